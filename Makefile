@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: Apache-2.0
+# One non-recursive GNU Makefile for the whole suite.
+#
+#   make                 build bin/ctr-*
+#   make check           unit + integration tests (installs test deps as root)
+#   make check-unit      unit tests only: no root, no network
+#   make SANITIZE=1 ...  build with ASan + UBSan into build-san/
+#   make lint            compiler warnings as errors + mandoc -Tlint
+#   make install         PREFIX=/usr/local DESTDIR= MANDIR=$(PREFIX)/share/man
+
+# A tool is built once its folder has a main.c.
+TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
+PKGS_libcommon := jansson openssl
+PKGS_ctr-pull := libcurl openssl jansson
+PKGS_ctr-unpack := libarchive openssl jansson libseccomp
+PKGS_ctr-snapshot := jansson openssl
+PKGS_ctr-run := jansson openssl libseccomp
+PKGS_ctr-netns := libmnl jansson openssl
+PKGS_ctr-shim := jansson openssl
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+
+ifeq ($(SANITIZE),1)
+B := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B := build
+SANFLAGS :=
+endif
+
+CFLAGS ?= -O2 -g
+WFLAGS := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wvla -Wno-missing-field-initializers
+DEPFLAGS = -MMD -MP
+ALL_CPPFLAGS = -D_GNU_SOURCE -iquote libcommon $(CPPFLAGS)
+ALL_CFLAGS = $(WFLAGS) $(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIBCOMMON_SRC := $(wildcard libcommon/*.c)
+LIBCOMMON_OBJ := $(patsubst %.c,$(B)/%.o,$(LIBCOMMON_SRC))
+LIBCOMMON := $(B)/libcommon.a
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+MANPAGES := $(wildcard man/*.[1-9])
+
+all: $(patsubst %,$(B)/bin/%,$(TOOLS)) bin-links
+
+# bin/ always points at the plain build so tests find the tools in one place.
+bin-links: $(patsubst %,$(B)/bin/%,$(TOOLS))
+ifneq ($(SANITIZE),1)
+	$(Q)mkdir -p bin && for t in $(TOOLS); do ln -sfn ../$(B)/bin/$$t bin/$$t; done
+endif
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS_$(firstword $(subst /, ,$<)))) -c -o $@ $<
+
+$(LIBCOMMON): $(LIBCOMMON_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+define tool
+$(B)/bin/$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard $(1)/*.c)) $(LIBCOMMON)
+	@mkdir -p $$(dir $$@)
+	@$$(if $(Q),echo "  LD      $$@")
+	$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(shell $(PKG_CONFIG) --libs $$(PKGS_$(1)))
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
+
+# A unit test links libcommon and, for test-<tool>-<module>.c, that tool's
+# objects except main.c (tools keep pure modules testable).
+UNIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson openssl libarchive libcurl libmnl libseccomp)
+$(B)/tests/%: tests/unit/%.c $(LIBCOMMON) $(foreach t,$(TOOLS),$(patsubst %.c,$(B)/%.o,$(filter-out $(t)/main.c,$(wildcard $(t)/*.c))))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) -iquote tests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(foreach t,$(TOOLS),$(if $(findstring test-$(t)-,$@),-iquote $(t) $(patsubst %.c,$(B)/%.o,$(filter-out $(t)/main.c,$(wildcard $(t)/*.c))))) \
+		$(LIBCOMMON) $(UNIT_LIBS)
+
+deps:
+	$(Q)scripts/install-deps
+
+check-unit: $(UNIT_BIN)
+	$(Q)tests/run --unit $(UNIT_BIN)
+
+check-integration: all
+	$(Q)tests/run --integration tests/integration/*.bats
+
+# The README's test command: dependencies, the plain build, the sanitizer
+# build of the unit tests, and the integration suite, with one summary line.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 $(patsubst build/%,build-san/%,$(UNIT_BIN))
+	$(Q)tests/run --unit $(UNIT_BIN) $(patsubst build/%,build-san/%,$(UNIT_BIN)) \
+		--integration tests/integration/*.bats
+
+demo: deps all
+	$(Q)scripts/demo
+
+lint:
+	$(Q)$(MAKE) --no-print-directory clean-objs
+	$(Q)$(MAKE) --no-print-directory CFLAGS="-O2 -Werror" all $(UNIT_BIN)
+	$(Q)mandoc -Tlint -Wwarning $(MANPAGES)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(patsubst %,$(B)/bin/%,$(TOOLS)) $(DESTDIR)$(BINDIR)/
+	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+
+clean-objs:
+	rm -rf build build-san
+
+clean: clean-objs
+	rm -rf bin
+
+.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

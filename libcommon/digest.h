@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Content digests ("sha256:<64 hex>"): strict validation and streaming sha256. */
+#ifndef CTR_DIGEST_H
+#define CTR_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define DIGEST_HEX_LEN 64
+#define DIGEST_STR_LEN (7 + DIGEST_HEX_LEN) /* "sha256:" + hex, without the NUL */
+
+/*
+ * Is s exactly "sha256:" followed by 64 lowercase hex digits? Only such a
+ * string may ever become a path or a URL: anything else (other algorithms,
+ * uppercase, "../", trailing bytes) is refused here.
+ */
+bool digest_valid(const char *s);
+/* digest_valid() with an error message naming what the digest was for. */
+int digest_check(const char *s, const char *what, struct err *e);
+/* The hex part of a valid digest (borrowed, points into s). */
+const char *digest_hex(const char *s);
+
+/* Streaming sha256; the state lives in the caller's struct (no heap). */
+struct digester {
+	void *ctx; /* EVP_MD_CTX * */
+};
+void digester_init(struct digester *d);
+void digester_update(struct digester *d, const void *buf, size_t n);
+/* Writes "sha256:<hex>" (DIGEST_STR_LEN + 1 bytes) to out and resets d for reuse. */
+void digester_final(struct digester *d, char out[DIGEST_STR_LEN + 1]);
+void digester_release(struct digester *d);
+/* One-shot digest of a buffer. */
+void digest_buf(const void *buf, size_t n, char out[DIGEST_STR_LEN + 1]);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* flock(2) locks: released by the kernel when the holder dies. */
+#include "lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+int
+lock_at(int dirfd, const char *name, int flags, struct err *e)
+{
+	int op = (flags & LOCK_SHARED) ? LOCK_SH : LOCK_EX;
+	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return err_set(e, errno, "open lock '%s'", name);
+	if (flags & LOCK_TRY)
+		op |= LOCK_NB;
+	while (flock(fd, op) < 0) {
+		int saved = errno;
+
+		if (saved == EINTR)
+			continue;
+		close(fd);
+		if (saved == EWOULDBLOCK)
+			return err_code(e, "busy", "'%s' is locked by another process", name);
+		return err_set(e, saved, "lock '%s'", name);
+	}
+	return fd;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Checks on names that become paths, and directory helpers. */
+#ifndef CTR_PATH_H
+#define CTR_PATH_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/*
+ * A name that becomes one path component (a snapshot key, a namespace): not
+ * empty, not "." or "..", no '/', no control characters, at most max bytes.
+ */
+int path_check_name(const char *s, size_t max, struct err *e);
+/*
+ * A container or netns id: [A-Za-z0-9][A-Za-z0-9_.-]*, at most max bytes
+ * (crun's and runc's rule, which keeps ids safe in paths, cgroups and argv).
+ */
+int path_check_id(const char *s, size_t max, struct err *e);
+/* mkdir -p of rel under dirfd (AT_FDCWD for cwd), each new directory with mode. */
+int path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e);
+/* rm -rf of name under dirfd, not crossing mount points nor following links. */
+int path_rm_rf(int dirfd, const char *name, struct err *e);
+
+#endif

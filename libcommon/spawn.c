@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* posix_spawn with dup2 file actions: exec errors come back to the caller. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int
+add_dup(posix_spawn_file_actions_t *fa, int fd, int target)
+{
+	if (fd < 0)
+		return 0;
+	/* dup2 onto itself would keep O_CLOEXEC set; glibc clears it for that case (2.29+) */
+	return posix_spawn_file_actions_adddup2(fa, fd, target);
+}
+
+int
+spawn_start(char *const argv[], const struct spawn_opts *o, pid_t *pid, struct err *e)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+	sigset_t none, all;
+	int r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	/* the child starts with default dispositions and nothing blocked, whatever we did */
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	if (o->setsid)
+		flags |= POSIX_SPAWN_SETSID;
+	posix_spawnattr_setflags(&attr, flags);
+	r = add_dup(&fa, o->stdin_fd, 0);
+	if (!r)
+		r = add_dup(&fa, o->stdout_fd, 1);
+	if (!r)
+		r = add_dup(&fa, o->stderr_fd, 2);
+	if (!r)
+		r = add_dup(&fa, o->keep_fd, o->keep_fd);
+	if (!r && o->dir)
+		r = posix_spawn_file_actions_addchdir_np(&fa, o->dir);
+	if (!r)
+		r = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (r)
+		return err_set(e, r, "run '%s'", argv[0]);
+	return 0;
+}
+
+int
+spawn_wait(pid_t pid, struct err *e)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_set(e, errno, "wait for process %ld", (long)pid);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int
+spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e)
+{
+	pid_t pid;
+
+	if (spawn_start(argv, o, &pid, e) < 0)
+		return -1;
+	return spawn_wait(pid, e);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Starting helper programs with an explicit set of inherited descriptors. */
+#ifndef CTR_SPAWN_H
+#define CTR_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/*
+ * How the child starts. stdin/stdout/stderr: an fd to dup2 onto 0/1/2, or -1
+ * to inherit the caller's. Every other descriptor of ours is O_CLOEXEC, so the
+ * child sees 0, 1, 2 and nothing else unless keep_fd names one more (which is
+ * passed as itself with its close-on-exec flag cleared in the child).
+ */
+struct spawn_opts {
+	int stdin_fd;
+	int stdout_fd;
+	int stderr_fd;
+	int keep_fd;
+	bool setsid;     /* new session: detached from our terminal and signals */
+	const char *dir; /* chdir in the child; NULL to stay */
+};
+#define SPAWN_OPTS_INIT { -1, -1, -1, -1, false, NULL }
+
+/* Start argv (argv[0] looked up in $PATH). *pid gets the child. Exec failures are reported here. */
+int spawn_start(char *const argv[], const struct spawn_opts *o, pid_t *pid, struct err *e);
+/* Wait for pid; returns its exit code, or 128+N for a signal N, or -1. */
+int spawn_wait(pid_t pid, struct err *e);
+/* spawn_start + spawn_wait. */
+int spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The state directory: where the root, the volatile state and the namespace are. */
+#ifndef CTR_STATE_H
+#define CTR_STATE_H
+
+#include "err.h"
+
+#define STATE_DEFAULT_ROOT "/var/lib/ctr"
+#define STATE_DEFAULT_RUN "/run/ctr"
+#define STATE_DEFAULT_NS "default"
+
+/*
+ * root: persistent store ($ROOT: content/, images/, snapshots/, containers/);
+ * run: volatile state ($STATE: sockets, pids); ns: the namespace name.
+ * The fds are -1 until state_open() opens them (O_PATH directories).
+ */
+struct state {
+	char *root;
+	char *run;
+	char *ns;
+	int rootfd;
+	int runfd;
+};
+
+/* Fill st from $CTR_ROOT, $CTR_STATE, $CTR_NAMESPACE or the defaults. */
+void state_init(struct state *st);
+void state_release(struct state *st);
+/* Setters for --root, --state, -n; they copy the string. */
+void state_set_root(struct state *st, const char *dir);
+void state_set_run(struct state *st, const char *dir);
+void state_set_ns(struct state *st, const char *ns);
+/*
+ * Create (0700) and open the root and run directories, and check the
+ * namespace name. Absolute paths are required so that a record written in one
+ * working directory is found from another.
+ */
+int state_open(struct state *st, struct err *e);
+/*
+ * Open (creating with mode 0700 as needed) the directory rel under the root
+ * (or run when in_run), e.g. "images/default". Returns an O_DIRECTORY fd.
+ */
+int state_dir(const struct state *st, const char *rel, int in_run, struct err *e);
+
+#endif
