@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Image records: a name in a namespace pointing at a manifest or index in the content store. */
+#ifndef CTR_IMAGE_H
+#define CTR_IMAGE_H
+
+#include <jansson.h>
+
+#include "content.h"
+#include "err.h"
+#include "platform.h"
+#include "state.h"
+
+/*
+ * A record, $ROOT/images/<ns>/<escaped name>.json:
+ * {"name":"docker.io/library/alpine:3.20","target":{descriptor},
+ *  "labels":{...},"created":"RFC 3339","updated":"RFC 3339"}
+ */
+
+/* Load the record of name (a normalised reference string). New reference. */
+json_t *image_load(const struct state *st, const char *name, struct err *e);
+/* Write (create or replace) a record under the image's lock. */
+int image_store(const struct state *st, const json_t *record, struct err *e);
+/*
+ * The stage document (ctr-json(7) "image") for record: the manifest for
+ * platform p chosen from an index when the target is one, its config and
+ * layers, and the config's diff_ids. New reference.
+ */
+json_t *image_resolve(const struct content *c, const json_t *record, const struct platform *p,
+		      struct err *e);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Snapshots: stacked filesystem trees and the Mount list that describes each. */
+#ifndef CTR_SNAPSHOT_H
+#define CTR_SNAPSHOT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "err.h"
+#include "state.h"
+
+/*
+ * A store of one driver ("overlay", "native") under $ROOT/snapshots/<driver>.
+ * Keys and names are path-safe strings (path_check_name, <= 255 bytes); the
+ * on-disk directory of a snapshot is a short id, not its key, so that mount
+ * options stay short. Kinds: "active" (writable), "view" (read-only active),
+ * "committed" (immutable, may be a parent).
+ */
+struct snapshot_store;
+
+enum {
+	SNAPSHOT_VIEW = 1 << 0, /* prepare a read-only view instead of an active snapshot */
+};
+
+/* Open the store of driver under st's root. *out freed by snapshot_store_free. */
+int snapshot_store_open(const struct state *st, const char *driver, struct snapshot_store **out,
+			struct err *e);
+void snapshot_store_free(struct snapshot_store *s);
+/* The driver's name ("overlay"). Borrowed. */
+const char *snapshot_store_driver(const struct snapshot_store *s);
+
+/*
+ * Create an active snapshot key on committed parent (NULL for none), with
+ * labels (a JSON object of strings, or NULL). *mounts gets the Mount list
+ * (new reference) when mounts is not NULL. Fails with code "exists" when key
+ * is taken, "not-found" when parent is missing, "invalid" when parent is not
+ * committed.
+ */
+int snapshot_prepare(struct snapshot_store *s, const char *key, const char *parent,
+		     const json_t *labels, int flags, json_t **mounts, struct err *e);
+/*
+ * Freeze active key into committed name. When name exists already, the
+ * active snapshot is dropped and 0 returned (concurrent unpackers of one
+ * layer both succeed). parent, when not NULL, sets the parent of a snapshot
+ * prepared without one: legal for drivers whose writable layer does not
+ * depend on its parent (overlay), so layers can be applied in parallel.
+ */
+int snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
+		    const char *parent, const json_t *labels, struct err *e);
+/* Remove a snapshot; refused (code "busy") while it has children. */
+int snapshot_remove(struct snapshot_store *s, const char *key, struct err *e);
+/* The Mount list of key (new reference). */
+json_t *snapshot_mounts(struct snapshot_store *s, const char *key, struct err *e);
+/* {"name","kind","parent","labels","created","updated"} of key (new reference). */
+json_t *snapshot_stat(struct snapshot_store *s, const char *key, struct err *e);
+/* Does key exist? Sets *kind ("active", "view", "committed") when kind is not NULL. */
+bool snapshot_exists(struct snapshot_store *s, const char *key, const char **kind);
+/*
+ * An O_DIRECTORY fd on the writable tree of active key (overlay: its upperdir;
+ * native: its full tree), for appliers that write a layer without mounting.
+ */
+int snapshot_open_dir(struct snapshot_store *s, const char *key, struct err *e);
+/* All snapshots, as an array of snapshot_stat objects (new reference). */
+json_t *snapshot_list(struct snapshot_store *s, struct err *e);
+
+#endif
