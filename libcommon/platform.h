@@ -20,8 +20,19 @@ struct platform {
  * arm with no variant -> arm/v7, i386/i686 -> 386.
  */
 int platform_parse(const char *s, struct platform *p, struct err *e);
+/*
+ * Normalise p in place, as platform_parse does: lowercase, aliases resolved
+ * ("aarch64" -> "arm64", arm64 "v8" -> "", arm "" -> "v7"), empty os -> "linux".
+ * For platforms read from an image index, whose fields may be unnormalised.
+ */
+void platform_normalize(struct platform *p);
 /* The host's platform, from uname(2), with the ARM variant where known. */
 void platform_host(struct platform *p);
+/*
+ * What platform_host does, from a uname machine string ("x86_64", "armv7l")
+ * and the text of /proc/cpuinfo (NULL when unreadable). For tests.
+ */
+void platform_from_machine(struct platform *p, const char *machine, const char *cpuinfo);
 /* "linux/arm/v7" into buf. */
 void platform_format(const struct platform *p, char *buf, unsigned len);
 /*
