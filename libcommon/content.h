@@ -43,4 +43,49 @@ json_t *content_read_json(const struct content *c, const char *digest, size_t ma
 int content_put(const struct content *c, const void *buf, size_t len,
 		char out[DIGEST_STR_LEN + 1], struct err *e);
 
+/*
+ * Record desc (a manifest or index descriptor) in content/index.json under
+ * the store lock, annotated org.opencontainers.image.ref.name = refname; an
+ * entry with the same ref name is replaced. Makes the layout readable by
+ * skopeo ("oci:ROOT/content:REFNAME") and umoci.
+ */
+int content_index_add(const struct content *c, const json_t *desc, const char *refname,
+		      struct err *e);
+
+/*
+ * An ingest: one blob being downloaded into content/ingest/<hex>/ (files
+ * "data", "status" JSON and "sha256state", the saved hash state), guarded by
+ * the per-blob lock content/ingest/<hex>.lock that the struct holds.
+ */
+struct content_ingest {
+	int dirfd, datafd, statefd, lockfd;
+	char digest[DIGEST_STR_LEN + 1];
+	int64_t size;
+	int64_t offset;   /* bytes written and hashed: the resume point */
+	int64_t resumed;  /* offset found at open (0: fresh start) */
+	bool rehashed;    /* the saved hash state was unusable: the data was re-read */
+	void *sha;        /* SHA256_CTX, saved raw after every write */
+};
+
+enum { CONTENT_TRY = 1 << 0 }; /* content_ingest_open: fail "busy" instead of waiting */
+/*
+ * Lock and open (or resume) the ingest of digest/size; url is recorded in the
+ * status file. Returns 1 when the blob is already in the store (nothing
+ * held), 0 when in is ready to take bytes from in->offset, -1 on error
+ * (code "busy" with CONTENT_TRY when another process holds the blob).
+ */
+int content_ingest_open(const struct content *c, const char *digest, int64_t size,
+			const char *url, int flags, struct content_ingest *in, struct err *e);
+/* Append bytes, hashing them; more than the descriptor's size is an error. */
+int content_ingest_write(struct content_ingest *in, const void *buf, size_t n, struct err *e);
+/* Start again from byte 0 (the server ignored a Range request). */
+int content_ingest_reset(struct content_ingest *in, struct err *e);
+/*
+ * Verify size and digest and publish the data as blobs/sha256/<hex> (0444)
+ * by rename; a mismatch removes the ingest. The ingest is closed either way.
+ */
+int content_ingest_commit(const struct content *c, struct content_ingest *in, struct err *e);
+/* Close and unlock, keeping the partial data for a resume unless discard. */
+void content_ingest_close(const struct content *c, struct content_ingest *in, bool discard);
+
 #endif
