@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Image records under images/<ns>/ and the image document built from them. */
+#include "image.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "jsonio.h"
+#include "lock.h"
+#include "xmem.h"
+
+#define RECORD_MAX (1u << 20)
+
+static int
+images_dir(const struct state *st, struct err *e)
+{
+	_cleanup_free_ char *rel = xasprintf("images/%s", st->ns);
+
+	return state_dir(st, rel, 0, e);
+}
+
+json_t *
+image_load(const struct state *st, const char *name, struct err *e)
+{
+	_cleanup_free_ char *file = image_file_name(name);
+	_cleanup_close_ int dfd = images_dir(st, e);
+	json_t *rec;
+
+	if (dfd < 0)
+		return NULL;
+	rec = jsonio_load_at(dfd, file, RECORD_MAX, e);
+	if (!rec) {
+		if (e->sys == ENOENT)
+			err_code(e, "not-found", "no image '%s' in namespace '%s'", name, st->ns);
+		return NULL;
+	}
+	if (!json_is_string(json_object_get(rec, "name")) ||
+	    image_check_descriptor(json_object_get(rec, "target"), "image record target", e) < 0) {
+		json_decref(rec);
+		err_code(e, "corrupt", "image record of '%s' is malformed", name);
+		return NULL;
+	}
+	return rec;
+}
+
+static void
+now_rfc3339(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+image_store(const struct state *st, const json_t *record, struct err *e)
+{
+	const char *name = jsonio_str(record, "name");
+	_cleanup_free_ char *file = NULL, *lockname = NULL;
+	_cleanup_close_ int dfd = -1, lk = -1;
+	json_auto_t *rec = NULL, *old = NULL;
+	char now[32];
+
+	if (!name || image_check_descriptor(json_object_get(record, "target"), "target", e) < 0)
+		return err_code(e, "invalid", "image record needs a name and a target descriptor");
+	file = image_file_name(name);
+	lockname = xasprintf(".%s.lock", file);
+	if ((dfd = images_dir(st, e)) < 0 || (lk = lock_at(dfd, lockname, 0, e)) < 0)
+		return -1;
+	rec = json_deep_copy(record);
+	old = jsonio_load_at(dfd, file, RECORD_MAX, &(struct err){ 0 });
+	now_rfc3339(now);
+	/* a re-pull keeps the record's creation time and labels unless new ones are given */
+	if (!json_object_get(rec, "created"))
+		json_object_set_new(rec, "created",
+				    json_string(jsonio_str(old, "created") ? jsonio_str(old, "created")
+									   : now));
+	if (!json_object_get(rec, "labels"))
+		json_object_set_new(rec, "labels", json_is_object(json_object_get(old, "labels"))
+							   ? json_deep_copy(json_object_get(old, "labels"))
+							   : json_object());
+	json_object_set_new(rec, "updated", json_string(now));
+	return afile_write_json(dfd, file, rec, e);
+}
+
+static json_t *
+read_doc(const struct content *c, const json_t *desc, size_t max, struct err *e)
+{
+	const char *dg = jsonio_str(desc, "digest");
+	json_t *doc = content_read_json(c, dg, max, e);
+
+	if (!doc)
+		err_prefix(e, "%s", jsonio_str(desc, "mediaType"));
+	return doc;
+}
+
+static json_t *
+platform_json(const struct platform *p)
+{
+	json_t *o = json_pack("{s:s, s:s}", "os", p->os, "architecture", p->arch);
+
+	if (p->variant[0])
+		json_object_set_new(o, "variant", json_string(p->variant));
+	return o;
+}
+
+/* The manifest descriptor to use: the target itself, or its entry for p in the index. */
+static json_t *
+pick_manifest(const struct content *c, const json_t *target, const struct platform *p,
+	      struct platform *chosen, struct err *e)
+{
+	const char *mt = jsonio_str(target, "mediaType");
+	json_auto_t *idx = NULL;
+	json_t *m;
+	int pos;
+
+	if (!image_is_index_type(mt))
+		return json_deep_copy(target);
+	idx = read_doc(c, target, IMAGE_MANIFEST_MAX, e);
+	if (!idx || image_check_document(idx, mt, e) < 0)
+		return NULL;
+	if ((pos = image_index_select(idx, p, e)) < 0)
+		return NULL;
+	m = json_array_get(json_object_get(idx, "manifests"), (size_t)pos);
+	if (image_platform_of(json_object_get(m, "platform"), chosen, e) < 0)
+		return NULL;
+	return json_deep_copy(m);
+}
+
+static json_t *
+build(const struct content *c, const json_t *record, json_t *mdesc, struct platform *plat,
+      bool from_index, struct err *e)
+{
+	json_auto_t *man = NULL, *cfg = NULL, *ids = NULL;
+	json_t *config, *layers;
+
+	man = read_doc(c, mdesc, IMAGE_MANIFEST_MAX, e);
+	if (!man || image_check_document(man, jsonio_str(mdesc, "mediaType"), e) < 0)
+		return NULL;
+	config = json_object_get(man, "config");
+	layers = json_object_get(man, "layers");
+	cfg = read_doc(c, config, IMAGE_CONFIG_MAX, e);
+	if (!cfg || !(ids = image_config_diff_ids(cfg, json_array_size(layers), e)))
+		return NULL;
+	if (!from_index && image_platform_of(cfg, plat, e) < 0)
+		return NULL;
+	return json_pack("{s:O, s:O, s:o, s:O, s:O, s:O, s:O}", "name",
+			 json_object_get(record, "name"), "digest", json_object_get(mdesc, "digest"),
+			 "platform", platform_json(plat), "manifest", mdesc, "config", config,
+			 "layers", layers, "diff_ids", ids);
+}
+
+json_t *
+image_resolve(const struct content *c, const json_t *record, const struct platform *p,
+	      struct err *e)
+{
+	const json_t *target = json_object_get(record, "target");
+	json_auto_t *mdesc = NULL;
+	struct platform host, chosen;
+	bool from_index;
+	json_t *doc;
+
+	if (image_check_descriptor(target, "image target", e) < 0)
+		return NULL;
+	if (!p) {
+		platform_host(&host);
+		p = &host;
+	}
+	from_index = image_is_index_type(jsonio_str(target, "mediaType"));
+	mdesc = pick_manifest(c, target, p, &chosen, e);
+	if (!mdesc)
+		goto fail;
+	doc = build(c, record, mdesc, &chosen, from_index, e);
+	if (!doc)
+		goto fail;
+	if (from_index)
+		json_object_set_new(doc, "index", json_deep_copy(target));
+	return doc;
+fail:
+	err_prefix(e, "image '%s'", jsonio_str(record, "name"));
+	return NULL;
+}
