@@ -85,7 +85,7 @@ check_manifest(const json_t *doc, struct err *e)
 	if (!json_is_array(layers))
 		return err_code(e, "invalid", "manifest without a \"layers\" array");
 	json_array_foreach(layers, i, l) {
-		char what[32];
+		char what[48];
 
 		snprintf(what, sizeof(what), "layer %zu", i);
 		if (image_check_descriptor(l, what, e) < 0)
@@ -106,7 +106,7 @@ check_index(const json_t *doc, struct err *e)
 	if (!json_is_array(ms))
 		return err_code(e, "invalid", "index without a \"manifests\" array");
 	json_array_foreach(ms, i, m) {
-		char what[32];
+		char what[48];
 
 		snprintf(what, sizeof(what), "index entry %zu", i);
 		if (image_check_descriptor(m, what, e) < 0)
