@@ -87,22 +87,36 @@ platform_normalize(struct platform *p)
 	}
 }
 
+/* The specifier for an error message: at most 64 bytes, unprintable bytes as '?'. */
+static const char *
+shown(const char *spec, char buf[68])
+{
+	size_t i;
+
+	for (i = 0; spec[i] && i < 64; i++)
+		buf[i] = (spec[i] >= 0x20 && spec[i] < 0x7f) ? spec[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 /* One part of a specifier: [A-Za-z0-9_.-]+ that fits its field. */
 static int
 check_part(const char *s, size_t n, size_t size, const char *spec, struct err *e)
 {
+	char q[68];
+
 	if (n == 0)
-		return err_code(e, "invalid", "platform '%.64s': empty component", spec);
+		return err_code(e, "invalid", "platform '%s': empty component", shown(spec, q));
 	if (n >= size)
-		return err_code(e, "invalid", "platform '%.64s': component too long", spec);
+		return err_code(e, "invalid", "platform '%s': component too long", shown(spec, q));
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '.' || c == '-'))
 			return err_code(e, "invalid",
-					"platform '%.64s': invalid character (want os/arch[/variant])",
-					spec);
+					"platform '%s': invalid character (want os/arch[/variant])",
+					shown(spec, q));
 	}
 	return 0;
 }
@@ -112,7 +126,7 @@ static int
 parse_one(const char *spec, struct platform *p, struct err *e)
 {
 	struct platform host;
-	char lower[32];
+	char lower[32], q[68];
 
 	SET(lower, spec);
 	if (in_list(known_os, lower) || is(lower, "macos")) {
@@ -126,8 +140,8 @@ parse_one(const char *spec, struct platform *p, struct err *e)
 	SET(p->arch, spec);
 	platform_normalize(p);
 	if (!in_list(known_arch, p->arch))
-		return err_code(e, "invalid", "platform '%.64s': unknown operating system or architecture",
-				spec);
+		return err_code(e, "invalid", "platform '%s': unknown operating system or architecture",
+				shown(spec, q));
 	return 0;
 }
 
@@ -137,6 +151,7 @@ platform_parse(const char *s, struct platform *p, struct err *e)
 	const size_t sizes[3] = { sizeof(p->os), sizeof(p->arch), sizeof(p->variant) };
 	char *fields[3] = { p->os, p->arch, p->variant };
 	const char *part = s;
+	char q[68];
 	int n = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -146,7 +161,7 @@ platform_parse(const char *s, struct platform *p, struct err *e)
 		size_t len = strcspn(part, "/");
 
 		if (n == 3)
-			return err_code(e, "invalid", "platform '%.64s': too many components", s);
+			return err_code(e, "invalid", "platform '%s': too many components", shown(s, q));
 		if (check_part(part, len, sizes[n], s, e) < 0)
 			return -1;
 		memcpy(fields[n], part, len);
@@ -205,7 +220,7 @@ arm_from_cpuinfo(struct platform *p, const char *info, const char *machine)
 		SET(v, "6");
 	if (!v[0] && !strncmp(machine, "armv", 4)) /* no cpuinfo: "armv7l" says 7 */
 		snprintf(v, sizeof(v), "%c", machine[4]);
-	if (is(v, "8") || is(v, "aarch64"))
+	if (is(v, "8") || !strcasecmp(v, "aarch64"))
 		SET(p->arch, "arm64");
 	else if (v[0] >= '3' && v[0] <= '7')
 		snprintf(p->variant, sizeof(p->variant), "v%c", v[0]);
