@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: Apache-2.0
+# Common bats helpers: per-test roots, process and mount cleanup, skips, ports,
+# JSON and output assertions. Loaded by every bats file: `load ../lib/helpers`.
+# shellcheck shell=bash
+
+# The repository top, found from this file so tests run from any directory.
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+export REPO_ROOT
+case ":$PATH:" in
+*":$REPO_ROOT/bin:"*) ;;
+*) PATH="$REPO_ROOT/bin:$PATH" ;;
+esac
+export PATH
+CACHE_DIR=${CACHE_DIR:-$REPO_ROOT/tests/.cache}
+export CACHE_DIR
+
+# A fresh root and state dir per test (not created: the tools create them).
+common_setup() {
+	export CTR_ROOT=$BATS_TEST_TMPDIR/root
+	export CTR_STATE=$BATS_TEST_TMPDIR/run
+	export CTR_NAMESPACE=default
+}
+
+# Undo what the test left: tracked pids, registries started inside the test,
+# mounts under its tmpdir; then remove the tmpdir. Safe to call twice.
+common_teardown() {
+	[ -n "${BATS_TEST_TMPDIR:-}" ] && [ -d "$BATS_TEST_TMPDIR" ] || return 0
+	if declare -F registry_stop_scope >/dev/null; then
+		registry_stop_scope "$BATS_TEST_TMPDIR"
+	fi
+	_helpers_kill_tracked "$BATS_TEST_TMPDIR/.tracked-pids"
+	_helpers_umount_under "$BATS_TEST_TMPDIR" || return 1
+	# --one-file-system: a mount we failed to remove is never walked into
+	rm -rf --one-file-system "$BATS_TEST_TMPDIR"
+	return 0
+}
+
+# Print "PID STARTTIME" for a live, non-zombie pid; fails otherwise. The
+# start time (field 22 of /proc/PID/stat) tells a reused pid from ours.
+pid_identity() {
+	local stat rest
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	rest=${stat##*) } # fields after "comm", which may hold spaces
+	set -- "$1" $rest
+	[ "$2" != Z ] && [ "$2" != X ] || return 1
+	echo "$1 ${21}"
+}
+
+# Remember a pid to be killed at teardown: track_pid PID [FILE]. The record
+# lives in a file so pids tracked inside `run` subshells are seen too.
+track_pid() {
+	local file=${2:-${BATS_TEST_TMPDIR:?track_pid needs BATS_TEST_TMPDIR}/.tracked-pids}
+	pid_identity "$1" >>"$file" || true
+}
+
+# Kill every "PID STARTTIME" in FILE whose pid still has that identity:
+# TERM, a grace period (KILL_GRACE seconds, default 3), then KILL.
+kill_recorded() {
+	local file=$1 grace=${KILL_GRACE:-3} pid start live="" i
+	[ -f "$file" ] || return 0
+	while read -r pid start _; do
+		[ -n "$pid" ] || continue
+		[ "$(pid_identity "$pid")" = "$pid $start" ] || continue
+		kill -TERM "$pid" 2>/dev/null && live="$live $pid:$start"
+	done <"$file"
+	for ((i = 0; i < grace * 20; i++)); do
+		_helpers_any_alive $live || return 0
+		sleep 0.05
+	done
+	for pid in $live; do
+		[ "$(pid_identity "${pid%%:*}")" = "${pid%%:*} ${pid#*:}" ] &&
+			kill -KILL "${pid%%:*}" 2>/dev/null
+	done
+	for ((i = 0; i < 100; i++)); do
+		_helpers_any_alive $live || return 0
+		sleep 0.05
+	done
+	echo "kill_recorded: still alive after KILL:$live" >&2
+	return 1
+}
+
+_helpers_any_alive() {
+	local p
+	for p in "$@"; do
+		[ "$(pid_identity "${p%%:*}")" = "${p%%:*} ${p#*:}" ] && return 0
+	done
+	return 1
+}
+
+_helpers_kill_tracked() {
+	kill_recorded "$1" && rm -f "$1"
+}
+
+# Mount points under DIR from our mount table, deepest first. mountinfo
+# escapes space, tab, newline and backslash as octal; undo that.
+mounts_under() {
+	local dir=${1%/}
+	awk -v d="$dir/" '{
+		p = $5; out = ""
+		while (match(p, /\\[0-7][0-7][0-7]/)) {
+			c = substr(p, RSTART + 1, 3)
+			n = (substr(c,1,1) * 64) + (substr(c,2,1) * 8) + substr(c,3,1)
+			out = out substr(p, 1, RSTART - 1) sprintf("%c", n)
+			p = substr(p, RSTART + 4)
+		}
+		p = out p
+		if (index(p "/", d) == 1 && length(p) > length(d) - 1)
+			print gsub("/", "/", p) "\t" p
+	}' /proc/self/mountinfo | sort -t "$(printf '\t')" -k1,1nr -k2,2r | cut -f2-
+}
+
+_helpers_umount_under() {
+	local dir=$1 m pass
+	for pass in 1 2 3; do
+		[ -n "$(mounts_under "$dir")" ] || return 0
+		while IFS= read -r m; do
+			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+		done < <(mounts_under "$dir")
+	done
+	if [ -n "$(mounts_under "$dir")" ]; then
+		echo "common_teardown: mounts left under $dir:" >&2
+		mounts_under "$dir" >&2
+		return 1
+	fi
+}
+
+# Skip unless root. Only for tests that truly need it.
+require_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+# Skip unless every named command is on PATH.
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs command: $c"
+	done
+}
+
+# The python3 to run helpers with: Debian's, not a user shim (faster, stable).
+helpers_python() {
+	if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v python3; fi
+}
+
+# Print a TCP port on 127.0.0.1 that was free a moment ago.
+free_port() {
+	"$(helpers_python)" -I -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# Wait until something accepts on 127.0.0.1:PORT (TIMEOUT seconds, default 5).
+wait_for_port() {
+	local port=$1 timeout=${2:-5} i
+	for ((i = 0; i < timeout * 50; i++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.02
+	done
+	echo "wait_for_port: nothing listens on 127.0.0.1:$port after ${timeout}s" >&2
+	return 1
+}
+
+# json_get JSON EXPR: jq -r EXPR on JSON; fails on invalid JSON.
+json_get() {
+	jq -r "$2" <<<"$1"
+}
+
+# After `run`: check $status, printing the output when it differs.
+assert_status() {
+	if [ "$status" != "$1" ]; then
+		printf 'expected status %s, got %s; output:\n%s\n' "$1" "$status" "$output" >&2
+		return 1
+	fi
+}
+
+# After `run`: check that $output contains STR.
+assert_output_contains() {
+	case "$output" in
+	*"$1"*) return 0 ;;
+	esac
+	printf 'output does not contain "%s"; output:\n%s\n' "$1" "$output" >&2
+	return 1
+}
