@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for name checks, mkdir -p and rm -rf relative to a dirfd. */
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "path.h"
+
+static char tmp[] = "/tmp/ctr-test-path-XXXXXX";
+static int tmpfd = -1;
+
+/* A case for a TAP line: unprintable bytes as '?' so that one point stays one line. */
+static const char *
+show(const char *s)
+{
+	static char buf[40];
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < sizeof(buf); i++)
+		buf[i] = (s[i] >= 0x20 && s[i] != 0x7f) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static void
+check_names(int (*fn)(const char *, size_t, struct err *), const char *what,
+	    const char *const *cases, size_t n, int want)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct err e = { 0 };
+		int rc = fn(cases[i], 64, &e);
+
+		is_int(rc, want, "%s #%zu '%s'", what, i, show(cases[i]));
+		if (rc < 0)
+			ok(!strcmp(e.code, "invalid") && e.msg[0], "%s #%zu: code invalid, a message", what,
+			   i);
+	}
+}
+
+static void
+test_path_check_name_table(void)
+{
+	static const char *const good[] = {
+		"a", "snap-1", "with space", "\xc3\xbcnicode", "...", ".hidden", "a.b", "a..b",
+		"UPPER", "-dash", "a:b@c", "sha256:0123",
+	};
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "/", "/a", "a/", "a\nb", "a\x01", "a\x7f", "\t", "\x1b[31m",
+	};
+
+	check_names(path_check_name, "good name", good, sizeof(good) / sizeof(good[0]), 0);
+	check_names(path_check_name, "bad name", bad, sizeof(bad) / sizeof(bad[0]), -1);
+}
+
+static void
+test_path_check_id_table(void)
+{
+	static const char *const good[] = {
+		"a", "A", "0", "abc-123", "a_b.c-d", "A.B", "9lives", "a..b", "a--", "x_",
+	};
+	static const char *const bad[] = {
+		"", "-a", "_a", ".a", "a/b", "a b", "a:b", "..", ".", "a\n", "\xc3\xa9", "a@b",
+		"a+b", "a\\b", "a*", "$(x)",
+	};
+
+	check_names(path_check_id, "good id", good, sizeof(good) / sizeof(good[0]), 0);
+	check_names(path_check_id, "bad id", bad, sizeof(bad) / sizeof(bad[0]), -1);
+}
+
+/* Exactly max bytes is allowed; one more is not. */
+static void
+test_path_length_limits(void)
+{
+	char s[300];
+	struct err e;
+
+	memset(s, 'a', 255);
+	s[255] = '\0';
+	is_int(path_check_name(s, 255, &e), 0, "255-byte name with max 255");
+	is_int(path_check_id(s, 255, &e), 0, "255-byte id with max 255");
+	s[255] = 'a';
+	s[256] = '\0';
+	is_int(path_check_name(s, 255, &e), -1, "256-byte name with max 255");
+	ok(strlen(e.msg) < 200, "message does not echo the whole name");
+	is_int(path_check_id(s, 255, &e), -1, "256-byte id with max 255");
+	ok(strlen(e.msg) < 200, "id message does not echo the whole id");
+	is_int(path_check_id("abcd", 3, &e), -1, "max is honoured for ids");
+	is_int(path_check_name("abcd", 4, &e), 0, "max is inclusive for names");
+}
+
+static mode_t
+mode_at(int dirfd, const char *p)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, p, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return (mode_t)-1;
+	return st.st_mode;
+}
+
+static void
+test_path_mkdir_p(void)
+{
+	struct err e;
+	char abs[256];
+	int fd;
+
+	umask(022);
+	is_int(path_mkdir_p(tmpfd, "a/b/c", 0700, &e), 0, "mkdir -p a/b/c");
+	ok(S_ISDIR(mode_at(tmpfd, "a/b/c")), "a/b/c is a directory");
+	is_int(mode_at(tmpfd, "a") & 07777, 0700, "a has mode 0700");
+	is_int(mode_at(tmpfd, "a/b/c") & 07777, 0700, "a/b/c has mode 0700");
+	is_int(path_mkdir_p(tmpfd, "a/b/c", 0700, &e), 0, "again: existing tree is fine");
+	is_int(path_mkdir_p(tmpfd, "x//y/", 0755, &e), 0, "double and trailing slashes");
+	is_int(mode_at(tmpfd, "x/y") & 07777, 0755, "x/y has mode 0755");
+
+	fd = openat(tmpfd, "file", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	close(fd);
+	is_int(path_mkdir_p(tmpfd, "file/sub", 0700, &e), -1, "a file in the way fails");
+	is_int(e.sys, ENOTDIR, "with ENOTDIR");
+	is_int(path_mkdir_p(tmpfd, "file", 0700, &e), 0,
+	       "an existing non-directory at the end is not checked (EEXIST)");
+
+	snprintf(abs, sizeof(abs), "%s/abs/q", tmp);
+	is_int(path_mkdir_p(AT_FDCWD, abs, 0700, &e), 0, "absolute path with AT_FDCWD");
+	ok(S_ISDIR(mode_at(tmpfd, "abs/q")), "abs/q exists");
+}
+
+static void
+mkfile(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		ssize_t r = write(fd, "data", 4);
+
+		(void)r;
+		close(fd);
+	}
+}
+
+static void
+test_path_rm_rf_tree(void)
+{
+	struct err e;
+	char deep[512] = "t/d";
+
+	path_mkdir_p(tmpfd, "t/a/b/c", 0755, &e);
+	path_mkdir_p(tmpfd, "t/empty", 0755, &e);
+	for (int i = 0; i < 40; i++)
+		strcat(deep, "/d");
+	path_mkdir_p(tmpfd, deep, 0755, &e);
+	mkfile(tmpfd, "t/f");
+	mkfile(tmpfd, "t/a/b/c/g");
+	mkfile(tmpfd, "t/.hidden");
+	mknodat(tmpfd, "t/a/fifo", S_IFIFO | 0600, 0);
+	fchmodat(tmpfd, "t/a/b", 0500, 0); /* unwritable to others; root can still empty it */
+
+	is_int(path_rm_rf(tmpfd, "t", &e), 0, "rm -rf a tree with files, fifos, deep dirs");
+	is_int(mode_at(tmpfd, "t"), (mode_t)-1, "the tree is gone");
+	is_int(path_rm_rf(tmpfd, "t", &e), 0, "removing what is absent succeeds");
+	mkfile(tmpfd, "plain");
+	is_int(path_rm_rf(tmpfd, "plain", &e), 0, "a plain file is removed");
+	is_int(mode_at(tmpfd, "plain"), (mode_t)-1, "plain is gone");
+}
+
+/* A symlink inside the tree is removed; what it points to is not touched. */
+static void
+test_path_rm_rf_symlinks(void)
+{
+	struct err e;
+
+	path_mkdir_p(tmpfd, "keep/inner", 0755, &e);
+	mkfile(tmpfd, "keep/precious");
+	mkfile(tmpfd, "keep/inner/precious2");
+	path_mkdir_p(tmpfd, "victim", 0755, &e);
+	symlinkat("../keep", tmpfd, "victim/dirlink");
+	symlinkat("../keep/precious", tmpfd, "victim/filelink");
+	symlinkat("/nonexistent/dangling", tmpfd, "victim/dangling");
+
+	is_int(path_rm_rf(tmpfd, "victim", &e), 0, "rm -rf a tree with symlinks");
+	is_int(mode_at(tmpfd, "victim"), (mode_t)-1, "the tree is gone");
+	ok(S_ISREG(mode_at(tmpfd, "keep/precious")), "a linked file survives");
+	ok(S_ISREG(mode_at(tmpfd, "keep/inner/precious2")), "a linked directory's content survives");
+
+	symlinkat("keep", tmpfd, "toplink");
+	is_int(path_rm_rf(tmpfd, "toplink", &e), 0, "rm -rf of a symlink itself");
+	ok(S_ISLNK(mode_at(tmpfd, "toplink")) == 0 && mode_at(tmpfd, "toplink") == (mode_t)-1,
+	   "the link is gone");
+	ok(S_ISREG(mode_at(tmpfd, "keep/precious")), "its target's content survives");
+}
+
+int
+main(void)
+{
+	struct err e;
+
+	if (!mkdtemp(tmp) || (tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	RUN(test_path_check_name_table);
+	RUN(test_path_check_id_table);
+	RUN(test_path_length_limits);
+	RUN(test_path_mkdir_p);
+	RUN(test_path_rm_rf_tree);
+	RUN(test_path_rm_rf_symlinks);
+	close(tmpfd);
+	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
+	return tap_done();
+}
