@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The default seccomp allowlist, checked against this architecture with libseccomp. */
+#include "seccomp.h"
+
+#include <seccomp.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "jsonio.h"
+
+/*
+ * Calls any unprivileged process may make. Kept in one sorted list; names a
+ * given architecture lacks (e.g. "open" on arm64) are dropped at build time.
+ * Left out on purpose: keyctl, add_key, request_key (keys are not
+ * namespaced), kexec_*, *_module, bpf, perf_event_open, userfaultfd,
+ * open_by_handle_at, mount/umount2/unshare/setns (need CAP_SYS_ADMIN, below),
+ * ptrace (CAP_SYS_PTRACE), clock_settime (CAP_SYS_TIME), and clone3 which
+ * fails with ENOSYS so libcs fall back to clone, whose flags can be checked.
+ */
+static const char *const base_calls[] = {
+	"accept", "accept4", "access", "adjtimex", "alarm", "arch_prctl", "bind", "brk",
+	"capget", "capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime",
+	"clock_adjtime64", "clock_getres", "clock_getres_time64", "clock_gettime",
+	"clock_gettime64", "clock_nanosleep", "clock_nanosleep_time64", "close",
+	"close_range", "connect", "copy_file_range", "creat", "dup", "dup2", "dup3",
+	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait",
+	"epoll_pwait2", "epoll_wait", "epoll_wait_old", "eventfd", "eventfd2", "execve",
+	"execveat", "exit", "exit_group", "faccessat", "faccessat2", "fadvise64",
+	"fadvise64_64", "fallocate", "fanotify_mark", "fchdir", "fchmod", "fchmodat",
+	"fchown", "fchown32", "fchownat", "fcntl", "fcntl64", "fdatasync", "fgetxattr",
+	"flistxattr", "flock", "fork", "fremovexattr", "fsetxattr", "fstat", "fstat64",
+	"fstatat64", "fstatfs", "fstatfs64", "fsync", "ftruncate", "ftruncate64", "futex",
+	"futex_time64", "futex_waitv", "futimesat", "get_robust_list", "get_thread_area",
+	"getcpu", "getcwd", "getdents", "getdents64", "getegid", "getegid32", "geteuid",
+	"geteuid32", "getgid", "getgid32", "getgroups", "getgroups32", "getitimer",
+	"getpeername", "getpgid", "getpgrp", "getpid", "getppid", "getpriority", "getrandom",
+	"getresgid", "getresgid32", "getresuid", "getresuid32", "getrlimit", "getrusage",
+	"getsid", "getsockname", "getsockopt", "gettid", "gettimeofday", "getuid",
+	"getuid32", "getxattr", "inotify_add_watch", "inotify_init", "inotify_init1",
+	"inotify_rm_watch", "io_cancel", "io_destroy", "io_getevents", "io_pgetevents",
+	"io_pgetevents_time64", "io_setup", "io_submit", "io_uring_enter",
+	"io_uring_register", "io_uring_setup", "ioctl", "ioprio_get", "ioprio_set",
+	"ipc", "kill", "landlock_add_rule", "landlock_create_ruleset",
+	"landlock_restrict_self", "lchown", "lchown32", "lgetxattr", "link", "linkat",
+	"listen", "listxattr", "llistxattr", "lremovexattr", "lseek", "lsetxattr", "lstat",
+	"lstat64", "madvise", "membarrier", "memfd_create", "memfd_secret", "mincore",
+	"mkdir", "mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap",
+	"mmap2", "mprotect", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive",
+	"mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64", "mq_unlink",
+	"mremap", "msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall",
+	"munmap", "name_to_handle_at", "nanosleep", "newfstatat", "open", "openat",
+	"openat2", "pause", "pidfd_getfd", "pidfd_open", "pidfd_send_signal", "pipe",
+	"pipe2", "pkey_alloc", "pkey_free", "pkey_mprotect", "poll", "ppoll",
+	"ppoll_time64", "prctl", "pread64", "preadv", "preadv2", "prlimit64",
+	"process_mrelease", "pselect6", "pselect6_time64", "pwrite64", "pwritev",
+	"pwritev2", "read", "readahead", "readlink", "readlinkat", "readv", "recv",
+	"recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg", "remap_file_pages",
+	"removexattr", "rename", "renameat", "renameat2", "restart_syscall", "rmdir",
+	"rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo",
+	"rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigtimedwait_time64",
+	"rt_tgsigqueueinfo", "sched_get_priority_max", "sched_get_priority_min",
+	"sched_getaffinity", "sched_getattr", "sched_getparam", "sched_getscheduler",
+	"sched_rr_get_interval", "sched_rr_get_interval_time64", "sched_setaffinity",
+	"sched_setattr", "sched_setparam", "sched_setscheduler", "sched_yield", "seccomp",
+	"select", "semctl", "semget", "semop", "semtimedop", "semtimedop_time64", "send",
+	"sendfile", "sendfile64", "sendmmsg", "sendmsg", "sendto", "set_robust_list",
+	"set_thread_area", "set_tid_address", "setfsgid", "setfsgid32", "setfsuid",
+	"setfsuid32", "setgid", "setgid32", "setgroups", "setgroups32", "setitimer",
+	"setpgid", "setpriority", "setregid", "setregid32", "setresgid", "setresgid32",
+	"setresuid", "setresuid32", "setreuid", "setreuid32", "setrlimit", "setsid",
+	"setsockopt", "setuid", "setuid32", "setxattr", "shmat", "shmctl", "shmdt",
+	"shmget", "shutdown", "sigaltstack", "signalfd", "signalfd4", "sigprocmask",
+	"sigreturn", "socket", "socketcall", "socketpair", "splice", "stat", "stat64",
+	"statfs", "statfs64", "statx", "symlink", "symlinkat", "sync", "sync_file_range",
+	"syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete",
+	"timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime",
+	"timer_settime64", "timerfd_create", "timerfd_gettime", "timerfd_gettime64",
+	"timerfd_settime", "timerfd_settime64", "times", "tkill", "truncate", "truncate64",
+	"ugetrlimit", "umask", "uname", "unlink", "unlinkat", "utime", "utimensat",
+	"utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid",
+	"write", "writev", NULL,
+};
+
+/* Extra calls a capability unlocks, as Docker's profile grants them. */
+static const struct {
+	const char *cap;
+	const char *calls[16];
+} cap_calls[] = {
+	{ "CAP_SYS_ADMIN", { "bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount",
+			     "fsopen", "fspick", "lookup_dcookie", "mount", "mount_setattr",
+			     "move_mount", "open_tree", "perf_event_open", "quotactl", NULL } },
+	{ "CAP_SYS_ADMIN", { "setdomainname", "sethostname", "setns", "syslog", "umount",
+			     "umount2", "unshare", NULL } },
+	{ "CAP_SYS_PTRACE", { "kcmp", "process_madvise", "process_vm_readv",
+			      "process_vm_writev", "ptrace", NULL } },
+	{ "CAP_SYS_BOOT", { "reboot", NULL } },
+	{ "CAP_SYS_CHROOT", { "chroot", NULL } },
+	{ "CAP_SYS_MODULE", { "delete_module", "init_module", "finit_module", NULL } },
+	{ "CAP_SYS_PACCT", { "acct", NULL } },
+	{ "CAP_SYS_RAWIO", { "iopl", "ioperm", NULL } },
+	{ "CAP_SYS_TIME", { "settimeofday", "stime", "clock_settime", "clock_settime64", NULL } },
+	{ "CAP_SYS_TTY_CONFIG", { "vhangup", NULL } },
+	{ "CAP_SYS_NICE", { "get_mempolicy", "mbind", "set_mempolicy", NULL } },
+	{ "CAP_SYSLOG", { "syslog", NULL } },
+	{ "CAP_BPF", { "bpf", NULL } },
+	{ "CAP_PERFMON", { "perf_event_open", NULL } },
+};
+
+int
+seccomp_known(const char *name)
+{
+	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
+}
+
+static bool
+has_cap(const json_t *caps, const char *cap)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(caps, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), cap))
+			return true;
+	return false;
+}
+
+static void
+add_known(json_t *names, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	if (!seccomp_known(name))
+		return;
+	json_array_foreach(names, i, v)
+		if (!strcmp(json_string_value(v), name))
+			return;
+	json_array_append_new(names, json_string(name));
+}
+
+/* The OCI architecture names the filter must also cover on this host (32-bit compat). */
+static json_t *
+arches(void)
+{
+	switch (seccomp_arch_native()) {
+	case SCMP_ARCH_X86_64:
+		return json_pack("[s,s,s]", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
+	case SCMP_ARCH_AARCH64:
+		return json_pack("[s,s]", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM");
+	default:
+		return json_array(); /* the native one only */
+	}
+}
+
+/*
+ * clone without CAP_SYS_ADMIN: allowed only when no namespace flag is set
+ * (CLONE_NEWNS|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWCGROUP = 0x7E020000).
+ * On s390 the flags are the second argument; elsewhere the first.
+ */
+static json_t *
+clone_rule(void)
+{
+	unsigned idx = seccomp_arch_native() == SCMP_ARCH_S390X ? 1 : 0;
+
+	return json_pack("{s:[s], s:s, s:[{s:I, s:I, s:I, s:s}]}", "names", "clone", "action",
+			 "SCMP_ACT_ALLOW", "args", "index", (json_int_t)idx, "value",
+			 (json_int_t)0x7E020000, "valueTwo", (json_int_t)0, "op",
+			 "SCMP_CMP_MASKED_EQ");
+}
+
+json_t *
+seccomp_default(const json_t *caps, struct err *e)
+{
+	json_t *names = json_array(), *syscalls;
+	bool admin = has_cap(caps, "CAP_SYS_ADMIN");
+
+	(void)e;
+	for (size_t i = 0; base_calls[i]; i++)
+		add_known(names, base_calls[i]);
+	for (size_t i = 0; i < sizeof(cap_calls) / sizeof(cap_calls[0]); i++)
+		if (has_cap(caps, cap_calls[i].cap))
+			for (size_t j = 0; cap_calls[i].calls[j]; j++)
+				add_known(names, cap_calls[i].calls[j]);
+	syscalls = json_pack("[{s:o, s:s}]", "names", names, "action", "SCMP_ACT_ALLOW");
+	/* personality: only the harmless personas (Linux, Linux32 and their UNAME26 forms) */
+	json_array_append_new(syscalls,
+			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names",
+					"personality", "action", "SCMP_ACT_ALLOW", "args", "index",
+					0, "value", (json_int_t)0, "op", "SCMP_CMP_EQ"));
+	json_array_append_new(syscalls,
+			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names",
+					"personality", "action", "SCMP_ACT_ALLOW", "args", "index",
+					0, "value", (json_int_t)8, "op", "SCMP_CMP_EQ"));
+	json_array_append_new(syscalls,
+			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names",
+					"personality", "action", "SCMP_ACT_ALLOW", "args", "index",
+					0, "value", (json_int_t)0xffffffff, "op", "SCMP_CMP_EQ"));
+	if (!admin) {
+		json_array_append_new(syscalls, clone_rule());
+		json_array_append_new(syscalls, json_pack("{s:[s], s:s, s:i}", "names", "clone3",
+							  "action", "SCMP_ACT_ERRNO", "errnoRet",
+							  38 /* ENOSYS */));
+	}
+	/* SCMP_ACT_ERRNO without errnoRet is EPERM in runc and crun */
+	return json_pack("{s:s, s:o, s:o}", "defaultAction", "SCMP_ACT_ERRNO", "architectures",
+			 arches(), "syscalls", syscalls);
+}
+
+int
+seccomp_check(const json_t *p, struct err *e)
+{
+	const char *act = jsonio_str(p, "defaultAction");
+	const json_t *sc = json_object_get(p, "syscalls");
+	size_t i;
+	json_t *r;
+
+	if (!json_is_object(p) || !act || strncmp(act, "SCMP_ACT_", 9))
+		return err_code(e, "invalid",
+				"seccomp profile: want an OCI linux.seccomp object with defaultAction");
+	if (sc && !json_is_array(sc))
+		return err_code(e, "invalid", "seccomp profile: syscalls is not an array");
+	json_array_foreach(sc, i, r) {
+		if (!json_is_array(json_object_get(r, "names")) || !jsonio_str(r, "action"))
+			return err_code(e, "invalid",
+					"seccomp profile: syscalls[%zu] needs names and action", i);
+	}
+	return 0;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The "linux" part of the OCI spec: namespaces, cgroup limits, devices, capabilities. */
+#include <ctype.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "seccomp.h"
+#include "spec.h"
+#include "xmem.h"
+
+/* Every capability up to CAP_CHECKPOINT_RESTORE (40), in kernel order. */
+static const char *const all_caps[] = {
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
+	"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
+	"NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
+	"SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+	"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
+	"AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE", NULL,
+};
+
+/* containerd's (and Docker's) default set. */
+static const char *const default_caps[] = {
+	"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
+	"SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE", NULL,
+};
+
+const char *
+spec_cap_canon(const char *name)
+{
+	char up[64];
+	size_t i;
+
+	if (!strncasecmp(name, "CAP_", 4))
+		name += 4;
+	for (i = 0; name[i] && i < sizeof(up) - 1; i++)
+		up[i] = (char)toupper((unsigned char)name[i]);
+	up[i] = '\0';
+	for (i = 0; all_caps[i]; i++)
+		if (!strcmp(all_caps[i], up))
+			return all_caps[i];
+	return NULL;
+}
+
+static bool
+in_list(char **list, size_t n, const char *cap)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(list[i], "ALL") || spec_cap_canon(list[i]) == cap)
+			return true;
+	return false;
+}
+
+static int
+check_caps(char **list, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(list[i], "ALL") && !spec_cap_canon(list[i]))
+			return err_code(e, "invalid", "unknown capability '%.32s'", list[i]);
+	return 0;
+}
+
+json_t *
+spec_caps(const struct spec_opts *o, struct err *e)
+{
+	json_t *caps;
+
+	if (check_caps(o->cap_add, o->ncap_add, e) < 0 ||
+	    check_caps(o->cap_drop, o->ncap_drop, e) < 0)
+		return NULL;
+	caps = json_array();
+	for (size_t i = 0; all_caps[i]; i++) {
+		bool def = o->privileged;
+
+		for (size_t j = 0; !def && default_caps[j]; j++)
+			def = !strcmp(default_caps[j], all_caps[i]);
+		/* an explicit add wins over a drop of ALL, as in Docker */
+		if (in_list(o->cap_drop, o->ncap_drop, all_caps[i]))
+			def = false;
+		for (size_t j = 0; j < o->ncap_add; j++)
+			if (spec_cap_canon(o->cap_add[j]) == all_caps[i] ||
+			    (!strcasecmp(o->cap_add[j], "ALL") &&
+			     !in_list(o->cap_drop, o->ncap_drop, all_caps[i])))
+				def = true;
+		if (def)
+			json_array_append_new(caps, json_sprintf("CAP_%s", all_caps[i]));
+	}
+	return caps;
+}
+
+static json_t *
+namespaces(const struct spec_opts *o)
+{
+	json_t *ns = json_pack("[{s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "ipc",
+			       "type", "uts", "type", "mount");
+
+	if (!o->net || !strcmp(o->net, "none"))
+		json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
+	else if (strcmp(o->net, "host"))
+		json_array_append_new(ns, json_pack("{s:s, s:s}", "type", "network", "path",
+						    o->net));
+	return ns;
+}
+
+static json_t *
+devices(const struct spec_opts *o)
+{
+	/* deny all, then the devices runc creates in /dev (null zero full tty random urandom, ptmx, pts) */
+	static const int allow[][2] = { { 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 }, { 1, 9 },
+					{ 5, 0 }, { 5, 1 }, { 5, 2 }, { 136, -1 } };
+	json_t *d = json_array();
+
+	json_array_append_new(d, json_pack("{s:b, s:s}", "allow", o->privileged, "access", "rwm"));
+	for (size_t i = 0; !o->privileged && i < sizeof(allow) / sizeof(allow[0]); i++) {
+		json_t *r = json_pack("{s:b, s:s, s:I, s:s}", "allow", true, "type", "c", "major",
+				      (json_int_t)allow[i][0], "access", "rwm");
+
+		if (allow[i][1] >= 0)
+			json_object_set_new(r, "minor", json_integer(allow[i][1]));
+		json_array_append_new(d, r);
+	}
+	return d;
+}
+
+static json_t *
+resources(const struct spec_opts *o)
+{
+	json_t *r = json_pack("{s:o}", "devices", devices(o));
+
+	if (o->memory > 0)
+		json_object_set_new(r, "memory", json_pack("{s:I}", "limit", (json_int_t)o->memory));
+	if (o->cpu_quota > 0)
+		json_object_set_new(r, "cpu", json_pack("{s:I, s:I}", "quota",
+							(json_int_t)o->cpu_quota, "period",
+							(json_int_t)100000));
+	if (o->pids_limit > 0)
+		json_object_set_new(r, "pids",
+				    json_pack("{s:I}", "limit", (json_int_t)o->pids_limit));
+	return r;
+}
+
+static json_t *
+seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
+{
+	if (o->seccomp_json)
+		return seccomp_check(o->seccomp_json, e) < 0 ? NULL : json_incref(o->seccomp_json);
+	return seccomp_default(caps, e);
+}
+
+json_t *
+spec_linux(const struct spec_opts *o, json_t *caps, struct err *e)
+{
+	json_t *l = json_pack("{s:o, s:o}", "namespaces", namespaces(o), "resources",
+			      resources(o));
+	_cleanup_free_ char *cg = xasprintf("/ctr/%s-%s", o->ns, o->id);
+
+	/* one flat parent "ctr": works with runc's cgroupfs driver on v1 and v2 alike */
+	json_object_set_new(l, "cgroupsPath", json_string(cg));
+	if (!o->privileged) {
+		json_object_set_new(l, "maskedPaths",
+				    json_pack("[s,s,s,s,s,s,s,s,s,s]", "/proc/acpi", "/proc/asound",
+					      "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+					      "/proc/timer_list", "/proc/timer_stats",
+					      "/proc/sched_debug", "/sys/firmware", "/proc/scsi"));
+		json_object_set_new(l, "readonlyPaths",
+				    json_pack("[s,s,s,s,s]", "/proc/bus", "/proc/fs", "/proc/irq",
+					      "/proc/sys", "/proc/sysrq-trigger"));
+	}
+	if (!o->privileged && !(o->seccomp && !strcmp(o->seccomp, "unconfined"))) {
+		json_t *sc = seccomp_for(o, caps, e);
+
+		if (!sc) {
+			json_decref(l);
+			return NULL;
+		}
+		json_object_set_new(l, "seccomp", sc);
+	}
+	return l;
+}

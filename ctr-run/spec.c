@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The OCI runtime spec from an image config and options: process, root, mounts. */
+#include "spec.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "jsonio.h"
+#include "xmem.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void
+spec_opts_init(struct spec_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+void
+spec_opts_release(struct spec_opts *o)
+{
+	for (size_t i = 0; i < o->nmounts; i++) {
+		free(o->mounts[i].src);
+		free(o->mounts[i].dst);
+		free(o->mounts[i].options);
+	}
+	free(o->mounts);
+	free(o->env);
+	free(o->cap_add);
+	free(o->cap_drop);
+	free(o->args);
+	json_decref(o->seccomp_json);
+	json_decref(o->labels);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+spec_user_release(struct spec_user *u)
+{
+	free(u->groups);
+	u->groups = NULL;
+	u->ngroups = 0;
+}
+
+int
+spec_check_env(const char *kv, struct err *e)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq)
+		return err_code(e, "invalid", "environment entry '%.64s' has no '='", kv);
+	if (eq == kv)
+		return err_code(e, "invalid", "environment entry '%.64s' has an empty name", kv);
+	return 0;
+}
+
+int
+spec_check_cwd(const char *cwd, struct err *e)
+{
+	if (cwd[0] != '/')
+		return err_code(e, "invalid", "working directory '%.64s' is not absolute", cwd);
+	for (const char *p = cwd; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return err_code(e, "invalid", "working directory has a control character");
+	/* ".." could walk out of the root when the runtime resolves it naively */
+	for (const char *p = cwd; (p = strstr(p, "..")); p += 2)
+		if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
+			return err_code(e, "invalid", "working directory '%.64s' contains '..'",
+					cwd);
+	return 0;
+}
+
+static int
+check_dest(const char *dst, struct err *e)
+{
+	if (spec_check_cwd(dst, e) < 0)
+		return err_prefix(e, "mount destination");
+	return 0;
+}
+
+int
+spec_parse_mount(const char *s, struct spec_mount *m, struct err *e)
+{
+	_cleanup_free_ char *dup = xstrdup(s);
+	char *save = NULL, *type = NULL;
+
+	memset(m, 0, sizeof(*m));
+	for (char *kv = strtok_r(dup, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(kv, '=');
+
+		if (!v)
+			goto bad;
+		*v++ = '\0';
+		if (!strcmp(kv, "type"))
+			type = v;
+		else if (!strcmp(kv, "src") || !strcmp(kv, "source"))
+			free(m->src), m->src = xstrdup(v);
+		else if (!strcmp(kv, "dst") || !strcmp(kv, "destination") || !strcmp(kv, "target"))
+			free(m->dst), m->dst = xstrdup(v);
+		else if (!strcmp(kv, "options"))
+			free(m->options), m->options = xstrdup(v);
+		else
+			goto bad;
+	}
+	if (!type || strcmp(type, "bind") || !m->src || !m->dst)
+		goto bad;
+	if (m->src[0] != '/')
+		goto bad;
+	return check_dest(m->dst, e) < 0 ? -1 : 0;
+bad:
+	free(m->src), free(m->dst), free(m->options);
+	memset(m, 0, sizeof(*m));
+	return err_code(e, "invalid",
+			"bad --mount '%.80s': want type=bind,src=/ABS,dst=/ABS[,options=ro:rbind]",
+			s);
+}
+
+int
+spec_parse_bytes(const char *s, int64_t *out, struct err *e)
+{
+	char *end;
+	unsigned long long v, mul = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno || s[0] == '-')
+		goto bad;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 'b': case 'B': end++; break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || v == 0 || v > (unsigned long long)INT64_MAX / mul)
+		goto bad;
+	*out = (int64_t)(v * mul);
+	return 0;
+bad:
+	return err_code(e, "invalid", "bad size '%.32s' (want N, Nk, Nm or Ng)", s);
+}
+
+int
+spec_parse_cpus(const char *s, int64_t *quota, struct err *e)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 4096)
+		return err_code(e, "invalid", "bad --cpus '%.32s' (want a number like 1.5)", s);
+	*quota = (int64_t)(v * 100000.0 + 0.5);
+	if (*quota < 1000)
+		*quota = 1000; /* the kernel's floor for cpu.cfs_quota_us */
+	return 0;
+}
+
+/* Append the strings of a JSON array (ignoring a non-array) to out; -1 on a non-string. */
+static int
+append_strs(json_t *out, const json_t *arr, const char *what, struct err *e)
+{
+	size_t i;
+	json_t *v;
+
+	if (!arr || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return err_code(e, "invalid", "image config: %s is not an array", what);
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v))
+			return err_code(e, "invalid", "image config: %s holds a non-string", what);
+		json_array_append_new(out, json_string(json_string_value(v)));
+	}
+	return 0;
+}
+
+int
+spec_process_args(const json_t *imgcfg, const struct spec_opts *o, json_t **args,
+		  struct err *e)
+{
+	json_auto_t *a = json_array();
+
+	/* Docker's rule: the entrypoint stays, a command given here replaces Cmd */
+	if (append_strs(a, json_object_get(imgcfg, "Entrypoint"), "Entrypoint", e) < 0)
+		return -1;
+	if (o->args) {
+		for (char **p = o->args; *p; p++)
+			json_array_append_new(a, json_string(*p));
+	} else if (append_strs(a, json_object_get(imgcfg, "Cmd"), "Cmd", e) < 0) {
+		return -1;
+	}
+	if (json_array_size(a) == 0)
+		return err_code(e, "invalid",
+				"no command: the image has no Entrypoint or Cmd; give one after '--'");
+	*args = steal_ptr(a);
+	return 0;
+}
+
+/* Index of the entry of env whose name equals kv's, or -1. */
+static ssize_t
+env_find(const json_t *env, const char *kv)
+{
+	size_t n = strcspn(kv, "="), i;
+	json_t *v;
+
+	json_array_foreach(env, i, v) {
+		const char *s = json_string_value(v);
+
+		if (!strncmp(s, kv, n) && (s[n] == '=' || s[n] == '\0'))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static void
+env_set(json_t *env, const char *kv)
+{
+	ssize_t i = env_find(env, kv);
+
+	if (i >= 0)
+		json_array_set_new(env, (size_t)i, json_string(kv));
+	else
+		json_array_append_new(env, json_string(kv));
+}
+
+json_t *
+spec_process_env(const json_t *imgcfg, const struct spec_opts *o, struct err *e)
+{
+	json_auto_t *img = json_array(), *env = json_array();
+	size_t i;
+	json_t *v;
+
+	if (append_strs(img, json_object_get(imgcfg, "Env"), "Env", e) < 0)
+		return NULL;
+	json_array_foreach(img, i, v) {
+		/* images are not trusted either: a malformed entry is dropped, not fatal */
+		if (strchr(json_string_value(v), '='))
+			env_set(env, json_string_value(v));
+	}
+	for (i = 0; i < o->nenv; i++) {
+		if (spec_check_env(o->env[i], e) < 0)
+			return NULL;
+		env_set(env, o->env[i]);
+	}
+	if (env_find(env, "PATH=") < 0)
+		json_array_insert_new(env, 0, json_string(DEFAULT_PATH));
+	if (o->tty && env_find(env, "TERM=") < 0)
+		json_array_append_new(env, json_string("TERM=xterm"));
+	return steal_ptr(env);
+}
+
+static const char *
+process_cwd(const json_t *imgcfg, const struct spec_opts *o, struct err *e)
+{
+	const char *cwd = o->cwd ? o->cwd : jsonio_str(imgcfg, "WorkingDir");
+
+	if (!cwd || !*cwd)
+		return "/";
+	return spec_check_cwd(cwd, e) < 0 ? NULL : cwd;
+}
+
+static json_t *
+process_user(const struct spec_user *u)
+{
+	json_t *groups = json_array();
+
+	for (size_t i = 0; i < u->ngroups; i++)
+		json_array_append_new(groups, json_integer(u->groups[i]));
+	return json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)u->uid, "gid", (json_int_t)u->gid,
+			 "additionalGids", groups);
+}
+
+static json_t *
+build_process(const json_t *imgcfg, const struct spec_opts *o, const struct spec_user *u,
+	      json_t *caps, struct err *e)
+{
+	json_t *args = NULL, *env;
+	const char *cwd = process_cwd(imgcfg, o, e);
+
+	if (!cwd || spec_process_args(imgcfg, o, &args, e) < 0)
+		return NULL;
+	env = spec_process_env(imgcfg, o, e);
+	if (!env) {
+		json_decref(args);
+		return NULL;
+	}
+	return json_pack("{s:b, s:o, s:o, s:o, s:s, s:{s:O, s:O, s:O}, s:[{s:s, s:i, s:i}], s:b}",
+			 "terminal", o->tty, "user", process_user(u), "args", args, "env", env,
+			 "cwd", cwd, "capabilities", "bounding", caps, "effective", caps,
+			 "permitted", caps, "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
+			 "soft", 1024,
+			 /* containerd's default; --privileged keeps it too */
+			 "noNewPrivileges", true);
+}
+
+static json_t *
+mount_new(const char *dst, const char *type, const char *src, const char *opts)
+{
+	json_t *o = json_array();
+	_cleanup_free_ char *dup = xstrdup(opts);
+	char *save = NULL;
+
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		json_array_append_new(o, json_string(t));
+	return json_pack("{s:s, s:s, s:s, s:o}", "destination", dst, "type", type, "source", src,
+			 "options", o);
+}
+
+/* The kernel filesystems every container gets, as containerd's default spec has them. */
+static json_t *
+default_mounts(const struct spec_opts *o)
+{
+	json_t *m = json_array();
+	const char *ro = o->privileged ? "rw" : "ro";
+	_cleanup_free_ char *sysopts = xasprintf("nosuid,noexec,nodev,%s", ro);
+	_cleanup_free_ char *cgopts = xasprintf("nosuid,noexec,nodev,relatime,%s", ro);
+
+	json_array_append_new(m, mount_new("/proc", "proc", "proc", "nosuid,noexec,nodev"));
+	json_array_append_new(m, mount_new("/dev", "tmpfs", "tmpfs",
+					   "nosuid,strictatime,mode=755,size=65536k"));
+	json_array_append_new(m, mount_new("/dev/pts", "devpts", "devpts",
+					   "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
+	json_array_append_new(m, mount_new("/dev/shm", "tmpfs", "shm",
+					   "nosuid,noexec,nodev,mode=1777,size=65536k"));
+	json_array_append_new(m, mount_new("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+	json_array_append_new(m, mount_new("/sys", "sysfs", "sysfs", sysopts));
+	json_array_append_new(m, mount_new("/sys/fs/cgroup", "cgroup", "cgroup", cgopts));
+	json_array_append_new(m, mount_new("/run", "tmpfs", "tmpfs",
+					   "nosuid,strictatime,mode=755,size=65536k"));
+	return m;
+}
+
+static int
+add_binds(json_t *mounts, const struct spec_opts *o, struct err *e)
+{
+	for (size_t i = 0; i < o->nmounts; i++) {
+		const struct spec_mount *b = &o->mounts[i];
+		const char *opts = b->options ? b->options : "";
+		json_t *list = json_array();
+		bool rbind = false;
+		_cleanup_free_ char *dup = xstrdup(opts);
+		char *save = NULL;
+
+		for (char *t = strtok_r(dup, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+			if (strcmp(t, "ro") && strcmp(t, "rw") && strcmp(t, "rbind") &&
+			    strcmp(t, "bind") && strcmp(t, "nosuid") && strcmp(t, "nodev") &&
+			    strcmp(t, "noexec")) {
+				json_decref(list);
+				return err_code(e, "invalid", "unknown bind option '%.32s'", t);
+			}
+			rbind |= !strcmp(t, "rbind");
+			if (strcmp(t, "rbind") && strcmp(t, "bind"))
+				json_array_append_new(list, json_string(t));
+		}
+		json_array_insert_new(list, 0, json_string(rbind ? "rbind" : "bind"));
+		/* the host must not see mounts made inside the container through the bind */
+		json_array_append_new(list, json_string("rprivate"));
+		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:o}", "destination",
+							b->dst, "type", "bind", "source",
+							b->src, "options", list));
+	}
+	return 0;
+}
+
+static json_t *
+build_annotations(const json_t *imgcfg, const struct spec_opts *o)
+{
+	json_t *a = json_object();
+	const json_t *labels = json_object_get(imgcfg, "Labels");
+	const char *k, *sig = jsonio_str(imgcfg, "StopSignal");
+	json_t *v;
+
+	json_object_foreach((json_t *)labels, k, v)
+		if (json_is_string(v))
+			json_object_set(a, k, v);
+	json_object_foreach(o->labels, k, v)
+		json_object_set(a, k, v);
+	if (sig)
+		json_object_set_new(a, "org.opencontainers.image.stopSignal", json_string(sig));
+	return a;
+}
+
+json_t *
+spec_build(const json_t *imgcfg, const struct spec_opts *o, const struct spec_user *user,
+	   struct err *e)
+{
+	json_auto_t *caps = spec_caps(o, e), *mounts = NULL;
+	json_t *process, *linux_;
+
+	if (!caps)
+		return NULL;
+	process = build_process(imgcfg, o, user, caps, e);
+	if (!process)
+		return NULL;
+	mounts = default_mounts(o);
+	linux_ = add_binds(mounts, o, e) < 0 ? NULL : spec_linux(o, caps, e);
+	if (!linux_) {
+		json_decref(process);
+		return NULL;
+	}
+	return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:O, s:o, s:o}", "ociVersion", "1.0.2",
+			 "process", process, "root", "path", "rootfs", "readonly", o->read_only,
+			 "hostname", o->hostname ? o->hostname : o->id, "mounts", mounts,
+			 "annotations", build_annotations(imgcfg, o), "linux", linux_);
+}
