@@ -63,4 +63,22 @@ int snapshot_open_dir(struct snapshot_store *s, const char *key, struct err *e);
 /* All snapshots, as an array of snapshot_stat objects (new reference). */
 json_t *snapshot_list(struct snapshot_store *s, struct err *e);
 
+/* The store's directory, $ROOT/snapshots/<driver> (absolute). Borrowed. */
+const char *snapshot_store_path(const struct snapshot_store *s);
+/* Is key a valid key or name (what names it in the message)? 0 or -1 ("invalid"). */
+int snapshot_check_key(const char *key, const char *what, struct err *e);
+/*
+ * Disk usage of key's own layer (its fs/ directory, not its parents'), like
+ * du(1): *bytes allocated (st_blocks * 512) and *inodes, hard links once.
+ */
+int snapshot_usage(struct snapshot_store *s, const char *key, long long *bytes,
+		   long long *inodes, struct err *e);
+/*
+ * Reclaim what a crash left: directories no record names (finished or
+ * half-built "new-*" ones whose builder is gone), temp records, and the
+ * active record left beside its committed one by a commit cut short.
+ * *removed (new reference, when not NULL) gets the store-relative names.
+ */
+int snapshot_cleanup(struct snapshot_store *s, json_t **removed, struct err *e);
+
 #endif

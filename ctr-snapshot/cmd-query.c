@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The verbs that read snapshots: mounts, stat, ls, usage, tree. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "jsonio.h"
+
+/* Options of the read verbs: the common ones and --json. */
+static bool
+parse_query(int argc, char **argv, struct state *st, const char *verb)
+{
+	static const struct option opts[] = {
+		CMD_LONGOPTS,
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == OPT_JSON)
+			json = true;
+		else
+			cmd_common_opt(c, optarg, st, verb);
+	}
+	prog_set_json_errors(json);
+	return json;
+}
+
+int
+cmd_mounts(int argc, char **argv, struct state *st)
+{
+	struct snapshot_store *s;
+	json_auto_t *m = NULL;
+	struct err e;
+
+	parse_query(argc, argv, st, "mounts");
+	cmd_operands(argc, argv, 1, "mounts");
+	s = cmd_open(st);
+	if (!(m = snapshot_mounts(s, argv[optind], &e)))
+		cmd_die(&e);
+	jsonio_write(stdout, m);
+	snapshot_store_free(s);
+	return 0;
+}
+
+static void
+print_stat(const json_t *rec)
+{
+	const char *k;
+	json_t *v;
+
+	printf("name: %s\nkind: %s\n", jsonio_str(rec, "name"), jsonio_str(rec, "kind"));
+	if (jsonio_str(rec, "parent"))
+		printf("parent: %s\n", jsonio_str(rec, "parent"));
+	printf("id: %s\ncreated: %s\nupdated: %s\n", jsonio_str(rec, "id"),
+	       jsonio_str(rec, "created"), jsonio_str(rec, "updated"));
+	json_object_foreach(json_object_get(rec, "labels"), k, v)
+		printf("label: %s=%s\n", k, json_string_value(v));
+}
+
+int
+cmd_stat(int argc, char **argv, struct state *st)
+{
+	bool json = parse_query(argc, argv, st, "stat");
+	struct snapshot_store *s;
+	json_auto_t *rec = NULL;
+	struct err e;
+
+	cmd_operands(argc, argv, 1, "stat");
+	s = cmd_open(st);
+	if (!(rec = snapshot_stat(s, argv[optind], &e)))
+		cmd_die(&e);
+	if (json)
+		jsonio_write(stdout, rec);
+	else
+		print_stat(rec);
+	snapshot_store_free(s);
+	return 0;
+}
+
+int
+cmd_ls(int argc, char **argv, struct state *st)
+{
+	bool json = parse_query(argc, argv, st, "ls");
+	struct snapshot_store *s;
+	json_auto_t *all = NULL;
+	struct err e;
+	json_t *rec;
+	size_t i;
+
+	cmd_operands(argc, argv, 0, "ls");
+	s = cmd_open(st);
+	if (!(all = snapshot_list(s, &e)))
+		cmd_die(&e);
+	if (json)
+		jsonio_write(stdout, all);
+	else
+		json_array_foreach(all, i, rec) {
+			const char *p = jsonio_str(rec, "parent");
+
+			printf("%s\t%s\t%s\n", jsonio_str(rec, "name"), jsonio_str(rec, "kind"),
+			       p ? p : "-");
+		}
+	snapshot_store_free(s);
+	return 0;
+}
+
+static json_t *
+usage_of(struct snapshot_store *s, const char *key)
+{
+	long long bytes, inodes;
+	struct err e;
+
+	if (snapshot_usage(s, key, &bytes, &inodes, &e) < 0)
+		cmd_die(&e);
+	return json_pack("{s:s, s:I, s:I}", "name", key, "size", (json_int_t)bytes, "inodes",
+			 (json_int_t)inodes);
+}
+
+static void
+print_usage(const json_t *u)
+{
+	printf("%lld\t%lld\t%s\n", (long long)json_integer_value(json_object_get(u, "size")),
+	       (long long)json_integer_value(json_object_get(u, "inodes")),
+	       jsonio_str(u, "name"));
+}
+
+int
+cmd_usage(int argc, char **argv, struct state *st)
+{
+	bool json = parse_query(argc, argv, st, "usage");
+	struct snapshot_store *s;
+	json_auto_t *all = NULL, *out = NULL;
+	struct err e;
+	json_t *rec;
+	size_t i;
+
+	if (argc - optind > 1)
+		cmd_operands(argc, argv, 1, "usage");
+	s = cmd_open(st);
+	if (optind < argc) {
+		out = usage_of(s, argv[optind]);
+	} else {
+		if (!(all = snapshot_list(s, &e)))
+			cmd_die(&e);
+		out = json_array();
+		json_array_foreach(all, i, rec)
+			json_array_append_new(out, usage_of(s, jsonio_str(rec, "name")));
+	}
+	if (json)
+		jsonio_write(stdout, out);
+	else if (json_is_object(out))
+		print_usage(out);
+	else
+		json_array_foreach(out, i, rec)
+			print_usage(rec);
+	snapshot_store_free(s);
+	return 0;
+}

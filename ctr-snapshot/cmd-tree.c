@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The tree verb: snapshots under their parents, as text or nested JSON. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "jsonio.h"
+
+/* The children of parent (NULL: the roots) in all, each with its own "children". */
+static json_t *
+children_of(const json_t *all, const char *parent, int depth)
+{
+	json_t *out = json_array(), *rec;
+	size_t i;
+
+	json_array_foreach(all, i, rec) {
+		const char *p = jsonio_str(rec, "parent");
+
+		if (parent ? !p || strcmp(p, parent) : p != NULL)
+			continue;
+		/* records are not trusted to be acyclic; no chain is deeper than this */
+		json_array_append_new(out, json_pack("{s:O, s:O, s:o}", "name",
+						     json_object_get(rec, "name"), "kind",
+						     json_object_get(rec, "kind"), "children",
+						     depth < 1024 ? children_of(all, jsonio_str(rec, "name"),
+									      depth + 1)
+								  : json_array()));
+	}
+	return out;
+}
+
+static void
+print_tree(const json_t *nodes, int depth)
+{
+	json_t *n;
+	size_t i;
+
+	json_array_foreach(nodes, i, n) {
+		printf("%*s%s [%s]\n", depth * 2, "", jsonio_str(n, "name"), jsonio_str(n, "kind"));
+		print_tree(json_object_get(n, "children"), depth + 1);
+	}
+}
+
+int
+cmd_tree(int argc, char **argv, struct state *st)
+{
+	static const struct option opts[] = {
+		CMD_LONGOPTS,
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_auto_t *all = NULL, *tree = NULL;
+	struct snapshot_store *s;
+	bool json = false;
+	struct err e;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == OPT_JSON)
+			json = true;
+		else
+			cmd_common_opt(c, optarg, st, "tree");
+	}
+	prog_set_json_errors(json);
+	cmd_operands(argc, argv, 0, "tree");
+	s = cmd_open(st);
+	if (!(all = snapshot_list(s, &e)))
+		cmd_die(&e);
+	tree = children_of(all, NULL, 0);
+	if (json)
+		jsonio_write(stdout, tree);
+	else
+		print_tree(tree, 0);
+	snapshot_store_free(s);
+	return 0;
+}

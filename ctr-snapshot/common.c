@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Option handling, store opening and error exits shared by the verbs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "xmem.h"
+
+/* the one choice made before any verb runs; NULL: $CTR_SNAPSHOTTER or overlay */
+static const char *driver;
+
+void
+cmd_set_driver(const char *name)
+{
+	driver = name;
+}
+
+static const struct verb *
+find_verb(const char *name)
+{
+	const struct verb *v = cmd_verbs;
+
+	while (v->name && strcmp(v->name, name))
+		v++;
+	return v;
+}
+
+void
+cmd_common_opt(int c, const char *arg, struct state *st, const char *verb)
+{
+	if (prog_global_opt(c, arg, st))
+		return;
+	if (c == OPT_SNAPSHOTTER) {
+		cmd_set_driver(arg);
+		return;
+	}
+	if (c == OPT_HELP) {
+		prog_usage(cmd_verbs, find_verb(verb), true);
+		exit(0);
+	}
+	/* getopt already said what was wrong */
+	prog_usage(cmd_verbs, find_verb(verb), false);
+	exit(EXIT_USAGE);
+}
+
+void
+cmd_operands(int argc, char **argv, int n, const char *verb)
+{
+	(void)argv;
+	if (argc - optind != n) {
+		prog_usage(cmd_verbs, find_verb(verb), false);
+		die_usage("%s takes %d operand%s", verb, n, n == 1 ? "" : "s");
+	}
+}
+
+struct snapshot_store *
+cmd_open(struct state *st)
+{
+	const char *name = driver ? driver : getenv("CTR_SNAPSHOTTER");
+	struct snapshot_store *s;
+	struct err e;
+
+	if (!name || !*name)
+		name = "overlay";
+	if (state_open(st, &e) < 0 || snapshot_store_open(st, name, &s, &e) < 0)
+		cmd_die(&e);
+	return s;
+}
+
+void
+cmd_die(const struct err *e)
+{
+	/* a negative answer: the snapshot asked about does not exist */
+	if (e->code && !strcmp(e->code, "not-found"))
+		die(EXIT_NEG, "%s", e->msg);
+	die_err(e);
+}
+
+void
+cmd_add_label(json_t **labels, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	_cleanup_free_ char *k = NULL;
+
+	if (!eq || eq == kv)
+		die_usage("label '%s' is not KEY=VALUE", kv);
+	if (!*labels)
+		*labels = json_object();
+	k = xstrndup(kv, (size_t)(eq - kv));
+	if (json_object_set_new(*labels, k, json_string(eq + 1)) < 0)
+		die(EXIT_USAGE, "label '%s' is not valid UTF-8", kv);
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The overlay driver: fs/ is the upperdir, parents' fs/ are the lowerdirs. */
+#include "snapshot-driver.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "xmem.h"
+
+static int
+overlay_create(struct snapshot_store *s, int dirfd, const char *dir, const char *parent_id,
+	       int flags, struct err *e)
+{
+	(void)s, (void)parent_id, (void)flags;
+	/* the upper layer starts empty whatever the parent: overlayfs does the stacking */
+	if (mkdirat(dirfd, "fs", 0755) < 0)
+		return err_set(e, errno, "mkdir '%s/fs'", dir);
+	if (mkdirat(dirfd, "work", 0700) < 0)
+		return err_set(e, errno, "mkdir '%s/work'", dir);
+	return 0;
+}
+
+/* "lowerdir=A:B:C" of the fs/ of ids[0..n), top first. */
+static char *
+lowerdir_opt(struct snapshot_store *s, const char *const *ids, size_t n)
+{
+	size_t cap = 16 + n * (strlen(s->path) + SNAPSHOT_ID_LEN + 6), len;
+	char *opt = xmalloc(cap);
+
+	len = (size_t)snprintf(opt, cap, "lowerdir=");
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *p = snapshot_path(s, ids[i], "fs");
+
+		xgrow((void **)&opt, &cap, len + strlen(p) + 2, 1);
+		len += (size_t)snprintf(opt + len, cap - len, "%s%s", i ? ":" : "", p);
+	}
+	return opt;
+}
+
+static json_t *
+overlay_readonly(struct snapshot_store *s, const char *const *ids, size_t n)
+{
+	_cleanup_free_ char *low = NULL;
+	_cleanup_free_ char *fs = NULL;
+
+	/* overlayfs needs two lowers for a lower-only mount; one layer is a bind */
+	if (n == 1) {
+		fs = snapshot_path(s, ids[0], "fs");
+		return snapshot_mount_new("bind", fs, "ro", "rbind");
+	}
+	low = lowerdir_opt(s, ids, n);
+	return snapshot_mount_new("overlay", "overlay", low, NULL);
+}
+
+static json_t *
+overlay_active(struct snapshot_store *s, const char *const *ids, size_t n)
+{
+	_cleanup_free_ char *fs = snapshot_path(s, ids[0], "fs");
+	_cleanup_free_ char *wd = NULL, *upper = NULL, *work = NULL, *low = NULL;
+	json_t *m;
+
+	if (n == 1)
+		return snapshot_mount_new("bind", fs, "rw", "rbind");
+	wd = snapshot_path(s, ids[0], "work");
+	upper = xasprintf("upperdir=%s", fs);
+	work = xasprintf("workdir=%s", wd);
+	low = lowerdir_opt(s, ids + 1, n - 1);
+	/* lowerdir first, as the OCI and containerd examples list them */
+	m = snapshot_mount_new("overlay", "overlay", low, upper);
+	json_array_append_new(json_object_get(m, "options"), json_string(work));
+	return m;
+}
+
+static json_t *
+overlay_mounts(struct snapshot_store *s, const char *kind, const char *const *ids, size_t n,
+	       struct err *e)
+{
+	json_t *m;
+
+	if (!strcmp(kind, "active"))
+		m = overlay_active(s, ids, n);
+	else if (!strcmp(kind, "view"))
+		/* a view's own (empty) directory only shows when it has no parent */
+		m = overlay_readonly(s, n > 1 ? ids + 1 : ids, n > 1 ? n - 1 : 1);
+	else
+		m = overlay_readonly(s, ids, n);
+	if (!m) {
+		err_code(e, "system", "out of memory");
+		return NULL;
+	}
+	return json_pack("[o]", m);
+}
+
+const struct snapshot_driver snapshot_driver_overlay = {
+	.name = "overlay",
+	.late_parent = true,
+	.create = overlay_create,
+	.mounts = overlay_mounts,
+};
