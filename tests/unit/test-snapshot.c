@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for the snapshot store: life cycle, bad input, Mount lists, usage, cleanup. */
+#include "tap.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "jsonio.h"
+#include "path.h"
+#include "snapshot-driver.h"
+#include "snapshot.h"
+#include "xmem.h"
+
+static char tmp[] = "/tmp/ctr-test-snapshot-XXXXXX";
+static struct state st;
+
+static struct snapshot_store *
+open_store(const char *driver)
+{
+	struct snapshot_store *s = NULL;
+	struct err e = { 0 };
+
+	if (snapshot_store_open(&st, driver, &s, &e) < 0)
+		printf("# open %s: %s\n", driver, e.msg);
+	return s;
+}
+
+static size_t
+count(struct snapshot_store *s)
+{
+	struct err e;
+	json_auto_t *all = snapshot_list(s, &e);
+
+	return all ? json_array_size(all) : (size_t)-1;
+}
+
+/* The code of a failing call, or "ok". */
+static const char *
+code(int rc, const struct err *e)
+{
+	return rc < 0 ? e->code : "ok";
+}
+
+static void
+write_file(struct snapshot_store *s, const char *key, const char *name, const char *text)
+{
+	struct err e;
+	_cleanup_close_ int dfd = snapshot_open_dir(s, key, &e);
+	_cleanup_close_ int fd =
+		dfd < 0 ? -1 : openat(dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	ok(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write %s in %s",
+	   name, key);
+}
+
+static const char *
+mount_type(const json_t *m)
+{
+	return jsonio_str(json_array_get(m, 0), "type");
+}
+
+static const char *
+mount_opt(const json_t *m, size_t i)
+{
+	return json_string_value(json_array_get(json_object_get(json_array_get(m, 0), "options"), i));
+}
+
+static void
+test_snapshot_bad_input(void)
+{
+	struct snapshot_store *s = open_store("overlay");
+	static const char *const bad[] = { "", ".", "..", "a/b", "../x", "a\nb" };
+	char long_key[300];
+	struct err e;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		is_str(code(snapshot_prepare(s, bad[i], NULL, NULL, 0, NULL, &e), &e), "invalid",
+		       "bad key #%zu refused", i);
+	memset(long_key, 'k', 256);
+	long_key[256] = '\0';
+	is_str(code(snapshot_prepare(s, long_key, NULL, NULL, 0, NULL, &e), &e), "invalid",
+	       "256-byte key refused");
+	long_key[255] = '\0';
+	is_str(code(snapshot_prepare(s, long_key, NULL, NULL, 0, NULL, &e), &e), "ok",
+	       "255-byte key taken (its record name is a hash)");
+	is_str(code(snapshot_prepare(s, "x", "missing", NULL, 0, NULL, &e), &e), "not-found",
+	       "missing parent");
+	is_str(code(snapshot_prepare(s, "x", long_key, NULL, 0, NULL, &e), &e), "invalid",
+	       "active parent refused");
+	is_str(code(snapshot_prepare(s, long_key, NULL, NULL, 0, NULL, &e), &e), "exists",
+	       "second prepare of a key: exists");
+	is_str(code(snapshot_commit(s, "c", "missing", NULL, NULL, &e), &e), "not-found",
+	       "commit of a missing key");
+	is_int(count(s), 1, "nothing but the one good key was created");
+	is_str(code(snapshot_remove(s, long_key, &e), &e), "ok", "remove");
+	is_int(count(s), 0, "store empty again");
+	snapshot_store_free(s);
+}
+
+static void
+test_snapshot_life(void)
+{
+	struct snapshot_store *s = open_store("overlay");
+	json_auto_t *m = NULL, *v1 = NULL, *v2 = NULL, *lbl = json_pack("{s:s}", "a", "b");
+	const char *kind = NULL;
+	struct err e;
+
+	ok(snapshot_prepare(s, "l1", NULL, lbl, 0, &m, &e) == 0, "prepare l1");
+	is_str(mount_type(m), "bind", "active without parent: a bind mount");
+	is_str(mount_opt(m, 0), "rw", "... read-write");
+	write_file(s, "l1", "f", "one");
+	ok(snapshot_commit(s, "sha256:c1", "l1", NULL, NULL, &e) == 0, "commit l1");
+	ok(!snapshot_exists(s, "l1", NULL), "the active key is gone");
+	ok(snapshot_exists(s, "sha256:c1", &kind) && !strcmp(kind, "committed"), "committed");
+	is_str(code(snapshot_commit(s, "again", "sha256:c1", NULL, NULL, &e), &e), "invalid",
+	       "a committed snapshot cannot be committed");
+	is_str(code(snapshot_open_dir(s, "sha256:c1", &e), &e), "invalid",
+	       "no writable tree of a committed snapshot");
+	ok(snapshot_prepare(s, "l2", "sha256:c1", NULL, 0, NULL, &e) == 0, "prepare l2 on c1");
+	ok(snapshot_commit(s, "sha256:c2", "l2", NULL, NULL, &e) == 0, "commit l2");
+	json_decref(m);
+	ok(snapshot_prepare(s, "top", "sha256:c2", NULL, 0, &m, &e) == 0, "prepare top");
+	is_str(mount_type(m), "overlay", "active on parents: overlay");
+	ok(!strncmp(mount_opt(m, 0), "lowerdir=", 9) && strchr(mount_opt(m, 0), ':'),
+	   "two lowerdirs");
+	ok(!strncmp(mount_opt(m, 1), "upperdir=", 9) && !strncmp(mount_opt(m, 2), "workdir=", 8),
+	   "upperdir and workdir");
+	ok(snapshot_prepare(s, "v1", "sha256:c1", NULL, SNAPSHOT_VIEW, &v1, &e) == 0, "view of one");
+	is_str(mount_type(v1), "bind", "view of one layer: bind");
+	is_str(mount_opt(v1, 0), "ro", "... read-only");
+	ok(snapshot_prepare(s, "v2", "sha256:c2", NULL, SNAPSHOT_VIEW, &v2, &e) == 0, "view of two");
+	ok(!strcmp(mount_type(v2), "overlay") && json_array_size(json_object_get(
+							 json_array_get(v2, 0), "options")) == 1,
+	   "view of two layers: overlay with lowerdir only");
+	is_str(code(snapshot_remove(s, "sha256:c1", &e), &e), "busy", "parent with children");
+	ok(snapshot_remove(s, "v1", &e) == 0 && snapshot_remove(s, "v2", &e) == 0 &&
+		   snapshot_remove(s, "top", &e) == 0 && snapshot_remove(s, "sha256:c2", &e) == 0 &&
+		   snapshot_remove(s, "sha256:c1", &e) == 0,
+	   "children first, then parents");
+	is_int(count(s), 0, "empty");
+	snapshot_store_free(s);
+}
+
+static void
+test_snapshot_commit_races(void)
+{
+	struct snapshot_store *s = open_store("overlay");
+	struct err e;
+	json_auto_t *rec = NULL;
+
+	ok(snapshot_prepare(s, "base-a", NULL, NULL, 0, NULL, &e) == 0 &&
+		   snapshot_commit(s, "base", "base-a", NULL, NULL, &e) == 0,
+	   "a base layer");
+	ok(snapshot_prepare(s, "u1", NULL, NULL, 0, NULL, &e) == 0 &&
+		   snapshot_prepare(s, "u2", NULL, NULL, 0, NULL, &e) == 0,
+	   "two unpackers of one layer, applied without parent");
+	ok(snapshot_commit(s, "layer", "u1", "base", NULL, &e) == 0, "first commit, late parent");
+	ok(snapshot_commit(s, "layer", "u2", "base", NULL, &e) == 0, "second commit succeeds");
+	ok(!snapshot_exists(s, "u2", NULL), "the loser's active snapshot is dropped");
+	rec = snapshot_stat(s, "layer", &e);
+	is_str(jsonio_str(rec, "parent"), "base", "parent set by commit");
+	ok(snapshot_prepare(s, "u3", NULL, NULL, 0, NULL, &e) == 0, "a third one");
+	is_str(code(snapshot_commit(s, "layer", "u3", NULL, NULL, &e), &e), "exists",
+	       "same name, other parent: exists");
+	is_str(code(snapshot_commit(s, "x", "u3", "nope", NULL, &e), &e), "not-found",
+	       "late parent must exist");
+	ok(snapshot_exists(s, "u3", NULL), "u3 left as it was");
+	snapshot_store_free(s);
+
+	s = open_store("native");
+	ok(snapshot_prepare(s, "n1", NULL, NULL, 0, NULL, &e) == 0 &&
+		   snapshot_commit(s, "nbase", "n1", NULL, NULL, &e) == 0,
+	   "native base");
+	ok(snapshot_prepare(s, "n2", NULL, NULL, 0, NULL, &e) == 0, "native active");
+	is_str(code(snapshot_commit(s, "nl", "n2", "nbase", NULL, &e), &e), "invalid",
+	       "native refuses a late parent");
+	snapshot_store_free(s);
+}
+
+static void
+test_snapshot_native_copy(void)
+{
+	struct snapshot_store *s = open_store("native");
+	json_auto_t *m = NULL;
+	struct err e;
+	_cleanup_close_ int dfd = -1;
+	struct stat sb;
+
+	ok(snapshot_prepare(s, "na", NULL, NULL, 0, NULL, &e) == 0, "prepare");
+	write_file(s, "na", "hello", "world");
+	ok(snapshot_commit(s, "nc", "na", NULL, NULL, &e) == 0, "commit");
+	ok(snapshot_prepare(s, "nb", "nc", NULL, 0, &m, &e) == 0, "prepare on it");
+	dfd = snapshot_open_dir(s, "nb", &e);
+	ok(dfd >= 0 && fstatat(dfd, "hello", &sb, 0) == 0 && sb.st_size == 5,
+	   "the parent's file is copied");
+	is_str(mount_type(m), "bind", "native: a bind mount");
+	snapshot_store_free(s);
+}
+
+static void
+test_snapshot_usage(void)
+{
+	struct snapshot_store *s = open_store("overlay");
+	long long bytes = 0, inodes = 0;
+	struct err e;
+	_cleanup_close_ int dfd = -1;
+
+	ok(snapshot_prepare(s, "du", NULL, NULL, 0, NULL, &e) == 0, "prepare");
+	write_file(s, "du", "a", "aaaa");
+	dfd = snapshot_open_dir(s, "du", &e);
+	ok(linkat(dfd, "a", dfd, "b", 0) == 0 && mkdirat(dfd, "d", 0755) == 0, "link and dir");
+	ok(snapshot_usage(s, "du", &bytes, &inodes, &e) == 0, "usage");
+	is_int(inodes, 3, "root, file (linked twice, counted once), dir");
+	ok(bytes > 0 && bytes % 512 == 0, "bytes in blocks");
+	snapshot_store_free(s);
+}
+
+static void
+test_snapshot_cleanup(void)
+{
+	struct snapshot_store *s = open_store("overlay");
+	json_auto_t *gone = NULL, *rec = NULL;
+	struct err e;
+	int fd;
+
+	ok(snapshot_prepare(s, "keep", NULL, NULL, 0, NULL, &e) == 0, "a live snapshot");
+	rec = snapshot_stat(s, "keep", &e);
+	json_object_set_new(rec, "name", json_string("keep-committed"));
+	json_object_set_new(rec, "kind", json_string("committed"));
+	ok(snapshot_meta_save(s, rec, &e) == 0, "a commit cut short: two records, one directory");
+	ok(mkdirat(s->dirfd, "deadbeef", 0700) == 0 && mkdirat(s->dirfd, "new-01234567", 0700) == 0,
+	   "an orphan and an unfinished directory");
+	fd = openat(s->metafd, ".x.json.tmp-1", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ok(fd >= 0, "a temp record");
+	close(fd);
+	ok(snapshot_cleanup(s, &gone, &e) == 0, "cleanup");
+	is_int(json_array_size(gone), 4, "four things removed");
+	ok(faccessat(s->dirfd, "deadbeef", F_OK, 0) < 0 &&
+		   faccessat(s->dirfd, "new-01234567", F_OK, 0) < 0,
+	   "directories gone");
+	ok(!snapshot_exists(s, "keep", NULL) && snapshot_exists(s, "keep-committed", NULL),
+	   "the committed record wins");
+	snapshot_store_free(s);
+}
+
+int
+main(void)
+{
+	struct err e;
+
+	if (!mkdtemp(tmp))
+		return 1;
+	state_init(&st);
+	state_set_root(&st, tmp);
+	state_set_run(&st, tmp);
+	if (state_open(&st, &e) < 0)
+		return printf("# %s\n", e.msg), 1;
+	RUN(test_snapshot_bad_input);
+	RUN(test_snapshot_life);
+	RUN(test_snapshot_commit_races);
+	RUN(test_snapshot_native_copy);
+	RUN(test_snapshot_usage);
+	RUN(test_snapshot_cleanup);
+	state_release(&st);
+	path_rm_rf(AT_FDCWD, tmp, &e);
+	return tap_done();
+}
