@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for flock locks across processes: busy, shared, released on close and on death. */
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lock.h"
+#include "path.h"
+
+static char tmp[] = "/tmp/ctr-test-lock-XXXXXX";
+static int tmpfd = -1;
+
+/*
+ * In a child, try lock_at(name, flags) and exit 0 when it was granted, 2 when
+ * it failed with code "busy", 3 on any other failure.
+ */
+static int
+try_in_child(const char *name, int flags)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct err e;
+		int fd = lock_at(tmpfd, name, flags, &e);
+
+		if (fd >= 0)
+			_exit(0);
+		_exit(strcmp(e.code, "busy") ? 3 : 2);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void
+test_lock_exclusive_busy(void)
+{
+	struct stat st;
+	struct err e;
+	int fd = lock_at(tmpfd, "obj.lock", 0, &e);
+
+	ok(fd >= 0, "exclusive lock taken");
+	ok(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0600, "lock file is 0600");
+	ok(fcntl(fd, F_GETFD) & FD_CLOEXEC, "lock fd is close-on-exec");
+	is_int(try_in_child("obj.lock", LOCK_TRY), 2, "another process: exclusive try is busy");
+	is_int(try_in_child("obj.lock", LOCK_TRY | LOCK_SHARED), 2,
+	       "another process: shared try is busy");
+	is_int(try_in_child("other.lock", LOCK_TRY), 0, "another object is free");
+	/* flock belongs to the open file: a second open in this process conflicts too */
+	is_int(lock_at(tmpfd, "obj.lock", LOCK_TRY, &e), -1, "a second open here is busy too");
+	is_str(e.code, "busy", "code busy");
+	ok(strstr(e.msg, "obj.lock"), "message names the lock: %s", e.msg);
+	close(fd);
+	is_int(try_in_child("obj.lock", LOCK_TRY), 0, "closing the fd releases the lock");
+}
+
+static void
+test_lock_shared(void)
+{
+	struct err e;
+	int fd = lock_at(tmpfd, "obj.lock", LOCK_SHARED, &e);
+
+	ok(fd >= 0, "shared lock taken");
+	is_int(try_in_child("obj.lock", LOCK_TRY | LOCK_SHARED), 0, "shared + shared is fine");
+	is_int(try_in_child("obj.lock", LOCK_TRY), 2, "shared held: exclusive try is busy");
+	close(fd);
+	is_int(try_in_child("obj.lock", LOCK_TRY), 0, "free again after close");
+}
+
+/* A holder killed with SIGKILL leaves no stale lock. */
+static void
+test_lock_released_on_death(void)
+{
+	int p[2], status;
+	char c = 0;
+	pid_t pid;
+
+	ok(pipe2(p, O_CLOEXEC) == 0, "pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct err e;
+
+		if (lock_at(tmpfd, "dead.lock", 0, &e) < 0)
+			_exit(1);
+		if (write(p[1], "L", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	ok(read(p[0], &c, 1) == 1 && c == 'L', "holder has the lock");
+	close(p[0]);
+	is_int(try_in_child("dead.lock", LOCK_TRY), 2, "busy while the holder lives");
+	kill(pid, SIGKILL);
+	ok(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status), "holder killed");
+	is_int(try_in_child("dead.lock", LOCK_TRY), 0, "free once the holder is dead");
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Without LOCK_TRY the caller waits for the holder and then gets the lock. */
+static void
+test_lock_waits(void)
+{
+	int p[2], fd, status;
+	struct err e;
+	double t0;
+	char c;
+	pid_t pid;
+
+	ok(pipe2(p, O_CLOEXEC) == 0, "pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (lock_at(tmpfd, "wait.lock", 0, &e) < 0 || write(p[1], "L", 1) != 1)
+			_exit(1);
+		usleep(300000);
+		_exit(0); /* exit releases it */
+	}
+	close(p[1]);
+	ok(read(p[0], &c, 1) == 1, "holder has the lock");
+	close(p[0]);
+	t0 = now();
+	fd = lock_at(tmpfd, "wait.lock", 0, &e);
+	ok(fd >= 0, "blocking lock granted");
+	ok(now() - t0 > 0.15, "after waiting for the holder (%.3fs)", now() - t0);
+	waitpid(pid, &status, 0);
+	close(fd);
+}
+
+static void
+test_lock_errors(void)
+{
+	struct err e;
+
+	symlinkat("obj.lock", tmpfd, "link.lock");
+	is_int(lock_at(tmpfd, "link.lock", LOCK_TRY, &e), -1, "a symlinked lock file is refused");
+	is_int(e.sys, ELOOP, "with ELOOP");
+	is_int(lock_at(tmpfd, "nodir/x.lock", 0, &e), -1, "missing directory");
+	is_str(e.code, "not-found", "code not-found");
+}
+
+int
+main(void)
+{
+	struct err e;
+
+	if (!mkdtemp(tmp) || (tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	RUN(test_lock_exclusive_busy);
+	RUN(test_lock_shared);
+	RUN(test_lock_released_on_death);
+	RUN(test_lock_waits);
+	RUN(test_lock_errors);
+	close(tmpfd);
+	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
+	return tap_done();
+}
