@@ -337,3 +337,116 @@ registry_curl() {
 	[ "$REGISTRY_VARIANT" = basic ] && a+=(-u "$REGISTRY_USER:$REGISTRY_PASS")
 	curl -s "${a[@]}" "$@" "$REGISTRY_SCHEME://$REGISTRY/${path#/}"
 }
+
+# ---- fixtures ---------------------------------------------------------------
+# A fixture NAME is built by tests/fixtures/mk-NAME.sh OUT [DEP_LAYOUT...]
+# into an OCI image layout whose ref "latest" is the image (or index). It is
+# built once and cached as $CACHE_DIR/fixtures/NAME/KEY/{layout/,push-args},
+# KEY hashing the script, lib.sh and the keys of the fixtures it names on a
+# "# fixture-deps:" line. Builds run under a per-fixture flock in a temp
+# folder renamed into place when complete, so a killed or concurrent build
+# never leaves a half entry; old KEYs and dead temp folders are removed.
+
+# Where the mk-*.sh scripts are (a test of the cache points it elsewhere).
+FIXTURES_DIR=${FIXTURES_DIR:-$REPO_ROOT/tests/fixtures}
+
+_fixture_script() {
+	echo "$FIXTURES_DIR/mk-$1.sh"
+}
+
+_fixture_deps() {
+	sed -n 's/^# fixture-deps: *//p' "$(_fixture_script "$1")" | head -n1
+}
+
+_fixture_key() {
+	local name=$1 d
+	{
+		sha256sum <"$(_fixture_script "$name")"
+		sha256sum <"$FIXTURES_DIR/lib.sh"
+		for d in $(_fixture_deps "$name"); do _fixture_key "$d" || return 1; done
+	} | sha256sum | cut -c1-16
+}
+
+# fixture_layout NAME: print the path of the cached layout, building it first
+# if needed. Building needs root (umoci unpack/repack keep owners).
+fixture_layout() {
+	local name=$1 key
+	[ -f "$(_fixture_script "$name")" ] || {
+		echo "fixture_layout: no fixture '$name' ($(_fixture_script "$name"))" >&2
+		return 1
+	}
+	key=$(_fixture_key "$name") || return 1
+	if [ ! -d "$CACHE_DIR/fixtures/$name/$key" ]; then
+		_fixture_build "$name" "$key" || return 1
+	fi
+	echo "$CACHE_DIR/fixtures/$name/$key/layout"
+}
+
+_fixture_build() {
+	local name=$1 key=$2 base=$CACHE_DIR/fixtures/$1 deps=() d fd rc=0
+	if [ "$(id -u)" != 0 ]; then
+		echo "fixture_layout: building '$name' needs root (umoci keeps owners)" >&2
+		return 1
+	fi
+	for d in $(_fixture_deps "$name"); do
+		deps+=("$(fixture_layout "$d")") || return 1
+	done
+	mkdir -p "$base" || return 1
+	exec {fd}>>"$base/.lock"
+	if flock -w 600 "$fd"; then
+		[ -d "$base/$key" ] || _fixture_build_locked "$name" "$key" "${deps[@]}" || rc=1
+	else
+		echo "fixture_layout: timed out waiting for $base/.lock" >&2
+		rc=1
+	fi
+	exec {fd}>&-
+	return $rc
+}
+
+# Called with the lock held: any temp folder left is from a dead build.
+_fixture_build_locked() {
+	local name=$1 key=$2 base=$CACHE_DIR/fixtures/$1 tmp old
+	shift 2
+	rm -rf "$base"/.tmp.*
+	tmp=$(mktemp -d "$base/.tmp.XXXXXX") || return 1
+	chmod 0755 "$tmp"
+	mkdir "$tmp/work"
+	if ! FX_WORK=$tmp/work FX_PUSH_ARGS=$tmp/push-args \
+		"$(_fixture_script "$name")" "$tmp/layout" "$@" >"$tmp/build.log" 2>&1 \
+		</dev/null 3>&- 4>&-; then
+		echo "fixture_layout: mk-$name.sh failed:" >&2
+		cat "$tmp/build.log" >&2
+		rm -rf "$tmp"
+		return 1
+	fi
+	rm -rf "$tmp/work"
+	touch "$tmp/push-args"
+	for old in "$base"/*; do
+		[ "$old" = "$base/$key" ] || rm -rf "$old"
+	done
+	mv -T "$tmp" "$base/$key"
+}
+
+# fixture_digest NAME: the digest "latest" points at in the layout (the
+# manifest, or the index for multiarch). Pushes keep it unless the push
+# converts (--format v2s2, --dest-compress-format).
+fixture_digest() {
+	local l
+	l=$(fixture_layout "$1") || return 1
+	jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "latest")
+		| .digest' "$l/index.json"
+}
+
+# fixture_push NAME REF [SKOPEO-ARGS...]: copy fixture NAME to the current
+# registry as $REGISTRY/REF, with the TLS and credential options the
+# registry variant needs, the fixture's own push options, then ARGS.
+fixture_push() {
+	local name=$1 ref=$2 layout a=() p=()
+	shift 2
+	layout=$(fixture_layout "$name") || return 1
+	[ -n "${REGISTRY:-}" ] || { echo "fixture_push: no registry started" >&2; return 1; }
+	mapfile -t a < <(registry_skopeo_args dest)
+	mapfile -t p <"${layout%/layout}/push-args"
+	skopeo --insecure-policy copy -q "${a[@]}" "${p[@]}" "$@" \
+		"oci:$layout:latest" "docker://$REGISTRY/$ref"
+}
