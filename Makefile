@@ -16,7 +16,7 @@ PKGS_ctr-unpack := libarchive openssl jansson libseccomp
 PKGS_ctr-snapshot := jansson openssl
 PKGS_ctr-run := jansson openssl libseccomp
 PKGS_ctr-netns := libmnl jansson openssl
-PKGS_ctr-shim := jansson openssl
+PKGS_ctr-shim := jansson
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin

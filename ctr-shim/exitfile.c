@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The shim's records on disk: shim.json (who we are), exit.json and exec-ID.json, pid files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "fdio.h"
+#include "shim.h"
+
+json_t *
+exitfile_record(pid_t pid, int wstatus, bool oom)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[64];
+	int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+	/* 128+N as a shell reports it, so ctr-run can exit with the status as it is */
+	int status = sig ? 128 + sig : WEXITSTATUS(wstatus);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + n, sizeof(when) - n, ".%09ldZ", ts.tv_nsec);
+	return json_pack("{s:i, s:i, s:i, s:s, s:b}", "pid", (int)pid, "status", status, "signal",
+			 sig, "exited_at", when, "oom", oom);
+}
+
+int
+exitfile_write(struct shim *s, const char *name, const json_t *doc, struct err *e)
+{
+	return afile_write_json(s->dirfd, name, doc, e);
+}
+
+int
+exitfile_start_time(pid_t pid, unsigned long long *out)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = fdio_read_full(fd, buf, sizeof(buf) - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: count fields after the last ')' */
+	p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -1;
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+int
+exitfile_write_shim(struct shim *s, struct err *e)
+{
+	unsigned long long start;
+	json_t *j;
+	int r;
+
+	if (exitfile_start_time(getpid(), &start) < 0)
+		return err_set(e, errno ? errno : EIO, "read /proc/self/stat");
+	j = json_pack("{s:i, s:I}", "pid", (int)getpid(), "start_time", (json_int_t)start);
+	r = afile_write_json(s->dirfd, "shim.json", j, e);
+	json_decref(j);
+	return r;
+}
+
+int
+exitfile_read_pid(struct shim *s, const char *name, pid_t *pid, struct err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	char *end;
+	long v;
+
+	if (fdio_read_file_at(s->dirfd, name, 64, &buf, &len, e) < 0)
+		return err_prefix(e, "runtime left no pid file");
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') || v <= 0)
+		return err_code(e, "runtime", "pid file '%s' holds no pid", name);
+	*pid = (pid_t)v;
+	return 0;
+}

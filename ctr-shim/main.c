@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-shim: options, detaching from the caller, creating the container, the sync line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+#include "path.h"
+#include "prog.h"
+#include "shim.h"
+#include "xmem.h"
+
+#define USAGE                                                                           \
+	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "            \
+	"--runtime-root DIR --sync-fd N [--tty] [--stdin-open] [--detach-stdio] "        \
+	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "      \
+	"[--log-level LEVEL]"
+
+enum {
+	OPT_S_ID = 0x100,
+	OPT_S_BUNDLE,
+	OPT_S_DIR,
+	OPT_S_RUNTIME,
+	OPT_S_RROOT,
+	OPT_S_SYNC,
+	OPT_S_TTY,
+	OPT_S_STDIN,
+	OPT_S_DETACH,
+	OPT_S_EXITCMD,
+	OPT_S_EXITARG,
+	OPT_S_NOTIFY,
+};
+
+static const struct option longopts[] = {
+	{ "id", required_argument, NULL, OPT_S_ID },
+	{ "bundle", required_argument, NULL, OPT_S_BUNDLE },
+	{ "dir", required_argument, NULL, OPT_S_DIR },
+	{ "runtime", required_argument, NULL, OPT_S_RUNTIME },
+	{ "runtime-root", required_argument, NULL, OPT_S_RROOT },
+	{ "sync-fd", required_argument, NULL, OPT_S_SYNC },
+	{ "tty", no_argument, NULL, OPT_S_TTY },
+	{ "stdin-open", no_argument, NULL, OPT_S_STDIN },
+	{ "detach-stdio", no_argument, NULL, OPT_S_DETACH },
+	{ "exit-command", required_argument, NULL, OPT_S_EXITCMD },
+	{ "exit-command-arg", required_argument, NULL, OPT_S_EXITARG },
+	{ "notify-socket", required_argument, NULL, OPT_S_NOTIFY },
+	{ "help", no_argument, NULL, 'h' },
+	PROG_GLOBAL_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+parse_fd(const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 3 || v > INT_MAX)
+		die_usage("--sync-fd wants a descriptor number above 2, not '%s'", arg);
+	if (fcntl((int)v, F_SETFD, FD_CLOEXEC) < 0)
+		die_usage("--sync-fd %ld is not an open descriptor", v);
+	return (int)v;
+}
+
+static void
+parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
+{
+	switch (c) {
+	case OPT_S_ID: o->id = arg; break;
+	case OPT_S_BUNDLE: o->bundle = arg; break;
+	case OPT_S_DIR: o->dir = arg; break;
+	case OPT_S_RUNTIME: o->runtime = arg; break;
+	case OPT_S_RROOT: o->runtime_root = arg; break;
+	case OPT_S_SYNC: o->sync_fd = parse_fd(arg); break;
+	case OPT_S_TTY: o->tty = true; break;
+	case OPT_S_STDIN: o->stdin_open = true; break;
+	case OPT_S_DETACH: o->detach_stdio = true; break;
+	case OPT_S_EXITCMD: o->exit_cmd = arg; break;
+	case OPT_S_NOTIFY: o->notify_socket = arg; break;
+	case OPT_S_EXITARG:
+		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
+		o->exit_args[o->n_exit_args++] = (char *)arg;
+		o->exit_args[o->n_exit_args] = NULL;
+		break;
+	case 'h':
+		puts(USAGE);
+		exit(0);
+	default:
+		if (!prog_global_opt(c, arg, st))
+			die_usage("unknown option");
+	}
+}
+
+static void
+parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
+{
+	struct err e;
+	int c;
+
+	o->sync_fd = -1;
+	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == '?')
+			die_usage("unknown option");
+		parse_one(o, c, optarg, st);
+	}
+	if (optind != argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if (!o->id || !o->bundle || !o->dir || !o->runtime || !o->runtime_root || o->sync_fd < 0)
+		die_usage("--id, --bundle, --dir, --runtime, --runtime-root and --sync-fd are required");
+	if (path_check_id(o->id, 128, &e) < 0)
+		die_err(&e);
+	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
+		die_usage("--bundle and --runtime-root must be absolute paths");
+}
+
+/* Before the sync line: report on the sync fd and stderr, undo our files, exit. */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail_sync(struct shim *s, const char *fmt, ...)
+{
+	static const char *const ours[] = { "shim.sock", "shim.json", "console.sock",
+					     "init.pid", "runtime.log" };
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (line) {
+		fdio_write_full(s->o.sync_fd, line, strlen(line));
+		fdio_write_full(s->o.sync_fd, "\n", 1);
+	}
+	if (s->dirfd >= 0)
+		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			unlinkat(s->dirfd, ours[i], 0);
+	die(EXIT_SYS, "%s", msg);
+}
+
+static void
+sync_ok(struct shim *s)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "{\"ok\":true,\"pid\":%ld}\n", (long)s->init.pid);
+
+	/* the caller may already be gone: a failed write must not stop the container */
+	if (fdio_write_full(s->o.sync_fd, line, (size_t)n) < 0)
+		log_warn("sync fd: %s", strerror(errno));
+	close(s->o.sync_fd);
+	s->o.sync_fd = -1;
+}
+
+/* Leave the caller behind: own session, reaper of the container, cwd in STATEDIR. */
+static void
+detach(struct shim *s)
+{
+	struct err e;
+
+	setsid(); /* fails harmlessly when the caller already made us a session leader */
+	signal(SIGPIPE, SIG_IGN);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		fail_sync(s, "become child subreaper: %s", strerror(errno));
+	s->dir = realpath(s->o.dir, NULL);
+	if (!s->dir || chdir(s->dir) < 0)
+		fail_sync(s, "state directory '%s': %s", s->o.dir, strerror(errno));
+	s->dirfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0)
+		fail_sync(s, "open state directory: %s", strerror(errno));
+	if (loop_init(s, &e) < 0 || exitfile_write_shim(s, &e) < 0 || control_listen(s, &e) < 0)
+		fail_sync(s, "%s", e.msg);
+	/* systemd hears from us (notify.c), so the runtime must not relay on its own */
+	unsetenv("NOTIFY_SOCKET");
+}
+
+static void
+create(struct shim *s)
+{
+	_cleanup_free_ char *console = NULL;
+	struct err e;
+
+	if (s->o.tty && tty_listen(s, &console, &e) < 0)
+		fail_sync(s, "%s", e.msg);
+	if (runtime_create(s, console, &e) < 0)
+		fail_sync(s, "%s", e.msg);
+	if (s->o.tty && tty_receive(s, &e) < 0) {
+		runtime_delete(s);
+		fail_sync(s, "%s", e.msg);
+	}
+	cgroup_find(s, s->init.pid);
+	oom_setup(s);
+}
+
+/*
+ * Without a TTY the container holds its own copies of our stdio; dropping ours
+ * keeps a reader of the caller's pipe from waiting on the shim. stderr stays
+ * for the shim's own warnings.
+ */
+static void
+drop_stdio(struct shim *s)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (s->o.tty || null < 0)
+		goto out;
+	dup2(null, 0);
+	dup2(null, 1);
+out:
+	if (null >= 0)
+		close(null);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct state st;
+	struct shim s = { .dirfd = -1, .epfd = -1, .console_lfd = -1 };
+
+	prog_init("ctr-shim", 0, &argc, &argv, &st);
+	parse_args(&s.o, argc, argv, &st);
+	state_release(&st);
+	s.init.pidfd = -1;
+	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = -1;
+	detach(&s);
+	create(&s);
+	sync_ok(&s);
+	drop_stdio(&s);
+	loop_run(&s);
+	return 0;
+}

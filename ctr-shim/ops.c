@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The control requests: one JSON object in, one response line out (events stream more). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "path.h"
+#include "shim.h"
+#include "xmem.h"
+
+struct op {
+	const char *name;
+	void (*fn)(struct shim *s, struct client *c, json_t *req);
+};
+
+static const char *const status_names[] = { "created", "running", "stopped" };
+
+static void
+reply_ok(struct shim *s, struct client *c)
+{
+	control_send(s, c, json_pack("{s:b}", "ok", 1));
+}
+
+void
+ops_event(struct shim *s, json_t *ev)
+{
+	for (struct client *c = s->clients; c; c = c->next)
+		if (c->events && !c->dead)
+			control_send(s, c, json_incref(ev));
+	json_decref(ev);
+}
+
+static void
+op_start(struct shim *s, struct client *c, json_t *req)
+{
+	struct err e;
+
+	(void)req;
+	if (s->status != CTR_CREATED)
+		return control_error(s, c, "container is %s, not created", status_names[s->status]);
+	if (runtime_start(s, &e) < 0)
+		return control_error(s, c, "%s", e.msg);
+	s->status = CTR_RUNNING;
+	notify_ready(s);
+	reply_ok(s, c);
+	ops_event(s, json_pack("{s:s, s:i}", "event", "start", "pid", (int)s->init.pid));
+}
+
+static void
+op_state(struct shim *s, struct client *c, json_t *req)
+{
+	const char *st = status_names[s->status];
+	json_t *r;
+
+	(void)req;
+	if (s->status == CTR_RUNNING && cgroup_frozen(s))
+		st = "paused";
+	r = json_pack("{s:b, s:s, s:i}", "ok", 1, "status", st, "pid", (int)s->init.pid);
+	if (s->init.exit)
+		json_object_set(r, "exit", s->init.exit);
+	control_send(s, c, r);
+}
+
+static struct proc *
+find_exec(struct shim *s, const char *eid)
+{
+	for (struct proc *p = s->execs; p; p = p->next)
+		if (!strcmp(p->id, eid))
+			return p;
+	return NULL;
+}
+
+static void
+op_kill(struct shim *s, struct client *c, json_t *req)
+{
+	json_int_t sig = 15;
+	int all = 0;
+	const char *eid = NULL;
+	struct proc *p = &s->init;
+	struct err e;
+
+	if (json_unpack(req, "{s?I, s?b, s?s}", "signal", &sig, "all", &all, "exec", &eid) < 0 ||
+	    sig < 1 || sig > 64)
+		return control_error(s, c, "kill wants \"signal\" 1-64, \"all\" a boolean");
+	if (eid && !(p = find_exec(s, eid)))
+		return control_error(s, c, "no exec process '%s'", eid);
+	if (p->exit || s->status == CTR_STOPPED)
+		return control_error(s, c, "%s is not running", eid ? "exec process" : "container");
+	if (all && !eid) {
+		if (runtime_kill(s, (int)sig, true, &e) < 0)
+			return control_error(s, c, "%s", e.msg);
+	} else if (proc_signal(p, (int)sig) < 0) {
+		return control_error(s, c, "kill: %s", strerror(errno));
+	}
+	reply_ok(s, c);
+}
+
+static void
+reply_exit(struct shim *s, struct client *c, const struct proc *p)
+{
+	control_send(s, c, json_pack("{s:b, s:O}", "ok", 1, "exit", p->exit));
+}
+
+static void
+op_wait(struct shim *s, struct client *c, json_t *req)
+{
+	const char *eid = NULL;
+	struct proc *p = &s->init;
+
+	if (json_unpack(req, "{s?s}", "exec", &eid) < 0)
+		return control_error(s, c, "wait wants \"exec\" as a string");
+	if (eid && !(p = find_exec(s, eid)))
+		return control_error(s, c, "no exec process '%s'", eid);
+	if (c->wait_for)
+		return control_error(s, c, "this connection already waits");
+	if (p->exit)
+		return reply_exit(s, c, p);
+	c->wait_for = xstrdup(eid ? eid : "");
+}
+
+void
+ops_exited(struct shim *s, struct proc *p)
+{
+	const char *key = p->id ? p->id : "";
+
+	for (struct client *c = s->clients; c; c = c->next) {
+		if (c->dead || !c->wait_for || strcmp(c->wait_for, key))
+			continue;
+		free(c->wait_for);
+		c->wait_for = NULL;
+		reply_exit(s, c, p);
+	}
+	if (p->id)
+		ops_event(s, json_pack("{s:s, s:s, s:O}", "event", "exec-exit", "id", p->id, "exit",
+				       p->exit));
+	else
+		ops_event(s, json_pack("{s:s, s:O}", "event", "exit", "exit", p->exit));
+}
+
+/* Make room for one more exec record by forgetting the oldest finished one. */
+static bool
+exec_room(struct shim *s)
+{
+	struct proc **pp, **old = NULL;
+
+	if (s->n_execs < SHIM_EXEC_MAX)
+		return true;
+	for (pp = &s->execs; *pp; pp = &(*pp)->next)
+		if ((*pp)->exit)
+			old = pp;
+	if (!old)
+		return false;
+	struct proc *p = *old;
+	*old = p->next;
+	json_decref(p->exit);
+	free(p->id);
+	free(p);
+	s->n_execs--;
+	return true;
+}
+
+static void
+add_exec(struct shim *s, const char *eid, pid_t pid)
+{
+	struct proc *p = xcalloc(1, sizeof(*p));
+
+	p->id = xstrdup(eid);
+	p->pid = pid;
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p->pidfd >= 0)
+		fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
+	p->next = s->execs; /* newest first: exec_room keeps the last finished one it finds */
+	s->execs = p;
+	s->n_execs++;
+}
+
+static void
+op_exec(struct shim *s, struct client *c, json_t *req)
+{
+	const char *eid;
+	json_t *process;
+	int tty = 0, fds[3] = { -1, -1, -1 };
+	struct err e;
+	pid_t pid;
+
+	if (json_unpack(req, "{s:s, s:o, s?b}", "id", &eid, "process", &process, "tty", &tty) < 0 ||
+	    !json_is_object(process))
+		return control_error(s, c, "exec wants \"id\" and a \"process\" object");
+	if (path_check_id(eid, 64, &e) < 0)
+		return control_error(s, c, "exec id: %s", e.msg);
+	if (tty)
+		return control_error(s, c, "exec with a TTY is not supported yet");
+	if (s->status == CTR_STOPPED)
+		return control_error(s, c, "container is stopped");
+	if (find_exec(s, eid))
+		return control_error(s, c, "exec id '%s' is in use", eid);
+	if (!exec_room(s))
+		return control_error(s, c, "too many running exec processes");
+	for (int i = 0; i < c->nfds; i++)
+		fds[i] = c->fds[i];
+	int r = runtime_exec(s, eid, process, fds, &pid, &e);
+	control_close_fds(c); /* the process holds its copies now */
+	if (r < 0)
+		return control_error(s, c, "%s", e.msg);
+	add_exec(s, eid, pid);
+	control_send(s, c, json_pack("{s:b, s:i}", "ok", 1, "pid", (int)pid));
+	ops_event(s, json_pack("{s:s, s:s, s:i}", "event", "exec-start", "id", eid, "pid", (int)pid));
+}
+
+static void
+op_resize(struct shim *s, struct client *c, json_t *req)
+{
+	json_int_t w, h;
+	struct err e;
+
+	if (json_unpack(req, "{s:I, s:I}", "width", &w, "height", &h) < 0 || w < 0 || h < 0 ||
+	    w > 65535 || h > 65535)
+		return control_error(s, c, "resize wants \"width\" and \"height\" 0-65535");
+	if (tty_resize(s, (unsigned)w, (unsigned)h, &e) < 0)
+		return control_error(s, c, "%s", e.msg);
+	reply_ok(s, c);
+}
+
+static void
+op_close_stdin(struct shim *s, struct client *c, json_t *req)
+{
+	struct err e;
+
+	(void)req;
+	if (tty_close_stdin(s, &e) < 0)
+		return control_error(s, c, "%s", e.msg);
+	reply_ok(s, c);
+}
+
+static void
+op_stats(struct shim *s, struct client *c, json_t *req)
+{
+	json_t *r = stats_collect(s);
+
+	(void)req;
+	json_object_set_new(r, "ok", json_true());
+	control_send(s, c, r);
+}
+
+static void
+op_events(struct shim *s, struct client *c, json_t *req)
+{
+	(void)req;
+	c->events = true;
+	reply_ok(s, c);
+}
+
+static void
+op_shutdown(struct shim *s, struct client *c, json_t *req)
+{
+	(void)req;
+	/* a stopped shim leaves once its clients are answered (loop.c) */
+	if (s->status != CTR_STOPPED)
+		return control_error(s, c, "container is %s; kill it first", status_names[s->status]);
+	reply_ok(s, c);
+}
+
+static const struct op ops[] = {
+	{ "start", op_start },	   { "state", op_state },
+	{ "kill", op_kill },	   { "wait", op_wait },
+	{ "exec", op_exec },	   { "resize", op_resize },
+	{ "close-stdin", op_close_stdin }, { "stats", op_stats },
+	{ "events", op_events },   { "shutdown", op_shutdown },
+	{ NULL, NULL },
+};
+
+void
+ops_handle(struct shim *s, struct client *c, const char *line, size_t len)
+{
+	json_error_t je;
+	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	const char *name = req ? json_string_value(json_object_get(req, "op")) : NULL;
+
+	if (!req)
+		return control_error(s, c, "bad JSON at column %d: %s", je.column, je.text);
+	for (const struct op *o = ops; name && o->name; o++)
+		if (!strcmp(o->name, name)) {
+			o->fn(s, c, req);
+			json_decref(req);
+			return;
+		}
+	control_error(s, c, name ? "unknown op '%.64s'" : "request wants a string \"op\"%.0s",
+		      name ? name : "");
+	json_decref(req);
+}

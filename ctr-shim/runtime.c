@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Running the OCI runtime binary (create, start, kill, exec, delete) and reading its errors. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "fdio.h"
+#include "log.h"
+#include "shim.h"
+#include "spawn.h"
+#include "xmem.h"
+
+#define LOG_NAME "runtime.log"
+#define ARGV_MAX 24
+
+/*
+ * The runtime's last error message from its JSON log (runc and crun both
+ * write {"level":"error","msg":...} lines with --log-format json). Its stderr
+ * cannot be read: at create it is the container's stderr.
+ */
+static void
+last_error(struct shim *s, int rc, struct err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *msg = NULL;
+	json_t *best = NULL;
+	size_t len;
+	struct err ignore;
+
+	if (fdio_read_file_at(s->dirfd, LOG_NAME, 1u << 20, &buf, &len, &ignore) == 0) {
+		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+			json_t *j = json_loads(line, 0, NULL);
+			const char *lvl = json_string_value(json_object_get(j, "level"));
+
+			if (lvl && (!strcmp(lvl, "error") || !strcmp(lvl, "fatal"))) {
+				json_decref(best);
+				best = j;
+			} else {
+				json_decref(j);
+			}
+		}
+		msg = json_string_value(json_object_get(best, "msg"));
+	}
+	if (msg)
+		err_code(e, "runtime", "%s", msg);
+	else if (rc > 128)
+		err_code(e, "runtime", "%s killed by signal %d", s->o.runtime, rc - 128);
+	else
+		err_code(e, "runtime", "%s exited with status %d", s->o.runtime, rc);
+	json_decref(best);
+	for (char *p = e->msg; *p; p++) /* the sync line and responses are one line */
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+/* Run RUNTIME --root R --log STATEDIR/runtime.log --log-format json ARGS... */
+static int
+run(struct shim *s, const char *const args[], const struct spawn_opts *so, struct err *e)
+{
+	_cleanup_free_ char *logpath = xasprintf("%s/%s", s->dir, LOG_NAME);
+	const char *argv[ARGV_MAX] = { s->o.runtime, "--root", s->o.runtime_root, "--log",
+				       logpath, "--log-format", "json" };
+	size_t n = 7;
+	int rc;
+
+	for (size_t i = 0; args[i] && n < ARGV_MAX - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	unlinkat(s->dirfd, LOG_NAME, 0); /* so only this run's messages are read */
+	rc = spawn_run((char *const *)argv, so, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		last_error(s, rc, e);
+	unlinkat(s->dirfd, LOG_NAME, 0);
+	return rc ? -1 : 0;
+}
+
+/* stdio for runtime calls that must not touch the container's: /dev/null. */
+static int
+quiet(struct spawn_opts *so, struct err *e)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, errno, "open /dev/null");
+	so->stdin_fd = so->stdout_fd = so->stderr_fd = fd;
+	return fd;
+}
+
+int
+runtime_create(struct shim *s, const char *console, struct err *e)
+{
+	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", s->dir);
+	const char *args[] = { "create", "--bundle", s->o.bundle, "--pid-file", pidfile,
+			       console ? "--console-socket" : s->o.id, console, s->o.id, NULL };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	_cleanup_close_ int null = -1;
+
+	if (!console)
+		args[6] = NULL; /* "ID" took the --console-socket slot */
+	/* without --detach-stdio the container's stdio is ours, as the caller gave it */
+	if (s->o.detach_stdio && (null = quiet(&so, e)) < 0)
+		return -1;
+	unlinkat(s->dirfd, "init.pid", 0);
+	if (run(s, args, &so, e) < 0)
+		return -1;
+	if (exitfile_read_pid(s, "init.pid", &s->init.pid, e) < 0) {
+		/* the runtime said yes but left no pid: undo what it may have made */
+		runtime_delete(s);
+		return -1;
+	}
+	s->init.pidfd = (int)syscall(SYS_pidfd_open, s->init.pid, 0);
+	if (s->init.pidfd >= 0)
+		fcntl(s->init.pidfd, F_SETFD, FD_CLOEXEC);
+	s->status = CTR_CREATED;
+	return 0;
+}
+
+int
+runtime_start(struct shim *s, struct err *e)
+{
+	const char *args[] = { "start", s->o.id, NULL };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	_cleanup_close_ int null = quiet(&so, e);
+
+	return null < 0 ? -1 : run(s, args, &so, e);
+}
+
+int
+runtime_kill(struct shim *s, int sig, bool all, struct err *e)
+{
+	char num[16];
+	const char *args[] = { "kill", all ? "--all" : s->o.id, all ? s->o.id : num, num, NULL };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	_cleanup_close_ int null = quiet(&so, e);
+
+	snprintf(num, sizeof(num), "%d", sig);
+	if (!all)
+		args[3] = NULL;
+	return null < 0 ? -1 : run(s, args, &so, e);
+}
+
+void
+runtime_delete(struct shim *s)
+{
+	const char *args[] = { "delete", "--force", s->o.id, NULL };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	_cleanup_close_ int null = quiet(&so, &(struct err){ 0 });
+	struct err e;
+
+	if (null >= 0 && run(s, args, &so, &e) < 0)
+		log_warn("cleanup: %s", e.msg);
+}
+
+/* exec --detach: the runtime returns once the process runs; we inherit it as subreaper. */
+int
+runtime_exec(struct shim *s, const char *eid, const json_t *process, const int fds[3],
+	     pid_t *pid, struct err *e)
+{
+	_cleanup_free_ char *pname = xasprintf("exec-%s.pid", eid);
+	_cleanup_free_ char *jname = xasprintf("exec-%s.process.json", eid);
+	_cleanup_free_ char *pidfile = xasprintf("%s/%s", s->dir, pname);
+	_cleanup_free_ char *jpath = xasprintf("%s/%s", s->dir, jname);
+	const char *args[] = { "exec", "--detach", "--pid-file", pidfile, "--process", jpath,
+			       s->o.id, NULL };
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	_cleanup_close_ int null = quiet(&so, e);
+	int r;
+
+	if (null < 0 || afile_write_json(s->dirfd, jname, process, e) < 0)
+		return -1;
+	if (fds[0] >= 0)
+		so.stdin_fd = fds[0];
+	if (fds[1] >= 0)
+		so.stdout_fd = fds[1];
+	if (fds[2] >= 0)
+		so.stderr_fd = fds[2];
+	unlinkat(s->dirfd, pname, 0);
+	r = run(s, args, &so, e);
+	if (r == 0)
+		r = exitfile_read_pid(s, pname, pid, e);
+	unlinkat(s->dirfd, pname, 0);
+	unlinkat(s->dirfd, jname, 0);
+	return r;
+}

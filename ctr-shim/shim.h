@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The shim's one state object: its container, processes, clients and watches. */
+#ifndef CTR_SHIM_H
+#define CTR_SHIM_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+#define SHIM_LINE_MAX (1u << 20) /* a longer request line drops its client */
+#define SHIM_OUT_MAX (1u << 20)  /* a client owed more output than this is dropped */
+#define SHIM_EXEC_MAX 32         /* exec processes known at once */
+
+/* What an epoll event points at: the first member of each watched object. */
+enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN };
+struct watch {
+	enum watch_kind kind;
+	int fd;
+};
+
+struct shim_opts {
+	const char *id, *bundle, *dir, *runtime, *runtime_root;
+	int sync_fd;
+	bool tty, stdin_open, detach_stdio;
+	const char *exit_cmd;
+	char **exit_args; /* NULL-terminated, may be empty */
+	size_t n_exit_args;
+	const char *notify_socket;
+};
+
+/* The init process (id NULL) or one exec process. */
+struct proc {
+	struct proc *next;
+	char *id;
+	pid_t pid;
+	int pidfd;    /* -1 once reaped or where pidfd_open is missing */
+	json_t *exit; /* the exit record once reaped */
+};
+
+struct client {
+	struct watch w; /* first: epoll data points here */
+	struct client *next;
+	char *in, *out;
+	size_t inlen, incap, outlen, outcap;
+	int fds[3]; /* SCM_RIGHTS descriptors waiting for an exec request */
+	int nfds;
+	char *wait_for; /* "" waits for init, else an exec id; NULL: not waiting */
+	bool events, dead;
+};
+
+enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_STOPPED };
+
+/* Absolute sysfs paths of the container's cgroups (NULL when absent). */
+struct cgroup {
+	char *mem, *cpu, *pids, *freezer; /* cgroup v1 controllers */
+	char *v2;                         /* the unified hierarchy */
+};
+
+struct shim {
+	struct shim_opts o;
+	char *dir; /* STATEDIR, absolute */
+	int dirfd, epfd;
+	int console_lfd; /* the --console-socket listener until the PTY master came */
+	struct watch sig, lsn, oomw, pty, in;
+	struct proc init;
+	struct proc *execs;
+	size_t n_execs;
+	enum ctr_status status;
+	struct client *clients;
+	struct cgroup cg;
+	long long oom_base; /* oom_kill count when the container was created */
+	bool oom_seen;
+	bool stdin_done;
+};
+
+/* loop.c */
+int loop_init(struct shim *s, struct err *e);
+void loop_add(struct shim *s, struct watch *w, uint32_t events);
+void loop_mod(struct shim *s, struct watch *w, uint32_t events);
+void loop_del(struct shim *s, struct watch *w);
+/* Serve until the container has exited and its clients were answered. */
+void loop_run(struct shim *s);
+
+/* control.c: the JSON-lines socket */
+int control_listen(struct shim *s, struct err *e);
+void control_accept(struct shim *s);
+void control_io(struct shim *s, struct client *c, uint32_t events);
+/* Queue doc (taken) plus a newline for c; drops c when it reads too slowly. */
+void control_send(struct shim *s, struct client *c, json_t *doc);
+void control_error(struct shim *s, struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Close c now (its memory goes at the next sweep); close its unused passed fds. */
+void control_drop(struct shim *s, struct client *c);
+void control_close_fds(struct client *c);
+/* Free the clients marked dead. */
+void control_sweep(struct shim *s);
+/* True when no client is owed output. */
+bool control_drained(const struct shim *s);
+void control_close_all(struct shim *s);
+
+/* ops.c: the requests */
+void ops_handle(struct shim *s, struct client *c, const char *line, size_t len);
+/* Answer the waiters of p and tell subscribers; p->exit is set. */
+void ops_exited(struct shim *s, struct proc *p);
+/* Send ev (taken) to every events subscriber. */
+void ops_event(struct shim *s, json_t *ev);
+
+/* runtime.c: the OCI runtime binary */
+int runtime_create(struct shim *s, const char *console, struct err *e);
+int runtime_start(struct shim *s, struct err *e);
+int runtime_kill(struct shim *s, int sig, bool all, struct err *e);
+int runtime_exec(struct shim *s, const char *eid, const json_t *process, const int fds[3],
+		 pid_t *pid, struct err *e);
+void runtime_delete(struct shim *s);
+
+/* exitfile.c: records on disk */
+/* A new exit record {"pid","status","signal","exited_at","oom"} for a wait status. */
+json_t *exitfile_record(pid_t pid, int wstatus, bool oom);
+int exitfile_write(struct shim *s, const char *name, const json_t *doc, struct err *e);
+/* Field 22 of /proc/PID/stat, the start time in clock ticks since boot. */
+int exitfile_start_time(pid_t pid, unsigned long long *out);
+int exitfile_write_shim(struct shim *s, struct err *e);
+/* Read a pid file ("123" or "123\n") under the state dir. */
+int exitfile_read_pid(struct shim *s, const char *name, pid_t *pid, struct err *e);
+
+/* cgroup.c */
+void cgroup_find(struct shim *s, pid_t pid);
+int cgroup_read_ll(const char *dir, const char *file, const char *key, long long *out);
+bool cgroup_frozen(const struct shim *s);
+
+/* oom.c */
+void oom_setup(struct shim *s);
+void oom_on_event(struct shim *s);
+bool oom_killed(struct shim *s);
+
+/* stats.c */
+json_t *stats_collect(const struct shim *s);
+
+/* tty.c */
+int tty_listen(struct shim *s, char **console_path, struct err *e);
+int tty_receive(struct shim *s, struct err *e);
+void tty_on_master(struct shim *s, uint32_t events);
+void tty_on_stdin(struct shim *s, uint32_t events);
+void tty_drain(struct shim *s);
+int tty_resize(struct shim *s, unsigned w, unsigned h, struct err *e);
+int tty_close_stdin(struct shim *s, struct err *e);
+
+/* notify.c */
+void notify_ready(struct shim *s);
+
+/* proc helpers (loop.c) */
+int proc_signal(struct proc *p, int sig);
+
+#endif

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* TTY containers: the PTY master from --console-socket, relayed to and from our fds 0 and 1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+#include "log.h"
+#include "shim.h"
+#include "xmem.h"
+
+#define CONSOLE "console.sock"
+
+int
+tty_listen(struct shim *s, char **console_path, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = CONSOLE };
+	mode_t old;
+	int r;
+
+	s->console_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->console_lfd < 0)
+		return err_set(e, errno, "console socket");
+	unlinkat(s->dirfd, CONSOLE, 0);
+	old = umask(0177);
+	r = bind(s->console_lfd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(s->console_lfd, 1) < 0)
+		return err_set(e, errno, "bind '%s/" CONSOLE "'", s->dir);
+	/*
+	 * The runtime connects by path, and sun_path holds 108 bytes. A long
+	 * STATEDIR is reached through our own directory fd in /proc instead.
+	 */
+	*console_path = xasprintf("%s/" CONSOLE, s->dir);
+	if (strlen(*console_path) >= sizeof(sa.sun_path)) {
+		free(*console_path);
+		*console_path = xasprintf("/proc/%ld/fd/%d/" CONSOLE, (long)getpid(), s->dirfd);
+	}
+	return 0;
+}
+
+static int
+recv_fd(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	char byte[256];
+	struct iovec iov = { .iov_base = byte, .iov_len = sizeof(byte) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) < 0)
+		return -1;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) {
+		errno = EPROTO;
+		return -1;
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	return fd;
+}
+
+static void
+watch_stdin(struct shim *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->in };
+
+	s->in.kind = W_STDIN;
+	s->in.fd = 0;
+	/* a regular file or /dev/null cannot be polled: then there is no input to relay */
+	if (!s->o.stdin_open || epoll_ctl(s->epfd, EPOLL_CTL_ADD, 0, &ev) < 0) {
+		s->in.fd = -1;
+		s->stdin_done = true;
+	}
+}
+
+int
+tty_receive(struct shim *s, struct err *e)
+{
+	/* the runtime has exited: its connection, if it made one, is queued */
+	_cleanup_close_ int conn = accept4(s->console_lfd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = conn < 0 ? -1 : recv_fd(conn);
+
+	close(s->console_lfd);
+	s->console_lfd = -1;
+	unlinkat(s->dirfd, CONSOLE, 0);
+	if (fd < 0)
+		return err_set(e, errno, "receive the PTY master from the runtime");
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	s->pty.kind = W_PTY;
+	s->pty.fd = fd;
+	loop_add(s, &s->pty, EPOLLIN);
+	watch_stdin(s);
+	return 0;
+}
+
+static void
+stop_master(struct shim *s)
+{
+	/* the slave side is gone (EIO): a level-triggered hangup would spin */
+	loop_del(s, &s->pty);
+}
+
+void
+tty_on_master(struct shim *s, uint32_t events)
+{
+	char buf[4096];
+	ssize_t n = read(s->pty.fd, buf, sizeof(buf));
+
+	if (n > 0) {
+		if (fdio_write_full(1, buf, (size_t)n) < 0)
+			log_info("tty output: %s", strerror(errno));
+	} else if (n == 0 || errno != EAGAIN || (events & EPOLLHUP)) {
+		stop_master(s);
+	}
+}
+
+void
+tty_drain(struct shim *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (s->pty.fd < 0)
+		return;
+	while ((n = read(s->pty.fd, buf, sizeof(buf))) > 0)
+		fdio_write_full(1, buf, (size_t)n);
+}
+
+static void
+stdin_eof(struct shim *s)
+{
+	char eof = 4; /* VEOF by default; the container's line discipline ends its read */
+	struct termios t;
+
+	if (s->stdin_done)
+		return;
+	if (s->in.fd >= 0)
+		loop_del(s, &s->in);
+	s->in.fd = -1;
+	s->stdin_done = true;
+	if (tcgetattr(s->pty.fd, &t) == 0)
+		eof = (char)t.c_cc[VEOF];
+	if (write(s->pty.fd, &eof, 1) < 0)
+		log_info("tty stdin EOF: %s", strerror(errno));
+}
+
+void
+tty_on_stdin(struct shim *s, uint32_t events)
+{
+	char buf[4096];
+	ssize_t n = read(0, buf, sizeof(buf));
+
+	(void)events;
+	if (n > 0) {
+		if (fdio_write_full(s->pty.fd, buf, (size_t)n) < 0)
+			log_info("tty input: %s", strerror(errno));
+	} else if (n == 0 || errno != EAGAIN) {
+		stdin_eof(s);
+	}
+}
+
+int
+tty_resize(struct shim *s, unsigned w, unsigned h, struct err *e)
+{
+	struct winsize ws = { .ws_row = (unsigned short)h, .ws_col = (unsigned short)w };
+
+	if (s->pty.fd < 0)
+		return err_code(e, "invalid", "the container has no TTY");
+	if (ioctl(s->pty.fd, TIOCSWINSZ, &ws) < 0)
+		return err_set(e, errno, "TIOCSWINSZ");
+	return 0;
+}
+
+int
+tty_close_stdin(struct shim *s, struct err *e)
+{
+	/* without a TTY the container holds the caller's stdin itself, not through us */
+	if (s->pty.fd < 0)
+		return err_code(e, "invalid",
+				"the container's stdin is the caller's, not held by the shim");
+	stdin_eof(s);
+	return 0;
+}
