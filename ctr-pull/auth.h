@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Registry credentials (flags, auth files) and WWW-Authenticate challenges. */
+#ifndef CTR_PULL_AUTH_H
+#define CTR_PULL_AUTH_H
+
+#include "err.h"
+
+/*
+ * Credentials for domain: creds ("USER:PASS") if given, else authfile if
+ * given, else $REGISTRY_AUTH_FILE, ${XDG_RUNTIME_DIR}/containers/auth.json,
+ * $DOCKER_CONFIG/config.json or ~/.docker/config.json (first with an entry).
+ * *user and *pass stay NULL when none is found (anonymous). New strings.
+ */
+int auth_lookup(const char *domain, const char *creds, const char *authfile, char **user,
+		char **pass, struct err *e);
+
+/* A parsed challenge; fields are new strings or NULL. */
+struct challenge {
+	char *scheme; /* "bearer" or "basic", lowercased */
+	char *realm, *service, *scope;
+};
+/* Parse one WWW-Authenticate value; -1 when it is not a usable challenge. */
+int auth_parse_challenge(const char *hdr, struct challenge *c, struct err *e);
+void auth_challenge_release(struct challenge *c);
+/* "Authorization: Basic base64(user:pass)". New string. */
+char *auth_basic_header(const char *user, const char *pass);
+
+#endif

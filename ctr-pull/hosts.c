@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Per-registry TLS files and mirrors from a certs.d-style hosts directory. */
+#include "hosts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+#include "log.h"
+#include "xmem.h"
+
+#define TOML_MAX (256u << 10)
+
+static struct endpoint *
+add_ep(struct registry *r, const char *url)
+{
+	size_t n = strlen(url);
+	struct endpoint *ep;
+
+	r->eps = xrealloc(r->eps, (r->neps + 1) * sizeof(*r->eps));
+	ep = &r->eps[r->neps++];
+	memset(ep, 0, sizeof(*ep));
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	/* containerd's rule: a host URL names the API root unless it already ends in /v2 */
+	ep->base = (n >= 3 && !strncmp(url + n - 3, "/v2", 3)) ? xstrndup(url, n)
+							       : xasprintf("%.*s/v2", (int)n, url);
+	ep->caps = EP_PULL | EP_RESOLVE;
+	return ep;
+}
+
+static char *
+file_if_exists(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* The quoted string after '=' (or after the given start); NULL if none. New string. */
+static char *
+quoted(const char *s)
+{
+	const char *q = strchr(s, '"'), *end;
+
+	if (!q || !(end = strchr(q + 1, '"')))
+		return NULL;
+	return xstrndup(q + 1, (size_t)(end - q - 1));
+}
+
+static unsigned
+parse_caps(const char *v)
+{
+	return (strstr(v, "\"pull\"") ? EP_PULL : 0) | (strstr(v, "\"resolve\"") ? EP_RESOLVE : 0);
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* One line of hosts.toml; *mirror is the [host."..."] section being read, or NULL. */
+static int
+toml_line(struct registry *r, char *line, struct endpoint **mirror, char **server,
+	  const char *file, int lineno, struct err *e)
+{
+	_cleanup_free_ char *v = NULL;
+	char *key = trim(line);
+	size_t klen;
+
+	if (!*key || *key == '#')
+		return 0;
+	if (!strncmp(key, "[host.", 6)) {
+		if (!(v = quoted(key)) || (strncmp(v, "https://", 8) && strncmp(v, "http://", 7)))
+			return err_code(e, "invalid", "%s:%d: bad [host.\"URL\"] section", file, lineno);
+		*mirror = add_ep(r, v);
+		return 0;
+	}
+	klen = strcspn(key, " =\t");
+	if (!strchr(key, '='))
+		return err_code(e, "invalid", "%s:%d: expected key = value", file, lineno);
+	if (klen == 12 && !strncmp(key, "capabilities", 12) && *mirror) {
+		(*mirror)->caps = parse_caps(key);
+	} else if (klen == 2 && !strncmp(key, "ca", 2) && *mirror) {
+		free((*mirror)->cafile);
+		(*mirror)->cafile = quoted(key);
+	} else if (klen == 6 && !strncmp(key, "server", 6) && !*mirror) {
+		free(*server);
+		*server = quoted(key);
+	} else {
+		log_warn("%s:%d: ignoring unsupported setting '%.*s'", file, lineno, (int)klen, key);
+	}
+	return 0;
+}
+
+static int
+read_toml(struct registry *r, const char *path, char **server, struct err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct endpoint *mirror = NULL;
+	char *save = NULL, *line;
+	int lineno = 0;
+
+	if (fdio_read_file_at(AT_FDCWD, path, TOML_MAX, &buf, NULL, e) < 0)
+		return e->sys == ENOENT ? 0 : -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (toml_line(r, line, &mirror, server, path, ++lineno, e) < 0)
+			return -1;
+	return 0;
+}
+
+int
+hosts_load(struct registry *r, const char *dir, const char *domain, const char *deflt,
+	   bool try_plain, struct err *e)
+{
+	_cleanup_free_ char *hdir = NULL, *toml = NULL, *server = NULL, *alt = NULL;
+	struct endpoint *ep;
+	struct stat sb;
+
+	if (dir) {
+		hdir = xasprintf("%s/%s", dir, domain);
+		/* "host:port" is not a valid file name everywhere; accept "host_port" too */
+		if (stat(hdir, &sb) < 0 && strchr(domain, ':')) {
+			alt = xstrdup(hdir);
+			*strrchr(alt, ':') = '_';
+			if (stat(alt, &sb) == 0) {
+				free(hdir);
+				hdir = steal_ptr(alt);
+			}
+		}
+		toml = xasprintf("%s/hosts.toml", hdir);
+		if (read_toml(r, toml, &server, e) < 0)
+			return -1;
+	}
+	ep = add_ep(r, server ? server : deflt);
+	ep->try_plain = try_plain && !server;
+	if (hdir) {
+		ep->cafile = file_if_exists(hdir, "ca.crt");
+		ep->cert = file_if_exists(hdir, "client.cert");
+		ep->key = file_if_exists(hdir, "client.key");
+	}
+	return 0;
+}

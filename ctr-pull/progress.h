@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Download progress for humans (bars on a TTY) or programs (JSON lines), on stderr. */
+#ifndef CTR_PULL_PROGRESS_H
+#define CTR_PULL_PROGRESS_H
+
+#include <stdint.h>
+
+enum progress_mode { PROGRESS_NONE, PROGRESS_TTY, PROGRESS_JSON };
+
+struct progress_row {
+	char digest[72];
+	int64_t have, size;
+	const char *status; /* "waiting", "downloading", "done", "exists" */
+};
+
+struct progress {
+	enum progress_mode mode;
+	struct progress_row *rows;
+	int nrows, drawn;
+	double last_draw;
+};
+
+void progress_init(struct progress *p, enum progress_mode mode);
+void progress_release(struct progress *p);
+void progress_resolved(struct progress *p, const char *name, const char *digest, int nlayers,
+		       int64_t total);
+/* A layer transfer begins at offset (non-zero when resuming an earlier download). */
+void progress_layer_start(struct progress *p, const char *digest, int64_t size, int64_t offset);
+/* have bytes of size are on disk; throttled to a few events per second. */
+void progress_layer_bytes(struct progress *p, const char *digest, int64_t have, int64_t size);
+/* how: "downloaded" or "exists"; transferred: bytes this run fetched for it. */
+void progress_layer_done(struct progress *p, const char *digest, int64_t size,
+			 int64_t transferred, const char *how);
+void progress_done(struct progress *p, const char *digest, int64_t transferred, double secs);
+double progress_now(void);
+
+#endif

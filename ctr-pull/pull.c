@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pull job: verified documents, parallel layers, then store, index and record. */
+#include "pull.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "content.h"
+#include "fetch.h"
+#include "image.h"
+#include "jsonio.h"
+#include "prog.h"
+#include "ref.h"
+#include "resolve.h"
+#include "xmem.h"
+
+/* Every distinct layer of the chosen manifests, once. */
+static struct blob *
+collect_layers(const struct plan *p, size_t *n, int64_t *total)
+{
+	struct blob *b = NULL;
+
+	*n = 0;
+	*total = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		json_t *layers = json_object_get(p->man[i].json, "layers"), *l;
+		size_t j, k;
+
+		json_array_foreach(layers, j, l) {
+			const char *dg = jsonio_str(l, "digest");
+
+			for (k = 0; k < *n && strcmp(b[k].digest, dg); k++)
+				;
+			if (k < *n)
+				continue;
+			b = xrealloc(b, (*n + 1) * sizeof(*b));
+			memset(&b[*n], 0, sizeof(*b));
+			b[*n].digest = dg;
+			b[*n].size = json_integer_value(json_object_get(l, "size"));
+			*total += b[(*n)++].size;
+		}
+	}
+	return b;
+}
+
+static void
+put_doc(const struct content *c, const struct doc *d)
+{
+	char got[DIGEST_STR_LEN + 1];
+	struct err e;
+
+	if (content_put(c, d->body, d->len, got, &e) < 0)
+		die_err(&e);
+}
+
+/* Documents go in after the layers: a stored manifest always has its blobs. */
+static void
+store_docs(struct state *st, const struct content *c, const struct plan *p, const char *name)
+{
+	json_auto_t *rec = NULL;
+	const json_t *entry;
+	struct err e;
+
+	for (size_t i = 0; i < p->n; i++) {
+		put_doc(c, &p->cfg[i]);
+		put_doc(c, &p->man[i]);
+	}
+	put_doc(c, &p->top);
+	/* a single platform of an index goes in index.json as that manifest: the layout stays complete */
+	entry = p->is_index && p->n == 1 ? p->man[0].desc : p->top.desc;
+	if (content_index_add(c, entry, name, &e) < 0)
+		die_err(&e);
+	rec = json_pack("{s:s, s:O}", "name", name, "target", p->top.desc);
+	if (image_store(st, rec, &e) < 0)
+		die_err(&e);
+}
+
+static void
+print_images(struct state *st, const struct content *c, const struct plan *p, const char *name,
+	     const struct platform *want)
+{
+	json_auto_t *rec = NULL;
+	struct err e;
+
+	if (!(rec = image_load(st, name, &e)))
+		die_err(&e);
+	for (size_t i = 0; i < p->n; i++) {
+		struct platform plat = *want;
+		json_auto_t *doc = NULL;
+
+		if (p->n > 1 && image_platform_of(json_object_get(p->man[i].desc, "platform"), &plat,
+						  &e) < 0)
+			die_err(&e);
+		if (!(doc = image_resolve(c, rec, &plat, &e)))
+			die_err(&e);
+		jsonio_write(stdout, doc);
+	}
+}
+
+static void
+fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
+	     const struct pull_opts *o, struct progress *pr, const char *name, int64_t *got)
+{
+	int64_t total;
+	size_t n;
+	_cleanup_free_ struct blob *b = collect_layers(p, &n, &total);
+	struct err e;
+
+	progress_resolved(pr, name, jsonio_str(p->top.desc, "digest"), (int)n, total);
+	if (fetch_blobs(r, c, b, n, o->max_concurrent, pr, got, &e) < 0)
+		die_err(&e);
+}
+
+void
+pull_run(struct state *st, const struct pull_opts *o)
+{
+	struct ref ref = { 0 };
+	struct registry reg;
+	struct content c;
+	struct progress pr;
+	struct plan plan;
+	_cleanup_free_ char *name = NULL, *repo = NULL;
+	double t0 = progress_now();
+	int64_t got = 0;
+	struct err e;
+
+	if (ref_parse(o->ref, &ref, &e) < 0)
+		die_err(&e);
+	name = ref_string(&ref);
+	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
+		die_err(&e);
+	if (registry_init(&reg, ref.domain, ref_registry_host(&ref), ref.path, ref_is_loopback(&ref),
+			  &o->reg, &e) < 0)
+		die_err(&e);
+	progress_init(&pr, o->progress);
+	if (resolve(&reg, &c, &ref, &o->platform, o->all_platforms, &plan, &e) < 0)
+		die_err((err_prefix(&e, "%s", name), &e));
+	fetch_layers(&reg, &c, &plan, o, &pr, name, &got);
+	store_docs(st, &c, &plan, name);
+	print_images(st, &c, &plan, name, &o->platform);
+	progress_done(&pr, jsonio_str(plan.top.desc, "digest"), got, progress_now() - t0);
+	plan_release(&plan);
+	progress_release(&pr);
+	registry_release(&reg);
+	content_release(&c);
+	ref_release(&ref);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pull job: resolve, fetch, store, record, print the image document(s). */
+#ifndef CTR_PULL_PULL_H
+#define CTR_PULL_PULL_H
+
+#include <stdbool.h>
+
+#include "platform.h"
+#include "progress.h"
+#include "registry.h"
+#include "state.h"
+
+struct pull_opts {
+	const char *ref;
+	struct registry_opts reg;
+	struct platform platform;
+	bool all_platforms;
+	int max_concurrent;
+	enum progress_mode progress;
+};
+
+/* Pull o->ref into st's store and print one image JSON line per platform. Dies on failure. */
+void pull_run(struct state *st, const struct pull_opts *o);
+
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One repository on one registry: endpoints, TLS, credentials, auth, small requests. */
+#ifndef CTR_PULL_REGISTRY_H
+#define CTR_PULL_REGISTRY_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum { EP_PULL = 1 << 0, EP_RESOLVE = 1 << 1 };
+
+/* A base URL to talk to: a mirror from hosts.toml or the registry itself. */
+struct endpoint {
+	char *base;   /* "https://127.0.0.1:5000/v2" */
+	char *cafile; /* extra CA, or NULL */
+	char *cert, *key;
+	unsigned caps;
+	bool try_plain; /* loopback without explicit scheme: fall back to http on a non-TLS peer */
+	char *auth;     /* "Authorization: ..." header line once authenticated, or NULL */
+};
+
+struct registry_opts {
+	const char *hosts_dir; /* NULL: /etc/ctr/certs.d, when it exists */
+	const char *creds;     /* "USER[:PASS]" */
+	const char *authfile;
+	bool plain_http;
+	long stall_secs;      /* no (or too slow) progress for this long: fail */
+	long min_rate;        /* bytes per second below which a transfer stalls */
+	curl_off_t limit_rate; /* 0: unlimited */
+	int retries;
+};
+
+struct registry {
+	char *domain, *repo;
+	struct endpoint *eps;
+	size_t neps;
+	size_t cur; /* the endpoint that answered the manifest request */
+	char *user, *pass;
+	struct registry_opts o;
+};
+
+/* A response to a small request, body capped by the caller's max. */
+struct http_resp {
+	long status;
+	char *body;
+	size_t len;
+	char *ctype;   /* Content-Type without parameters */
+	char *digest;  /* Docker-Content-Digest, as sent */
+	char *www_auth;
+	char *content_range;
+	size_t max;
+	bool too_big;
+};
+void http_resp_release(struct http_resp *r);
+
+/* domain as in the reference ("docker.io", "127.0.0.1:5000"), repo its path. */
+int registry_init(struct registry *r, const char *domain, const char *host, const char *repo,
+		  bool loopback, const struct registry_opts *o, struct err *e);
+void registry_release(struct registry *r);
+/*
+ * GET (or HEAD) base + path on the endpoints able to do caps, in order,
+ * handling the auth challenge, retries and plain-HTTP fallback. A final
+ * status other than 200 is returned in resp, not as an error.
+ */
+int registry_request(struct registry *r, unsigned caps, const char *path, const char *accept,
+		     bool head, size_t max, struct http_resp *resp, struct err *e);
+/* Prepare h for a GET of url on the current endpoint (TLS, auth, redirects, stall). */
+struct curl_slist *registry_setup(struct registry *r, CURL *h, const char *url);
+/* The current endpoint's base URL ("https://host/v2"). */
+const char *registry_base(const struct registry *r);
+/* A 401 came back with this challenge: get a (new) token or basic header for the endpoint. */
+int registry_reauth(struct registry *r, const char *challenge, struct err *e);
+/* Install response header parsing into h, filling resp. */
+void registry_capture_headers(CURL *h, struct http_resp *resp);
+
+#endif

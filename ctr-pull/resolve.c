@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Manifests, indexes and configs from the registry, verified before anything is stored. */
+#include "resolve.h"
+
+#include <string.h>
+
+#include "cleanup.h"
+#include "image.h"
+#include "jsonio.h"
+#include "log.h"
+#include "xmem.h"
+
+static const char ACCEPT[] = "Accept: " IMAGE_MT_OCI_MANIFEST ", " IMAGE_MT_OCI_INDEX
+			     ", " IMAGE_MT_DOCKER_MANIFEST ", " IMAGE_MT_DOCKER_LIST;
+
+static void
+doc_release(struct doc *d)
+{
+	free(d->body);
+	json_decref(d->json);
+	json_decref(d->desc);
+	memset(d, 0, sizeof(*d));
+}
+
+void
+plan_release(struct plan *p)
+{
+	doc_release(&p->top);
+	for (size_t i = 0; i < p->n; i++) {
+		doc_release(&p->man[i]);
+		doc_release(&p->cfg[i]);
+	}
+	free(p->man);
+	free(p->cfg);
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+status_err(const struct http_resp *resp, const char *what, struct err *e)
+{
+	if (resp->status == 404)
+		return err_code(e, "not-found", "%s: not found (404)", what);
+	return err_code(e, "invalid", "%s: registry answered HTTP %ld", what, resp->status);
+}
+
+/* The bytes of a response, checked against what is expected of them. */
+static int
+check_bytes(const struct http_resp *resp, const char *want, int64_t size, const char *what,
+	    char got[DIGEST_STR_LEN + 1], struct err *e)
+{
+	digest_buf(resp->body ? resp->body : "", resp->len, got);
+	if (want && strcmp(got, want))
+		return err_code(e, "invalid", "%s: digest mismatch (got %s)", what, got);
+	if (size >= 0 && (int64_t)resp->len != size)
+		return err_code(e, "invalid", "%s: %zu bytes, its descriptor says %lld", what,
+				resp->len, (long long)size);
+	/* the header is optional, but one that lies means nothing here can be trusted */
+	if (resp->digest && strcmp(resp->digest, got))
+		return err_code(e, "invalid", "%s: Docker-Content-Digest header '%.80s' disagrees with the content (%s)",
+				what, resp->digest, got);
+	return 0;
+}
+
+/* The manifest's media type: Content-Type, or the embedded one for a generic type. */
+static const char *
+media_type(const struct http_resp *resp, const json_t *doc)
+{
+	const char *ct = resp->ctype;
+
+	if (!ct || !*ct || !strcmp(ct, "application/json") || !strcmp(ct, "text/plain"))
+		return jsonio_str(doc, "mediaType");
+	return ct;
+}
+
+/* GET a manifest or index by tag or digest into d; want/size/mt may be NULL/-1/NULL. */
+static int
+fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t size,
+	       const char *mt, struct doc *d, struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("/%s/manifests/%s", r->repo, ref);
+	_cleanup_free_ char *what = xasprintf("manifest %s", ref);
+	struct http_resp resp = { 0 };
+	char got[DIGEST_STR_LEN + 1];
+	const char *type;
+	int rc = -1;
+
+	if (registry_request(r, EP_RESOLVE, path, ACCEPT, false, IMAGE_MANIFEST_MAX, &resp, e) < 0)
+		goto out;
+	if (resp.status != 200) {
+		status_err(&resp, what, e);
+		goto out;
+	}
+	if (check_bytes(&resp, want, size, what, got, e) < 0)
+		goto out;
+	if (!(d->json = jsonio_parse(resp.body ? resp.body : "", resp.len, what, e)))
+		goto out;
+	type = media_type(&resp, d->json);
+	if (!type || (mt && strcmp(type, mt))) {
+		err_code(e, "invalid", "%s: media type '%.100s' is not the expected '%.100s'", what,
+			 type ? type : "(none)", mt ? mt : "a manifest or index");
+		goto out;
+	}
+	if (image_check_document(d->json, type, e) < 0) {
+		err_prefix(e, "%s", what);
+		goto out;
+	}
+	d->desc = json_pack("{s:s, s:s, s:I}", "mediaType", type, "digest", got, "size",
+			    (json_int_t)resp.len);
+	d->body = steal_ptr(resp.body);
+	d->len = resp.len;
+	rc = 0;
+out:
+	http_resp_release(&resp);
+	return rc;
+}
+
+/* A config blob: from the store when present, else from the registry, verified. */
+static int
+fetch_config(struct registry *r, const struct content *c, const json_t *desc, struct doc *d,
+	     struct err *e)
+{
+	const char *dg = jsonio_str(desc, "digest");
+	int64_t size = json_integer_value(json_object_get(desc, "size"));
+	_cleanup_free_ char *path = xasprintf("/%s/blobs/%s", r->repo, dg);
+	_cleanup_free_ char *what = xasprintf("config %s", dg);
+	struct http_resp resp = { 0 };
+	char got[DIGEST_STR_LEN + 1];
+	int rc = -1;
+
+	d->desc = json_deep_copy(desc);
+	if (content_has(c, dg, size)) {
+		if (content_read_blob(c, dg, IMAGE_CONFIG_MAX, &d->body, &d->len, e) < 0)
+			return -1;
+		d->json = jsonio_parse(d->body, d->len, what, e);
+		return d->json ? 0 : -1;
+	}
+	if (registry_request(r, EP_PULL, path, NULL, false, IMAGE_CONFIG_MAX, &resp, e) < 0)
+		goto out;
+	if (resp.status != 200) {
+		status_err(&resp, what, e);
+		goto out;
+	}
+	if (check_bytes(&resp, dg, size, what, got, e) < 0)
+		goto out;
+	if (!(d->json = jsonio_parse(resp.body ? resp.body : "", resp.len, what, e)))
+		goto out;
+	d->body = steal_ptr(resp.body);
+	d->len = resp.len;
+	rc = 0;
+out:
+	http_resp_release(&resp);
+	return rc;
+}
+
+/* Add one manifest (and its config) to the plan; entry is its index entry or NULL. */
+static int
+add_manifest(struct registry *r, const struct content *c, struct plan *p, const json_t *entry,
+	     struct err *e)
+{
+	struct doc *m, *cfg;
+	json_auto_t *ids = NULL;
+
+	p->man = xrealloc(p->man, (p->n + 1) * sizeof(*p->man));
+	p->cfg = xrealloc(p->cfg, (p->n + 1) * sizeof(*p->cfg));
+	m = &p->man[p->n];
+	cfg = &p->cfg[p->n];
+	memset(m, 0, sizeof(*m));
+	memset(cfg, 0, sizeof(*cfg));
+	p->n++;
+	if (entry) {
+		const char *dg = jsonio_str(entry, "digest");
+
+		if (fetch_manifest(r, dg, dg, json_integer_value(json_object_get(entry, "size")),
+				   jsonio_str(entry, "mediaType"), m, e) < 0)
+			return -1;
+		json_decref(m->desc);
+		m->desc = json_deep_copy(entry); /* keeps the platform */
+	} else {
+		m->json = json_incref(p->top.json);
+		m->desc = json_incref(p->top.desc);
+	}
+	if (fetch_config(r, c, json_object_get(m->json, "config"), cfg, e) < 0)
+		return -1;
+	ids = image_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")), e);
+	return ids ? 0 : err_prefix(e, "manifest %s", jsonio_str(m->desc, "digest"));
+}
+
+static bool
+is_image_entry(const json_t *m)
+{
+	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
+
+	/* attestation manifests carry platform unknown/unknown: not images to run */
+	return image_is_manifest_type(jsonio_str(m, "mediaType")) && os && strcmp(os, "unknown");
+}
+
+int
+resolve(struct registry *r, const struct content *c, const struct ref *ref,
+	const struct platform *want, bool all, struct plan *p, struct err *e)
+{
+	json_t *ms, *m;
+	size_t i;
+	int pos;
+
+	memset(p, 0, sizeof(*p));
+	if (fetch_manifest(r, ref->digest ? ref->digest : ref->tag, ref->digest, -1, NULL, &p->top,
+			   e) < 0)
+		return -1;
+	p->is_index = image_is_index_type(jsonio_str(p->top.desc, "mediaType"));
+	if (!p->is_index)
+		return add_manifest(r, c, p, NULL, e);
+	ms = json_object_get(p->top.json, "manifests");
+	if (!all) {
+		if ((pos = image_index_select(p->top.json, want, e)) < 0)
+			return -1;
+		return add_manifest(r, c, p, json_array_get(ms, (size_t)pos), e);
+	}
+	json_array_foreach(ms, i, m)
+		if (is_image_entry(m) && add_manifest(r, c, p, m, e) < 0)
+			return -1;
+	if (p->n == 0)
+		return err_code(e, "not-found", "the index lists no image manifests");
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Building a registry session: endpoints from the hosts directory, credentials. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cleanup.h"
+#include "hosts.h"
+#include "registry.h"
+#include "xmem.h"
+
+#define DEFAULT_HOSTS_DIR "/etc/ctr/certs.d"
+
+int
+registry_init(struct registry *r, const char *domain, const char *host, const char *repo,
+	      bool loopback, const struct registry_opts *o, struct err *e)
+{
+	const char *dir = o->hosts_dir;
+	_cleanup_free_ char *deflt = NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->domain = xstrdup(domain);
+	r->repo = xstrdup(repo);
+	r->o = *o;
+	if (!dir && access(DEFAULT_HOSTS_DIR, F_OK) == 0)
+		dir = DEFAULT_HOSTS_DIR;
+	/*
+	 * --plain-http: http only. A loopback registry: https first, plain http
+	 * when the peer does not speak TLS (a certificate that fails to verify is
+	 * still an error). Anything else: https only.
+	 */
+	deflt = xasprintf("%s://%s", o->plain_http ? "http" : "https", host);
+	if (hosts_load(r, dir, domain, deflt, loopback && !o->plain_http, e) < 0)
+		return -1;
+	return auth_lookup(domain, o->creds, o->authfile, &r->user, &r->pass, e);
+}
+
+void
+registry_release(struct registry *r)
+{
+	for (size_t i = 0; i < r->neps; i++) {
+		struct endpoint *ep = &r->eps[i];
+
+		free(ep->base);
+		free(ep->cafile);
+		free(ep->cert);
+		free(ep->key);
+		free(ep->auth);
+	}
+	free(r->eps);
+	free(r->domain);
+	free(r->repo);
+	free(r->user);
+	if (r->pass)
+		explicit_bzero(r->pass, strlen(r->pass));
+	free(r->pass);
+	memset(r, 0, sizeof(*r));
+}
