@@ -126,7 +126,7 @@ main(int argc, char **argv)
 	prog_init("ctr-pull", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	o.progress = progress_mode("auto");
 	platform_host(&o.platform);
-	while ((c = getopt_long(argc, argv, "+qh" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "qh" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
 		parse_opt(c, optarg, &o, &st);
 	if (optind != argc - 1) {
 		fputs(USAGE, stderr);

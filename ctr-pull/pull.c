@@ -64,7 +64,8 @@ store_docs(struct state *st, const struct content *c, const struct plan *p, cons
 
 	for (size_t i = 0; i < p->n; i++) {
 		put_doc(c, &p->cfg[i]);
-		put_doc(c, &p->man[i]);
+		if (p->is_index) /* otherwise the manifest is the top document */
+			put_doc(c, &p->man[i]);
 	}
 	put_doc(c, &p->top);
 	/* a single platform of an index goes in index.json as that manifest: the layout stays complete */
