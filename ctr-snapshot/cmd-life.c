@@ -96,9 +96,13 @@ cmd_rm(int argc, char **argv, struct state *st)
 	if (optind >= argc)
 		cmd_operands(argc, argv, 1, "rm");
 	s = cmd_open(st);
-	for (int i = optind; i < argc; i++)
-		if (snapshot_check_key(argv[i], "key", &e) < 0 || !snapshot_exists(s, argv[i], NULL))
-			cmd_die(e.code ? &e : (err_code(&e, "not-found", "snapshot '%s' does not exist", argv[i]), &e));
+	/* all must exist before any goes, so that a typo removes nothing */
+	for (int i = optind; i < argc; i++) {
+		if (snapshot_check_key(argv[i], "key", &e) < 0)
+			cmd_die(&e);
+		if (!snapshot_exists(s, argv[i], NULL))
+			die(EXIT_NEG, "snapshot '%s' does not exist", argv[i]);
+	}
 	/* one at a time, in the order given (children first): the first failure stops the rest */
 	for (int i = optind; i < argc; i++)
 		if (snapshot_remove(s, argv[i], &e) < 0)

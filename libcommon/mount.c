@@ -88,8 +88,9 @@ spec_parse(const json_t *m, struct mount_spec *sp, struct err *e)
 	size_t i;
 
 	memset(sp, 0, sizeof(*sp));
-	if (json_unpack((json_t *)m, "{s:s, s:s, s?:o}", "type", &sp->type, "source", &sp->source, "options",
-			&opts) < 0 || !*sp->type || (opts && !json_is_array(opts)))
+	if (json_unpack((json_t *)m, "{s:s, s:s, s?:o}", "type", &sp->type, "source",
+			&sp->source, "options", &opts) < 0 ||
+	    !*sp->type || (opts && !json_is_array(opts)))
 		return err_code(e, "invalid",
 				"a mount needs a string \"type\" and \"source\" and an array \"options\"");
 	json_array_foreach(opts, i, o) {

@@ -342,7 +342,8 @@ snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
 		return commit_exists(s, old, act, par, e);
 	if (!old && strcmp(name, key) && strcmp(e->code, "not-found"))
 		return -1;
-	rec = new_record(name, jsonio_str(act, "id"), "committed", par, json_object_get(act, "labels"));
+	rec = new_record(name, jsonio_str(act, "id"), "committed", par,
+			 json_object_get(act, "labels"));
 	if (labels)
 		json_object_update(json_object_get(rec, "labels"), (json_t *)labels);
 	json_object_set(rec, "created", json_object_get(act, "created"));
