@@ -3,6 +3,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,25 @@ add_dup(posix_spawn_file_actions_t *fa, int fd, int target)
 		return 0;
 	/* dup2 onto itself would keep O_CLOEXEC set; glibc clears it for that case (2.29+) */
 	return posix_spawn_file_actions_adddup2(fa, fd, target);
+}
+
+/*
+ * Close everything above 2 but keep in the child. O_CLOEXEC covers our own
+ * fds, not those we inherited without it (from a shell, from systemd) nor
+ * plain pipe()s a caller passes as stdio, whose original numbers would stay
+ * open next to the dup2'd copies.
+ */
+static int
+add_closes(posix_spawn_file_actions_t *fa, int keep)
+{
+	int r;
+
+	if (keep < 3)
+		return posix_spawn_file_actions_addclosefrom_np(fa, 3);
+	for (int fd = 3; fd < keep; fd++)
+		if (fcntl(fd, F_GETFD) >= 0 && (r = posix_spawn_file_actions_addclose(fa, fd)))
+			return r;
+	return posix_spawn_file_actions_addclosefrom_np(fa, keep + 1);
 }
 
 int
@@ -44,6 +64,8 @@ spawn_start(char *const argv[], const struct spawn_opts *o, pid_t *pid, struct e
 		r = add_dup(&fa, o->stderr_fd, 2);
 	if (!r)
 		r = add_dup(&fa, o->keep_fd, o->keep_fd);
+	if (!r)
+		r = add_closes(&fa, o->keep_fd);
 	if (!r && o->dir)
 		r = posix_spawn_file_actions_addchdir_np(&fa, o->dir);
 	if (!r)
