@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for spawning helpers: exit codes, signals, redirects, inherited descriptors. */
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "fdio.h"
+#include "spawn.h"
+
+/* Run argv with stdout captured into buf; returns spawn_run's result. */
+static int
+run_capture(char *const argv[], struct spawn_opts *o, char *buf, size_t n, struct err *e)
+{
+	int p[2], rc;
+	ssize_t r;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -2;
+	o->stdout_fd = p[1];
+	rc = spawn_run(argv, o, e);
+	close(p[1]);
+	r = fdio_read_full(p[0], buf, n - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	close(p[0]);
+	return rc;
+}
+
+static int
+sh(const char *script)
+{
+	char *argv[] = { "sh", "-c", (char *)script, NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	struct err e;
+
+	return spawn_run(argv, &o, &e);
+}
+
+static void
+test_spawn_exit_codes(void)
+{
+	is_int(sh("exit 0"), 0, "exit 0");
+	is_int(sh("exit 3"), 3, "exit 3");
+	is_int(sh("exit 100"), 100, "exit 100");
+	is_int(sh("exit 255"), 255, "exit 255");
+	is_int(sh("true"), 0, "true via $PATH");
+}
+
+static void
+test_spawn_signals(void)
+{
+	is_int(sh("kill -TERM $$"), 128 + SIGTERM, "SIGTERM gives 143");
+	is_int(sh("kill -KILL $$"), 128 + SIGKILL, "SIGKILL gives 137");
+	is_int(sh("kill -SEGV $$"), 128 + SIGSEGV, "SIGSEGV gives 139");
+}
+
+/* Dispositions and the mask we have must not leak into the child. */
+static void
+test_spawn_signal_state_reset(void)
+{
+	char *argv[] = { "sh", "-c", "grep SigBlk /proc/$$/status", NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	sigset_t usr1, old;
+	char buf[256];
+	struct err e;
+
+	signal(SIGTERM, SIG_IGN);
+	is_int(sh("kill -TERM $$"), 128 + SIGTERM, "our ignored SIGTERM is default in the child");
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	is_int(run_capture(argv, &o, buf, sizeof(buf), &e), 0, "grep SigBlk");
+	ok(strstr(buf, "SigBlk:\t0000000000000000"), "nothing blocked in the child");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void
+test_spawn_missing_binary(void)
+{
+	char *abs[] = { "/nonexistent/ctr-no-such-binary", NULL };
+	char *rel[] = { "ctr-no-such-binary-xyz", NULL };
+	char *noexec[] = { "/dev/null", NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	struct err e = { 0 };
+	pid_t pid = 0;
+
+	is_int(spawn_run(abs, &o, &e), -1, "a missing absolute binary is an error");
+	is_int(e.sys, ENOENT, "with ENOENT");
+	ok(strstr(e.msg, "ctr-no-such-binary"), "message names it: %s", e.msg);
+	is_int(spawn_start(rel, &o, &pid, &e), -1, "a name not in $PATH is an error");
+	is_int(e.sys, ENOENT, "with ENOENT");
+	is_int(spawn_run(noexec, &o, &e), -1, "a non-executable file is an error");
+	ok(e.sys == EACCES || e.sys == ENOEXEC, "with EACCES or ENOEXEC (%d)", e.sys);
+}
+
+static void
+test_spawn_redirects(void)
+{
+	char *echo[] = { "sh", "-c", "echo out; echo err >&2", NULL };
+	char *cat[] = { "cat", NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	char buf[256];
+	struct err e;
+	int in[2], errp[2];
+	ssize_t r;
+
+	ok(pipe2(errp, O_CLOEXEC) == 0, "pipe");
+	o.stderr_fd = errp[1];
+	is_int(run_capture(echo, &o, buf, sizeof(buf), &e), 0, "echo with stdout and stderr redirected");
+	is_str(buf, "out\n", "stdout captured");
+	close(errp[1]);
+	r = fdio_read_full(errp[0], buf, sizeof(buf) - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	is_str(buf, "err\n", "stderr captured separately");
+	close(errp[0]);
+
+	ok(pipe2(in, O_CLOEXEC) == 0 && fdio_write_full(in[1], "fed\n", 4) == 0, "stdin pipe");
+	close(in[1]);
+	o = (struct spawn_opts)SPAWN_OPTS_INIT;
+	o.stdin_fd = in[0];
+	is_int(run_capture(cat, &o, buf, sizeof(buf), &e), 0, "cat with stdin redirected");
+	is_str(buf, "fed\n", "stdin reached the child");
+	close(in[0]);
+}
+
+/*
+ * The fds the child has, from `ls -l /proc/self/fd`, as a string like
+ * "0 1 2 ", leaving out ls's own handle on that directory.
+ */
+static void
+child_fds(struct spawn_opts *o, char *out, size_t n)
+{
+	char *argv[] = { "ls", "-l", "/proc/self/fd", NULL };
+	char buf[4096], *line, *save = NULL;
+	struct err e;
+
+	out[0] = '\0';
+	if (run_capture(argv, o, buf, sizeof(buf), &e) != 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *arrow = strstr(line, " -> "), *num;
+
+		if (!arrow || (strstr(arrow, "/proc/") && strstr(arrow, "/fd")))
+			continue;
+		*arrow = '\0';
+		num = strrchr(line, ' ');
+		if (num && strlen(out) + strlen(num) + 1 < n) {
+			strcat(out, num + 1);
+			strcat(out, " ");
+		}
+	}
+}
+
+/*
+ * The child sees 0, 1, 2 and keep_fd only: not our O_CLOEXEC fds, and not
+ * fds without it either (a plain pipe(), or one inherited from our caller).
+ */
+static void
+test_spawn_fds(void)
+{
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	char got[256], want[64];
+	int leak[2], keep, high;
+
+	ok(pipe(leak) == 0, "a pipe without O_CLOEXEC");
+	high = fcntl(leak[0], F_DUPFD, 200); /* also without O_CLOEXEC, above keep_fd */
+	child_fds(&o, got, sizeof(got));
+	is_str(got, "0 1 2 ", "only 0, 1, 2");
+
+	keep = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	o = (struct spawn_opts)SPAWN_OPTS_INIT;
+	o.keep_fd = keep;
+	child_fds(&o, got, sizeof(got));
+	snprintf(want, sizeof(want), "0 1 2 %d ", keep);
+	is_str(got, want, "0, 1, 2 and keep_fd (%d)", keep);
+	ok(fcntl(keep, F_GETFD) & FD_CLOEXEC, "keep_fd is still O_CLOEXEC here");
+	close(keep);
+	close(leak[0]);
+	close(leak[1]);
+	close(high);
+}
+
+static void
+test_spawn_dir_and_setsid(void)
+{
+	char *pwd[] = { "pwd", NULL };
+	char *sid[] = { "sh", "-c", "read a b c d e s r </proc/$$/stat; [ \"$s\" = $$ ]", NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	char buf[256];
+	struct err e;
+
+	o.dir = "/tmp";
+	is_int(run_capture(pwd, &o, buf, sizeof(buf), &e), 0, "pwd with dir=/tmp");
+	is_str(buf, "/tmp\n", "ran in /tmp");
+	o.stdout_fd = -1; /* run_capture's pipe is closed now */
+	o.dir = "/nonexistent-dir-for-ctr";
+	is_int(spawn_run(pwd, &o, &e), -1, "a missing dir is an error");
+	is_int(e.sys, ENOENT, "with ENOENT");
+
+	o = (struct spawn_opts)SPAWN_OPTS_INIT;
+	is_int(spawn_run(sid, &o, &e), 1, "without setsid the child shares our session");
+	o.setsid = true;
+	is_int(spawn_run(sid, &o, &e), 0, "with setsid it leads its own");
+}
+
+static void
+test_spawn_wait_errors(void)
+{
+	struct err e;
+
+	is_int(spawn_wait(getpid(), &e), -1, "waiting for a non-child fails");
+	is_int(e.sys, ECHILD, "with ECHILD");
+	setenv("CTR_TEST_SPAWN_ENV", "yes", 1);
+	is_int(sh("test \"$CTR_TEST_SPAWN_ENV\" = yes"), 0, "the environment is passed");
+	unsetenv("CTR_TEST_SPAWN_ENV");
+}
+
+int
+main(void)
+{
+	RUN(test_spawn_exit_codes);
+	RUN(test_spawn_signals);
+	RUN(test_spawn_signal_state_reset);
+	RUN(test_spawn_missing_binary);
+	RUN(test_spawn_redirects);
+	RUN(test_spawn_fds);
+	RUN(test_spawn_dir_and_setsid);
+	RUN(test_spawn_wait_errors);
+	return tap_done();
+}
