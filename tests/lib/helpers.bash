@@ -53,16 +53,20 @@ track_pid() {
 	pid_identity "$1" >>"$file" || true
 }
 
-# Kill every "PID STARTTIME" in FILE whose pid still has that identity:
-# TERM, a grace period (KILL_GRACE seconds, default 3), then KILL.
+# Kill every "PID STARTTIME" in FILE ("-": stdin) whose pid still has that
+# identity: TERM, a grace period (KILL_GRACE seconds, default 3), then KILL.
 kill_recorded() {
 	local file=$1 grace=${KILL_GRACE:-3} pid start live="" i
-	[ -f "$file" ] || return 0
+	if [ "$file" != - ]; then
+		[ -f "$file" ] || return 0
+		kill_recorded - <"$file"
+		return
+	fi
 	while read -r pid start _; do
 		[ -n "$pid" ] || continue
 		[ "$(pid_identity "$pid")" = "$pid $start" ] || continue
 		kill -TERM "$pid" 2>/dev/null && live="$live $pid:$start"
-	done <"$file"
+	done
 	for ((i = 0; i < grace * 20; i++)); do
 		_helpers_any_alive $live || return 0
 		sleep 0.05

@@ -206,8 +206,9 @@ _registry_spawn() {
 }
 
 # If the bats process that owns the registry dies without a teardown (killed),
-# a watchdog stops the registry within a second. It waits on a fifo nobody
-# writes, so stopping it leaves no sleeping child behind.
+# a watchdog stops the registry within a second. It keeps the pid list in
+# memory (bats removes its tmpdir, pids file included, when it ends) and
+# waits on a fifo nobody writes, so stopping it leaves no sleeping child.
 _registry_watchdog() {
 	local dir=$1 owner=$2 me
 	[ -f "$dir/watchdog" ] && return 0
@@ -217,10 +218,12 @@ _registry_watchdog() {
 		source "$1" || exit 1
 		trap "exit 0" TERM
 		exec 5<>"$4/.watchdog-fifo"
-		while [ "$(pid_identity "$2")" = "$3" ] && [ -f "$4/pids" ]; do
+		ids=""
+		while [ "$(pid_identity "$2")" = "$3" ]; do
+			ids=$(cat "$4/pids" 2>/dev/null) || ids=$ids
 			read -r -t 1 -u 5 _
 		done
-		[ -f "$4/pids" ] && KILL_GRACE=1 kill_recorded "$4/pids"
+		printf "%s\n" "$ids" | KILL_GRACE=1 kill_recorded -
 		exit 0
 	' watchdog "$REPO_ROOT/tests/lib/helpers.bash" "$owner" "$me" "$dir" \
 		</dev/null >/dev/null 2>&1 3>&- 4>&- &
@@ -293,7 +296,7 @@ registry_stop_scope() {
 _registry_forget() {
 	local f=$(_registry_scope)/.registries
 	[ -f "$f" ] || return 0
-	grep -vxF "$1" "$f" >"$f.tmp"
+	grep -vxF "$1" "$f" >"$f.tmp" || true
 	mv "$f.tmp" "$f"
 }
 
