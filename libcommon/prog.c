@@ -25,6 +25,10 @@ vdie(int code, const char *token, const char *fmt, va_list ap)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* names quoted from hostile input must not add lines or terminal escapes */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	fflush(stdout);
 	fprintf(stderr, "%s: fatal: %s\n", PROG, msg);
 	if (json_errors) {
