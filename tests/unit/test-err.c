@@ -173,6 +173,11 @@ test_err_die_err(void)
 	is_str(buf, "ctr-test: fatal: bad name\n", "stderr line");
 	ok(strstr(out, "\"code\":\"invalid\"") && strstr(out, "\"message\":\"bad name\""),
 	   "JSON error on stdout: %s", out);
+
+	/* a name from hostile input must not break the one-line rule */
+	err_code(&e, "invalid", "invalid name '%s'", "a\nb\x1b[2Jc\r");
+	is_int(die_in_child(&e, false, buf, sizeof(buf), out, sizeof(out)), 100, "dies 100");
+	is_str(buf, "ctr-test: fatal: invalid name 'a?b?[2Jc?'\n", "control bytes shown as '?'");
 }
 
 int
