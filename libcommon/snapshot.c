@@ -213,8 +213,8 @@ new_record(const char *key, const char *id, const char *kind, const char *parent
 
 /* Under the store lock: the checks again, then the rename and the record. */
 static int
-publish(struct snapshot_store *s, const char *key, const char *parent, const json_t *labels,
-	int flags, const char *id, struct err *e)
+publish(struct snapshot_store *s, const char *key, const char *parent, const char *parent_id,
+	const json_t *labels, int flags, const char *id, struct err *e)
 {
 	_cleanup_close_ int lk = lock_at(s->dirfd, "lock", 0, e);
 	_cleanup_free_ char *dir = xasprintf("new-%s", id);
@@ -226,6 +226,10 @@ publish(struct snapshot_store *s, const char *key, const char *parent, const jso
 		return err_code(e, "exists", "snapshot '%s' already exists", key);
 	if (parent && !(prec = load_committed(s, parent, e)))
 		return -1;
+	/* the tree was built from this parent: it must not have been replaced meanwhile */
+	if (parent && strcmp(jsonio_str(prec, "id"), parent_id))
+		return err_code(e, "busy", "parent '%s' changed while '%s' was prepared", parent,
+				key);
 	if (renameat2(s->dirfd, dir, s->dirfd, id, RENAME_NOREPLACE) < 0)
 		return err_set(e, errno, "rename '%s' to '%s'", dir, id);
 	rec = new_record(key, id, flags & SNAPSHOT_VIEW ? "view" : "active", parent, labels);
@@ -254,7 +258,8 @@ snapshot_prepare(struct snapshot_store *s, const char *key, const char *parent,
 		return -1;
 	if (build_dir(s, prec ? jsonio_str(prec, "id") : NULL, flags, id, &dirlock, e) < 0)
 		return -1;
-	if (publish(s, key, parent, labels, flags, id, e) < 0) {
+	if (publish(s, key, parent, prec ? jsonio_str(prec, "id") : NULL, labels, flags, id, e) <
+	    0) {
 		_cleanup_free_ char *dir = xasprintf("new-%s", id);
 
 		path_rm_rf(s->dirfd, dir, &(struct err){ 0 });
