@@ -15,15 +15,15 @@
 #define CPUINFO_MAX (4u << 20)
 
 static const char *const known_os[] = {
-	"aix",	"android", "darwin", "dragonfly", "freebsd", "hurd",	"illumos", "ios", "js",
-	"linux", "nacl",   "netbsd", "openbsd",   "plan9",   "solaris", "windows", "zos", NULL,
+    "aix",   "android", "darwin", "dragonfly", "freebsd", "hurd",    "illumos", "ios", "js",
+    "linux", "nacl",	"netbsd", "openbsd",   "plan9",	  "solaris", "windows", "zos", NULL,
 };
 
 static const char *const known_arch[] = {
-	"386",	    "amd64",	   "amd64p32", "arm",	  "armbe", "arm64", "arm64be", "ppc64",
-	"ppc64le",  "loong64",	   "mips",     "mipsle",  "mips64", "mips64le", "mips64p32",
-	"mips64p32le", "ppc",	   "riscv",    "riscv64", "s390",  "s390x", "sparc",   "sparc64",
-	"wasm",	    NULL,
+    "386",	 "amd64",	"amd64p32", "arm",   "armbe",	"arm64",  "arm64be",
+    "ppc64",	 "ppc64le",	"loong64",  "mips",  "mipsle",	"mips64", "mips64le",
+    "mips64p32", "mips64p32le", "ppc",	    "riscv", "riscv64", "s390",	  "s390x",
+    "sparc",	 "sparc64",	"wasm",	    NULL,
 };
 
 static bool
@@ -140,7 +140,8 @@ parse_one(const char *spec, struct platform *p, struct err *e)
 	SET(p->arch, spec);
 	platform_normalize(p);
 	if (!in_list(known_arch, p->arch))
-		return err_code(e, "invalid", "platform '%s': unknown operating system or architecture",
+		return err_code(e, "invalid",
+				"platform '%s': unknown operating system or architecture",
 				shown(spec, q));
 	return 0;
 }
@@ -148,8 +149,8 @@ parse_one(const char *spec, struct platform *p, struct err *e)
 int
 platform_parse(const char *s, struct platform *p, struct err *e)
 {
-	const size_t sizes[3] = { sizeof(p->os), sizeof(p->arch), sizeof(p->variant) };
-	char *fields[3] = { p->os, p->arch, p->variant };
+	const size_t sizes[3] = {sizeof(p->os), sizeof(p->arch), sizeof(p->variant)};
+	char *fields[3] = {p->os, p->arch, p->variant};
 	const char *part = s;
 	char q[68];
 	int n = 0;
@@ -161,7 +162,8 @@ platform_parse(const char *s, struct platform *p, struct err *e)
 		size_t len = strcspn(part, "/");
 
 		if (n == 3)
-			return err_code(e, "invalid", "platform '%s': too many components", shown(s, q));
+			return err_code(e, "invalid", "platform '%s': too many components",
+					shown(s, q));
 		if (check_part(part, len, sizes[n], s, e) < 0)
 			return -1;
 		memcpy(fields[n], part, len);

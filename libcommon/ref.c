@@ -200,8 +200,8 @@ split_domain(const char *s, char **domain, char **rest)
 	const char *slash = strchr(s, '/');
 	size_t n = slash ? (size_t)(slash - s) : 0;
 
-	if (slash && (memchr(s, '.', n) || memchr(s, ':', n) ||
-		      (n == 9 && !strncmp(s, "localhost", 9)))) {
+	if (slash &&
+	    (memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && !strncmp(s, "localhost", 9)))) {
 		*domain = xstrndup(s, n);
 		*rest = xstrdup(slash + 1);
 	} else {

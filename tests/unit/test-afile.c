@@ -80,7 +80,8 @@ test_afile_write_json(void)
 
 	is_int(afile_write_json(tmpfd, "doc.json", doc, &e), 0, "write JSON");
 	s = slurp(tmpfd, "doc.json");
-	is_str(s, "{\"a\":[1,2],\"b\":1,\"c\":\"x\\\"y\"}\n", "compact, sorted keys, final newline");
+	is_str(s, "{\"a\":[1,2],\"b\":1,\"c\":\"x\\\"y\"}\n",
+	       "compact, sorted keys, final newline");
 	free(s);
 	ok(fstatat(tmpfd, "doc.json", &st, 0) == 0 && (st.st_mode & 07777) == 0644, "mode 0644");
 	json_decref(doc);
@@ -123,14 +124,16 @@ test_afile_planted_symlink(void)
 	afile_write(tmpfd, "victim", "safe\n", 5, 0644, &e);
 	snprintf(name, sizeof(name), ".planted.tmp-%ld", (long)getpid());
 	symlinkat("victim", tmpfd, name);
-	is_int(afile_write(tmpfd, "planted", "evil\n", 5, 0644, &e), -1, "planted temp link refused");
+	is_int(afile_write(tmpfd, "planted", "evil\n", 5, 0644, &e), -1,
+	       "planted temp link refused");
 	s = slurp(tmpfd, "victim");
 	is_str(s, "safe\n", "the link's target is unchanged");
 	free(s);
 	unlinkat(tmpfd, name, 0);
 
 	symlinkat("victim", tmpfd, "lnk");
-	is_int(afile_write(tmpfd, "lnk", "new\n", 4, 0644, &e), 0, "a symlinked record is replaced");
+	is_int(afile_write(tmpfd, "lnk", "new\n", 4, 0644, &e), 0,
+	       "a symlinked record is replaced");
 	s = slurp(tmpfd, "lnk");
 	is_str(s, "new\n", "the name is now a regular file with the content");
 	free(s);

@@ -11,10 +11,10 @@ test_digest_known_vectors(void)
 {
 	/* FIPS 180-2 test vectors */
 	static const char *const cases[][2] = {
-		{ "", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
-		{ "abc", "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
-		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-		  "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	    {"", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+	    {"abc", "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+	    {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	     "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
 	};
 	char out[DIGEST_STR_LEN + 1];
 
@@ -30,8 +30,8 @@ static void
 test_digest_streaming(void)
 {
 	static const char want[] =
-		"sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
-	static const size_t chunks[] = { 1, 7, 63, 64, 65, 4096, 100000 };
+	    "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+	static const size_t chunks[] = {1, 7, 63, 64, 65, 4096, 100000};
 	const size_t n = 1000000;
 	char *buf = malloc(n), one[DIGEST_STR_LEN + 1], out[DIGEST_STR_LEN + 1];
 	struct digester d;
@@ -70,30 +70,30 @@ test_digest_valid_table(void)
 		const char *s;
 		bool valid;
 	} cases[] = {
-		{ "sha256:" HEX, true },
-		{ "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", true },
-		{ "sha256:0000000000000000000000000000000000000000000000000000000000000000", true },
-		{ "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", false },
-		{ "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", false },
-		{ "sha256:" HEX "0", false },
-		{ "sha256:" HEX "\n", false },
-		{ "sha256:" HEX " ", false },
-		{ " sha256:" HEX, false },
-		{ "SHA256:" HEX, false },
-		{ "sha256 :" HEX, false },
-		{ "sha256::" HEX, false },
-		{ "sha256:../../../../etc/passwd", false },
-		{ "sha256:../" HEX, false },
-		{ "sha256:" HEX "/..", false },
-		{ "sha512:" HEX HEX, false },
-		{ "sha384:" HEX "0123456789abcdef0123456789abcdef", false },
-		{ "md5:0123456789abcdef0123456789abcdef", false },
-		{ HEX, false },
-		{ "sha256:", false },
-		{ "sha256", false },
-		{ "", false },
-		{ "sha256:0123456789abcdeg0123456789abcdef0123456789abcdef0123456789abcdef", false },
-		{ "sha256:+123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false },
+	    {"sha256:" HEX, true},
+	    {"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", true},
+	    {"sha256:0000000000000000000000000000000000000000000000000000000000000000", true},
+	    {"sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", false},
+	    {"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", false},
+	    {"sha256:" HEX "0", false},
+	    {"sha256:" HEX "\n", false},
+	    {"sha256:" HEX " ", false},
+	    {" sha256:" HEX, false},
+	    {"SHA256:" HEX, false},
+	    {"sha256 :" HEX, false},
+	    {"sha256::" HEX, false},
+	    {"sha256:../../../../etc/passwd", false},
+	    {"sha256:../" HEX, false},
+	    {"sha256:" HEX "/..", false},
+	    {"sha512:" HEX HEX, false},
+	    {"sha384:" HEX "0123456789abcdef0123456789abcdef", false},
+	    {"md5:0123456789abcdef0123456789abcdef", false},
+	    {HEX, false},
+	    {"sha256:", false},
+	    {"sha256", false},
+	    {"", false},
+	    {"sha256:0123456789abcdeg0123456789abcdef0123456789abcdef0123456789abcdef", false},
+	    {"sha256:+123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -110,7 +110,8 @@ test_digest_check(void)
 	is_int(digest_check("sha256:" HEX, "layer 0", &e), 0, "valid digest passes");
 	is_int(digest_check("sha512:abc", "layer 0", &e), -1, "sha512 refused");
 	is_str(e.code, "invalid", "code invalid");
-	ok(strstr(e.msg, "layer 0") && strstr(e.msg, "sha512:abc"), "message names both: %s", e.msg);
+	ok(strstr(e.msg, "layer 0") && strstr(e.msg, "sha512:abc"), "message names both: %s",
+	   e.msg);
 	is_int(digest_check(NULL, "config", &e), -1, "NULL refused");
 	ok(strstr(e.msg, "(null)"), "NULL shown as (null)");
 	memset(big, 'x', sizeof(big) - 1);

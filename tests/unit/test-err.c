@@ -28,9 +28,9 @@ test_err_set_errno(void)
 		int sys;
 		const char *code;
 	} cases[] = {
-		{ ENOENT, "not-found" }, { EEXIST, "exists" },	 { EACCES, "permission" },
-		{ EPERM, "permission" }, { EBUSY, "busy" },	 { EWOULDBLOCK, "busy" },
-		{ EIO, "system" },	 { ENOSPC, "system" },	 { ENOMEM, "system" },
+	    {ENOENT, "not-found"}, {EEXIST, "exists"}, {EACCES, "permission"},
+	    {EPERM, "permission"}, {EBUSY, "busy"},    {EWOULDBLOCK, "busy"},
+	    {EIO, "system"},	   {ENOSPC, "system"}, {ENOMEM, "system"},
 	};
 	struct err e;
 	char want[600];
@@ -107,10 +107,10 @@ test_err_exit_codes(void)
 	static const struct {
 		int sys, code;
 	} cases[] = {
-		{ 0, EXIT_USAGE },	      { ENOENT, EXIT_USAGE }, { EEXIST, EXIT_USAGE },
-		{ ENOTDIR, EXIT_USAGE },      { ELOOP, EXIT_USAGE },  { ENAMETOOLONG, EXIT_USAGE },
-		{ EXDEV, EXIT_USAGE },	      { EIO, EXIT_SYS },      { ENOSPC, EXIT_SYS },
-		{ EACCES, EXIT_SYS },	      { ENOMEM, EXIT_SYS },   { EBUSY, EXIT_SYS },
+	    {0, EXIT_USAGE},	   {ENOENT, EXIT_USAGE}, {EEXIST, EXIT_USAGE},
+	    {ENOTDIR, EXIT_USAGE}, {ELOOP, EXIT_USAGE},	 {ENAMETOOLONG, EXIT_USAGE},
+	    {EXDEV, EXIT_USAGE},   {EIO, EXIT_SYS},	 {ENOSPC, EXIT_SYS},
+	    {EACCES, EXIT_SYS},	   {ENOMEM, EXIT_SYS},	 {EBUSY, EXIT_SYS},
 	};
 	struct err e;
 

@@ -83,9 +83,9 @@ test_fdio_read_full_pipe(void)
 static void
 test_fdio_read_full_eintr(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART: read gets EINTR */
-	struct itimerval it = { .it_interval = { 0, 10000 }, .it_value = { 0, 10000 } };
-	struct itimerval off = { 0 };
+	struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART: read gets EINTR */
+	struct itimerval it = {.it_interval = {0, 10000}, .it_value = {0, 10000}};
+	struct itimerval off = {0};
 	char buf[100];
 	int p[2];
 	pid_t pid;
@@ -233,8 +233,7 @@ test_fdio_read_file_at(void)
 
 	mkdirat(tmpfd, "dir", 0700);
 	is_int(fdio_read_file_at(tmpfd, "dir", 100, &out, &len, &e), -1, "directory refused");
-	is_int(fdio_read_file_at(AT_FDCWD, "/dev/null", 100, &out, &len, &e), -1,
-	       "device refused");
+	is_int(fdio_read_file_at(AT_FDCWD, "/dev/null", 100, &out, &len, &e), -1, "device refused");
 	is_int(fdio_read_file_at(tmpfd, "missing", 100, &out, &len, &e), -1, "missing file");
 	is_str(e.code, "not-found", "code not-found");
 	ok(out == NULL, "nothing returned on failure");

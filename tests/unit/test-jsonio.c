@@ -19,8 +19,13 @@ static void
 test_jsonio_parse_valid(void)
 {
 	static const char *const cases[] = {
-		"{}", "[]", "{\"a\":1}", " {\"a\":[1,2,{\"b\":null}]} \n", "[\"\\u00e9\"]",
-		"{\"a\":\"\xc3\xa9\"}", "{\"a\":1,\"A\":2}",
+	    "{}",
+	    "[]",
+	    "{\"a\":1}",
+	    " {\"a\":[1,2,{\"b\":null}]} \n",
+	    "[\"\\u00e9\"]",
+	    "{\"a\":\"\xc3\xa9\"}",
+	    "{\"a\":1,\"A\":2}",
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -40,29 +45,29 @@ test_jsonio_parse_invalid(void)
 		size_t len; /* 0: strlen */
 		const char *why;
 	} cases[] = {
-		{ "{\"a\":1,\"a\":2}", 0, "duplicate" },
-		{ "{\"x\":{\"k\":1,\"k\":1}}", 0, "duplicate" },
-		{ "{\"a\":\"x\\u0000y\"}", 0, "NUL" },
-		{ "{\"a\":\"x\0y\"}", 11, "" },
-		{ "{\"a\":1}\0", 8, "" },
-		{ "{} x", 0, "" },
-		{ "{}{}", 0, "" },
-		{ "[1,]", 0, "" },
-		{ "{\"a\":1,}", 0, "" },
-		{ "{'a':1}", 0, "" },
-		{ "{\"a\":\"\xff\"}", 0, "" },
-		{ "{\"a\":01}", 0, "" },
-		{ "{\"a\":NaN}", 0, "" },
-		{ "\"just a string\"", 0, "" },
-		{ "42", 0, "" },
-		{ "", 0, "" },
-		{ "   \n", 0, "" },
-		{ "{\"a\":", 0, "" },
+	    {"{\"a\":1,\"a\":2}", 0, "duplicate"},
+	    {"{\"x\":{\"k\":1,\"k\":1}}", 0, "duplicate"},
+	    {"{\"a\":\"x\\u0000y\"}", 0, "NUL"},
+	    {"{\"a\":\"x\0y\"}", 11, ""},
+	    {"{\"a\":1}\0", 8, ""},
+	    {"{} x", 0, ""},
+	    {"{}{}", 0, ""},
+	    {"[1,]", 0, ""},
+	    {"{\"a\":1,}", 0, ""},
+	    {"{'a':1}", 0, ""},
+	    {"{\"a\":\"\xff\"}", 0, ""},
+	    {"{\"a\":01}", 0, ""},
+	    {"{\"a\":NaN}", 0, ""},
+	    {"\"just a string\"", 0, ""},
+	    {"42", 0, ""},
+	    {"", 0, ""},
+	    {"   \n", 0, ""},
+	    {"{\"a\":", 0, ""},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].s);
-		struct err e = { 0 };
+		struct err e = {0};
 		json_t *j = jsonio_parse(cases[i].s, len, "input", &e);
 
 		ok(j == NULL, "invalid document #%zu refused", i);
@@ -107,7 +112,7 @@ load_string(const char *s, size_t max, struct err *e)
 static void
 test_jsonio_load_fd(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	json_t *j;
 
 	j = load_string("{\"name\":\"x\"}\n", 100, &e);

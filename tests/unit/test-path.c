@@ -30,13 +30,13 @@ check_names(int (*fn)(const char *, size_t, struct err *), const char *what,
 	    const char *const *cases, size_t n, int want)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct err e = { 0 };
+		struct err e = {0};
 		int rc = fn(cases[i], 64, &e);
 
 		is_int(rc, want, "%s #%zu '%s'", what, i, show(cases[i]));
 		if (rc < 0)
-			ok(!strcmp(e.code, "invalid") && e.msg[0], "%s #%zu: code invalid, a message", what,
-			   i);
+			ok(!strcmp(e.code, "invalid") && e.msg[0],
+			   "%s #%zu: code invalid, a message", what, i);
 	}
 }
 
@@ -44,11 +44,11 @@ static void
 test_path_check_name_table(void)
 {
 	static const char *const good[] = {
-		"a", "snap-1", "with space", "\xc3\xbcnicode", "...", ".hidden", "a.b", "a..b",
-		"UPPER", "-dash", "a:b@c", "sha256:0123",
+	    "a",   "snap-1", "with space", "\xc3\xbcnicode", "...",   ".hidden",
+	    "a.b", "a..b",   "UPPER",	   "-dash",	     "a:b@c", "sha256:0123",
 	};
 	static const char *const bad[] = {
-		"", ".", "..", "a/b", "/", "/a", "a/", "a\nb", "a\x01", "a\x7f", "\t", "\x1b[31m",
+	    "", ".", "..", "a/b", "/", "/a", "a/", "a\nb", "a\x01", "a\x7f", "\t", "\x1b[31m",
 	};
 
 	check_names(path_check_name, "good name", good, sizeof(good) / sizeof(good[0]), 0);
@@ -59,11 +59,11 @@ static void
 test_path_check_id_table(void)
 {
 	static const char *const good[] = {
-		"a", "A", "0", "abc-123", "a_b.c-d", "A.B", "9lives", "a..b", "a--", "x_",
+	    "a", "A", "0", "abc-123", "a_b.c-d", "A.B", "9lives", "a..b", "a--", "x_",
 	};
 	static const char *const bad[] = {
-		"", "-a", "_a", ".a", "a/b", "a b", "a:b", "..", ".", "a\n", "\xc3\xa9", "a@b",
-		"a+b", "a\\b", "a*", "$(x)",
+	    "",	 "-a",	"_a",	    ".a",  "a/b", "a b",  "a:b", "..",
+	    ".", "a\n", "\xc3\xa9", "a@b", "a+b", "a\\b", "a*",	 "$(x)",
 	};
 
 	check_names(path_check_id, "good id", good, sizeof(good) / sizeof(good[0]), 0);
@@ -184,7 +184,8 @@ test_path_rm_rf_symlinks(void)
 	is_int(path_rm_rf(tmpfd, "victim", &e), 0, "rm -rf a tree with symlinks");
 	is_int(mode_at(tmpfd, "victim"), (mode_t)-1, "the tree is gone");
 	ok(S_ISREG(mode_at(tmpfd, "keep/precious")), "a linked file survives");
-	ok(S_ISREG(mode_at(tmpfd, "keep/inner/precious2")), "a linked directory's content survives");
+	ok(S_ISREG(mode_at(tmpfd, "keep/inner/precious2")),
+	   "a linked directory's content survives");
 
 	symlinkat("keep", tmpfd, "toplink");
 	is_int(path_rm_rf(tmpfd, "toplink", &e), 0, "rm -rf of a symlink itself");

@@ -31,7 +31,7 @@ run_capture(char *const argv[], struct spawn_opts *o, char *buf, size_t n, struc
 static int
 sh(const char *script)
 {
-	char *argv[] = { "sh", "-c", (char *)script, NULL };
+	char *argv[] = {"sh", "-c", (char *)script, NULL};
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	struct err e;
 
@@ -60,7 +60,7 @@ test_spawn_signals(void)
 static void
 test_spawn_signal_state_reset(void)
 {
-	char *argv[] = { "sh", "-c", "grep SigBlk /proc/$$/status", NULL };
+	char *argv[] = {"sh", "-c", "grep SigBlk /proc/$$/status", NULL};
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	sigset_t usr1, old;
 	char buf[256];
@@ -80,11 +80,11 @@ test_spawn_signal_state_reset(void)
 static void
 test_spawn_missing_binary(void)
 {
-	char *abs[] = { "/nonexistent/ctr-no-such-binary", NULL };
-	char *rel[] = { "ctr-no-such-binary-xyz", NULL };
-	char *noexec[] = { "/dev/null", NULL };
+	char *abs[] = {"/nonexistent/ctr-no-such-binary", NULL};
+	char *rel[] = {"ctr-no-such-binary-xyz", NULL};
+	char *noexec[] = {"/dev/null", NULL};
 	struct spawn_opts o = SPAWN_OPTS_INIT;
-	struct err e = { 0 };
+	struct err e = {0};
 	pid_t pid = 0;
 
 	is_int(spawn_run(abs, &o, &e), -1, "a missing absolute binary is an error");
@@ -99,8 +99,8 @@ test_spawn_missing_binary(void)
 static void
 test_spawn_redirects(void)
 {
-	char *echo[] = { "sh", "-c", "echo out; echo err >&2", NULL };
-	char *cat[] = { "cat", NULL };
+	char *echo[] = {"sh", "-c", "echo out; echo err >&2", NULL};
+	char *cat[] = {"cat", NULL};
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	char buf[256];
 	struct err e;
@@ -109,7 +109,8 @@ test_spawn_redirects(void)
 
 	ok(pipe2(errp, O_CLOEXEC) == 0, "pipe");
 	o.stderr_fd = errp[1];
-	is_int(run_capture(echo, &o, buf, sizeof(buf), &e), 0, "echo with stdout and stderr redirected");
+	is_int(run_capture(echo, &o, buf, sizeof(buf), &e), 0,
+	       "echo with stdout and stderr redirected");
 	is_str(buf, "out\n", "stdout captured");
 	close(errp[1]);
 	r = fdio_read_full(errp[0], buf, sizeof(buf) - 1);
@@ -133,7 +134,7 @@ test_spawn_redirects(void)
 static void
 child_fds(struct spawn_opts *o, char *out, size_t n)
 {
-	char *argv[] = { "ls", "-l", "/proc/self/fd", NULL };
+	char *argv[] = {"ls", "-l", "/proc/self/fd", NULL};
 	char buf[4096], *line, *save = NULL;
 	struct err e;
 
@@ -186,8 +187,8 @@ test_spawn_fds(void)
 static void
 test_spawn_dir_and_setsid(void)
 {
-	char *pwd[] = { "pwd", NULL };
-	char *sid[] = { "sh", "-c", "read a b c d e s r </proc/$$/stat; [ \"$s\" = $$ ]", NULL };
+	char *pwd[] = {"pwd", NULL};
+	char *sid[] = {"sh", "-c", "read a b c d e s r </proc/$$/stat; [ \"$s\" = $$ ]", NULL};
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	char buf[256];
 	struct err e;
