@@ -12,7 +12,7 @@
 TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
 PKGS_libcommon := jansson openssl
 PKGS_ctr-pull := libcurl openssl jansson
-PKGS_ctr-unpack := libarchive openssl jansson libseccomp
+PKGS_ctr-unpack := libarchive openssl jansson libseccomp zlib libzstd libisal
 PKGS_ctr-snapshot := jansson openssl
 PKGS_ctr-run := jansson openssl libseccomp
 PKGS_ctr-netns := libmnl jansson openssl
@@ -79,7 +79,7 @@ $(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
 
 # A unit test links libcommon and, for test-<tool>-<module>.c, that tool's
 # objects except main.c (tools keep pure modules testable).
-UNIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson openssl libarchive libcurl libmnl libseccomp)
+UNIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson openssl libarchive libcurl libmnl libseccomp zlib libzstd libisal)
 $(B)/tests/%: tests/unit/%.c $(LIBCOMMON) $(foreach t,$(TOOLS),$(patsubst %.c,$(B)/%.o,$(filter-out $(t)/main.c,$(wildcard $(t)/*.c))))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-unpack's verb: image JSON (stdin or a record) -> unpack job -> snapshot JSON on stdout. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chain.h"
+#include "cleanup.h"
+#include "cmd.h"
+#include "image.h"
+#include "jsonio.h"
+#include "platform.h"
+#include "prog.h"
+#include "unpack.h"
+#include "xmem.h"
+
+struct opts {
+	const char *driver, *platform, *src;
+	unsigned jobs;
+	struct apply_opts apply;
+	bool json;
+};
+
+enum { OPT_SNAP = 0x100, OPT_JOBS, OPT_PLATFORM, OPT_MAXSIZE, OPT_MAXENT, OPT_INFLATE, OPT_JSON };
+
+static uint64_t
+number(const char *s, const char *what)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || !v)
+		die_usage("bad %s '%s'", what, s);
+	return v;
+}
+
+static void
+parse_one(int c, const char *arg, struct opts *o)
+{
+	switch (c) {
+	case OPT_SNAP:
+		if (strcmp(arg, "overlay") && strcmp(arg, "native"))
+			die_usage("unknown snapshotter '%s'", arg);
+		o->driver = arg;
+		break;
+	case OPT_JOBS:
+		o->jobs = (unsigned)number(arg, "job count");
+		break;
+	case OPT_PLATFORM:
+		o->platform = arg;
+		break;
+	case OPT_MAXSIZE:
+		o->apply.max_size = number(arg, "size");
+		break;
+	case OPT_MAXENT:
+		o->apply.max_entries = number(arg, "entry count");
+		break;
+	case OPT_INFLATE:
+		if (strcmp(arg, "isal") && strcmp(arg, "zlib"))
+			die_usage("unknown inflater '%s'", arg);
+		o->apply.dflags = !strcmp(arg, "zlib") ? DSTREAM_ZLIB : 0;
+		break;
+	case OPT_JSON:
+		o->json = true;
+		prog_set_json_errors(true);
+		break;
+	default:
+		die_usage("unknown option");
+	}
+}
+
+static void
+parse_opts(int argc, char **argv, struct state *st, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "snapshotter", required_argument, NULL, OPT_SNAP },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "max-size", required_argument, NULL, OPT_MAXSIZE },
+		{ "max-entries", required_argument, NULL, OPT_MAXENT },
+		{ "inflate", required_argument, NULL, OPT_INFLATE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		PROG_GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int c;
+
+	o->driver = "overlay";
+	o->jobs = ncpu > 0 ? (unsigned)ncpu : 1;
+	while ((c = getopt_long(argc, argv, "+h" PROG_GLOBAL_SHORTOPTS, lo, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: %s %s\n", PROG, UNPACK_USAGE);
+			exit(0);
+		}
+		if (c == '?')
+			die_usage("bad option");
+		if (!prog_global_opt(c, optarg, st))
+			parse_one(c, optarg, o);
+	}
+	if (argc - optind > 1)
+		die_usage("too many arguments");
+	o->src = optind < argc ? argv[optind] : "-";
+	o->apply.overlay = !strcmp(o->driver, "overlay");
+}
+
+/* The stage document: from stdin, or resolved from the image record for the platform. */
+static json_t *
+load_image(const struct state *st, const struct content *c, const struct opts *o)
+{
+	struct platform p;
+	struct err e = { 0 };
+	json_auto_t *rec = NULL;
+	json_t *doc;
+
+	if (!strcmp(o->src, "-")) {
+		doc = jsonio_load_fd(STDIN_FILENO, JSONIO_MAX, "stdin", &e);
+		if (!doc)
+			die(100, "%s", e.msg);
+		return doc;
+	}
+	if (o->platform ? platform_parse(o->platform, &p, &e) < 0 : (platform_host(&p), 0))
+		die(100, "%s", e.msg);
+	if (!(rec = image_load(st, o->src, &e)) || !(doc = image_resolve(c, rec, &p, &e)))
+		die_err(&e);
+	return doc;
+}
+
+/* diff_ids from the config blob (the authority); the document's copy must agree. */
+static json_t *
+diff_ids(const struct content *c, const json_t *doc, size_t n)
+{
+	const json_t *cdesc = json_object_get(doc, "config"), *given;
+	struct err e = { 0 };
+	json_auto_t *cfg = NULL;
+	json_t *ids;
+
+	if (image_check_descriptor(cdesc, "config", &e) < 0)
+		die(100, "image JSON: %s", e.msg);
+	cfg = content_read_json(c, jsonio_str(cdesc, "digest"), IMAGE_CONFIG_MAX, &e);
+	if (!cfg || !(ids = image_config_diff_ids(cfg, n, &e)))
+		die_err(&e);
+	given = json_object_get(doc, "diff_ids");
+	if (given && !json_equal(given, ids))
+		die(100, "image JSON: diff_ids differ from the config's rootfs.diff_ids");
+	return ids;
+}
+
+static void
+fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
+{
+	const json_t *layers = json_object_get(doc, "layers"), *l;
+	json_auto_t *ids = NULL;
+	struct err e = { 0 };
+	size_t i;
+
+	if (!json_is_array(layers) || !json_array_size(layers))
+		die(100, "image JSON: no layers");
+	ids = diff_ids(c, doc, json_array_size(layers));
+	j->n = json_array_size(layers);
+	j->layers = xcalloc(j->n, sizeof(*j->layers));
+	json_array_foreach(layers, i, l) {
+		struct layer *ly = &j->layers[i];
+		int comp = compression_from_media_type(jsonio_str(l, "mediaType"));
+
+		if (image_check_descriptor(l, "layer", &e) < 0)
+			die(100, "image JSON: %s", e.msg);
+		if (comp < 0)
+			die(100, "layer %zu: unsupported media type '%s'", i, jsonio_str(l, "mediaType"));
+		ly->comp = (enum compression)comp;
+		ly->size = json_integer_value(json_object_get(l, "size"));
+		snprintf(ly->digest, sizeof(ly->digest), "%s", jsonio_str(l, "digest"));
+		snprintf(ly->diff_id, sizeof(ly->diff_id), "%s",
+			 json_string_value(json_array_get(ids, i)));
+		chain_id(i ? j->layers[i - 1].chain : NULL, ly->diff_id, ly->chain);
+	}
+}
+
+static void
+print_result(const json_t *doc, const struct unpack_job *j, const char *driver)
+{
+	const char *top = j->layers[j->n - 1].chain;
+	const char *digest = jsonio_str(doc, "digest");
+	json_auto_t *out = NULL;
+
+	if (!digest)
+		digest = jsonio_str(json_object_get(doc, "manifest"), "digest");
+	out = json_pack("{s:s, s:s, s:s, s:s, s:O}", "image", jsonio_str(doc, "name"), "chain_id",
+			top, "snapshotter", driver, "key", top, "config",
+			json_object_get(doc, "config"));
+	if (!out)
+		die(111, "cannot build the output JSON");
+	if (digest)
+		json_object_set_new(out, "digest", json_string(digest));
+	jsonio_write(stdout, out);
+}
+
+int
+cmd_unpack(int argc, char **argv, struct state *st)
+{
+	struct opts o = { 0 };
+	struct content c = { -1, -1 };
+	struct unpack_job j = { 0 };
+	struct err e = { 0 };
+	json_auto_t *doc = NULL;
+
+	parse_opts(argc, argv, st, &o);
+	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
+		die_err(&e);
+	doc = load_image(st, &c, &o);
+	if (!json_is_object(doc) || !jsonio_str(doc, "name"))
+		die(100, "image JSON: no \"name\"");
+	fill_layers(&c, doc, &j);
+	if (snapshot_store_open(st, o.driver, &j.s, &e) < 0)
+		die_err(&e);
+	j.c = &c;
+	j.overlay = o.apply.overlay;
+	j.jobs = j.overlay ? o.jobs : 1;
+	j.opts = o.apply;
+	if (unpack_run(&j, &e) < 0)
+		die_err(&e);
+	log_info("%s: %u of %zu layers applied", jsonio_str(doc, "name"), j.applied, j.n);
+	print_result(doc, &j, o.driver);
+	snapshot_store_free(j.s);
+	content_release(&c);
+	free(j.layers);
+	return 0;
+}

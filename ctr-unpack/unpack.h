@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The unpack job: layers to committed snapshots named by chain ID, in parallel for overlay. */
+#ifndef CTR_UNPACK_UNPACK_H
+#define CTR_UNPACK_UNPACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "apply.h"
+#include "content.h"
+#include "snapshot.h"
+#include "worker.h"
+
+struct layer {
+	char digest[DIGEST_STR_LEN + 1];  /* the blob in the content store */
+	char diff_id[DIGEST_STR_LEN + 1]; /* from the image config */
+	char chain[DIGEST_STR_LEN + 1];   /* the committed snapshot's name */
+	int64_t size;
+	enum compression comp;
+	char key[96]; /* the active snapshot while applying, "" when none */
+	bool skip;    /* committed before this run */
+	bool started, done;
+	struct worker w;
+};
+
+struct unpack_job {
+	const struct content *c;
+	struct snapshot_store *s;
+	bool overlay;    /* parallel, parentless actives; else native: in place, in order */
+	unsigned jobs;   /* workers at once (>= 1) */
+	struct apply_opts opts;
+	struct layer *layers;
+	size_t n;
+	unsigned applied; /* out: layers applied by this run */
+};
+
+/*
+ * Make layers[n-1].chain exist as a committed snapshot: layers already
+ * committed are skipped, the others applied, checked (size, digest, diff_id)
+ * and committed in order. On failure every active snapshot this run made is
+ * removed; lower layers committed by it stay (they are valid content).
+ */
+int unpack_run(struct unpack_job *j, struct err *e);
+
+#endif
