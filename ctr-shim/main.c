@@ -175,7 +175,7 @@ detach(struct shim *s)
 	s->dir = realpath(s->o.dir, NULL);
 	if (!s->dir || chdir(s->dir) < 0)
 		fail_sync(s, "state directory '%s': %s", s->o.dir, strerror(errno));
-	s->dirfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	s->dirfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		fail_sync(s, "open state directory: %s", strerror(errno));
 	if (loop_init(s, &e) < 0 || exitfile_write_shim(s, &e) < 0 || control_listen(s, &e) < 0)
