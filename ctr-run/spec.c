@@ -110,7 +110,11 @@ spec_parse_mount(const char *s, struct spec_mount *m, struct err *e)
 		goto bad;
 	if (m->src[0] != '/')
 		goto bad;
-	return check_dest(m->dst, e) < 0 ? -1 : 0;
+	if (check_dest(m->dst, e) == 0)
+		return 0;
+	free(m->src), free(m->dst), free(m->options);
+	memset(m, 0, sizeof(*m));
+	return -1;
 bad:
 	free(m->src), free(m->dst), free(m->options);
 	memset(m, 0, sizeof(*m));

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The verbs that drive one container through its shim: start, kill, wait, state, delete. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "delete.h"
+#include "fg.h"
+#include "jsonio.h"
+#include "shimclient.h"
+#include "sig.h"
+
+static void
+no_opts(int c, const char *arg, void *ctx)
+{
+	(void)c, (void)arg, (void)ctx;
+}
+
+/* Exactly one ID after the options. */
+static const char *
+one_id(int argc, char **argv, int i, const char *usage)
+{
+	if (i != argc - 1)
+		die_usage("want one container ID (usage: %s %s)", PROG, usage);
+	return argv[i];
+}
+
+#define START_USAGE "start [-a] ID"
+
+static void
+start_opt(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c == 'a')
+		*(bool *)ctx = true;
+}
+
+int
+cmd_start(int argc, char **argv, struct state *st)
+{
+	bool attach = false;
+	int i = cmd_getopt(argc, argv, START_USAGE, "a", NULL, start_opt, &attach, st, 100);
+	json_auto_t *req = json_pack("{s:s}", "op", "start"), *r = NULL, *x = NULL;
+	struct container c;
+	struct err e;
+
+	cmd_open(st, one_id(argc, argv, i, START_USAGE), &c, 100);
+	if (container_status(&c, NULL) != CS_CREATED)
+		die(100, "container '%s' is %s, not created", c.id,
+		    container_status_name(container_status(&c, NULL)));
+	if (attach)
+		fg_block_signals();
+	if (!(r = shim_call(&c, req, &e)))
+		die_err(&e);
+	container_mark(&c, "started", true);
+	if (!attach)
+		return 0;
+	if (!(x = fg_wait(&c, NULL, false, &e)))
+		die(125, "%s", e.msg);
+	return fg_status(x);
+}
+
+#define KILL_USAGE "kill [-s SIG] [--all] ID"
+
+struct kill_args {
+	int sig;
+	bool all;
+};
+
+static void
+kill_opt(int c, const char *arg, void *ctx)
+{
+	struct kill_args *k = ctx;
+
+	if (c == 'a')
+		k->all = true;
+	else if (c == 's' && (k->sig = sig_parse(arg)) < 0)
+		die(100, "unknown signal '%s'", arg);
+}
+
+int
+cmd_kill(int argc, char **argv, struct state *st)
+{
+	static const struct option opts[] = { { "signal", required_argument, NULL, 's' },
+					      { "all", no_argument, NULL, 'a' },
+					      { NULL, 0, NULL, 0 } };
+	struct kill_args k = { 0, false };
+	int i = cmd_getopt(argc, argv, KILL_USAGE, "s:a", opts, kill_opt, &k, st, 100);
+	struct container c;
+	struct err e;
+
+	cmd_open(st, one_id(argc, argv, i, KILL_USAGE), &c, 100);
+	if (!k.sig) {
+		const char *ss = jsonio_str(c.rec, "stop_signal");
+
+		k.sig = ss && sig_parse(ss) > 0 ? sig_parse(ss) : SIGTERM;
+	}
+	if (!container_shim_alive(&c, NULL))
+		die(1, "container '%s' is not running (%s)", c.id,
+		    container_status_name(container_status(&c, NULL)));
+	json_auto_t *req = json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", k.sig, "all", k.all);
+	json_auto_t *r = shim_call(&c, req, &e);
+	if (!r)
+		die_err(&e);
+	return 0;
+}
+
+#define WAIT_USAGE "wait ID"
+
+int
+cmd_wait(int argc, char **argv, struct state *st)
+{
+	int i = cmd_getopt(argc, argv, WAIT_USAGE, "", NULL, no_opts, NULL, st, 125);
+	struct container c;
+	struct err e;
+	json_auto_t *x = NULL;
+
+	cmd_open(st, one_id(argc, argv, i, WAIT_USAGE), &c, 125);
+	x = container_exit(&c);
+	if (!x && !container_shim_alive(&c, NULL))
+		die(125, "state of '%s' is unknown (shim gone): no exit status to report", c.id);
+	if (!x && !(x = fg_wait(&c, NULL, false, &e)))
+		die(125, "%s", e.msg);
+	jsonio_write(stdout, x);
+	return fg_status(x);
+}
+
+/* What a record and the state files say, as one JSON object for state and ls. */
+static json_t *
+describe(const struct container *c, bool ask_shim)
+{
+	json_t *x = NULL;
+	enum container_status cs = container_status(c, &x);
+	json_t *d = json_pack("{s:s, s:O?, s:s, s:O?, s:O?, s:O?}", "id", c->id, "image",
+			      json_object_get(c->rec, "image"), "status",
+			      container_status_name(cs), "created",
+			      json_object_get(c->rec, "created"), "bundle",
+			      json_object_get(c->rec, "bundle"), "runtime",
+			      json_object_get(c->rec, "runtime"));
+	struct err e;
+
+	if (x)
+		json_object_set_new(d, "exit", x);
+	if (cs == CS_UNKNOWN)
+		json_object_set_new(d, "reason", json_string("shim gone"));
+	if (ask_shim && cs != CS_UNKNOWN && cs != CS_STOPPED) {
+		json_auto_t *req = json_pack("{s:s}", "op", "state");
+		json_auto_t *r = shim_call(c, req, &e);
+		const char *s = jsonio_str(r, "status");
+
+		/* the shim asks the runtime: the authority for created/running/paused */
+		if (s)
+			json_object_set_new(d, "status", json_string(s));
+		if (json_object_get(r, "pid"))
+			json_object_set(d, "pid", json_object_get(r, "pid"));
+		if (json_object_get(r, "exit"))
+			json_object_set(d, "exit", json_object_get(r, "exit"));
+	}
+	if (!json_object_get(d, "pid") && json_object_get(c->rec, "pid"))
+		json_object_set(d, "pid", json_object_get(c->rec, "pid"));
+	return d;
+}
+
+#define STATE_USAGE "state ID"
+
+int
+cmd_state(int argc, char **argv, struct state *st)
+{
+	int i = cmd_getopt(argc, argv, STATE_USAGE, "", NULL, no_opts, NULL, st, 100);
+	struct container c;
+	json_auto_t *d = NULL;
+
+	cmd_open(st, one_id(argc, argv, i, STATE_USAGE), &c, 100);
+	d = describe(&c, true);
+	if (!strcmp(jsonio_str(d, "status"), "unknown"))
+		log_warn("state of '%s' is unknown (shim gone)", c.id);
+	jsonio_write_pretty(stdout, d);
+	container_release(&c);
+	return 0;
+}
+
+#define LS_USAGE "ls [--json]"
+
+static void
+ls_opt(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c == 'j' || c == 'f')
+		*(bool *)ctx = true;
+}
+
+static void
+ls_print(const json_t *d)
+{
+	const json_t *x = json_object_get(d, "exit");
+	const char *s = jsonio_str(d, "status");
+	char status[64];
+
+	if (x)
+		snprintf(status, sizeof(status), "%s (%lld)", s,
+			 (long long)json_integer_value(json_object_get(x, "status")));
+	else if (!strcmp(s, "unknown"))
+		snprintf(status, sizeof(status), "unknown (shim gone)");
+	else
+		snprintf(status, sizeof(status), "%s", s);
+	printf("%-24s %-40s %-20s %s\n", jsonio_str(d, "id"),
+	       jsonio_str(d, "image") ? jsonio_str(d, "image") : "-", status,
+	       jsonio_str(d, "created") ? jsonio_str(d, "created") : "-");
+}
+
+int
+cmd_ls(int argc, char **argv, struct state *st)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+					      { NULL, 0, NULL, 0 } };
+	bool json = false;
+	int i = cmd_getopt(argc, argv, LS_USAGE, "", opts, ls_opt, &json, st, 100);
+	json_auto_t *ids = NULL, *out = json_array();
+	struct err e;
+	size_t k;
+	json_t *v;
+
+	if (i != argc)
+		die_usage("ls takes no arguments");
+	prog_set_json_errors(json);
+	if (state_open(st, &e) < 0 || !(ids = container_list(st, &e)))
+		die_err(&e);
+	/* files only, no runtime or shim call per container: ls of 500 stays fast */
+	json_array_foreach(ids, k, v) {
+		struct container c;
+
+		container_init(&c, st, json_string_value(v));
+		if (container_open(&c, st, &e) == 0)
+			json_array_append_new(out, describe(&c, false));
+		container_release(&c);
+	}
+	if (json) {
+		jsonio_write(stdout, out);
+		return 0;
+	}
+	printf("%-24s %-40s %-20s %s\n", "ID", "IMAGE", "STATUS", "CREATED");
+	json_array_foreach(out, k, v)
+		ls_print(v);
+	return 0;
+}
+
+#define DELETE_USAGE "delete [-f] ID..."
+
+int
+cmd_delete(int argc, char **argv, struct state *st)
+{
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
+					      { NULL, 0, NULL, 0 } };
+	bool force = false;
+	int i = cmd_getopt(argc, argv, DELETE_USAGE, "f", opts, ls_opt, &force, st, 100);
+	int rc = 0;
+
+	if (i >= argc)
+		die_usage("want a container ID (usage: %s %s)", PROG, DELETE_USAGE);
+	for (; i < argc; i++) {
+		struct container c;
+		struct err e;
+		int lk;
+
+		cmd_open(st, argv[i], &c, 100);
+		lk = container_lock(&c, &e);
+		if (lk < 0 || delete_container(st, &c, force, &e) < 0) {
+			fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
+			rc = err_exit_code(&e);
+		}
+		if (lk >= 0)
+			close(lk);
+		container_release(&c);
+	}
+	return rc;
+}

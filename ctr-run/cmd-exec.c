@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The exec verb: one more process in a running container, through the shim. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "create.h"
+#include "fg.h"
+#include "jsonio.h"
+#include "shimclient.h"
+#include "spec.h"
+#include "user.h"
+#include "xmem.h"
+
+#define EXEC_USAGE "exec [-d] [-t] [-i] [--user U] [--cwd D] [-e K=V] ID -- CMD ..."
+
+struct exec_args {
+	bool detach, tty, interactive;
+	const char *user, *cwd;
+	char **env;
+	size_t nenv;
+};
+
+static void
+exec_opt(int c, const char *arg, void *ctx)
+{
+	struct exec_args *a = ctx;
+	struct err e;
+
+	switch (c) {
+	case 'd': a->detach = true; break;
+	case 't': a->tty = true; break;
+	case 'i': a->interactive = true; break;
+	case 'u': a->user = arg; break;
+	case 'w':
+		if (spec_check_cwd(arg, &e) < 0)
+			die(125, "%s", e.msg);
+		a->cwd = arg;
+		break;
+	case 'e':
+		if (spec_check_env(arg, &e) < 0)
+			die(125, "%s", e.msg);
+		a->env = xrealloc(a->env, (a->nenv + 1) * sizeof(char *));
+		a->env[a->nenv++] = (char *)arg;
+		break;
+	}
+}
+
+/* Replace or add K=V in the process's env array. */
+static void
+env_put(json_t *env, const char *kv)
+{
+	size_t n = strcspn(kv, "="), i;
+	json_t *v;
+
+	json_array_foreach(env, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s && !strncmp(s, kv, n) && s[n] == '=') {
+			json_array_set_new(env, i, json_string(kv));
+			return;
+		}
+	}
+	json_array_append_new(env, json_string(kv));
+}
+
+/* The exec'd process: the container's own process spec with args, env, cwd, user replaced. */
+static json_t *
+exec_process(const struct container *c, const struct exec_args *a, char **cmd, int n,
+	     struct err *e)
+{
+	_cleanup_close_ int bfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	json_auto_t *spec = bfd < 0 ? NULL : jsonio_load_at(bfd, "config.json", 4 << 20, e);
+	json_t *proc = json_deep_copy(json_object_get(spec, "process")), *args = json_array();
+
+	if (!proc)
+		return bfd < 0 ? (err_set(e, errno, "open '%s'", c->bundle), NULL) : NULL;
+	for (int i = 0; i < n; i++)
+		json_array_append_new(args, json_string(cmd[i]));
+	json_object_set_new(proc, "args", args);
+	json_object_set_new(proc, "terminal", json_boolean(a->tty));
+	for (size_t i = 0; i < a->nenv; i++)
+		env_put(json_object_get(proc, "env"), a->env[i]);
+	if (a->cwd)
+		json_object_set_new(proc, "cwd", json_string(a->cwd));
+	if (a->user) {
+		_cleanup_close_ int root = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		struct spec_user u;
+
+		if (root < 0 || user_resolve(root, a->user, &u, e) < 0) {
+			json_decref(proc);
+			return root < 0 ? (err_set(e, errno, "open '%s'", c->rootfs), NULL) : NULL;
+		}
+		json_t *groups = json_array();
+		for (size_t i = 0; i < u.ngroups; i++)
+			json_array_append_new(groups, json_integer(u.groups[i]));
+		json_object_set_new(proc, "user", json_pack("{s:I, s:I, s:o}", "uid",
+							    (json_int_t)u.uid, "gid",
+							    (json_int_t)u.gid, "additionalGids",
+							    groups));
+		spec_user_release(&u);
+	}
+	return proc;
+}
+
+static char *
+exec_id(void)
+{
+	_cleanup_free_ char *r = container_random_id();
+
+	return xasprintf("exec-%s", r);
+}
+
+/* Send the exec request with our stdio (or /dev/null for stdin without -i). */
+static int
+send_exec(const struct container *c, const struct exec_args *a, json_t *proc, const char *eid,
+	  struct err *e)
+{
+	json_auto_t *req = json_pack("{s:s, s:s, s:O, s:b}", "op", "exec", "id", eid, "process",
+				     proc, "tty", a->tty);
+	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int fds[3] = { a->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO };
+	struct shim_conn k;
+	json_auto_t *r = NULL;
+
+	if (shim_connect(c, &k, e) < 0)
+		return -1;
+	if (shim_send(&k, req, fds, 3, e) == 0)
+		r = shim_recv(&k, e);
+	shim_close(&k);
+	if (!r)
+		return -1;
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		const char *msg = jsonio_str(r, "error");
+
+		return err_code(e, "runtime", "exec: %s", msg ? msg : "refused");
+	}
+	return 0;
+}
+
+int
+cmd_exec(int argc, char **argv, struct state *st)
+{
+	static const struct option opts[] = {
+		{ "detach", no_argument, NULL, 'd' }, { "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'i' }, { "user", required_argument, NULL, 'u' },
+		{ "cwd", required_argument, NULL, 'w' }, { "env", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct exec_args a = { 0 };
+	int i = cmd_getopt(argc, argv, EXEC_USAGE, "dtiu:w:e:", opts, exec_opt, &a, st, 125);
+	_cleanup_free_ char *eid = exec_id();
+	struct container c;
+	struct err e;
+	json_auto_t *proc = NULL, *x = NULL;
+
+	if (i >= argc)
+		die(125, "want an ID and a command (usage: %s %s)", PROG, EXEC_USAGE);
+	cmd_open(st, argv[i++], &c, 125);
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	if (i >= argc)
+		die(125, "no command to exec (usage: %s %s)", PROG, EXEC_USAGE);
+	if (container_status(&c, NULL) != CS_RUNNING)
+		die(125, "container '%s' is not running", c.id);
+	if (!(proc = exec_process(&c, &a, argv + i, argc - i, &e)))
+		die(125, "%s", e.msg);
+	if (!a.detach)
+		fg_block_signals();
+	if (send_exec(&c, &a, proc, eid, &e) < 0)
+		die(create_fail_code(&e), "%s", e.msg);
+	if (a.detach) {
+		printf("%s\n", eid);
+		return 0;
+	}
+	if (a.tty && a.interactive)
+		fg_raw_tty();
+	if (!(x = fg_wait(&c, eid, a.tty, &e)))
+		die(125, "%s", e.msg);
+	free(a.env);
+	return fg_status(x);
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The create, run and start verbs. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "create.h"
+#include "delete.h"
+#include "fg.h"
+#include "jsonio.h"
+#include "prog.h"
+#include "shimclient.h"
+
+#define CREATE_USAGE "create [--name ID] [--runtime NAME|PATH] [OPTIONS] IMAGE|- [-- CMD ...]"
+#define RUN_USAGE "run [--rm] [-d] [-t] [-i] [--name ID] [OPTIONS] IMAGE|- [-- CMD ...]"
+
+/* run's own failures: 125, or 126/127 when the command could not be started. */
+static void __attribute__((noreturn))
+run_die(const struct create_args *a, const struct err *e)
+{
+	if (!a->is_run)
+		die_err(e);
+	die(create_fail_code(e), "%s", e->msg);
+}
+
+static int
+devnull(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die(111, "open /dev/null: %m");
+	return fd;
+}
+
+static int
+start_container(struct container *c, struct err *e)
+{
+	json_auto_t *req = json_pack("{s:s}", "op", "start");
+	json_t *r = shim_call(c, req, e);
+
+	if (!r)
+		return err_prefix(e, "start '%s'", c->id);
+	json_decref(r);
+	container_mark(c, "started", true);
+	return 0;
+}
+
+int
+cmd_create(int argc, char **argv, struct state *st)
+{
+	struct create_args a = { 0 };
+	struct container c;
+	struct err e;
+	int null = devnull();
+	int stdio[3] = { null, STDOUT_FILENO, STDERR_FILENO };
+
+	spec_opts_init(&a.so);
+	if (create_parse(argc, argv, CREATE_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
+		die_err(&e);
+	if (a.interactive)
+		stdio[0] = STDIN_FILENO;
+	if (create_container(st, &a, stdio, &c, &e) < 0)
+		die_err(&e);
+	printf("%s\n", c.id);
+	fflush(stdout);
+	container_release(&c);
+	create_args_release(&a);
+	return 0;
+}
+
+/* After a foreground run: --rm, then the container's status is ours. */
+static int
+finish(const struct state *st, struct create_args *a, struct container *c, json_t *x)
+{
+	struct err e;
+	int status = fg_status(x);
+
+	if (a->rm && delete_container(st, c, false, &e) < 0)
+		log_warn("%s", e.msg);
+	return status;
+}
+
+int
+cmd_run(int argc, char **argv, struct state *st)
+{
+	struct create_args a = { .is_run = true };
+	struct container c;
+	struct err e;
+	int stdio[3] = { devnull(), STDOUT_FILENO, STDERR_FILENO };
+	json_auto_t *x = NULL;
+
+	spec_opts_init(&a.so);
+	if (create_parse(argc, argv, RUN_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
+		run_die(&a, &e);
+	if (a.detach && a.rm)
+		run_die(&a, (err_code(&e, "usage", "--rm and -d do not go together"), &e));
+	if (a.interactive)
+		stdio[0] = STDIN_FILENO;
+	if (!a.detach)
+		fg_block_signals();
+	if (create_container(st, &a, stdio, &c, &e) < 0)
+		run_die(&a, &e);
+	if (start_container(&c, &e) < 0) {
+		struct err ignored;
+
+		delete_container(st, &c, true, &ignored);
+		run_die(&a, &e);
+	}
+	if (a.detach) {
+		printf("%s\n", c.id);
+		return 0;
+	}
+	if (a.so.tty && a.interactive)
+		fg_raw_tty();
+	if (!(x = fg_wait(&c, NULL, a.so.tty, &e)))
+		run_die(&a, &e);
+	return finish(st, &a, &c, x);
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Container records and directories, and what files say about a container's state. */
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "fdio.h"
+#include "jsonio.h"
+#include "lock.h"
+#include "path.h"
+#include "xmem.h"
+
+void
+container_init(struct container *c, const struct state *st, const char *id)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = xstrdup(id);
+	c->dir = xasprintf("%s/containers/%s/%s", st->root, st->ns, id);
+	c->bundle = xasprintf("%s/bundle", c->dir);
+	c->rootfs = xasprintf("%s/rootfs", c->bundle);
+	c->statedir = xasprintf("%s/%s/%s", st->run, st->ns, id);
+	c->runtime_root = xasprintf("%s/runtime/%s", st->run, st->ns);
+	c->dirfd = -1;
+	c->statefd = -1;
+}
+
+void
+container_release(struct container *c)
+{
+	free(c->id);
+	free(c->dir);
+	free(c->bundle);
+	free(c->rootfs);
+	free(c->statedir);
+	free(c->runtime_root);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	if (c->statefd >= 0)
+		close(c->statefd);
+	json_decref(c->rec);
+	memset(c, 0, sizeof(*c));
+	c->dirfd = c->statefd = -1;
+}
+
+static int
+open_dir(const char *path, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return err_set(e, errno, "open '%s'", path);
+	return fd;
+}
+
+int
+container_make(struct container *c, const struct state *st, struct err *e)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", st->ns);
+	_cleanup_close_ int nsfd = state_dir(st, rel, 0, e);
+
+	if (nsfd < 0)
+		return -1;
+	/* mkdir is the atomic claim of the id: two creates of one id cannot both win */
+	if (mkdirat(nsfd, c->id, 0700) < 0) {
+		if (errno == EEXIST)
+			return err_code(e, "exists", "container '%s' already exists", c->id);
+		return err_set(e, errno, "mkdir '%s'", c->dir);
+	}
+	c->dirfd = open_dir(c->dir, e);
+	if (c->dirfd < 0)
+		return -1;
+	if (mkdirat(c->dirfd, "bundle", 0711) < 0 || mkdirat(c->dirfd, "bundle/rootfs", 0755) < 0)
+		return err_set(e, errno, "mkdir '%s'", c->rootfs);
+	/* a stale state dir of an earlier container of this id (host crash) is replaced */
+	_cleanup_free_ char *srel = xasprintf("%s/%s", st->ns, c->id);
+	if (path_rm_rf(st->runfd, srel, e) < 0)
+		return -1;
+	c->statefd = state_dir(st, srel, 1, e);
+	return c->statefd < 0 ? -1 : 0;
+}
+
+int
+container_open(struct container *c, const struct state *st, struct err *e)
+{
+	_cleanup_free_ char *srel = xasprintf("%s/%s", st->ns, c->id);
+
+	(void)st;
+	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (c->dirfd < 0 && errno == ENOENT)
+		return err_code(e, "not-found", "no such container '%s'", c->id);
+	if (c->dirfd < 0)
+		return err_set(e, errno, "open '%s'", c->dir);
+	c->rec = jsonio_load_at(c->dirfd, "record.json", 1 << 20, e);
+	if (!c->rec)
+		return err_prefix(e, "container '%s'", c->id);
+	/* the state dir is volatile (tmpfs): after a reboot it is simply gone */
+	c->statefd = openat(st->runfd, srel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return 0;
+}
+
+int
+container_save(struct container *c, struct err *e)
+{
+	return afile_write_json(c->dirfd, "record.json", c->rec, e);
+}
+
+int
+container_remove_dirs(struct container *c, const struct state *st, struct err *e)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s/%s", st->ns, c->id);
+	_cleanup_free_ char *srel = xasprintf("%s/%s", st->ns, c->id);
+
+	if (path_rm_rf(st->runfd, srel, e) < 0)
+		return -1;
+	return path_rm_rf(st->rootfd, rel, e);
+}
+
+int
+container_lock(struct container *c, struct err *e)
+{
+	return lock_at(c->dirfd, "lock", 0, e);
+}
+
+/* Field 22 of /proc/PID/stat: the start time, which tells a reused pid apart. */
+static long long
+start_time(int pid)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = fdio_read_full(fd, buf, sizeof(buf) - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return -1;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoll(p + 1, NULL, 10) : -1;
+}
+
+bool
+container_shim_alive(const struct container *c, int *pid)
+{
+	struct err e;
+	json_auto_t *j = NULL;
+	json_int_t p, st;
+
+	if (c->statefd < 0 || !(j = jsonio_load_at(c->statefd, "shim.json", 4096, &e)))
+		return false;
+	if (json_unpack(j, "{s:I, s:I}", "pid", &p, "start_time", &st) < 0 || p <= 0)
+		return false;
+	if (pid)
+		*pid = (int)p;
+	return start_time((int)p) == st;
+}
+
+json_t *
+container_exit(const struct container *c)
+{
+	struct err e;
+
+	if (c->statefd < 0)
+		return NULL;
+	return jsonio_load_at(c->statefd, "exit.json", 4096, &e);
+}
+
+enum container_status
+container_status(const struct container *c, json_t **exit)
+{
+	json_t *x = container_exit(c);
+
+	if (x) {
+		if (exit)
+			*exit = x;
+		else
+			json_decref(x);
+		return CS_STOPPED;
+	}
+	if (!container_shim_alive(c, NULL)) {
+		/* no shim and no exit record: the state dir vanished, or the shim died */
+		return CS_UNKNOWN;
+	}
+	if (faccessat(c->statefd, "paused", F_OK, 0) == 0)
+		return CS_PAUSED;
+	return faccessat(c->statefd, "started", F_OK, 0) == 0 ? CS_RUNNING : CS_CREATED;
+}
+
+const char *
+container_status_name(enum container_status s)
+{
+	static const char *const names[] = { "created", "running", "paused", "stopped",
+					     "unknown" };
+
+	return names[s];
+}
+
+void
+container_mark(const struct container *c, const char *name, bool on)
+{
+	if (c->statefd < 0)
+		return;
+	if (on)
+		close(openat(c->statefd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	else
+		unlinkat(c->statefd, name, 0);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+json_t *
+container_list(const struct state *st, struct err *e)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", st->ns);
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_free_ char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd = state_dir(st, rel, 0, e);
+	json_t *out;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		xgrow((void **)&names, &cap, n + 1, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(out, json_string(names[i]));
+		free(names[i]);
+	}
+	return out;
+}
+
+char *
+container_random_id(void)
+{
+	unsigned char b[8];
+	char *s = xmalloc(2 * sizeof(b) + 1);
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		abort(); /* never fails for 8 bytes once the pool is up */
+	for (size_t i = 0; i < sizeof(b); i++)
+		sprintf(s + 2 * i, "%02x", b[i]);
+	return s;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Container records: $ROOT/containers/<ns>/<id>/{record.json,bundle/} and $STATE/<ns>/<id>/. */
+#ifndef CTR_RUN_CONTAINER_H
+#define CTR_RUN_CONTAINER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "err.h"
+#include "state.h"
+
+#define CONTAINER_ID_MAX 64
+
+/*
+ * One container's places. dir: $ROOT/containers/<ns>/<id>; statedir:
+ * $STATE/<ns>/<id> (the shim's socket, shim.json, exit.json); rootfs:
+ * dir/bundle/rootfs. The fds are O_DIRECTORY, -1 when not open.
+ */
+struct container {
+	char *id;
+	char *dir, *bundle, *rootfs, *statedir, *runtime_root;
+	int dirfd, statefd;
+	json_t *rec; /* record.json, NULL until loaded or made */
+};
+
+/* What ls and state can tell without asking anyone. */
+enum container_status {
+	CS_CREATED,
+	CS_RUNNING,
+	CS_PAUSED,
+	CS_STOPPED,
+	CS_UNKNOWN, /* the shim died without writing exit.json */
+};
+
+void container_init(struct container *c, const struct state *st, const char *id);
+void container_release(struct container *c);
+/*
+ * Make the directories of a new container (record dir with bundle/rootfs,
+ * state dir). Fails with code "exists" when the id is taken.
+ */
+int container_make(struct container *c, const struct state *st, struct err *e);
+/* Open an existing container and load its record; code "not-found" when there is none. */
+int container_open(struct container *c, const struct state *st, struct err *e);
+/* Write the record atomically. */
+int container_save(struct container *c, struct err *e);
+/* Remove both directories (the rootfs must be unmounted first). */
+int container_remove_dirs(struct container *c, const struct state *st, struct err *e);
+/* Take the container's lock (record dir/lock); returns the fd holding it. */
+int container_lock(struct container *c, struct err *e);
+
+/* Is the shim alive (shim.json pid with the same start time)? *pid gets its pid. */
+bool container_shim_alive(const struct container *c, int *pid);
+/* exit.json (new reference) or NULL when absent. */
+json_t *container_exit(const struct container *c);
+/* The status from files only: exit.json, shim.json, the start and pause markers. */
+enum container_status container_status(const struct container *c, json_t **exit);
+const char *container_status_name(enum container_status s);
+/* Set or clear a marker file ("started", "paused") in the state dir. */
+void container_mark(const struct container *c, const char *name, bool on);
+
+/* The ids of every container in st's namespace, sorted (new array of strings). */
+json_t *container_list(const struct state *st, struct err *e);
+/* A new random id (16 hex digits), for create without --name. */
+char *container_random_id(void);
+
+#endif

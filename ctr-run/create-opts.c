@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Parsing create's and run's options into spec options, checked before anything is made. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "create.h"
+#include "jsonio.h"
+#include "path.h"
+#include "prog.h"
+#include "xmem.h"
+
+enum {
+	O_NAME = 0x100, O_RUNTIME, O_CWD, O_HOSTNAME, O_MOUNT, O_READ_ONLY, O_PRIVILEGED,
+	O_CAP_ADD, O_CAP_DROP, O_SECOPT, O_MEMORY, O_CPUS, O_PIDS, O_NET, O_RM, O_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "name", required_argument, NULL, O_NAME },
+	{ "runtime", required_argument, NULL, O_RUNTIME },
+	{ "env", required_argument, NULL, 'e' },
+	{ "cwd", required_argument, NULL, O_CWD },
+	{ "workdir", required_argument, NULL, O_CWD },
+	{ "user", required_argument, NULL, 'u' },
+	{ "hostname", required_argument, NULL, O_HOSTNAME },
+	{ "mount", required_argument, NULL, O_MOUNT },
+	{ "read-only", no_argument, NULL, O_READ_ONLY },
+	{ "tty", no_argument, NULL, 't' },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "privileged", no_argument, NULL, O_PRIVILEGED },
+	{ "cap-add", required_argument, NULL, O_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, O_CAP_DROP },
+	{ "security-opt", required_argument, NULL, O_SECOPT },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, O_CPUS },
+	{ "pids-limit", required_argument, NULL, O_PIDS },
+	{ "net", required_argument, NULL, O_NET },
+	{ "network", required_argument, NULL, O_NET },
+	{ "rm", no_argument, NULL, O_RM },
+	{ "label", required_argument, NULL, 'l' },
+	{ "help", no_argument, NULL, O_HELP },
+	PROG_GLOBAL_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+create_args_release(struct create_args *a)
+{
+	spec_opts_release(&a->so);
+}
+
+static void
+push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+static int
+add_label(struct spec_opts *so, const char *kv, struct err *e)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq || eq == kv)
+		return err_code(e, "invalid", "label '%.64s' is not KEY=VALUE", kv);
+	if (!so->labels)
+		so->labels = json_object();
+	_cleanup_free_ char *k = xstrndup(kv, (size_t)(eq - kv));
+	json_object_set_new(so->labels, k, json_string(eq + 1));
+	return 0;
+}
+
+static int
+add_mount(struct spec_opts *so, const char *arg, struct err *e)
+{
+	struct spec_mount m;
+	struct stat st;
+
+	if (spec_parse_mount(arg, &m, e) < 0)
+		return -1;
+	if (stat(m.src, &st) < 0) {
+		err_set(e, errno, "bind source '%s'", m.src);
+		free(m.src), free(m.dst), free(m.options);
+		return -1;
+	}
+	so->mounts = xrealloc(so->mounts, (so->nmounts + 1) * sizeof(m));
+	so->mounts[so->nmounts++] = m;
+	return 0;
+}
+
+static int
+set_secopt(struct spec_opts *so, const char *arg, struct err *e)
+{
+	if (strncmp(arg, "seccomp=", 8) && strncmp(arg, "seccomp:", 8))
+		return err_code(e, "invalid", "unsupported --security-opt '%.64s' (seccomp=...)",
+				arg);
+	so->seccomp = arg + 8;
+	if (!strcmp(so->seccomp, "unconfined"))
+		return 0;
+	json_decref(so->seccomp_json);
+	so->seccomp_json = jsonio_load_at(AT_FDCWD, so->seccomp, 1 << 20, e);
+	return so->seccomp_json ? 0 : err_prefix(e, "seccomp profile");
+}
+
+static int
+set_net(struct spec_opts *so, const char *arg, struct err *e)
+{
+	struct stat st;
+
+	if (!strcmp(arg, "host") || !strcmp(arg, "none")) {
+		so->net = arg;
+		return 0;
+	}
+	if (!strncmp(arg, "ns:", 3)) {
+		const char *dir = getenv("CTR_NETNS_DIR");
+
+		if (path_check_name(arg + 3, 255, e) < 0)
+			return err_prefix(e, "--net");
+		/* allocated once per process and kept to its end, like argv */
+		arg = xasprintf("%s/%s", dir && *dir ? dir : "/run/netns", arg + 3);
+	}
+	if (arg[0] != '/')
+		return err_code(e, "invalid", "--net '%.64s': want host, none, ns:NAME or a path",
+				arg);
+	if (stat(arg, &st) < 0)
+		return err_set(e, errno, "network namespace '%s'", arg);
+	so->net = arg;
+	return 0;
+}
+
+static int
+check_hostname(const char *h, struct err *e)
+{
+	size_t n = strlen(h);
+
+	if (n == 0 || n > 64 || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "0123456789-.") != n)
+		return err_code(e, "invalid", "bad --hostname '%.64s'", h);
+	return 0;
+}
+
+static int
+set_size_opt(int c, const char *arg, struct spec_opts *so, struct err *e)
+{
+	char *end;
+
+	switch (c) {
+	case 'm':
+		return spec_parse_bytes(arg, &so->memory, e) < 0 ? err_prefix(e, "--memory") : 0;
+	case O_CPUS:
+		return spec_parse_cpus(arg, &so->cpu_quota, e);
+	default: /* O_PIDS */
+		so->pids_limit = strtoll(arg, &end, 10);
+		if (*end || end == arg || so->pids_limit <= 0 || so->pids_limit > 1 << 22)
+			return err_code(e, "invalid", "bad --pids-limit '%.32s'", arg);
+		return 0;
+	}
+}
+
+static int
+one_opt(int c, const char *arg, struct create_args *a, struct err *e)
+{
+	struct spec_opts *so = &a->so;
+
+	switch (c) {
+	case O_NAME: a->name = arg; return 0;
+	case O_RUNTIME: a->runtime = arg; return 0;
+	case 'e': push(&so->env, &so->nenv, (char *)arg); return spec_check_env(arg, e);
+	case O_CWD: so->cwd = arg; return spec_check_cwd(arg, e);
+	case 'u': a->user = arg; return 0;
+	case O_HOSTNAME: so->hostname = arg; return check_hostname(arg, e);
+	case O_MOUNT: return add_mount(so, arg, e);
+	case O_READ_ONLY: so->read_only = true; return 0;
+	case 't': so->tty = true; return 0;
+	case 'i': a->interactive = true; return 0;
+	case 'd': a->detach = true; return 0;
+	case O_PRIVILEGED: so->privileged = true; return 0;
+	case O_CAP_ADD: push(&so->cap_add, &so->ncap_add, (char *)arg); return 0;
+	case O_CAP_DROP: push(&so->cap_drop, &so->ncap_drop, (char *)arg); return 0;
+	case O_SECOPT: return set_secopt(so, arg, e);
+	case 'm': case O_CPUS: case O_PIDS: return set_size_opt(c, arg, so, e);
+	case O_NET: return set_net(so, arg, e);
+	case O_RM: a->rm = true; return 0;
+	case 'l': return add_label(so, arg, e);
+	}
+	return err_code(e, "usage", "bad option");
+}
+
+int
+create_parse(int argc, char **argv, const char *usage, struct create_args *a, struct state *st,
+	     struct err *e)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+e:u:w:tidm:l:" PROG_GLOBAL_SHORTOPTS, long_opts,
+				NULL)) != -1) {
+		if (c == O_HELP) {
+			printf("usage: %s %s\n", PROG, usage);
+			exit(0);
+		}
+		if (c == '?')
+			return err_code(e, "usage", "bad option (usage: %s %s)", PROG, usage);
+		if (c == 'w')
+			c = O_CWD;
+		if (prog_global_opt(c, optarg, st))
+			continue;
+		if (one_opt(c, optarg, a, e) < 0)
+			return -1;
+	}
+	if (optind >= argc)
+		return err_code(e, "usage", "missing IMAGE (usage: %s %s)", PROG, usage);
+	a->image = argv[optind++];
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind < argc) {
+		a->so.args = xcalloc((size_t)(argc - optind + 1), sizeof(char *));
+		memcpy(a->so.args, argv + optind, (size_t)(argc - optind) * sizeof(char *));
+	}
+	if (a->name && path_check_id(a->name, CONTAINER_ID_MAX, e) < 0)
+		return err_prefix(e, "--name");
+	return 0;
+}

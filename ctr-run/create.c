@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The create job: record, snapshot, rootfs mount, config.json, shim; undone on failure. */
+#include "create.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "imagein.h"
+#include "jsonio.h"
+#include "mount.h"
+#include "runtime.h"
+#include "shimclient.h"
+#include "snapshot.h"
+#include "user.h"
+#include "xmem.h"
+
+int
+create_fail_code(const struct err *e)
+{
+	/* runc and crun report a missing command in these words */
+	if (strstr(e->msg, "executable file not found") || strstr(e->msg, "no such file") ||
+	    strstr(e->msg, "No such file"))
+		return 127;
+	if (strstr(e->msg, "permission denied") || strstr(e->msg, "Permission denied") ||
+	    strstr(e->msg, "exec format error"))
+		return 126;
+	return 125;
+}
+
+static void
+now_rfc3339(char buf[40])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), 40 - strlen(buf), ".%09ldZ", ts.tv_nsec);
+}
+
+/* The snapshot key of a container: ids have no ':', so this cannot collide across namespaces. */
+static char *
+snapshot_key(const struct state *st, const char *id)
+{
+	return xasprintf("ctr:%s:%s", st->ns, id);
+}
+
+static json_t *
+make_record(const struct state *st, const struct create_args *a, const struct imagein *in,
+	    const struct container *c, const char *runtime, const char *key)
+{
+	char now[40];
+
+	now_rfc3339(now);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:O?, s:b, "
+			 "s:b, s:b, s:s?}",
+			 "id", c->id, "namespace", st->ns, "image", in->name, "chain_id",
+			 in->chain_id, "config_digest", in->config_digest, "snapshotter",
+			 in->snapshotter, "snapshot_key", key, "runtime", runtime, "bundle",
+			 c->bundle, "state_dir", c->statedir, "created", now, "labels",
+			 a->so.labels, "tty", a->so.tty, "stdin_open", a->interactive,
+			 "auto_remove", a->rm, "stop_signal", jsonio_str(in->config, "StopSignal"));
+}
+
+/* User, spec and config.json, once the rootfs is mounted (the user lives in its /etc). */
+static int
+write_config(struct create_args *a, const struct imagein *in, struct container *c,
+	     struct err *e)
+{
+	_cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int bfd = -1;
+	const char *user = a->user ? a->user : jsonio_str(in->config, "User");
+	struct spec_user u;
+	json_auto_t *spec = NULL;
+
+	if (rootfd < 0)
+		return err_set(e, errno, "open '%s'", c->rootfs);
+	if (user_resolve(rootfd, user, &u, e) < 0)
+		return -1;
+	a->so.id = c->id;
+	spec = spec_build(in->config, &a->so, &u, e);
+	spec_user_release(&u);
+	if (!spec)
+		return -1;
+	bfd = openat(c->dirfd, "bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		return err_set(e, errno, "open '%s'", c->bundle);
+	return afile_write_json(bfd, "config.json", spec, e);
+}
+
+static int
+prepare_rootfs(const struct state *st, const struct imagein *in, const char *key,
+	       struct container *c, struct snapshot_store **store, struct err *e)
+{
+	json_auto_t *labels = json_pack("{s:s}", "ctr.container", c->id), *mounts = NULL;
+
+	if (snapshot_store_open(st, in->snapshotter, store, e) < 0)
+		return -1;
+	if (snapshot_prepare(*store, key, in->parent, labels, 0, &mounts, e) < 0)
+		return err_prefix(e, "prepare the container's snapshot");
+	if (mount_apply(mounts, c->rootfs, e) < 0) {
+		struct err ignored;
+
+		snapshot_remove(*store, key, &ignored);
+		return err_prefix(e, "mount the rootfs");
+	}
+	return 0;
+}
+
+static int
+spawn_shim(const struct create_args *a, struct container *c, const char *runtime,
+	   const int stdio[3], struct err *e)
+{
+	struct shim_spawn sp = {
+		.runtime = runtime,
+		.tty = a->so.tty,
+		.stdin_open = a->interactive,
+		.stdin_fd = stdio[0],
+		.stdout_fd = stdio[1],
+		.stderr_fd = stdio[2],
+	};
+	int pid;
+
+	if (shim_start(c, &sp, &pid, e) < 0)
+		return -1;
+	json_object_set_new(c->rec, "pid", json_integer(pid));
+	return 0;
+}
+
+int
+create_container(const struct state *st, struct create_args *a, const int stdio[3],
+		 struct container *c, struct err *e)
+{
+	_cleanup_free_ char *id = a->name ? xstrdup(a->name) : container_random_id();
+	_cleanup_free_ char *runtime = NULL, *key = NULL;
+	struct snapshot_store *store = NULL;
+	struct imagein in;
+	struct err ignored;
+	int r = -1;
+
+	container_init(c, st, id);
+	a->so.ns = st->ns;
+	if (!(runtime = runtime_find(a->runtime ? a->runtime : RUNTIME_DEFAULT, e)))
+		return -1;
+	runtime_check_version(st, runtime);
+	if (imagein_load(st, a->image, &in, e) < 0)
+		goto out;
+	key = snapshot_key(st, c->id);
+	if (container_make(c, st, e) < 0) {
+		/* an existing container of this id is not ours to remove */
+		if (strcmp(e->code, "exists"))
+			container_remove_dirs(c, st, &ignored);
+		goto out;
+	}
+	if (prepare_rootfs(st, &in, key, c, &store, e) < 0)
+		goto out_dirs;
+	if (write_config(a, &in, c, e) < 0)
+		goto out_umount;
+	c->rec = make_record(st, a, &in, c, runtime, key);
+	if (container_save(c, e) < 0)
+		goto out_umount;
+	if (spawn_shim(a, c, runtime, stdio, e) < 0)
+		goto out_umount;
+	r = 0;
+	goto out;
+out_umount:
+	/* reverse order: the shim cleans itself up on failure; then mount, snapshot, dirs */
+	mount_unmount(c->rootfs, &ignored);
+	snapshot_remove(store, key, &ignored);
+out_dirs:
+	container_remove_dirs(c, st, &ignored);
+out:
+	snapshot_store_free(store);
+	imagein_release(&in);
+	return r;
+}

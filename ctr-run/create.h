@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* create and run: their shared options, and the create job with its undo path. */
+#ifndef CTR_RUN_CREATE_H
+#define CTR_RUN_CREATE_H
+
+#include <stdbool.h>
+
+#include "container.h"
+#include "err.h"
+#include "spec.h"
+#include "state.h"
+
+struct create_args {
+	struct spec_opts so;
+	const char *name;    /* --name, or NULL for a random id */
+	const char *runtime; /* --runtime, default runc */
+	const char *user;    /* --user */
+	const char *image;   /* IMAGE or "-" */
+	bool interactive, detach, rm;
+	bool is_run;         /* the verb is run: failures exit 125-127 */
+};
+
+void create_args_release(struct create_args *a);
+/*
+ * Parse create's or run's argv into a (strings borrowed from argv). Returns
+ * 0 or -1 with e filled; --help prints usage and exits.
+ */
+int create_parse(int argc, char **argv, const char *usage, struct create_args *a,
+		 struct state *st, struct err *e);
+/*
+ * Make the container: record dir, snapshot, rootfs mount, config.json,
+ * record, shim. stdio: the container's stdin/stdout/stderr. On failure
+ * everything made is undone (shim, mount, snapshot, record, dirs). c is
+ * left initialised for the caller to release.
+ */
+int create_container(const struct state *st, struct create_args *a, const int stdio[3],
+		     struct container *c, struct err *e);
+/*
+ * The exit code run and exec use for their own failures, from the error:
+ * 127 command not found, 126 not invokable, else 125 (as podman).
+ */
+int create_fail_code(const struct err *e);
+
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Deleting containers in the reverse order of create, tolerant of what is already gone. */
+#include "delete.h"
+
+#include <poll.h>
+#include <string.h>
+
+#include "jsonio.h"
+#include "mount.h"
+#include "runtime.h"
+#include "shimclient.h"
+#include "snapshot.h"
+
+json_t *
+delete_wait_exit(const struct container *c, int ms, struct err *e)
+{
+	struct shim_conn k;
+	json_auto_t *req = json_pack("{s:s}", "op", "wait");
+	json_t *r = NULL, *x = NULL;
+	struct pollfd p;
+
+	if (shim_connect(c, &k, e) < 0 || shim_send(&k, req, NULL, 0, e) < 0)
+		goto out;
+	p = (struct pollfd){ .fd = k.fd, .events = POLLIN };
+	if (poll(&p, 1, ms) <= 0) {
+		err_code(e, "busy", "container '%s' did not exit within %d ms", c->id, ms);
+		goto out;
+	}
+	r = shim_recv(&k, e);
+	x = json_incref(json_object_get(r, "exit"));
+	if (r && !x)
+		err_code(e, "system", "the shim's wait answer has no exit");
+out:
+	json_decref(r);
+	shim_close(&k);
+	/* the shim may have died between the exit and our question: exit.json tells */
+	return x ? x : container_exit(c);
+}
+
+/* Stop a live container through its shim: resume if frozen, SIGKILL all, wait. */
+static int
+kill_through_shim(struct container *c, enum container_status cs, struct err *e)
+{
+	const char *rt = jsonio_str(c->rec, "runtime");
+	static const char *const resume[] = { "resume", NULL };
+	json_auto_t *kill = json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", 9, "all", true);
+	json_t *r, *x;
+	struct err ignored;
+
+	/* a frozen task cannot act on SIGKILL until it is thawed */
+	if (cs == CS_PAUSED)
+		runtime_run(rt, c, resume, -1, &ignored);
+	r = shim_call(c, kill, &ignored);
+	json_decref(r);
+	x = delete_wait_exit(c, 10000, e);
+	if (!x)
+		return -1;
+	json_decref(x);
+	return 0;
+}
+
+static int
+stop(struct container *c, bool force, struct err *e)
+{
+	enum container_status cs = container_status(c, NULL);
+	json_auto_t *bye = json_pack("{s:s}", "op", "shutdown");
+	struct err ignored;
+
+	if (cs == CS_RUNNING || cs == CS_PAUSED) {
+		if (!force)
+			return err_code(e, "busy", "container '%s' is %s; stop it or use delete -f",
+					c->id, container_status_name(cs));
+	}
+	if (cs == CS_UNKNOWN && !force)
+		return err_code(e, "busy",
+				"state of '%s' is unknown (shim gone); delete -f kills it through "
+				"the runtime",
+				c->id);
+	if ((cs == CS_RUNNING || cs == CS_PAUSED || cs == CS_CREATED) &&
+	    kill_through_shim(c, cs, e) < 0)
+		return -1;
+	if (container_shim_alive(c, NULL))
+		json_decref(shim_call(c, bye, &ignored));
+	return 0;
+}
+
+/* runc delete --force: also kills what a dead shim left running. "Not there" is fine. */
+static int
+runtime_delete(struct container *c, struct err *e)
+{
+	static const char *const del[] = { "delete", "--force", NULL };
+	const char *rt = jsonio_str(c->rec, "runtime");
+
+	if (!rt || runtime_run(rt, c, del, -1, e) == 0)
+		return 0;
+	if (strstr(e->msg, "does not exist") || strstr(e->msg, "not found") ||
+	    strstr(e->msg, "no such file"))
+		return 0;
+	return -1;
+}
+
+int
+delete_container(const struct state *st, struct container *c, bool force, struct err *e)
+{
+	const char *key = jsonio_str(c->rec, "snapshot_key");
+	const char *drv = jsonio_str(c->rec, "snapshotter");
+	struct snapshot_store *s = NULL;
+
+	if (stop(c, force, e) < 0 || runtime_delete(c, e) < 0)
+		return err_prefix(e, "delete '%s'", c->id);
+	if (mount_unmount(c->rootfs, e) < 0 && strcmp(e->code, "invalid") &&
+	    strcmp(e->code, "not-found"))
+		return err_prefix(e, "delete '%s'", c->id);
+	if (key && drv) {
+		if (snapshot_store_open(st, drv, &s, e) < 0)
+			return -1;
+		int r = snapshot_exists(s, key, NULL) ? snapshot_remove(s, key, e) : 0;
+
+		snapshot_store_free(s);
+		if (r < 0)
+			return err_prefix(e, "delete '%s'", c->id);
+	}
+	return container_remove_dirs(c, st, e);
+}

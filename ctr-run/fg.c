@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Foreground waits: signalfd for forwarded signals, poll on the shim's answer. */
+#include "fg.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "shimclient.h"
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void
+restore_tty(void)
+{
+	if (tio_saved)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tio);
+}
+
+bool
+fg_raw_tty(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio) < 0)
+		return false;
+	t = saved_tio;
+	cfmakeraw(&t);
+	/* the terminal is the container's now: keys like ^C go to it as bytes */
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) < 0)
+		return false;
+	tio_saved = true;
+	atexit(restore_tty);
+	return true;
+}
+
+static void
+fwd_mask(sigset_t *m)
+{
+	sigemptyset(m);
+	sigaddset(m, SIGINT);
+	sigaddset(m, SIGTERM);
+	sigaddset(m, SIGHUP);
+	sigaddset(m, SIGQUIT);
+	sigaddset(m, SIGWINCH);
+}
+
+void
+fg_block_signals(void)
+{
+	sigset_t m;
+
+	fwd_mask(&m);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+}
+
+static void
+send_resize(const struct container *c)
+{
+	struct winsize ws;
+	struct err ignored;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return;
+	json_auto_t *req = json_pack("{s:s, s:i, s:i}", "op", "resize", "width", ws.ws_col,
+				     "height", ws.ws_row);
+	json_decref(shim_call(c, req, &ignored));
+}
+
+static void
+forward(const struct container *c, const char *exec, int sig)
+{
+	json_auto_t *req = json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", sig, "all", false);
+	struct err e;
+
+	if (exec)
+		json_object_set_new(req, "exec", json_string(exec));
+	json_t *r = shim_call(c, req, &e);
+	if (!r)
+		log_warn("could not forward signal %d: %s", sig, e.msg);
+	json_decref(r);
+}
+
+/* The answer to our wait, or the exit record when the shim went away without one. */
+static json_t *
+answer(const struct container *c, struct shim_conn *k, const char *exec, struct err *e)
+{
+	json_auto_t *r = shim_recv(k, e);
+	json_t *x = json_object_get(r, "exit");
+
+	if (x)
+		return json_incref(x);
+	if (r && !json_is_true(json_object_get(r, "ok"))) {
+		const char *msg = json_string_value(json_object_get(r, "error"));
+
+		err_code(e, "runtime", "wait: %s", msg ? msg : "refused");
+		return NULL;
+	}
+	if (!exec && (x = container_exit(c)))
+		return x;
+	err_code(e, "system", "the shim of '%s' went away without an exit status", c->id);
+	return NULL;
+}
+
+json_t *
+fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
+{
+	json_auto_t *req = json_pack("{s:s}", "op", "wait");
+	struct shim_conn k;
+	sigset_t m;
+	_cleanup_close_ int sfd = -1;
+	json_t *x = NULL;
+
+	if (exec)
+		json_object_set_new(req, "exec", json_string(exec));
+	fwd_mask(&m);
+	sfd = signalfd(-1, &m, SFD_CLOEXEC);
+	if (sfd < 0)
+		return err_set(e, errno, "signalfd"), NULL;
+	if (shim_connect(c, &k, e) < 0) {
+		/* no shim to ask: it may have written the exit record before it left */
+		return exec ? NULL : container_exit(c);
+	}
+	if (shim_send(&k, req, NULL, 0, e) < 0)
+		goto out;
+	if (tty)
+		send_resize(c);
+	for (;;) {
+		struct pollfd p[2] = { { k.fd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+			err_set(e, errno, "poll");
+			break;
+		}
+		if (p[0].revents) {
+			x = answer(c, &k, exec, e);
+			break;
+		}
+		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGWINCH)
+				forward(c, exec, (int)si.ssi_signo);
+			else if (tty)
+				send_resize(c);
+		}
+	}
+out:
+	shim_close(&k);
+	return x;
+}
+
+int
+fg_status(const json_t *exit)
+{
+	json_int_t st = json_integer_value(json_object_get(exit, "status"));
+
+	return st < 0 || st > 255 ? 255 : (int)st;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Waiting for a container in the foreground: signals forwarded, TTY raw mode and size. */
+#ifndef CTR_RUN_FG_H
+#define CTR_RUN_FG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "container.h"
+#include "err.h"
+
+/*
+ * Block the signals fg_wait forwards (INT, TERM, HUP, QUIT, WINCH) so none
+ * is lost between create and the wait; call before the shim is spawned.
+ */
+void fg_block_signals(void);
+/*
+ * Wait for init (exec NULL) or an exec process through the shim, forwarding
+ * the blocked signals as kill requests and, with tty, our window size as
+ * resize requests. Returns the exit object (new reference) or NULL.
+ */
+json_t *fg_wait(const struct container *c, const char *exec, bool tty, struct err *e);
+/* Put our stdin terminal in raw mode (restored at exit); false when stdin is no TTY. */
+bool fg_raw_tty(void);
+/* The status to exit with, from an exit object ("status" is already 128+N for signals). */
+int fg_status(const json_t *exit);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What a container is made from: a snapshot or image document, or an image name. */
+#ifndef CTR_RUN_IMAGEIN_H
+#define CTR_RUN_IMAGEIN_H
+
+#include <jansson.h>
+
+#include "err.h"
+#include "state.h"
+
+struct imagein {
+	char *name;        /* the image's name, for records and humans */
+	char *chain_id;    /* the top layer's chain id */
+	char *snapshotter; /* "overlay" unless the document says otherwise */
+	char *parent;      /* the committed snapshot to prepare on (ctr-unpack's "key") */
+	char *config_digest;
+	json_t *config;    /* the image config's "config" object (may be NULL) */
+};
+
+void imagein_release(struct imagein *in);
+/*
+ * Load from arg: "-" reads ctr-unpack's snapshot document (or ctr-pull's
+ * image document, when its layers were unpacked) from stdin; anything else
+ * names an image record. The committed snapshot must exist.
+ */
+int imagein_load(const struct state *st, const char *arg, struct imagein *in, struct err *e);
+/* chainID(1) = diffID(1); chainID(n) = sha256(chainID(n-1) + " " + diffID(n)). New string. */
+char *imagein_chain_id(const json_t *diff_ids, struct err *e);
+
+#endif

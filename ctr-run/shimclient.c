@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Spawning ctr-shim and talking to it over its unix socket. */
+#include "shimclient.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+#include "jsonio.h"
+#include "spawn.h"
+#include "xmem.h"
+
+#define LINE_MAX_BYTES (1u << 20)
+
+/* $CTR_SHIM, else ctr-shim beside our own binary, else ctr-shim from $PATH. */
+static char *
+shim_path(void)
+{
+	const char *env = getenv("CTR_SHIM");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			char *p = xasprintf("%.*s/ctr-shim", (int)(slash - self), self);
+
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup("ctr-shim");
+}
+
+static int
+read_sync(int fd, pid_t shim, int *pid, struct err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct err ignored;
+	json_auto_t *j = NULL;
+	json_int_t p = 0;
+	int okv = 0;
+	const char *msg;
+
+	if (fdio_read_all(fd, 64 << 10, &buf, NULL, e) < 0)
+		return err_prefix(e, "read the shim's sync line");
+	if (!*buf) {
+		int st = spawn_wait(shim, &ignored);
+
+		return err_code(e, "system", "the shim exited (status %d) before reporting", st);
+	}
+	j = jsonio_parse(buf, strlen(buf), "shim sync line", e);
+	if (!j || json_unpack(j, "{s:b}", "ok", &okv) < 0)
+		return j ? err_code(e, "system", "bad shim sync line") : -1;
+	if (!okv) {
+		msg = jsonio_str(j, "error");
+		spawn_wait(shim, &ignored); /* it exits after reporting a failure */
+		return err_code(e, "runtime", "%s", msg ? msg : "the runtime failed");
+	}
+	if (json_unpack(j, "{s:I}", "pid", &p) < 0 || p <= 0)
+		return err_code(e, "system", "shim sync line without a pid");
+	*pid = (int)p;
+	return 0;
+}
+
+int
+shim_start(const struct container *c, const struct shim_spawn *a, int *pid, struct err *e)
+{
+	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL;
+	int pfd[2];
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	char *argv[24];
+	int n = 0, r;
+	pid_t child;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return err_set(e, errno, "pipe");
+	fdarg = xasprintf("%d", pfd[1]);
+	argv[n++] = shim;
+	argv[n++] = "--id", argv[n++] = c->id;
+	argv[n++] = "--bundle", argv[n++] = c->bundle;
+	argv[n++] = "--dir", argv[n++] = c->statedir;
+	argv[n++] = "--runtime", argv[n++] = (char *)a->runtime;
+	argv[n++] = "--runtime-root", argv[n++] = c->runtime_root;
+	argv[n++] = "--sync-fd", argv[n++] = fdarg;
+	if (a->tty)
+		argv[n++] = "--tty";
+	if (a->stdin_open)
+		argv[n++] = "--stdin-open";
+	if (a->detach_stdio)
+		argv[n++] = "--detach-stdio";
+	argv[n] = NULL;
+	o.stdin_fd = a->stdin_fd;
+	o.stdout_fd = a->stdout_fd;
+	o.stderr_fd = a->stderr_fd;
+	o.keep_fd = pfd[1];
+	/* a new session: ^C in the caller's terminal must reach the container through us, not the shim */
+	o.setsid = true;
+	r = spawn_start(argv, &o, &child, e);
+	close(pfd[1]);
+	if (r == 0)
+		r = read_sync(pfd[0], child, pid, e);
+	close(pfd[0]);
+	return r;
+}
+
+int
+shim_connect(const struct container *c, struct shim_conn *k, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	memset(k, 0, sizeof(*k));
+	k->fd = -1;
+	if (c->statefd < 0)
+		return err_code(e, "not-found", "container '%s' has no state directory", c->id);
+	/* via our dirfd: the state dir's path may be longer than sun_path */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/shim.sock", c->statefd);
+	k->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (k->fd < 0)
+		return err_set(e, errno, "socket");
+	if (connect(k->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int sys = errno;
+
+		close(k->fd);
+		k->fd = -1;
+		return err_set(e, sys, "connect to the shim of '%s'", c->id);
+	}
+	return 0;
+}
+
+void
+shim_close(struct shim_conn *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	free(k->buf);
+	memset(k, 0, sizeof(*k));
+	k->fd = -1;
+}
+
+int
+shim_send(struct shim_conn *k, const json_t *req, const int *fds, int n, struct err *e)
+{
+	_cleanup_free_ char *line = json_dumps(req, JSON_COMPACT);
+	_cleanup_free_ char *full = xasprintf("%s\n", line);
+	union {
+		char buf[CMSG_SPACE(3 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { full, strlen(full) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t w;
+
+	if (n > 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	}
+	do
+		w = sendmsg(k->fd, &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return err_set(e, errno, "send to the shim");
+	/* the fds went with the first bytes; the rest, if any, is plain data */
+	if ((size_t)w < iov.iov_len &&
+	    fdio_write_full(k->fd, full + w, iov.iov_len - (size_t)w) < 0)
+		return err_set(e, errno, "send to the shim");
+	return 0;
+}
+
+bool
+shim_has_line(const struct shim_conn *k)
+{
+	return k->len && memchr(k->buf, '\n', k->len);
+}
+
+json_t *
+shim_recv(struct shim_conn *k, struct err *e)
+{
+	char *nl;
+
+	while (!(nl = k->len ? memchr(k->buf, '\n', k->len) : NULL)) {
+		ssize_t r;
+
+		if (k->len >= LINE_MAX_BYTES) {
+			err_code(e, "system", "shim response line too long");
+			return NULL;
+		}
+		xgrow((void **)&k->buf, &k->cap, k->len + 4096, 1);
+		r = read(k->fd, k->buf + k->len, k->cap - k->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err_set(e, r < 0 ? errno : 0, "the shim closed the connection");
+			if (r == 0)
+				e->code = "gone";
+			return NULL;
+		}
+		k->len += (size_t)r;
+	}
+	size_t n = (size_t)(nl - k->buf);
+	json_t *j = jsonio_parse(k->buf, n, "shim response", e);
+
+	memmove(k->buf, nl + 1, k->len - n - 1);
+	k->len -= n + 1;
+	return j;
+}
+
+json_t *
+shim_call(const struct container *c, const json_t *req, struct err *e)
+{
+	struct shim_conn k;
+	json_t *r;
+
+	if (shim_connect(c, &k, e) < 0)
+		return NULL;
+	r = shim_send(&k, req, NULL, 0, e) < 0 ? NULL : shim_recv(&k, e);
+	shim_close(&k);
+	if (r && !json_is_true(json_object_get(r, "ok"))) {
+		const char *msg = jsonio_str(r, "error");
+
+		err_code(e, "runtime", "%s", msg ? msg : "the shim refused the request");
+		json_decref(r);
+		return NULL;
+	}
+	return r;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-run's side of the ctr-shim contract: spawning, the sync line, JSON lines on shim.sock. */
+#ifndef CTR_RUN_SHIMCLIENT_H
+#define CTR_RUN_SHIMCLIENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "container.h"
+#include "err.h"
+
+struct shim_spawn {
+	const char *runtime; /* absolute path of the OCI runtime */
+	bool tty, stdin_open, detach_stdio;
+	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */
+};
+
+/*
+ * Start ctr-shim for c (setsid, sync pipe) and wait for its one sync line.
+ * On {"ok":false} e carries the runtime's message with code "runtime".
+ * *pid gets the container's init pid.
+ */
+int shim_start(const struct container *c, const struct shim_spawn *a, int *pid, struct err *e);
+
+/* A connection to STATEDIR/shim.sock with its read buffer. */
+struct shim_conn {
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+int shim_connect(const struct container *c, struct shim_conn *k, struct err *e);
+void shim_close(struct shim_conn *k);
+/* Send one request line, with fds (n of them, or 0) as SCM_RIGHTS in the same sendmsg. */
+int shim_send(struct shim_conn *k, const json_t *req, const int *fds, int n, struct err *e);
+/* Read one response line (blocking). New reference, or NULL when the shim hung up or lied. */
+json_t *shim_recv(struct shim_conn *k, struct err *e);
+/* Is a whole line already buffered? (for poll loops) */
+bool shim_has_line(const struct shim_conn *k);
+/* connect + send + recv; a {"ok":false} answer becomes an error. New reference. */
+json_t *shim_call(const struct container *c, const json_t *req, struct err *e);
+
+#endif
