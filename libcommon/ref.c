@@ -157,10 +157,10 @@ is_identifier(const char *s)
 }
 
 static bool
-has_upper(const char *s)
+has_upper(const char *s, size_t n)
 {
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
+	for (size_t i = 0; i < n && s[i]; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
 			return true;
 	return false;
 }
@@ -200,8 +200,13 @@ split_domain(const char *s, char **domain, char **rest)
 	const char *slash = strchr(s, '/');
 	size_t n = slash ? (size_t)(slash - s) : 0;
 
-	if (slash &&
-	    (memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && !strncmp(s, "localhost", 9)))) {
+	/*
+	 * As distribution/reference does: the first component is a registry
+	 * host when it has a '.' or ':', is "localhost", or has an uppercase
+	 * letter (a repository path never may), so "Foo/bar" names host "Foo".
+	 */
+	if (slash && (memchr(s, '.', n) || memchr(s, ':', n) || has_upper(s, n) ||
+		      (n == 9 && !strncmp(s, "localhost", 9)))) {
 		*domain = xstrndup(s, n);
 		*rest = xstrdup(slash + 1);
 	} else {
@@ -251,7 +256,7 @@ parse_rest(const char *s, char *rest, struct ref *r, struct err *e)
 			return bad(e, s, "invalid tag (want [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
 		r->tag = xstrdup(colon + 1);
 	}
-	if (has_upper(rest))
+	if (has_upper(rest, strlen(rest)))
 		return bad(e, s, "repository name must be lowercase");
 	if (!path_ok(rest))
 		return bad(e, s, "invalid reference format");

@@ -44,6 +44,8 @@ static const struct valid_case valid[] = {
     {"[::1]/x", "[::1]/x:latest", "[::1]/x:latest"},
     {"[2001:db8::1]:5000/a", "[2001:db8::1]:5000/a:latest", "[2001:db8::1]:5000/a:latest"},
     {"[2001:DB8::1]/a", "[2001:DB8::1]/a:latest", "[2001:DB8::1]/a:latest"},
+    /* an uppercase first component is a host, as in distribution/reference */
+    {"Foo/bar", "Foo/bar:latest", "Foo/bar:latest"},
     {"Registry.Example.COM/a", "Registry.Example.COM/a:latest", "Registry.Example.COM/a:latest"},
     {"xn--bcher-kva.example/x", "xn--bcher-kva.example/x:latest", "xn--bcher-kva.example/x:latest"},
     {"my-registry.local:5000/team/app:2024.01", "my-registry.local:5000/team/app:2024.01",
@@ -93,7 +95,6 @@ static const struct invalid_case invalid[] = {
     {"Alpine", "must be lowercase"},
     {"ALPINE:latest", "must be lowercase"},
     {"library/Alpine", "must be lowercase"},
-    {"Foo/bar", "must be lowercase"},
     {"example.com/Foo", "must be lowercase"},
     {"alpine:", "invalid tag"},
     {"alpine:.x", "invalid tag"},
