@@ -12,6 +12,20 @@
 #include "fdio.h"
 #include "xmem.h"
 
+/* fsync a directory given as any dirfd, including O_PATH fds and AT_FDCWD. */
+static int
+fsync_dir(int dirfd)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (dirfd != AT_FDCWD && fsync(dirfd) == 0)
+		return 0;
+	if (dirfd != AT_FDCWD && errno != EBADF)
+		return -1;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -1 : fsync(fd);
+}
+
 int
 afile_write(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
 	    struct err *e)
@@ -27,7 +41,7 @@ afile_write(int dirfd, const char *name, const void *buf, size_t len, mode_t mod
 		goto undo;
 	if (renameat(dirfd, tmp, dirfd, name) < 0)
 		goto undo;
-	if (fsync(dirfd) < 0)
+	if (fsync_dir(dirfd) < 0)
 		return err_set(e, errno, "fsync directory of '%s'", name);
 	return 0;
 undo:
