@@ -147,7 +147,7 @@ start_time(int pid)
 	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
 	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return -1;
-	for (int field = 3; field < 22 && p; field++)
+	for (int field = 3; field <= 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	return p ? strtoll(p + 1, NULL, 10) : -1;
 }
