@@ -129,14 +129,15 @@ pull_run(struct state *st, const struct pull_opts *o)
 	if (ref_parse(o->ref, &ref, &e) < 0)
 		die_err(&e);
 	name = ref_string(&ref);
-	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
-		die_err(&e);
 	if (registry_init(&reg, ref.domain, ref_registry_host(&ref), ref.path, ref_is_loopback(&ref),
 			  &o->reg, &e) < 0)
 		die_err(&e);
 	progress_init(&pr, o->progress);
-	if (resolve(&reg, &c, &ref, &o->platform, o->all_platforms, &plan, &e) < 0)
+	/* nothing is created in the store until the registry's documents checked out */
+	if (resolve(&reg, &ref, &o->platform, o->all_platforms, &plan, &e) < 0)
 		die_err((err_prefix(&e, "%s", name), &e));
+	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
+		die_err(&e);
 	fetch_layers(&reg, &c, &plan, o, &pr, name, &got);
 	store_docs(st, &c, &plan, name);
 	print_images(st, &c, &plan, name, &o->platform);

@@ -114,10 +114,9 @@ out:
 	return rc;
 }
 
-/* A config blob: from the store when present, else from the registry, verified. */
+/* A config blob from the registry, verified (configs are small: no store lookup). */
 static int
-fetch_config(struct registry *r, const struct content *c, const json_t *desc, struct doc *d,
-	     struct err *e)
+fetch_config(struct registry *r, const json_t *desc, struct doc *d, struct err *e)
 {
 	const char *dg = jsonio_str(desc, "digest");
 	int64_t size = json_integer_value(json_object_get(desc, "size"));
@@ -128,12 +127,6 @@ fetch_config(struct registry *r, const struct content *c, const json_t *desc, st
 	int rc = -1;
 
 	d->desc = json_deep_copy(desc);
-	if (content_has(c, dg, size)) {
-		if (content_read_blob(c, dg, IMAGE_CONFIG_MAX, &d->body, &d->len, e) < 0)
-			return -1;
-		d->json = jsonio_parse(d->body, d->len, what, e);
-		return d->json ? 0 : -1;
-	}
 	if (registry_request(r, EP_PULL, path, NULL, false, IMAGE_CONFIG_MAX, &resp, e) < 0)
 		goto out;
 	if (resp.status != 200) {
@@ -154,7 +147,7 @@ out:
 
 /* Add one manifest (and its config) to the plan; entry is its index entry or NULL. */
 static int
-add_manifest(struct registry *r, const struct content *c, struct plan *p, const json_t *entry,
+add_manifest(struct registry *r, struct plan *p, const json_t *entry,
 	     struct err *e)
 {
 	struct doc *m, *cfg;
@@ -179,7 +172,7 @@ add_manifest(struct registry *r, const struct content *c, struct plan *p, const 
 		m->json = json_incref(p->top.json);
 		m->desc = json_incref(p->top.desc);
 	}
-	if (fetch_config(r, c, json_object_get(m->json, "config"), cfg, e) < 0)
+	if (fetch_config(r, json_object_get(m->json, "config"), cfg, e) < 0)
 		return -1;
 	ids = image_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")), e);
 	return ids ? 0 : err_prefix(e, "manifest %s", jsonio_str(m->desc, "digest"));
@@ -195,7 +188,7 @@ is_image_entry(const json_t *m)
 }
 
 int
-resolve(struct registry *r, const struct content *c, const struct ref *ref,
+resolve(struct registry *r, const struct ref *ref,
 	const struct platform *want, bool all, struct plan *p, struct err *e)
 {
 	json_t *ms, *m;
@@ -208,15 +201,15 @@ resolve(struct registry *r, const struct content *c, const struct ref *ref,
 		return -1;
 	p->is_index = image_is_index_type(jsonio_str(p->top.desc, "mediaType"));
 	if (!p->is_index)
-		return add_manifest(r, c, p, NULL, e);
+		return add_manifest(r, p, NULL, e);
 	ms = json_object_get(p->top.json, "manifests");
 	if (!all) {
 		if ((pos = image_index_select(p->top.json, want, e)) < 0)
 			return -1;
-		return add_manifest(r, c, p, json_array_get(ms, (size_t)pos), e);
+		return add_manifest(r, p, json_array_get(ms, (size_t)pos), e);
 	}
 	json_array_foreach(ms, i, m)
-		if (is_image_entry(m) && add_manifest(r, c, p, m, e) < 0)
+		if (is_image_entry(m) && add_manifest(r, p, m, e) < 0)
 			return -1;
 	if (p->n == 0)
 		return err_code(e, "not-found", "the index lists no image manifests");

@@ -6,7 +6,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "content.h"
 #include "platform.h"
 #include "ref.h"
 #include "registry.h"
@@ -31,7 +30,7 @@ struct plan {
  * Fetch and check what ref names, choose the manifest(s) for want (or all
  * platforms), and fetch and check their configs. Nothing is stored.
  */
-int resolve(struct registry *r, const struct content *c, const struct ref *ref,
+int resolve(struct registry *r, const struct ref *ref,
 	    const struct platform *want, bool all, struct plan *p, struct err *e);
 void plan_release(struct plan *p);
 
