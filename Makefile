@@ -80,7 +80,7 @@ $(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
 # A unit test links libcommon and, for test-<tool>-<module>.c, that tool's
 # objects except main.c (tools keep pure modules testable). Other tools'
 # objects are not prerequisites, so one broken tool never blocks the rest.
-UNIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson openssl libarchive libcurl libmnl libseccomp)
+UNIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson openssl libarchive libcurl libmnl libseccomp zlib libzstd libisal)
 tool_objs = $(patsubst %.c,$(B)/%.o,$(filter-out $(1)/main.c,$(wildcard $(1)/*.c)))
 unit_tool = $(firstword $(foreach t,$(TOOLS),$(if $(filter test-$(t)-%,$(1)),$(t))))
 define unit
