@@ -443,6 +443,8 @@ jwt_part() {
 	kill -KILL -- "-$pg"
 	sleep 0.2
 	key=$(_fixture_key big)
+	# killed half-way: a temp folder is left, no entry
+	compgen -G "$CACHE_DIR/fixtures/big/.tmp.*" >/dev/null
 	[ ! -e "$CACHE_DIR/fixtures/big/$key" ]
 	# the next build cleans the leftovers and succeeds
 	l=$(fixture_layout big)
@@ -453,6 +455,8 @@ jwt_part() {
 	touch "$l/index.json.stamp"
 	[ "$(fixture_layout big)" = "$l" ] && [ -e "$l/index.json.stamp" ]
 	# editing the script changes the key: rebuilt, the old entry removed
+	# (after 10 minutes: another run may still push from it)
+	touch -d '-11 minutes' "$CACHE_DIR/fixtures/big/$key"
 	echo "# changed" >>"$FIXTURES_DIR/mk-big.sh"
 	[ "$(_fixture_key big)" != "$key" ]
 	l2=$(fixture_layout big)

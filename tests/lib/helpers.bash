@@ -41,6 +41,7 @@ pid_identity() {
 	local stat rest
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	rest=${stat##*) } # fields after "comm", which may hold spaces
+	# shellcheck disable=SC2086 # split into the stat fields on purpose
 	set -- "$1" $rest
 	[ "$2" != Z ] && [ "$2" != X ] || return 1
 	echo "$1 ${21}"
@@ -68,6 +69,7 @@ kill_recorded() {
 		kill -TERM "$pid" 2>/dev/null && live="$live $pid:$start"
 	done
 	for ((i = 0; i < grace * 20; i++)); do
+		# shellcheck disable=SC2086 # one word per pid
 		_helpers_any_alive $live || return 0
 		sleep 0.05
 	done
@@ -76,6 +78,7 @@ kill_recorded() {
 			kill -KILL "${pid%%:*}" 2>/dev/null
 	done
 	for ((i = 0; i < 100; i++)); do
+		# shellcheck disable=SC2086 # one word per pid
 		_helpers_any_alive $live || return 0
 		sleep 0.05
 	done
@@ -108,14 +111,14 @@ mounts_under() {
 			p = substr(p, RSTART + 4)
 		}
 		p = out p
-		if (index(p "/", d) == 1 && length(p) > length(d) - 1)
+		if (index(p "/", d) == 1)
 			print gsub("/", "/", p) "\t" p
 	}' /proc/self/mountinfo | sort -t "$(printf '\t')" -k1,1nr -k2,2r | cut -f2-
 }
 
 _helpers_umount_under() {
-	local dir=$1 m pass
-	for pass in 1 2 3; do
+	local dir=$1 m _pass
+	for _pass in 1 2 3; do
 		[ -n "$(mounts_under "$dir")" ] || return 0
 		while IFS= read -r m; do
 			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
@@ -171,6 +174,7 @@ json_get() {
 }
 
 # After `run`: check $status, printing the output when it differs.
+# shellcheck disable=SC2154 # status and output are set by bats' run
 assert_status() {
 	if [ "$status" != "$1" ]; then
 		printf 'expected status %s, got %s; output:\n%s\n' "$1" "$status" "$output" >&2

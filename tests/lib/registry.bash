@@ -1,8 +1,26 @@
 # SPDX-License-Identifier: Apache-2.0
 # Starts Debian's docker-registry on 127.0.0.1 (plain, TLS, basic or token
 # auth) and pushes cached OCI fixtures to it. Load after helpers.bash:
-# `load ../lib/registry`. See registry_start for the variables it exports.
+# `load ../lib/registry`.
 # shellcheck shell=bash
+#
+#   setup_file()    { registry_start; }       # or in a test: stopped by
+#   teardown_file() { registry_stop; }        # common_teardown
+#   @test ... { fixture_push busybox lib/bb:1; ctr-pull "$REGISTRY/lib/bb:1"; }
+#
+# Do not call registry_start under `run` (a subshell): the registry belongs
+# to the process that starts it and a watchdog stops it when that one dies.
+#
+# Fixtures (tests/fixtures/mk-NAME.sh; fixture_push NAME REF [SKOPEO-ARGS]):
+#   busybox               OCI manifest, 1 gzip layer, Cmd ["/bin/sh"]
+#   busybox-v2s2          = fixture_push busybox REF --format v2s2 (Docker types)
+#   busybox-zstd          1 ...layer.v1.tar+zstd layer (see mk-busybox-zstd.sh)
+#   busybox-uncompressed  1 ...layer.v1.tar layer (pushed --preserve-digests)
+#   layers                busybox + 4 layers: file kinds, whiteouts, opaque dir
+#   multiarch             OCI index: linux/amd64, linux/arm64, linux/arm/v7
+#   big                   1 layer, ~30 MiB incompressible (/big.bin)
+# OCI manifests pushed by skopeo 1.9 have no top-level "mediaType"; look at
+# .config.mediaType or the Content-Type the registry answers with.
 
 if ! declare -F common_setup >/dev/null; then
 	# shellcheck source=helpers.bash
@@ -77,7 +95,7 @@ _registry_scope() {
 #                REGISTRY_TOKEN_REALM, REGISTRY_TOKEN_SERVICE, REGISTRY_TOKEN_LOG
 # All of them are also written to $REGISTRY_DIR/env (see registry_use).
 registry_start() {
-	local variant=${1:-plain} scope dir try
+	local variant=${1:-plain} scope dir _try
 	case "$variant" in
 	plain | tls | basic | token) ;;
 	*) echo "registry_start: unknown variant '$variant'" >&2; return 1 ;;
@@ -87,7 +105,7 @@ registry_start() {
 	dir=$(mktemp -d "$scope/registry.XXXXXX") || return 1
 	echo "$dir" >>"$scope/.registries"
 	# free_port can race with another process taking the port: retry
-	for try in 1 2 3; do
+	for _try in 1 2 3; do
 		_registry_try_start "$variant" "$dir" && return 0
 		kill_recorded "$dir/pids"
 		: >"$dir/pids"
@@ -145,6 +163,7 @@ _registry_auth_setup() {
 	_registry_token_server "$dir" "$certs" "$user" "$pass" vars
 }
 
+# shellcheck disable=SC2034 # tvars is a nameref: fills the caller's array
 _registry_token_server() {
 	local dir=$1 certs=$2 user=$3 pass=$4 i port anon=()
 	local -n tvars=$5
@@ -294,7 +313,8 @@ registry_stop_scope() {
 }
 
 _registry_forget() {
-	local f=$(_registry_scope)/.registries
+	local f
+	f=$(_registry_scope)/.registries
 	[ -f "$f" ] || return 0
 	grep -vxF "$1" "$f" >"$f.tmp" || true
 	mv "$f.tmp" "$f"
@@ -348,7 +368,8 @@ registry_curl() {
 # KEY hashing the script, lib.sh and the keys of the fixtures it names on a
 # "# fixture-deps:" line. Builds run under a per-fixture flock in a temp
 # folder renamed into place when complete, so a killed or concurrent build
-# never leaves a half entry; old KEYs and dead temp folders are removed.
+# never leaves a half entry; temp folders of dead builds and entries of old
+# KEYs untouched for 10 minutes are removed by the next build.
 
 # Where the mk-*.sh scripts are (a test of the cache points it elsewhere).
 FIXTURES_DIR=${FIXTURES_DIR:-$REPO_ROOT/tests/fixtures}
@@ -408,7 +429,7 @@ _fixture_build() {
 
 # Called with the lock held: any temp folder left is from a dead build.
 _fixture_build_locked() {
-	local name=$1 key=$2 base=$CACHE_DIR/fixtures/$1 tmp old
+	local name=$1 key=$2 base=$CACHE_DIR/fixtures/$1 tmp
 	shift 2
 	rm -rf "$base"/.tmp.*
 	tmp=$(mktemp -d "$base/.tmp.XXXXXX") || return 1
@@ -424,10 +445,10 @@ _fixture_build_locked() {
 	fi
 	rm -rf "$tmp/work"
 	touch "$tmp/push-args"
-	for old in "$base"/*; do
-		[ "$old" = "$base/$key" ] || rm -rf "$old"
-	done
-	mv -T "$tmp" "$base/$key"
+	mv -T "$tmp" "$base/$key" || return 1
+	# entries of older keys go once nobody can still be pushing from them
+	find "$base" -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name "$key" \
+		-mmin +10 -exec rm -rf {} +
 }
 
 # fixture_digest NAME: the digest "latest" points at in the layout (the
