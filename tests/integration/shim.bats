@@ -305,6 +305,12 @@ EOF
 	grep -qx out "$BATS_TEST_TMPDIR/eout"
 	grep -qx 'got line-in' "$BATS_TEST_TMPDIR/eout"
 	grep -qx err "$BATS_TEST_TMPDIR/eerr"
+	# nothing of the shim leaks into an exec process either
+	call '{"op":"exec","id":"e2","process":{"args":["sh","-c","ls /proc/$$/fd; true"],"cwd":"/","env":["PATH=/bin"]}}' \
+		--stdout "$BATS_TEST_TMPDIR/e2out"
+	assert_status 0
+	call '{"op":"wait","exec":"e2"}'
+	[ "$(echo $(cat "$BATS_TEST_TMPDIR/e2out"))" = "0 1 2" ]
 	# an id in use, a bad id, and a wait for an unknown one
 	call "{\"op\":\"exec\",\"id\":\"e1\",\"process\":$proc}"
 	assert_status 1

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-shim's pure parts: exit records, /proc start times, cgroup number files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "shim.h"
+#include "tap.h"
+
+static void
+test_exitfile_record_status_and_signal(void)
+{
+	json_t *j = exitfile_record(42, 3 << 8, false); /* a wait status of exit(3) */
+	const char *at = json_string_value(json_object_get(j, "exited_at"));
+
+	is_int(json_integer_value(json_object_get(j, "status")), 3, "exit 3 gives status 3");
+	is_int(json_integer_value(json_object_get(j, "signal")), 0, "and signal 0");
+	is_int(json_integer_value(json_object_get(j, "pid")), 42, "pid kept");
+	ok(json_is_false(json_object_get(j, "oom")), "oom false");
+	ok(at && strlen(at) == 30 && at[10] == 'T' && at[19] == '.' && at[29] == 'Z',
+	   "exited_at is RFC 3339 UTC with nanoseconds: %s", at ? at : "(null)");
+	json_decref(j);
+	j = exitfile_record(42, SIGKILL, true); /* a wait status of death by signal 9 */
+	is_int(json_integer_value(json_object_get(j, "status")), 137, "SIGKILL gives 128+9");
+	is_int(json_integer_value(json_object_get(j, "signal")), 9, "and signal 9");
+	ok(json_is_true(json_object_get(j, "oom")), "oom flag kept");
+	json_decref(j);
+}
+
+static void
+test_exitfile_start_time_odd_comm(void)
+{
+	unsigned long long a = 0, b = 0;
+
+	/* a name with ") " must not shift the fields */
+	prctl(PR_SET_NAME, "x) y z (", 0, 0, 0);
+	ok(exitfile_start_time(getpid(), &a) == 0 && a > 0, "start time read with an odd comm");
+	prctl(PR_SET_NAME, "test", 0, 0, 0);
+	ok(exitfile_start_time(getpid(), &b) == 0 && a == b, "the same with a plain comm");
+	ok(exitfile_start_time(0x3fffffff, &a) < 0, "no such pid: -1");
+}
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_cgroup_read_ll_keys_and_max(void)
+{
+	char dir[] = "/tmp/test-shim-cg-XXXXXX";
+	long long v = 0;
+
+	if (!mkdtemp(dir))
+		return;
+	write_file(dir, "memory.events", "low 0\nhigh 0\nmax 2\noom 1\noom_kill 3\n");
+	write_file(dir, "memory.max", "max\n");
+	write_file(dir, "memory.current", "123456\n");
+	ok(cgroup_read_ll(dir, "memory.events", "oom_kill", &v) == 0 && v == 3,
+	   "oom_kill read, not its prefix oom");
+	ok(cgroup_read_ll(dir, "memory.events", "oom", &v) == 0 && v == 1, "oom read");
+	ok(cgroup_read_ll(dir, "memory.events", "nope", &v) < 0, "missing key: -1");
+	ok(cgroup_read_ll(dir, "memory.max", NULL, &v) == 0 && v == -1, "max reads as -1");
+	ok(cgroup_read_ll(dir, "memory.current", NULL, &v) == 0 && v == 123456, "whole file");
+	ok(cgroup_read_ll(dir, "absent", NULL, &v) < 0, "missing file: -1");
+	ok(cgroup_read_ll(NULL, "memory.current", NULL, &v) < 0, "no cgroup: -1");
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# cleanup of %s failed\n", dir);
+}
+
+int
+main(void)
+{
+	RUN(test_exitfile_record_status_and_signal);
+	RUN(test_exitfile_start_time_odd_comm);
+	RUN(test_cgroup_read_ll_keys_and_max);
+	return tap_done();
+}
