@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of the content store: layout, blobs, index.json, resumable ingests. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "cleanup.h"
+#include "fdio.h"
+#include "jsonio.h"
+#include "path.h"
+#include "tap.h"
+#include "xmem.h"
+
+static struct state st;
+static struct content c;
+static char data[300000];
+static char data_digest[DIGEST_STR_LEN + 1];
+
+static void
+setup(void)
+{
+	char tmpl[] = "/tmp/test-content.XXXXXX";
+	struct err e;
+
+	state_init(&st);
+	state_set_root(&st, mkdtemp(tmpl));
+	state_set_run(&st, tmpl);
+	if (state_open(&st, &e) < 0 || content_open(&st, &c, &e) < 0) {
+		printf("Bail out! %s\n", e.msg);
+		exit(1);
+	}
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7 + i / 251);
+	digest_buf(data, sizeof(data), data_digest);
+}
+
+static void
+test_content_layout(void)
+{
+	struct stat sb;
+	json_t *idx = jsonio_load_at(c.dirfd, "index.json", 1 << 20, &(struct err){ 0 });
+
+	ok(fstatat(c.dirfd, "oci-layout", &sb, 0) == 0, "oci-layout exists");
+	ok(json_is_array(json_object_get(idx, "manifests")), "index.json has a manifests array");
+	json_decref(idx);
+}
+
+static void
+test_content_put_read(void)
+{
+	char dg[DIGEST_STR_LEN + 1], *buf = NULL;
+	size_t len = 0;
+	struct err e;
+	struct stat sb;
+
+	ok(content_put(&c, "hello", 5, dg, &e) == 0, "put a small blob");
+	ok(content_has(&c, dg, 5) && !content_has(&c, dg, 6), "has checks the size");
+	ok(content_read_blob(&c, dg, 100, &buf, &len, &e) == 0 && len == 5 && !memcmp(buf, "hello", 5),
+	   "read it back");
+	free(buf);
+	ok(fstatat(c.blobsfd, digest_hex(dg), &sb, 0) == 0 && (sb.st_mode & 0777) == 0444,
+	   "published read-only");
+	ok(content_read_blob(&c, dg, 3, &buf, &len, &e) < 0, "max is enforced");
+	ok(content_open_blob(&c, "sha256:../../etc/passwd", &e) < 0, "a bad digest never becomes a path");
+	ok(!content_has(&c, "sha256:ABC", -1), "has refuses bad digests");
+}
+
+static void
+test_content_corrupt_blob(void)
+{
+	char dg[DIGEST_STR_LEN + 1], *buf = NULL;
+	struct err e;
+	int fd;
+
+	content_put(&c, "rot me", 6, dg, &e);
+	fchmodat(c.blobsfd, digest_hex(dg), 0644, 0);
+	fd = openat(c.blobsfd, digest_hex(dg), O_WRONLY);
+	ok(fd >= 0 && write(fd, "R", 1) == 1, "corrupt a blob on disk");
+	close(fd);
+	ok(content_read_blob(&c, dg, 100, &buf, NULL, &e) < 0, "a rotten blob is an error");
+	is_str(e.code, "corrupt", "its code");
+}
+
+static void
+test_content_ingest_resume(void)
+{
+	struct content_ingest in;
+	struct err e;
+	struct stat sb;
+
+	ok(content_ingest_open(&c, data_digest, sizeof(data), "u", 0, &in, &e) == 0, "open ingest");
+	ok(content_ingest_write(&in, data, 100000, &e) == 0, "write a first part");
+	content_ingest_close(&c, &in, false);
+	ok(content_ingest_open(&c, data_digest, sizeof(data), "u", 0, &in, &e) == 0, "reopen");
+	is_int(in.resumed, 100000, "resumes at the saved offset");
+	ok(!in.rehashed, "from the saved hash state, without re-reading");
+	ok(content_ingest_write(&in, data + 100000, 200001, &e) < 0, "more than the size is refused");
+	ok(content_ingest_write(&in, data + 100000, sizeof(data) - 100000, &e) == 0, "write the rest");
+	ok(content_ingest_commit(&c, &in, &e) == 0, "commit verifies and publishes");
+	ok(content_has(&c, data_digest, sizeof(data)), "the blob is in the store");
+	ok(fstatat(c.blobsfd, digest_hex(data_digest), &sb, 0) == 0 && (sb.st_mode & 0777) == 0444,
+	   "read-only");
+	ok(content_ingest_open(&c, data_digest, sizeof(data), "u", 0, &in, &e) == 1,
+	   "a present blob needs no ingest");
+}
+
+static void
+test_content_ingest_bad_state(void)
+{
+	char other[64 * 1024], dg[DIGEST_STR_LEN + 1];
+	_cleanup_free_ char *state = NULL;
+	struct content_ingest in;
+	struct err e;
+	int dfd;
+
+	memset(other, 'x', sizeof(other));
+	digest_buf(other, sizeof(other), dg);
+	content_ingest_open(&c, dg, sizeof(other), NULL, 0, &in, &e);
+	content_ingest_write(&in, other, 5000, &e);
+	content_ingest_close(&c, &in, false);
+	state = xasprintf("ingest/%s", digest_hex(dg));
+	dfd = openat(c.dirfd, state, O_RDONLY | O_DIRECTORY);
+	ok(dfd >= 0 && pwrite(openat(dfd, "sha256state", O_WRONLY), "junk", 4, 12) == 4,
+	   "corrupt the saved state");
+	close(dfd);
+	ok(content_ingest_open(&c, dg, sizeof(other), NULL, 0, &in, &e) == 0, "reopen");
+	ok(in.rehashed && in.resumed == 5000, "falls back to re-hashing the partial data");
+	content_ingest_write(&in, other + 5000, sizeof(other) - 5000, &e);
+	ok(content_ingest_commit(&c, &in, &e) == 0, "and still verifies");
+}
+
+static void
+test_content_ingest_mismatch(void)
+{
+	char dg[DIGEST_STR_LEN + 1];
+	struct content_ingest in;
+	struct err e;
+	struct stat sb;
+	_cleanup_free_ char *dir = NULL;
+
+	digest_buf("right", 5, dg);
+	content_ingest_open(&c, dg, 5, NULL, 0, &in, &e);
+	content_ingest_write(&in, "wrong", 5, &e);
+	ok(content_ingest_commit(&c, &in, &e) < 0, "a digest mismatch fails");
+	dir = xasprintf("ingest/%s", digest_hex(dg));
+	ok(fstatat(c.dirfd, dir, &sb, 0) < 0, "and the ingest is removed");
+	ok(!content_has(&c, dg, -1), "nothing is published");
+}
+
+static void
+test_content_index_add(void)
+{
+	json_t *d1 = json_pack("{s:s, s:s, s:i}", "mediaType", "m", "digest", data_digest, "size", 1);
+	json_t *idx;
+	struct err e;
+
+	ok(content_index_add(&c, d1, "a:1", &e) == 0, "add an entry");
+	ok(content_index_add(&c, d1, "a:1", &e) == 0, "add it again");
+	ok(content_index_add(&c, d1, "b:1", &e) == 0, "another name");
+	idx = jsonio_load_at(c.dirfd, "index.json", 1 << 20, &e);
+	is_int(json_array_size(json_object_get(idx, "manifests")), 2, "one entry per name");
+	json_decref(idx);
+	json_decref(d1);
+}
+
+int
+main(void)
+{
+	struct err e;
+
+	setup();
+	RUN(test_content_layout);
+	RUN(test_content_put_read);
+	RUN(test_content_corrupt_blob);
+	RUN(test_content_ingest_resume);
+	RUN(test_content_ingest_bad_state);
+	RUN(test_content_ingest_mismatch);
+	RUN(test_content_index_add);
+	content_release(&c);
+	path_rm_rf(AT_FDCWD, st.root, &e);
+	state_release(&st);
+	return tap_done();
+}
