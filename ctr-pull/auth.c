@@ -24,9 +24,8 @@ key_matches(const char *key, const char *domain)
 	const char *k = strstr(key, "://") ? strstr(key, "://") + 3 : key;
 	size_t n = strcspn(k, "/");
 
-	if (!strcmp(domain, "docker.io") &&
-	    ((n == 15 && !strncmp(k, "index.docker.io", n)) ||
-	     (n == 20 && !strncmp(k, "registry-1.docker.io", n))))
+	if (!strcmp(domain, "docker.io") && ((n == 15 && !strncmp(k, "index.docker.io", n)) ||
+					     (n == 20 && !strncmp(k, "registry-1.docker.io", n))))
 		return true;
 	return n == strlen(domain) && !strncmp(k, domain, n);
 }
@@ -50,8 +49,8 @@ decode_auth(const char *b64, char **user, char **pass, const char *what, struct 
 	_cleanup_free_ char *out = xmalloc(n + 4);
 	int len;
 
-	if (n % 4 || (len = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b64,
-					     (int)n)) < 0)
+	if (n % 4 ||
+	    (len = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b64, (int)n)) < 0)
 		return err_code(e, "invalid", "%s: \"auth\" is not base64", what);
 	/* EVP_DecodeBlock counts the padding as zero bytes */
 	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
@@ -75,7 +74,8 @@ from_file(const char *path, const char *domain, char **user, char **pass, bool m
 	if (!doc)
 		return (e->sys == ENOENT && !must_exist) ? 0 : err_prefix(e, "auth file");
 	auths = json_object_get(doc, "auths");
-	json_object_foreach(auths, k, v) {
+	json_object_foreach(auths, k, v)
+	{
 		const char *a = jsonio_str(v, "auth");
 
 		if (!key_matches(k, domain))
@@ -92,11 +92,11 @@ from_file(const char *path, const char *domain, char **user, char **pass, bool m
 }
 
 int
-auth_lookup(const char *domain, const char *creds, const char *authfile, char **user,
-	    char **pass, struct err *e)
+auth_lookup(const char *domain, const char *creds, const char *authfile, char **user, char **pass,
+	    struct err *e)
 {
-	const char *env[3] = { getenv("REGISTRY_AUTH_FILE"), getenv("XDG_RUNTIME_DIR"),
-			       getenv("DOCKER_CONFIG") };
+	const char *env[3] = {getenv("REGISTRY_AUTH_FILE"), getenv("XDG_RUNTIME_DIR"),
+			      getenv("DOCKER_CONFIG")};
 	_cleanup_free_ char *xdg = NULL, *dock = NULL;
 	const char *files[3];
 
@@ -106,8 +106,9 @@ auth_lookup(const char *domain, const char *creds, const char *authfile, char **
 	if (authfile)
 		return from_file(authfile, domain, user, pass, true, e) < 0 ? -1 : 0;
 	xdg = env[1] ? xasprintf("%s/containers/auth.json", env[1]) : NULL;
-	dock = env[2] ? xasprintf("%s/config.json", env[2])
-		      : getenv("HOME") ? xasprintf("%s/.docker/config.json", getenv("HOME")) : NULL;
+	dock = env[2]		? xasprintf("%s/config.json", env[2])
+	       : getenv("HOME") ? xasprintf("%s/.docker/config.json", getenv("HOME"))
+				: NULL;
 	files[0] = env[0];
 	files[1] = xdg;
 	files[2] = dock;
@@ -189,10 +190,11 @@ auth_parse_challenge(const char *hdr, struct challenge *c, struct err *e)
 		p += n + 1;
 		set_param(c, key, n, param_value(&p));
 	}
-	if (!strcmp(c->scheme, "bearer") && (!c->realm || (strncmp(c->realm, "https://", 8) &&
-							   strncmp(c->realm, "http://", 7)))) {
+	if (!strcmp(c->scheme, "bearer") &&
+	    (!c->realm || (strncmp(c->realm, "https://", 8) && strncmp(c->realm, "http://", 7)))) {
 		auth_challenge_release(c);
-		return err_code(e, "invalid", "401 with a Bearer challenge without an http(s) realm");
+		return err_code(e, "invalid",
+				"401 with a Bearer challenge without an http(s) realm");
 	}
 	return 0;
 }

@@ -39,19 +39,21 @@ check_response(struct blob *b)
 	/* a registry that names another digest for these bytes is lying about one of them */
 	if (b->resp.digest && strcmp(b->resp.digest, b->digest)) {
 		b->discard = true;
-		return err_code(&b->err, "invalid", "blob %s: Docker-Content-Digest header says '%.80s'",
-				b->digest, b->resp.digest);
+		return err_code(&b->err, "invalid",
+				"blob %s: Docker-Content-Digest header says '%.80s'", b->digest,
+				b->resp.digest);
 	}
 	if (status == 200 && b->in.offset > 0) {
 		log_info("blob %s: server ignored the Range request; starting over", b->digest);
 		return content_ingest_reset(&b->in, &b->err);
 	}
-	if (status == 206 && (!b->resp.content_range ||
-			      sscanf(b->resp.content_range, "bytes %lld-", &start) != 1 ||
-			      start != b->in.offset)) {
+	if (status == 206 &&
+	    (!b->resp.content_range || sscanf(b->resp.content_range, "bytes %lld-", &start) != 1 ||
+	     start != b->in.offset)) {
 		b->discard = true;
-		return err_code(&b->err, "invalid", "blob %s: Content-Range '%.60s' is not what was asked",
-				b->digest, b->resp.content_range ? b->resp.content_range : "");
+		return err_code(&b->err, "invalid",
+				"blob %s: Content-Range '%.60s' is not what was asked", b->digest,
+				b->resp.content_range ? b->resp.content_range : "");
 	}
 	return 0;
 }
@@ -91,8 +93,8 @@ on_xfer(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, cur
 static int
 start(struct fetch *f, struct blob *b, struct err *e)
 {
-	_cleanup_free_ char *url = xasprintf("%s/%s/blobs/%s", registry_base(f->r), f->r->repo,
-					     b->digest);
+	_cleanup_free_ char *url =
+	    xasprintf("%s/%s/blobs/%s", registry_base(f->r), f->r->repo, b->digest);
 	char range[64];
 	int rc = content_ingest_open(f->c, b->digest, b->size, url, CONTENT_TRY, &b->in, e);
 
@@ -270,10 +272,10 @@ abort_all(struct fetch *f, struct blob *b, size_t n)
 }
 
 int
-fetch_blobs(struct registry *r, const struct content *c, struct blob *b, size_t n,
-	    int maxconc, struct progress *pr, int64_t *transferred, struct err *e)
+fetch_blobs(struct registry *r, const struct content *c, struct blob *b, size_t n, int maxconc,
+	    struct progress *pr, int64_t *transferred, struct err *e)
 {
-	struct fetch f = { .r = r, .c = c, .pr = pr, .multi = curl_multi_init() };
+	struct fetch f = {.r = r, .c = c, .pr = pr, .multi = curl_multi_init()};
 	size_t left = n;
 	int rc = 0, running;
 
@@ -284,7 +286,7 @@ fetch_blobs(struct registry *r, const struct content *c, struct blob *b, size_t 
 			break;
 		if (f.active == 0) {
 			if (left > 0)
-				nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
+				nanosleep(&(struct timespec){0, 50000000L}, NULL);
 			continue;
 		}
 		curl_multi_perform(f.multi, &running);

@@ -33,7 +33,7 @@ struct blob {
  * another process holds are waited for, not fetched twice. *transferred gets
  * the bytes received. On failure e describes the first blob that failed.
  */
-int fetch_blobs(struct registry *r, const struct content *c, struct blob *b, size_t n,
-		int maxconc, struct progress *pr, int64_t *transferred, struct err *e);
+int fetch_blobs(struct registry *r, const struct content *c, struct blob *b, size_t n, int maxconc,
+		struct progress *pr, int64_t *transferred, struct err *e);
 
 #endif

@@ -75,8 +75,8 @@ trim(char *s)
 
 /* One line of hosts.toml; *mirror is the [host."..."] section being read, or NULL. */
 static int
-toml_line(struct registry *r, char *line, struct endpoint **mirror, char **server,
-	  const char *file, int lineno, struct err *e)
+toml_line(struct registry *r, char *line, struct endpoint **mirror, char **server, const char *file,
+	  int lineno, struct err *e)
 {
 	_cleanup_free_ char *v = NULL;
 	char *key = trim(line);
@@ -86,7 +86,8 @@ toml_line(struct registry *r, char *line, struct endpoint **mirror, char **serve
 		return 0;
 	if (!strncmp(key, "[host.", 6)) {
 		if (!(v = quoted(key)) || (strncmp(v, "https://", 8) && strncmp(v, "http://", 7)))
-			return err_code(e, "invalid", "%s:%d: bad [host.\"URL\"] section", file, lineno);
+			return err_code(e, "invalid", "%s:%d: bad [host.\"URL\"] section", file,
+					lineno);
 		*mirror = add_ep(r, v);
 		return 0;
 	}
@@ -102,7 +103,8 @@ toml_line(struct registry *r, char *line, struct endpoint **mirror, char **serve
 		free(*server);
 		*server = quoted(key);
 	} else {
-		log_warn("%s:%d: ignoring unsupported setting '%.*s'", file, lineno, (int)klen, key);
+		log_warn("%s:%d: ignoring unsupported setting '%.*s'", file, lineno, (int)klen,
+			 key);
 	}
 	return 0;
 }

@@ -12,33 +12,43 @@
 #include "xmem.h"
 
 static const char USAGE[] =
-	"usage: ctr-pull [--platform OS/ARCH[/VARIANT] | --all-platforms] [--plain-http]\n"
-	"       [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"
-	"       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n"
-	"       [--retries N] [--stall-timeout SECS] [--limit-rate BYTES] REF\n";
+    "usage: ctr-pull [--platform OS/ARCH[/VARIANT] | --all-platforms] [--plain-http]\n"
+    "       [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"
+    "       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n"
+    "       [--retries N] [--stall-timeout SECS] [--limit-rate BYTES] REF\n";
 
 enum {
-	OPT_PLATFORM = 0x100, OPT_ALL, OPT_PLAIN, OPT_HOSTS, OPT_CREDS, OPT_AUTHFILE, OPT_MAXCONC,
-	OPT_PROGRESS, OPT_JSON, OPT_RETRIES, OPT_STALL, OPT_LIMIT,
+	OPT_PLATFORM = 0x100,
+	OPT_ALL,
+	OPT_PLAIN,
+	OPT_HOSTS,
+	OPT_CREDS,
+	OPT_AUTHFILE,
+	OPT_MAXCONC,
+	OPT_PROGRESS,
+	OPT_JSON,
+	OPT_RETRIES,
+	OPT_STALL,
+	OPT_LIMIT,
 };
 
 static const struct option opts[] = {
-	{ "platform", required_argument, NULL, OPT_PLATFORM },
-	{ "all-platforms", no_argument, NULL, OPT_ALL },
-	{ "plain-http", no_argument, NULL, OPT_PLAIN },
-	{ "hosts-dir", required_argument, NULL, OPT_HOSTS },
-	{ "creds", required_argument, NULL, OPT_CREDS },
-	{ "authfile", required_argument, NULL, OPT_AUTHFILE },
-	{ "max-concurrent-downloads", required_argument, NULL, OPT_MAXCONC },
-	{ "progress", required_argument, NULL, OPT_PROGRESS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "stall-timeout", required_argument, NULL, OPT_STALL },
-	{ "limit-rate", required_argument, NULL, OPT_LIMIT },
-	{ "help", no_argument, NULL, 'h' },
-	PROG_GLOBAL_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"all-platforms", no_argument, NULL, OPT_ALL},
+    {"plain-http", no_argument, NULL, OPT_PLAIN},
+    {"hosts-dir", required_argument, NULL, OPT_HOSTS},
+    {"creds", required_argument, NULL, OPT_CREDS},
+    {"authfile", required_argument, NULL, OPT_AUTHFILE},
+    {"max-concurrent-downloads", required_argument, NULL, OPT_MAXCONC},
+    {"progress", required_argument, NULL, OPT_PROGRESS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"stall-timeout", required_argument, NULL, OPT_STALL},
+    {"limit-rate", required_argument, NULL, OPT_LIMIT},
+    {"help", no_argument, NULL, 'h'},
+    PROG_GLOBAL_LONGOPTS,
+    {NULL, 0, NULL, 0},
 };
 
 static long
@@ -93,19 +103,46 @@ parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
 		if (platform_parse(arg, &o->platform, &e) < 0)
 			die_err(&e);
 		break;
-	case OPT_ALL: o->all_platforms = true; break;
-	case OPT_PLAIN: o->reg.plain_http = true; break;
-	case OPT_HOSTS: o->reg.hosts_dir = arg; break;
-	case OPT_CREDS: o->reg.creds = full_creds(arg); break;
-	case OPT_AUTHFILE: o->reg.authfile = arg; break;
-	case OPT_MAXCONC: o->max_concurrent = (int)number(arg, 1, 64, "--max-concurrent-downloads"); break;
-	case OPT_PROGRESS: o->progress = progress_mode(arg); break;
-	case 'q': o->progress = PROGRESS_NONE; log_level = LOG_ERROR; break;
-	case OPT_JSON: prog_set_json_errors(true); break;
-	case OPT_RETRIES: o->reg.retries = (int)number(arg, 0, 20, "--retries"); break;
-	case OPT_STALL: o->reg.stall_secs = number(arg, 1, 86400, "--stall-timeout"); break;
-	case OPT_LIMIT: o->reg.limit_rate = number(arg, 0, 1L << 40, "--limit-rate"); break;
-	case 'h': fputs(USAGE, stdout); exit(0);
+	case OPT_ALL:
+		o->all_platforms = true;
+		break;
+	case OPT_PLAIN:
+		o->reg.plain_http = true;
+		break;
+	case OPT_HOSTS:
+		o->reg.hosts_dir = arg;
+		break;
+	case OPT_CREDS:
+		o->reg.creds = full_creds(arg);
+		break;
+	case OPT_AUTHFILE:
+		o->reg.authfile = arg;
+		break;
+	case OPT_MAXCONC:
+		o->max_concurrent = (int)number(arg, 1, 64, "--max-concurrent-downloads");
+		break;
+	case OPT_PROGRESS:
+		o->progress = progress_mode(arg);
+		break;
+	case 'q':
+		o->progress = PROGRESS_NONE;
+		log_level = LOG_ERROR;
+		break;
+	case OPT_JSON:
+		prog_set_json_errors(true);
+		break;
+	case OPT_RETRIES:
+		o->reg.retries = (int)number(arg, 0, 20, "--retries");
+		break;
+	case OPT_STALL:
+		o->reg.stall_secs = number(arg, 1, 86400, "--stall-timeout");
+		break;
+	case OPT_LIMIT:
+		o->reg.limit_rate = number(arg, 0, 1L << 40, "--limit-rate");
+		break;
+	case 'h':
+		fputs(USAGE, stdout);
+		exit(0);
 	default:
 		if (!prog_global_opt(c, arg, st))
 			die_usage("unknown option");
@@ -116,9 +153,9 @@ int
 main(int argc, char **argv)
 {
 	struct pull_opts o = {
-		.reg = { .stall_secs = 30, .min_rate = 1, .retries = 3 },
-		.max_concurrent = 3,
-		.progress = PROGRESS_NONE,
+	    .reg = {.stall_secs = 30, .min_rate = 1, .retries = 3},
+	    .max_concurrent = 3,
+	    .progress = PROGRESS_NONE,
 	};
 	struct state st;
 	int c;

@@ -86,8 +86,8 @@ void
 progress_resolved(struct progress *p, const char *name, const char *digest, int nlayers,
 		  int64_t total)
 {
-	event(p, json_pack("{s:s, s:s, s:s, s:i, s:I}", "event", "resolved", "name", name,
-			   "digest", digest, "layers", nlayers, "size", (json_int_t)total));
+	event(p, json_pack("{s:s, s:s, s:s, s:i, s:I}", "event", "resolved", "name", name, "digest",
+			   digest, "layers", nlayers, "size", (json_int_t)total));
 	if (p->mode == PROGRESS_TTY)
 		fprintf(stderr, "%s: resolved %s\n", name, digest);
 }
@@ -100,8 +100,8 @@ progress_layer_start(struct progress *p, const char *digest, int64_t size, int64
 	r->have = offset;
 	r->size = size;
 	r->status = offset ? "resuming" : "downloading";
-	event(p, json_pack("{s:s, s:s, s:I, s:I}", "event", "layer-start", "digest", digest,
-			   "size", (json_int_t)size, "offset", (json_int_t)offset));
+	event(p, json_pack("{s:s, s:s, s:I, s:I}", "event", "layer-start", "digest", digest, "size",
+			   (json_int_t)size, "offset", (json_int_t)offset));
 	draw(p, true);
 }
 
@@ -122,8 +122,8 @@ progress_layer_bytes(struct progress *p, const char *digest, int64_t have, int64
 }
 
 void
-progress_layer_done(struct progress *p, const char *digest, int64_t size,
-		    int64_t transferred, const char *how)
+progress_layer_done(struct progress *p, const char *digest, int64_t size, int64_t transferred,
+		    const char *how)
 {
 	struct progress_row *r = row(p, digest);
 
@@ -138,8 +138,8 @@ progress_layer_done(struct progress *p, const char *digest, int64_t size,
 void
 progress_done(struct progress *p, const char *digest, int64_t transferred, double secs)
 {
-	event(p, json_pack("{s:s, s:s, s:I, s:f}", "event", "done", "digest", digest,
-			   "transferred", (json_int_t)transferred, "seconds", secs));
+	event(p, json_pack("{s:s, s:s, s:I, s:f}", "event", "done", "digest", digest, "transferred",
+			   (json_int_t)transferred, "seconds", secs));
 	if (p->mode == PROGRESS_TTY)
 		fprintf(stderr, "done: %.1f MB in %.1fs\n", (double)transferred / 1e6, secs);
 }

@@ -29,8 +29,8 @@ void progress_layer_start(struct progress *p, const char *digest, int64_t size, 
 /* have bytes of size are on disk; throttled to a few events per second. */
 void progress_layer_bytes(struct progress *p, const char *digest, int64_t have, int64_t size);
 /* how: "downloaded" or "exists"; transferred: bytes this run fetched for it. */
-void progress_layer_done(struct progress *p, const char *digest, int64_t size,
-			 int64_t transferred, const char *how);
+void progress_layer_done(struct progress *p, const char *digest, int64_t size, int64_t transferred,
+			 const char *how);
 void progress_done(struct progress *p, const char *digest, int64_t transferred, double secs);
 double progress_now(void);
 

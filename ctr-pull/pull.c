@@ -27,7 +27,8 @@ collect_layers(const struct plan *p, size_t *n, int64_t *total)
 		json_t *layers = json_object_get(p->man[i].json, "layers"), *l;
 		size_t j, k;
 
-		json_array_foreach(layers, j, l) {
+		json_array_foreach(layers, j, l)
+		{
 			const char *dg = jsonio_str(l, "digest");
 
 			for (k = 0; k < *n && strcmp(b[k].digest, dg); k++)
@@ -68,7 +69,8 @@ store_docs(struct state *st, const struct content *c, const struct plan *p, cons
 			put_doc(c, &p->man[i]);
 	}
 	put_doc(c, &p->top);
-	/* a single platform of an index goes in index.json as that manifest: the layout stays complete */
+	/* a single platform of an index goes in index.json as that manifest: the layout stays
+	 * complete */
 	entry = p->is_index && p->n == 1 ? p->man[0].desc : p->top.desc;
 	if (content_index_add(c, entry, name, &e) < 0)
 		die_err(&e);
@@ -90,8 +92,8 @@ print_images(struct state *st, const struct content *c, const struct plan *p, co
 		struct platform plat = *want;
 		json_auto_t *doc = NULL;
 
-		if (p->n > 1 && image_platform_of(json_object_get(p->man[i].desc, "platform"), &plat,
-						  &e) < 0)
+		if (p->n > 1 &&
+		    image_platform_of(json_object_get(p->man[i].desc, "platform"), &plat, &e) < 0)
 			die_err(&e);
 		if (!(doc = image_resolve(c, rec, &plat, &e)))
 			die_err(&e);
@@ -116,7 +118,7 @@ fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 void
 pull_run(struct state *st, const struct pull_opts *o)
 {
-	struct ref ref = { 0 };
+	struct ref ref = {0};
 	struct registry reg;
 	struct content c;
 	struct progress pr;
@@ -129,8 +131,8 @@ pull_run(struct state *st, const struct pull_opts *o)
 	if (ref_parse(o->ref, &ref, &e) < 0)
 		die_err(&e);
 	name = ref_string(&ref);
-	if (registry_init(&reg, ref.domain, ref_registry_host(&ref), ref.path, ref_is_loopback(&ref),
-			  &o->reg, &e) < 0)
+	if (registry_init(&reg, ref.domain, ref_registry_host(&ref), ref.path,
+			  ref_is_loopback(&ref), &o->reg, &e) < 0)
 		die_err(&e);
 	progress_init(&pr, o->progress);
 	/* nothing is created in the store until the registry's documents checked out */

@@ -116,8 +116,7 @@ setup_tls(CURL *h, const struct endpoint *ep)
 }
 
 static struct curl_slist *
-setup_ep(struct registry *r, const struct endpoint *ep, CURL *h, const char *url,
-	 const char *auth)
+setup_ep(struct registry *r, const struct endpoint *ep, CURL *h, const char *url, const char *auth)
 {
 	struct curl_slist *hdrs = NULL;
 	bool https = !strncmp(url, "https://", 8);
@@ -218,7 +217,7 @@ fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, 
 	char *svc = c->service ? curl_easy_escape(NULL, c->service, 0) : NULL;
 	char *scope = NULL, errbuf[CURL_ERROR_SIZE];
 	_cleanup_free_ char *raw_scope = xasprintf("repository:%s:pull", r->repo);
-	struct http_resp resp = { .max = TOKEN_MAX };
+	struct http_resp resp = {.max = TOKEN_MAX};
 	json_auto_t *doc = NULL;
 	const char *tok;
 	CURLcode rc;
@@ -266,7 +265,10 @@ reauth_ep(struct registry *r, struct endpoint *ep, const char *hdr, struct err *
 	if (auth_parse_challenge(hdr, &c, e) < 0)
 		return err_prefix(e, "%s", ep->base);
 	if (!strcmp(c.scheme, "basic")) {
-		rc = r->user ? 0 : err_code(e, "auth", "%s requires credentials (--creds or an auth file)", ep->base);
+		rc = r->user
+			 ? 0
+			 : err_code(e, "auth", "%s requires credentials (--creds or an auth file)",
+				    ep->base);
 		if (rc == 0) {
 			free(ep->auth);
 			ep->auth = auth_basic_header(r->user, r->pass);
@@ -297,7 +299,7 @@ retryable(CURLcode rc, long status)
 static void
 backoff(int attempt)
 {
-	struct timespec ts = { 0, 200000000L };
+	struct timespec ts = {0, 200000000L};
 
 	for (int i = 0; i < attempt && ts.tv_sec < 4; i++) {
 		ts.tv_sec *= 2;
@@ -324,8 +326,8 @@ fall_back_plain(struct endpoint *ep, CURLcode rc)
 }
 
 static int
-request_ep(struct registry *r, struct endpoint *ep, const char *path, const char *accept,
-	   bool head, struct http_resp *resp, struct err *e)
+request_ep(struct registry *r, struct endpoint *ep, const char *path, const char *accept, bool head,
+	   struct http_resp *resp, struct err *e)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	int attempt = 0, authed = 0;
@@ -351,14 +353,15 @@ request_ep(struct registry *r, struct endpoint *ep, const char *path, const char
 			return 0;
 		/* one fresh credential per request: a second 401 is a refusal */
 		if (authed++ || reauth_ep(r, ep, resp->www_auth, e) < 0)
-			return authed > 1 ? err_code(e, "auth", "%s: authentication refused (401)", url)
-					  : -1;
+			return authed > 1
+				   ? err_code(e, "auth", "%s: authentication refused (401)", url)
+				   : -1;
 	}
 }
 
 int
-registry_request(struct registry *r, unsigned caps, const char *path, const char *accept,
-		 bool head, size_t max, struct http_resp *resp, struct err *e)
+registry_request(struct registry *r, unsigned caps, const char *path, const char *accept, bool head,
+		 size_t max, struct http_resp *resp, struct err *e)
 {
 	int rc = -1;
 

@@ -18,7 +18,7 @@ struct endpoint {
 	char *cert, *key;
 	unsigned caps;
 	bool try_plain; /* loopback without explicit scheme: fall back to http on a non-TLS peer */
-	char *auth;     /* "Authorization: ..." header line once authenticated, or NULL */
+	char *auth;	/* "Authorization: ..." header line once authenticated, or NULL */
 };
 
 struct registry_opts {
@@ -26,8 +26,8 @@ struct registry_opts {
 	const char *creds;     /* "USER[:PASS]" */
 	const char *authfile;
 	bool plain_http;
-	long stall_secs;      /* no (or too slow) progress for this long: fail */
-	long min_rate;        /* bytes per second below which a transfer stalls */
+	long stall_secs;       /* no (or too slow) progress for this long: fail */
+	long min_rate;	       /* bytes per second below which a transfer stalls */
 	curl_off_t limit_rate; /* 0: unlimited */
 	int retries;
 };
@@ -46,8 +46,8 @@ struct http_resp {
 	long status;
 	char *body;
 	size_t len;
-	char *ctype;   /* Content-Type without parameters */
-	char *digest;  /* Docker-Content-Digest, as sent */
+	char *ctype;  /* Content-Type without parameters */
+	char *digest; /* Docker-Content-Digest, as sent */
 	char *www_auth;
 	char *content_range;
 	size_t max;

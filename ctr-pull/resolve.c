@@ -56,8 +56,10 @@ check_bytes(const struct http_resp *resp, const char *want, int64_t size, const 
 				resp->len, (long long)size);
 	/* the header is optional, but one that lies means nothing here can be trusted */
 	if (resp->digest && strcmp(resp->digest, got))
-		return err_code(e, "invalid", "%s: Docker-Content-Digest header '%.80s' disagrees with the content (%s)",
-				what, resp->digest, got);
+		return err_code(
+		    e, "invalid",
+		    "%s: Docker-Content-Digest header '%.80s' disagrees with the content (%s)",
+		    what, resp->digest, got);
 	return 0;
 }
 
@@ -74,12 +76,12 @@ media_type(const struct http_resp *resp, const json_t *doc)
 
 /* GET a manifest or index by tag or digest into d; want/size/mt may be NULL/-1/NULL. */
 static int
-fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t size,
-	       const char *mt, struct doc *d, struct err *e)
+fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t size, const char *mt,
+	       struct doc *d, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("/%s/manifests/%s", r->repo, ref);
 	_cleanup_free_ char *what = xasprintf("manifest %s", ref);
-	struct http_resp resp = { 0 };
+	struct http_resp resp = {0};
 	char got[DIGEST_STR_LEN + 1];
 	const char *type;
 	int rc = -1;
@@ -122,7 +124,7 @@ fetch_config(struct registry *r, const json_t *desc, struct doc *d, struct err *
 	int64_t size = json_integer_value(json_object_get(desc, "size"));
 	_cleanup_free_ char *path = xasprintf("/%s/blobs/%s", r->repo, dg);
 	_cleanup_free_ char *what = xasprintf("config %s", dg);
-	struct http_resp resp = { 0 };
+	struct http_resp resp = {0};
 	char got[DIGEST_STR_LEN + 1];
 	int rc = -1;
 
@@ -147,8 +149,7 @@ out:
 
 /* Add one manifest (and its config) to the plan; entry is its index entry or NULL. */
 static int
-add_manifest(struct registry *r, struct plan *p, const json_t *entry,
-	     struct err *e)
+add_manifest(struct registry *r, struct plan *p, const json_t *entry, struct err *e)
 {
 	struct doc *m, *cfg;
 	json_auto_t *ids = NULL;
@@ -174,7 +175,8 @@ add_manifest(struct registry *r, struct plan *p, const json_t *entry,
 	}
 	if (fetch_config(r, json_object_get(m->json, "config"), cfg, e) < 0)
 		return -1;
-	ids = image_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")), e);
+	ids = image_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")),
+				    e);
 	return ids ? 0 : err_prefix(e, "manifest %s", jsonio_str(m->desc, "digest"));
 }
 
@@ -188,8 +190,8 @@ is_image_entry(const json_t *m)
 }
 
 int
-resolve(struct registry *r, const struct ref *ref,
-	const struct platform *want, bool all, struct plan *p, struct err *e)
+resolve(struct registry *r, const struct ref *ref, const struct platform *want, bool all,
+	struct plan *p, struct err *e)
 {
 	json_t *ms, *m;
 	size_t i;
@@ -208,9 +210,8 @@ resolve(struct registry *r, const struct ref *ref,
 			return -1;
 		return add_manifest(r, p, json_array_get(ms, (size_t)pos), e);
 	}
-	json_array_foreach(ms, i, m)
-		if (is_image_entry(m) && add_manifest(r, p, m, e) < 0)
-			return -1;
+	json_array_foreach(ms, i,
+			   m) if (is_image_entry(m) && add_manifest(r, p, m, e) < 0) return -1;
 	if (p->n == 0)
 		return err_code(e, "not-found", "the index lists no image manifests");
 	return 0;

@@ -20,7 +20,7 @@ struct doc {
 
 struct plan {
 	bool is_index;
-	struct doc top;  /* what the reference names: an index or a manifest */
+	struct doc top;	 /* what the reference names: an index or a manifest */
 	struct doc *man; /* the chosen manifests (one, or all with --all-platforms) */
 	struct doc *cfg; /* their configs, same order */
 	size_t n;
@@ -30,8 +30,8 @@ struct plan {
  * Fetch and check what ref names, choose the manifest(s) for want (or all
  * platforms), and fetch and check their configs. Nothing is stored.
  */
-int resolve(struct registry *r, const struct ref *ref,
-	    const struct platform *want, bool all, struct plan *p, struct err *e);
+int resolve(struct registry *r, const struct ref *ref, const struct platform *want, bool all,
+	    struct plan *p, struct err *e);
 void plan_release(struct plan *p);
 
 #endif

@@ -143,8 +143,8 @@ static int
 write_status(struct content_ingest *in, const char *url, struct err *e)
 {
 	json_auto_t *st = json_pack("{s:s, s:I, s:I, s:s?, s:I}", "digest", in->digest, "size",
-				    (json_int_t)in->size, "offset", (json_int_t)in->offset,
-				    "url", url, "updated", (json_int_t)time(NULL));
+				    (json_int_t)in->size, "offset", (json_int_t)in->offset, "url",
+				    url, "updated", (json_int_t)time(NULL));
 
 	return afile_write_json(in->dirfd, "status", st, e);
 }
@@ -161,15 +161,15 @@ open_files(const struct content *c, struct content_ingest *in, struct err *e)
 		return err_set(e, errno, "open ingest for %s", in->digest);
 	in->datafd = openat(in->dirfd, "data", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	in->statefd =
-		openat(in->dirfd, "sha256state", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    openat(in->dirfd, "sha256state", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (in->datafd < 0 || in->statefd < 0)
 		return err_set(e, errno, "open ingest files for %s", in->digest);
 	return 0;
 }
 
 int
-content_ingest_open(const struct content *c, const char *digest, int64_t size,
-		    const char *url, int flags, struct content_ingest *in, struct err *e)
+content_ingest_open(const struct content *c, const char *digest, int64_t size, const char *url,
+		    int flags, struct content_ingest *in, struct err *e)
 {
 	_cleanup_free_ char *lk = NULL;
 

@@ -58,7 +58,8 @@ content_open(const struct state *st, struct content *c, struct err *e)
 		return -1;
 	if (init_layout(c->dirfd, e) < 0)
 		goto fail;
-	c->blobsfd = openat(c->dirfd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	c->blobsfd =
+	    openat(c->dirfd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (c->blobsfd < 0) {
 		err_set(e, errno, "open '%s/content/blobs/sha256'", st->root);
 		goto fail;
@@ -106,8 +107,8 @@ content_open_blob(const struct content *c, const char *digest, struct err *e)
 }
 
 int
-content_read_blob(const struct content *c, const char *digest, size_t max, char **out,
-		  size_t *len, struct err *e)
+content_read_blob(const struct content *c, const char *digest, size_t max, char **out, size_t *len,
+		  struct err *e)
 {
 	_cleanup_close_ int fd = content_open_blob(c, digest, e);
 	_cleanup_free_ char *buf = NULL;
@@ -140,8 +141,8 @@ content_read_json(const struct content *c, const char *digest, size_t max, struc
 }
 
 int
-content_put(const struct content *c, const void *buf, size_t len,
-	    char out[DIGEST_STR_LEN + 1], struct err *e)
+content_put(const struct content *c, const void *buf, size_t len, char out[DIGEST_STR_LEN + 1],
+	    struct err *e)
 {
 	digest_buf(buf, len, out);
 	if (content_has(c, out, (int64_t)len))
@@ -166,8 +167,7 @@ index_drop_ref(json_t *manifests, const char *refname)
 }
 
 int
-content_index_add(const struct content *c, const json_t *desc, const char *refname,
-		  struct err *e)
+content_index_add(const struct content *c, const json_t *desc, const char *refname, struct err *e)
 {
 	_cleanup_close_ int lk = lock_at(c->dirfd, "ingest/index.lock", 0, e);
 	json_auto_t *idx = NULL, *entry = NULL;

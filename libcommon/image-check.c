@@ -17,16 +17,16 @@
 #define RECORD_MAX (1u << 20)
 
 static const char *const layer_types[] = {
-	"application/vnd.oci.image.layer.v1.tar",
-	"application/vnd.oci.image.layer.v1.tar+gzip",
-	"application/vnd.oci.image.layer.v1.tar+zstd",
-	"application/vnd.docker.image.rootfs.diff.tar.gzip",
-	NULL,
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    NULL,
 };
 static const char *const config_types[] = {
-	"application/vnd.oci.image.config.v1+json",
-	"application/vnd.docker.container.image.v1+json",
-	NULL,
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+    NULL,
 };
 
 static bool
@@ -84,15 +84,16 @@ check_manifest(const json_t *doc, struct err *e)
 		return err_code(e, "invalid", "config larger than %u bytes", IMAGE_CONFIG_MAX);
 	if (!json_is_array(layers))
 		return err_code(e, "invalid", "manifest without a \"layers\" array");
-	json_array_foreach(layers, i, l) {
+	json_array_foreach(layers, i, l)
+	{
 		char what[48];
 
 		snprintf(what, sizeof(what), "layer %zu", i);
 		if (image_check_descriptor(l, what, e) < 0)
 			return -1;
 		if (!in_list(layer_types, jsonio_str(l, "mediaType")))
-			return err_code(e, "invalid", "layer %zu: unsupported media type '%.100s'", i,
-					jsonio_str(l, "mediaType"));
+			return err_code(e, "invalid", "layer %zu: unsupported media type '%.100s'",
+					i, jsonio_str(l, "mediaType"));
 	}
 	return 0;
 }
@@ -105,7 +106,8 @@ check_index(const json_t *doc, struct err *e)
 
 	if (!json_is_array(ms))
 		return err_code(e, "invalid", "index without a \"manifests\" array");
-	json_array_foreach(ms, i, m) {
+	json_array_foreach(ms, i, m)
+	{
 		char what[48];
 
 		snprintf(what, sizeof(what), "index entry %zu", i);
@@ -131,7 +133,8 @@ image_check_document(const json_t *doc, const char *mt, struct err *e)
 		return err_code(e, "invalid", "unsupported manifest schemaVersion (want 2)");
 	/* a document that could be read as either kind is refused (CVE-2021-41190) */
 	if (has_m && has_l)
-		return err_code(e, "invalid", "ambiguous manifest: both \"manifests\" and \"layers\"/\"config\"");
+		return err_code(e, "invalid",
+				"ambiguous manifest: both \"manifests\" and \"layers\"/\"config\"");
 	if (inner && strcmp(inner, mt))
 		return err_code(e, "invalid", "manifest mediaType '%.100s' disagrees with '%.100s'",
 				inner, mt);
@@ -161,7 +164,8 @@ image_platform_of(const json_t *obj, struct platform *p, struct err *e)
 		return err_code(e, "invalid", "platform without os and architecture");
 	if (copy_field(p->os, sizeof(p->os), jsonio_str(obj, "os"), "os", e) < 0 ||
 	    copy_field(p->arch, sizeof(p->arch), jsonio_str(obj, "architecture"), "arch", e) < 0 ||
-	    copy_field(p->variant, sizeof(p->variant), jsonio_str(obj, "variant"), "variant", e) < 0)
+	    copy_field(p->variant, sizeof(p->variant), jsonio_str(obj, "variant"), "variant", e) <
+		0)
 		return -1;
 	platform_normalize(p);
 	return 0;
@@ -209,9 +213,8 @@ image_config_diff_ids(const json_t *config, size_t nlayers, struct err *e)
 			 json_array_size(ids), nlayers);
 		return NULL;
 	}
-	json_array_foreach(ids, i, d)
-		if (digest_check(json_string_value(d), "config diff_id", e) < 0)
-			return NULL;
+	json_array_foreach(ids, i, d) if (digest_check(json_string_value(d), "config diff_id", e) <
+					  0) return NULL;
 	return json_deep_copy(ids);
 }
 
@@ -224,7 +227,8 @@ image_file_name(const char *name)
 	/* reversible: every byte outside [A-Za-z0-9._:@+-] becomes %XX, '/' and '%' included */
 	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
 		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || (strchr("._:@+-", *s) && !(s == (const unsigned char *)name && *s == '.'))) {
+		    (*s >= '0' && *s <= '9') ||
+		    (strchr("._:@+-", *s) && !(s == (const unsigned char *)name && *s == '.'))) {
 			*o++ = (char)*s;
 			continue;
 		}

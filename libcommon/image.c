@@ -74,17 +74,18 @@ image_store(const struct state *st, const json_t *record, struct err *e)
 	if ((dfd = images_dir(st, e)) < 0 || (lk = lock_at(dfd, lockname, 0, e)) < 0)
 		return -1;
 	rec = json_deep_copy(record);
-	old = jsonio_load_at(dfd, file, RECORD_MAX, &(struct err){ 0 });
+	old = jsonio_load_at(dfd, file, RECORD_MAX, &(struct err){0});
 	now_rfc3339(now);
 	/* a re-pull keeps the record's creation time and labels unless new ones are given */
 	if (!json_object_get(rec, "created"))
-		json_object_set_new(rec, "created",
-				    json_string(jsonio_str(old, "created") ? jsonio_str(old, "created")
-									   : now));
+		json_object_set_new(
+		    rec, "created",
+		    json_string(jsonio_str(old, "created") ? jsonio_str(old, "created") : now));
 	if (!json_object_get(rec, "labels"))
-		json_object_set_new(rec, "labels", json_is_object(json_object_get(old, "labels"))
-							   ? json_deep_copy(json_object_get(old, "labels"))
-							   : json_object());
+		json_object_set_new(rec, "labels",
+				    json_is_object(json_object_get(old, "labels"))
+					? json_deep_copy(json_object_get(old, "labels"))
+					: json_object());
 	json_object_set_new(rec, "updated", json_string(now));
 	return afile_write_json(dfd, file, rec, e);
 }
@@ -151,9 +152,9 @@ build(const struct content *c, const json_t *record, json_t *mdesc, struct platf
 	if (!from_index && image_platform_of(cfg, plat, e) < 0)
 		return NULL;
 	return json_pack("{s:O, s:O, s:o, s:O, s:O, s:O, s:O}", "name",
-			 json_object_get(record, "name"), "digest", json_object_get(mdesc, "digest"),
-			 "platform", platform_json(plat), "manifest", mdesc, "config", config,
-			 "layers", layers, "diff_ids", ids);
+			 json_object_get(record, "name"), "digest",
+			 json_object_get(mdesc, "digest"), "platform", platform_json(plat),
+			 "manifest", mdesc, "config", config, "layers", layers, "diff_ids", ids);
 }
 
 json_t *

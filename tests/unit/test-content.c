@@ -40,7 +40,7 @@ static void
 test_content_layout(void)
 {
 	struct stat sb;
-	json_t *idx = jsonio_load_at(c.dirfd, "index.json", 1 << 20, &(struct err){ 0 });
+	json_t *idx = jsonio_load_at(c.dirfd, "index.json", 1 << 20, &(struct err){0});
 
 	ok(fstatat(c.dirfd, "oci-layout", &sb, 0) == 0, "oci-layout exists");
 	ok(json_is_array(json_object_get(idx, "manifests")), "index.json has a manifests array");
@@ -57,13 +57,15 @@ test_content_put_read(void)
 
 	ok(content_put(&c, "hello", 5, dg, &e) == 0, "put a small blob");
 	ok(content_has(&c, dg, 5) && !content_has(&c, dg, 6), "has checks the size");
-	ok(content_read_blob(&c, dg, 100, &buf, &len, &e) == 0 && len == 5 && !memcmp(buf, "hello", 5),
+	ok(content_read_blob(&c, dg, 100, &buf, &len, &e) == 0 && len == 5 &&
+	       !memcmp(buf, "hello", 5),
 	   "read it back");
 	free(buf);
 	ok(fstatat(c.blobsfd, digest_hex(dg), &sb, 0) == 0 && (sb.st_mode & 0777) == 0444,
 	   "published read-only");
 	ok(content_read_blob(&c, dg, 3, &buf, &len, &e) < 0, "max is enforced");
-	ok(content_open_blob(&c, "sha256:../../etc/passwd", &e) < 0, "a bad digest never becomes a path");
+	ok(content_open_blob(&c, "sha256:../../etc/passwd", &e) < 0,
+	   "a bad digest never becomes a path");
 	ok(!content_has(&c, "sha256:ABC", -1), "has refuses bad digests");
 }
 
@@ -96,8 +98,10 @@ test_content_ingest_resume(void)
 	ok(content_ingest_open(&c, data_digest, sizeof(data), "u", 0, &in, &e) == 0, "reopen");
 	is_int(in.resumed, 100000, "resumes at the saved offset");
 	ok(!in.rehashed, "from the saved hash state, without re-reading");
-	ok(content_ingest_write(&in, data + 100000, 200001, &e) < 0, "more than the size is refused");
-	ok(content_ingest_write(&in, data + 100000, sizeof(data) - 100000, &e) == 0, "write the rest");
+	ok(content_ingest_write(&in, data + 100000, 200001, &e) < 0,
+	   "more than the size is refused");
+	ok(content_ingest_write(&in, data + 100000, sizeof(data) - 100000, &e) == 0,
+	   "write the rest");
 	ok(content_ingest_commit(&c, &in, &e) == 0, "commit verifies and publishes");
 	ok(content_has(&c, data_digest, sizeof(data)), "the blob is in the store");
 	ok(fstatat(c.blobsfd, digest_hex(data_digest), &sb, 0) == 0 && (sb.st_mode & 0777) == 0444,
@@ -152,7 +156,8 @@ test_content_ingest_mismatch(void)
 static void
 test_content_index_add(void)
 {
-	json_t *d1 = json_pack("{s:s, s:s, s:i}", "mediaType", "m", "digest", data_digest, "size", 1);
+	json_t *d1 =
+	    json_pack("{s:s, s:s, s:i}", "mediaType", "m", "digest", data_digest, "size", 1);
 	json_t *idx;
 	struct err e;
 

@@ -15,13 +15,16 @@ test_auth_challenge(void)
 	struct err e;
 
 	ok(auth_parse_challenge("Bearer realm=\"https://auth.example/token\",service=\"reg\","
-				"scope=\"repository:a/b:pull\"", &c, &e) == 0, "bearer challenge");
+				"scope=\"repository:a/b:pull\"",
+				&c, &e) == 0,
+	   "bearer challenge");
 	is_str(c.scheme, "bearer", "scheme");
 	is_str(c.realm, "https://auth.example/token", "realm");
 	is_str(c.service, "reg", "service");
 	is_str(c.scope, "repository:a/b:pull", "scope");
 	auth_challenge_release(&c);
-	ok(auth_parse_challenge("basic realm=x", &c, &e) == 0 && !strcmp(c.scheme, "basic"), "basic");
+	ok(auth_parse_challenge("basic realm=x", &c, &e) == 0 && !strcmp(c.scheme, "basic"),
+	   "basic");
 	auth_challenge_release(&c);
 	ok(auth_parse_challenge("", &c, &e) < 0, "empty is not a challenge");
 	ok(auth_parse_challenge("Negotiate abc", &c, &e) < 0, "unknown scheme");
@@ -43,7 +46,8 @@ test_auth_lookup(void)
 	f = fopen(file, "w");
 	/* "dXNlcjpwYTpzcw==" is base64 of "user:pa:ss" */
 	fputs("{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"dXNlcjpwYTpzcw==\"},"
-	      "\"127.0.0.1:5000\":{\"username\":\"a\",\"password\":\"b\"}}}", f);
+	      "\"127.0.0.1:5000\":{\"username\":\"a\",\"password\":\"b\"}}}",
+	      f);
 	fclose(f);
 	ok(auth_lookup("docker.io", NULL, file, &u, &p, &e) == 0, "docker.io via index URL key");
 	is_str(u, "user", "user");

@@ -36,11 +36,13 @@ test_image_check_document(void)
 {
 	const char *cfg = "{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
 			  "\"digest\":\"sha256:" Z64 "\",\"size\":2}";
-	_cleanup_free_ char *good = xasprintf("{\"schemaVersion\":2,\"config\":%s,\"layers\":[]}", cfg);
-	_cleanup_free_ char *amb = xasprintf(
-		"{\"schemaVersion\":2,\"config\":%s,\"layers\":[],\"manifests\":[]}", cfg);
-	json_t *g = parse(good), *a = parse(amb), *bad = parse("{\"schemaVersion\":2,\"manifests\":["
-			"{\"mediaType\":\"x\",\"digest\":\"sha256:../x\",\"size\":1}]}");
+	_cleanup_free_ char *good =
+	    xasprintf("{\"schemaVersion\":2,\"config\":%s,\"layers\":[]}", cfg);
+	_cleanup_free_ char *amb =
+	    xasprintf("{\"schemaVersion\":2,\"config\":%s,\"layers\":[],\"manifests\":[]}", cfg);
+	json_t *g = parse(good), *a = parse(amb),
+	       *bad = parse("{\"schemaVersion\":2,\"manifests\":["
+			    "{\"mediaType\":\"x\",\"digest\":\"sha256:../x\",\"size\":1}]}");
 	struct err e;
 
 	ok(image_check_document(g, IMAGE_MT_OCI_MANIFEST, &e) == 0, "a good manifest");
@@ -59,11 +61,16 @@ test_image_check_document(void)
 static void
 test_image_index_select(void)
 {
-	json_t *idx = parse("{\"manifests\":["
-		"{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v6\"}},"
-		"{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-		"{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}},"
-		"{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}}]}");
+	json_t *idx =
+	    parse("{\"manifests\":["
+		  "{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST
+		  "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v6\"}},"
+		  "{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST
+		  "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+		  "{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST
+		  "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}},"
+		  "{\"mediaType\":\"" IMAGE_MT_OCI_MANIFEST
+		  "\",\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}}]}");
 	struct platform p;
 	struct err e;
 
@@ -86,8 +93,9 @@ test_image_resolve(void)
 	struct state st;
 	struct content c;
 	struct err e;
-	const char *cfg = "{\"os\":\"linux\",\"architecture\":\"arm64\",\"rootfs\":{\"type\":\"layers\","
-			  "\"diff_ids\":[\"sha256:" Z64 "\"]}}";
+	const char *cfg =
+	    "{\"os\":\"linux\",\"architecture\":\"arm64\",\"rootfs\":{\"type\":\"layers\","
+	    "\"diff_ids\":[\"sha256:" Z64 "\"]}}";
 	_cleanup_free_ char *man = NULL;
 	json_t *rec, *doc, *loaded;
 
@@ -96,20 +104,24 @@ test_image_resolve(void)
 	state_set_run(&st, tmpl);
 	ok(state_open(&st, &e) == 0 && content_open(&st, &c, &e) == 0, "open a store");
 	content_put(&c, cfg, strlen(cfg), cd, &e);
-	man = xasprintf("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+	man = xasprintf("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/"
+			"vnd.oci.image.config.v1+json\","
 			"\"digest\":\"%s\",\"size\":%zu},\"layers\":[{\"mediaType\":"
-			"\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:" Z64 "\",\"size\":9}]}",
+			"\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:" Z64
+			"\",\"size\":9}]}",
 			cd, strlen(cfg));
 	content_put(&c, man, strlen(man), md, &e);
 	rec = json_pack("{s:s, s:{s:s, s:s, s:i}}", "name", "h/a:1", "target", "mediaType",
 			IMAGE_MT_OCI_MANIFEST, "digest", md, "size", (int)strlen(man));
 	ok(image_store(&st, rec, &e) == 0, "store a record");
 	loaded = image_load(&st, "h/a:1", &e);
-	ok(loaded && jsonio_str(loaded, "created") && jsonio_str(loaded, "updated"), "load it, with times");
+	ok(loaded && jsonio_str(loaded, "created") && jsonio_str(loaded, "updated"),
+	   "load it, with times");
 	doc = image_resolve(&c, loaded, NULL, &e);
 	ok(doc != NULL, "resolve it");
 	is_str(jsonio_str(doc, "digest"), md, "digest");
-	is_str(jsonio_str(json_object_get(doc, "platform"), "architecture"), "arm64", "platform from the config");
+	is_str(jsonio_str(json_object_get(doc, "platform"), "architecture"), "arm64",
+	       "platform from the config");
 	is_int(json_array_size(json_object_get(doc, "diff_ids")), 1, "diff_ids");
 	ok(!image_load(&st, "h/b:1", &e), "a missing image");
 	is_str(e.code, "not-found", "is not-found");
