@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Finding the container's cgroups (v1 controllers and the v2 tree) and reading numbers from them. */
+/* Finding the container's cgroups (v1 controllers and the v2 tree) and reading numbers from them.
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,8 @@ static void
 take_line(struct shim *s, char *line)
 {
 	char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	char **slots[] = { &s->cg.mem, &s->cg.cpu, &s->cg.pids, &s->cg.freezer };
-	const char *names[] = { "memory", "cpuacct", "pids", "freezer" };
+	char **slots[] = {&s->cg.mem, &s->cg.cpu, &s->cg.pids, &s->cg.freezer};
+	const char *names[] = {"memory", "cpuacct", "pids", "freezer"};
 
 	if (!c2)
 		return;

@@ -21,7 +21,7 @@ int
 control_listen(struct shim *s, struct err *e)
 {
 	/* relative to our cwd (STATEDIR): sun_path's 108 bytes never limit STATEDIR */
-	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "shim.sock" };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "shim.sock"};
 	mode_t old;
 	int r;
 
@@ -177,7 +177,7 @@ receive(struct client *c)
 		struct cmsghdr align;
 	} cbuf;
 	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
 	xgrow((void **)&c->in, &c->incap, c->inlen + READ_CHUNK, 1);

@@ -45,7 +45,7 @@ loop_init(struct shim *s, struct err *e)
 static void
 ctl(struct shim *s, int op, struct watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	struct epoll_event ev = {.events = events, .data.ptr = w};
 
 	if (epoll_ctl(s->epfd, op, w->fd, &ev) < 0 && op != EPOLL_CTL_DEL)
 		log_warn("epoll_ctl fd %d: %s", w->fd, strerror(errno));
@@ -94,7 +94,8 @@ reaped(struct shim *s, struct proc *p, int wstatus)
 {
 	struct err e;
 	bool is_init = p == &s->init;
-	_cleanup_free_ char *name = is_init ? xstrdup("exit.json") : xasprintf("exec-%s.json", p->id);
+	_cleanup_free_ char *name =
+	    is_init ? xstrdup("exit.json") : xasprintf("exec-%s.json", p->id);
 
 	if (is_init)
 		tty_drain(s); /* output still in the PTY belongs before the exit */
@@ -145,12 +146,24 @@ static void
 dispatch(struct shim *s, struct watch *w, uint32_t events)
 {
 	switch (w->kind) {
-	case W_SIGNAL: on_signal(s); break;
-	case W_LISTEN: control_accept(s); break;
-	case W_CLIENT: control_io(s, (struct client *)w, events); break;
-	case W_OOM: oom_on_event(s); break;
-	case W_PTY: tty_on_master(s, events); break;
-	case W_STDIN: tty_on_stdin(s, events); break;
+	case W_SIGNAL:
+		on_signal(s);
+		break;
+	case W_LISTEN:
+		control_accept(s);
+		break;
+	case W_CLIENT:
+		control_io(s, (struct client *)w, events);
+		break;
+	case W_OOM:
+		oom_on_event(s);
+		break;
+	case W_PTY:
+		tty_on_master(s, events);
+		break;
+	case W_STDIN:
+		tty_on_stdin(s, events);
+		break;
 	}
 }
 

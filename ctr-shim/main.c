@@ -20,10 +20,10 @@
 #include "shim.h"
 #include "xmem.h"
 
-#define USAGE                                                                           \
-	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "            \
-	"--runtime-root DIR --sync-fd N [--tty] [--stdin-open] [--detach-stdio] "        \
-	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "      \
+#define USAGE                                                                                      \
+	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
+	"--runtime-root DIR --sync-fd N [--tty] [--stdin-open] [--detach-stdio] "                  \
+	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--log-level LEVEL]"
 
 enum {
@@ -42,21 +42,21 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{ "id", required_argument, NULL, OPT_S_ID },
-	{ "bundle", required_argument, NULL, OPT_S_BUNDLE },
-	{ "dir", required_argument, NULL, OPT_S_DIR },
-	{ "runtime", required_argument, NULL, OPT_S_RUNTIME },
-	{ "runtime-root", required_argument, NULL, OPT_S_RROOT },
-	{ "sync-fd", required_argument, NULL, OPT_S_SYNC },
-	{ "tty", no_argument, NULL, OPT_S_TTY },
-	{ "stdin-open", no_argument, NULL, OPT_S_STDIN },
-	{ "detach-stdio", no_argument, NULL, OPT_S_DETACH },
-	{ "exit-command", required_argument, NULL, OPT_S_EXITCMD },
-	{ "exit-command-arg", required_argument, NULL, OPT_S_EXITARG },
-	{ "notify-socket", required_argument, NULL, OPT_S_NOTIFY },
-	{ "help", no_argument, NULL, 'h' },
-	PROG_GLOBAL_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
+    {"id", required_argument, NULL, OPT_S_ID},
+    {"bundle", required_argument, NULL, OPT_S_BUNDLE},
+    {"dir", required_argument, NULL, OPT_S_DIR},
+    {"runtime", required_argument, NULL, OPT_S_RUNTIME},
+    {"runtime-root", required_argument, NULL, OPT_S_RROOT},
+    {"sync-fd", required_argument, NULL, OPT_S_SYNC},
+    {"tty", no_argument, NULL, OPT_S_TTY},
+    {"stdin-open", no_argument, NULL, OPT_S_STDIN},
+    {"detach-stdio", no_argument, NULL, OPT_S_DETACH},
+    {"exit-command", required_argument, NULL, OPT_S_EXITCMD},
+    {"exit-command-arg", required_argument, NULL, OPT_S_EXITARG},
+    {"notify-socket", required_argument, NULL, OPT_S_NOTIFY},
+    {"help", no_argument, NULL, 'h'},
+    PROG_GLOBAL_LONGOPTS,
+    {NULL, 0, NULL, 0},
 };
 
 static int
@@ -78,17 +78,39 @@ static void
 parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 {
 	switch (c) {
-	case OPT_S_ID: o->id = arg; break;
-	case OPT_S_BUNDLE: o->bundle = arg; break;
-	case OPT_S_DIR: o->dir = arg; break;
-	case OPT_S_RUNTIME: o->runtime = arg; break;
-	case OPT_S_RROOT: o->runtime_root = arg; break;
-	case OPT_S_SYNC: o->sync_fd = parse_fd(arg); break;
-	case OPT_S_TTY: o->tty = true; break;
-	case OPT_S_STDIN: o->stdin_open = true; break;
-	case OPT_S_DETACH: o->detach_stdio = true; break;
-	case OPT_S_EXITCMD: o->exit_cmd = arg; break;
-	case OPT_S_NOTIFY: o->notify_socket = arg; break;
+	case OPT_S_ID:
+		o->id = arg;
+		break;
+	case OPT_S_BUNDLE:
+		o->bundle = arg;
+		break;
+	case OPT_S_DIR:
+		o->dir = arg;
+		break;
+	case OPT_S_RUNTIME:
+		o->runtime = arg;
+		break;
+	case OPT_S_RROOT:
+		o->runtime_root = arg;
+		break;
+	case OPT_S_SYNC:
+		o->sync_fd = parse_fd(arg);
+		break;
+	case OPT_S_TTY:
+		o->tty = true;
+		break;
+	case OPT_S_STDIN:
+		o->stdin_open = true;
+		break;
+	case OPT_S_DETACH:
+		o->detach_stdio = true;
+		break;
+	case OPT_S_EXITCMD:
+		o->exit_cmd = arg;
+		break;
+	case OPT_S_NOTIFY:
+		o->notify_socket = arg;
+		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
 		o->exit_args[o->n_exit_args++] = (char *)arg;
@@ -118,7 +140,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 	if (optind != argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
 	if (!o->id || !o->bundle || !o->dir || !o->runtime || !o->runtime_root || o->sync_fd < 0)
-		die_usage("--id, --bundle, --dir, --runtime, --runtime-root and --sync-fd are required");
+		die_usage(
+		    "--id, --bundle, --dir, --runtime, --runtime-root and --sync-fd are required");
 	if (path_check_id(o->id, 128, &e) < 0)
 		die_err(&e);
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
@@ -129,8 +152,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fail_sync(struct shim *s, const char *fmt, ...)
 {
-	static const char *const ours[] = { "shim.sock", "shim.json", "console.sock",
-					     "init.pid", "runtime.log" };
+	static const char *const ours[] = {"shim.sock", "shim.json", "console.sock", "init.pid",
+					   "runtime.log"};
 	char msg[1024];
 	va_list ap;
 
@@ -225,7 +248,7 @@ out:
 static void
 release(struct shim *s)
 {
-	char *cg[] = { s->cg.mem, s->cg.cpu, s->cg.pids, s->cg.freezer, s->cg.v2 };
+	char *cg[] = {s->cg.mem, s->cg.cpu, s->cg.pids, s->cg.freezer, s->cg.v2};
 
 	for (size_t i = 0; i < sizeof(cg) / sizeof(cg[0]); i++)
 		free(cg[i]);
@@ -248,7 +271,7 @@ int
 main(int argc, char **argv)
 {
 	struct state st;
-	struct shim s = { .dirfd = -1, .epfd = -1, .console_lfd = -1 };
+	struct shim s = {.dirfd = -1, .epfd = -1, .console_lfd = -1};
 
 	prog_init("ctr-shim", 0, &argc, &argv, &st);
 	parse_args(&s.o, argc, argv, &st);

@@ -15,7 +15,7 @@
 void
 notify_ready(struct shim *s)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *path = s->o.notify_socket;
 	_cleanup_close_ int fd = -1;
 	char msg[64];

@@ -16,7 +16,7 @@ struct op {
 	void (*fn)(struct shim *s, struct client *c, json_t *req);
 };
 
-static const char *const status_names[] = { "created", "running", "stopped" };
+static const char *const status_names[] = {"created", "running", "stopped"};
 
 static void
 reply_ok(struct shim *s, struct client *c)
@@ -182,7 +182,7 @@ op_exec(struct shim *s, struct client *c, json_t *req)
 {
 	const char *eid;
 	json_t *process;
-	int tty = 0, fds[3] = { -1, -1, -1 };
+	int tty = 0, fds[3] = {-1, -1, -1};
 	struct err e;
 	pid_t pid;
 
@@ -207,7 +207,8 @@ op_exec(struct shim *s, struct client *c, json_t *req)
 		return control_error(s, c, "%s", e.msg);
 	add_exec(s, eid, pid);
 	control_send(s, c, json_pack("{s:b, s:i}", "ok", 1, "pid", (int)pid));
-	ops_event(s, json_pack("{s:s, s:s, s:i}", "event", "exec-start", "id", eid, "pid", (int)pid));
+	ops_event(s,
+		  json_pack("{s:s, s:s, s:i}", "event", "exec-start", "id", eid, "pid", (int)pid));
 }
 
 static void
@@ -259,17 +260,23 @@ op_shutdown(struct shim *s, struct client *c, json_t *req)
 	(void)req;
 	/* a stopped shim leaves once its clients are answered (loop.c) */
 	if (s->status != CTR_STOPPED)
-		return control_error(s, c, "container is %s; kill it first", status_names[s->status]);
+		return control_error(s, c, "container is %s; kill it first",
+				     status_names[s->status]);
 	reply_ok(s, c);
 }
 
 static const struct op ops[] = {
-	{ "start", op_start },	   { "state", op_state },
-	{ "kill", op_kill },	   { "wait", op_wait },
-	{ "exec", op_exec },	   { "resize", op_resize },
-	{ "close-stdin", op_close_stdin }, { "stats", op_stats },
-	{ "events", op_events },   { "shutdown", op_shutdown },
-	{ NULL, NULL },
+    {"start", op_start},
+    {"state", op_state},
+    {"kill", op_kill},
+    {"wait", op_wait},
+    {"exec", op_exec},
+    {"resize", op_resize},
+    {"close-stdin", op_close_stdin},
+    {"stats", op_stats},
+    {"events", op_events},
+    {"shutdown", op_shutdown},
+    {NULL, NULL},
 };
 
 void

@@ -64,8 +64,8 @@ static int
 run(struct shim *s, const char *const args[], const struct spawn_opts *so, struct err *e)
 {
 	_cleanup_free_ char *logpath = xasprintf("%s/%s", s->dir, LOG_NAME);
-	const char *argv[ARGV_MAX] = { s->o.runtime, "--root", s->o.runtime_root, "--log",
-				       logpath, "--log-format", "json" };
+	const char *argv[ARGV_MAX] = {s->o.runtime,   "--root", s->o.runtime_root, "--log", logpath,
+				      "--log-format", "json"};
 	size_t n = 7;
 	int rc;
 
@@ -98,8 +98,9 @@ int
 runtime_create(struct shim *s, const char *console, struct err *e)
 {
 	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", s->dir);
-	const char *args[] = { "create", "--bundle", s->o.bundle, "--pid-file", pidfile,
-			       console ? "--console-socket" : s->o.id, console, s->o.id, NULL };
+	const char *args[] = {"create",	    "--bundle", s->o.bundle,
+			      "--pid-file", pidfile,	console ? "--console-socket" : s->o.id,
+			      console,	    s->o.id,	NULL};
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = -1;
 
@@ -126,7 +127,7 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 int
 runtime_start(struct shim *s, struct err *e)
 {
-	const char *args[] = { "start", s->o.id, NULL };
+	const char *args[] = {"start", s->o.id, NULL};
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = quiet(&so, e);
 
@@ -137,7 +138,7 @@ int
 runtime_kill(struct shim *s, int sig, bool all, struct err *e)
 {
 	char num[16];
-	const char *args[] = { "kill", all ? "--all" : s->o.id, all ? s->o.id : num, num, NULL };
+	const char *args[] = {"kill", all ? "--all" : s->o.id, all ? s->o.id : num, num, NULL};
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = quiet(&so, e);
 
@@ -150,9 +151,9 @@ runtime_kill(struct shim *s, int sig, bool all, struct err *e)
 void
 runtime_delete(struct shim *s)
 {
-	const char *args[] = { "delete", "--force", s->o.id, NULL };
+	const char *args[] = {"delete", "--force", s->o.id, NULL};
 	struct spawn_opts so = SPAWN_OPTS_INIT;
-	_cleanup_close_ int null = quiet(&so, &(struct err){ 0 });
+	_cleanup_close_ int null = quiet(&so, &(struct err){0});
 	struct err e;
 
 	if (null >= 0 && run(s, args, &so, &e) < 0)
@@ -161,15 +162,15 @@ runtime_delete(struct shim *s)
 
 /* exec --detach: the runtime returns once the process runs; we inherit it as subreaper. */
 int
-runtime_exec(struct shim *s, const char *eid, const json_t *process, const int fds[3],
-	     pid_t *pid, struct err *e)
+runtime_exec(struct shim *s, const char *eid, const json_t *process, const int fds[3], pid_t *pid,
+	     struct err *e)
 {
 	_cleanup_free_ char *pname = xasprintf("exec-%s.pid", eid);
 	_cleanup_free_ char *jname = xasprintf("exec-%s.process.json", eid);
 	_cleanup_free_ char *pidfile = xasprintf("%s/%s", s->dir, pname);
 	_cleanup_free_ char *jpath = xasprintf("%s/%s", s->dir, jname);
-	const char *args[] = { "exec", "--detach", "--pid-file", pidfile, "--process", jpath,
-			       s->o.id, NULL };
+	const char *args[] = {"exec",	   "--detach", "--pid-file", pidfile,
+			      "--process", jpath,      s->o.id,	     NULL};
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = quiet(&so, e);
 	int r;

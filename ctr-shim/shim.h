@@ -11,8 +11,8 @@
 #include "err.h"
 
 #define SHIM_LINE_MAX (1u << 20) /* a longer request line drops its client */
-#define SHIM_OUT_MAX (1u << 20)  /* a client owed more output than this is dropped */
-#define SHIM_EXEC_MAX 32         /* exec processes known at once */
+#define SHIM_OUT_MAX (1u << 20)	 /* a client owed more output than this is dropped */
+#define SHIM_EXEC_MAX 32	 /* exec processes known at once */
 
 /* What an epoll event points at: the first member of each watched object. */
 enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN };
@@ -56,7 +56,7 @@ enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_STOPPED };
 /* Absolute sysfs paths of the container's cgroups (NULL when absent). */
 struct cgroup {
 	char *mem, *cpu, *pids, *freezer; /* cgroup v1 controllers */
-	char *v2;                         /* the unified hierarchy */
+	char *v2;			  /* the unified hierarchy */
 };
 
 struct shim {
@@ -91,7 +91,7 @@ void control_io(struct shim *s, struct client *c, uint32_t events);
 /* Queue doc (taken) plus a newline for c; drops c when it reads too slowly. */
 void control_send(struct shim *s, struct client *c, json_t *doc);
 void control_error(struct shim *s, struct client *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Close c now (its memory goes at the next sweep); close its unused passed fds. */
 void control_drop(struct shim *s, struct client *c);
 void control_close_fds(struct client *c);

@@ -23,7 +23,7 @@
 int
 tty_listen(struct shim *s, char **console_path, struct err *e)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = CONSOLE };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = CONSOLE};
 	mode_t old;
 	int r;
 
@@ -56,9 +56,11 @@ recv_fd(int sock)
 		struct cmsghdr align;
 	} cbuf;
 	char byte[256];
-	struct iovec iov = { .iov_base = byte, .iov_len = sizeof(byte) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
+	struct iovec iov = {.iov_base = byte, .iov_len = sizeof(byte)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf.buf,
+			    .msg_controllen = sizeof(cbuf.buf)};
 	struct cmsghdr *cm;
 	int fd;
 
@@ -76,7 +78,7 @@ recv_fd(int sock)
 static void
 watch_stdin(struct shim *s)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->in };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->in};
 
 	s->in.kind = W_STDIN;
 	s->in.fd = 0;
@@ -176,7 +178,7 @@ tty_on_stdin(struct shim *s, uint32_t events)
 int
 tty_resize(struct shim *s, unsigned w, unsigned h, struct err *e)
 {
-	struct winsize ws = { .ws_row = (unsigned short)h, .ws_col = (unsigned short)w };
+	struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
 
 	if (s->pty.fd < 0)
 		return err_code(e, "invalid", "the container has no TTY");

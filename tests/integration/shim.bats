@@ -26,9 +26,11 @@ setup() {
 
 teardown() {
 	[ -f "$SD/shim.json" ] && track_pid "$(jq .pid "$SD/shim.json")"
-	/usr/sbin/runc --root "$RR" delete -f "$ID" 2>/dev/null || true
-	local d
-	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/unified/"$CG"; do
+	local d c
+	for c in $(/usr/sbin/runc --root "$RR" list -q 2>/dev/null); do
+		/usr/sbin/runc --root "$RR" delete -f "$c" 2>/dev/null || true
+	done
+	for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/*/"$CG"-*; do
 		[ -d "$d" ] && rmdir "$d" 2>/dev/null
 	done
 	common_teardown
@@ -390,4 +392,41 @@ EOF
 		--runtime-root "$RR" --sync-fd 77
 	assert_status 100
 	assert_output_contains "not an open descriptor"
+}
+
+@test "shim: 20 running shims cost at most 300 KiB PSS each and no CPU while idle" {
+	make_bundle sleep 1000
+	local i n=20 pids=() pss total=0 t0=0 t1=0
+	for ((i = 1; i <= n; i++)); do
+		mkdir -p "$BATS_TEST_TMPDIR/b$i" && mkdir -m 0700 -p "$CTR_STATE/default/$ID-$i"
+		jq --arg cg "/$CG-$i" --arg root "$B/rootfs" '.root.path = $root | .linux.cgroupsPath = $cg' \
+			"$B/config.json" >"$BATS_TEST_TMPDIR/b$i/config.json"
+		run $CTL spawn -- "$REPO_ROOT/bin/ctr-shim" --id "$ID-$i" --bundle "$BATS_TEST_TMPDIR/b$i" \
+			--dir "$CTR_STATE/default/$ID-$i" --runtime "$RUNTIME" --runtime-root "$RR" --sync-fd '{sync}'
+		assert_status 0
+		pids+=("$(jq .pid "$CTR_STATE/default/$ID-$i/shim.json")")
+		track_pid "${pids[-1]}"
+		run $CTL call "$CTR_STATE/default/$ID-$i" '{"op":"start"}'
+		assert_status 0
+	done
+	for p in "${pids[@]}"; do
+		pss=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")
+		total=$((total + pss))
+		t0=$((t0 + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	done
+	echo "# average PSS $((total / n)) KiB over $n shims" >&3
+	[ $((total / n)) -le 300 ]
+	sleep 3
+	for p in "${pids[@]}"; do
+		t1=$((t1 + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	done
+	[ "$t0" = "$t1" ]
+	for ((i = 1; i <= n; i++)); do
+		/usr/sbin/runc --root "$RR" kill "$ID-$i" KILL
+	done
+	for p in "${pids[@]}"; do wait_gone "$p"; done
+	for ((i = 1; i <= n; i++)); do
+		/usr/sbin/runc --root "$RR" delete -f "$ID-$i"
+		[ "$(jq .status "$CTR_STATE/default/$ID-$i/exit.json")" = 137 ]
+	done
 }
