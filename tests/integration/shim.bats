@@ -430,3 +430,21 @@ EOF
 		[ "$(jq .status "$CTR_STATE/default/$ID-$i/exit.json")" = 137 ]
 	done
 }
+
+@test "shim: with --tty --stdin-open, input reaches the container through the PTY" {
+	make_bundle sh -c 'read x; echo "got-$x"'
+	bundle_set '.process.terminal = true'
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	(echo hello-in >"$BATS_TEST_TMPDIR/in") &
+	run $CTL spawn --stdin "$BATS_TEST_TMPDIR/in" --stdout "$OUT" --stderr "$OUT" -- \
+		"$REPO_ROOT/bin/ctr-shim" --id "$ID" --bundle "$B" --dir "$SD" --runtime "$RUNTIME" \
+		--runtime-root "$RR" --sync-fd '{sync}' --tty --stdin-open
+	assert_status 0
+	track_pid "$(shim_pid)"
+	call '{"op":"start"}'
+	call '{"op":"wait"}'
+	[ "$(json_get "$output" .exit.status)" = 0 ]
+	grep -q 'got-hello-in' "$OUT"
+	call '{"op":"close-stdin"}' # no shim any more: the client says so
+	assert_status 111
+}
