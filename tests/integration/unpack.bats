@@ -1,0 +1,384 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-unpack against real images (the harness's fixture layouts, and pulls
+# from a loopback registry), compared with `umoci unpack`; hostile layers
+# through the whole tool; failures leave the store as it was.
+
+load ../lib/helpers
+load ../lib/registry
+
+setup() {
+	common_setup
+	require_root
+	require_cmd umoci jq python3
+}
+
+teardown() {
+	common_teardown
+}
+
+# Store the blobs of a fixture layout in $CTR_ROOT/content and print the
+# image JSON ctr-pull would print for it (the permanent unpack-alone path).
+image_json() {
+	local layout=$1 name=${2:-test/$1:latest} m
+	mkdir -p "$CTR_ROOT/content/blobs/sha256"
+	cp -n "$layout"/blobs/sha256/* "$CTR_ROOT/content/blobs/sha256/"
+	m=$(jq -c '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "latest")' \
+		"$layout/index.json")
+	jq -c --arg n "$name" --argjson m "$m" \
+		'{name: $n, digest: $m.digest, manifest: $m, config: .config, layers: .layers}' \
+		"$layout/blobs/sha256/$(jq -r .digest <<<"$m" | cut -d: -f2)"
+}
+
+# Everything the comparison with umoci looks at, one line per fact: path,
+# type, mode, owner, then size, link count and link target for non-dirs;
+# the sha256 of every regular file; xattrs; device numbers.
+tree_manifest() {
+	(
+		cd "$1" || exit 1
+		find . -mindepth 1 \( -type d -printf '%p %y %m %U:%G\n' \) -o \
+			\( ! -type d -printf '%p %y %m %U:%G %s %n %l\n' \) | LC_ALL=C sort
+		find . \( -type b -o -type c \) -printf '%p ' -exec stat -c '%t:%T' {} \; | LC_ALL=C sort
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+		getfattr -R -h -d -m - . 2>/dev/null | grep -v '^$' || true
+	)
+}
+
+# Mount the top snapshot read-only at DIR: mount_top DRIVER CHAIN DIR
+mount_top() {
+	local key=view-$RANDOM
+	ctr-snapshot --snapshotter "$1" view --parent "$2" "$key" >/dev/null
+	mkdir -p "$3"
+	ctr-snapshot --snapshotter "$1" mount "$key" "$3"
+}
+
+# Unpack fixture NAME with DRIVER and compare the tree with umoci's.
+compare_with_umoci() {
+	local name=$1 driver=$2 ref=${3:-$1} layout out chain
+	layout=$(fixture_layout "$name")
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	out=$(ctr-unpack --snapshotter "$driver" - <"$BATS_TEST_TMPDIR/img.json")
+	chain=$(jq -r .chain_id <<<"$out")
+	[ "$(jq -r .key <<<"$out")" = "$chain" ]
+	[ "$(jq -r .snapshotter <<<"$out")" = "$driver" ]
+	[ "$(jq -r .config.digest <<<"$out")" = "$(jq -r .config.digest "$BATS_TEST_TMPDIR/img.json")" ]
+	mount_top "$driver" "$chain" "$BATS_TEST_TMPDIR/mnt"
+	# umoci 0.4 reads no zstd: such a fixture is compared with its gzip twin
+	umoci unpack --image "$(fixture_layout "$ref"):latest" "$BATS_TEST_TMPDIR/bundle" >/dev/null
+	tree_manifest "$BATS_TEST_TMPDIR/mnt" >"$BATS_TEST_TMPDIR/ours"
+	tree_manifest "$BATS_TEST_TMPDIR/bundle/rootfs" >"$BATS_TEST_TMPDIR/umoci"
+	diff -u "$BATS_TEST_TMPDIR/umoci" "$BATS_TEST_TMPDIR/ours"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/ours")" -gt 10 ]
+}
+
+# The chain ID of the image's layers, computed here from the config.
+expected_chain() {
+	local layout=$1 cfg chain="" id
+	cfg=$(jq -r .config.digest <<<"$(image_json "$layout")" | cut -d: -f2)
+	for id in $(jq -r '.rootfs.diff_ids[]' "$layout/blobs/sha256/$cfg"); do
+		if [ -z "$chain" ]; then chain=$id; else
+			chain=sha256:$(printf '%s %s' "$chain" "$id" | sha256sum | cut -d' ' -f1)
+		fi
+	done
+	echo "$chain"
+}
+
+no_active_snapshots() {
+	local driver=${1:-overlay}
+	run ctr-snapshot --snapshotter "$driver" ls --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '[.[] | select(.kind == "active")] | length' <<<"$output")" -eq 0 ]
+}
+
+@test "unpack: layers fixture, overlay, matches umoci unpack" {
+	compare_with_umoci layers overlay
+	no_active_snapshots overlay
+}
+
+@test "unpack: layers fixture, native, matches umoci unpack" {
+	compare_with_umoci layers native
+	no_active_snapshots native
+}
+
+@test "unpack: busybox in every compression and media type matches umoci" {
+	local f
+	for f in busybox busybox-zstd:busybox busybox-uncompressed busybox-v2s2; do
+		compare_with_umoci "${f%%:*}" overlay "${f#*:}"
+		umount "$BATS_TEST_TMPDIR/mnt"
+		rm -rf "$BATS_TEST_TMPDIR/bundle" "$BATS_TEST_TMPDIR/mnt" "$CTR_ROOT"
+	done
+}
+
+@test "unpack: chain ID is the image spec's, parents are stacked, a rerun skips" {
+	local layout out
+	layout=$(fixture_layout layers)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	out=$(ctr-unpack - <"$BATS_TEST_TMPDIR/img.json")
+	[ "$(jq -r .chain_id <<<"$out")" = "$(expected_chain "$layout")" ]
+	run ctr-snapshot ls --json
+	[ "$(jq length <<<"$output")" -eq 5 ]
+	[ "$(jq '[.[] | select(.parent == null or .parent == "")] | length' <<<"$output")" -eq 1 ]
+	run ctr-unpack --log-level info - <"$BATS_TEST_TMPDIR/img.json"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 of 5 layers applied"* ]]
+	run ctr-snapshot ls --json
+	[ "$(jq length <<<"$output")" -eq 5 ]
+}
+
+@test "unpack: --jobs 1 and parallel give the same snapshots" {
+	local layout a b
+	layout=$(fixture_layout layers)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	a=$(ctr-unpack --jobs 1 - <"$BATS_TEST_TMPDIR/img.json" | jq -r .chain_id)
+	mount_top overlay "$a" "$BATS_TEST_TMPDIR/m1"
+	tree_manifest "$BATS_TEST_TMPDIR/m1" >"$BATS_TEST_TMPDIR/t1"
+	umount "$BATS_TEST_TMPDIR/m1"
+	export CTR_ROOT=$BATS_TEST_TMPDIR/root2
+	image_json "$layout" >/dev/null
+	b=$(ctr-unpack --jobs 8 --inflate zlib - <"$BATS_TEST_TMPDIR/img.json" | jq -r .chain_id)
+	[ "$a" = "$b" ]
+	mount_top overlay "$b" "$BATS_TEST_TMPDIR/m2"
+	tree_manifest "$BATS_TEST_TMPDIR/m2" >"$BATS_TEST_TMPDIR/t2"
+	diff -u "$BATS_TEST_TMPDIR/t1" "$BATS_TEST_TMPDIR/t2"
+}
+
+@test "unpack: two unpacks of one image at once both succeed" {
+	local layout
+	layout=$(fixture_layout layers)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	ctr-unpack - <"$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/o1" &
+	local p1=$!
+	ctr-unpack - <"$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/o2" &
+	local p2=$!
+	wait "$p1"
+	wait "$p2"
+	[ "$(jq -r .chain_id "$BATS_TEST_TMPDIR/o1")" = "$(jq -r .chain_id "$BATS_TEST_TMPDIR/o2")" ]
+	no_active_snapshots
+}
+
+# ---- bad input: exit 100 and the store as it was ---------------------------
+
+# Replace the config by one with the given diff_ids (JSON array) and print the image JSON.
+with_diff_ids() {
+	local img=$1 ids=$2 cfg new
+	cfg=$(jq -r .config.digest "$img" | cut -d: -f2)
+	jq -c --argjson ids "$ids" '.rootfs.diff_ids = $ids' \
+		"$CTR_ROOT/content/blobs/sha256/$cfg" >"$BATS_TEST_TMPDIR/cfg.json"
+	new=$(sha256sum <"$BATS_TEST_TMPDIR/cfg.json" | cut -d' ' -f1)
+	cp "$BATS_TEST_TMPDIR/cfg.json" "$CTR_ROOT/content/blobs/sha256/$new"
+	jq -c --arg d "sha256:$new" --argjson s "$(stat -c %s "$BATS_TEST_TMPDIR/cfg.json")" \
+		'.config.digest = $d | .config.size = $s' "$img"
+}
+
+@test "unpack: diff_id mismatch: exit 100, no snapshot of that layer, no active left" {
+	local layout ids
+	layout=$(fixture_layout layers)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	ids=$(jq -c --arg bad "sha256:$(printf x | sha256sum | cut -d' ' -f1)" \
+		'.rootfs.diff_ids | .[2] = $bad' \
+		"$CTR_ROOT/content/blobs/sha256/$(jq -r .config.digest "$BATS_TEST_TMPDIR/img.json" | cut -d: -f2)")
+	with_diff_ids "$BATS_TEST_TMPDIR/img.json" "$ids" >"$BATS_TEST_TMPDIR/bad.json"
+	run ctr-unpack - <"$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 100 ]
+	[[ "$output" == *"ctr-unpack: fatal:"*"layer 2"*"diff_id mismatch"* ]]
+	no_active_snapshots
+	run ctr-snapshot ls --json
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	# no snapshot directory left behind either: only the store's lock and records
+	[ -z "$(ls "$CTR_ROOT/snapshots/overlay" | grep -v -e '^lock$' -e '^meta$')" ]
+}
+
+@test "unpack: a rotted blob (digest mismatch) is refused before commit" {
+	local layout blob
+	layout=$(fixture_layout busybox)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	blob=$CTR_ROOT/content/blobs/sha256/$(jq -r '.layers[0].digest' "$BATS_TEST_TMPDIR/img.json" | cut -d: -f2)
+	chmod u+w "$blob"
+	printf 'X' | dd of="$blob" bs=1 seek=100 conv=notrunc status=none
+	run ctr-unpack - <"$BATS_TEST_TMPDIR/img.json"
+	[ "$status" -eq 100 ]
+	no_active_snapshots
+	run ctr-snapshot ls --json
+	[ "$(jq length <<<"$output")" -eq 0 ]
+}
+
+@test "unpack: bad image JSON, media types and missing blobs: exit 100" {
+	local layout
+	layout=$(fixture_layout busybox)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	run ctr-unpack - <<<'not json'
+	[ "$status" -eq 100 ]
+	run ctr-unpack - <<<'{"name":"x","layers":[]}'
+	[ "$status" -eq 100 ]
+	jq -c '.layers[0].mediaType = "application/x-evil"' "$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/mt.json"
+	run ctr-unpack - <"$BATS_TEST_TMPDIR/mt.json"
+	[ "$status" -eq 100 ]
+	[[ "$output" == *"unsupported media type"* ]]
+	jq -c '.layers[0].digest = "sha256:'"$(printf y | sha256sum | cut -d' ' -f1)"'"' \
+		"$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/missing.json"
+	run ctr-unpack --json - <"$BATS_TEST_TMPDIR/missing.json"
+	[ "$status" -eq 100 ]
+	[ "$(jq -r .error.code <<<"${lines[-1]}")" = "not-found" ]
+	jq -c '.layers[0].digest = "sha256:../../etc/passwd"' "$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/trav.json"
+	run ctr-unpack - <"$BATS_TEST_TMPDIR/trav.json"
+	[ "$status" -eq 100 ]
+	run ctr-unpack --snapshotter zfs -
+	[ "$status" -eq 100 ]
+	run ctr-unpack --jobs 0 -
+	[ "$status" -eq 100 ]
+	no_active_snapshots
+}
+
+# A one-layer image around a tar that python writes: hostile_image NAME
+# with $BATS_TEST_TMPDIR/layer.tar present; prints the image JSON.
+hostile_image() {
+	local tar=$BATS_TEST_TMPDIR/layer.tar dig diffid cfg cdig
+	mkdir -p "$CTR_ROOT/content/blobs/sha256"
+	gzip -n -c "$tar" >"$BATS_TEST_TMPDIR/layer.tgz"
+	dig=$(sha256sum <"$BATS_TEST_TMPDIR/layer.tgz" | cut -d' ' -f1)
+	diffid=$(sha256sum <"$tar" | cut -d' ' -f1)
+	cp "$BATS_TEST_TMPDIR/layer.tgz" "$CTR_ROOT/content/blobs/sha256/$dig"
+	cfg=$(jq -cn --arg d "sha256:$diffid" \
+		'{architecture:"amd64",os:"linux",rootfs:{type:"layers",diff_ids:[$d]},config:{}}')
+	printf '%s' "$cfg" >"$BATS_TEST_TMPDIR/cfg"
+	cdig=$(sha256sum <"$BATS_TEST_TMPDIR/cfg" | cut -d' ' -f1)
+	cp "$BATS_TEST_TMPDIR/cfg" "$CTR_ROOT/content/blobs/sha256/$cdig"
+	jq -cn --arg n "$1" --arg d "sha256:$dig" --argjson s "$(stat -c %s "$BATS_TEST_TMPDIR/layer.tgz")" \
+		--arg c "sha256:$cdig" --argjson cs "${#cfg}" \
+		'{name:$n, config:{mediaType:"application/vnd.oci.image.config.v1+json",digest:$c,size:$cs},
+		  layers:[{mediaType:"application/vnd.oci.image.layer.v1.tar+gzip",digest:$d,size:$s}]}'
+}
+
+# The sentinel: a host tree the hostile layers aim at.
+make_sentinel() {
+	mkdir -p "$BATS_TEST_TMPDIR/sentinel/dir"
+	echo sentinel >"$BATS_TEST_TMPDIR/sentinel/file"
+	(cd "$BATS_TEST_TMPDIR/sentinel" && find . -printf '%p %y %m %s %T@\n' | sort && cat file) \
+		>"$BATS_TEST_TMPDIR/sentinel.before"
+}
+
+sentinel_unchanged() {
+	(cd "$BATS_TEST_TMPDIR/sentinel" && find . -printf '%p %y %m %s %T@\n' | sort && cat file) |
+		diff -u "$BATS_TEST_TMPDIR/sentinel.before" -
+	[ ! -e /etc/ctr-unpack-pwned ]
+}
+
+@test "unpack: hostile layer through the tool: writes through symlinks stay inside" {
+	make_sentinel
+	S=$BATS_TEST_TMPDIR/sentinel python3 - "$BATS_TEST_TMPDIR/layer.tar" <<'PY'
+import io, os, sys, tarfile
+s = os.environ["S"]
+t = tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT)
+def add(name, type=tarfile.REGTYPE, data=b"pwned", link=""):
+    i = tarfile.TarInfo(name); i.type = type; i.linkname = link; i.mode = 0o644
+    if type == tarfile.REGTYPE: i.size = len(data); t.addfile(i, io.BytesIO(data))
+    else: t.addfile(i)
+add("root", tarfile.SYMTYPE, link="/")
+add("root" + s + "/file")
+add("up", tarfile.SYMTYPE, link="/etc/../../..")
+add("up/ctr-unpack-pwned")
+add("s", tarfile.SYMTYPE, link=s + "/file")
+add("h", tarfile.LNKTYPE, link="s")
+add("s")
+add("d", tarfile.DIRTYPE)
+add("d", tarfile.SYMTYPE, link=s)
+add("d/new")
+add("w", tarfile.SYMTYPE, link=s)
+add("w/.wh.file", data=b"")
+t.close()
+PY
+	hostile_image hostile/ok:1 >"$BATS_TEST_TMPDIR/img.json"
+	for d in overlay native; do
+		run ctr-unpack --snapshotter "$d" - <"$BATS_TEST_TMPDIR/img.json"
+		echo "$d: $output"
+		[ "$status" -eq 0 ]
+		sentinel_unchanged
+	done
+	mount_top overlay "$(jq -r .chain_id <<<"$output")" "$BATS_TEST_TMPDIR/mnt" 2>/dev/null ||
+		mount_top native "$(jq -r .chain_id <<<"$output")" "$BATS_TEST_TMPDIR/mnt"
+	[ -f "$BATS_TEST_TMPDIR/mnt/$BATS_TEST_TMPDIR/sentinel/new" ]
+	[ -f "$BATS_TEST_TMPDIR/mnt/ctr-unpack-pwned" ]
+	[ -L "$BATS_TEST_TMPDIR/mnt/h" ]
+}
+
+@test "unpack: hostile layers that must fail: exit 100, store and host unchanged" {
+	local case
+	make_sentinel
+	for case in dotdot hardlink-out dev-huge wh-dotdot pax-huge; do
+		CASE=$case S=$BATS_TEST_TMPDIR/sentinel python3 - "$BATS_TEST_TMPDIR/layer.tar" <<'PY'
+import io, os, sys, tarfile
+s, case, out = os.environ["S"], os.environ["CASE"], sys.argv[1]
+if case == "pax-huge":
+    # a pax 'x' header whose size field claims 8 GiB
+    h = bytearray(512); h[0:12] = b"PaxHeaders/x"; h[100:108] = b"0000644\0"
+    h[124:136] = b"77777777777\0"; h[156:157] = b"x"; h[257:265] = b"ustar\x0000"
+    h[148:156] = b" " * 8; h[148:155] = ("%06o\0" % sum(h)).encode()
+    open(out, "wb").write(bytes(h) + b"30 path=aaaaaaaaaaaaaaaaaaaaa\n".ljust(2048, b"\0"))
+    sys.exit(0)
+t = tarfile.open(out, "w", format=tarfile.PAX_FORMAT)
+def add(name, type=tarfile.REGTYPE, data=b"pwned", link="", major=0, minor=0):
+    i = tarfile.TarInfo(name); i.type = type; i.linkname = link; i.mode = 0o644
+    i.devmajor, i.devminor = major, minor
+    if type == tarfile.REGTYPE: i.size = len(data); t.addfile(i, io.BytesIO(data))
+    else: t.addfile(i)
+add("ok")
+if case == "dotdot": add("../../../../../../.." + s + "/file")
+if case == "hardlink-out": add("h", tarfile.LNKTYPE, link="../../../../../.." + s + "/file")
+if case == "dev-huge": add("c", tarfile.CHRTYPE, major=4096, minor=1)
+if case == "wh-dotdot": add(".wh..", data=b"")
+t.close()
+PY
+		hostile_image "hostile/$case:1" >"$BATS_TEST_TMPDIR/img.json"
+		run ctr-unpack - <"$BATS_TEST_TMPDIR/img.json"
+		echo "$case: $output"
+		[ "$status" -eq 100 ]
+		[[ "$output" == "ctr-unpack: fatal: layer 0"* ]]
+		sentinel_unchanged
+		no_active_snapshots
+		run ctr-snapshot ls --json
+		[ "$(jq length <<<"$output")" -eq 0 ]
+	done
+}
+
+@test "unpack: gzip bomb stops at --max-size" {
+	make_sentinel
+	python3 - "$BATS_TEST_TMPDIR/layer.tar" <<'PY'
+import sys, tarfile
+class Zeros:
+    def __init__(self, n): self.n = n
+    def read(self, k=-1):
+        k = self.n if k < 0 else min(k, self.n); self.n -= k; return b"\0" * k
+t = tarfile.open(sys.argv[1], "w")
+i = tarfile.TarInfo("bomb"); i.size = 256 << 20
+t.addfile(i, Zeros(i.size)); t.close()
+PY
+	hostile_image hostile/bomb:1 >"$BATS_TEST_TMPDIR/img.json"
+	rm -f "$BATS_TEST_TMPDIR/layer.tar"
+	[ "$(jq '.layers[0].size' "$BATS_TEST_TMPDIR/img.json")" -lt $((1 << 20)) ]
+	run ctr-unpack --max-size 16777216 - <"$BATS_TEST_TMPDIR/img.json"
+	[ "$status" -eq 100 ]
+	[[ "$output" == *"larger than 16777216 bytes"* ]]
+	no_active_snapshots
+	sentinel_unchanged
+}
+
+# ---- with ctr-pull: by name, and the pipeline -------------------------------
+
+@test "unpack: ctr-pull | ctr-unpack, and ctr-unpack IMAGE-NAME" {
+	require_cmd docker-registry skopeo
+	registry_start
+	fixture_push layers test/layers:1
+	run ctr-pull --plain-http -q "$REGISTRY/test/layers:1"
+	[ "$status" -eq 0 ]
+	local name chain
+	name=$(jq -r .name <<<"$output")
+	chain=$(ctr-pull --plain-http -q "$REGISTRY/test/layers:1" | ctr-unpack | jq -r .chain_id)
+	[ "$chain" = "$(expected_chain "$(fixture_layout layers)")" ]
+	run ctr-unpack --snapshotter native "$name"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .chain_id <<<"$output")" = "$chain" ]
+	[ "$(jq -r .image <<<"$output")" = "$name" ]
+	run ctr-unpack no.such/image:1
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 111 ] || [[ "$output" == *"not"* ]]
+}
