@@ -6,8 +6,9 @@
 #include "state.h"
 
 #define UNPACK_USAGE                                                                               \
-	"[--snapshotter overlay|native] [--jobs N] [--platform OS/ARCH] [--max-size BYTES]\n"      \
-	"       [--max-entries N] [--inflate isal|zlib] [--json] [- | IMAGE-NAME]"
+	"[--root DIR] [-n NS] [--snapshotter overlay|native] [--jobs N]\n"                         \
+	"       [--platform OS/ARCH] [--max-size BYTES] [--max-entries N]\n"                       \
+	"       [--inflate isal|zlib] [--json] [- | IMAGE-NAME]"
 
 /* argv -> unpack job -> the snapshot JSON on stdout. */
 int cmd_unpack(int argc, char **argv, struct state *st);
