@@ -45,7 +45,8 @@ applier_archive_error(struct applier *ap, struct err *e)
 		return -1;
 	}
 	return err_code(e, "invalid", "corrupt tar: %s",
-			archive_error_string(ap->a) ? archive_error_string(ap->a) : "unknown error");
+			archive_error_string(ap->a) ? archive_error_string(ap->a)
+						    : "unknown error");
 }
 
 void
@@ -156,7 +157,7 @@ int
 apply_layer(int rootfd, int layerfd, const struct apply_opts *o, struct apply_result *r,
 	    struct err *e)
 {
-	struct applier ap = { 0 };
+	struct applier ap = {0};
 	int rc;
 
 	fill_opts(&ap.o, o);

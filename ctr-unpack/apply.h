@@ -10,13 +10,13 @@
 #include "digest.h"
 #include "err.h"
 
-#define APPLY_MAX_SIZE (32ull << 30)  /* uncompressed bytes of one layer */
-#define APPLY_MAX_ENTRIES 4000000ull  /* tar entries of one layer */
-#define APPLY_MAX_DEPTH 512u          /* path components of one entry */
-#define APPLY_MAX_DEPTH_CAP 2048u     /* the most max_depth may be: PATH_MAX / 2 */
+#define APPLY_MAX_SIZE (32ull << 30) /* uncompressed bytes of one layer */
+#define APPLY_MAX_ENTRIES 4000000ull /* tar entries of one layer */
+#define APPLY_MAX_DEPTH 512u	     /* path components of one entry */
+#define APPLY_MAX_DEPTH_CAP 2048u    /* the most max_depth may be: PATH_MAX / 2 */
 
 struct apply_opts {
-	bool overlay;         /* whiteouts become overlay char 0:0 nodes and opaque xattrs */
+	bool overlay;	      /* whiteouts become overlay char 0:0 nodes and opaque xattrs */
 	uint64_t max_size;    /* 0: APPLY_MAX_SIZE */
 	uint64_t max_entries; /* 0: APPLY_MAX_ENTRIES */
 	unsigned max_depth;   /* 0: APPLY_MAX_DEPTH */

@@ -79,16 +79,16 @@ static void
 parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "snapshotter", required_argument, NULL, OPT_SNAP },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "platform", required_argument, NULL, OPT_PLATFORM },
-		{ "max-size", required_argument, NULL, OPT_MAXSIZE },
-		{ "max-entries", required_argument, NULL, OPT_MAXENT },
-		{ "inflate", required_argument, NULL, OPT_INFLATE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		PROG_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	    {"snapshotter", required_argument, NULL, OPT_SNAP},
+	    {"jobs", required_argument, NULL, OPT_JOBS},
+	    {"platform", required_argument, NULL, OPT_PLATFORM},
+	    {"max-size", required_argument, NULL, OPT_MAXSIZE},
+	    {"max-entries", required_argument, NULL, OPT_MAXENT},
+	    {"inflate", required_argument, NULL, OPT_INFLATE},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
@@ -116,7 +116,7 @@ static json_t *
 load_image(const struct state *st, const struct content *c, const struct opts *o)
 {
 	struct platform p;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_auto_t *rec = NULL;
 	json_t *doc;
 
@@ -138,7 +138,7 @@ static json_t *
 diff_ids(const struct content *c, const json_t *doc, size_t n)
 {
 	const json_t *cdesc = json_object_get(doc, "config"), *given;
-	struct err e = { 0 };
+	struct err e = {0};
 	json_auto_t *cfg = NULL;
 	json_t *ids;
 
@@ -158,7 +158,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
 {
 	const json_t *layers = json_object_get(doc, "layers"), *l;
 	json_auto_t *ids = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t i;
 
 	if (!json_is_array(layers) || !json_array_size(layers))
@@ -166,14 +166,16 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
 	ids = diff_ids(c, doc, json_array_size(layers));
 	j->n = json_array_size(layers);
 	j->layers = xcalloc(j->n, sizeof(*j->layers));
-	json_array_foreach(layers, i, l) {
+	json_array_foreach(layers, i, l)
+	{
 		struct layer *ly = &j->layers[i];
 		int comp = compression_from_media_type(jsonio_str(l, "mediaType"));
 
 		if (image_check_descriptor(l, "layer", &e) < 0)
 			die(100, "image JSON: %s", e.msg);
 		if (comp < 0)
-			die(100, "layer %zu: unsupported media type '%s'", i, jsonio_str(l, "mediaType"));
+			die(100, "layer %zu: unsupported media type '%s'", i,
+			    jsonio_str(l, "mediaType"));
 		ly->comp = (enum compression)comp;
 		ly->size = json_integer_value(json_object_get(l, "size"));
 		snprintf(ly->digest, sizeof(ly->digest), "%s", jsonio_str(l, "digest"));
@@ -205,10 +207,10 @@ print_result(const json_t *doc, const struct unpack_job *j, const char *driver)
 int
 cmd_unpack(int argc, char **argv, struct state *st)
 {
-	struct opts o = { 0 };
-	struct content c = { -1, -1 };
-	struct unpack_job j = { 0 };
-	struct err e = { 0 };
+	struct opts o = {0};
+	struct content c = {-1, -1};
+	struct unpack_job j = {0};
+	struct err e = {0};
 	json_auto_t *doc = NULL;
 
 	parse_opts(argc, argv, st, &o);

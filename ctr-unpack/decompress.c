@@ -79,11 +79,11 @@ open_codec(struct dstream *d, struct err *e)
 }
 
 int
-dstream_open(int fd, enum compression hint, uint64_t max_out, unsigned flags,
-	     struct dstream **out, struct err *e)
+dstream_open(int fd, enum compression hint, uint64_t max_out, unsigned flags, struct dstream **out,
+	     struct err *e)
 {
 	struct dstream *d = xcalloc(1, sizeof(*d));
-	static const unsigned char gz[2] = { 0x1f, 0x8b }, zs[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	static const unsigned char gz[2] = {0x1f, 0x8b}, zs[4] = {0x28, 0xb5, 0x2f, 0xfd};
 
 	d->fd = fd;
 	d->max_out = max_out;
@@ -138,10 +138,12 @@ next_member(struct dstream *d, struct err *e)
 		return 0;
 	}
 	if (d->comp == COMP_ZSTD) {
-		d->member_end = false; /* zstd starts the next frame (or skips a skippable one) itself */
+		d->member_end =
+		    false; /* zstd starts the next frame (or skips a skippable one) itself */
 		return 0;
 	}
-	if (d->in_len - d->in_pos >= 2 && d->in[d->in_pos] == 0x1f && d->in[d->in_pos + 1] == 0x8b) {
+	if (d->in_len - d->in_pos >= 2 && d->in[d->in_pos] == 0x1f &&
+	    d->in[d->in_pos + 1] == 0x8b) {
 		gzip_reset(d);
 		d->member_end = false;
 		return 0;
@@ -186,8 +188,8 @@ step_gzip(struct dstream *d, unsigned char *buf, size_t n, size_t *produced, str
 static int
 step_zstd(struct dstream *d, unsigned char *buf, size_t n, size_t *produced, struct err *e)
 {
-	ZSTD_inBuffer in = { d->in + d->in_pos, d->in_len - d->in_pos, 0 };
-	ZSTD_outBuffer out = { buf, n, 0 };
+	ZSTD_inBuffer in = {d->in + d->in_pos, d->in_len - d->in_pos, 0};
+	ZSTD_outBuffer out = {buf, n, 0};
 	size_t ret = ZSTD_decompressStream(d->zstd, &out, &in);
 
 	if (ZSTD_isError(ret))
@@ -260,8 +262,8 @@ dstream_drain(struct dstream *d, struct err *e)
 }
 
 void
-dstream_result(struct dstream *d, char digest[DIGEST_STR_LEN + 1],
-	       char diff_id[DIGEST_STR_LEN + 1], uint64_t *in_size, uint64_t *out_size)
+dstream_result(struct dstream *d, char digest[DIGEST_STR_LEN + 1], char diff_id[DIGEST_STR_LEN + 1],
+	       uint64_t *in_size, uint64_t *out_size)
 {
 	digester_final(&d->din, digest);
 	digester_final(&d->dout, diff_id);
@@ -298,14 +300,14 @@ compression_from_media_type(const char *mt)
 		const char *mt;
 		enum compression c;
 	} types[] = {
-		{ "application/vnd.oci.image.layer.v1.tar", COMP_NONE },
-		{ "application/vnd.oci.image.layer.v1.tar+gzip", COMP_GZIP },
-		{ "application/vnd.oci.image.layer.v1.tar+zstd", COMP_ZSTD },
-		{ "application/vnd.docker.image.rootfs.diff.tar.gzip", COMP_GZIP },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar", COMP_NONE },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", COMP_GZIP },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", COMP_ZSTD },
-		{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", COMP_GZIP },
+	    {"application/vnd.oci.image.layer.v1.tar", COMP_NONE},
+	    {"application/vnd.oci.image.layer.v1.tar+gzip", COMP_GZIP},
+	    {"application/vnd.oci.image.layer.v1.tar+zstd", COMP_ZSTD},
+	    {"application/vnd.docker.image.rootfs.diff.tar.gzip", COMP_GZIP},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar", COMP_NONE},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", COMP_GZIP},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", COMP_ZSTD},
+	    {"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", COMP_GZIP},
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)

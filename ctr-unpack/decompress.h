@@ -12,7 +12,8 @@
 enum compression { COMP_AUTO, COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
 enum {
-	DSTREAM_ZLIB = 1 << 0, /* inflate with zlib instead of ISA-L (the fallback, and for tests) */
+	DSTREAM_ZLIB =
+	    1 << 0, /* inflate with zlib instead of ISA-L (the fallback, and for tests) */
 };
 
 struct dstream;

@@ -16,7 +16,7 @@
 #include "whiteout.h"
 #include "xmem.h"
 
-#define DEV_MAJOR_MAX 0xfffu  /* what a Linux dev_t can hold: 12 bits of major */
+#define DEV_MAJOR_MAX 0xfffu   /* what a Linux dev_t can hold: 12 bits of major */
 #define DEV_MINOR_MAX 0xfffffu /* and 20 bits of minor */
 
 void
@@ -157,8 +157,8 @@ write_data(struct applier *ap, int fd, struct archive_entry *en, struct err *e)
 static int
 create_reg(struct applier *ap, int pfd, const char *base, struct archive_entry *en, struct err *e)
 {
-	_cleanup_close_ int fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					0600);
+	_cleanup_close_ int fd =
+	    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	struct stat st;
 
 	if (fd < 0)
@@ -187,8 +187,7 @@ create_dir(struct applier *ap, int pfd, const char *base, const char *pcanon,
 }
 
 static int
-create_link(struct applier *ap, int pfd, const char *base, struct archive_entry *en,
-	    struct err *e)
+create_link(struct applier *ap, int pfd, const char *base, struct archive_entry *en, struct err *e)
 {
 	const char *target = archive_entry_symlink(en);
 
@@ -221,16 +220,15 @@ create_hardlink(struct applier *ap, int pfd, const char *base, const char *link,
 	if (tree_existing(&ap->t, tfd, comps[n - 1], &st, &ex, e) < 0)
 		return -1;
 	if (ex != EX_LAYER_OTHER && ex != EX_LAYER_LINK)
-		return err_code(e, "invalid", "hardlink target '%.200s' is not a file of this layer",
-				link);
+		return err_code(e, "invalid",
+				"hardlink target '%.200s' is not a file of this layer", link);
 	if (linkat(tfd, comps[n - 1], pfd, base, 0) < 0)
 		return errno == EEXIST ? 1 : err_set(e, errno, "link");
 	return 0;
 }
 
 static int
-create_node(struct applier *ap, int pfd, const char *base, struct archive_entry *en,
-	    struct err *e)
+create_node(struct applier *ap, int pfd, const char *base, struct archive_entry *en, struct err *e)
 {
 	mode_t type = archive_entry_filetype(en);
 	unsigned long ma = archive_entry_rdevmajor(en), mi = archive_entry_rdevminor(en);
@@ -392,7 +390,8 @@ apply_entry(struct applier *ap, struct archive_entry *en, const char *name, stru
 		return -1;
 	pcanon = xstrdup(canon);
 	if (kind == WH_OPAQUE)
-		return ap->o.overlay ? tree_set_opaque(pfd, e) : tree_purge_lower(&ap->t, pfd, 0, e);
+		return ap->o.overlay ? tree_set_opaque(pfd, e)
+				     : tree_purge_lower(&ap->t, pfd, 0, e);
 	if (kind == WH_FILE)
 		return apply_whiteout(ap, pfd, target, e);
 	return place_entry(ap, pfd, base, pcanon, en, e);

@@ -115,8 +115,8 @@ static int
 openat2_dir(int dirfd, const char *name, unsigned long long resolve)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = resolve | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	    .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+	    .resolve = resolve | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
 
 	return (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
@@ -134,7 +134,8 @@ tree_open_dir(int dirfd, const char *name, struct err *e)
 int
 tree_open_canon(struct tree *t, const char *canon, struct err *e)
 {
-	int fd = openat2_dir(t->rootfd, *canon ? canon : ".", RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	int fd =
+	    openat2_dir(t->rootfd, *canon ? canon : ".", RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 
 	return fd < 0 ? err_set(e, errno, "open directory '%s'", canon) : fd;
 }
@@ -339,7 +340,7 @@ tree_dir(struct tree *t, const char *const *comps, int n, bool create, const cha
 	 struct err *e)
 {
 	_cleanup_free_ char *key = join(comps, n);
-	struct walk w = { .fd = -1 };
+	struct walk w = {.fd = -1};
 	size_t klen = t->cache_key ? strlen(t->cache_key) : 0;
 
 	/* tar lists a directory's entries together: most lookups hit or extend the last one */

@@ -55,7 +55,8 @@ verify(const struct layer *l, struct err *e)
 	const struct apply_result *r = &l->w.res;
 
 	if ((int64_t)r->compressed != l->size)
-		return err_code(e, "invalid", "blob size %" PRIu64 " differs from the descriptor's %" PRId64,
+		return err_code(e, "invalid",
+				"blob size %" PRIu64 " differs from the descriptor's %" PRId64,
 				r->compressed, l->size);
 	if (strcmp(r->digest, l->digest))
 		return err_code(e, "invalid", "blob digest mismatch: got %s", r->digest);
@@ -195,8 +196,9 @@ unpack_run(struct unpack_job *j, struct err *e)
 		l->w.rootfd = l->w.layerfd = l->w.rfd = -1;
 		l->skip = snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed");
 		if (!l->skip && !content_has(j->c, l->digest, l->size))
-			return err_code(e, "not-found", "layer %zu: blob %s not in the content store",
-					i, l->digest);
+			return err_code(e, "not-found",
+					"layer %zu: blob %s not in the content store", i,
+					l->digest);
 	}
 	rc = j->overlay ? run_overlay(j, e) : run_native(j, e);
 	for (size_t i = 0; i < j->n; i++) {

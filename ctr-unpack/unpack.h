@@ -14,7 +14,7 @@
 struct layer {
 	char digest[DIGEST_STR_LEN + 1];  /* the blob in the content store */
 	char diff_id[DIGEST_STR_LEN + 1]; /* from the image config */
-	char chain[DIGEST_STR_LEN + 1];   /* the committed snapshot's name */
+	char chain[DIGEST_STR_LEN + 1];	  /* the committed snapshot's name */
 	int64_t size;
 	enum compression comp;
 	char key[96]; /* the active snapshot while applying, "" when none */
@@ -26,8 +26,8 @@ struct layer {
 struct unpack_job {
 	const struct content *c;
 	struct snapshot_store *s;
-	bool overlay;    /* parallel, parentless actives; else native: in place, in order */
-	unsigned jobs;   /* workers at once (>= 1) */
+	bool overlay;  /* parallel, parentless actives; else native: in place, in order */
+	unsigned jobs; /* workers at once (>= 1) */
 	struct apply_opts opts;
 	struct layer *layers;
 	size_t n;

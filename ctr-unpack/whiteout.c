@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* OCI layer rules as pure functions: entry names, whiteouts, and what an entry does to what exists. */
+/* OCI layer rules as pure functions: entry names, whiteouts, and what an entry does to what exists.
+ */
 #include "whiteout.h"
 
 #include <limits.h>
@@ -16,7 +17,8 @@ whiteout_classify(const char *base, const char **target)
 		return WH_OPAQUE;
 	rest = base + 4;
 	/* ".wh..wh." is reserved for overlay/aufs metadata (.wh..wh.plnk, ...): never a name */
-	if (!*rest || !strcmp(rest, ".") || !strcmp(rest, "..") || !strncmp(rest, WHITEOUT_PREFIX, 4))
+	if (!*rest || !strcmp(rest, ".") || !strcmp(rest, "..") ||
+	    !strncmp(rest, WHITEOUT_PREFIX, 4))
 		return WH_INVALID;
 	if (target)
 		*target = rest;

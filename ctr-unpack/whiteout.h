@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* OCI layer rules as pure functions: entry names, whiteouts, and what an entry does to what exists. */
+/* OCI layer rules as pure functions: entry names, whiteouts, and what an entry does to what exists.
+ */
 #ifndef CTR_UNPACK_WHITEOUT_H
 #define CTR_UNPACK_WHITEOUT_H
 
@@ -34,20 +35,20 @@ bool whiteout_placement_ok(const char *const *comps, int n, bool is_dir);
 
 /* What exists where an entry lands. */
 enum wh_existing {
-	EX_NONE,        /* nothing */
-	EX_LAYER_DIR,   /* a directory this layer created or listed */
-	EX_LAYER_LINK,  /* a symlink this layer created */
+	EX_NONE,	/* nothing */
+	EX_LAYER_DIR,	/* a directory this layer created or listed */
+	EX_LAYER_LINK,	/* a symlink this layer created */
 	EX_LAYER_OTHER, /* another non-directory this layer created */
-	EX_LOWER_DIR,   /* (native) a directory a lower layer left */
+	EX_LOWER_DIR,	/* (native) a directory a lower layer left */
 	EX_LOWER_OTHER, /* (native) a non-directory a lower layer left */
-	EX_WHITEOUT,    /* (overlay) a char 0:0 whiteout this layer created */
+	EX_WHITEOUT,	/* (overlay) a char 0:0 whiteout this layer created */
 };
 
 enum wh_action {
-	ACT_NOTHING,     /* leave it */
-	ACT_MKNOD,       /* overlay: create the char 0:0 whiteout */
-	ACT_OPAQUE,      /* overlay: set trusted.overlay.opaque=y on the directory */
-	ACT_REMOVE,      /* native: remove the lower entry (recursively) */
+	ACT_NOTHING,	 /* leave it */
+	ACT_MKNOD,	 /* overlay: create the char 0:0 whiteout */
+	ACT_OPAQUE,	 /* overlay: set trusted.overlay.opaque=y on the directory */
+	ACT_REMOVE,	 /* native: remove the lower entry (recursively) */
 	ACT_PURGE_LOWER, /* native: remove what lower layers left inside the directory */
 };
 
@@ -59,9 +60,9 @@ enum wh_action {
 enum wh_action whiteout_action(bool overlay, enum wh_existing ex);
 
 enum entry_action {
-	ENT_CREATE,         /* nothing there: create */
-	ENT_MERGE,          /* directory over directory: keep it, apply the new attributes */
-	ENT_REPLACE,        /* remove what is there (recursively), then create */
+	ENT_CREATE,	    /* nothing there: create */
+	ENT_MERGE,	    /* directory over directory: keep it, apply the new attributes */
+	ENT_REPLACE,	    /* remove what is there (recursively), then create */
 	ENT_REPLACE_OPAQUE, /* overlay: a directory over a whiteout: replace, then mark opaque */
 };
 
@@ -69,13 +70,13 @@ enum entry_action {
 enum entry_action whiteout_entry_action(bool is_dir, enum wh_existing ex);
 
 enum parent_action {
-	PAR_ENTER,          /* a directory: walk into it */
+	PAR_ENTER,	    /* a directory: walk into it */
 	PAR_ENTER_CLAIM,    /* native: a lower directory becomes this layer's (implied) directory */
-	PAR_FOLLOW,         /* this layer's symlink: follow it, inside the root */
-	PAR_MKDIR,          /* nothing there: create the implied directory */
-	PAR_REPLACE,        /* a lower non-directory: replace it with the implied directory */
+	PAR_FOLLOW,	    /* this layer's symlink: follow it, inside the root */
+	PAR_MKDIR,	    /* nothing there: create the implied directory */
+	PAR_REPLACE,	    /* a lower non-directory: replace it with the implied directory */
 	PAR_REPLACE_OPAQUE, /* a whiteout: replace it with an opaque implied directory */
-	PAR_FAIL,           /* this layer's own file: not a directory */
+	PAR_FAIL,	    /* this layer's own file: not a directory */
 };
 
 /*

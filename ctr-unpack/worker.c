@@ -21,20 +21,48 @@ struct report {
 
 /* What an applier never needs: a bug exploited in a decoder can do none of it. */
 static const int denied[] = {
-	SCMP_SYS(execve),	 SCMP_SYS(execveat),	  SCMP_SYS(ptrace),
-	SCMP_SYS(mount),	 SCMP_SYS(umount2),	  SCMP_SYS(pivot_root),
-	SCMP_SYS(chroot),	 SCMP_SYS(setns),	  SCMP_SYS(unshare),
-	SCMP_SYS(clone3),	 SCMP_SYS(fork),	  SCMP_SYS(vfork),
-	SCMP_SYS(socket),	 SCMP_SYS(socketpair),	  SCMP_SYS(connect),
-	SCMP_SYS(bind),		 SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at),
-	SCMP_SYS(init_module),	 SCMP_SYS(finit_module),  SCMP_SYS(delete_module),
-	SCMP_SYS(kexec_load),	 SCMP_SYS(kexec_file_load), SCMP_SYS(bpf),
-	SCMP_SYS(keyctl),	 SCMP_SYS(add_key),	  SCMP_SYS(request_key),
-	SCMP_SYS(perf_event_open), SCMP_SYS(process_vm_writev), SCMP_SYS(process_vm_readv),
-	SCMP_SYS(reboot),	 SCMP_SYS(swapon),	  SCMP_SYS(swapoff),
-	SCMP_SYS(fsopen),	 SCMP_SYS(fsmount),	  SCMP_SYS(move_mount),
-	SCMP_SYS(open_tree),	 SCMP_SYS(setuid),	  SCMP_SYS(setgid),
-	SCMP_SYS(setresuid),	 SCMP_SYS(setresgid),	  SCMP_SYS(setgroups),
+    SCMP_SYS(execve),
+    SCMP_SYS(execveat),
+    SCMP_SYS(ptrace),
+    SCMP_SYS(mount),
+    SCMP_SYS(umount2),
+    SCMP_SYS(pivot_root),
+    SCMP_SYS(chroot),
+    SCMP_SYS(setns),
+    SCMP_SYS(unshare),
+    SCMP_SYS(clone3),
+    SCMP_SYS(fork),
+    SCMP_SYS(vfork),
+    SCMP_SYS(socket),
+    SCMP_SYS(socketpair),
+    SCMP_SYS(connect),
+    SCMP_SYS(bind),
+    SCMP_SYS(open_by_handle_at),
+    SCMP_SYS(name_to_handle_at),
+    SCMP_SYS(init_module),
+    SCMP_SYS(finit_module),
+    SCMP_SYS(delete_module),
+    SCMP_SYS(kexec_load),
+    SCMP_SYS(kexec_file_load),
+    SCMP_SYS(bpf),
+    SCMP_SYS(keyctl),
+    SCMP_SYS(add_key),
+    SCMP_SYS(request_key),
+    SCMP_SYS(perf_event_open),
+    SCMP_SYS(process_vm_writev),
+    SCMP_SYS(process_vm_readv),
+    SCMP_SYS(reboot),
+    SCMP_SYS(swapon),
+    SCMP_SYS(swapoff),
+    SCMP_SYS(fsopen),
+    SCMP_SYS(fsmount),
+    SCMP_SYS(move_mount),
+    SCMP_SYS(open_tree),
+    SCMP_SYS(setuid),
+    SCMP_SYS(setgid),
+    SCMP_SYS(setresuid),
+    SCMP_SYS(setresgid),
+    SCMP_SYS(setgroups),
 };
 
 static int
@@ -70,7 +98,7 @@ worker_narrow(int rootfd, struct err *e)
 static int
 keep_fds(struct worker *w, int wfd)
 {
-	int fds[3] = { w->rootfd, w->layerfd, wfd };
+	int fds[3] = {w->rootfd, w->layerfd, wfd};
 
 	for (int i = 0; i < 3; i++)
 		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
@@ -81,10 +109,9 @@ keep_fds(struct worker *w, int wfd)
 	return close_range(6, ~0u, 0);
 }
 
-static void __attribute__((noreturn))
-child(struct worker *w, int wfd)
+static void __attribute__((noreturn)) child(struct worker *w, int wfd)
 {
-	struct report rep = { 0 };
+	struct report rep = {0};
 
 	signal(SIGPIPE, SIG_DFL);
 	if (keep_fds(w, wfd) < 0) {

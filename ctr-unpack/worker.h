@@ -13,9 +13,9 @@ struct worker {
 	int rootfd, layerfd; /* in: the snapshot's tree and the layer stream (not taken) */
 	struct apply_opts opts;
 	pid_t pid;
-	int rfd;                /* the child's report */
+	int rfd;		 /* the child's report */
 	struct apply_result res; /* out, when ok */
-	struct err err;          /* out, when not */
+	struct err err;		 /* out, when not */
 	bool ok;
 };
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for ctr-unpack's applier: layers and hostile tars built here, a sentinel that must not change. */
+/* Unit tests for ctr-unpack's applier: layers and hostile tars built here, a sentinel that must not
+ * change. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -112,7 +113,7 @@ apply_opts(const struct apply_opts *o, struct apply_result *r, struct err *e)
 static int
 apply(bool overlay, struct err *e)
 {
-	struct apply_opts o = { .overlay = overlay };
+	struct apply_opts o = {.overlay = overlay};
 	struct apply_result r;
 
 	memset(e, 0, sizeof(*e));
@@ -181,7 +182,7 @@ static struct stat
 lstat_in_root(const char *rel)
 {
 	char p[PATH_MAX];
-	struct stat st = { 0 };
+	struct stat st = {0};
 
 	snprintf(p, sizeof(p), "%s/%s", rootdir, rel);
 	lstat(p, &st);
@@ -296,9 +297,9 @@ h_hardlink_symlink(struct archive *a)
 
 	snprintf(p, sizeof(p), "%s/file", sentinel);
 	tar_sym(a, "s", p);
-	tar_hard(a, "h", "s");                           /* a second name for the symlink */
+	tar_hard(a, "h", "s");				/* a second name for the symlink */
 	tar_add(a, "h", AE_IFREG, 04777, "s", NULL, 0); /* "chmod" through it, again */
-	tar_add(a, "s", AE_IFREG, 04777, NULL, "x", 1);  /* replace, not write through */
+	tar_add(a, "s", AE_IFREG, 04777, NULL, "x", 1); /* replace, not write through */
 }
 
 static bool
@@ -450,30 +451,30 @@ static const struct hostile {
 	bool fails;
 	bool (*check)(void);
 } hostile[] = {
-	{ "'..' in a name", h_dotdot, true, NULL },
-	{ "absolute name", h_abs, false, c_abs },
-	{ "symlink to / and ../.. then writes", h_symlink_root, false, c_symlink_root },
-	{ "symlink to /etc then a write", h_symlink_etc, false, c_symlink_etc },
-	{ "symlink /etc -> /etc then a write", h_symlink_self, true, NULL },
-	{ "symlink named '.'", h_symlink_dot, true, NULL },
-	{ "root entry as a file", h_root_file, true, NULL },
-	{ "hardlink to ../outside", h_hardlink_out, true, NULL },
-	{ "hardlink to an absolute host path", h_hardlink_abs, true, NULL },
-	{ "hardlink to an outward symlink, chmod", h_hardlink_symlink, false, c_hardlink_symlink },
-	{ "dir replaced by a symlink", h_dir_then_symlink, false, c_dir_then_symlink },
-	{ "xattrs on a symlink", h_xattr_symlink, false, c_xattr_symlink },
-	{ "whiteouts through a symlink", h_whiteout_symlink, false, NULL },
-	{ "whiteout '.wh..'", h_wh_dotdot, true, NULL },
-	{ "whiteout '.wh.'", h_wh_dot, true, NULL },
-	{ "whiteout '.wh..wh.plnk'", h_wh_plnk, true, NULL },
-	{ "whiteout name as a parent", h_wh_parent, true, NULL },
-	{ "char device major 5000", h_dev_major, true, NULL },
-	{ "block device minor 2000000", h_dev_minor, true, NULL },
-	{ "char device 0:0", h_dev_whiteout, true, NULL },
-	{ "symlink loop", h_symlink_loop, true, NULL },
-	{ "file used as a directory", h_file_as_dir, true, NULL },
-	{ "600-deep directories", h_deep, true, NULL },
-	{ "10000-deep name", h_deep_name, true, NULL },
+    {"'..' in a name", h_dotdot, true, NULL},
+    {"absolute name", h_abs, false, c_abs},
+    {"symlink to / and ../.. then writes", h_symlink_root, false, c_symlink_root},
+    {"symlink to /etc then a write", h_symlink_etc, false, c_symlink_etc},
+    {"symlink /etc -> /etc then a write", h_symlink_self, true, NULL},
+    {"symlink named '.'", h_symlink_dot, true, NULL},
+    {"root entry as a file", h_root_file, true, NULL},
+    {"hardlink to ../outside", h_hardlink_out, true, NULL},
+    {"hardlink to an absolute host path", h_hardlink_abs, true, NULL},
+    {"hardlink to an outward symlink, chmod", h_hardlink_symlink, false, c_hardlink_symlink},
+    {"dir replaced by a symlink", h_dir_then_symlink, false, c_dir_then_symlink},
+    {"xattrs on a symlink", h_xattr_symlink, false, c_xattr_symlink},
+    {"whiteouts through a symlink", h_whiteout_symlink, false, NULL},
+    {"whiteout '.wh..'", h_wh_dotdot, true, NULL},
+    {"whiteout '.wh.'", h_wh_dot, true, NULL},
+    {"whiteout '.wh..wh.plnk'", h_wh_plnk, true, NULL},
+    {"whiteout name as a parent", h_wh_parent, true, NULL},
+    {"char device major 5000", h_dev_major, true, NULL},
+    {"block device minor 2000000", h_dev_minor, true, NULL},
+    {"char device 0:0", h_dev_whiteout, true, NULL},
+    {"symlink loop", h_symlink_loop, true, NULL},
+    {"file used as a directory", h_file_as_dir, true, NULL},
+    {"600-deep directories", h_deep, true, NULL},
+    {"10000-deep name", h_deep_name, true, NULL},
 };
 
 static void
@@ -532,9 +533,9 @@ read_file(const char *p, size_t *n)
 static void
 test_apply_gzip_bomb(void)
 {
-	struct apply_opts o = { .overlay = true, .max_size = 8 << 20 };
+	struct apply_opts o = {.overlay = true, .max_size = 8 << 20};
 	struct apply_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct archive *a = tar_begin('g');
 	char *zeros = xcalloc(1, 64 << 20);
 	char before[DIGEST_STR_LEN + 1], after[DIGEST_STR_LEN + 1];
@@ -544,8 +545,8 @@ test_apply_gzip_bomb(void)
 	free(zeros);
 	fresh_root();
 	sentinel_sum(before);
-	ok(apply_opts(&o, &r, &e) < 0 && !strcmp(e.code, "limit"), "gzip bomb stops at max_size (%s)",
-	   e.msg);
+	ok(apply_opts(&o, &r, &e) < 0 && !strcmp(e.code, "limit"),
+	   "gzip bomb stops at max_size (%s)", e.msg);
 	sentinel_sum(after);
 	is_str(after, before, "gzip bomb: sentinel unchanged");
 	ok(lstat_in_root("bomb").st_size <= (8 << 20), "gzip bomb: no more than the limit written");
@@ -571,7 +572,10 @@ raw_header(unsigned char h[512], const char *name, char type, unsigned long long
 	octal((char *)h + 124, 12, size);
 	octal((char *)h + 136, 12, 1700000000);
 	h[156] = (unsigned char)type;
-	memcpy(h + 257, "ustar\0" "00", 8);
+	memcpy(h + 257,
+	       "ustar\0"
+	       "00",
+	       8);
 	memset(h + 148, ' ', 8);
 	for (int i = 0; i < 512; i++)
 		cks += h[i];
@@ -581,7 +585,7 @@ raw_header(unsigned char h[512], const char *name, char type, unsigned long long
 static void
 test_apply_pax_huge(void)
 {
-	unsigned char buf[512 * 8] = { 0 };
+	unsigned char buf[512 * 8] = {0};
 	struct err e;
 
 	raw_header(buf, "PaxHeaders/x", 'x', 077777777777ull);
@@ -642,7 +646,7 @@ test_apply_corrupt(void)
 static void
 test_apply_digests(void)
 {
-	struct apply_opts o = { .overlay = true };
+	struct apply_opts o = {.overlay = true};
 	struct apply_result r;
 	struct err e;
 	struct archive *a = tar_begin(0);
@@ -687,19 +691,18 @@ test_apply_formats(void)
 		int filter;
 		unsigned flags;
 		const char *format;
-	} t[] = { { 0, 0, "none" }, { 'g', 0, "gzip" }, { 'g', DSTREAM_ZLIB, "gzip" },
-		  { 'z', 0, "zstd" } };
+	} t[] = {{0, 0, "none"}, {'g', 0, "gzip"}, {'g', DSTREAM_ZLIB, "gzip"}, {'z', 0, "zstd"}};
 	char first[DIGEST_STR_LEN + 1] = "";
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct apply_opts o = { .overlay = true, .dflags = t[i].flags };
+		struct apply_opts o = {.overlay = true, .dflags = t[i].flags};
 		struct apply_result r;
 		struct err e;
 
 		build_sample(t[i].filter);
 		fresh_root();
 		ok(apply_opts(&o, &r, &e) == 0 && exists_in_root("d/l", S_IFLNK) &&
-			   lstat_in_root("d/big").st_size == 100000,
+		       lstat_in_root("d/big").st_size == 100000,
 		   "%s%s applies", t[i].format, t[i].flags ? " (zlib)" : "");
 		is_str(r.format, t[i].format, "format detected by magic");
 		if (!*first)
@@ -714,7 +717,7 @@ test_apply_formats(void)
 		 " && mv m.gz t.tar",
 		 base);
 	if (system(cmd) == 0) {
-		struct apply_opts o = { .overlay = true };
+		struct apply_opts o = {.overlay = true};
 		struct apply_result r;
 		struct err e;
 
@@ -885,7 +888,7 @@ test_apply_native(void)
 	ok(apply(false, &e) == 0, "native layer applies (%s)", e.msg);
 	ok(!exists_in_root("gone", S_IFREG) && exists_in_root("keep", S_IFREG), ".wh.gone deletes");
 	ok(!exists_in_root("o/old", S_IFREG) && !exists_in_root("o/olddir", S_IFDIR) &&
-		   exists_in_root("o/new", S_IFREG),
+	       exists_in_root("o/new", S_IFREG),
 	   "opaque: lower children gone, this layer's kept");
 	ok(exists_in_root("d/mine", S_IFREG) && !exists_in_root("d/old", S_IFREG),
 	   "whiteout of this layer's dir: its lower content goes, its own stays");

@@ -14,26 +14,27 @@ test_whiteout_classify(void)
 		enum wh_kind kind;
 		const char *target;
 	} t[] = {
-		{ "foo", WH_NONE, NULL },
-		{ ".wh", WH_NONE, NULL },
-		{ ".whfoo", WH_NONE, NULL },
-		{ "x.wh.foo", WH_NONE, NULL },
-		{ ".wh.foo", WH_FILE, "foo" },
-		{ ".wh..hidden", WH_FILE, ".hidden" },
-		{ ".wh...x", WH_FILE, "..x" },
-		{ ".wh..wh..opq", WH_OPAQUE, NULL },
-		{ ".wh.", WH_INVALID, NULL },
-		{ ".wh..", WH_INVALID, NULL },
-		{ ".wh...", WH_INVALID, NULL },
-		{ ".wh..wh.plnk", WH_INVALID, NULL },
-		{ ".wh..wh..opq2", WH_INVALID, NULL },
-		{ ".wh..wh.", WH_INVALID, NULL },
+	    {"foo", WH_NONE, NULL},
+	    {".wh", WH_NONE, NULL},
+	    {".whfoo", WH_NONE, NULL},
+	    {"x.wh.foo", WH_NONE, NULL},
+	    {".wh.foo", WH_FILE, "foo"},
+	    {".wh..hidden", WH_FILE, ".hidden"},
+	    {".wh...x", WH_FILE, "..x"},
+	    {".wh..wh..opq", WH_OPAQUE, NULL},
+	    {".wh.", WH_INVALID, NULL},
+	    {".wh..", WH_INVALID, NULL},
+	    {".wh...", WH_INVALID, NULL},
+	    {".wh..wh.plnk", WH_INVALID, NULL},
+	    {".wh..wh..opq2", WH_INVALID, NULL},
+	    {".wh..wh.", WH_INVALID, NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		const char *target = NULL;
 
-		is_int(whiteout_classify(t[i].name, &target), t[i].kind, "classify '%s'", t[i].name);
+		is_int(whiteout_classify(t[i].name, &target), t[i].kind, "classify '%s'",
+		       t[i].name);
 		if (t[i].kind == WH_FILE)
 			is_str(target, t[i].target, "target of '%s'", t[i].name);
 	}
@@ -61,11 +62,20 @@ test_whiteout_split(void)
 		const char *name, *want;
 		int n;
 	} t[] = {
-		{ "a/b/c", "a|b|c", 3 },    { "./a/b/", "a|b", 2 },      { "/etc/passwd", "etc|passwd", 2 },
-		{ "//a//./b", "a|b", 2 },   { ".", "", 0 },              { "./", "", 0 },
-		{ "/", "", 0 },             { "a/../b", NULL, -1 },      { "..", NULL, -1 },
-		{ "../x", NULL, -1 },       { "a/..", NULL, -1 },        { "a/b/c/d/e/f/g/h/i", NULL, -1 },
-		{ "...", "...", 1 },        { "a/.../b", "a|...|b", 3 },
+	    {"a/b/c", "a|b|c", 3},
+	    {"./a/b/", "a|b", 2},
+	    {"/etc/passwd", "etc|passwd", 2},
+	    {"//a//./b", "a|b", 2},
+	    {".", "", 0},
+	    {"./", "", 0},
+	    {"/", "", 0},
+	    {"a/../b", NULL, -1},
+	    {"..", NULL, -1},
+	    {"../x", NULL, -1},
+	    {"a/..", NULL, -1},
+	    {"a/b/c/d/e/f/g/h/i", NULL, -1},
+	    {"...", "...", 1},
+	    {"a/.../b", "a|...|b", 3},
 	};
 	char joined[256], longname[PATH_MAX + 10], comp[NAME_MAX + 2];
 	const char *why;
@@ -92,8 +102,8 @@ test_whiteout_split(void)
 static void
 test_whiteout_placement(void)
 {
-	const char *a[] = { "d", ".wh.x" }, *b[] = { ".wh.d", "x" }, *c[] = { "d", "x" };
-	const char *o[] = { "d", ".wh..wh..opq" };
+	const char *a[] = {"d", ".wh.x"}, *b[] = {".wh.d", "x"}, *c[] = {"d", "x"};
+	const char *o[] = {"d", ".wh..wh..opq"};
 
 	ok(whiteout_placement_ok(a, 2, false), "whiteout file as last component");
 	ok(!whiteout_placement_ok(a, 2, true), "whiteout name on a directory");
