@@ -24,7 +24,11 @@ MANDIR ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 
-ifeq ($(SANITIZE),1)
+ifeq ($(LINT),1)
+B := build-lint
+CFLAGS := -O2 -Werror
+SANFLAGS :=
+else ifeq ($(SANITIZE),1)
 B := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
@@ -56,7 +60,7 @@ all: $(patsubst %,$(B)/bin/%,$(TOOLS)) bin-links
 
 # bin/ always points at the plain build so tests find the tools in one place.
 bin-links: $(patsubst %,$(B)/bin/%,$(TOOLS))
-ifneq ($(SANITIZE),1)
+ifeq ($(B),build)
 	$(Q)mkdir -p bin && for t in $(TOOLS); do ln -sfn ../$(B)/bin/$$t bin/$$t; done
 endif
 
@@ -112,9 +116,10 @@ check: deps
 demo: deps all
 	$(Q)scripts/demo
 
+# Warnings as errors, in a build tree of its own so that bin/ stays usable.
 lint:
-	$(Q)$(MAKE) --no-print-directory clean-objs
-	$(Q)$(MAKE) --no-print-directory CFLAGS="-O2 -Werror" all $(UNIT_BIN)
+	$(Q)$(MAKE) --no-print-directory LINT=1 $(patsubst build/%,build-lint/%,$(UNIT_BIN)) \
+		$(patsubst %,build-lint/bin/%,$(TOOLS))
 	$(Q)mandoc -Tlint -Wwarning $(MANPAGES)
 
 install: all
@@ -123,11 +128,11 @@ install: all
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 
 clean-objs:
-	rm -rf build build-san
+	rm -rf build build-san build-lint
 
 clean: clean-objs
 	rm -rf bin
 
 .PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-lint -name '*.d' 2>/dev/null)
