@@ -76,19 +76,24 @@ set_xattrs(int fd, struct archive_entry *en, struct err *e)
 	return 0;
 }
 
-/* Owner, then mode (chown clears set-id bits), then xattrs (chown clears capabilities). */
+/*
+ * Owner, then mode (chown clears set-id bits), then xattrs (chown clears
+ * capabilities). st, when known, is the fresh node's: what already matches
+ * costs no syscall, which counts at tens of thousands of files.
+ */
 static int
-set_meta_fd(int fd, struct archive_entry *en, bool times, struct err *e)
+set_meta_fd(int fd, struct archive_entry *en, const struct stat *st, bool times, struct err *e)
 {
+	mode_t perm = archive_entry_perm(en) & 07777;
 	struct timespec ts[2];
 	uid_t uid;
 	gid_t gid;
 
 	if (entry_ids(en, &uid, &gid, e) < 0)
 		return -1;
-	if (fchown(fd, uid, gid) < 0)
+	if ((!st || st->st_uid != uid || st->st_gid != gid) && fchown(fd, uid, gid) < 0)
 		return err_set(e, errno, "chown");
-	if (fchmod(fd, archive_entry_perm(en) & 07777) < 0)
+	if ((!st || (st->st_mode & 07777) != perm) && fchmod(fd, perm) < 0)
 		return err_set(e, errno, "chmod");
 	if (set_xattrs(fd, en, e) < 0)
 		return -1;
@@ -133,7 +138,7 @@ write_data(struct applier *ap, int fd, struct archive_entry *en, struct err *e)
 {
 	const void *buf;
 	size_t size;
-	la_int64_t off;
+	la_int64_t off, end = 0;
 	int r;
 
 	/* blocks come with their offsets: holes of sparse files stay holes */
@@ -148,8 +153,11 @@ write_data(struct applier *ap, int fd, struct archive_entry *en, struct err *e)
 				return err_set(e, errno, "write");
 			done += n > 0 ? (size_t)n : 0;
 		}
+		if (off + (la_int64_t)size > end)
+			end = off + (la_int64_t)size;
 	}
-	if (ftruncate(fd, (off_t)archive_entry_size(en)) < 0)
+	/* a sparse file's trailing hole, or a size the data did not reach */
+	if (end != archive_entry_size(en) && ftruncate(fd, (off_t)archive_entry_size(en)) < 0)
 		return err_set(e, errno, "truncate");
 	return 0;
 }
@@ -157,17 +165,21 @@ write_data(struct applier *ap, int fd, struct archive_entry *en, struct err *e)
 static int
 create_reg(struct applier *ap, int pfd, const char *base, struct archive_entry *en, struct err *e)
 {
+	/* set-id bits only after chown (set_meta_fd); the rest of the mode right away */
 	_cleanup_close_ int fd =
-	    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   archive_entry_perm(en) & 0777);
 	struct stat st;
+	bool known;
 
 	if (fd < 0)
 		return errno == EEXIST ? 1 : err_set(e, errno, "create");
-	if (fstat(fd, &st) == 0)
+	known = fstat(fd, &st) == 0;
+	if (known)
 		tree_claim(&ap->t, st.st_ino);
 	if (write_data(ap, fd, en, e) < 0)
 		return -1;
-	return set_meta_fd(fd, en, true, e);
+	return set_meta_fd(fd, en, known ? &st : NULL, true, e);
 }
 
 static int
@@ -183,7 +195,7 @@ create_dir(struct applier *ap, int pfd, const char *base, const char *pcanon,
 		return -1;
 	claim_at(ap, pfd, base);
 	applier_defer_times(ap, pcanon, base, en);
-	return set_meta_fd(fd, en, false, e);
+	return set_meta_fd(fd, en, NULL, false, e);
 }
 
 static int
@@ -207,7 +219,7 @@ create_hardlink(struct applier *ap, int pfd, const char *base, const char *link,
 	char buf[PATH_MAX];
 	const char *comps[APPLY_MAX_DEPTH_CAP], *why;
 	int n = whiteout_split(link, buf, sizeof(buf), comps, (int)ap->o.max_depth, &why);
-	_cleanup_close_ int tfd = -1;
+	int tfd;
 	enum wh_existing ex;
 	struct stat st;
 
@@ -285,7 +297,7 @@ merge_dir(struct applier *ap, int pfd, const char *base, const char *pcanon,
 	/* native: a lower directory listed again becomes this layer's, as an upper one would */
 	claim_at(ap, pfd, base);
 	applier_defer_times(ap, pcanon, base, en);
-	return set_meta_fd(fd, en, false, e);
+	return set_meta_fd(fd, en, NULL, false, e);
 }
 
 /* Image spec: two directories merge attributes; anything else is removed and recreated. */
@@ -359,7 +371,7 @@ apply_root(struct applier *ap, struct archive_entry *en, struct err *e)
 	if (fd < 0)
 		return -1;
 	applier_defer_times(ap, "", NULL, en);
-	return set_meta_fd(fd, en, false, e);
+	return set_meta_fd(fd, en, NULL, false, e);
 }
 
 int
@@ -369,8 +381,9 @@ apply_entry(struct applier *ap, struct archive_entry *en, const char *name, stru
 	const char *comps[APPLY_MAX_DEPTH_CAP], *why, *target = NULL, *base;
 	bool is_dir = !archive_entry_hardlink(en) && archive_entry_filetype(en) == AE_IFDIR;
 	int n = whiteout_split(name, buf, sizeof(buf), comps, (int)ap->o.max_depth, &why);
-	_cleanup_close_ int pfd = -1;
+	_cleanup_close_ int owned = -1;
 	_cleanup_free_ char *pcanon = NULL;
+	int pfd;
 	const char *canon;
 	enum wh_kind kind;
 
@@ -389,6 +402,12 @@ apply_entry(struct applier *ap, struct archive_entry *en, const char *name, stru
 	if (pfd < 0)
 		return -1;
 	pcanon = xstrdup(canon);
+	/* borrowed until the next tree_dir, which resolving a hard link's target is */
+	if (archive_entry_hardlink(en)) {
+		pfd = owned = fcntl(pfd, F_DUPFD_CLOEXEC, 3);
+		if (pfd < 0)
+			return err_set(e, errno, "dup");
+	}
 	if (kind == WH_OPAQUE)
 		return ap->o.overlay ? tree_set_opaque(pfd, e)
 				     : tree_purge_lower(&ap->t, pfd, 0, e);

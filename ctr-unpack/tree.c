@@ -25,7 +25,15 @@ tree_init(struct tree *t, int rootfd, bool overlay, unsigned max_depth)
 	t->rootfd = rootfd;
 	t->overlay = overlay;
 	t->max_depth = max_depth;
-	t->cache_fd = -1;
+	t->cache_fd = t->retired_fd = -1;
+}
+
+static void
+retire_close(struct tree *t)
+{
+	if (t->retired_fd >= 0)
+		close(t->retired_fd);
+	t->retired_fd = -1;
 }
 
 void
@@ -34,15 +42,18 @@ tree_invalidate(struct tree *t)
 	free(t->cache_key);
 	free(t->cache_canon);
 	t->cache_key = t->cache_canon = NULL;
-	if (t->cache_fd >= 0)
-		close(t->cache_fd);
-	t->cache_fd = -1;
+	/* the fd may be borrowed by the caller of tree_dir: closed at the next tree_dir */
+	if (t->cache_fd >= 0) {
+		retire_close(t);
+		t->retired_fd = steal_fd(t->cache_fd);
+	}
 }
 
 void
 tree_release(struct tree *t)
 {
 	tree_invalidate(t);
+	retire_close(t);
 	free(t->mine);
 	t->mine = NULL;
 }
@@ -343,11 +354,14 @@ tree_dir(struct tree *t, const char *const *comps, int n, bool create, const cha
 	struct walk w = {.fd = -1};
 	size_t klen = t->cache_key ? strlen(t->cache_key) : 0;
 
+	retire_close(t);
 	/* tar lists a directory's entries together: most lookups hit or extend the last one */
 	if (t->cache_key && !strncmp(key, t->cache_key, klen) && (!key[klen] || key[klen] == '/')) {
-		w.fd = fcntl(t->cache_fd, F_DUPFD_CLOEXEC, 3);
-		if (w.fd < 0)
-			return err_set(e, errno, "dup");
+		if (canon)
+			*canon = t->cache_canon;
+		if (!key[klen])
+			return t->cache_fd;
+		w.fd = steal_fd(t->cache_fd);
 		snprintf(w.canon, sizeof(w.canon), "%s", t->cache_canon);
 		w.pend = xstrdup(key + klen);
 	} else {
@@ -362,13 +376,15 @@ tree_dir(struct tree *t, const char *const *comps, int n, bool create, const cha
 	if (walk_run(t, &w, create, e) < 0) {
 		free(w.pend);
 		close(w.fd);
+		tree_invalidate(t);
 		return -1;
 	}
 	free(w.pend);
 	tree_invalidate(t);
+	retire_close(t);
 	t->cache_key = steal_ptr(key);
 	t->cache_canon = xstrdup(w.canon);
-	t->cache_fd = fcntl(w.fd, F_DUPFD_CLOEXEC, 3);
+	t->cache_fd = w.fd;
 	if (canon)
 		*canon = t->cache_canon;
 	return w.fd;

@@ -28,6 +28,7 @@ struct tree {
 	size_t mine_cap, mine_n;
 	char *cache_key, *cache_canon; /* the last directory resolved, raw and resolved */
 	int cache_fd;
+	int retired_fd; /* a cache fd dropped while a caller may still hold it */
 };
 
 void tree_init(struct tree *t, int rootfd, bool overlay, unsigned max_depth);
@@ -45,8 +46,8 @@ int tree_existing(struct tree *t, int dirfd, const char *name, struct stat *st,
  * Resolve the directory comps[0..n) inside the root: following this layer's
  * symlinks (absolute targets and ".." stay in the root), creating missing
  * directories (0755, 0:0) when create, replacing a lower non-directory or a
- * whiteout by one. Returns a new O_DIRECTORY fd; *canon (may be NULL) gets
- * the resolved path, borrowed until the next call.
+ * whiteout by one. Returns an O_DIRECTORY fd and *canon (may be NULL) the
+ * resolved path, both borrowed until the next tree_dir or tree_release.
  */
 int tree_dir(struct tree *t, const char *const *comps, int n, bool create, const char **canon,
 	     struct err *e);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +115,7 @@ static void __attribute__((noreturn)) child(struct worker *w, int wfd)
 	struct report rep = {0};
 
 	signal(SIGPIPE, SIG_DFL);
+	umask(0); /* modes come from the layer: created right, most need no chmod */
 	if (keep_fds(w, wfd) < 0) {
 		err_set(&rep.err, errno, "worker fds");
 		_exit(fdio_write_full(wfd, &rep, sizeof(rep)) < 0 ? 2 : 1);
