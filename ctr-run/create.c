@@ -22,6 +22,9 @@
 int
 create_fail_code(const struct err *e)
 {
+	/* only the runtime's words about the command count, not our own file errors */
+	if (!e->code || strcmp(e->code, "runtime"))
+		return 125;
 	/* runc and crun report a missing command in these words */
 	if (strstr(e->msg, "executable file not found") || strstr(e->msg, "no such file") ||
 	    strstr(e->msg, "No such file"))

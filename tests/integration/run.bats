@@ -1,0 +1,371 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-run with real runc, real overlayfs and the busybox image pulled from a
+# real registry through ctr-pull and ctr-unpack.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	registry_start plain
+	export PLAIN_DIR=$REGISTRY_DIR
+	fixture_push busybox test/busybox:1
+}
+
+teardown_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	registry_stop
+}
+
+setup() {
+	require_root
+	require_cmd jq runc
+	common_setup
+	registry_use "$PLAIN_DIR"
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	IMG=$REGISTRY/test/busybox:1
+	SNAP=$BATS_TEST_TMPDIR/snap.json
+	RR=$CTR_STATE/runtime/default
+	ctr-pull -q "$IMG" | ctr-unpack >"$SNAP"
+	MI_BEFORE=$(mountinfo_points)
+}
+
+# Every container a test made, by id: ctr-run first, then runc as the fallback.
+teardown() {
+	local id
+	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
+		if [ -f "$CTR_STATE/default/$id/shim.json" ]; then
+			track_pid "$(jq .pid "$CTR_STATE/default/$id/shim.json")"
+		fi
+		ctr-run delete -f "$id" >/dev/null 2>&1 || true
+		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
+		rmdir /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null || true
+	done
+	common_teardown
+}
+
+# Note an id for teardown and print it.
+cid() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
+	echo "$1"
+}
+
+mountinfo_points() {
+	awk '{print $5}' /proc/self/mountinfo | sort
+}
+
+# Nothing of container ID is left: record, state, mount, cgroup, snapshot.
+assert_clean() {
+	local id=$1
+	[ ! -e "$CTR_ROOT/containers/default/$id" ]
+	[ ! -e "$CTR_STATE/default/$id" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+	! ls -d /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null
+	! ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:$id"
+}
+
+wait_for_file_text() { # FILE TEXT
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
+	return 1
+}
+
+# A committed snapshot derived from the image with SCRIPT run in its root;
+# prints the path of a snapshot document pointing at it.
+derive_image() {
+	local name=$1 script=$2 mnt=$BATS_TEST_TMPDIR/derive
+	mkdir -p "$mnt"
+	ctr-snapshot prepare --parent "$(jq -r .chain_id "$SNAP")" "work-$name" >/dev/null
+	ctr-snapshot mount "work-$name" "$mnt"
+	(cd "$mnt" && eval "$script")
+	ctr-snapshot umount "$mnt"
+	ctr-snapshot commit "$name" "work-$name" >/dev/null
+	jq --arg k "$name" '.key = $k' "$SNAP" >"$BATS_TEST_TMPDIR/$name.json"
+	echo "$BATS_TEST_TMPDIR/$name.json"
+}
+
+@test "run: the pipeline pull | unpack | run --rm prints hello and leaves nothing" {
+	run --separate-stderr bash -c 'ctr-pull -q "$1" | ctr-unpack | ctr-run run --rm - -- echo hello' _ "$IMG"
+	assert_status 0
+	[ "$output" = hello ]
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+}
+
+@test "run: exit codes pass through; 127 not found, 126 not executable" {
+	run ctr-run run --rm "$IMG" -- sh -c 'exit 3'
+	assert_status 3
+	run ctr-run run --rm "$IMG" -- false
+	assert_status 1
+	run -127 ctr-run run --rm "$IMG" -- /no/such/command
+	assert_status 127
+	assert_output_contains "ctr-run: fatal:"
+	run ctr-run run --rm "$IMG" -- /etc/passwd
+	assert_status 126
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+}
+
+@test "run: env, user, cwd and labels from options and the image" {
+	run --separate-stderr ctr-run run --rm -e FOO=bar -e PATH=/bin --user app --cwd /tmp "$IMG" \
+		-- sh -c 'echo "$FOO:$PATH"; id -u; id -g; pwd; hostname'
+	assert_status 0
+	[ "${lines[0]}" = "bar:/bin" ]
+	[ "${lines[1]}" = 1000 ]
+	[ "${lines[3]}" = /tmp ]
+	run --separate-stderr ctr-run run --rm --user 1234:55 --hostname box "$IMG" -- sh -c 'id -u; id -g; hostname'
+	assert_status 0
+	[ "$output" = "$(printf '1234\n55\nbox')" ]
+}
+
+@test "run: stdin is piped through with -i, and the init holds only fds 0, 1, 2" {
+	run --separate-stderr bash -c 'printf "line1\nline2\n" | ctr-run run --rm -i "$1" -- cat' _ "$IMG"
+	assert_status 0
+	[ "$output" = "$(printf 'line1\nline2')" ]
+	run --separate-stderr ctr-run run --rm "$IMG" -- sh -c 'ls /proc/1/fd | tr "\n" " "'
+	assert_status 0
+	[ "$output" = "0 1 2 " ]
+}
+
+@test "run: a TTY session through script(1)" {
+	require_cmd script
+	run script -qec "ctr-run run --rm -t -i $IMG -- sh -c 'tty; test -t 0 && echo is-a-tty; exit 6'" /dev/null
+	assert_status 6
+	assert_output_contains "/dev/pts/"
+	assert_output_contains "is-a-tty"
+}
+
+@test "run: SIGTERM to the caller reaches the container's trap handler" {
+	local id out=$BATS_TEST_TMPDIR/out pid rc=0
+	id=$(cid fgterm)
+	ctr-run run --rm --name "$id" "$IMG" -- sh -c \
+		'trap "echo trapped; exit 5" TERM; echo ready; while :; do sleep 0.1; done' >"$out" 2>&1 &
+	pid=$!
+	track_pid $pid
+	wait_for_file_text "$out" ready
+	kill -TERM $pid
+	wait $pid || rc=$?
+	[ "$rc" = 5 ]
+	grep -q trapped "$out"
+	assert_clean "$id"
+}
+
+@test "run: detached, then kill -s KILL, wait reports 137" {
+	local id
+	id=$(cid det)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	run ctr-run state "$id"
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ]
+	ctr-run kill -s KILL "$id"
+	run --separate-stderr ctr-run wait "$id"
+	assert_status 137
+	[ "$(jq -r .signal <<<"$output")" = 9 ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
+@test "run: exec into a running container; pause and resume; stats move; ps" {
+	local id s1 s2
+	id=$(cid ex)
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'while :; do sleep 0.1; done' >/dev/null
+	run --separate-stderr ctr-run exec -e X=1 --user app --cwd /tmp "$id" -- sh -c 'echo "$X"; id -u; pwd; exit 4'
+	assert_status 4
+	[ "$output" = "$(printf '1\n1000\n/tmp')" ]
+	run -127 ctr-run exec "$id" -- /nope
+	assert_status 127
+	ctr-run pause "$id"
+	[ "$(ctr-run state "$id" | jq -r .status)" = paused ]
+	[ "$(ctr-run ls --json | jq -r '.[0].status')" = paused ]
+	ctr-run resume "$id"
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	s1=$(ctr-run stats --json "$id" | jq .cpu.usage_ns)
+	ctr-run exec "$id" -- sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
+	s2=$(ctr-run stats --json "$id" | jq .cpu.usage_ns)
+	[ "$s2" -gt "$s1" ]
+	[ "$(ctr-run stats --json "$id" | jq .pids.current)" -ge 1 ]
+	run ctr-run ps "$id"
+	assert_status 0
+	[ "$(jq length <<<"$output")" -ge 1 ]
+	ctr-run update --memory 64m --pids-limit 50 "$id"
+	[ "$(ctr-run stats --json "$id" | jq .memory.limit)" = $((64 << 20)) ]
+	run ctr-run delete "$id"
+	assert_status 100
+	assert_output_contains "delete -f"
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
+@test "run: ls shows each container's true state" {
+	local c r s
+	c=$(cid st-created) r=$(cid st-running) s=$(cid st-stopped)
+	ctr-run create --name "$c" "$IMG" -- true >/dev/null
+	ctr-run run -d --name "$r" "$IMG" -- sleep 1000 >/dev/null
+	ctr-run run -d --name "$s" "$IMG" -- sh -c 'exit 9' >/dev/null
+	ctr-run wait "$s" >/dev/null || true
+	run ctr-run ls --json
+	assert_status 0
+	[ "$(jq -r ".[] | select(.id == \"$c\") | .status" <<<"$output")" = created ]
+	[ "$(jq -r ".[] | select(.id == \"$r\") | .status" <<<"$output")" = running ]
+	[ "$(jq -r ".[] | select(.id == \"$s\") | .status" <<<"$output")" = stopped ]
+	[ "$(jq -r ".[] | select(.id == \"$s\") | .exit.status" <<<"$output")" = 9 ]
+	run ctr-run ls
+	assert_output_contains "stopped (9)"
+	ctr-run start "$c"
+	ctr-run wait "$c" >/dev/null
+	ctr-run delete "$c" "$s"
+	ctr-run delete -f "$r"
+	[ "$(ctr-run ls --json)" = "[]" ]
+}
+
+@test "run: the caller killed mid-run; state and wait still work" {
+	local id pid out=$BATS_TEST_TMPDIR/out
+	id=$(cid orphan)
+	ctr-run run --name "$id" "$IMG" -- sh -c 'echo ready; sleep 1000' >"$out" 2>&1 &
+	pid=$!
+	track_pid $pid
+	wait_for_file_text "$out" ready
+	kill -KILL $pid
+	wait $pid || true
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	# sh as pid 1 ignores SIGTERM without a handler: only SIGKILL ends it
+	ctr-run kill -s KILL "$id"
+	run --separate-stderr ctr-run wait "$id"
+	assert_status 137
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
+@test "run: a dead shim leaves state unknown, never an invented exit code; delete -f cleans" {
+	local id spid
+	id=$(cid deadshim)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	spid=$(jq .pid "$CTR_STATE/default/$id/shim.json")
+	kill -KILL "$spid"
+	while kill -0 "$spid" 2>/dev/null; do sleep 0.05; done
+	run --separate-stderr ctr-run state "$id"
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = unknown ]
+	[ "$(jq -r .exit <<<"$output")" = null ]
+	[[ "$stderr" == *"unknown (shim gone)"* ]]
+	run ctr-run wait "$id"
+	assert_status 125
+	run ctr-run delete "$id"
+	[ "$status" -ne 0 ]
+	ctr-run delete -f "$id"
+	! runc --root "$RR" state "$id" 2>/dev/null
+	assert_clean "$id"
+}
+
+@test "run: 50 containers at once, then all deleted" {
+	local i ids=()
+	for ((i = 0; i < 50; i++)); do
+		ids+=("$(cid many$i)")
+		ctr-run run -d --name "many$i" - -- sleep 1000 <"$SNAP" >/dev/null &
+	done
+	wait
+	[ "$(ctr-run ls --json | jq '[.[] | select(.status == "running")] | length')" = 50 ]
+	ctr-run delete -f "${ids[@]}"
+	[ "$(ctr-run ls --json)" = "[]" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+	! ls -d /sys/fs/cgroup/*/ctr/default-many* 2>/dev/null
+}
+
+@test "run: create/delete cycle leaves /proc/self/mountinfo as it was" {
+	local id
+	id=$(cid cycle)
+	ctr-run create --name "$id" "$IMG" >/dev/null
+	[ "$(mountinfo_points)" != "$MI_BEFORE" ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
+# A failing create must leave no record, state dir, mount, cgroup, snapshot or shim.
+assert_nothing_left() {
+	[ -z "$(ls "$CTR_ROOT/containers/default" 2>/dev/null)" ]
+	[ -z "$(ls "$CTR_STATE/default" 2>/dev/null)" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+	! ls -d /sys/fs/cgroup/*/ctr/default-bad 2>/dev/null
+	! ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:"
+}
+
+@test "run: bad options are one clear line, exit 125, nothing left" {
+	local long
+	long=$(printf 'a%.0s' $(seq 65))
+	cid bad >/dev/null
+	for args in "-e NOEQUALS" "--cwd relative" "--cwd /a/../../etc" \
+		"--mount type=bind,src=/no/such/dir,dst=/x" "--user 4294967296" \
+		"--user ghost" "--user app:ghosts" "--name /" "--name .." "--name $long" \
+		"--runtime /no/such/runtime" "--runtime no-such-runtime-xyz" "--memory lots" \
+		"--cap-add CAP_FLY" "--net /no/such/netns"; do
+		run --separate-stderr ctr-run run --rm --name bad $args "$IMG" -- true
+		echo "args: $args -> $status: $stderr"
+		assert_status 125
+		[ "$(wc -l <<<"$stderr")" = 1 ]
+		[[ "$stderr" == "ctr-run: fatal: "* ]]
+		assert_nothing_left
+	done
+	run --separate-stderr ctr-run create --name bad --user ghost "$IMG"
+	assert_status 100
+	[[ "$stderr" == *"user 'ghost' not found"* ]]
+	assert_nothing_left
+}
+
+@test "run: a duplicate id is refused and the first container stays" {
+	local id
+	id=$(cid dup)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	run --separate-stderr ctr-run run -d --name "$id" "$IMG" -- true
+	assert_status 125
+	[[ "$stderr" == *"already exists"* ]]
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
+@test "run: the image's /etc/passwd as a link to the host's shadow, a FIFO, 1 GiB: refused" {
+	local doc what
+	cid bad >/dev/null
+	for what in link fifo huge; do
+		case $what in
+		link) doc=$(derive_image pw-link 'rm -f etc/passwd && ln -s /etc/shadow etc/passwd') ;;
+		fifo) doc=$(derive_image pw-fifo 'rm -f etc/passwd && mkfifo etc/passwd') ;;
+		huge) doc=$(derive_image pw-huge 'truncate -s 1G etc/passwd') ;;
+		esac
+		run --separate-stderr timeout 20 ctr-run run --rm --name bad --user app - -- true <"$doc"
+		echo "$what -> $status: $stderr"
+		assert_status 125
+		[[ "$stderr" == *"/etc/passwd"* ]]
+		[[ "$stderr" != *"root:"* ]]
+		assert_nothing_left
+	done
+}
+
+@test "run: a failing runtime (fake runtime) leaves nothing behind" {
+	local fake=$REPO_ROOT/tests/fixtures/fake-runtime.sh mode
+	[ -x "$fake" ] || skip "no fake runtime"
+	cid bad >/dev/null
+	for mode in create-fail create-crash start-fail; do
+		run --separate-stderr env FAKE_RUNTIME_MODE=$mode \
+			ctr-run run --rm --name bad --runtime "$fake" "$IMG" -- true
+		echo "$mode -> $status: $stderr"
+		assert_status 125
+		[[ "$stderr" == *"ctr-run: fatal: "* ]]
+		runc --root "$RR" delete -f bad 2>/dev/null || true
+		assert_nothing_left
+		! runc --root "$RR" state bad 2>/dev/null
+	done
+}
+
+@test "run: ctr-run without a TTY on -t still runs; --read-only and --net none" {
+	run --separate-stderr ctr-run run --rm --read-only --net none "$IMG" -- sh -c \
+		'touch /x 2>/dev/null && echo writable; ls /sys/class/net | tr "\n" " "'
+	assert_status 0
+	[ "$output" = "lo " ]
+}
