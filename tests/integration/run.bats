@@ -369,3 +369,32 @@ assert_nothing_left() {
 	assert_status 0
 	[ "$output" = "lo " ]
 }
+
+@test "run: --net ns:NAME joins a namespace made by ctr-netns" {
+	local ns=ctrrun$RANDOM ino
+	export CTR_NETNS_DIR=$BATS_TEST_TMPDIR/netns
+	ctr-netns create "$ns" >/dev/null
+	ino=$(stat -L -c %i "$CTR_NETNS_DIR/$ns")
+	run --separate-stderr ctr-run run --rm --net "ns:$ns" "$IMG" -- readlink /proc/self/ns/net
+	ctr-netns rm "$ns"
+	assert_status 0
+	[ "$output" = "net:[$ino]" ]
+	run --separate-stderr ctr-run run --rm --net "$CTR_NETNS_DIR/$ns" "$IMG" -- true
+	assert_status 125
+}
+
+@test "run: start -a waits; events streams the exit" {
+	local c e out=$BATS_TEST_TMPDIR/events
+	c=$(cid attach) e=$(cid evs)
+	ctr-run create --name "$c" "$IMG" -- sh -c 'echo attached; exit 3' >"$BATS_TEST_TMPDIR/c.out"
+	run ctr-run start -a "$c"
+	assert_status 3
+	grep -q attached "$BATS_TEST_TMPDIR/c.out"
+	ctr-run run -d --name "$e" "$IMG" -- sh -c 'sleep 0.5; exit 2' >/dev/null
+	timeout 10 ctr-run events "$e" >"$out"
+	[ "$(jq -r 'select(.event == "exit") | .exit.status' "$out")" = 2 ]
+	[ "$(jq -r 'select(.event == "exit") | .id' "$out")" = "$e" ]
+	ctr-run delete "$c" "$e"
+	assert_clean "$c"
+	assert_clean "$e"
+}
