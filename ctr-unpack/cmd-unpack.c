@@ -13,19 +13,26 @@
 #include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
+#include "path.h"
 #include "platform.h"
 #include "prog.h"
 #include "unpack.h"
 #include "xmem.h"
 
-struct opts {
-	const char *driver, *platform, *src;
-	unsigned jobs;
-	struct apply_opts apply;
-	bool json;
+enum {
+	OPT_SNAP = 0x100,
+	OPT_JOBS,
+	OPT_PLATFORM,
+	OPT_MAXSIZE,
+	OPT_MAXENT,
+	OPT_INFLATE,
+	OPT_JSON,
+	OPT_STREAM,
+	OPT_DIGEST,
+	OPT_DIFFID,
+	OPT_MT,
+	OPT_SIZE,
 };
-
-enum { OPT_SNAP = 0x100, OPT_JOBS, OPT_PLATFORM, OPT_MAXSIZE, OPT_MAXENT, OPT_INFLATE, OPT_JSON };
 
 static uint64_t
 number(const char *s, const char *what)
@@ -70,6 +77,21 @@ parse_one(int c, const char *arg, struct opts *o)
 		o->json = true;
 		prog_set_json_errors(true);
 		break;
+	case OPT_STREAM:
+		o->stream = true;
+		break;
+	case OPT_DIGEST:
+		o->digest = arg;
+		break;
+	case OPT_DIFFID:
+		o->diff_id = arg;
+		break;
+	case OPT_MT:
+		o->media_type = arg;
+		break;
+	case OPT_SIZE:
+		o->size = (long long)number(arg, "size");
+		break;
 	default:
 		die_usage("unknown option");
 	}
@@ -86,6 +108,11 @@ parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 	    {"max-entries", required_argument, NULL, OPT_MAXENT},
 	    {"inflate", required_argument, NULL, OPT_INFLATE},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"layer-stream", no_argument, NULL, OPT_STREAM},
+	    {"digest", required_argument, NULL, OPT_DIGEST},
+	    {"diff-id", required_argument, NULL, OPT_DIFFID},
+	    {"media-type", required_argument, NULL, OPT_MT},
+	    {"size", required_argument, NULL, OPT_SIZE},
 	    {"help", no_argument, NULL, 'h'},
 	    PROG_GLOBAL_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -94,6 +121,7 @@ parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 	int c;
 
 	o->driver = "overlay";
+	o->size = -1;
 	o->jobs = ncpu > 0 ? (unsigned)ncpu : 1;
 	while ((c = getopt_long(argc, argv, "+h" PROG_GLOBAL_SHORTOPTS, lo, NULL)) != -1) {
 		if (c == 'h') {
@@ -153,6 +181,31 @@ diff_ids(const struct content *c, const json_t *doc, size_t n)
 	return ids;
 }
 
+/*
+ * "unpacked": [{"digest","key"}...], added by a puller that ran --layer-stream
+ * appliers: each key is given to the first layer of that digest without one.
+ */
+static void
+adopt_unpacked(const json_t *unpacked, struct unpack_job *j)
+{
+	const json_t *u;
+	size_t i;
+
+	json_array_foreach(unpacked, i, u)
+	{
+		const char *d = jsonio_str(u, "digest"), *k = jsonio_str(u, "key");
+		struct err e = {0};
+
+		if (!d || !k || path_check_name(k, 95, &e) < 0)
+			die(100, "image JSON: bad \"unpacked\" entry %zu", i);
+		for (size_t n = 0; n < j->n; n++)
+			if (!j->layers[n].key[0] && !strcmp(j->layers[n].digest, d)) {
+				snprintf(j->layers[n].key, sizeof(j->layers[n].key), "%s", k);
+				break;
+			}
+	}
+}
+
 static void
 fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
 {
@@ -183,6 +236,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
 			 json_string_value(json_array_get(ids, i)));
 		chain_id(i ? j->layers[i - 1].chain : NULL, ly->diff_id, ly->chain);
 	}
+	adopt_unpacked(json_object_get(doc, "unpacked"), j);
 }
 
 static void
@@ -214,6 +268,8 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	json_auto_t *doc = NULL;
 
 	parse_opts(argc, argv, st, &o);
+	if (o.stream)
+		return cmd_layer_stream(&o, st);
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	doc = load_image(st, &c, &o);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonio.h"
 #include "log.h"
 
 static void
@@ -30,7 +31,8 @@ prepare_layer(struct unpack_job *j, size_t i, const char *parent, struct err *e)
 {
 	struct layer *l = &j->layers[i];
 	uint32_t rnd = 0;
-	json_auto_t *labels = json_pack("{s:s}", "ctr.unpack/layer", l->digest);
+	json_auto_t *labels = json_pack("{s:s, s:s}", "ctr.unpack/layer", l->digest,
+					"ctr.unpack/diff-id", l->diff_id);
 
 	if (getrandom(&rnd, sizeof(rnd), 0) < 0)
 		rnd = (uint32_t)time(NULL);
@@ -44,7 +46,9 @@ prepare_layer(struct unpack_job *j, size_t i, const char *parent, struct err *e)
 	l->w.rootfd = snapshot_open_dir(j->s, l->key, e);
 	if (l->w.rootfd < 0)
 		return -1;
-	l->w.layerfd = content_open_blob(j->c, l->digest, e);
+	/* a stream (--layer-stream) comes open; a stored layer is read from its blob */
+	if (l->w.layerfd < 0)
+		l->w.layerfd = content_open_blob(j->c, l->digest, e);
 	return l->w.layerfd < 0 ? -1 : 0;
 }
 
@@ -54,7 +58,7 @@ verify(const struct layer *l, struct err *e)
 {
 	const struct apply_result *r = &l->w.res;
 
-	if ((int64_t)r->compressed != l->size)
+	if (l->size >= 0 && (int64_t)r->compressed != l->size)
 		return err_code(e, "invalid",
 				"blob size %" PRIu64 " differs from the descriptor's %" PRId64,
 				r->compressed, l->size);
@@ -112,7 +116,7 @@ run_workers(struct unpack_job *j, struct err *e)
 		while (!failed && running < j->jobs && next < j->n) {
 			struct layer *l = &j->layers[next++];
 
-			if (l->skip || !l->key[0])
+			if (l->skip || l->preapplied || !l->key[0])
 				continue;
 			if (worker_start(&l->w, e) < 0) {
 				failed = true;
@@ -158,7 +162,8 @@ static int
 run_overlay(struct unpack_job *j, struct err *e)
 {
 	for (size_t i = 0; i < j->n; i++)
-		if (!j->layers[i].skip && prepare_layer(j, i, NULL, e) < 0)
+		if (!j->layers[i].skip && !j->layers[i].preapplied &&
+		    prepare_layer(j, i, NULL, e) < 0)
 			return err_prefix(e, "layer %zu", i);
 	if (run_workers(j, e) < 0)
 		return -1;
@@ -184,6 +189,48 @@ run_native(struct unpack_job *j, struct err *e)
 	return 0;
 }
 
+/*
+ * A layer an applier (--layer-stream) left as an active snapshot: adopted
+ * only if it is one of ours and its labels name this layer's blob and diff_id,
+ * which the applier put there and checked before it exited 0.
+ */
+static int
+adopt(struct unpack_job *j, struct layer *l, struct err *e)
+{
+	json_auto_t *st = NULL;
+	const json_t *labels;
+
+	if (strncmp(l->key, "unpack-", 7) || !(st = snapshot_stat(j->s, l->key, e)))
+		return err_code(e, "invalid", "unpacked layer %s: no snapshot '%s'", l->digest,
+				l->key);
+	labels = json_object_get(st, "labels");
+	if (strcmp(jsonio_str(st, "kind"), "active") ||
+	    strcmp(jsonio_str(labels, "ctr.unpack/layer") ?: "", l->digest) ||
+	    strcmp(jsonio_str(labels, "ctr.unpack/diff-id") ?: "", l->diff_id))
+		return err_code(e, "invalid", "snapshot '%s' is not an applied %s", l->key,
+				l->digest);
+	l->preapplied = true;
+	return 0;
+}
+
+int
+unpack_stream(struct unpack_job *j, struct err *e)
+{
+	struct layer *l = &j->layers[0];
+	struct err ignored;
+
+	l->w.rootfd = l->w.rfd = -1;
+	if (prepare_layer(j, 0, NULL, e) < 0 || run_workers(j, e) < 0) {
+		close_fds(l);
+		if (l->key[0])
+			snapshot_remove(j->s, l->key, &ignored);
+		l->key[0] = '\0';
+		return -1;
+	}
+	close_fds(l);
+	return 0;
+}
+
 int
 unpack_run(struct unpack_job *j, struct err *e)
 {
@@ -195,7 +242,10 @@ unpack_run(struct unpack_job *j, struct err *e)
 
 		l->w.rootfd = l->w.layerfd = l->w.rfd = -1;
 		l->skip = snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed");
-		if (!l->skip && !content_has(j->c, l->digest, l->size))
+		if (!l->skip && l->key[0] && (!j->overlay || adopt(j, l, e) < 0))
+			return j->overlay ? -1
+					  : err_code(e, "invalid", "unpacked layers need overlay");
+		if (!l->skip && !l->preapplied && !content_has(j->c, l->digest, l->size))
 			return err_code(e, "not-found",
 					"layer %zu: blob %s not in the content store", i,
 					l->digest);

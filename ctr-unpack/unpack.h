@@ -17,8 +17,9 @@ struct layer {
 	char chain[DIGEST_STR_LEN + 1];	  /* the committed snapshot's name */
 	int64_t size;
 	enum compression comp;
-	char key[96]; /* the active snapshot while applying, "" when none */
-	bool skip;    /* committed before this run */
+	char key[96];	 /* the active snapshot while applying, "" when none */
+	bool skip;	 /* committed before this run */
+	bool preapplied; /* key was applied by a --layer-stream applier: commit only */
 	bool started, done;
 	struct worker w;
 };
@@ -41,5 +42,12 @@ struct unpack_job {
  * removed; lower layers committed by it stay (they are valid content).
  */
 int unpack_run(struct unpack_job *j, struct err *e);
+/*
+ * Apply layers[0], whose stream is open on layers[0].w.layerfd (taken), onto
+ * a new parentless active snapshot (layers[0].key), check its digest and
+ * diff_id (and size unless < 0) and leave it active for a later unpack_run
+ * to adopt. On failure the snapshot is removed.
+ */
+int unpack_stream(struct unpack_job *j, struct err *e);
 
 #endif

@@ -382,3 +382,68 @@ PY
 	[ "$status" -ne 0 ]
 	[ "$status" -ne 111 ] || [[ "$output" == *"not"* ]]
 }
+
+# ---- unpack while downloading: --layer-stream appliers, then commit ---------
+
+@test "unpack: --layer-stream appliers fed by pipes, then ctr-unpack commits (no layer blob stored)" {
+	local layout cfg i=0 d id mt o unp="[]" chain want
+	layout=$(fixture_layout layers)
+	want=$(expected_chain "$layout")
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	cfg=$(jq -r .config.digest "$BATS_TEST_TMPDIR/img.json" | cut -d: -f2)
+	# only the config in the store: the layers arrive on pipes, as from a download
+	rm -rf "$CTR_ROOT/content/blobs/sha256"
+	mkdir -p "$CTR_ROOT/content/blobs/sha256"
+	cp "$layout/blobs/sha256/$cfg" "$CTR_ROOT/content/blobs/sha256/"
+	for d in $(jq -r '.layers[].digest' "$BATS_TEST_TMPDIR/img.json"); do
+		id=$(jq -r ".rootfs.diff_ids[$i]" "$layout/blobs/sha256/$cfg")
+		mt=$(jq -r ".layers[$i].mediaType" "$BATS_TEST_TMPDIR/img.json")
+		o=$(cat "$layout/blobs/sha256/${d#sha256:}" |
+			ctr-unpack --layer-stream --digest "$d" --diff-id "$id" --media-type "$mt")
+		[ "$(jq -r .digest <<<"$o")" = "$d" ]
+		unp=$(jq -c --argjson o "$o" '. + [$o]' <<<"$unp")
+		i=$((i + 1))
+	done
+	run ctr-snapshot ls --json
+	[ "$(jq '[.[] | select(.kind == "active")] | length' <<<"$output")" -eq 5 ]
+	jq -c --argjson u "$unp" '. + {unpacked: $u}' "$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/u.json"
+	chain=$(ctr-unpack - <"$BATS_TEST_TMPDIR/u.json" | jq -r .chain_id)
+	[ "$chain" = "$want" ]
+	no_active_snapshots
+	[ "$(ls "$CTR_ROOT/content/blobs/sha256" | wc -l)" -eq 1 ]
+	mount_top overlay "$chain" "$BATS_TEST_TMPDIR/mnt"
+	umoci unpack --image "$layout:latest" "$BATS_TEST_TMPDIR/bundle" >/dev/null
+	diff -u <(tree_manifest "$BATS_TEST_TMPDIR/bundle/rootfs") <(tree_manifest "$BATS_TEST_TMPDIR/mnt")
+}
+
+@test "unpack: --layer-stream refuses a wrong diff_id or digest and leaves nothing" {
+	local layout d id blob
+	layout=$(fixture_layout busybox)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	d=$(jq -r '.layers[0].digest' "$BATS_TEST_TMPDIR/img.json")
+	blob=$layout/blobs/sha256/${d#sha256:}
+	id=sha256:$(gzip -dc "$blob" | sha256sum | cut -d' ' -f1)
+	run ctr-unpack --layer-stream --digest "$d" --diff-id "sha256:$(printf x | sha256sum | cut -c1-64)" <"$blob"
+	[ "$status" -eq 100 ]
+	[[ "$output" == *"diff_id mismatch"* ]]
+	run ctr-unpack --layer-stream --digest "sha256:$(printf y | sha256sum | cut -c1-64)" --diff-id "$id" <"$blob"
+	[ "$status" -eq 100 ]
+	[[ "$output" == *"digest mismatch"* ]]
+	run ctr-unpack --layer-stream --digest "$d" --diff-id "$id" --size 12 <"$blob"
+	[ "$status" -eq 100 ]
+	run ctr-unpack --layer-stream --digest "$d" <"$blob"
+	[ "$status" -eq 100 ]
+	run ctr-unpack --layer-stream --snapshotter native --digest "$d" --diff-id "$id" <"$blob"
+	[ "$status" -eq 100 ]
+	run ctr-snapshot ls --json
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	# a key that is not an applier's, or applied for another layer, is not adopted
+	ctr-snapshot prepare unpack-1-0-forged >/dev/null
+	jq -c '. + {unpacked: [{digest: .layers[0].digest, key: "unpack-1-0-forged"}]}' \
+		"$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/forged.json"
+	run ctr-unpack - <"$BATS_TEST_TMPDIR/forged.json"
+	[ "$status" -eq 100 ]
+	[[ "$output" == *"is not an applied"* ]]
+	run ctr-snapshot ls --json
+	[ "$(jq '[.[] | select(.kind == "committed")] | length' <<<"$output")" -eq 0 ]
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-unpack --layer-stream: apply one layer as its bytes arrive on stdin, for a puller to spawn.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "digest.h"
+#include "jsonio.h"
+#include "prog.h"
+#include "unpack.h"
+
+static void
+check_stream_opts(const struct opts *o, int *comp)
+{
+	struct err e = {0};
+
+	if (strcmp(o->driver, "overlay"))
+		die_usage("--layer-stream needs the overlay snapshotter");
+	if (!o->digest || !o->diff_id)
+		die_usage("--layer-stream needs --digest and --diff-id");
+	if (digest_check(o->digest, "--digest", &e) < 0 ||
+	    digest_check(o->diff_id, "--diff-id", &e) < 0)
+		die(100, "%s", e.msg);
+	*comp = o->media_type ? compression_from_media_type(o->media_type) : COMP_AUTO;
+	if (*comp < 0)
+		die(100, "unsupported media type '%s'", o->media_type);
+}
+
+int
+cmd_layer_stream(const struct opts *o, struct state *st)
+{
+	struct unpack_job j = {0};
+	struct layer l = {0};
+	struct err e = {0};
+	json_auto_t *out = NULL;
+	int comp;
+
+	check_stream_opts(o, &comp);
+	if (state_open(st, &e) < 0 || snapshot_store_open(st, o->driver, &j.s, &e) < 0)
+		die_err(&e);
+	snprintf(l.digest, sizeof(l.digest), "%s", o->digest);
+	snprintf(l.diff_id, sizeof(l.diff_id), "%s", o->diff_id);
+	l.size = o->size;
+	l.comp = (enum compression)comp;
+	/* the worker reads the pipe; nothing else in this process may */
+	l.w.layerfd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (l.w.layerfd < 0)
+		die(111, "stdin: cannot duplicate");
+	j.layers = &l;
+	j.n = 1;
+	j.jobs = 1;
+	j.overlay = true;
+	j.opts = o->apply;
+	if (unpack_stream(&j, &e) < 0)
+		die_err(&e);
+	out = json_pack("{s:s, s:s, s:s, s:s}", "digest", l.digest, "diff_id", l.diff_id, "key",
+			l.key, "snapshotter", o->driver);
+	jsonio_write(stdout, out);
+	snapshot_store_free(j.s);
+	return 0;
+}
