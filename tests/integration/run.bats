@@ -52,8 +52,11 @@ cid() {
 	echo "$1"
 }
 
+# The mount points of /proc/self/mountinfo that can be ours: everything
+# under this test's tmpdir (root, bundles, rootfs). Mounts elsewhere come and
+# go with other test suites running on the same host at the same time.
 mountinfo_points() {
-	awk '{print $5}' /proc/self/mountinfo | sort
+	awk -v d="$BATS_TEST_TMPDIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort
 }
 
 # Nothing of container ID is left: record, state, mount, cgroup, snapshot.

@@ -2,7 +2,13 @@
 /* Unit tests of ctr-run's OCI spec builder and default seccomp profile. */
 #include <string.h>
 
+#include <signal.h>
+
+#include "digest.h"
+#include "imagein.h"
+#include "runtime.h"
 #include "seccomp.h"
+#include "sig.h"
 #include "spec.h"
 #include "tap.h"
 
@@ -205,9 +211,49 @@ test_seccomp_default(void)
 	ok(seccomp_check(p, &e) == 0, "our own profile passes the check");
 }
 
+static void
+test_runtime_version(void)
+{
+	ok(!runtime_version_fixed("runc version 1.1.5\ncommit: v1.1.5\n"), "plain 1.1.5 lacks the fix");
+	ok(runtime_version_fixed("runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\n"),
+	   "Debian's backport carries it");
+	ok(runtime_version_fixed("runc version 1.1.12\n"), "1.1.12 has it");
+	ok(runtime_version_fixed("runc version 1.2.0\n"), "1.2.0 has it");
+	ok(!runtime_version_fixed("runc version 1.0.3\n"), "1.0.3 lacks it");
+	ok(runtime_version_fixed("crun version 1.8\n"), "not runc: no warning");
+}
+
+static void
+test_misc_sig_chain(void)
+{
+	struct err e;
+	json_auto_t *one = json_pack("[s]", "sha256:dddd881cf26a8f37b80899a986eaa1d71126b2e8b00c884ee878762b7ca719a6");
+	json_auto_t *two = json_pack("[s,s]", "sha256:0000000000000000000000000000000000000000000000000000000000000001",
+				     "sha256:0000000000000000000000000000000000000000000000000000000000000002");
+	json_auto_t *bad = json_pack("[s]", "md5:abc");
+	char *c1 = imagein_chain_id(one, &e), *c2 = imagein_chain_id(two, &e);
+	char want[DIGEST_STR_LEN + 1];
+	const char *s = "sha256:0000000000000000000000000000000000000000000000000000000000000001 "
+			"sha256:0000000000000000000000000000000000000000000000000000000000000002";
+
+	is_str(c1, "sha256:dddd881cf26a8f37b80899a986eaa1d71126b2e8b00c884ee878762b7ca719a6",
+	       "chain id of one layer is its diff id");
+	digest_buf(s, strlen(s), want);
+	is_str(c2, want, "chain id of two layers");
+	ok(imagein_chain_id(bad, &e) == NULL, "bad diff id refused");
+	free(c1), free(c2);
+	is_int(sig_parse("9"), SIGKILL, "9");
+	is_int(sig_parse("SIGTERM"), SIGTERM, "SIGTERM");
+	is_int(sig_parse("hup"), SIGHUP, "hup");
+	is_int(sig_parse("RTMIN+1"), SIGRTMIN + 1, "RTMIN+1");
+	ok(sig_parse("NOPE") < 0 && sig_parse("0") < 0 && sig_parse("999") < 0, "bad signals");
+}
+
 int
 main(void)
 {
+	RUN(test_runtime_version);
+	RUN(test_misc_sig_chain);
 	RUN(test_spec_args_env);
 	RUN(test_spec_checks);
 	RUN(test_spec_build_defaults);
