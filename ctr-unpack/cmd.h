@@ -24,6 +24,8 @@ struct opts {
 	long long size;				   /* -1: unknown */
 };
 
+/* Parse argv (global options too) into o; bad usage exits 100, --help exits 0. */
+void cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o);
 /* --layer-stream: one compressed layer on stdin -> an applied active snapshot, its key on stdout.
  */
 int cmd_layer_stream(const struct opts *o, struct state *st);
