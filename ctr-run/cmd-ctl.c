@@ -83,10 +83,10 @@ kill_opt(int c, const char *arg, void *ctx)
 int
 cmd_kill(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = { { "signal", required_argument, NULL, 's' },
-					      { "all", no_argument, NULL, 'a' },
-					      { NULL, 0, NULL, 0 } };
-	struct kill_args k = { 0, false };
+	static const struct option opts[] = {{"signal", required_argument, NULL, 's'},
+					     {"all", no_argument, NULL, 'a'},
+					     {NULL, 0, NULL, 0}};
+	struct kill_args k = {0, false};
 	int i = cmd_getopt(argc, argv, KILL_USAGE, "s:a", opts, kill_opt, &k, st, 100);
 	struct container c;
 	struct err e;
@@ -100,7 +100,8 @@ cmd_kill(int argc, char **argv, struct state *st)
 	if (!container_shim_alive(&c, NULL))
 		die(1, "container '%s' is not running (%s)", c.id,
 		    container_status_name(container_status(&c, NULL)));
-	json_auto_t *req = json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", k.sig, "all", k.all);
+	json_auto_t *req =
+	    json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", k.sig, "all", k.all);
 	json_auto_t *r = shim_call(&c, req, &e);
 	if (!r)
 		die_err(&e);
@@ -134,9 +135,8 @@ describe(const struct container *c, bool ask_shim)
 	json_t *x = NULL;
 	enum container_status cs = container_status(c, &x);
 	json_t *d = json_pack("{s:s, s:O?, s:s, s:O?, s:O?, s:O?}", "id", c->id, "image",
-			      json_object_get(c->rec, "image"), "status",
-			      container_status_name(cs), "created",
-			      json_object_get(c->rec, "created"), "bundle",
+			      json_object_get(c->rec, "image"), "status", container_status_name(cs),
+			      "created", json_object_get(c->rec, "created"), "bundle",
 			      json_object_get(c->rec, "bundle"), "runtime",
 			      json_object_get(c->rec, "runtime"));
 	struct err e;
@@ -213,8 +213,7 @@ ls_print(const json_t *d)
 int
 cmd_ls(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	bool json = false;
 	int i = cmd_getopt(argc, argv, LS_USAGE, "", opts, ls_opt, &json, st, 100);
 	json_auto_t *ids = NULL, *out = json_array();
@@ -228,7 +227,8 @@ cmd_ls(int argc, char **argv, struct state *st)
 	if (state_open(st, &e) < 0 || !(ids = container_list(st, &e)))
 		die_err(&e);
 	/* files only, no runtime or shim call per container: ls of 500 stays fast */
-	json_array_foreach(ids, k, v) {
+	json_array_foreach(ids, k, v)
+	{
 		struct container c;
 
 		container_init(&c, st, json_string_value(v));
@@ -241,8 +241,7 @@ cmd_ls(int argc, char **argv, struct state *st)
 		return 0;
 	}
 	printf("%-24s %-40s %-20s %s\n", "ID", "IMAGE", "STATUS", "CREATED");
-	json_array_foreach(out, k, v)
-		ls_print(v);
+	json_array_foreach(out, k, v) ls_print(v);
 	return 0;
 }
 
@@ -251,8 +250,7 @@ cmd_ls(int argc, char **argv, struct state *st)
 int
 cmd_delete(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	bool force = false;
 	int i = cmd_getopt(argc, argv, DELETE_USAGE, "f", opts, ls_opt, &force, st, 100);
 	int rc = 0;

@@ -78,7 +78,7 @@ cmd_events(int argc, char **argv, struct state *st)
 
 		if (subscribe(st, id, &k[n])) {
 			names[n] = id;
-			p[n] = (struct pollfd){ .fd = k[n].fd, .events = POLLIN };
+			p[n] = (struct pollfd){.fd = k[n].fd, .events = POLLIN};
 			n++;
 		}
 	}

@@ -33,10 +33,18 @@ exec_opt(int c, const char *arg, void *ctx)
 	struct err e;
 
 	switch (c) {
-	case 'd': a->detach = true; break;
-	case 't': a->tty = true; break;
-	case 'i': a->interactive = true; break;
-	case 'u': a->user = arg; break;
+	case 'd':
+		a->detach = true;
+		break;
+	case 't':
+		a->tty = true;
+		break;
+	case 'i':
+		a->interactive = true;
+		break;
+	case 'u':
+		a->user = arg;
+		break;
 	case 'w':
 		if (spec_check_cwd(arg, &e) < 0)
 			die(125, "%s", e.msg);
@@ -58,7 +66,8 @@ env_put(json_t *env, const char *kv)
 	size_t n = strcspn(kv, "="), i;
 	json_t *v;
 
-	json_array_foreach(env, i, v) {
+	json_array_foreach(env, i, v)
+	{
 		const char *s = json_string_value(v);
 
 		if (s && !strncmp(s, kv, n) && s[n] == '=') {
@@ -71,8 +80,7 @@ env_put(json_t *env, const char *kv)
 
 /* The exec'd process: the container's own process spec with args, env, cwd, user replaced. */
 static json_t *
-exec_process(const struct container *c, const struct exec_args *a, char **cmd, int n,
-	     struct err *e)
+exec_process(const struct container *c, const struct exec_args *a, char **cmd, int n, struct err *e)
 {
 	_cleanup_close_ int bfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	json_auto_t *spec = bfd < 0 ? NULL : jsonio_load_at(bfd, "config.json", 4 << 20, e);
@@ -99,10 +107,9 @@ exec_process(const struct container *c, const struct exec_args *a, char **cmd, i
 		json_t *groups = json_array();
 		for (size_t i = 0; i < u.ngroups; i++)
 			json_array_append_new(groups, json_integer(u.groups[i]));
-		json_object_set_new(proc, "user", json_pack("{s:I, s:I, s:o}", "uid",
-							    (json_int_t)u.uid, "gid",
-							    (json_int_t)u.gid, "additionalGids",
-							    groups));
+		json_object_set_new(proc, "user",
+				    json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)u.uid, "gid",
+					      (json_int_t)u.gid, "additionalGids", groups));
 		spec_user_release(&u);
 	}
 	return proc;
@@ -124,7 +131,7 @@ send_exec(const struct container *c, const struct exec_args *a, json_t *proc, co
 	json_auto_t *req = json_pack("{s:s, s:s, s:O, s:b}", "op", "exec", "id", eid, "process",
 				     proc, "tty", a->tty);
 	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int fds[3] = { a->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO };
+	int fds[3] = {a->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO};
 	struct shim_conn k;
 	json_auto_t *r = NULL;
 
@@ -147,12 +154,15 @@ int
 cmd_exec(int argc, char **argv, struct state *st)
 {
 	static const struct option opts[] = {
-		{ "detach", no_argument, NULL, 'd' }, { "tty", no_argument, NULL, 't' },
-		{ "interactive", no_argument, NULL, 'i' }, { "user", required_argument, NULL, 'u' },
-		{ "cwd", required_argument, NULL, 'w' }, { "env", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
+	    {"detach", no_argument, NULL, 'd'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"cwd", required_argument, NULL, 'w'},
+	    {"env", required_argument, NULL, 'e'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct exec_args a = { 0 };
+	struct exec_args a = {0};
 	int i = cmd_getopt(argc, argv, EXEC_USAGE, "dtiu:w:e:", opts, exec_opt, &a, st, 125);
 	_cleanup_free_ char *eid = exec_id();
 	struct container c;

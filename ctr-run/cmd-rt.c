@@ -37,7 +37,7 @@ freeze(int argc, char **argv, struct state *st, bool on)
 {
 	const char *usage = on ? "pause ID" : "resume ID";
 	int i = cmd_getopt(argc, argv, usage, "", NULL, flag_opt, NULL, st, 100);
-	const char *args[] = { on ? "pause" : "resume", NULL };
+	const char *args[] = {on ? "pause" : "resume", NULL};
 	struct container c;
 	struct err e;
 	enum container_status cs;
@@ -71,7 +71,7 @@ int
 cmd_ps(int argc, char **argv, struct state *st)
 {
 	int i = cmd_getopt(argc, argv, PS_USAGE, "", NULL, flag_opt, NULL, st, 100);
-	const char *args[] = { "ps", "--format", "json", NULL };
+	const char *args[] = {"ps", "--format", "json", NULL};
 	struct container c;
 	struct err e;
 
@@ -107,14 +107,14 @@ update_opt(int c, const char *arg, void *ctx)
 int
 cmd_update(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = { { "memory", required_argument, NULL, 'm' },
-					      { "cpus", required_argument, NULL, 'c' },
-					      { "pids-limit", required_argument, NULL, 'p' },
-					      { NULL, 0, NULL, 0 } };
-	struct spec_opts so = { 0 };
+	static const struct option opts[] = {{"memory", required_argument, NULL, 'm'},
+					     {"cpus", required_argument, NULL, 'c'},
+					     {"pids-limit", required_argument, NULL, 'p'},
+					     {NULL, 0, NULL, 0}};
+	struct spec_opts so = {0};
 	int i = cmd_getopt(argc, argv, UPDATE_USAGE, "m:", opts, update_opt, &so, st, 100);
 	char mem[32], quota[32], pids[32];
-	const char *args[12] = { "update" };
+	const char *args[12] = {"update"};
 	int n = 1;
 	struct container c;
 	struct err e;
@@ -144,8 +144,7 @@ cmd_update(int argc, char **argv, struct state *st)
 int
 cmd_stats(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	bool json = false;
 	int i = cmd_getopt(argc, argv, STATS_USAGE, "", opts, flag_opt, &json, st, 100);
 	const char *root = getenv("CTR_CGROUP_ROOT");
@@ -165,11 +164,12 @@ cmd_stats(int argc, char **argv, struct state *st)
 	}
 	printf("%-24s %-14s %-14s %-16s %-8s %s\n", "ID", "MEM USAGE", "MEM LIMIT", "CPU NS",
 	       "PIDS", "PIDS LIMIT");
-	printf("%-24s %-14lld %-14lld %-16lld %-8lld %lld\n", c.id,
-	       (long long)json_integer_value(json_object_get(json_object_get(s, "memory"), "usage")),
-	       (long long)json_integer_value(json_object_get(json_object_get(s, "memory"), "limit")),
-	       (long long)json_integer_value(json_object_get(json_object_get(s, "cpu"), "usage_ns")),
-	       (long long)json_integer_value(json_object_get(json_object_get(s, "pids"), "current")),
-	       (long long)json_integer_value(json_object_get(json_object_get(s, "pids"), "limit")));
+	printf(
+	    "%-24s %-14lld %-14lld %-16lld %-8lld %lld\n", c.id,
+	    (long long)json_integer_value(json_object_get(json_object_get(s, "memory"), "usage")),
+	    (long long)json_integer_value(json_object_get(json_object_get(s, "memory"), "limit")),
+	    (long long)json_integer_value(json_object_get(json_object_get(s, "cpu"), "usage_ns")),
+	    (long long)json_integer_value(json_object_get(json_object_get(s, "pids"), "current")),
+	    (long long)json_integer_value(json_object_get(json_object_get(s, "pids"), "limit")));
 	return 0;
 }

@@ -19,8 +19,7 @@
 #define RUN_USAGE "run [--rm] [-d] [-t] [-i] [--name ID] [OPTIONS] IMAGE|- [-- CMD ...]"
 
 /* run's own failures: 125, or 126/127 when the command could not be started. */
-static void __attribute__((noreturn))
-run_die(const struct create_args *a, const struct err *e)
+static void __attribute__((noreturn)) run_die(const struct create_args *a, const struct err *e)
 {
 	if (!a->is_run)
 		die_err(e);
@@ -53,11 +52,11 @@ start_container(struct container *c, struct err *e)
 int
 cmd_create(int argc, char **argv, struct state *st)
 {
-	struct create_args a = { 0 };
+	struct create_args a = {0};
 	struct container c;
 	struct err e;
 	int null = devnull();
-	int stdio[3] = { null, STDOUT_FILENO, STDERR_FILENO };
+	int stdio[3] = {null, STDOUT_FILENO, STDERR_FILENO};
 
 	spec_opts_init(&a.so);
 	if (create_parse(argc, argv, CREATE_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
@@ -88,10 +87,10 @@ finish(const struct state *st, struct create_args *a, struct container *c, json_
 int
 cmd_run(int argc, char **argv, struct state *st)
 {
-	struct create_args a = { .is_run = true };
+	struct create_args a = {.is_run = true};
 	struct container c;
 	struct err e;
-	int stdio[3] = { devnull(), STDOUT_FILENO, STDERR_FILENO };
+	int stdio[3] = {devnull(), STDOUT_FILENO, STDERR_FILENO};
 	json_auto_t *x = NULL;
 
 	spec_opts_init(&a.so);

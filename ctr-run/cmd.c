@@ -13,14 +13,13 @@
 #define OPT_HELP 0x2000
 
 int
-cmd_getopt(int argc, char **argv, const char *usage, const char *shorts,
-	   const struct option *opts, void (*fn)(int c, const char *arg, void *ctx), void *ctx,
-	   struct state *st, int ucode)
+cmd_getopt(int argc, char **argv, const char *usage, const char *shorts, const struct option *opts,
+	   void (*fn)(int c, const char *arg, void *ctx), void *ctx, struct state *st, int ucode)
 {
 	static const struct option globals[] = {
-		PROG_GLOBAL_LONGOPTS,
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
+	    PROG_GLOBAL_LONGOPTS,
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0},
 	};
 	size_t n = 0, g = sizeof(globals) / sizeof(globals[0]);
 	_cleanup_free_ char *sh = xasprintf("+%s" PROG_GLOBAL_SHORTOPTS, shorts);

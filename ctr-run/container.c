@@ -202,8 +202,7 @@ container_status(const struct container *c, json_t **exit)
 const char *
 container_status_name(enum container_status s)
 {
-	static const char *const names[] = { "created", "running", "paused", "stopped",
-					     "unknown" };
+	static const char *const names[] = {"created", "running", "paused", "stopped", "unknown"};
 
 	return names[s];
 }

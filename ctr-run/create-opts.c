@@ -16,37 +16,51 @@
 #include "xmem.h"
 
 enum {
-	O_NAME = 0x100, O_RUNTIME, O_CWD, O_HOSTNAME, O_MOUNT, O_READ_ONLY, O_PRIVILEGED,
-	O_CAP_ADD, O_CAP_DROP, O_SECOPT, O_MEMORY, O_CPUS, O_PIDS, O_NET, O_RM, O_HELP,
+	O_NAME = 0x100,
+	O_RUNTIME,
+	O_CWD,
+	O_HOSTNAME,
+	O_MOUNT,
+	O_READ_ONLY,
+	O_PRIVILEGED,
+	O_CAP_ADD,
+	O_CAP_DROP,
+	O_SECOPT,
+	O_MEMORY,
+	O_CPUS,
+	O_PIDS,
+	O_NET,
+	O_RM,
+	O_HELP,
 };
 
 static const struct option long_opts[] = {
-	{ "name", required_argument, NULL, O_NAME },
-	{ "runtime", required_argument, NULL, O_RUNTIME },
-	{ "env", required_argument, NULL, 'e' },
-	{ "cwd", required_argument, NULL, O_CWD },
-	{ "workdir", required_argument, NULL, O_CWD },
-	{ "user", required_argument, NULL, 'u' },
-	{ "hostname", required_argument, NULL, O_HOSTNAME },
-	{ "mount", required_argument, NULL, O_MOUNT },
-	{ "read-only", no_argument, NULL, O_READ_ONLY },
-	{ "tty", no_argument, NULL, 't' },
-	{ "interactive", no_argument, NULL, 'i' },
-	{ "detach", no_argument, NULL, 'd' },
-	{ "privileged", no_argument, NULL, O_PRIVILEGED },
-	{ "cap-add", required_argument, NULL, O_CAP_ADD },
-	{ "cap-drop", required_argument, NULL, O_CAP_DROP },
-	{ "security-opt", required_argument, NULL, O_SECOPT },
-	{ "memory", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, O_CPUS },
-	{ "pids-limit", required_argument, NULL, O_PIDS },
-	{ "net", required_argument, NULL, O_NET },
-	{ "network", required_argument, NULL, O_NET },
-	{ "rm", no_argument, NULL, O_RM },
-	{ "label", required_argument, NULL, 'l' },
-	{ "help", no_argument, NULL, O_HELP },
-	PROG_GLOBAL_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
+    {"name", required_argument, NULL, O_NAME},
+    {"runtime", required_argument, NULL, O_RUNTIME},
+    {"env", required_argument, NULL, 'e'},
+    {"cwd", required_argument, NULL, O_CWD},
+    {"workdir", required_argument, NULL, O_CWD},
+    {"user", required_argument, NULL, 'u'},
+    {"hostname", required_argument, NULL, O_HOSTNAME},
+    {"mount", required_argument, NULL, O_MOUNT},
+    {"read-only", no_argument, NULL, O_READ_ONLY},
+    {"tty", no_argument, NULL, 't'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"detach", no_argument, NULL, 'd'},
+    {"privileged", no_argument, NULL, O_PRIVILEGED},
+    {"cap-add", required_argument, NULL, O_CAP_ADD},
+    {"cap-drop", required_argument, NULL, O_CAP_DROP},
+    {"security-opt", required_argument, NULL, O_SECOPT},
+    {"memory", required_argument, NULL, 'm'},
+    {"cpus", required_argument, NULL, O_CPUS},
+    {"pids-limit", required_argument, NULL, O_PIDS},
+    {"net", required_argument, NULL, O_NET},
+    {"network", required_argument, NULL, O_NET},
+    {"rm", no_argument, NULL, O_RM},
+    {"label", required_argument, NULL, 'l'},
+    {"help", no_argument, NULL, O_HELP},
+    PROG_GLOBAL_LONGOPTS,
+    {NULL, 0, NULL, 0},
 };
 
 void
@@ -139,8 +153,9 @@ check_hostname(const char *h, struct err *e)
 {
 	size_t n = strlen(h);
 
-	if (n == 0 || n > 64 || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "0123456789-.") != n)
+	if (n == 0 || n > 64 ||
+	    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789-.") != n)
 		return err_code(e, "invalid", "bad --hostname '%.64s'", h);
 	return 0;
 }
@@ -169,25 +184,60 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 	struct spec_opts *so = &a->so;
 
 	switch (c) {
-	case O_NAME: a->name = arg; return 0;
-	case O_RUNTIME: a->runtime = arg; return 0;
-	case 'e': push(&so->env, &so->nenv, (char *)arg); return spec_check_env(arg, e);
-	case O_CWD: so->cwd = arg; return spec_check_cwd(arg, e);
-	case 'u': a->user = arg; return 0;
-	case O_HOSTNAME: so->hostname = arg; return check_hostname(arg, e);
-	case O_MOUNT: return add_mount(so, arg, e);
-	case O_READ_ONLY: so->read_only = true; return 0;
-	case 't': so->tty = true; return 0;
-	case 'i': a->interactive = true; return 0;
-	case 'd': a->detach = true; return 0;
-	case O_PRIVILEGED: so->privileged = true; return 0;
-	case O_CAP_ADD: push(&so->cap_add, &so->ncap_add, (char *)arg); return 0;
-	case O_CAP_DROP: push(&so->cap_drop, &so->ncap_drop, (char *)arg); return 0;
-	case O_SECOPT: return set_secopt(so, arg, e);
-	case 'm': case O_CPUS: case O_PIDS: return set_size_opt(c, arg, so, e);
-	case O_NET: return set_net(so, arg, e);
-	case O_RM: a->rm = true; return 0;
-	case 'l': return add_label(so, arg, e);
+	case O_NAME:
+		a->name = arg;
+		return 0;
+	case O_RUNTIME:
+		a->runtime = arg;
+		return 0;
+	case 'e':
+		push(&so->env, &so->nenv, (char *)arg);
+		return spec_check_env(arg, e);
+	case O_CWD:
+		so->cwd = arg;
+		return spec_check_cwd(arg, e);
+	case 'u':
+		a->user = arg;
+		return 0;
+	case O_HOSTNAME:
+		so->hostname = arg;
+		return check_hostname(arg, e);
+	case O_MOUNT:
+		return add_mount(so, arg, e);
+	case O_READ_ONLY:
+		so->read_only = true;
+		return 0;
+	case 't':
+		so->tty = true;
+		return 0;
+	case 'i':
+		a->interactive = true;
+		return 0;
+	case 'd':
+		a->detach = true;
+		return 0;
+	case O_PRIVILEGED:
+		so->privileged = true;
+		return 0;
+	case O_CAP_ADD:
+		push(&so->cap_add, &so->ncap_add, (char *)arg);
+		return 0;
+	case O_CAP_DROP:
+		push(&so->cap_drop, &so->ncap_drop, (char *)arg);
+		return 0;
+	case O_SECOPT:
+		return set_secopt(so, arg, e);
+	case 'm':
+	case O_CPUS:
+	case O_PIDS:
+		return set_size_opt(c, arg, so, e);
+	case O_NET:
+		return set_net(so, arg, e);
+	case O_RM:
+		a->rm = true;
+		return 0;
+	case 'l':
+		return add_label(so, arg, e);
 	}
 	return err_code(e, "usage", "bad option");
 }

@@ -73,8 +73,7 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 
 /* User, spec and config.json, once the rootfs is mounted (the user lives in its /etc). */
 static int
-write_config(struct create_args *a, const struct imagein *in, struct container *c,
-	     struct err *e)
+write_config(struct create_args *a, const struct imagein *in, struct container *c, struct err *e)
 {
 	_cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int bfd = -1;
@@ -121,12 +120,12 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	   const int stdio[3], struct err *e)
 {
 	struct shim_spawn sp = {
-		.runtime = runtime,
-		.tty = a->so.tty,
-		.stdin_open = a->interactive,
-		.stdin_fd = stdio[0],
-		.stdout_fd = stdio[1],
-		.stderr_fd = stdio[2],
+	    .runtime = runtime,
+	    .tty = a->so.tty,
+	    .stdin_open = a->interactive,
+	    .stdin_fd = stdio[0],
+	    .stdout_fd = stdio[1],
+	    .stderr_fd = stdio[2],
 	};
 	int pid;
 

@@ -17,7 +17,7 @@ struct create_args {
 	const char *user;    /* --user */
 	const char *image;   /* IMAGE or "-" */
 	bool interactive, detach, rm;
-	bool is_run;         /* the verb is run: failures exit 125-127 */
+	bool is_run; /* the verb is run: failures exit 125-127 */
 };
 
 void create_args_release(struct create_args *a);
@@ -25,8 +25,8 @@ void create_args_release(struct create_args *a);
  * Parse create's or run's argv into a (strings borrowed from argv). Returns
  * 0 or -1 with e filled; --help prints usage and exits.
  */
-int create_parse(int argc, char **argv, const char *usage, struct create_args *a,
-		 struct state *st, struct err *e);
+int create_parse(int argc, char **argv, const char *usage, struct create_args *a, struct state *st,
+		 struct err *e);
 /*
  * Make the container: record dir, snapshot, rootfs mount, config.json,
  * record, shim. stdio: the container's stdin/stdout/stderr. On failure

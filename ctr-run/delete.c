@@ -21,7 +21,7 @@ delete_wait_exit(const struct container *c, int ms, struct err *e)
 
 	if (shim_connect(c, &k, e) < 0 || shim_send(&k, req, NULL, 0, e) < 0)
 		goto out;
-	p = (struct pollfd){ .fd = k.fd, .events = POLLIN };
+	p = (struct pollfd){.fd = k.fd, .events = POLLIN};
 	if (poll(&p, 1, ms) <= 0) {
 		err_code(e, "busy", "container '%s' did not exit within %d ms", c->id, ms);
 		goto out;
@@ -42,7 +42,7 @@ static int
 kill_through_shim(struct container *c, enum container_status cs, struct err *e)
 {
 	const char *rt = jsonio_str(c->rec, "runtime");
-	static const char *const resume[] = { "resume", NULL };
+	static const char *const resume[] = {"resume", NULL};
 	json_auto_t *kill = json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", 9, "all", true);
 	json_t *r, *x;
 	struct err ignored;
@@ -88,7 +88,7 @@ stop(struct container *c, bool force, struct err *e)
 static int
 runtime_delete(struct container *c, struct err *e)
 {
-	static const char *const del[] = { "delete", "--force", NULL };
+	static const char *const del[] = {"delete", "--force", NULL};
 	const char *rt = jsonio_str(c->rec, "runtime");
 
 	if (!rt || runtime_run(rt, c, del, -1, e) == 0)

@@ -69,11 +69,10 @@ send_resize(const struct container *c)
 	struct winsize ws;
 	struct err ignored;
 
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 &&
-	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
 		return;
-	json_auto_t *req = json_pack("{s:s, s:i, s:i}", "op", "resize", "width", ws.ws_col,
-				     "height", ws.ws_row);
+	json_auto_t *req =
+	    json_pack("{s:s, s:i, s:i}", "op", "resize", "width", ws.ws_col, "height", ws.ws_row);
 	json_decref(shim_call(c, req, &ignored));
 }
 
@@ -136,7 +135,7 @@ fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 	if (tty)
 		send_resize(c);
 	for (;;) {
-		struct pollfd p[2] = { { k.fd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		struct pollfd p[2] = {{k.fd, POLLIN, 0}, {sfd, POLLIN, 0}};
 		struct signalfd_siginfo si;
 
 		if (poll(p, 2, -1) < 0 && errno != EINTR) {

@@ -38,7 +38,8 @@ imagein_chain_id(const json_t *diff_ids, struct err *e)
 
 	if (!json_is_array(diff_ids) || json_array_size(diff_ids) == 0)
 		return err_code(e, "invalid", "image has no diff_ids"), NULL;
-	json_array_foreach(diff_ids, i, v) {
+	json_array_foreach(diff_ids, i, v)
+	{
 		const char *d = json_string_value(v);
 
 		if (!d || digest_check(d, "diff_id", e) < 0)

@@ -9,12 +9,12 @@
 #include "state.h"
 
 struct imagein {
-	char *name;        /* the image's name, for records and humans */
-	char *chain_id;    /* the top layer's chain id */
+	char *name;	   /* the image's name, for records and humans */
+	char *chain_id;	   /* the top layer's chain id */
 	char *snapshotter; /* "overlay" unless the document says otherwise */
-	char *parent;      /* the committed snapshot to prepare on (ctr-unpack's "key") */
+	char *parent;	   /* the committed snapshot to prepare on (ctr-unpack's "key") */
 	char *config_digest;
-	json_t *config;    /* the image config's "config" object (may be NULL) */
+	json_t *config; /* the image config's "config" object (may be NULL) */
 };
 
 void imagein_release(struct imagein *in);

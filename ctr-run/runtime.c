@@ -29,7 +29,8 @@ char *
 runtime_find(const char *name, struct err *e)
 {
 	const char *path = getenv("PATH");
-	_cleanup_free_ char *dup = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+	_cleanup_free_ char *dup =
+	    xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
 	char *save = NULL, *cwd;
 
 	if (!*name)
@@ -97,8 +98,7 @@ marker_name(const char *path)
 
 	if (stat(path, &st) < 0)
 		return NULL;
-	key = xasprintf("%s\n%lld\n%lld", path, (long long)st.st_size,
-			(long long)st.st_mtime);
+	key = xasprintf("%s\n%lld\n%lld", path, (long long)st.st_size, (long long)st.st_mtime);
 	digest_buf(key, strlen(key), d);
 	return xasprintf("runtime/checked-%.16s", digest_hex(d));
 }
@@ -108,7 +108,7 @@ runtime_check_version(const struct state *st, const char *path)
 {
 	const char *skip = getenv("CTR_RUNTIME_NO_VERSION_CHECK");
 	_cleanup_free_ char *marker = marker_name(path), *out = NULL;
-	char *argv[] = { (char *)path, "--version", NULL };
+	char *argv[] = {(char *)path, "--version", NULL};
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	int pfd[2];
 	struct err e;
@@ -149,8 +149,8 @@ last_line(char *text, char *out, size_t n)
 }
 
 int
-runtime_run(const char *runtime, const struct container *c, const char *const *args,
-	    int out_fd, struct err *e)
+runtime_run(const char *runtime, const struct container *c, const char *const *args, int out_fd,
+	    struct err *e)
 {
 	const char *argv[16];
 	struct spawn_opts o = SPAWN_OPTS_INIT;

@@ -27,7 +27,7 @@ int runtime_version_fixed(const char *text);
  * Run "RUNTIME --root ROOT verb args... ID" for c. Its stderr is captured
  * into e on failure; stdout goes to out_fd (-1: ours).
  */
-int runtime_run(const char *runtime, const struct container *c, const char *const *args,
-		int out_fd, struct err *e);
+int runtime_run(const char *runtime, const struct container *c, const char *const *args, int out_fd,
+		struct err *e);
 
 #endif

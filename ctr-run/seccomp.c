@@ -17,6 +17,7 @@
  * ptrace (CAP_SYS_PTRACE), clock_settime (CAP_SYS_TIME), and clone3 which
  * fails with ENOSYS so libcs fall back to clone, whose flags can be checked.
  */
+/* clang-format off */
 static const char *const base_calls[] = {
 	"accept", "accept4", "access", "adjtimex", "alarm", "arch_prctl", "bind", "brk",
 	"capget", "capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime",
@@ -80,30 +81,32 @@ static const char *const base_calls[] = {
 	"utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid",
 	"write", "writev", NULL,
 };
+/* clang-format on */
 
 /* Extra calls a capability unlocks, as Docker's profile grants them. */
 static const struct {
 	const char *cap;
 	const char *calls[16];
 } cap_calls[] = {
-	{ "CAP_SYS_ADMIN", { "bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount",
-			     "fsopen", "fspick", "lookup_dcookie", "mount", "mount_setattr",
-			     "move_mount", "open_tree", "perf_event_open", "quotactl", NULL } },
-	{ "CAP_SYS_ADMIN", { "setdomainname", "sethostname", "setns", "syslog", "umount",
-			     "umount2", "unshare", NULL } },
-	{ "CAP_SYS_PTRACE", { "kcmp", "process_madvise", "process_vm_readv",
-			      "process_vm_writev", "ptrace", NULL } },
-	{ "CAP_SYS_BOOT", { "reboot", NULL } },
-	{ "CAP_SYS_CHROOT", { "chroot", NULL } },
-	{ "CAP_SYS_MODULE", { "delete_module", "init_module", "finit_module", NULL } },
-	{ "CAP_SYS_PACCT", { "acct", NULL } },
-	{ "CAP_SYS_RAWIO", { "iopl", "ioperm", NULL } },
-	{ "CAP_SYS_TIME", { "settimeofday", "stime", "clock_settime", "clock_settime64", NULL } },
-	{ "CAP_SYS_TTY_CONFIG", { "vhangup", NULL } },
-	{ "CAP_SYS_NICE", { "get_mempolicy", "mbind", "set_mempolicy", NULL } },
-	{ "CAP_SYSLOG", { "syslog", NULL } },
-	{ "CAP_BPF", { "bpf", NULL } },
-	{ "CAP_PERFMON", { "perf_event_open", NULL } },
+    {"CAP_SYS_ADMIN",
+     {"bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick",
+      "lookup_dcookie", "mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open",
+      "quotactl", NULL}},
+    {"CAP_SYS_ADMIN",
+     {"setdomainname", "sethostname", "setns", "syslog", "umount", "umount2", "unshare", NULL}},
+    {"CAP_SYS_PTRACE",
+     {"kcmp", "process_madvise", "process_vm_readv", "process_vm_writev", "ptrace", NULL}},
+    {"CAP_SYS_BOOT", {"reboot", NULL}},
+    {"CAP_SYS_CHROOT", {"chroot", NULL}},
+    {"CAP_SYS_MODULE", {"delete_module", "init_module", "finit_module", NULL}},
+    {"CAP_SYS_PACCT", {"acct", NULL}},
+    {"CAP_SYS_RAWIO", {"iopl", "ioperm", NULL}},
+    {"CAP_SYS_TIME", {"settimeofday", "stime", "clock_settime", "clock_settime64", NULL}},
+    {"CAP_SYS_TTY_CONFIG", {"vhangup", NULL}},
+    {"CAP_SYS_NICE", {"get_mempolicy", "mbind", "set_mempolicy", NULL}},
+    {"CAP_SYSLOG", {"syslog", NULL}},
+    {"CAP_BPF", {"bpf", NULL}},
+    {"CAP_PERFMON", {"perf_event_open", NULL}},
 };
 
 int
@@ -118,9 +121,8 @@ has_cap(const json_t *caps, const char *cap)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(caps, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), cap))
-			return true;
+	json_array_foreach(caps, i, v) if (json_is_string(v) &&
+					   !strcmp(json_string_value(v), cap)) return true;
 	return false;
 }
 
@@ -132,9 +134,7 @@ add_known(json_t *names, const char *name)
 
 	if (!seccomp_known(name))
 		return;
-	json_array_foreach(names, i, v)
-		if (!strcmp(json_string_value(v), name))
-			return;
+	json_array_foreach(names, i, v) if (!strcmp(json_string_value(v), name)) return;
 	json_array_append_new(names, json_string(name));
 }
 
@@ -184,22 +184,22 @@ seccomp_default(const json_t *caps, struct err *e)
 	syscalls = json_pack("[{s:o, s:s}]", "names", names, "action", "SCMP_ACT_ALLOW");
 	/* personality: only the harmless personas (Linux, Linux32 and their UNAME26 forms) */
 	json_array_append_new(syscalls,
-			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names",
-					"personality", "action", "SCMP_ACT_ALLOW", "args", "index",
-					0, "value", (json_int_t)0, "op", "SCMP_CMP_EQ"));
+			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names", "personality",
+					"action", "SCMP_ACT_ALLOW", "args", "index", 0, "value",
+					(json_int_t)0, "op", "SCMP_CMP_EQ"));
 	json_array_append_new(syscalls,
-			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names",
-					"personality", "action", "SCMP_ACT_ALLOW", "args", "index",
-					0, "value", (json_int_t)8, "op", "SCMP_CMP_EQ"));
+			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names", "personality",
+					"action", "SCMP_ACT_ALLOW", "args", "index", 0, "value",
+					(json_int_t)8, "op", "SCMP_CMP_EQ"));
 	json_array_append_new(syscalls,
-			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names",
-					"personality", "action", "SCMP_ACT_ALLOW", "args", "index",
-					0, "value", (json_int_t)0xffffffff, "op", "SCMP_CMP_EQ"));
+			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names", "personality",
+					"action", "SCMP_ACT_ALLOW", "args", "index", 0, "value",
+					(json_int_t)0xffffffff, "op", "SCMP_CMP_EQ"));
 	if (!admin) {
 		json_array_append_new(syscalls, clone_rule());
-		json_array_append_new(syscalls, json_pack("{s:[s], s:s, s:i}", "names", "clone3",
-							  "action", "SCMP_ACT_ERRNO", "errnoRet",
-							  38 /* ENOSYS */));
+		json_array_append_new(syscalls,
+				      json_pack("{s:[s], s:s, s:i}", "names", "clone3", "action",
+						"SCMP_ACT_ERRNO", "errnoRet", 38 /* ENOSYS */));
 	}
 	/* SCMP_ACT_ERRNO without errnoRet is EPERM in runc and crun */
 	return json_pack("{s:s, s:o, s:o}", "defaultAction", "SCMP_ACT_ERRNO", "architectures",
@@ -215,11 +215,13 @@ seccomp_check(const json_t *p, struct err *e)
 	json_t *r;
 
 	if (!json_is_object(p) || !act || strncmp(act, "SCMP_ACT_", 9))
-		return err_code(e, "invalid",
-				"seccomp profile: want an OCI linux.seccomp object with defaultAction");
+		return err_code(
+		    e, "invalid",
+		    "seccomp profile: want an OCI linux.seccomp object with defaultAction");
 	if (sc && !json_is_array(sc))
 		return err_code(e, "invalid", "seccomp profile: syscalls is not an array");
-	json_array_foreach(sc, i, r) {
+	json_array_foreach(sc, i, r)
+	{
 		if (!json_is_array(json_object_get(r, "names")) || !jsonio_str(r, "action"))
 			return err_code(e, "invalid",
 					"seccomp profile: syscalls[%zu] needs names and action", i);

@@ -107,7 +107,8 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, stru
 	o.stdout_fd = a->stdout_fd;
 	o.stderr_fd = a->stderr_fd;
 	o.keep_fd = pfd[1];
-	/* a new session: ^C in the caller's terminal must reach the container through us, not the shim */
+	/* a new session: ^C in the caller's terminal must reach the container through us, not the
+	 * shim */
 	o.setsid = true;
 	r = spawn_start(argv, &o, &child, e);
 	close(pfd[1]);
@@ -120,7 +121,7 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, stru
 int
 shim_connect(const struct container *c, struct shim_conn *k, struct err *e)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	memset(k, 0, sizeof(*k));
 	k->fd = -1;
@@ -160,8 +161,8 @@ shim_send(struct shim_conn *k, const json_t *req, const int *fds, int n, struct 
 		char buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { full, strlen(full) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {full, strlen(full)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t w;
 
 	if (n > 0) {

@@ -10,19 +10,55 @@
 
 /* Every capability up to CAP_CHECKPOINT_RESTORE (40), in kernel order. */
 static const char *const all_caps[] = {
-	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-	"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
-	"NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
-	"SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-	"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
-	"AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
-	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE", NULL,
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
+    NULL,
 };
 
 /* containerd's (and Docker's) default set. */
 static const char *const default_caps[] = {
-	"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-	"SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE", NULL,
+    "CHOWN",  "DAC_OVERRIDE", "FSETID",	 "FOWNER",	     "MKNOD",	   "NET_RAW", "SETGID",
+    "SETUID", "SETFCAP",      "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL",    "AUDIT_WRITE",
+    NULL,
 };
 
 const char *
@@ -91,23 +127,24 @@ spec_caps(const struct spec_opts *o, struct err *e)
 static json_t *
 namespaces(const struct spec_opts *o)
 {
-	json_t *ns = json_pack("[{s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "ipc",
-			       "type", "uts", "type", "mount");
+	json_t *ns = json_pack("[{s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "ipc", "type",
+			       "uts", "type", "mount");
 
 	if (!o->net || !strcmp(o->net, "none"))
 		json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
 	else if (strcmp(o->net, "host"))
-		json_array_append_new(ns, json_pack("{s:s, s:s}", "type", "network", "path",
-						    o->net));
+		json_array_append_new(ns,
+				      json_pack("{s:s, s:s}", "type", "network", "path", o->net));
 	return ns;
 }
 
 static json_t *
 devices(const struct spec_opts *o)
 {
-	/* deny all, then the devices runc creates in /dev (null zero full tty random urandom, ptmx, pts) */
-	static const int allow[][2] = { { 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 }, { 1, 9 },
-					{ 5, 0 }, { 5, 1 }, { 5, 2 }, { 136, -1 } };
+	/* deny all, then the devices runc creates in /dev (null zero full tty random urandom, ptmx,
+	 * pts) */
+	static const int allow[][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8},	 {1, 9},
+				       {5, 0}, {5, 1}, {5, 2}, {136, -1}};
 	json_t *d = json_array();
 
 	json_array_append_new(d, json_pack("{s:b, s:s}", "allow", o->privileged, "access", "rwm"));
@@ -128,11 +165,12 @@ resources(const struct spec_opts *o)
 	json_t *r = json_pack("{s:o}", "devices", devices(o));
 
 	if (o->memory > 0)
-		json_object_set_new(r, "memory", json_pack("{s:I}", "limit", (json_int_t)o->memory));
+		json_object_set_new(r, "memory",
+				    json_pack("{s:I}", "limit", (json_int_t)o->memory));
 	if (o->cpu_quota > 0)
-		json_object_set_new(r, "cpu", json_pack("{s:I, s:I}", "quota",
-							(json_int_t)o->cpu_quota, "period",
-							(json_int_t)100000));
+		json_object_set_new(r, "cpu",
+				    json_pack("{s:I, s:I}", "quota", (json_int_t)o->cpu_quota,
+					      "period", (json_int_t)100000));
 	if (o->pids_limit > 0)
 		json_object_set_new(r, "pids",
 				    json_pack("{s:I}", "limit", (json_int_t)o->pids_limit));
@@ -150,8 +188,7 @@ seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
 json_t *
 spec_linux(const struct spec_opts *o, json_t *caps, struct err *e)
 {
-	json_t *l = json_pack("{s:o, s:o}", "namespaces", namespaces(o), "resources",
-			      resources(o));
+	json_t *l = json_pack("{s:o, s:o}", "namespaces", namespaces(o), "resources", resources(o));
 	_cleanup_free_ char *cg = xasprintf("/ctr/%s-%s", o->ns, o->id);
 
 	/* one flat parent "ctr": works with runc's cgroupfs driver on v1 and v2 alike */

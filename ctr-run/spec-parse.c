@@ -69,10 +69,25 @@ spec_parse_bytes(const char *s, int64_t *out, struct err *e)
 	if (end == s || errno || s[0] == '-')
 		goto bad;
 	switch (*end) {
-	case 'k': case 'K': mul = 1ull << 10; end++; break;
-	case 'm': case 'M': mul = 1ull << 20; end++; break;
-	case 'g': case 'G': mul = 1ull << 30; end++; break;
-	case 'b': case 'B': end++; break;
+	case 'k':
+	case 'K':
+		mul = 1ull << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ull << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ull << 30;
+		end++;
+		break;
+	case 'b':
+	case 'B':
+		end++;
+		break;
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;

@@ -85,7 +85,8 @@ append_strs(json_t *out, const json_t *arr, const char *what, struct err *e)
 		return 0;
 	if (!json_is_array(arr))
 		return err_code(e, "invalid", "image config: %s is not an array", what);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (!json_is_string(v))
 			return err_code(e, "invalid", "image config: %s holds a non-string", what);
 		json_array_append_new(out, json_string(json_string_value(v)));
@@ -94,8 +95,7 @@ append_strs(json_t *out, const json_t *arr, const char *what, struct err *e)
 }
 
 int
-spec_process_args(const json_t *imgcfg, const struct spec_opts *o, json_t **args,
-		  struct err *e)
+spec_process_args(const json_t *imgcfg, const struct spec_opts *o, json_t **args, struct err *e)
 {
 	json_auto_t *a = json_array();
 
@@ -109,8 +109,9 @@ spec_process_args(const json_t *imgcfg, const struct spec_opts *o, json_t **args
 		return -1;
 	}
 	if (json_array_size(a) == 0)
-		return err_code(e, "invalid",
-				"no command: the image has no Entrypoint or Cmd; give one after '--'");
+		return err_code(
+		    e, "invalid",
+		    "no command: the image has no Entrypoint or Cmd; give one after '--'");
 	*args = steal_ptr(a);
 	return 0;
 }
@@ -122,7 +123,8 @@ env_find(const json_t *env, const char *kv)
 	size_t n = strcspn(kv, "="), i;
 	json_t *v;
 
-	json_array_foreach(env, i, v) {
+	json_array_foreach(env, i, v)
+	{
 		const char *s = json_string_value(v);
 
 		if (!strncmp(s, kv, n) && (s[n] == '=' || s[n] == '\0'))
@@ -151,7 +153,8 @@ spec_process_env(const json_t *imgcfg, const struct spec_opts *o, struct err *e)
 
 	if (append_strs(img, json_object_get(imgcfg, "Env"), "Env", e) < 0)
 		return NULL;
-	json_array_foreach(img, i, v) {
+	json_array_foreach(img, i, v)
+	{
 		/* images are not trusted either: a malformed entry is dropped, not fatal */
 		if (strchr(json_string_value(v), '='))
 			env_set(env, json_string_value(v));
@@ -235,17 +238,19 @@ default_mounts(const struct spec_opts *o)
 	_cleanup_free_ char *cgopts = xasprintf("nosuid,noexec,nodev,relatime,%s", ro);
 
 	json_array_append_new(m, mount_new("/proc", "proc", "proc", "nosuid,noexec,nodev"));
-	json_array_append_new(m, mount_new("/dev", "tmpfs", "tmpfs",
-					   "nosuid,strictatime,mode=755,size=65536k"));
-	json_array_append_new(m, mount_new("/dev/pts", "devpts", "devpts",
-					   "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
-	json_array_append_new(m, mount_new("/dev/shm", "tmpfs", "shm",
-					   "nosuid,noexec,nodev,mode=1777,size=65536k"));
-	json_array_append_new(m, mount_new("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+	json_array_append_new(
+	    m, mount_new("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+	json_array_append_new(m,
+			      mount_new("/dev/pts", "devpts", "devpts",
+					"nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
+	json_array_append_new(
+	    m, mount_new("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
+	json_array_append_new(m,
+			      mount_new("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
 	json_array_append_new(m, mount_new("/sys", "sysfs", "sysfs", sysopts));
 	json_array_append_new(m, mount_new("/sys/fs/cgroup", "cgroup", "cgroup", cgopts));
-	json_array_append_new(m, mount_new("/run", "tmpfs", "tmpfs",
-					   "nosuid,strictatime,mode=755,size=65536k"));
+	json_array_append_new(
+	    m, mount_new("/run", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
 	return m;
 }
 
@@ -274,9 +279,9 @@ add_binds(json_t *mounts, const struct spec_opts *o, struct err *e)
 		json_array_insert_new(list, 0, json_string(rbind ? "rbind" : "bind"));
 		/* the host must not see mounts made inside the container through the bind */
 		json_array_append_new(list, json_string("rprivate"));
-		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:o}", "destination",
-							b->dst, "type", "bind", "source",
-							b->src, "options", list));
+		json_array_append_new(mounts,
+				      json_pack("{s:s, s:s, s:s, s:o}", "destination", b->dst,
+						"type", "bind", "source", b->src, "options", list));
 	}
 	return 0;
 }
@@ -289,11 +294,8 @@ build_annotations(const json_t *imgcfg, const struct spec_opts *o)
 	const char *k, *sig = jsonio_str(imgcfg, "StopSignal");
 	json_t *v;
 
-	json_object_foreach((json_t *)labels, k, v)
-		if (json_is_string(v))
-			json_object_set(a, k, v);
-	json_object_foreach(o->labels, k, v)
-		json_object_set(a, k, v);
+	json_object_foreach((json_t *)labels, k, v) if (json_is_string(v)) json_object_set(a, k, v);
+	json_object_foreach(o->labels, k, v) json_object_set(a, k, v);
 	if (sig)
 		json_object_set_new(a, "org.opencontainers.image.stopSignal", json_string(sig));
 	return a;

@@ -46,13 +46,13 @@ struct spec_opts {
 	bool read_only;
 	bool tty;
 	bool privileged;
-	const char *seccomp;   /* NULL: the default profile; "unconfined"; else a file */
-	json_t *seccomp_json;  /* the loaded file (owned) when seccomp names one */
-	int64_t memory;        /* bytes, 0 for no limit */
-	int64_t cpu_quota;     /* microseconds per 100 ms period, 0 for no limit */
-	int64_t pids_limit;    /* 0 for no limit */
-	const char *net;       /* NULL or "none": a new empty netns; "host"; an absolute path */
-	json_t *labels;        /* --label K=V as an object (owned), may be NULL */
+	const char *seccomp;  /* NULL: the default profile; "unconfined"; else a file */
+	json_t *seccomp_json; /* the loaded file (owned) when seccomp names one */
+	int64_t memory;	      /* bytes, 0 for no limit */
+	int64_t cpu_quota;    /* microseconds per 100 ms period, 0 for no limit */
+	int64_t pids_limit;   /* 0 for no limit */
+	const char *net;      /* NULL or "none": a new empty netns; "host"; an absolute path */
+	json_t *labels;	      /* --label K=V as an object (owned), may be NULL */
 };
 
 void spec_opts_init(struct spec_opts *o);

@@ -62,8 +62,7 @@ find_entry(const char *file, int key, const char *want, char **buf, char *f[7])
 }
 
 static int
-resolve_uid(const char *passwd, const char *u, struct spec_user *out, char **name,
-	    struct err *e)
+resolve_uid(const char *passwd, const char *u, struct spec_user *out, char **name, struct err *e)
 {
 	_cleanup_free_ char *buf = NULL;
 	char *f[7];
@@ -132,7 +131,7 @@ add_supplementary(const char *group, const char *name, struct spec_user *out)
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 		_cleanup_free_ char *s = xstrndup(line, len);
-		char *p = s, *f[4] = { 0 };
+		char *p = s, *f[4] = {0};
 		unsigned gid;
 		struct err ignored;
 		int n = 0;
@@ -149,8 +148,8 @@ add_supplementary(const char *group, const char *name, struct spec_user *out)
 }
 
 int
-user_resolve_buf(const char *passwd, const char *group, const char *spec,
-		 struct spec_user *out, struct err *e)
+user_resolve_buf(const char *passwd, const char *group, const char *spec, struct spec_user *out,
+		 struct err *e)
 {
 	_cleanup_free_ char *u = xstrdup(spec ? spec : ""), *name = NULL;
 	char *g = strchr(u, ':');
@@ -181,8 +180,8 @@ static int
 read_in_root(int rootfd, const char *name, char **out, struct err *e)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
 	struct stat st;

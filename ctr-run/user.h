@@ -24,8 +24,8 @@ int user_resolve(int rootfd, const char *spec, struct spec_user *out, struct err
  * The same on file contents already read (NULL for a missing file): the pure
  * part, unit-tested.
  */
-int user_resolve_buf(const char *passwd, const char *group, const char *spec,
-		     struct spec_user *out, struct err *e);
+int user_resolve_buf(const char *passwd, const char *group, const char *spec, struct spec_user *out,
+		     struct err *e);
 
 /* Parse a decimal id in [0, 2^32-2]; -1 (not an error) when s is not all digits. */
 int user_parse_id(const char *s, unsigned *out, struct err *e);

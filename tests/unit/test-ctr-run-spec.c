@@ -26,9 +26,7 @@ has_str(const json_t *arr, const char *s)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(arr, i, v)
-		if (!strcmp(json_string_value(v), s))
-			return true;
+	json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), s)) return true;
 	return false;
 }
 
@@ -37,7 +35,7 @@ test_spec_args_env(void)
 {
 	json_auto_t *cfg = imgcfg(), *args = NULL, *env = NULL;
 	struct spec_opts o;
-	char *over[] = { "echo", "hi", NULL }, *envs[] = { "FOO=cli", "BAR=1", "NOEQ" };
+	char *over[] = {"echo", "hi", NULL}, *envs[] = {"FOO=cli", "BAR=1", "NOEQ"};
 	struct err e;
 
 	spec_opts_init(&o);
@@ -45,7 +43,8 @@ test_spec_args_env(void)
 	   "entrypoint + cmd");
 	json_decref(args);
 	o.args = over;
-	ok(spec_process_args(cfg, &o, &args, &e) == 0 && json_array_size(args) == 3, "cmd replaced");
+	ok(spec_process_args(cfg, &o, &args, &e) == 0 && json_array_size(args) == 3,
+	   "cmd replaced");
 	is_str(json_string_value(json_array_get(args, 0)), "/bin/ep", "entrypoint kept");
 	is_str(json_string_value(json_array_get(args, 2)), "hi", "override last");
 	o.args = NULL;
@@ -84,7 +83,7 @@ test_spec_checks(void)
 	ok(spec_parse_cpus("1.5", &v, &e) == 0 && v == 150000, "1.5 cpus");
 	ok(spec_parse_cpus("0", &v, &e) < 0 && spec_parse_cpus("abc", &v, &e) < 0, "bad cpus");
 	ok(spec_parse_mount("type=bind,src=/h,dst=/c,options=ro:rbind", &m, &e) == 0 &&
-		   !strcmp(m.src, "/h") && !strcmp(m.dst, "/c") && !strcmp(m.options, "ro:rbind"),
+	       !strcmp(m.src, "/h") && !strcmp(m.dst, "/c") && !strcmp(m.options, "ro:rbind"),
 	   "bind mount parsed");
 	free(m.src), free(m.dst), free(m.options);
 	ok(spec_parse_mount("type=tmpfs,dst=/c", &m, &e) < 0, "non-bind refused");
@@ -98,9 +97,8 @@ find_ns(const json_t *spec, const char *type)
 	size_t i;
 	json_t *v, *ns = json_object_get(json_object_get(spec, "linux"), "namespaces");
 
-	json_array_foreach(ns, i, v)
-		if (!strcmp(json_string_value(json_object_get(v, "type")), type))
-			return v;
+	json_array_foreach(
+	    ns, i, v) if (!strcmp(json_string_value(json_object_get(v, "type")), type)) return v;
 	return NULL;
 }
 
@@ -109,7 +107,7 @@ test_spec_build_defaults(void)
 {
 	json_auto_t *cfg = imgcfg();
 	struct spec_opts o;
-	struct spec_user u = { 1000, 1000, NULL, 0 };
+	struct spec_user u = {1000, 1000, NULL, 0};
 	struct err e;
 
 	spec_opts_init(&o);
@@ -141,8 +139,8 @@ test_spec_build_options(void)
 {
 	json_auto_t *cfg = imgcfg();
 	struct spec_opts o;
-	struct spec_user u = { 0, 0, NULL, 0 };
-	char *add[] = { "net_admin" }, *drop[] = { "ALL" }, *bad[] = { "CAP_FLY" };
+	struct spec_user u = {0, 0, NULL, 0};
+	char *add[] = {"net_admin"}, *drop[] = {"ALL"}, *bad[] = {"CAP_FLY"};
 	struct err e;
 
 	spec_opts_init(&o);
@@ -160,7 +158,7 @@ test_spec_build_options(void)
 	json_auto_t *s = spec_build(cfg, &o, &u, &e);
 	ok(s != NULL, "spec built");
 	json_t *caps = json_object_get(
-		json_object_get(json_object_get(s, "process"), "capabilities"), "bounding");
+	    json_object_get(json_object_get(s, "process"), "capabilities"), "bounding");
 	ok(json_array_size(caps) == 1 && has_str(caps, "CAP_NET_ADMIN"), "drop ALL, add one");
 	ok(!find_ns(s, "network"), "--net host: no netns");
 	ok(!json_object_get(json_object_get(s, "linux"), "seccomp"), "unconfined");
@@ -214,7 +212,8 @@ test_seccomp_default(void)
 static void
 test_runtime_version(void)
 {
-	ok(!runtime_version_fixed("runc version 1.1.5\ncommit: v1.1.5\n"), "plain 1.1.5 lacks the fix");
+	ok(!runtime_version_fixed("runc version 1.1.5\ncommit: v1.1.5\n"),
+	   "plain 1.1.5 lacks the fix");
 	ok(runtime_version_fixed("runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\n"),
 	   "Debian's backport carries it");
 	ok(runtime_version_fixed("runc version 1.1.12\n"), "1.1.12 has it");
@@ -227,9 +226,11 @@ static void
 test_misc_sig_chain(void)
 {
 	struct err e;
-	json_auto_t *one = json_pack("[s]", "sha256:dddd881cf26a8f37b80899a986eaa1d71126b2e8b00c884ee878762b7ca719a6");
-	json_auto_t *two = json_pack("[s,s]", "sha256:0000000000000000000000000000000000000000000000000000000000000001",
-				     "sha256:0000000000000000000000000000000000000000000000000000000000000002");
+	json_auto_t *one = json_pack(
+	    "[s]", "sha256:dddd881cf26a8f37b80899a986eaa1d71126b2e8b00c884ee878762b7ca719a6");
+	json_auto_t *two = json_pack(
+	    "[s,s]", "sha256:0000000000000000000000000000000000000000000000000000000000000001",
+	    "sha256:0000000000000000000000000000000000000000000000000000000000000002");
 	json_auto_t *bad = json_pack("[s]", "md5:abc");
 	char *c1 = imagein_chain_id(one, &e), *c2 = imagein_chain_id(two, &e);
 	char want[DIGEST_STR_LEN + 1];

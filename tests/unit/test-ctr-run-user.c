@@ -38,8 +38,7 @@ test_user_names_and_ids(void)
 	spec_user_release(&u);
 	ok(user_resolve_buf(passwd, group, "4242", &u, &e) == 0 && u.uid == 4242 && u.gid == 0,
 	   "unknown numeric uid runs with gid 0");
-	ok(user_resolve_buf(passwd, group, "app:staff", &u, &e) == 0 && u.gid == 50,
-	   "name:group");
+	ok(user_resolve_buf(passwd, group, "app:staff", &u, &e) == 0 && u.gid == 50, "name:group");
 	spec_user_release(&u);
 	ok(user_resolve_buf(passwd, group, "7:8", &u, &e) == 0 && u.uid == 7 && u.gid == 8,
 	   "uid:gid");
@@ -60,8 +59,7 @@ test_user_bad(void)
 	ok(user_resolve_buf(passwd, group, "app:ghosts", &u, &e) < 0, "missing group fails");
 	ok(user_resolve_buf(passwd, group, "4294967296", &u, &e) < 0, "uid over 2^32-1 fails");
 	ok(user_resolve_buf(passwd, group, "4294967295", &u, &e) < 0, "uid -1 fails");
-	ok(user_resolve_buf(passwd, group, "1:99999999999999999999", &u, &e) < 0,
-	   "huge gid fails");
+	ok(user_resolve_buf(passwd, group, "1:99999999999999999999", &u, &e) < 0, "huge gid fails");
 	ok(user_resolve_buf(passwd, group, ":5", &u, &e) < 0, "empty user part fails");
 	ok(user_resolve_buf(NULL, NULL, "app", &u, &e) < 0, "a name without passwd fails");
 }
@@ -111,7 +109,7 @@ test_user_files_in_root(void)
 
 	unlinkat(root, "etc/passwd", 0);
 	ok(symlinkat("/tmp", root, "etc2") == 0 && unlinkat(root, "etc", AT_REMOVEDIR) == 0 &&
-		   symlinkat("../../../../etc2", root, "etc") == 0,
+	       symlinkat("../../../../etc2", root, "etc") == 0,
 	   "an escaping directory link");
 	ok(user_resolve(root, "root", &u, &e) < 0, "root by name with no passwd in the root fails");
 	ok(user_resolve(root, "0", &u, &e) == 0 && u.uid == 0, "numeric uid still works");
