@@ -793,6 +793,45 @@ test_apply_kinds(void)
 	}
 }
 
+/* A pax sparse file (GNU.sparse 1.0): two 4 KiB extents in 16 MiB stay two extents. */
+static void
+test_apply_sparse(void)
+{
+	struct archive *a = tar_begin('g');
+	struct archive_entry *en = archive_entry_new();
+	char *data = xcalloc(1, 16 << 20), p[PATH_MAX], got[4096];
+	struct stat st;
+	struct err e;
+	int fd;
+
+	/* libarchive's writer takes the logical content and stores only the extents */
+	memset(data, 'A', 4096);
+	memset(data + (8 << 20), 'B', 4096);
+	archive_entry_set_pathname(en, "sparse");
+	archive_entry_set_filetype(en, AE_IFREG);
+	archive_entry_set_perm(en, 0644);
+	archive_entry_set_size(en, 16 << 20);
+	archive_entry_sparse_add_entry(en, 0, 4096);
+	archive_entry_sparse_add_entry(en, 8 << 20, 4096);
+	archive_write_header(a, en);
+	archive_write_data(a, data, 16 << 20);
+	archive_entry_free(en);
+	free(data);
+	tar_end(a);
+	fresh_root();
+	ok(apply(true, &e) == 0, "sparse file applies");
+	st = lstat_in_root("sparse");
+	is_int(st.st_size, 16 << 20, "sparse: full size");
+	ok(st.st_blocks * 512 < (1 << 20), "sparse: holes stay holes (%lld blocks)",
+	   (long long)st.st_blocks);
+	snprintf(p, sizeof(p), "%s/sparse", rootdir);
+	fd = open(p, O_RDONLY);
+	ok(pread(fd, got, 4096, 8 << 20) == 4096 && got[0] == 'B' && got[4095] == 'B',
+	   "sparse: second extent at its offset");
+	ok(pread(fd, got, 1, 4 << 20) == 1 && got[0] == 0, "sparse: zeros between");
+	close(fd);
+}
+
 static bool
 opaque(const char *rel)
 {
@@ -914,6 +953,7 @@ main(void)
 	snprintf(tarpath, sizeof(tarpath), "%s/t.tar", base);
 	make_sentinel();
 	RUN(test_apply_kinds);
+	RUN(test_apply_sparse);
 	RUN(test_apply_overlay_whiteouts);
 	RUN(test_apply_native);
 	RUN(test_apply_hostile);
