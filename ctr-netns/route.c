@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* RTM_*ROUTE requests on the main routing table, IPv4 and IPv6. */
+#include "route.h"
+
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "xmem.h"
+
+static int
+route_request(struct nl *nl, int type, int flags, const struct route_info *r, struct err *e)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	size_t alen = inet_addr_len(r->dst.family);
+
+	rtm->rtm_family = r->dst.family;
+	rtm->rtm_dst_len = r->dst.len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_type = RTN_UNICAST;
+	/* without a gateway the destination is on the link itself */
+	rtm->rtm_scope = r->has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	if (type == RTM_DELROUTE)
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	if (r->dst.len)
+		mnl_attr_put(nlh, RTA_DST, alen, r->dst.addr);
+	if (r->has_gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->gw.addr);
+	if (r->oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, (unsigned)r->oif);
+	return nl_talk(nl, nlh, NULL, NULL, e);
+}
+
+int
+route_add(struct nl *nl, const struct route_info *r, struct err *e)
+{
+	char buf[INET_STRLEN];
+
+	if (route_request(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, e) < 0)
+		return err_prefix(e, "add route %s",
+				  r->dst.len ? inet_format(&r->dst, true, buf) : "default");
+	return 0;
+}
+
+int
+route_del(struct nl *nl, const struct route_info *r, struct err *e)
+{
+	char buf[INET_STRLEN];
+
+	if (route_request(nl, RTM_DELROUTE, 0, r, e) < 0)
+		return err_prefix(e, "delete route %s",
+				  r->dst.len ? inet_format(&r->dst, true, buf) : "default");
+	return 0;
+}
+
+struct route_vec {
+	struct route_info *v;
+	size_t n, cap;
+};
+
+static int
+route_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(a, RTA_MAX) > 0)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static void
+copy_addr(struct inet_prefix *p, int family, const struct nlattr *a)
+{
+	size_t alen = inet_addr_len(family);
+
+	p->family = family;
+	if (a && mnl_attr_get_payload_len(a) == alen)
+		memcpy(p->addr, mnl_attr_get_payload(a), alen);
+}
+
+static int
+on_route(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct route_vec *rv = data;
+	struct route_info *r;
+	unsigned table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
+	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	xgrow((void **)&rv->v, &rv->cap, rv->n + 1, sizeof(*rv->v));
+	r = &rv->v[rv->n++];
+	memset(r, 0, sizeof(*r));
+	copy_addr(&r->dst, rtm->rtm_family, tb[RTA_DST]);
+	r->dst.len = rtm->rtm_dst_len;
+	r->has_gw = tb[RTA_GATEWAY] != NULL;
+	copy_addr(&r->gw, rtm->rtm_family, tb[RTA_GATEWAY]);
+	r->gw.len = rtm->rtm_family == AF_INET6 ? 128 : 32;
+	r->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0;
+	return MNL_CB_OK;
+}
+
+int
+route_list(struct nl *nl, struct route_info **v, size_t *n, struct err *e)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct route_vec rv = { 0 };
+
+	rtm->rtm_family = AF_UNSPEC;
+	if (nl_talk(nl, nlh, on_route, &rv, e) < 0) {
+		free(rv.v);
+		return err_prefix(e, "list routes");
+	}
+	*v = rv.v;
+	*n = rv.n;
+	return 0;
+}
