@@ -13,6 +13,7 @@
 #include "path.h"
 #include "platform.h"
 #include "prog.h"
+#include "ref.h"
 #include "unpack.h"
 #include "xmem.h"
 
@@ -23,6 +24,8 @@ load_image(const struct state *st, const struct content *c, const struct opts *o
 	struct platform p;
 	struct err e = {0};
 	json_auto_t *rec = NULL;
+	_cleanup_free_ char *name = NULL;
+	struct ref r;
 	json_t *doc;
 
 	if (!strcmp(o->src, "-")) {
@@ -33,7 +36,13 @@ load_image(const struct state *st, const struct content *c, const struct opts *o
 	}
 	if (o->platform ? platform_parse(o->platform, &p, &e) < 0 : (platform_host(&p), 0))
 		die(100, "%s", e.msg);
-	if (!(rec = image_load(st, o->src, &e)) || !(doc = image_resolve(c, rec, &p, &e)))
+	/* records are kept under the normalised name: "alpine" is docker.io/library/alpine:latest
+	 */
+	if (ref_parse(o->src, &r, &e) < 0)
+		die(100, "%s", e.msg);
+	name = ref_string(&r);
+	ref_release(&r);
+	if (!(rec = image_load(st, name, &e)) || !(doc = image_resolve(c, rec, &p, &e)))
 		die_err(&e);
 	return doc;
 }

@@ -379,8 +379,10 @@ PY
 	[ "$(jq -r .chain_id <<<"$output")" = "$chain" ]
 	[ "$(jq -r .image <<<"$output")" = "$name" ]
 	run ctr-unpack no.such/image:1
-	[ "$status" -ne 0 ]
-	[ "$status" -ne 111 ] || [[ "$output" == *"not"* ]]
+	[ "$status" -eq 100 ]
+	[[ "$output" == *"no image 'no.such/image:1'"* ]]
+	run ctr-unpack 'BAD REF'
+	[ "$status" -eq 100 ]
 }
 
 # ---- unpack while downloading: --layer-stream appliers, then commit ---------
