@@ -9,6 +9,7 @@
 #include "delete.h"
 #include "fg.h"
 #include "jsonio.h"
+#include "path.h"
 #include "shimclient.h"
 #include "sig.h"
 
@@ -247,6 +248,37 @@ cmd_ls(int argc, char **argv, struct state *st)
 
 #define DELETE_USAGE "delete [-f] ID..."
 
+/*
+ * One container; with -f also one whose record was never written (a create
+ * killed half-way), found by its directory. Returns an exit code.
+ */
+static int
+delete_one(struct state *st, const char *id, bool force)
+{
+	struct container c;
+	struct err e;
+	int lk = -1, r = -1;
+
+	if (path_check_id(id, CONTAINER_ID_MAX, &e) < 0 || state_open(st, &e) < 0) {
+		fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
+		return err_exit_code(&e);
+	}
+	container_init(&c, st, id);
+	if (container_open(&c, st, &e) == 0 || (force && c.dirfd >= 0)) {
+		lk = container_lock(&c, &e);
+		if (lk >= 0 && c.rec)
+			r = delete_container(st, &c, force, &e);
+		else if (lk >= 0)
+			r = delete_orphan(st, &c, &e);
+	}
+	if (r < 0)
+		fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
+	if (lk >= 0)
+		close(lk);
+	container_release(&c);
+	return r < 0 ? err_exit_code(&e) : 0;
+}
+
 int
 cmd_delete(int argc, char **argv, struct state *st)
 {
@@ -258,19 +290,9 @@ cmd_delete(int argc, char **argv, struct state *st)
 	if (i >= argc)
 		die_usage("want a container ID (usage: %s %s)", PROG, DELETE_USAGE);
 	for (; i < argc; i++) {
-		struct container c;
-		struct err e;
-		int lk;
+		int r = delete_one(st, argv[i], force);
 
-		cmd_open(st, argv[i], &c, 100);
-		lk = container_lock(&c, &e);
-		if (lk < 0 || delete_container(st, &c, force, &e) < 0) {
-			fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
-			rc = err_exit_code(&e);
-		}
-		if (lk >= 0)
-			close(lk);
-		container_release(&c);
+		rc = rc ? rc : r;
 	}
 	return rc;
 }

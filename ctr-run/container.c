@@ -99,11 +99,11 @@ container_open(struct container *c, const struct state *st, struct err *e)
 		return err_code(e, "not-found", "no such container '%s'", c->id);
 	if (c->dirfd < 0)
 		return err_set(e, errno, "open '%s'", c->dir);
+	/* the state dir is volatile (tmpfs): after a reboot it is simply gone */
+	c->statefd = openat(st->runfd, srel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	c->rec = jsonio_load_at(c->dirfd, "record.json", 1 << 20, e);
 	if (!c->rec)
 		return err_prefix(e, "container '%s'", c->id);
-	/* the state dir is volatile (tmpfs): after a reboot it is simply gone */
-	c->statefd = openat(st->runfd, srel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return 0;
 }
 

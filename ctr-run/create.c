@@ -144,7 +144,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	struct snapshot_store *store = NULL;
 	struct imagein in;
 	struct err ignored;
-	int r = -1;
+	int r = -1, lk = -1;
 
 	container_init(c, st, id);
 	a->so.ns = st->ns;
@@ -160,6 +160,9 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 			container_remove_dirs(c, st, &ignored);
 		goto out;
 	}
+	/* held until the shim reports: delete -f must not tear down a create in flight */
+	if ((lk = container_lock(c, e)) < 0)
+		goto out_dirs;
 	if (prepare_rootfs(st, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)
@@ -178,6 +181,8 @@ out_umount:
 out_dirs:
 	container_remove_dirs(c, st, &ignored);
 out:
+	if (lk >= 0)
+		close(lk);
 	snapshot_store_free(store);
 	imagein_release(&in);
 	return r;

@@ -5,11 +5,13 @@
 #include <poll.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "jsonio.h"
 #include "mount.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "snapshot.h"
+#include "xmem.h"
 
 json_t *
 delete_wait_exit(const struct container *c, int ms, struct err *e)
@@ -99,26 +101,53 @@ runtime_delete(struct container *c, struct err *e)
 	return -1;
 }
 
+static int
+unmount_rootfs(struct container *c, struct err *e)
+{
+	if (mount_unmount(c->rootfs, e) < 0 && strcmp(e->code, "invalid") &&
+	    strcmp(e->code, "not-found"))
+		return -1;
+	return 0;
+}
+
+static int
+remove_snapshot(const struct state *st, const char *drv, const char *key, struct err *e)
+{
+	struct snapshot_store *s = NULL;
+	int r;
+
+	if (snapshot_store_open(st, drv, &s, e) < 0)
+		return -1;
+	r = snapshot_exists(s, key, NULL) ? snapshot_remove(s, key, e) : 0;
+	snapshot_store_free(s);
+	return r;
+}
+
+int
+delete_orphan(const struct state *st, struct container *c, struct err *e)
+{
+	_cleanup_free_ char *key = xasprintf("ctr:%s:%s", st->ns, c->id);
+	_cleanup_free_ char *rt = runtime_find(RUNTIME_DEFAULT, e);
+	static const char *const del[] = {"delete", "--force", NULL};
+	struct err ignored;
+
+	/* no record, so no runtime name: the default one may hold state of this id */
+	if (rt)
+		runtime_run(rt, c, del, -1, &ignored);
+	if (unmount_rootfs(c, e) < 0 || remove_snapshot(st, "overlay", key, e) < 0)
+		return err_prefix(e, "delete '%s'", c->id);
+	return container_remove_dirs(c, st, e);
+}
+
 int
 delete_container(const struct state *st, struct container *c, bool force, struct err *e)
 {
 	const char *key = jsonio_str(c->rec, "snapshot_key");
 	const char *drv = jsonio_str(c->rec, "snapshotter");
-	struct snapshot_store *s = NULL;
 
-	if (stop(c, force, e) < 0 || runtime_delete(c, e) < 0)
+	if (stop(c, force, e) < 0 || runtime_delete(c, e) < 0 || unmount_rootfs(c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
-	if (mount_unmount(c->rootfs, e) < 0 && strcmp(e->code, "invalid") &&
-	    strcmp(e->code, "not-found"))
+	if (key && drv && remove_snapshot(st, drv, key, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
-	if (key && drv) {
-		if (snapshot_store_open(st, drv, &s, e) < 0)
-			return -1;
-		int r = snapshot_exists(s, key, NULL) ? snapshot_remove(s, key, e) : 0;
-
-		snapshot_store_free(s);
-		if (r < 0)
-			return err_prefix(e, "delete '%s'", c->id);
-	}
 	return container_remove_dirs(c, st, e);
 }

@@ -15,6 +15,11 @@
  * (through the shim, or the runtime when the shim is gone) and waited for.
  */
 int delete_container(const struct state *st, struct container *c, bool force, struct err *e);
+/*
+ * Remove what a create killed before writing the record may have left: the
+ * rootfs mount, the snapshot "ctr:<ns>:<id>", the directories.
+ */
+int delete_orphan(const struct state *st, struct container *c, struct err *e);
 /* Wait up to ms for the container's init to exit, through the shim. New exit object or NULL. */
 json_t *delete_wait_exit(const struct container *c, int ms, struct err *e);
 

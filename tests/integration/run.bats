@@ -401,3 +401,15 @@ assert_nothing_left() {
 	assert_clean "$c"
 	assert_clean "$e"
 }
+
+@test "run: delete -f also removes a container whose record was never written" {
+	local id
+	id=$(cid norecord)
+	ctr-run create --name "$id" "$IMG" -- true >/dev/null
+	rm "$CTR_ROOT/containers/default/$id/record.json"
+	run ctr-run delete "$id"
+	assert_status 100
+	ctr-run delete -f "$id"
+	! runc --root "$RR" state "$id" 2>/dev/null
+	assert_clean "$id"
+}
