@@ -8,6 +8,7 @@
 #include "inet.h"
 #include "link.h"
 #include "nl.h"
+#include "prog.h"
 #include "state.h"
 
 int cmd_create(int argc, char **argv, struct state *st);
@@ -24,7 +25,9 @@ int cmd_route(int argc, char **argv, struct state *st);
 /* CNI plugin mode: CNI_COMMAND set and no arguments. Returns the exit code. */
 int cni_main(void);
 
-/* The usage line of verb name (for die_usage hints and -h). */
+/* The verbs, for prog_dispatch; NULL-terminated. */
+extern const struct verb cmd_verbs[];
+/* Print the usage lines of verb name on stdout and exit 0 (-h, --help). */
 void cmd_usage(const char *name) __attribute__((noreturn));
 
 /*
