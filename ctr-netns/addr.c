@@ -70,7 +70,7 @@ static int
 on_addr(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct nlattr *tb[IFA_MAX + 1] = {0};
 	struct addr_vec *av = data;
 	const struct nlattr *a;
 	struct addr_info *ai;
@@ -96,7 +96,7 @@ addr_list(struct nl *nl, int family, struct addr_info **v, size_t *n, struct err
 {
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	struct addr_vec av = { 0 };
+	struct addr_vec av = {0};
 
 	ifa->ifa_family = family;
 	if (nl_talk(nl, nlh, on_addr, &av, e) < 0) {

@@ -22,12 +22,12 @@ static void
 parse_ar(int argc, char **argv, struct state *st, const char *verb, struct ar_args *a)
 {
 	static const struct option opts[] = {
-		{ "netns", required_argument, NULL, OPT_NETNS },
-		{ "ifname", required_argument, NULL, OPT_IFNAME },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		PROG_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	    {"netns", required_argument, NULL, OPT_NETNS},
+	    {"ifname", required_argument, NULL, OPT_IFNAME},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -64,7 +64,7 @@ addrs_add(struct target *t, const struct link_info *li, struct inet_prefix *p, i
 	return;
 undo:
 	while (i-- > 0)
-		addr_del(&t->nl, li->index, &p[i], &(struct err){ 0 });
+		addr_del(&t->nl, li->index, &p[i], &(struct err){0});
 	die_err(&e);
 }
 

@@ -12,23 +12,33 @@
 #include "prog.h"
 #include "result.h"
 
-enum { OPT_NETNS = 0x100, OPT_IFNAME, OPT_HOST_IFNAME, OPT_HOST_NETNS, OPT_BRIDGE, OPT_MTU,
-       OPT_MAC, OPT_SYSCTL, OPT_ADDR, OPT_JSON };
+enum {
+	OPT_NETNS = 0x100,
+	OPT_IFNAME,
+	OPT_HOST_IFNAME,
+	OPT_HOST_NETNS,
+	OPT_BRIDGE,
+	OPT_MTU,
+	OPT_MAC,
+	OPT_SYSCTL,
+	OPT_ADDR,
+	OPT_JSON
+};
 
 static const struct option link_opts[] = {
-	{ "netns", required_argument, NULL, OPT_NETNS },
-	{ "ifname", required_argument, NULL, OPT_IFNAME },
-	{ "host-ifname", required_argument, NULL, OPT_HOST_IFNAME },
-	{ "host-netns", required_argument, NULL, OPT_HOST_NETNS },
-	{ "bridge", required_argument, NULL, OPT_BRIDGE },
-	{ "mtu", required_argument, NULL, OPT_MTU },
-	{ "mac", required_argument, NULL, OPT_MAC },
-	{ "sysctl", required_argument, NULL, OPT_SYSCTL },
-	{ "addr", required_argument, NULL, OPT_ADDR },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	PROG_GLOBAL_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
+    {"netns", required_argument, NULL, OPT_NETNS},
+    {"ifname", required_argument, NULL, OPT_IFNAME},
+    {"host-ifname", required_argument, NULL, OPT_HOST_IFNAME},
+    {"host-netns", required_argument, NULL, OPT_HOST_NETNS},
+    {"bridge", required_argument, NULL, OPT_BRIDGE},
+    {"mtu", required_argument, NULL, OPT_MTU},
+    {"mac", required_argument, NULL, OPT_MAC},
+    {"sysctl", required_argument, NULL, OPT_SYSCTL},
+    {"addr", required_argument, NULL, OPT_ADDR},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    PROG_GLOBAL_LONGOPTS,
+    {NULL, 0, NULL, 0},
 };
 
 /* Everything a link verb may be told; each verb checks which ones it allows. */
@@ -49,14 +59,33 @@ link_arg(struct link_args *a, int c, const char *arg)
 	struct err e;
 
 	switch (c) {
-	case OPT_NETNS: a->netns = arg; break;
-	case OPT_IFNAME: cmd_ifname(arg); a->ifname = arg; break;
-	case OPT_HOST_IFNAME: cmd_ifname(arg); a->host_ifname = arg; break;
-	case OPT_HOST_NETNS: a->host_netns = arg; break;
-	case OPT_BRIDGE: cmd_ifname(arg); a->bridge = arg; break;
-	case OPT_MTU: cmd_mtu(arg, &a->mtu); break;
-	case OPT_SYSCTL: cmd_add_sysctl(&a->sysctls, arg); break;
-	case OPT_JSON: prog_set_json_errors(true); break;
+	case OPT_NETNS:
+		a->netns = arg;
+		break;
+	case OPT_IFNAME:
+		cmd_ifname(arg);
+		a->ifname = arg;
+		break;
+	case OPT_HOST_IFNAME:
+		cmd_ifname(arg);
+		a->host_ifname = arg;
+		break;
+	case OPT_HOST_NETNS:
+		a->host_netns = arg;
+		break;
+	case OPT_BRIDGE:
+		cmd_ifname(arg);
+		a->bridge = arg;
+		break;
+	case OPT_MTU:
+		cmd_mtu(arg, &a->mtu);
+		break;
+	case OPT_SYSCTL:
+		cmd_add_sysctl(&a->sysctls, arg);
+		break;
+	case OPT_JSON:
+		prog_set_json_errors(true);
+		break;
 	case OPT_MAC:
 		if (inet_parse_mac(arg, a->mac, &e) < 0)
 			die_err(&e);
@@ -91,10 +120,14 @@ parse_link_args(int argc, char **argv, struct state *st, const char *verb, struc
 static void
 only(const struct link_args *a, const char *verb, const char *allowed)
 {
-	const struct { const char *name; bool set; } opts[] = {
-		{ "ifname", a->ifname }, { "host-ifname", a->host_ifname },
-		{ "host-netns", a->host_netns }, { "bridge", a->bridge }, { "mac", a->has_mac },
-		{ "sysctl", a->sysctls }, { "addr", a->naddrs }, { "mtu", a->mtu },
+	const struct {
+		const char *name;
+		bool set;
+	} opts[] = {
+	    {"ifname", a->ifname},	   {"host-ifname", a->host_ifname},
+	    {"host-netns", a->host_netns}, {"bridge", a->bridge},
+	    {"mac", a->has_mac},	   {"sysctl", a->sysctls},
+	    {"addr", a->naddrs},	   {"mtu", a->mtu},
 	};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -119,7 +152,7 @@ refuse_existing(struct target *t, const char *name)
 static const char *
 random_host_ifname(struct link_args *a)
 {
-	unsigned char r[4] = { 0 };
+	unsigned char r[4] = {0};
 
 	if (getrandom(r, sizeof(r), 0) != sizeof(r))
 		die(EXIT_SYS, "getrandom failed");
@@ -145,7 +178,8 @@ veth_finish(struct target *host, struct target *cont, const struct link_args *a,
 			return -1;
 	}
 	if (link_set_up(&host->nl, h->index, true, e) < 0 ||
-	    link_get(&cont->nl, a->ifname, c, e) < 0 || link_set_up(&cont->nl, c->index, true, e) < 0)
+	    link_get(&cont->nl, a->ifname, c, e) < 0 ||
+	    link_set_up(&cont->nl, c->index, true, e) < 0)
 		return -1;
 	if (cmd_apply_sysctls(cont->nsfd, a->sysctls, e) < 0)
 		return -1;
@@ -174,8 +208,10 @@ veth_add(int argc, char **argv, struct state *st)
 	target_open(&host, a.host_netns);
 	refuse_existing(&host, a.host_ifname);
 	refuse_existing(&cont, a.ifname);
-	if (link_add_veth(&host.nl, &(struct link_veth){ a.host_ifname, a.ifname, cont.nsfd, a.mtu,
-							 a.has_mac ? a.mac : NULL }, &e) < 0)
+	if (link_add_veth(&host.nl,
+			  &(struct link_veth){a.host_ifname, a.ifname, cont.nsfd, a.mtu,
+					      a.has_mac ? a.mac : NULL},
+			  &e) < 0)
 		die_err(&e);
 	if (link_get(&host.nl, a.host_ifname, &h, &e) < 0)
 		die_err(&e);
@@ -190,7 +226,7 @@ veth_add(int argc, char **argv, struct state *st)
 	cleanup_strvp(&a.sysctls);
 	return 0;
 out_delete:
-	link_del(&host.nl, h.index, &(struct err){ 0 });
+	link_del(&host.nl, h.index, &(struct err){0});
 	die_err(&e);
 }
 
@@ -243,7 +279,7 @@ cmd_bridge(int argc, char **argv, struct state *st)
 	    link_get(&t.nl, argv[1 + optind], &br, &e) < 0)
 		die_err(&e);
 	if (bridge_finish(&t, &a, &br, out, &e) < 0) {
-		link_del(&t.nl, br.index, &(struct err){ 0 });
+		link_del(&t.nl, br.index, &(struct err){0});
 		die_err(&e);
 	}
 	jsonio_write(stdout, out);

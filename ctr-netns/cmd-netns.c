@@ -45,7 +45,7 @@ create_one(const char *name, char **sysctls)
 	if (netns_create(name, &e) < 0)
 		die_err(&e);
 	if (setup_new(name, sysctls, &e) < 0) {
-		netns_remove(name, &(struct err){ 0 });
+		netns_remove(name, &(struct err){0});
 		die_err(&e);
 	}
 	out = json_pack("{s:s, s:s}", "name", name, "path", path);
@@ -56,11 +56,11 @@ int
 cmd_create(int argc, char **argv, struct state *st)
 {
 	static const struct option opts[] = {
-		{ "sysctl", required_argument, NULL, OPT_SYSCTL },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		PROG_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	    {"sysctl", required_argument, NULL, OPT_SYSCTL},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
 	_cleanup_strv_ char **sysctls = NULL;
 	int c;
@@ -86,11 +86,11 @@ static int
 simple_opts(int argc, char **argv, struct state *st, const char *verb, const char **netns)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "netns", required_argument, NULL, OPT_NETNS },
-		{ "help", no_argument, NULL, 'h' },
-		PROG_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"netns", required_argument, NULL, OPT_NETNS},
+	    {"help", no_argument, NULL, 'h'},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	int c;
@@ -141,7 +141,8 @@ cmd_ls(int argc, char **argv, struct state *st)
 		if (!json)
 			printf("%s\n", *n);
 		else
-			json_array_append_new(out, json_pack("{s:s, s:s}", "name", *n, "path", path));
+			json_array_append_new(out,
+					      json_pack("{s:s, s:s}", "name", *n, "path", path));
 	}
 	if (json)
 		jsonio_write(stdout, out);

@@ -77,8 +77,8 @@ show_json(const struct snapshot *s, const char *sandbox)
 
 		result_add_route(out, &s->routes[i]);
 		if (s->routes[i].oif)
-			json_object_set_new(json_array_get(routes, json_array_size(routes) - 1), "dev",
-					    json_string(link_name(s, s->routes[i].oif)));
+			json_object_set_new(json_array_get(routes, json_array_size(routes) - 1),
+					    "dev", json_string(link_name(s, s->routes[i].oif)));
 	}
 	return out;
 }
@@ -97,7 +97,8 @@ show_text(const struct snapshot *s)
 		       li->master ? link_name(s, li->master) : "");
 		for (size_t j = 0; j < s->naddrs; j++)
 			if (s->addrs[j].index == li->index)
-				printf("    %s %s\n", s->addrs[j].p.family == AF_INET ? "inet" : "inet6",
+				printf("    %s %s\n",
+				       s->addrs[j].p.family == AF_INET ? "inet" : "inet6",
 				       inet_format(&s->addrs[j].p, true, buf));
 	}
 	for (size_t i = 0; i < s->nroutes; i++) {
@@ -116,12 +117,12 @@ int
 cmd_show(int argc, char **argv, struct state *st)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		PROG_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
-	struct snapshot s = { 0 };
+	struct snapshot s = {0};
 	json_auto_t *out = NULL;
 	struct target t;
 	bool json = false;

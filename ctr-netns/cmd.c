@@ -16,24 +16,24 @@
  * usage; dispatch takes the first.
  */
 const struct verb cmd_verbs[] = {
-	{ "create", cmd_create, "create [--sysctl KEY=VALUE]... NAME" },
-	{ "rm", cmd_rm, "rm NAME..." },
-	{ "ls", cmd_ls, "ls [--json]" },
-	{ "exec", cmd_exec, "exec NAME -- COMMAND [ARG]..." },
-	{ "show", cmd_show, "show [--json] NAME" },
-	{ "sysctl", cmd_sysctl, "sysctl [--netns NS] KEY=VALUE..." },
-	{ "veth", cmd_veth,
-	  "veth add --netns NS --ifname IF [--host-ifname IF] [--host-netns NS] [--bridge BR] "
-	  "[--mtu N] [--mac MAC] [--sysctl KEY=VALUE]..." },
-	{ "bridge", cmd_bridge,
-	  "bridge add [--netns NS] [--addr CIDR]... [--mtu N] [--sysctl KEY=VALUE]... BR" },
-	{ "link", cmd_link, "link rm [--netns NS] IF" },
-	{ "link", cmd_link, "link set [--netns NS] [--mtu N] IF [up | down]" },
-	{ "addr", cmd_addr, "addr add [--netns NS] --ifname IF CIDR..." },
-	{ "addr", cmd_addr, "addr rm [--netns NS] --ifname IF CIDR..." },
-	{ "route", cmd_route, "route add [--netns NS] (default | CIDR) [via GW] [dev IF]" },
-	{ "route", cmd_route, "route rm [--netns NS] (default | CIDR) [via GW] [dev IF]" },
-	{ NULL },
+    {"create", cmd_create, "create [--sysctl KEY=VALUE]... NAME"},
+    {"rm", cmd_rm, "rm NAME..."},
+    {"ls", cmd_ls, "ls [--json]"},
+    {"exec", cmd_exec, "exec NAME -- COMMAND [ARG]..."},
+    {"show", cmd_show, "show [--json] NAME"},
+    {"sysctl", cmd_sysctl, "sysctl [--netns NS] KEY=VALUE..."},
+    {"veth", cmd_veth,
+     "veth add --netns NS --ifname IF [--host-ifname IF] [--host-netns NS] [--bridge BR] "
+     "[--mtu N] [--mac MAC] [--sysctl KEY=VALUE]..."},
+    {"bridge", cmd_bridge,
+     "bridge add [--netns NS] [--addr CIDR]... [--mtu N] [--sysctl KEY=VALUE]... BR"},
+    {"link", cmd_link, "link rm [--netns NS] IF"},
+    {"link", cmd_link, "link set [--netns NS] [--mtu N] IF [up | down]"},
+    {"addr", cmd_addr, "addr add [--netns NS] --ifname IF CIDR..."},
+    {"addr", cmd_addr, "addr rm [--netns NS] --ifname IF CIDR..."},
+    {"route", cmd_route, "route add [--netns NS] (default | CIDR) [via GW] [dev IF]"},
+    {"route", cmd_route, "route rm [--netns NS] (default | CIDR) [via GW] [dev IF]"},
+    {NULL},
 };
 
 void

@@ -41,14 +41,14 @@ ensure_bridge(struct cni *c, struct cni_made *m, struct err *e)
 static int
 make_veth(struct cni *c, struct cni_made *m, struct err *e)
 {
-	unsigned char r[4] = { 0 };
+	unsigned char r[4] = {0};
 	char name[INET_IFNAME_MAX + 1];
 
 	if (getrandom(r, sizeof(r), 0) != sizeof(r))
 		return err_set(e, errno, "getrandom");
 	snprintf(name, sizeof(name), "veth%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
-	if (link_add_veth(&m->host.nl, &(struct link_veth){ name, c->ifname, m->cont.nsfd, c->mtu, NULL },
-			  e) < 0)
+	if (link_add_veth(&m->host.nl,
+			  &(struct link_veth){name, c->ifname, m->cont.nsfd, c->mtu, NULL}, e) < 0)
 		return -1;
 	m->veth_created = true;
 	if (link_get(&m->host.nl, name, &m->h, e) < 0 ||
@@ -102,8 +102,9 @@ configure_gateway(struct cni *c, struct cni_made *m, struct err *e)
 		gw.len = c->ips[i].addr.len;
 		if (addr_add(&m->host.nl, m->br.index, &gw, e) < 0 && e->sys != EEXIST)
 			return -1;
-		if (netns_sysctl(-1, gw.family == AF_INET ? "net.ipv4.ip_forward"
-							   : "net.ipv6.conf.all.forwarding",
+		if (netns_sysctl(-1,
+				 gw.family == AF_INET ? "net.ipv4.ip_forward"
+						      : "net.ipv6.conf.all.forwarding",
 				 "1", e) < 0)
 			return -1;
 	}
@@ -118,16 +119,17 @@ print_add_result(struct cni *c, struct cni_made *m)
 	int cont;
 
 	/* read back: a bridge takes the lowest MAC of its ports once one joins */
-	link_get(&m->host.nl, m->br.name, &m->br, &(struct err){ 0 });
-	link_get(&m->cont.nl, c->ifname, &m->c, &(struct err){ 0 });
+	link_get(&m->host.nl, m->br.name, &m->br, &(struct err){0});
+	link_get(&m->cont.nl, c->ifname, &m->c, &(struct err){0});
 	result_add_iface(out, &m->br, NULL);
 	result_add_iface(out, &m->h, NULL);
 	cont = result_add_iface(out, &m->c, c->netns);
 	for (size_t i = 0; i < c->nips; i++) {
 		result_add_ip(out, &c->ips[i].addr, c->ips[i].has_gw ? &c->ips[i].gw : NULL, cont);
 		if (old) /* results before 1.0.0 name the IP version of each address */
-			json_object_set_new(json_array_get(json_object_get(out, "ips"), i), "version",
-					    json_string(c->ips[i].addr.family == AF_INET ? "4" : "6"));
+			json_object_set_new(
+			    json_array_get(json_object_get(out, "ips"), i), "version",
+			    json_string(c->ips[i].addr.family == AF_INET ? "4" : "6"));
 	}
 	for (size_t i = 0; i < c->nroutes; i++)
 		result_add_route(out, &c->routes[i]);
@@ -140,16 +142,16 @@ static void
 undo_add(struct cni *c, struct cni_made *m)
 {
 	if (m->veth_created && m->h.index)
-		link_del(&m->host.nl, m->h.index, &(struct err){ 0 });
+		link_del(&m->host.nl, m->h.index, &(struct err){0});
 	if (m->bridge_created)
-		link_del(&m->host.nl, m->br.index, &(struct err){ 0 });
+		link_del(&m->host.nl, m->br.index, &(struct err){0});
 	cni_ipam_release(c);
 }
 
 void
 cni_add(struct cni *c)
 {
-	struct cni_made m = { 0 };
+	struct cni_made m = {0};
 	struct err e;
 
 	if (target_init(&m.cont, c->netns, &e) < 0 || target_init(&m.host, NULL, &e) < 0)

@@ -19,7 +19,8 @@ parse_ip(struct cni *c, json_t *ip)
 		cni_fail(c, CNI_ERR_SYSTEM, "IPAM result: more than %d addresses", CNI_MAX_IPS);
 	out = &c->ips[c->nips++];
 	if (!addr || inet_parse_cidr(addr, &out->addr, &e) < 0)
-		cni_fail(c, CNI_ERR_DECODE, "IPAM result: bad address: %s", addr ? e.msg : "missing");
+		cni_fail(c, CNI_ERR_DECODE, "IPAM result: bad address: %s",
+			 addr ? e.msg : "missing");
 	out->has_gw = gw != NULL;
 	if (gw && inet_parse_addr(gw, &out->gw, &e) < 0)
 		cni_fail(c, CNI_ERR_DECODE, "IPAM result: bad gateway: %s", e.msg);
@@ -54,10 +55,8 @@ parse_result(struct cni *c, const char *out)
 	c->ipam_res = jsonio_parse(out, strlen(out), "IPAM result", &e);
 	if (!c->ipam_res)
 		cni_fail(c, CNI_ERR_DECODE, "%s", e.msg);
-	json_array_foreach(json_object_get(c->ipam_res, "ips"), i, v)
-		parse_ip(c, v);
-	json_array_foreach(json_object_get(c->ipam_res, "routes"), i, v)
-		parse_route(c, v);
+	json_array_foreach(json_object_get(c->ipam_res, "ips"), i, v) parse_ip(c, v);
+	json_array_foreach(json_object_get(c->ipam_res, "routes"), i, v) parse_route(c, v);
 	c->dns = json_object_get(c->ipam_res, "dns");
 	if (c->nips == 0)
 		cni_fail(c, CNI_ERR_SYSTEM, "IPAM plugin '%s' gave no address", c->ipam_type);
@@ -67,13 +66,15 @@ parse_result(struct cni *c, const char *out)
 static void
 ipam_failed(struct cni *c, const char *command, const char *out, int status)
 {
-	json_auto_t *err = jsonio_parse(out, strlen(out), "IPAM error", &(struct err){ 0 });
+	json_auto_t *err = jsonio_parse(out, strlen(out), "IPAM error", &(struct err){0});
 	json_t *code = json_object_get(err, "code");
 	const char *msg = jsonio_str(err, "msg");
 
 	cni_fail(c, json_is_integer(code) ? (int)json_integer_value(code) : CNI_ERR_SYSTEM,
 		 "IPAM plugin '%s' %s: %s", c->ipam_type, command,
-		 msg ? msg : status ? "failed" : "no result");
+		 msg	  ? msg
+		 : status ? "failed"
+			  : "no result");
 }
 
 void
@@ -101,5 +102,5 @@ cni_ipam_release(struct cni *c)
 	int status;
 
 	ipam_run(c->path, c->ipam_type, "DEL", c->conf, c->conflen, &out, &status,
-		 &(struct err){ 0 });
+		 &(struct err){0});
 }

@@ -14,7 +14,7 @@
 #include "result.h"
 #include "xmem.h"
 
-static const char *const versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", NULL };
+static const char *const versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", NULL};
 
 void
 cni_fail(const struct cni *c, int code, const char *fmt, ...)
@@ -28,8 +28,9 @@ cni_fail(const struct cni *c, int code, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s: fatal: %s\n", PROG, msg);
 	/* the runtime reads the error from stdout; exit 1 tells it to look */
-	doc = json_pack("{s:s, s:i, s:s}", "cniVersion",
-			c && c->version ? c->version : RESULT_CNI_VERSION, "code", code, "msg", msg);
+	doc =
+	    json_pack("{s:s, s:i, s:s}", "cniVersion",
+		      c && c->version ? c->version : RESULT_CNI_VERSION, "code", code, "msg", msg);
 	if (doc)
 		jsonio_write(stdout, doc);
 	exit(1);
@@ -58,7 +59,8 @@ read_config(struct cni *c)
 		cni_fail(c, CNI_ERR_CONFIG, "network config: invalid mtu %lld", (long long)mtu);
 	c->mtu = (unsigned)mtu;
 	if (json_is_true(json_object_get(c->cfg, "ipMasq")))
-		cni_fail(c, CNI_ERR_UNSUPPORTED, "ipMasq is not supported; chain a masquerading plugin");
+		cni_fail(c, CNI_ERR_UNSUPPORTED,
+			 "ipMasq is not supported; chain a masquerading plugin");
 	if (inet_check_ifname(c->bridge, &e) < 0)
 		cni_fail(c, CNI_ERR_CONFIG, "bridge: %s", e.msg);
 }
@@ -95,8 +97,8 @@ read_env(struct cni *c)
 static void
 print_version(void)
 {
-	json_auto_t *doc = json_pack("{s:s, s:[]}", "cniVersion", RESULT_CNI_VERSION,
-				     "supportedVersions");
+	json_auto_t *doc =
+	    json_pack("{s:s, s:[]}", "cniVersion", RESULT_CNI_VERSION, "supportedVersions");
 
 	for (const char *const *v = versions; *v; v++)
 		json_array_append_new(json_object_get(doc, "supportedVersions"), json_string(*v));
@@ -106,7 +108,7 @@ print_version(void)
 int
 cni_main(void)
 {
-	struct cni c = { 0 };
+	struct cni c = {0};
 	const char *cmd = getenv("CNI_COMMAND");
 
 	c.command = xstrdup(cmd);

@@ -51,7 +51,7 @@ struct cni {
 
 /* Print the CNI error document on stdout, the message on stderr; exit 1. */
 void cni_fail(const struct cni *c, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 /* Run IPAM with command; for ADD, parse its result into c->ips/routes/dns. */
 void cni_ipam(struct cni *c, const char *command);
 /* IPAM DEL for a rollback: errors ignored. */

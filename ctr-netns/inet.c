@@ -74,7 +74,8 @@ inet_parse_dst(const char *s, int want, struct inet_prefix *p, struct err *e)
 		if (inet_parse_cidr(s, p, e) < 0)
 			return -1;
 		if (!inet_is_network(p))
-			return err_code(e, "invalid", "invalid route destination '%.64s': host bits set", s);
+			return err_code(e, "invalid",
+					"invalid route destination '%.64s': host bits set", s);
 		return 0;
 	}
 	memset(p, 0, sizeof(*p));
@@ -125,7 +126,7 @@ inet_parse_mac(const char *s, unsigned char mac[INET_MAC_LEN], struct err *e)
 		if (!isxdigit((unsigned char)o[0]) || !isxdigit((unsigned char)o[1]) ||
 		    o[2] != (i == INET_MAC_LEN - 1 ? '\0' : ':'))
 			return err_code(e, "invalid", "invalid MAC address '%.32s'", s);
-		mac[i] = (unsigned char)strtoul((char[]){ o[0], o[1], '\0' }, NULL, 16);
+		mac[i] = (unsigned char)strtoul((char[]){o[0], o[1], '\0'}, NULL, 16);
 		any |= mac[i];
 	}
 	/* the kernel refuses these for a device address (is_valid_ether_addr) */
@@ -161,7 +162,8 @@ inet_check_ifname(const char *s, struct err *e)
 		return err_code(e, "invalid", "invalid interface name '%s'", s);
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
 		if (*c == '/' || *c == ':' || isspace(*c) || *c < 0x20 || *c == 0x7f)
-			return err_code(e, "invalid", "invalid character in interface name '%s'", s);
+			return err_code(e, "invalid", "invalid character in interface name '%s'",
+					s);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 
 #define INET_IFNAME_MAX 15 /* IFNAMSIZ - 1: the kernel's limit on interface names */
 #define INET_MAC_LEN 6
-#define INET_STRLEN 64     /* room for an IPv6 address, '/', a length and the NUL */
+#define INET_STRLEN 64 /* room for an IPv6 address, '/', a length and the NUL */
 
 /* An IPv4 or IPv6 address with a prefix length (32/128 for a plain address). */
 struct inet_prefix {

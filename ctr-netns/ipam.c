@@ -56,8 +56,8 @@ memfd_with(const char *name, const char *data, size_t len, struct err *e)
 }
 
 int
-ipam_run(const char *cni_path, const char *type, const char *command, const char *conf,
-	 size_t len, char **out, int *status, struct err *e)
+ipam_run(const char *cni_path, const char *type, const char *command, const char *conf, size_t len,
+	 char **out, int *status, struct err *e)
 {
 	_cleanup_free_ char *bin = ipam_find(cni_path, type, e);
 	_cleanup_close_ int in = -1, res = -1;
@@ -74,7 +74,7 @@ ipam_run(const char *cni_path, const char *type, const char *command, const char
 	/* the plugin reads CNI_COMMAND from the environment it inherits */
 	if (setenv("CNI_COMMAND", command, 1) < 0)
 		return err_set(e, errno, "setenv");
-	*status = spawn_run((char *[]){ bin, NULL }, &o, e);
+	*status = spawn_run((char *[]){bin, NULL}, &o, e);
 	if (*status < 0)
 		return err_prefix(e, "run IPAM plugin '%s'", bin);
 	if (lseek(res, 0, SEEK_SET) < 0)

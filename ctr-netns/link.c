@@ -38,7 +38,7 @@ static void
 link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nlattr *tb[IFLA_MAX + 1] = {0};
 
 	memset(li, 0, sizeof(*li));
 	li->index = ifi->ifi_index;
@@ -107,7 +107,7 @@ int
 link_list(struct nl *nl, struct link_info **v, size_t *n, struct err *e)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETLINK, NLM_F_DUMP);
-	struct link_vec lv = { 0 };
+	struct link_vec lv = {0};
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;

@@ -16,9 +16,9 @@ struct link_info {
 	unsigned char mac[32];
 	size_t maclen;
 	unsigned mtu;
-	unsigned flags;  /* IFF_* */
-	int master;      /* ifindex of the bridge, 0 for none */
-	char kind[16];   /* "veth", "bridge", ... or "" */
+	unsigned flags; /* IFF_* */
+	int master;	/* ifindex of the bridge, 0 for none */
+	char kind[16];	/* "veth", "bridge", ... or "" */
 };
 
 /* A veth pair: name here, peer created directly inside peer_nsfd (-1: here too). */
@@ -26,7 +26,7 @@ struct link_veth {
 	const char *name;
 	const char *peer;
 	int peer_nsfd;
-	unsigned mtu;                 /* 0: the kernel's default */
+	unsigned mtu;		       /* 0: the kernel's default */
 	const unsigned char *peer_mac; /* NULL: random */
 };
 

@@ -215,8 +215,9 @@ sysctl_path(const char *key, struct err *e)
 		err_code(e, "invalid", "sysctl '%.64s': only net.* keys are per namespace", key);
 		return NULL;
 	}
-	if (strstr(key, "..") || strstr(key, "//") || strspn(key, "abcdefghijklmnopqrstuvwxyz"
-				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") != strlen(key)) {
+	if (strstr(key, "..") || strstr(key, "//") ||
+	    strspn(key, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") != strlen(key)) {
 		err_code(e, "invalid", "invalid sysctl key '%.64s'", key);
 		return NULL;
 	}

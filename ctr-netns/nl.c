@@ -94,7 +94,8 @@ extack_attr(const struct nlattr *a, void *data)
 {
 	struct nl_reply *r = data;
 
-	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 		snprintf(r->extack, sizeof(r->extack), "%s", mnl_attr_get_str(a));
 	return MNL_CB_OK;
 }
@@ -158,9 +159,9 @@ nl_recv(struct nl *nl, unsigned seq, struct nl_reply *r)
 {
 	/* given an array, libmnl runs no default for the control types it leaves NULL */
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = on_error,
-		[NLMSG_DONE] = on_done,
-		[NLMSG_OVERRUN] = on_overrun,
+	    [NLMSG_ERROR] = on_error,
+	    [NLMSG_DONE] = on_done,
+	    [NLMSG_OVERRUN] = on_overrun,
 	};
 	int rc;
 
@@ -177,7 +178,7 @@ nl_recv(struct nl *nl, unsigned seq, struct nl_reply *r)
 int
 nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct err *e)
 {
-	struct nl_reply r = { cb, data, "" };
+	struct nl_reply r = {cb, data, ""};
 	unsigned seq = nlh->nlmsg_seq;
 
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)

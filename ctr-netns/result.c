@@ -28,7 +28,8 @@ result_add_iface(json_t *res, const struct link_info *li, const char *sandbox)
 	json_t *o = checked(json_pack("{s:s}", "name", li->name));
 
 	if (li->maclen)
-		json_object_set_new(o, "mac", json_string(inet_format_mac(li->mac, li->maclen, mac)));
+		json_object_set_new(o, "mac",
+				    json_string(inet_format_mac(li->mac, li->maclen, mac)));
 	if (sandbox)
 		json_object_set_new(o, "sandbox", json_string(sandbox));
 	json_array_append_new(ifs, o);

@@ -85,7 +85,7 @@ static int
 on_route(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct nlattr *tb[RTA_MAX + 1] = {0};
 	struct route_vec *rv = data;
 	struct route_info *r;
 	unsigned table;
@@ -113,7 +113,7 @@ route_list(struct nl *nl, struct route_info **v, size_t *n, struct err *e)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	struct route_vec rv = { 0 };
+	struct route_vec rv = {0};
 
 	rtm->rtm_family = AF_UNSPEC;
 	if (nl_talk(nl, nlh, on_route, &rv, e) < 0) {

@@ -13,8 +13,8 @@
 struct route_info {
 	struct inet_prefix dst; /* len 0: the default route */
 	bool has_gw;
-	struct inet_prefix gw;  /* same family as dst */
-	int oif;                /* ifindex, 0 when the kernel picks it from gw */
+	struct inet_prefix gw; /* same family as dst */
+	int oif;	       /* ifindex, 0 when the kernel picks it from gw */
 };
 
 /* Add or replace nothing: an existing route fails with "exists". */

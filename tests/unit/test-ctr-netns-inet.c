@@ -8,8 +8,8 @@
 static void
 test_inet_cidr_roundtrip(void)
 {
-	const char *good[] = { "10.1.0.2/24", "0.0.0.0/0", "192.168.1.1/32", "fd00::2/64",
-			       "::/0", "fe80::1/128" };
+	const char *good[] = {"10.1.0.2/24", "0.0.0.0/0", "192.168.1.1/32",
+			      "fd00::2/64",  "::/0",	  "fe80::1/128"};
 	struct inet_prefix p;
 	char buf[INET_STRLEN];
 	struct err e;
@@ -26,9 +26,10 @@ test_inet_cidr_roundtrip(void)
 static void
 test_inet_cidr_rejects(void)
 {
-	const char *bad[] = { "10.1.0.2", "10.1.0.2/", "10.1.0.2/33", "10.1.0/24", "10.1.0.256/24",
-			      "10.1.0.2/024", "10.1.0.2/2x", "fd00::/129", "/24", "", "x/1",
-			      "10.1.0.2/-1", " 10.1.0.2/24" };
+	const char *bad[] = {
+	    "10.1.0.2",	    "10.1.0.2/",   "10.1.0.2/33", "10.1.0/24", "10.1.0.256/24",
+	    "10.1.0.2/024", "10.1.0.2/2x", "fd00::/129",  "/24",       "",
+	    "x/1",	    "10.1.0.2/-1", " 10.1.0.2/24"};
 	struct inet_prefix p;
 	struct err e;
 
@@ -98,7 +99,8 @@ test_inet_mtu(void)
 	ok(inet_parse_mtu("67", &mtu, &e) < 0, "below 68 refused");
 	ok(inet_parse_mtu("65536", &mtu, &e) < 0, "above 65535 refused");
 	ok(inet_parse_mtu("-1", &mtu, &e) < 0 && inet_parse_mtu("1500x", &mtu, &e) < 0 &&
-	   inet_parse_mtu("", &mtu, &e) < 0, "junk refused");
+	       inet_parse_mtu("", &mtu, &e) < 0,
+	   "junk refused");
 }
 
 int
