@@ -16,6 +16,7 @@
 #include "runtime.h"
 #include "shimclient.h"
 #include "snapshot.h"
+#include "timestamp.h"
 #include "user.h"
 #include "xmem.h"
 
@@ -35,18 +36,6 @@ create_fail_code(const struct err *e)
 	return 125;
 }
 
-static void
-now_rfc3339(char buf[40])
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), 40 - strlen(buf), ".%09ldZ", ts.tv_nsec);
-}
-
 /* The snapshot key of a container: ids have no ':', so this cannot collide across namespaces. */
 static char *
 snapshot_key(const struct state *st, const char *id)
@@ -58,9 +47,9 @@ static json_t *
 make_record(const struct state *st, const struct create_args *a, const struct imagein *in,
 	    const struct container *c, const char *runtime, const char *key)
 {
-	char now[40];
+	char now[TIMESTAMP_LEN];
 
-	now_rfc3339(now);
+	timestamp_now(now);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:O?, s:b, "
 			 "s:b, s:b, s:s?}",
 			 "id", c->id, "namespace", st->ns, "image", in->name, "chain_id",

@@ -13,21 +13,19 @@
 #include "cleanup.h"
 #include "fdio.h"
 #include "shim.h"
+#include "timestamp.h"
 
 json_t *
 exitfile_record(pid_t pid, int wstatus, bool oom)
 {
 	struct timespec ts;
-	struct tm tm;
-	char when[64];
+	char when[TIMESTAMP_LEN];
 	int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
 	/* 128+N as a shell reports it, so ctr-run can exit with the status as it is */
 	int status = sig ? 128 + sig : WEXITSTATUS(wstatus);
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + n, sizeof(when) - n, ".%09ldZ", ts.tv_nsec);
+	timestamp_format(&ts, when);
 	return json_pack("{s:i, s:i, s:i, s:s, s:b}", "pid", (int)pid, "status", status, "signal",
 			 sig, "exited_at", when, "oom", oom);
 }

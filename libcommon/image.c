@@ -4,13 +4,13 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "afile.h"
 #include "cleanup.h"
 #include "jsonio.h"
 #include "lock.h"
+#include "timestamp.h"
 #include "xmem.h"
 
 #define RECORD_MAX (1u << 20)
@@ -47,17 +47,6 @@ image_load(const struct state *st, const char *name, struct err *e)
 	return rec;
 }
 
-static void
-now_rfc3339(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int
 image_store(const struct state *st, const json_t *record, struct err *e)
 {
@@ -65,7 +54,7 @@ image_store(const struct state *st, const json_t *record, struct err *e)
 	_cleanup_free_ char *file = NULL, *lockname = NULL;
 	_cleanup_close_ int dfd = -1, lk = -1;
 	json_auto_t *rec = NULL, *old = NULL;
-	char now[32];
+	char now[TIMESTAMP_LEN];
 
 	if (!name || image_check_descriptor(json_object_get(record, "target"), "target", e) < 0)
 		return err_code(e, "invalid", "image record needs a name and a target descriptor");
@@ -75,7 +64,7 @@ image_store(const struct state *st, const json_t *record, struct err *e)
 		return -1;
 	rec = json_deep_copy(record);
 	old = jsonio_load_at(dfd, file, RECORD_MAX, &(struct err){0});
-	now_rfc3339(now);
+	timestamp_now(now);
 	/* a re-pull keeps the record's creation time and labels unless new ones are given */
 	if (!json_object_get(rec, "created"))
 		json_object_set_new(

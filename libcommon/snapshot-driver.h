@@ -60,7 +60,5 @@ int snapshot_meta_delete(struct snapshot_store *s, const char *key, struct err *
 json_t *snapshot_meta_all(struct snapshot_store *s, struct err *e);
 /* Does any record name key as its parent? */
 int snapshot_meta_has_children(struct snapshot_store *s, const char *key, struct err *e);
-/* The current time as RFC 3339 UTC with nanoseconds, into buf. */
-void snapshot_meta_now(char buf[40]);
 
 #endif

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -135,15 +134,3 @@ snapshot_meta_has_children(struct snapshot_store *s, const char *key, struct err
 	return 0;
 }
 
-void
-snapshot_meta_now(char buf[40])
-{
-	struct timespec ts;
-	struct tm tm;
-	char date[24];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, 40, "%s.%09ldZ", date, ts.tv_nsec);
-}

@@ -16,6 +16,7 @@
 #include "lock.h"
 #include "path.h"
 #include "snapshot-driver.h"
+#include "timestamp.h"
 #include "xmem.h"
 
 static const struct snapshot_driver *const drivers[] = {
@@ -199,10 +200,10 @@ static json_t *
 new_record(const char *key, const char *id, const char *kind, const char *parent,
 	   const json_t *labels)
 {
-	char now[40];
+	char now[TIMESTAMP_LEN];
 	json_t *rec;
 
-	snapshot_meta_now(now);
+	timestamp_now(now);
 	rec = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "name", key, "id", id, "kind", kind,
 			"labels", labels ? json_deep_copy(labels) : json_object(), "created", now,
 			"updated", now);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Times as records store them: RFC 3339 in UTC with nanoseconds. */
+#ifndef CTR_TIMESTAMP_H
+#define CTR_TIMESTAMP_H
+
+#include <time.h>
+
+#define TIMESTAMP_LEN 40 /* "2026-11-28T10:00:00.123456789Z" and its NUL, with room */
+
+/* Format ts as "YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ" into buf. */
+void timestamp_format(const struct timespec *ts, char buf[TIMESTAMP_LEN]);
+/* The current time (CLOCK_REALTIME), formatted. */
+void timestamp_now(char buf[TIMESTAMP_LEN]);
+
+#endif
