@@ -6,6 +6,7 @@
 #   make check-unit      unit tests only: no root, no network
 #   make SANITIZE=1 ...  build with ASan + UBSan into build-san/
 #   make lint            compiler warnings as errors + mandoc -Tlint
+#   make bench           side by side with containerd (QUICK=1: ~3 minutes)
 #   make install         PREFIX=/usr/local DESTDIR= MANDIR=$(PREFIX)/share/man
 
 # A tool is built once its folder has a main.c.
@@ -115,6 +116,15 @@ check: deps
 
 demo: deps all
 	$(Q)scripts/demo
+
+# Side by side with a private containerd: bench/results/latest.md (bench/run).
+bench: all
+	$(Q)bench/run $(if $(filter 1,$(QUICK)),--quick)
+
+bench-quick: all
+	$(Q)bench/run --quick
+
+.PHONY: bench bench-quick
 
 # Warnings as errors, in a build tree of its own so that bin/ stays usable.
 lint:

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: Apache-2.0
+# Section 3: memory per running container, PSS and RSS from
+# /proc/PID/smaps_rollup, of every ctr-shim vs every containerd-shim-runc-v2
+# (+ the containerd daemon), at growing numbers of detached `sleep`
+# containers. Also the time each side took to start each batch.
+# shellcheck shell=bash
+
+M_OURS=0
+M_PEER=0
+
+# _m_start SIDE FROM TO: containers FROM+1..TO, two starts at a time.
+_m_start() {
+	seq "$(($2 + 1))" "$3" | case $1 in
+	ours) xargs -P 2 -I{} ctr-run run -d --name "m{}" "$S_TINY" -- sleep 1000000 ;;
+	peer) xargs -P 2 -I{} ctr --address "$PEER_SOCK" run -d "$S_TINY" "m{}" sleep 1000000 ;;
+	esac >/dev/null
+}
+
+# The shim of a container is the parent of its init (its subreaper).
+_m_ppids() {
+	local pid
+	while read -r pid; do
+		[ -n "$pid" ] && [ "$pid" != null ] && [ "$pid" != 0 ] || continue
+		awk '{ print $4 }' "/proc/$pid/stat"
+	done
+}
+m_ours_shims() { ctr-run ls --json | jq -r '.[] | select(.status == "running") | .pid' | _m_ppids; }
+m_peer_shims() { peer_shim_pids; }
+
+# _m_record N SIDE WHAT PIDS...: per-container PSS and RSS of PIDS.
+_m_record() {
+	local n=$1 side=$2 what=$3 pss rss
+	shift 3
+	if [ "$n" = 0 ]; then
+		bench_sample memory "$what PSS per container" "$side" fail - "no shim found"
+		return
+	fi
+	read -r pss rss < <(bench_mem "$@")
+	bench_sample memory "$what PSS per container, $n containers" "$side" $((pss / n)) kB
+	bench_sample memory "$what RSS per container, $n containers" "$side" $((rss / n)) kB
+}
+
+bench_mem_rows() {
+	local n t0 t1 shims
+	for n in "$@"; do
+		bench_log "memory: $n containers each"
+		for side in ours peer; do
+			t0=$(bench_now)
+			if ! _m_start "$side" "$( [ $side = ours ] && echo $M_OURS || echo $M_PEER)" "$n" \
+				>>"$BENCH_LOG" 2>&1; then
+				bench_sample memory "start containers up to $n (2 at a time)" "$side" fail - \
+					"a start failed (see the command log)"
+			fi
+			t1=$(bench_now)
+			bench_sample memory "start containers up to $n (2 at a time)" "$side" \
+				$((t1 - t0)) us
+		done
+		M_OURS=$n M_PEER=$n
+		sleep 1
+		mapfile -t shims < <(m_ours_shims)
+		[ ${#shims[@]} = "$n" ] || bench_log "memory: ours: ${#shims[@]} shims running, wanted $n"
+		_m_record "${#shims[@]}" ours "shim" "${shims[@]}"
+		_m_record "${#shims[@]}" ours "shim (+ daemon)" "${shims[@]}"
+		mapfile -t shims < <(m_peer_shims)
+		[ ${#shims[@]} = "$n" ] || bench_log "memory: peer: ${#shims[@]} shims running, wanted $n"
+		_m_record "${#shims[@]}" peer "shim" "${shims[@]}"
+		_m_record "${#shims[@]}" peer "shim (+ daemon)" "${shims[@]}" "$PEER_PID"
+	done
+	bench_log "memory: deleting the containers"
+	bench_ours_rm_all
+	peer_rm_containers
+}
