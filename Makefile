@@ -18,6 +18,8 @@ PKGS_ctr-snapshot := jansson openssl
 PKGS_ctr-run := jansson openssl libseccomp
 PKGS_ctr-netns := libmnl jansson openssl
 PKGS_ctr-shim := jansson
+# Multi-call tools: more names for one binary, installed as symlinks to it.
+ALIASES_ctr-pull := ctr-push ctr-image
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -57,12 +59,14 @@ UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANPAGES := $(wildcard man/*.[1-9])
 
-all: $(patsubst %,$(B)/bin/%,$(TOOLS)) bin-links
+ALIASES := $(foreach t,$(TOOLS),$(ALIASES_$(t)))
+
+all: $(patsubst %,$(B)/bin/%,$(TOOLS) $(ALIASES)) bin-links
 
 # bin/ always points at the plain build so tests find the tools in one place.
-bin-links: $(patsubst %,$(B)/bin/%,$(TOOLS))
+bin-links: $(patsubst %,$(B)/bin/%,$(TOOLS) $(ALIASES))
 ifeq ($(B),build)
-	$(Q)mkdir -p bin && for t in $(TOOLS); do ln -sfn ../$(B)/bin/$$t bin/$$t; done
+	$(Q)mkdir -p bin && for t in $(TOOLS) $(ALIASES); do ln -sfn ../$(B)/bin/$$t bin/$$t; done
 endif
 
 $(B)/%.o: %.c
@@ -81,6 +85,13 @@ $(B)/bin/$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard $(1)/*.c)) $(LIBCOMMON)
 	$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(shell $(PKG_CONFIG) --libs $$(PKGS_$(1)))
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
+
+# An alias is a relative symlink beside the binary; the binary looks at argv[0].
+define alias
+$(B)/bin/$(2): $(B)/bin/$(1)
+	$(Q)ln -sfn $(1) $$@
+endef
+$(foreach t,$(TOOLS),$(foreach a,$(ALIASES_$(t)),$(eval $(call alias,$(t),$(a)))))
 
 # A unit test links libcommon and, for test-<tool>-<module>.c, that tool's
 # objects except main.c (tools keep pure modules testable). Other tools'
@@ -135,6 +146,7 @@ lint:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(patsubst %,$(B)/bin/%,$(TOOLS)) $(DESTDIR)$(BINDIR)/
+	$(foreach t,$(TOOLS),$(foreach a,$(ALIASES_$(t)),ln -sfn $(t) $(DESTDIR)$(BINDIR)/$(a) &&)) true
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 
 clean-objs:

@@ -58,7 +58,8 @@ quoted(const char *s)
 static unsigned
 parse_caps(const char *v)
 {
-	return (strstr(v, "\"pull\"") ? EP_PULL : 0) | (strstr(v, "\"resolve\"") ? EP_RESOLVE : 0);
+	return (strstr(v, "\"pull\"") ? EP_PULL : 0) | (strstr(v, "\"resolve\"") ? EP_RESOLVE : 0) |
+	       (strstr(v, "\"push\"") ? EP_PUSH : 0);
 }
 
 static char *
@@ -150,6 +151,7 @@ hosts_load(struct registry *r, const char *dir, const char *domain, const char *
 	}
 	ep = add_ep(r, server ? server : deflt);
 	ep->try_plain = try_plain && !server;
+	ep->caps |= EP_PUSH; /* mirrors are for pulls unless they say "push"; the server takes all */
 	if (hdir) {
 		ep->cafile = file_if_exists(hdir, "ca.crt");
 		ep->cert = file_if_exists(hdir, "client.cert");

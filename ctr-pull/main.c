@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cli.h"
+#include "cmd.h"
 #include "prog.h"
 #include "pull.h"
 #include "xmem.h"
@@ -15,7 +17,8 @@ static const char USAGE[] =
     "usage: ctr-pull [--platform OS/ARCH[/VARIANT] | --all-platforms] [--plain-http]\n"
     "       [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"
     "       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n"
-    "       [--retries N] [--stall-timeout SECS] [--limit-rate BYTES] REF\n";
+    "       [--retries N] [--stall-timeout SECS] [--limit-rate BYTES]\n" PULL_UNPACK_USAGE
+    "       REF\n";
 
 enum {
 	OPT_PLATFORM = 0x100,
@@ -47,51 +50,10 @@ static const struct option opts[] = {
     {"stall-timeout", required_argument, NULL, OPT_STALL},
     {"limit-rate", required_argument, NULL, OPT_LIMIT},
     {"help", no_argument, NULL, 'h'},
+    PULL_UNPACK_LONGOPTS,
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
-
-static long
-number(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < min || v > max)
-		die_usage("%s must be a number from %ld to %ld", what, min, max);
-	return v;
-}
-
-static enum progress_mode
-progress_mode(const char *s)
-{
-	if (!strcmp(s, "auto"))
-		return isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_NONE;
-	if (!strcmp(s, "tty"))
-		return PROGRESS_TTY;
-	if (!strcmp(s, "json"))
-		return PROGRESS_JSON;
-	if (!strcmp(s, "none"))
-		return PROGRESS_NONE;
-	die_usage("--progress must be auto, tty, json or none");
-}
-
-/* "USER" alone: the password is the first line of stdin, so it stays out of argv. */
-static const char *
-full_creds(const char *s)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (strchr(s, ':'))
-		return s;
-	n = getline(&line, &cap, stdin);
-	if (n <= 0)
-		die_usage("--creds %s: no password on stdin", s);
-	line[strcspn(line, "\r\n")] = '\0';
-	return xasprintf("%s:%s", s, line);
-}
 
 static void
 parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
@@ -113,16 +75,16 @@ parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
 		o->reg.hosts_dir = arg;
 		break;
 	case OPT_CREDS:
-		o->reg.creds = full_creds(arg);
+		o->reg.creds = cli_creds(arg);
 		break;
 	case OPT_AUTHFILE:
 		o->reg.authfile = arg;
 		break;
 	case OPT_MAXCONC:
-		o->max_concurrent = (int)number(arg, 1, 64, "--max-concurrent-downloads");
+		o->max_concurrent = (int)cli_number(arg, 1, 64, "--max-concurrent-downloads");
 		break;
 	case OPT_PROGRESS:
-		o->progress = progress_mode(arg);
+		o->progress = cli_progress_mode(arg);
 		break;
 	case 'q':
 		o->progress = PROGRESS_NONE;
@@ -132,19 +94,19 @@ parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
 		prog_set_json_errors(true);
 		break;
 	case OPT_RETRIES:
-		o->reg.retries = (int)number(arg, 0, 20, "--retries");
+		o->reg.retries = (int)cli_number(arg, 0, 20, "--retries");
 		break;
 	case OPT_STALL:
-		o->reg.stall_secs = number(arg, 1, 86400, "--stall-timeout");
+		o->reg.stall_secs = cli_number(arg, 1, 86400, "--stall-timeout");
 		break;
 	case OPT_LIMIT:
-		o->reg.limit_rate = number(arg, 0, 1L << 40, "--limit-rate");
+		o->reg.limit_rate = cli_number(arg, 0, 1L << 40, "--limit-rate");
 		break;
 	case 'h':
 		fputs(USAGE, stdout);
 		exit(0);
 	default:
-		if (!prog_global_opt(c, arg, st))
+		if (!prog_global_opt(c, arg, st) && !pull_unpack_opt(c, arg, &o->unpack))
 			die_usage("unknown option");
 	}
 }
@@ -160,11 +122,17 @@ main(int argc, char **argv)
 	struct state st;
 	int c;
 
+	/* one binary, three programs: ctr-push and ctr-image are links to it */
+	if (!strcmp(cli_called_as(argv[0]), "ctr-push"))
+		return push_main(argc, argv);
+	if (!strcmp(cli_called_as(argv[0]), "ctr-image"))
+		return image_main(argc, argv);
 	prog_init("ctr-pull", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
-	o.progress = progress_mode("auto");
+	o.progress = cli_progress_mode("auto");
 	platform_host(&o.platform);
 	while ((c = getopt_long(argc, argv, "qh" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
 		parse_opt(c, optarg, &o, &st);
+	pull_unpack_check(&o.unpack, o.all_platforms);
 	if (optind != argc - 1) {
 		fputs(USAGE, stderr);
 		exit(EXIT_USAGE);

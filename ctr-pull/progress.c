@@ -29,6 +29,12 @@ progress_init(struct progress *p, enum progress_mode mode)
 }
 
 void
+progress_set_verb(struct progress *p, const char *verb)
+{
+	p->verb = verb;
+}
+
+void
 progress_release(struct progress *p)
 {
 	free(p->rows);
@@ -99,7 +105,7 @@ progress_layer_start(struct progress *p, const char *digest, int64_t size, int64
 
 	r->have = offset;
 	r->size = size;
-	r->status = offset ? "resuming" : "downloading";
+	r->status = offset ? "resuming" : p->verb ? p->verb : "downloading";
 	event(p, json_pack("{s:s, s:s, s:I, s:I}", "event", "layer-start", "digest", digest, "size",
 			   (json_int_t)size, "offset", (json_int_t)offset));
 	draw(p, true);

@@ -18,10 +18,13 @@ struct progress {
 	struct progress_row *rows;
 	int nrows, drawn;
 	double last_draw;
+	const char *verb; /* a started layer's status: "downloading" unless set */
 };
 
 void progress_init(struct progress *p, enum progress_mode mode);
 void progress_release(struct progress *p);
+/* Name the transfer ("uploading" for ctr-push); the string is borrowed. */
+void progress_set_verb(struct progress *p, const char *verb);
 void progress_resolved(struct progress *p, const char *name, const char *digest, int nlayers,
 		       int64_t total);
 /* A layer transfer begins at offset (non-zero when resuming an earlier download). */

@@ -25,6 +25,8 @@ http_resp_release(struct http_resp *r)
 	free(r->digest);
 	free(r->www_auth);
 	free(r->content_range);
+	free(r->location);
+	free(r->upload_uuid);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -64,7 +66,9 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	/* a new status line (after a redirect or 100) starts a new response */
 	if (len > 5 && !strncmp(buf, "HTTP/", 5)) {
 		free(r->ctype), free(r->digest), free(r->www_auth), free(r->content_range);
+		free(r->location), free(r->upload_uuid);
 		r->ctype = r->digest = r->www_auth = r->content_range = NULL;
+		r->location = r->upload_uuid = NULL;
 		return len;
 	}
 	if ((ct = header_value(buf, len, "content-type"))) {
@@ -74,6 +78,8 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	take(&r->digest, header_value(buf, len, "docker-content-digest"));
 	take(&r->www_auth, header_value(buf, len, "www-authenticate"));
 	take(&r->content_range, header_value(buf, len, "content-range"));
+	take(&r->location, header_value(buf, len, "location"));
+	take(&r->upload_uuid, header_value(buf, len, "docker-upload-uuid"));
 	return len;
 }
 
@@ -168,10 +174,34 @@ net_err(struct err *e, const char *url, CURLcode rc, const char *detail)
 	return -1;
 }
 
-/* One GET/HEAD; fills resp; returns the curl code and the error text in errbuf. */
+/* The request's method, body and extra headers on top of setup_ep's. */
+static struct curl_slist *
+setup_q(struct registry *r, struct endpoint *ep, CURL *h, const char *url, const char *auth,
+	struct http_req *q)
+{
+	struct curl_slist *hdrs = setup_ep(r, ep, h, url, auth);
+
+	for (size_t i = 0; i < sizeof(q->hdrs) / sizeof(*q->hdrs) && q->hdrs[i]; i++)
+		hdrs = curl_slist_append(hdrs, q->hdrs[i]);
+	hdrs = registry_setup_method(h, q, hdrs);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	return hdrs;
+}
+
+struct curl_slist *
+registry_setup_req(struct registry *r, CURL *h, struct http_req *q)
+{
+	struct endpoint *ep = &r->eps[r->cur];
+	bool own = !q->url || registry_same_origin(q->url, ep->base);
+	_cleanup_free_ char *url = q->url ? xstrdup(q->url) : xasprintf("%s%s", ep->base, q->path);
+
+	return setup_q(r, ep, h, url, own ? ep->auth : NULL, q);
+}
+
+/* One request; fills resp; returns the curl code and the error text in errbuf. */
 static CURLcode
-perform(struct registry *r, struct endpoint *ep, const char *url, const char *accept,
-	const char *auth, bool head, struct http_resp *resp, char errbuf[CURL_ERROR_SIZE])
+perform(struct registry *r, struct endpoint *ep, const char *url, const char *auth,
+	struct http_req *q, struct http_resp *resp, char errbuf[CURL_ERROR_SIZE])
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *hdrs;
@@ -182,11 +212,7 @@ perform(struct registry *r, struct endpoint *ep, const char *url, const char *ac
 		xmalloc((size_t)-1);
 	http_resp_release(resp);
 	resp->max = max;
-	hdrs = setup_ep(r, ep, h, url, auth);
-	if (accept)
-		hdrs = curl_slist_append(hdrs, accept);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_NOBODY, head ? 1L : 0L);
+	hdrs = setup_q(r, ep, h, url, auth, q);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
 	registry_capture_headers(h, resp);
@@ -210,26 +236,41 @@ token_ok(const char *t)
 	return true;
 }
 
+/* "scope=repository:REPO:pull[,push][&scope=repository:FROM:pull]", escaped. New string. */
+static char *
+token_scopes(const struct registry *r)
+{
+	_cleanup_free_ char *own = xasprintf("repository:%s:%s", r->repo,
+					     r->push ? "pull,push" : "pull");
+	_cleanup_free_ char *from =
+	    r->mount_from ? xasprintf("repository:%s:pull", r->mount_from) : NULL;
+	char *a = curl_easy_escape(NULL, own, 0), *b = from ? curl_easy_escape(NULL, from, 0) : NULL;
+	char *out = xasprintf("scope=%s%s%s", a, b ? "&scope=" : "", b ? b : "");
+
+	curl_free(a);
+	curl_free(b);
+	return out;
+}
+
 static int
 fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, struct err *e)
 {
 	_cleanup_free_ char *url = NULL, *basic = NULL;
 	char *svc = c->service ? curl_easy_escape(NULL, c->service, 0) : NULL;
-	char *scope = NULL, errbuf[CURL_ERROR_SIZE];
-	_cleanup_free_ char *raw_scope = xasprintf("repository:%s:pull", r->repo);
+	_cleanup_free_ char *scope = token_scopes(r);
+	char errbuf[CURL_ERROR_SIZE];
 	struct http_resp resp = {.max = TOKEN_MAX};
+	struct http_req q = {0};
 	json_auto_t *doc = NULL;
 	const char *tok;
 	CURLcode rc;
 
-	scope = curl_easy_escape(NULL, raw_scope, 0);
-	url = xasprintf("%s%sscope=%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?", scope,
+	url = xasprintf("%s%s%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?", scope,
 			svc ? "&service=" : "", svc ? svc : "");
 	curl_free(svc);
-	curl_free(scope);
 	if (r->user)
 		basic = auth_basic_header(r->user, r->pass);
-	rc = perform(r, ep, url, NULL, basic, false, &resp, errbuf);
+	rc = perform(r, ep, url, basic, &q, &resp, errbuf);
 	if (rc != CURLE_OK) {
 		net_err(e, c->realm, rc, errbuf);
 		goto out;
@@ -286,8 +327,8 @@ registry_reauth(struct registry *r, const char *challenge, struct err *e)
 	return reauth_ep(r, &r->eps[r->cur], challenge, e);
 }
 
-static bool
-retryable(CURLcode rc, long status)
+bool
+registry_retryable(CURLcode rc, long status)
 {
 	if (rc == CURLE_OK)
 		return status >= 500 || status == 429 || status == 408;
@@ -326,22 +367,24 @@ fall_back_plain(struct endpoint *ep, CURLcode rc)
 }
 
 static int
-request_ep(struct registry *r, struct endpoint *ep, const char *path, const char *accept, bool head,
-	   struct http_resp *resp, struct err *e)
+request_ep(struct registry *r, struct endpoint *ep, struct http_req *q, struct http_resp *resp,
+	   struct err *e)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	int attempt = 0, authed = 0;
 
 	for (;;) {
-		_cleanup_free_ char *url = xasprintf("%s%s", ep->base, path);
-		CURLcode rc = perform(r, ep, url, accept, ep->auth, head, resp, errbuf);
+		_cleanup_free_ char *url =
+		    q->url ? xstrdup(q->url) : xasprintf("%s%s", ep->base, q->path);
+		bool own = !q->url || registry_same_origin(url, ep->base);
+		CURLcode rc = perform(r, ep, url, own ? ep->auth : NULL, q, resp, errbuf);
 
 		if (rc != CURLE_OK && resp->too_big)
 			return err_code(e, "invalid", "%s: response larger than %zu bytes", url,
 					resp->max);
 		if (rc != CURLE_OK && fall_back_plain(ep, rc))
 			continue;
-		if (retryable(rc, resp->status) && attempt < r->o.retries) {
+		if (registry_retryable(rc, resp->status) && attempt < r->o.retries) {
 			log_info("%s: %s; retrying", url,
 				 rc ? curl_easy_strerror(rc) : "server error");
 			backoff(attempt++);
@@ -363,13 +406,14 @@ int
 registry_request(struct registry *r, unsigned caps, const char *path, const char *accept, bool head,
 		 size_t max, struct http_resp *resp, struct err *e)
 {
+	struct http_req q = {.method = head ? "HEAD" : "GET", .path = path, .hdrs = {accept}};
 	int rc = -1;
 
 	for (size_t i = 0; i < r->neps; i++) {
 		if (!(r->eps[i].caps & caps))
 			continue;
 		resp->max = max;
-		rc = request_ep(r, &r->eps[i], path, accept, head, resp, e);
+		rc = request_ep(r, &r->eps[i], &q, resp, e);
 		/* a mirror that fails or lacks the object: the next endpoint may have it */
 		if (rc == 0 && (resp->status == 200 || i + 1 == r->neps))
 			break;
@@ -378,4 +422,12 @@ registry_request(struct registry *r, unsigned caps, const char *path, const char
 				 rc < 0 ? e->msg : "not found");
 	}
 	return rc;
+}
+
+int
+registry_send(struct registry *r, struct http_req *q, size_t max, struct http_resp *resp,
+	      struct err *e)
+{
+	resp->max = max;
+	return request_ep(r, &r->eps[r->cur], q, resp, e);
 }

@@ -9,7 +9,7 @@
 
 #include "err.h"
 
-enum { EP_PULL = 1 << 0, EP_RESOLVE = 1 << 1 };
+enum { EP_PULL = 1 << 0, EP_RESOLVE = 1 << 1, EP_PUSH = 1 << 2 };
 
 /* A base URL to talk to: a mirror from hosts.toml or the registry itself. */
 struct endpoint {
@@ -39,6 +39,8 @@ struct registry {
 	size_t cur; /* the endpoint that answered the manifest request */
 	char *user, *pass;
 	struct registry_opts o;
+	bool push;	  /* tokens ask for repository:REPO:pull,push */
+	char *mount_from; /* and for repository:MOUNT_FROM:pull (cross-repository mounts) */
 };
 
 /* A response to a small request, body capped by the caller's max. */
@@ -50,6 +52,8 @@ struct http_resp {
 	char *digest; /* Docker-Content-Digest, as sent */
 	char *www_auth;
 	char *content_range;
+	char *location;	   /* Location, as sent */
+	char *upload_uuid; /* Docker-Upload-UUID */
 	size_t max;
 	bool too_big;
 };
@@ -68,6 +72,37 @@ int registry_request(struct registry *r, unsigned caps, const char *path, const 
 		     bool head, size_t max, struct http_resp *resp, struct err *e);
 /* Prepare h for a GET of url on the current endpoint (TLS, auth, redirects, stall). */
 struct curl_slist *registry_setup(struct registry *r, CURL *h, const char *url);
+
+/*
+ * A request with a method and an optional body. path is relative to the
+ * endpoint's base ("/REPO/blobs/uploads/"), or url is absolute (a Location);
+ * an absolute url on another origin is sent without Authorization. The body
+ * is buf, or len bytes of fd when file; pos is the read position.
+ */
+struct http_req {
+	const char *method; /* NULL: GET; HEAD, POST, PUT, PATCH */
+	const char *path, *url;
+	const char *hdrs[3]; /* extra header lines ("Content-Type: ..."), NULL-ended */
+	const char *buf;
+	bool file;
+	int fd;
+	int64_t len, pos;
+};
+/* Prepare h for q on the current endpoint: the method, the body, headers. */
+struct curl_slist *registry_setup_req(struct registry *r, CURL *h, struct http_req *q);
+/* Send q on the current endpoint with auth challenges, retries and fallback, like registry_request. */
+int registry_send(struct registry *r, struct http_req *q, size_t max, struct http_resp *resp,
+		  struct err *e);
+/* Make the first endpoint able to do caps the current one; -1 when none can. */
+int registry_use_caps(struct registry *r, unsigned caps, struct err *e);
+/* Is a transfer that ended so worth another try (connection errors, 408, 429, 5xx)? */
+bool registry_retryable(CURLcode rc, long status);
+/* An absolute URL for ref (a Location header) resolved against the current endpoint. New string. */
+char *registry_resolve_url(const struct registry *r, const char *ref, struct err *e);
+/* Internal to registry*.c: q's method and body on h; returns hdrs with any added. */
+struct curl_slist *registry_setup_method(CURL *h, struct http_req *q, struct curl_slist *hdrs);
+/* Do two absolute URLs share scheme, host and port? */
+bool registry_same_origin(const char *a, const char *b);
 /* The current endpoint's base URL ("https://host/v2"). */
 const char *registry_base(const struct registry *r);
 /* A 401 came back with this challenge: get a (new) token or basic header for the endpoint. */

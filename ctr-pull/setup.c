@@ -51,6 +51,7 @@ registry_release(struct registry *r)
 	free(r->eps);
 	free(r->domain);
 	free(r->repo);
+	free(r->mount_from);
 	free(r->user);
 	if (r->pass)
 		explicit_bzero(r->pass, strlen(r->pass));

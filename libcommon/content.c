@@ -191,3 +191,48 @@ content_index_add(const struct content *c, const json_t *desc, const char *refna
 	json_array_append(manifests, entry);
 	return afile_write_json(c->dirfd, "index.json", idx, e);
 }
+
+json_t *
+content_index_get(const struct content *c, const char *refname, struct err *e)
+{
+	json_auto_t *idx = jsonio_load_at(c->dirfd, "index.json", INDEX_MAX, e);
+	json_t *m;
+	size_t i;
+
+	if (!idx) {
+		err_prefix(e, "content store index");
+		return NULL;
+	}
+	json_array_foreach(json_object_get(idx, "manifests"), i, m)
+	{
+		const char *r = jsonio_str(json_object_get(m, "annotations"), REF_NAME);
+
+		if (r && !strcmp(r, refname))
+			return json_deep_copy(m);
+	}
+	err_code(e, "not-found", "no entry '%s' in content/index.json", refname);
+	return NULL;
+}
+
+int
+content_index_remove(const struct content *c, const char *refname, struct err *e)
+{
+	_cleanup_close_ int lk = lock_at(c->dirfd, "ingest/index.lock", 0, e);
+	json_auto_t *idx = NULL;
+	json_t *manifests;
+	size_t before;
+
+	if (lk < 0)
+		return -1;
+	idx = jsonio_load_at(c->dirfd, "index.json", INDEX_MAX, e);
+	if (!idx)
+		return err_prefix(e, "content store index");
+	manifests = json_object_get(idx, "manifests");
+	if (!json_is_array(manifests))
+		return err_code(e, "corrupt", "content/index.json: no \"manifests\" array");
+	before = json_array_size(manifests);
+	index_drop_ref(manifests, refname);
+	if (json_array_size(manifests) == before)
+		return 0;
+	return afile_write_json(c->dirfd, "index.json", idx, e);
+}

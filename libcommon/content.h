@@ -51,6 +51,10 @@ int content_put(const struct content *c, const void *buf, size_t len,
  */
 int content_index_add(const struct content *c, const json_t *desc, const char *refname,
 		      struct err *e);
+/* The entry of content/index.json annotated refname (a copy), or NULL (code "not-found"). */
+json_t *content_index_get(const struct content *c, const char *refname, struct err *e);
+/* Drop the entries annotated refname, under the store lock; none is not an error. */
+int content_index_remove(const struct content *c, const char *refname, struct err *e);
 
 /*
  * An ingest: one blob being downloaded into content/ingest/<hex>/ (files

@@ -2,7 +2,10 @@
 /* Image records under images/<ns>/ and the image document built from them. */
 #include "image.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +13,7 @@
 #include "cleanup.h"
 #include "jsonio.h"
 #include "lock.h"
+#include "log.h"
 #include "timestamp.h"
 #include "xmem.h"
 
@@ -77,6 +81,84 @@ image_store(const struct state *st, const json_t *record, struct err *e)
 					: json_object());
 	json_object_set_new(rec, "updated", json_string(now));
 	return afile_write_json(dfd, file, rec, e);
+}
+
+int
+image_remove(const struct state *st, const char *name, struct err *e)
+{
+	_cleanup_free_ char *file = image_file_name(name);
+	_cleanup_free_ char *lockname = xasprintf(".%s.lock", file);
+	_cleanup_close_ int dfd = -1, lk = -1;
+
+	if ((dfd = images_dir(st, e)) < 0 || (lk = lock_at(dfd, lockname, 0, e)) < 0)
+		return -1;
+	if (unlinkat(dfd, file, 0) < 0)
+		return errno == ENOENT ? err_code(e, "not-found", "no image '%s' in namespace '%s'",
+						  name, st->ns)
+				       : err_set(e, errno, "remove image record of '%s'", name);
+	/* the lock file goes too: a record that comes back makes a new one */
+	unlinkat(dfd, lockname, 0);
+	return fsync(dfd) < 0 ? err_set(e, errno, "fsync images/%s", st->ns) : 0;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(jsonio_str(*(json_t *const *)a, "name"),
+		      jsonio_str(*(json_t *const *)b, "name"));
+}
+
+/* Sort the array of records by name (jansson has no sort of its own). */
+static json_t *
+sorted(json_t *list)
+{
+	size_t n = json_array_size(list);
+	_cleanup_free_ json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(list, i);
+	qsort(v, n, sizeof(*v), by_name);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	json_decref(list);
+	return out;
+}
+
+json_t *
+image_list(const struct state *st, struct err *e)
+{
+	_cleanup_close_ int dfd = images_dir(st, e);
+	_cleanup_closedir_ DIR *d = NULL;
+	json_t *list = json_array();
+	struct dirent *de;
+	size_t n;
+
+	if (dfd < 0 || !(d = fdopendir(fcntl(dfd, F_DUPFD_CLOEXEC, 0)))) {
+		json_decref(list);
+		if (dfd >= 0)
+			err_set(e, errno, "read images/%s", st->ns);
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		json_t *rec;
+		struct err bad;
+
+		n = strlen(de->d_name);
+		/* hidden names are locks and temp files */
+		if (de->d_name[0] == '.' || n <= 5 || strcmp(de->d_name + n - 5, ".json"))
+			continue;
+		rec = jsonio_load_at(dfd, de->d_name, RECORD_MAX, &bad);
+		if (!rec || !jsonio_str(rec, "name") ||
+		    image_check_descriptor(json_object_get(rec, "target"), de->d_name, &bad) < 0) {
+			log_warn("skipping image record '%s': %s", de->d_name,
+				 rec ? "malformed" : bad.msg);
+			json_decref(rec);
+			continue;
+		}
+		json_array_append_new(list, rec);
+	}
+	return sorted(list);
 }
 
 static json_t *

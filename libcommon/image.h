@@ -22,6 +22,13 @@ json_t *image_load(const struct state *st, const char *name, struct err *e);
 /* Write (create or replace) a record under the image's lock. */
 int image_store(const struct state *st, const json_t *record, struct err *e);
 /*
+ * Every record of st's namespace, sorted by name, as a new JSON array.
+ * Malformed records are skipped with a warning.
+ */
+json_t *image_list(const struct state *st, struct err *e);
+/* Remove name's record under its lock; code "not-found" when there is none. */
+int image_remove(const struct state *st, const char *name, struct err *e);
+/*
  * The stage document (ctr-json(7) "image") for record: the manifest for
  * platform p chosen from an index when the target is one, its config and
  * layers, and the config's diff_ids. New reference.

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Parsing of option values common to the registry tools of this binary. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prog.h"
+#include "xmem.h"
+
+long
+cli_number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < min || v > max)
+		die_usage("%s must be a number from %ld to %ld", what, min, max);
+	return v;
+}
+
+enum progress_mode
+cli_progress_mode(const char *s)
+{
+	if (!strcmp(s, "auto"))
+		return isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_NONE;
+	if (!strcmp(s, "tty"))
+		return PROGRESS_TTY;
+	if (!strcmp(s, "json"))
+		return PROGRESS_JSON;
+	if (!strcmp(s, "none"))
+		return PROGRESS_NONE;
+	die_usage("--progress must be auto, tty, json or none");
+}
+
+/* "USER" alone: the password is the first line of stdin, so it stays out of argv. */
+const char *
+cli_creds(const char *s)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (strchr(s, ':'))
+		return s;
+	n = getline(&line, &cap, stdin);
+	if (n <= 0)
+		die_usage("--creds %s: no password on stdin", s);
+	line[strcspn(line, "\r\n")] = '\0';
+	return xasprintf("%s:%s", s, line);
+}
+
+const char *
+cli_called_as(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+
+	return slash ? slash + 1 : argv0;
+}

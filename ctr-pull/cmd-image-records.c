@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-image ls, inspect, tag and rm: image records and their content/index.json entries. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "image-cmds.h"
+#include "image.h"
+#include "jsonio.h"
+#include "prog.h"
+#include "ref.h"
+#include "xmem.h"
+
+enum { O_JSON = 0x100 };
+
+void
+image_cmd_opts(int argc, char **argv, struct state *st, bool *json, bool *quiet)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, O_JSON},
+	    {"quiet", no_argument, NULL, 'q'},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+q" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == O_JSON && json)
+			*json = true, prog_set_json_errors(true);
+		else if (c == 'q' && quiet)
+			*quiet = true;
+		else if (!prog_global_opt(c, optarg, st))
+			die_usage("%s: unknown option", argv[0]);
+	}
+}
+
+char *
+image_cmd_name(const char *arg)
+{
+	struct ref r = {0};
+	struct err e;
+	char *s;
+
+	if (ref_parse(arg, &r, &e) < 0)
+		die_err(&e);
+	s = ref_string(&r);
+	ref_release(&r);
+	return s;
+}
+
+/* Another platform of rec's index whose manifest the store holds. */
+static json_t *
+resolve_present(const struct content *c, const json_t *rec, struct err *e)
+{
+	const json_t *target = json_object_get(rec, "target");
+	json_auto_t *idx = content_read_json(c, jsonio_str(target, "digest"), IMAGE_MANIFEST_MAX, e);
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(idx, "manifests"), i, m)
+	{
+		struct platform p;
+		struct err ignored;
+		json_t *doc;
+
+		if (!content_has(c, jsonio_str(m, "digest"), -1) ||
+		    image_platform_of(json_object_get(m, "platform"), &p, &ignored) < 0)
+			continue;
+		if ((doc = image_resolve(c, rec, &p, &ignored)))
+			return doc;
+	}
+	return NULL;
+}
+
+json_t *
+image_cmd_resolve(const struct content *c, const json_t *rec, struct err *e)
+{
+	json_t *doc = image_resolve(c, rec, NULL, e);
+	struct err first;
+
+	if (doc || !image_is_index_type(jsonio_str(json_object_get(rec, "target"), "mediaType")))
+		return doc;
+	first = *e;
+	doc = resolve_present(c, rec, e);
+	if (!doc)
+		*e = first;
+	return doc;
+}
+
+static void
+open_store(struct state *st, struct content *c)
+{
+	struct err e;
+
+	if (state_open(st, &e) < 0 || content_open(st, c, &e) < 0)
+		die_err(&e);
+}
+
+/* The bytes the image's host (or first present) platform needs: manifest, config, layers. */
+static json_int_t
+image_size(const struct content *c, const json_t *rec)
+{
+	struct err e;
+	json_auto_t *doc = image_cmd_resolve(c, rec, &e);
+	json_int_t size;
+	json_t *l;
+	size_t i;
+
+	if (!doc)
+		return -1;
+	size = json_integer_value(json_object_get(json_object_get(doc, "manifest"), "size")) +
+	       json_integer_value(json_object_get(json_object_get(doc, "config"), "size"));
+	json_array_foreach(json_object_get(doc, "layers"), i, l)
+		size += json_integer_value(json_object_get(l, "size"));
+	return size;
+}
+
+static void
+ls_line(const json_t *rec, json_int_t size, int width)
+{
+	const char *dg = jsonio_str(json_object_get(rec, "target"), "digest");
+	char sz[32] = "-";
+
+	if (size >= 0)
+		snprintf(sz, sizeof(sz), "%.1f MB", (double)size / 1e6);
+	printf("%-*s  %.19s  %10s  %s\n", width, jsonio_str(rec, "name"), dg, sz,
+	       jsonio_str(rec, "created") ? jsonio_str(rec, "created") : "-");
+}
+
+static json_t *
+ls_json(const json_t *rec, json_int_t size)
+{
+	json_t *out = json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(rec, "name"),
+				"target", json_object_get(rec, "target"), "created",
+				json_object_get(rec, "created") ?: json_null(), "labels",
+				json_object_get(rec, "labels") ?: json_null());
+
+	json_object_set_new(out, "digest",
+			    json_deep_copy(json_object_get(json_object_get(rec, "target"), "digest")));
+	json_object_set_new(out, "size", size >= 0 ? json_integer(size) : json_null());
+	return out;
+}
+
+int
+image_cmd_ls(int argc, char **argv, struct state *st)
+{
+	bool json = false, quiet = false;
+	json_auto_t *list = NULL;
+	struct content c;
+	struct err e;
+	int width = 4;
+	json_t *rec;
+	size_t i;
+
+	image_cmd_opts(argc, argv, st, &json, &quiet);
+	if (optind != argc)
+		die_usage("ls takes no arguments");
+	open_store(st, &c);
+	if (!(list = image_list(st, &e)))
+		die_err(&e);
+	json_array_foreach(list, i, rec) if ((int)strlen(jsonio_str(rec, "name")) > width) width =
+	    (int)strlen(jsonio_str(rec, "name"));
+	if (!json && !quiet)
+		printf("%-*s  %-19s  %10s  %s\n", width, "NAME", "DIGEST", "SIZE", "CREATED");
+	json_array_foreach(list, i, rec)
+	{
+		json_auto_t *line = NULL;
+
+		if (quiet)
+			puts(jsonio_str(rec, "name"));
+		else if (json)
+			line = ls_json(rec, image_size(&c, rec)), jsonio_write(stdout, line);
+		else
+			ls_line(rec, image_size(&c, rec), width);
+	}
+	content_release(&c);
+	return fflush(stdout) == 0 ? 0 : (die(EXIT_SYS, "write to stdout failed"), 1);
+}
+
+int
+image_cmd_inspect(int argc, char **argv, struct state *st)
+{
+	json_auto_t *rec = NULL, *doc = NULL, *out = NULL;
+	_cleanup_free_ char *name = NULL;
+	struct content c;
+	struct err e;
+
+	image_cmd_opts(argc, argv, st, NULL, NULL);
+	if (optind != argc - 1)
+		die_usage("inspect takes one NAME");
+	name = image_cmd_name(argv[optind]);
+	open_store(st, &c);
+	if (!(rec = image_load(st, name, &e)) || !(doc = image_cmd_resolve(&c, rec, &e)))
+		die_err(&e);
+	out = json_pack("{s:O, s:O}", "record", rec, "image", doc);
+	jsonio_write_pretty(stdout, out);
+	content_release(&c);
+	return 0;
+}
+
+int
+image_cmd_tag(int argc, char **argv, struct state *st)
+{
+	_cleanup_free_ char *src = NULL, *dst = NULL;
+	json_auto_t *rec = NULL, *entry = NULL, *nrec = NULL;
+	struct content c;
+	struct err e;
+
+	image_cmd_opts(argc, argv, st, NULL, NULL);
+	if (optind != argc - 2)
+		die_usage("tag takes SRC and DST");
+	src = image_cmd_name(argv[optind]);
+	dst = image_cmd_name(argv[optind + 1]);
+	open_store(st, &c);
+	if (!(rec = image_load(st, src, &e)))
+		die_err(&e);
+	/* the layout entry of SRC says what of an index the store holds; DST gets the same */
+	entry = content_index_get(&c, src, &e);
+	if (!entry)
+		entry = json_deep_copy(json_object_get(rec, "target"));
+	json_object_del(entry, "annotations");
+	nrec = json_pack("{s:s, s:O}", "name", dst, "target", json_object_get(rec, "target"));
+	if (json_is_object(json_object_get(rec, "labels")))
+		json_object_set_new(nrec, "labels", json_deep_copy(json_object_get(rec, "labels")));
+	if (content_index_add(&c, entry, dst, &e) < 0 || image_store(st, nrec, &e) < 0)
+		die_err(&e);
+	content_release(&c);
+	return 0;
+}
+
+int
+image_cmd_rm(int argc, char **argv, struct state *st)
+{
+	struct content c;
+	struct err e;
+
+	image_cmd_opts(argc, argv, st, NULL, NULL);
+	if (optind >= argc)
+		die_usage("rm takes one NAME or more");
+	open_store(st, &c);
+	/* every name is checked before any is removed: a typo removes nothing */
+	for (int i = optind; i < argc; i++) {
+		_cleanup_free_ char *name = image_cmd_name(argv[i]);
+		json_auto_t *rec = image_load(st, name, &e);
+
+		if (!rec)
+			die_err(&e);
+	}
+	for (int i = optind; i < argc; i++) {
+		_cleanup_free_ char *name = image_cmd_name(argv[i]);
+
+		if (image_remove(st, name, &e) < 0 || content_index_remove(&c, name, &e) < 0)
+			die_err(&e);
+	}
+	content_release(&c);
+	return 0;
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-push: argv to push options, then the push job. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "prog.h"
+#include "push.h"
+
+static const char USAGE[] =
+    "usage: ctr-push [--platform OS/ARCH[/VARIANT] | --all-platforms] [--plain-http]\n"
+    "       [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"
+    "       [--max-concurrent-uploads N] [--progress auto|tty|json|none] [-q] [--json]\n"
+    "       [--retries N] [--stall-timeout SECS] SRC [DEST]\n";
+
+enum {
+	P_PLATFORM = 0x100,
+	P_ALL,
+	P_PLAIN,
+	P_HOSTS,
+	P_CREDS,
+	P_AUTHFILE,
+	P_MAXCONC,
+	P_PROGRESS,
+	P_JSON,
+	P_RETRIES,
+	P_STALL,
+};
+
+static const struct option opts[] = {
+    {"platform", required_argument, NULL, P_PLATFORM},
+    {"all-platforms", no_argument, NULL, P_ALL},
+    {"plain-http", no_argument, NULL, P_PLAIN},
+    {"hosts-dir", required_argument, NULL, P_HOSTS},
+    {"creds", required_argument, NULL, P_CREDS},
+    {"authfile", required_argument, NULL, P_AUTHFILE},
+    {"max-concurrent-uploads", required_argument, NULL, P_MAXCONC},
+    {"progress", required_argument, NULL, P_PROGRESS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"json", no_argument, NULL, P_JSON},
+    {"retries", required_argument, NULL, P_RETRIES},
+    {"stall-timeout", required_argument, NULL, P_STALL},
+    {"help", no_argument, NULL, 'h'},
+    PROG_GLOBAL_LONGOPTS,
+    {NULL, 0, NULL, 0},
+};
+
+/* Options of the platform choice; false when c is not one. */
+static bool
+platform_opt(int c, const char *arg, struct push_opts *o)
+{
+	struct err e;
+
+	if (c == P_ALL) {
+		o->all_platforms = true;
+		return true;
+	}
+	if (c != P_PLATFORM)
+		return false;
+	if (platform_parse(arg, &o->platform, &e) < 0)
+		die_err(&e);
+	o->platform_set = true;
+	return true;
+}
+
+/* Options of the registry session; false when c is not one. */
+static bool
+registry_opt(int c, const char *arg, struct registry_opts *r)
+{
+	if (c == P_PLAIN)
+		r->plain_http = true;
+	else if (c == P_HOSTS)
+		r->hosts_dir = arg;
+	else if (c == P_CREDS)
+		r->creds = cli_creds(arg);
+	else if (c == P_AUTHFILE)
+		r->authfile = arg;
+	else if (c == P_RETRIES)
+		r->retries = (int)cli_number(arg, 0, 20, "--retries");
+	else if (c == P_STALL)
+		r->stall_secs = cli_number(arg, 1, 86400, "--stall-timeout");
+	else
+		return false;
+	return true;
+}
+
+static void
+parse_opt(int c, const char *arg, struct push_opts *o, struct state *st)
+{
+	if (platform_opt(c, arg, o) || registry_opt(c, arg, &o->reg))
+		return;
+	if (c == P_MAXCONC) {
+		o->max_concurrent = (int)cli_number(arg, 1, 64, "--max-concurrent-uploads");
+	} else if (c == P_PROGRESS) {
+		o->progress = cli_progress_mode(arg);
+	} else if (c == 'q') {
+		o->progress = PROGRESS_NONE;
+		log_level = LOG_ERROR;
+	} else if (c == P_JSON) {
+		prog_set_json_errors(true);
+	} else if (c == 'h') {
+		fputs(USAGE, stdout);
+		exit(0);
+	} else if (!prog_global_opt(c, arg, st)) {
+		die_usage("unknown option");
+	}
+}
+
+int
+push_main(int argc, char **argv)
+{
+	struct push_opts o = {
+	    .reg = {.stall_secs = 30, .min_rate = 1, .retries = 3},
+	    .max_concurrent = 3,
+	};
+	struct state st;
+	int c;
+
+	prog_init("ctr-push", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
+	o.progress = cli_progress_mode("auto");
+	while ((c = getopt_long(argc, argv, "qh" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
+		parse_opt(c, optarg, &o, &st);
+	if (optind != argc - 1 && optind != argc - 2) {
+		fputs(USAGE, stderr);
+		exit(EXIT_USAGE);
+	}
+	if (o.platform_set && o.all_platforms)
+		die_usage("--platform and --all-platforms exclude each other");
+	o.src = argv[optind];
+	o.dest = optind == argc - 2 ? argv[optind + 1] : NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		die(EXIT_SYS, "libcurl initialisation failed");
+	push_run(&st, &o);
+	curl_global_cleanup();
+	state_release(&st);
+	return 0;
+}

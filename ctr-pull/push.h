@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The push job: an image of the store to a registry, blobs first, then manifests. */
+#ifndef CTR_PULL_PUSH_H
+#define CTR_PULL_PUSH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "content.h"
+#include "platform.h"
+#include "progress.h"
+#include "registry.h"
+#include "state.h"
+#include "upload.h"
+
+struct push_opts {
+	const char *src, *dest; /* dest NULL: src */
+	struct registry_opts reg;
+	struct platform platform;
+	bool platform_set, all_platforms;
+	int max_concurrent;
+	enum progress_mode progress;
+};
+
+/* A manifest or index read back from the store: exact bytes, parse, descriptor (borrowed). */
+struct push_doc {
+	char *body;
+	size_t len;
+	json_t *json;
+	json_t *desc;
+};
+
+/* What goes to the registry: blobs, then the child manifests of an index, then top. */
+struct push_plan {
+	struct push_doc top;
+	struct push_doc *man; /* an index's manifests, in index order; none for a manifest */
+	size_t n;
+	struct upload *blobs; /* configs and layers, each once */
+	size_t nblobs;
+	int64_t total;
+};
+
+/*
+ * Choose what to push for an image whose record targets target:
+ * a manifest as is; an index whole when every image manifest of it and
+ * their blobs are in the store (required by all), else the manifest of
+ * the platform asked for (or the host's, with a warning). Everything is
+ * read from the store and checked (digest, size, document shape).
+ */
+int push_plan_make(const struct content *c, const json_t *target, const struct push_opts *o,
+		   struct push_plan *p, struct err *e);
+void push_plan_release(struct push_plan *p);
+
+/* Push o->src to o->dest and print the result JSON. Dies on failure. */
+void push_run(struct state *st, const struct push_opts *o);
+
+#endif
