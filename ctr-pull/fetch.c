@@ -63,15 +63,24 @@ on_data(char *buf, size_t size, size_t n, void *arg)
 {
 	struct blob *b = arg;
 	size_t len = size * n;
+	int64_t pos;
 
 	if (!b->checked && check_response(b) < 0)
 		goto fatal;
 	if (b->http_error)
 		return len; /* an error page: read and dropped */
+	/* an applier's pipe is full: curl keeps these bytes until the loop unpauses us */
+	if (b->feed && feed_busy(b->feed)) {
+		b->paused = true;
+		return CURL_WRITEFUNC_PAUSE;
+	}
+	pos = b->in.offset;
 	if (content_ingest_write(&b->in, buf, len, &b->err) < 0) {
 		b->discard = b->err.sys == 0; /* too many bytes: this body is not the blob */
 		goto fatal;
 	}
+	if (b->feed && feed_data(b->feed, pos, buf, len, &b->err) < 0)
+		goto fatal;
 	b->transferred += (int64_t)len;
 	return len;
 fatal:
@@ -96,7 +105,8 @@ start(struct fetch *f, struct blob *b, struct err *e)
 	_cleanup_free_ char *url =
 	    xasprintf("%s/%s/blobs/%s", registry_base(f->r), f->r->repo, b->digest);
 	char range[64];
-	int rc = content_ingest_open(f->c, b->digest, b->size, url, CONTENT_TRY, &b->in, e);
+	int rc = content_ingest_open(f->c, b->digest, b->size, url, CONTENT_TRY | b->ingest_flags,
+				     &b->in, e);
 
 	if (rc != 0)
 		return rc;
@@ -119,7 +129,7 @@ start(struct fetch *f, struct blob *b, struct err *e)
 		snprintf(range, sizeof(range), "%" PRId64 "-", b->in.offset);
 		curl_easy_setopt(b->h, CURLOPT_RANGE, range);
 	}
-	b->checked = b->fatal = b->discard = b->http_error = false;
+	b->checked = b->fatal = b->discard = b->http_error = b->paused = false;
 	b->state = B_ACTIVE;
 	f->active++;
 	progress_layer_start(f->pr, b->digest, b->size, b->in.offset);
@@ -206,6 +216,9 @@ finish(struct fetch *f, struct blob *b, CURLcode rc, struct err *e)
 	if (rc == CURLE_OK && (status == 200 || status == 206)) {
 		if (content_ingest_commit(f->c, &b->in, e) < 0)
 			return -1;
+		/* a verified whole blob: the appliers may have their end of stream */
+		if (b->feed)
+			feed_end(b->feed, true);
 		b->state = B_DONE;
 		progress_layer_done(f->pr, b->digest, b->size, got, "downloaded");
 		return 0;
@@ -227,6 +240,9 @@ fill(struct fetch *f, struct blob *b, size_t n, int maxconc, size_t *left, struc
 			continue;
 		rc = start(f, &b[i], e);
 		if (rc == 1) {
+			/* someone else stored it: a stream cut short is applied from the store */
+			if (b[i].feed)
+				feed_end(b[i].feed, false);
 			b[i].state = B_DONE;
 			(*left)--;
 			progress_layer_done(f->pr, b[i].digest, b[i].size, 0, "exists");
@@ -260,6 +276,31 @@ reap(struct fetch *f, size_t *left, struct err *e)
 	return 0;
 }
 
+/* Feed the appliers what their pipes held back, resume paused transfers, reap appliers. */
+static int
+serve_feeds(struct blob *b, size_t n, struct curl_waitfd *w, unsigned *nw, struct err *e)
+{
+	struct pollfd p[64];
+
+	*nw = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned k;
+
+		if (!b[i].feed)
+			continue;
+		if (feed_service(b[i].feed, e) < 0)
+			return -1;
+		if (b[i].paused && b[i].h && !feed_busy(b[i].feed)) {
+			b[i].paused = false;
+			curl_easy_pause(b[i].h, CURLPAUSE_CONT);
+		}
+		k = feed_pollfds(b[i].feed, p, 64 - *nw);
+		for (unsigned j = 0; j < k; j++)
+			w[(*nw)++] = (struct curl_waitfd){.fd = p[j].fd, .events = CURL_WAIT_POLLOUT};
+	}
+	return 0;
+}
+
 static void
 abort_all(struct fetch *f, struct blob *b, size_t n)
 {
@@ -278,6 +319,8 @@ fetch_blobs(struct registry *r, const struct content *c, struct blob *b, size_t 
 	struct fetch f = {.r = r, .c = c, .pr = pr, .multi = curl_multi_init()};
 	size_t left = n;
 	int rc = 0, running;
+	struct curl_waitfd w[64];
+	unsigned nw = 0;
 
 	for (size_t i = 0; i < n; i++)
 		b[i].state = B_PENDING;
@@ -291,8 +334,10 @@ fetch_blobs(struct registry *r, const struct content *c, struct blob *b, size_t 
 		}
 		curl_multi_perform(f.multi, &running);
 		rc = reap(&f, &left, e);
-		if (rc == 0 && running)
-			curl_multi_poll(f.multi, NULL, 0, 100, NULL);
+		if (rc == 0)
+			rc = serve_feeds(b, n, w, &nw, e);
+		if (rc == 0 && (running || nw))
+			curl_multi_poll(f.multi, w, nw, 100, NULL);
 	}
 	abort_all(&f, b, n);
 	curl_multi_cleanup(f.multi);

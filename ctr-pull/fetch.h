@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "content.h"
+#include "feed.h"
 #include "progress.h"
 #include "registry.h"
 
@@ -14,8 +15,11 @@
 struct blob {
 	const char *digest;
 	int64_t size;
+	int ingest_flags;  /* CONTENT_NODATA: verify, do not store (--keep-blobs=none) */
+	struct feed *feed; /* --unpack: appliers the bytes also go to, or NULL */
 
 	int state;
+	bool paused; /* the feed held the transfer back (CURL_WRITEFUNC_PAUSE) */
 	double not_before;
 	int tries;
 	bool reauthed, checked, fatal, discard, http_error;
@@ -29,7 +33,8 @@ struct blob {
 };
 
 /*
- * Fetch every blob not yet in the store, at most maxconc at once. Blobs that
+ * Fetch every blob not yet in the store, at most maxconc at once, teeing
+ * each one's bytes to its feed, if any, and serving the feeds meanwhile. Blobs that
  * another process holds are waited for, not fetched twice. *transferred gets
  * the bytes received. On failure e describes the first blob that failed.
  */

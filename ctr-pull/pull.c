@@ -57,7 +57,8 @@ put_doc(const struct content *c, const struct doc *d)
 
 /* Documents go in after the layers: a stored manifest always has its blobs. */
 static void
-store_docs(struct state *st, const struct content *c, const struct plan *p, const char *name)
+store_docs(struct state *st, const struct content *c, const struct plan *p, const char *name,
+	   bool in_layout)
 {
 	json_auto_t *rec = NULL;
 	const json_t *entry;
@@ -72,7 +73,8 @@ store_docs(struct state *st, const struct content *c, const struct plan *p, cons
 	/* a single platform of an index goes in index.json as that manifest: the layout stays
 	 * complete */
 	entry = p->is_index && p->n == 1 ? p->man[0].desc : p->top.desc;
-	if (content_index_add(c, entry, name, &e) < 0)
+	/* without its layer blobs (--keep-blobs=none) the image stays out of the OCI layout */
+	if (in_layout && content_index_add(c, entry, name, &e) < 0)
 		die_err(&e);
 	rec = json_pack("{s:s, s:O}", "name", name, "target", p->top.desc);
 	if (image_store(st, rec, &e) < 0)
@@ -81,7 +83,7 @@ store_docs(struct state *st, const struct content *c, const struct plan *p, cons
 
 static void
 print_images(struct state *st, const struct content *c, const struct plan *p, const char *name,
-	     const struct platform *want)
+	     const struct platform *want, struct pull_unpack *u)
 {
 	json_auto_t *rec = NULL;
 	struct err e;
@@ -97,21 +99,32 @@ print_images(struct state *st, const struct content *c, const struct plan *p, co
 			die_err(&e);
 		if (!(doc = image_resolve(c, rec, &plat, &e)))
 			die_err(&e);
-		jsonio_write(stdout, doc);
+		if (u && pull_unpack_commit(u, st, doc, &e) < 0)
+			die_err(&e);
+		if (!u)
+			jsonio_write(stdout, doc);
 	}
 }
 
 static void
 fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
-	     const struct pull_opts *o, struct progress *pr, const char *name, int64_t *got)
+	     const struct pull_opts *o, struct progress *pr, const char *name, int64_t *got,
+	     struct pull_unpack *u, struct state *st)
 {
 	int64_t total;
 	size_t n;
 	_cleanup_free_ struct blob *b = collect_layers(p, &n, &total);
 	struct err e;
+	int rc;
 
+	if (u && pull_unpack_prepare(u, st, p, b, &n, &e) < 0)
+		die_err(&e);
 	progress_resolved(pr, name, jsonio_str(p->top.desc, "digest"), (int)n, total);
-	if (fetch_blobs(r, c, b, n, o->max_concurrent, pr, got, &e) < 0)
+	rc = fetch_blobs(r, c, b, n, o->max_concurrent, pr, got, &e);
+	/* no applier outlives us, and none that failed leaves a snapshot */
+	if (u && pull_unpack_wait(u, rc == 0, rc < 0 ? &(struct err){0} : &e) < 0 && rc == 0)
+		rc = -1;
+	if (rc < 0)
 		die_err(&e);
 }
 
@@ -123,6 +136,7 @@ pull_run(struct state *st, const struct pull_opts *o)
 	struct content c;
 	struct progress pr;
 	struct plan plan;
+	struct pull_unpack u = {.o = o->unpack};
 	_cleanup_free_ char *name = NULL, *repo = NULL;
 	double t0 = progress_now();
 	int64_t got = 0;
@@ -140,11 +154,12 @@ pull_run(struct state *st, const struct pull_opts *o)
 		die_err((err_prefix(&e, "%s", name), &e));
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
-	fetch_layers(&reg, &c, &plan, o, &pr, name, &got);
-	store_docs(st, &c, &plan, name);
-	print_images(st, &c, &plan, name, &o->platform);
+	fetch_layers(&reg, &c, &plan, o, &pr, name, &got, o->unpack.on ? &u : NULL, st);
+	store_docs(st, &c, &plan, name, !(o->unpack.on && o->unpack.keep_none));
+	print_images(st, &c, &plan, name, &o->platform, o->unpack.on ? &u : NULL);
 	progress_done(&pr, jsonio_str(plan.top.desc, "digest"), got, progress_now() - t0);
 	plan_release(&plan);
+	pull_unpack_release(&u);
 	progress_release(&pr);
 	registry_release(&reg);
 	content_release(&c);

@@ -7,6 +7,7 @@
 
 #include "platform.h"
 #include "progress.h"
+#include "pull-unpack.h"
 #include "registry.h"
 #include "state.h"
 
@@ -17,9 +18,14 @@ struct pull_opts {
 	bool all_platforms;
 	int max_concurrent;
 	enum progress_mode progress;
+	struct pull_unpack_opts unpack;
 };
 
-/* Pull o->ref into st's store and print one image JSON line per platform. Dies on failure. */
+/*
+ * Pull o->ref into st's store and print one image JSON line per platform;
+ * with o->unpack.on, unpack it too and print its snapshot document instead.
+ * Dies on failure.
+ */
 void pull_run(struct state *st, const struct pull_opts *o);
 
 #endif

@@ -54,6 +54,8 @@ cmd_layer_stream(const struct opts *o, struct state *st)
 	j.jobs = 1;
 	j.overlay = true;
 	j.opts = o->apply;
+	/* the snapshot outlives us, until our spawner (ctr-pull --unpack) has it committed */
+	j.owner = getppid();
 	if (unpack_stream(&j, &e) < 0)
 		die_err(&e);
 	out = json_pack("{s:s, s:s, s:s, s:s}", "digest", l.digest, "diff_id", l.diff_id, "key",

@@ -14,6 +14,7 @@
 #include "platform.h"
 #include "prog.h"
 #include "ref.h"
+#include "stale.h"
 #include "unpack.h"
 #include "xmem.h"
 
@@ -164,6 +165,8 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	fill_layers(&c, doc, &j);
 	if (snapshot_store_open(st, o.driver, &j.s, &e) < 0)
 		die_err(&e);
+	/* what killed unpacks and pulls left active, unless this document adopts it */
+	stale_sweep(j.s, json_object_get(doc, "unpacked"));
 	j.c = &c;
 	j.overlay = o.apply.overlay;
 	j.jobs = j.overlay ? o.jobs : 1;

@@ -14,6 +14,7 @@
 
 #include "jsonio.h"
 #include "log.h"
+#include "stale.h"
 
 static void
 close_fds(struct layer *l)
@@ -31,8 +32,13 @@ prepare_layer(struct unpack_job *j, size_t i, const char *parent, struct err *e)
 {
 	struct layer *l = &j->layers[i];
 	uint32_t rnd = 0;
-	json_auto_t *labels = json_pack("{s:s, s:s}", "ctr.unpack/layer", l->digest,
-					"ctr.unpack/diff-id", l->diff_id);
+	char owner[64] = "";
+	json_auto_t *labels = NULL;
+
+	/* a later run removes the snapshot once its owner is gone (stale_sweep) */
+	stale_identity(j->owner ? j->owner : getpid(), owner, sizeof(owner));
+	labels = json_pack("{s:s, s:s, s:s}", "ctr.unpack/layer", l->digest, "ctr.unpack/diff-id",
+			   l->diff_id, "ctr.unpack/owner", owner);
 
 	if (getrandom(&rnd, sizeof(rnd), 0) < 0)
 		rnd = (uint32_t)time(NULL);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "apply.h"
 #include "content.h"
@@ -33,6 +34,7 @@ struct unpack_job {
 	struct layer *layers;
 	size_t n;
 	unsigned applied; /* out: layers applied by this run */
+	pid_t owner;	  /* whose death makes our active snapshots stale (0: this process) */
 };
 
 /*

@@ -68,10 +68,19 @@ struct content_ingest {
 	int64_t offset;   /* bytes written and hashed: the resume point */
 	int64_t resumed;  /* offset found at open (0: fresh start) */
 	bool rehashed;    /* the saved hash state was unusable: the data was re-read */
+	bool nodata;      /* CONTENT_NODATA: hashed and counted, never stored */
 	void *sha;        /* SHA256_CTX, saved raw after every write */
 };
 
-enum { CONTENT_TRY = 1 << 0 }; /* content_ingest_open: fail "busy" instead of waiting */
+enum {
+	CONTENT_TRY = 1 << 0, /* content_ingest_open: fail "busy" instead of waiting */
+	/*
+	 * Check size and digest of a stream that is not kept (ctr-pull --unpack
+	 * --keep-blobs=none): no lock, no files, always from byte 0, and commit
+	 * publishes nothing.
+	 */
+	CONTENT_NODATA = 1 << 1,
+};
 /*
  * Lock and open (or resume) the ingest of digest/size; url is recorded in the
  * status file. Returns 1 when the blob is already in the store (nothing
