@@ -180,3 +180,72 @@ tree_of() {
 	CTR_UNPACK=$BATS_TEST_TMPDIR/bad-unpack run ctr-pull -q --unpack "$REGISTRY/test/layers:1"
 	assert_status 0
 }
+
+hostile_start() {
+	local i
+	"$(helpers_python)" -I "$REPO_ROOT/tests/lib/hostile-registry.py" \
+		--port-file "$BATS_TEST_TMPDIR/hostile.port" --log "$BATS_TEST_TMPDIR/hostile.log" \
+		</dev/null >"$BATS_TEST_TMPDIR/hostile.out" 2>&1 3>&- 4>&- &
+	track_pid $!
+	for ((i = 0; i < 250; i++)); do
+		[ -f "$BATS_TEST_TMPDIR/hostile.port" ] && break
+		sleep 0.02
+	done
+	read -r HOSTILE _ <"$BATS_TEST_TMPDIR/hostile.port"
+	HOSTILE=127.0.0.1:$HOSTILE
+}
+
+@test "pull --unpack: a registry serving a wrong layer digest leaves no snapshot" {
+	local s
+	hostile_start
+	for s in blob-mismatch blob-long blob-lying-header good; do
+		run --separate-stderr ctr-pull -q --retries 1 --unpack "$HOSTILE/bad/img:$s"
+		assert_status 100
+		[ -z "$output" ]
+		[ "$(echo "$stderr" | wc -l)" = 1 ]
+		[ "$(snapshots_of_kind active)" -eq 0 ]
+		[ "$(snapshots_of_kind committed)" -eq 0 ]
+	done
+}
+
+@test "pull --unpack: SIGKILL mid-download, then a rerun completes and leaves no active snapshot" {
+	local pid i d chain want
+	fixture_push big test/big:1
+	d=$(registry_inspect_raw test/big:1 | jq -r '.layers[0].digest')
+	want=$(registry_inspect_raw test/big:1 | jq -r .config.digest)
+	ctr-pull -q --unpack --limit-rate 3000000 "$REGISTRY/test/big:1" >/dev/null 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	for ((i = 0; i < 200; i++)); do
+		[ "$(stat -c %s "$CTR_ROOT/content/ingest/${d#sha256:}/data" 2>/dev/null || echo 0)" -gt 2000000 ] && break
+		sleep 0.05
+	done
+	[ "$(snapshots_of_kind active)" -eq 1 ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# the applier sees the end of its pipe, fails its size check and removes its snapshot
+	wait_no_active
+	[ "$(snapshots_of_kind committed)" -eq 0 ]
+	# the rerun resumes the download: that layer is applied from the stored blob
+	run --separate-stderr ctr-pull -q --unpack "$REGISTRY/test/big:1"
+	assert_status 0
+	chain=$(jq -r .chain_id <<<"$output")
+	[ "$(jq -r .config.digest <<<"$output")" = "$want" ]
+	[ "$(snapshots_of_kind active)" -eq 0 ]
+	[ "$(ctr-snapshot stat --json "$chain" | jq -r .kind)" = committed ]
+}
+
+@test "pull --unpack: an applied snapshot whose owner died is removed by the next run" {
+	local layout d id blob key
+	fixture_push busybox test/bb:1
+	ctr-pull -q "$REGISTRY/test/bb:1" >"$BATS_TEST_TMPDIR/img.json"
+	d=$(jq -r '.layers[0].digest' "$BATS_TEST_TMPDIR/img.json")
+	id=$(jq -r '.diff_ids[0]' "$BATS_TEST_TMPDIR/img.json")
+	blob=$CTR_ROOT/content/blobs/sha256/${d#sha256:}
+	# an applier whose spawner (this bash -c) is gone once it finished: left active
+	key=$(bash -c 'ctr-unpack --layer-stream --digest "$1" --diff-id "$2" <"$3"; true' _ "$d" "$id" "$blob" | jq -r .key)
+	[ "$(ctr-snapshot stat --json "$key" | jq -r .kind)" = active ]
+	[ -n "$(ctr-snapshot stat --json "$key" | jq -r '.labels["ctr.unpack/owner"]')" ]
+	ctr-pull -q --unpack "$REGISTRY/test/bb:1" >/dev/null
+	[ "$(snapshots_of_kind active)" -eq 0 ]
+}
