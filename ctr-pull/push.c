@@ -2,6 +2,7 @@
 /* The push job: plan from the store, blobs in parallel, manifests after, result on stdout. */
 #include "push.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,6 +67,7 @@ doc_put(struct registry *r, const char *ref, const struct push_doc *d, struct er
 		why = upload_error_text(&resp);
 		rc = err_code(e, resp.status == 401 || resp.status == 403 ? "auth" : "invalid",
 			      "%s%s: %s", registry_base(r), path, why);
+		e->sys = resp.status >= 500 ? EIO : 0;
 	} else if (rc == 0 && !resp.digest) {
 		log_warn("%s%s: no Docker-Content-Digest in the answer", registry_base(r), path);
 	} else if (rc == 0 && strcmp(resp.digest, dg)) {

@@ -205,8 +205,11 @@ advance(struct uploader *f, struct upload *u, long status, struct err *e)
 	if (u->step == U_PUT && (status == 201 || status == 204))
 		return put_done(f, u, e);
 	why = upload_error_text(&u->resp);
-	return err_code(e, status == 401 || status == 403 ? "auth" : "invalid", "%s: blob %s: %s",
-			registry_base(f->r), u->digest, why);
+	err_code(e, status == 401 || status == 403 ? "auth" : "invalid", "%s: blob %s: %s",
+		 registry_base(f->r), u->digest, why);
+	if (status >= 500)
+		e->sys = EIO; /* the registry's trouble: a later try may work */
+	return -1;
 }
 
 static void

@@ -295,21 +295,6 @@ check_image() {
 
 # ---- the hostile registry ----------------------------------------------------
 
-hostile_start() {
-	local i
-	HOSTILE_LOG=$BATS_TEST_TMPDIR/hostile.log
-	"$(helpers_python)" -I "$REPO_ROOT/tests/lib/hostile-registry.py" \
-		--port-file "$BATS_TEST_TMPDIR/hostile.port" --log "$HOSTILE_LOG" "$@" \
-		</dev/null >"$BATS_TEST_TMPDIR/hostile.out" 2>&1 3>&- 4>&- &
-	track_pid $!
-	for ((i = 0; i < 250; i++)); do
-		[ -f "$BATS_TEST_TMPDIR/hostile.port" ] && break
-		sleep 0.02
-	done
-	read -r HOSTILE HOSTILE_TARGET <"$BATS_TEST_TMPDIR/hostile.port"
-	HOSTILE=127.0.0.1:$HOSTILE
-}
-
 # hostile_refused SCENARIO STATUS TEXT: the pull fails so, and the store stays as it was.
 hostile_refused() {
 	local before after

@@ -81,3 +81,176 @@ copy_back() {
 	[ "$(json_get "$output" '.existing | length')" = "$(json_get "$first" '.pushed | length')" ]
 	[ "$(jq -s '[.[] | select(.event == "done")][0].transferred' <<<"$stderr")" = 0 ]
 }
+
+@test "push: Docker schema 2 and zstd images keep their digests" {
+	registry_start plain
+	for tag in v2s2 zstd; do
+		img=$(ctr-pull -q "$SRC/test/busybox:$tag")
+		run --separate-stderr ctr-push -q "$SRC/test/busybox:$tag" "$REGISTRY/t/bb:$tag"
+		assert_status 0
+		[ "$(json_get "$output" .digest)" = "$(json_get "$img" .digest)" ]
+		DEST_REF=t/bb:$tag
+		raw=$(registry_inspect_raw "$DEST_REF")
+		[ "$(printf '%s' "$raw" | sha256sum | cut -c1-64)" = "$(json_get "$img" .digest | cut -c8-)" ]
+		copy_back
+	done
+	[ "$(jq -r .mediaType <<<"$(registry_inspect_raw t/bb:v2s2)")" = application/vnd.docker.distribution.manifest.v2+json ]
+	[ "$(jq -r '.layers[0].mediaType' <<<"$(registry_inspect_raw t/bb:zstd)")" = application/vnd.oci.image.layer.v1.tar+zstd ]
+}
+
+@test "push: DEST defaults to SRC; a digest DEST must be the image's" {
+	img=$(ctr-pull -q "$SRC/test/busybox:oci")
+	dg=$(json_get "$img" .digest)
+	# the source registry already holds it all: nothing is sent
+	run --separate-stderr ctr-push "$SRC/test/busybox:oci"
+	assert_status 0
+	[ "$(json_get "$output" .name)" = "$SRC/test/busybox:oci" ]
+	[ "$(json_get "$output" '.pushed | length')" = 0 ]
+	run --separate-stderr ctr-push "$SRC/test/busybox:oci" "$SRC/other/bb@$dg"
+	assert_status 0
+	[ "$(json_get "$output" .name)" = "$SRC/other/bb@$dg" ]
+	run --separate-stderr ctr-push "$SRC/test/busybox:oci" "$SRC/other/bb@sha256:$(printf '0%.0s' {1..64})"
+	assert_status 100
+	[[ "$stderr" == *"not the digest named"* ]]
+}
+
+@test "push: cross-repository mount on the same registry sends no blob" {
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	run --separate-stderr ctr-push "$SRC/test/layers:1" "$SRC/mounted/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.mounted | length')" -ge 6 ]
+	[ "$(json_get "$output" '.pushed | length')" = 1 ]
+	[ "$(json_get "$output" '.pushed[0]')" = "$(json_get "$output" .digest)" ]
+	DEST_REF=mounted/layers:1
+	run dest_inspect
+	assert_status 0
+	[ "$(json_get "$output" .Digest)" = "$(json_get "$(ctr-image inspect "$SRC/test/layers:1")" .image.digest)" ]
+}
+
+@test "push: index with --all-platforms after pull --all-platforms" {
+	ctr-pull -q --all-platforms "$SRC/test/multi:1" >/dev/null
+	registry_start plain
+	run --separate-stderr ctr-push --all-platforms "$SRC/test/multi:1" "$REGISTRY/m/multi:1"
+	assert_status 0
+	[ "$(json_get "$output" .digest)" = "$(fixture_digest multiarch)" ]
+	raw=$(registry_inspect_raw m/multi:1)
+	[ "$(jq -r '.manifests | length' <<<"$raw")" = 3 ]
+	[ "$(printf '%s' "$raw" | sha256sum | cut -c1-64)" = "$(fixture_digest multiarch | cut -c8-)" ]
+	DEST_REF=m/multi:1
+	copy_back --all
+}
+
+@test "push: an index pulled for one platform pushes that manifest; --all-platforms refuses" {
+	img=$(ctr-pull -q --platform linux/arm64 "$SRC/test/multi:1")
+	registry_start plain
+	run --separate-stderr ctr-push --all-platforms "$SRC/test/multi:1" "$REGISTRY/m/multi:1"
+	assert_status 100
+	[[ "$stderr" == *"pull it with --all-platforms"* ]]
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	run --separate-stderr ctr-push --platform linux/arm64 "$SRC/test/multi:1" "$REGISTRY/m/multi:1"
+	assert_status 0
+	[ "$(json_get "$output" .digest)" = "$(json_get "$img" .digest)" ]
+	[ "$(jq -r .architecture <<<"$(skopeo inspect --tls-verify=false --config "docker://$REGISTRY/m/multi:1")")" = arm64 ]
+	run --separate-stderr ctr-push --platform linux/s390x "$SRC/test/multi:1" "$REGISTRY/m/multi:2"
+	assert_status 100
+}
+
+@test "push: TLS registry through --hosts-dir; refused without its CA" {
+	ctr-pull -q "$SRC/test/busybox:oci" >/dev/null
+	registry_start tls
+	run --separate-stderr ctr-push --retries 0 "$SRC/test/busybox:oci" "$REGISTRY/tls/bb:1"
+	assert_status 111
+	[[ "$stderr" == *"certificate"* ]]
+	mkdir -p "$BATS_TEST_TMPDIR/hosts/$REGISTRY"
+	cp "$REGISTRY_CA" "$BATS_TEST_TMPDIR/hosts/$REGISTRY/ca.crt"
+	run --separate-stderr ctr-push --hosts-dir "$BATS_TEST_TMPDIR/hosts" "$SRC/test/busybox:oci" "$REGISTRY/tls/bb:1"
+	assert_status 0
+	DEST_REF=tls/bb:1
+	run dest_inspect
+	assert_status 0
+	copy_back
+}
+
+@test "push: basic auth: refused without credentials, accepted with --creds" {
+	ctr-pull -q "$SRC/test/busybox:oci" >/dev/null
+	registry_start basic
+	run --separate-stderr ctr-push "$SRC/test/busybox:oci" "$REGISTRY/b/bb:1"
+	assert_status 100
+	[[ "$stderr" == *"requires credentials"* ]]
+	run --separate-stderr ctr-push --creds "$REGISTRY_USER:wrong" "$SRC/test/busybox:oci" "$REGISTRY/b/bb:1"
+	assert_status 100
+	run --separate-stderr ctr-push --creds "$REGISTRY_USER:$REGISTRY_PASS" "$SRC/test/busybox:oci" "$REGISTRY/b/bb:1"
+	assert_status 0
+	DEST_REF=b/bb:1
+	run dest_inspect
+	assert_status 0
+	copy_back
+}
+
+@test "push: token auth asks for pull,push on the repository (and pull on a mount source)" {
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	registry_start token
+	: >"$REGISTRY_TOKEN_LOG"
+	run --separate-stderr ctr-push --authfile "$AUTHFILE" "$SRC/test/layers:1" "$REGISTRY/tok/layers:1"
+	assert_status 0
+	[ "$(wc -l <"$REGISTRY_TOKEN_LOG")" = 1 ]
+	[ "$(jq -r '.scope[0]' "$REGISTRY_TOKEN_LOG")" = repository:tok/layers:pull,push ]
+	DEST_REF=tok/layers:1
+	copy_back
+	# on the same registry, a push to another repository mounts from the first
+	ctr-pull -q --authfile "$AUTHFILE" "$REGISTRY/tok/layers:1" >/dev/null
+	: >"$REGISTRY_TOKEN_LOG"
+	run --separate-stderr ctr-push --authfile "$AUTHFILE" "$REGISTRY/tok/layers:1" "$REGISTRY/tok/copy:1"
+	assert_status 0
+	[ "$(json_get "$output" '.mounted | length')" -ge 6 ]
+	[ "$(jq -r '.scope | sort | join(" ")' "$REGISTRY_TOKEN_LOG")" = "repository:tok/copy:pull,push repository:tok/layers:pull" ]
+	run --separate-stderr ctr-push "$SRC/test/layers:1" "$REGISTRY/tok/anon:1"
+	assert_status 100
+}
+
+@test "push: Location URLs relative and absolute keep their own query" {
+	ctr-pull -q "$SRC/test/busybox:oci" >/dev/null
+	hostile_start
+	for s in ok absolute; do
+		run --separate-stderr ctr-push "$SRC/test/busybox:oci" "$HOSTILE/push/$s/bb:1"
+		assert_status 0
+		[ "$(json_get "$output" '.pushed | length')" = 3 ]
+	done
+	[ "$(jq -rs '[.[] | select(.method == "PUT" and (.path | test("/blobs/uploads/.*[?]_state=s%3D[0-9a-f]+&digest=sha256:[0-9a-f]{64}$")))] | length' "$HOSTILE_LOG")" = 4 ]
+}
+
+@test "push: a registry that fails mid-upload: one line, non-zero, the store unchanged" {
+	ctr-pull -q "$SRC/test/busybox:oci" >/dev/null
+	before=$(cd "$CTR_ROOT" && find . -printf '%p %s %T@\n' | sort)
+	hostile_start
+	run --separate-stderr ctr-push --retries 1 "$SRC/test/busybox:oci" "$HOSTILE/push/cut/bb:1"
+	assert_status 111
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	[[ "$stderr" == "ctr-push: fatal: "* ]]
+	[ -z "$output" ]
+	run --separate-stderr ctr-push --retries 1 "$SRC/test/busybox:oci" "$HOSTILE/push/error500/bb:1"
+	assert_status 111
+	[[ "$stderr" == *"disk on fire"* ]]
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	# each blob was tried twice (one retry), each time from a new upload
+	[ "$(jq -s '[.[] | select(.method == "POST" and (.path | test("error500")))] | length' "$HOSTILE_LOG")" -ge 2 ]
+	run --separate-stderr ctr-push "$SRC/test/busybox:oci" "$HOSTILE/push/lying-digest/bb:1"
+	assert_status 100
+	[[ "$stderr" == *"the registry stored"* ]]
+	[ "$(cd "$CTR_ROOT" && find . -printf '%p %s %T@\n' | sort)" = "$before" ]
+}
+
+@test "push: bad usage and unknown images exit 100 with one line" {
+	run --separate-stderr ctr-push
+	assert_status 100
+	run --separate-stderr ctr-push --platform linux/arm64 --all-platforms a b
+	assert_status 100
+	run --separate-stderr ctr-push --json "$SRC/no/such:1"
+	assert_status 100
+	[ "$(json_get "$output" .error.code)" = not-found ]
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	run --separate-stderr ctr-push --max-concurrent-uploads 0 a
+	assert_status 100
+	run --separate-stderr ctr-push "$SRC/test/x:1" "UPPER/Case"
+	assert_status 100
+}

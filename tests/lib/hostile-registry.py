@@ -11,6 +11,14 @@ Authorization header came) to --log. --tls CERT KEY serves https.
 --redirect-port P: blobs of the "redirect" scenario answer 307 to a second
 listener on port P that logs the request the same way (to see whether
 credentials leaked to another host:port).
+
+Pushes go to repositories "push/SCENARIO/...": every blob and manifest is
+missing (HEAD 404), POST starts an upload whose Location carries a query of
+its own, PUT checks that query and the digest of the body and answers 201.
+SCENARIOS_PUSH says what goes wrong: "ok" nothing (Location relative),
+"absolute" nothing (Location absolute), "cut" closes the connection in the
+middle of every blob body, "error500" answers 500 to every blob PUT,
+"lying-digest" answers a manifest PUT with another Docker-Content-Digest.
 """
 import argparse
 import hashlib
@@ -20,6 +28,7 @@ import socket
 import ssl
 import sys
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -27,6 +36,8 @@ OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 REPO = "/v2/bad/img/"
+PUSH = "/v2/push/"
+SCENARIOS_PUSH = ["ok", "absolute", "cut", "error500", "lying-digest"]
 
 SCENARIOS = [
     "good", "blob-mismatch", "blob-short", "blob-long", "blob-lying-header",
@@ -90,7 +101,56 @@ class Store:
         self.blobs[sha(layer)] = (name, layer)
 
 
-class Handler(BaseHTTPRequestHandler):
+class PushHandler:
+    """The upload side of the API, for ctr-push's tests (mixed into Handler)."""
+
+    def push_scenario(self):
+        rest = self.path[len(PUSH):].split("/", 1)[0]
+        return rest if rest in SCENARIOS_PUSH else None
+
+    def body(self):
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def do_POST(self):
+        self.record()
+        name = self.push_scenario()
+        if not name or "/blobs/uploads/" not in self.path:
+            return self.send(404)
+        self.body()
+        uid = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+        loc = "/v2/push/%s/blobs/uploads/%s?_state=s%%3D%s" % (name, uid, uid)
+        if name == "absolute":
+            loc = "http://127.0.0.1:%d%s" % (self.server.server_address[1], loc)
+        self.send(202, b"", [("Location", loc), ("Docker-Upload-UUID", uid)])
+
+    def do_PUT(self):
+        self.record()
+        name = self.push_scenario()
+        if not name:
+            return self.send(404)
+        url = urllib.parse.urlparse(self.path)
+        if "/manifests/" in url.path:
+            data = self.body()
+            dg = sha(b"another" if name == "lying-digest" else data)
+            return self.send(201, b"", [("Docker-Content-Digest", dg)])
+        if name == "cut":
+            self.rfile.read(min(1000, int(self.headers.get("Content-Length") or 0)))
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        return self.put_blob(name, url)
+
+    def put_blob(self, name, url):
+        data = self.body()
+        q = urllib.parse.parse_qs(url.query)
+        if name == "error500":
+            return self.send(500, b'{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}')
+        if "_state" not in q or q.get("digest") != [sha(data)]:
+            return self.send(400, b'{"errors":[{"code":"DIGEST_INVALID","message":"no"}]}')
+        return self.send(201, b"", [("Docker-Content-Digest", sha(data))])
+
+
+class Handler(BaseHTTPRequestHandler, PushHandler):
     protocol_version = "HTTP/1.1"
     server_version = "hostile/1"
 

@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-image: listing, inspecting, tagging, removing and checking image records
+# and the content store they point into.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+
+setup_file() {
+	registry_start plain
+	export SRC_DIR=$REGISTRY_DIR SRC=$REGISTRY
+	fixture_push busybox test/busybox:oci
+	fixture_push layers test/layers:1
+	fixture_push multiarch test/multi:1
+}
+
+teardown_file() {
+	registry_stop
+}
+
+setup() {
+	common_setup
+	registry_use "$SRC_DIR"
+}
+
+teardown() {
+	common_teardown
+}
+
+blob() {
+	echo "$CTR_ROOT/content/blobs/sha256/${1#sha256:}"
+}
+
+ref_names() {
+	jq -r '[.manifests[].annotations["org.opencontainers.image.ref.name"]] | sort | join(" ")' \
+		"$CTR_ROOT/content/index.json"
+}
+
+@test "image ls: names, digests, sizes of the host platform, -q and --json" {
+	run --separate-stderr ctr-image ls
+	assert_status 0
+	[ "$output" = "$(printf 'NAME  %-19s  %10s  %s' DIGEST SIZE CREATED)" ]
+	a=$(ctr-pull -q "$SRC/test/layers:1")
+	b=$(ctr-pull -q "$SRC/test/busybox:oci")
+	run --separate-stderr ctr-image ls -q
+	assert_status 0
+	[ "$output" = "$(printf '%s\n%s' "$SRC/test/busybox:oci" "$SRC/test/layers:1")" ]
+	run --separate-stderr ctr-image ls --json
+	assert_status 0
+	[ "$(echo "$output" | wc -l)" = 2 ]
+	want=$(jq '.manifest.size + .config.size + ([.layers[].size] | add)' <<<"$a")
+	[ "$(jq -s '.[1].size' <<<"$output")" = "$want" ]
+	[ "$(jq -sr '.[1].digest' <<<"$output")" = "$(json_get "$a" .digest)" ]
+	[ "$(jq -sr '.[0].target.mediaType' <<<"$output")" = application/vnd.oci.image.manifest.v1+json ]
+	[[ "$(jq -sr '.[0].created' <<<"$output")" == 20*Z ]]
+	run --separate-stderr ctr-image ls
+	assert_status 0
+	[ "$(echo "$output" | wc -l)" = 3 ]
+	[[ "$(sed -n 3p <<<"$output")" =~ ^$SRC/test/layers:1\ +$(json_get "$a" .digest | cut -c1-19)\ +[0-9.]+\ MB\ +20 ]]
+}
+
+@test "image ls: an index pulled for another platform still has a size" {
+	img=$(ctr-pull -q --platform linux/arm/v7 "$SRC/test/multi:1")
+	run --separate-stderr ctr-image ls --json
+	assert_status 0
+	want=$(jq '.manifest.size + .config.size + ([.layers[].size] | add)' <<<"$img")
+	[ "$(json_get "$output" .size)" = "$want" ]
+	[ "$(json_get "$output" .digest)" = "$(fixture_digest multiarch)" ]
+}
+
+@test "image inspect: the record and the image document, pretty" {
+	img=$(ctr-pull -q "$SRC/test/busybox:oci")
+	run --separate-stderr ctr-image inspect "$SRC/test/busybox:oci"
+	assert_status 0
+	[ "$(echo "$output" | wc -l)" -gt 10 ]
+	[ "$(json_get "$output" .record.name)" = "$SRC/test/busybox:oci" ]
+	[ "$(jq -cS .image <<<"$output")" = "$(jq -cS . <<<"$img")" ]
+	run --separate-stderr ctr-image inspect "$SRC/test/none:1"
+	assert_status 100
+	[ "$stderr" = "ctr-image: fatal: no image '$SRC/test/none:1' in namespace 'default'" ]
+	run --separate-stderr ctr-image inspect "Bad/Ref"
+	assert_status 100
+}
+
+@test "image tag: a new record with the same target, in content/index.json too" {
+	img=$(ctr-pull -q "$SRC/test/busybox:oci")
+	run --separate-stderr ctr-image tag "$SRC/test/busybox:oci" mine/bb:2
+	assert_status 0
+	rec=$(cat "$CTR_ROOT/images/default/docker.io%2Fmine%2Fbb:2.json")
+	[ "$(json_get "$rec" .name)" = docker.io/mine/bb:2 ]
+	[ "$(jq -c .target <<<"$rec")" = "$(jq -c .target "$CTR_ROOT/images/default/$SRC%2Ftest%2Fbusybox:oci.json")" ]
+	[ "$(ref_names)" = "$SRC/test/busybox:oci docker.io/mine/bb:2" ]
+	run skopeo inspect "oci:$CTR_ROOT/content:docker.io/mine/bb:2"
+	assert_status 0
+	[ "$(json_get "$output" .Digest)" = "$(json_get "$img" .digest)" ]
+	# a single platform of an index keeps that manifest as the layout entry
+	ctr-pull -q --platform linux/arm64 "$SRC/test/multi:1" >/dev/null
+	ctr-image tag "$SRC/test/multi:1" mine/multi:arm
+	[ "$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "docker.io/mine/multi:arm") | .platform.architecture' "$CTR_ROOT/content/index.json")" = arm64 ]
+	run --separate-stderr ctr-image tag "$SRC/test/none:1" x:1
+	assert_status 100
+	run --separate-stderr ctr-image tag "$SRC/test/busybox:oci"
+	assert_status 100
+}
+
+@test "image rm: record and layout entry go, blobs stay; a missing name removes nothing" {
+	img=$(ctr-pull -q "$SRC/test/busybox:oci")
+	ctr-image tag "$SRC/test/busybox:oci" mine/bb:2
+	run --separate-stderr ctr-image rm mine/bb:2 "$SRC/test/none:1"
+	assert_status 100
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	[ "$(ctr-image ls -q | wc -l)" = 2 ]
+	run --separate-stderr ctr-image rm mine/bb:2
+	assert_status 0
+	[ "$(ctr-image ls -q)" = "$SRC/test/busybox:oci" ]
+	[ "$(ref_names)" = "$SRC/test/busybox:oci" ]
+	[ ! -e "$CTR_ROOT/images/default/docker.io%2Fmine%2Fbb:2.json" ]
+	for d in $(jq -r '.manifest.digest, .config.digest, .layers[].digest' <<<"$img"); do
+		[ -f "$(blob "$d")" ]
+	done
+	run --separate-stderr ctr-image rm "$SRC/test/busybox:oci"
+	assert_status 0
+	[ -z "$(ctr-image ls -q)" ]
+	[ "$(jq '.manifests | length' "$CTR_ROOT/content/index.json")" = 0 ]
+}
+
+@test "image check: good, a corrupt blob (exit 1), a missing blob, restored" {
+	img=$(ctr-pull -q "$SRC/test/layers:1")
+	ctr-pull -q --all-platforms "$SRC/test/multi:1" >/dev/null
+	run --separate-stderr ctr-image check
+	assert_status 0
+	[ "$(echo "$output" | wc -l)" = 2 ]
+	[[ "$output" == *"$SRC/test/layers:1: ok ("* ]]
+	run --separate-stderr ctr-image check --json "$SRC/test/multi:1"
+	assert_status 0
+	[ "$(json_get "$output" .ok)" = true ]
+	# the index, 3 manifests, their configs and layers
+	[ "$(json_get "$output" .blobs)" -ge 7 ]
+	[ "$(json_get "$output" '.problems | length')" = 0 ]
+	layer=$(blob "$(json_get "$img" .layers[1].digest)")
+	cp -p "$layer" "$BATS_TEST_TMPDIR/saved"
+	chmod u+w "$layer"
+	printf '\x00' | dd of="$layer" bs=1 seek=100 conv=notrunc 2>/dev/null
+	cmp -s "$layer" "$BATS_TEST_TMPDIR/saved" && printf '\x01' | dd of="$layer" bs=1 seek=100 conv=notrunc 2>/dev/null
+	run --separate-stderr ctr-image check
+	assert_status 1
+	[[ "$output" == *"$SRC/test/layers:1: $(json_get "$img" .layers[1].digest): corrupt: its content hashes to sha256:"* ]]
+	[[ "$output" == *"$SRC/test/multi:1: ok ("* ]]
+	run --separate-stderr ctr-image check --json "$SRC/test/layers:1"
+	assert_status 1
+	[ "$(json_get "$output" .ok)" = false ]
+	[ "$(json_get "$output" '.problems | length')" = 1 ]
+	mv "$layer" "$BATS_TEST_TMPDIR/moved"
+	run --separate-stderr ctr-image check "$SRC/test/layers:1"
+	assert_status 1
+	[[ "$output" == *": missing"* ]]
+	cp -p "$BATS_TEST_TMPDIR/saved" "$layer"
+	run --separate-stderr ctr-image check
+	assert_status 0
+	run --separate-stderr ctr-image check "$SRC/test/none:1"
+	assert_status 100
+}
+
+@test "image: bad verbs and usage exit 100" {
+	run --separate-stderr ctr-image
+	assert_status 100
+	run --separate-stderr ctr-image frobnicate
+	assert_status 100
+	run --separate-stderr ctr-image ls extra
+	assert_status 100
+	run --separate-stderr ctr-image ls --bogus
+	assert_status 100
+	run --separate-stderr ctr-image rm
+	assert_status 100
+	run --separate-stderr ctr-image --help
+	assert_status 0
+	[[ "$output" == *"ctr-image check"* ]]
+}
