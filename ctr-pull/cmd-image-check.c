@@ -82,7 +82,8 @@ is_image_entry(const json_t *m)
 	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
 
 	/* attestation manifests (platform unknown/unknown) are never pulled */
-	return image_is_manifest_type(jsonio_str(m, "mediaType")) && !(os && !strcmp(os, "unknown"));
+	return image_is_manifest_type(jsonio_str(m, "mediaType")) &&
+	       !(os && !strcmp(os, "unknown"));
 }
 
 /* A manifest or index and everything below it. */
@@ -99,9 +100,9 @@ walk(struct checker *k, const json_t *desc)
 		return;
 	doc = content_read_json(k->c, jsonio_str(desc, "digest"), IMAGE_MANIFEST_MAX, &e);
 	if (!doc || image_check_document(doc, mt, &e) < 0) {
-		json_array_append_new(k->problems, json_pack("{s:s, s:s}", "digest",
-							     jsonio_str(desc, "digest"), "problem",
-							     e.msg));
+		json_array_append_new(k->problems,
+				      json_pack("{s:s, s:s}", "digest", jsonio_str(desc, "digest"),
+						"problem", e.msg));
 		return;
 	}
 	if (image_is_index_type(mt)) {
@@ -120,10 +121,10 @@ report(const char *name, struct checker *k, bool json)
 	size_t i;
 
 	if (json) {
-		json_auto_t *out = json_pack(
-		    "{s:s, s:b, s:I, s:I, s:O}", "name", name, "ok",
-		    json_array_size(k->problems) == 0, "blobs", (json_int_t)k->blobs, "size",
-		    (json_int_t)k->bytes, "problems", k->problems);
+		json_auto_t *out =
+		    json_pack("{s:s, s:b, s:I, s:I, s:O}", "name", name, "ok",
+			      json_array_size(k->problems) == 0, "blobs", (json_int_t)k->blobs,
+			      "size", (json_int_t)k->bytes, "problems", k->problems);
 
 		jsonio_write(stdout, out);
 		return;

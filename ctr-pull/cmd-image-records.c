@@ -53,7 +53,8 @@ static json_t *
 resolve_present(const struct content *c, const json_t *rec, struct err *e)
 {
 	const json_t *target = json_object_get(rec, "target");
-	json_auto_t *idx = content_read_json(c, jsonio_str(target, "digest"), IMAGE_MANIFEST_MAX, e);
+	json_auto_t *idx =
+	    content_read_json(c, jsonio_str(target, "digest"), IMAGE_MANIFEST_MAX, e);
 	json_t *m;
 	size_t i;
 
@@ -110,8 +111,8 @@ image_size(const struct content *c, const json_t *rec)
 		return -1;
 	size = json_integer_value(json_object_get(json_object_get(doc, "manifest"), "size")) +
 	       json_integer_value(json_object_get(json_object_get(doc, "config"), "size"));
-	json_array_foreach(json_object_get(doc, "layers"), i, l)
-		size += json_integer_value(json_object_get(l, "size"));
+	json_array_foreach(json_object_get(doc, "layers"), i, l) size +=
+	    json_integer_value(json_object_get(l, "size"));
 	return size;
 }
 
@@ -135,8 +136,9 @@ ls_json(const json_t *rec, json_int_t size)
 				json_object_get(rec, "created") ?: json_null(), "labels",
 				json_object_get(rec, "labels") ?: json_null());
 
-	json_object_set_new(out, "digest",
-			    json_deep_copy(json_object_get(json_object_get(rec, "target"), "digest")));
+	json_object_set_new(
+	    out, "digest",
+	    json_deep_copy(json_object_get(json_object_get(rec, "target"), "digest")));
 	json_object_set_new(out, "size", size >= 0 ? json_integer(size) : json_null());
 	return out;
 }

@@ -42,7 +42,8 @@ read_doc(const struct content *c, const json_t *desc, struct push_doc *d, struct
 		return -1;
 	if ((int64_t)d->len != json_integer_value(json_object_get(desc, "size")))
 		return err_code(e, "corrupt", "manifest %s: %zu bytes, its descriptor says %lld",
-				dg, d->len, (long long)json_integer_value(json_object_get(desc, "size")));
+				dg, d->len,
+				(long long)json_integer_value(json_object_get(desc, "size")));
 	if (!(d->json = jsonio_parse(d->body, d->len, dg, e)))
 		return -1;
 	return image_check_document(d->json, mt, e) < 0 ? err_prefix(e, "manifest %s", dg) : 0;
@@ -78,7 +79,8 @@ add_blobs(const struct content *c, struct push_plan *p, const struct push_doc *m
 	json_array_foreach(layers, i, l)
 	{
 		if (!content_has(c, jsonio_str(l, "digest"), -1))
-			return err_code(e, "not-found", "layer %s of manifest %s is not in the store",
+			return err_code(e, "not-found",
+					"layer %s of manifest %s is not in the store",
 					jsonio_str(l, "digest"), jsonio_str(m->desc, "digest"));
 		add_blob(p, l);
 	}
@@ -107,7 +109,8 @@ plan_whole(const struct content *c, struct push_plan *p, struct err *e)
 		const char *dg = jsonio_str(m, "digest");
 
 		if (!image_is_manifest_type(jsonio_str(m, "mediaType")))
-			return err_code(e, "invalid", "index entry %zu is not an image manifest", i);
+			return err_code(e, "invalid", "index entry %zu is not an image manifest",
+					i);
 		if (!content_has(c, dg, json_integer_value(json_object_get(m, "size"))))
 			return err_code(e, "not-found", "manifest %s is not in the store", dg);
 		p->n++;

@@ -25,7 +25,7 @@ struct tally {
 static void
 tally_add(struct tally *t, const char *result, const char *digest)
 {
-	json_t *list = !strcmp(result, "pushed")	? t->pushed
+	json_t *list = !strcmp(result, "pushed")    ? t->pushed
 		       : !strcmp(result, "mounted") ? t->mounted
 						    : t->existing;
 
@@ -58,8 +58,8 @@ doc_put(struct registry *r, const char *ref, const struct push_doc *d, struct er
 	_cleanup_free_ char *ct = xasprintf("Content-Type: %s", jsonio_str(d->desc, "mediaType"));
 	_cleanup_free_ char *why = NULL;
 	const char *dg = jsonio_str(d->desc, "digest");
-	struct http_req q = {.method = "PUT", .path = path, .hdrs = {ct}, .buf = d->body,
-			     .len = (int64_t)d->len};
+	struct http_req q = {
+	    .method = "PUT", .path = path, .hdrs = {ct}, .buf = d->body, .len = (int64_t)d->len};
 	struct http_resp resp = {0};
 	int rc = registry_send(r, &q, 1u << 16, &resp, e);
 
@@ -79,8 +79,7 @@ doc_put(struct registry *r, const char *ref, const struct push_doc *d, struct er
 }
 
 static void
-send_doc(struct registry *r, const char *ref, const struct push_doc *d, bool known,
-	 struct tally *t)
+send_doc(struct registry *r, const char *ref, const struct push_doc *d, bool known, struct tally *t)
 {
 	bool yes = known;
 	struct err e;
@@ -133,8 +132,8 @@ dest_ref(const struct ref *dest, const struct push_plan *p, const char *name)
 }
 
 static void
-load_plan(struct state *st, const struct content *c, const struct push_opts *o,
-	  const char *srcname, struct push_plan *p)
+load_plan(struct state *st, const struct content *c, const struct push_opts *o, const char *srcname,
+	  struct push_plan *p)
 {
 	json_auto_t *rec = NULL;
 	struct err e;

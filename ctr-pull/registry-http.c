@@ -99,7 +99,8 @@ registry_resolve_url(const struct registry *r, const char *ref, struct err *e)
 	}
 	curl_url_cleanup(u);
 	if (strncmp(tmp, "https://", 8) && strncmp(tmp, "http://", 7)) {
-		err_code(e, "invalid", "registry sent a Location that is not http(s): '%.100s'", ref);
+		err_code(e, "invalid", "registry sent a Location that is not http(s): '%.100s'",
+			 ref);
 	} else {
 		out = xstrdup(tmp);
 	}

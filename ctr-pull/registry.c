@@ -240,11 +240,12 @@ token_ok(const char *t)
 static char *
 token_scopes(const struct registry *r)
 {
-	_cleanup_free_ char *own = xasprintf("repository:%s:%s", r->repo,
-					     r->push ? "pull,push" : "pull");
+	_cleanup_free_ char *own =
+	    xasprintf("repository:%s:%s", r->repo, r->push ? "pull,push" : "pull");
 	_cleanup_free_ char *from =
 	    r->mount_from ? xasprintf("repository:%s:pull", r->mount_from) : NULL;
-	char *a = curl_easy_escape(NULL, own, 0), *b = from ? curl_easy_escape(NULL, from, 0) : NULL;
+	char *a = curl_easy_escape(NULL, own, 0);
+	char *b = from ? curl_easy_escape(NULL, from, 0) : NULL;
 	char *out = xasprintf("scope=%s%s%s", a, b ? "&scope=" : "", b ? b : "");
 
 	curl_free(a);

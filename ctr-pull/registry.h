@@ -90,7 +90,7 @@ struct http_req {
 };
 /* Prepare h for q on the current endpoint: the method, the body, headers. */
 struct curl_slist *registry_setup_req(struct registry *r, CURL *h, struct http_req *q);
-/* Send q on the current endpoint with auth challenges, retries and fallback, like registry_request. */
+/* Send q on the current endpoint with challenges, retries and fallback, as registry_request. */
 int registry_send(struct registry *r, struct http_req *q, size_t max, struct http_resp *resp,
 		  struct err *e);
 /* Make the first endpoint able to do caps the current one; -1 when none can. */

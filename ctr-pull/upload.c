@@ -331,8 +331,8 @@ run(struct uploader *f, struct upload *u, size_t n, int maxconc, struct err *e)
 }
 
 int
-upload_blobs(struct registry *r, const struct content *c, struct upload *u, size_t n,
-	     int maxconc, struct progress *pr, int64_t *sent, struct err *e)
+upload_blobs(struct registry *r, const struct content *c, struct upload *u, size_t n, int maxconc,
+	     struct progress *pr, int64_t *sent, struct err *e)
 {
 	struct uploader f = {.r = r, .c = c, .pr = pr, .multi = curl_multi_init(), .left = n};
 	int rc = 0;

@@ -166,21 +166,37 @@ index_drop_ref(json_t *manifests, const char *refname)
 	}
 }
 
+/* index.json and its "manifests" array; *lk holds the store lock when lock is set. */
+static json_t *
+index_load(const struct content *c, bool lock, int *lk, json_t **manifests, struct err *e)
+{
+	json_t *idx;
+
+	if (lock && (*lk = lock_at(c->dirfd, "ingest/index.lock", 0, e)) < 0)
+		return NULL;
+	idx = jsonio_load_at(c->dirfd, "index.json", INDEX_MAX, e);
+	if (!idx) {
+		err_prefix(e, "content store index");
+		return NULL;
+	}
+	*manifests = json_object_get(idx, "manifests");
+	if (!json_is_array(*manifests)) {
+		json_decref(idx);
+		err_code(e, "corrupt", "content/index.json: no \"manifests\" array");
+		return NULL;
+	}
+	return idx;
+}
+
 int
 content_index_add(const struct content *c, const json_t *desc, const char *refname, struct err *e)
 {
-	_cleanup_close_ int lk = lock_at(c->dirfd, "ingest/index.lock", 0, e);
-	json_auto_t *idx = NULL, *entry = NULL;
+	_cleanup_close_ int lk = -1;
 	json_t *manifests;
+	json_auto_t *idx = index_load(c, true, &lk, &manifests, e), *entry = NULL;
 
-	if (lk < 0)
-		return -1;
-	idx = jsonio_load_at(c->dirfd, "index.json", INDEX_MAX, e);
 	if (!idx)
-		return err_prefix(e, "content store index");
-	manifests = json_object_get(idx, "manifests");
-	if (!json_is_array(manifests))
-		return err_code(e, "corrupt", "content/index.json: no \"manifests\" array");
+		return -1;
 	entry = json_deep_copy(desc);
 	if (!entry || !json_is_object(entry))
 		return err_code(e, "invalid", "index entry is not an object");
@@ -195,15 +211,13 @@ content_index_add(const struct content *c, const json_t *desc, const char *refna
 json_t *
 content_index_get(const struct content *c, const char *refname, struct err *e)
 {
-	json_auto_t *idx = jsonio_load_at(c->dirfd, "index.json", INDEX_MAX, e);
-	json_t *m;
+	json_t *manifests, *m;
+	json_auto_t *idx = index_load(c, false, NULL, &manifests, e);
 	size_t i;
 
-	if (!idx) {
-		err_prefix(e, "content store index");
+	if (!idx)
 		return NULL;
-	}
-	json_array_foreach(json_object_get(idx, "manifests"), i, m)
+	json_array_foreach(manifests, i, m)
 	{
 		const char *r = jsonio_str(json_object_get(m, "annotations"), REF_NAME);
 
@@ -217,19 +231,13 @@ content_index_get(const struct content *c, const char *refname, struct err *e)
 int
 content_index_remove(const struct content *c, const char *refname, struct err *e)
 {
-	_cleanup_close_ int lk = lock_at(c->dirfd, "ingest/index.lock", 0, e);
-	json_auto_t *idx = NULL;
+	_cleanup_close_ int lk = -1;
 	json_t *manifests;
+	json_auto_t *idx = index_load(c, true, &lk, &manifests, e);
 	size_t before;
 
-	if (lk < 0)
-		return -1;
-	idx = jsonio_load_at(c->dirfd, "index.json", INDEX_MAX, e);
 	if (!idx)
-		return err_prefix(e, "content store index");
-	manifests = json_object_get(idx, "manifests");
-	if (!json_is_array(manifests))
-		return err_code(e, "corrupt", "content/index.json: no \"manifests\" array");
+		return -1;
 	before = json_array_size(manifests);
 	index_drop_ref(manifests, refname);
 	if (json_array_size(manifests) == before)
