@@ -16,7 +16,9 @@ SECTIONS = {
     "push": "4b. Push",
     "netns": "5. Network namespaces",
 }
-SIDES = ("ours", "peer", "floor")
+# Other ways of ours, measured in the same rounds: an extra row each, with
+# the peer and floor of the base row.
+VARIANTS = {"ours+unpack": "ours: ctr-pull --unpack"}
 
 
 def load(path):
@@ -77,10 +79,13 @@ def table(rows, out):
     out.append("|---|---|---|---|---|---|")
     for r in rows:
         s, u = r["sides"], r["unit"]
-        o, p, f = (s.get(k) for k in SIDES)
-        out.append("| %s | %s | %s | %s | %s | %s |" % (
-            r["what"], cell(o, u), cell(p, u), ratio(median(o), median(p)),
-            cell(f, u), ratio(median(o), median(f))))
+        p, f = s.get("peer"), s.get("floor")
+        lines = [(r["what"], s.get("ours"))]
+        lines += [("%s (%s)" % (r["what"], label), s[k]) for k, label in VARIANTS.items() if k in s]
+        for what, o in lines:
+            out.append("| %s | %s | %s | %s | %s | %s |" % (
+                what, cell(o, u), cell(p, u), ratio(median(o), median(p)),
+                cell(f, u), ratio(median(o), median(f))))
 
 
 def facts_md(facts, out):

@@ -16,28 +16,28 @@ _m_start() {
 	esac >/dev/null
 }
 
-# The shim of a container is the parent of its init (its subreaper).
-_m_ppids() {
-	local pid
-	while read -r pid; do
-		[ -n "$pid" ] && [ "$pid" != null ] && [ "$pid" != 0 ] || continue
-		awk '{ print $4 }' "/proc/$pid/stat"
+# Ours name the shim in $CTR_STATE/NS/ID/shim.json (ctr-state(5)).
+m_ours_shims() {
+	local id
+	for id in $(ctr-run ls --json | jq -r '.[] | select(.status == "running") | .id'); do
+		jq -r .pid "$CTR_STATE/$CTR_NAMESPACE/$id/shim.json"
 	done
 }
-m_ours_shims() { ctr-run ls --json | jq -r '.[] | select(.status == "running") | .pid' | _m_ppids; }
 m_peer_shims() { peer_shim_pids; }
 
-# _m_record N SIDE WHAT PIDS...: per-container PSS and RSS of PIDS.
+# _m_record N COUNT SIDE WHAT PIDS...: PSS and RSS of PIDS over COUNT
+# containers, in the rows for N containers.
 _m_record() {
-	local n=$1 side=$2 what=$3 pss rss
-	shift 3
-	if [ "$n" = 0 ]; then
-		bench_sample memory "$what PSS per container" "$side" fail - "no shim found"
+	local n=$1 count=$2 side=$3 what=$4 pss rss
+	shift 4
+	if [ "$count" = 0 ]; then
+		bench_sample memory "$what PSS per container, $n containers" "$side" fail - \
+			"no shim found"
 		return
 	fi
 	read -r pss rss < <(bench_mem "$@")
-	bench_sample memory "$what PSS per container, $n containers" "$side" $((pss / n)) kB
-	bench_sample memory "$what RSS per container, $n containers" "$side" $((rss / n)) kB
+	bench_sample memory "$what PSS per container, $n containers" "$side" $((pss / count)) kB
+	bench_sample memory "$what RSS per container, $n containers" "$side" $((rss / count)) kB
 }
 
 bench_mem_rows() {
@@ -46,25 +46,26 @@ bench_mem_rows() {
 		bench_log "memory: $n containers each"
 		for side in ours peer; do
 			t0=$(bench_now)
-			if ! _m_start "$side" "$( [ $side = ours ] && echo $M_OURS || echo $M_PEER)" "$n" \
+			if _m_start "$side" "$( [ $side = ours ] && echo $M_OURS || echo $M_PEER)" "$n" \
 				>>"$BENCH_LOG" 2>&1; then
+				t1=$(bench_now)
+				bench_sample memory "start containers up to $n (2 at a time)" "$side" \
+					$((t1 - t0)) us
+			else
 				bench_sample memory "start containers up to $n (2 at a time)" "$side" fail - \
 					"a start failed (see the command log)"
 			fi
-			t1=$(bench_now)
-			bench_sample memory "start containers up to $n (2 at a time)" "$side" \
-				$((t1 - t0)) us
 		done
 		M_OURS=$n M_PEER=$n
 		sleep 1
 		mapfile -t shims < <(m_ours_shims)
 		[ ${#shims[@]} = "$n" ] || bench_log "memory: ours: ${#shims[@]} shims running, wanted $n"
-		_m_record "${#shims[@]}" ours "shim" "${shims[@]}"
-		_m_record "${#shims[@]}" ours "shim (+ daemon)" "${shims[@]}"
+		_m_record "$n" "${#shims[@]}" ours "shim" "${shims[@]}"
+		_m_record "$n" "${#shims[@]}" ours "shim (+ daemon)" "${shims[@]}"
 		mapfile -t shims < <(m_peer_shims)
 		[ ${#shims[@]} = "$n" ] || bench_log "memory: peer: ${#shims[@]} shims running, wanted $n"
-		_m_record "${#shims[@]}" peer "shim" "${shims[@]}"
-		_m_record "${#shims[@]}" peer "shim (+ daemon)" "${shims[@]}" "$PEER_PID"
+		_m_record "$n" "${#shims[@]}" peer "shim" "${shims[@]}"
+		_m_record "$n" "${#shims[@]}" peer "shim (+ daemon)" "${shims[@]}" "$PEER_PID"
 	done
 	bench_log "memory: deleting the containers"
 	bench_ours_rm_all

@@ -23,6 +23,7 @@ _p_ours_env() {
 p_ours_prep() { _p_fresh ours && _p_ours_env; }
 p_ours_post() { rm -rf --one-file-system "${P_DIR:?}/ours"; }
 p_ours_pull() { ctr-pull --plain-http -q "$P_REF" | ctr-unpack >/dev/null; }
+p_ours_pullu() { ctr-pull --plain-http -q --unpack "$P_REF" >/dev/null; }
 p_ours_fetch() { ctr-pull --plain-http -q "$P_REF" >/dev/null; }
 p_ours_unpack_prep() { p_ours_prep && p_ours_fetch; }
 p_ours_unpack() { ctr-unpack "$P_REF" >/dev/null; }
@@ -83,6 +84,7 @@ bench_pull_rows() {
 	case " $ops " in *" pull "*)
 		bench_ab $sec "cold pull+unpack, $label, $store" "$runs" \
 			ours:p_ours_prep:p_ours_pull:p_ours_post \
+			ours+unpack:p_ours_prep:p_ours_pullu:p_ours_post \
 			peer:p_peer_prep:p_peer_pull:p_peer_post "$floor" ;;
 	esac
 	case " $ops " in *" fetch "*)

@@ -13,8 +13,11 @@ sn_peer() {
 }
 
 G_REF=
+g_ours_prep() { ctr-pull --plain-http -q "$G_REF" | ctr-unpack >/dev/null; }
+g_ours() { ctr-image rm "$G_REF"; }
 g_peer_prep() { pctr images pull --plain-http "$G_REF" >/dev/null; }
-g_peer() { pctr images rm --sync "$G_REF" >/dev/null; }
+g_peer_sync() { pctr images rm --sync "$G_REF" >/dev/null; }
+g_peer() { pctr images rm "$G_REF" >/dev/null; }
 
 # Pushes go to a registry started empty for each sample (not timed), so no
 # blob is ever there already.
@@ -29,6 +32,7 @@ pu_prep() {
 	registry_use "$PU_MAIN"
 }
 pu_post() { registry_stop "$PU_DIR"; registry_use "$PU_MAIN"; }
+pu_ours() { ctr-push --plain-http -q "$PU_REF" "$PU_TARGET/bench/pushed:1" >/dev/null; }
 pu_peer() { pctr images push --plain-http "$PU_TARGET/bench/pushed:1" "$PU_REF" >/dev/null; }
 pu_skopeo() {
 	skopeo --insecure-policy copy -q --dest-tls-verify=false --preserve-digests \
@@ -36,12 +40,18 @@ pu_skopeo() {
 }
 
 bench_snap_rows() {
-	local runs=$1 na="n/a (not implemented: no image rm/gc verb)"
+	local runs=$1 na="n/a (not implemented: ctr-image rm removes the record; no gc)"
 	bench_ab snapshot "prepare+commit on the tiny image" "$runs" \
 		ours::sn_ours: peer::sn_peer:
 	G_REF=$2
+	if command -v ctr-image >/dev/null; then
+		bench_ab snapshot "image rm, record only (peer: gc left to the background), $3" \
+			"$runs" ours:g_ours_prep:g_ours: peer:g_peer_prep:g_peer:
+	else
+		na="n/a (not implemented: no ctr-image)"
+	fi
 	bench_na snapshot "image rm + gc, $3" ours "$na"
-	bench_ab snapshot "image rm + gc, $3" "$runs" peer:g_peer_prep:g_peer:
+	bench_ab snapshot "image rm + gc, $3" "$runs" peer:g_peer_prep:g_peer_sync:
 }
 
 # bench_push_rows RUNS REF LAYOUT LABEL: the peer has REF (pulled here).
@@ -49,11 +59,12 @@ bench_push_rows() {
 	local runs=$1 what="push, $4"
 	PU_REF=$2 PU_LAYOUT=$3
 	pctr images pull --plain-http "$PU_REF" >/dev/null || bench_die "peer: cannot pull $PU_REF"
-	if [ -x "$REPO_ROOT/bin/ctr-push" ]; then
-		bench_na push "$what" ours "n/a (ctr-push exists but is not wired into the bench yet)"
+	if command -v ctr-push >/dev/null; then
+		ctr-pull --plain-http -q "$PU_REF" >/dev/null || bench_die "ours: cannot pull $PU_REF"
+		bench_ab push "$what" "$runs" ours:pu_prep:pu_ours:pu_post peer:pu_prep:pu_peer:pu_post
 	else
 		bench_na push "$what" ours "n/a (not implemented: no ctr-push)"
+		bench_ab push "$what" "$runs" peer:pu_prep:pu_peer:pu_post
 	fi
-	bench_ab push "$what" "$runs" peer:pu_prep:pu_peer:pu_post
 	bench_ab push "$what, skopeo copy from an OCI layout" "$runs" peer:pu_prep:pu_skopeo:pu_post
 }
