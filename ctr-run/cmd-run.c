@@ -36,19 +36,6 @@ devnull(void)
 	return fd;
 }
 
-static int
-start_container(struct container *c, struct err *e)
-{
-	json_auto_t *req = json_pack("{s:s}", "op", "start");
-	json_t *r = shim_call(c, req, e);
-
-	if (!r)
-		return err_prefix(e, "start '%s'", c->id);
-	json_decref(r);
-	container_mark(c, "started", true);
-	return 0;
-}
-
 int
 cmd_create(int argc, char **argv, struct state *st)
 {
@@ -79,7 +66,7 @@ finish(const struct state *st, struct create_args *a, struct container *c, json_
 	struct err e;
 	int status = fg_status(x);
 
-	if (a->rm && delete_container(st, c, false, &e) < 0)
+	if (a->rm && delete_after_run(st, c, &e) < 0)
 		log_warn("%s", e.msg);
 	return status;
 }
@@ -102,14 +89,10 @@ cmd_run(int argc, char **argv, struct state *st)
 		stdio[0] = STDIN_FILENO;
 	if (!a.detach)
 		fg_block_signals();
+	/* the shim runs it at once (create and start in one runtime call) */
 	if (create_container(st, &a, stdio, &c, &e) < 0)
 		run_die(&a, &e);
-	if (start_container(&c, &e) < 0) {
-		struct err ignored;
-
-		delete_container(st, &c, true, &ignored);
-		run_die(&a, &e);
-	}
+	container_mark(&c, "started", true);
 	if (a.detach) {
 		printf("%s\n", c.id);
 		return 0;

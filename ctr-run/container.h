@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "state.h"
@@ -20,7 +21,8 @@ struct container {
 	char *id;
 	char *dir, *bundle, *rootfs, *statedir, *runtime_root;
 	int dirfd, statefd;
-	json_t *rec; /* record.json, NULL until loaded or made */
+	json_t *rec;	  /* record.json, NULL until loaded or made */
+	pid_t shim_child; /* the shim when this process spawned it (our child), else 0 */
 };
 
 /* What ls and state can tell without asking anyone. */

@@ -82,12 +82,54 @@ write_config(struct create_args *a, const struct imagein *in, struct container *
 	bfd = openat(c->dirfd, "bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bfd < 0)
 		return err_set(e, errno, "open '%s'", c->bundle);
-	return afile_write_json(bfd, "config.json", spec, e);
+	/*
+	 * No fsync: nothing reads config.json after a host crash (the container
+	 * is then in state unknown and can only be deleted), and the record
+	 * written next is durable.
+	 */
+	return afile_write_json_flags(bfd, "config.json", spec, AFILE_NOSYNC, e);
+}
+
+/*
+ * run --rm throws the writable layer away at exit: overlay's "volatile"
+ * (Linux 5.10) spares the syncs of the host filesystem that writes and,
+ * above all, the unmount would cost (podman does the same for --rm).
+ */
+static json_t *
+volatile_mounts(const json_t *mounts)
+{
+	json_t *v = json_deep_copy(mounts), *m;
+	size_t i;
+
+	json_array_foreach(v, i, m)
+	{
+		const char *type = jsonio_str(m, "type");
+		json_t *opts = json_object_get(m, "options");
+
+		if (type && !strcmp(type, "overlay") && json_is_array(opts))
+			json_array_append_new(opts, json_string("volatile"));
+	}
+	return v;
+}
+
+/* Mount the Mount list on the rootfs; volatile when asked and the kernel knows it. */
+static int
+mount_rootfs(const json_t *mounts, const char *rootfs, bool volatile_upper, struct err *e)
+{
+	if (volatile_upper) {
+		json_auto_t *v = volatile_mounts(mounts);
+
+		if (mount_apply(v, rootfs, e) == 0)
+			return 0;
+		if (e->sys != EINVAL) /* older kernels refuse the option: mount it plain */
+			return -1;
+	}
+	return mount_apply(mounts, rootfs, e);
 }
 
 static int
-prepare_rootfs(const struct state *st, const struct imagein *in, const char *key,
-	       struct container *c, struct snapshot_store **store, struct err *e)
+prepare_rootfs(const struct state *st, const struct create_args *a, const struct imagein *in,
+	       const char *key, struct container *c, struct snapshot_store **store, struct err *e)
 {
 	json_auto_t *labels = json_pack("{s:s}", "ctr.container", c->id), *mounts = NULL;
 
@@ -95,7 +137,7 @@ prepare_rootfs(const struct state *st, const struct imagein *in, const char *key
 		return -1;
 	if (snapshot_prepare(*store, key, in->parent, labels, 0, &mounts, e) < 0)
 		return err_prefix(e, "prepare the container's snapshot");
-	if (mount_apply(mounts, c->rootfs, e) < 0) {
+	if (mount_rootfs(mounts, c->rootfs, a->rm && a->is_run, e) < 0) {
 		struct err ignored;
 
 		snapshot_remove(*store, key, &ignored);
@@ -115,10 +157,14 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	    .stdin_fd = stdio[0],
 	    .stdout_fd = stdio[1],
 	    .stderr_fd = stdio[2],
+	    /* run wants it running: one runtime call (run --detach) instead of create + start */
+	    .start = a->is_run,
+	    /* run --rm in the foreground: the shim deletes the runtime's state as init exits */
+	    .runtime_delete = a->is_run && a->rm && !a->detach,
 	};
 	int pid;
 
-	if (shim_start(c, &sp, &pid, e) < 0)
+	if (shim_start(c, &sp, &pid, &c->shim_child, e) < 0)
 		return -1;
 	json_object_set_new(c->rec, "pid", json_integer(pid));
 	return 0;
@@ -152,7 +198,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	/* held until the shim reports: delete -f must not tear down a create in flight */
 	if ((lk = container_lock(c, e)) < 0)
 		goto out_dirs;
-	if (prepare_rootfs(st, &in, key, c, &store, e) < 0)
+	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)
 		goto out_umount;

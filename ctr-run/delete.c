@@ -11,6 +11,7 @@
 #include "runtime.h"
 #include "shimclient.h"
 #include "snapshot.h"
+#include "spawn.h"
 #include "xmem.h"
 
 json_t *
@@ -135,6 +136,35 @@ delete_orphan(const struct state *st, struct container *c, struct err *e)
 	if (rt)
 		runtime_run(rt, c, del, -1, &ignored);
 	if (unmount_rootfs(c, e) < 0 || remove_snapshot(st, "overlay", key, e) < 0)
+		return err_prefix(e, "delete '%s'", c->id);
+	return container_remove_dirs(c, st, e);
+}
+
+/* The shim's exit status, or -1; it is our child only when we spawned it. */
+static int
+reap_shim(const struct container *c)
+{
+	struct err ignored;
+
+	return c->shim_child > 0 ? spawn_wait(c->shim_child, &ignored) : -1;
+}
+
+int
+delete_after_run(const struct state *st, struct container *c, struct err *e)
+{
+	const char *key = jsonio_str(c->rec, "snapshot_key");
+	const char *drv = jsonio_str(c->rec, "snapshotter");
+	_cleanup_close_ int lk = container_lock(c, e);
+	json_auto_t *x = NULL;
+
+	if (lk < 0)
+		return err_prefix(e, "delete '%s'", c->id);
+	/* no exit record (the shim died?) or not our shim: the careful way */
+	if (c->shim_child <= 0 || !(x = container_exit(c)))
+		return delete_container(st, c, false, e);
+	if (unmount_rootfs(c, e) < 0 || (key && drv && remove_snapshot(st, drv, key, e) < 0))
+		return err_prefix(e, "delete '%s'", c->id);
+	if (reap_shim(c) != 0 && runtime_delete(c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
 	return container_remove_dirs(c, st, e);
 }

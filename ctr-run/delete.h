@@ -16,6 +16,13 @@
  */
 int delete_container(const struct state *st, struct container *c, bool force, struct err *e);
 /*
+ * Delete a container that run --rm made and waited for: its shim (our child,
+ * started with --runtime-delete) deletes the runtime's state as it leaves,
+ * while we unmount the rootfs and remove the snapshot; then its exit is
+ * waited for. When the shim failed at that, the runtime's delete is ours.
+ */
+int delete_after_run(const struct state *st, struct container *c, struct err *e);
+/*
  * Remove what a create killed before writing the record may have left: the
  * rootfs mount, the snapshot "ctr:<ns>:<id>", the directories.
  */

@@ -77,7 +77,8 @@ read_sync(int fd, pid_t shim, int *pid, struct err *e)
 }
 
 int
-shim_start(const struct container *c, const struct shim_spawn *a, int *pid, struct err *e)
+shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_t *shim_pid,
+	   struct err *e)
 {
 	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL;
 	int pfd[2];
@@ -96,6 +97,10 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, stru
 	argv[n++] = "--runtime", argv[n++] = (char *)a->runtime;
 	argv[n++] = "--runtime-root", argv[n++] = c->runtime_root;
 	argv[n++] = "--sync-fd", argv[n++] = fdarg;
+	if (a->start)
+		argv[n++] = "--start";
+	if (a->runtime_delete)
+		argv[n++] = "--runtime-delete";
 	if (a->tty)
 		argv[n++] = "--tty";
 	if (a->stdin_open)
@@ -114,6 +119,8 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, stru
 	close(pfd[1]);
 	if (r == 0)
 		r = read_sync(pfd[0], child, pid, e);
+	if (r == 0)
+		*shim_pid = child;
 	close(pfd[0]);
 	return r;
 }

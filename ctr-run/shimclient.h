@@ -12,15 +12,18 @@
 struct shim_spawn {
 	const char *runtime; /* absolute path of the OCI runtime */
 	bool tty, stdin_open, detach_stdio;
+	bool start;	     /* create and start in one runtime call (shim --start) */
+	bool runtime_delete; /* the shim runs the runtime's delete after init exits */
 	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */
 };
 
 /*
  * Start ctr-shim for c (setsid, sync pipe) and wait for its one sync line.
  * On {"ok":false} e carries the runtime's message with code "runtime".
- * *pid gets the container's init pid.
+ * *pid gets the container's init pid, *shim_pid the shim's (our child).
  */
-int shim_start(const struct container *c, const struct shim_spawn *a, int *pid, struct err *e);
+int shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_t *shim_pid,
+	       struct err *e);
 
 /* A connection to STATEDIR/shim.sock with its read buffer. */
 struct shim_conn {

@@ -30,10 +30,14 @@ exitfile_record(pid_t pid, int wstatus, bool oom)
 			 sig, "exited_at", when, "oom", oom);
 }
 
+/*
+ * STATEDIR is volatile (a tmpfs the next boot empties, and no shim survives a
+ * crash to stand behind its records): atomic for readers, without fsync.
+ */
 int
 exitfile_write(struct shim *s, const char *name, const json_t *doc, struct err *e)
 {
-	return afile_write_json(s->dirfd, name, doc, e);
+	return afile_write_json_flags(s->dirfd, name, doc, AFILE_NOSYNC, e);
 }
 
 int
@@ -69,7 +73,7 @@ exitfile_write_shim(struct shim *s, struct err *e)
 	if (exitfile_start_time(getpid(), &start) < 0)
 		return err_set(e, errno ? errno : EIO, "read /proc/self/stat");
 	j = json_pack("{s:i, s:I}", "pid", (int)getpid(), "start_time", (json_int_t)start);
-	r = afile_write_json(s->dirfd, "shim.json", j, e);
+	r = exitfile_write(s, "shim.json", j, e);
 	json_decref(j);
 	return r;
 }

@@ -188,11 +188,11 @@ run_exit_command(struct shim *s)
 		log_warn("exit command: %s", e.msg);
 }
 
-void
+int
 loop_run(struct shim *s)
 {
 	struct epoll_event evs[16];
-	int n;
+	int n, rc = 0;
 
 	for (;;) {
 		bool stopped = s->status == CTR_STOPPED;
@@ -210,5 +210,9 @@ loop_run(struct shim *s)
 	}
 	control_close_all(s);
 	unlinkat(s->dirfd, "shim.sock", 0);
+	/* the caller waits for our exit instead of starting the runtime itself */
+	if (s->o.runtime_delete && runtime_delete(s) < 0)
+		rc = EXIT_SYS;
 	run_exit_command(s);
+	return rc;
 }

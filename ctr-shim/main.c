@@ -22,7 +22,8 @@
 
 #define USAGE                                                                                      \
 	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
-	"--runtime-root DIR --sync-fd N [--tty] [--stdin-open] [--detach-stdio] "                  \
+	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] [--detach-stdio] "        \
+	"[--runtime-delete] "                                                                      \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--log-level LEVEL]"
 
@@ -39,6 +40,8 @@ enum {
 	OPT_S_EXITCMD,
 	OPT_S_EXITARG,
 	OPT_S_NOTIFY,
+	OPT_S_START,
+	OPT_S_RTDELETE,
 };
 
 static const struct option longopts[] = {
@@ -54,6 +57,8 @@ static const struct option longopts[] = {
     {"exit-command", required_argument, NULL, OPT_S_EXITCMD},
     {"exit-command-arg", required_argument, NULL, OPT_S_EXITARG},
     {"notify-socket", required_argument, NULL, OPT_S_NOTIFY},
+    {"start", no_argument, NULL, OPT_S_START},
+    {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
     {"help", no_argument, NULL, 'h'},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -110,6 +115,12 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 		break;
 	case OPT_S_NOTIFY:
 		o->notify_socket = arg;
+		break;
+	case OPT_S_START:
+		o->start = true;
+		break;
+	case OPT_S_RTDELETE:
+		o->runtime_delete = true;
 		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
@@ -281,8 +292,10 @@ main(int argc, char **argv)
 	detach(&s);
 	create(&s);
 	sync_ok(&s);
+	if (s.o.start)
+		notify_ready(&s); /* what the start request does otherwise */
 	drop_stdio(&s);
-	loop_run(&s);
+	int rc = loop_run(&s);
 	release(&s);
-	return 0;
+	return rc;
 }

@@ -94,18 +94,28 @@ quiet(struct spawn_opts *so, struct err *e)
 	return fd;
 }
 
+/*
+ * create, or with --start "run --detach": one runtime process instead of two
+ * (create, then start) when the caller wants the container running at once.
+ */
 int
 runtime_create(struct shim *s, const char *console, struct err *e)
 {
 	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", s->dir);
-	const char *args[] = {"create",	    "--bundle", s->o.bundle,
-			      "--pid-file", pidfile,	console ? "--console-socket" : s->o.id,
-			      console,	    s->o.id,	NULL};
+	const char *args[12];
+	size_t n = 0;
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = -1;
 
-	if (!console)
-		args[6] = NULL; /* "ID" took the --console-socket slot */
+	args[n++] = s->o.start ? "run" : "create";
+	if (s->o.start)
+		args[n++] = "--detach";
+	args[n++] = "--bundle", args[n++] = s->o.bundle;
+	args[n++] = "--pid-file", args[n++] = pidfile;
+	if (console)
+		args[n++] = "--console-socket", args[n++] = console;
+	args[n++] = s->o.id;
+	args[n] = NULL;
 	/* without --detach-stdio the container's stdio is ours, as the caller gave it */
 	if (s->o.detach_stdio && (null = quiet(&so, e)) < 0)
 		return -1;
@@ -120,7 +130,7 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	s->init.pidfd = (int)syscall(SYS_pidfd_open, s->init.pid, 0);
 	if (s->init.pidfd >= 0)
 		fcntl(s->init.pidfd, F_SETFD, FD_CLOEXEC);
-	s->status = CTR_CREATED;
+	s->status = s->o.start ? CTR_RUNNING : CTR_CREATED;
 	return 0;
 }
 
@@ -148,7 +158,7 @@ runtime_kill(struct shim *s, int sig, bool all, struct err *e)
 	return null < 0 ? -1 : run(s, args, &so, e);
 }
 
-void
+int
 runtime_delete(struct shim *s)
 {
 	const char *args[] = {"delete", "--force", s->o.id, NULL};
@@ -156,8 +166,13 @@ runtime_delete(struct shim *s)
 	_cleanup_close_ int null = quiet(&so, &(struct err){0});
 	struct err e;
 
-	if (null >= 0 && run(s, args, &so, &e) < 0)
+	if (null < 0)
+		return -1;
+	if (run(s, args, &so, &e) < 0) {
 		log_warn("cleanup: %s", e.msg);
+		return -1;
+	}
+	return 0;
 }
 
 /* exec --detach: the runtime returns once the process runs; we inherit it as subreaper. */
@@ -175,7 +190,7 @@ runtime_exec(struct shim *s, const char *eid, const json_t *process, const int f
 	_cleanup_close_ int null = quiet(&so, e);
 	int r;
 
-	if (null < 0 || afile_write_json(s->dirfd, jname, process, e) < 0)
+	if (null < 0 || exitfile_write(s, jname, process, e) < 0)
 		return -1;
 	if (fds[0] >= 0)
 		so.stdin_fd = fds[0];

@@ -25,6 +25,8 @@ struct shim_opts {
 	const char *id, *bundle, *dir, *runtime, *runtime_root;
 	int sync_fd;
 	bool tty, stdin_open, detach_stdio;
+	bool start;	     /* --start: create and start in one runtime call */
+	bool runtime_delete; /* --runtime-delete: RUNTIME delete once init has exited */
 	const char *exit_cmd;
 	char **exit_args; /* NULL-terminated, may be empty */
 	size_t n_exit_args;
@@ -81,8 +83,12 @@ int loop_init(struct shim *s, struct err *e);
 void loop_add(struct shim *s, struct watch *w, uint32_t events);
 void loop_mod(struct shim *s, struct watch *w, uint32_t events);
 void loop_del(struct shim *s, struct watch *w);
-/* Serve until the container has exited and its clients were answered. */
-void loop_run(struct shim *s);
+/*
+ * Serve until the container has exited and its clients were answered; then
+ * the runtime's delete (--runtime-delete) and the exit command. Returns the
+ * shim's exit status: 0, or 111 when the runtime's delete failed.
+ */
+int loop_run(struct shim *s);
 
 /* control.c: the JSON-lines socket */
 int control_listen(struct shim *s, struct err *e);
@@ -114,7 +120,8 @@ int runtime_start(struct shim *s, struct err *e);
 int runtime_kill(struct shim *s, int sig, bool all, struct err *e);
 int runtime_exec(struct shim *s, const char *eid, const json_t *process, const int fds[3],
 		 pid_t *pid, struct err *e);
-void runtime_delete(struct shim *s);
+/* delete --force; a failure is logged and returned (-1) */
+int runtime_delete(struct shim *s);
 
 /* exitfile.c: records on disk */
 /* A new exit record {"pid","status","signal","exited_at","oom"} for a wait status. */

@@ -3,6 +3,7 @@
 #include "afile.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,14 @@ int
 afile_write(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
 	    struct err *e)
 {
+	return afile_write_flags(dirfd, name, buf, len, mode, 0, e);
+}
+
+int
+afile_write_flags(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+		  int flags, struct err *e)
+{
+	bool sync = !(flags & AFILE_NOSYNC);
 	/* the pid keeps two writers without a shared lock off each other's temp */
 	_cleanup_free_ char *tmp = xasprintf(".%s.tmp-%ld", name, (long)getpid());
 	_cleanup_close_ int fd =
@@ -37,11 +46,11 @@ afile_write(int dirfd, const char *name, const void *buf, size_t len, mode_t mod
 
 	if (fd < 0)
 		return err_set(e, errno, "create '%s'", tmp);
-	if (fdio_write_full(fd, buf, len) < 0 || fsync(fd) < 0)
+	if (fdio_write_full(fd, buf, len) < 0 || (sync && fsync(fd) < 0))
 		goto undo;
 	if (renameat(dirfd, tmp, dirfd, name) < 0)
 		goto undo;
-	if (fsync_dir(dirfd) < 0)
+	if (sync && fsync_dir(dirfd) < 0)
 		return err_set(e, errno, "fsync directory of '%s'", name);
 	return 0;
 undo:
@@ -53,13 +62,19 @@ undo:
 int
 afile_write_json(int dirfd, const char *name, const json_t *doc, struct err *e)
 {
+	return afile_write_json_flags(dirfd, name, doc, 0, e);
+}
+
+int
+afile_write_json_flags(int dirfd, const char *name, const json_t *doc, int flags, struct err *e)
+{
 	_cleanup_free_ char *s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
 	_cleanup_free_ char *line = NULL;
 
 	if (!s)
 		return err_code(e, "system", "encode '%s': out of memory", name);
 	line = xasprintf("%s\n", s);
-	return afile_write(dirfd, name, line, strlen(line), 0644, e);
+	return afile_write_flags(dirfd, name, line, strlen(line), 0644, flags, e);
 }
 
 int

@@ -371,6 +371,17 @@ assert_nothing_left() {
 		assert_nothing_left
 		! runc --root "$RR" state bad 2>/dev/null
 	done
+	# create then start (run makes both in one runtime call): a failed start
+	# leaves a created container, which delete removes
+	FAKE_RUNTIME_MODE=start-fail ctr-run create --name bad --runtime "$fake" "$IMG" \
+		-- true >/dev/null
+	run --separate-stderr env FAKE_RUNTIME_MODE=start-fail ctr-run start bad
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"start failed on purpose"* ]]
+	[ "$(ctr-run state bad | jq -r .status)" = created ]
+	ctr-run delete bad
+	assert_nothing_left
+	! runc --root "$RR" state bad 2>/dev/null
 }
 
 @test "run: ctr-run without a TTY on -t still runs; --read-only and --net none" {

@@ -237,6 +237,37 @@ start_sleeper() {
 	[ "$(json_get "$output" .exit.status)" = 137 ]
 }
 
+@test "shim: --start runs in one runtime call; --runtime-delete deletes before the shim leaves" {
+	make_bundle sh -c 'echo hi; sleep 2; exit 4'
+	RUNTIME=$REPO_ROOT/tests/fixtures/fake-runtime.sh
+	export FAKE_RUNTIME_TRACE=$BATS_TEST_TMPDIR/trace
+	spawn_shim --start --runtime-delete
+	assert_status 0
+	[ "$(json_get "$output" .ok)" = true ]
+	shim=$(shim_pid)
+	call '{"op":"state"}'
+	[ "$(json_get "$output" .status)" = running ]
+	call '{"op":"start"}'
+	assert_status 1
+	call '{"op":"wait"}'
+	[ "$(json_get "$output" .exit.status)" = 4 ]
+	wait_gone "$shim"
+	grep -qx hi "$OUT"
+	# one call made it run, one removed it; no create, no start
+	[ "$(cat "$FAKE_RUNTIME_TRACE" | tr '\n' ' ')" = "run delete " ]
+	! /usr/sbin/runc --root "$RR" state "$ID" 2>/dev/null
+	! ls -d /sys/fs/cgroup/*/"$CG" 2>/dev/null
+	[ "$(jq .status "$SD/exit.json")" = 4 ]
+
+	# a failing run: the error on the sync line, nothing left
+	rm -f "$SD"/* "$FAKE_RUNTIME_TRACE"
+	FAKE_RUNTIME_MODE=start-fail spawn_shim --start
+	assert_status 1
+	echo "$output" | head -1 | jq -e '.error | test("start failed on purpose")'
+	[ -z "$(ls -A "$SD")" ]
+	[ -z "$(/usr/sbin/runc --root "$RR" list -q)" ]
+}
+
 @test "shim: a client that never reads, a 1.5 MB line and garbage JSON; others are still served" {
 	start_sleeper
 	shim=$(shim_pid)
