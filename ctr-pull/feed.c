@@ -64,8 +64,8 @@ static int
 start_applier(struct feed *f, struct feed_slot *s, struct err *e)
 {
 	char size[24];
-	_cleanup_free_ char **argv = (snprintf(size, sizeof(size), "%" PRId64, f->size),
-				      applier_argv(f, s->diff_id, size));
+	_cleanup_free_ char **argv =
+	    (snprintf(size, sizeof(size), "%" PRId64, f->size), applier_argv(f, s->diff_id, size));
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	struct applier a = {.fd = -1};
 	int p[2];
@@ -313,7 +313,8 @@ feed_pollfds(const struct feed *f, struct pollfd *p, unsigned max)
 
 	for (size_t i = 0; i < f->n && n < max; i++)
 		if (f->s[i].live && f->s[i].plen > f->s[i].poff)
-			p[n++] = (struct pollfd){.fd = f->s[i].a[f->s[i].na - 1].fd, .events = POLLOUT};
+			p[n++] =
+			    (struct pollfd){.fd = f->s[i].a[f->s[i].na - 1].fd, .events = POLLOUT};
 	return n;
 }
 

@@ -27,7 +27,8 @@ enum { OPT_UNPACK = 0x200, OPT_SNAPSHOTTER, OPT_KEEP_BLOBS };
 	{                                                                                          \
 		"keep-blobs", required_argument, NULL, OPT_KEEP_BLOBS                              \
 	}
-#define PULL_UNPACK_USAGE "       [--unpack [--snapshotter overlay|native] [--keep-blobs all|none]]\n"
+#define PULL_UNPACK_USAGE                                                                          \
+	"       [--unpack [--snapshotter overlay|native] [--keep-blobs all|none]]\n"
 
 /* Take one of the options above; false if c is not one. Bad values exit 100. */
 bool pull_unpack_opt(int c, const char *arg, struct pull_unpack_opts *o);
@@ -60,8 +61,7 @@ int pull_unpack_wait(struct pull_unpack *u, bool ok, struct err *e);
  * Run ctr-unpack on doc (the image document) plus "unpacked": the snapshots
  * the appliers left. Its snapshot document goes to our stdout.
  */
-int pull_unpack_commit(struct pull_unpack *u, const struct state *st, json_t *doc,
-		       struct err *e);
+int pull_unpack_commit(struct pull_unpack *u, const struct state *st, json_t *doc, struct err *e);
 void pull_unpack_release(struct pull_unpack *u);
 
 #endif

@@ -30,8 +30,9 @@ stale_identity(pid_t pid, char *out, size_t max)
 	buf[n] = '\0';
 	/* after "(comm)", which may hold spaces: state is field 3, starttime field 22 */
 	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			  "%*s %llu",
+	    sscanf(p + 1,
+		   " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+		   "%*s %llu",
 		   &state, &start) != 2 ||
 	    state == 'Z' || state == 'X')
 		return -1;
@@ -45,9 +46,7 @@ kept(const json_t *keep, const char *key)
 	const json_t *k;
 	size_t i;
 
-	json_array_foreach(keep, i, k)
-		if (!strcmp(jsonio_str(k, "key") ?: "", key))
-			return true;
+	json_array_foreach(keep, i, k) if (!strcmp(jsonio_str(k, "key") ?: "", key)) return true;
 	return false;
 }
 
