@@ -21,6 +21,40 @@ SECTIONS = {
 VARIANTS = {"ours+unpack": "ours: ctr-pull --unpack"}
 
 
+METHOD = """\
+- Registry: Debian's docker-registry on 127.0.0.1 (plain HTTP), storage on
+  a tmpfs; both sides use plain HTTP (`--plain-http`).
+- Peer: a private containerd started by the bench (own config, root, state
+  and sockets; CRI off; overlayfs snapshotter) and the `ctr` client.
+- Pull: ours `ctr-pull | ctr-unpack` (and `ctr-pull --unpack`) into an empty
+  root; peer `ctr images pull` into a containerd started on a fresh root for
+  each sample (start not timed). Fetch only: `ctr-pull` vs `ctr content
+  fetch`. Unpack only: `ctr-unpack NAME` vs `ctr images mount` + `unmount
+  --rm` (ctr 1.6 has no unpack verb; mount unpacks first). Floor: every
+  layer, two at a time, `curl | igzip -d | tar -x` (zstd: `zstd -d`), with
+  no digest checks and no fsync; "fetch only" floor: `curl -o` into the same
+  storage. Ours checks three digests per layer and syncs each snapshot
+  (syncfs); containerd fsyncs each blob. "disk" rows run a `sync` before each
+  sample (not timed); the page cache is not dropped.
+- Run: `ctr-run run --rm IMG -- /bin/true` vs `ctr run --rm IMG ID
+  /bin/true`; floor `runc run` of a prepared bundle (same rootfs, runc's
+  default spec, no seccomp filter).
+- Memory: detached `sleep` containers started two at a time; PSS and RSS
+  summed over /proc/PID/smaps_rollup of every ctr-shim (pid from shim.json)
+  vs every containerd-shim-runc-v2 (parent of each task's init), divided by
+  the number of containers; "+ daemon" adds containerd itself (ours has no
+  daemon). One sample each.
+- Snapshot: `ctr-snapshot prepare --parent TOP K` + `commit` vs `ctr
+  snapshots prepare K TOP` + `commit`. Image rm: `ctr-image rm` vs `ctr
+  images rm` (gc asynchronous) and `ctr images rm --sync` (with gc).
+- Push: into a registry started empty for each sample (not timed): `ctr-push`
+  vs `ctr images push`; `skopeo copy` from the OCI layout for reference.
+- Netns: `ctr-netns create`, `veth add`, `addr add`, `rm` vs `ip netns add`,
+  `ip link add ... type veth peer`, `ip link set up` (x3), `ip addr add`, `ip
+  netns del`; CNI: ADD then DEL with host-local IPAM, `ctr-netns` in plugin
+  mode vs /usr/lib/cni/bridge, each run in a namespace the bench made.""".split("\n")
+
+
 def load(path):
     rows = {}
     for line in open(path, encoding="utf-8"):
@@ -120,6 +154,7 @@ def main():
         if sr:
             out += ["", "## " + title, ""]
             table(sr, out)
+    out += ["", "## What is compared", ""] + METHOD
     with open(sys.argv[3] + ".md", "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
     doc = {"facts": facts, "rows": [

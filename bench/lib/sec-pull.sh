@@ -68,7 +68,8 @@ _p_repo() {
 }
 
 # bench_pull_rows LABEL REF STORE RUNS [ops]: the rows of one image in one
-# storage. ops is a list of: pull fetch unpack floor-gzip raw.
+# storage. ops is a list of: pull (pullv: also ctr-pull --unpack), fetch,
+# unpack, floor-gzip, raw.
 bench_pull_rows() {
 	local label=$1 store=$3 runs=$4 ops=$5 dec sec=pull
 	P_REF=$2 P_STORE=$store
@@ -81,10 +82,14 @@ bench_pull_rows() {
 	esac
 	P_FLOOR_DEC=$dec
 	local floor="floor:p_floor_prep:p_floor:p_floor_post"
+	local variant=()
+	case " $ops " in *" pullv "*)
+		variant=(ours+unpack:p_ours_prep:p_ours_pullu:p_ours_post)
+		ops="$ops pull" ;;
+	esac
 	case " $ops " in *" pull "*)
 		bench_ab $sec "cold pull+unpack, $label, $store" "$runs" \
-			ours:p_ours_prep:p_ours_pull:p_ours_post \
-			ours+unpack:p_ours_prep:p_ours_pullu:p_ours_post \
+			ours:p_ours_prep:p_ours_pull:p_ours_post "${variant[@]}" \
 			peer:p_peer_prep:p_peer_pull:p_peer_post "$floor" ;;
 	esac
 	case " $ops " in *" fetch "*)
