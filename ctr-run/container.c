@@ -110,7 +110,14 @@ container_open(struct container *c, const struct state *st, struct err *e)
 int
 container_save(struct container *c, struct err *e)
 {
-	return afile_write_json(c->dirfd, "record.json", c->rec, e);
+	/*
+	 * The record of a run --rm container only matters after a host crash, for
+	 * delete -f, which also copes with a missing or torn record (the orphan
+	 * path): no fsync for it.
+	 */
+	int flags = json_is_true(json_object_get(c->rec, "auto_remove")) ? AFILE_NOSYNC : 0;
+
+	return afile_write_json_flags(c->dirfd, "record.json", c->rec, flags, e);
 }
 
 int

@@ -43,7 +43,7 @@ void container_release(struct container *c);
 int container_make(struct container *c, const struct state *st, struct err *e);
 /* Open an existing container and load its record; code "not-found" when there is none. */
 int container_open(struct container *c, const struct state *st, struct err *e);
-/* Write the record atomically. */
+/* Write the record atomically (durably, unless it is a run --rm container's). */
 int container_save(struct container *c, struct err *e);
 /* Remove both directories (the rootfs must be unmounted first). */
 int container_remove_dirs(struct container *c, const struct state *st, struct err *e);

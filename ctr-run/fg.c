@@ -130,8 +130,12 @@ fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 		/* no shim to ask: it may have written the exit record before it left */
 		return exec ? NULL : container_exit(c);
 	}
-	if (shim_send(&k, req, NULL, 0, e) < 0)
+	if (shim_send(&k, req, NULL, 0, e) < 0) {
+		/* it left between our connect and our question: after writing the record */
+		if (!exec)
+			x = container_exit(c);
 		goto out;
+	}
 	if (tty)
 		send_resize(c);
 	for (;;) {

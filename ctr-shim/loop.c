@@ -111,6 +111,9 @@ reaped(struct shim *s, struct proc *p, int wstatus)
 	if (is_init)
 		s->status = CTR_STOPPED;
 	ops_exited(s, p);
+	/* once waiters have their answer (and the OOM counters were read: the cgroup goes) */
+	if (is_init && s->o.runtime_delete)
+		runtime_delete_start(s);
 }
 
 static void
@@ -121,9 +124,13 @@ reap_all(struct shim *s)
 	pid_t pid;
 
 	/* as subreaper we also inherit strays; they are reaped and forgotten */
-	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
-		if ((p = proc_by_pid(s, pid)))
+	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
+		if (s->delete_pid && pid == s->delete_pid)
+			s->delete_rc = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
+							    : WEXITSTATUS(wstatus);
+		else if ((p = proc_by_pid(s, pid)))
 			reaped(s, p, wstatus);
+	}
 }
 
 static void
@@ -211,7 +218,7 @@ loop_run(struct shim *s)
 	control_close_all(s);
 	unlinkat(s->dirfd, "shim.sock", 0);
 	/* the caller waits for our exit instead of starting the runtime itself */
-	if (s->o.runtime_delete && runtime_delete(s) < 0)
+	if (s->o.runtime_delete && runtime_delete_finish(s) < 0)
 		rc = EXIT_SYS;
 	run_exit_command(s);
 	return rc;

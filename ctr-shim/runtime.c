@@ -25,7 +25,7 @@
  * cannot be read: at create it is the container's stderr.
  */
 static void
-last_error(struct shim *s, int rc, struct err *e)
+last_error(struct shim *s, const char *log, int rc, struct err *e)
 {
 	_cleanup_free_ char *buf = NULL;
 	const char *msg = NULL;
@@ -33,7 +33,7 @@ last_error(struct shim *s, int rc, struct err *e)
 	size_t len;
 	struct err ignore;
 
-	if (fdio_read_file_at(s->dirfd, LOG_NAME, 1u << 20, &buf, &len, &ignore) == 0) {
+	if (fdio_read_file_at(s->dirfd, log, 1u << 20, &buf, &len, &ignore) == 0) {
 		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 			json_t *j = json_loads(line, 0, NULL);
 			const char *lvl = json_string_value(json_object_get(j, "level"));
@@ -59,27 +59,42 @@ last_error(struct shim *s, int rc, struct err *e)
 			*p = ' ';
 }
 
-/* Run RUNTIME --root R --log STATEDIR/runtime.log --log-format json ARGS... */
+/* Start RUNTIME --root R --log STATEDIR/LOG --log-format json ARGS... */
 static int
-run(struct shim *s, const char *const args[], const struct spawn_opts *so, struct err *e)
+launch(struct shim *s, const char *log, const char *const args[], const struct spawn_opts *so,
+       pid_t *pid, struct err *e)
 {
-	_cleanup_free_ char *logpath = xasprintf("%s/%s", s->dir, LOG_NAME);
+	_cleanup_free_ char *logpath = xasprintf("%s/%s", s->dir, log);
 	const char *argv[ARGV_MAX] = {s->o.runtime,   "--root", s->o.runtime_root, "--log", logpath,
 				      "--log-format", "json"};
 	size_t n = 7;
-	int rc;
 
 	for (size_t i = 0; args[i] && n < ARGV_MAX - 1; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	unlinkat(s->dirfd, LOG_NAME, 0); /* so only this run's messages are read */
-	rc = spawn_run((char *const *)argv, so, e);
-	if (rc < 0)
-		return -1;
+	unlinkat(s->dirfd, log, 0); /* so only this run's messages are read */
+	return spawn_start((char *const *)argv, so, pid, e);
+}
+
+/* rc: the runtime's exit code (128+N for a signal); its error from LOG into e. */
+static int
+collect(struct shim *s, const char *log, int rc, struct err *e)
+{
 	if (rc > 0)
-		last_error(s, rc, e);
-	unlinkat(s->dirfd, LOG_NAME, 0);
+		last_error(s, log, rc, e);
+	unlinkat(s->dirfd, log, 0);
 	return rc ? -1 : 0;
+}
+
+static int
+run(struct shim *s, const char *const args[], const struct spawn_opts *so, struct err *e)
+{
+	pid_t pid;
+	int rc;
+
+	if (launch(s, LOG_NAME, args, so, &pid, e) < 0 || (rc = spawn_wait(pid, e)) < 0)
+		return -1;
+	return collect(s, LOG_NAME, rc, e);
 }
 
 /* stdio for runtime calls that must not touch the container's: /dev/null. */
@@ -169,6 +184,48 @@ runtime_delete(struct shim *s)
 	if (null < 0)
 		return -1;
 	if (run(s, args, &so, &e) < 0) {
+		log_warn("cleanup: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --runtime-delete: delete --force started as init is reaped, without
+ * waiting, so that it overlaps our answers and the caller's unmount. Its own
+ * log file: other runtime calls may still come meanwhile.
+ */
+#define DELETE_LOG "runtime-delete.log"
+
+void
+runtime_delete_start(struct shim *s)
+{
+	const char *args[] = {"delete", "--force", s->o.id, NULL};
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	struct err e;
+	_cleanup_close_ int null = quiet(&so, &e);
+
+	if (null < 0 || launch(s, DELETE_LOG, args, &so, &s->delete_pid, &e) < 0) {
+		log_warn("cleanup: %s", e.msg);
+		s->delete_pid = 0;
+		return;
+	}
+	s->delete_rc = -1;
+}
+
+int
+runtime_delete_finish(struct shim *s)
+{
+	struct err e;
+	int rc = s->delete_rc;
+
+	if (!s->delete_pid)
+		return runtime_delete(s); /* it never started */
+	if (rc < 0 && (rc = spawn_wait(s->delete_pid, &e)) < 0) {
+		log_warn("cleanup: %s", e.msg);
+		return -1;
+	}
+	if (collect(s, DELETE_LOG, rc, &e) < 0) {
 		log_warn("cleanup: %s", e.msg);
 		return -1;
 	}

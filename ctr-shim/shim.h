@@ -76,6 +76,8 @@ struct shim {
 	long long oom_base; /* oom_kill count when the container was created */
 	bool oom_seen;
 	bool stdin_done;
+	pid_t delete_pid; /* --runtime-delete: the runtime's delete, once started */
+	int delete_rc;	  /* its exit code once the loop reaped it, else -1 */
 };
 
 /* loop.c */
@@ -122,6 +124,9 @@ int runtime_exec(struct shim *s, const char *eid, const json_t *process, const i
 		 pid_t *pid, struct err *e);
 /* delete --force; a failure is logged and returned (-1) */
 int runtime_delete(struct shim *s);
+/* delete --force without waiting (delete_pid); _finish waits for it, logs and returns -1 on failure */
+void runtime_delete_start(struct shim *s);
+int runtime_delete_finish(struct shim *s);
 
 /* exitfile.c: records on disk */
 /* A new exit record {"pid","status","signal","exited_at","oom"} for a wait status. */
