@@ -27,12 +27,17 @@ ids=()
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 cleanup() {
-	local id
+	local id failed=0
 	for id in "${ids[@]}"; do
 		[ -e "$CTR_ROOT/containers/$CTR_NAMESPACE/$id" ] || continue
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
+		ctr-run delete -f "$id" >/dev/null 2>&1 || failed=1
 	done
 	registry_stop >/dev/null 2>&1 || true
+	if [ "$failed" = 1 ]; then
+		# the runtime's state is in there: without it the rest cannot be found
+		echo "ctr-run-many: some containers could not be deleted; left $WORK" >&2
+		return
+	fi
 	_helpers_umount_under "$WORK" || true
 	rm -rf --one-file-system "$WORK"
 }

@@ -13,6 +13,7 @@ int cmd_run(int argc, char **argv, struct state *st);
 int cmd_start(int argc, char **argv, struct state *st);
 int cmd_exec(int argc, char **argv, struct state *st);
 int cmd_kill(int argc, char **argv, struct state *st);
+int cmd_stop(int argc, char **argv, struct state *st);
 int cmd_wait(int argc, char **argv, struct state *st);
 int cmd_ps(int argc, char **argv, struct state *st);
 int cmd_ls(int argc, char **argv, struct state *st);

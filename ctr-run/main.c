@@ -9,6 +9,7 @@ static const struct verb verbs[] = {
     {"run", cmd_run, "run [--rm] [-d] [-t] [-i] [--name ID] [OPTIONS] IMAGE|- [-- CMD ...]"},
     {"exec", cmd_exec, "exec [-d] [-t] [-i] [--user U] [--cwd D] [-e K=V] ID -- CMD ..."},
     {"kill", cmd_kill, "kill [-s SIG] [--all] ID"},
+    {"stop", cmd_stop, "stop [-t SECS] [-s SIG] ID"},
     {"wait", cmd_wait, "wait ID"},
     {"ps", cmd_ps, "ps ID"},
     {"ls", cmd_ls, "ls [--json]"},

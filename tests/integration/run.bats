@@ -431,3 +431,76 @@ assert_nothing_left() {
 	! runc --root "$RR" state "$id" 2>/dev/null
 	assert_clean "$id"
 }
+
+@test "run: stop: the stop signal to a handler; SIGKILL after -t to a pid 1 without one" {
+	local id t0
+	id=$(cid stp)
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' >/dev/null
+	t0=$SECONDS
+	run --separate-stderr ctr-run stop -t 20 "$id"
+	assert_status 0
+	[ "$(jq .status <<<"$output")" = 42 ]
+	((SECONDS - t0 < 10))
+	# stopped already: the same exit again, status 0
+	run --separate-stderr ctr-run stop "$id"
+	assert_status 0
+	[ "$(jq .status <<<"$output")" = 42 ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+
+	# sleep as pid 1 has no handler: SIGTERM does nothing, SIGKILL after 1 s
+	id=$(cid stk)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	t0=$(date +%s%N)
+	run --separate-stderr ctr-run stop -t 1 "$id"
+	assert_status 0
+	[ "$(jq .status <<<"$output")" = 137 ]
+	[ "$(jq .signal <<<"$output")" = 9 ]
+	(($(date +%s%N) - t0 >= 1000000000))
+	[ "$(ctr-run state "$id" | jq -r .status)" = stopped ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
+@test "run: stop: -s, the image's StopSignal from the record, paused and created containers" {
+	local id
+	id=$(cid sts)
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; while :; do sleep 0.1; done' >/dev/null
+	run --separate-stderr ctr-run stop -s USR1 "$id"
+	assert_status 0
+	[ "$(jq .status <<<"$output")" = 7 ]
+	ctr-run delete "$id"
+
+	# the record keeps the image's StopSignal; the busybox fixture has none, so set it
+	id=$(cid ssr)
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; while :; do sleep 0.1; done' >/dev/null
+	jq '.stop_signal = "SIGUSR1"' "$CTR_ROOT/containers/default/$id/record.json" >"$BATS_TEST_TMPDIR/rec"
+	cp "$BATS_TEST_TMPDIR/rec" "$CTR_ROOT/containers/default/$id/record.json"
+	run --separate-stderr ctr-run stop "$id"
+	[ "$(jq .status <<<"$output")" = 7 ]
+	ctr-run delete "$id"
+
+	# paused: thawed first, so the handler runs
+	id=$(cid stz)
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 8" TERM; while :; do sleep 0.1; done' >/dev/null
+	ctr-run pause "$id"
+	run --separate-stderr ctr-run stop -t 10 "$id"
+	assert_status 0
+	[ "$(jq .status <<<"$output")" = 8 ]
+	ctr-run delete "$id"
+
+	# created: nothing runs that could handle a signal, SIGKILL at once
+	id=$(cid stc)
+	ctr-run create --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	run --separate-stderr ctr-run stop "$id"
+	assert_status 0
+	[ "$(jq .status <<<"$output")" = 137 ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+
+	run --separate-stderr ctr-run stop -t soon "$id"
+	assert_status 100
+	run --separate-stderr ctr-run stop nosuch
+	assert_status 100
+	[[ "$stderr" == "ctr-run: fatal: "* ]]
+}

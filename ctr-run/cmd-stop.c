@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The stop verb: the stop signal, a grace period, then SIGKILL to every process (docker stop). */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "delete.h"
+#include "jsonio.h"
+#include "runtime.h"
+#include "shimclient.h"
+#include "sig.h"
+
+#define STOP_USAGE "stop [-t SECS] [-s SIG] ID"
+#define STOP_DEFAULT_SECS 10
+/* after SIGKILL a container goes at once; this only bounds a hung runtime */
+#define KILL_WAIT_MS 10000
+
+struct stop_args {
+	int secs; /* -1: wait for ever */
+	int sig;  /* 0: the image's StopSignal, else SIGTERM */
+};
+
+static void
+stop_opt(int c, const char *arg, void *ctx)
+{
+	struct stop_args *a = ctx;
+	char *end;
+	long v;
+
+	if (c == 's' && (a->sig = sig_parse(arg)) < 0)
+		die(100, "unknown signal '%s'", arg);
+	if (c != 't')
+		return;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end || v < -1 || v > INT_MAX / 1000)
+		die(100, "-t wants whole seconds (or -1 for no limit), not '%s'", arg);
+	a->secs = (int)v;
+}
+
+/* The stop signal: -s, else the record's (the image's StopSignal), else SIGTERM. */
+static int
+stop_signal(const struct container *c, int given)
+{
+	const char *ss = jsonio_str(c->rec, "stop_signal");
+
+	if (given)
+		return given;
+	return ss && sig_parse(ss) > 0 ? sig_parse(ss) : SIGTERM;
+}
+
+static void
+send_signal(const struct container *c, int sig, bool all)
+{
+	json_auto_t *req = json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", sig, "all", all);
+	struct err e;
+	json_t *r = shim_call(c, req, &e);
+
+	/* it may have exited meanwhile: the wait that follows tells */
+	if (!r)
+		log_info("signal %d to '%s': %s", sig, c->id, e.msg);
+	json_decref(r);
+}
+
+/*
+ * Running: the stop signal to init, up to secs for it to exit, then SIGKILL to
+ * all its processes. Created: nothing in it can handle a signal yet, SIGKILL.
+ */
+static json_t *
+stop_live(struct container *c, enum container_status cs, const struct stop_args *a,
+	  struct err *e)
+{
+	static const char *const resume[] = {"resume", NULL};
+	struct err ignored;
+	json_t *x;
+
+	/* a frozen task acts on no signal until thawed */
+	if (cs == CS_PAUSED)
+		runtime_run(jsonio_str(c->rec, "runtime"), c, resume, -1, &ignored);
+	if (cs != CS_CREATED) {
+		send_signal(c, stop_signal(c, a->sig), false);
+		x = delete_wait_exit(c, a->secs < 0 ? -1 : a->secs * 1000, e);
+		if (x)
+			return x;
+		log_info("'%s' still runs after %d s: SIGKILL", c->id, a->secs);
+	}
+	send_signal(c, SIGKILL, true);
+	return delete_wait_exit(c, KILL_WAIT_MS, e);
+}
+
+int
+cmd_stop(int argc, char **argv, struct state *st)
+{
+	static const struct option opts[] = {{"time", required_argument, NULL, 't'},
+					     {"signal", required_argument, NULL, 's'},
+					     {NULL, 0, NULL, 0}};
+	struct stop_args a = {STOP_DEFAULT_SECS, 0};
+	int i = cmd_getopt(argc, argv, STOP_USAGE, "t:s:", opts, stop_opt, &a, st, 100);
+	struct container c;
+	enum container_status cs;
+	json_auto_t *x = NULL;
+	struct err e;
+
+	if (i != argc - 1)
+		die_usage("want one container ID (usage: %s %s)", PROG, STOP_USAGE);
+	cmd_open(st, argv[i], &c, 100);
+	cs = container_status(&c, &x);
+	if (cs == CS_UNKNOWN)
+		die(1, "state of '%s' is unknown (shim gone); delete -f kills it through the runtime",
+		    c.id);
+	if (cs != CS_STOPPED && !(x = stop_live(&c, cs, &a, &e)))
+		die(111, "stop '%s': %s", c.id, e.msg);
+	jsonio_write(stdout, x);
+	container_release(&c);
+	return 0;
+}
