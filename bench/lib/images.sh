@@ -5,10 +5,14 @@
 # shellcheck shell=bash
 
 # bench_registry: start a plain registry owned by this shell (its watchdog
-# stops it if the bench dies without cleaning up).
+# stops it if the bench dies without cleaning up), and set up the cleanup of
+# registries and containerd.
 bench_registry() {
 	TMPDIR=$BENCH_TMPFS registry_start plain || bench_die "registry did not start"
-	bench_defer registry_stop "$REGISTRY_DIR"
+	# every registry started under the tmpfs: this one and the push targets
+	bench_defer registry_stop_scope "$BENCH_TMPFS"
+	# a containerd of a pull sample, if the bench is stopped in one
+	bench_defer peer_stop
 	bench_log "registry on $REGISTRY"
 }
 
@@ -49,13 +53,4 @@ bench_layers() {
 	curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
 		"http://$REGISTRY/v2/${1%:*}/manifests/${1##*:}" |
 		jq -r '.layers[] | "\(.digest) \(.size) \(.mediaType)"'
-}
-
-# bench_image_facts REPO: "N layers, X MB compressed, Y MB / Z files
-# unpacked" from the layout's blobs (unpacked size from the diff tars).
-bench_image_facts() {
-	local l=$2 n c
-	n=$(bench_layers "$1" | wc -l)
-	c=$(bench_layers "$1" | awk '{ s += $2 } END { printf "%.0f", s / 1e6 }')
-	echo "$n layers, $c MB compressed"
 }

@@ -41,12 +41,14 @@ _m_record() {
 }
 
 bench_mem_rows() {
-	local n t0 t1 shims
+	local n t0 t1 shims side from
 	for n in "$@"; do
 		bench_log "memory: $n containers each"
 		for side in ours peer; do
 			t0=$(bench_now)
-			if _m_start "$side" "$( [ $side = ours ] && echo $M_OURS || echo $M_PEER)" "$n" \
+			from=$M_PEER
+			[ "$side" = ours ] && from=$M_OURS
+			if _m_start "$side" "$from" "$n" \
 				>>"$BENCH_LOG" 2>&1; then
 				t1=$(bench_now)
 				bench_sample memory "start containers up to $n (2 at a time)" "$side" \
