@@ -97,12 +97,13 @@ exec_process(const struct container *c, const struct exec_args *a, char **cmd, i
 	if (a->cwd)
 		json_object_set_new(proc, "cwd", json_string(a->cwd));
 	if (a->user) {
-		_cleanup_close_ int root = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_free_ char *rootfs = container_rootfs_path(c);
+		_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		struct spec_user u;
 
 		if (root < 0 || user_resolve(root, a->user, &u, e) < 0) {
 			json_decref(proc);
-			return root < 0 ? (err_set(e, errno, "open '%s'", c->rootfs), NULL) : NULL;
+			return root < 0 ? (err_set(e, errno, "open '%s'", rootfs), NULL) : NULL;
 		}
 		json_t *groups = json_array();
 		for (size_t i = 0; i < u.ngroups; i++)

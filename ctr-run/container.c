@@ -5,10 +5,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -173,6 +175,33 @@ container_shim_alive(const struct container *c, int *pid)
 	if (pid)
 		*pid = (int)p;
 	return start_time((int)p) == st;
+}
+
+char *
+container_rootfs_path(const struct container *c)
+{
+	int pid;
+
+	if (container_shim_alive(c, &pid))
+		return xasprintf("/proc/%d/root%s", pid, c->rootfs);
+	return xstrdup(c->rootfs);
+}
+
+void
+container_wait_shim_gone(const struct container *c, int ms)
+{
+	_cleanup_close_ int fd = -1;
+	struct pollfd p;
+	int pid;
+
+	if (!container_shim_alive(c, &pid))
+		return;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* checked again: the pidfd must name the shim, not a process that took its pid */
+	if (fd < 0 || !container_shim_alive(c, NULL))
+		return;
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	poll(&p, 1, ms);
 }
 
 json_t *

@@ -52,6 +52,14 @@ int container_lock(struct container *c, struct err *e);
 
 /* Is the shim alive (shim.json pid with the same start time)? *pid gets its pid. */
 bool container_shim_alive(const struct container *c, int *pid);
+/*
+ * The rootfs is mounted in the mount namespace that create made for itself
+ * and the shim keeps (create.c): the path by which this process reaches it,
+ * /proc/SHIM/root/... while the shim lives, else the plain path (new string).
+ */
+char *container_rootfs_path(const struct container *c);
+/* Wait up to ms for the shim to exit (and with it the rootfs mount). */
+void container_wait_shim_gone(const struct container *c, int ms);
 /* exit.json (new reference) or NULL when absent. */
 json_t *container_exit(const struct container *c);
 /* The status from files only: exit.json, shim.json, the start and pause markers. */

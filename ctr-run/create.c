@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -127,13 +129,32 @@ mount_rootfs(const json_t *mounts, const char *rootfs, bool volatile_upper, stru
 	return mount_apply(mounts, rootfs, e);
 }
 
+/*
+ * The rootfs is mounted in a mount namespace of our own, which the shim
+ * inherits and keeps: a container's mount namespace is a copy of the one
+ * its runtime starts in, and the runtime (runc) reads mountinfo many times
+ * while it sets one up, so with every rootfs on the host each start would
+ * cost more than the one before (500 containers: 1.7x). A slave of the
+ * host's, so namespaces pinned later (ctr-netns) are still seen; the mount
+ * goes when the shim and its runtime calls are gone.
+ */
+static int
+private_mount_ns(struct err *e)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return err_set(e, errno, "unshare the mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return err_set(e, errno, "make the mount namespace a slave of the host's");
+	return 0;
+}
+
 static int
 prepare_rootfs(const struct state *st, const struct create_args *a, const struct imagein *in,
 	       const char *key, struct container *c, struct snapshot_store **store, struct err *e)
 {
 	json_auto_t *labels = json_pack("{s:s}", "ctr.container", c->id), *mounts = NULL;
 
-	if (snapshot_store_open(st, in->snapshotter, store, e) < 0)
+	if (private_mount_ns(e) < 0 || snapshot_store_open(st, in->snapshotter, store, e) < 0)
 		return -1;
 	if (snapshot_prepare(*store, key, in->parent, labels, 0, &mounts, e) < 0)
 		return err_prefix(e, "prepare the container's snapshot");

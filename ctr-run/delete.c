@@ -84,6 +84,8 @@ stop(struct container *c, bool force, struct err *e)
 		return -1;
 	if (container_shim_alive(c, NULL))
 		json_decref(shim_call(c, bye, &ignored));
+	/* the rootfs is mounted in its mount namespace: gone with it */
+	container_wait_shim_gone(c, 5000);
 	return 0;
 }
 
@@ -162,6 +164,7 @@ delete_after_run(const struct state *st, struct container *c, struct err *e)
 	/* no exit record (the shim died?) or not our shim: the careful way */
 	if (c->shim_child <= 0 || !(x = container_exit(c)))
 		return delete_container(st, c, false, e);
+	/* we made the rootfs' mount namespace and share it with the shim: ours to unmount */
 	if (unmount_rootfs(c, e) < 0 || (key && drv && remove_snapshot(st, drv, key, e) < 0))
 		return err_prefix(e, "delete '%s'", c->id);
 	if (reap_shim(c) != 0 && runtime_delete(c, e) < 0)

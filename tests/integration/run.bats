@@ -291,7 +291,11 @@ derive_image() {
 	local id
 	id=$(cid cycle)
 	ctr-run create --name "$id" "$IMG" >/dev/null
-	[ "$(mountinfo_points)" != "$MI_BEFORE" ]
+	# the rootfs is mounted in the mount namespace the shim keeps, not on the host
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+	shim=$(jq .pid "$CTR_STATE/default/$id/shim.json")
+	grep -q " $CTR_ROOT/containers/default/$id/bundle/rootfs " "/proc/$shim/mountinfo"
+	[ "$(readlink "/proc/$shim/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
 	ctr-run delete "$id"
 	assert_clean "$id"
 }
@@ -435,7 +439,8 @@ assert_nothing_left() {
 @test "run: stop: the stop signal to a handler; SIGKILL after -t to a pid 1 without one" {
 	local id t0
 	id=$(cid stp)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' >/dev/null
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/out"
+	wait_for_file_text "$BATS_TEST_TMPDIR/out" ready # the handler is in place
 	t0=$SECONDS
 	run --separate-stderr ctr-run stop -t 20 "$id"
 	assert_status 0
@@ -465,7 +470,8 @@ assert_nothing_left() {
 @test "run: stop: -s, the image's StopSignal from the record, paused and created containers" {
 	local id
 	id=$(cid sts)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; while :; do sleep 0.1; done' >/dev/null
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/$id.out"
+	wait_for_file_text "$BATS_TEST_TMPDIR/$id.out" ready
 	run --separate-stderr ctr-run stop -s USR1 "$id"
 	assert_status 0
 	[ "$(jq .status <<<"$output")" = 7 ]
@@ -473,7 +479,8 @@ assert_nothing_left() {
 
 	# the record keeps the image's StopSignal; the busybox fixture has none, so set it
 	id=$(cid ssr)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; while :; do sleep 0.1; done' >/dev/null
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/$id.out"
+	wait_for_file_text "$BATS_TEST_TMPDIR/$id.out" ready
 	jq '.stop_signal = "SIGUSR1"' "$CTR_ROOT/containers/default/$id/record.json" >"$BATS_TEST_TMPDIR/rec"
 	cp "$BATS_TEST_TMPDIR/rec" "$CTR_ROOT/containers/default/$id/record.json"
 	run --separate-stderr ctr-run stop "$id"
@@ -482,7 +489,8 @@ assert_nothing_left() {
 
 	# paused: thawed first, so the handler runs
 	id=$(cid stz)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 8" TERM; while :; do sleep 0.1; done' >/dev/null
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/$id.out"
+	wait_for_file_text "$BATS_TEST_TMPDIR/$id.out" ready
 	ctr-run pause "$id"
 	run --separate-stderr ctr-run stop -t 10 "$id"
 	assert_status 0
