@@ -92,7 +92,6 @@ cmd_run(int argc, char **argv, struct state *st)
 	/* the shim runs it at once (create and start in one runtime call) */
 	if (create_container(st, &a, stdio, &c, &e) < 0)
 		run_die(&a, &e);
-	container_mark(&c, "started", true);
 	if (a.detach) {
 		printf("%s\n", c.id);
 		return 0;

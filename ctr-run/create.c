@@ -185,6 +185,9 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	};
 	int pid;
 
+	/* run's container is running once the shim reports: marked before, off the hot path */
+	if (sp.start)
+		container_mark(c, "started", true);
 	if (shim_start(c, &sp, &pid, &c->shim_child, e) < 0)
 		return -1;
 	json_object_set_new(c->rec, "pid", json_integer(pid));
