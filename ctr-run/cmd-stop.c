@@ -68,8 +68,7 @@ send_signal(const struct container *c, int sig, bool all)
  * all its processes. Created: nothing in it can handle a signal yet, SIGKILL.
  */
 static json_t *
-stop_live(struct container *c, enum container_status cs, const struct stop_args *a,
-	  struct err *e)
+stop_live(struct container *c, enum container_status cs, const struct stop_args *a, struct err *e)
 {
 	static const char *const resume[] = {"resume", NULL};
 	struct err ignored;
@@ -107,7 +106,8 @@ cmd_stop(int argc, char **argv, struct state *st)
 	cmd_open(st, argv[i], &c, 100);
 	cs = container_status(&c, &x);
 	if (cs == CS_UNKNOWN)
-		die(1, "state of '%s' is unknown (shim gone); delete -f kills it through the runtime",
+		die(1,
+		    "state of '%s' is unknown (shim gone); delete -f kills it through the runtime",
 		    c.id);
 	if (cs != CS_STOPPED && !(x = stop_live(&c, cs, &a, &e)))
 		die(111, "stop '%s': %s", c.id, e.msg);

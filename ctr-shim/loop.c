@@ -126,8 +126,8 @@ reap_all(struct shim *s)
 	/* as subreaper we also inherit strays; they are reaped and forgotten */
 	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
 		if (s->delete_pid && pid == s->delete_pid)
-			s->delete_rc = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
-							    : WEXITSTATUS(wstatus);
+			s->delete_rc =
+			    WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
 		else if ((p = proc_by_pid(s, pid)))
 			reaped(s, p, wstatus);
 	}
