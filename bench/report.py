@@ -43,7 +43,8 @@ METHOD = """\
   summed over /proc/PID/smaps_rollup of every ctr-shim (pid from shim.json)
   vs every containerd-shim-runc-v2 (parent of each task's init), divided by
   the number of containers; "+ daemon" adds containerd itself (ours has no
-  daemon). One sample each.
+  daemon). One sample each. PSS splits shared pages among every process
+  mapping them, including shims of other runs on the machine; RSS does not.
 - Snapshot: `ctr-snapshot prepare --parent TOP K` + `commit` vs `ctr
   snapshots prepare K TOP` + `commit`. Image rm: `ctr-image rm` vs `ctr
   images rm` (gc asynchronous) and `ctr images rm --sync` (with gc).

@@ -6,6 +6,7 @@
 
 S_DIR=
 S_TINY=
+# shellcheck disable=SC2034 # the top chain id, used by sec-snap.sh
 S_CHAIN=
 
 # bench_steady TINY_REF: set up both sides and the bundle.
