@@ -6,7 +6,6 @@
 
 S_DIR=
 S_TINY=
-# shellcheck disable=SC2034 # the top chain id, used by sec-snap.sh
 S_CHAIN=
 
 # bench_steady TINY_REF: set up both sides and the bundle.
@@ -16,6 +15,7 @@ bench_steady() {
 	mkdir -p "$S_DIR/bundle/rootfs" "$S_DIR/runc"
 	export CTR_ROOT=$S_DIR/ours/root CTR_STATE=$S_DIR/ours/run CTR_NAMESPACE=default
 	bench_defer bench_ours_rm_all
+	# shellcheck disable=SC2034 # the top chain id, for sec-snap.sh
 	S_CHAIN=$(ctr-pull --plain-http -q "$S_TINY" | ctr-unpack | jq -r .key) ||
 		bench_die "ours: cannot pull $S_TINY"
 	peer_start "$S_DIR/peer" || bench_die "containerd did not start"
