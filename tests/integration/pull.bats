@@ -253,6 +253,33 @@ check_image() {
 	[ "$(jq -s '[.[] | select(.event == "layer-start")][0].offset' <<<"$stderr")" = "$have" ]
 }
 
+@test "pull: a blob whose every byte reached the ingest is published without a request" {
+	local layout layer hex size
+	layout=$(fixture_layout busybox)
+	layer=$(jq -r '.manifests[0].digest' "$layout/index.json")
+	layer=$(jq -r '.layers[0].digest' "$layout/blobs/sha256/${layer#sha256:}")
+	hex=${layer#sha256:}
+	size=$(stat -c %s "$layout/blobs/sha256/$hex")
+	# a pull killed after the last byte and before the rename left this
+	mkdir -p "$CTR_ROOT/content/ingest/$hex"
+	cp "$layout/blobs/sha256/$hex" "$CTR_ROOT/content/ingest/$hex/data"
+	run --separate-stderr ctr-pull --progress=json "$REGISTRY/test/busybox:oci"
+	assert_status 0
+	check_image "$output"
+	[ "$(jq -s --arg d "$layer" '[.[] | select(.event == "layer-done" and .digest == $d)][0].transferred' <<<"$stderr")" = 0 ]
+	cmp "$layout/blobs/sha256/$hex" "$CTR_ROOT/content/blobs/sha256/$hex"
+	[ ! -e "$CTR_ROOT/content/ingest/$hex" ]
+	# the same with one byte wrong: the bytes are discarded and fetched anew
+	rm -rf "$CTR_ROOT"
+	mkdir -p "$CTR_ROOT/content/ingest/$hex"
+	cp "$layout/blobs/sha256/$hex" "$CTR_ROOT/content/ingest/$hex/data"
+	printf 'X' | dd of="$CTR_ROOT/content/ingest/$hex/data" bs=1 seek=100 conv=notrunc 2>/dev/null
+	run --separate-stderr ctr-pull --progress=json "$REGISTRY/test/busybox:oci"
+	assert_status 0
+	[ "$(jq -s --arg d "$layer" '[.[] | select(.event == "layer-done" and .digest == $d)][0].transferred' <<<"$stderr")" = "$size" ]
+	cmp "$layout/blobs/sha256/$hex" "$CTR_ROOT/content/blobs/sha256/$hex"
+}
+
 @test "pull: 4 concurrent pulls of one image all succeed and fetch each blob once" {
 	for i in 1 2 3 4; do
 		ctr-pull --progress=json "$REGISTRY/test/layers:1" >"$BATS_TEST_TMPDIR/out.$i" \
