@@ -25,7 +25,14 @@
 #include "xmem.h"
 
 /*
- * ingest/<hex>/sha256state, rewritten in place after every write:
+ * Saving the hash state after every write cost a pwrite per 16 KiB received;
+ * it is saved every INGEST_SAVE_EVERY bytes instead, and a resume hashes the
+ * data written after the last save (at most this much) before going on.
+ */
+#define INGEST_SAVE_EVERY (1 << 20)
+
+/*
+ * ingest/<hex>/sha256state, rewritten in place every INGEST_SAVE_EVERY bytes:
  * magic "CTRSHA1\n", the offset (bytes hashed), the raw SHA256_CTX, and the
  * sha256 of all that. It is trusted only when the checksum matches and the
  * context agrees with the offset (bit count, block fill); otherwise the data
@@ -69,17 +76,17 @@ state_save(struct content_ingest *in, struct err *e)
 	state_seal(&s);
 	if (pwrite(in->statefd, &s, sizeof(s), 0) != (ssize_t)sizeof(s))
 		return err_set(e, errno ? errno : EIO, "save hash state of %s", in->digest);
+	in->saved = in->offset;
 	return 0;
 }
 
-/* Hash the first len bytes of the data file: the fallback when no saved state is usable. */
+/* Hash the data file from in->offset up to len, moving the offset there. */
 static int
-rehash(struct content_ingest *in, int64_t len, struct err *e)
+hash_to(struct content_ingest *in, int64_t len, struct err *e)
 {
 	char buf[1 << 16];
-	int64_t off = 0;
+	int64_t off = in->offset;
 
-	SHA256_Init(in->sha);
 	while (off < len) {
 		size_t want = len - off < (int64_t)sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
 		ssize_t r = pread(in->datafd, buf, want, off);
@@ -92,8 +99,17 @@ rehash(struct content_ingest *in, int64_t len, struct err *e)
 		off += r;
 	}
 	in->offset = len;
-	in->rehashed = len > 0;
 	return 0;
+}
+
+/* Hash the first len bytes of the data file: the fallback when no saved state is usable. */
+static int
+rehash(struct content_ingest *in, int64_t len, struct err *e)
+{
+	SHA256_Init(in->sha);
+	in->offset = 0;
+	in->rehashed = len > 0;
+	return hash_to(in, len, e);
 }
 
 static int
@@ -115,7 +131,11 @@ pwrite_all(int fd, const void *buf, size_t n, int64_t off)
 	return 0;
 }
 
-/* Find where the partial data ends and how it hashes; data beyond the saved state is cut. */
+/*
+ * Find where the partial data ends and how it hashes: from the saved state,
+ * the data written after it (less than INGEST_SAVE_EVERY bytes) is hashed
+ * again, so the download resumes at the exact byte where it stopped.
+ */
 static int
 resume_point(struct content_ingest *in, struct err *e)
 {
@@ -129,10 +149,10 @@ resume_point(struct content_ingest *in, struct err *e)
 	if (pread(in->statefd, &s, sizeof(s), 0) == (ssize_t)sizeof(s) && state_ok(&s, in->size) &&
 	    (int64_t)s.offset <= sb.st_size) {
 		*(SHA256_CTX *)in->sha = s.ctx;
-		in->offset = (int64_t)s.offset;
-		if (ftruncate(in->datafd, in->offset) < 0)
-			return err_set(e, errno, "truncate ingest of %s", in->digest);
-		return 0;
+		in->offset = in->saved = (int64_t)s.offset;
+		if (hash_to(in, sb.st_size, e) < 0)
+			return -1;
+		return in->offset > in->saved ? state_save(in, e) : 0;
 	}
 	if (rehash(in, sb.st_size, e) < 0)
 		return -1;
@@ -231,6 +251,8 @@ content_ingest_write(struct content_ingest *in, const void *buf, size_t n, struc
 		return err_set(e, errno, "write ingest of %s", in->digest);
 	SHA256_Update(in->sha, buf, n);
 	in->offset += (int64_t)n;
+	if (in->offset - in->saved < INGEST_SAVE_EVERY && in->offset < in->size)
+		return 0;
 	return state_save(in, e);
 }
 

@@ -66,6 +66,7 @@ struct content_ingest {
 	char digest[DIGEST_STR_LEN + 1];
 	int64_t size;
 	int64_t offset;   /* bytes written and hashed: the resume point */
+	int64_t saved;    /* offset at the last save of the hash state */
 	int64_t resumed;  /* offset found at open (0: fresh start) */
 	bool rehashed;    /* the saved hash state was unusable: the data was re-read */
 	bool nodata;      /* CONTENT_NODATA: hashed and counted, never stored */
