@@ -24,6 +24,7 @@ int cmd_update(int argc, char **argv, struct state *st);
 int cmd_stats(int argc, char **argv, struct state *st);
 int cmd_events(int argc, char **argv, struct state *st);
 int cmd_delete(int argc, char **argv, struct state *st);
+int cmd_attach(int argc, char **argv, struct state *st);
 
 /*
  * getopt_long over argv with the verb's options plus the global ones and

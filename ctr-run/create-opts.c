@@ -31,6 +31,7 @@ enum {
 	O_PIDS,
 	O_NET,
 	O_RM,
+	O_STDIO,
 	O_HELP,
 };
 
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
     {"net", required_argument, NULL, O_NET},
     {"network", required_argument, NULL, O_NET},
     {"rm", no_argument, NULL, O_RM},
+    {"stdio", required_argument, NULL, O_STDIO},
     {"label", required_argument, NULL, 'l'},
     {"help", no_argument, NULL, O_HELP},
     PROG_GLOBAL_LONGOPTS,
@@ -74,6 +76,15 @@ push(char ***v, size_t *n, char *s)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = s;
+}
+
+static int
+set_stdio(struct create_args *a, const char *arg, struct err *e)
+{
+	if (strcmp(arg, "inherit") && strcmp(arg, "pipe"))
+		return err_code(e, "usage", "--stdio '%.32s': want inherit or pipe", arg);
+	a->stdio_pipes = !strcmp(arg, "pipe");
+	return 0;
 }
 
 static int
@@ -238,8 +249,20 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return 0;
 	case 'l':
 		return add_label(so, arg, e);
+	case O_STDIO:
+		return set_stdio(a, arg, e);
 	}
 	return err_code(e, "usage", "bad option");
+}
+
+/* Pipes the shim holds serve attach; a foreground run or a TTY has its stdio already. */
+static int
+check_stdio(const struct create_args *a, struct err *e)
+{
+	if (a->stdio_pipes && (a->so.tty || a->interactive || (a->is_run && !a->detach)))
+		return err_code(e, "usage",
+				"--stdio pipe wants a detached container without -t or -i");
+	return 0;
 }
 
 int
@@ -274,5 +297,5 @@ create_parse(int argc, char **argv, const char *usage, struct create_args *a, st
 	}
 	if (a->name && path_check_id(a->name, CONTAINER_ID_MAX, e) < 0)
 		return err_prefix(e, "--name");
-	return 0;
+	return check_stdio(a, e);
 }

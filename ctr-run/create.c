@@ -175,6 +175,7 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	    .runtime = runtime,
 	    .tty = a->so.tty,
 	    .stdin_open = a->interactive,
+	    .stdio_pipes = a->stdio_pipes,
 	    .stdin_fd = stdio[0],
 	    .stdout_fd = stdio[1],
 	    .stderr_fd = stdio[2],

@@ -17,7 +17,8 @@ struct create_args {
 	const char *user;    /* --user */
 	const char *image;   /* IMAGE or "-" */
 	bool interactive, detach, rm;
-	bool is_run; /* the verb is run: failures exit 125-127 */
+	bool stdio_pipes; /* --stdio pipe: the shim holds the container's stdio for attach */
+	bool is_run;	  /* the verb is run: failures exit 125-127 */
 };
 
 void create_args_release(struct create_args *a);

@@ -20,6 +20,7 @@ static const struct verb verbs[] = {
     {"stats", cmd_stats, "stats [--json] ID"},
     {"events", cmd_events, "events [ID]"},
     {"delete", cmd_delete, "delete [-f] ID..."},
+    {"attach", cmd_attach, "attach [--no-stdin] ID"},
     {NULL},
 };
 

@@ -107,6 +107,8 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_
 		argv[n++] = "--stdin-open";
 	if (a->detach_stdio)
 		argv[n++] = "--detach-stdio";
+	if (a->stdio_pipes)
+		argv[n++] = "--stdio-pipes";
 	argv[n] = NULL;
 	o.stdin_fd = a->stdin_fd;
 	o.stdout_fd = a->stdout_fd;

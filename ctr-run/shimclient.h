@@ -12,6 +12,7 @@
 struct shim_spawn {
 	const char *runtime; /* absolute path of the OCI runtime */
 	bool tty, stdin_open, detach_stdio;
+	bool stdio_pipes;    /* the shim makes pipes for the container's stdio (attach) */
 	bool start;	     /* create and start in one runtime call (shim --start) */
 	bool runtime_delete; /* the shim runs the runtime's delete after init exits */
 	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */

@@ -54,6 +54,8 @@ control_drop(struct shim *s, struct client *c)
 		return;
 	loop_del(s, &c->w);
 	close(c->w.fd);
+	if (s->attached == c) /* its socket is gone: the pipes are free for the next client */
+		s->attached = NULL;
 	control_close_fds(c);
 	c->dead = true;
 }

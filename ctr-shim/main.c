@@ -23,7 +23,7 @@
 #define USAGE                                                                                      \
 	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
 	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] [--detach-stdio] "        \
-	"[--runtime-delete] "                                                                      \
+	"[--stdio-pipes] [--runtime-delete] "                                                      \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--log-level LEVEL]"
 
@@ -42,6 +42,7 @@ enum {
 	OPT_S_NOTIFY,
 	OPT_S_START,
 	OPT_S_RTDELETE,
+	OPT_S_PIPES,
 };
 
 static const struct option longopts[] = {
@@ -59,6 +60,7 @@ static const struct option longopts[] = {
     {"notify-socket", required_argument, NULL, OPT_S_NOTIFY},
     {"start", no_argument, NULL, OPT_S_START},
     {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
+    {"stdio-pipes", no_argument, NULL, OPT_S_PIPES},
     {"help", no_argument, NULL, 'h'},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -122,6 +124,9 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_RTDELETE:
 		o->runtime_delete = true;
 		break;
+	case OPT_S_PIPES:
+		o->stdio_pipes = true;
+		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
 		o->exit_args[o->n_exit_args++] = (char *)arg;
@@ -155,6 +160,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 		    "--id, --bundle, --dir, --runtime, --runtime-root and --sync-fd are required");
 	if (path_check_id(o->id, 128, &e) < 0)
 		die_err(&e);
+	if (o->stdio_pipes && (o->tty || o->detach_stdio))
+		die_usage("--stdio-pipes excludes --tty and --detach-stdio");
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
 		die_usage("--bundle and --runtime-root must be absolute paths");
 }
@@ -288,6 +295,7 @@ main(int argc, char **argv)
 	parse_args(&s.o, argc, argv, &st);
 	state_release(&st);
 	s.init.pidfd = -1;
+	s.pipes[0] = s.pipes[1] = s.pipes[2] = -1;
 	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = -1;
 	detach(&s);
 	create(&s);

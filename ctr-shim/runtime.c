@@ -121,6 +121,8 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	size_t n = 0;
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = -1;
+	int far[3] = {-1, -1, -1};
+	int r;
 
 	args[n++] = s->o.start ? "run" : "create";
 	if (s->o.start)
@@ -134,8 +136,17 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	/* without --detach-stdio the container's stdio is ours, as the caller gave it */
 	if (s->o.detach_stdio && (null = quiet(&so, e)) < 0)
 		return -1;
+	if (s->o.stdio_pipes) {
+		if (attach_pipes(s, far, e) < 0) {
+			attach_close_far(far);
+			return -1;
+		}
+		so.stdin_fd = far[0], so.stdout_fd = far[1], so.stderr_fd = far[2];
+	}
 	unlinkat(s->dirfd, "init.pid", 0);
-	if (run(s, args, &so, e) < 0)
+	r = run(s, args, &so, e);
+	attach_close_far(far); /* the container holds its own copies now */
+	if (r < 0)
 		return -1;
 	if (exitfile_read_pid(s, "init.pid", &s->init.pid, e) < 0) {
 		/* the runtime said yes but left no pid: undo what it may have made */

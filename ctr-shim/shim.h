@@ -25,6 +25,7 @@ struct shim_opts {
 	const char *id, *bundle, *dir, *runtime, *runtime_root;
 	int sync_fd;
 	bool tty, stdin_open, detach_stdio;
+	bool stdio_pipes;    /* --stdio-pipes: the container's stdio is pipes we hold (attach.c) */
 	bool start;	     /* --start: create and start in one runtime call */
 	bool runtime_delete; /* --runtime-delete: RUNTIME delete once init has exited */
 	const char *exit_cmd;
@@ -78,6 +79,8 @@ struct shim {
 	bool stdin_done;
 	pid_t delete_pid; /* --runtime-delete: the runtime's delete, once started */
 	int delete_rc;	  /* its exit code once the loop reaped it, else -1 */
+	int pipes[3];	  /* --stdio-pipes: stdin's write end, stdout's and stderr's read ends */
+	struct client *attached; /* the one client the pipes are lent to, or NULL */
 };
 
 /* loop.c */
@@ -159,6 +162,14 @@ void tty_on_stdin(struct shim *s, uint32_t events);
 void tty_drain(struct shim *s);
 int tty_resize(struct shim *s, unsigned w, unsigned h, struct err *e);
 int tty_close_stdin(struct shim *s, struct err *e);
+
+/* attach.c: --stdio-pipes */
+/* Make the three pipes: near ends in s->pipes, far ends (for the container) in far. */
+int attach_pipes(struct shim *s, int far[3], struct err *e);
+void attach_close_far(int far[3]);
+/* The attach request: dups of the pipes to c by SCM_RIGHTS; one client at a time. */
+void attach_op(struct shim *s, struct client *c, json_t *req);
+int attach_close_stdin(struct shim *s, struct err *e);
 
 /* notify.c */
 void notify_ready(struct shim *s);

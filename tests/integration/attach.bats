@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-run --stdio pipe and attach: the shim holds the container's stdio as
+# pipes and lends them to one client at a time; output written while nobody
+# is attached waits in the pipe. Real runc, overlayfs, registry.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	registry_start plain
+	export PLAIN_DIR=$REGISTRY_DIR
+	fixture_push busybox test/busybox:1
+}
+
+teardown_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	registry_stop
+}
+
+setup() {
+	require_root
+	require_cmd jq runc
+	common_setup
+	registry_use "$PLAIN_DIR"
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	IMG=$REGISTRY/test/busybox:1
+	RR=$CTR_STATE/runtime/default
+	ctr-pull -q "$IMG" | ctr-unpack >/dev/null
+}
+
+# Every container a test made, by id: ctr-run first, then runc as the fallback.
+teardown() {
+	local id
+	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
+		if [ -f "$CTR_STATE/default/$id/shim.json" ]; then
+			track_pid "$(jq .pid "$CTR_STATE/default/$id/shim.json")"
+		fi
+		ctr-run delete -f "$id" >/dev/null 2>&1 || true
+		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
+		rmdir /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null || true
+	done
+	common_teardown
+}
+
+cid() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
+	echo "$1"
+}
+
+wait_for_file_text() { # FILE TEXT
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
+	return 1
+}
+
+# Start `ctr-run attach ARGS...` in the background, output to FILE; sets APID.
+attach_bg() { # FILE ARGS...
+	local out=$1
+	shift
+	ctr-run attach "$@" >"$out" 2>&1 &
+	APID=$!
+	track_pid "$APID"
+}
+
+# Detach the client APID the way a user would: SIGTERM; it exits 0.
+detach() {
+	kill -TERM "$APID"
+	wait "$APID"
+}
+
+@test "attach: detach and attach again; lines printed meanwhile are not lost" {
+	local id n
+	id=$(cid counter)
+	ctr-run run -d --stdio pipe --name "$id" "$IMG" -- \
+		sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo $i; sleep 0.1; done' >/dev/null
+	attach_bg "$BATS_TEST_TMPDIR/a1" --no-stdin "$id"
+	wait_for_file_text "$BATS_TEST_TMPDIR/a1" '^5$'
+	detach
+	sleep 1 # about ten lines wait in the pipe, read by nobody
+	attach_bg "$BATS_TEST_TMPDIR/a2" --no-stdin "$id"
+	sleep 0.5
+	detach
+	cat "$BATS_TEST_TMPDIR/a1" "$BATS_TEST_TMPDIR/a2" >"$BATS_TEST_TMPDIR/all"
+	n=$(wc -l <"$BATS_TEST_TMPDIR/all")
+	# 1..n in order: no line lost at either detach or while detached, none twice
+	[ "$(cat "$BATS_TEST_TMPDIR/all")" = "$(seq 1 "$n")" ]
+	# the second client got what was printed during the second of detachment at once
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/a2")" -ge 10 ]
+	ctr-run delete -f "$id"
+}
+
+@test "attach: stdin reaches cat; a second attach is refused while one is active" {
+	local id
+	id=$(cid cat)
+	ctr-run run -d --stdio pipe --name "$id" "$IMG" -- cat >/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	ctr-run attach "$id" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	APID=$!
+	track_pid "$APID"
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	echo "hello through the pipe" >&5
+	wait_for_file_text "$BATS_TEST_TMPDIR/out" "hello through the pipe"
+	run --separate-stderr ctr-run attach --no-stdin "$id"
+	[ "$status" -ne 0 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"another client is attached"* ]]
+	exec 5>&-
+	detach
+	# the first one gone, the pipes are free again, and cat is still there
+	attach_bg "$BATS_TEST_TMPDIR/out2" "$id"
+	sleep 0.3
+	run ctr-run state "$id"
+	[ "$(jq -r .status <<<"$output")" = running ]
+	detach
+	ctr-run delete -f "$id"
+}
+
+@test "attach: the container's output and exit status when it ends" {
+	local id
+	id=$(cid ends)
+	ctr-run run -d --stdio pipe --name "$id" "$IMG" -- \
+		sh -c 'sleep 1; echo bye; echo oops >&2; exit 3' >/dev/null
+	run --separate-stderr ctr-run attach --no-stdin "$id"
+	assert_status 3
+	[ "$output" = bye ]
+	[ "$stderr" = oops ]
+	ctr-run delete "$id"
+}
+
+@test "attach: refused for a container whose stdio is inherited; bad --stdio" {
+	local id
+	id=$(cid plain)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	run --separate-stderr ctr-run attach "$id"
+	[ "$status" -ne 0 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"not held by the shim"* ]]
+	run --separate-stderr ctr-run run --stdio pipe "$IMG" -- true
+	assert_status 125
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	run --separate-stderr ctr-run run -d --stdio bogus "$IMG" -- true
+	assert_status 125
+	run --separate-stderr ctr-run attach no-such-container
+	[ "$status" -ne 0 ]
+	[ -z "$(ls "$CTR_STATE/default" | grep -vx "$id")" ]
+	ctr-run delete -f "$id"
+}
