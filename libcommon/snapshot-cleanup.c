@@ -54,6 +54,7 @@ records_in_use(struct snapshot_store *s, json_t *removed, struct err *e)
 			json_decref(ids);
 			return NULL;
 		}
+		snapshot_children_del(s, jsonio_str(rec, "parent"), name);
 		json_array_append_new(removed, json_sprintf("meta: %s", name));
 	}
 	return ids;
@@ -126,7 +127,8 @@ snapshot_cleanup(struct snapshot_store *s, json_t **removed, struct err *e)
 
 	if (lk < 0 || !(ids = records_in_use(s, gone, e)))
 		return -1;
-	if (sweep_dirs(s, ids, gone, e) < 0 || sweep_temps(s, gone, e) < 0)
+	if (sweep_dirs(s, ids, gone, e) < 0 || sweep_temps(s, gone, e) < 0 ||
+	    snapshot_children_repair(s, e) < 0)
 		return -1;
 	if (removed)
 		*removed = json_incref(gone);

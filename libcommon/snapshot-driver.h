@@ -40,6 +40,7 @@ struct snapshot_store {
 	char *path;  /* absolute: $ROOT/snapshots/<driver> */
 	int dirfd;   /* O_DIRECTORY on path */
 	int metafd;  /* O_DIRECTORY on path/meta */
+	int childfd; /* O_DIRECTORY on path/meta/children */
 };
 
 /* "<path>/<id>/<sub>" as a new string. */
@@ -58,7 +59,23 @@ int snapshot_meta_save(struct snapshot_store *s, const json_t *rec, struct err *
 int snapshot_meta_delete(struct snapshot_store *s, const char *key, struct err *e);
 /* Every record (an array, new reference); temp files are skipped. */
 json_t *snapshot_meta_all(struct snapshot_store *s, struct err *e);
-/* Does any record name key as its parent? */
+
+/*
+ * The parent index: meta/children/<hex of parent>/<hex of child>, empty
+ * files. An entry is made before its child's record is published and removed
+ * after that record is removed, all under the store lock, so a crash leaves
+ * at most a dangling entry (its record gone, or naming another parent), which
+ * the readers below ignore and remove.
+ */
+/* Open s->childfd, building the index from the records if it is missing. */
+int snapshot_children_open(struct snapshot_store *s, struct err *e);
+int snapshot_children_add(struct snapshot_store *s, const char *parent, const char *child,
+			  struct err *e);
+/* Remove the entry of child under parent (no-op for a NULL parent); best effort. */
+void snapshot_children_del(struct snapshot_store *s, const char *parent, const char *child);
+/* Does any record name key as its parent? O(children) through the index. */
 int snapshot_meta_has_children(struct snapshot_store *s, const char *key, struct err *e);
+/* Drop every dangling entry and emptied parent directory (cleanup). */
+int snapshot_children_repair(struct snapshot_store *s, struct err *e);
 
 #endif

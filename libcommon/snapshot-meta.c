@@ -115,22 +115,3 @@ snapshot_meta_all(struct snapshot_store *s, struct err *e)
 	}
 	return all;
 }
-
-int
-snapshot_meta_has_children(struct snapshot_store *s, const char *key, struct err *e)
-{
-	json_auto_t *all = snapshot_meta_all(s, e);
-	size_t i;
-	json_t *rec;
-
-	if (!all)
-		return -1;
-	json_array_foreach(all, i, rec) {
-		const char *p = jsonio_str(rec, "parent");
-
-		if (p && !strcmp(p, key))
-			return 1;
-	}
-	return 0;
-}
-

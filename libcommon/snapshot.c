@@ -41,6 +41,7 @@ snapshot_store_open(const struct state *st, const char *driver, struct snapshot_
 	s = xcalloc(1, sizeof(*s));
 	s->drv = *d;
 	s->metafd = -1;
+	s->childfd = -1;
 	s->path = xasprintf("%s/%s", st->root, rel);
 	s->dirfd = state_dir(st, rel, 0, e);
 	if (s->dirfd < 0 || (mkdirat(s->dirfd, "meta", 0700) < 0 && errno != EEXIST))
@@ -48,6 +49,10 @@ snapshot_store_open(const struct state *st, const char *driver, struct snapshot_
 	s->metafd = openat(s->dirfd, "meta", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->metafd < 0)
 		goto fail;
+	if (snapshot_children_open(s, e) < 0) {
+		snapshot_store_free(s);
+		return -1;
+	}
 	*out = s;
 	return 0;
 fail:
@@ -66,6 +71,8 @@ snapshot_store_free(struct snapshot_store *s)
 		close(s->dirfd);
 	if (s->metafd >= 0)
 		close(s->metafd);
+	if (s->childfd >= 0)
+		close(s->childfd);
 	free(s->path);
 	free(s);
 }
@@ -234,7 +241,11 @@ publish(struct snapshot_store *s, const char *key, const char *parent, const cha
 	if (renameat2(s->dirfd, dir, s->dirfd, id, RENAME_NOREPLACE) < 0)
 		return err_set(e, errno, "rename '%s' to '%s'", dir, id);
 	rec = new_record(key, id, flags & SNAPSHOT_VIEW ? "view" : "active", parent, labels);
-	if (snapshot_meta_save(s, rec, e) < 0) {
+	/* the index entry before the record: a crash leaves it dangling, never missing */
+	if ((parent && snapshot_children_add(s, parent, key, e) < 0) ||
+	    snapshot_meta_save(s, rec, e) < 0) {
+		if (parent)
+			snapshot_children_del(s, parent, key);
 		path_rm_rf(s->dirfd, id, &(struct err){ 0 });
 		return -1;
 	}
@@ -279,6 +290,7 @@ drop(struct snapshot_store *s, const json_t *rec, struct err *e)
 
 	if (snapshot_meta_delete(s, key, e) < 0)
 		return -1;
+	snapshot_children_del(s, jsonio_str(rec, "parent"), key);
 	if (path_rm_rf(s->dirfd, jsonio_str(rec, "id"), e) < 0)
 		return err_prefix(e, "remove snapshot '%s'", key);
 	return 0;
@@ -358,9 +370,15 @@ snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
 	 * leaves two records on one directory, which cleanup resolves in
 	 * favour of the committed one.
 	 */
-	if (snapshot_meta_save(s, rec, e) < 0)
+	if ((par && snapshot_children_add(s, par, name, e) < 0) ||
+	    snapshot_meta_save(s, rec, e) < 0)
 		return -1;
-	return strcmp(name, key) ? snapshot_meta_delete(s, key, e) : 0;
+	if (!strcmp(name, key))
+		return 0;
+	if (snapshot_meta_delete(s, key, e) < 0)
+		return -1;
+	snapshot_children_del(s, jsonio_str(act, "parent"), key);
+	return 0;
 }
 
 int

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "digest.h"
 #include "jsonio.h"
 #include "path.h"
 #include "snapshot-driver.h"
@@ -245,6 +246,99 @@ test_snapshot_cleanup(void)
 	snapshot_store_free(s);
 }
 
+/* "<hex of parent>/<hex of child>": an entry of the parent index under meta/children. */
+static void
+entry(const char *parent, const char *child, char out[2 * DIGEST_HEX_LEN + 2])
+{
+	char d[DIGEST_STR_LEN + 1];
+	int n;
+
+	digest_buf(parent, strlen(parent), d);
+	n = snprintf(out, 2 * DIGEST_HEX_LEN + 2, "%s/", digest_hex(d));
+	digest_buf(child, strlen(child), d);
+	snprintf(out + n, 2 * DIGEST_HEX_LEN + 2 - n, "%s", digest_hex(d));
+}
+
+static bool
+has_entry(struct snapshot_store *s, const char *parent, const char *child)
+{
+	char rel[2 * DIGEST_HEX_LEN + 2];
+
+	entry(parent, child, rel);
+	return faccessat(s->childfd, rel, F_OK, 0) == 0;
+}
+
+/* A leftover of a crash: an entry whose record never came. */
+static void
+dangle(struct snapshot_store *s, const char *parent, const char *child)
+{
+	char rel[2 * DIGEST_HEX_LEN + 2];
+	int fd;
+
+	entry(parent, child, rel);
+	rel[DIGEST_HEX_LEN] = 0;
+	mkdirat(s->childfd, rel, 0700);
+	rel[DIGEST_HEX_LEN] = '/';
+	fd = openat(s->childfd, rel, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ok(fd >= 0 && close(fd) == 0, "dangling entry %s -> %s", parent, child);
+}
+
+static void
+test_snapshot_children_index(void)
+{
+	struct snapshot_store *s = open_store("overlay");
+	struct err e;
+
+	ok(snapshot_prepare(s, "ix-a", NULL, NULL, 0, NULL, &e) == 0 &&
+		   snapshot_commit(s, "ix", "ix-a", NULL, NULL, &e) == 0,
+	   "a committed parent");
+	ok(snapshot_prepare(s, "ix-c", "ix", NULL, 0, NULL, &e) == 0, "a child");
+	ok(has_entry(s, "ix", "ix-c"), "prepare made the index entry");
+	is_str(code(snapshot_remove(s, "ix", &e), &e), "busy", "parent with a child refused");
+	ok(snapshot_prepare(s, "ix-late", NULL, NULL, 0, NULL, &e) == 0 &&
+		   snapshot_commit(s, "ix-l", "ix-late", "ix", NULL, &e) == 0,
+	   "commit with a late parent");
+	ok(has_entry(s, "ix", "ix-l") && !has_entry(s, "ix", "ix-late"),
+	   "the entry follows the committed name");
+	ok(snapshot_remove(s, "ix-c", &e) == 0 && !has_entry(s, "ix", "ix-c"),
+	   "removing the child removes its entry");
+	is_str(code(snapshot_remove(s, "ix", &e), &e), "busy", "still refused: the late child");
+	ok(snapshot_remove(s, "ix-l", &e) == 0, "remove the late child");
+	dangle(s, "ix", "ghost");
+	ok(snapshot_prepare(s, "ix-other", NULL, NULL, 0, NULL, &e) == 0, "a parentless record");
+	dangle(s, "ix", "ix-other");
+	ok(snapshot_remove(s, "ix", &e) == 0, "dangling entries do not block removal");
+	ok(!has_entry(s, "ix", "ghost") && !has_entry(s, "ix", "ix-other"), "and are removed");
+	ok(snapshot_remove(s, "ix-other", &e) == 0, "remove the parentless one");
+	snapshot_store_free(s);
+}
+
+/* A store made before the index: it is built on open, from the records. */
+static void
+test_snapshot_children_migrate(void)
+{
+	struct snapshot_store *s = open_store("overlay");
+	json_auto_t *gone = NULL;
+	struct err e;
+
+	ok(snapshot_prepare(s, "mg-a", NULL, NULL, 0, NULL, &e) == 0 &&
+		   snapshot_commit(s, "mg", "mg-a", NULL, NULL, &e) == 0 &&
+		   snapshot_prepare(s, "mg-c", "mg", NULL, 0, NULL, &e) == 0,
+	   "a parent and a child");
+	ok(path_rm_rf(s->metafd, "children", &e) == 0, "the index removed, as in an old store");
+	snapshot_store_free(s);
+	s = open_store("overlay");
+	ok(s && has_entry(s, "mg", "mg-c"), "reopening rebuilt the index");
+	is_str(code(snapshot_remove(s, "mg", &e), &e), "busy", "the child still protects its parent");
+	dangle(s, "mg", "crashed");
+	ok(snapshot_cleanup(s, &gone, &e) == 0, "cleanup");
+	ok(!has_entry(s, "mg", "crashed") && has_entry(s, "mg", "mg-c"),
+	   "cleanup drops the dangling entry only");
+	ok(snapshot_remove(s, "mg-c", &e) == 0 && snapshot_remove(s, "mg", &e) == 0,
+	   "child, then parent");
+	snapshot_store_free(s);
+}
+
 int
 main(void)
 {
@@ -263,6 +357,8 @@ main(void)
 	RUN(test_snapshot_native_copy);
 	RUN(test_snapshot_usage);
 	RUN(test_snapshot_cleanup);
+	RUN(test_snapshot_children_index);
+	RUN(test_snapshot_children_migrate);
 	state_release(&st);
 	path_rm_rf(AT_FDCWD, tmp, &e);
 	return tap_done();
