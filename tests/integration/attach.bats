@@ -152,3 +152,32 @@ detach() {
 	[ -z "$(ls "$CTR_STATE/default" | grep -vx "$id")" ]
 	ctr-run delete -f "$id"
 }
+
+@test "attach: with --stdio pipe the init holds only fds 0, 1, 2, all pipes" {
+	local id
+	id=$(cid fds)
+	ctr-run run -d --stdio pipe --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	run --separate-stderr ctr-run exec "$id" -- ls /proc/1/fd
+	assert_status 0
+	[ "$(echo $output)" = "0 1 2" ] || { echo "fds: $output"; false; }
+	run --separate-stderr ctr-run exec "$id" -- \
+		sh -c 'for f in 0 1 2; do readlink /proc/1/fd/$f; done'
+	assert_status 0
+	[ "$(grep -c '^pipe:' <<<"$output")" = 3 ] || { echo "links: $output"; false; }
+	ctr-run delete -f "$id"
+}
+
+@test "attach: create --stdio pipe, attach before start, then start" {
+	local id
+	id=$(cid created)
+	ctr-run create --stdio pipe --name "$id" "$IMG" -- sh -c 'echo started; exit 4' >/dev/null
+	attach_bg "$BATS_TEST_TMPDIR/out" --no-stdin "$id"
+	sleep 0.3
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	ctr-run start "$id"
+	wait_for_file_text "$BATS_TEST_TMPDIR/out" started
+	local rc=0
+	wait "$APID" || rc=$?
+	[ "$rc" = 4 ] || { echo "attach exited $rc: $(cat "$BATS_TEST_TMPDIR/out")"; false; }
+	ctr-run delete "$id"
+}
