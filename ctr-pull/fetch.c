@@ -171,16 +171,6 @@ stop(struct fetch *f, struct blob *b)
 	f->active--;
 }
 
-static bool
-retryable(CURLcode rc, long status)
-{
-	if (rc == CURLE_OK)
-		return status >= 500 || status == 429 || status == 408;
-	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
-	       rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING ||
-	       rc == CURLE_PARTIAL_FILE;
-}
-
 static void
 requeue(struct blob *b, double delay)
 {
@@ -202,7 +192,7 @@ failed(struct fetch *f, struct blob *b, CURLcode rc, long status, const char *ww
 		requeue(b, 0);
 		return 0;
 	}
-	if (retryable(rc, status) && b->tries < f->r->o.retries) {
+	if (registry_retryable(rc, status) && b->tries < f->r->o.retries) {
 		log_info("blob %s: %s; retrying", b->digest,
 			 rc ? curl_easy_strerror(rc) : "server error");
 		requeue(b, 0.2 * (1 << b->tries++));
