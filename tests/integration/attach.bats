@@ -9,15 +9,11 @@ load ../lib/helpers
 load ../lib/registry
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || return 0
-	registry_start plain
-	export PLAIN_DIR=$REGISTRY_DIR
-	fixture_push busybox test/busybox:1
+	busybox_registry_start
 }
 
 teardown_file() {
-	[ "$(id -u)" = 0 ] || return 0
-	registry_stop
+	busybox_registry_stop
 }
 
 setup() {

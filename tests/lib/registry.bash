@@ -493,3 +493,19 @@ hostile_start() {
 	read -r HOSTILE HOSTILE_TARGET <"$BATS_TEST_TMPDIR/hostile.port"
 	HOSTILE=127.0.0.1:$HOSTILE
 }
+
+# setup_file and teardown_file of the suites that run containers from the
+# busybox fixture: one plain registry per file, with the image pushed as
+# test/busybox:1; PLAIN_DIR names it for registry_use in setup. As root only:
+# without root those suites skip every test.
+busybox_registry_start() {
+	[ "$(id -u)" = 0 ] || return 0
+	registry_start plain
+	export PLAIN_DIR=$REGISTRY_DIR
+	fixture_push busybox test/busybox:1
+}
+
+busybox_registry_stop() {
+	[ "$(id -u)" = 0 ] || return 0
+	registry_stop
+}
