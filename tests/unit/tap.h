@@ -3,10 +3,13 @@
 #ifndef CTR_TAP_H
 #define CTR_TAP_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -49,6 +52,35 @@ tap_ok(int pass, const char *expr, const char *file, int line, const char *fmt, 
 		printf("# %s\n", #fn);                                         \
 		fn();                                                          \
 	} while (0)
+
+/*
+ * mkdtemp(tmpl) and open the new directory: its O_DIRECTORY fd. On failure
+ * the whole test bails out (TAP "Bail out!") with exit status 1.
+ */
+static inline int
+tap_tmpdir(char *tmpl)
+{
+	int fd = mkdtemp(tmpl) ? open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd < 0) {
+		printf("Bail out! temporary directory: %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+/* Create or replace name under dirfd with the string s (a test fixture). */
+static inline void
+tap_write_file(int dirfd, const char *name, const char *s)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		if (write(fd, s, strlen(s)) < 0)
+			printf("# write %s: %s\n", name, strerror(errno));
+		close(fd);
+	}
+}
 
 /* Print the plan and return the exit status for main(). */
 static inline int

@@ -232,10 +232,7 @@ main(void)
 {
 	struct err e;
 
-	if (!mkdtemp(tmp) || (tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpfd = tap_tmpdir(tmp);
 	RUN(test_afile_write_new_and_replace);
 	RUN(test_afile_write_json);
 	RUN(test_afile_is_temp);

@@ -191,24 +191,13 @@ test_fdio_read_all_cap(void)
 }
 
 static void
-write_file(const char *name, const char *s)
-{
-	int fd = openat(tmpfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd >= 0) {
-		fdio_write_full(fd, s, strlen(s));
-		close(fd);
-	}
-}
-
-static void
 test_fdio_read_file_at(void)
 {
 	char *out = NULL;
 	size_t len = 0;
 	struct err e;
 
-	write_file("f", "hello\n");
+	tap_write_file(tmpfd, "f", "hello\n");
 	is_int(fdio_read_file_at(tmpfd, "f", 100, &out, &len, &e), 0, "regular file");
 	is_str(out, "hello\n", "content");
 	is_int(len, 6, "length");
@@ -244,10 +233,7 @@ main(void)
 {
 	struct err e;
 
-	if (!mkdtemp(tmp) || (tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpfd = tap_tmpdir(tmp);
 	RUN(test_fdio_read_full_pipe);
 	RUN(test_fdio_read_full_eintr);
 	RUN(test_fdio_write_full_big);

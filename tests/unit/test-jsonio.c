@@ -136,23 +136,12 @@ test_jsonio_load_fd(void)
 }
 
 static void
-put(const char *name, const char *s)
-{
-	int fd = openat(tmpfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd >= 0) {
-		fdio_write_full(fd, s, strlen(s));
-		close(fd);
-	}
-}
-
-static void
 test_jsonio_load_at(void)
 {
 	struct err e;
 	json_t *j;
 
-	put("rec.json", "{\"k\":[1]}\n");
+	tap_write_file(tmpfd, "rec.json", "{\"k\":[1]}\n");
 	j = jsonio_load_at(tmpfd, "rec.json", 1000, &e);
 	ok(j && json_is_array(json_object_get(j, "k")), "record loads");
 	json_decref(j);
@@ -160,7 +149,7 @@ test_jsonio_load_at(void)
 	ok(jsonio_load_at(tmpfd, "link.json", 1000, &e) == NULL, "symlink refused");
 	ok(jsonio_load_at(tmpfd, "missing.json", 1000, &e) == NULL, "missing refused");
 	is_str(e.code, "not-found", "code not-found");
-	put("bad.json", "{\"k\":1,\"k\":2}");
+	tap_write_file(tmpfd, "bad.json", "{\"k\":1,\"k\":2}");
 	ok(jsonio_load_at(tmpfd, "bad.json", 1000, &e) == NULL, "duplicate keys refused");
 	ok(strstr(e.msg, "bad.json"), "message names the file: %s", e.msg);
 	ok(jsonio_load_at(tmpfd, "rec.json", 5, &e) == NULL, "size cap");
@@ -255,10 +244,7 @@ main(void)
 {
 	struct err e;
 
-	if (!mkdtemp(tmp) || (tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpfd = tap_tmpdir(tmp);
 	RUN(test_jsonio_parse_valid);
 	RUN(test_jsonio_parse_invalid);
 	RUN(test_jsonio_deep_nesting);

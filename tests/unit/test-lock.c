@@ -162,10 +162,7 @@ main(void)
 {
 	struct err e;
 
-	if (!mkdtemp(tmp) || (tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpfd = tap_tmpdir(tmp);
 	RUN(test_lock_exclusive_busy);
 	RUN(test_lock_shared);
 	RUN(test_lock_released_on_death);

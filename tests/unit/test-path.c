@@ -199,10 +199,7 @@ main(void)
 {
 	struct err e;
 
-	if (!mkdtemp(tmp) || (tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpfd = tap_tmpdir(tmp);
 	RUN(test_path_check_name_table);
 	RUN(test_path_check_id_table);
 	RUN(test_path_length_limits);
