@@ -74,6 +74,29 @@ media_type(const struct http_resp *resp, const json_t *doc)
 	return ct;
 }
 
+/*
+ * GET path (at most max bytes), require 200, check the bytes against want and
+ * size (either may be NULL / -1), and parse them into d, which then owns the
+ * body; got receives their digest. resp stays the caller's, for its headers.
+ */
+static int
+get_doc(struct registry *r, unsigned caps, const char *path, const char *accept, size_t max,
+	const char *want, int64_t size, const char *what, struct http_resp *resp,
+	char got[DIGEST_STR_LEN + 1], struct doc *d, struct err *e)
+{
+	if (registry_request(r, caps, path, accept, false, max, resp, e) < 0)
+		return -1;
+	if (resp->status != 200)
+		return status_err(resp, what, e);
+	if (check_bytes(resp, want, size, what, got, e) < 0)
+		return -1;
+	if (!(d->json = jsonio_parse(resp->body ? resp->body : "", resp->len, what, e)))
+		return -1;
+	d->body = steal_ptr(resp->body);
+	d->len = resp->len;
+	return 0;
+}
+
 /* GET a manifest or index by tag or digest into d; want/size/mt may be NULL/-1/NULL. */
 static int
 fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t size, const char *mt,
@@ -86,15 +109,8 @@ fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t si
 	const char *type;
 	int rc = -1;
 
-	if (registry_request(r, EP_RESOLVE, path, ACCEPT, false, IMAGE_MANIFEST_MAX, &resp, e) < 0)
-		goto out;
-	if (resp.status != 200) {
-		status_err(&resp, what, e);
-		goto out;
-	}
-	if (check_bytes(&resp, want, size, what, got, e) < 0)
-		goto out;
-	if (!(d->json = jsonio_parse(resp.body ? resp.body : "", resp.len, what, e)))
+	if (get_doc(r, EP_RESOLVE, path, ACCEPT, IMAGE_MANIFEST_MAX, want, size, what, &resp, got,
+		    d, e) < 0)
 		goto out;
 	type = media_type(&resp, d->json);
 	if (!type || (mt && strcmp(type, mt))) {
@@ -107,9 +123,7 @@ fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t si
 		goto out;
 	}
 	d->desc = json_pack("{s:s, s:s, s:I}", "mediaType", type, "digest", got, "size",
-			    (json_int_t)resp.len);
-	d->body = steal_ptr(resp.body);
-	d->len = resp.len;
+			    (json_int_t)d->len);
 	rc = 0;
 out:
 	http_resp_release(&resp);
@@ -126,23 +140,10 @@ fetch_config(struct registry *r, const json_t *desc, struct doc *d, struct err *
 	_cleanup_free_ char *what = xasprintf("config %s", dg);
 	struct http_resp resp = {0};
 	char got[DIGEST_STR_LEN + 1];
-	int rc = -1;
+	int rc;
 
 	d->desc = json_deep_copy(desc);
-	if (registry_request(r, EP_PULL, path, NULL, false, IMAGE_CONFIG_MAX, &resp, e) < 0)
-		goto out;
-	if (resp.status != 200) {
-		status_err(&resp, what, e);
-		goto out;
-	}
-	if (check_bytes(&resp, dg, size, what, got, e) < 0)
-		goto out;
-	if (!(d->json = jsonio_parse(resp.body ? resp.body : "", resp.len, what, e)))
-		goto out;
-	d->body = steal_ptr(resp.body);
-	d->len = resp.len;
-	rc = 0;
-out:
+	rc = get_doc(r, EP_PULL, path, NULL, IMAGE_CONFIG_MAX, dg, size, what, &resp, got, d, e);
 	http_resp_release(&resp);
 	return rc;
 }
