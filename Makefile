@@ -14,9 +14,9 @@ TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
 PKGS_libcommon := jansson openssl
 PKGS_ctr-pull := libcurl openssl jansson
 PKGS_ctr-unpack := libarchive openssl jansson libseccomp zlib libzstd libisal
-PKGS_ctr-snapshot := jansson openssl
-PKGS_ctr-run := jansson openssl libseccomp
-PKGS_ctr-netns := libmnl jansson openssl
+PKGS_ctr-snapshot := jansson
+PKGS_ctr-run := jansson libseccomp
+PKGS_ctr-netns := libmnl jansson
 PKGS_ctr-shim := jansson
 # Multi-call tools: more names for one binary, installed as symlinks to it.
 ALIASES_ctr-pull := ctr-push ctr-image

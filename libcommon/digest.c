@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* sha256 through OpenSSL's EVP interface, and strict digest strings. */
+/* Strict digest strings and one-shot sha256 of small buffers, without libcrypto. */
 #include "digest.h"
 
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "err.h"
-#include "xmem.h"
+#include "sha256.h"
 
 bool
 digest_valid(const char *s)
@@ -37,52 +36,23 @@ digest_hex(const char *s)
 }
 
 void
-digester_init(struct digester *d)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		xmalloc((size_t)-1); /* allocation failure: exits 111 */
-	d->ctx = ctx;
-}
-
-void
-digester_update(struct digester *d, const void *buf, size_t n)
-{
-	EVP_DigestUpdate(d->ctx, buf, n);
-}
-
-void
-digester_final(struct digester *d, char out[DIGEST_STR_LEN + 1])
+digest_format(const unsigned char md[32], char out[DIGEST_STR_LEN + 1])
 {
 	static const char hexd[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
 
-	EVP_DigestFinal_ex(d->ctx, md, &n);
 	memcpy(out, "sha256:", 7);
-	for (unsigned int i = 0; i < n && i < 32; i++) {
+	for (int i = 0; i < 32; i++) {
 		out[7 + 2 * i] = hexd[md[i] >> 4];
 		out[8 + 2 * i] = hexd[md[i] & 15];
 	}
 	out[DIGEST_STR_LEN] = '\0';
-	EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL);
-}
-
-void
-digester_release(struct digester *d)
-{
-	EVP_MD_CTX_free(d->ctx);
-	d->ctx = NULL;
 }
 
 void
 digest_buf(const void *buf, size_t n, char out[DIGEST_STR_LEN + 1])
 {
-	struct digester d;
+	unsigned char md[SHA256_LEN];
 
-	digester_init(&d);
-	digester_update(&d, buf, n);
-	digester_final(&d, out);
-	digester_release(&d);
+	sha256_buf(buf, n, md);
+	digest_format(md, out);
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Content digests ("sha256:<64 hex>"): strict validation and streaming sha256. */
+/*
+ * Content digests ("sha256:<64 hex>"): strict validation, one-shot sha256 of
+ * small buffers (sha256.c, no libcrypto) and streaming sha256 (digester.c).
+ */
 #ifndef CTR_DIGEST_H
 #define CTR_DIGEST_H
 
@@ -22,7 +25,15 @@ int digest_check(const char *s, const char *what, struct err *e);
 /* The hex part of a valid digest (borrowed, points into s). */
 const char *digest_hex(const char *s);
 
-/* Streaming sha256; the state lives in the caller's struct (no heap). */
+/* One-shot digest of a buffer, with sha256.c: linking it does not pull in libcrypto. */
+void digest_buf(const void *buf, size_t n, char out[DIGEST_STR_LEN + 1]);
+/* Format a raw 32-byte sha256 as "sha256:<hex>" (DIGEST_STR_LEN + 1 bytes). */
+void digest_format(const unsigned char md[32], char out[DIGEST_STR_LEN + 1]);
+
+/*
+ * Streaming sha256 for large blobs (digester.c, OpenSSL EVP): only tools
+ * that call these link libcrypto. The context is heap-allocated by OpenSSL.
+ */
 struct digester {
 	void *ctx; /* EVP_MD_CTX * */
 };
@@ -31,7 +42,5 @@ void digester_update(struct digester *d, const void *buf, size_t n);
 /* Writes "sha256:<hex>" (DIGEST_STR_LEN + 1 bytes) to out and resets d for reuse. */
 void digester_final(struct digester *d, char out[DIGEST_STR_LEN + 1]);
 void digester_release(struct digester *d);
-/* One-shot digest of a buffer. */
-void digest_buf(const void *buf, size_t n, char out[DIGEST_STR_LEN + 1]);
 
 #endif
