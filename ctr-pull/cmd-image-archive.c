@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-image export and import: images to and from OCI layout tars ("oci-archive"). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "image-cmds.h"
+#include "image.h"
+#include "jsonio.h"
+#include "oci-archive.h"
+#include "prog.h"
+#include "xmem.h"
+
+enum { O_NAME = 0x100 };
+
+/* Options of export (-o FILE) and import (--name NAME); only one is taken per verb. */
+static const char *
+archive_opts(int argc, char **argv, struct state *st, int want)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"name", required_argument, NULL, O_NAME},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	const char *val = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+o:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == want)
+			val = optarg;
+		else if (!prog_global_opt(c, optarg, st))
+			die_usage("%s: unknown option", argv[0]);
+	}
+	return val;
+}
+
+static void
+open_store(struct state *st, struct content *c)
+{
+	struct err e;
+
+	if (state_open(st, &e) < 0 || content_open(st, c, &e) < 0)
+		die_err(&e);
+}
+
+/* Every NAME's record, each once, all looked up before anything is written. */
+static json_t *
+load_records(struct state *st, int argc, char **argv)
+{
+	json_t *list = json_array(), *seen = json_object();
+	struct err e;
+
+	for (int i = optind; i < argc; i++) {
+		_cleanup_free_ char *name = image_cmd_name(argv[i]);
+		json_t *rec;
+
+		if (json_object_get(seen, name))
+			continue;
+		if (!(rec = image_load(st, name, &e)))
+			die_err(&e);
+		json_object_set_new(seen, name, json_true());
+		json_array_append_new(list, rec);
+	}
+	json_decref(seen);
+	return list;
+}
+
+/* Export to a temporary file renamed into place: a failed export leaves no half tar. */
+static int
+export_file(const struct content *c, const json_t *recs, const char *out, struct err *e)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", out, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return err_set(e, errno, "create '%s'", tmp);
+	if (oci_archive_export(c, recs, fd, e) < 0)
+		goto undo;
+	if (fsync(fd) < 0 || close(steal_fd(fd)) < 0) {
+		err_set(e, errno, "write '%s'", tmp);
+		goto undo;
+	}
+	if (rename(tmp, out) == 0)
+		return 0;
+	err_set(e, errno, "rename '%s' to '%s'", tmp, out);
+undo:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int
+image_cmd_export(int argc, char **argv, struct state *st)
+{
+	const char *out = archive_opts(argc, argv, st, 'o');
+	json_auto_t *recs = NULL;
+	struct content c;
+	struct err e;
+	int rc;
+
+	if (optind >= argc)
+		die_usage("export takes one NAME or more");
+	if ((!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO))
+		die(EXIT_USAGE, "refusing to write a tar to a terminal (use -o FILE or a pipe)");
+	open_store(st, &c);
+	recs = load_records(st, argc, argv);
+	if (out && strcmp(out, "-"))
+		rc = export_file(&c, recs, out, &e);
+	else
+		rc = oci_archive_export(&c, recs, STDOUT_FILENO, &e);
+	if (rc < 0)
+		die_err(&e);
+	content_release(&c);
+	return 0;
+}
+
+static int
+open_input(const char *src)
+{
+	struct err e;
+	int fd;
+
+	if (!strcmp(src, "-")) {
+		if (isatty(STDIN_FILENO))
+			die(EXIT_USAGE, "refusing to read a tar from a terminal");
+		return STDIN_FILENO;
+	}
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(&e, errno, "open '%s'", src);
+		die_err(&e);
+	}
+	return fd;
+}
+
+/* Record the planned images; their documents were all built first, so none is half-done. */
+static json_t *
+record_images(struct state *st, const struct content *c, const json_t *plan)
+{
+	json_t *docs = json_array(), *p;
+	struct err e;
+	size_t i;
+
+	json_array_foreach(plan, i, p)
+	{
+		json_auto_t *rec = json_pack("{s:O, s:O}", "name", json_object_get(p, "name"),
+					     "target", json_object_get(p, "target"));
+		json_t *doc = image_cmd_resolve(c, rec, &e);
+
+		if (!doc)
+			die_err(&e);
+		json_array_append_new(docs, doc);
+	}
+	json_array_foreach(plan, i, p)
+	{
+		const char *name = jsonio_str(p, "name");
+		json_auto_t *rec = json_pack("{s:s, s:O}", "name", name, "target",
+					     json_object_get(p, "target"));
+
+		if (content_index_add(c, json_object_get(p, "entry"), name, &e) < 0 ||
+		    image_store(st, rec, &e) < 0)
+			die_err(&e);
+	}
+	return docs;
+}
+
+int
+image_cmd_import(int argc, char **argv, struct state *st)
+{
+	const char *given = archive_opts(argc, argv, st, O_NAME);
+	_cleanup_free_ char *name = NULL;
+	json_auto_t *plan = NULL, *docs = NULL;
+	struct oci_archive_in in;
+	struct content c;
+	struct err e;
+	json_t *doc;
+	size_t i;
+	int fd;
+
+	if (optind != argc - 1)
+		die_usage("import takes one FILE (or - for stdin)");
+	name = given ? image_cmd_name(given) : NULL;
+	fd = open_input(argv[optind]);
+	open_store(st, &c);
+	if (oci_archive_read(&c, fd, &in, &e) < 0 ||
+	    !(plan = oci_archive_plan(&c, in.index, name, &e)))
+		die_err(&e);
+	docs = record_images(st, &c, plan);
+	json_array_foreach(docs, i, doc) jsonio_write(stdout, doc);
+	log_info("imported %zu image(s): %zu blobs, %lld bytes", json_array_size(plan),
+		 json_object_size(in.seen), (long long)in.bytes);
+	oci_archive_in_release(&in);
+	content_release(&c);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return 0;
+}

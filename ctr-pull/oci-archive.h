@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* OCI image layouts as tar archives ("oci-archive"): export from and import into the store. */
+#ifndef CTR_PULL_OCI_ARCHIVE_H
+#define CTR_PULL_OCI_ARCHIVE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "content.h"
+#include "err.h"
+
+/* Annotations of an archive's index.json entries. */
+#define OCI_ARCHIVE_REF_NAME "org.opencontainers.image.ref.name"
+#define OCI_ARCHIVE_CTRD_NAME "io.containerd.image.name"
+
+/*
+ * Write the images of records (an array of image records) as one OCI image
+ * layout tar to fd: oci-layout, index.json (one entry per record: its target,
+ * annotated with the full name and the tag), blobs/sha256/<hex> of the target
+ * and, for an index, of every image manifest of it the store holds, with
+ * their configs and layers. Blobs are streamed from the store and hashed on
+ * the way: a blob that rotted fails the export.
+ */
+int oci_archive_export(const struct content *c, const json_t *records, int fd, struct err *e);
+
+/* What oci_archive_read found in an archive. */
+struct oci_archive_in {
+	json_t *index; /* its index.json, parsed; NULL until seen */
+	json_t *seen;  /* every blob it held: digest -> size */
+	int64_t bytes; /* bytes of blobs it held */
+};
+
+/*
+ * Read the tar (optionally gzip or zstd compressed) on fd, streaming every
+ * blobs/sha256/<hex> through the ingest into the store and checking its
+ * digest and size; keep index.json (at most IMAGE_MANIFEST_MAX bytes) and
+ * check oci-layout. Paths that escape, links, duplicate entries, blobs whose
+ * content is not their name and truncated archives are errors. Blobs verified
+ * before an error stay in the store (they are content-addressed); the ingest
+ * of the blob being read is removed. in is filled on success; release it.
+ */
+int oci_archive_read(const struct content *c, int fd, struct oci_archive_in *in, struct err *e);
+void oci_archive_in_release(struct oci_archive_in *in);
+
+/*
+ * The images to record from an archive's index.json once its blobs are in
+ * the store: [{"name","target","entry"}], target being the index.json entry
+ * as a plain descriptor and entry the content/index.json entry (for an index
+ * of which one image manifest is held, that manifest, as ctr-pull does).
+ * Every blob each image needs must be in the store at its size and every
+ * document must check. name, when not NULL, names the single image of the
+ * archive; otherwise names come from the entries' annotations and entries
+ * without one are skipped. New reference, or NULL with e filled.
+ */
+json_t *oci_archive_plan(const struct content *c, const json_t *index, const char *name,
+			 struct err *e);
+
+#endif
