@@ -12,7 +12,7 @@
 # A tool is built once its folder has a main.c.
 TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
 PKGS_libcommon := jansson openssl
-PKGS_ctr-pull := libcurl openssl jansson
+PKGS_ctr-pull := libcurl openssl jansson libarchive
 PKGS_ctr-unpack := libarchive openssl jansson libseccomp zlib libzstd libisal
 PKGS_ctr-snapshot := jansson
 PKGS_ctr-run := jansson libseccomp

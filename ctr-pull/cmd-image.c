@@ -10,6 +10,8 @@ static const struct verb verbs[] = {
     {"tag", image_cmd_tag, "tag SRC DST"},
     {"rm", image_cmd_rm, "rm NAME..."},
     {"check", image_cmd_check, "check [--json] [NAME...]"},
+    {"export", image_cmd_export, "export [-o FILE] NAME..."},
+    {"import", image_cmd_import, "import [--name NAME] FILE|-"},
     {NULL, NULL, NULL},
 };
 
