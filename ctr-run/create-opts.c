@@ -13,6 +13,7 @@
 #include "jsonio.h"
 #include "path.h"
 #include "prog.h"
+#include "seccomp.h"
 #include "xmem.h"
 
 enum {
@@ -122,8 +123,13 @@ add_mount(struct spec_opts *so, const char *arg, struct err *e)
 static int
 set_secopt(struct spec_opts *so, const char *arg, struct err *e)
 {
+	if (!strncmp(arg, "seccomp-arch=", 13)) {
+		push(&so->seccomp_arch, &so->nseccomp_arch, (char *)arg + 13);
+		return seccomp_arch_check(arg + 13, e) < 0 ? err_prefix(e, "--security-opt") : 0;
+	}
 	if (strncmp(arg, "seccomp=", 8) && strncmp(arg, "seccomp:", 8))
-		return err_code(e, "invalid", "unsupported --security-opt '%.64s' (seccomp=...)",
+		return err_code(e, "invalid",
+				"unsupported --security-opt '%.64s' (seccomp=... or seccomp-arch=...)",
 				arg);
 	so->seccomp = arg + 8;
 	if (!strcmp(so->seccomp, "unconfined"))

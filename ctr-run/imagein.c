@@ -26,6 +26,7 @@ imagein_release(struct imagein *in)
 	free(in->parent);
 	free(in->config_digest);
 	json_decref(in->config);
+	free(in->arch);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -71,6 +72,9 @@ read_config(const struct state *st, const json_t *desc, struct imagein *in, stru
 		return err_prefix(e, "image config");
 	in->config_digest = xstrdup(d);
 	in->config = json_incref(json_object_get(cfg, "config"));
+	/* for the seccomp filter's architectures; absent means the host's */
+	if (jsonio_str(cfg, "architecture"))
+		in->arch = xstrdup(jsonio_str(cfg, "architecture"));
 	return 0;
 }
 

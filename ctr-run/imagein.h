@@ -15,6 +15,7 @@ struct imagein {
 	char *parent;	   /* the committed snapshot to prepare on (ctr-unpack's "key") */
 	char *config_digest;
 	json_t *config; /* the image config's "config" object (may be NULL) */
+	char *arch;	/* the image config's "architecture" ("amd64", "386"), or NULL */
 };
 
 void imagein_release(struct imagein *in);

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The default seccomp allowlist, checked against this architecture with libseccomp. */
+/* The default seccomp allowlist and the architectures it covers, checked with libseccomp. */
 #include "seccomp.h"
 
+#include <ctype.h>
 #include <seccomp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "jsonio.h"
+#include "xmem.h"
 
 /*
- * Calls any unprivileged process may make. Kept in one sorted list; names a
- * given architecture lacks (e.g. "open" on arm64) are dropped at build time.
+ * Calls any unprivileged process may make. Kept in one sorted list; names no
+ * architecture of the filter has (e.g. "open" on arm64, "mmap2" on x86_64
+ * alone) are dropped at build time.
  * Left out on purpose: keyctl, add_key, request_key (keys are not
  * namespaced), kexec_*, *_module, bpf, perf_event_open, userfaultfd,
  * open_by_handle_at, mount/umount2/unshare/setns (need CAP_SYS_ADMIN, below),
@@ -109,10 +114,175 @@ static const struct {
     {"CAP_PERFMON", {"perf_event_open", NULL}},
 };
 
+/*
+ * Architectures, as libseccomp names them; the OCI name is "SCMP_ARCH_" and
+ * the name in capitals. Only names this libseccomp resolves are usable.
+ */
+static const char *const arch_names[] = {
+	"x86",	    "x86_64",	   "x32",   "arm",   "aarch64", "mips",	 "mips64",
+	"mips64n32", "mipsel",	   "mipsel64", "mipsel64n32", "ppc", "ppc64",   "ppc64le",
+	"s390",	    "s390x",	   "parisc", "parisc64", "riscv64", NULL,
+};
+
+/* The 32-bit architecture a 64-bit kernel runs beside its own, for images built for it. */
+static const struct {
+	const char *native, *compat;
+} compat_arches[] = {
+    {"x86_64", "x86"}, {"aarch64", "arm"},	{"s390x", "s390"},
+    {"ppc64", "ppc"},  {"mips64", "mips"}, {"mipsel64", "mipsel"},
+};
+
+/* An image's "architecture" (Go's GOARCH spelling) to libseccomp's name. */
+static const struct {
+	const char *oci, *scmp;
+} image_arches[] = {
+    {"386", "x86"},	 {"amd64", "x86_64"}, {"arm", "arm"},	     {"armhf", "arm"},
+    {"armel", "arm"},	 {"arm64", "aarch64"}, {"s390", "s390"},     {"s390x", "s390x"},
+    {"ppc", "ppc"},	 {"ppc64", "ppc64"},	{"ppc64le", "ppc64le"}, {"mips", "mips"},
+    {"mipsle", "mipsel"}, {"mips64", "mips64"}, {"mips64le", "mipsel64"}, {"riscv64", "riscv64"},
+};
+
+#define ARCH_MAX (sizeof(arch_names) / sizeof(arch_names[0]))
+
+/* The entry of arch_names for a libseccomp token, or NULL. */
+static const char *
+arch_name(uint32_t tok)
+{
+	for (size_t i = 0; arch_names[i]; i++)
+		if (seccomp_arch_resolve_name(arch_names[i]) == tok)
+			return arch_names[i];
+	return NULL;
+}
+
+int
+seccomp_arch_parse(const char *name, uint32_t *tok, struct err *e)
+{
+	const char *s = strncasecmp(name, "SCMP_ARCH_", 10) ? name : name + 10;
+	char low[16];
+	size_t i;
+
+	for (i = 0; s[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)tolower((unsigned char)s[i]);
+	low[i] = '\0';
+	*tok = s[i] ? 0 : seccomp_arch_resolve_name(low);
+	if (!*tok || !arch_name(*tok))
+		return err_code(e, "invalid", "unknown seccomp architecture '%.32s'", name);
+	return 0;
+}
+
+/* Add tok to the n tokens in set unless there already. */
+static void
+arch_add(uint32_t *set, size_t *n, uint32_t tok)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (set[i] == tok)
+			return;
+	if (*n < ARCH_MAX)
+		set[(*n)++] = tok;
+}
+
+/* The image's architecture when the kernel runs it beside the native one, or 0. */
+static uint32_t
+image_compat(const char *image_arch)
+{
+	const char *native = arch_name(seccomp_arch_native()), *want = NULL;
+
+	for (size_t i = 0; image_arch && i < sizeof(image_arches) / sizeof(image_arches[0]); i++)
+		if (!strcmp(image_arches[i].oci, image_arch))
+			want = image_arches[i].scmp;
+	for (size_t i = 0; want && native && i < sizeof(compat_arches) / sizeof(compat_arches[0]);
+	     i++)
+		if (!strcmp(compat_arches[i].native, native) && !strcmp(compat_arches[i].compat, want))
+			return seccomp_arch_resolve_name(want);
+	return 0;
+}
+
+/* Each NAME of "NAME[,NAME...]" into set. */
+static int
+arch_list_add(uint32_t *set, size_t *n, const char *list, struct err *e)
+{
+	_cleanup_free_ char *dup = xstrdup(list);
+	char *rest = dup, *t;
+	uint32_t tok;
+
+	while ((t = strsep(&rest, ","))) {
+		if (!*t)
+			return err_code(e, "invalid", "seccomp-arch '%.64s': empty name", list);
+		if (seccomp_arch_parse(t, &tok, e) < 0)
+			return -1;
+		arch_add(set, n, tok);
+	}
+	return 0;
+}
+
+int
+seccomp_arch_check(const char *list, struct err *e)
+{
+	uint32_t set[ARCH_MAX];
+	size_t n = 0;
+
+	return arch_list_add(set, &n, list, e);
+}
+
+/*
+ * Which architectures the filter covers. runc compiles the filter once per
+ * listed architecture at every start (about 7 ms of CPU each on x86_64), and
+ * a syscall made through an architecture that is not listed kills the
+ * process (libseccomp's bad-arch action), so a shorter list denies more and
+ * never allows more. The native one is always needed (runc's own execve of
+ * the container's process is a native call); the 32-bit compat one only for
+ * an image built for it ("386" on amd64, "arm" on arm64); x32 and the rest
+ * only when --security-opt seccomp-arch asks.
+ */
+static int
+arch_set(const struct seccomp_arches *a, uint32_t *set, size_t *n, struct err *e)
+{
+	uint32_t compat = image_compat(a->image);
+
+	*n = 0;
+	arch_add(set, n, seccomp_arch_native());
+	if (compat)
+		arch_add(set, n, compat);
+	for (size_t i = 0; i < a->nextra; i++)
+		if (arch_list_add(set, n, a->extra[i], e) < 0)
+			return err_prefix(e, "--security-opt");
+	return 0;
+}
+
+static json_t *
+arch_json(const uint32_t *set, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		char *s = xasprintf("SCMP_ARCH_%s", arch_name(set[i]));
+
+		for (char *p = s; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		json_array_append_new(a, json_string(s));
+		free(s);
+	}
+	return a;
+}
+
 int
 seccomp_known(const char *name)
 {
-	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
+	return seccomp_syscall_resolve_name(name) >= 0;
+}
+
+/*
+ * Does any architecture of the filter have the call? A real number on one
+ * of them, not one of libseccomp's negative stand-ins for a call the
+ * architecture lacks ("mmap2" on x86_64): x86-only names stay when x86 is in.
+ */
+static bool
+known_on(const uint32_t *set, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (seccomp_syscall_resolve_name_arch(set[i], name) >= 0)
+			return true;
+	return false;
 }
 
 static bool
@@ -126,30 +296,44 @@ has_cap(const json_t *caps, const char *cap)
 	return false;
 }
 
-static void
-add_known(json_t *names, const char *name)
+static int
+name_cmp(const void *a, const void *b)
 {
-	size_t i;
-	json_t *v;
-
-	if (!seccomp_known(name))
-		return;
-	json_array_foreach(names, i, v) if (!strcmp(json_string_value(v), name)) return;
-	json_array_append_new(names, json_string(name));
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The OCI architecture names the filter must also cover on this host (32-bit compat). */
+#define NBASE (sizeof(base_calls) / sizeof(base_calls[0]) - 1)
+#define NCAPS (sizeof(cap_calls) / sizeof(cap_calls[0]))
+
+/*
+ * base_calls is sorted and unique (the unit test checks), so only what the
+ * capabilities add needs a duplicate check: a binary search in base_calls
+ * and a scan of the few names added so far, instead of a scan of the whole
+ * array for each of ~350 names.
+ */
 static json_t *
-arches(void)
+allowed_names(const json_t *caps, const uint32_t *set, size_t n)
 {
-	switch (seccomp_arch_native()) {
-	case SCMP_ARCH_X86_64:
-		return json_pack("[s,s,s]", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
-	case SCMP_ARCH_AARCH64:
-		return json_pack("[s,s]", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM");
-	default:
-		return json_array(); /* the native one only */
+	json_t *names = json_array();
+	const char *added[NCAPS * 16];
+	size_t nadded = 0;
+
+	for (size_t i = 0; i < NBASE; i++)
+		if (known_on(set, n, base_calls[i]))
+			json_array_append_new(names, json_string(base_calls[i]));
+	for (size_t i = 0; i < NCAPS; i++) {
+		if (!has_cap(caps, cap_calls[i].cap))
+			continue;
+		for (const char *const *c = cap_calls[i].calls; *c; c++) {
+			bool dup = bsearch(c, base_calls, NBASE, sizeof(*base_calls), name_cmp);
+
+			for (size_t k = 0; !dup && k < nadded; k++)
+				dup = !strcmp(added[k], *c);
+			if (!dup && known_on(set, n, *c))
+				json_array_append_new(names, json_string(added[nadded++] = *c));
+		}
 	}
+	return names;
 }
 
 /*
@@ -168,34 +352,30 @@ clone_rule(void)
 			 "SCMP_CMP_MASKED_EQ");
 }
 
-json_t *
-seccomp_default(const json_t *caps, struct err *e)
+/* personality: only the harmless personas (Linux, Linux32 and their UNAME26 forms). */
+static json_t *
+personality_rule(json_int_t persona)
 {
-	json_t *names = json_array(), *syscalls;
-	bool admin = has_cap(caps, "CAP_SYS_ADMIN");
+	return json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names", "personality", "action",
+			 "SCMP_ACT_ALLOW", "args", "index", 0, "value", persona, "op",
+			 "SCMP_CMP_EQ");
+}
 
-	(void)e;
-	for (size_t i = 0; base_calls[i]; i++)
-		add_known(names, base_calls[i]);
-	for (size_t i = 0; i < sizeof(cap_calls) / sizeof(cap_calls[0]); i++)
-		if (has_cap(caps, cap_calls[i].cap))
-			for (size_t j = 0; cap_calls[i].calls[j]; j++)
-				add_known(names, cap_calls[i].calls[j]);
-	syscalls = json_pack("[{s:o, s:s}]", "names", names, "action", "SCMP_ACT_ALLOW");
-	/* personality: only the harmless personas (Linux, Linux32 and their UNAME26 forms) */
-	json_array_append_new(syscalls,
-			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names", "personality",
-					"action", "SCMP_ACT_ALLOW", "args", "index", 0, "value",
-					(json_int_t)0, "op", "SCMP_CMP_EQ"));
-	json_array_append_new(syscalls,
-			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names", "personality",
-					"action", "SCMP_ACT_ALLOW", "args", "index", 0, "value",
-					(json_int_t)8, "op", "SCMP_CMP_EQ"));
-	json_array_append_new(syscalls,
-			      json_pack("{s:[s], s:s, s:[{s:i, s:I, s:s}]}", "names", "personality",
-					"action", "SCMP_ACT_ALLOW", "args", "index", 0, "value",
-					(json_int_t)0xffffffff, "op", "SCMP_CMP_EQ"));
-	if (!admin) {
+json_t *
+seccomp_default(const json_t *caps, const struct seccomp_arches *a, struct err *e)
+{
+	uint32_t set[ARCH_MAX];
+	size_t n;
+	json_t *syscalls;
+
+	if (arch_set(a, set, &n, e) < 0)
+		return NULL;
+	syscalls = json_pack("[{s:o, s:s}]", "names", allowed_names(caps, set, n), "action",
+			     "SCMP_ACT_ALLOW");
+	json_array_append_new(syscalls, personality_rule(0));
+	json_array_append_new(syscalls, personality_rule(8));
+	json_array_append_new(syscalls, personality_rule(0xffffffff));
+	if (!has_cap(caps, "CAP_SYS_ADMIN")) {
 		json_array_append_new(syscalls, clone_rule());
 		json_array_append_new(syscalls,
 				      json_pack("{s:[s], s:s, s:i}", "names", "clone3", "action",
@@ -203,7 +383,7 @@ seccomp_default(const json_t *caps, struct err *e)
 	}
 	/* SCMP_ACT_ERRNO without errnoRet is EPERM in runc and crun */
 	return json_pack("{s:s, s:o, s:o}", "defaultAction", "SCMP_ACT_ERRNO", "architectures",
-			 arches(), "syscalls", syscalls);
+			 arch_json(set, n), "syscalls", syscalls);
 }
 
 int

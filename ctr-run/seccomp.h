@@ -4,18 +4,34 @@
 #define CTR_RUN_SECCOMP_H
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
+/* The architectures the default profile covers besides the native one. */
+struct seccomp_arches {
+	const char *image;  /* the image config's "architecture" ("386", "arm"); NULL: native */
+	char *const *extra; /* --security-opt seccomp-arch= values, each "NAME[,NAME...]" */
+	size_t nextra;
+};
+
 /*
  * The default profile for a process with the capabilities caps (an array of
- * "CAP_*"): everything not listed fails with EPERM; names this architecture
- * does not have (as libseccomp resolves them) are left out. New reference.
+ * "CAP_*"): everything not listed fails with EPERM. Its architectures are the
+ * native one, the image's when it is the native one's 32-bit compat
+ * architecture ("386" on amd64, "arm" on arm64), and a->extra; names none of
+ * them has (as libseccomp resolves them) are left out. New reference, or
+ * NULL with e filled (an unknown name in a->extra).
  */
-json_t *seccomp_default(const json_t *caps, struct err *e);
+json_t *seccomp_default(const json_t *caps, const struct seccomp_arches *a, struct err *e);
 /* Check the shape of a user's profile (an OCI linux.seccomp object). */
 int seccomp_check(const json_t *profile, struct err *e);
-/* Does libseccomp know name on the native architecture? */
+/* Does libseccomp know name (a real number) on the native architecture? */
 int seccomp_known(const char *name);
+/* An architecture as OCI or libseccomp spell it ("SCMP_ARCH_X86", "x86") to its token. */
+int seccomp_arch_parse(const char *name, uint32_t *tok, struct err *e);
+/* Check a --security-opt seccomp-arch value, "NAME[,NAME...]". */
+int seccomp_arch_check(const char *list, struct err *e);
 
 #endif

@@ -180,9 +180,16 @@ resources(const struct spec_opts *o)
 static json_t *
 seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
 {
+	struct seccomp_arches a = {o->arch, o->seccomp_arch, o->nseccomp_arch};
+
+	if (o->seccomp_json && o->nseccomp_arch)
+		return err_code(e, "invalid",
+				"--security-opt seccomp-arch applies to the default profile only; "
+				"list the architectures in the profile file"),
+		       NULL;
 	if (o->seccomp_json)
 		return seccomp_check(o->seccomp_json, e) < 0 ? NULL : json_incref(o->seccomp_json);
-	return seccomp_default(caps, e);
+	return seccomp_default(caps, &a, e);
 }
 
 json_t *

@@ -32,6 +32,7 @@ spec_opts_release(struct spec_opts *o)
 	free(o->env);
 	free(o->cap_add);
 	free(o->cap_drop);
+	free(o->seccomp_arch);
 	free(o->args);
 	json_decref(o->seccomp_json);
 	json_decref(o->labels);

@@ -48,6 +48,9 @@ struct spec_opts {
 	bool privileged;
 	const char *seccomp;  /* NULL: the default profile; "unconfined"; else a file */
 	json_t *seccomp_json; /* the loaded file (owned) when seccomp names one */
+	char **seccomp_arch;  /* --security-opt seccomp-arch= values, for the default profile */
+	size_t nseccomp_arch;
+	const char *arch;     /* the image config's "architecture"; NULL: the host's */
 	int64_t memory;	      /* bytes, 0 for no limit */
 	int64_t cpu_quota;    /* microseconds per 100 ms period, 0 for no limit */
 	int64_t pids_limit;   /* 0 for no limit */
