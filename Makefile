@@ -78,6 +78,20 @@ $(LIBCOMMON): $(LIBCOMMON_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# --version prints "CTR_RELEASE (git DESCRIBE)"; "unknown" outside a git tree.
+# Only prog.o gets the define, and version.stamp changes only when the text
+# does, so a new commit recompiles prog.c and relinks, nothing more.
+# --no-optional-locks: describe --dirty must not take index.lock from a commit.
+CTR_RELEASE := 0.1
+CTR_GIT := $(shell test -e .git && git --no-optional-locks describe --always --dirty 2>/dev/null || echo unknown)
+CTR_VERSION := $(CTR_RELEASE) (git $(CTR_GIT))
+$(B)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)echo '$(CTR_VERSION)' | cmp -s - $@ || echo '$(CTR_VERSION)' > $@
+$(B)/libcommon/prog.o: $(B)/version.stamp
+$(B)/libcommon/prog.o: ALL_CPPFLAGS += -DCTR_VERSION='"$(CTR_VERSION)"'
+FORCE:
+
 define tool
 $(B)/bin/$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard $(1)/*.c)) $(LIBCOMMON)
 	@mkdir -p $$(dir $$@)
@@ -155,6 +169,6 @@ clean-objs:
 clean: clean-objs
 	rm -rf bin
 
-.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs
+.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs FORCE
 
 -include $(shell find build build-san build-lint -name '*.d' 2>/dev/null)

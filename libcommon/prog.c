@@ -11,6 +11,11 @@
 
 #include "xmem.h"
 
+/* The Makefile passes CTR_VERSION to this file only, so a new commit rebuilds nothing else. */
+#ifndef CTR_VERSION
+#define CTR_VERSION "unknown"
+#endif
+
 static bool json_errors;
 
 void
@@ -102,20 +107,36 @@ prog_global_opt(int c, const char *arg, struct state *st)
 	return false;
 }
 
-/* Leading global options, before the verb or the tool's own arguments. */
+/* --version, -V: one line on stdout, "PROG VERSION (git DESCRIBE)", exit 0. */
+static void __attribute__((noreturn))
+print_version(void)
+{
+	printf("%s %s\n", PROG, CTR_VERSION);
+	exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_SYS);
+}
+
+/*
+ * Leading global options, before the verb or the tool's own arguments.
+ * --version/-V is only taken here: no tool uses -V, and after a verb it
+ * would be an option of that verb.
+ */
 static void
 parse_leading(int *argc, char ***argv, struct state *st)
 {
-	static const struct option opts[] = { PROG_GLOBAL_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { PROG_GLOBAL_LONGOPTS,
+					      { "version", no_argument, NULL, 'V' },
+					      { NULL, 0, NULL, 0 } };
 	int c;
 
 	/* '+' stops at the first non-option; ':' keeps getopt quiet on unknown ones */
 	opterr = 0;
-	while ((c = getopt_long(*argc, *argv, "+:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(*argc, *argv, "+:V" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			optind--; /* leave the tool's own option for its parser */
 			break;
 		}
+		if (c == 'V')
+			print_version();
 		prog_global_opt(c, optarg, st);
 	}
 	opterr = 1;
