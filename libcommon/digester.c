@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Streaming sha256 of large blobs through OpenSSL's EVP interface (its assembly is the fastest we have). */
+/* Streaming sha256 of large blobs through OpenSSL's EVP interface (its assembly is the fastest we
+ * have). */
 #include "digest.h"
 
 #include <openssl/evp.h>

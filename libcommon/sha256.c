@@ -12,14 +12,14 @@
 
 /* The first 32 bits of the fractional parts of the cube roots of the first 64 primes (4.2.2). */
 static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
 /* Hash n whole 64-byte blocks at p into the state h. */
@@ -51,27 +51,40 @@ schedule(uint32_t w[64], const unsigned char *p)
 	}
 }
 
-/* The 64 rounds over the working variables v[0..7] = a..h (6.2.2 steps 2-4). */
+/* The 64 rounds over the working variables a..h, named as in 6.2.2 steps 2-4. */
 static void
 blocks_portable(uint32_t h[8], const unsigned char *p, size_t n)
 {
-	uint32_t w[64], v[8];
+	uint32_t w[64];
 
 	for (; n > 0; n--, p += 64) {
-		schedule(w, p);
-		memcpy(v, h, sizeof(v));
-		for (int t = 0; t < 64; t++) {
-			uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-			uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-			uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) + ch + K[t] + w[t];
-			uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) + maj;
+		uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6],
+			 hh = h[7];
 
-			memmove(v + 1, v, 7 * sizeof(v[0]));
-			v[4] += t1;
-			v[0] = t1 + t2;
+		schedule(w, p);
+		for (int t = 0; t < 64; t++) {
+			uint32_t t1 = hh + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) +
+				      ((e & f) ^ (~e & g)) + K[t] + w[t];
+			uint32_t t2 =
+			    (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+
+			hh = g;
+			g = f;
+			f = e;
+			e = d + t1;
+			d = c;
+			c = b;
+			b = a;
+			a = t1 + t2;
 		}
-		for (int i = 0; i < 8; i++)
-			h[i] += v[i];
+		h[0] += a;
+		h[1] += b;
+		h[2] += c;
+		h[3] += d;
+		h[4] += e;
+		h[5] += f;
+		h[6] += g;
+		h[7] += hh;
 	}
 }
 
@@ -100,11 +113,13 @@ blocks_sha_ni(uint32_t h[8], const unsigned char *p, size_t n)
 			__m128i *w = &m[i & 3]; /* W[4i..4i+3], replacing W[4i-16..4i-13] */
 
 			if (i < 4)
-				*w = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+				*w = _mm_shuffle_epi8(
+				    _mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
 			else
 				*w = _mm_sha256msg2_epu32(
-				    _mm_add_epi32(_mm_sha256msg1_epu32(*w, m[(i + 1) & 3]),
-						  _mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4)),
+				    _mm_add_epi32(
+					_mm_sha256msg1_epu32(*w, m[(i + 1) & 3]),
+					_mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4)),
 				    m[(i + 3) & 3]);
 			__m128i wk = _mm_add_epi32(*w, _mm_loadu_si128((const __m128i *)&K[4 * i]));
 			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
@@ -172,8 +187,8 @@ void
 sha256_init(struct sha256 *s)
 {
 	/* the first 32 bits of the fractional parts of the square roots of the first 8 primes */
-	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
 	memcpy(s->h, h0, sizeof(h0));
 	s->len = 0;

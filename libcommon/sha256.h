@@ -12,7 +12,7 @@
 /* The whole hash state, in the caller's memory: no heap, no release. */
 struct sha256 {
 	uint32_t h[8];
-	uint64_t len; /* bytes fed so far */
+	uint64_t len;	       /* bytes fed so far */
 	unsigned char buf[64]; /* the partial block, len % 64 bytes of it */
 };
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for sha256.c: FIPS 180 vectors, and OpenSSL's EVP result as the oracle for the rest. */
+/* Unit tests for sha256.c: FIPS 180 vectors, and OpenSSL's EVP result as the oracle for the rest.
+ */
 #include "tap.h"
 
 #include <openssl/evp.h>
@@ -99,7 +100,8 @@ test_sha256_every_short_length(void)
 		if (memcmp(md, want, SHA256_LEN))
 			bad = (int)n;
 	}
-	is_int(bad, -1, "%s: lengths 0..300 equal OpenSSL (first mismatch at -1 = none)", impl_name);
+	is_int(bad, -1, "%s: lengths 0..300 equal OpenSSL (first mismatch at -1 = none)",
+	       impl_name);
 }
 
 /* Random data of random lengths 0..10000, one-shot and in random splits, against EVP. */
@@ -132,7 +134,8 @@ test_sha256_random_vs_openssl(void)
 		split_bad += memcmp(md, want, SHA256_LEN) != 0;
 	}
 	is_int(oneshot_bad, 0, "%s: %d random buffers, one-shot equals OpenSSL", impl_name, ROUNDS);
-	is_int(split_bad, 0, "%s: %d random buffers, random splits equal OpenSSL", impl_name, ROUNDS);
+	is_int(split_bad, 0, "%s: %d random buffers, random splits equal OpenSSL", impl_name,
+	       ROUNDS);
 	free(buf);
 }
 
