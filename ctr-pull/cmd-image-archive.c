@@ -159,8 +159,8 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 	json_array_foreach(plan, i, p)
 	{
 		const char *name = jsonio_str(p, "name");
-		json_auto_t *rec = json_pack("{s:s, s:O}", "name", name, "target",
-					     json_object_get(p, "target"));
+		json_auto_t *rec =
+		    json_pack("{s:s, s:O}", "name", name, "target", json_object_get(p, "target"));
 
 		if (content_index_add(c, json_object_get(p, "entry"), name, &e) < 0 ||
 		    image_store(st, rec, &e) < 0)

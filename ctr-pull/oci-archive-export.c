@@ -66,7 +66,11 @@ add_manifest(struct exporter *x, const json_t *desc, struct err *e)
 
 	if (!man || add_blob(x, json_object_get(man, "config"), e) < 0)
 		return -1;
-	json_array_foreach(json_object_get(man, "layers"), i, l) if (add_blob(x, l, e) < 0) return -1;
+	json_array_foreach(json_object_get(man, "layers"), i, l)
+	{
+		if (add_blob(x, l, e) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -186,7 +190,8 @@ tar_blob(struct archive *a, const struct content *c, const char *dg, int64_t siz
 	if (n < 0 || left > 0)
 		return err_set(e, n < 0 ? errno : EIO, "read blob %s", dg);
 	if (strcmp(got, dg))
-		return err_set(e, EIO, "blob %s is corrupt in the store (it hashes to %s)", dg, got);
+		return err_set(e, EIO, "blob %s is corrupt in the store (it hashes to %s)", dg,
+			       got);
 	return 0;
 }
 
@@ -204,9 +209,13 @@ write_tar(struct archive *a, const struct content *c, const json_t *index, const
 	    tar_header(a, "blobs/", AE_IFDIR, 0755, 0, e) < 0 ||
 	    tar_header(a, "blobs/sha256/", AE_IFDIR, 0755, 0, e) < 0)
 		return -1;
-	json_array_foreach(blobs, i, b) if (tar_blob(a, c, jsonio_str(b, "digest"),
-						     json_integer_value(json_object_get(b, "size")),
-						     e) < 0) return -1;
+	json_array_foreach(blobs, i, b)
+	{
+		json_int_t size = json_integer_value(json_object_get(b, "size"));
+
+		if (tar_blob(a, c, jsonio_str(b, "digest"), size, e) < 0)
+			return -1;
+	}
 	return archive_write_close(a) == ARCHIVE_OK ? 0 : tar_error(a, e);
 }
 

@@ -57,7 +57,11 @@ check_manifest(const struct content *c, const json_t *desc, struct err *e)
 	    !(cfg = content_read_json(c, jsonio_str(config, "digest"), IMAGE_CONFIG_MAX, e)) ||
 	    !(ids = image_config_diff_ids(cfg, json_array_size(layers), e)))
 		goto fail;
-	json_array_foreach(layers, i, l) if (need_blob(c, l, e) < 0) goto fail;
+	json_array_foreach(layers, i, l)
+	{
+		if (need_blob(c, l, e) < 0)
+			goto fail;
+	}
 	return 0;
 fail:
 	return err_prefix(e, "manifest %s", jsonio_str(desc, "digest"));
@@ -70,6 +74,14 @@ is_image_entry(const json_t *m)
 
 	return image_is_manifest_type(jsonio_str(m, "mediaType")) &&
 	       !(os && !strcmp(os, "unknown"));
+}
+
+/* A descriptor without the archive's annotations. New reference. */
+static json_t *
+plain(const json_t *d)
+{
+	return json_pack("{s:O, s:O, s:O}", "mediaType", json_object_get(d, "mediaType"), "digest",
+			 json_object_get(d, "digest"), "size", json_object_get(d, "size"));
 }
 
 /*
@@ -86,7 +98,7 @@ check_target(const struct content *c, const json_t *t, struct err *e)
 	size_t i, n = 0;
 
 	if (image_is_manifest_type(mt))
-		return check_manifest(c, t, e) < 0 ? NULL : json_deep_copy(t);
+		return check_manifest(c, t, e) < 0 ? NULL : plain(t);
 	if (!image_is_index_type(mt)) {
 		err_code(e, "invalid", "unsupported media type '%.100s'", mt);
 		return NULL;
@@ -108,7 +120,7 @@ check_target(const struct content *c, const json_t *t, struct err *e)
 			 jsonio_str(t, "digest"));
 		return NULL;
 	}
-	return json_deep_copy(n == 1 ? last : t);
+	return n == 1 ? json_deep_copy(last) : plain(t);
 }
 
 /*
@@ -154,10 +166,7 @@ plan_entry(const struct content *c, const json_t *ent, const char *given, json_t
 		err_prefix(e, "image '%s'", name);
 		return NULL;
 	}
-	return json_pack("{s:s, s:{s:O, s:O, s:O}, s:O}", "name", name, "target", "mediaType",
-			 json_object_get(ent, "mediaType"), "digest",
-			 json_object_get(ent, "digest"), "size", json_object_get(ent, "size"),
-			 "entry", entry);
+	return json_pack("{s:s, s:o, s:O}", "name", name, "target", plain(ent), "entry", entry);
 }
 
 json_t *
@@ -172,7 +181,8 @@ oci_archive_plan(const struct content *c, const json_t *index, const char *name,
 		return NULL;
 	}
 	if (name && json_array_size(ms) != 1) {
-		err_code(e, "invalid", "--name needs an archive of one image (index.json has %zu entries)",
+		err_code(e, "invalid",
+			 "--name needs an archive of one image (index.json has %zu entries)",
 			 json_array_size(ms));
 		return NULL;
 	}
