@@ -181,8 +181,14 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	    .stderr_fd = stdio[2],
 	    /* run wants it running: one runtime call (run --detach) instead of create + start */
 	    .start = a->is_run,
-	    /* run --rm in the foreground: the shim deletes the runtime's state as init exits */
-	    .runtime_delete = a->is_run && a->rm && !a->detach,
+	    /*
+	     * run in the foreground: the runtime's own run, which reaps init and
+	     * deletes the container as it exits: one runtime process, not two. Not
+	     * with a TTY: the runtime would relay it instead of handing us the master.
+	     */
+	    .foreground = a->is_run && !a->detach && !a->so.tty,
+	    /* run --rm -t: the shim deletes the runtime's state as init exits */
+	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
 	};
 	int pid;
 

@@ -101,6 +101,8 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_
 		argv[n++] = "--start";
 	if (a->runtime_delete)
 		argv[n++] = "--runtime-delete";
+	if (a->foreground)
+		argv[n++] = "--foreground";
 	if (a->tty)
 		argv[n++] = "--tty";
 	if (a->stdin_open)

@@ -15,6 +15,7 @@ struct shim_spawn {
 	bool stdio_pipes;    /* the shim makes pipes for the container's stdio (attach) */
 	bool start;	     /* create and start in one runtime call (shim --start) */
 	bool runtime_delete; /* the shim runs the runtime's delete after init exits */
+	bool foreground;     /* the runtime's run waits for init and deletes (shim --foreground) */
 	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */
 };
 

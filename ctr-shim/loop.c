@@ -89,8 +89,8 @@ proc_by_pid(struct shim *s, pid_t pid)
 	return NULL;
 }
 
-static void
-reaped(struct shim *s, struct proc *p, int wstatus)
+void
+loop_reaped(struct shim *s, struct proc *p, int wstatus)
 {
 	struct err e;
 	bool is_init = p == &s->init;
@@ -125,11 +125,13 @@ reap_all(struct shim *s)
 
 	/* as subreaper we also inherit strays; they are reaped and forgotten */
 	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
-		if (s->delete_pid && pid == s->delete_pid)
+		if (s->runtime_pid && pid == s->runtime_pid)
+			foreground_exited(s, wstatus);
+		else if (s->delete_pid && pid == s->delete_pid)
 			s->delete_rc =
 			    WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
 		else if ((p = proc_by_pid(s, pid)))
-			reaped(s, p, wstatus);
+			loop_reaped(s, p, wstatus);
 	}
 }
 
@@ -201,6 +203,7 @@ loop_run(struct shim *s)
 	struct epoll_event evs[16];
 	int n, rc = 0;
 
+	reap_all(s); /* a foreground runtime may be done before the loop begins */
 	for (;;) {
 		bool stopped = s->status == CTR_STOPPED;
 

@@ -23,7 +23,7 @@
 #define USAGE                                                                                      \
 	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
 	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] [--detach-stdio] "        \
-	"[--stdio-pipes] [--runtime-delete] "                                                      \
+	"[--stdio-pipes] [--runtime-delete] [--foreground] "                                                    \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--log-level LEVEL]"
 
@@ -43,6 +43,7 @@ enum {
 	OPT_S_START,
 	OPT_S_RTDELETE,
 	OPT_S_PIPES,
+	OPT_S_FG,
 };
 
 static const struct option longopts[] = {
@@ -61,6 +62,7 @@ static const struct option longopts[] = {
     {"start", no_argument, NULL, OPT_S_START},
     {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
     {"stdio-pipes", no_argument, NULL, OPT_S_PIPES},
+    {"foreground", no_argument, NULL, OPT_S_FG},
     {"help", no_argument, NULL, 'h'},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -127,6 +129,9 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_PIPES:
 		o->stdio_pipes = true;
 		break;
+	case OPT_S_FG:
+		o->foreground = o->start = true;
+		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
 		o->exit_args[o->n_exit_args++] = (char *)arg;
@@ -162,6 +167,11 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 		die_err(&e);
 	if (o->stdio_pipes && (o->tty || o->detach_stdio))
 		die_usage("--stdio-pipes excludes --tty and --detach-stdio");
+	/* a foreground runtime would relay a terminal itself instead of handing us the master */
+	if (o->foreground && o->tty)
+		die_usage("--foreground excludes --tty");
+	if (o->foreground)
+		o->runtime_delete = false; /* its run deletes by itself; only a dying one needs us */
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
 		die_usage("--bundle and --runtime-root must be absolute paths");
 }
@@ -171,7 +181,7 @@ static void __attribute__((noreturn, format(printf, 2, 3)))
 fail_sync(struct shim *s, const char *fmt, ...)
 {
 	static const char *const ours[] = {"shim.sock", "shim.json", "console.sock", "init.pid",
-					   "runtime.log"};
+					   "runtime.log", "runtime-run.log"};
 	char msg[1024];
 	va_list ap;
 
@@ -180,13 +190,14 @@ fail_sync(struct shim *s, const char *fmt, ...)
 	va_end(ap);
 	json_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
 	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	if (line) {
-		fdio_write_full(s->o.sync_fd, line, strlen(line));
-		fdio_write_full(s->o.sync_fd, "\n", 1);
-	}
+	bool told = line && fdio_write_full(s->o.sync_fd, line, strlen(line)) == 0 &&
+		    fdio_write_full(s->o.sync_fd, "\n", 1) == 0;
 	if (s->dirfd >= 0)
 		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
 			unlinkat(s->dirfd, ours[i], 0);
+	/* the caller says it on the same stderr: once is enough */
+	if (told)
+		exit(EXIT_SYS);
 	die(EXIT_SYS, "%s", msg);
 }
 

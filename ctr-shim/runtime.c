@@ -60,8 +60,8 @@ last_error(struct shim *s, const char *log, int rc, struct err *e)
 }
 
 /* Start RUNTIME --root R --log STATEDIR/LOG --log-format json ARGS... */
-static int
-launch(struct shim *s, const char *log, const char *const args[], const struct spawn_opts *so,
+int
+runtime_launch(struct shim *s, const char *log, const char *const args[], const struct spawn_opts *so,
        pid_t *pid, struct err *e)
 {
 	_cleanup_free_ char *logpath = xasprintf("%s/%s", s->dir, log);
@@ -77,8 +77,8 @@ launch(struct shim *s, const char *log, const char *const args[], const struct s
 }
 
 /* rc: the runtime's exit code (128+N for a signal); its error from LOG into e. */
-static int
-collect(struct shim *s, const char *log, int rc, struct err *e)
+int
+runtime_collect(struct shim *s, const char *log, int rc, struct err *e)
 {
 	if (rc > 0)
 		last_error(s, log, rc, e);
@@ -92,9 +92,9 @@ run(struct shim *s, const char *const args[], const struct spawn_opts *so, struc
 	pid_t pid;
 	int rc;
 
-	if (launch(s, LOG_NAME, args, so, &pid, e) < 0 || (rc = spawn_wait(pid, e)) < 0)
+	if (runtime_launch(s, LOG_NAME, args, so, &pid, e) < 0 || (rc = spawn_wait(pid, e)) < 0)
 		return -1;
-	return collect(s, LOG_NAME, rc, e);
+	return runtime_collect(s, LOG_NAME, rc, e);
 }
 
 /* stdio for runtime calls that must not touch the container's: /dev/null. */
@@ -112,6 +112,8 @@ quiet(struct spawn_opts *so, struct err *e)
 /*
  * create, or with --start "run --detach": one runtime process instead of two
  * (create, then start) when the caller wants the container running at once.
+ * With --foreground "run" alone: the runtime stays with the container and
+ * deletes it as it exits (foreground.c), so no delete call follows either.
  */
 int
 runtime_create(struct shim *s, const char *console, struct err *e)
@@ -125,7 +127,7 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	int r;
 
 	args[n++] = s->o.start ? "run" : "create";
-	if (s->o.start)
+	if (s->o.start && !s->o.foreground)
 		args[n++] = "--detach";
 	args[n++] = "--bundle", args[n++] = s->o.bundle;
 	args[n++] = "--pid-file", args[n++] = pidfile;
@@ -144,15 +146,16 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 		so.stdin_fd = far[0], so.stdout_fd = far[1], so.stderr_fd = far[2];
 	}
 	unlinkat(s->dirfd, "init.pid", 0);
-	r = run(s, args, &so, e);
+	r = s->o.foreground ? foreground_start(s, args, &so, e) : run(s, args, &so, e);
 	attach_close_far(far); /* the container holds its own copies now */
 	if (r < 0)
 		return -1;
-	if (exitfile_read_pid(s, "init.pid", &s->init.pid, e) < 0) {
+	if (!s->init.pid && exitfile_read_pid(s, "init.pid", &s->init.pid, e) < 0) {
 		/* the runtime said yes but left no pid: undo what it may have made */
 		runtime_delete(s);
 		return -1;
 	}
+	/* fails (ESRCH) when a foreground init is gone already; the loop copes */
 	s->init.pidfd = (int)syscall(SYS_pidfd_open, s->init.pid, 0);
 	if (s->init.pidfd >= 0)
 		fcntl(s->init.pidfd, F_SETFD, FD_CLOEXEC);
@@ -216,7 +219,7 @@ runtime_delete_start(struct shim *s)
 	struct err e;
 	_cleanup_close_ int null = quiet(&so, &e);
 
-	if (null < 0 || launch(s, DELETE_LOG, args, &so, &s->delete_pid, &e) < 0) {
+	if (null < 0 || runtime_launch(s, DELETE_LOG, args, &so, &s->delete_pid, &e) < 0) {
 		log_warn("cleanup: %s", e.msg);
 		s->delete_pid = 0;
 		return;
@@ -236,7 +239,7 @@ runtime_delete_finish(struct shim *s)
 		log_warn("cleanup: %s", e.msg);
 		return -1;
 	}
-	if (collect(s, DELETE_LOG, rc, &e) < 0) {
+	if (runtime_collect(s, DELETE_LOG, rc, &e) < 0) {
 		log_warn("cleanup: %s", e.msg);
 		return -1;
 	}

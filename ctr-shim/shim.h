@@ -28,6 +28,7 @@ struct shim_opts {
 	bool stdio_pipes;    /* --stdio-pipes: the container's stdio is pipes we hold (attach.c) */
 	bool start;	     /* --start: create and start in one runtime call */
 	bool runtime_delete; /* --runtime-delete: RUNTIME delete once init has exited */
+	bool foreground;     /* --foreground: RUNTIME run stays with the container (foreground.c) */
 	const char *exit_cmd;
 	char **exit_args; /* NULL-terminated, may be empty */
 	size_t n_exit_args;
@@ -79,6 +80,7 @@ struct shim {
 	bool stdin_done;
 	pid_t delete_pid; /* --runtime-delete: the runtime's delete, once started */
 	int delete_rc;	  /* its exit code once the loop reaped it, else -1 */
+	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
 	int pipes[3];	  /* --stdio-pipes: stdin's write end, stdout's and stderr's read ends */
 	struct client *attached; /* the one client the pipes are lent to, or NULL */
 };
@@ -94,6 +96,8 @@ void loop_del(struct shim *s, struct watch *w);
  * shim's exit status: 0, or 111 when the runtime's delete failed.
  */
 int loop_run(struct shim *s);
+/* Record p's exit (wstatus as from waitpid), tell its waiters; for init, start a delete. */
+void loop_reaped(struct shim *s, struct proc *p, int wstatus);
 
 /* control.c: the JSON-lines socket */
 int control_listen(struct shim *s, struct err *e);
@@ -120,6 +124,12 @@ void ops_exited(struct shim *s, struct proc *p);
 void ops_event(struct shim *s, json_t *ev);
 
 /* runtime.c: the OCI runtime binary */
+struct spawn_opts;
+/* Start RUNTIME with its global options and log LOG (under STATEDIR), then ARGS. */
+int runtime_launch(struct shim *s, const char *log, const char *const args[],
+		   const struct spawn_opts *so, pid_t *pid, struct err *e);
+/* Turn the runtime's exit code into 0, or -1 with its logged error in e; LOG goes. */
+int runtime_collect(struct shim *s, const char *log, int rc, struct err *e);
 int runtime_create(struct shim *s, const char *console, struct err *e);
 int runtime_start(struct shim *s, struct err *e);
 int runtime_kill(struct shim *s, int sig, bool all, struct err *e);
@@ -130,6 +140,13 @@ int runtime_delete(struct shim *s);
 /* delete --force without waiting (delete_pid); _finish waits for it, logs and returns -1 on failure */
 void runtime_delete_start(struct shim *s);
 int runtime_delete_finish(struct shim *s);
+
+/* foreground.c: --foreground */
+/* Launch `RUNTIME run` (ARGS) and return once init runs (s->init.pid) or ran. */
+int foreground_start(struct shim *s, const char *const args[], const struct spawn_opts *so,
+		     struct err *e);
+/* The loop reaped the runtime's run: record init's exit from its status. */
+void foreground_exited(struct shim *s, int wstatus);
 
 /* exitfile.c: records on disk */
 /* A new exit record {"pid","status","signal","exited_at","oom"} for a wait status. */

@@ -508,3 +508,53 @@ assert_nothing_left() {
 	assert_status 100
 	[[ "$stderr" == "ctr-run: fatal: "* ]]
 }
+
+# The foreground run is the runtime's own `run` (ctr-shim --foreground): one
+# runtime process that reaps init and deletes its state as it exits.
+@test "run: in the foreground the runtime's own run deletes its state; a signal reads as 128+N" {
+	local id out=$BATS_TEST_TMPDIR/out rpid
+	id=$(cid fgstate)
+	run ctr-run run --name "$id" "$IMG" -- sh -c 'exit 3'
+	assert_status 3
+	# gone from the runtime already, before any delete of ours
+	! runc --root "$RR" state "$id" 2>/dev/null
+	[ "$(jq .status "$CTR_STATE/default/$id/exit.json")" = 3 ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+
+	id=$(cid fgkill)
+	ctr-run run --name "$id" "$IMG" -- sh -c 'echo ready; exec sleep 1000' >"$out" 2>&1 &
+	track_pid $!
+	wait_for_file_text "$out" ready
+	# a foreground runtime is a running process of the shim's, beside the container
+	rpid=$(pgrep -P "$(jq .pid "$CTR_STATE/default/$id/shim.json")" -x runc)
+	[ -n "$rpid" ]
+	ctr-run kill -s KILL "$id"
+	run ctr-run wait "$id"
+	assert_status 137
+	[ "$(jq -r .signal <<<"$output")" = 9 ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
+@test "run: a foreground runtime killed mid-run: the shim reaps init and deletes its state" {
+	local id out=$BATS_TEST_TMPDIR/out spid rpid
+	id=$(cid fgrtkill)
+	ctr-run run --name "$id" "$IMG" -- sh -c 'echo ready; exec sleep 1000' >"$out" 2>&1 &
+	track_pid $!
+	wait_for_file_text "$out" ready
+	spid=$(jq .pid "$CTR_STATE/default/$id/shim.json")
+	rpid=$(pgrep -P "$spid" -x runc)
+	kill -KILL "$rpid"
+	# the container outlives its runtime and is still ours to stop
+	sleep 0.2
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	ctr-run kill -s KILL "$id"
+	run ctr-run wait "$id"
+	assert_status 137
+	# the shim ran the runtime's delete for the state the dead run left
+	while kill -0 "$spid" 2>/dev/null; do sleep 0.05; done
+	! runc --root "$RR" state "$id" 2>/dev/null
+	ctr-run delete "$id"
+	assert_clean "$id"
+}

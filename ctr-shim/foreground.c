@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* --foreground: the runtime's own `run`, which stays with the container and deletes it. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "shim.h"
+
+/*
+ * Why: `run --detach` then `delete` is two runtime processes (runc's Go start
+ * alone is ~10 ms each) where a foreground `run` is one: the runtime reaps
+ * init, removes the cgroup and its state, and exits with init's status (128+N
+ * for a signal, as runc and crun report it). The cost: the runtime process
+ * lives as long as the container, and an exit of 128+N cannot be told from
+ * signal N. ctr-run uses it for foreground runs only, where a caller waits.
+ *
+ * The container has started when the runtime's pid file appears (runc and
+ * crun write it once init runs the user's process); a quick container may be
+ * gone again by the time we look, which is fine: the pid file stays.
+ */
+#define FG_LOG "runtime-run.log"
+
+static int
+watch_dir(struct shim *s, struct err *e)
+{
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (fd < 0)
+		return err_set(e, errno, "inotify_init1");
+	/* runc renames a temporary into place; crun writes the file in place */
+	if (inotify_add_watch(fd, s->dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+		err_set(e, errno, "watch %s", s->dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool
+have_pid(struct shim *s)
+{
+	struct err ignored;
+
+	return exitfile_read_pid(s, "init.pid", &s->init.pid, &ignored) == 0;
+}
+
+/* Peek at the runtime's exit without reaping it: the loop reaps it later. */
+static bool
+runtime_gone(struct shim *s)
+{
+	siginfo_t si = {0};
+
+	return waitid(P_PID, (id_t)s->runtime_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid != 0;
+}
+
+/* Sleep until a file event or a signal; signals other than SIGCHLD go to the runtime. */
+static void
+wait_event(struct shim *s, int ino)
+{
+	struct pollfd p[2] = {{.fd = ino, .events = POLLIN}, {.fd = s->sig.fd, .events = POLLIN}};
+	struct signalfd_siginfo si;
+	char buf[4096];
+
+	if (poll(p, 2, -1) < 0)
+		return;
+	while (read(ino, buf, sizeof(buf)) > 0)
+		;
+	/* a foreground runtime passes what it gets on to the container */
+	while (read(s->sig.fd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			kill(s->runtime_pid, (int)si.ssi_signo);
+}
+
+/* The runtime exited without a pid file: the container never ran. */
+static int
+failed(struct shim *s, struct err *e)
+{
+	int ws = 0, rc;
+
+	while (waitpid(s->runtime_pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	s->runtime_pid = 0;
+	rc = WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
+	if (runtime_collect(s, FG_LOG, rc, e) == 0)
+		return err_code(e, "runtime", "%s exited without starting the container",
+				s->o.runtime);
+	return -1;
+}
+
+int
+foreground_start(struct shim *s, const char *const args[], const struct spawn_opts *so,
+		 struct err *e)
+{
+	_cleanup_close_ int ino = watch_dir(s, e);
+
+	if (ino < 0 || runtime_launch(s, FG_LOG, args, so, &s->runtime_pid, e) < 0)
+		return -1;
+	for (;;) {
+		if (have_pid(s))
+			return 0;
+		/* the pid file comes before the exit: look again once it is gone */
+		if (runtime_gone(s))
+			return have_pid(s) ? 0 : failed(s, e);
+		wait_event(s, ino);
+	}
+}
+
+static bool
+init_alive(const struct shim *s)
+{
+	struct pollfd p = {.fd = s->init.pidfd, .events = POLLIN};
+
+	if (s->init.pidfd < 0)
+		return false; /* pidfd_open found it gone already */
+	return poll(&p, 1, 0) == 0;
+}
+
+/* A runtime's 128+N is read as signal N, the way a shell reads it. */
+static int
+as_wait_status(int rc)
+{
+	if (rc > 128 && rc < 128 + NSIG)
+		return rc - 128;
+	return (rc & 0xff) << 8;
+}
+
+void
+foreground_exited(struct shim *s, int wstatus)
+{
+	int rc = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+	struct err e;
+
+	s->runtime_pid = 0;
+	if (init_alive(s)) {
+		/* it died before its container: init is ours to reap now, its state to delete */
+		log_warn("%s exited (status %d) while the container runs", s->o.runtime, rc);
+		s->o.runtime_delete = true;
+		return;
+	}
+	if (s->init.exit)
+		return; /* we reaped init ourselves */
+	if (WIFSIGNALED(wstatus)) {
+		/* killed after init exited: the status died with it; its state may remain */
+		log_warn("%s killed by signal %d; the container's status is lost", s->o.runtime,
+			 WTERMSIG(wstatus));
+		s->o.runtime_delete = true;
+		loop_reaped(s, &s->init, 255 << 8);
+		return;
+	}
+	if (runtime_collect(s, FG_LOG, 0, &e) < 0)
+		log_warn("%s", e.msg);
+	loop_reaped(s, &s->init, as_wait_status(rc));
+}
