@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lock.h"
 #include "path.h"
 #include "xmem.h"
 
@@ -25,7 +26,7 @@ state_init(struct state *st)
 	const char *v;
 
 	memset(st, 0, sizeof(*st));
-	st->rootfd = st->runfd = -1;
+	st->rootfd = st->runfd = st->lockfd = -1;
 	v = getenv("CTR_ROOT");
 	set_str(&st->root, v && *v ? v : STATE_DEFAULT_ROOT);
 	v = getenv("CTR_STATE");
@@ -44,8 +45,10 @@ state_release(struct state *st)
 		close(st->rootfd);
 	if (st->runfd >= 0)
 		close(st->runfd);
+	if (st->lockfd >= 0)
+		close(st->lockfd);
 	st->root = st->run = st->ns = NULL;
-	st->rootfd = st->runfd = -1;
+	st->rootfd = st->runfd = st->lockfd = -1;
 }
 
 void
@@ -107,4 +110,23 @@ state_dir(const struct state *st, const char *rel, int in_run, struct err *e)
 	if (fd < 0)
 		return err_set(e, errno, "open '%s/%s'", in_run ? st->run : st->root, rel);
 	return fd;
+}
+
+int
+state_lock_store(const struct state *st, int flags, struct err *e)
+{
+	if (st->rootfd < 0)
+		return err_code(e, "system", "state directory not opened");
+	return lock_at(st->rootfd, "gc.lock", flags, e);
+}
+
+int
+state_open_writer(struct state *st, struct err *e)
+{
+	if (state_open(st, e) < 0)
+		return -1;
+	/* one lock for the whole run: what we write is garbage until our record names it */
+	if (st->lockfd < 0 && (st->lockfd = state_lock_store(st, LOCK_SHARED, e)) < 0)
+		return err_prefix(e, "store lock");
+	return 0;
 }

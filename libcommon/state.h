@@ -20,6 +20,7 @@ struct state {
 	char *ns;
 	int rootfd;
 	int runfd;
+	int lockfd; /* $ROOT/gc.lock held shared by state_open_writer, else -1 */
 };
 
 /* Fill st from $CTR_ROOT, $CTR_STATE, $CTR_NAMESPACE or the defaults. */
@@ -40,5 +41,16 @@ int state_open(struct state *st, struct err *e);
  * (or run when in_run), e.g. "images/default". Returns an O_DIRECTORY fd.
  */
 int state_dir(const struct state *st, const char *rel, int in_run, struct err *e);
+
+/*
+ * The store-wide lock, $ROOT/gc.lock (ctr-state(5)): a writer that makes
+ * objects before any record names them (a pull's blobs, an unpack's
+ * snapshots) holds it shared for its whole run; the garbage collector holds
+ * it exclusive. flags as lock_at (LOCK_SHARED, LOCK_TRY). Returns the fd that
+ * holds it; st must be open.
+ */
+int state_lock_store(const struct state *st, int flags, struct err *e);
+/* state_open, then the store lock shared, held in st until state_release. */
+int state_open_writer(struct state *st, struct err *e);
 
 #endif

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-image gc: remove the blobs, snapshots and leftovers that nothing in the store names. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gc.h"
+#include "image-cmds.h"
+#include "jsonio.h"
+#include "log.h"
+#include "prog.h"
+
+/* Partial downloads idle for an hour are not coming back; younger ones may resume. */
+#define KEEP_INGEST_DEFAULT 3600
+
+enum { O_JSON = 0x100, O_DRY, O_KEEP };
+
+struct gc_cli {
+	struct gc_opts o;
+	bool json, quiet;
+};
+
+static void
+parse(int argc, char **argv, struct state *st, struct gc_cli *a)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, O_JSON},
+	    {"dry-run", no_argument, NULL, O_DRY},
+	    {"keep-ingest-younger", required_argument, NULL, O_KEEP},
+	    {"quiet", no_argument, NULL, 'q'},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+q" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == O_JSON)
+			a->json = true, prog_set_json_errors(true);
+		else if (c == O_DRY)
+			a->o.dry_run = true;
+		else if (c == O_KEEP)
+			a->o.ingest_keep_secs =
+			    cli_number(optarg, 0, 100L * 365 * 86400, "--keep-ingest-younger");
+		else if (c == 'q')
+			a->quiet = true;
+		else if (!prog_global_opt(c, optarg, st))
+			die_usage("%s: unknown option", argv[0]);
+	}
+	if (optind != argc)
+		die_usage("gc takes no arguments");
+}
+
+static json_t *
+report_json(const struct gc_report *r, bool dry)
+{
+	return json_pack("{s:b, s:O, s:I, s:O, s:I, s:O, s:I, s:O, s:{s:I, s:I}}", "dry_run", dry,
+			 "blobs", r->blobs, "blob_bytes", (json_int_t)r->blob_bytes, "snapshots",
+			 r->snapshots, "snapshot_bytes", (json_int_t)r->snapshot_bytes, "ingests",
+			 r->ingests, "ingest_bytes", (json_int_t)r->ingest_bytes, "files", r->files,
+			 "kept", "blobs", (json_int_t)r->kept_blobs, "snapshots",
+			 (json_int_t)r->kept_snapshots);
+}
+
+/* One line per object on stdout, for scripts and for a look before a real run. */
+static void
+report_lines(const struct gc_report *r)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(r->blobs, i, v)
+		printf("blob %s\n", json_string_value(v));
+	json_array_foreach(r->snapshots, i, v)
+		printf("snapshot %s %s\n", jsonio_str(v, "snapshotter"), jsonio_str(v, "key"));
+	json_array_foreach(r->ingests, i, v)
+		printf("ingest %s\n", json_string_value(v));
+	json_array_foreach(r->files, i, v)
+		printf("file %s\n", json_string_value(v));
+}
+
+static void
+report_summary(const struct gc_report *r, bool dry)
+{
+	fprintf(stderr,
+		"%s: %s %zu blobs (%.1f MB), %zu snapshots (%.1f MB), %zu partial downloads "
+		"(%.1f MB), %zu other files; kept %lld blobs, %lld snapshots\n",
+		PROG, dry ? "would remove" : "removed", json_array_size(r->blobs),
+		(double)r->blob_bytes / 1e6, json_array_size(r->snapshots),
+		(double)r->snapshot_bytes / 1e6, json_array_size(r->ingests),
+		(double)r->ingest_bytes / 1e6, json_array_size(r->files), r->kept_blobs,
+		r->kept_snapshots);
+}
+
+int
+image_cmd_gc(int argc, char **argv, struct state *st)
+{
+	struct gc_cli a = {.o = {.ingest_keep_secs = KEEP_INGEST_DEFAULT}};
+	struct gc_report r;
+	struct err e;
+
+	parse(argc, argv, st, &a);
+	if (state_open(st, &e) < 0)
+		die_err(&e);
+	gc_report_init(&r);
+	if (gc_run(st, &a.o, &r, &e) < 0) {
+		/* what went before the failure is gone all the same: say so */
+		if (!a.json && !a.quiet && json_array_size(r.blobs) + json_array_size(r.snapshots))
+			report_summary(&r, a.o.dry_run);
+		die_err(&e);
+	}
+	if (a.json) {
+		json_auto_t *out = report_json(&r, a.o.dry_run);
+
+		jsonio_write(stdout, out);
+	} else if (!a.quiet) {
+		report_lines(&r);
+		report_summary(&r, a.o.dry_run);
+	}
+	gc_report_release(&r);
+	return fflush(stdout) == 0 ? 0 : (die(EXIT_SYS, "write to stdout failed"), 1);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inside the garbage collector: the marks that the mark phase fills and the sweeps read. */
+#ifndef CTR_GC_INT_H
+#define CTR_GC_INT_H
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "content.h"
+#include "gc.h"
+#include "state.h"
+
+struct gc {
+	const struct state *st;
+	const struct gc_opts *o;
+	struct gc_report *r;
+	struct content c;  /* c.dirfd < 0 when the root has no content store */
+	json_t *blobs;	   /* marked digests: digest -> true */
+	json_t *walked;	   /* manifests and indexes already followed */
+	json_t *snaps;	   /* marked snapshot names, in every driver: name -> true */
+	bool keep_unpacked; /* an image's chain could not be known: keep every layer snapshot */
+};
+
+/* Mark from image records (every namespace), content/index.json and container records. */
+int gc_mark(struct gc *g, struct err *e);
+/* Remove unmarked blobs of content/blobs/sha256, and dead temp files beside them. */
+int gc_sweep_blobs(struct gc *g, struct err *e);
+/* Remove idle or finished ingests, lock files of no ingest, debris of an earlier gc. */
+int gc_sweep_ingests(struct gc *g, struct err *e);
+/* Remove lock files of removed image records and dead temp files under images/. */
+int gc_sweep_records(struct gc *g, struct err *e);
+/* Sweep the snapshots of every driver under snapshots/. */
+int gc_sweep_snapshots(struct gc *g, struct err *e);
+
+/*
+ * Open rel under dirfd as a directory stream; *out is NULL (and 0 returned)
+ * when it does not exist.
+ */
+int gc_opendir(int dirfd, const char *rel, DIR **out, struct err *e);
+/* Is name a temp file (".X.tmp-PID") whose writer is gone? */
+bool gc_dead_temp(const char *name);
+/* Record a removed file by its root-relative path, built like printf. */
+void gc_file(struct gc *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

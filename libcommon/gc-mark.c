@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The mark phase of gc: what image records, the layout index and container records name. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "gc-int.h"
+#include "image.h"
+#include "jsonio.h"
+#include "log.h"
+#include "xmem.h"
+
+#define INDEX_DEPTH 8		/* indexes of indexes: deeper is a loop or an attack */
+#define RECORD_MAX (1u << 20)	/* as image.c and container.c read their records */
+#define LAYOUT_MAX (64u << 20)	/* as content.c reads index.json */
+
+static void
+mark_blob(struct gc *g, const char *dg)
+{
+	if (digest_valid(dg))
+		json_object_set_new(g->blobs, dg, json_true());
+}
+
+/* A document we cannot read: its layers' snapshots cannot be named, so all are kept. */
+static void
+keep_unpacked(struct gc *g, const char *what, const char *dg)
+{
+	if (!g->keep_unpacked)
+		log_warn("%s %s is not in the store: every unpacked layer is kept", what, dg);
+	g->keep_unpacked = true;
+}
+
+/* ctr-unpack names layers by chain ID: chain(1) = diff(1), chain(n) = sha256(chain(n-1) " " diff(n)). */
+static void
+mark_chain(struct gc *g, const json_t *diff_ids)
+{
+	char chain[DIGEST_STR_LEN + 1] = "";
+	const json_t *id;
+	size_t i;
+
+	json_array_foreach(diff_ids, i, id)
+	{
+		if (i == 0) {
+			snprintf(chain, sizeof(chain), "%s", json_string_value(id));
+		} else {
+			_cleanup_free_ char *s = xasprintf("%s %s", chain, json_string_value(id));
+
+			digest_buf(s, strlen(s), chain);
+		}
+		json_object_set_new(g->snaps, chain, json_true());
+	}
+}
+
+static int
+mark_manifest(struct gc *g, const json_t *man, struct err *e)
+{
+	const json_t *cfg = json_object_get(man, "config");
+	const json_t *layers = json_object_get(man, "layers"), *l;
+	const char *dg = jsonio_str(cfg, "digest");
+	json_auto_t *config = NULL, *ids = NULL;
+	size_t i;
+
+	mark_blob(g, dg);
+	json_array_foreach(layers, i, l)
+		mark_blob(g, jsonio_str(l, "digest"));
+	/* an artifact's blobs and the manifest it refers to are kept with it */
+	json_array_foreach(json_object_get(man, "blobs"), i, l)
+		mark_blob(g, jsonio_str(l, "digest"));
+	mark_blob(g, jsonio_str(json_object_get(man, "subject"), "digest"));
+	if (!json_is_array(layers))
+		return 0;
+	if (!content_has(&g->c, dg, -1)) {
+		keep_unpacked(g, "config", dg ? dg : "(none)");
+		return 0;
+	}
+	if (!(config = content_read_json(&g->c, dg, IMAGE_CONFIG_MAX, e)) ||
+	    !(ids = image_config_diff_ids(config, json_array_size(layers), e)))
+		return err_prefix(e, "config %s", dg);
+	mark_chain(g, ids);
+	return 0;
+}
+
+/*
+ * Mark desc and, for a manifest or an index present in the store, what it
+ * names. top: desc is a root (a record's target), whose absence means its
+ * snapshots cannot be named; an index's absent children are platforms that
+ * were never pulled.
+ */
+static int
+mark_desc(struct gc *g, const json_t *desc, int depth, bool top, struct err *e)
+{
+	const char *dg = jsonio_str(desc, "digest"), *mt = jsonio_str(desc, "mediaType");
+	json_auto_t *doc = NULL;
+	const json_t *m;
+	size_t i;
+
+	if (!digest_valid(dg))
+		return err_code(e, "corrupt", "a descriptor without a valid digest");
+	mark_blob(g, dg);
+	if (json_object_get(g->walked, dg) || !mt ||
+	    (!image_is_index_type(mt) && !image_is_manifest_type(mt)))
+		return 0;
+	json_object_set_new(g->walked, dg, json_true());
+	if (!content_has(&g->c, dg, -1)) {
+		if (top)
+			keep_unpacked(g, mt, dg);
+		return 0;
+	}
+	if (!(doc = content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, e)))
+		return -1;
+	if (!image_is_index_type(mt))
+		return mark_manifest(g, doc, e) < 0 ? err_prefix(e, "manifest %s", dg) : 0;
+	if (depth >= INDEX_DEPTH)
+		return err_code(e, "corrupt", "index %s: indexes nested too deep", dg);
+	json_array_foreach(json_object_get(doc, "manifests"), i, m)
+		if (mark_desc(g, m, depth + 1, false, e) < 0)
+			return err_prefix(e, "index %s", dg);
+	return 0;
+}
+
+static int
+mark_record(struct gc *g, int dirfd, const char *ns, const char *name, struct err *e)
+{
+	json_auto_t *rec = jsonio_load_at(dirfd, name, RECORD_MAX, e);
+
+	/* removed since readdir: nothing to keep for it */
+	if (!rec && e->sys == ENOENT)
+		return 0;
+	if (!rec || image_check_descriptor(json_object_get(rec, "target"), "target", e) < 0 ||
+	    mark_desc(g, json_object_get(rec, "target"), 0, true, e) < 0)
+		return err_prefix(e, "image record images/%s/%s", ns, name);
+	return 0;
+}
+
+static int
+mark_namespace(struct gc *g, DIR *top, const char *ns, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (gc_opendir(dirfd(top), ns, &d, e) < 0)
+		return -1;
+	if (!d)
+		return 0;
+	while ((errno = 0, de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		/* hidden names are locks and temp files (image.c) */
+		if (de->d_name[0] == '.' || n <= 5 || strcmp(de->d_name + n - 5, ".json"))
+			continue;
+		if (mark_record(g, dirfd(d), ns, de->d_name, e) < 0)
+			return -1;
+	}
+	return errno ? err_set(e, errno, "read images/%s", ns) : 0;
+}
+
+static int
+mark_images(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *top = NULL;
+	struct dirent *de;
+
+	if (gc_opendir(g->st->rootfd, "images", &top, e) < 0)
+		return -1;
+	while (top && (errno = 0, de = readdir(top)))
+		if (de->d_name[0] != '.' && mark_namespace(g, top, de->d_name, e) < 0)
+			return -1;
+	return top && errno ? err_set(e, errno, "read images") : 0;
+}
+
+/* content/index.json: what skopeo or umoci put there without a record is kept too. */
+static int
+mark_layout(struct gc *g, struct err *e)
+{
+	json_auto_t *idx = NULL;
+	const json_t *m;
+	size_t i;
+
+	if (g->c.dirfd < 0)
+		return 0;
+	if (!(idx = jsonio_load_at(g->c.dirfd, "index.json", LAYOUT_MAX, e)))
+		return e->sys == ENOENT ? 0 : err_prefix(e, "content/index.json");
+	json_array_foreach(json_object_get(idx, "manifests"), i, m)
+		if (mark_desc(g, m, 0, true, e) < 0)
+			return err_prefix(e, "content/index.json");
+	return 0;
+}
+
+/* containers/<ns>/<id>/record.json: the snapshot it runs on and the chain it came from. */
+static void
+mark_container(struct gc *g, int nsfd, const char *id)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/record.json", id);
+	struct err ignored;
+	json_auto_t *rec = jsonio_load_at(nsfd, rel, RECORD_MAX, &ignored);
+	const char *key = jsonio_str(rec, "snapshot_key"), *chain = jsonio_str(rec, "chain_id");
+
+	/* no record (yet): its snapshot is active, and active snapshots are roots */
+	if (key)
+		json_object_set_new(g->snaps, key, json_true());
+	if (chain)
+		json_object_set_new(g->snaps, chain, json_true());
+}
+
+static int
+mark_containers(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *top = NULL;
+	struct dirent *de, *ce;
+
+	if (gc_opendir(g->st->rootfd, "containers", &top, e) < 0)
+		return -1;
+	while (top && (de = readdir(top))) {
+		_cleanup_closedir_ DIR *d = NULL;
+
+		if (de->d_name[0] == '.' || gc_opendir(dirfd(top), de->d_name, &d, e) < 0)
+			continue;
+		while (d && (ce = readdir(d)))
+			if (ce->d_name[0] != '.')
+				mark_container(g, dirfd(d), ce->d_name);
+	}
+	return 0;
+}
+
+int
+gc_mark(struct gc *g, struct err *e)
+{
+	if (mark_images(g, e) < 0 || mark_layout(g, e) < 0 || mark_containers(g, e) < 0)
+		return err_prefix(e, "nothing was collected");
+	return 0;
+}

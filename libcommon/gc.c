@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Garbage collection: the store lock, the order of mark and sweeps, the report. */
+#include "gc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "gc-int.h"
+#include "lock.h"
+#include "log.h"
+#include "xmem.h"
+
+void
+gc_report_init(struct gc_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->blobs = json_array();
+	r->snapshots = json_array();
+	r->ingests = json_array();
+	r->files = json_array();
+}
+
+void
+gc_report_release(struct gc_report *r)
+{
+	json_decref(r->blobs);
+	json_decref(r->snapshots);
+	json_decref(r->ingests);
+	json_decref(r->files);
+	memset(r, 0, sizeof(*r));
+}
+
+bool
+gc_dead_temp(const char *name)
+{
+	const char *p = strstr(name, ".tmp-");
+	char *end;
+	long pid;
+
+	if (name[0] != '.' || !p)
+		return false;
+	pid = strtol(p + 5, &end, 10);
+	if (*end || pid <= 0)
+		return false;
+	/* EPERM: someone else's live process; a reused pid only keeps the file longer */
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+void
+gc_file(struct gc *g, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	json_array_append_new(g->r->files, json_string(path));
+}
+
+int
+gc_opendir(int dirfd, const char *rel, DIR **out, struct err *e)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : err_set(e, errno, "open '%s'", rel);
+	if (!(*out = fdopendir(fd))) {
+		err_set(e, errno, "open '%s'", rel);
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* The exclusive store lock: writers in flight (pulls, unpacks) finish first. */
+static int
+lock_store(const struct state *st, struct err *e)
+{
+	int fd = state_lock_store(st, LOCK_TRY, e);
+
+	if (fd >= 0 || strcmp(e->code ? e->code : "", "busy"))
+		return fd;
+	log_info("waiting for writers to release the store lock");
+	return state_lock_store(st, 0, e);
+}
+
+/* The content store, when the root has one; a root without is not given one by gc. */
+static int
+open_content(struct gc *g, struct err *e)
+{
+	struct stat sb;
+
+	g->c.dirfd = g->c.blobsfd = -1;
+	if (fstatat(g->st->rootfd, "content", &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s/content'", g->st->root);
+	return content_open(g->st, &g->c, e);
+}
+
+int
+gc_run(const struct state *st, const struct gc_opts *o, struct gc_report *r, struct err *e)
+{
+	struct gc g = {.st = st, .o = o, .r = r};
+	_cleanup_close_ int lk = -1;
+	int rc = -1;
+
+	g.c.dirfd = g.c.blobsfd = -1;
+	if ((lk = lock_store(st, e)) < 0)
+		return err_prefix(e, "store lock");
+	if (open_content(&g, e) < 0)
+		return -1;
+	g.blobs = json_object();
+	g.snaps = json_object();
+	g.walked = json_object();
+	/*
+	 * Everything is marked before anything is removed: a record that cannot
+	 * be read stops the collection while the store is still whole.
+	 */
+	if (gc_mark(&g, e) < 0)
+		goto out;
+	if (gc_sweep_snapshots(&g, e) < 0 || gc_sweep_records(&g, e) < 0)
+		goto out;
+	if (g.c.dirfd >= 0 && (gc_sweep_blobs(&g, e) < 0 || gc_sweep_ingests(&g, e) < 0))
+		goto out;
+	rc = 0;
+out:
+	json_decref(g.blobs);
+	json_decref(g.snaps);
+	json_decref(g.walked);
+	content_release(&g.c);
+	return rc;
+}
