@@ -152,7 +152,7 @@ pull_run(struct state *st, const struct pull_opts *o)
 	/* nothing is created in the store until the registry's documents checked out */
 	if (resolve(&reg, &ref, &o->platform, o->all_platforms, &plan, &e) < 0)
 		die_err((err_prefix(&e, "%s", name), &e));
-	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
+	if (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	fetch_layers(&reg, &c, &plan, o, &pr, name, &got, o->unpack.on ? &u : NULL, st);
 	store_docs(st, &c, &plan, name, !(o->unpack.on && o->unpack.keep_none));

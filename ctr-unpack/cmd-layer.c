@@ -39,7 +39,7 @@ cmd_layer_stream(const struct opts *o, struct state *st)
 	int comp;
 
 	check_stream_opts(o, &comp);
-	if (state_open(st, &e) < 0 || snapshot_store_open(st, o->driver, &j.s, &e) < 0)
+	if (state_open_writer(st, &e) < 0 || snapshot_store_open(st, o->driver, &j.s, &e) < 0)
 		die_err(&e);
 	snprintf(l.digest, sizeof(l.digest), "%s", o->digest);
 	snprintf(l.diff_id, sizeof(l.diff_id), "%s", o->diff_id);

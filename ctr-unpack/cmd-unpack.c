@@ -157,7 +157,7 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	cmd_parse_opts(argc, argv, st, &o);
 	if (o.stream)
 		return cmd_layer_stream(&o, st);
-	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
+	if (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	doc = load_image(st, &c, &o);
 	if (!json_is_object(doc) || !jsonio_str(doc, "name"))
