@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -124,23 +125,40 @@ exec_id(void)
 	return xasprintf("exec-%s", r);
 }
 
-/* Send the exec request with our stdio (or /dev/null for stdin without -i). */
+/* With -t: the caller's window size, so the process never sees a terminal of size 0. */
+static void
+console_size(json_t *proc)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return;
+	if (ws.ws_row && ws.ws_col)
+		json_object_set_new(
+		    proc, "consoleSize",
+		    json_pack("{s:i, s:i}", "height", ws.ws_row, "width", ws.ws_col));
+}
+
+/*
+ * Send the exec request with our stdio (or /dev/null for stdin without -i)
+ * on k, left open. With -t the shim relays the terminal to our stdin and
+ * stdout for as long as k is open; with -d -t it gets no descriptors, and
+ * the process's output is read and discarded.
+ */
 static int
 send_exec(const struct container *c, const struct exec_args *a, json_t *proc, const char *eid,
-	  struct err *e)
+	  struct shim_conn *k, struct err *e)
 {
 	json_auto_t *req = json_pack("{s:s, s:s, s:O, s:b}", "op", "exec", "id", eid, "process",
 				     proc, "tty", a->tty);
 	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int fds[3] = {a->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO};
-	struct shim_conn k;
 	json_auto_t *r = NULL;
 
-	if (shim_connect(c, &k, e) < 0)
+	if (shim_connect(c, k, e) < 0)
 		return -1;
-	if (shim_send(&k, req, fds, 3, e) == 0)
-		r = shim_recv(&k, e);
-	shim_close(&k);
+	if (shim_send(k, req, fds, a->tty && a->detach ? 0 : 3, e) == 0)
+		r = shim_recv(k, e);
 	if (!r)
 		return -1;
 	if (!json_is_true(json_object_get(r, "ok"))) {
@@ -167,6 +185,7 @@ cmd_exec(int argc, char **argv, struct state *st)
 	int i = cmd_getopt(argc, argv, EXEC_USAGE, "dtiu:w:e:", opts, exec_opt, &a, st, 125);
 	_cleanup_free_ char *eid = exec_id();
 	struct container c;
+	struct shim_conn k;
 	struct err e;
 	json_auto_t *proc = NULL, *x = NULL;
 
@@ -181,18 +200,23 @@ cmd_exec(int argc, char **argv, struct state *st)
 		die(125, "container '%s' is not running", c.id);
 	if (!(proc = exec_process(&c, &a, argv + i, argc - i, &e)))
 		die(125, "%s", e.msg);
+	if (a.tty)
+		console_size(proc);
 	if (!a.detach)
 		fg_block_signals();
-	if (send_exec(&c, &a, proc, eid, &e) < 0)
+	/* raw before the process runs: its first output and our first keys are the terminal's */
+	if (a.tty && a.interactive && !a.detach)
+		fg_raw_tty(); /* restored at exit, die() included */
+	if (send_exec(&c, &a, proc, eid, &k, &e) < 0)
 		die(create_fail_code(&e), "%s", e.msg);
 	if (a.detach) {
+		shim_close(&k);
 		printf("%s\n", eid);
 		return 0;
 	}
-	if (a.tty && a.interactive)
-		fg_raw_tty();
 	if (!(x = fg_wait(&c, eid, a.tty, &e)))
 		die(125, "%s", e.msg);
+	shim_close(&k); /* with -t: the relay ends after the last output, before our exit */
 	free(a.env);
 	return fg_status(x);
 }

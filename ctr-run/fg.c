@@ -63,8 +63,9 @@ fg_block_signals(void)
 	sigprocmask(SIG_BLOCK, &m, NULL);
 }
 
+/* Our window size to the terminal of init, or of exec process EXEC. */
 static void
-send_resize(const struct container *c)
+send_resize(const struct container *c, const char *exec)
 {
 	struct winsize ws;
 	struct err ignored;
@@ -73,6 +74,8 @@ send_resize(const struct container *c)
 		return;
 	json_auto_t *req =
 	    json_pack("{s:s, s:i, s:i}", "op", "resize", "width", ws.ws_col, "height", ws.ws_row);
+	if (exec)
+		json_object_set_new(req, "exec", json_string(exec));
 	json_decref(shim_call(c, req, &ignored));
 }
 
@@ -137,7 +140,7 @@ fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 		goto out;
 	}
 	if (tty)
-		send_resize(c);
+		send_resize(c, exec);
 	for (;;) {
 		struct pollfd p[2] = {{k.fd, POLLIN, 0}, {sfd, POLLIN, 0}};
 		struct signalfd_siginfo si;
@@ -154,7 +157,7 @@ fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 			if (si.ssi_signo != SIGWINCH)
 				forward(c, exec, (int)si.ssi_signo);
 			else if (tty)
-				send_resize(c);
+				send_resize(c, exec);
 		}
 	}
 out:

@@ -126,6 +126,9 @@ ops_exited(struct shim *s, struct proc *p)
 {
 	const char *key = p->id ? p->id : "";
 
+	/* an exec's last output, still in its PTY, belongs before anyone hears of its exit */
+	if (p->id)
+		exec_tty_exited(s, p->id);
 	for (struct client *c = s->clients; c; c = c->next) {
 		if (c->dead || !c->wait_for || strcmp(c->wait_for, key))
 			continue;
@@ -191,8 +194,6 @@ op_exec(struct shim *s, struct client *c, json_t *req)
 		return control_error(s, c, "exec wants \"id\" and a \"process\" object");
 	if (path_check_id(eid, 64, &e) < 0)
 		return control_error(s, c, "exec id: %s", e.msg);
-	if (tty)
-		return control_error(s, c, "exec with a TTY is not supported yet");
 	if (s->status == CTR_STOPPED)
 		return control_error(s, c, "container is stopped");
 	if (find_exec(s, eid))
@@ -201,8 +202,10 @@ op_exec(struct shim *s, struct client *c, json_t *req)
 		return control_error(s, c, "too many running exec processes");
 	for (int i = 0; i < c->nfds; i++)
 		fds[i] = c->fds[i];
-	int r = runtime_exec(s, eid, process, fds, &pid, &e);
-	control_close_fds(c); /* the process holds its copies now */
+	/* with a TTY the relay takes the client's stdin and stdout (exec-tty.c) */
+	int r = tty ? exec_tty_run(s, c, eid, process, &pid, &e)
+		    : runtime_exec(s, eid, process, fds, &pid, &e, NULL);
+	control_close_fds(c); /* the process (or the relay) holds its copies now */
 	if (r < 0)
 		return control_error(s, c, "%s", e.msg);
 	add_exec(s, eid, pid);
@@ -215,12 +218,19 @@ static void
 op_resize(struct shim *s, struct client *c, json_t *req)
 {
 	json_int_t w, h;
+	const char *eid = NULL;
 	struct err e;
+	int r;
 
-	if (json_unpack(req, "{s:I, s:I}", "width", &w, "height", &h) < 0 || w < 0 || h < 0 ||
-	    w > 65535 || h > 65535)
-		return control_error(s, c, "resize wants \"width\" and \"height\" 0-65535");
-	if (tty_resize(s, (unsigned)w, (unsigned)h, &e) < 0)
+	if (json_unpack(req, "{s:I, s:I, s?s}", "width", &w, "height", &h, "exec", &eid) < 0 ||
+	    w < 0 || h < 0 || w > 65535 || h > 65535)
+		return control_error(
+		    s, c, "resize wants \"width\" and \"height\" 0-65535, \"exec\" a string");
+	if (eid)
+		r = exec_tty_resize(s, eid, (unsigned)w, (unsigned)h, &e);
+	else
+		r = tty_resize(s, (unsigned)w, (unsigned)h, &e);
+	if (r < 0)
 		return control_error(s, c, "%s", e.msg);
 	reply_ok(s, c);
 }

@@ -21,31 +21,40 @@
 #define CONSOLE "console.sock"
 
 int
-tty_listen(struct shim *s, char **console_path, struct err *e)
+tty_console_listen(struct shim *s, const char *name, int *lfd, char **path, struct err *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = CONSOLE};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	mode_t old;
 	int r;
 
-	s->console_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->console_lfd < 0)
+	if (strlen(name) >= sizeof(sa.sun_path))
+		return err_code(e, "invalid", "console socket name '%s' too long", name);
+	strcpy(sa.sun_path, name); /* relative to our cwd, STATEDIR */
+	*lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (*lfd < 0)
 		return err_set(e, errno, "console socket");
-	unlinkat(s->dirfd, CONSOLE, 0);
+	unlinkat(s->dirfd, name, 0);
 	old = umask(0177);
-	r = bind(s->console_lfd, (struct sockaddr *)&sa, sizeof(sa));
+	r = bind(*lfd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (r < 0 || listen(s->console_lfd, 1) < 0)
-		return err_set(e, errno, "bind '%s/" CONSOLE "'", s->dir);
+	if (r < 0 || listen(*lfd, 1) < 0)
+		return err_set(e, errno, "bind '%s/%s'", s->dir, name);
 	/*
 	 * The runtime connects by path, and sun_path holds 108 bytes. A long
 	 * STATEDIR is reached through our own directory fd in /proc instead.
 	 */
-	*console_path = xasprintf("%s/" CONSOLE, s->dir);
-	if (strlen(*console_path) >= sizeof(sa.sun_path)) {
-		free(*console_path);
-		*console_path = xasprintf("/proc/%ld/fd/%d/" CONSOLE, (long)getpid(), s->dirfd);
+	*path = xasprintf("%s/%s", s->dir, name);
+	if (strlen(*path) >= sizeof(sa.sun_path)) {
+		free(*path);
+		*path = xasprintf("/proc/%ld/fd/%d/%s", (long)getpid(), s->dirfd, name);
 	}
 	return 0;
+}
+
+int
+tty_listen(struct shim *s, char **console_path, struct err *e)
+{
+	return tty_console_listen(s, CONSOLE, &s->console_lfd, console_path, e);
 }
 
 static int
@@ -90,18 +99,28 @@ watch_stdin(struct shim *s)
 }
 
 int
-tty_receive(struct shim *s, struct err *e)
+tty_console_take(struct shim *s, int *lfd, const char *name, struct err *e)
 {
 	/* the runtime has exited: its connection, if it made one, is queued */
-	_cleanup_close_ int conn = accept4(s->console_lfd, NULL, NULL, SOCK_CLOEXEC);
+	_cleanup_close_ int conn = accept4(*lfd, NULL, NULL, SOCK_CLOEXEC);
 	int fd = conn < 0 ? -1 : recv_fd(conn);
 
-	close(s->console_lfd);
-	s->console_lfd = -1;
-	unlinkat(s->dirfd, CONSOLE, 0);
+	close(*lfd);
+	*lfd = -1;
+	unlinkat(s->dirfd, name, 0);
 	if (fd < 0)
 		return err_set(e, errno, "receive the PTY master from the runtime");
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+int
+tty_receive(struct shim *s, struct err *e)
+{
+	int fd = tty_console_take(s, &s->console_lfd, CONSOLE, e);
+
+	if (fd < 0)
+		return -1;
 	s->pty.kind = W_PTY;
 	s->pty.fd = fd;
 	loop_add(s, &s->pty, EPOLLIN);

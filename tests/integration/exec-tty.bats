@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-run exec -t: a terminal for an exec process, held by the shim, with
+# real runc and the busybox image from a real registry.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+
+setup_file() {
+	busybox_registry_start
+}
+
+teardown_file() {
+	busybox_registry_stop
+}
+
+setup() {
+	require_root
+	require_cmd jq runc script
+	common_setup
+	registry_use "$PLAIN_DIR"
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	IMG=$REGISTRY/test/busybox:1
+	RR=$CTR_STATE/runtime/default
+	CTL="$(helpers_python) $REPO_ROOT/tests/lib/shimctl.py"
+	ctr-pull -q "$IMG" | ctr-unpack >/dev/null
+	MI_BEFORE=$(mountinfo_points)
+	ID=$(cid xt)
+	ctr-run run -d --name "$ID" "$IMG" -- sleep 1000 >/dev/null
+	SD=$CTR_STATE/default/$ID
+	track_pid "$(jq .pid "$SD/shim.json")"
+}
+
+# Every container a test made, by id: ctr-run first, then runc as the fallback.
+teardown() {
+	local id
+	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
+		ctr-run delete -f "$id" >/dev/null 2>&1 || true
+		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
+		rmdir /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null || true
+	done
+	common_teardown
+}
+
+cid() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
+	echo "$1"
+}
+
+mountinfo_points() {
+	awk -v d="$BATS_TEST_TMPDIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort
+}
+
+# No console socket is left in the state dir; then delete -f leaves nothing.
+assert_clean_after_delete() {
+	run ls "$SD"
+	[[ "$output" != *console* ]] || { echo "left: $output"; false; }
+	ctr-run delete -f "$ID"
+	[ ! -e "$CTR_ROOT/containers/default/$ID" ]
+	[ ! -e "$SD" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+	! ls -d /sys/fs/cgroup/*/ctr/default-"$ID" 2>/dev/null
+	! ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:$ID"
+}
+
+wait_for_file_text() { # FILE TEXT
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
+	return 1
+}
+
+@test "exec -t -i: a terminal on stdin and stdout, and the exit status" {
+	run script -qec "ctr-run exec -t -i $ID -- sh -c 'tty; test -t 0 && echo is-a-tty; exit 7'" /dev/null
+	assert_status 7
+	assert_output_contains "/dev/pts/"
+	assert_output_contains "is-a-tty"
+	# the caller's window size is the process's from its start
+	run script -qec "stty rows 30 cols 100; ctr-run exec -t $ID -- stty size" /dev/null
+	assert_status 0
+	assert_output_contains "30 100"
+	assert_clean_after_delete
+}
+
+@test "exec -t -i: typed input reaches the process" {
+	run bash -c 'printf "echo hi-\$((6*7))\nexit 3\n" | script -qec "ctr-run exec -t -i $1 -- sh" /dev/null' _ "$ID"
+	assert_status 3
+	assert_output_contains "hi-42"
+	assert_clean_after_delete
+}
+
+@test "exec -t: output to a pipe, stderr on the terminal too; the caller's terminal untouched" {
+	run bash -c 'ctr-run exec -t "$1" -- sh -c "echo to-out; echo to-err >&2; exit 4" | od -c' _ "$ID"
+	assert_status 0
+	assert_output_contains "t   o   -   o   u   t  \\r  \\n"
+	assert_output_contains "t   o   -   e   r   r  \\r  \\n"
+	run bash -c 'ctr-run exec -t "$1" -- sh -c "exit 4" >/dev/null' _ "$ID"
+	assert_status 4
+	assert_clean_after_delete
+}
+
+@test "exec -t: two sessions at once keep their output apart" {
+	local a=$BATS_TEST_TMPDIR/a b=$BATS_TEST_TMPDIR/b pa pb ra=0 rb=0
+	script -qec "ctr-run exec -t $ID -- sh -c 'for i in \$(seq 300); do echo AAAA\$i; done; exit 11'" /dev/null >"$a" </dev/null &
+	pa=$!
+	script -qec "ctr-run exec -t $ID -- sh -c 'for i in \$(seq 300); do echo BBBB\$i; done; exit 12'" /dev/null >"$b" </dev/null &
+	pb=$!
+	track_pid $pa
+	track_pid $pb
+	wait $pa || ra=$?
+	wait $pb || rb=$?
+	[ "$ra" = 11 ]
+	[ "$rb" = 12 ]
+	[ "$(grep -c '^AAAA[0-9]*' "$a")" = 300 ]
+	[ "$(grep -c '^BBBB[0-9]*' "$b")" = 300 ]
+	! grep -q BBBB "$a"
+	! grep -q AAAA "$b"
+	assert_clean_after_delete
+}
+
+@test "exec -t: exec into a stopped container fails with one line" {
+	ctr-run kill -s KILL "$ID"
+	ctr-run wait "$ID" >/dev/null || true
+	run --separate-stderr ctr-run exec -t -i "$ID" -- sh
+	assert_status 125
+	[ "$stderr" = "ctr-run: fatal: container '$ID' is not running" ]
+	[ -z "$output" ]
+	assert_clean_after_delete
+}
+
+# The shim protocol: the request's connection closes at once, so nobody is
+# relayed to; the process keeps its terminal and runs to its end.
+@test "exec -t: resize with an exec id; a client gone at once leaves the process running" {
+	local proc r
+	proc='{"args":["sh","-c","while [ ! -e /tmp/go ]; do sleep 0.05; done; stty size >/tmp/size; tty >>/tmp/size; exit 5"],"cwd":"/","env":["PATH=/bin"],"terminal":true}'
+	run $CTL call "$SD" "{\"op\":\"exec\",\"id\":\"r1\",\"tty\":true,\"process\":$proc}"
+	assert_status 0
+	[ "$(json_get "$output" .ok)" = true ]
+	run $CTL call "$SD" '{"op":"resize","exec":"r1","width":77,"height":22}'
+	[ "$(json_get "$output" .ok)" = true ]
+	run $CTL call "$SD" '{"op":"resize","exec":"nope","width":1,"height":1}'
+	[ "$(json_get "$output" .error)" = "exec process 'nope' has no terminal" ]
+	ctr-run exec "$ID" -- touch /tmp/go
+	run $CTL call "$SD" '{"op":"wait","exec":"r1"}'
+	[ "$(json_get "$output" .exit.status)" = 5 ]
+	run ctr-run exec "$ID" -- cat /tmp/size
+	[ "${lines[0]}" = "22 77" ]
+	[[ "${lines[1]}" = /dev/pts/* ]]
+	assert_clean_after_delete
+}
+
+@test "exec -d -t: the process gets a terminal, its output goes nowhere" {
+	run --separate-stderr ctr-run exec -d -t "$ID" -- sh -c 'echo not-for-you; tty >/tmp/dt; exit 0'
+	assert_status 0
+	[[ "$output" = exec-* ]]
+	[[ "$output" != *not-for-you* ]]
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ctr-run exec "$ID" -- test -s /tmp/dt && break
+		sleep 0.05
+	done
+	run ctr-run exec "$ID" -- cat /tmp/dt
+	[[ "$output" = /dev/pts/* ]]
+	assert_clean_after_delete
+}
+
+@test "exec -t: a client killed mid-session stops the relay; the process runs on" {
+	local out=$BATS_TEST_TMPDIR/out pid n1 n2 s1 s2
+	ctr-run exec -t "$ID" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; echo tick; sleep 0.05; done' >"$out" &
+	pid=$!
+	track_pid $pid
+	wait_for_file_text "$out" tick
+	kill -KILL $pid
+	wait $pid || true
+	sleep 0.3 # the shim hears of the hangup
+	s1=$(stat -c %s "$out")
+	n1=$(ctr-run exec "$ID" -- cat /tmp/n)
+	sleep 0.5
+	s2=$(stat -c %s "$out")
+	n2=$(ctr-run exec "$ID" -- cat /tmp/n)
+	[ "$s1" = "$s2" ] || { echo "relay went on: $s1 -> $s2"; false; }
+	[ "$n2" -gt "$n1" ] || { echo "process stopped: $n1 -> $n2"; false; }
+	[ "$(ctr-run state "$ID" | jq -r .status)" = running ]
+	assert_clean_after_delete
+}
