@@ -164,6 +164,7 @@ ingest(struct reader *r, const char *dg, int64_t size, struct err *e)
 {
 	_cleanup_free_ char *buf = xmalloc(CHUNK);
 	struct content_ingest in;
+	char why[sizeof(e->msg)];
 	la_ssize_t n;
 	int rc;
 
@@ -180,9 +181,12 @@ ingest(struct reader *r, const char *dg, int64_t size, struct err *e)
 		read_error(r->a, r->path, e);
 		goto fail;
 	}
-	if (content_ingest_commit(r->c, &in, e) < 0)
-		return err_prefix(e, "%s: content does not match its name", r->path);
-	return 0;
+	if (content_ingest_commit(r->c, &in, e) == 0)
+		return 0;
+	if (e->sys)
+		return err_prefix(e, "%s", r->path);
+	snprintf(why, sizeof(why), "%s", e->msg);
+	return err_code(e, "invalid", "%s: content does not match its name (%s)", r->path, why);
 fail:
 	content_ingest_close(r->c, &in, true);
 	return -1;
