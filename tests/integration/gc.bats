@@ -1,0 +1,287 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-image gc: what it removes (exactly the unreferenced blobs and layers),
+# what it keeps (shared blobs, images' and containers' snapshots, work in
+# flight), and how it survives a SIGKILL and a concurrent pull.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+
+setup_file() {
+	registry_start plain
+	export SRC_DIR=$REGISTRY_DIR SRC=$REGISTRY
+	fixture_push busybox test/busybox:oci
+	fixture_push layers test/layers:1
+	fixture_push big test/big:1
+}
+
+teardown_file() {
+	registry_stop
+}
+
+setup() {
+	common_setup
+	registry_use "$SRC_DIR"
+	BB=$SRC/test/busybox:oci
+	LY=$SRC/test/layers:1
+}
+
+teardown() {
+	local id
+	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
+		ctr-run delete -f "$id" >/dev/null 2>&1 || true
+	done
+	common_teardown
+}
+
+# The digests an image document names (manifest, config, layers), one a line, sorted.
+image_blobs() {
+	jq -r '.digest, .config.digest, .layers[].digest' <<<"$1" | sort -u
+}
+
+# Every blob file of the store as a digest, sorted.
+store_blobs() {
+	find "$CTR_ROOT/content/blobs/sha256" -type f -printf 'sha256:%f\n' | sort
+}
+
+# The whole store but the lock files, to compare before and after.
+store_listing() {
+	(cd "$CTR_ROOT" && find . ! -name '*.lock' -printf '%p %s\n' | sort)
+}
+
+# The committed snapshots of the overlay store, sorted by key.
+snapshots() {
+	ctr-snapshot ls --json | jq -r '.[] | select(.kind == "committed") | .name' | sort
+}
+
+@test "gc: a new root is a no-op; bad usage exits 100" {
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -c '[.blobs, .snapshots, .ingests, .files]' <<<"$output")" = '[[],[],[],[]]' ]
+	[ "$(json_get "$output" .dry_run)" = false ]
+	# gc gives no root a content store or a snapshot store
+	[ ! -e "$CTR_ROOT/content" ] && [ ! -e "$CTR_ROOT/snapshots" ]
+	run --separate-stderr ctr-image gc
+	assert_status 0
+	[ -z "$output" ]
+	[[ "$stderr" == *"removed 0 blobs"* ]]
+	run --separate-stderr ctr-image gc extra
+	assert_status 100
+	run --separate-stderr ctr-image gc --keep-ingest-younger soon
+	assert_status 100
+	run --separate-stderr ctr-image gc --bogus
+	assert_status 100
+}
+
+@test "gc: two images share layers; rm one, gc removes exactly its own blobs" {
+	local a b want
+	a=$(ctr-pull -q "$BB")
+	b=$(ctr-pull -q "$LY")
+	# the fixtures share busybox's layer: the test is only worth it if they do
+	[ -n "$(comm -12 <(image_blobs "$a") <(image_blobs "$b"))" ]
+	want=$(comm -13 <(image_blobs "$a") <(image_blobs "$b"))
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq '.blobs | length' <<<"$output")" = 0 ]
+	# finished downloads leave their lock files; gc takes them
+	[ "$(jq '[.files[] | select(test("^content/ingest/[0-9a-f]{64}[.]lock$"))] | length' \
+		<<<"$output")" -gt 0 ]
+	[ "$(ls "$CTR_ROOT/content/ingest")" = index.lock ]
+	ctr-image rm "$LY"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.blobs[]' <<<"$output" | sort)" = "$want" ]
+	[ "$(json_get "$output" .blob_bytes)" -gt 0 ]
+	[ "$(store_blobs)" = "$(image_blobs "$a")" ]
+	run --separate-stderr ctr-image check
+	assert_status 0
+	run --separate-stderr ctr-unpack "$BB"
+	assert_status 0
+	# a second gc finds nothing more
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -c '[.blobs, .snapshots]' <<<"$output")" = '[[],[]]' ]
+}
+
+@test "gc: --dry-run lists what would go and removes nothing" {
+	local a b before
+	a=$(ctr-pull -q "$BB")
+	b=$(ctr-pull -q "$LY")
+	ctr-image rm "$LY" "$BB"
+	before=$(store_listing)
+	run --separate-stderr ctr-image gc --dry-run
+	assert_status 0
+	[[ "$stderr" == *"would remove"* ]]
+	[ "$(grep -c '^blob ' <<<"$output")" = "$(sort -u <(image_blobs "$a") <(image_blobs "$b") | wc -l)" ]
+	run --separate-stderr ctr-image gc --dry-run --json
+	assert_status 0
+	[ "$(json_get "$output" .dry_run)" = true ]
+	dry=$(jq -c '.blobs | sort' <<<"$output")
+	[ "$(store_listing)" = "$before" ]
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -c '.blobs | sort' <<<"$output")" = "$dry" ]
+	[ -z "$(store_blobs)" ]
+}
+
+@test "gc: an image's unpacked layers stay while it exists and go after rm; hand-made ones stay" {
+	local img chains
+	img=$(ctr-pull -q "$LY")
+	ctr-unpack "$LY" >/dev/null
+	chains=$(snapshots)
+	[ "$(wc -l <<<"$chains")" = "$(jq '.layers | length' <<<"$img")" ]
+	# a snapshot committed by hand is no image's: gc leaves it alone
+	ctr-snapshot prepare mine >/dev/null
+	ctr-snapshot commit kept mine
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq '.snapshots | length' <<<"$output")" = 0 ]
+	[ "$(snapshots)" = "$(sort <<<"$chains"$'\n'kept)" ]
+	ctr-image rm "$LY"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.snapshots[].key' <<<"$output" | sort)" = "$chains" ]
+	[ "$(jq -r '[.snapshots[].snapshotter] | unique | join(",")' <<<"$output")" = overlay ]
+	[ "$(json_get "$output" .snapshot_bytes)" -gt 0 ]
+	[ "$(snapshots)" = kept ]
+	# no directory of a removed snapshot is left behind
+	[ "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)" = 1 ]
+}
+
+@test "gc: a container's snapshot and the chain under it survive the image's rm" {
+	require_root
+	require_cmd runc
+	local id=gc-ctr
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	ctr-pull -q "$BB" | ctr-unpack >/dev/null
+	chains=$(snapshots)
+	echo "$id" >>"$BATS_TEST_TMPDIR/ids"
+	ctr-run create --name "$id" "$BB" -- sh -c 'cat /etc/hostname >/dev/null; exit 7' >/dev/null
+	ctr-image rm "$BB"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq '.snapshots | length' <<<"$output")" = 0 ]
+	[ "$(jq '.blobs | length' <<<"$output")" -gt 0 ]
+	[ "$(snapshots)" = "$chains" ]
+	ctr-run start "$id"
+	run ctr-run wait "$id"
+	[ "$output" = 7 ] || [ "$status" = 7 ]
+	ctr-run delete "$id"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.snapshots[].key' <<<"$output" | sort)" = "$chains" ]
+	[ -z "$(snapshots)" ]
+}
+
+@test "gc: a pull in flight is waited for, and it succeeds" {
+	local pid out=$BATS_TEST_TMPDIR/pull.json
+	ctr-pull -q "$BB" >/dev/null
+	ctr-image rm "$BB"
+	ctr-pull -q --limit-rate 15000000 "$SRC/test/big:1" >"$out" 2>"$BATS_TEST_TMPDIR/pull.err" &
+	pid=$!
+	track_pid "$pid"
+	for _ in $(seq 200); do
+		[ -n "$(find "$CTR_ROOT/content/ingest" -name data -size +1M 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	run --separate-stderr ctr-image gc --json --log-level info
+	assert_status 0
+	[[ "$stderr" == *"waiting for writers"* ]]
+	wait "$pid"
+	img=$(cat "$out")
+	# busybox went; nothing of the pull did
+	[ -z "$(comm -12 <(jq -r '.blobs[]' <<<"$output" | sort) <(image_blobs "$img"))" ]
+	[ "$(jq '.blobs | length' <<<"$output")" -gt 0 ]
+	[ "$(store_blobs)" = "$(image_blobs "$img")" ]
+	run --separate-stderr ctr-image check
+	assert_status 0
+}
+
+@test "gc: an interrupted download is kept for a resume, then expires" {
+	local pid
+	ctr-pull -q --limit-rate 3000000 "$SRC/test/big:1" >/dev/null 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	for _ in $(seq 200); do
+		[ -n "$(find "$CTR_ROOT/content/ingest" -name data -size +1M 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq '.ingests | length' <<<"$output")" = 0 ]
+	[ "$(find "$CTR_ROOT/content/ingest" -name data | wc -l)" = 1 ]
+	run --separate-stderr ctr-image gc --json --keep-ingest-younger 0
+	assert_status 0
+	[ "$(jq '.ingests | length' <<<"$output")" = 1 ]
+	[ "$(json_get "$output" .ingest_bytes)" -gt 1000000 ]
+	[ "$(ls -A "$CTR_ROOT/content/ingest")" = index.lock ]
+	run --separate-stderr ctr-pull -q "$SRC/test/big:1"
+	assert_status 0
+	run --separate-stderr ctr-image check
+	assert_status 0
+}
+
+@test "gc: lock files of removed records and temp files of dead writers go" {
+	local dead
+	ctr-pull -q "$BB" >/dev/null
+	ctr-image tag "$BB" "$SRC/test/other:1"
+	ctr-image rm "$SRC/test/other:1"
+	ns=$CTR_ROOT/images/default
+	# a crash leaves these: a lock without its record, a temp without its writer
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	touch "$ns/.gone.json.lock" "$ns/.x.json.tmp-$dead" "$CTR_ROOT/content/blobs/sha256/.y.tmp-$dead"
+	touch "$ns/.z.json.tmp-$$"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.files[]' <<<"$output" | grep -v '^content/ingest/' | sort)" = \
+		"$(printf '%s\n' content/blobs/sha256/.y.tmp-$dead images/default/.gone.json.lock \
+			images/default/.x.json.tmp-$dead)" ]
+	# a live writer's temp file and a live record's lock stay
+	[ -e "$ns/.z.json.tmp-$$" ]
+	ls -A "$ns" | grep -q '[.]json[.]lock$'
+	run --separate-stderr ctr-image check
+	assert_status 0
+}
+
+@test "gc: SIGKILL midway leaves a store every tool reads, and the next gc finishes" {
+	require_cmd strace
+	local a b
+	a=$(ctr-pull -q "$BB")
+	b=$(ctr-pull -q "$LY")
+	ctr-unpack "$LY" >/dev/null
+	ctr-image rm "$LY"
+	# killed at its 4th unlinkat: a snapshot half removed, blobs partly
+	run strace -f -o /dev/null -e trace=unlinkat -e inject=unlinkat:signal=KILL:when=4 \
+		ctr-image gc
+	[ "$status" -ne 0 ]
+	run --separate-stderr ctr-image check
+	assert_status 0
+	ctr-snapshot ls >/dev/null
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(store_blobs)" = "$(image_blobs "$a")" ]
+	# busybox's one layer is also the first of "layers": its chain stays, as busybox's
+	[ "$(jq '.layers | length' <<<"$a")" = 1 ]
+	run --separate-stderr ctr-unpack "$BB"
+	assert_status 0
+	[ "$(snapshots)" = "$(json_get "$output" .chain_id)" ]
+	[ "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)" = 1 ]
+	run --separate-stderr ctr-image check
+	assert_status 0
+}
+
+@test "gc: a record it cannot read stops it before anything is removed" {
+	ctr-pull -q "$BB" >/dev/null
+	ctr-image rm "$BB"
+	echo '{"name":' >"$CTR_ROOT/images/default/broken.json"
+	before=$(store_listing)
+	run --separate-stderr ctr-image gc
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"nothing was collected"*"broken.json"* ]]
+	[ "$(store_listing)" = "$before" ]
+}
