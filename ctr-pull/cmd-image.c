@@ -12,6 +12,7 @@ static const struct verb verbs[] = {
     {"check", image_cmd_check, "check [--json] [NAME...]"},
     {"export", image_cmd_export, "export [-o FILE] NAME..."},
     {"import", image_cmd_import, "import [--name NAME] FILE|-"},
+    {"gc", image_cmd_gc, "gc [--dry-run] [--json] [-q] [--keep-ingest-younger SECS]"},
     {NULL, NULL, NULL},
 };
 

@@ -15,6 +15,7 @@ int image_cmd_rm(int argc, char **argv, struct state *st);
 int image_cmd_check(int argc, char **argv, struct state *st);
 int image_cmd_export(int argc, char **argv, struct state *st);
 int image_cmd_import(int argc, char **argv, struct state *st);
+int image_cmd_gc(int argc, char **argv, struct state *st);
 
 /* A NAME argument as the normalised record name (dies on a bad reference). New string. */
 char *image_cmd_name(const char *arg);
