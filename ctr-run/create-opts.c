@@ -128,9 +128,9 @@ set_secopt(struct spec_opts *so, const char *arg, struct err *e)
 		return seccomp_arch_check(arg + 13, e) < 0 ? err_prefix(e, "--security-opt") : 0;
 	}
 	if (strncmp(arg, "seccomp=", 8) && strncmp(arg, "seccomp:", 8))
-		return err_code(e, "invalid",
-				"unsupported --security-opt '%.64s' (seccomp=... or seccomp-arch=...)",
-				arg);
+		return err_code(
+		    e, "invalid",
+		    "unsupported --security-opt '%.64s' (seccomp=... or seccomp-arch=...)", arg);
 	so->seccomp = arg + 8;
 	if (!strcmp(so->seccomp, "unconfined"))
 		return 0;

@@ -119,16 +119,16 @@ static const struct {
  * the name in capitals. Only names this libseccomp resolves are usable.
  */
 static const char *const arch_names[] = {
-	"x86",	    "x86_64",	   "x32",   "arm",   "aarch64", "mips",	 "mips64",
-	"mips64n32", "mipsel",	   "mipsel64", "mipsel64n32", "ppc", "ppc64",   "ppc64le",
-	"s390",	    "s390x",	   "parisc", "parisc64", "riscv64", NULL,
+    "x86",	 "x86_64", "x32",      "arm",	      "aarch64", "mips",  "mips64",
+    "mips64n32", "mipsel", "mipsel64", "mipsel64n32", "ppc",	 "ppc64", "ppc64le",
+    "s390",	 "s390x",  "parisc",   "parisc64",    "riscv64", NULL,
 };
 
 /* The 32-bit architecture a 64-bit kernel runs beside its own, for images built for it. */
 static const struct {
 	const char *native, *compat;
 } compat_arches[] = {
-    {"x86_64", "x86"}, {"aarch64", "arm"},	{"s390x", "s390"},
+    {"x86_64", "x86"}, {"aarch64", "arm"}, {"s390x", "s390"},
     {"ppc64", "ppc"},  {"mips64", "mips"}, {"mipsel64", "mipsel"},
 };
 
@@ -136,9 +136,9 @@ static const struct {
 static const struct {
 	const char *oci, *scmp;
 } image_arches[] = {
-    {"386", "x86"},	 {"amd64", "x86_64"}, {"arm", "arm"},	     {"armhf", "arm"},
-    {"armel", "arm"},	 {"arm64", "aarch64"}, {"s390", "s390"},     {"s390x", "s390x"},
-    {"ppc", "ppc"},	 {"ppc64", "ppc64"},	{"ppc64le", "ppc64le"}, {"mips", "mips"},
+    {"386", "x86"},	  {"amd64", "x86_64"},	{"arm", "arm"},		  {"armhf", "arm"},
+    {"armel", "arm"},	  {"arm64", "aarch64"}, {"s390", "s390"},	  {"s390x", "s390x"},
+    {"ppc", "ppc"},	  {"ppc64", "ppc64"},	{"ppc64le", "ppc64le"},	  {"mips", "mips"},
     {"mipsle", "mipsel"}, {"mips64", "mips64"}, {"mips64le", "mipsel64"}, {"riscv64", "riscv64"},
 };
 
@@ -192,7 +192,8 @@ image_compat(const char *image_arch)
 			want = image_arches[i].scmp;
 	for (size_t i = 0; want && native && i < sizeof(compat_arches) / sizeof(compat_arches[0]);
 	     i++)
-		if (!strcmp(compat_arches[i].native, native) && !strcmp(compat_arches[i].compat, want))
+		if (!strcmp(compat_arches[i].native, native) &&
+		    !strcmp(compat_arches[i].compat, want))
 			return seccomp_arch_resolve_name(want);
 	return 0;
 }

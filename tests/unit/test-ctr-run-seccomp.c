@@ -32,9 +32,8 @@ arches_str(const json_t *p)
 	json_t *v;
 
 	buf[0] = '\0';
-	json_array_foreach(json_object_get(p, "architectures"), i, v)
-	    off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? " " : "",
-				    json_string_value(v));
+	json_array_foreach(json_object_get(p, "architectures"), i, v) off += (size_t)snprintf(
+	    buf + off, sizeof(buf) - off, "%s%s", i ? " " : "", json_string_value(v));
 	return buf;
 }
 
@@ -123,11 +122,10 @@ test_names_unique(void)
 	struct err e;
 	struct seccomp_arches a = {"386", NULL, 0};
 	json_auto_t *none = json_array();
-	json_auto_t *all = json_pack("[s,s,s,s,s,s,s,s,s,s,s,s,s]", "CAP_SYS_ADMIN",
-				     "CAP_SYS_PTRACE", "CAP_SYS_BOOT", "CAP_SYS_CHROOT",
-				     "CAP_SYS_MODULE", "CAP_SYS_PACCT", "CAP_SYS_RAWIO",
-				     "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_SYS_NICE",
-				     "CAP_SYSLOG", "CAP_BPF", "CAP_PERFMON");
+	json_auto_t *all = json_pack(
+	    "[s,s,s,s,s,s,s,s,s,s,s,s,s]", "CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_BOOT",
+	    "CAP_SYS_CHROOT", "CAP_SYS_MODULE", "CAP_SYS_PACCT", "CAP_SYS_RAWIO", "CAP_SYS_TIME",
+	    "CAP_SYS_TTY_CONFIG", "CAP_SYS_NICE", "CAP_SYSLOG", "CAP_BPF", "CAP_PERFMON");
 	json_auto_t *p0 = seccomp_default(none, &a, &e), *p1 = seccomp_default(all, &a, &e);
 	json_t *n0 = names_of(p0), *n1 = names_of(p1);
 	json_auto_t *seen = json_object();
@@ -140,8 +138,9 @@ test_names_unique(void)
 		dups += json_object_get(seen, json_string_value(v)) != NULL;
 		json_object_set(seen, json_string_value(v), json_true());
 	}
-	is_int(dups, 0, "no name twice with every capability (syslog, bpf, perf_event_open "
-			"come from two)");
+	is_int(dups, 0,
+	       "no name twice with every capability (syslog, bpf, perf_event_open "
+	       "come from two)");
 	ok(has_str(n1, "mount") && has_str(n1, "syslog") && has_str(n1, "bpf") &&
 	       has_str(n1, "ptrace") && has_str(n1, "reboot"),
 	   "capability calls added");
