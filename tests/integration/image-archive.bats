@@ -147,7 +147,7 @@ EOF
 	[ -z "$(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'x.tar*')" ]
 }
 
-@test "import: the fixture layout as tar -C LAYOUT . makes it, from stdin, then check and unpack" {
+@test "import: the fixture layout as tar -C LAYOUT . makes it, from stdin, then check" {
 	tar -C "$(fixture_layout busybox)" -cf "$BATS_TEST_TMPDIR/bb.tar" .
 	run --separate-stderr ctr-image import --name my/bb:1 - <"$BATS_TEST_TMPDIR/bb.tar"
 	assert_status 0
