@@ -172,8 +172,8 @@ EOF
 
 @test "import: an oci-archive made by skopeo, named by its ref name, piped to ctr-unpack" {
 	require_root
-	mapfile -t a < <(registry_skopeo_args src)
-	skopeo --insecure-policy copy -q "${a[@]}" "docker://$SRC/test/layers:1" \
+	mapfile -t skargs < <(registry_skopeo_args src)
+	skopeo --insecure-policy copy -q "${skargs[@]}" "docker://$SRC/test/layers:1" \
 		"oci-archive:$BATS_TEST_TMPDIR/l.tar:example.org/app/layers:2"
 	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/l.tar"
 	assert_status 0
