@@ -15,6 +15,7 @@ sn_peer() {
 G_REF=
 g_ours_prep() { ctr-pull --plain-http -q "$G_REF" | ctr-unpack >/dev/null; }
 g_ours() { ctr-image rm "$G_REF"; }
+g_ours_gc() { ctr-image rm "$G_REF" && ctr-image gc -q; }
 g_peer_prep() { pctr images pull --plain-http "$G_REF" >/dev/null; }
 g_peer_sync() { pctr images rm --sync "$G_REF" >/dev/null; }
 g_peer() { pctr images rm "$G_REF" >/dev/null; }
@@ -40,18 +41,19 @@ pu_skopeo() {
 }
 
 bench_snap_rows() {
-	local runs=$1 na="n/a (not implemented: ctr-image rm removes the record; no gc)"
+	local runs=$1
 	bench_ab snapshot "prepare+commit on the tiny image" "$runs" \
 		ours::sn_ours: peer::sn_peer:
 	G_REF=$2
 	if command -v ctr-image >/dev/null; then
 		bench_ab snapshot "image rm, record only (peer: gc left to the background), $3" \
 			"$runs" ours:g_ours_prep:g_ours: peer:g_peer_prep:g_peer:
+		bench_ab snapshot "image rm + gc, $3" "$runs" \
+			ours:g_ours_prep:g_ours_gc: peer:g_peer_prep:g_peer_sync:
 	else
-		na="n/a (not implemented: no ctr-image)"
+		bench_na snapshot "image rm + gc, $3" ours "n/a (not implemented: no ctr-image)"
+		bench_ab snapshot "image rm + gc, $3" "$runs" peer:g_peer_prep:g_peer_sync:
 	fi
-	bench_na snapshot "image rm + gc, $3" ours "$na"
-	bench_ab snapshot "image rm + gc, $3" "$runs" peer:g_peer_prep:g_peer_sync:
 }
 
 # bench_push_rows RUNS REF LAYOUT LABEL: the peer has REF (pulled here).
