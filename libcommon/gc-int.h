@@ -15,10 +15,10 @@ struct gc {
 	const struct state *st;
 	const struct gc_opts *o;
 	struct gc_report *r;
-	struct content c;  /* c.dirfd < 0 when the root has no content store */
-	json_t *blobs;	   /* marked digests: digest -> true */
-	json_t *walked;	   /* manifests and indexes already followed */
-	json_t *snaps;	   /* marked snapshot names, in every driver: name -> true */
+	struct content c;   /* c.dirfd < 0 when the root has no content store */
+	json_t *blobs;	    /* marked digests: digest -> true */
+	json_t *walked;	    /* manifests and indexes already followed */
+	json_t *snaps;	    /* marked snapshot names, in every driver: name -> true */
 	bool keep_unpacked; /* an image's chain could not be known: keep every layer snapshot */
 };
 

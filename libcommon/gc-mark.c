@@ -11,9 +11,9 @@
 #include "log.h"
 #include "xmem.h"
 
-#define INDEX_DEPTH 8		/* indexes of indexes: deeper is a loop or an attack */
-#define RECORD_MAX (1u << 20)	/* as image.c and container.c read their records */
-#define LAYOUT_MAX (64u << 20)	/* as content.c reads index.json */
+#define INDEX_DEPTH 8	       /* indexes of indexes: deeper is a loop or an attack */
+#define RECORD_MAX (1u << 20)  /* as image.c and container.c read their records */
+#define LAYOUT_MAX (64u << 20) /* as content.c reads index.json */
 
 static void
 mark_blob(struct gc *g, const char *dg)
@@ -31,7 +31,8 @@ keep_unpacked(struct gc *g, const char *what, const char *dg)
 	g->keep_unpacked = true;
 }
 
-/* ctr-unpack names layers by chain ID: chain(1) = diff(1), chain(n) = sha256(chain(n-1) " " diff(n)). */
+/* ctr-unpack names layers by chain ID: chain(1) = diff(1), chain(n) = sha256(chain(n-1) " "
+ * diff(n)). */
 static void
 mark_chain(struct gc *g, const json_t *diff_ids)
 {
@@ -62,11 +63,10 @@ mark_manifest(struct gc *g, const json_t *man, struct err *e)
 	size_t i;
 
 	mark_blob(g, dg);
-	json_array_foreach(layers, i, l)
-		mark_blob(g, jsonio_str(l, "digest"));
+	json_array_foreach(layers, i, l) mark_blob(g, jsonio_str(l, "digest"));
 	/* an artifact's blobs and the manifest it refers to are kept with it */
 	json_array_foreach(json_object_get(man, "blobs"), i, l)
-		mark_blob(g, jsonio_str(l, "digest"));
+	    mark_blob(g, jsonio_str(l, "digest"));
 	mark_blob(g, jsonio_str(json_object_get(man, "subject"), "digest"));
 	if (!json_is_array(layers))
 		return 0;
@@ -113,9 +113,9 @@ mark_desc(struct gc *g, const json_t *desc, int depth, bool top, struct err *e)
 		return mark_manifest(g, doc, e) < 0 ? err_prefix(e, "manifest %s", dg) : 0;
 	if (depth >= INDEX_DEPTH)
 		return err_code(e, "corrupt", "index %s: indexes nested too deep", dg);
-	json_array_foreach(json_object_get(doc, "manifests"), i, m)
-		if (mark_desc(g, m, depth + 1, false, e) < 0)
-			return err_prefix(e, "index %s", dg);
+	json_array_foreach(json_object_get(doc, "manifests"), i,
+			   m) if (mark_desc(g, m, depth + 1, false, e) <
+				  0) return err_prefix(e, "index %s", dg);
 	return 0;
 }
 
@@ -181,9 +181,9 @@ mark_layout(struct gc *g, struct err *e)
 		return 0;
 	if (!(idx = jsonio_load_at(g->c.dirfd, "index.json", LAYOUT_MAX, e)))
 		return e->sys == ENOENT ? 0 : err_prefix(e, "content/index.json");
-	json_array_foreach(json_object_get(idx, "manifests"), i, m)
-		if (mark_desc(g, m, 0, true, e) < 0)
-			return err_prefix(e, "content/index.json");
+	json_array_foreach(json_object_get(idx, "manifests"), i,
+			   m) if (mark_desc(g, m, 0, true, e) <
+				  0) return err_prefix(e, "content/index.json");
 	return 0;
 }
 

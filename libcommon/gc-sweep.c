@@ -115,7 +115,7 @@ gc_sweep_blobs(struct gc *g, struct err *e)
 	}
 	if (errno)
 		return err_set(e, errno, "read '%s'", rel);
-	if (!g->o->dry_run && fsync(g->c.blobsfd) < 0)
+	if (!g->o->dry_run && json_array_size(g->r->blobs) && fsync(g->c.blobsfd) < 0)
 		return err_set(e, errno, "fsync '%s'", rel);
 	/* content/index.json's own temp files */
 	return sweep_temps(g, g->c.dirfd, "content", e);

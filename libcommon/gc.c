@@ -73,7 +73,8 @@ gc_opendir(int dirfd, const char *rel, DIR **out, struct err *e)
 
 	*out = NULL;
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : err_set(e, errno, "open '%s'", rel);
+		return errno == ENOENT || errno == ENOTDIR ? 0
+							   : err_set(e, errno, "open '%s'", rel);
 	if (!(*out = fdopendir(fd))) {
 		err_set(e, errno, "open '%s'", rel);
 		close(fd);
