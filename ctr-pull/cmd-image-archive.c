@@ -38,12 +38,18 @@ archive_opts(int argc, char **argv, struct state *st, int want)
 	return val;
 }
 
+/*
+ * An importer writes blobs before the records that keep them: like ctr-pull,
+ * it holds the store lock shared (state_open_writer) so that a garbage
+ * collector never sweeps them in between.
+ */
 static void
-open_store(struct state *st, struct content *c)
+open_store(struct state *st, struct content *c, bool writer)
 {
 	struct err e;
 
-	if (state_open(st, &e) < 0 || content_open(st, c, &e) < 0)
+	if ((writer ? state_open_writer(st, &e) : state_open(st, &e)) < 0 ||
+	    content_open(st, c, &e) < 0)
 		die_err(&e);
 }
 
@@ -107,7 +113,7 @@ image_cmd_export(int argc, char **argv, struct state *st)
 		die_usage("export takes one NAME or more");
 	if ((!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO))
 		die(EXIT_USAGE, "refusing to write a tar to a terminal (use -o FILE or a pipe)");
-	open_store(st, &c);
+	open_store(st, &c, false);
 	recs = load_records(st, argc, argv);
 	if (out && strcmp(out, "-"))
 		rc = export_file(&c, recs, out, &e);
@@ -186,7 +192,7 @@ image_cmd_import(int argc, char **argv, struct state *st)
 		die_usage("import takes one FILE (or - for stdin)");
 	name = given ? image_cmd_name(given) : NULL;
 	fd = open_input(argv[optind]);
-	open_store(st, &c);
+	open_store(st, &c, true);
 	if (oci_archive_read(&c, fd, &in, &e) < 0 ||
 	    !(plan = oci_archive_plan(&c, in.index, name, &e)))
 		die_err(&e);
