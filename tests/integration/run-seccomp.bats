@@ -90,7 +90,7 @@ seccomp_of() {
 
 @test "seccomp: an unknown architecture is one line, exit 125 (run) or 100 (create), nothing made" {
 	cid bad >/dev/null
-	for opt in seccomp-arch=i386 seccomp-arch= seccomp-arch=x86, seccomp-arch=x86,bogus; do
+	for opt in seccomp-arch=i386 seccomp-arch= "seccomp-arch=x86," seccomp-arch=x86,bogus; do
 		run --separate-stderr ctr-run run --rm --name bad --security-opt "$opt" "$IMG" -- true
 		echo "$opt -> $status: $stderr"
 		assert_status 125
