@@ -45,6 +45,7 @@ struct exec_tty {
 	char obuf[CHUNK], ibuf[CHUNK];
 	size_t olen, ooff, ilen, ioff;
 	bool m_done; /* the slave side is gone: the master is no longer watched */
+	bool dead;   /* the process exited and every fd is closed; freed at the next sweep */
 };
 
 /* Change what epoll watches on x; 0 removes it (a hangup is reported even for 0). */
@@ -236,6 +237,9 @@ exec_tty_on_event(struct shim *s, struct watch *w, uint32_t events)
 	struct xt_watch *x = (struct xt_watch *)w;
 	struct exec_tty *t = x->t;
 
+	/* an earlier event of the same epoll batch may have closed it */
+	if (t->dead || x->w.fd < 0 || !x->events)
+		return;
 	switch (x->role) {
 	case XT_MASTER:
 		if ((events & EPOLLOUT) && t->ilen)
@@ -302,7 +306,7 @@ xt_find(struct shim *s, const char *eid)
 	struct exec_tty **pp;
 
 	for (pp = &s->exec_ttys; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->id, eid))
+		if (!(*pp)->dead && !strcmp((*pp)->id, eid))
 			return pp;
 	return NULL;
 }
@@ -332,54 +336,62 @@ exec_tty_run(struct shim *s, struct client *c, const char *eid, const json_t *pr
 	return 0;
 }
 
-/* Write all of buf to the client, waiting a little for a slow one; at exit only. */
+/* Write what waits for the client, waiting a little for a slow one; at exit only. */
 static void
-write_all(struct shim *s, struct exec_tty *t, const char *buf, size_t len)
+flush_wait(struct shim *s, struct exec_tty *t)
 {
-	memcpy(t->obuf, buf, len);
-	t->olen = len;
-	t->ooff = 0;
 	while (!flush_out(s, t)) {
 		struct pollfd p = {t->out.w.fd, POLLOUT, 0};
 
-		if (poll(&p, 1, DRAIN_WRITE_MS) <= 0) {
-			detach_out(s, t, ETIMEDOUT);
-			return;
-		}
+		if (poll(&p, 1, DRAIN_WRITE_MS) <= 0)
+			return detach_out(s, t, ETIMEDOUT);
 	}
 }
 
 static void
-xt_free(struct shim *s, struct exec_tty *t)
+xt_close(struct shim *s, struct exec_tty *t)
 {
 	drop(s, &t->m);
 	drop(s, &t->in);
 	drop(s, &t->out);
 	drop(s, &t->owner);
-	free(t->id);
-	free(t);
+	t->dead = true;
 }
 
 void
 exec_tty_exited(struct shim *s, const char *eid)
 {
 	struct exec_tty **pp = xt_find(s, eid), *t;
-	char buf[CHUNK];
 	ssize_t n;
 
 	if (!pp)
 		return;
 	t = *pp;
-	*pp = t->next;
 	/* output still in the PTY belongs before the exit (as tty_drain for init) */
-	if (t->olen && t->out.w.fd >= 0) {
-		memcpy(buf, t->obuf + t->ooff, t->olen - t->ooff);
-		write_all(s, t, buf, t->olen - t->ooff);
+	flush_wait(s, t);
+	while (t->out.w.fd >= 0 && (n = read(t->m.w.fd, t->obuf, sizeof(t->obuf))) > 0) {
+		t->olen = (size_t)n;
+		flush_wait(s, t);
 	}
-	while ((n = read(t->m.w.fd, buf, sizeof(buf))) > 0)
-		if (t->out.w.fd >= 0)
-			write_all(s, t, buf, (size_t)n);
-	xt_free(s, t);
+	xt_close(s, t);
+}
+
+void
+exec_tty_sweep(struct shim *s)
+{
+	struct exec_tty **pp = &s->exec_ttys;
+
+	while (*pp) {
+		struct exec_tty *t = *pp;
+
+		if (!t->dead) {
+			pp = &t->next;
+			continue;
+		}
+		*pp = t->next;
+		free(t->id);
+		free(t);
+	}
 }
 
 int
@@ -398,10 +410,8 @@ exec_tty_resize(struct shim *s, const char *eid, unsigned w, unsigned h, struct 
 void
 exec_tty_release_all(struct shim *s)
 {
-	while (s->exec_ttys) {
-		struct exec_tty *t = s->exec_ttys;
-
-		s->exec_ttys = t->next;
-		xt_free(s, t);
-	}
+	for (struct exec_tty *t = s->exec_ttys; t; t = t->next)
+		if (!t->dead)
+			xt_close(s, t);
+	exec_tty_sweep(s);
 }

@@ -187,3 +187,15 @@ wait_for_file_text() { # FILE TEXT
 	[ "$(ctr-run state "$ID" | jq -r .status)" = running ]
 	assert_clean_after_delete
 }
+
+@test "exec -t -i: the caller's terminal leaves raw mode on success and on failure" {
+	run script -qec "ctr-run exec -t -i $ID -- true; echo rc=\$?; stty -a" /dev/null
+	assert_output_contains "rc=0"
+	[[ "$output" =~ [[:space:]]icanon[[:space:]] ]] || { echo "still raw: $output"; false; }
+	[[ "$output" =~ [[:space:]]echo[[:space:]] ]]
+	run script -qec "ctr-run exec -t -i $ID -- /no/such; echo rc=\$?; stty -a" /dev/null
+	assert_output_contains "rc=127"
+	assert_output_contains "ctr-run: fatal:"
+	[[ "$output" =~ [[:space:]]icanon[[:space:]] ]] || { echo "still raw: $output"; false; }
+	assert_clean_after_delete
+}
