@@ -77,6 +77,7 @@ write_config(struct create_args *a, const struct imagein *in, struct container *
 	if (user_resolve(rootfd, user, &u, e) < 0)
 		return -1;
 	a->so.id = c->id;
+	a->so.arch = in->arch; /* the filter covers the image's 32-bit ABI where it has one */
 	spec = spec_build(in->config, &a->so, &u, e);
 	spec_user_release(&u);
 	if (!spec)
