@@ -3,6 +3,7 @@
 # ctr-run exec -t: a terminal for an exec process, held by the shim, with
 # real runc and the busybox image from a real registry.
 
+# shellcheck disable=SC2016,SC2154 # $ in single quotes is the container's; bats sets $stderr
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
@@ -35,6 +36,7 @@ setup() {
 # Every container a test made, by id: ctr-run first, then runc as the fallback.
 teardown() {
 	local id
+	# shellcheck disable=SC2013 # ids are single words
 	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
 		ctr-run delete -f "$id" >/dev/null 2>&1 || true
 		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
@@ -60,8 +62,8 @@ assert_clean_after_delete() {
 	[ ! -e "$CTR_ROOT/containers/default/$ID" ]
 	[ ! -e "$SD" ]
 	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
-	! ls -d /sys/fs/cgroup/*/ctr/default-"$ID" 2>/dev/null
-	! ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:$ID"
+	[ -z "$(ls -d /sys/fs/cgroup/*/ctr/default-"$ID" 2>/dev/null)" ]
+	run ! bash -c 'ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:$1"' _ "$ID"
 }
 
 wait_for_file_text() { # FILE TEXT
@@ -117,8 +119,8 @@ wait_for_file_text() { # FILE TEXT
 	[ "$rb" = 12 ]
 	[ "$(grep -c '^AAAA[0-9]*' "$a")" = 300 ]
 	[ "$(grep -c '^BBBB[0-9]*' "$b")" = 300 ]
-	! grep -q BBBB "$a"
-	! grep -q AAAA "$b"
+	run ! grep -q BBBB "$a"
+	run ! grep -q AAAA "$b"
 	assert_clean_after_delete
 }
 
@@ -135,7 +137,7 @@ wait_for_file_text() { # FILE TEXT
 # The shim protocol: the request's connection closes at once, so nobody is
 # relayed to; the process keeps its terminal and runs to its end.
 @test "exec -t: resize with an exec id; a client gone at once leaves the process running" {
-	local proc r
+	local proc
 	proc='{"args":["sh","-c","while [ ! -e /tmp/go ]; do sleep 0.05; done; stty size >/tmp/size; tty >>/tmp/size; exit 5"],"cwd":"/","env":["PATH=/bin"],"terminal":true}'
 	run $CTL call "$SD" "{\"op\":\"exec\",\"id\":\"r1\",\"tty\":true,\"process\":$proc}"
 	assert_status 0
@@ -170,7 +172,7 @@ wait_for_file_text() { # FILE TEXT
 
 @test "exec -t: a client killed mid-session stops the relay; the process runs on" {
 	local out=$BATS_TEST_TMPDIR/out pid n1 n2 s1 s2
-	ctr-run exec -t "$ID" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; echo tick; sleep 0.05; done' >"$out" &
+	ctr-run exec -t "$ID" -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n.t; mv /tmp/n.t /tmp/n; echo tick; sleep 0.05; done' >"$out" &
 	pid=$!
 	track_pid $pid
 	wait_for_file_text "$out" tick
