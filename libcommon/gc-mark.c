@@ -82,10 +82,25 @@ mark_manifest(struct gc *g, const json_t *man, struct err *e)
 }
 
 /*
- * Mark desc and, for a manifest or an index present in the store, what it
- * names. top: desc is a root (a record's target), whose absence means its
- * snapshots cannot be named; an index's absent children are platforms that
- * were never pulled.
+ * A manifest or index, by its type; a blob of another type (an artifact's)
+ * is followed too when it parses as JSON, else only kept itself.
+ */
+static json_t *
+read_doc(struct gc *g, const char *dg, const char *mt, struct err *e)
+{
+	struct err ignored;
+
+	if (mt && (image_is_index_type(mt) || image_is_manifest_type(mt)))
+		return content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, e);
+	ignored.code = NULL;
+	return content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, &ignored);
+}
+
+/*
+ * Mark desc and, when the store holds it, what it names: an index's
+ * children, a manifest's config and layers. top: desc is a root (a record's
+ * target), whose absence means its snapshots cannot be named; an index's
+ * absent children are platforms that were never pulled.
  */
 static int
 mark_desc(struct gc *g, const json_t *desc, int depth, bool top, struct err *e)
@@ -98,24 +113,26 @@ mark_desc(struct gc *g, const json_t *desc, int depth, bool top, struct err *e)
 	if (!digest_valid(dg))
 		return err_code(e, "corrupt", "a descriptor without a valid digest");
 	mark_blob(g, dg);
-	if (json_object_get(g->walked, dg) || !mt ||
-	    (!image_is_index_type(mt) && !image_is_manifest_type(mt)))
+	if (json_object_get(g->walked, dg))
 		return 0;
 	json_object_set_new(g->walked, dg, json_true());
 	if (!content_has(&g->c, dg, -1)) {
 		if (top)
-			keep_unpacked(g, mt, dg);
+			keep_unpacked(g, mt ? mt : "target", dg);
 		return 0;
 	}
-	if (!(doc = content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, e)))
-		return -1;
-	if (!image_is_index_type(mt))
+	e->code = NULL;
+	if (!(doc = read_doc(g, dg, mt, e)))
+		return e->code ? -1 : 0;
+	if (!json_is_array(json_object_get(doc, "manifests")))
 		return mark_manifest(g, doc, e) < 0 ? err_prefix(e, "manifest %s", dg) : 0;
 	if (depth >= INDEX_DEPTH)
 		return err_code(e, "corrupt", "index %s: indexes nested too deep", dg);
-	json_array_foreach(json_object_get(doc, "manifests"), i,
-			   m) if (mark_desc(g, m, depth + 1, false, e) <
-				  0) return err_prefix(e, "index %s", dg);
+	json_array_foreach(json_object_get(doc, "manifests"), i, m)
+	{
+		if (mark_desc(g, m, depth + 1, false, e) < 0)
+			return err_prefix(e, "index %s", dg);
+	}
 	return 0;
 }
 

@@ -14,6 +14,7 @@ setup_file() {
 	fixture_push busybox test/busybox:oci
 	fixture_push layers test/layers:1
 	fixture_push big test/big:1
+	fixture_push multiarch test/multi:1
 }
 
 teardown_file() {
@@ -102,6 +103,22 @@ snapshots() {
 	run --separate-stderr ctr-image gc --json
 	assert_status 0
 	[ "$(jq -c '[.blobs, .snapshots]' <<<"$output")" = '[[],[]]' ]
+}
+
+@test "gc: an index keeps the platform it was pulled for; all of it goes after rm" {
+	local img
+	img=$(ctr-pull -q --platform linux/arm/v7 "$SRC/test/multi:1")
+	ctr-pull -q "$BB" >/dev/null
+	ctr-image rm "$BB"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	# the index, and the manifest, config and layers of the platform held
+	[ "$(store_blobs)" = "$(sort -u <(image_blobs "$img") <(json_get "$img" .index.digest))" ]
+	ctr-image check
+	ctr-image rm "$SRC/test/multi:1"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ -z "$(store_blobs)" ]
 }
 
 @test "gc: --dry-run lists what would go and removes nothing" {
