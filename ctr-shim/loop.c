@@ -173,6 +173,9 @@ dispatch(struct shim *s, struct watch *w, uint32_t events)
 	case W_STDIN:
 		tty_on_stdin(s, events);
 		break;
+	case W_EXEC_TTY:
+		exec_tty_on_event(s, w, events);
+		break;
 	}
 }
 
@@ -208,6 +211,7 @@ loop_run(struct shim *s)
 		bool stopped = s->status == CTR_STOPPED;
 
 		control_sweep(s);
+		exec_tty_sweep(s);
 		if (stopped && control_drained(s))
 			break;
 		n = epoll_wait(s->epfd, evs, 16, stopped ? DRAIN_MS : -1);

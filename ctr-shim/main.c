@@ -281,6 +281,7 @@ release(struct shim *s)
 
 	for (size_t i = 0; i < sizeof(cg) / sizeof(cg[0]); i++)
 		free(cg[i]);
+	exec_tty_release_all(s);
 	while (s->execs) {
 		struct proc *p = s->execs;
 

@@ -249,20 +249,22 @@ runtime_delete_finish(struct shim *s)
 /* exec --detach: the runtime returns once the process runs; we inherit it as subreaper. */
 int
 runtime_exec(struct shim *s, const char *eid, const json_t *process, const int fds[3], pid_t *pid,
-	     struct err *e)
+	     struct err *e, const char *console)
 {
 	_cleanup_free_ char *pname = xasprintf("exec-%s.pid", eid);
 	_cleanup_free_ char *jname = xasprintf("exec-%s.process.json", eid);
 	_cleanup_free_ char *pidfile = xasprintf("%s/%s", s->dir, pname);
 	_cleanup_free_ char *jpath = xasprintf("%s/%s", s->dir, jname);
-	const char *args[] = {"exec",	   "--detach", "--pid-file", pidfile,
-			      "--process", jpath,      s->o.id,	     NULL};
+	const char *args[] = {"exec",	   "--detach", "--pid-file", pidfile, "--process",
+			      jpath,	   s->o.id,    NULL,	     NULL,    NULL};
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = quiet(&so, e);
 	int r;
 
 	if (null < 0 || exitfile_write(s, jname, process, e) < 0)
 		return -1;
+	if (console) /* options before the id: it is the last argument */
+		args[6] = "--console-socket", args[7] = console, args[8] = s->o.id;
 	if (fds[0] >= 0)
 		so.stdin_fd = fds[0];
 	if (fds[1] >= 0)

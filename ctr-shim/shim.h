@@ -15,7 +15,7 @@
 #define SHIM_EXEC_MAX 32	 /* exec processes known at once */
 
 /* What an epoll event points at: the first member of each watched object. */
-enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN };
+enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN, W_EXEC_TTY };
 struct watch {
 	enum watch_kind kind;
 	int fd;
@@ -83,6 +83,7 @@ struct shim {
 	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
 	int pipes[3];	  /* --stdio-pipes: stdin's write end, stdout's and stderr's read ends */
 	struct client *attached; /* the one client the pipes are lent to, or NULL */
+	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 };
 
 /* loop.c */
@@ -133,8 +134,9 @@ int runtime_collect(struct shim *s, const char *log, int rc, struct err *e);
 int runtime_create(struct shim *s, const char *console, struct err *e);
 int runtime_start(struct shim *s, struct err *e);
 int runtime_kill(struct shim *s, int sig, bool all, struct err *e);
+/* console: a --console-socket path for a process with a terminal, else NULL */
 int runtime_exec(struct shim *s, const char *eid, const json_t *process, const int fds[3],
-		 pid_t *pid, struct err *e);
+		 pid_t *pid, struct err *e, const char *console);
 /* delete --force; a failure is logged and returned (-1) */
 int runtime_delete(struct shim *s);
 /* delete --force without waiting (delete_pid); _finish waits for it, logs and returns -1 on failure */
@@ -179,6 +181,26 @@ void tty_on_stdin(struct shim *s, uint32_t events);
 void tty_drain(struct shim *s);
 int tty_resize(struct shim *s, unsigned w, unsigned h, struct err *e);
 int tty_close_stdin(struct shim *s, struct err *e);
+/* Bind STATEDIR/NAME for --console-socket; *path (caller's) is what the runtime is told. */
+int tty_console_listen(struct shim *s, const char *name, int *lfd, char **path, struct err *e);
+/* The PTY master the runtime sent (non-blocking); *lfd is closed and NAME removed either way. */
+int tty_console_take(struct shim *s, int *lfd, const char *name, struct err *e);
+
+/* exec-tty.c: exec processes with a terminal */
+/*
+ * Run exec EID with a terminal: a console socket of its own, then relay the
+ * master to c's passed stdout and from its stdin while c's connection lasts.
+ */
+int exec_tty_run(struct shim *s, struct client *c, const char *eid, const json_t *process,
+		 pid_t *pid, struct err *e);
+void exec_tty_on_event(struct shim *s, struct watch *w, uint32_t events);
+/* EID has exited: relay what is left in its master, then close it. No-op without a TTY. */
+void exec_tty_exited(struct shim *s, const char *eid);
+/* Free the terminals closed since the last sweep (events of one batch may still name them). */
+void exec_tty_sweep(struct shim *s);
+int exec_tty_resize(struct shim *s, const char *eid, unsigned w, unsigned h, struct err *e);
+/* Close every exec terminal (at exit). */
+void exec_tty_release_all(struct shim *s);
 
 /* attach.c: --stdio-pipes */
 /* Make the three pipes: near ends in s->pipes, far ends (for the container) in far. */
