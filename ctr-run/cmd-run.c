@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -71,6 +72,37 @@ finish(const struct state *st, struct create_args *a, struct container *c, json_
 	return status;
 }
 
+struct rm_ctx {
+	const struct state *st;
+	struct container *c;
+};
+
+static void
+rm_rootfs(void *arg)
+{
+	struct rm_ctx *rc = arg;
+
+	delete_rootfs_early(rc->st, rc->c);
+}
+
+/*
+ * run --rm: once init is dead the rootfs can go while the runtime still tears
+ * the container down (its cgroups, its state), before the shim answers. A
+ * pid namespace of its own (always ours) means no process of the container
+ * outlives init. pidfd_open failing (init gone already, or an old kernel)
+ * just leaves all of it for after the answer.
+ */
+static struct fg_early
+early_cleanup(struct rm_ctx *rc)
+{
+	struct fg_early f = {.pidfd = -1, .fn = rm_rootfs, .arg = rc};
+	json_int_t pid = json_integer_value(json_object_get(rc->c->rec, "pid"));
+
+	if (pid > 0)
+		f.pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	return f;
+}
+
 int
 cmd_run(int argc, char **argv, struct state *st)
 {
@@ -79,6 +111,8 @@ cmd_run(int argc, char **argv, struct state *st)
 	struct err e;
 	int stdio[3] = {devnull(), STDOUT_FILENO, STDERR_FILENO};
 	json_auto_t *x = NULL;
+	struct fg_early early = {.pidfd = -1};
+	struct rm_ctx rc = {st, &c};
 
 	spec_opts_init(&a.so);
 	if (create_parse(argc, argv, RUN_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
@@ -98,7 +132,12 @@ cmd_run(int argc, char **argv, struct state *st)
 	}
 	if (a.so.tty && a.interactive)
 		fg_raw_tty();
-	if (!(x = fg_wait(&c, NULL, a.so.tty, &e)))
+	if (a.rm)
+		early = early_cleanup(&rc);
+	x = fg_wait_early(&c, NULL, a.so.tty, &early, &e);
+	if (early.pidfd >= 0)
+		close(early.pidfd);
+	if (!x)
 		run_die(&a, &e);
 	return finish(st, &a, &c, x);
 }

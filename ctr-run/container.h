@@ -23,6 +23,7 @@ struct container {
 	int dirfd, statefd;
 	json_t *rec;	  /* record.json, NULL until loaded or made */
 	pid_t shim_child; /* the shim when this process spawned it (our child), else 0 */
+	bool rootfs_gone; /* run --rm: unmounted and its snapshot removed already */
 };
 
 /* What ls and state can tell without asking anyone. */

@@ -151,6 +151,19 @@ reap_shim(const struct container *c)
 	return c->shim_child > 0 ? spawn_wait(c->shim_child, &ignored) : -1;
 }
 
+void
+delete_rootfs_early(const struct state *st, struct container *c)
+{
+	const char *key = jsonio_str(c->rec, "snapshot_key");
+	const char *drv = jsonio_str(c->rec, "snapshotter");
+	struct err e;
+	_cleanup_close_ int lk = container_lock(c, &e);
+
+	if (lk < 0 || unmount_rootfs(c, &e) < 0 || (key && drv && remove_snapshot(st, drv, key, &e) < 0))
+		return; /* delete_after_run tries again and reports */
+	c->rootfs_gone = true;
+}
+
 int
 delete_after_run(const struct state *st, struct container *c, struct err *e)
 {
@@ -165,7 +178,8 @@ delete_after_run(const struct state *st, struct container *c, struct err *e)
 	if (c->shim_child <= 0 || !(x = container_exit(c)))
 		return delete_container(st, c, false, e);
 	/* we made the rootfs' mount namespace and share it with the shim: ours to unmount */
-	if (unmount_rootfs(c, e) < 0 || (key && drv && remove_snapshot(st, drv, key, e) < 0))
+	if (!c->rootfs_gone &&
+	    (unmount_rootfs(c, e) < 0 || (key && drv && remove_snapshot(st, drv, key, e) < 0)))
 		return err_prefix(e, "delete '%s'", c->id);
 	if (reap_shim(c) != 0 && runtime_delete(c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);

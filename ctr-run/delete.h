@@ -17,11 +17,18 @@
 int delete_container(const struct state *st, struct container *c, bool force, struct err *e);
 /*
  * Delete a container that run --rm made and waited for: its shim (our child,
- * started with --runtime-delete) deletes the runtime's state as it leaves,
+ * started with --foreground or --runtime-delete) sees to the runtime's state,
  * while we unmount the rootfs and remove the snapshot; then its exit is
  * waited for. When the shim failed at that, the runtime's delete is ours.
  */
 int delete_after_run(const struct state *st, struct container *c, struct err *e);
+/*
+ * The rootfs half of delete_after_run, for when init is known dead (its pid
+ * namespace took every other process with it) before the shim has answered:
+ * unmount and remove the snapshot under the container's lock. Best effort;
+ * delete_after_run finds done what was done. Sets c->rootfs_gone.
+ */
+void delete_rootfs_early(const struct state *st, struct container *c);
 /*
  * Remove what a create killed before writing the record may have left: the
  * rootfs mount, the snapshot "ctr:<ns>:<id>", the directories.

@@ -117,6 +117,13 @@ answer(const struct container *c, struct shim_conn *k, const char *exec, struct 
 json_t *
 fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 {
+	return fg_wait_early(c, exec, tty, NULL, e);
+}
+
+json_t *
+fg_wait_early(const struct container *c, const char *exec, bool tty, const struct fg_early *early,
+	      struct err *e)
+{
 	json_auto_t *req = json_pack("{s:s}", "op", "wait");
 	struct shim_conn k;
 	sigset_t m;
@@ -141,11 +148,11 @@ fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 	}
 	if (tty)
 		send_resize(c, exec);
-	for (;;) {
-		struct pollfd p[2] = {{k.fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+	for (int pidfd = early ? early->pidfd : -1;;) {
+		struct pollfd p[3] = {{k.fd, POLLIN, 0}, {sfd, POLLIN, 0}, {pidfd, POLLIN, 0}};
 		struct signalfd_siginfo si;
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+		if (poll(p, pidfd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR) {
 			err_set(e, errno, "poll");
 			break;
 		}
@@ -158,6 +165,10 @@ fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 				forward(c, exec, (int)si.ssi_signo);
 			else if (tty)
 				send_resize(c, exec);
+		}
+		if (pidfd >= 0 && p[2].revents) {
+			pidfd = -1; /* once */
+			early->fn(early->arg);
 		}
 	}
 out:

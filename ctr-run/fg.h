@@ -20,6 +20,19 @@ void fg_block_signals(void);
  * resize requests. Returns the exit object (new reference) or NULL.
  */
 json_t *fg_wait(const struct container *c, const char *exec, bool tty, struct err *e);
+/*
+ * fg_wait that also watches pidfd (init's) and calls fn(arg) once when it
+ * becomes readable: init is gone but the shim's answer is still to come (a
+ * foreground runtime first tears the container down), so work that needs
+ * only a dead container can overlap that teardown.
+ */
+struct fg_early {
+	int pidfd;
+	void (*fn)(void *arg);
+	void *arg;
+};
+json_t *fg_wait_early(const struct container *c, const char *exec, bool tty,
+		      const struct fg_early *early, struct err *e);
 /* Put our stdin terminal in raw mode (restored at exit); false when stdin is no TTY. */
 bool fg_raw_tty(void);
 /* The status to exit with, from an exit object ("status" is already 128+N for signals). */

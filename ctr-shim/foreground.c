@@ -3,12 +3,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
 #include "log.h"
 #include "shim.h"
 
@@ -23,24 +21,15 @@
  * The container has started when the runtime's pid file appears (runc and
  * crun write it once init runs the user's process); a quick container may be
  * gone again by the time we look, which is fine: the pid file stays.
+ *
+ * We look for it every few milliseconds rather than with inotify: closing an
+ * inotify instance waits for an SRCU grace period (10-20 ms here), which sat
+ * right on the path of every run. Seeing the start a little late costs
+ * nothing: the runtime's exit, the one event a caller waits for, still wakes
+ * us at once through the signalfd.
  */
 #define FG_LOG "runtime-run.log"
-
-static int
-watch_dir(struct shim *s, struct err *e)
-{
-	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-
-	if (fd < 0)
-		return err_set(e, errno, "inotify_init1");
-	/* runc renames a temporary into place; crun writes the file in place */
-	if (inotify_add_watch(fd, s->dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
-		err_set(e, errno, "watch %s", s->dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+#define FG_POLL_MS 4
 
 static bool
 have_pid(struct shim *s)
@@ -60,18 +49,15 @@ runtime_gone(struct shim *s)
 	       si.si_pid != 0;
 }
 
-/* Sleep until a file event or a signal; signals other than SIGCHLD go to the runtime. */
+/* Sleep until a signal or FG_POLL_MS; signals other than SIGCHLD go to the runtime. */
 static void
-wait_event(struct shim *s, int ino)
+wait_event(struct shim *s)
 {
-	struct pollfd p[2] = {{.fd = ino, .events = POLLIN}, {.fd = s->sig.fd, .events = POLLIN}};
+	struct pollfd p = {.fd = s->sig.fd, .events = POLLIN};
 	struct signalfd_siginfo si;
-	char buf[4096];
 
-	if (poll(p, 2, -1) < 0)
+	if (poll(&p, 1, FG_POLL_MS) <= 0)
 		return;
-	while (read(ino, buf, sizeof(buf)) > 0)
-		;
 	/* a foreground runtime passes what it gets on to the container */
 	while (read(s->sig.fd, &si, sizeof(si)) == sizeof(si))
 		if (si.ssi_signo != SIGCHLD)
@@ -98,9 +84,7 @@ int
 foreground_start(struct shim *s, const char *const args[], const struct spawn_opts *so,
 		 struct err *e)
 {
-	_cleanup_close_ int ino = watch_dir(s, e);
-
-	if (ino < 0 || runtime_launch(s, FG_LOG, args, so, &s->runtime_pid, e) < 0)
+	if (runtime_launch(s, FG_LOG, args, so, &s->runtime_pid, e) < 0)
 		return -1;
 	for (;;) {
 		if (have_pid(s))
@@ -108,12 +92,12 @@ foreground_start(struct shim *s, const char *const args[], const struct spawn_op
 		/* the pid file comes before the exit: look again once it is gone */
 		if (runtime_gone(s))
 			return have_pid(s) ? 0 : failed(s, e);
-		wait_event(s, ino);
+		wait_event(s);
 	}
 }
 
-static bool
-init_alive(const struct shim *s)
+bool
+foreground_init_alive(const struct shim *s)
 {
 	struct pollfd p = {.fd = s->init.pidfd, .events = POLLIN};
 
@@ -138,7 +122,7 @@ foreground_exited(struct shim *s, int wstatus)
 	struct err e;
 
 	s->runtime_pid = 0;
-	if (init_alive(s)) {
+	if (foreground_init_alive(s)) {
 		/* it died before its container: init is ours to reap now, its state to delete */
 		log_warn("%s exited (status %d) while the container runs", s->o.runtime, rc);
 		s->o.runtime_delete = true;

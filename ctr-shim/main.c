@@ -250,6 +250,13 @@ create(struct shim *s)
 		runtime_delete(s);
 		fail_sync(s, "%s", e.msg);
 	}
+	/*
+	 * A foreground init that is gone already has its cgroup torn down by the
+	 * runtime right now: nothing to watch, and touching it would wait behind
+	 * that teardown (cgroup v1 rmdir, ~10 ms here) before the sync line.
+	 */
+	if (s->o.foreground && !foreground_init_alive(s))
+		return;
 	cgroup_find(s, s->init.pid);
 	oom_setup(s);
 }

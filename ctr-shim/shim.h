@@ -149,6 +149,8 @@ int foreground_start(struct shim *s, const char *const args[], const struct spaw
 		     struct err *e);
 /* The loop reaped the runtime's run: record init's exit from its status. */
 void foreground_exited(struct shim *s, int wstatus);
+/* Is init still running (not even a zombie)? */
+bool foreground_init_alive(const struct shim *s);
 
 /* exitfile.c: records on disk */
 /* A new exit record {"pid","status","signal","exited_at","oom"} for a wait status. */
