@@ -155,7 +155,7 @@ prepare_rootfs(const struct state *st, const struct create_args *a, const struct
 {
 	json_auto_t *labels = json_pack("{s:s}", "ctr.container", c->id), *mounts = NULL;
 
-	if (private_mount_ns(e) < 0 || snapshot_store_open(st, in->snapshotter, store, e) < 0)
+	if (snapshot_store_open(st, in->snapshotter, store, e) < 0)
 		return -1;
 	if (snapshot_prepare(*store, key, in->parent, labels, 0, &mounts, e) < 0)
 		return err_prefix(e, "prepare the container's snapshot");
@@ -170,7 +170,7 @@ prepare_rootfs(const struct state *st, const struct create_args *a, const struct
 
 static int
 spawn_shim(const struct create_args *a, struct container *c, const char *runtime,
-	   const int stdio[3], struct err *e)
+	   const int stdio[3], struct shim_handle *h, struct err *e)
 {
 	struct shim_spawn sp = {
 	    .runtime = runtime,
@@ -191,13 +191,25 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	    /* run --rm -t: the shim deletes the runtime's state as init exits */
 	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
 	};
+
+	return shim_spawn(c, &sp, h, e);
+}
+
+/* The bundle is ready: the shim creates (and with run starts) the container. */
+static int
+shim_create(const struct create_args *a, struct container *c, struct shim_handle *h,
+	    struct err *e)
+{
 	int pid;
 
 	/* run's container is running once the shim reports: marked before, off the hot path */
-	if (sp.start)
+	if (a->is_run)
 		container_mark(c, "started", true);
-	if (shim_start(c, &sp, &pid, &c->shim_child, e) < 0)
+	c->shim_child = h->pid;
+	if (shim_go(h, &pid, e) < 0) {
+		c->shim_child = 0;
 		return -1;
+	}
 	json_object_set_new(c->rec, "pid", json_integer(pid));
 	return 0;
 }
@@ -209,6 +221,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	_cleanup_free_ char *id = a->name ? xstrdup(a->name) : container_random_id();
 	_cleanup_free_ char *runtime = NULL, *key = NULL;
 	struct snapshot_store *store = NULL;
+	struct shim_handle shim = {.fd = -1};
 	struct imagein in;
 	struct err ignored;
 	int r = -1, lk = -1;
@@ -230,22 +243,28 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	/* held until the shim reports: delete -f must not tear down a create in flight */
 	if ((lk = container_lock(c, e)) < 0)
 		goto out_dirs;
+	/*
+	 * The shim starts up while we prepare the rootfs and the bundle; it lives
+	 * in the mount namespace we are in by then, so it sees the rootfs.
+	 */
+	if (private_mount_ns(e) < 0 || spawn_shim(a, c, runtime, stdio, &shim, e) < 0)
+		goto out_dirs;
 	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)
 		goto out_umount;
 	c->rec = make_record(st, a, &in, c, runtime, key);
-	if (container_save(c, e) < 0)
-		goto out_umount;
-	if (spawn_shim(a, c, runtime, stdio, e) < 0)
+	if (container_save(c, e) < 0 || shim_create(a, c, &shim, e) < 0)
 		goto out_umount;
 	r = 0;
 	goto out;
 out_umount:
 	/* reverse order: the shim cleans itself up on failure; then mount, snapshot, dirs */
+	shim_abort(&shim);
 	mount_unmount(c->rootfs, &ignored);
 	snapshot_remove(store, key, &ignored);
 out_dirs:
+	shim_abort(&shim);
 	container_remove_dirs(c, st, &ignored);
 out:
 	if (lk >= 0)

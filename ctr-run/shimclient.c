@@ -77,7 +77,7 @@ read_sync(int fd, pid_t shim, int *pid, struct err *e)
 }
 
 int
-shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_t *shim_pid,
+shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_handle *h,
 	   struct err *e)
 {
 	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL;
@@ -85,10 +85,12 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	char *argv[24];
 	int n = 0, r;
-	pid_t child;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return err_set(e, errno, "pipe");
+	h->fd = -1;
+	h->pid = 0;
+	/* both ways: our go to it, its sync line to us */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pfd) < 0)
+		return err_set(e, errno, "socketpair");
 	fdarg = xasprintf("%d", pfd[1]);
 	argv[n++] = shim;
 	argv[n++] = "--id", argv[n++] = c->id;
@@ -97,6 +99,7 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_
 	argv[n++] = "--runtime", argv[n++] = (char *)a->runtime;
 	argv[n++] = "--runtime-root", argv[n++] = c->runtime_root;
 	argv[n++] = "--sync-fd", argv[n++] = fdarg;
+	argv[n++] = "--await-go";
 	if (a->start)
 		argv[n++] = "--start";
 	if (a->runtime_delete)
@@ -119,14 +122,41 @@ shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_
 	/* a new session: ^C in the caller's terminal must reach the container through us, not the
 	 * shim */
 	o.setsid = true;
-	r = spawn_start(argv, &o, &child, e);
+	r = spawn_start(argv, &o, &h->pid, e);
 	close(pfd[1]);
-	if (r == 0)
-		r = read_sync(pfd[0], child, pid, e);
-	if (r == 0)
-		*shim_pid = child;
-	close(pfd[0]);
+	if (r < 0) {
+		close(pfd[0]);
+		return -1;
+	}
+	h->fd = pfd[0];
+	return 0;
+}
+
+int
+shim_go(struct shim_handle *h, int *pid, struct err *e)
+{
+	int r;
+
+	if (fdio_write_full(h->fd, "g", 1) < 0)
+		r = err_set(e, errno, "tell the shim to go");
+	else
+		r = read_sync(h->fd, h->pid, pid, e);
+	close(h->fd);
+	h->fd = -1;
 	return r;
+}
+
+void
+shim_abort(struct shim_handle *h)
+{
+	struct err ignored;
+
+	if (h->fd < 0)
+		return;
+	close(h->fd); /* end of file before any go */
+	h->fd = -1;
+	spawn_wait(h->pid, &ignored);
+	h->pid = 0;
 }
 
 int

@@ -20,12 +20,26 @@ struct shim_spawn {
 };
 
 /*
- * Start ctr-shim for c (setsid, sync pipe) and wait for its one sync line.
- * On {"ok":false} e carries the runtime's message with code "runtime".
- * *pid gets the container's init pid, *shim_pid the shim's (our child).
+ * A shim spawned ahead of its container (ctr-shim --await-go): it starts up
+ * (exec, loading, its socket) while we prepare the rootfs and the bundle, on
+ * the other CPU, and waits for our go on the sync socket.
  */
-int shim_start(const struct container *c, const struct shim_spawn *a, int *pid, pid_t *shim_pid,
+struct shim_handle {
+	int fd;	  /* our end of the sync socket, -1 once used */
+	pid_t pid; /* the shim, our child */
+};
+
+/* Spawn ctr-shim for c (setsid, sync socket); it waits for shim_go or shim_abort. */
+int shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_handle *h,
 	       struct err *e);
+/*
+ * Let it create the container and wait for its one sync line. On
+ * {"ok":false} e carries the runtime's message with code "runtime". *pid
+ * gets the container's init pid.
+ */
+int shim_go(struct shim_handle *h, int *pid, struct err *e);
+/* Call it off: it removes what it made and exits, which we wait for. */
+void shim_abort(struct shim_handle *h);
 
 /* A connection to STATEDIR/shim.sock with its read buffer. */
 struct shim_conn {

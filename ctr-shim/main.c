@@ -23,7 +23,7 @@
 #define USAGE                                                                                      \
 	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
 	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] [--detach-stdio] "        \
-	"[--stdio-pipes] [--runtime-delete] [--foreground] "                                                    \
+	"[--stdio-pipes] [--runtime-delete] [--foreground] [--await-go] "                                                    \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--log-level LEVEL]"
 
@@ -44,6 +44,7 @@ enum {
 	OPT_S_RTDELETE,
 	OPT_S_PIPES,
 	OPT_S_FG,
+	OPT_S_GO,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +64,7 @@ static const struct option longopts[] = {
     {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
     {"stdio-pipes", no_argument, NULL, OPT_S_PIPES},
     {"foreground", no_argument, NULL, OPT_S_FG},
+    {"await-go", no_argument, NULL, OPT_S_GO},
     {"help", no_argument, NULL, 'h'},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -132,6 +134,9 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_FG:
 		o->foreground = o->start = true;
 		break;
+	case OPT_S_GO:
+		o->await_go = true;
+		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
 		o->exit_args[o->n_exit_args++] = (char *)arg;
@@ -176,12 +181,21 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 		die_usage("--bundle and --runtime-root must be absolute paths");
 }
 
+static void
+undo_files(struct shim *s)
+{
+	static const char *const ours[] = {"shim.sock", "shim.json", "console.sock", "init.pid",
+					   "runtime.log", "runtime-run.log"};
+
+	if (s->dirfd >= 0)
+		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			unlinkat(s->dirfd, ours[i], 0);
+}
+
 /* Before the sync line: report on the sync fd and stderr, undo our files, exit. */
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fail_sync(struct shim *s, const char *fmt, ...)
 {
-	static const char *const ours[] = {"shim.sock", "shim.json", "console.sock", "init.pid",
-					   "runtime.log", "runtime-run.log"};
 	char msg[1024];
 	va_list ap;
 
@@ -192,9 +206,7 @@ fail_sync(struct shim *s, const char *fmt, ...)
 	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	bool told = line && fdio_write_full(s->o.sync_fd, line, strlen(line)) == 0 &&
 		    fdio_write_full(s->o.sync_fd, "\n", 1) == 0;
-	if (s->dirfd >= 0)
-		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-			unlinkat(s->dirfd, ours[i], 0);
+	undo_files(s);
 	/* the caller says it on the same stderr: once is enough */
 	if (told)
 		exit(EXIT_SYS);
@@ -234,6 +246,27 @@ detach(struct shim *s)
 		fail_sync(s, "%s", e.msg);
 	/* systemd hears from us (notify.c), so the runtime must not relay on its own */
 	unsetenv("NOTIFY_SOCKET");
+}
+
+/*
+ * --await-go: started ahead of its container, wait for the caller's go (one
+ * byte on the sync socket). End of file instead: the caller gave up; leave
+ * nothing behind, quietly.
+ */
+static void
+await_go(struct shim *s)
+{
+	char c = 0;
+	ssize_t n;
+
+	if (!s->o.await_go)
+		return;
+	while ((n = read(s->o.sync_fd, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (n == 1 && c == 'g')
+		return;
+	undo_files(s);
+	exit(0);
 }
 
 static void
@@ -317,6 +350,7 @@ main(int argc, char **argv)
 	s.pipes[0] = s.pipes[1] = s.pipes[2] = -1;
 	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = -1;
 	detach(&s);
+	await_go(&s);
 	create(&s);
 	sync_ok(&s);
 	if (s.o.start)

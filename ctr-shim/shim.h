@@ -29,6 +29,7 @@ struct shim_opts {
 	bool start;	     /* --start: create and start in one runtime call */
 	bool runtime_delete; /* --runtime-delete: RUNTIME delete once init has exited */
 	bool foreground;     /* --foreground: RUNTIME run stays with the container (foreground.c) */
+	bool await_go;	     /* --await-go: a byte on the sync fd before anything is created */
 	const char *exit_cmd;
 	char **exit_args; /* NULL-terminated, may be empty */
 	size_t n_exit_args;
