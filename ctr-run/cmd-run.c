@@ -132,6 +132,11 @@ cmd_run(int argc, char **argv, struct state *st)
 	}
 	if (a.so.tty && a.interactive)
 		fg_raw_tty();
+	if (c.sync_exit) {
+		/* over before the shim could say it started: no wait to ask for */
+		x = json_incref(c.sync_exit);
+		return finish(st, &a, &c, x);
+	}
 	if (a.rm)
 		early = early_cleanup(&rc);
 	x = fg_wait_early(&c, NULL, a.so.tty, &early, &e);

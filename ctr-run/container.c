@@ -49,6 +49,7 @@ container_release(struct container *c)
 	if (c->statefd >= 0)
 		close(c->statefd);
 	json_decref(c->rec);
+	json_decref(c->sync_exit);
 	memset(c, 0, sizeof(*c));
 	c->dirfd = c->statefd = -1;
 }

@@ -206,7 +206,7 @@ shim_create(const struct create_args *a, struct container *c, struct shim_handle
 	if (a->is_run)
 		container_mark(c, "started", true);
 	c->shim_child = h->pid;
-	if (shim_go(h, &pid, e) < 0) {
+	if (shim_go(h, &pid, &c->sync_exit, e) < 0) {
 		c->shim_child = 0;
 		return -1;
 	}

@@ -46,7 +46,7 @@ shim_path(void)
 }
 
 static int
-read_sync(int fd, pid_t shim, int *pid, struct err *e)
+read_sync(int fd, pid_t shim, int *pid, json_t **exit, struct err *e)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct err ignored;
@@ -73,6 +73,7 @@ read_sync(int fd, pid_t shim, int *pid, struct err *e)
 	if (json_unpack(j, "{s:I}", "pid", &p) < 0 || p <= 0)
 		return err_code(e, "system", "shim sync line without a pid");
 	*pid = (int)p;
+	*exit = json_incref(json_object_get(j, "exit"));
 	return 0;
 }
 
@@ -133,14 +134,14 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 }
 
 int
-shim_go(struct shim_handle *h, int *pid, struct err *e)
+shim_go(struct shim_handle *h, int *pid, json_t **exit, struct err *e)
 {
 	int r;
 
 	if (fdio_write_full(h->fd, "g", 1) < 0)
 		r = err_set(e, errno, "tell the shim to go");
 	else
-		r = read_sync(h->fd, h->pid, pid, e);
+		r = read_sync(h->fd, h->pid, pid, exit, e);
 	close(h->fd);
 	h->fd = -1;
 	return r;

@@ -35,9 +35,10 @@ int shim_spawn(const struct container *c, const struct shim_spawn *a, struct shi
 /*
  * Let it create the container and wait for its one sync line. On
  * {"ok":false} e carries the runtime's message with code "runtime". *pid
- * gets the container's init pid.
+ * gets the container's init pid, *exit its exit record when it is over
+ * already (shim --foreground), else NULL.
  */
-int shim_go(struct shim_handle *h, int *pid, struct err *e);
+int shim_go(struct shim_handle *h, int *pid, json_t **exit, struct err *e);
 /* Call it off: it removes what it made and exits, which we wait for. */
 void shim_abort(struct shim_handle *h);
 

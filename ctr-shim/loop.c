@@ -116,8 +116,8 @@ loop_reaped(struct shim *s, struct proc *p, int wstatus)
 		runtime_delete_start(s);
 }
 
-static void
-reap_all(struct shim *s)
+void
+loop_reap(struct shim *s)
 {
 	struct proc *p;
 	int wstatus;
@@ -142,7 +142,7 @@ on_signal(struct shim *s)
 
 	while (read(s->sig.fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
-			reap_all(s);
+			loop_reap(s);
 		} else if (s->status == CTR_RUNNING) {
 			/* the shim never leaves a live container: pass the request on */
 			log_info("signal %u: passed to the container", si.ssi_signo);
@@ -206,7 +206,7 @@ loop_run(struct shim *s)
 	struct epoll_event evs[16];
 	int n, rc = 0;
 
-	reap_all(s); /* a foreground runtime may be done before the loop begins */
+	loop_reap(s); /* a foreground runtime may be done before the loop begins */
 	for (;;) {
 		bool stopped = s->status == CTR_STOPPED;
 

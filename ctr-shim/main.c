@@ -213,14 +213,23 @@ fail_sync(struct shim *s, const char *fmt, ...)
 	die(EXIT_SYS, "%s", msg);
 }
 
+/*
+ * {"ok":true,"pid":N}, plus "exit" when a foreground container is over
+ * already (a short one often is by the time its pid file is seen): the
+ * caller then needs no wait request.
+ */
 static void
 sync_ok(struct shim *s)
 {
-	char line[64];
-	int n = snprintf(line, sizeof(line), "{\"ok\":true,\"pid\":%ld}\n", (long)s->init.pid);
+	json_auto_t *j = json_pack("{s:b, s:i}", "ok", 1, "pid", (int)s->init.pid);
+	_cleanup_free_ char *line = NULL;
 
+	if (s->init.exit)
+		json_object_set(j, "exit", s->init.exit);
+	line = json_dumps(j, JSON_COMPACT);
 	/* the caller may already be gone: a failed write must not stop the container */
-	if (fdio_write_full(s->o.sync_fd, line, (size_t)n) < 0)
+	if (!line || fdio_write_full(s->o.sync_fd, line, strlen(line)) < 0 ||
+	    fdio_write_full(s->o.sync_fd, "\n", 1) < 0)
 		log_warn("sync fd: %s", strerror(errno));
 	close(s->o.sync_fd);
 	s->o.sync_fd = -1;
@@ -352,6 +361,8 @@ main(int argc, char **argv)
 	detach(&s);
 	await_go(&s);
 	create(&s);
+	if (s.o.foreground)
+		loop_reap(&s); /* over already? then the sync line says so */
 	sync_ok(&s);
 	if (s.o.start)
 		notify_ready(&s); /* what the start request does otherwise */

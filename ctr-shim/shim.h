@@ -98,6 +98,8 @@ void loop_del(struct shim *s, struct watch *w);
  * shim's exit status: 0, or 111 when the runtime's delete failed.
  */
 int loop_run(struct shim *s);
+/* Reap every child that has exited (the runtime's run, init, exec processes, strays). */
+void loop_reap(struct shim *s);
 /* Record p's exit (wstatus as from waitpid), tell its waiters; for init, start a delete. */
 void loop_reaped(struct shim *s, struct proc *p, int wstatus);
 
