@@ -222,7 +222,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	_cleanup_free_ char *runtime = NULL, *key = NULL;
 	struct snapshot_store *store = NULL;
 	struct shim_handle shim = {.fd = -1};
-	struct imagein in;
+	struct imagein in = {0};
 	struct err ignored;
 	int r = -1, lk = -1;
 
@@ -231,8 +231,6 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	if (!(runtime = runtime_find(a->runtime ? a->runtime : RUNTIME_DEFAULT, e)))
 		return -1;
 	runtime_check_version(st, runtime);
-	if (imagein_load(st, a->image, &in, e) < 0)
-		goto out;
 	key = snapshot_key(st, c->id);
 	if (container_make(c, st, e) < 0) {
 		/* an existing container of this id is not ours to remove */
@@ -244,12 +242,14 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	if ((lk = container_lock(c, e)) < 0)
 		goto out_dirs;
 	/*
-	 * The shim starts up while we prepare the rootfs and the bundle; it lives
-	 * in the mount namespace we are in by then, so it sees the rootfs.
+	 * The shim starts up while we load the image and prepare the rootfs and
+	 * the bundle; it lives in the mount namespace we are in by then, so it
+	 * sees the rootfs. A bad image costs a shim spawned for nothing.
 	 */
 	if (private_mount_ns(e) < 0 || spawn_shim(a, c, runtime, stdio, &shim, e) < 0)
 		goto out_dirs;
-	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
+	if (imagein_load(st, a->image, &in, e) < 0 ||
+	    prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)
 		goto out_umount;
