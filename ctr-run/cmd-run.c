@@ -13,7 +13,9 @@
 #include "delete.h"
 #include "fg.h"
 #include "jsonio.h"
+#include "log.h"
 #include "prog.h"
+#include "sdnotify.h"
 #include "shimclient.h"
 
 #define CREATE_USAGE "create [--name ID] [--runtime NAME|PATH] [OPTIONS] IMAGE|- [-- CMD ...]"
@@ -70,6 +72,20 @@ finish(const struct state *st, struct create_args *a, struct container *c, json_
 	if (a->rm && delete_after_run(st, c, &e) < 0)
 		log_warn("%s", e.msg);
 	return status;
+}
+
+/*
+ * A foreground run under a systemd Type=notify unit: we are the unit's main
+ * process, and the container runs now (or ran).
+ */
+static void
+notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct err e;
+
+	if (path && *path && sdnotify_send(path, "READY=1\n", &e) < 0)
+		log_warn("%s", e.msg);
 }
 
 struct rm_ctx {
@@ -130,6 +146,7 @@ cmd_run(int argc, char **argv, struct state *st)
 		printf("%s\n", c.id);
 		return 0;
 	}
+	notify_ready();
 	if (a.so.tty && a.interactive)
 		fg_raw_tty();
 	if (c.sync_exit) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <time.h>
@@ -190,6 +191,12 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	    .foreground = a->is_run && !a->detach && !a->so.tty,
 	    /* run --rm -t: the shim deletes the runtime's state as init exits */
 	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
+	    /*
+	     * Under a systemd Type=notify unit: a container that outlives us has
+	     * the shim as the unit's main process, so the shim says READY=1 and
+	     * MAINPID; a foreground run is ours to announce (cmd-run.c).
+	     */
+	    .notify_socket = a->is_run && !a->detach ? NULL : getenv("NOTIFY_SOCKET"),
 	};
 
 	return shim_spawn(c, &sp, h, e);

@@ -84,7 +84,7 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL;
 	int pfd[2];
 	struct spawn_opts o = SPAWN_OPTS_INIT;
-	char *argv[24];
+	char *argv[32];
 	int n = 0, r;
 
 	h->fd = -1;
@@ -115,6 +115,8 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 		argv[n++] = "--detach-stdio";
 	if (a->stdio_pipes)
 		argv[n++] = "--stdio-pipes";
+	if (a->notify_socket)
+		argv[n++] = "--notify-socket", argv[n++] = (char *)a->notify_socket;
 	argv[n] = NULL;
 	o.stdin_fd = a->stdin_fd;
 	o.stdout_fd = a->stdout_fd;
