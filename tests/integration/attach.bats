@@ -7,54 +7,12 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/containers
 
-setup_file() {
-	busybox_registry_start
-}
-
-teardown_file() {
-	busybox_registry_stop
-}
-
-setup() {
-	require_root
-	require_cmd jq runc
-	common_setup
-	registry_use "$PLAIN_DIR"
-	export CTR_RUNTIME_NO_VERSION_CHECK=1
-	IMG=$REGISTRY/test/busybox:1
-	RR=$CTR_STATE/runtime/default
-	ctr-pull -q "$IMG" | ctr-unpack >/dev/null
-}
-
-# Every container a test made, by id: ctr-run first, then runc as the fallback.
-teardown() {
-	local id
-	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
-		if [ -f "$CTR_STATE/default/$id/shim.json" ]; then
-			track_pid "$(jq .pid "$CTR_STATE/default/$id/shim.json")"
-		fi
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
-		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
-		rmdir /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null || true
-	done
-	common_teardown
-}
-
-cid() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
-	echo "$1"
-}
-
-wait_for_file_text() { # FILE TEXT
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "no '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
-	return 1
-}
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
+setup() { containers_setup; }
+teardown() { containers_teardown; }
 
 # Start `ctr-run attach ARGS...` in the background, output to FILE; sets APID.
 attach_bg() { # FILE ARGS...

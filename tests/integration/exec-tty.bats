@@ -7,73 +7,30 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/containers
 
-setup_file() {
-	busybox_registry_start
-}
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
 
-teardown_file() {
-	busybox_registry_stop
-}
-
+# One running container per test, ID, with its state dir SD; its shim is
+# tracked from the start.
 setup() {
-	require_root
-	require_cmd jq runc script
-	common_setup
-	registry_use "$PLAIN_DIR"
-	export CTR_RUNTIME_NO_VERSION_CHECK=1
-	IMG=$REGISTRY/test/busybox:1
-	RR=$CTR_STATE/runtime/default
+	containers_setup script
 	CTL="$(helpers_python) $REPO_ROOT/tests/lib/shimctl.py"
-	ctr-pull -q "$IMG" | ctr-unpack >/dev/null
-	MI_BEFORE=$(mountinfo_points)
 	ID=$(cid xt)
 	ctr-run run -d --name "$ID" "$IMG" -- sleep 1000 >/dev/null
 	SD=$CTR_STATE/default/$ID
 	track_pid "$(jq .pid "$SD/shim.json")"
 }
 
-# Every container a test made, by id: ctr-run first, then runc as the fallback.
-teardown() {
-	local id
-	# shellcheck disable=SC2013 # ids are single words
-	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
-		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
-		rmdir /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null || true
-	done
-	common_teardown
-}
-
-cid() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
-	echo "$1"
-}
-
-mountinfo_points() {
-	awk -v d="$BATS_TEST_TMPDIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort
-}
+teardown() { containers_teardown; }
 
 # No console socket is left in the state dir; then delete -f leaves nothing.
 assert_clean_after_delete() {
 	run ls "$SD"
 	[[ "$output" != *console* ]] || { echo "left: $output"; false; }
 	ctr-run delete -f "$ID"
-	[ ! -e "$CTR_ROOT/containers/default/$ID" ]
-	[ ! -e "$SD" ]
-	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
-	[ -z "$(ls -d /sys/fs/cgroup/*/ctr/default-"$ID" 2>/dev/null)" ]
-	run ! bash -c 'ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:$1"' _ "$ID"
-}
-
-wait_for_file_text() { # FILE TEXT
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "no '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
-	return 1
+	assert_clean "$ID"
 }
 
 @test "exec -t -i: a terminal on stdin and stdout, and the exit status" {

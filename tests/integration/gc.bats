@@ -7,6 +7,7 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/containers
 
 setup_file() {
 	registry_start plain
@@ -28,13 +29,7 @@ setup() {
 	LY=$SRC/test/layers:1
 }
 
-teardown() {
-	local id
-	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
-	done
-	common_teardown
-}
+teardown() { containers_teardown; }
 
 # The digests an image document names (manifest, config, layers), one a line, sorted.
 image_blobs() {
@@ -173,7 +168,7 @@ snapshots() {
 	export CTR_RUNTIME_NO_VERSION_CHECK=1
 	ctr-pull -q "$BB" | ctr-unpack >/dev/null
 	chains=$(snapshots)
-	echo "$id" >>"$BATS_TEST_TMPDIR/ids"
+	cid "$id" >/dev/null
 	ctr-run create --name "$id" "$BB" -- sh -c 'cat /etc/hostname >/dev/null; exit 7' >/dev/null
 	ctr-image rm "$BB"
 	run --separate-stderr ctr-image gc --json

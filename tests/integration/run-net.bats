@@ -7,36 +7,25 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/containers
 
-setup_file() {
-	busybox_registry_start
-}
-
-teardown_file() {
-	busybox_registry_stop
-}
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
 
 setup() {
-	require_root
-	require_cmd jq runc ip
-	common_setup
-	registry_use "$PLAIN_DIR"
-	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	containers_setup ip
 	# pinned under /run/netns (as ctr-run's --net /run/netns/NAME expects) by
 	# names only this test uses; interfaces stay under 15 bytes
 	unset CTR_NETNS_DIR
 	P=cr$$n$RANDOM
 	H=$P-h A=$P-a B=$P-b
 	NSLIST=$BATS_TEST_TMPDIR/.netns
-	IMG=$REGISTRY/test/busybox:1
-	ctr-pull -q "$IMG" | ctr-unpack >/dev/null
 }
 
+# The containers first, then the namespaces they were in.
 teardown() {
-	local n id
-	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
-	done
+	local n
+	containers_remove_noted
 	# removing a namespace takes its veths and bridge with it
 	if [ -f "$NSLIST" ]; then
 		while read -r n; do
@@ -81,8 +70,7 @@ topology() {
 @test "run-net: a detached container in A answers a ping from a container in B; its namespace is A's" {
 	local id ino
 	topology
-	id=netsrv$RANDOM
-	echo "$id" >>"$BATS_TEST_TMPDIR/ids"
+	id=$(cid netsrv$RANDOM)
 	ctr-run run -d --name "$id" --net "ns:$A" "$IMG" -- sleep 600 </dev/null >/dev/null
 	pid=$(ctr-run state "$id" | jq .pid)
 	ino=$(stat -L -c %i "/run/netns/$A")

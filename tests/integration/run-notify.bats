@@ -8,38 +8,17 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/containers
 
-setup_file() {
-	busybox_registry_start
-}
-
-teardown_file() {
-	busybox_registry_stop
-}
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
 
 setup() {
-	require_root
-	require_cmd jq runc python3
-	common_setup
-	registry_use "$PLAIN_DIR"
-	export CTR_RUNTIME_NO_VERSION_CHECK=1
-	IMG=$REGISTRY/test/busybox:1
-	ctr-pull -q "$IMG" | ctr-unpack >/dev/null
+	containers_setup python3
 	GOT=$BATS_TEST_TMPDIR/notified
 }
 
-teardown() {
-	local id
-	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
-	done
-	common_teardown
-}
-
-cid() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
-	echo "$1"
-}
+teardown() { containers_teardown; }
 
 # listen ADDR: receive datagrams on ADDR (a path, or @name for the abstract
 # namespace), one per line in $GOT with newlines as "|"; the listener is

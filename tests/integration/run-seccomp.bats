@@ -7,49 +7,18 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/containers
 
-setup_file() {
-	busybox_registry_start
-}
-
-teardown_file() {
-	busybox_registry_stop
-}
-
-setup() {
-	require_root
-	require_cmd jq runc
-	common_setup
-	registry_use "$PLAIN_DIR"
-	export CTR_RUNTIME_NO_VERSION_CHECK=1
-	IMG=$REGISTRY/test/busybox:1
-	RR=$CTR_STATE/runtime/default
-	SNAP=$BATS_TEST_TMPDIR/snap.json
-	ctr-pull -q "$IMG" | ctr-unpack >"$SNAP"
-}
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
+setup() { containers_setup; }
+teardown() { containers_teardown; }
 
 # The "architecture" of the image config the snapshot document points at.
 image_arch() {
 	local d
 	d=$(jq -r .config.digest "$SNAP")
 	jq -r .architecture "$CTR_ROOT/content/blobs/sha256/${d#sha256:}"
-}
-
-# Every container a test made, by id: ctr-run first, then runc as the fallback.
-teardown() {
-	local id
-	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
-		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
-		rmdir /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null || true
-	done
-	common_teardown
-}
-
-# Note an id for teardown and print it.
-cid() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
-	echo "$1"
 }
 
 require_x86_64() {

@@ -6,74 +6,12 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/containers
 
-setup_file() {
-	busybox_registry_start
-}
-
-teardown_file() {
-	busybox_registry_stop
-}
-
-setup() {
-	require_root
-	require_cmd jq runc
-	common_setup
-	registry_use "$PLAIN_DIR"
-	export CTR_RUNTIME_NO_VERSION_CHECK=1
-	IMG=$REGISTRY/test/busybox:1
-	SNAP=$BATS_TEST_TMPDIR/snap.json
-	RR=$CTR_STATE/runtime/default
-	ctr-pull -q "$IMG" | ctr-unpack >"$SNAP"
-	MI_BEFORE=$(mountinfo_points)
-}
-
-# Every container a test made, by id: ctr-run first, then runc as the fallback.
-teardown() {
-	local id
-	for id in $(cat "$BATS_TEST_TMPDIR/ids" 2>/dev/null); do
-		if [ -f "$CTR_STATE/default/$id/shim.json" ]; then
-			track_pid "$(jq .pid "$CTR_STATE/default/$id/shim.json")"
-		fi
-		ctr-run delete -f "$id" >/dev/null 2>&1 || true
-		runc --root "$RR" delete -f "$id" >/dev/null 2>&1 || true
-		rmdir /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null || true
-	done
-	common_teardown
-}
-
-# Note an id for teardown and print it.
-cid() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/ids"
-	echo "$1"
-}
-
-# The mount points of /proc/self/mountinfo that can be ours: everything
-# under this test's tmpdir (root, bundles, rootfs). Mounts elsewhere come and
-# go with other test suites running on the same host at the same time.
-mountinfo_points() {
-	awk -v d="$BATS_TEST_TMPDIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort
-}
-
-# Nothing of container ID is left: record, state, mount, cgroup, snapshot.
-assert_clean() {
-	local id=$1
-	[ ! -e "$CTR_ROOT/containers/default/$id" ]
-	[ ! -e "$CTR_STATE/default/$id" ]
-	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
-	! ls -d /sys/fs/cgroup/*/ctr/default-"$id" 2>/dev/null
-	! ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:$id"
-}
-
-wait_for_file_text() { # FILE TEXT
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "no '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
-	return 1
-}
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
+setup() { containers_setup; }
+teardown() { containers_teardown; }
 
 # A committed snapshot derived from the image with SCRIPT run in its root;
 # prints the path of a snapshot document pointing at it.
@@ -265,7 +203,7 @@ derive_image() {
 	run ctr-run delete "$id"
 	[ "$status" -ne 0 ]
 	ctr-run delete -f "$id"
-	! runc --root "$RR" state "$id" 2>/dev/null
+	run ! runc --root "$RR" state "$id"
 	assert_clean "$id"
 }
 
@@ -280,7 +218,7 @@ derive_image() {
 	ctr-run delete -f "${ids[@]}"
 	[ "$(ctr-run ls --json)" = "[]" ]
 	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
-	! ls -d /sys/fs/cgroup/*/ctr/default-many* 2>/dev/null
+	assert_none cgroups "$(ls -d /sys/fs/cgroup/*/ctr/default-many* 2>/dev/null)"
 }
 
 @test "run: create/delete cycle leaves /proc/self/mountinfo as it was" {
@@ -298,11 +236,10 @@ derive_image() {
 
 # A failing create must leave no record, state dir, mount, cgroup, snapshot or shim.
 assert_nothing_left() {
-	[ -z "$(ls "$CTR_ROOT/containers/default" 2>/dev/null)" ]
-	[ -z "$(ls "$CTR_STATE/default" 2>/dev/null)" ]
-	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
-	! ls -d /sys/fs/cgroup/*/ctr/default-bad 2>/dev/null
-	! ctr-snapshot ls 2>/dev/null | grep -q "ctr:default:"
+	assert_none records "$(ls "$CTR_ROOT/containers/default" 2>/dev/null)" &&
+		assert_none "state dirs" "$(ls "$CTR_STATE/default" 2>/dev/null)" &&
+		assert_none "snapshots" "$(ctr-snapshot ls 2>/dev/null | grep "ctr:default:")" &&
+		assert_clean bad
 }
 
 @test "run: bad options are one clear line, exit 125, nothing left" {
@@ -369,7 +306,7 @@ assert_nothing_left() {
 		[[ "$stderr" == *"ctr-run: fatal: "* ]]
 		runc --root "$RR" delete -f bad 2>/dev/null || true
 		assert_nothing_left
-		! runc --root "$RR" state bad 2>/dev/null
+		run ! runc --root "$RR" state bad
 	done
 	# create then start (run makes both in one runtime call): a failed start
 	# leaves a created container, which delete removes
@@ -381,7 +318,7 @@ assert_nothing_left() {
 	[ "$(ctr-run state bad | jq -r .status)" = created ]
 	ctr-run delete bad
 	assert_nothing_left
-	! runc --root "$RR" state bad 2>/dev/null
+	run ! runc --root "$RR" state bad
 }
 
 @test "run: ctr-run without a TTY on -t still runs; --read-only and --net none" {
@@ -428,7 +365,7 @@ assert_nothing_left() {
 	run ctr-run delete "$id"
 	assert_status 100
 	ctr-run delete -f "$id"
-	! runc --root "$RR" state "$id" 2>/dev/null
+	run ! runc --root "$RR" state "$id"
 	assert_clean "$id"
 }
 
@@ -517,7 +454,7 @@ assert_nothing_left() {
 	run ctr-run run --name "$id" "$IMG" -- sh -c 'exit 3'
 	assert_status 3
 	# gone from the runtime already, before any delete of ours
-	! runc --root "$RR" state "$id" 2>/dev/null
+	run ! runc --root "$RR" state "$id"
 	[ "$(jq .status "$CTR_STATE/default/$id/exit.json")" = 3 ]
 	ctr-run delete "$id"
 	assert_clean "$id"
@@ -554,7 +491,7 @@ assert_nothing_left() {
 	assert_status 137
 	# the shim ran the runtime's delete for the state the dead run left
 	while kill -0 "$spid" 2>/dev/null; do sleep 0.05; done
-	! runc --root "$RR" state "$id" 2>/dev/null
+	run ! runc --root "$RR" state "$id"
 	ctr-run delete "$id"
 	assert_clean "$id"
 }
