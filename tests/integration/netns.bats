@@ -67,7 +67,7 @@ topology() {
 	run ctr-netns rm "$A"
 	assert_status 0
 	[ ! -e "/run/netns/$A" ]
-	! ip netns list | grep -qw "$A"
+	! ip netns list | grep -qw "$A" || false
 }
 
 @test "bad names and duplicates: one line, exit 100, nothing made" {
@@ -113,7 +113,7 @@ topology() {
 	ctr-netns exec "$A" -- busybox ping -c1 -W2 fd61::3
 	# both host ends are ports of br0 inside $H, and nothing leaked outside it
 	[ "$(ip -n "$H" -j link show master br0 | jq -r '.[].ifname' | sort | tr '\n' ' ')" = "va vb " ]
-	! ip link show va 2>/dev/null
+	! ip link show va 2>/dev/null || false
 	# exec remounts /sys: it shows the namespace's devices
 	[ "$(ctr-netns exec "$A" -- ls /sys/class/net | sort | tr '\n' ' ')" = "eth0 lo " ]
 }
@@ -192,7 +192,7 @@ topology() {
 	ctr-netns link rm --netns "$A" eth0
 	[ "$(links "$A")" = lo ]
 	# the peer went with it
-	! ip -n "$H" link show va 2>/dev/null
+	! ip -n "$H" link show va 2>/dev/null || false
 	run ctr-netns link rm --netns "$A" eth0
 	assert_status 100
 }
@@ -298,6 +298,6 @@ cni() { # cni COMMAND [CONF-FILE]: run the plugin as a runtime would, in $H
 	ctr-netns rm "$A" "$B" "$H"
 	for n in "$A" "$B" "$H"; do
 		[ ! -e "/run/netns/$n" ]
-		! ip netns list | grep -qw "$n"
+		! ip netns list | grep -qw "$n" || false
 	done
 }

@@ -255,8 +255,8 @@ start_sleeper() {
 	grep -qx hi "$OUT"
 	# one call made it run, one removed it; no create, no start
 	[ "$(cat "$FAKE_RUNTIME_TRACE" | tr '\n' ' ')" = "run delete " ]
-	! /usr/sbin/runc --root "$RR" state "$ID" 2>/dev/null
-	! ls -d /sys/fs/cgroup/*/"$CG" 2>/dev/null
+	! /usr/sbin/runc --root "$RR" state "$ID" 2>/dev/null || false
+	! ls -d /sys/fs/cgroup/*/"$CG" 2>/dev/null || false
 	[ "$(jq .status "$SD/exit.json")" = 4 ]
 
 	# a failing run: the error on the sync line, nothing left
