@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "content.h"
@@ -128,6 +129,15 @@ fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 		die_err(&e);
 }
 
+/* Has a content store been made under the root already? */
+static bool
+store_exists(const struct state *st)
+{
+	_cleanup_free_ char *p = xasprintf("%s/content/oci-layout", st->root);
+
+	return access(p, F_OK) == 0;
+}
+
 void
 pull_run(struct state *st, const struct pull_opts *o)
 {
@@ -140,6 +150,7 @@ pull_run(struct state *st, const struct pull_opts *o)
 	_cleanup_free_ char *name = NULL, *repo = NULL;
 	double t0 = progress_now();
 	int64_t got = 0;
+	bool opened = false;
 	struct err e;
 
 	if (ref_parse(o->ref, &ref, &e) < 0)
@@ -149,10 +160,19 @@ pull_run(struct state *st, const struct pull_opts *o)
 			  ref_is_loopback(&ref), &o->reg, &e) < 0)
 		die_err(&e);
 	progress_init(&pr, o->progress);
-	/* nothing is created in the store until the registry's documents checked out */
-	if (resolve(&reg, &ref, &o->platform, o->all_platforms, &plan, &e) < 0)
+	/*
+	 * A store that exists is read while resolving (what it holds is not
+	 * downloaded again); none is created until the registry's documents
+	 * checked out.
+	 */
+	if (store_exists(st)) {
+		if (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0)
+			die_err(&e);
+		opened = true;
+	}
+	if (resolve(&reg, opened ? &c : NULL, &ref, &o->platform, o->all_platforms, &plan, &e) < 0)
 		die_err((err_prefix(&e, "%s", name), &e));
-	if (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0)
+	if (!opened && (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0))
 		die_err(&e);
 	fetch_layers(&reg, &c, &plan, o, &pr, name, &got, o->unpack.on ? &u : NULL, st);
 	store_docs(st, &c, &plan, name, !(o->unpack.on && o->unpack.keep_none));

@@ -97,22 +97,95 @@ get_doc(struct registry *r, unsigned caps, const char *path, const char *accept,
 	return 0;
 }
 
+/*
+ * The document the store holds under digest (of size, unless -1), read and
+ * re-checked by content_read_blob; false when it has none (or a bad one: the
+ * registry is asked then, as if it were not there).
+ */
+static bool
+local_doc(const struct content *c, const char *digest, int64_t size, size_t max, struct doc *d)
+{
+	struct err ignored;
+
+	if (!c || !digest_valid(digest) || !content_has(c, digest, size) ||
+	    content_read_blob(c, digest, max, &d->body, &d->len, &ignored) < 0)
+		return false;
+	if (!(d->json = jsonio_parse(d->body, d->len, "stored document", &ignored))) {
+		doc_release(d);
+		return false;
+	}
+	return true;
+}
+
+/* HEAD of a tag: the digest it names now, or NULL (new string); its Content-Type into *ctype. */
+static char *
+head_digest(struct registry *r, const char *path, char **ctype)
+{
+	struct http_resp resp = {0};
+	struct err ignored;
+	char *dg = NULL;
+
+	if (registry_request(r, EP_RESOLVE, path, ACCEPT, true, 0, &resp, &ignored) == 0 &&
+	    resp.status == 200 && resp.digest && digest_valid(resp.digest)) {
+		dg = xstrdup(resp.digest);
+		*ctype = resp.ctype ? xstrdup(resp.ctype) : NULL;
+	}
+	http_resp_release(&resp);
+	return dg;
+}
+
+/*
+ * What the store holds of the manifest ref names: by want when the digest is
+ * known, else by the digest a HEAD of the tag answers. Its media type: mt,
+ * else the one it embeds, else the HEAD's Content-Type; without one, it is
+ * fetched after all.
+ */
+static bool
+local_manifest(struct registry *r, const struct content *c, const char *path, const char *want,
+	       int64_t size, const char *mt, struct doc *d, const char **type)
+{
+	_cleanup_free_ char *dg = NULL, *ctype = NULL;
+	struct http_resp hdr = {0};
+
+	if (!c || (!want && !(dg = head_digest(r, path, &ctype))))
+		return false;
+	if (!local_doc(c, want ? want : dg, size, IMAGE_MANIFEST_MAX, d))
+		return false;
+	hdr.ctype = ctype;
+	*type = mt ? mt : media_type(&hdr, d->json);
+	if (*type) {
+		*type = xstrdup(*type);
+		d->desc = json_pack("{s:s, s:s, s:I}", "mediaType", *type, "digest",
+				    want ? want : dg, "size", (json_int_t)d->len);
+		return true;
+	}
+	doc_release(d);
+	return false;
+}
+
 /* GET a manifest or index by tag or digest into d; want/size/mt may be NULL/-1/NULL. */
 static int
-fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t size, const char *mt,
-	       struct doc *d, struct err *e)
+fetch_manifest(struct registry *r, const struct content *c, const char *ref, const char *want,
+	       int64_t size, const char *mt, struct doc *d, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("/%s/manifests/%s", r->repo, ref);
 	_cleanup_free_ char *what = xasprintf("manifest %s", ref);
 	struct http_resp resp = {0};
 	char got[DIGEST_STR_LEN + 1];
 	const char *type;
+	_cleanup_free_ char *local_type = NULL;
 	int rc = -1;
 
+	if (local_manifest(r, c, path, want, size, mt, d, (const char **)&local_type)) {
+		type = local_type;
+		log_debug("%s: the store has it", what);
+		goto check;
+	}
 	if (get_doc(r, EP_RESOLVE, path, ACCEPT, IMAGE_MANIFEST_MAX, want, size, what, &resp, got,
 		    d, e) < 0)
 		goto out;
 	type = media_type(&resp, d->json);
+check:
 	if (!type || (mt && strcmp(type, mt))) {
 		err_code(e, "invalid", "%s: media type '%.100s' is not the expected '%.100s'", what,
 			 type ? type : "(none)", mt ? mt : "a manifest or index");
@@ -122,17 +195,19 @@ fetch_manifest(struct registry *r, const char *ref, const char *want, int64_t si
 		err_prefix(e, "%s", what);
 		goto out;
 	}
-	d->desc = json_pack("{s:s, s:s, s:I}", "mediaType", type, "digest", got, "size",
-			    (json_int_t)d->len);
+	if (!d->desc)
+		d->desc = json_pack("{s:s, s:s, s:I}", "mediaType", type, "digest", got, "size",
+				    (json_int_t)d->len);
 	rc = 0;
 out:
 	http_resp_release(&resp);
 	return rc;
 }
 
-/* A config blob from the registry, verified (configs are small: no store lookup). */
+/* A config blob, from the store when it holds it, else from the registry; verified. */
 static int
-fetch_config(struct registry *r, const json_t *desc, struct doc *d, struct err *e)
+fetch_config(struct registry *r, const struct content *c, const json_t *desc, struct doc *d,
+	     struct err *e)
 {
 	const char *dg = jsonio_str(desc, "digest");
 	int64_t size = json_integer_value(json_object_get(desc, "size"));
@@ -142,6 +217,10 @@ fetch_config(struct registry *r, const json_t *desc, struct doc *d, struct err *
 	char got[DIGEST_STR_LEN + 1];
 	int rc;
 
+	if (local_doc(c, dg, size, IMAGE_CONFIG_MAX, d)) {
+		d->desc = json_deep_copy(desc);
+		return 0;
+	}
 	d->desc = json_deep_copy(desc);
 	rc = get_doc(r, EP_PULL, path, NULL, IMAGE_CONFIG_MAX, dg, size, what, &resp, got, d, e);
 	http_resp_release(&resp);
@@ -150,7 +229,8 @@ fetch_config(struct registry *r, const json_t *desc, struct doc *d, struct err *
 
 /* Add one manifest (and its config) to the plan; entry is its index entry or NULL. */
 static int
-add_manifest(struct registry *r, struct plan *p, const json_t *entry, struct err *e)
+add_manifest(struct registry *r, const struct content *c, struct plan *p, const json_t *entry,
+	     struct err *e)
 {
 	struct doc *m, *cfg;
 	json_auto_t *ids = NULL;
@@ -165,7 +245,7 @@ add_manifest(struct registry *r, struct plan *p, const json_t *entry, struct err
 	if (entry) {
 		const char *dg = jsonio_str(entry, "digest");
 
-		if (fetch_manifest(r, dg, dg, json_integer_value(json_object_get(entry, "size")),
+		if (fetch_manifest(r, c, dg, dg, json_integer_value(json_object_get(entry, "size")),
 				   jsonio_str(entry, "mediaType"), m, e) < 0)
 			return -1;
 		json_decref(m->desc);
@@ -174,7 +254,7 @@ add_manifest(struct registry *r, struct plan *p, const json_t *entry, struct err
 		m->json = json_incref(p->top.json);
 		m->desc = json_incref(p->top.desc);
 	}
-	if (fetch_config(r, json_object_get(m->json, "config"), cfg, e) < 0)
+	if (fetch_config(r, c, json_object_get(m->json, "config"), cfg, e) < 0)
 		return -1;
 	ids = image_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")),
 				    e);
@@ -191,28 +271,28 @@ is_image_entry(const json_t *m)
 }
 
 int
-resolve(struct registry *r, const struct ref *ref, const struct platform *want, bool all,
-	struct plan *p, struct err *e)
+resolve(struct registry *r, const struct content *c, const struct ref *ref,
+	const struct platform *want, bool all, struct plan *p, struct err *e)
 {
 	json_t *ms, *m;
 	size_t i;
 	int pos;
 
 	memset(p, 0, sizeof(*p));
-	if (fetch_manifest(r, ref->digest ? ref->digest : ref->tag, ref->digest, -1, NULL, &p->top,
-			   e) < 0)
+	if (fetch_manifest(r, c, ref->digest ? ref->digest : ref->tag, ref->digest, -1, NULL,
+			   &p->top, e) < 0)
 		return -1;
 	p->is_index = image_is_index_type(jsonio_str(p->top.desc, "mediaType"));
 	if (!p->is_index)
-		return add_manifest(r, p, NULL, e);
+		return add_manifest(r, c, p, NULL, e);
 	ms = json_object_get(p->top.json, "manifests");
 	if (!all) {
 		if ((pos = image_index_select(p->top.json, want, e)) < 0)
 			return -1;
-		return add_manifest(r, p, json_array_get(ms, (size_t)pos), e);
+		return add_manifest(r, c, p, json_array_get(ms, (size_t)pos), e);
 	}
 	json_array_foreach(ms, i,
-			   m) if (is_image_entry(m) && add_manifest(r, p, m, e) < 0) return -1;
+			   m) if (is_image_entry(m) && add_manifest(r, c, p, m, e) < 0) return -1;
 	if (p->n == 0)
 		return err_code(e, "not-found", "the index lists no image manifests");
 	return 0;

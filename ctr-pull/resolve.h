@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "content.h"
 #include "platform.h"
 #include "ref.h"
 #include "registry.h"
@@ -28,10 +29,13 @@ struct plan {
 
 /*
  * Fetch and check what ref names, choose the manifest(s) for want (or all
- * platforms), and fetch and check their configs. Nothing is stored.
+ * platforms), and fetch and check their configs. Nothing is stored. With a
+ * store (local, else NULL) a tag is first asked for its digest (HEAD), and
+ * documents the store holds already are read from it, re-verified, instead
+ * of downloaded: a pull of what is there costs one HEAD request.
  */
-int resolve(struct registry *r, const struct ref *ref, const struct platform *want, bool all,
-	    struct plan *p, struct err *e);
+int resolve(struct registry *r, const struct content *local, const struct ref *ref,
+	    const struct platform *want, bool all, struct plan *p, struct err *e);
 void plan_release(struct plan *p);
 
 #endif

@@ -8,6 +8,8 @@ load ../lib/helpers
 load ../lib/registry
 
 setup_file() {
+	# a line per request in registry.log, for registry_requests
+	export CTR_TEST_REGISTRY_ACCESSLOG=1
 	registry_start plain
 	export PLAIN_DIR=$REGISTRY_DIR
 	fixture_push busybox test/busybox:oci
@@ -109,6 +111,35 @@ check_image() {
 	[ "$(jq -s '[.[] | select(.event == "layer-done" and .status == "exists")] | length' <<<"$stderr")" -ge 4 ]
 }
 
+@test "pull: a second pull of a tag is one HEAD: its documents come from the store" {
+	local first m b h d
+	first=$(ctr-pull -q "$REGISTRY/test/layers:1")
+	m=$(registry_requests GET '/v2/test/layers/manifests/[^ ]*')
+	b=$(registry_requests GET '/v2/test/layers/blobs/[^ ]*')
+	h=$(registry_requests HEAD '/v2/test/layers/manifests/1')
+	run --separate-stderr ctr-pull -q "$REGISTRY/test/layers:1"
+	assert_status 0
+	[ "$output" = "$first" ]
+	[ "$(registry_requests GET '/v2/test/layers/manifests/[^ ]*')" = "$m" ]
+	[ "$(registry_requests GET '/v2/test/layers/blobs/[^ ]*')" = "$b" ]
+	[ "$(registry_requests HEAD '/v2/test/layers/manifests/1')" = $((h + 1)) ]
+	# an index: from the store too; another platform fetches its own manifest only
+	ctr-pull -q "$REGISTRY/test/multi:1" >/dev/null
+	m=$(registry_requests GET '/v2/test/multi/manifests/[^ ]*')
+	ctr-pull -q "$REGISTRY/test/multi:1" >/dev/null
+	[ "$(registry_requests GET '/v2/test/multi/manifests/[^ ]*')" = "$m" ]
+	ctr-pull -q --platform linux/arm64 "$REGISTRY/test/multi:1" >/dev/null
+	[ "$(registry_requests GET '/v2/test/multi/manifests/[^ ]*')" = $((m + 1)) ]
+	# a blob that rotted in the store is fetched again, never trusted
+	d=$(jq -r .config.digest <<<"$first")
+	chmod u+w "$CTR_ROOT/content/blobs/sha256/${d#sha256:}"
+	echo '{}' >"$CTR_ROOT/content/blobs/sha256/${d#sha256:}"
+	b=$(registry_requests GET '/v2/test/layers/blobs/[^ ]*')
+	run --separate-stderr ctr-pull -q "$REGISTRY/test/layers:1"
+	assert_status 0
+	[ "$(registry_requests GET '/v2/test/layers/blobs/[^ ]*')" = $((b + 1)) ]
+}
+
 @test "pull: by digest" {
 	dg=$(fixture_digest busybox)
 	run --separate-stderr ctr-pull "$REGISTRY/test/busybox@$dg"
@@ -199,6 +230,10 @@ check_image() {
 	[ "$(wc -l <"$REGISTRY_TOKEN_LOG")" = 1 ]
 	[ "$(jq -r '.scope[0]' "$REGISTRY_TOKEN_LOG")" = repository:test/layers:pull ]
 	[ "$(jq -r .user "$REGISTRY_TOKEN_LOG")" = "$REGISTRY_USER" ]
+	# with the store there, the HEAD of the tag goes through the same token dance
+	run --separate-stderr ctr-pull --authfile "$AUTHFILE" "$REGISTRY/test/layers:1"
+	assert_status 0
+	[ "$(wc -l <"$REGISTRY_TOKEN_LOG")" = 2 ]
 	rm -rf "$CTR_ROOT"
 	run --separate-stderr ctr-pull "$REGISTRY/test/layers:1"
 	assert_status 100

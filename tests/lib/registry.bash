@@ -193,7 +193,10 @@ _registry_token_server() {
 _registry_write_config() {
 	local dir=$1 port=$2 tls=$3 variant=$4 realm=$5
 	{
-		printf 'version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n'
+		# CTR_TEST_REGISTRY_ACCESSLOG=1: a line per request in registry.log, for
+		# tests that count requests (registry_requests)
+		printf 'version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: %s\n' \
+			"$([ "${CTR_TEST_REGISTRY_ACCESSLOG:-}" = 1 ] && echo false || echo true)"
 		printf 'storage:\n  filesystem:\n    rootdirectory: %s/data\n' "$dir"
 		printf '  delete:\n    enabled: true\n'
 		printf '  maintenance:\n    uploadpurging:\n      enabled: false\n'
@@ -209,6 +212,12 @@ _registry_write_config() {
 			;;
 		esac
 	} >"$dir/config.yml"
+}
+
+# registry_requests METHOD URI-REGEX: how many requests the current registry
+# answered (access log on: CTR_TEST_REGISTRY_ACCESSLOG=1 at registry_start).
+registry_requests() {
+	grep -Ec "\"$1 $2 HTTP/" "$REGISTRY_DIR/registry.log" || true
 }
 
 # Start the registry with a clean environment: docker-registry reads any
