@@ -144,8 +144,14 @@ int
 content_put(const struct content *c, const void *buf, size_t len, char out[DIGEST_STR_LEN + 1],
 	    struct err *e)
 {
+	_cleanup_free_ char *old = NULL;
+	size_t oldlen;
+	struct err ignored;
+
 	digest_buf(buf, len, out);
-	if (content_has(c, out, (int64_t)len))
+	/* present and still hashing to its name (it is small): kept; rotted: replaced */
+	if (content_has(c, out, (int64_t)len) &&
+	    content_read_blob(c, out, len, &old, &oldlen, &ignored) == 0)
 		return 0;
 	/* the temp file is named by pid, so two writers of one blob do not collide */
 	if (afile_write(c->blobsfd, digest_hex(out), buf, len, 0444, e) < 0)

@@ -112,7 +112,7 @@ check_image() {
 }
 
 @test "pull: a second pull of a tag is one HEAD: its documents come from the store" {
-	local first m b h d
+	local first m b h d f
 	first=$(ctr-pull -q "$REGISTRY/test/layers:1")
 	m=$(registry_requests GET '/v2/test/layers/manifests/[^ ]*')
 	b=$(registry_requests GET '/v2/test/layers/blobs/[^ ]*')
@@ -130,14 +130,19 @@ check_image() {
 	[ "$(registry_requests GET '/v2/test/multi/manifests/[^ ]*')" = "$m" ]
 	ctr-pull -q --platform linux/arm64 "$REGISTRY/test/multi:1" >/dev/null
 	[ "$(registry_requests GET '/v2/test/multi/manifests/[^ ]*')" = $((m + 1)) ]
-	# a blob that rotted in the store is fetched again, never trusted
+	# a blob that rotted in the store (one byte, same size) is fetched again,
+	# never trusted, and the pull puts the good bytes back
 	d=$(jq -r .config.digest <<<"$first")
-	chmod u+w "$CTR_ROOT/content/blobs/sha256/${d#sha256:}"
-	echo '{}' >"$CTR_ROOT/content/blobs/sha256/${d#sha256:}"
+	f=$CTR_ROOT/content/blobs/sha256/${d#sha256:}
+	chmod u+w "$f"
+	printf 'X' | dd of="$f" bs=1 seek=2 conv=notrunc status=none
+	run ctr-image check
+	[ "$status" -ne 0 ]
 	b=$(registry_requests GET '/v2/test/layers/blobs/[^ ]*')
 	run --separate-stderr ctr-pull -q "$REGISTRY/test/layers:1"
 	assert_status 0
 	[ "$(registry_requests GET '/v2/test/layers/blobs/[^ ]*')" = $((b + 1)) ]
+	ctr-image check
 }
 
 @test "pull: by digest" {
