@@ -33,5 +33,12 @@ int seccomp_known(const char *name);
 int seccomp_arch_parse(const char *name, uint32_t *tok, struct err *e);
 /* Check a --security-opt seccomp-arch value, "NAME[,NAME...]". */
 int seccomp_arch_check(const char *list, struct err *e);
+/*
+ * seccomp-arch.c: the architectures the default profile covers for a (at most
+ * SECCOMP_ARCH_MAX tokens into set, native first), and their OCI names.
+ */
+#define SECCOMP_ARCH_MAX 24
+int seccomp_arch_set(const struct seccomp_arches *a, uint32_t *set, size_t *n, struct err *e);
+json_t *seccomp_arch_json(const uint32_t *set, size_t n);
 
 #endif
