@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -17,6 +16,7 @@
 #include "prog.h"
 #include "sdnotify.h"
 #include "shimclient.h"
+#include "spawn.h"
 
 #define CREATE_USAGE "create [--name ID] [--runtime NAME|PATH] [OPTIONS] IMAGE|- [-- CMD ...]"
 #define RUN_USAGE "run [--rm] [-d] [-t] [-i] [--name ID] [OPTIONS] IMAGE|- [-- CMD ...]"
@@ -115,7 +115,7 @@ early_cleanup(struct rm_ctx *rc)
 	json_int_t pid = json_integer_value(json_object_get(rc->c->rec, "pid"));
 
 	if (pid > 0)
-		f.pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		f.pidfd = spawn_pidfd((pid_t)pid);
 	return f;
 }
 

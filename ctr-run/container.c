@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -19,6 +18,7 @@
 #include "jsonio.h"
 #include "lock.h"
 #include "path.h"
+#include "spawn.h"
 #include "xmem.h"
 
 void
@@ -197,7 +197,7 @@ container_wait_shim_gone(const struct container *c, int ms)
 
 	if (!container_shim_alive(c, &pid))
 		return;
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	fd = spawn_pidfd(pid);
 	/* checked again: the pidfd must name the shim, not a process that took its pid */
 	if (fd < 0 || !container_shim_alive(c, NULL))
 		return;

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "shim.h"
+#include "spawn.h"
 
 /*
  * Why: `run --detach` then `delete` is two runtime processes (runc's Go start
@@ -68,12 +69,11 @@ wait_event(struct shim *s)
 static int
 failed(struct shim *s, struct err *e)
 {
-	int ws = 0, rc;
+	int rc = spawn_wait(s->runtime_pid, e);
 
-	while (waitpid(s->runtime_pid, &ws, 0) < 0 && errno == EINTR)
-		;
 	s->runtime_pid = 0;
-	rc = WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
+	if (rc < 0)
+		return -1;
 	if (runtime_collect(s, FG_LOG, rc, e) == 0)
 		return err_code(e, "runtime", "%s exited without starting the container",
 				s->o.runtime);
@@ -118,7 +118,7 @@ as_wait_status(int rc)
 void
 foreground_exited(struct shim *s, int wstatus)
 {
-	int rc = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+	int rc = spawn_status(wstatus);
 	struct err e;
 
 	s->runtime_pid = 0;

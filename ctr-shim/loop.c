@@ -128,8 +128,7 @@ loop_reap(struct shim *s)
 		if (s->runtime_pid && pid == s->runtime_pid)
 			foreground_exited(s, wstatus);
 		else if (s->delete_pid && pid == s->delete_pid)
-			s->delete_rc =
-			    WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+			s->delete_rc = spawn_status(wstatus);
 		else if ((p = proc_by_pid(s, pid)))
 			loop_reaped(s, p, wstatus);
 	}

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The control requests: one JSON object in, one response line out (events stream more). */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "path.h"
 #include "shim.h"
+#include "spawn.h"
 #include "xmem.h"
 
 struct op {
@@ -172,9 +171,7 @@ add_exec(struct shim *s, const char *eid, pid_t pid)
 
 	p->id = xstrdup(eid);
 	p->pid = pid;
-	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (p->pidfd >= 0)
-		fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
+	p->pidfd = spawn_pidfd(pid);
 	p->next = s->execs; /* newest first: exec_room keeps the last finished one it finds */
 	s->execs = p;
 	s->n_execs++;

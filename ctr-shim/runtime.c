@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -61,8 +60,8 @@ last_error(struct shim *s, const char *log, int rc, struct err *e)
 
 /* Start RUNTIME --root R --log STATEDIR/LOG --log-format json ARGS... */
 int
-runtime_launch(struct shim *s, const char *log, const char *const args[], const struct spawn_opts *so,
-       pid_t *pid, struct err *e)
+runtime_launch(struct shim *s, const char *log, const char *const args[],
+	       const struct spawn_opts *so, pid_t *pid, struct err *e)
 {
 	_cleanup_free_ char *logpath = xasprintf("%s/%s", s->dir, log);
 	const char *argv[ARGV_MAX] = {s->o.runtime,   "--root", s->o.runtime_root, "--log", logpath,
@@ -156,9 +155,7 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 		return -1;
 	}
 	/* fails (ESRCH) when a foreground init is gone already; the loop copes */
-	s->init.pidfd = (int)syscall(SYS_pidfd_open, s->init.pid, 0);
-	if (s->init.pidfd >= 0)
-		fcntl(s->init.pidfd, F_SETFD, FD_CLOEXEC);
+	s->init.pidfd = spawn_pidfd(s->init.pid);
 	s->status = s->o.start ? CTR_RUNNING : CTR_CREATED;
 	return 0;
 }
@@ -255,8 +252,8 @@ runtime_exec(struct shim *s, const char *eid, const json_t *process, const int f
 	_cleanup_free_ char *jname = xasprintf("exec-%s.process.json", eid);
 	_cleanup_free_ char *pidfile = xasprintf("%s/%s", s->dir, pname);
 	_cleanup_free_ char *jpath = xasprintf("%s/%s", s->dir, jname);
-	const char *args[] = {"exec",	   "--detach", "--pid-file", pidfile, "--process",
-			      jpath,	   s->o.id,    NULL,	     NULL,    NULL};
+	const char *args[] = {"exec", "--detach", "--pid-file", pidfile, "--process",
+			      jpath,  s->o.id,	  NULL,		NULL,	 NULL};
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = quiet(&so, e);
 	int r;

@@ -28,6 +28,13 @@ struct spawn_opts {
 int spawn_start(char *const argv[], const struct spawn_opts *o, pid_t *pid, struct err *e);
 /* Wait for pid; returns its exit code, or 128+N for a signal N, or -1. */
 int spawn_wait(pid_t pid, struct err *e);
+/* A wait status as spawn_wait reports it: the exit code, or 128+N for signal N. */
+int spawn_status(int wstatus);
+/*
+ * A pidfd naming pid (close-on-exec, as pidfd_open always makes it), or -1
+ * when pid is gone or the kernel predates pidfd_open (5.3).
+ */
+int spawn_pidfd(pid_t pid);
 /* spawn_start + spawn_wait. */
 int spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e);
 
