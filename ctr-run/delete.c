@@ -151,24 +151,33 @@ reap_shim(const struct container *c)
 	return c->shim_child > 0 ? spawn_wait(c->shim_child, &ignored) : -1;
 }
 
-void
-delete_rootfs_early(const struct state *st, struct container *c)
+/* Unmount the rootfs and remove the snapshot the record names; sets c->rootfs_gone. */
+static int
+remove_rootfs(const struct state *st, struct container *c, struct err *e)
 {
 	const char *key = jsonio_str(c->rec, "snapshot_key");
 	const char *drv = jsonio_str(c->rec, "snapshotter");
+
+	if (unmount_rootfs(c, e) < 0 || (key && drv && remove_snapshot(st, drv, key, e) < 0))
+		return -1;
+	c->rootfs_gone = true;
+	return 0;
+}
+
+void
+delete_rootfs_early(const struct state *st, struct container *c)
+{
 	struct err e;
 	_cleanup_close_ int lk = container_lock(c, &e);
 
-	if (lk < 0 || unmount_rootfs(c, &e) < 0 || (key && drv && remove_snapshot(st, drv, key, &e) < 0))
-		return; /* delete_after_run tries again and reports */
-	c->rootfs_gone = true;
+	/* a failure is for delete_after_run to meet again and report */
+	if (lk >= 0)
+		remove_rootfs(st, c, &e);
 }
 
 int
 delete_after_run(const struct state *st, struct container *c, struct err *e)
 {
-	const char *key = jsonio_str(c->rec, "snapshot_key");
-	const char *drv = jsonio_str(c->rec, "snapshotter");
 	_cleanup_close_ int lk = container_lock(c, e);
 	json_auto_t *x = NULL;
 
@@ -178,8 +187,7 @@ delete_after_run(const struct state *st, struct container *c, struct err *e)
 	if (c->shim_child <= 0 || !(x = container_exit(c)))
 		return delete_container(st, c, false, e);
 	/* we made the rootfs' mount namespace and share it with the shim: ours to unmount */
-	if (!c->rootfs_gone &&
-	    (unmount_rootfs(c, e) < 0 || (key && drv && remove_snapshot(st, drv, key, e) < 0)))
+	if (!c->rootfs_gone && remove_rootfs(st, c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
 	if (reap_shim(c) != 0 && runtime_delete(c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
@@ -189,12 +197,7 @@ delete_after_run(const struct state *st, struct container *c, struct err *e)
 int
 delete_container(const struct state *st, struct container *c, bool force, struct err *e)
 {
-	const char *key = jsonio_str(c->rec, "snapshot_key");
-	const char *drv = jsonio_str(c->rec, "snapshotter");
-
-	if (stop(c, force, e) < 0 || runtime_delete(c, e) < 0 || unmount_rootfs(c, e) < 0)
-		return err_prefix(e, "delete '%s'", c->id);
-	if (key && drv && remove_snapshot(st, drv, key, e) < 0)
+	if (stop(c, force, e) < 0 || runtime_delete(c, e) < 0 || remove_rootfs(st, c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
 	return container_remove_dirs(c, st, e);
 }
