@@ -65,10 +65,8 @@ check_bytes(const struct http_resp *resp, const char *want, int64_t size, const 
 
 /* The manifest's media type: Content-Type, or the embedded one for a generic type. */
 static const char *
-media_type(const struct http_resp *resp, const json_t *doc)
+media_type(const char *ct, const json_t *doc)
 {
-	const char *ct = resp->ctype;
-
 	if (!ct || !*ct || !strcmp(ct, "application/json") || !strcmp(ct, "text/plain"))
 		return jsonio_str(doc, "mediaType");
 	return ct;
@@ -142,25 +140,23 @@ head_digest(struct registry *r, const char *path, char **ctype)
  */
 static bool
 local_manifest(struct registry *r, const struct content *c, const char *path, const char *want,
-	       int64_t size, const char *mt, struct doc *d, const char **type)
+	       int64_t size, const char *mt, struct doc *d, char **type)
 {
 	_cleanup_free_ char *dg = NULL, *ctype = NULL;
-	struct http_resp hdr = {0};
+	const char *t;
 
 	if (!c || (!want && !(dg = head_digest(r, path, &ctype))))
 		return false;
 	if (!local_doc(c, want ? want : dg, size, IMAGE_MANIFEST_MAX, d))
 		return false;
-	hdr.ctype = ctype;
-	*type = mt ? mt : media_type(&hdr, d->json);
-	if (*type) {
-		*type = xstrdup(*type);
-		d->desc = json_pack("{s:s, s:s, s:I}", "mediaType", *type, "digest",
-				    want ? want : dg, "size", (json_int_t)d->len);
-		return true;
+	if (!(t = mt ? mt : media_type(ctype, d->json))) {
+		doc_release(d);
+		return false;
 	}
-	doc_release(d);
-	return false;
+	*type = xstrdup(t);
+	d->desc = json_pack("{s:s, s:s, s:I}", "mediaType", t, "digest", want ? want : dg, "size",
+			    (json_int_t)d->len);
+	return true;
 }
 
 /* GET a manifest or index by tag or digest into d; want/size/mt may be NULL/-1/NULL. */
@@ -176,7 +172,7 @@ fetch_manifest(struct registry *r, const struct content *c, const char *ref, con
 	_cleanup_free_ char *local_type = NULL;
 	int rc = -1;
 
-	if (local_manifest(r, c, path, want, size, mt, d, (const char **)&local_type)) {
+	if (local_manifest(r, c, path, want, size, mt, d, &local_type)) {
 		type = local_type;
 		log_debug("%s: the store has it", what);
 		goto check;
@@ -184,7 +180,7 @@ fetch_manifest(struct registry *r, const struct content *c, const char *ref, con
 	if (get_doc(r, EP_RESOLVE, path, ACCEPT, IMAGE_MANIFEST_MAX, want, size, what, &resp, got,
 		    d, e) < 0)
 		goto out;
-	type = media_type(&resp, d->json);
+	type = media_type(resp.ctype, d->json);
 check:
 	if (!type || (mt && strcmp(type, mt))) {
 		err_code(e, "invalid", "%s: media type '%.100s' is not the expected '%.100s'", what,
@@ -217,13 +213,13 @@ fetch_config(struct registry *r, const struct content *c, const json_t *desc, st
 	char got[DIGEST_STR_LEN + 1];
 	int rc;
 
-	if (local_doc(c, dg, size, IMAGE_CONFIG_MAX, d)) {
-		d->desc = json_deep_copy(desc);
-		return 0;
-	}
-	d->desc = json_deep_copy(desc);
-	rc = get_doc(r, EP_PULL, path, NULL, IMAGE_CONFIG_MAX, dg, size, what, &resp, got, d, e);
+	if (local_doc(c, dg, size, IMAGE_CONFIG_MAX, d))
+		rc = 0;
+	else
+		rc = get_doc(r, EP_PULL, path, NULL, IMAGE_CONFIG_MAX, dg, size, what, &resp, got,
+			     d, e);
 	http_resp_release(&resp);
+	d->desc = json_deep_copy(desc);
 	return rc;
 }
 
