@@ -10,12 +10,8 @@ load ../lib/registry
 load ../lib/containers
 
 setup_file() {
-	registry_start plain
-	export SRC_DIR=$REGISTRY_DIR SRC=$REGISTRY
-	fixture_push busybox test/busybox:oci
-	fixture_push layers test/layers:1
-	fixture_push big test/big:1
-	fixture_push multiarch test/multi:1
+	source_registry_start busybox=test/busybox:oci layers=test/layers:1 big=test/big:1 \
+		multiarch=test/multi:1
 }
 
 teardown_file() {

@@ -9,11 +9,7 @@ load ../lib/helpers
 load ../lib/registry
 
 setup_file() {
-	registry_start plain
-	export SRC_DIR=$REGISTRY_DIR SRC=$REGISTRY
-	fixture_push busybox test/busybox:oci
-	fixture_push layers test/layers:1
-	fixture_push multiarch test/multi:1
+	source_registry_start busybox=test/busybox:oci layers=test/layers:1 multiarch=test/multi:1
 }
 
 teardown_file() {
@@ -27,10 +23,6 @@ setup() {
 
 teardown() {
 	common_teardown
-}
-
-blob() {
-	echo "$CTR_ROOT/content/blobs/sha256/${1#sha256:}"
 }
 
 # The store has no image: no record, no layout entry, no ingest left behind,
@@ -139,7 +131,7 @@ EOF
 	assert_status 100
 	assert_output_contains "refusing to write a tar to a terminal"
 	layer=$(ctr-image inspect "$SRC/test/busybox:oci" | jq -r '.image.layers[0].digest')
-	mv "$(blob "$layer")" "$BATS_TEST_TMPDIR/layer"
+	mv "$(store_blob "$layer")" "$BATS_TEST_TMPDIR/layer"
 	run --separate-stderr ctr-image export -o "$BATS_TEST_TMPDIR/x.tar" "$SRC/test/busybox:oci"
 	assert_status 100
 	[ "$(echo "$stderr" | wc -l)" = 1 ]
@@ -259,7 +251,7 @@ EOF
 	export CTR_ROOT=$BATS_TEST_TMPDIR/root-m1
 	run --separate-stderr ctr-image import --name my/x:1 "$BATS_TEST_TMPDIR/m.tar"
 	[[ "$stderr" == *"content does not match its name"* ]]
-	[ ! -e "$(blob "$layer")" ]
+	[ ! -e "$(store_blob "$layer")" ]
 	mktar missing "$BATS_TEST_TMPDIR/m.tar"
 	export CTR_ROOT=$BATS_TEST_TMPDIR/root-m2
 	run --separate-stderr ctr-image import --name my/x:1 "$BATS_TEST_TMPDIR/m.tar"

@@ -8,11 +8,7 @@ load ../lib/helpers
 load ../lib/registry
 
 setup_file() {
-	registry_start plain
-	export SRC_DIR=$REGISTRY_DIR SRC=$REGISTRY
-	fixture_push busybox test/busybox:oci
-	fixture_push layers test/layers:1
-	fixture_push multiarch test/multi:1
+	source_registry_start busybox=test/busybox:oci layers=test/layers:1 multiarch=test/multi:1
 }
 
 teardown_file() {
@@ -26,10 +22,6 @@ setup() {
 
 teardown() {
 	common_teardown
-}
-
-blob() {
-	echo "$CTR_ROOT/content/blobs/sha256/${1#sha256:}"
 }
 
 ref_names() {
@@ -117,7 +109,7 @@ ref_names() {
 	[ "$(ref_names)" = "$SRC/test/busybox:oci" ]
 	[ ! -e "$CTR_ROOT/images/default/docker.io%2Fmine%2Fbb:2.json" ]
 	for d in $(jq -r '.manifest.digest, .config.digest, .layers[].digest' <<<"$img"); do
-		[ -f "$(blob "$d")" ]
+		[ -f "$(store_blob "$d")" ]
 	done
 	run --separate-stderr ctr-image rm "$SRC/test/busybox:oci"
 	assert_status 0
@@ -138,7 +130,7 @@ ref_names() {
 	# the index, 3 manifests, their configs and layers
 	[ "$(json_get "$output" .blobs)" -ge 7 ]
 	[ "$(json_get "$output" '.problems | length')" = 0 ]
-	layer=$(blob "$(json_get "$img" .layers[1].digest)")
+	layer=$(store_blob "$(json_get "$img" .layers[1].digest)")
 	cp -p "$layer" "$BATS_TEST_TMPDIR/saved"
 	chmod u+w "$layer"
 	printf '\x00' | dd of="$layer" bs=1 seek=100 conv=notrunc 2>/dev/null

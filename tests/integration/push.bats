@@ -8,13 +8,8 @@ load ../lib/helpers
 load ../lib/registry
 
 setup_file() {
-	registry_start plain
-	export SRC_DIR=$REGISTRY_DIR SRC=$REGISTRY
-	fixture_push busybox test/busybox:oci
-	fixture_push busybox-v2s2 test/busybox:v2s2
-	fixture_push busybox-zstd test/busybox:zstd
-	fixture_push layers test/layers:1
-	fixture_push multiarch test/multi:1
+	source_registry_start busybox=test/busybox:oci busybox-v2s2=test/busybox:v2s2 \
+		busybox-zstd=test/busybox:zstd layers=test/layers:1 multiarch=test/multi:1
 }
 
 teardown_file() {

@@ -132,6 +132,11 @@ _helpers_umount_under() {
 }
 
 # Skip unless root. Only for tests that truly need it.
+# The path of blob DIGEST in $CTR_ROOT's content store.
+store_blob() {
+	echo "$CTR_ROOT/content/blobs/sha256/${1#sha256:}"
+}
+
 require_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 }

@@ -503,6 +503,18 @@ hostile_start() {
 	HOSTILE=127.0.0.1:$HOSTILE
 }
 
+# setup_file of the suites that read images from one plain registry: it is
+# started and pushed FIXTURE=REPO:TAG each (fixture_push), and SRC (its
+# host:port) and SRC_DIR (for registry_use in setup) are exported.
+source_registry_start() {
+	local f
+	registry_start plain
+	export SRC_DIR=$REGISTRY_DIR SRC=$REGISTRY
+	for f in "$@"; do
+		fixture_push "${f%%=*}" "${f#*=}"
+	done
+}
+
 # setup_file and teardown_file of the suites that run containers from the
 # busybox fixture: one plain registry per file, with the image pushed as
 # test/busybox:1; PLAIN_DIR names it for registry_use in setup. As root only:
