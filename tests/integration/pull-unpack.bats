@@ -35,19 +35,6 @@ wait_no_active() {
 	return 1
 }
 
-# The tree manifest of unpack.bats: path, type, mode, owner, size, links,
-# link target, content hashes and xattrs of everything under DIR.
-tree_manifest() {
-	(
-		cd "$1" || exit 1
-		find . -mindepth 1 \( -type d -printf '%p %y %m %U:%G\n' \) -o \
-			\( ! -type d -printf '%p %y %m %U:%G %s %n %l\n' \) | LC_ALL=C sort
-		find . \( -type b -o -type c \) -printf '%p ' -exec stat -c '%t:%T' {} \; | LC_ALL=C sort
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
-		getfattr -R -h -d -m - . 2>/dev/null | grep -v '^$' || true
-	)
-}
-
 # tree_of CHAIN: the manifest of the committed snapshot CHAIN, mounted read-only.
 tree_of() {
 	local key=view-$RANDOM mnt=$BATS_TEST_TMPDIR/mnt-$RANDOM
@@ -179,20 +166,6 @@ tree_of() {
 	# the same wrapper, passing the right values, works
 	CTR_UNPACK=$BATS_TEST_TMPDIR/bad-unpack run ctr-pull -q --unpack "$REGISTRY/test/layers:1"
 	assert_status 0
-}
-
-hostile_start() {
-	local i
-	"$(helpers_python)" -I "$REPO_ROOT/tests/lib/hostile-registry.py" \
-		--port-file "$BATS_TEST_TMPDIR/hostile.port" --log "$BATS_TEST_TMPDIR/hostile.log" \
-		</dev/null >"$BATS_TEST_TMPDIR/hostile.out" 2>&1 3>&- 4>&- &
-	track_pid $!
-	for ((i = 0; i < 250; i++)); do
-		[ -f "$BATS_TEST_TMPDIR/hostile.port" ] && break
-		sleep 0.02
-	done
-	read -r HOSTILE _ <"$BATS_TEST_TMPDIR/hostile.port"
-	HOSTILE=127.0.0.1:$HOSTILE
 }
 
 @test "pull --unpack: a registry serving a wrong layer digest leaves no snapshot" {

@@ -30,20 +30,6 @@ image_json() {
 		"$layout/blobs/sha256/$(jq -r .digest <<<"$m" | cut -d: -f2)"
 }
 
-# Everything the comparison with umoci looks at, one line per fact: path,
-# type, mode, owner, then size, link count and link target for non-dirs;
-# the sha256 of every regular file; xattrs; device numbers.
-tree_manifest() {
-	(
-		cd "$1" || exit 1
-		find . -mindepth 1 \( -type d -printf '%p %y %m %U:%G\n' \) -o \
-			\( ! -type d -printf '%p %y %m %U:%G %s %n %l\n' \) | LC_ALL=C sort
-		find . \( -type b -o -type c \) -printf '%p ' -exec stat -c '%t:%T' {} \; | LC_ALL=C sort
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
-		getfattr -R -h -d -m - . 2>/dev/null | grep -v '^$' || true
-	)
-}
-
 # Mount the top snapshot read-only at DIR: mount_top DRIVER CHAIN DIR
 mount_top() {
 	local key=view-$RANDOM

@@ -131,12 +131,27 @@ _helpers_umount_under() {
 	fi
 }
 
-# Skip unless root. Only for tests that truly need it.
+# tree_manifest DIR: everything the comparisons of unpacked trees (with umoci,
+# between drivers) look at, one line per fact: path, type, mode, owner, then
+# size, link count and link target for non-dirs; the sha256 of every regular
+# file; xattrs; device numbers.
+tree_manifest() {
+	(
+		cd "$1" || exit 1
+		find . -mindepth 1 \( -type d -printf '%p %y %m %U:%G\n' \) -o \
+			\( ! -type d -printf '%p %y %m %U:%G %s %n %l\n' \) | LC_ALL=C sort
+		find . \( -type b -o -type c \) -printf '%p ' -exec stat -c '%t:%T' {} \; | LC_ALL=C sort
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+		getfattr -R -h -d -m - . 2>/dev/null | grep -v '^$' || true
+	)
+}
+
 # The path of blob DIGEST in $CTR_ROOT's content store.
 store_blob() {
 	echo "$CTR_ROOT/content/blobs/sha256/${1#sha256:}"
 }
 
+# Skip unless root. Only for tests that truly need it.
 require_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 }
