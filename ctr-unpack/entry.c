@@ -183,19 +183,26 @@ create_reg(struct applier *ap, int pfd, const char *base, struct archive_entry *
 }
 
 static int
-create_dir(struct applier *ap, int pfd, const char *base, const char *pcanon,
-	   struct archive_entry *en, struct err *e)
+merge_dir(struct applier *ap, int pfd, const char *base, const char *pcanon,
+	  struct archive_entry *en, struct err *e)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = tree_open_dir(pfd, base, e);
 
-	if (mkdirat(pfd, base, 0700) < 0)
-		return errno == EEXIST ? 1 : err_set(e, errno, "mkdir");
-	fd = tree_open_dir(pfd, base, e);
 	if (fd < 0)
 		return -1;
+	/* native: a lower directory listed again becomes this layer's, as an upper one would */
 	claim_at(ap, pfd, base);
 	applier_defer_times(ap, pcanon, base, en);
 	return set_meta_fd(fd, en, NULL, false, e);
+}
+
+static int
+create_dir(struct applier *ap, int pfd, const char *base, const char *pcanon,
+	   struct archive_entry *en, struct err *e)
+{
+	if (mkdirat(pfd, base, 0700) < 0)
+		return errno == EEXIST ? 1 : err_set(e, errno, "mkdir");
+	return merge_dir(ap, pfd, base, pcanon, en, e);
 }
 
 static int
@@ -284,20 +291,6 @@ create_any(struct applier *ap, int pfd, const char *base, const char *pcanon,
 		return 0;
 	}
 	return err_code(e, "invalid", "unknown entry type 0%o", archive_entry_filetype(en));
-}
-
-static int
-merge_dir(struct applier *ap, int pfd, const char *base, const char *pcanon,
-	  struct archive_entry *en, struct err *e)
-{
-	_cleanup_close_ int fd = tree_open_dir(pfd, base, e);
-
-	if (fd < 0)
-		return -1;
-	/* native: a lower directory listed again becomes this layer's, as an upper one would */
-	claim_at(ap, pfd, base);
-	applier_defer_times(ap, pcanon, base, en);
-	return set_meta_fd(fd, en, NULL, false, e);
 }
 
 /* Image spec: two directories merge attributes; anything else is removed and recreated. */
