@@ -119,7 +119,6 @@ void
 foreground_exited(struct shim *s, int wstatus)
 {
 	int rc = spawn_status(wstatus);
-	struct err e;
 
 	s->runtime_pid = 0;
 	if (foreground_init_alive(s)) {
@@ -138,7 +137,7 @@ foreground_exited(struct shim *s, int wstatus)
 		loop_reaped(s, &s->init, 255 << 8);
 		return;
 	}
-	if (runtime_collect(s, FG_LOG, 0, &e) < 0)
-		log_warn("%s", e.msg);
+	/* rc is the container's status, not the runtime's verdict: its log has nothing to say */
+	unlinkat(s->dirfd, FG_LOG, 0);
 	loop_reaped(s, &s->init, as_wait_status(rc));
 }

@@ -205,7 +205,6 @@ loop_run(struct shim *s)
 	struct epoll_event evs[16];
 	int n, rc = 0;
 
-	loop_reap(s); /* a foreground runtime may be done before the loop begins */
 	for (;;) {
 		bool stopped = s->status == CTR_STOPPED;
 

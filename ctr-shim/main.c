@@ -361,8 +361,13 @@ main(int argc, char **argv)
 	detach(&s);
 	await_go(&s);
 	create(&s);
+	/*
+	 * Over already? Then the sync line says so. Also the one reap a
+	 * foreground runtime's exit may get: foreground_start can have drained
+	 * its SIGCHLD from the signalfd.
+	 */
 	if (s.o.foreground)
-		loop_reap(&s); /* over already? then the sync line says so */
+		loop_reap(&s);
 	sync_ok(&s);
 	if (s.o.start)
 		notify_ready(&s); /* what the start request does otherwise */
