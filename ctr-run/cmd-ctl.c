@@ -51,6 +51,9 @@ cmd_start(int argc, char **argv, struct state *st)
 	if (container_status(&c, NULL) != CS_CREATED)
 		die(100, "container '%s' is %s, not created", c.id,
 		    container_status_name(container_status(&c, NULL)));
+	/* its output held by the shim: attached before it starts, as docker start -a */
+	if (attach && !strcmp(jsonio_str(c.rec, "stdio") ? jsonio_str(c.rec, "stdio") : "", "pipe"))
+		return attach_container(&c, false, true);
 	if (attach)
 		fg_block_signals();
 	if (!(r = shim_call(&c, req, &e)))

@@ -140,24 +140,58 @@ console_size(json_t *proc)
 }
 
 /*
+ * A terminal of ours never reaches the process: where fds[i] is one, the
+ * process gets a pipe instead, and we copy between the two while we wait
+ * (io). The far ends replace fds[i]; far[] holds them for closing.
+ */
+static int
+shield_terminals(int fds[3], int far[3], struct fg_early *io, struct err *e)
+{
+	for (int i = 0; i < 3; i++) {
+		int p[2];
+
+		if (!isatty(fds[i]))
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return err_set(e, errno, "pipe");
+		/* stdin: we write what we read; stdout, stderr: we read what it writes */
+		far[i] = fds[i] = i == 0 ? p[0] : p[1];
+		io->from[i] = i == 0 ? STDIN_FILENO : p[0];
+		io->to[i] = i == 0 ? p[1] : i;
+	}
+	return 0;
+}
+
+/*
  * Send the exec request with our stdio (or /dev/null for stdin without -i)
- * on k, left open. With -t the shim relays the terminal to our stdin and
- * stdout for as long as k is open; with -d -t it gets no descriptors, and
- * the process's output is read and discarded.
+ * on k, left open; terminals among them are shielded (io). With -t the shim
+ * relays the terminal to our stdin and stdout for as long as k is open; with
+ * -d the process outlives us and gets nothing of ours: /dev/null, or with
+ * -t no descriptors at all (the shim reads its output and discards it).
  */
 static int
 send_exec(const struct container *c, const struct exec_args *a, json_t *proc, const char *eid,
-	  struct shim_conn *k, struct err *e)
+	  struct shim_conn *k, struct fg_early *io, struct err *e)
 {
 	json_auto_t *req = json_pack("{s:s, s:s, s:O, s:b}", "op", "exec", "id", eid, "process",
 				     proc, "tty", a->tty);
-	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int fds[3] = {a->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO};
+	int far[3] = {-1, -1, -1};
 	json_auto_t *r = NULL;
+	int sent;
 
+	if (a->detach)
+		fds[0] = fds[1] = fds[2] = null;
+	else if (!a->tty && shield_terminals(fds, far, io, e) < 0)
+		return -1;
 	if (shim_connect(c, k, e) < 0)
 		return -1;
-	if (shim_send(k, req, fds, a->tty && a->detach ? 0 : 3, e) == 0)
+	sent = shim_send(k, req, fds, a->tty && a->detach ? 0 : 3, e);
+	for (int i = 0; i < 3; i++)
+		if (far[i] >= 0)
+			close(far[i]); /* the shim has its copies, the process will */
+	if (sent == 0)
 		r = shim_recv(k, e);
 	if (!r)
 		return -1;
@@ -182,6 +216,7 @@ cmd_exec(int argc, char **argv, struct state *st)
 	    {NULL, 0, NULL, 0},
 	};
 	struct exec_args a = {0};
+	struct fg_early io = FG_EARLY_INIT;
 	int i = cmd_getopt(argc, argv, EXEC_USAGE, "dtiu:w:e:", opts, exec_opt, &a, st, 125);
 	_cleanup_free_ char *eid = exec_id();
 	struct container c;
@@ -207,14 +242,14 @@ cmd_exec(int argc, char **argv, struct state *st)
 	/* raw before the process runs: its first output and our first keys are the terminal's */
 	if (a.tty && a.interactive && !a.detach)
 		fg_raw_tty(); /* restored at exit, die() included */
-	if (send_exec(&c, &a, proc, eid, &k, &e) < 0)
+	if (send_exec(&c, &a, proc, eid, &k, &io, &e) < 0)
 		die(create_fail_code(&e), "%s", e.msg);
 	if (a.detach) {
 		shim_close(&k);
 		printf("%s\n", eid);
 		return 0;
 	}
-	if (!(x = fg_wait(&c, eid, a.tty, &e)))
+	if (!(x = fg_wait_early(&c, eid, a.tty, &io, &e)))
 		die(125, "%s", e.msg);
 	shim_close(&k); /* with -t: the relay ends after the last output, before our exit */
 	free(a.env);

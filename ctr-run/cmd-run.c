@@ -39,20 +39,34 @@ devnull(void)
 	return fd;
 }
 
+/*
+ * The shim's stdio, which with --stdio inherit is the container's (stdin only
+ * with -i); otherwise the shim gets nothing of ours but stderr, for a failure
+ * before it reports, and it lets go of that too once it runs.
+ */
+static void
+shim_stdio(const struct create_args *a, int stdio[3])
+{
+	int null = devnull();
+	bool inherit = !a->stdio || !strcmp(a->stdio, "inherit");
+
+	stdio[0] = inherit && a->interactive ? STDIN_FILENO : null;
+	stdio[1] = inherit ? STDOUT_FILENO : null;
+	stdio[2] = STDERR_FILENO;
+}
+
 int
 cmd_create(int argc, char **argv, struct state *st)
 {
 	struct create_args a = {0};
 	struct container c;
 	struct err e;
-	int null = devnull();
-	int stdio[3] = {null, STDOUT_FILENO, STDERR_FILENO};
+	int stdio[3];
 
 	spec_opts_init(&a.so);
 	if (create_parse(argc, argv, CREATE_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
 		die_err(&e);
-	if (a.interactive)
-		stdio[0] = STDIN_FILENO;
+	shim_stdio(&a, stdio);
 	if (create_container(st, &a, stdio, &c, &e) < 0)
 		die_err(&e);
 	printf("%s\n", c.id);
@@ -111,9 +125,11 @@ rm_rootfs(void *arg)
 static struct fg_early
 early_cleanup(struct rm_ctx *rc)
 {
-	struct fg_early f = {.pidfd = -1, .fn = rm_rootfs, .arg = rc};
+	struct fg_early f = FG_EARLY_INIT;
 	json_int_t pid = json_integer_value(json_object_get(rc->c->rec, "pid"));
 
+	f.fn = rm_rootfs;
+	f.arg = rc;
 	if (pid > 0)
 		f.pidfd = spawn_pidfd((pid_t)pid);
 	return f;
@@ -125,18 +141,15 @@ cmd_run(int argc, char **argv, struct state *st)
 	struct create_args a = {.is_run = true};
 	struct container c;
 	struct err e;
-	int stdio[3] = {devnull(), STDOUT_FILENO, STDERR_FILENO};
+	int stdio[3];
 	json_auto_t *x = NULL;
-	struct fg_early early = {.pidfd = -1};
+	struct fg_early early = FG_EARLY_INIT;
 	struct rm_ctx rc = {st, &c};
 
 	spec_opts_init(&a.so);
 	if (create_parse(argc, argv, RUN_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
 		run_die(&a, &e);
-	if (a.detach && a.rm)
-		run_die(&a, (err_code(&e, "usage", "--rm and -d do not go together"), &e));
-	if (a.interactive)
-		stdio[0] = STDIN_FILENO;
+	shim_stdio(&a, stdio);
 	if (!a.detach)
 		fg_block_signals();
 	/* the shim runs it at once (create and start in one runtime call) */

@@ -25,6 +25,14 @@ int cmd_stats(int argc, char **argv, struct state *st);
 int cmd_events(int argc, char **argv, struct state *st);
 int cmd_delete(int argc, char **argv, struct state *st);
 int cmd_attach(int argc, char **argv, struct state *st);
+int cmd_logs(int argc, char **argv, struct state *st);
+
+/*
+ * Attach to c (its stdio held by the shim) and relay until its output ends
+ * (then its exit status) or we detach (0); with start, start it once
+ * attached (start -a). Dies on failure.
+ */
+int attach_container(struct container *c, bool want_stdin, bool start);
 
 /*
  * getopt_long over argv with the verb's options plus the global ones and

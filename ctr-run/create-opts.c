@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "create.h"
@@ -33,6 +34,9 @@ enum {
 	O_NET,
 	O_RM,
 	O_STDIO,
+	O_LOG,
+	O_LOG_URI,
+	O_LOG_MAX,
 	O_HELP,
 };
 
@@ -60,6 +64,9 @@ static const struct option long_opts[] = {
     {"network", required_argument, NULL, O_NET},
     {"rm", no_argument, NULL, O_RM},
     {"stdio", required_argument, NULL, O_STDIO},
+    {"log", required_argument, NULL, O_LOG},
+    {"log-uri", required_argument, NULL, O_LOG_URI},
+    {"log-max-size", required_argument, NULL, O_LOG_MAX},
     {"label", required_argument, NULL, 'l'},
     {"help", no_argument, NULL, O_HELP},
     PROG_GLOBAL_LONGOPTS,
@@ -70,6 +77,8 @@ void
 create_args_release(struct create_args *a)
 {
 	spec_opts_release(&a->so);
+	free(a->log_path);
+	a->log_path = NULL;
 }
 
 static void
@@ -82,9 +91,36 @@ push(char ***v, size_t *n, char *s)
 static int
 set_stdio(struct create_args *a, const char *arg, struct err *e)
 {
-	if (strcmp(arg, "inherit") && strcmp(arg, "pipe"))
-		return err_code(e, "usage", "--stdio '%.32s': want inherit or pipe", arg);
-	a->stdio_pipes = !strcmp(arg, "pipe");
+	if (strcmp(arg, "inherit") && strcmp(arg, "pipe") && strcmp(arg, "null"))
+		return err_code(e, "usage", "--stdio '%.32s': want pipe, null or inherit", arg);
+	a->stdio = arg;
+	return 0;
+}
+
+/* --log PATH, or --log-uri file:///PATH as containerd spells it; made absolute here. */
+static int
+set_log(struct create_args *a, const char *arg, bool uri, struct err *e)
+{
+	_cleanup_free_ char *cwd = NULL;
+
+	if (uri) {
+		if (strncmp(arg, "file://", 7))
+			return err_code(e, "usage",
+					"--log-uri '%.64s': only file:///PATH is supported "
+					"(a log store is the caller's, not ours)",
+					arg);
+		arg += 7;
+	}
+	if (!*arg || strlen(arg) > 4000)
+		return err_code(e, "usage", "--log wants a file name");
+	free(a->log_path);
+	if (arg[0] == '/') {
+		a->log_path = xstrdup(arg);
+	} else {
+		if (!(cwd = getcwd(NULL, 0)))
+			return err_set(e, errno, "getcwd");
+		a->log_path = xasprintf("%s/%s", cwd, arg);
+	}
 	return 0;
 }
 
@@ -257,17 +293,53 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return add_label(so, arg, e);
 	case O_STDIO:
 		return set_stdio(a, arg, e);
+	case O_LOG:
+	case O_LOG_URI:
+		return set_log(a, arg, c == O_LOG_URI, e);
+	case O_LOG_MAX:
+		if (spec_parse_bytes(arg, &a->log_max, e) < 0)
+			return err_prefix(e, "--log-max-size");
+		if (a->log_max < 4096)
+			return err_code(e, "usage", "--log-max-size: at least 4k, not '%.32s'", arg);
+		return 0;
 	}
 	return err_code(e, "usage", "bad option");
 }
 
-/* Pipes the shim holds serve attach; a foreground run or a TTY has its stdio already. */
-static int
-check_stdio(const struct create_args *a, struct err *e)
+/* Is any descriptor a container with --stdio inherit would get a terminal? */
+static bool
+passes_terminal(const struct create_args *a)
 {
-	if (a->stdio_pipes && (a->so.tty || a->interactive || (a->is_run && !a->detach)))
+	return (a->interactive && isatty(STDIN_FILENO)) || isatty(STDOUT_FILENO) ||
+	       isatty(STDERR_FILENO);
+}
+
+/*
+ * A container that outlives the call never gets the caller's terminal: by
+ * default its stdio is pipes the shim holds (logs, attach). A foreground run
+ * has ours through the runtime's own run, which copies through pipes.
+ */
+static int
+check_stdio(struct create_args *a, struct err *e)
+{
+	if (a->is_run && !a->detach) {
+		if (a->stdio || a->log_path || a->log_max)
+			return err_code(e, "usage",
+					"--stdio, --log and --log-max-size are for containers that "
+					"outlive the call (create, run -d); a foreground run's "
+					"output is yours");
+		return 0;
+	}
+	if (!a->stdio)
+		a->stdio = "pipe";
+	if ((a->log_path || a->log_max) && strcmp(a->stdio, "pipe"))
+		return err_code(e, "usage", "--log wants --stdio pipe (the default)");
+	if (a->log_max && !a->log_path)
+		return err_code(e, "usage", "--log-max-size wants --log");
+	if (!strcmp(a->stdio, "inherit") && !a->so.tty && passes_terminal(a))
 		return err_code(e, "usage",
-				"--stdio pipe wants a detached container without -t or -i");
+				"--stdio inherit would hand the container your terminal; use -t "
+				"for a terminal of its own, or the default --stdio pipe");
 	return 0;
 }
 

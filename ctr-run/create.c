@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,13 +55,14 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 
 	timestamp_now(now);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:O?, s:b, "
-			 "s:b, s:b, s:s?}",
+			 "s:b, s:b, s:s?, s:s?, s:s?}",
 			 "id", c->id, "namespace", st->ns, "image", in->name, "chain_id",
 			 in->chain_id, "config_digest", in->config_digest, "snapshotter",
 			 in->snapshotter, "snapshot_key", key, "runtime", runtime, "bundle",
 			 c->bundle, "state_dir", c->statedir, "created", now, "labels",
 			 a->so.labels, "tty", a->so.tty, "stdin_open", a->interactive,
-			 "auto_remove", a->rm, "stop_signal", jsonio_str(in->config, "StopSignal"));
+			 "auto_remove", a->rm, "stop_signal", jsonio_str(in->config, "StopSignal"),
+			 "stdio", a->stdio, "log", a->log_path);
 }
 
 /* User, spec and config.json, once the rootfs is mounted (the user lives in its /etc). */
@@ -169,15 +171,54 @@ prepare_rootfs(const struct state *st, const struct create_args *a, const struct
 	return 0;
 }
 
-static int
-spawn_shim(const struct create_args *a, struct container *c, const char *runtime,
-	   const int stdio[3], struct shim_handle *h, struct err *e)
+/*
+ * run -d --rm: the shim deletes the container once it has exited, whether or
+ * not we are still around: `ctr-run --root R --state S -n NS delete ID` as
+ * its exit command, in its mount namespace, where the rootfs is mounted.
+ */
+struct exit_cmd {
+	char *argv[10];
+	char self[PATH_MAX];
+	char *root, *run;
+};
+
+static char *const *
+exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_cmd *x,
+	      struct err *e)
 {
+	ssize_t n;
+	size_t i = 0;
+
+	if (!(a->is_run && a->detach && a->rm))
+		return NULL;
+	n = readlink("/proc/self/exe", x->self, sizeof(x->self) - 1);
+	if (n < 0)
+		return err_set(e, errno, "readlink /proc/self/exe"), NULL;
+	x->self[n] = '\0';
+	/* the shim runs it from its state directory: nothing relative */
+	if (!(x->root = realpath(st->root, NULL)) || !(x->run = realpath(st->run, NULL)))
+		return err_set(e, errno, "resolve the state directories"), NULL;
+	x->argv[i++] = x->self;
+	x->argv[i++] = "--root", x->argv[i++] = x->root;
+	x->argv[i++] = "--state", x->argv[i++] = x->run;
+	x->argv[i++] = "-n", x->argv[i++] = st->ns;
+	x->argv[i++] = "delete";
+	x->argv[i] = NULL;
+	return x->argv;
+}
+
+static int
+spawn_shim(const struct state *st, const struct create_args *a, struct container *c,
+	   const char *runtime, const int stdio[3], struct shim_handle *h, struct err *e)
+{
+	struct exit_cmd x = {0};
 	struct shim_spawn sp = {
 	    .runtime = runtime,
 	    .tty = a->so.tty,
 	    .stdin_open = a->interactive,
-	    .stdio_pipes = a->stdio_pipes,
+	    .stdio = a->stdio,
+	    .log_path = a->log_path,
+	    .log_max = a->log_max,
 	    .stdin_fd = stdio[0],
 	    .stdout_fd = stdio[1],
 	    .stderr_fd = stdio[2],
@@ -198,8 +239,14 @@ spawn_shim(const struct create_args *a, struct container *c, const char *runtime
 	     */
 	    .notify_socket = a->is_run && !a->detach ? NULL : getenv("NOTIFY_SOCKET"),
 	};
+	int r = -1;
 
-	return shim_spawn(c, &sp, h, e);
+	sp.exit_cmd = exit_cmd_make(st, a, &x, e);
+	if (sp.exit_cmd || !(a->is_run && a->detach && a->rm))
+		r = shim_spawn(c, &sp, h, e);
+	free(x.root);
+	free(x.run);
+	return r;
 }
 
 /* The bundle is ready: the shim creates (and with run starts) the container. */
@@ -253,7 +300,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	 * the bundle; it lives in the mount namespace we are in by then, so it
 	 * sees the rootfs. A bad image costs a shim spawned for nothing.
 	 */
-	if (private_mount_ns(e) < 0 || spawn_shim(a, c, runtime, stdio, &shim, e) < 0)
+	if (private_mount_ns(e) < 0 || spawn_shim(st, a, c, runtime, stdio, &shim, e) < 0)
 		goto out_dirs;
 	if (imagein_load(st, a->image, &in, e) < 0 ||
 	    prepare_rootfs(st, a, &in, key, c, &store, e) < 0)

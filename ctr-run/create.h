@@ -4,6 +4,7 @@
 #define CTR_RUN_CREATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "container.h"
 #include "err.h"
@@ -17,8 +18,15 @@ struct create_args {
 	const char *user;    /* --user */
 	const char *image;   /* IMAGE or "-" */
 	bool interactive, detach, rm;
-	bool stdio_pipes; /* --stdio pipe: the shim holds the container's stdio for attach */
-	bool is_run;	  /* the verb is run: failures exit 125-127 */
+	/*
+	 * --stdio inherit|pipe|null, for containers that outlive the call
+	 * (create, run -d); NULL until create_parse picks the default, pipe.
+	 * A foreground run leaves it NULL: the runtime's run holds its stdio.
+	 */
+	const char *stdio;
+	char *log_path;	   /* --log or --log-uri file://, made absolute */
+	int64_t log_max;   /* --log-max-size, 0: no rotation */
+	bool is_run;	   /* the verb is run: failures exit 125-127 */
 };
 
 void create_args_release(struct create_args *a);

@@ -3,6 +3,7 @@
 #include "fg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fdio.h"
 #include "log.h"
 #include "shimclient.h"
 
@@ -114,6 +116,46 @@ answer(const struct container *c, struct shim_conn *k, const char *exec, struct 
 	return NULL;
 }
 
+/* One chunk from from[i] to to[i]; both ends closed at EOF or when the far side is gone. */
+static void
+copy_one(struct fg_early *io, int i)
+{
+	char buf[65536];
+	ssize_t n = read(io->from[i], buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0 && fdio_write_full(io->to[i], buf, (size_t)n) == 0)
+		return;
+	/* our stdin's end closes the process's; its output's end or our reader's is the end */
+	close(io->from[i]);
+	if (i == 0)
+		close(io->to[i]);
+	io->from[i] = io->to[i] = -1;
+}
+
+/* The process has exited: what it wrote is in the pipes already. */
+static void
+copy_drain(struct fg_early *io)
+{
+	for (int i = 1; i < 3; i++) {
+		if (io->from[i] < 0)
+			continue;
+		fcntl(io->from[i], F_SETFL, O_NONBLOCK);
+		while (io->from[i] >= 0) {
+			char buf[65536];
+			ssize_t n = read(io->from[i], buf, sizeof(buf));
+
+			if (n <= 0 || fdio_write_full(io->to[i], buf, (size_t)n) < 0) {
+				close(io->from[i]);
+				io->from[i] = -1;
+			}
+		}
+	}
+	if (io->from[0] >= 0)
+		close(io->from[0]), close(io->to[0]);
+}
+
 json_t *
 fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 {
@@ -121,7 +163,7 @@ fg_wait(const struct container *c, const char *exec, bool tty, struct err *e)
 }
 
 json_t *
-fg_wait_early(const struct container *c, const char *exec, bool tty, const struct fg_early *early,
+fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_early *early,
 	      struct err *e)
 {
 	json_auto_t *req = json_pack("{s:s}", "op", "wait");
@@ -149,15 +191,22 @@ fg_wait_early(const struct container *c, const char *exec, bool tty, const struc
 	if (tty)
 		send_resize(c, exec);
 	for (int pidfd = early ? early->pidfd : -1;;) {
-		struct pollfd p[3] = {{k.fd, POLLIN, 0}, {sfd, POLLIN, 0}, {pidfd, POLLIN, 0}};
+		struct pollfd p[6] = {{k.fd, POLLIN, 0}, {sfd, POLLIN, 0}, {pidfd, POLLIN, 0}};
 		struct signalfd_siginfo si;
 
-		if (poll(p, pidfd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR) {
+		for (int i = 0; i < 3; i++)
+			p[3 + i] = (struct pollfd){early ? early->from[i] : -1, POLLIN, 0};
+		if (poll(p, 6, -1) < 0 && errno != EINTR) {
 			err_set(e, errno, "poll");
 			break;
 		}
+		for (int i = 0; i < 3; i++)
+			if (p[3 + i].revents)
+				copy_one(early, i);
 		if (p[0].revents) {
 			x = answer(c, &k, exec, e);
+			if (early)
+				copy_drain(early);
 			break;
 		}
 		if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {

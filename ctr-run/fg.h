@@ -30,9 +30,15 @@ struct fg_early {
 	int pidfd;
 	void (*fn)(void *arg);
 	void *arg;
+	/*
+	 * Pipes we relay while we wait (exec without -t on a terminal): from[i]
+	 * copied to to[i]; the pipe ends are closed at their end. -1: unused.
+	 */
+	int from[3], to[3];
 };
+#define FG_EARLY_INIT {.pidfd = -1, .from = {-1, -1, -1}, .to = {-1, -1, -1}}
 json_t *fg_wait_early(const struct container *c, const char *exec, bool tty,
-		      const struct fg_early *early, struct err *e);
+		      struct fg_early *early, struct err *e);
 /* Put our stdin terminal in raw mode (restored at exit); false when stdin is no TTY. */
 bool fg_raw_tty(void);
 /* The status to exit with, from an exit object ("status" is already 128+N for signals). */

@@ -21,6 +21,7 @@ static const struct verb verbs[] = {
     {"events", cmd_events, "events [ID]"},
     {"delete", cmd_delete, "delete [-f] ID..."},
     {"attach", cmd_attach, "attach [--no-stdin] ID"},
+    {"logs", cmd_logs, "logs [-f] [--tail N] ID"},
     {NULL},
 };
 

@@ -81,10 +81,10 @@ int
 shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_handle *h,
 	   struct err *e)
 {
-	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL;
+	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL, *max = NULL;
 	int pfd[2];
 	struct spawn_opts o = SPAWN_OPTS_INIT;
-	char *argv[32];
+	char *argv[64];
 	int n = 0, r;
 
 	h->fd = -1;
@@ -111,10 +111,16 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 		argv[n++] = "--tty";
 	if (a->stdin_open)
 		argv[n++] = "--stdin-open";
-	if (a->detach_stdio)
-		argv[n++] = "--detach-stdio";
-	if (a->stdio_pipes)
-		argv[n++] = "--stdio-pipes";
+	if (a->stdio)
+		argv[n++] = "--stdio", argv[n++] = (char *)a->stdio;
+	if (a->log_path)
+		argv[n++] = "--log", argv[n++] = (char *)a->log_path;
+	if (a->log_max > 0) {
+		max = xasprintf("%lld", (long long)a->log_max);
+		argv[n++] = "--log-max-size", argv[n++] = max;
+	}
+	for (size_t i = 0; a->exit_cmd && a->exit_cmd[i] && n < 56; i++)
+		argv[n++] = i ? "--exit-command-arg" : "--exit-command", argv[n++] = a->exit_cmd[i];
 	if (a->notify_socket)
 		argv[n++] = "--notify-socket", argv[n++] = (char *)a->notify_socket;
 	argv[n] = NULL;

@@ -5,14 +5,18 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "container.h"
 #include "err.h"
 
 struct shim_spawn {
 	const char *runtime; /* absolute path of the OCI runtime */
-	bool tty, stdin_open, detach_stdio;
-	bool stdio_pipes;    /* the shim makes pipes for the container's stdio (attach) */
+	bool tty, stdin_open;
+	const char *stdio;   /* shim --stdio: inherit (NULL), pipe or null */
+	const char *log_path; /* shim --log, with --log-max-size log_max when > 0 */
+	int64_t log_max;
+	char *const *exit_cmd; /* shim --exit-command and its args (the id follows), or NULL */
 	bool start;	     /* create and start in one runtime call (shim --start) */
 	bool runtime_delete; /* the shim runs the runtime's delete after init exits */
 	bool foreground;     /* the runtime's run waits for init and deletes (shim --foreground) */

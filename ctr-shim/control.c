@@ -54,8 +54,6 @@ control_drop(struct shim *s, struct client *c)
 		return;
 	loop_del(s, &c->w);
 	close(c->w.fd);
-	if (s->attached == c) /* its socket is gone: the pipes are free for the next client */
-		s->attached = NULL;
 	control_close_fds(c);
 	c->dead = true;
 }
@@ -113,32 +111,41 @@ flush(struct shim *s, struct client *c)
 		c->out = NULL;
 		c->outcap = 0;
 		/* a peer done sending and no longer waiting has had all it asked for */
-		if (!c->in && !c->wait_for && !c->events)
+		if (c->hangup || (!c->in && !c->wait_for && !c->events && !c->follow))
 			return control_drop(s, c);
 	}
 	interest(s, c);
+}
+
+int
+control_send_bytes(struct shim *s, struct client *c, const void *buf, size_t len)
+{
+	if (c->dead)
+		return -1;
+	if (c->outlen + len > SHIM_OUT_MAX) {
+		log_info("client %d reads too slowly: dropped", c->w.fd);
+		control_drop(s, c);
+		return -1;
+	}
+	xgrow((void **)&c->out, &c->outcap, c->outlen + len, 1);
+	memcpy(c->out + c->outlen, buf, len);
+	c->outlen += len;
+	flush(s, c);
+	return c->dead ? -1 : 0;
 }
 
 void
 control_send(struct shim *s, struct client *c, json_t *doc)
 {
 	char *line = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	size_t len = line ? strlen(line) : 0;
 
 	json_decref(doc);
-	if (!line || c->dead)
-		goto out;
-	if (c->outlen + len + 1 > SHIM_OUT_MAX) {
-		log_info("client %d reads too slowly: dropped", c->w.fd);
-		control_drop(s, c);
-		goto out;
+	if (line) {
+		size_t len = strlen(line);
+
+		line[len] = '\n'; /* over the NUL: the line goes out by length */
+		control_send_bytes(s, c, line, len + 1);
 	}
-	xgrow((void **)&c->out, &c->outcap, c->outlen + len + 1, 1);
-	memcpy(c->out + c->outlen, line, len);
-	c->out[c->outlen + len] = '\n';
-	c->outlen += len + 1;
-	flush(s, c);
-out:
 	free(line);
 }
 
@@ -244,7 +251,7 @@ readable(struct shim *s, struct client *c)
 	free(c->in);
 	c->in = NULL;
 	c->inlen = c->incap = 0;
-	if (!c->wait_for && !c->events && !c->outlen)
+	if (!c->wait_for && !c->events && !c->follow && !c->outlen)
 		return control_drop(s, c);
 	interest(s, c);
 }

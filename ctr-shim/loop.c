@@ -97,8 +97,11 @@ loop_reaped(struct shim *s, struct proc *p, int wstatus)
 	_cleanup_free_ char *name =
 	    is_init ? xstrdup("exit.json") : xasprintf("exec-%s.json", p->id);
 
-	if (is_init)
-		tty_drain(s); /* output still in the PTY belongs before the exit */
+	if (is_init) {
+		/* output still in the PTY or the pipes belongs before the exit */
+		tty_drain(s);
+		output_drain(s);
+	}
 	p->exit = exitfile_record(p->pid, wstatus, is_init && oom_killed(s));
 	if (!is_init)
 		json_object_set_new(p->exit, "id", json_string(p->id));
@@ -175,6 +178,9 @@ dispatch(struct shim *s, struct watch *w, uint32_t events)
 	case W_EXEC_TTY:
 		exec_tty_on_event(s, w, events);
 		break;
+	case W_OUTPUT:
+		output_on_event(s, w, events);
+		break;
 	}
 }
 
@@ -220,7 +226,10 @@ loop_run(struct shim *s)
 		for (int i = 0; i < n; i++)
 			dispatch(s, evs[i].data.ptr, evs[i].events);
 	}
+	/* followers see the end of the output; what `logs` shows stays on disk */
+	output_end(s);
 	control_close_all(s);
+	output_save(s);
 	unlinkat(s->dirfd, "shim.sock", 0);
 	/* the caller waits for our exit instead of starting the runtime itself */
 	if (s->o.runtime_delete && runtime_delete_finish(s) < 0)

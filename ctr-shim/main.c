@@ -22,8 +22,9 @@
 
 #define USAGE                                                                                      \
 	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
-	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] [--detach-stdio] "        \
-	"[--stdio-pipes] [--runtime-delete] [--foreground] [--await-go] "                                                    \
+	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] "                         \
+	"[--stdio inherit|pipe|null] [--log PATH [--log-max-size BYTES]] "                         \
+	"[--runtime-delete] [--foreground] [--await-go] "                                          \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--log-level LEVEL]"
 
@@ -36,13 +37,14 @@ enum {
 	OPT_S_SYNC,
 	OPT_S_TTY,
 	OPT_S_STDIN,
-	OPT_S_DETACH,
+	OPT_S_STDIO,
+	OPT_S_LOG,
+	OPT_S_LOGMAX,
 	OPT_S_EXITCMD,
 	OPT_S_EXITARG,
 	OPT_S_NOTIFY,
 	OPT_S_START,
 	OPT_S_RTDELETE,
-	OPT_S_PIPES,
 	OPT_S_FG,
 	OPT_S_GO,
 };
@@ -56,13 +58,14 @@ static const struct option longopts[] = {
     {"sync-fd", required_argument, NULL, OPT_S_SYNC},
     {"tty", no_argument, NULL, OPT_S_TTY},
     {"stdin-open", no_argument, NULL, OPT_S_STDIN},
-    {"detach-stdio", no_argument, NULL, OPT_S_DETACH},
+    {"stdio", required_argument, NULL, OPT_S_STDIO},
+    {"log", required_argument, NULL, OPT_S_LOG},
+    {"log-max-size", required_argument, NULL, OPT_S_LOGMAX},
     {"exit-command", required_argument, NULL, OPT_S_EXITCMD},
     {"exit-command-arg", required_argument, NULL, OPT_S_EXITARG},
     {"notify-socket", required_argument, NULL, OPT_S_NOTIFY},
     {"start", no_argument, NULL, OPT_S_START},
     {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
-    {"stdio-pipes", no_argument, NULL, OPT_S_PIPES},
     {"foreground", no_argument, NULL, OPT_S_FG},
     {"await-go", no_argument, NULL, OPT_S_GO},
     {"help", no_argument, NULL, 'h'},
@@ -83,6 +86,31 @@ parse_fd(const char *arg)
 	if (fcntl((int)v, F_SETFD, FD_CLOEXEC) < 0)
 		die_usage("--sync-fd %ld is not an open descriptor", v);
 	return (int)v;
+}
+
+static enum shim_stdio
+parse_stdio(const char *arg)
+{
+	if (!strcmp(arg, "inherit"))
+		return STDIO_INHERIT;
+	if (!strcmp(arg, "pipe"))
+		return STDIO_PIPE;
+	if (!strcmp(arg, "null"))
+		return STDIO_NULL;
+	die_usage("--stdio wants inherit, pipe or null, not '%s'", arg);
+}
+
+static long long
+parse_size(const char *arg)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || *end || end == arg || v < 0)
+		die_usage("--log-max-size wants a number of bytes, not '%s'", arg);
+	return v;
 }
 
 static void
@@ -113,8 +141,14 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_STDIN:
 		o->stdin_open = true;
 		break;
-	case OPT_S_DETACH:
-		o->detach_stdio = true;
+	case OPT_S_STDIO:
+		o->stdio = parse_stdio(arg);
+		break;
+	case OPT_S_LOG:
+		o->log_path = arg;
+		break;
+	case OPT_S_LOGMAX:
+		o->log_max = parse_size(arg);
 		break;
 	case OPT_S_EXITCMD:
 		o->exit_cmd = arg;
@@ -127,9 +161,6 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 		break;
 	case OPT_S_RTDELETE:
 		o->runtime_delete = true;
-		break;
-	case OPT_S_PIPES:
-		o->stdio_pipes = true;
 		break;
 	case OPT_S_FG:
 		o->foreground = o->start = true;
@@ -170,8 +201,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 		    "--id, --bundle, --dir, --runtime, --runtime-root and --sync-fd are required");
 	if (path_check_id(o->id, 128, &e) < 0)
 		die_err(&e);
-	if (o->stdio_pipes && (o->tty || o->detach_stdio))
-		die_usage("--stdio-pipes excludes --tty and --detach-stdio");
+	if (o->log_path && (o->stdio != STDIO_PIPE || o->log_path[0] != '/'))
+		die_usage("--log wants an absolute path and --stdio pipe");
 	/* a foreground runtime would relay a terminal itself instead of handing us the master */
 	if (o->foreground && o->tty)
 		die_usage("--foreground excludes --tty");
@@ -304,20 +335,29 @@ create(struct shim *s)
 }
 
 /*
- * Without a TTY the container holds its own copies of our stdio; dropping ours
- * keeps a reader of the caller's pipe from waiting on the shim. stderr stays
- * for the shim's own warnings.
+ * Let go of the caller's descriptors. With --stdio inherit and no TTY the
+ * container holds its own copies; dropping ours keeps a reader of the
+ * caller's pipe from waiting on the shim, and stderr stays for our warnings.
+ * Otherwise nothing of the caller's stays with us: `ID=$(ctr-run run -d
+ * ...)` must not wait for the shim, and our warnings go to STATEDIR/shim.log.
  */
 static void
 drop_stdio(struct shim *s)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), log = -1;
 
-	if (s->o.tty || null < 0)
+	if (null < 0 || (s->o.tty && s->o.stdio == STDIO_INHERIT))
 		goto out;
 	dup2(null, 0);
 	dup2(null, 1);
+	if (s->o.stdio == STDIO_INHERIT)
+		goto out;
+	log = openat(s->dirfd, "shim.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+		     0600);
+	dup2(log >= 0 ? log : null, 2);
 out:
+	if (log >= 0)
+		close(log);
 	if (null >= 0)
 		close(null);
 }
@@ -331,6 +371,7 @@ release(struct shim *s)
 	for (size_t i = 0; i < sizeof(cg) / sizeof(cg[0]); i++)
 		free(cg[i]);
 	exec_tty_release_all(s);
+	output_release(s);
 	while (s->execs) {
 		struct proc *p = s->execs;
 
@@ -356,7 +397,9 @@ main(int argc, char **argv)
 	parse_args(&s.o, argc, argv, &st);
 	state_release(&st);
 	s.init.pidfd = -1;
-	s.pipes[0] = s.pipes[1] = s.pipes[2] = -1;
+	for (int i = 0; i < 3; i++)
+		s.out.w[i].fd = -1;
+	s.out.stdin_fd = s.out.logfd = -1;
 	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = -1;
 	detach(&s);
 	await_go(&s);

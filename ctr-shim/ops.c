@@ -238,7 +238,7 @@ op_close_stdin(struct shim *s, struct client *c, json_t *req)
 	struct err e;
 
 	(void)req;
-	if (s->o.stdio_pipes ? attach_close_stdin(s, &e) < 0 : tty_close_stdin(s, &e) < 0)
+	if (s->o.stdio == STDIO_PIPE ? output_close_stdin(s, &e) < 0 : tty_close_stdin(s, &e) < 0)
 		return control_error(s, c, "%s", e.msg);
 	reply_ok(s, c);
 }
@@ -283,7 +283,8 @@ static const struct op ops[] = {
     {"stats", op_stats},
     {"events", op_events},
     {"shutdown", op_shutdown},
-    {"attach", attach_op},
+    {"attach", output_attach_op},
+    {"logs", output_logs_op},
     {NULL, NULL},
 };
 

@@ -121,8 +121,7 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	const char *args[12];
 	size_t n = 0;
 	struct spawn_opts so = SPAWN_OPTS_INIT;
-	_cleanup_close_ int null = -1;
-	int far[3] = {-1, -1, -1};
+	int far[3];
 	int r;
 
 	args[n++] = s->o.start ? "run" : "create";
@@ -134,19 +133,16 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 		args[n++] = "--console-socket", args[n++] = console;
 	args[n++] = s->o.id;
 	args[n] = NULL;
-	/* without --detach-stdio the container's stdio is ours, as the caller gave it */
-	if (s->o.detach_stdio && (null = quiet(&so, e)) < 0)
+	/* --stdio inherit: the container's stdio is ours, as the caller gave it */
+	if (output_setup(s, far, e) < 0) {
+		output_close_far(far);
 		return -1;
-	if (s->o.stdio_pipes) {
-		if (attach_pipes(s, far, e) < 0) {
-			attach_close_far(far);
-			return -1;
-		}
-		so.stdin_fd = far[0], so.stdout_fd = far[1], so.stderr_fd = far[2];
 	}
+	if (far[0] >= 0)
+		so.stdin_fd = far[0], so.stdout_fd = far[1], so.stderr_fd = far[2];
 	unlinkat(s->dirfd, "init.pid", 0);
 	r = s->o.foreground ? foreground_start(s, args, &so, e) : run(s, args, &so, e);
-	attach_close_far(far); /* the container holds its own copies now */
+	output_close_far(far); /* the container holds its own copies now */
 	if (r < 0)
 		return -1;
 	if (!s->init.pid && exitfile_read_pid(s, "init.pid", &s->init.pid, e) < 0) {

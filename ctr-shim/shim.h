@@ -9,23 +9,33 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "ring.h"
 
 #define SHIM_LINE_MAX (1u << 20) /* a longer request line drops its client */
 #define SHIM_OUT_MAX (1u << 20)	 /* a client owed more output than this is dropped */
 #define SHIM_EXEC_MAX 32	 /* exec processes known at once */
 
 /* What an epoll event points at: the first member of each watched object. */
-enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN, W_EXEC_TTY };
+enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN, W_EXEC_TTY, W_OUTPUT };
 struct watch {
 	enum watch_kind kind;
 	int fd;
 };
 
+/*
+ * --stdio: where the container's stdio goes. INHERIT: ours, as the caller
+ * gave it; PIPE: pipes (or the PTY master) we hold and read (output.c);
+ * NULL: /dev/null.
+ */
+enum shim_stdio { STDIO_INHERIT, STDIO_PIPE, STDIO_NULL };
+
 struct shim_opts {
 	const char *id, *bundle, *dir, *runtime, *runtime_root;
 	int sync_fd;
-	bool tty, stdin_open, detach_stdio;
-	bool stdio_pipes;    /* --stdio-pipes: the container's stdio is pipes we hold (attach.c) */
+	bool tty, stdin_open;
+	enum shim_stdio stdio;
+	const char *log_path; /* --log: output appended there too (--stdio pipe) */
+	long long log_max;    /* --log-max-size: rotate to PATH.1 past it; 0: never */
 	bool start;	     /* --start: create and start in one runtime call */
 	bool runtime_delete; /* --runtime-delete: RUNTIME delete once init has exited */
 	bool foreground;     /* --foreground: RUNTIME run stays with the container (foreground.c) */
@@ -54,6 +64,19 @@ struct client {
 	int nfds;
 	char *wait_for; /* "" waits for init, else an exec id; NULL: not waiting */
 	bool events, dead;
+	bool follow; /* gets the container's output as frames (logs -f, attach) */
+	bool hangup; /* closed once its output is flushed */
+};
+
+/* The container's output while the shim holds it (--stdio pipe). */
+struct output {
+	struct watch w[3]; /* W_OUTPUT: stdout's and stderr's read ends (index RING_*) */
+	struct ring ring;
+	int stdin_fd;	   /* the write end of the container's stdin pipe (-i), else -1 */
+	int logfd;	   /* --log, else -1 */
+	long long logsize; /* bytes in the current log file */
+	char log_error[256]; /* the last log write failure, "" while writes work */
+	bool ended;	   /* no more output will come */
 };
 
 enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_STOPPED };
@@ -82,8 +105,7 @@ struct shim {
 	pid_t delete_pid; /* --runtime-delete: the runtime's delete, once started */
 	int delete_rc;	  /* its exit code once the loop reaped it, else -1 */
 	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
-	int pipes[3];	  /* --stdio-pipes: stdin's write end, stdout's and stderr's read ends */
-	struct client *attached; /* the one client the pipes are lent to, or NULL */
+	struct output out;
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 };
 
@@ -109,6 +131,8 @@ void control_accept(struct shim *s);
 void control_io(struct shim *s, struct client *c, uint32_t events);
 /* Queue doc (taken) plus a newline for c; drops c when it reads too slowly. */
 void control_send(struct shim *s, struct client *c, json_t *doc);
+/* Queue len bytes for c; -1 when c was dropped (too slow) or is gone. */
+int control_send_bytes(struct shim *s, struct client *c, const void *buf, size_t len);
 void control_error(struct shim *s, struct client *c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Close c now (its memory goes at the next sweep); close its unused passed fds. */
@@ -207,13 +231,27 @@ int exec_tty_resize(struct shim *s, const char *eid, unsigned w, unsigned h, str
 /* Close every exec terminal (at exit). */
 void exec_tty_release_all(struct shim *s);
 
-/* attach.c: --stdio-pipes */
-/* Make the three pipes: near ends in s->pipes, far ends (for the container) in far. */
-int attach_pipes(struct shim *s, int far[3], struct err *e);
-void attach_close_far(int far[3]);
-/* The attach request: dups of the pipes to c by SCM_RIGHTS; one client at a time. */
-void attach_op(struct shim *s, struct client *c, json_t *req);
-int attach_close_stdin(struct shim *s, struct err *e);
+/* output.c: --stdio pipe, the container's output read into a ring, a log file, followers */
+/* Before create: the container's three stdio fds in far (ours to close after), and our ends. */
+int output_setup(struct shim *s, int far[3], struct err *e);
+void output_close_far(int far[3]);
+/*
+ * Read fd (a pipe of stream, or the PTY master as RING_STDOUT) into the ring,
+ * the log and followers: a few reads, or until EAGAIN with drain. False at
+ * its end (EOF, or EIO from a master whose terminal is gone).
+ */
+bool output_pump(struct shim *s, int stream, int fd, bool drain);
+void output_on_event(struct shim *s, struct watch *w, uint32_t events);
+/* Init has exited: read what is left; with the PTY gone or the pipes closed, end followers. */
+void output_drain(struct shim *s);
+void output_end(struct shim *s);
+/* At exit: the ring to STATEDIR/output for `ctr-run logs` once we are gone. */
+void output_save(struct shim *s);
+void output_release(struct shim *s);
+/* The logs and attach requests; close-stdin for --stdio pipe. */
+void output_logs_op(struct shim *s, struct client *c, json_t *req);
+void output_attach_op(struct shim *s, struct client *c, json_t *req);
+int output_close_stdin(struct shim *s, struct err *e);
 
 /* notify.c */
 void notify_ready(struct shim *s);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* TTY containers: the PTY master from --console-socket, relayed to and from our fds 0 and 1. */
+/*
+ * TTY containers: the PTY master from --console-socket, relayed to and from
+ * our fds 0 and 1 (--stdio inherit), or read into the output ring with input
+ * from attached clients (--stdio pipe, output.c).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -91,8 +95,13 @@ watch_stdin(struct shim *s)
 
 	s->in.kind = W_STDIN;
 	s->in.fd = 0;
-	/* a regular file or /dev/null cannot be polled: then there is no input to relay */
-	if (!s->o.stdin_open || epoll_ctl(s->epfd, EPOLL_CTL_ADD, 0, &ev) < 0) {
+	/*
+	 * A regular file or /dev/null cannot be polled: then there is no input
+	 * to relay. With --stdio pipe, input comes from attached clients, which
+	 * write to the master themselves.
+	 */
+	if (!s->o.stdin_open || s->o.stdio != STDIO_INHERIT ||
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, 0, &ev) < 0) {
 		s->in.fd = -1;
 		s->stdin_done = true;
 	}
@@ -139,7 +148,16 @@ void
 tty_on_master(struct shim *s, uint32_t events)
 {
 	char buf[4096];
-	ssize_t n = read(s->pty.fd, buf, sizeof(buf));
+	ssize_t n;
+
+	if (s->o.stdio == STDIO_PIPE) {
+		if (!output_pump(s, RING_STDOUT, s->pty.fd, false)) {
+			stop_master(s);
+			output_end(s);
+		}
+		return;
+	}
+	n = read(s->pty.fd, buf, sizeof(buf));
 
 	if (n > 0) {
 		if (fdio_write_full(1, buf, (size_t)n) < 0)
@@ -157,6 +175,10 @@ tty_drain(struct shim *s)
 
 	if (s->pty.fd < 0)
 		return;
+	if (s->o.stdio == STDIO_PIPE) {
+		output_pump(s, RING_STDOUT, s->pty.fd, true);
+		return;
+	}
 	while ((n = read(s->pty.fd, buf, sizeof(buf))) > 0)
 		fdio_write_full(1, buf, (size_t)n);
 }

@@ -344,10 +344,10 @@ assert_nothing_left() {
 @test "run: start -a waits; events streams the exit" {
 	local c e out=$BATS_TEST_TMPDIR/events
 	c=$(cid attach) e=$(cid evs)
-	ctr-run create --name "$c" "$IMG" -- sh -c 'echo attached; exit 3' >"$BATS_TEST_TMPDIR/c.out"
+	ctr-run create --name "$c" "$IMG" -- sh -c 'echo attached; exit 3' >/dev/null
 	run ctr-run start -a "$c"
 	assert_status 3
-	grep -q attached "$BATS_TEST_TMPDIR/c.out"
+	[ "$output" = attached ]
 	ctr-run run -d --name "$e" "$IMG" -- sh -c 'sleep 0.5; exit 2' >/dev/null
 	timeout 10 ctr-run events "$e" >"$out"
 	[ "$(jq -r 'select(.event == "exit") | .exit.status' "$out")" = 2 ]
@@ -372,8 +372,8 @@ assert_nothing_left() {
 @test "run: stop: the stop signal to a handler; SIGKILL after -t to a pid 1 without one" {
 	local id t0
 	id=$(cid stp)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/out"
-	wait_for_file_text "$BATS_TEST_TMPDIR/out" ready # the handler is in place
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	wait_logs "$id" ready # the handler is in place
 	t0=$SECONDS
 	run --separate-stderr ctr-run stop -t 20 "$id"
 	assert_status 0
@@ -403,8 +403,8 @@ assert_nothing_left() {
 @test "run: stop: -s, the image's StopSignal from the record, paused and created containers" {
 	local id
 	id=$(cid sts)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/$id.out"
-	wait_for_file_text "$BATS_TEST_TMPDIR/$id.out" ready
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	wait_logs "$id" ready
 	run --separate-stderr ctr-run stop -s USR1 "$id"
 	assert_status 0
 	[ "$(jq .status <<<"$output")" = 7 ]
@@ -412,8 +412,8 @@ assert_nothing_left() {
 
 	# the record keeps the image's StopSignal; the busybox fixture has none, so set it
 	id=$(cid ssr)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/$id.out"
-	wait_for_file_text "$BATS_TEST_TMPDIR/$id.out" ready
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 7" USR1; trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	wait_logs "$id" ready
 	jq '.stop_signal = "SIGUSR1"' "$CTR_ROOT/containers/default/$id/record.json" >"$BATS_TEST_TMPDIR/rec"
 	cp "$BATS_TEST_TMPDIR/rec" "$CTR_ROOT/containers/default/$id/record.json"
 	run --separate-stderr ctr-run stop "$id"
@@ -422,8 +422,8 @@ assert_nothing_left() {
 
 	# paused: thawed first, so the handler runs
 	id=$(cid stz)
-	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/$id.out"
-	wait_for_file_text "$BATS_TEST_TMPDIR/$id.out" ready
+	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 8" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	wait_logs "$id" ready
 	ctr-run pause "$id"
 	run --separate-stderr ctr-run stop -t 10 "$id"
 	assert_status 0

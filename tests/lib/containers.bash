@@ -105,6 +105,18 @@ assert_mounts_as_before() {
 	return 1
 }
 
+# wait_logs ID TEXT: wait up to 10 s for TEXT (a grep pattern) in the
+# container's logs (ctr-run logs).
+wait_logs() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		ctr-run logs "$1" 2>/dev/null | grep -q "$2" && return 0
+		sleep 0.05
+	done
+	echo "no '$2' in the logs of $1: $(ctr-run logs "$1" 2>&1 | tail -c 300)" >&2
+	return 1
+}
+
 # wait_for_file_text FILE TEXT: wait up to 5 s for a line matching TEXT (a
 # grep pattern) in FILE.
 wait_for_file_text() {

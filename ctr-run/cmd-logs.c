@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* logs: what a container wrote, from its shim's ring, or the copy it left when it went. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "fdio.h"
+#include "jsonio.h"
+#include "log.h"
+#include "relay.h"
+#include "shimclient.h"
+
+#define LOGS_USAGE "logs [-f] [--tail N] ID"
+#define O_TAIL 0x100 /* no -n: that is the namespace */
+#define SAVED_MAX (16u << 20)
+
+struct logs_args {
+	bool follow;
+	long tail; /* -1: all */
+};
+
+static void
+logs_opt(int c, const char *arg, void *ctx)
+{
+	struct logs_args *a = ctx;
+	char *end;
+
+	if (c == 'f') {
+		a->follow = true;
+	} else if (c == O_TAIL) {
+		if (!strcmp(arg, "all")) {
+			a->tail = -1;
+			return;
+		}
+		errno = 0;
+		a->tail = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || a->tail < 0)
+			die_usage("--tail wants a number of lines or 'all', not '%s'", arg);
+	}
+}
+
+/* The shim is gone: the output it saved as it left, if it held any. */
+static int
+saved(const struct container *c, const struct logs_args *a)
+{
+	const char *stdio = jsonio_str(c->rec, "stdio");
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	struct err e;
+
+	if (!stdio || strcmp(stdio, "pipe"))
+		die(EXIT_NEG, "the output of '%s' is not kept (--stdio %s)", c->id,
+		    stdio ? stdio : "inherit");
+	if (fdio_read_file_at(c->statefd, "output", SAVED_MAX, &buf, &len, &e) < 0)
+		return e.sys == ENOENT ? 0 : (die_err(&e), 0);
+	if (relay_saved(buf, len, a->tail, &e) < 0)
+		die_err(&e);
+	return 0;
+}
+
+int
+cmd_logs(int argc, char **argv, struct state *st)
+{
+	static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},
+					     {"tail", required_argument, NULL, O_TAIL},
+					     {NULL, 0, NULL, 0}};
+	struct logs_args a = {.tail = -1};
+	int i = cmd_getopt(argc, argv, LOGS_USAGE, "f", opts, logs_opt, &a, st, 100);
+	json_auto_t *req = NULL, *r = NULL;
+	struct relay rl = {.in_to = -1, .sigfd = -1};
+	enum relay_end end;
+	struct container c;
+	struct shim_conn k;
+	struct err e;
+
+	if (argc - i != 1)
+		die_usage("want one container ID (usage: %s %s)", PROG, LOGS_USAGE);
+	cmd_open(st, argv[i], &c, 100);
+	signal(SIGPIPE, SIG_IGN);
+	req = json_pack("{s:s, s:b, s:I}", "op", "logs", "follow", a.follow, "tail",
+			(json_int_t)a.tail);
+	/* no shim, or one leaving before it answers: it saved the output first */
+	if (shim_connect(&c, &k, &e) < 0 || shim_send(&k, req, NULL, 0, &e) < 0 ||
+	    !(r = shim_recv(&k, &e)))
+		return saved(&c, &a);
+	if (!json_is_true(json_object_get(r, "ok")))
+		die(EXIT_NEG, "logs of '%s': %s", c.id,
+		    jsonio_str(r, "error") ? jsonio_str(r, "error") : "refused");
+	if (jsonio_str(r, "log_error"))
+		log_warn("%s", jsonio_str(r, "log_error"));
+	rl.sock = k.fd;
+	rl.early = k.buf, rl.nearly = k.len;
+	if (relay_run(&rl, &end, &e) < 0)
+		die_err(&e);
+	shim_close(&k);
+	return 0;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* logs and attach on our side: frames to stdout and stderr, stdin to the lent descriptor. */
+#include "relay.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "fdio.h"
+#include "frame.h"
+#include "jsonio.h"
+#include "ring.h"
+#include "shimclient.h"
+
+#define KEY_P 0x10 /* ^P ^Q: docker's detach keys */
+#define KEY_Q 0x11
+
+struct input {
+	char buf[4096];
+	size_t off, len; /* read from our stdin, not yet written */
+	bool eof, saw_p;
+};
+
+/* A frame to our stdout or stderr; a failed write (EPIPE: our reader left) ends the relay. */
+static int
+to_ours(int stream, const char *data, size_t len, void *arg)
+{
+	bool *gone = arg;
+
+	if (fdio_write_full(stream == RING_STDERR ? STDERR_FILENO : STDOUT_FILENO, data, len) < 0) {
+		*gone = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Our stdin into in; false when it held the detach keys. */
+static bool
+read_input(struct input *in, bool keys)
+{
+	ssize_t n = read(STDIN_FILENO, in->buf, sizeof(in->buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0) {
+		in->eof = true;
+		return true;
+	}
+	in->off = 0;
+	in->len = (size_t)n;
+	for (size_t i = 0; keys && i < in->len; i++) {
+		if (in->saw_p && in->buf[i] == KEY_Q)
+			return false;
+		in->saw_p = in->buf[i] == KEY_P;
+	}
+	return true;
+}
+
+/* As much of the pending input as the container takes now (a PTY master is non-blocking). */
+static void
+write_input(const struct relay *r, struct input *in)
+{
+	while (in->off < in->len) {
+		ssize_t n = write(r->in_to, in->buf + in->off, in->len - in->off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return; /* the loop waits for POLLOUT */
+		if (n <= 0) {
+			/* its reader is gone (the container exited): input ends here */
+			in->eof = true;
+			break;
+		}
+		in->off += (size_t)n;
+	}
+	in->off = in->len = 0;
+}
+
+static void
+resize(const struct relay *r)
+{
+	struct winsize ws;
+	struct err ignored;
+
+	if (!r->resize || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+		return;
+	json_auto_t *req =
+	    json_pack("{s:s, s:i, s:i}", "op", "resize", "width", ws.ws_col, "height", ws.ws_row);
+	json_decref(shim_call(r->c, req, &ignored));
+}
+
+/* True when the signal detaches us; SIGWINCH resizes the container's terminal. */
+static bool
+on_signal(const struct relay *r)
+{
+	struct signalfd_siginfo si;
+
+	if (read(r->sigfd, &si, sizeof(si)) != sizeof(si))
+		return false;
+	if (si.ssi_signo != SIGWINCH)
+		return true;
+	resize(r);
+	return false;
+}
+
+/* One read of frames from the shim; 1 to go on, 0 at the end, -1 on error. */
+static int
+read_frames(const struct relay *r, struct frame_reader *fr, bool *gone, struct err *e)
+{
+	char buf[65536];
+	ssize_t n = read(r->sock, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return 1;
+	if (n < 0)
+		return err_set(e, errno, "read the output from the shim");
+	if (n == 0)
+		return frame_reader_partial(fr)
+			   ? err_code(e, "system", "the output stream ended in a frame")
+			   : 0;
+	if (frame_reader_feed(fr, buf, (size_t)n, to_ours, gone, e) < 0)
+		return *gone ? 0 : -1;
+	return 1;
+}
+
+int
+relay_run(const struct relay *r, enum relay_end *end, struct err *e)
+{
+	struct frame_reader fr = {0};
+	struct input in = {.eof = r->in_to < 0};
+	bool gone = false;
+	int rc = 1;
+
+	*end = RELAY_EOF;
+	if (r->nearly && frame_reader_feed(&fr, r->early, r->nearly, to_ours, &gone, e) < 0)
+		rc = gone ? 0 : -1;
+	resize(r);
+	while (rc > 0) {
+		struct pollfd p[4] = {{r->sock, POLLIN, 0},
+				      {in.eof || in.len ? -1 : STDIN_FILENO, POLLIN, 0},
+				      {in.len ? r->in_to : -1, POLLOUT, 0},
+				      {r->sigfd, POLLIN, 0}};
+
+		if (poll(p, 4, -1) < 0) {
+			if (errno != EINTR)
+				rc = err_set(e, errno, "poll");
+			continue;
+		}
+		if (p[3].revents && on_signal(r))
+			gone = true, rc = 0;
+		else if (p[1].revents && !read_input(&in, r->detach_keys))
+			gone = true, rc = 0;
+		if (rc > 0 && in.len)
+			write_input(r, &in);
+		if (rc > 0 && p[0].revents)
+			rc = read_frames(r, &fr, &gone, e);
+	}
+	frame_reader_release(&fr);
+	if (gone)
+		*end = RELAY_DETACHED;
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+to_ring(int stream, const char *data, size_t len, void *arg)
+{
+	ring_append(arg, stream, data, len);
+	return 0;
+}
+
+int
+relay_saved(const char *buf, size_t len, long tail, struct err *e)
+{
+	struct frame_reader fr = {0};
+	struct ring ring;
+	const struct ring_chunk *c;
+	size_t off;
+	bool gone = false;
+	int rc;
+
+	/* no budget: the file holds what the shim's ring kept, already bounded */
+	ring_init(&ring, (size_t)1 << 40);
+	rc = frame_reader_feed(&fr, buf, len, to_ring, &ring, e);
+	if (rc == 0 && frame_reader_partial(&fr))
+		rc = err_code(e, "invalid", "the saved output ends in a frame");
+	ring_tail(&ring, rc < 0 ? 0 : tail, &c, &off);
+	for (; c && !gone; c = c->next, off = 0)
+		to_ours(c->stream, c->data + off, c->len - off, &gone);
+	frame_reader_release(&fr);
+	ring_release(&ring);
+	return rc;
+}

@@ -1,0 +1,271 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Where a container's stdio goes when it outlives the call: never the
+# caller's terminal. Real terminals (tests/lib/ptyrun.py), real runc and
+# overlayfs; logs, log files and their rotation, a full disk, run -d --rm.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+load ../lib/containers
+
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
+setup() { containers_setup; }
+teardown() { containers_teardown; }
+
+PTYRUN=$REPO_ROOT/tests/lib/ptyrun.py
+
+# The container's init pid.
+init_pid() {
+	ctr-run state "$1" | jq -r .pid
+}
+
+# terminal_fds PID RDEV: the fds of PID that are terminals: the pty RDEV
+# (MAJOR:MINOR, decimal), any /dev/pts or /dev/tty device. Empty if none.
+terminal_fds() {
+	local pid=$1 rdev=$2 fd dev
+	for fd in /proc/"$pid"/fd/*; do
+		dev=$(stat -L -c '%t:%T' "$fd" 2>/dev/null) || continue
+		dev=$((16#${dev%:*})):$((16#${dev#*:}))
+		case $dev in
+		"$rdev" | 136:* | 5:*) echo "$fd -> $(readlink "$fd")" ;;
+		esac
+	done
+}
+
+# wait_gone ID: up to 10 s for the container to vanish from ls.
+wait_gone() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		ctr-run ls --json | jq -e --arg id "$1" 'all(.[]; .id != $id)' >/dev/null && return 0
+		sleep 0.05
+	done
+	echo "container $1 is still listed" >&2
+	return 1
+}
+
+@test "stdio: run -d from a terminal: the container holds none of it, and typed lines reach the shell" {
+	local id pid rdev
+	id=$(cid pty)
+	# the container tries to read the caller's terminal through its stderr
+	# shellcheck disable=SC2016 # expanded by the inner shells
+	run "$PTYRUN" --send secret-line --after READY -- bash -c '
+		ctr-run run -d --name '"$id"' '"$IMG"' -- sh -c "cat <&2 >/stolen 2>/stolen.err & exec sleep 60" >/dev/null
+		echo "rdev=$PTY_RDEV"
+		echo READY
+		read -r line
+		echo "shell-got:$line"'
+	assert_status 0
+	assert_output_contains "shell-got:secret-line"
+	rdev=$(sed -n 's/^rdev=//p' <<<"$output")
+	[ -n "$rdev" ]
+	pid=$(init_pid "$id")
+	[ "$(terminal_fds "$pid" "$rdev")" = "" ]
+	# its stdin is /dev/null, stdout and stderr pipes the shim holds
+	[ "$(readlink /proc/"$pid"/fd/0)" = /dev/null ]
+	[[ $(readlink /proc/"$pid"/fd/1) == pipe:* ]]
+	[[ $(readlink /proc/"$pid"/fd/2) == pipe:* ]]
+	# what it read through its stderr: nothing, for there was nothing to read
+	run ctr-run exec "$id" cat /stolen /stolen.err
+	[ "$output" = "cat: read error: Bad file descriptor" ]
+	# nor does its shim keep anything of the caller's
+	[ "$(terminal_fds "$(jq .pid "$CTR_STATE/default/$id/shim.json")" "$rdev")" = "" ]
+}
+
+@test "stdio: create + start from a terminal, and -d -t: no fd of the caller's terminal" {
+	local a b rdev
+	a=$(cid created)
+	b=$(cid withtty)
+	run "$PTYRUN" -- bash -c '
+		ctr-run create --name '"$a"' '"$IMG"' -- sleep 60 >/dev/null &&
+		ctr-run start '"$a"' &&
+		ctr-run run -d -t --name '"$b"' '"$IMG"' -- sleep 60 >/dev/null &&
+		echo "rdev=$PTY_RDEV"'
+	assert_status 0
+	rdev=$(sed -n 's/^rdev=//p' <<<"$output")
+	[ "$(terminal_fds "$(init_pid "$a")" "$rdev")" = "" ]
+	# with -t the container has a terminal: its own, from the shim, not the caller's
+	[ "$(readlink /proc/"$(init_pid "$b")"/fd/1)" != "$(sed 's/^/x/' <<<"$rdev")" ]
+	run terminal_fds "$(init_pid "$b")" "$rdev"
+	[[ $output != *"$rdev"* ]]
+	[[ $output == *"/dev/pts/"* ]] # its own PTY slave
+	run ctr-run exec "$b" readlink /proc/1/fd/0
+	[[ $output == /dev/pts/* ]]
+}
+
+@test "stdio: exec without -t from a terminal gets pipes, never the terminal" {
+	local id
+	id=$(cid execpty)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 60 >/dev/null
+	run "$PTYRUN" -- bash -c '
+		ctr-run exec -i '"$id"' -- sh -c "for f in 0 1 2; do readlink /proc/self/fd/\$f; done" </dev/tty'
+	assert_status 0
+	[ "$(grep -c '^pipe:' <<<"$output")" = 3 ]
+	run ! grep -q /dev/ <<<"$output"
+	# exec -d: the process outlives the call and gets nothing of ours
+	run "$PTYRUN" -- ctr-run exec -d "$id" -- sleep 31
+	assert_status 0
+	local pid fd
+	for pid in $(ctr-run ps "$id" | jq '.[]'); do
+		[ "$(tr '\0' ' ' </proc/"$pid"/cmdline)" = "sleep 31 " ] && break
+	done
+	for fd in 0 1 2; do
+		[ "$(readlink /proc/"$pid"/fd/$fd)" = /dev/null ]
+	done
+}
+
+@test "stdio: --stdio inherit refuses a terminal unless -t, in one line; nothing is made" {
+	local id
+	id=$(cid inherit)
+	run "$PTYRUN" -- ctr-run run -d --stdio inherit --name "$id" "$IMG" -- true
+	assert_status 125
+	[ "$(grep -c . <<<"$output")" = 1 ]
+	assert_output_contains "would hand the container your terminal"
+	[ ! -e "$CTR_ROOT/containers/default/$id" ]
+	run "$PTYRUN" -- ctr-run create --stdio inherit --name "$id" "$IMG" -- true
+	assert_status 100
+	# with pipes and files it is what it always was: the caller's descriptors
+	ctr-run run -d --stdio inherit --name "$id" "$IMG" -- sh -c 'echo inherited' >"$BATS_TEST_TMPDIR/out" 2>&1
+	ctr-run wait "$id" >/dev/null
+	grep -qx inherited "$BATS_TEST_TMPDIR/out"
+	run ctr-run logs "$id"
+	assert_status 1
+	assert_output_contains "not kept (--stdio inherit)"
+}
+
+@test "stdio: \$(ctr-run run -d ...) returns while the container runs, also with 2>&1" {
+	local a b
+	a=$(cid subst1)
+	b=$(cid subst2)
+	run timeout 20 bash -c "x=\$(ctr-run run -d --name $a $IMG -- sleep 60) && echo \"\$x\""
+	assert_status 0
+	[ "$output" = "$a" ]
+	run timeout 20 bash -c "x=\$(ctr-run run -d --name $b $IMG -- sh -c 'echo noise; echo noise >&2; sleep 60' 2>&1) && echo \"\$x\""
+	assert_status 0
+	[ "$output" = "$b" ]
+	[ "$(ctr-run state "$a" | jq -r .status)" = running ]
+	[ "$(ctr-run state "$b" | jq -r .status)" = running ]
+}
+
+@test "logs: stdout and stderr in order, --tail, -f until the exit, and after the shim left" {
+	local id
+	id=$(cid logs)
+	ctr-run run -d --name "$id" "$IMG" -- sh -c \
+		'echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three; i=0; while [ $i -lt 3 ]; do sleep 0.2; echo tick$i; i=$((i+1)); done; exit 7' >/dev/null
+	run --separate-stderr ctr-run logs -f "$id"
+	assert_status 0
+	[ "$output" = "$(printf 'one\nthree\ntick0\ntick1\ntick2')" ]
+	[ "$stderr" = two ]
+	# both streams, in the order they came, on one file
+	run ctr-run logs "$id"
+	[ "$output" = "$(printf 'one\ntwo\nthree\ntick0\ntick1\ntick2')" ]
+	run ctr-run logs --tail 2 "$id"
+	[ "$output" = "$(printf 'tick1\ntick2')" ]
+	run ctr-run logs --tail 0 "$id"
+	[ "$output" = "" ]
+	run ctr-run wait "$id"
+	assert_status 7
+	[ -f "$CTR_STATE/default/$id/output" ]
+	run ctr-run logs --tail all "$id"
+	[ "$(wc -l <<<"$output")" = 6 ]
+	run ctr-run logs --tail -3 "$id"
+	assert_status 100
+}
+
+@test "logs: unknown or deleted containers are one line, exit 100; --stdio null keeps nothing" {
+	local id
+	run --separate-stderr ctr-run logs no-such-container
+	assert_status 100
+	[ "${#stderr_lines[@]}" = 1 ]
+	id=$(cid gone)
+	ctr-run run -d --name "$id" "$IMG" -- true >/dev/null
+	ctr-run wait "$id" >/dev/null
+	ctr-run delete "$id"
+	run --separate-stderr ctr-run logs "$id"
+	assert_status 100
+	[ "${#stderr_lines[@]}" = 1 ]
+	id=$(cid null)
+	ctr-run run -d --stdio null --name "$id" "$IMG" -- sh -c 'echo x; sleep 60' >/dev/null
+	[ "$(readlink /proc/"$(init_pid "$id")"/fd/1)" = /dev/null ]
+	run --separate-stderr ctr-run logs "$id"
+	assert_status 1
+	[[ $stderr == *"not held by the shim (--stdio null)"* ]]
+}
+
+@test "logs: 1 GiB to stdout with nobody reading: the container finishes, the shim stays small" {
+	local id hwm
+	id=$(cid flood)
+	ctr-run run -d --name "$id" "$IMG" -- sh -c \
+		'dd if=/dev/zero bs=1M count=1024 2>/dev/null; echo; echo flood-done; exec sleep 60' >/dev/null
+	wait_logs "$id" flood-done
+	hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$(jq .pid "$CTR_STATE/default/$id/shim.json")/status")
+	# the ring is 64 KiB a stream; the shim's peak stays a few MiB at most
+	[ "$hwm" -lt 16384 ] || {
+		echo "shim VmHWM ${hwm} kB" >&2
+		false
+	}
+	run ctr-run logs --tail 1 "$id"
+	[ "$output" = flood-done ]
+}
+
+@test "logs: --log FILE gets everything, rotated to FILE.1 past --log-max-size" {
+	local id log=$BATS_TEST_TMPDIR/c.log
+	id=$(cid logfile)
+	ctr-run run -d --name "$id" --log "$log" --log-max-size 64k "$IMG" -- sh -c \
+		'i=0; while [ $i -lt 2000 ]; do echo "line $i of the log file, padded to be long enough"; i=$((i+1)); done' >/dev/null
+	run ctr-run wait "$id"
+	assert_status 0
+	[ -f "$log.1" ]
+	[ "$(stat -c %s "$log")" -le $((64 * 1024 + 65536)) ]
+	[ "$(stat -c %s "$log.1")" -le $((64 * 1024 + 65536)) ]
+	# nothing lost between the two files that are kept: the last lines, in order
+	tail -n 1 "$log" | grep -qx 'line 1999 of the log file, padded to be long enough'
+	cat "$log.1" "$log" | sed -n 's/^line \([0-9]*\) .*/\1/p' >"$BATS_TEST_TMPDIR/nums"
+	first=$(head -n 1 "$BATS_TEST_TMPDIR/nums")
+	[ "$(cat "$BATS_TEST_TMPDIR/nums")" = "$(seq "$first" 1999)" ]
+	# containerd's spelling, and what is refused
+	id=$(cid loguri)
+	ctr-run run -d --name "$id" --log-uri "file://$BATS_TEST_TMPDIR/u.log" "$IMG" -- echo via-uri >/dev/null
+	ctr-run wait "$id" >/dev/null
+	[ "$(cat "$BATS_TEST_TMPDIR/u.log")" = via-uri ]
+	run ctr-run run -d --log-uri binary:///usr/bin/logger "$IMG" -- true
+	assert_status 125
+	run ctr-run run --log "$log" "$IMG" -- true
+	assert_status 125
+	assert_output_contains "outlive the call"
+	run ctr-run create --log /dev/null "$IMG" -- true
+	assert_status 100
+	assert_output_contains "not a regular file"
+	[ "$(ls "$CTR_ROOT/containers/default")" = "$(printf '%s\n' logfile loguri)" ]
+}
+
+@test "logs: a log file on a full disk: the container runs on, one warning, logs still work" {
+	local id dir=$BATS_TEST_TMPDIR/full
+	id=$(cid fulldisk)
+	mkdir "$dir"
+	mount -t tmpfs -o size=64k tmpfs "$dir"
+	ctr-run run -d --name "$id" --log "$dir/c.log" "$IMG" -- sh -c \
+		'i=0; while [ $i -lt 3000 ]; do echo "line $i, which will not all fit on this disk"; i=$((i+1)); done; echo full-done' >/dev/null
+	run ctr-run wait "$id"
+	assert_status 0
+	run ctr-run logs --tail 1 "$id"
+	[ "$output" = full-done ]
+	[ "$(grep -c 'No space left on device' "$CTR_STATE/default/$id/shim.log")" = 1 ]
+	umount "$dir"
+}
+
+@test "run -d --rm: the shim removes the container when it exits, with no caller left" {
+	local id
+	id=$(cid autorm)
+	ctr-run run -d --rm --name "$id" "$IMG" -- sh -c 'echo bye; sleep 0.5' >/dev/null
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	wait_gone "$id"
+	[ ! -e "$CTR_ROOT/containers/default/$id" ]
+	[ ! -e "$CTR_STATE/default/$id" ]
+	run ctr-snapshot ls
+	run ! grep -q "ctr:default:$id" <<<"$output"
+	run runc --root "$RR" state "$id"
+	assert_status 1
+	assert_clean "$id"
+}
