@@ -189,7 +189,7 @@ seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
 		       NULL;
 	if (o->seccomp_json)
 		return seccomp_check(o->seccomp_json, e) < 0 ? NULL : json_incref(o->seccomp_json);
-	return seccomp_default(caps, &a, e);
+	return seccomp_default(caps, &a, seccomp_kernel(), e);
 }
 
 json_t *
