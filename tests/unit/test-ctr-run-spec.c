@@ -127,7 +127,11 @@ test_spec_build_defaults(void)
 	ok(find_ns(s, "pid") && find_ns(s, "network") && find_ns(s, "mount"), "namespaces");
 	is_str(json_string_value(json_object_get(lnx, "cgroupsPath")), "/ctr/default-c1",
 	       "cgroup under ctr");
-	ok(json_array_size(json_object_get(lnx, "maskedPaths")) == 10, "masked paths");
+	is_int(json_array_size(json_object_get(lnx, "maskedPaths")), 12, "masked paths");
+	ok(has_str(json_object_get(lnx, "maskedPaths"), "/sys/devices/virtual/powercap") &&
+	       has_str(json_object_get(lnx, "maskedPaths"), "/proc/interrupts"),
+	   "powercap and /proc/interrupts masked");
+	is_int(json_array_size(json_object_get(lnx, "readonlyPaths")), 5, "read-only paths");
 	ok(json_object_get(lnx, "seccomp") != NULL, "default seccomp");
 	is_str(json_string_value(json_object_get(json_object_get(s, "annotations"), "org.x")), "1",
 	       "labels become annotations");
