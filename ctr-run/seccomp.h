@@ -16,15 +16,24 @@ struct seccomp_arches {
 	size_t nextra;
 };
 
+/* A kernel release as one number, for comparing: SECCOMP_KERNEL(4, 8) is 4.8. */
+#define SECCOMP_KERNEL(major, minor) ((unsigned)(major) << 16 | (unsigned)(minor))
+/* "MAJOR.MINOR..." (uname's release) to SECCOMP_KERNEL(MAJOR, MINOR); 0 if it is not one. */
+unsigned seccomp_kernel_parse(const char *release);
+/* The running kernel's release, as seccomp_kernel_parse reads it; 0 if unknown. */
+unsigned seccomp_kernel(void);
+
 /*
  * The default profile for a process with the capabilities caps (an array of
- * "CAP_*"): everything not listed fails with EPERM. Its architectures are the
+ * "CAP_*") on a kernel of release kernel (SECCOMP_KERNEL; 0: unknown, counts
+ * as old): everything not listed fails with EPERM. Its architectures are the
  * native one, the image's when it is the native one's 32-bit compat
  * architecture ("386" on amd64, "arm" on arm64), and a->extra; names none of
  * them has (as libseccomp resolves them) are left out. New reference, or
  * NULL with e filled (an unknown name in a->extra).
  */
-json_t *seccomp_default(const json_t *caps, const struct seccomp_arches *a, struct err *e);
+json_t *seccomp_default(const json_t *caps, const struct seccomp_arches *a, unsigned kernel,
+			struct err *e);
 /* Check the shape of a user's profile (an OCI linux.seccomp object). */
 int seccomp_check(const json_t *profile, struct err *e);
 /* Does libseccomp know name (a real number) on the native architecture? */

@@ -124,6 +124,41 @@ spec_caps(const struct spec_opts *o, struct err *e)
 	return caps;
 }
 
+/*
+ * Masked: containerd's list (powercap: its RAPL energy counters are a power
+ * side channel, GHSA-jq35-85cj-fj4p) and /proc/interrupts, which moby masks
+ * too (GHSA-6fw5-f8r9-fgfm). Not moby's per-CPU thermal_throttle
+ * directories: one more mount per CPU at every start (ctr-run(8)).
+ */
+static const char *const masked_paths[] = {
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    "/proc/scsi",
+    NULL,
+};
+static const char *const readonly_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static json_t *
+str_array(const char *const *s)
+{
+	json_t *a = json_array();
+
+	while (*s)
+		json_array_append_new(a, json_string(*s++));
+	return a;
+}
+
 static json_t *
 namespaces(const struct spec_opts *o)
 {
@@ -189,7 +224,7 @@ seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
 		       NULL;
 	if (o->seccomp_json)
 		return seccomp_check(o->seccomp_json, e) < 0 ? NULL : json_incref(o->seccomp_json);
-	return seccomp_default(caps, &a, e);
+	return seccomp_default(caps, &a, seccomp_kernel(), e);
 }
 
 json_t *
@@ -201,14 +236,8 @@ spec_linux(const struct spec_opts *o, json_t *caps, struct err *e)
 	/* one flat parent "ctr": works with runc's cgroupfs driver on v1 and v2 alike */
 	json_object_set_new(l, "cgroupsPath", json_string(cg));
 	if (!o->privileged) {
-		json_object_set_new(l, "maskedPaths",
-				    json_pack("[s,s,s,s,s,s,s,s,s,s]", "/proc/acpi", "/proc/asound",
-					      "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-					      "/proc/timer_list", "/proc/timer_stats",
-					      "/proc/sched_debug", "/sys/firmware", "/proc/scsi"));
-		json_object_set_new(l, "readonlyPaths",
-				    json_pack("[s,s,s,s,s]", "/proc/bus", "/proc/fs", "/proc/irq",
-					      "/proc/sys", "/proc/sysrq-trigger"));
+		json_object_set_new(l, "maskedPaths", str_array(masked_paths));
+		json_object_set_new(l, "readonlyPaths", str_array(readonly_paths));
 	}
 	if (!o->privileged && !(o->seccomp && !strcmp(o->seccomp, "unconfined"))) {
 		json_t *sc = seccomp_for(o, caps, e);

@@ -133,3 +133,119 @@ C
 	assert_status 0
 	[ "$output" = "ia32 ok" ]
 }
+
+# The calls tests/fixtures/seccomp-probe.c makes, in the order it answers.
+PROBE_CALLS=(io_uring_setup ptrace_traceme process_vm_readv kcmp pidfd_getfd
+	name_to_handle_at open_by_handle_at socket_inet socket_alg socket_vsock)
+
+build_probe() {
+	require_cmd gcc
+	mkdir -p "$BATS_TEST_TMPDIR/probe"
+	gcc -static -O2 -o "$BATS_TEST_TMPDIR/probe/probe" \
+		"$BATS_TEST_DIRNAME/../fixtures/seccomp-probe.c"
+}
+
+# probe [OPTIONS...]: run the probe in a container made with OPTIONS; its
+# answers ("CALL 0" or "CALL ERRNO", one a line) in $output.
+probe() {
+	run --separate-stderr ctr-run run --rm \
+		--mount "type=bind,src=$BATS_TEST_TMPDIR/probe,dst=/probe,options=ro" \
+		"$@" "$IMG" -- /probe/probe "${PROBE_CALLS[@]}"
+	printf '%s: status %s\n%s\n%s\n' "$*" "$status" "$output" "$stderr"
+	assert_status 0
+}
+
+# answer CALL: what the last probe said of CALL.
+answer() {
+	awk -v c="$1" '$1 == c { print $2 }' <<<"$output"
+}
+
+# The kernel release as MAJOR*1000+MINOR.
+kernel_number() {
+	local r
+	r=$(uname -r)
+	r=${r%%-*}
+	echo $((${r%%.*} * 1000 + $(cut -d. -f2 <<<"$r")))
+}
+
+@test "seccomp: the probe's calls, refused or allowed as the default profile says" {
+	build_probe
+	# unconfined first: what the kernel itself answers, so that an EPERM
+	# below is the filter's and not the kernel's
+	probe --security-opt seccomp=unconfined
+	[ "$(answer io_uring_setup)" = 0 ] || skip "this kernel refuses io_uring itself: $(answer io_uring_setup)"
+	for c in kcmp pidfd_getfd socket_vsock; do
+		[ "$(answer "$c")" != EPERM ] || skip "the kernel refuses $c without a filter"
+	done
+	[ "$(answer socket_alg)" != EPERM ]
+	probe
+	[ "$(answer io_uring_setup)" = EPERM ]
+	if [ "$(kernel_number)" -ge 4008 ]; then
+		[ "$(answer ptrace_traceme)" = 0 ]
+		[ "$(answer process_vm_readv)" = 0 ]
+	else
+		[ "$(answer ptrace_traceme)" = EPERM ]
+	fi
+	[ "$(answer kcmp)" = EPERM ]
+	[ "$(answer pidfd_getfd)" = EPERM ]
+	[ "$(answer name_to_handle_at)" = 0 ]
+	[ "$(answer open_by_handle_at)" = EPERM ]
+	[ "$(answer socket_inet)" = 0 ]
+	[ "$(answer socket_alg)" = EPERM ]
+	[ "$(answer socket_vsock)" = EPERM ]
+	[ "$(wc -l <<<"$output")" = "${#PROBE_CALLS[@]}" ]
+}
+
+@test "seccomp: CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH open their calls; no capability opens io_uring" {
+	build_probe
+	probe --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH
+	[ "$(answer kcmp)" = 0 ]
+	[ "$(answer pidfd_getfd)" = 0 ]
+	[ "$(answer ptrace_traceme)" = 0 ]
+	[ "$(answer open_by_handle_at)" = 0 ]
+	[ "$(answer io_uring_setup)" = EPERM ]
+	# not ALL: the host's own bounding set may lack some (a sandbox's lacks
+	# SYS_RESOURCE), and runc then refuses to start
+	probe --cap-add SYS_ADMIN --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH --cap-add BPF \
+		--cap-add PERFMON --cap-add SYS_NICE
+	[ "$(answer io_uring_setup)" = EPERM ]
+	[ "$(answer socket_vsock)" = EPERM ]
+	[ "$(answer open_by_handle_at)" = 0 ]
+}
+
+# The kernel refuses open_by_handle_at without CAP_DAC_READ_SEARCH with EPERM
+# too; the default profile made without the capability, given to a process
+# that has it, shows the filter's own refusal.
+@test "seccomp: open_by_handle_at is refused by the filter made without CAP_DAC_READ_SEARCH" {
+	build_probe
+	local id
+	id=$(cid noread)
+	ctr-run create --name "$id" "$IMG" -- true >/dev/null
+	jq .linux.seccomp "$CTR_ROOT/containers/default/$id/bundle/config.json" >"$BATS_TEST_TMPDIR/plain.json"
+	jq -e '[.syscalls[].names[]] | index("open_by_handle_at") | not' "$BATS_TEST_TMPDIR/plain.json"
+	probe --cap-add DAC_READ_SEARCH --security-opt "seccomp=$BATS_TEST_TMPDIR/plain.json"
+	[ "$(answer open_by_handle_at)" = EPERM ]
+	[ "$(answer name_to_handle_at)" = 0 ]
+	ctr-run delete "$id"
+}
+
+@test "seccomp: maskedPaths has powercap and /proc/interrupts; masked in the container" {
+	local id cfg
+	id=$(cid masks)
+	ctr-run create --name "$id" "$IMG" -- true >/dev/null
+	cfg=$CTR_ROOT/containers/default/$id/bundle/config.json
+	jq -e '.linux.maskedPaths | index("/sys/devices/virtual/powercap")' "$cfg"
+	jq -e '.linux.maskedPaths | index("/proc/interrupts")' "$cfg"
+	jq -e '.linux.maskedPaths | index("/sys/firmware") and index("/proc/kcore")' "$cfg"
+	[ "$(jq -c .linux.readonlyPaths "$cfg")" = '["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"]' ]
+	ctr-run delete "$id"
+	# /proc/interrupts is the host's, namespace or not: the mask is what
+	# empties it (proc files have no size: read a byte)
+	[ -n "$(head -c1 /proc/interrupts 2>/dev/null)" ] || skip "no /proc/interrupts on this host"
+	run --separate-stderr ctr-run run --rm "$IMG" -- cat /proc/interrupts
+	assert_status 0
+	[ -z "$output" ]
+	run --separate-stderr ctr-run run --rm "$IMG" -- head -c1 /proc/stat
+	assert_status 0
+	[ "$output" = c ]
+}
