@@ -175,6 +175,9 @@ dispatch(struct shim *s, struct watch *w, uint32_t events)
 	case W_EXEC_TTY:
 		exec_tty_on_event(s, w, events);
 		break;
+	case W_NOTIFY:
+		notify_relay_on_event(s);
+		break;
 	}
 }
 

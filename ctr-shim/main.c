@@ -25,7 +25,7 @@
 	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] [--detach-stdio] "        \
 	"[--stdio-pipes] [--runtime-delete] [--foreground] [--await-go] "                                                    \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
-	"[--log-level LEVEL]"
+	"[--notify-relay] [--log-level LEVEL]"
 
 enum {
 	OPT_S_ID = 0x100,
@@ -45,6 +45,7 @@ enum {
 	OPT_S_PIPES,
 	OPT_S_FG,
 	OPT_S_GO,
+	OPT_S_RELAY,
 };
 
 static const struct option longopts[] = {
@@ -65,6 +66,7 @@ static const struct option longopts[] = {
     {"stdio-pipes", no_argument, NULL, OPT_S_PIPES},
     {"foreground", no_argument, NULL, OPT_S_FG},
     {"await-go", no_argument, NULL, OPT_S_GO},
+    {"notify-relay", no_argument, NULL, OPT_S_RELAY},
     {"help", no_argument, NULL, 'h'},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -137,6 +139,9 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_GO:
 		o->await_go = true;
 		break;
+	case OPT_S_RELAY:
+		o->notify_relay = true;
+		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
 		o->exit_args[o->n_exit_args++] = (char *)arg;
@@ -175,6 +180,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 	/* a foreground runtime would relay a terminal itself instead of handing us the master */
 	if (o->foreground && o->tty)
 		die_usage("--foreground excludes --tty");
+	if (o->notify_relay && (!o->notify_socket || !*o->notify_socket))
+		die_usage("--notify-relay wants --notify-socket");
 	if (o->foreground)
 		o->runtime_delete = false; /* its run deletes by itself; only a dying one needs us */
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
@@ -190,6 +197,7 @@ undo_files(struct shim *s)
 	if (s->dirfd >= 0)
 		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
 			unlinkat(s->dirfd, ours[i], 0);
+	notify_relay_remove(s);
 }
 
 /* Before the sync line: report on the sync fd and stderr, undo our files, exit. */
@@ -286,6 +294,8 @@ create(struct shim *s)
 
 	if (s->o.tty && tty_listen(s, &console, &e) < 0)
 		fail_sync(s, "%s", e.msg);
+	if (notify_relay_open(s, &e) < 0)
+		fail_sync(s, "%s", e.msg);
 	if (runtime_create(s, console, &e) < 0)
 		fail_sync(s, "%s", e.msg);
 	if (s->o.tty && tty_receive(s, &e) < 0) {
@@ -357,7 +367,7 @@ main(int argc, char **argv)
 	state_release(&st);
 	s.init.pidfd = -1;
 	s.pipes[0] = s.pipes[1] = s.pipes[2] = -1;
-	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = -1;
+	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = -1;
 	detach(&s);
 	await_go(&s);
 	create(&s);
@@ -373,6 +383,7 @@ main(int argc, char **argv)
 		notify_ready(&s); /* what the start request does otherwise */
 	drop_stdio(&s);
 	int rc = loop_run(&s);
+	notify_relay_remove(&s);
 	release(&s);
 	return rc;
 }
