@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "create.h"
 #include "jsonio.h"
+#include "notify.h"
 #include "path.h"
 #include "prog.h"
 #include "seccomp.h"
@@ -33,6 +34,7 @@ enum {
 	O_NET,
 	O_RM,
 	O_STDIO,
+	O_SDNOTIFY,
 	O_HELP,
 };
 
@@ -61,6 +63,7 @@ static const struct option long_opts[] = {
     {"rm", no_argument, NULL, O_RM},
     {"stdio", required_argument, NULL, O_STDIO},
     {"label", required_argument, NULL, 'l'},
+    {"sdnotify", required_argument, NULL, O_SDNOTIFY},
     {"help", no_argument, NULL, O_HELP},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -257,6 +260,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return add_label(so, arg, e);
 	case O_STDIO:
 		return set_stdio(a, arg, e);
+	case O_SDNOTIFY:
+		return notify_parse(arg, &a->sdnotify, e);
 	}
 	return err_code(e, "usage", "bad option");
 }

@@ -10,6 +10,9 @@
 #include "spec.h"
 #include "state.h"
 
+/* --sdnotify: conmon (ready once started), container (its own word), ignore */
+enum sdnotify_mode { SDNOTIFY_CONMON, SDNOTIFY_CONTAINER, SDNOTIFY_IGNORE };
+
 struct create_args {
 	struct spec_opts so;
 	const char *name;    /* --name, or NULL for a random id */
@@ -19,6 +22,7 @@ struct create_args {
 	bool interactive, detach, rm;
 	bool stdio_pipes; /* --stdio pipe: the shim holds the container's stdio for attach */
 	bool is_run;	  /* the verb is run: failures exit 125-127 */
+	enum sdnotify_mode sdnotify; /* notify.c */
 };
 
 void create_args_release(struct create_args *a);
