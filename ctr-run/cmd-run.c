@@ -159,7 +159,8 @@ cmd_run(int argc, char **argv, struct state *st)
 		printf("%s\n", c.id);
 		return 0;
 	}
-	notify_ready();
+	if (a.sdnotify == SDNOTIFY_CONMON)
+		notify_ready();
 	if (a.so.tty && a.interactive)
 		fg_raw_tty();
 	if (c.sync_exit) {

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "create.h"
 #include "jsonio.h"
+#include "notify.h"
 #include "path.h"
 #include "prog.h"
 #include "seccomp.h"
@@ -37,6 +38,7 @@ enum {
 	O_LOG,
 	O_LOG_URI,
 	O_LOG_MAX,
+	O_SDNOTIFY,
 	O_HELP,
 };
 
@@ -68,6 +70,7 @@ static const struct option long_opts[] = {
     {"log-uri", required_argument, NULL, O_LOG_URI},
     {"log-max-size", required_argument, NULL, O_LOG_MAX},
     {"label", required_argument, NULL, 'l'},
+    {"sdnotify", required_argument, NULL, O_SDNOTIFY},
     {"help", no_argument, NULL, O_HELP},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -302,6 +305,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		if (a->log_max < 4096)
 			return err_code(e, "usage", "--log-max-size: at least 4k, not '%.32s'", arg);
 		return 0;
+	case O_SDNOTIFY:
+		return notify_parse(arg, &a->sdnotify, e);
 	}
 	return err_code(e, "usage", "bad option");
 }

@@ -17,6 +17,7 @@
 #include "imagein.h"
 #include "jsonio.h"
 #include "mount.h"
+#include "notify.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "snapshot.h"
@@ -81,6 +82,7 @@ write_config(struct create_args *a, const struct imagein *in, struct container *
 		return -1;
 	a->so.id = c->id;
 	a->so.arch = in->arch; /* the filter covers the image's 32-bit ABI where it has one */
+	notify_add_spec(a, c->statedir);
 	spec = spec_build(in->config, &a->so, &u, e);
 	spec_user_release(&u);
 	if (!spec)
@@ -233,11 +235,14 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	    /* run --rm -t: the shim deletes the runtime's state as init exits */
 	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
 	    /*
-	     * Under a systemd Type=notify unit: a container that outlives us has
-	     * the shim as the unit's main process, so the shim says READY=1 and
-	     * MAINPID; a foreground run is ours to announce (cmd-run.c).
+	     * Under a systemd Type=notify unit, --sdnotify=conmon: a container
+	     * that outlives us has the shim as the unit's main process, so the
+	     * shim says READY=1 and MAINPID; a foreground run is ours to
+	     * announce (cmd-run.c). The other modes: notify.c.
 	     */
-	    .notify_socket = a->is_run && !a->detach ? NULL : getenv("NOTIFY_SOCKET"),
+	    .notify_socket = notify_shim_socket(a),
+	    /* --sdnotify=container: the container's own READY=1, relayed by the shim */
+	    .notify_relay = notify_relays(a),
 	};
 	int r = -1;
 

@@ -11,6 +11,9 @@
 #include "spec.h"
 #include "state.h"
 
+/* --sdnotify: conmon (ready once started), container (its own word), ignore */
+enum sdnotify_mode { SDNOTIFY_CONMON, SDNOTIFY_CONTAINER, SDNOTIFY_IGNORE };
+
 struct create_args {
 	struct spec_opts so;
 	const char *name;    /* --name, or NULL for a random id */
@@ -27,6 +30,7 @@ struct create_args {
 	char *log_path;	   /* --log or --log-uri file://, made absolute */
 	int64_t log_max;   /* --log-max-size, 0: no rotation */
 	bool is_run;	   /* the verb is run: failures exit 125-127 */
+	enum sdnotify_mode sdnotify; /* notify.c */
 };
 
 void create_args_release(struct create_args *a);

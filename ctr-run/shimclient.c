@@ -123,6 +123,8 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 		argv[n++] = i ? "--exit-command-arg" : "--exit-command", argv[n++] = a->exit_cmd[i];
 	if (a->notify_socket)
 		argv[n++] = "--notify-socket", argv[n++] = (char *)a->notify_socket;
+	if (a->notify_relay)
+		argv[n++] = "--notify-relay";
 	argv[n] = NULL;
 	o.stdin_fd = a->stdin_fd;
 	o.stdout_fd = a->stdout_fd;

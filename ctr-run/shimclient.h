@@ -22,6 +22,7 @@ struct shim_spawn {
 	bool foreground;     /* the runtime's run waits for init and deletes (shim --foreground) */
 	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */
 	const char *notify_socket; /* the shim tells it READY=1 and MAINPID once init runs */
+	bool notify_relay;	   /* ... or relays the container's own (shim --notify-relay) */
 };
 
 /*

@@ -181,6 +181,9 @@ dispatch(struct shim *s, struct watch *w, uint32_t events)
 	case W_OUTPUT:
 		output_on_event(s, w, events);
 		break;
+	case W_NOTIFY:
+		notify_relay_on_event(s);
+		break;
 	}
 }
 

@@ -26,7 +26,7 @@
 	"[--stdio inherit|pipe|null] [--log PATH [--log-max-size BYTES]] "                         \
 	"[--runtime-delete] [--foreground] [--await-go] "                                          \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
-	"[--log-level LEVEL]"
+	"[--notify-relay] [--log-level LEVEL]"
 
 enum {
 	OPT_S_ID = 0x100,
@@ -47,6 +47,7 @@ enum {
 	OPT_S_RTDELETE,
 	OPT_S_FG,
 	OPT_S_GO,
+	OPT_S_RELAY,
 };
 
 static const struct option longopts[] = {
@@ -68,6 +69,7 @@ static const struct option longopts[] = {
     {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
     {"foreground", no_argument, NULL, OPT_S_FG},
     {"await-go", no_argument, NULL, OPT_S_GO},
+    {"notify-relay", no_argument, NULL, OPT_S_RELAY},
     {"help", no_argument, NULL, 'h'},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -168,6 +170,9 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_GO:
 		o->await_go = true;
 		break;
+	case OPT_S_RELAY:
+		o->notify_relay = true;
+		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
 		o->exit_args[o->n_exit_args++] = (char *)arg;
@@ -206,6 +211,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 	/* a foreground runtime would relay a terminal itself instead of handing us the master */
 	if (o->foreground && o->tty)
 		die_usage("--foreground excludes --tty");
+	if (o->notify_relay && (!o->notify_socket || !*o->notify_socket))
+		die_usage("--notify-relay wants --notify-socket");
 	if (o->foreground)
 		o->runtime_delete = false; /* its run deletes by itself; only a dying one needs us */
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
@@ -221,6 +228,7 @@ undo_files(struct shim *s)
 	if (s->dirfd >= 0)
 		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
 			unlinkat(s->dirfd, ours[i], 0);
+	notify_relay_remove(s);
 }
 
 /* Before the sync line: report on the sync fd and stderr, undo our files, exit. */
@@ -317,6 +325,8 @@ create(struct shim *s)
 
 	if (s->o.tty && tty_listen(s, &console, &e) < 0)
 		fail_sync(s, "%s", e.msg);
+	if (notify_relay_open(s, &e) < 0)
+		fail_sync(s, "%s", e.msg);
 	if (runtime_create(s, console, &e) < 0)
 		fail_sync(s, "%s", e.msg);
 	if (s->o.tty && tty_receive(s, &e) < 0) {
@@ -400,7 +410,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		s.out.w[i].fd = -1;
 	s.out.stdin_fd = s.out.logfd = -1;
-	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = -1;
+	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = -1;
 	detach(&s);
 	await_go(&s);
 	create(&s);
@@ -416,6 +426,7 @@ main(int argc, char **argv)
 		notify_ready(&s); /* what the start request does otherwise */
 	drop_stdio(&s);
 	int rc = loop_run(&s);
+	notify_relay_remove(&s);
 	release(&s);
 	return rc;
 }

@@ -16,7 +16,8 @@
 #define SHIM_EXEC_MAX 32	 /* exec processes known at once */
 
 /* What an epoll event points at: the first member of each watched object. */
-enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN, W_EXEC_TTY, W_OUTPUT };
+enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN, W_EXEC_TTY, W_OUTPUT,
+		 W_NOTIFY };
 struct watch {
 	enum watch_kind kind;
 	int fd;
@@ -44,6 +45,7 @@ struct shim_opts {
 	char **exit_args; /* NULL-terminated, may be empty */
 	size_t n_exit_args;
 	const char *notify_socket;
+	bool notify_relay; /* --notify-relay: the container's own messages to notify_socket */
 };
 
 /* The init process (id NULL) or one exec process. */
@@ -107,6 +109,8 @@ struct shim {
 	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
 	struct output out;
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
+	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */
+	bool notify_mainpid_sent, notify_warned;
 };
 
 /* loop.c */
@@ -254,7 +258,17 @@ void output_attach_op(struct shim *s, struct client *c, json_t *req);
 int output_close_stdin(struct shim *s, struct err *e);
 
 /* notify.c */
+/* --sdnotify=conmon: READY=1 and MAINPID=the shim, once init runs; no-op with a relay. */
 void notify_ready(struct shim *s);
+/*
+ * --notify-relay: make STATEDIR/notify/ and bind notify.sock in it (before
+ * the runtime mounts it into the container), watched by the loop.
+ */
+int notify_relay_open(struct shim *s, struct err *e);
+/* Forward what the container sent (allowed lines only, MAINPID with the first READY=1). */
+void notify_relay_on_event(struct shim *s);
+/* Close the socket and remove it and its directory. */
+void notify_relay_remove(struct shim *s);
 
 /* proc helpers (loop.c) */
 int proc_signal(struct proc *p, int sig);
