@@ -43,18 +43,14 @@ logs_opt(int c, const char *arg, void *ctx)
 	}
 }
 
-/* The shim is gone: the output it saved as it left, if it held any. */
+/* The shim is gone: the output it saved as it left, if any. */
 static int
 saved(const struct container *c, const struct logs_args *a)
 {
-	const char *stdio = jsonio_str(c->rec, "stdio");
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	struct err e;
 
-	if (!stdio || strcmp(stdio, "pipe"))
-		die(EXIT_NEG, "the output of '%s' is not kept (--stdio %s)", c->id,
-		    stdio ? stdio : "inherit");
 	if (fdio_read_file_at(c->statefd, "output", SAVED_MAX, &buf, &len, &e) < 0)
 		return e.sys == ENOENT ? 0 : (die_err(&e), 0);
 	if (relay_saved(buf, len, a->tail, &e) < 0)
@@ -69,6 +65,7 @@ cmd_logs(int argc, char **argv, struct state *st)
 					     {"tail", required_argument, NULL, O_TAIL},
 					     {NULL, 0, NULL, 0}};
 	struct logs_args a = {.tail = -1};
+	const char *stdio;
 	int i = cmd_getopt(argc, argv, LOGS_USAGE, "f", opts, logs_opt, &a, st, 100);
 	json_auto_t *req = NULL, *r = NULL;
 	struct relay rl = {.in_to = -1, .sigfd = -1};
@@ -80,6 +77,11 @@ cmd_logs(int argc, char **argv, struct state *st)
 	if (argc - i != 1)
 		die_usage("want one container ID (usage: %s %s)", PROG, LOGS_USAGE);
 	cmd_open(st, argv[i], &c, 100);
+	/* from the record, whether or not the shim still runs: one answer */
+	stdio = jsonio_str(c.rec, "stdio");
+	if (!stdio || strcmp(stdio, "pipe"))
+		die(EXIT_NEG, "the output of '%s' is not kept (--stdio %s)", c.id,
+		    stdio ? stdio : "inherit");
 	signal(SIGPIPE, SIG_IGN);
 	req = json_pack("{s:s, s:b, s:I}", "op", "logs", "follow", a.follow, "tail",
 			(json_int_t)a.tail);

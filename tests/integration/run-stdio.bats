@@ -152,14 +152,16 @@ wait_gone() {
 	local id
 	id=$(cid logs)
 	ctr-run run -d --name "$id" "$IMG" -- sh -c \
-		'echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three; i=0; while [ $i -lt 3 ]; do sleep 0.2; echo tick$i; i=$((i+1)); done; exit 7' >/dev/null
+		'echo one; echo two >&2; echo three; i=0; while [ $i -lt 3 ]; do sleep 0.2; echo tick$i; i=$((i+1)); done; exit 7' >/dev/null
 	run --separate-stderr ctr-run logs -f "$id"
 	assert_status 0
 	[ "$output" = "$(printf 'one\nthree\ntick0\ntick1\ntick2')" ]
 	[ "$stderr" = two ]
-	# both streams, in the order they came, on one file
+	# both streams on one file; across streams the order is the shim's
+	# reading order, so only each stream's own order is certain
 	run ctr-run logs "$id"
-	[ "$output" = "$(printf 'one\ntwo\nthree\ntick0\ntick1\ntick2')" ]
+	[ "$(sort <<<"$output")" = "$(printf 'one\nthree\ntick0\ntick1\ntick2\ntwo' | sort)" ]
+	[ "$(grep -v two <<<"$output")" = "$(printf 'one\nthree\ntick0\ntick1\ntick2')" ]
 	run ctr-run logs --tail 2 "$id"
 	[ "$output" = "$(printf 'tick1\ntick2')" ]
 	run ctr-run logs --tail 0 "$id"
@@ -190,7 +192,7 @@ wait_gone() {
 	[ "$(readlink /proc/"$(init_pid "$id")"/fd/1)" = /dev/null ]
 	run --separate-stderr ctr-run logs "$id"
 	assert_status 1
-	[[ $stderr == *"not held by the shim (--stdio null)"* ]]
+	[ "$stderr" = "ctr-run: fatal: the output of '$id' is not kept (--stdio null)" ]
 }
 
 @test "logs: 1 GiB to stdout with nobody reading: the container finishes, the shim stays small" {
