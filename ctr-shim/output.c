@@ -139,31 +139,39 @@ rotate(struct shim *s)
 
 /*
  * A failed write (a full disk) costs the log that output, never the
- * container its progress: one warning per spell of failures.
+ * container its progress. One warning: a disk that is nearly full fails
+ * and succeeds by turns, and shim.log must not fill with it; later spells
+ * are logged at info level, and logs shows the error while it lasts.
  */
 static void
 log_write(struct shim *s, const char *buf, size_t len)
 {
+	struct stat st;
+	int sys;
+
 	if (s->out.logfd < 0)
 		return;
 	if (s->o.log_max > 0 && s->out.logsize > 0 && s->out.logsize + (long long)len > s->o.log_max)
 		rotate(s);
-	if (fdio_write_full(s->out.logfd, buf, len) < 0) {
-		if (!s->out.log_error[0])
-			log_warn("log '%s': %s; output is dropped from it until writes work again",
-				 s->o.log_path, strerror(errno));
-		snprintf(s->out.log_error, sizeof(s->out.log_error), "log '%s': %s",
-			 s->o.log_path, strerror(errno));
-		/* a partial write still grew the file; its size is what rotation needs */
-		struct stat st;
-		if (fstat(s->out.logfd, &st) == 0)
-			s->out.logsize = st.st_size;
+	if (fdio_write_full(s->out.logfd, buf, len) == 0) {
+		if (s->out.log_error[0])
+			log_info("log '%s' written again", s->o.log_path);
+		s->out.log_error[0] = '\0';
+		s->out.logsize += (long long)len;
 		return;
 	}
-	if (s->out.log_error[0])
-		log_info("log '%s' written again", s->o.log_path);
-	s->out.log_error[0] = '\0';
-	s->out.logsize += (long long)len;
+	sys = errno;
+	if (!s->out.log_error[0] && !s->out.log_warned)
+		log_warn("log '%s': %s; output is dropped from it until writes work again",
+			 s->o.log_path, strerror(sys));
+	else if (!s->out.log_error[0])
+		log_info("log '%s': %s again", s->o.log_path, strerror(sys));
+	s->out.log_warned = true;
+	snprintf(s->out.log_error, sizeof(s->out.log_error), "log '%s': %s", s->o.log_path,
+		 strerror(sys));
+	/* a partial write still grew the file; its size is what rotation needs */
+	if (fstat(s->out.logfd, &st) == 0)
+		s->out.logsize = st.st_size;
 }
 
 /* fbuf holds a header's room and len bytes of stream: to the ring, the log, followers. */

@@ -78,6 +78,7 @@ struct output {
 	int logfd;	   /* --log, else -1 */
 	long long logsize; /* bytes in the current log file */
 	char log_error[256]; /* the last log write failure, "" while writes work */
+	bool log_warned;     /* the one warning about it was given */
 	bool ended;	   /* no more output will come */
 };
 
