@@ -234,6 +234,8 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	    .foreground = a->is_run && !a->detach && !a->so.tty,
 	    /* run --rm -t: the shim deletes the runtime's state as init exits */
 	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
+	    /* a foreground run -t: the shim relays our terminal only while we live */
+	    .caller_pid = a->is_run && !a->detach && a->so.tty ? getpid() : 0,
 	    /*
 	     * Under a systemd Type=notify unit, --sdnotify=conmon: a container
 	     * that outlives us has the shim as the unit's main process, so the

@@ -81,7 +81,7 @@ int
 shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_handle *h,
 	   struct err *e)
 {
-	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL, *max = NULL;
+	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL, *max = NULL, *caller = NULL;
 	int pfd[2];
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	char *argv[64];
@@ -118,6 +118,10 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 	if (a->log_max > 0) {
 		max = xasprintf("%lld", (long long)a->log_max);
 		argv[n++] = "--log-max-size", argv[n++] = max;
+	}
+	if (a->caller_pid > 0) {
+		caller = xasprintf("%ld", (long)a->caller_pid);
+		argv[n++] = "--caller-pid", argv[n++] = caller;
 	}
 	for (size_t i = 0; a->exit_cmd && a->exit_cmd[i] && n < 56; i++)
 		argv[n++] = i ? "--exit-command-arg" : "--exit-command", argv[n++] = a->exit_cmd[i];

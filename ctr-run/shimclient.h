@@ -17,6 +17,7 @@ struct shim_spawn {
 	const char *log_path; /* shim --log, with --log-max-size log_max when > 0 */
 	int64_t log_max;
 	char *const *exit_cmd; /* shim --exit-command and its args (the id follows), or NULL */
+	pid_t caller_pid;      /* shim --caller-pid: its TTY relay ends with us, or 0 */
 	bool start;	     /* create and start in one runtime call (shim --start) */
 	bool runtime_delete; /* the shim runs the runtime's delete after init exits */
 	bool foreground;     /* the runtime's run waits for init and deletes (shim --foreground) */

@@ -178,6 +178,9 @@ dispatch(struct shim *s, struct watch *w, uint32_t events)
 	case W_EXEC_TTY:
 		exec_tty_on_event(s, w, events);
 		break;
+	case W_CALLER:
+		tty_on_caller(s);
+		break;
 	case W_OUTPUT:
 		output_on_event(s, w, events);
 		break;

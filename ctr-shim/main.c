@@ -24,7 +24,7 @@
 	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
 	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] "                         \
 	"[--stdio inherit|pipe|null] [--log PATH [--log-max-size BYTES]] "                         \
-	"[--runtime-delete] [--foreground] [--await-go] "                                          \
+	"[--caller-pid PID] [--runtime-delete] [--foreground] [--await-go] "                                          \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--notify-relay] [--log-level LEVEL]"
 
@@ -38,6 +38,7 @@ enum {
 	OPT_S_TTY,
 	OPT_S_STDIN,
 	OPT_S_STDIO,
+	OPT_S_CALLER,
 	OPT_S_LOG,
 	OPT_S_LOGMAX,
 	OPT_S_EXITCMD,
@@ -60,6 +61,7 @@ static const struct option longopts[] = {
     {"tty", no_argument, NULL, OPT_S_TTY},
     {"stdin-open", no_argument, NULL, OPT_S_STDIN},
     {"stdio", required_argument, NULL, OPT_S_STDIO},
+    {"caller-pid", required_argument, NULL, OPT_S_CALLER},
     {"log", required_argument, NULL, OPT_S_LOG},
     {"log-max-size", required_argument, NULL, OPT_S_LOGMAX},
     {"exit-command", required_argument, NULL, OPT_S_EXITCMD},
@@ -103,15 +105,15 @@ parse_stdio(const char *arg)
 }
 
 static long long
-parse_size(const char *arg)
+parse_size(const char *arg, const char *opt, long long max)
 {
 	char *end;
 	long long v;
 
 	errno = 0;
 	v = strtoll(arg, &end, 10);
-	if (errno || *end || end == arg || v < 0)
-		die_usage("--log-max-size wants a number of bytes, not '%s'", arg);
+	if (errno || *end || end == arg || v < 0 || v > max)
+		die_usage("%s wants a number, not '%s'", opt, arg);
 	return v;
 }
 
@@ -149,8 +151,11 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_LOG:
 		o->log_path = arg;
 		break;
+	case OPT_S_CALLER:
+		o->caller_pid = (pid_t)parse_size(arg, "--caller-pid", INT_MAX);
+		break;
 	case OPT_S_LOGMAX:
-		o->log_max = parse_size(arg);
+		o->log_max = parse_size(arg, "--log-max-size", LLONG_MAX);
 		break;
 	case OPT_S_EXITCMD:
 		o->exit_cmd = arg;
@@ -382,6 +387,8 @@ release(struct shim *s)
 		free(cg[i]);
 	exec_tty_release_all(s);
 	output_release(s);
+	if (s->caller.fd >= 0)
+		close(s->caller.fd);
 	while (s->execs) {
 		struct proc *p = s->execs;
 
@@ -410,7 +417,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		s.out.w[i].fd = -1;
 	s.out.stdin_fd = s.out.logfd = -1;
-	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = -1;
+	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = s.caller.fd = -1;
 	detach(&s);
 	await_go(&s);
 	create(&s);
@@ -425,6 +432,7 @@ main(int argc, char **argv)
 	if (s.o.start)
 		notify_ready(&s); /* what the start request does otherwise */
 	drop_stdio(&s);
+	tty_watch_caller(&s);
 	int rc = loop_run(&s);
 	notify_relay_remove(&s);
 	release(&s);

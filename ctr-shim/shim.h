@@ -17,7 +17,7 @@
 
 /* What an epoll event points at: the first member of each watched object. */
 enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN, W_EXEC_TTY, W_OUTPUT,
-		 W_NOTIFY };
+		 W_NOTIFY, W_CALLER };
 struct watch {
 	enum watch_kind kind;
 	int fd;
@@ -37,6 +37,7 @@ struct shim_opts {
 	enum shim_stdio stdio;
 	const char *log_path; /* --log: output appended there too (--stdio pipe) */
 	long long log_max;    /* --log-max-size: rotate to PATH.1 past it; 0: never */
+	pid_t caller_pid;     /* --caller-pid: the TTY relay (inherit) ends with it */
 	bool start;	     /* --start: create and start in one runtime call */
 	bool runtime_delete; /* --runtime-delete: RUNTIME delete once init has exited */
 	bool foreground;     /* --foreground: RUNTIME run stays with the container (foreground.c) */
@@ -109,6 +110,7 @@ struct shim {
 	int delete_rc;	  /* its exit code once the loop reaped it, else -1 */
 	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
 	struct output out;
+	struct watch caller; /* a pidfd of --caller-pid while the relay lasts (tty.c) */
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */
 	bool notify_mainpid_sent, notify_warned;
@@ -215,6 +217,12 @@ void tty_on_stdin(struct shim *s, uint32_t events);
 void tty_drain(struct shim *s);
 int tty_resize(struct shim *s, unsigned w, unsigned h, struct err *e);
 int tty_close_stdin(struct shim *s, struct err *e);
+/*
+ * --caller-pid with --stdio inherit: watch the caller, and when it is gone
+ * stop relaying the terminal, which is then its shell's again.
+ */
+void tty_watch_caller(struct shim *s);
+void tty_on_caller(struct shim *s);
 /* Bind STATEDIR/NAME for --console-socket; *path (caller's) is what the runtime is told. */
 int tty_console_listen(struct shim *s, const char *name, int *lfd, char **path, struct err *e);
 /* The PTY master the runtime sent (non-blocking); *lfd is closed and NAME removed either way. */

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,6 +22,7 @@
 #include "fdio.h"
 #include "log.h"
 #include "shim.h"
+#include "spawn.h"
 #include "xmem.h"
 
 #define CONSOLE "console.sock"
@@ -205,9 +208,16 @@ void
 tty_on_stdin(struct shim *s, uint32_t events)
 {
 	char buf[4096];
-	ssize_t n = read(0, buf, sizeof(buf));
+	struct pollfd gone = {s->caller.fd, POLLIN, 0};
+	ssize_t n;
 
 	(void)events;
+	/* the caller's death and new input in one batch: the input is not ours */
+	if (s->caller.fd >= 0 && poll(&gone, 1, 0) > 0) {
+		tty_on_caller(s);
+		return;
+	}
+	n = read(0, buf, sizeof(buf));
 	if (n > 0) {
 		if (fdio_write_full(s->pty.fd, buf, (size_t)n) < 0)
 			log_info("tty input: %s", strerror(errno));
@@ -237,4 +247,44 @@ tty_close_stdin(struct shim *s, struct err *e)
 				"the container's stdin is the caller's, not held by the shim");
 	stdin_eof(s);
 	return 0;
+}
+
+void
+tty_watch_caller(struct shim *s)
+{
+	if (!s->o.caller_pid || !s->o.tty || s->o.stdio != STDIO_INHERIT)
+		return;
+	s->caller.kind = W_CALLER;
+	s->caller.fd = spawn_pidfd(s->o.caller_pid);
+	/* gone already (or no pidfd_open): let go of its terminal now */
+	if (s->caller.fd < 0 || kill(s->o.caller_pid, 0) < 0 || getppid() != s->o.caller_pid) {
+		tty_on_caller(s);
+		return;
+	}
+	loop_add(s, &s->caller, EPOLLIN);
+}
+
+/*
+ * A foreground run whose caller died (killed, its terminal closed): the
+ * terminal belongs to the shell again, and a relay left reading it would
+ * take what the user types next. Input ends (VEOF) and output is dropped.
+ */
+void
+tty_on_caller(struct shim *s)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (s->caller.fd >= 0) {
+		loop_del(s, &s->caller);
+		close(s->caller.fd);
+		s->caller.fd = -1;
+	}
+	if (s->pty.fd >= 0)
+		stdin_eof(s);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		close(null);
+	}
+	log_info("the caller is gone: its terminal is no longer relayed");
 }

@@ -94,6 +94,25 @@ wait_gone() {
 	[[ $output == /dev/pts/* ]]
 }
 
+@test "stdio: run -t -i whose caller is killed: the shim lets go of the terminal" {
+	local id
+	id=$(cid fgtty)
+	# shellcheck disable=SC2016 # expanded by the inner shells
+	run "$PTYRUN" --send secret-line --after KILLED -- bash -c '
+		ctr-run run -t -i --name '"$id"' '"$IMG"' -- sh -c "while read -r l; do echo \"\$l\" >>/got; done; echo eof >>/got; exec sleep 60" </dev/tty &
+		cpid=$!
+		for i in $(seq 100); do [ "$(ctr-run state '"$id"' 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+		kill -9 $cpid; wait $cpid
+		echo KILLED
+		read -r line
+		echo "shell-got:$line"'
+	assert_status 0
+	assert_output_contains "shell-got:secret-line"
+	# the container saw the end of its input, not the line
+	run ctr-run exec "$id" cat /got
+	[ "$output" = eof ]
+}
+
 @test "stdio: exec without -t from a terminal gets pipes, never the terminal" {
 	local id
 	id=$(cid execpty)
