@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* attach: the output of a container whose stdio the shim holds, and our input to it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -114,6 +115,14 @@ attach_container(struct container *c, bool want_stdin, bool start)
 		json_decref(ok);
 		container_mark(c, "started", true);
 	}
+	/*
+	 * Our own writes must not block: a container that does not read its
+	 * stdin would stop the output and the signals that detach us. The pipe's
+	 * write end is the shim's too, which never writes to it; the PTY master
+	 * is non-blocking already.
+	 */
+	if (r.in_to >= 0)
+		fcntl(r.in_to, F_SETFL, fcntl(r.in_to, F_GETFL) | O_NONBLOCK);
 	/* the terminal is the container's now; ^P ^Q gives it back */
 	r.detach_keys = tty && r.in_to >= 0 && fg_raw_tty();
 	r.resize = tty && isatty(STDIN_FILENO);

@@ -62,8 +62,8 @@ notify_add_spec(struct create_args *a, const char *statedir)
 	so->mounts[so->nmounts++] = (struct spec_mount){
 	    .src = xasprintf("%s/%s", statedir, SDNOTIFY_RELAY_DIR),
 	    .dst = xstrdup(SDNOTIFY_RELAY_MOUNT),
-	    /* a socket to write to: nothing to run, no device to open */
-	    .options = xstrdup("rw:nosuid:nodev:noexec"),
+	    /* a socket to send to: read-only (a send needs no write access to the folder), nothing to run, no device */
+	    .options = xstrdup("ro:nosuid:nodev:noexec"),
 	};
 	/* last: it wins over an -e NOTIFY_SOCKET= or the image's (spec.c env_set) */
 	so->env = xrealloc(so->env, (so->nenv + 1) * sizeof(*so->env));

@@ -416,7 +416,7 @@ main(int argc, char **argv)
 	s.init.pidfd = -1;
 	for (int i = 0; i < 3; i++)
 		s.out.w[i].fd = -1;
-	s.out.stdin_fd = s.out.logfd = -1;
+	s.out.stdin_fd = s.out.logfd = s.out.logdir = -1;
 	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = s.caller.fd = -1;
 	detach(&s);
 	await_go(&s);

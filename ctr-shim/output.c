@@ -32,22 +32,48 @@ open_null(int *fd, struct err *e)
 	return *fd < 0 ? err_set(e, errno, "open /dev/null") : 0;
 }
 
+/*
+ * The log's folder is opened once and the file by name in it, never through
+ * a symbolic link: a container that can write in that folder (a bind mount)
+ * must not make us, root, truncate or append to another file, nor stall us
+ * on a FIFO. Rotation works in the same folder (rotate).
+ */
+static int
+open_log_at(struct shim *s, int flags, struct err *e)
+{
+	struct stat st;
+	int fd = openat(s->out.logdir, s->out.logname,
+			O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | flags,
+			0640);
+
+	/* ENXIO: a FIFO with no reader, which O_NONBLOCK refuses rather than wait */
+	if (fd < 0 && errno != ENXIO)
+		return err_set(e, errno, "open log '%s'", s->o.log_path);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return err_code(e, "invalid", "log '%s' is not a regular file", s->o.log_path);
+	}
+	fcntl(fd, F_SETFL, O_APPEND);
+	s->out.logsize = st.st_size;
+	return fd;
+}
+
 static int
 open_log(struct shim *s, struct err *e)
 {
-	struct stat st;
+	_cleanup_free_ char *dir = xstrdup(s->o.log_path);
+	char *slash = strrchr(dir, '/');
 
-	s->out.logfd = open(s->o.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-			    0640);
-	if (s->out.logfd < 0)
-		return err_set(e, errno, "open log '%s'", s->o.log_path);
-	if (fstat(s->out.logfd, &st) < 0)
-		return err_set(e, errno, "stat log '%s'", s->o.log_path);
-	/* a FIFO nobody reads would stall us; a device is not a log */
-	if (!S_ISREG(st.st_mode))
-		return err_code(e, "invalid", "log '%s' is not a regular file", s->o.log_path);
-	s->out.logsize = st.st_size;
-	return 0;
+	s->out.logname = strrchr(s->o.log_path, '/') + 1; /* absolute: there is a '/' */
+	*slash = '\0';
+	s->out.logdir = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->out.logdir < 0)
+		return err_set(e, errno, "open the folder of log '%s'", s->o.log_path);
+	if (!*s->out.logname)
+		return err_code(e, "invalid", "log '%s' names a folder", s->o.log_path);
+	s->out.logfd = open_log_at(s, O_CREAT, e);
+	return s->out.logfd < 0 ? -1 : 0;
 }
 
 /* An output pipe: the write end for the container, the read end watched by us. */
@@ -116,25 +142,25 @@ output_close_far(int far[3])
 			close(far[i]);
 }
 
-static void
-rotate(struct shim *s)
+/*
+ * FILE becomes FILE.1 and a new FILE begins, created by us (O_EXCL): whatever
+ * appeared under the name meanwhile is not written to. -1 when that failed;
+ * the caller drops the output rather than let the file grow past its cap.
+ */
+static int
+rotate(struct shim *s, struct err *e)
 {
-	_cleanup_free_ char *old = xasprintf("%s.1", s->o.log_path);
+	_cleanup_free_ char *old = xasprintf("%s.1", s->out.logname);
 	int fd;
 
-	if (rename(s->o.log_path, old) < 0) {
-		log_warn("rotate log '%s': %s", s->o.log_path, strerror(errno));
-		return;
-	}
-	fd = open(s->o.log_path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
-		  0640);
-	if (fd < 0) {
-		log_warn("reopen log '%s': %s", s->o.log_path, strerror(errno));
-		return; /* keep writing to the renamed file rather than lose output */
-	}
+	if (renameat(s->out.logdir, s->out.logname, s->out.logdir, old) < 0)
+		return err_set(e, errno, "rotate log '%s'", s->o.log_path);
+	fd = open_log_at(s, O_CREAT | O_EXCL, e);
+	if (fd < 0)
+		return -1;
 	close(s->out.logfd);
 	s->out.logfd = fd;
-	s->out.logsize = 0;
+	return 0;
 }
 
 /*
@@ -143,35 +169,46 @@ rotate(struct shim *s)
  * and succeeds by turns, and shim.log must not fill with it; later spells
  * are logged at info level, and logs shows the error while it lasts.
  */
+/*
+ * A failed write or rotation (a full disk, a folder gone read-only) costs
+ * the log that output, never the container its progress. One warning: a
+ * disk that is nearly full fails and succeeds by turns, and shim.log must
+ * not fill with it; later spells are logged at info level, and logs shows
+ * the error while it lasts.
+ */
+static void
+log_failed(struct shim *s, const struct err *e)
+{
+	if (!s->out.log_error[0] && !s->out.log_warned)
+		log_warn("%s; output is dropped from the log until it works again", e->msg);
+	else if (!s->out.log_error[0])
+		log_info("%s", e->msg);
+	s->out.log_warned = true;
+	snprintf(s->out.log_error, sizeof(s->out.log_error), "%s", e->msg);
+}
+
 static void
 log_write(struct shim *s, const char *buf, size_t len)
 {
 	struct stat st;
-	int sys;
+	struct err e;
 
 	if (s->out.logfd < 0)
 		return;
-	if (s->o.log_max > 0 && s->out.logsize > 0 && s->out.logsize + (long long)len > s->o.log_max)
-		rotate(s);
-	if (fdio_write_full(s->out.logfd, buf, len) == 0) {
-		if (s->out.log_error[0])
-			log_info("log '%s' written again", s->o.log_path);
-		s->out.log_error[0] = '\0';
-		s->out.logsize += (long long)len;
-		return;
+	if (s->o.log_max > 0 && s->out.logsize > 0 &&
+	    s->out.logsize + (long long)len > s->o.log_max && rotate(s, &e) < 0)
+		return log_failed(s, &e);
+	if (fdio_write_full(s->out.logfd, buf, len) < 0) {
+		err_set(&e, errno, "log '%s'", s->o.log_path);
+		/* a partial write still grew the file; its size is what rotation needs */
+		if (fstat(s->out.logfd, &st) == 0)
+			s->out.logsize = st.st_size;
+		return log_failed(s, &e);
 	}
-	sys = errno;
-	if (!s->out.log_error[0] && !s->out.log_warned)
-		log_warn("log '%s': %s; output is dropped from it until writes work again",
-			 s->o.log_path, strerror(sys));
-	else if (!s->out.log_error[0])
-		log_info("log '%s': %s again", s->o.log_path, strerror(sys));
-	s->out.log_warned = true;
-	snprintf(s->out.log_error, sizeof(s->out.log_error), "log '%s': %s", s->o.log_path,
-		 strerror(sys));
-	/* a partial write still grew the file; its size is what rotation needs */
-	if (fstat(s->out.logfd, &st) == 0)
-		s->out.logsize = st.st_size;
+	if (s->out.log_error[0])
+		log_info("log '%s' written again", s->o.log_path);
+	s->out.log_error[0] = '\0';
+	s->out.logsize += (long long)len;
 }
 
 /* fbuf holds a header's room and len bytes of stream: to the ring, the log, followers. */
@@ -302,6 +339,8 @@ output_release(struct shim *s)
 		close(s->out.stdin_fd);
 	if (s->out.logfd >= 0)
 		close(s->out.logfd);
+	if (s->out.logdir >= 0)
+		close(s->out.logdir);
 	ring_release(&s->out.ring);
 }
 

@@ -77,8 +77,10 @@ struct output {
 	struct ring ring;
 	int stdin_fd;	   /* the write end of the container's stdin pipe (-i), else -1 */
 	int logfd;	   /* --log, else -1 */
+	int logdir;	   /* its folder (O_PATH), else -1 */
+	const char *logname; /* its name in that folder (in o.log_path) */
 	long long logsize; /* bytes in the current log file */
-	char log_error[256]; /* the last log write failure, "" while writes work */
+	char log_error[512]; /* the last log write failure, "" while writes work */
 	bool log_warned;     /* the one warning about it was given */
 	bool ended;	   /* no more output will come */
 };

@@ -187,7 +187,11 @@ STATUS=reloaded|READY=1|" ]
 	run ctr-run exec "$id" -- sh -c 'echo "$NOTIFY_SOCKET"; grep " /run/notify " /proc/self/mountinfo'
 	assert_status 0
 	[ "${lines[0]}" = /run/notify/notify.sock ]
-	[[ "${lines[1]}" == *" rw,nosuid,nodev,noexec"* ]]
+	# read-only: the container sends there but writes nothing in our state dir
+	[[ "${lines[1]}" == *" ro,nosuid,nodev,noexec"* ]]
+	run ctr-run exec "$id" -- touch /run/notify/fill
+	assert_status 1
+	[ ! -e "$sd/notify/fill" ]
 	ctr-run delete -f "$id"
 	assert_clean "$id"
 }

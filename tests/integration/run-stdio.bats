@@ -290,3 +290,32 @@ wait_gone() {
 	assert_status 1
 	assert_clean "$id"
 }
+
+@test "logs: a container that writes in the log's folder cannot redirect, stall or outgrow it" {
+	local id dir=$BATS_TEST_TMPDIR/shared victim=$BATS_TEST_TMPDIR/victim
+	mkdir "$dir"
+	echo ORIGINAL >"$victim"
+	# a FIFO as the log: refused at once, nothing made
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run timeout 20 ctr-run run -d --log "$BATS_TEST_TMPDIR/fifo" "$IMG" -- true
+	assert_status 125
+	assert_output_contains "not a regular file"
+	# a symlink planted where rotation reopens the log is never written through
+	id=$(cid race)
+	ctr-run run -d --name "$id" --mount "type=bind,src=$dir,dst=/data" \
+		--log "$dir/out.log" --log-max-size 4k "$IMG" -- sh -c \
+		'cd /data; (while :; do ln -s '"$victim"' out.log 2>/dev/null; done) & i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i+1)); done; exec sleep 60' >/dev/null
+	wait_logs "$id" 'line 2999'
+	[ "$(cat "$victim")" = ORIGINAL ]
+	ctr-run delete -f "$id"
+	# rotation made impossible (a folder as FILE.1): the cap holds, one warning
+	id=$(cid norotate)
+	rm -rf "${dir:?}"/*
+	ctr-run run -d --name "$id" --mount "type=bind,src=$dir,dst=/data" \
+		--log "$dir/out.log" --log-max-size 4k "$IMG" -- sh -c \
+		'mkdir -p /data/out.log.1/x; i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i+1)); done' >/dev/null
+	ctr-run wait "$id" >/dev/null
+	[ "$(stat -c %s "$dir/out.log")" -le $((4096 + 65536)) ]
+	[ "$(grep -c . "$CTR_STATE/default/$id/shim.log")" = 1 ]
+}
+
