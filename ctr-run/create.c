@@ -184,29 +184,32 @@ struct exit_cmd {
 	char *root, *run;
 };
 
-static char *const *
+/* *out: the exit command run -d --rm wants, else NULL. */
+static int
 exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_cmd *x,
-	      struct err *e)
+	      char *const **out, struct err *e)
 {
 	ssize_t n;
 	size_t i = 0;
 
+	*out = NULL;
 	if (!(a->is_run && a->detach && a->rm))
-		return NULL;
+		return 0;
 	n = readlink("/proc/self/exe", x->self, sizeof(x->self) - 1);
 	if (n < 0)
-		return err_set(e, errno, "readlink /proc/self/exe"), NULL;
+		return err_set(e, errno, "readlink /proc/self/exe");
 	x->self[n] = '\0';
 	/* the shim runs it from its state directory: nothing relative */
 	if (!(x->root = realpath(st->root, NULL)) || !(x->run = realpath(st->run, NULL)))
-		return err_set(e, errno, "resolve the state directories"), NULL;
+		return err_set(e, errno, "resolve the state directories");
 	x->argv[i++] = x->self;
 	x->argv[i++] = "--root", x->argv[i++] = x->root;
 	x->argv[i++] = "--state", x->argv[i++] = x->run;
 	x->argv[i++] = "-n", x->argv[i++] = st->ns;
 	x->argv[i++] = "delete";
 	x->argv[i] = NULL;
-	return x->argv;
+	*out = x->argv;
+	return 0;
 }
 
 static int
@@ -248,8 +251,7 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	};
 	int r = -1;
 
-	sp.exit_cmd = exit_cmd_make(st, a, &x, e);
-	if (sp.exit_cmd || !(a->is_run && a->detach && a->rm))
+	if (exit_cmd_make(st, a, &x, &sp.exit_cmd, e) == 0)
 		r = shim_spawn(c, &sp, h, e);
 	free(x.root);
 	free(x.run);

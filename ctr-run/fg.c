@@ -65,9 +65,8 @@ fg_block_signals(void)
 	sigprocmask(SIG_BLOCK, &m, NULL);
 }
 
-/* Our window size to the terminal of init, or of exec process EXEC. */
-static void
-send_resize(const struct container *c, const char *exec)
+void
+fg_resize(const struct container *c, const char *exec)
 {
 	struct winsize ws;
 	struct err ignored;
@@ -189,7 +188,7 @@ fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_e
 		goto out;
 	}
 	if (tty)
-		send_resize(c, exec);
+		fg_resize(c, exec);
 	for (int pidfd = early ? early->pidfd : -1;;) {
 		struct pollfd p[6] = {{k.fd, POLLIN, 0}, {sfd, POLLIN, 0}, {pidfd, POLLIN, 0}};
 		struct signalfd_siginfo si;
@@ -213,7 +212,7 @@ fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_e
 			if (si.ssi_signo != SIGWINCH)
 				forward(c, exec, (int)si.ssi_signo);
 			else if (tty)
-				send_resize(c, exec);
+				fg_resize(c, exec);
 		}
 		if (pidfd >= 0 && p[2].revents) {
 			pidfd = -1; /* once */

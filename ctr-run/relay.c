@@ -6,15 +6,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "fdio.h"
+#include "fg.h"
 #include "frame.h"
-#include "jsonio.h"
 #include "ring.h"
-#include "shimclient.h"
 
 #define KEY_P 0x10 /* ^P ^Q: docker's detach keys */
 #define KEY_Q 0x11
@@ -84,14 +82,8 @@ write_input(const struct relay *r, struct input *in)
 static void
 resize(const struct relay *r)
 {
-	struct winsize ws;
-	struct err ignored;
-
-	if (!r->resize || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
-		return;
-	json_auto_t *req =
-	    json_pack("{s:s, s:i, s:i}", "op", "resize", "width", ws.ws_col, "height", ws.ws_row);
-	json_decref(shim_call(r->c, req, &ignored));
+	if (r->resize)
+		fg_resize(r->c, NULL);
 }
 
 /* True when the signal detaches us; SIGWINCH resizes the container's terminal. */

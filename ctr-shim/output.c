@@ -114,12 +114,9 @@ output_setup(struct shim *s, int far[3], struct err *e)
 		return 0;
 	if (s->o.stdio == STDIO_NULL || s->o.tty) {
 		/* with a TTY the container has the terminal; the runtime gets nothing of ours */
-		if (open_null(&far[0], e) < 0)
-			return -1;
-		far[1] = dup(far[0]), far[2] = dup(far[0]);
-		if (far[1] < 0 || far[2] < 0)
-			return err_set(e, errno, "dup");
-		fcntl(far[1], F_SETFD, FD_CLOEXEC), fcntl(far[2], F_SETFD, FD_CLOEXEC);
+		for (int i = 0; i < 3; i++)
+			if (open_null(&far[i], e) < 0)
+				return -1;
 	}
 	if (s->o.stdio == STDIO_NULL)
 		return 0;
