@@ -11,15 +11,21 @@
 
 # A tool is built once its folder has a main.c.
 TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
+# Libraries: libcommon (every tool), libregistry (the registry client of pull and push).
+LIBS := libcommon libregistry
 PKGS_libcommon := jansson openssl
-PKGS_ctr-pull := libcurl openssl jansson libarchive
+PKGS_libregistry := libcurl openssl jansson
+PKGS_ctr-pull := libcurl openssl jansson
+PKGS_ctr-push := libcurl openssl jansson
+PKGS_ctr-image := openssl jansson libarchive
 PKGS_ctr-unpack := libarchive openssl jansson libseccomp zlib libzstd libisal
 PKGS_ctr-snapshot := jansson
 PKGS_ctr-run := jansson libseccomp
 PKGS_ctr-netns := libmnl jansson
 PKGS_ctr-shim := jansson
-# Multi-call tools: more names for one binary, installed as symlinks to it.
-ALIASES_ctr-pull := ctr-push ctr-image
+# The libraries a tool links besides libcommon.
+USES_ctr-pull := libregistry
+USES_ctr-push := libregistry
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -43,6 +49,8 @@ CFLAGS ?= -O2 -g
 WFLAGS := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wvla -Wno-missing-field-initializers
 DEPFLAGS = -MMD -MP
 ALL_CPPFLAGS = -D_GNU_SOURCE -iquote libcommon $(CPPFLAGS)
+# A tool (or library) sees the headers of the libraries it uses.
+uses = $(USES_$(firstword $(subst /, ,$(1))))
 ALL_CFLAGS = $(WFLAGS) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
@@ -52,31 +60,35 @@ else
 Q := @
 endif
 
-LIBCOMMON_SRC := $(wildcard libcommon/*.c)
-LIBCOMMON_OBJ := $(patsubst %.c,$(B)/%.o,$(LIBCOMMON_SRC))
 LIBCOMMON := $(B)/libcommon.a
+# Every library, libcommon last (what the unit tests link).
+ARCHIVES := $(patsubst %,$(B)/%.a,$(filter-out libcommon,$(LIBS))) $(LIBCOMMON)
+USES_libregistry := libcommon
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 MANPAGES := $(wildcard man/*.[1-9])
 
-ALIASES := $(foreach t,$(TOOLS),$(ALIASES_$(t)))
-
-all: $(patsubst %,$(B)/bin/%,$(TOOLS) $(ALIASES)) bin-links
+all: $(patsubst %,$(B)/bin/%,$(TOOLS)) bin-links
 
 # bin/ always points at the plain build so tests find the tools in one place.
-bin-links: $(patsubst %,$(B)/bin/%,$(TOOLS) $(ALIASES))
+# A name left from an older layout (a symlink to a binary now gone) is removed.
+bin-links: $(patsubst %,$(B)/bin/%,$(TOOLS))
 ifeq ($(B),build)
-	$(Q)mkdir -p bin && for t in $(TOOLS) $(ALIASES); do ln -sfn ../$(B)/bin/$$t bin/$$t; done
+	$(Q)mkdir -p bin && for t in $(TOOLS); do ln -sfn ../$(B)/bin/$$t bin/$$t; done
+	$(Q)for l in bin/ctr-*; do [ -e "$$l" ] || rm -f "$$l"; done
 endif
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS_$(firstword $(subst /, ,$<)))) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(patsubst %,-iquote %,$(call uses,$<)) $(ALL_CFLAGS) $(DEPFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS_$(firstword $(subst /, ,$<)))) -c -o $@ $<
 
-$(LIBCOMMON): $(LIBCOMMON_OBJ)
-	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+define library
+$(B)/$(1).a: $$(patsubst %.c,$(B)/%.o,$$(wildcard $(1)/*.c))
+	@$$(if $(Q),echo "  AR      $$@")
+	$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LIBS),$(eval $(call library,$(l))))
 
 # --version prints "CTR_RELEASE (git DESCRIBE)"; "unknown" outside a git tree.
 # Only prog.o gets the define, and version.stamp changes only when the text
@@ -92,20 +104,14 @@ $(B)/libcommon/prog.o: $(B)/version.stamp
 $(B)/libcommon/prog.o: ALL_CPPFLAGS += -DCTR_VERSION='"$(CTR_VERSION)"'
 FORCE:
 
+# A tool links its objects, the libraries it uses, then libcommon (last: the others need it).
 define tool
-$(B)/bin/$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard $(1)/*.c)) $(LIBCOMMON)
+$(B)/bin/$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard $(1)/*.c)) $(patsubst %,$(B)/%.a,$(USES_$(1))) $(LIBCOMMON)
 	@mkdir -p $$(dir $$@)
 	@$$(if $(Q),echo "  LD      $$@")
-	$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(shell $(PKG_CONFIG) --libs $$(PKGS_$(1)))
+	$(Q)rm -f $$@ && $$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(shell $(PKG_CONFIG) --libs $$(PKGS_$(1)))
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
-
-# An alias is a relative symlink beside the binary; the binary looks at argv[0].
-define alias
-$(B)/bin/$(2): $(B)/bin/$(1)
-	$(Q)ln -sfn $(1) $$@
-endef
-$(foreach t,$(TOOLS),$(foreach a,$(ALIASES_$(t)),$(eval $(call alias,$(t),$(a)))))
 
 # A unit test links libcommon and, for test-<tool>-<module>.c, that tool's
 # objects except main.c (tools keep pure modules testable). Other tools'
@@ -114,11 +120,11 @@ UNIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson openssl libarchive libcurl lib
 tool_objs = $(patsubst %.c,$(B)/%.o,$(filter-out $(1)/main.c,$(wildcard $(1)/*.c)))
 unit_tool = $(firstword $(foreach t,$(TOOLS),$(if $(filter test-$(t)-%,$(1)),$(t))))
 define unit
-$(B)/tests/$(1): tests/unit/$(1).c $(LIBCOMMON) $(call tool_objs,$(call unit_tool,$(1)))
+$(B)/tests/$(1): tests/unit/$(1).c $(ARCHIVES) $(call tool_objs,$(call unit_tool,$(1)))
 	@mkdir -p $$(dir $$@)
 	@$$(if $(Q),echo "  TEST    $$@")
-	$(Q)$$(CC) $$(ALL_CPPFLAGS) -iquote tests/unit $(if $(call unit_tool,$(1)),-iquote $(call unit_tool,$(1))) \
-		$$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$< $(call tool_objs,$(call unit_tool,$(1))) $(LIBCOMMON) $$(UNIT_LIBS)
+	$(Q)$$(CC) $$(ALL_CPPFLAGS) $(patsubst %,-iquote %,$(LIBS)) -iquote tests/unit $(if $(call unit_tool,$(1)),-iquote $(call unit_tool,$(1))) \
+		$$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$< $(call tool_objs,$(call unit_tool,$(1))) $(ARCHIVES) $$(UNIT_LIBS)
 endef
 $(foreach u,$(patsubst tests/unit/%.c,%,$(UNIT_SRC)),$(eval $(call unit,$(u))))
 
@@ -160,7 +166,6 @@ lint:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(patsubst %,$(B)/bin/%,$(TOOLS)) $(DESTDIR)$(BINDIR)/
-	$(foreach t,$(TOOLS),$(foreach a,$(ALIASES_$(t)),ln -sfn $(t) $(DESTDIR)$(BINDIR)/$(a) &&)) true
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 
 clean-objs:

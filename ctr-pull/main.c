@@ -8,49 +8,36 @@
 
 #include "cleanup.h"
 #include "cli.h"
-#include "cmd.h"
 #include "prog.h"
 #include "pull.h"
+#include "registry.h"
 #include "xmem.h"
 
 static const char USAGE[] =
-    "usage: ctr-pull [--platform OS/ARCH[/VARIANT] | --all-platforms] [--plain-http]\n"
-    "       [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"
-    "       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n"
-    "       [--retries N] [--stall-timeout SECS] [--limit-rate BYTES]\n" PULL_UNPACK_USAGE
+    "usage: ctr-pull [--platform OS/ARCH[/VARIANT] | --all-platforms]\n" REGISTRY_USAGE
+    " [--limit-rate BYTES]\n"
+    "       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n" PULL_UNPACK_USAGE
     "       REF\n";
 
 enum {
 	OPT_PLATFORM = 0x100,
 	OPT_ALL,
-	OPT_PLAIN,
-	OPT_HOSTS,
-	OPT_CREDS,
-	OPT_AUTHFILE,
 	OPT_MAXCONC,
 	OPT_PROGRESS,
 	OPT_JSON,
-	OPT_RETRIES,
-	OPT_STALL,
-	OPT_LIMIT,
 };
 
 static const struct option opts[] = {
     {"platform", required_argument, NULL, OPT_PLATFORM},
     {"all-platforms", no_argument, NULL, OPT_ALL},
-    {"plain-http", no_argument, NULL, OPT_PLAIN},
-    {"hosts-dir", required_argument, NULL, OPT_HOSTS},
-    {"creds", required_argument, NULL, OPT_CREDS},
-    {"authfile", required_argument, NULL, OPT_AUTHFILE},
     {"max-concurrent-downloads", required_argument, NULL, OPT_MAXCONC},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
-    {"retries", required_argument, NULL, OPT_RETRIES},
-    {"stall-timeout", required_argument, NULL, OPT_STALL},
-    {"limit-rate", required_argument, NULL, OPT_LIMIT},
     {"help", no_argument, NULL, 'h'},
     PULL_UNPACK_LONGOPTS,
+    REGISTRY_LONGOPTS,
+    REGISTRY_LIMIT_LONGOPT,
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
@@ -68,18 +55,6 @@ parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
 	case OPT_ALL:
 		o->all_platforms = true;
 		break;
-	case OPT_PLAIN:
-		o->reg.plain_http = true;
-		break;
-	case OPT_HOSTS:
-		o->reg.hosts_dir = arg;
-		break;
-	case OPT_CREDS:
-		o->reg.creds = cli_creds(arg);
-		break;
-	case OPT_AUTHFILE:
-		o->reg.authfile = arg;
-		break;
 	case OPT_MAXCONC:
 		o->max_concurrent = (int)cli_number(arg, 1, 64, "--max-concurrent-downloads");
 		break;
@@ -93,20 +68,12 @@ parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
 	case OPT_JSON:
 		prog_set_json_errors(true);
 		break;
-	case OPT_RETRIES:
-		o->reg.retries = (int)cli_number(arg, 0, 20, "--retries");
-		break;
-	case OPT_STALL:
-		o->reg.stall_secs = cli_number(arg, 1, 86400, "--stall-timeout");
-		break;
-	case OPT_LIMIT:
-		o->reg.limit_rate = cli_number(arg, 0, 1L << 40, "--limit-rate");
-		break;
 	case 'h':
 		fputs(USAGE, stdout);
 		exit(0);
 	default:
-		if (!prog_global_opt(c, arg, st) && !pull_unpack_opt(c, arg, &o->unpack))
+		if (!prog_global_opt(c, arg, st) && !pull_unpack_opt(c, arg, &o->unpack) &&
+		    !registry_opt(c, arg, &o->reg))
 			die_usage("unknown option");
 	}
 }
@@ -115,18 +82,13 @@ int
 main(int argc, char **argv)
 {
 	struct pull_opts o = {
-	    .reg = {.stall_secs = 30, .min_rate = 1, .retries = 3},
+	    .reg = REGISTRY_OPTS_INIT,
 	    .max_concurrent = 3,
 	    .progress = PROGRESS_NONE,
 	};
 	struct state st;
 	int c;
 
-	/* one binary, three programs: ctr-push and ctr-image are links to it */
-	if (!strcmp(cli_called_as(argv[0]), "ctr-push"))
-		return push_main(argc, argv);
-	if (!strcmp(cli_called_as(argv[0]), "ctr-image"))
-		return image_main(argc, argv);
 	prog_init("ctr-pull", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	o.progress = cli_progress_mode("auto");
 	platform_host(&o.platform);

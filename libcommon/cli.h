@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Option values shared by ctr-pull, ctr-push and ctr-image: numbers, progress modes, creds. */
-#ifndef CTR_PULL_CLI_H
-#define CTR_PULL_CLI_H
+#ifndef CTR_CLI_H
+#define CTR_CLI_H
 
 #include "progress.h"
 
@@ -11,7 +11,5 @@ long cli_number(const char *s, long min, long max, const char *what);
 enum progress_mode cli_progress_mode(const char *s);
 /* "USER:PASS" as is; "USER" alone takes the password from stdin's first line. */
 const char *cli_creds(const char *s);
-/* The program name a multi-call binary was started as: basename of argv0. Borrowed. */
-const char *cli_called_as(const char *argv0);
 
 #endif

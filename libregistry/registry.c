@@ -128,7 +128,7 @@ setup_ep(struct registry *r, const struct endpoint *ep, CURL *h, const char *url
 	bool https = !strncmp(url, "https://", 8);
 
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "ctr-pull/0.1");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, r->agent);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A hosts directory in the style of containerd's certs.d: per-host CA, client certs, mirrors. */
-#ifndef CTR_PULL_HOSTS_H
-#define CTR_PULL_HOSTS_H
+#ifndef CTR_HOSTS_H
+#define CTR_HOSTS_H
 
 #include "registry.h"
 

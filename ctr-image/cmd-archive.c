@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "image-cmds.h"
+#include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
 #include "oci-archive.h"
@@ -61,7 +61,7 @@ load_records(struct state *st, int argc, char **argv)
 	struct err e;
 
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = image_cmd_name(argv[i]);
+		_cleanup_free_ char *name = cmd_name(argv[i]);
 		json_t *rec;
 
 		if (json_object_get(seen, name))
@@ -101,7 +101,7 @@ undo:
 }
 
 int
-image_cmd_export(int argc, char **argv, struct state *st)
+cmd_export(int argc, char **argv, struct state *st)
 {
 	const char *out = archive_opts(argc, argv, st, 'o');
 	json_auto_t *recs = NULL;
@@ -156,7 +156,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 	{
 		json_auto_t *rec = json_pack("{s:O, s:O}", "name", json_object_get(p, "name"),
 					     "target", json_object_get(p, "target"));
-		json_t *doc = image_cmd_resolve(c, rec, &e);
+		json_t *doc = cmd_resolve(c, rec, &e);
 
 		if (!doc)
 			die_err(&e);
@@ -176,7 +176,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 }
 
 int
-image_cmd_import(int argc, char **argv, struct state *st)
+cmd_import(int argc, char **argv, struct state *st)
 {
 	const char *given = archive_opts(argc, argv, st, O_NAME);
 	_cleanup_free_ char *name = NULL;
@@ -190,7 +190,7 @@ image_cmd_import(int argc, char **argv, struct state *st)
 
 	if (optind != argc - 1)
 		die_usage("import takes one FILE (or - for stdin)");
-	name = given ? image_cmd_name(given) : NULL;
+	name = given ? cmd_name(given) : NULL;
 	fd = open_input(argv[optind]);
 	open_store(st, &c, true);
 	if (oci_archive_read(&c, fd, &in, &e) < 0 ||

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "image-cmds.h"
+#include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
 #include "prog.h"
@@ -14,7 +14,7 @@
 enum { O_JSON = 0x100 };
 
 void
-image_cmd_opts(int argc, char **argv, struct state *st, bool *json, bool *quiet)
+cmd_opts(int argc, char **argv, struct state *st, bool *json, bool *quiet)
 {
 	static const struct option opts[] = {
 	    {"json", no_argument, NULL, O_JSON},
@@ -35,7 +35,7 @@ image_cmd_opts(int argc, char **argv, struct state *st, bool *json, bool *quiet)
 }
 
 char *
-image_cmd_name(const char *arg)
+cmd_name(const char *arg)
 {
 	struct ref r = {0};
 	struct err e;
@@ -74,7 +74,7 @@ resolve_present(const struct content *c, const json_t *rec, struct err *e)
 }
 
 json_t *
-image_cmd_resolve(const struct content *c, const json_t *rec, struct err *e)
+cmd_resolve(const struct content *c, const json_t *rec, struct err *e)
 {
 	json_t *doc = image_resolve(c, rec, NULL, e);
 	struct err first;
@@ -102,7 +102,7 @@ static json_int_t
 image_size(const struct content *c, const json_t *rec)
 {
 	struct err e;
-	json_auto_t *doc = image_cmd_resolve(c, rec, &e);
+	json_auto_t *doc = cmd_resolve(c, rec, &e);
 	json_int_t size;
 	json_t *l;
 	size_t i;
@@ -144,7 +144,7 @@ ls_json(const json_t *rec, json_int_t size)
 }
 
 int
-image_cmd_ls(int argc, char **argv, struct state *st)
+cmd_ls(int argc, char **argv, struct state *st)
 {
 	bool json = false, quiet = false;
 	json_auto_t *list = NULL;
@@ -154,7 +154,7 @@ image_cmd_ls(int argc, char **argv, struct state *st)
 	json_t *rec;
 	size_t i;
 
-	image_cmd_opts(argc, argv, st, &json, &quiet);
+	cmd_opts(argc, argv, st, &json, &quiet);
 	if (optind != argc)
 		die_usage("ls takes no arguments");
 	open_store(st, &c);
@@ -180,19 +180,19 @@ image_cmd_ls(int argc, char **argv, struct state *st)
 }
 
 int
-image_cmd_inspect(int argc, char **argv, struct state *st)
+cmd_inspect(int argc, char **argv, struct state *st)
 {
 	json_auto_t *rec = NULL, *doc = NULL, *out = NULL;
 	_cleanup_free_ char *name = NULL;
 	struct content c;
 	struct err e;
 
-	image_cmd_opts(argc, argv, st, NULL, NULL);
+	cmd_opts(argc, argv, st, NULL, NULL);
 	if (optind != argc - 1)
 		die_usage("inspect takes one NAME");
-	name = image_cmd_name(argv[optind]);
+	name = cmd_name(argv[optind]);
 	open_store(st, &c);
-	if (!(rec = image_load(st, name, &e)) || !(doc = image_cmd_resolve(&c, rec, &e)))
+	if (!(rec = image_load(st, name, &e)) || !(doc = cmd_resolve(&c, rec, &e)))
 		die_err(&e);
 	out = json_pack("{s:O, s:O}", "record", rec, "image", doc);
 	jsonio_write_pretty(stdout, out);
@@ -201,18 +201,18 @@ image_cmd_inspect(int argc, char **argv, struct state *st)
 }
 
 int
-image_cmd_tag(int argc, char **argv, struct state *st)
+cmd_tag(int argc, char **argv, struct state *st)
 {
 	_cleanup_free_ char *src = NULL, *dst = NULL;
 	json_auto_t *rec = NULL, *entry = NULL, *nrec = NULL;
 	struct content c;
 	struct err e;
 
-	image_cmd_opts(argc, argv, st, NULL, NULL);
+	cmd_opts(argc, argv, st, NULL, NULL);
 	if (optind != argc - 2)
 		die_usage("tag takes SRC and DST");
-	src = image_cmd_name(argv[optind]);
-	dst = image_cmd_name(argv[optind + 1]);
+	src = cmd_name(argv[optind]);
+	dst = cmd_name(argv[optind + 1]);
 	open_store(st, &c);
 	if (!(rec = image_load(st, src, &e)))
 		die_err(&e);
@@ -231,25 +231,25 @@ image_cmd_tag(int argc, char **argv, struct state *st)
 }
 
 int
-image_cmd_rm(int argc, char **argv, struct state *st)
+cmd_rm(int argc, char **argv, struct state *st)
 {
 	struct content c;
 	struct err e;
 
-	image_cmd_opts(argc, argv, st, NULL, NULL);
+	cmd_opts(argc, argv, st, NULL, NULL);
 	if (optind >= argc)
 		die_usage("rm takes one NAME or more");
 	open_store(st, &c);
 	/* every name is checked before any is removed: a typo removes nothing */
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = image_cmd_name(argv[i]);
+		_cleanup_free_ char *name = cmd_name(argv[i]);
 		json_auto_t *rec = image_load(st, name, &e);
 
 		if (!rec)
 			die_err(&e);
 	}
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = image_cmd_name(argv[i]);
+		_cleanup_free_ char *name = cmd_name(argv[i]);
 
 		if (image_remove(st, name, &e) < 0 || content_index_remove(&c, name, &e) < 0)
 			die_err(&e);

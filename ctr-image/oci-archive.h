@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* OCI image layouts as tar archives ("oci-archive"): export from and import into the store. */
-#ifndef CTR_PULL_OCI_ARCHIVE_H
-#define CTR_PULL_OCI_ARCHIVE_H
+#ifndef CTR_IMAGE_OCI_ARCHIVE_H
+#define CTR_IMAGE_OCI_ARCHIVE_H
 
 #include <jansson.h>
 #include <stdint.h>

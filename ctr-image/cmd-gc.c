@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "gc.h"
-#include "image-cmds.h"
+#include "cmd.h"
 #include "jsonio.h"
 #include "log.h"
 #include "prog.h"
@@ -90,7 +90,7 @@ report_summary(const struct gc_report *r, bool dry)
 }
 
 int
-image_cmd_gc(int argc, char **argv, struct state *st)
+cmd_gc(int argc, char **argv, struct state *st)
 {
 	struct gc_cli a = {.o = {.ingest_keep_secs = KEEP_INGEST_DEFAULT}};
 	struct gc_report r;

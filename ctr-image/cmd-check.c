@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "image-cmds.h"
+#include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
 #include "prog.h"
@@ -172,7 +172,7 @@ records(struct state *st, int argc, char **argv)
 	}
 	list = json_array();
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = image_cmd_name(argv[i]);
+		_cleanup_free_ char *name = cmd_name(argv[i]);
 		json_t *rec = image_load(st, name, &e);
 
 		if (!rec)
@@ -183,7 +183,7 @@ records(struct state *st, int argc, char **argv)
 }
 
 int
-image_cmd_check(int argc, char **argv, struct state *st)
+cmd_check(int argc, char **argv, struct state *st)
 {
 	bool json = false, ok = true;
 	json_auto_t *list = NULL, *seen = json_object();
@@ -193,7 +193,7 @@ image_cmd_check(int argc, char **argv, struct state *st)
 	json_t *rec;
 	size_t i;
 
-	image_cmd_opts(argc, argv, st, &json, NULL);
+	cmd_opts(argc, argv, st, &json, NULL);
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	list = records(st, argc, argv);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Parallel blob uploads from the content store to a registry (curl multi). */
-#ifndef CTR_PULL_UPLOAD_H
-#define CTR_PULL_UPLOAD_H
+#ifndef CTR_PUSH_UPLOAD_H
+#define CTR_PUSH_UPLOAD_H
 
 #include <curl/curl.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Parsing of option values common to the registry tools of this binary. */
+/* Parsing of option values that several tools share: numbers, progress modes, credentials. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -50,12 +50,4 @@ cli_creds(const char *s)
 		die_usage("--creds %s: no password on stdin", s);
 	line[strcspn(line, "\r\n")] = '\0';
 	return xasprintf("%s:%s", s, line);
-}
-
-const char *
-cli_called_as(const char *argv0)
-{
-	const char *slash = strrchr(argv0, '/');
-
-	return slash ? slash + 1 : argv0;
 }

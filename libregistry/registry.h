@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One repository on one registry: endpoints, TLS, credentials, auth, small requests. */
-#ifndef CTR_PULL_REGISTRY_H
-#define CTR_PULL_REGISTRY_H
+#ifndef CTR_REGISTRY_H
+#define CTR_REGISTRY_H
 
 #include <curl/curl.h>
 #include <stdbool.h>
@@ -32,6 +32,33 @@ struct registry_opts {
 	int retries;
 };
 
+/* The defaults of a session: 30 s below 1 byte/s is a stall; 3 retries. */
+#define REGISTRY_OPTS_INIT {.stall_secs = 30, .min_rate = 1, .retries = 3}
+
+/* The options of a registry session, for a tool's getopt table (pull adds --limit-rate). */
+enum {
+	REGISTRY_OPT_PLAIN = 0x300,
+	REGISTRY_OPT_HOSTS,
+	REGISTRY_OPT_CREDS,
+	REGISTRY_OPT_AUTHFILE,
+	REGISTRY_OPT_RETRIES,
+	REGISTRY_OPT_STALL,
+	REGISTRY_OPT_LIMIT,
+};
+#define REGISTRY_LONGOPTS                                                                          \
+	{"plain-http", no_argument, NULL, REGISTRY_OPT_PLAIN},                                     \
+	    {"hosts-dir", required_argument, NULL, REGISTRY_OPT_HOSTS},                            \
+	    {"creds", required_argument, NULL, REGISTRY_OPT_CREDS},                                \
+	    {"authfile", required_argument, NULL, REGISTRY_OPT_AUTHFILE},                          \
+	    {"retries", required_argument, NULL, REGISTRY_OPT_RETRIES},                            \
+	    {"stall-timeout", required_argument, NULL, REGISTRY_OPT_STALL}
+#define REGISTRY_LIMIT_LONGOPT {"limit-rate", required_argument, NULL, REGISTRY_OPT_LIMIT}
+#define REGISTRY_USAGE                                                                             \
+	"       [--plain-http] [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"          \
+	"       [--retries N] [--stall-timeout SECS]"
+/* Take one of the options above into o; false when c is not one. Bad values exit 100. */
+bool registry_opt(int c, const char *arg, struct registry_opts *o);
+
 struct registry {
 	char *domain, *repo;
 	struct endpoint *eps;
@@ -41,6 +68,7 @@ struct registry {
 	struct registry_opts o;
 	bool push;	  /* tokens ask for repository:REPO:pull,push */
 	char *mount_from; /* and for repository:MOUNT_FROM:pull (cross-repository mounts) */
+	char *agent;	  /* User-Agent: "ctr-pull/0.1" */
 };
 
 /* A response to a small request, body capped by the caller's max. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Registry credentials (flags, auth files) and WWW-Authenticate challenges. */
-#ifndef CTR_PULL_AUTH_H
-#define CTR_PULL_AUTH_H
+#ifndef CTR_AUTH_H
+#define CTR_AUTH_H
 
 #include "err.h"
 

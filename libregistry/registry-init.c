@@ -1,16 +1,49 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Building a registry session: endpoints from the hosts directory, credentials. */
+/* Building a registry session: its options, endpoints from the hosts directory, credentials. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auth.h"
 #include "cleanup.h"
+#include "cli.h"
 #include "hosts.h"
+#include "log.h"
 #include "registry.h"
 #include "xmem.h"
 
 #define DEFAULT_HOSTS_DIR "/etc/ctr/certs.d"
+
+bool
+registry_opt(int c, const char *arg, struct registry_opts *o)
+{
+	switch (c) {
+	case REGISTRY_OPT_PLAIN:
+		o->plain_http = true;
+		break;
+	case REGISTRY_OPT_HOSTS:
+		o->hosts_dir = arg;
+		break;
+	case REGISTRY_OPT_CREDS:
+		o->creds = cli_creds(arg);
+		break;
+	case REGISTRY_OPT_AUTHFILE:
+		o->authfile = arg;
+		break;
+	case REGISTRY_OPT_RETRIES:
+		o->retries = (int)cli_number(arg, 0, 20, "--retries");
+		break;
+	case REGISTRY_OPT_STALL:
+		o->stall_secs = cli_number(arg, 1, 86400, "--stall-timeout");
+		break;
+	case REGISTRY_OPT_LIMIT:
+		o->limit_rate = cli_number(arg, 0, 1L << 40, "--limit-rate");
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
 
 int
 registry_init(struct registry *r, const char *domain, const char *host, const char *repo,
@@ -22,6 +55,7 @@ registry_init(struct registry *r, const char *domain, const char *host, const ch
 	memset(r, 0, sizeof(*r));
 	r->domain = xstrdup(domain);
 	r->repo = xstrdup(repo);
+	r->agent = xasprintf("%s/0.1", PROG);
 	r->o = *o;
 	if (!dir && access(DEFAULT_HOSTS_DIR, F_OK) == 0)
 		dir = DEFAULT_HOSTS_DIR;
@@ -51,6 +85,7 @@ registry_release(struct registry *r)
 	free(r->eps);
 	free(r->domain);
 	free(r->repo);
+	free(r->agent);
 	free(r->mount_from);
 	free(r->user);
 	if (r->pass)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The push job: an image of the store to a registry, blobs first, then manifests. */
-#ifndef CTR_PULL_PUSH_H
-#define CTR_PULL_PUSH_H
+#ifndef CTR_PUSH_PUSH_H
+#define CTR_PUSH_PUSH_H
 
 #include <jansson.h>
 #include <stdbool.h>

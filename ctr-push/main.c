@@ -6,44 +6,32 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cmd.h"
 #include "prog.h"
 #include "push.h"
+#include "registry.h"
 
 static const char USAGE[] =
-    "usage: ctr-push [--platform OS/ARCH[/VARIANT] | --all-platforms] [--plain-http]\n"
-    "       [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"
+    "usage: ctr-push [--platform OS/ARCH[/VARIANT] | --all-platforms]\n" REGISTRY_USAGE "\n"
     "       [--max-concurrent-uploads N] [--progress auto|tty|json|none] [-q] [--json]\n"
-    "       [--retries N] [--stall-timeout SECS] SRC [DEST]\n";
+    "       SRC [DEST]\n";
 
 enum {
 	P_PLATFORM = 0x100,
 	P_ALL,
-	P_PLAIN,
-	P_HOSTS,
-	P_CREDS,
-	P_AUTHFILE,
 	P_MAXCONC,
 	P_PROGRESS,
 	P_JSON,
-	P_RETRIES,
-	P_STALL,
 };
 
 static const struct option opts[] = {
     {"platform", required_argument, NULL, P_PLATFORM},
     {"all-platforms", no_argument, NULL, P_ALL},
-    {"plain-http", no_argument, NULL, P_PLAIN},
-    {"hosts-dir", required_argument, NULL, P_HOSTS},
-    {"creds", required_argument, NULL, P_CREDS},
-    {"authfile", required_argument, NULL, P_AUTHFILE},
     {"max-concurrent-uploads", required_argument, NULL, P_MAXCONC},
     {"progress", required_argument, NULL, P_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, P_JSON},
-    {"retries", required_argument, NULL, P_RETRIES},
-    {"stall-timeout", required_argument, NULL, P_STALL},
     {"help", no_argument, NULL, 'h'},
+    REGISTRY_LONGOPTS,
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
@@ -63,27 +51,6 @@ platform_opt(int c, const char *arg, struct push_opts *o)
 	if (platform_parse(arg, &o->platform, &e) < 0)
 		die_err(&e);
 	o->platform_set = true;
-	return true;
-}
-
-/* Options of the registry session; false when c is not one. */
-static bool
-registry_opt(int c, const char *arg, struct registry_opts *r)
-{
-	if (c == P_PLAIN)
-		r->plain_http = true;
-	else if (c == P_HOSTS)
-		r->hosts_dir = arg;
-	else if (c == P_CREDS)
-		r->creds = cli_creds(arg);
-	else if (c == P_AUTHFILE)
-		r->authfile = arg;
-	else if (c == P_RETRIES)
-		r->retries = (int)cli_number(arg, 0, 20, "--retries");
-	else if (c == P_STALL)
-		r->stall_secs = cli_number(arg, 1, 86400, "--stall-timeout");
-	else
-		return false;
 	return true;
 }
 
@@ -110,10 +77,10 @@ parse_opt(int c, const char *arg, struct push_opts *o, struct state *st)
 }
 
 int
-push_main(int argc, char **argv)
+main(int argc, char **argv)
 {
 	struct push_opts o = {
-	    .reg = {.stall_secs = 30, .min_rate = 1, .retries = 3},
+	    .reg = REGISTRY_OPTS_INIT,
 	    .max_concurrent = 3,
 	};
 	struct state st;

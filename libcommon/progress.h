@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Download progress for humans (bars on a TTY) or programs (JSON lines), on stderr. */
-#ifndef CTR_PULL_PROGRESS_H
-#define CTR_PULL_PROGRESS_H
+#ifndef CTR_PROGRESS_H
+#define CTR_PROGRESS_H
 
 #include <stdint.h>
 
