@@ -162,6 +162,9 @@ lint:
 	$(Q)$(MAKE) --no-print-directory LINT=1 $(patsubst build/%,build-lint/%,$(UNIT_BIN)) \
 		$(patsubst %,build-lint/bin/%,$(TOOLS))
 	$(Q)mandoc -Tlint -Wwarning $(MANPAGES)
+	@# stage boundaries: only ctr-unpack, ctr-snapshot and ctr-run use the snapshot store
+	$(Q)if grep -n '"snapshot[a-z-]*\.h"' ctr-pull/* ctr-push/*; then \
+		echo "lint: ctr-pull and ctr-push must leave snapshots to ctr-unpack" >&2; exit 1; fi
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8

@@ -17,7 +17,6 @@
 #include "fdio.h"
 #include "jsonio.h"
 #include "log.h"
-#include "snapshot.h"
 #include "spawn.h"
 #include "xmem.h"
 
@@ -244,15 +243,22 @@ read_key(const struct feed *f, const struct feed_slot *s, const struct applier *
 	return 0;
 }
 
+static void
+left(struct feed_cfg *cfg, const char *key)
+{
+	cfg->left = xrealloc(cfg->left, (cfg->nleft + 1) * sizeof(*cfg->left));
+	cfg->left[cfg->nleft++] = xstrdup(key);
+}
+
 /* It finished after we gave up on it: its snapshot is nobody's. */
 static void
-remove_orphan(const struct feed *f, const struct feed_slot *s, const struct applier *a)
+orphan(const struct feed *f, const struct feed_slot *s, const struct applier *a)
 {
 	char key[sizeof(s->key)];
 	struct err e;
 
-	if (read_key(f, s, a, key, sizeof(key), &e) == 0 && snapshot_remove(f->cfg->s, key, &e) < 0)
-		log_warn("cannot remove snapshot '%s': %s", key, e.msg);
+	if (read_key(f, s, a, key, sizeof(key), &e) == 0)
+		left(f->cfg, key);
 }
 
 static int
@@ -263,7 +269,7 @@ reaped(struct feed *f, struct feed_slot *s, struct applier *a, int status, struc
 	int rc = 0;
 
 	if (a->dropped && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		remove_orphan(f, s, a);
+		orphan(f, s, a);
 	} else if (!a->dropped && current && !s->live && s->ended && WIFEXITED(status) &&
 		   WEXITSTATUS(status) == 0) {
 		rc = read_key(f, s, a, s->key, sizeof(s->key), e);
@@ -339,14 +345,13 @@ feed_abort(struct feed *f)
 }
 
 void
-feed_remove_snapshots(struct feed *f)
+feed_give_up(struct feed *f)
 {
-	struct err e;
-
 	for (size_t i = 0; i < f->n; i++)
-		if (f->s[i].key[0] && snapshot_exists(f->cfg->s, f->s[i].key, NULL) &&
-		    snapshot_remove(f->cfg->s, f->s[i].key, &e) < 0)
-			log_warn("cannot remove snapshot '%s': %s", f->s[i].key, e.msg);
+		if (f->s[i].key[0]) {
+			left(f->cfg, f->s[i].key);
+			f->s[i].key[0] = '\0';
+		}
 }
 
 void

@@ -11,13 +11,12 @@
 #include "digest.h"
 #include "err.h"
 
-struct snapshot_store;
-
 /* How appliers are started: the ctr-unpack binary and its global options. */
 struct feed_cfg {
 	const char *exe;
-	char **gargv;		  /* NULL-ended: --root R -n NS ... */
-	struct snapshot_store *s; /* where appliers that finish after an abort are removed */
+	char **gargv; /* NULL-ended: --root R -n NS ... */
+	char **left;  /* keys of snapshots that appliers left and nobody will commit */
+	size_t nleft;
 };
 
 /* One ctr-unpack --layer-stream process. */
@@ -43,7 +42,7 @@ struct feed_slot {
 };
 
 struct feed {
-	const struct feed_cfg *cfg;
+	struct feed_cfg *cfg;
 	const char *digest, *media_type;
 	int64_t size;
 	struct feed_slot *s;
@@ -73,11 +72,11 @@ unsigned feed_pollfds(const struct feed *f, struct pollfd *p, unsigned max);
 bool feed_running(const struct feed *f);
 /*
  * Give up on every applier: open pipes close (they fail and remove their
- * snapshots); one that still finishes has its snapshot removed when reaped.
+ * snapshots); one that still finishes has its key added to cfg->left.
  */
 void feed_abort(struct feed *f);
-/* Remove the active snapshots that f's appliers left (after a failure elsewhere). */
-void feed_remove_snapshots(struct feed *f);
+/* Add the keys of the snapshots that f's appliers left to cfg->left (a failure elsewhere). */
+void feed_give_up(struct feed *f);
 void feed_release(struct feed *f);
 /* The last line a child wrote to the file fd, without its "PROG: fatal: " (for our message). */
 void feed_last_line(int fd, char *out, size_t max);

@@ -21,7 +21,6 @@
 #include "log.h"
 #include "prog.h"
 #include "resolve.h"
-#include "snapshot.h"
 #include "spawn.h"
 #include "xmem.h"
 
@@ -103,20 +102,109 @@ global_argv(const struct state *st, const char *driver)
 	return a;
 }
 
-/* Is the layer's chain ID committed already? Then nothing of it is applied. */
-static bool
-committed(struct pull_unpack *u, const char *chain)
+/* What ctr-unpack said on a success (warnings, info) goes on to our stderr. */
+static void
+relay(int fd)
 {
-	const char *kind;
+	_cleanup_free_ char *buf = NULL;
+	struct err ignored;
+	size_t len = 0;
 
-	return snapshot_exists(u->s, chain, &kind) && !strcmp(kind, "committed");
+	if (lseek(fd, 0, SEEK_SET) == 0 && fdio_read_all(fd, 1 << 20, &buf, &len, &ignored) == 0)
+		fdio_write_full(STDERR_FILENO, buf, len);
 }
 
-/* Feeds for the blobs whose layers are still to apply; chain[i] as ctr-unpack computes it. */
-static void
-attach_feeds(struct pull_unpack *u, const json_t *layers, struct blob *b, size_t n)
+/*
+ * Run ctr-unpack with our global options, then extra (NULL-ended), stdin
+ * from in (or /dev/null when -1) and stdout to out (or ours when -1). Its
+ * stderr is relayed on success; on failure its last line is the error.
+ */
+static int
+run_unpack(const struct pull_unpack *u, const char *const *extra, int in, int out, struct err *e)
 {
-	char chain[DIGEST_STR_LEN + 1], buf[2 * DIGEST_STR_LEN + 2];
+	_cleanup_close_ int errfd = memfd_create("unpack-err", MFD_CLOEXEC);
+	size_t g = 0, x = 0, i = 0;
+	_cleanup_free_ char **argv = NULL;
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	char msg[400];
+	int rc;
+
+	if (errfd < 0)
+		return err_set(e, errno, "memfd_create");
+	while (u->cfg.gargv[g])
+		g++;
+	while (extra[x])
+		x++;
+	argv = xcalloc(g + x + 2, sizeof(*argv));
+	argv[i++] = (char *)u->cfg.exe;
+	memcpy(argv + i, u->cfg.gargv, g * sizeof(*argv));
+	memcpy(argv + i + g, extra, x * sizeof(*argv));
+	so.stdin_fd = in;
+	so.stderr_fd = errfd;
+	if (out >= 0)
+		so.stdout_fd = out;
+	fflush(stdout);
+	rc = spawn_run(argv, &so, e);
+	if (rc == 0) {
+		relay(errfd);
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	feed_last_line(errfd, msg, sizeof(msg));
+	err_code(e, rc == 100 ? "invalid" : "system", "unpack: %s", msg);
+	e->sys = rc == 100 ? 0 : EIO;
+	return -1;
+}
+
+/* A JSON document in a memfd, at offset 0, for a child's stdin. */
+static int
+doc_fd(const json_t *doc, struct err *e)
+{
+	int fd = memfd_create("image-doc", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, errno, "memfd_create");
+	if (json_dumpfd(doc, fd, JSON_COMPACT) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return err_set(e, EIO, "write the image document");
+	}
+	return fd;
+}
+
+/* ctr-unpack --dry-run on the layers of p: which are committed already. */
+static json_t *
+dry_run(struct pull_unpack *u, const char *name, const struct plan *p, struct err *e)
+{
+	json_auto_t *doc = json_pack("{s:s, s:O, s:O, s:O}", "name", name, "config", p->cfg[0].desc,
+				     "layers", json_object_get(p->man[0].json, "layers"),
+				     "diff_ids", u->diff_ids);
+	static const char *const extra[] = {"--dry-run", "-", NULL};
+	_cleanup_close_ int in = doc ? doc_fd(doc, e) : -1;
+	_cleanup_close_ int out = memfd_create("unpack-plan", MFD_CLOEXEC);
+	json_t *plan;
+
+	if (!doc)
+		return err_code(e, "system", "cannot build the layer list"), NULL;
+	if (in < 0 || out < 0)
+		return in < 0 ? NULL : (err_set(e, errno, "memfd_create"), NULL);
+	if (run_unpack(u, extra, in, out, e) < 0)
+		return NULL;
+	if (lseek(out, 0, SEEK_SET) < 0 || !(plan = jsonio_load_fd(out, 1 << 20, "unpack plan", e)))
+		return NULL;
+	if (json_array_size(json_object_get(plan, "layers")) !=
+	    json_array_size(json_object_get(doc, "layers"))) {
+		json_decref(plan);
+		return err_code(e, "system", "unpack: a plan of another image"), NULL;
+	}
+	return plan;
+}
+
+/* Feeds for the blobs whose layers are still to apply (plan: ctr-unpack's dry run). */
+static void
+attach_feeds(struct pull_unpack *u, const json_t *layers, const json_t *plan, struct blob *b,
+	     size_t n)
+{
 	const json_t *l;
 	size_t i;
 
@@ -124,18 +212,13 @@ attach_feeds(struct pull_unpack *u, const json_t *layers, struct blob *b, size_t
 	u->nfeeds = n;
 	json_array_foreach(layers, i, l)
 	{
+		const json_t *pl = json_array_get(json_object_get(plan, "layers"), i);
 		const char *id = json_string_value(json_array_get(u->diff_ids, i));
 		size_t k;
 
-		if (!i)
-			snprintf(chain, sizeof(chain), "%s", id);
-		else {
-			snprintf(buf, sizeof(buf), "%s %s", chain, id);
-			digest_buf(buf, strlen(buf), chain);
-		}
 		for (k = 0; k < n && strcmp(b[k].digest, jsonio_str(l, "digest")); k++)
 			;
-		if (k == n || committed(u, chain))
+		if (k == n || json_is_true(json_object_get(pl, "committed")))
 			continue;
 		u->feeds[k].cfg = &u->cfg;
 		u->feeds[k].digest = b[k].digest;
@@ -146,24 +229,24 @@ attach_feeds(struct pull_unpack *u, const json_t *layers, struct blob *b, size_t
 }
 
 int
-pull_unpack_prepare(struct pull_unpack *u, const struct state *st, const struct plan *p,
-		    struct blob *b, size_t *n, struct err *e)
+pull_unpack_prepare(struct pull_unpack *u, const struct state *st, const char *name,
+		    const struct plan *p, struct blob *b, size_t *n, struct err *e)
 {
 	const json_t *layers = json_object_get(p->man[0].json, "layers");
 	bool stream = !strcmp(u->o.driver, "overlay");
+	json_auto_t *plan = NULL;
 	size_t k = 0;
 
 	u->cfg.exe = unpack_exe();
 	u->cfg.gargv = global_argv(st, u->o.driver);
-	if (snapshot_store_open(st, u->o.driver, &u->s, e) < 0)
-		return -1;
-	u->cfg.s = u->s;
 	u->diff_ids = image_config_diff_ids(p->cfg[0].json, json_array_size(layers), e);
 	if (!u->diff_ids)
 		return -1;
 	if (!stream) /* native applies in place, in order: after the pull, by ctr-unpack */
 		return 0;
-	attach_feeds(u, layers, b, *n);
+	if (!(plan = dry_run(u, name, p, e)))
+		return -1;
+	attach_feeds(u, layers, plan, b, *n);
 	for (size_t i = 0; i < *n; i++) {
 		/* without a copy in the store, a layer already committed needs no bytes */
 		if (u->o.keep_none && !u->feeds[i].n)
@@ -176,6 +259,35 @@ pull_unpack_prepare(struct pull_unpack *u, const struct state *st, const struct 
 	}
 	*n = u->nfeeds = k;
 	return 0;
+}
+
+/*
+ * Have ctr-unpack remove what the appliers left that nobody will commit
+ * (it removes only snapshots made for us). A failure here is only a warning:
+ * the snapshots name us as their owner, and the next unpack or gc after our
+ * exit reclaims them.
+ */
+static void
+discard(struct pull_unpack *u)
+{
+	char **extra;
+	struct err e;
+
+	for (size_t i = 0; i < u->nfeeds; i++)
+		feed_give_up(&u->feeds[i]);
+	if (!u->cfg.nleft)
+		return;
+	extra = xcalloc(u->cfg.nleft + 2, sizeof(*extra));
+	extra[0] = "--discard";
+	memcpy(extra + 1, u->cfg.left, u->cfg.nleft * sizeof(*extra));
+	if (run_unpack(u, (const char *const *)extra, -1, -1, &e) < 0)
+		log_warn("%s", e.msg);
+	free(extra);
+	for (size_t i = 0; i < u->cfg.nleft; i++)
+		free(u->cfg.left[i]);
+	free(u->cfg.left);
+	u->cfg.left = NULL;
+	u->cfg.nleft = 0;
 }
 
 /* Serve the feeds until every applier is reaped: flush held-back bytes, poll briefly. */
@@ -219,17 +331,15 @@ pull_unpack_wait(struct pull_unpack *u, bool ok, struct err *e)
 			feed_abort(&u->feeds[i]);
 	rc = drain(u, ok, e);
 	if (!ok || rc < 0)
-		for (size_t i = 0; i < u->nfeeds; i++)
-			feed_remove_snapshots(&u->feeds[i]);
+		discard(u);
 	return ok ? rc : -1;
 }
 
-/* The image document plus "unpacked":[{"digest","key"}...], in a memfd for ctr-unpack's stdin. */
-static int
-input_doc(struct pull_unpack *u, json_t *doc, struct err *e)
+/* The image document plus "unpacked":[{"digest","key"}...]: the snapshots the appliers left. */
+static void
+add_unpacked(struct pull_unpack *u, json_t *doc)
 {
 	json_t *unp = json_array();
-	int fd;
 
 	for (size_t i = 0; i < u->nfeeds; i++)
 		for (size_t k = 0; k < u->feeds[i].n; k++)
@@ -238,71 +348,18 @@ input_doc(struct pull_unpack *u, json_t *doc, struct err *e)
 								     u->feeds[i].digest, "key",
 								     u->feeds[i].s[k].key));
 	json_object_set_new(doc, "unpacked", unp);
-	fd = memfd_create("image-doc", MFD_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, errno, "memfd_create");
-	if (json_dumpfd(doc, fd, JSON_COMPACT) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-		close(fd);
-		return err_set(e, EIO, "write the image document");
-	}
-	return fd;
-}
-
-static char **
-commit_argv(const struct pull_unpack *u)
-{
-	size_t g = 0;
-	char **argv;
-
-	while (u->cfg.gargv[g])
-		g++;
-	argv = xcalloc(g + 3, sizeof(*argv));
-	argv[0] = (char *)u->cfg.exe;
-	memcpy(argv + 1, u->cfg.gargv, g * sizeof(*argv));
-	argv[g + 1] = "-";
-	return argv;
-}
-
-/* What ctr-unpack said on a success (warnings, info) goes on to our stderr. */
-static void
-relay(int fd)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct err ignored;
-	size_t len = 0;
-
-	if (lseek(fd, 0, SEEK_SET) == 0 && fdio_read_all(fd, 1 << 20, &buf, &len, &ignored) == 0)
-		fdio_write_full(STDERR_FILENO, buf, len);
 }
 
 int
-pull_unpack_commit(struct pull_unpack *u, const struct state *st, json_t *doc, struct err *e)
+pull_unpack_commit(struct pull_unpack *u, json_t *doc, struct err *e)
 {
-	_cleanup_free_ char **argv = commit_argv(u);
-	_cleanup_close_ int in = input_doc(u, doc, e);
-	_cleanup_close_ int errfd = memfd_create("unpack-err", MFD_CLOEXEC);
-	struct spawn_opts so = SPAWN_OPTS_INIT;
-	char msg[400];
-	int rc;
+	static const char *const extra[] = {"-", NULL};
+	_cleanup_close_ int in = (add_unpacked(u, doc), doc_fd(doc, e));
 
-	(void)st;
-	if (in < 0 || errfd < 0)
-		return in < 0 ? -1 : err_set(e, errno, "memfd_create");
-	so.stdin_fd = in;
-	so.stderr_fd = errfd;
-	fflush(stdout); /* its stdout is ours: the snapshot document */
-	rc = spawn_run(argv, &so, e);
-	if (rc == 0) {
-		relay(errfd);
+	/* its stdout is ours: the snapshot document */
+	if (in >= 0 && run_unpack(u, extra, in, -1, e) == 0)
 		return 0;
-	}
-	for (size_t i = 0; i < u->nfeeds; i++) /* it removes what it adopted, not the rest */
-		feed_remove_snapshots(&u->feeds[i]);
-	if (rc < 0)
-		return -1;
-	feed_last_line(errfd, msg, sizeof(msg));
-	err_code(e, rc == 100 ? "invalid" : "system", "unpack: %s", msg);
-	e->sys = rc == 100 ? 0 : EIO;
+	discard(u); /* it removes what it adopted, not the rest */
 	return -1;
 }
 
@@ -315,7 +372,5 @@ pull_unpack_release(struct pull_unpack *u)
 	free(u->cfg.gargv);
 	free((char *)u->cfg.exe);
 	json_decref(u->diff_ids);
-	if (u->s)
-		snapshot_store_free(u->s);
 	memset(u, 0, sizeof(*u));
 }

@@ -38,30 +38,31 @@ void pull_unpack_check(struct pull_unpack_opts *o, bool all_platforms);
 struct pull_unpack {
 	struct pull_unpack_opts o;
 	struct feed_cfg cfg;
-	struct snapshot_store *s;
 	json_t *diff_ids;
 	struct feed *feeds; /* one per blob to fetch */
 	size_t nfeeds;
 };
 
 /*
- * Decide, for the one manifest of p, which layers are to be applied (not yet
- * committed) and give each blob of those a feed. With keep_none, blobs whose
- * layers are all committed leave the list (*n shrinks) and the rest are
- * verified without being stored.
+ * Ask ctr-unpack (--dry-run) which layers of the one manifest of p are to be
+ * applied (not yet committed) and give each blob of those a feed. With
+ * keep_none, blobs whose layers are all committed leave the list (*n
+ * shrinks) and the rest are verified without being stored. name: the image's.
  */
-int pull_unpack_prepare(struct pull_unpack *u, const struct state *st, const struct plan *p,
-			struct blob *b, size_t *n, struct err *e);
+int pull_unpack_prepare(struct pull_unpack *u, const struct state *st, const char *name,
+			const struct plan *p, struct blob *b, size_t *n, struct err *e);
 /*
  * After the downloads: wait for every applier (ok), or give up on them, wait,
- * and remove what they left (!ok). Returns -1 with e when an applier failed.
+ * and have ctr-unpack --discard what they left (!ok). Returns -1 with e when
+ * an applier failed.
  */
 int pull_unpack_wait(struct pull_unpack *u, bool ok, struct err *e);
 /*
  * Run ctr-unpack on doc (the image document) plus "unpacked": the snapshots
- * the appliers left. Its snapshot document goes to our stdout.
+ * the appliers left. Its snapshot document goes to our stdout. ctr-pull never
+ * opens the snapshot store: every decision about snapshots is ctr-unpack's.
  */
-int pull_unpack_commit(struct pull_unpack *u, const struct state *st, json_t *doc, struct err *e);
+int pull_unpack_commit(struct pull_unpack *u, json_t *doc, struct err *e);
 void pull_unpack_release(struct pull_unpack *u);
 
 #endif

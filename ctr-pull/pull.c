@@ -100,7 +100,7 @@ print_images(struct state *st, const struct content *c, const struct plan *p, co
 			die_err(&e);
 		if (!(doc = image_resolve(c, rec, &plat, &e)))
 			die_err(&e);
-		if (u && pull_unpack_commit(u, st, doc, &e) < 0)
+		if (u && pull_unpack_commit(u, doc, &e) < 0)
 			die_err(&e);
 		if (!u)
 			jsonio_write(stdout, doc);
@@ -118,7 +118,7 @@ fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 	struct err e;
 	int rc;
 
-	if (u && pull_unpack_prepare(u, st, p, b, &n, &e) < 0)
+	if (u && pull_unpack_prepare(u, st, name, p, b, &n, &e) < 0)
 		die_err(&e);
 	progress_resolved(pr, name, jsonio_str(p->top.desc, "digest"), (int)n, total);
 	rc = fetch_blobs(r, c, b, n, o->max_concurrent, pr, got, &e);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ctr-unpack --layer-stream: apply one layer as its bytes arrive on stdin, for a puller to spawn.
- */
+/* ctr-unpack --layer-stream and --discard: one layer applied as its bytes arrive, for a puller. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "digest.h"
 #include "jsonio.h"
 #include "prog.h"
+#include "stale.h"
 #include "unpack.h"
 
 static void
@@ -62,5 +62,50 @@ cmd_layer_stream(const struct opts *o, struct state *st)
 			l.key, "snapshotter", o->driver);
 	jsonio_write(stdout, out);
 	snapshot_store_free(j.s);
+	return 0;
+}
+
+/* Is key an applier's snapshot made for the process owner ("PID STARTTIME")? */
+static bool
+owned_by(struct snapshot_store *s, const char *key, const char *owner, bool *gone)
+{
+	struct err e;
+	json_auto_t *st = NULL;
+	const json_t *labels;
+
+	*gone = !snapshot_exists(s, key, NULL);
+	if (*gone)
+		return true;
+	if (strncmp(key, "unpack-", 7) || !(st = snapshot_stat(s, key, &e)))
+		return false;
+	labels = json_object_get(st, "labels");
+	return !strcmp(jsonio_str(st, "kind") ?: "", "active") &&
+	       !strcmp(jsonio_str(labels, "ctr.unpack/owner") ?: "", owner);
+}
+
+int
+cmd_discard(const struct opts *o, struct state *st)
+{
+	struct snapshot_store *s;
+	struct err e = {0};
+	char owner[64];
+	bool gone;
+
+	if (stale_identity(getppid(), owner, sizeof(owner)) < 0)
+		die(111, "cannot read the identity of process %d", (int)getppid());
+	if (state_open_writer(st, &e) < 0 || snapshot_store_open(st, o->driver, &s, &e) < 0)
+		die_err(&e);
+	/* all or nothing: one key that is not the caller's and nothing is removed */
+	for (int i = 0; i < o->nkeys; i++) {
+		if (snapshot_check_key(o->keys[i], "key", &e) < 0)
+			die(100, "%s", e.msg);
+		if (!owned_by(s, o->keys[i], owner, &gone))
+			die(100, "snapshot '%s' is not an active snapshot an applier left for us",
+			    o->keys[i]);
+	}
+	for (int i = 0; i < o->nkeys; i++)
+		if (snapshot_exists(s, o->keys[i], NULL) && snapshot_remove(s, o->keys[i], &e) < 0)
+			die_err(&e);
+	snapshot_store_free(s);
 	return 0;
 }

@@ -23,6 +23,8 @@ enum {
 	OPT_DIFFID,
 	OPT_MT,
 	OPT_SIZE,
+	OPT_DRY,
+	OPT_DISCARD,
 };
 
 static uint64_t
@@ -83,6 +85,12 @@ parse_one(int c, const char *arg, struct opts *o)
 	case OPT_SIZE:
 		o->size = (long long)number(arg, "size");
 		break;
+	case OPT_DRY:
+		o->dry_run = true;
+		break;
+	case OPT_DISCARD:
+		o->discard = true;
+		break;
 	default:
 		die_usage("unknown option");
 	}
@@ -104,6 +112,8 @@ cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 	    {"diff-id", required_argument, NULL, OPT_DIFFID},
 	    {"media-type", required_argument, NULL, OPT_MT},
 	    {"size", required_argument, NULL, OPT_SIZE},
+	    {"dry-run", no_argument, NULL, OPT_DRY},
+	    {"discard", no_argument, NULL, OPT_DISCARD},
 	    {"help", no_argument, NULL, 'h'},
 	    PROG_GLOBAL_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -124,8 +134,17 @@ cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 		if (!prog_global_opt(c, optarg, st))
 			parse_one(c, optarg, o);
 	}
+	if (o->stream + o->dry_run + o->discard > 1)
+		die_usage("--layer-stream, --dry-run and --discard exclude each other");
+	o->apply.overlay = !strcmp(o->driver, "overlay");
+	if (o->discard) {
+		if (optind == argc)
+			die_usage("--discard needs a KEY");
+		o->keys = argv + optind;
+		o->nkeys = argc - optind;
+		return;
+	}
 	if (argc - optind > 1)
 		die_usage("too many arguments");
 	o->src = optind < argc ? argv[optind] : "-";
-	o->apply.overlay = !strcmp(o->driver, "overlay");
 }

@@ -48,9 +48,13 @@ load_image(const struct state *st, const struct content *c, const struct opts *o
 	return doc;
 }
 
-/* diff_ids from the config blob (the authority); the document's copy must agree. */
+/*
+ * diff_ids from the config blob (the authority); the document's copy must
+ * agree. A dry run of a puller's document, whose config is not stored yet,
+ * takes the document's copy: it only reads.
+ */
 static json_t *
-diff_ids(const struct content *c, const json_t *doc, size_t n)
+diff_ids(const struct content *c, const json_t *doc, size_t n, bool dry_run)
 {
 	const json_t *cdesc = json_object_get(doc, "config"), *given;
 	struct err e = {0};
@@ -59,10 +63,19 @@ diff_ids(const struct content *c, const json_t *doc, size_t n)
 
 	if (image_check_descriptor(cdesc, "config", &e) < 0)
 		die(100, "image JSON: %s", e.msg);
+	given = json_object_get(doc, "diff_ids");
+	if (dry_run && given && !content_has(c, jsonio_str(cdesc, "digest"), -1)) {
+		json_t *cfg_like = json_pack("{s:{s:O}}", "rootfs", "diff_ids", given);
+
+		ids = image_config_diff_ids(cfg_like, n, &e);
+		json_decref(cfg_like);
+		if (!ids)
+			die(100, "image JSON: %s", e.msg);
+		return ids;
+	}
 	cfg = content_read_json(c, jsonio_str(cdesc, "digest"), IMAGE_CONFIG_MAX, &e);
 	if (!cfg || !(ids = image_config_diff_ids(cfg, n, &e)))
 		die_err(&e);
-	given = json_object_get(doc, "diff_ids");
 	if (given && !json_equal(given, ids))
 		die(100, "image JSON: diff_ids differ from the config's rootfs.diff_ids");
 	return ids;
@@ -94,7 +107,7 @@ adopt_unpacked(const json_t *unpacked, struct unpack_job *j)
 }
 
 static void
-fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
+fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j, bool dry_run)
 {
 	const json_t *layers = json_object_get(doc, "layers"), *l;
 	json_auto_t *ids = NULL;
@@ -103,7 +116,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
 
 	if (!json_is_array(layers) || !json_array_size(layers))
 		die(100, "image JSON: no layers");
-	ids = diff_ids(c, doc, json_array_size(layers));
+	ids = diff_ids(c, doc, json_array_size(layers), dry_run);
 	j->n = json_array_size(layers);
 	j->layers = xcalloc(j->n, sizeof(*j->layers));
 	json_array_foreach(layers, i, l)
@@ -145,6 +158,49 @@ print_result(const json_t *doc, const struct unpack_job *j, const char *driver)
 	jsonio_write(stdout, out);
 }
 
+/*
+ * --dry-run: what an unpack of doc would do, changing nothing:
+ * {"image","snapshotter","chain_id","layers":[{"digest","diff_id","chain_id","committed"}]}.
+ */
+static void
+print_plan(const json_t *doc, const struct unpack_job *j, const char *driver)
+{
+	json_auto_t *out = json_pack("{s:s, s:s, s:s, s:[]}", "image", jsonio_str(doc, "name"),
+				     "snapshotter", driver, "chain_id",
+				     j->layers[j->n - 1].chain, "layers");
+	const char *kind;
+
+	if (!out)
+		die(111, "cannot build the output JSON");
+	for (size_t i = 0; i < j->n; i++) {
+		const struct layer *l = &j->layers[i];
+		bool committed = snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed");
+
+		json_array_append_new(json_object_get(out, "layers"),
+				      json_pack("{s:s, s:s, s:s, s:b}", "digest", l->digest,
+						"diff_id", l->diff_id, "chain_id", l->chain,
+						"committed", committed));
+	}
+	jsonio_write(stdout, out);
+}
+
+static void
+apply_image(const json_t *doc, const struct opts *o, const struct content *c, struct unpack_job *j)
+{
+	struct err e = {0};
+
+	/* what killed unpacks and pulls left active, unless this document adopts it */
+	stale_sweep(j->s, json_object_get(doc, "unpacked"));
+	j->c = c;
+	j->overlay = o->apply.overlay;
+	j->jobs = j->overlay ? o->jobs : 1;
+	j->opts = o->apply;
+	if (unpack_run(j, &e) < 0)
+		die_err(&e);
+	log_info("%s: %u of %zu layers applied", jsonio_str(doc, "name"), j->applied, j->n);
+	print_result(doc, j, o->driver);
+}
+
 int
 cmd_unpack(int argc, char **argv, struct state *st)
 {
@@ -157,24 +213,20 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	cmd_parse_opts(argc, argv, st, &o);
 	if (o.stream)
 		return cmd_layer_stream(&o, st);
+	if (o.discard)
+		return cmd_discard(&o, st);
 	if (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	doc = load_image(st, &c, &o);
 	if (!json_is_object(doc) || !jsonio_str(doc, "name"))
 		die(100, "image JSON: no \"name\"");
-	fill_layers(&c, doc, &j);
+	fill_layers(&c, doc, &j, o.dry_run);
 	if (snapshot_store_open(st, o.driver, &j.s, &e) < 0)
 		die_err(&e);
-	/* what killed unpacks and pulls left active, unless this document adopts it */
-	stale_sweep(j.s, json_object_get(doc, "unpacked"));
-	j.c = &c;
-	j.overlay = o.apply.overlay;
-	j.jobs = j.overlay ? o.jobs : 1;
-	j.opts = o.apply;
-	if (unpack_run(&j, &e) < 0)
-		die_err(&e);
-	log_info("%s: %u of %zu layers applied", jsonio_str(doc, "name"), j.applied, j.n);
-	print_result(doc, &j, o.driver);
+	if (o.dry_run)
+		print_plan(doc, &j, o.driver);
+	else
+		apply_image(doc, &o, &c, &j);
 	snapshot_store_free(j.s);
 	content_release(&c);
 	free(j.layers);

@@ -11,15 +11,18 @@
 #define UNPACK_USAGE                                                                               \
 	"[--root DIR] [-n NS] [--snapshotter overlay|native] [--jobs N]\n"                         \
 	"       [--platform OS/ARCH] [--max-size BYTES] [--max-entries N]\n"                       \
-	"       [--inflate isal|zlib] [--json] [- | IMAGE-NAME]\n"                                 \
+	"       [--inflate isal|zlib] [--dry-run] [--json] [- | IMAGE-NAME]\n"                     \
 	"       ctr-unpack --layer-stream --digest D --diff-id D [--media-type MT]\n"              \
-	"       [--size N] [--max-size BYTES] [--inflate isal|zlib] [--json]"
+	"       [--size N] [--max-size BYTES] [--inflate isal|zlib] [--json]\n"                    \
+	"       ctr-unpack --discard KEY..."
 
 struct opts {
 	const char *driver, *platform, *src;
+	char **keys; /* --discard: the keys (argv) */
+	int nkeys;
 	unsigned jobs;
 	struct apply_opts apply;
-	bool json, stream;
+	bool json, stream, dry_run, discard;
 	const char *digest, *diff_id, *media_type; /* --layer-stream */
 	long long size;				   /* -1: unknown */
 };
@@ -30,7 +33,13 @@ void cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o);
  */
 int cmd_layer_stream(const struct opts *o, struct state *st);
 
-/* argv -> unpack job -> the snapshot JSON on stdout. */
+/*
+ * --discard KEY...: remove the active snapshots that appliers left for our
+ * caller, which gave up on them. Only unpack-* keys the caller owns go.
+ */
+int cmd_discard(const struct opts *o, struct state *st);
+
+/* argv -> unpack job -> the snapshot JSON on stdout (--dry-run: the plan). */
 int cmd_unpack(int argc, char **argv, struct state *st);
 
 #endif

@@ -435,3 +435,75 @@ PY
 	run ctr-snapshot ls --json
 	[ "$(jq '[.[] | select(.kind == "committed")] | length' <<<"$output")" -eq 0 ]
 }
+
+@test "unpack: --dry-run says which layers are committed and changes nothing" {
+	local layout want cfg
+	layout=$(fixture_layout layers)
+	want=$(expected_chain "$layout")
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	run ctr-unpack --dry-run - <"$BATS_TEST_TMPDIR/img.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .chain_id <<<"$output")" = "$want" ]
+	[ "$(jq -r '.layers[-1].chain_id' <<<"$output")" = "$want" ]
+	[ "$(jq '[.layers[] | select(.committed)] | length' <<<"$output")" -eq 0 ]
+	[ "$(jq '.layers | length' <<<"$output")" -eq "$(jq '.layers | length' "$BATS_TEST_TMPDIR/img.json")" ]
+	run ctr-snapshot ls --json
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	ctr-unpack - <"$BATS_TEST_TMPDIR/img.json" >/dev/null
+	run ctr-unpack --dry-run - <"$BATS_TEST_TMPDIR/img.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq '[.layers[] | select(.committed | not)] | length' <<<"$output")" -eq 0 ]
+	# a puller's document: the config not stored yet, its diff_ids in the document
+	cfg=$(jq -r .config.digest "$BATS_TEST_TMPDIR/img.json")
+	jq -c --slurpfile c "$layout/blobs/sha256/${cfg#sha256:}" '. + {diff_ids: $c[0].rootfs.diff_ids}' \
+		"$BATS_TEST_TMPDIR/img.json" >"$BATS_TEST_TMPDIR/ids.json"
+	rm "$CTR_ROOT/content/blobs/sha256/${cfg#sha256:}"
+	run ctr-unpack --dry-run - <"$BATS_TEST_TMPDIR/ids.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .chain_id <<<"$output")" = "$want" ]
+	# without them there is nothing to compute chain IDs from; a real unpack never trusts them
+	run ctr-unpack --dry-run - <"$BATS_TEST_TMPDIR/img.json"
+	[ "$status" -eq 100 ]
+	run ctr-unpack - <"$BATS_TEST_TMPDIR/ids.json"
+	[ "$status" -eq 100 ]
+	run ctr-unpack --dry-run --layer-stream - <"$BATS_TEST_TMPDIR/img.json"
+	[ "$status" -eq 100 ]
+}
+
+@test "unpack: --discard removes only the snapshots appliers left for its caller" {
+	local layout d id blob key
+	layout=$(fixture_layout busybox)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	d=$(jq -r '.layers[0].digest' "$BATS_TEST_TMPDIR/img.json")
+	blob=$layout/blobs/sha256/${d#sha256:}
+	id=sha256:$(gzip -dc "$blob" | sha256sum | cut -d' ' -f1)
+	ctr-snapshot prepare unpack-1-0-forged >/dev/null
+	# one shell is the parent of the applier and of both --discard runs ("; true": no exec)
+	run bash -c '
+		ctr-unpack --layer-stream --digest "$1" --diff-id "$2" <"$3" >"$4" || exit 9
+		key=$(jq -r .key "$4")
+		ctr-unpack --discard "$key" unpack-1-0-forged; echo "forged: $?"
+		ctr-snapshot ls --json | jq -r ".[].name" | sort | tr "\n" " "; echo
+		ctr-unpack --discard "$key"; echo "own: $?"
+		ctr-unpack --discard "$key"; echo "again: $?"
+		true' _ "$d" "$id" "$blob" "$BATS_TEST_TMPDIR/out.json"
+	[ "$status" -eq 0 ]
+	key=$(jq -r .key "$BATS_TEST_TMPDIR/out.json")
+	[[ "$output" == *"forged: 100"* ]]
+	[[ "$output" == *"not an active snapshot an applier left for us"* ]]
+	# all or nothing: the refused run removed neither
+	[[ "$output" == *"$key "* && "$output" == *"unpack-1-0-forged "* ]]
+	[[ "$output" == *"own: 0"* ]]
+	[[ "$output" == *"again: 0"* ]]
+	run ctr-snapshot ls --json
+	[ "$(jq -r '.[].name' <<<"$output")" = unpack-1-0-forged ]
+	# another process's applier snapshot (here: made under another parent) is refused too
+	ctr-unpack --layer-stream --digest "$d" --diff-id "$id" <"$blob" >"$BATS_TEST_TMPDIR/out2.json"
+	key=$(jq -r .key "$BATS_TEST_TMPDIR/out2.json")
+	run ctr-unpack --discard "$key"
+	[ "$status" -eq 100 ]
+	run ctr-unpack --discard
+	[ "$status" -eq 100 ]
+	run ctr-unpack --discard ../x
+	[ "$status" -eq 100 ]
+}
