@@ -2,6 +2,7 @@
 /* RTM_*ADDR requests for IPv4 and IPv6 interface addresses. */
 #include "addr.h"
 
+#include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -28,7 +29,11 @@ addr_request(struct nl *nl, int type, int flags, int index, const struct inet_pr
 	if (p->family == AF_INET)
 		mnl_attr_put(nlh, IFA_LOCAL, alen, p->addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, alen, p->addr);
-	return nl_talk(nl, nlh, NULL, NULL, e);
+	if (nl_talk(nl, nlh, NULL, NULL, e) == 0)
+		return 0;
+	if (e->sys == EADDRNOTAVAIL) /* the kernel's word for an address the link lacks */
+		e->code = "not-found";
+	return -1;
 }
 
 int

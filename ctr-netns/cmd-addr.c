@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Address and route verbs: addr add|rm, route add|rm. */
-#include <errno.h>
 #include <jansson.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -93,7 +92,7 @@ cmd_addr(int argc, char **argv, struct state *st)
 		addrs_add(&t, &li, p, n);
 	for (int i = 0; !add && i < n; i++)
 		if (addr_del(&t.nl, li.index, &p[i], &e) < 0)
-			die(e.sys == EADDRNOTAVAIL ? EXIT_USAGE : EXIT_SYS, "%s", e.msg);
+			die_err(&e);
 	target_release(&t);
 	return 0;
 }
@@ -149,10 +148,10 @@ cmd_route(int argc, char **argv, struct state *st)
 	parse_route(&t, argc - 1 - optind, argv + 1 + optind, &r);
 	if (!add) {
 		if (route_del(&t.nl, &r, &e) < 0)
-			die(e.sys == ESRCH ? EXIT_USAGE : EXIT_SYS, "%s", e.msg);
+			die_err(&e);
 	} else {
 		if (route_add(&t.nl, &r, &e) < 0)
-			die(e.sys == ENETUNREACH ? EXIT_USAGE : err_exit_code(&e), "%s", e.msg);
+			die_err(&e);
 		out = result_new(NULL);
 		result_add_route(out, &r);
 		jsonio_write(stdout, out);

@@ -2,6 +2,7 @@
 /* RTM_*ROUTE requests on the main routing table, IPv4 and IPv6. */
 #include "route.h"
 
+#include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,14 @@ route_request(struct nl *nl, int type, int flags, const struct route_info *r, st
 		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->gw.addr);
 	if (r->oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, (unsigned)r->oif);
-	return nl_talk(nl, nlh, NULL, NULL, e);
+	if (nl_talk(nl, nlh, NULL, NULL, e) == 0)
+		return 0;
+	/* the kernel's words for the caller's mistakes, not system failures */
+	if (e->sys == ENETUNREACH) /* a gateway on no link's network */
+		e->code = "invalid";
+	else if (e->sys == ESRCH) /* no such route */
+		e->code = "not-found";
+	return -1;
 }
 
 int

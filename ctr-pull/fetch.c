@@ -2,7 +2,6 @@
 /* Blob downloads: curl multi, Range resumes, streaming sha256, per-blob locks. */
 #include "fetch.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -199,12 +198,10 @@ failed(struct fetch *f, struct blob *b, CURLcode rc, long status, const char *ww
 		return 0;
 	}
 	if (rc == CURLE_OK)
-		return err_code(e, status == 404 ? "not-found" : "invalid",
-				"%s: blob %s: HTTP status %ld", url, b->digest, status);
-	err_code(e, "network", "%s: blob %s: %s after %" PRId64 " of %" PRId64 " bytes", url,
-		 b->digest, curl_easy_strerror(rc), b->in.offset, b->size);
-	e->sys = EIO;
-	return -1;
+		return err_code(e, registry_status_code(status), "%s: blob %s: HTTP status %ld",
+				url, b->digest, status);
+	return err_code(e, "network", "%s: blob %s: %s after %" PRId64 " of %" PRId64 " bytes", url,
+			b->digest, curl_easy_strerror(rc), b->in.offset, b->size);
 }
 
 static int

@@ -40,7 +40,8 @@ status_err(const struct http_resp *resp, const char *what, struct err *e)
 {
 	if (resp->status == 404)
 		return err_code(e, "not-found", "%s: not found (404)", what);
-	return err_code(e, "invalid", "%s: registry answered HTTP %ld", what, resp->status);
+	return err_code(e, registry_status_code(resp->status), "%s: registry answered HTTP %ld",
+			what, resp->status);
 }
 
 /* The bytes of a response, checked against what is expected of them. */

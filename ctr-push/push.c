@@ -2,7 +2,6 @@
 /* The push job: plan from the store, blobs in parallel, manifests after, result on stdout. */
 #include "push.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +43,8 @@ doc_exists(struct registry *r, const char *ref, const struct push_doc *d, bool *
 	*yes = rc == 0 && resp.status == 200 && resp.digest &&
 	       !strcmp(resp.digest, jsonio_str(d->desc, "digest"));
 	if (rc == 0 && resp.status != 200 && resp.status != 404)
-		rc = err_code(e, resp.status == 401 || resp.status == 403 ? "auth" : "invalid",
-			      "%s%s: HTTP status %ld", registry_base(r), path, resp.status);
+		rc = err_code(e, registry_status_code(resp.status), "%s%s: HTTP status %ld",
+			      registry_base(r), path, resp.status);
 	http_resp_release(&resp);
 	return rc;
 }
@@ -65,9 +64,8 @@ doc_put(struct registry *r, const char *ref, const struct push_doc *d, struct er
 
 	if (rc == 0 && resp.status != 201 && resp.status != 200) {
 		why = upload_error_text(&resp);
-		rc = err_code(e, resp.status == 401 || resp.status == 403 ? "auth" : "invalid",
-			      "%s%s: %s", registry_base(r), path, why);
-		e->sys = resp.status >= 500 ? EIO : 0;
+		rc = err_code(e, registry_status_code(resp.status), "%s%s: %s", registry_base(r),
+			      path, why);
 	} else if (rc == 0 && !resp.digest) {
 		log_warn("%s%s: no Docker-Content-Digest in the answer", registry_base(r), path);
 	} else if (rc == 0 && strcmp(resp.digest, dg)) {

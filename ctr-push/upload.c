@@ -205,11 +205,9 @@ advance(struct uploader *f, struct upload *u, long status, struct err *e)
 	if (u->step == U_PUT && (status == 201 || status == 204))
 		return put_done(f, u, e);
 	why = upload_error_text(&u->resp);
-	err_code(e, status == 401 || status == 403 ? "auth" : "invalid", "%s: blob %s: %s",
-		 registry_base(f->r), u->digest, why);
-	if (status >= 500)
-		e->sys = EIO; /* the registry's trouble: a later try may work */
-	return -1;
+	/* a 5xx is the registry's trouble: "network", a later try may work */
+	return err_code(e, registry_status_code(status), "%s: blob %s: %s", registry_base(f->r),
+			u->digest, why);
 }
 
 static void
@@ -241,10 +239,8 @@ finish(struct uploader *f, struct upload *u, CURLcode rc, struct err *e)
 		return 0;
 	}
 	if (rc != CURLE_OK) {
-		err_code(e, "network", "%s: blob %s: %s", registry_base(f->r), u->digest,
-			 curl_easy_strerror(rc));
-		e->sys = EIO;
-		return -1;
+		return err_code(e, "network", "%s: blob %s: %s", registry_base(f->r), u->digest,
+				curl_easy_strerror(rc));
 	}
 	return advance(f, u, status, e);
 }

@@ -71,11 +71,12 @@ stop(struct container *c, bool force, struct err *e)
 
 	if (cs == CS_RUNNING || cs == CS_PAUSED) {
 		if (!force)
-			return err_code(e, "busy", "container '%s' is %s; stop it or use delete -f",
-					c->id, container_status_name(cs));
+			return err_code(e, "conflict",
+					"container '%s' is %s; stop it or use delete -f", c->id,
+					container_status_name(cs));
 	}
 	if (cs == CS_UNKNOWN && !force)
-		return err_code(e, "busy",
+		return err_code(e, "conflict",
 				"state of '%s' is unknown (shim gone); delete -f kills it through "
 				"the runtime",
 				c->id);

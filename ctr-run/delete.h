@@ -11,7 +11,7 @@
 
 /*
  * Delete the opened container c (the caller holds its lock). A running or
- * paused container is refused (code "busy") unless force: then it is killed
+ * paused container is refused (code "conflict") unless force: then it is killed
  * (through the shim, or the runtime when the shim is gone) and waited for.
  */
 int delete_container(const struct state *st, struct container *c, bool force, struct err *e);

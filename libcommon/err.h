@@ -16,8 +16,8 @@ enum {
 /*
  * Filled by a failing library call; lives on the caller's stack.
  * sys: errno at the failure (0 when the failure is not a system error).
- * code: a short stable token for --json ("invalid", "not-found", "exists",
- * "system", ...); msg: the human text, context prefixed on the way up.
+ * code: a short stable token for --json, one of err_kinds[] ("invalid",
+ * "not-found", "busy", ...); msg: the human text, context prefixed on the way up.
  */
 struct err {
 	int sys;
@@ -33,7 +33,18 @@ int err_code(struct err *e, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prefix context ("layer 3: ...") to a filled error. Always returns -1. */
 int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Exit code suited to e: 111 for system errors, else 100. */
+/*
+ * A kind of failure: the code token tools print with --json (ctr-json(7))
+ * and the exit status it gives. The table is in err.c, ended by a NULL code.
+ */
+struct err_kind {
+	const char *code;
+	int exit;
+};
+extern const struct err_kind err_kinds[];
+/* The kind of a code token, or NULL when the table has no such token. */
+const struct err_kind *err_kind(const char *code);
+/* Exit status of e: its code's in err_kinds; by errno when the code is absent or unknown. */
 int err_exit_code(const struct err *e);
 
 #endif

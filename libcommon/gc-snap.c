@@ -79,7 +79,8 @@ drop(struct gc *g, struct snapshot_store *s, const char *key, struct err *e)
 	 */
 	if (!g->o->dry_run && snapshot_remove(s, key, e) < 0) {
 		/* ctr-run create holds no store lock: a child prepared since the mark keeps it */
-		if (strcmp(e->code, "busy") && strcmp(e->code, "not-found"))
+		if (strcmp(e->code, "conflict") && strcmp(e->code, "busy") &&
+		    strcmp(e->code, "not-found"))
 			return err_prefix(e, "snapshot '%s'", key);
 		log_warn("snapshot '%s' kept: %s", key, e->msg);
 		g->r->kept_snapshots++;

@@ -395,6 +395,6 @@ snapshot_remove(struct snapshot_store *s, const char *key, struct err *e)
 	if ((r = snapshot_meta_has_children(s, key, e)) < 0)
 		return -1;
 	if (r)
-		return err_code(e, "busy", "snapshot '%s' has children; remove them first", key);
+		return err_code(e, "conflict", "snapshot '%s' has children; remove them first", key);
 	return drop(s, rec, e);
 }

@@ -47,7 +47,7 @@ int snapshot_prepare(struct snapshot_store *s, const char *key, const char *pare
  */
 int snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
 		    const char *parent, const json_t *labels, struct err *e);
-/* Remove a snapshot; refused (code "busy") while it has children. */
+/* Remove a snapshot; refused (code "conflict") while it has children. */
 int snapshot_remove(struct snapshot_store *s, const char *key, struct err *e);
 /* The Mount list of key (new reference). */
 json_t *snapshot_mounts(struct snapshot_store *s, const char *key, struct err *e);

@@ -3,7 +3,6 @@
 #include "registry.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -169,9 +168,7 @@ registry_base(const struct registry *r)
 static int
 net_err(struct err *e, const char *url, CURLcode rc, const char *detail)
 {
-	err_code(e, "network", "%s: %s", url, detail[0] ? detail : curl_easy_strerror(rc));
-	e->sys = EIO;
-	return -1;
+	return err_code(e, "network", "%s: %s", url, detail[0] ? detail : curl_easy_strerror(rc));
 }
 
 /* The request's method, body and extra headers on top of setup_ep's. */
@@ -277,9 +274,8 @@ fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, 
 		goto out;
 	}
 	if (resp.status != 200) {
-		err_code(e, resp.status == 401 || resp.status == 403 ? "auth" : "invalid",
-			 "token server %s answered %ld%s", c->realm, resp.status,
-			 r->user ? " (credentials refused?)" : "");
+		err_code(e, registry_status_code(resp.status), "token server %s answered %ld%s",
+			 c->realm, resp.status, r->user ? " (credentials refused?)" : "");
 		goto out;
 	}
 	doc = jsonio_parse(resp.body ? resp.body : "", resp.len, "token response", e);
@@ -336,6 +332,16 @@ registry_retryable(CURLcode rc, long status)
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
 	       rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING ||
 	       rc == CURLE_PARTIAL_FILE;
+}
+
+const char *
+registry_status_code(long status)
+{
+	if (status == 401 || status == 403)
+		return "auth";
+	if (status == 404)
+		return "not-found";
+	return registry_retryable(CURLE_OK, status) ? "network" : "invalid";
 }
 
 static void

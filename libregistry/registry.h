@@ -125,6 +125,12 @@ int registry_send(struct registry *r, struct http_req *q, size_t max, struct htt
 int registry_use_caps(struct registry *r, unsigned caps, struct err *e);
 /* Is a transfer that ended so worth another try (connection errors, 408, 429, 5xx)? */
 bool registry_retryable(CURLcode rc, long status);
+/*
+ * The code token (err.h) of a refusing HTTP status: "auth" for 401 and 403,
+ * "not-found" for 404, "network" when a later try may work (408, 429, 5xx),
+ * else "invalid".
+ */
+const char *registry_status_code(long status);
 /* An absolute URL for ref (a Location header) resolved against the current endpoint. New string. */
 char *registry_resolve_url(const struct registry *r, const char *ref, struct err *e);
 /* Internal to registry*.c: q's method and body on h; returns hdrs with any added. */

@@ -164,6 +164,11 @@ topology() {
 	[ -z "$(ip -n "$A" route show 10.99.0.0/16)" ]
 	run ctr-netns route rm --netns "$A" 10.99.0.0/16 via 10.61.0.1
 	assert_status 100
+	# the kernel's ENETUNREACH and EADDRNOTAVAIL: the caller's mistakes, not failures
+	run --separate-stderr ctr-netns route add --netns "$A" 10.97.0.0/16 via 192.0.2.1
+	assert_status 100
+	run --separate-stderr ctr-netns addr rm --netns "$A" --ifname eth0 10.61.9.9/24
+	assert_status 100
 }
 
 @test "a missing bridge rolls the veth back: nothing is left on either side" {

@@ -3,6 +3,7 @@
 # ctr-snapshot against the real kernel: overlay and native stores, real mounts,
 # bad input, races, crash recovery and usage figures.
 
+bats_require_minimum_version 1.5.0
 load ../lib/helpers
 
 setup() {
@@ -157,6 +158,23 @@ tree_of() {
 	run snap umount "$MNT"
 	assert_status 100
 	assert_output_contains "not a mount point"
+}
+
+@test "umount of a mount in use: busy, exit 111 (a retry may work); then it goes" {
+	require_overlay
+	snap prepare top >/dev/null
+	snap mount top "$MNT"
+	(cd "$MNT" && exec sleep 60) &
+	pid=$!
+	run --separate-stderr snap umount "$MNT"
+	kill "$pid"
+	wait "$pid" || true
+	assert_status 111
+	[[ "$stderr" == *"is busy"* ]]
+	mountpoint -q "$MNT"
+	# the holder gone, the same call works
+	snap umount "$MNT"
+	! mountpoint -q "$MNT" || false
 }
 
 @test "native: the same visible tree as overlay" {

@@ -4,6 +4,7 @@
 # from a loopback registry), compared with `umoci unpack`; hostile layers
 # through the whole tool; failures leave the store as it was.
 
+bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
 
@@ -172,6 +173,19 @@ with_diff_ids() {
 	[ "$(jq length <<<"$output")" -eq 0 ]
 	# no snapshot directory left behind either: only the store's lock and records
 	[ -z "$(ls "$CTR_ROOT/snapshots/overlay" | grep -v -e '^lock$' -e '^meta$')" ]
+}
+
+@test "unpack: a layer worker killed by a signal is a system failure: exit 111" {
+	image_json "$(fixture_layout busybox)" >"$BATS_TEST_TMPDIR/img.json"
+	# busybox is over 256 KiB: the worker writing it dies of SIGXFSZ
+	run --separate-stderr bash -c 'ulimit -f 256 && exec ctr-unpack - <"$1"' _ \
+		"$BATS_TEST_TMPDIR/img.json"
+	assert_status 111
+	[[ "$stderr" == "ctr-unpack: fatal: layer 0 "*"layer worker killed by signal 25" ]]
+	[ -z "$output" ]
+	no_active_snapshots
+	run ctr-unpack - <"$BATS_TEST_TMPDIR/img.json"
+	assert_status 0
 }
 
 @test "unpack: a rotted blob (digest mismatch) is refused before commit" {

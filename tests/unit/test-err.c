@@ -31,6 +31,8 @@ test_err_set_errno(void)
 	    {ENOENT, "not-found"}, {EEXIST, "exists"}, {EACCES, "permission"},
 	    {EPERM, "permission"}, {EBUSY, "busy"},    {EWOULDBLOCK, "busy"},
 	    {EIO, "system"},	   {ENOSPC, "system"}, {ENOMEM, "system"},
+	    {ENOTDIR, "invalid"},  {ELOOP, "invalid"}, {ENAMETOOLONG, "invalid"},
+	    {EXDEV, "invalid"},
 	};
 	struct err e;
 	char want[600];
@@ -101,6 +103,44 @@ test_err_truncation(void)
 	is_int(strlen(e.msg), sizeof(e.msg) - 1, "strerror cut to fit");
 }
 
+/* The table, row by row, written out again: a changed row must change this test too. */
+static void
+test_err_exit_table(void)
+{
+	static const struct {
+		const char *code;
+		int exit;
+	} want[] = {
+	    {"usage", 100},	 {"invalid", 100},   {"not-found", 100}, {"exists", 100},
+	    {"conflict", 100},	 {"too-large", 100}, {"limit", 100},	 {"corrupt", 100},
+	    {"auth", 100},	 {"runtime", 100},   {"negative", 1},	 {"system", 111},
+	    {"permission", 111}, {"busy", 111},	     {"network", 111},	 {"gone", 111},
+	};
+	size_t n = 0;
+	struct err e;
+
+	is_int(EXIT_NEG, 1, "negative answer is 1");
+	is_int(EXIT_USAGE, 100, "bad input is 100");
+	is_int(EXIT_SYS, 111, "system failure is 111");
+	while (err_kinds[n].code)
+		n++;
+	is_int(n, sizeof(want) / sizeof(want[0]), "the table has %zu rows", n);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct err_kind *k = err_kind(want[i].code);
+
+		is_int(k ? k->exit : -1, want[i].exit, "kind %s exits %d", want[i].code,
+		       want[i].exit);
+		err_code(&e, want[i].code, "x");
+		is_int(err_exit_code(&e), want[i].exit, "err_code(%s) exits %d", want[i].code,
+		       want[i].exit);
+		/* the code decides, even with an errno that alone would say otherwise */
+		e.sys = want[i].exit == EXIT_SYS ? ENOENT : EIO;
+		is_int(err_exit_code(&e), want[i].exit, "%s with sys %d still exits %d",
+		       want[i].code, e.sys, want[i].exit);
+	}
+	ok(!err_kind(NULL) && !err_kind("no-such-kind") && !err_kind(""), "unknown tokens: NULL");
+}
+
 static void
 test_err_exit_codes(void)
 {
@@ -114,16 +154,29 @@ test_err_exit_codes(void)
 	};
 	struct err e;
 
-	is_int(EXIT_NEG, 1, "negative answer is 1");
-	is_int(EXIT_USAGE, 100, "bad input is 100");
-	is_int(EXIT_SYS, 111, "system failure is 111");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err_set(&e, cases[i].sys, "x");
 		is_int(err_exit_code(&e), cases[i].code, "errno %d exits %d", cases[i].sys,
 		       cases[i].code);
+		/* no code at all: errno alone decides, the same way */
+		e.code = NULL;
+		is_int(err_exit_code(&e), cases[i].code, "no code, errno %d exits %d", cases[i].sys,
+		       cases[i].code);
 	}
-	err_code(&e, "busy", "locked");
-	is_int(err_exit_code(&e), EXIT_USAGE, "a coded error without errno exits 100");
+	/* the cases of issue 16: coded errors without errno that must exit 111 */
+	err_code(&e, "system", "layer worker killed by signal 9");
+	is_int(err_exit_code(&e), EXIT_SYS, "a \"system\" error without errno exits 111");
+	err_code(&e, "busy", "'lock' is locked by another process");
+	is_int(err_exit_code(&e), EXIT_SYS, "a busy lock exits 111");
+	err_code(&e, "network", "connection refused");
+	is_int(err_exit_code(&e), EXIT_SYS, "a network failure exits 111");
+	err_code(&e, "conflict", "snapshot 'a' has children");
+	is_int(err_exit_code(&e), EXIT_USAGE, "a conflict exits 100");
+	/* a token the table lacks (test-err-tree keeps them out): errno decides */
+	err_code(&e, "no-such-kind", "x");
+	is_int(err_exit_code(&e), EXIT_USAGE, "unknown token, no errno: 100");
+	e.sys = EIO;
+	is_int(err_exit_code(&e), EXIT_SYS, "unknown token, EIO: 111");
 }
 
 /* Run die_err(e) in a child; returns its exit status and its stderr in buf. */
@@ -168,6 +221,10 @@ test_err_die_err(void)
 	is_str(buf, "ctr-test: fatal: write 'x': Input/output error\n", "one line on stderr");
 	is_str(out, "", "nothing on stdout without --json");
 
+	err_code(&e, "busy", "'x' is locked by another process");
+	is_int(die_in_child(&e, true, buf, sizeof(buf), out, sizeof(out)), 111, "busy dies 111");
+	ok(strstr(out, "\"code\":\"busy\""), "the code is kept: %s", out);
+
 	err_code(&e, "invalid", "bad name");
 	is_int(die_in_child(&e, true, buf, sizeof(buf), out, sizeof(out)), 100, "invalid dies 100");
 	is_str(buf, "ctr-test: fatal: bad name\n", "stderr line");
@@ -188,6 +245,7 @@ main(void)
 	RUN(test_err_code_token);
 	RUN(test_err_prefix_chain);
 	RUN(test_err_truncation);
+	RUN(test_err_exit_table);
 	RUN(test_err_exit_codes);
 	RUN(test_err_die_err);
 	return tap_done();

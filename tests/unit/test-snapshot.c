@@ -135,7 +135,7 @@ test_snapshot_life(void)
 	ok(!strcmp(mount_type(v2), "overlay") && json_array_size(json_object_get(
 							 json_array_get(v2, 0), "options")) == 1,
 	   "view of two layers: overlay with lowerdir only");
-	is_str(code(snapshot_remove(s, "sha256:c1", &e), &e), "busy", "parent with children");
+	is_str(code(snapshot_remove(s, "sha256:c1", &e), &e), "conflict", "parent with children");
 	ok(snapshot_remove(s, "v1", &e) == 0 && snapshot_remove(s, "v2", &e) == 0 &&
 		   snapshot_remove(s, "top", &e) == 0 && snapshot_remove(s, "sha256:c2", &e) == 0 &&
 		   snapshot_remove(s, "sha256:c1", &e) == 0,
@@ -294,7 +294,7 @@ test_snapshot_children_index(void)
 	   "a committed parent");
 	ok(snapshot_prepare(s, "ix-c", "ix", NULL, 0, NULL, &e) == 0, "a child");
 	ok(has_entry(s, "ix", "ix-c"), "prepare made the index entry");
-	is_str(code(snapshot_remove(s, "ix", &e), &e), "busy", "parent with a child refused");
+	is_str(code(snapshot_remove(s, "ix", &e), &e), "conflict", "parent with a child refused");
 	ok(snapshot_prepare(s, "ix-late", NULL, NULL, 0, NULL, &e) == 0 &&
 		   snapshot_commit(s, "ix-l", "ix-late", "ix", NULL, &e) == 0,
 	   "commit with a late parent");
@@ -302,7 +302,7 @@ test_snapshot_children_index(void)
 	   "the entry follows the committed name");
 	ok(snapshot_remove(s, "ix-c", &e) == 0 && !has_entry(s, "ix", "ix-c"),
 	   "removing the child removes its entry");
-	is_str(code(snapshot_remove(s, "ix", &e), &e), "busy", "still refused: the late child");
+	is_str(code(snapshot_remove(s, "ix", &e), &e), "conflict", "still refused: the late child");
 	ok(snapshot_remove(s, "ix-l", &e) == 0, "remove the late child");
 	dangle(s, "ix", "ghost");
 	ok(snapshot_prepare(s, "ix-other", NULL, NULL, 0, NULL, &e) == 0, "a parentless record");
@@ -329,7 +329,7 @@ test_snapshot_children_migrate(void)
 	snapshot_store_free(s);
 	s = open_store("overlay");
 	ok(s && has_entry(s, "mg", "mg-c"), "reopening rebuilt the index");
-	is_str(code(snapshot_remove(s, "mg", &e), &e), "busy", "the child still protects its parent");
+	is_str(code(snapshot_remove(s, "mg", &e), &e), "conflict", "the child still protects its parent");
 	dangle(s, "mg", "crashed");
 	ok(snapshot_cleanup(s, &gone, &e) == 0, "cleanup");
 	ok(!has_entry(s, "mg", "crashed") && has_entry(s, "mg", "mg-c"),
