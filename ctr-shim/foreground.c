@@ -74,7 +74,7 @@ failed(struct shim *s, struct err *e)
 	s->runtime_pid = 0;
 	if (rc < 0)
 		return -1;
-	if (runtime_collect(s, FG_LOG, rc, e) == 0)
+	if (ociruntime_collect(&s->rt, FG_LOG, rc, e) == 0)
 		return err_code(e, "runtime", "%s exited without starting the container",
 				s->o.runtime);
 	return -1;
@@ -84,7 +84,7 @@ int
 foreground_start(struct shim *s, const char *const args[], const struct spawn_opts *so,
 		 struct err *e)
 {
-	if (runtime_launch(s, FG_LOG, args, so, &s->runtime_pid, e) < 0)
+	if (ociruntime_start(&s->rt, FG_LOG, args, so, &s->runtime_pid, e) < 0)
 		return -1;
 	for (;;) {
 		if (have_pid(s))

@@ -295,6 +295,7 @@ detach(struct shim *s)
 	s->dirfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		fail_sync(s, "open state directory: %s", strerror(errno));
+	s->rt = (struct ociruntime){s->o.runtime, s->o.runtime_root, s->dir, s->dirfd};
 	if (loop_init(s, &e) < 0 || exitfile_write_shim(s, &e) < 0 || control_listen(s, &e) < 0)
 		fail_sync(s, "%s", e.msg);
 	/* systemd hears from us (notify.c), so the runtime must not relay on its own */

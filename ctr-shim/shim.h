@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "ociruntime.h"
 #include "ring.h"
 
 #define SHIM_LINE_MAX (1u << 20) /* a longer request line drops its client */
@@ -16,8 +17,18 @@
 #define SHIM_EXEC_MAX 32	 /* exec processes known at once */
 
 /* What an epoll event points at: the first member of each watched object. */
-enum watch_kind { W_SIGNAL, W_LISTEN, W_CLIENT, W_OOM, W_PTY, W_STDIN, W_EXEC_TTY, W_OUTPUT,
-		 W_NOTIFY, W_CALLER };
+enum watch_kind {
+	W_SIGNAL,
+	W_LISTEN,
+	W_CLIENT,
+	W_OOM,
+	W_PTY,
+	W_STDIN,
+	W_EXEC_TTY,
+	W_OUTPUT,
+	W_NOTIFY,
+	W_CALLER
+};
 struct watch {
 	enum watch_kind kind;
 	int fd;
@@ -38,10 +49,10 @@ struct shim_opts {
 	const char *log_path; /* --log: output appended there too (--stdio pipe) */
 	long long log_max;    /* --log-max-size: rotate to PATH.1 past it; 0: never */
 	pid_t caller_pid;     /* --caller-pid: the TTY relay (inherit) ends with it */
-	bool start;	     /* --start: create and start in one runtime call */
-	bool runtime_delete; /* --runtime-delete: RUNTIME delete once init has exited */
-	bool foreground;     /* --foreground: RUNTIME run stays with the container (foreground.c) */
-	bool await_go;	     /* --await-go: a byte on the sync fd before anything is created */
+	bool start;	      /* --start: create and start in one runtime call */
+	bool runtime_delete;  /* --runtime-delete: RUNTIME delete once init has exited */
+	bool foreground; /* --foreground: RUNTIME run stays with the container (foreground.c) */
+	bool await_go;	 /* --await-go: a byte on the sync fd before anything is created */
 	const char *exit_cmd;
 	char **exit_args; /* NULL-terminated, may be empty */
 	size_t n_exit_args;
@@ -75,14 +86,14 @@ struct client {
 struct output {
 	struct watch w[3]; /* W_OUTPUT: stdout's and stderr's read ends (index RING_*) */
 	struct ring ring;
-	int stdin_fd;	   /* the write end of the container's stdin pipe (-i), else -1 */
-	int logfd;	   /* --log, else -1 */
-	int logdir;	   /* its folder (O_PATH), else -1 */
+	int stdin_fd;	     /* the write end of the container's stdin pipe (-i), else -1 */
+	int logfd;	     /* --log, else -1 */
+	int logdir;	     /* its folder (O_PATH), else -1 */
 	const char *logname; /* its name in that folder (in o.log_path) */
-	long long logsize; /* bytes in the current log file */
+	long long logsize;   /* bytes in the current log file */
 	char log_error[512]; /* the last log write failure, "" while writes work */
 	bool log_warned;     /* the one warning about it was given */
-	bool ended;	   /* no more output will come */
+	bool ended;	     /* no more output will come */
 };
 
 enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_STOPPED };
@@ -97,7 +108,8 @@ struct shim {
 	struct shim_opts o;
 	char *dir; /* STATEDIR, absolute */
 	int dirfd, epfd;
-	int console_lfd; /* the --console-socket listener until the PTY master came */
+	struct ociruntime rt; /* --runtime, --runtime-root; its --log files in STATEDIR */
+	int console_lfd;      /* the --console-socket listener until the PTY master came */
 	struct watch sig, lsn, oomw, pty, in;
 	struct proc init;
 	struct proc *execs;
@@ -108,11 +120,11 @@ struct shim {
 	long long oom_base; /* oom_kill count when the container was created */
 	bool oom_seen;
 	bool stdin_done;
-	pid_t delete_pid; /* --runtime-delete: the runtime's delete, once started */
-	int delete_rc;	  /* its exit code once the loop reaped it, else -1 */
+	pid_t delete_pid;  /* --runtime-delete: the runtime's delete, once started */
+	int delete_rc;	   /* its exit code once the loop reaped it, else -1 */
 	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
 	struct output out;
-	struct watch caller; /* a pidfd of --caller-pid while the relay lasts (tty.c) */
+	struct watch caller;	    /* a pidfd of --caller-pid while the relay lasts (tty.c) */
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */
 	bool notify_mainpid_sent, notify_warned;
@@ -161,12 +173,6 @@ void ops_exited(struct shim *s, struct proc *p);
 void ops_event(struct shim *s, json_t *ev);
 
 /* runtime.c: the OCI runtime binary */
-struct spawn_opts;
-/* Start RUNTIME with its global options and log LOG (under STATEDIR), then ARGS. */
-int runtime_launch(struct shim *s, const char *log, const char *const args[],
-		   const struct spawn_opts *so, pid_t *pid, struct err *e);
-/* Turn the runtime's exit code into 0, or -1 with its logged error in e; LOG goes. */
-int runtime_collect(struct shim *s, const char *log, int rc, struct err *e);
 int runtime_create(struct shim *s, const char *console, struct err *e);
 int runtime_start(struct shim *s, struct err *e);
 int runtime_kill(struct shim *s, int sig, bool all, struct err *e);
@@ -175,7 +181,8 @@ int runtime_exec(struct shim *s, const char *eid, const json_t *process, const i
 		 pid_t *pid, struct err *e, const char *console);
 /* delete --force; a failure is logged and returned (-1) */
 int runtime_delete(struct shim *s);
-/* delete --force without waiting (delete_pid); _finish waits for it, logs and returns -1 on failure */
+/* delete --force without waiting (delete_pid); _finish waits for it, logs and returns -1 on failure
+ */
 void runtime_delete_start(struct shim *s);
 int runtime_delete_finish(struct shim *s);
 
