@@ -346,7 +346,7 @@ create(struct shim *s)
 	 */
 	if (s->o.foreground && !foreground_init_alive(s))
 		return;
-	cgroup_find(s, s->init.pid);
+	cgroup_of_pid(&s->cg, s->init.pid);
 	oom_setup(s);
 }
 
@@ -382,10 +382,7 @@ out:
 static void
 release(struct shim *s)
 {
-	char *cg[] = {s->cg.mem, s->cg.cpu, s->cg.pids, s->cg.freezer, s->cg.v2};
-
-	for (size_t i = 0; i < sizeof(cg) / sizeof(cg[0]); i++)
-		free(cg[i]);
+	cgroup_release(&s->cg);
 	exec_tty_release_all(s);
 	output_release(s);
 	if (s->caller.fd >= 0)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "err.h"
 #include "ociruntime.h"
 #include "ring.h"
@@ -97,12 +98,6 @@ struct output {
 };
 
 enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_STOPPED };
-
-/* Absolute sysfs paths of the container's cgroups (NULL when absent). */
-struct cgroup {
-	char *mem, *cpu, *pids, *freezer; /* cgroup v1 controllers */
-	char *v2;			  /* the unified hierarchy */
-};
 
 struct shim {
 	struct shim_opts o;
@@ -205,18 +200,10 @@ int exitfile_write_shim(struct shim *s, struct err *e);
 /* Read a pid file ("123" or "123\n") under the state dir. */
 int exitfile_read_pid(struct shim *s, const char *name, pid_t *pid, struct err *e);
 
-/* cgroup.c */
-void cgroup_find(struct shim *s, pid_t pid);
-int cgroup_read_ll(const char *dir, const char *file, const char *key, long long *out);
-bool cgroup_frozen(const struct shim *s);
-
 /* oom.c */
 void oom_setup(struct shim *s);
 void oom_on_event(struct shim *s);
 bool oom_killed(struct shim *s);
-
-/* stats.c */
-json_t *stats_collect(const struct shim *s);
 
 /* tty.c */
 int tty_listen(struct shim *s, char **console_path, struct err *e);
