@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* --foreground: the runtime's own `run`, which stays with the container and deletes it. */
+#include "foreground.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -7,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exitfile.h"
 #include "log.h"
+#include "loop.h"
+#include "ociruntime.h"
 #include "shim.h"
 #include "spawn.h"
 

@@ -13,11 +13,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
+#include "control.h"
+#include "exec-tty.h"
+#include "exitfile.h"
 #include "fdio.h"
+#include "foreground.h"
+#include "loop.h"
+#include "notify.h"
+#include "ociruntime.h"
+#include "oom.h"
+#include "output.h"
 #include "path.h"
 #include "prog.h"
+#include "runtime.h"
 #include "shim.h"
+#include "tty.h"
 #include "xmem.h"
 
 #define USAGE                                                                                      \

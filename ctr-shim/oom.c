@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* OOM kills in the container's cgroup: v1 memory.oom_control eventfd, v2 memory.events inotify. */
+#include "oom.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,9 +11,12 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fdio.h"
 #include "log.h"
+#include "loop.h"
+#include "ops.h"
 #include "shim.h"
 #include "xmem.h"
 

@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The control requests: one JSON object in, one response line out (events stream more). */
+#include "ops.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "cgroup.h"
+#include "control.h"
+#include "exec-tty.h"
+#include "loop.h"
+#include "notify.h"
+#include "output.h"
 #include "path.h"
+#include "runtime.h"
 #include "shim.h"
 #include "spawn.h"
+#include "tty.h"
 #include "xmem.h"
+
+#define EXEC_MAX 32 /* exec processes known at once */
 
 struct op {
 	const char *name;
@@ -148,7 +159,7 @@ exec_room(struct shim *s)
 {
 	struct proc **pp, **old = NULL;
 
-	if (s->n_execs < SHIM_EXEC_MAX)
+	if (s->n_execs < EXEC_MAX)
 		return true;
 	for (pp = &s->execs; *pp; pp = &(*pp)->next)
 		if ((*pp)->exit)

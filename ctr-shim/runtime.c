@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime calls on the shim's container: create (or run), start, kill, exec, delete. */
+#include "runtime.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,7 +10,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "exitfile.h"
+#include "foreground.h"
 #include "log.h"
+#include "ociruntime.h"
+#include "output.h"
 #include "shim.h"
 #include "spawn.h"
 #include "xmem.h"
