@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Verbs the runtime or the kernel answer: pause, resume, update, ps, stats, events. */
+/* The verbs on a container's cgroup: pause and resume it, update its limits, ps and stats. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
