@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Helpers the verbs share: namespace targets, parsers that die, sysctl lists. */
+/* The verb table and what the verbs share: namespace targets, parsers that die, sysctl lists. */
 #include "cmd.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ctr-netns: network namespaces and links over netlink; start-up and dispatch. */
+/* ctr-netns: network namespaces and links over netlink; start-up, then a verb or CNI mode. */
 #include <stdlib.h>
 
 #include "cmd.h"

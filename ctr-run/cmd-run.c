@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The create, run and start verbs. */
+/* The create and run verbs: a container made; with run, started and waited for (or -d). */
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>

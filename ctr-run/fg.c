@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Foreground waits: signalfd for forwarded signals, poll on the shim's answer. */
+/* Foreground waits: signals and window sizes passed to the shim, its answer, a raw TTY. */
 #include "fg.h"
 
 #include <errno.h>

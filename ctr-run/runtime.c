@@ -14,6 +14,7 @@
 #include "digest.h"
 #include "fdio.h"
 #include "log.h"
+#include "ociruntime.h"
 #include "spawn.h"
 #include "xmem.h"
 
@@ -136,56 +137,24 @@ runtime_check_version(const struct state *st, const char *path)
 	close(openat(st->runfd, marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 }
 
-/* The last non-empty line of text, trimmed: runtimes put the reason there. */
-static void
-last_line(char *text, char *out, size_t n)
-{
-	char *end = text + strlen(text);
-
-	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
-		*--end = '\0';
-	char *nl = strrchr(text, '\n');
-	snprintf(out, n, "%s", nl ? nl + 1 : text);
-}
-
 int
 runtime_run(const char *runtime, const struct container *c, const char *const *args, int out_fd,
 	    struct err *e)
 {
+	const struct ociruntime rt = {runtime, c->runtime_root, NULL, -1};
 	const char *argv[16];
-	struct spawn_opts o = SPAWN_OPTS_INIT;
-	_cleanup_free_ char *errtext = NULL;
-	int n = 0, pfd[2], r, st;
-	pid_t pid;
-	char line[400];
+	struct spawn_opts so = SPAWN_OPTS_INIT;
+	size_t n = 0;
+	int r;
 
-	argv[n++] = runtime;
-	argv[n++] = "--root";
-	argv[n++] = c->runtime_root;
-	for (; *args && n < 14; args++)
+	for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 2; args++)
 		argv[n++] = *args;
 	argv[n++] = c->id;
 	argv[n] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return err_set(e, errno, "pipe");
-	o.stdout_fd = out_fd;
-	o.stderr_fd = pfd[1];
-	o.stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	r = spawn_start((char *const *)argv, &o, &pid, e);
-	close(pfd[1]);
-	if (o.stdin_fd >= 0)
-		close(o.stdin_fd);
-	if (r == 0 && fdio_read_all(pfd[0], 1 << 20, &errtext, NULL, e) < 0)
-		errtext = NULL;
-	close(pfd[0]);
-	if (r < 0)
-		return -1;
-	st = spawn_wait(pid, e);
-	if (st == 0)
-		return 0;
-	if (st < 0)
-		return -1;
-	last_line(errtext ? errtext : "", line, sizeof(line));
-	return err_code(e, "runtime", "%s %s: %s", runtime, argv[3],
-			line[0] ? line : "failed without a message");
+	so.stdout_fd = out_fd;
+	so.stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	r = ociruntime_run(&rt, NULL, argv, &so, e);
+	if (so.stdin_fd >= 0)
+		close(so.stdin_fd);
+	return r;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The control socket: JSON lines in and out, descriptors by SCM_RIGHTS, slow clients dropped. */
+#include "control.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,10 +13,14 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "loop.h"
+#include "ops.h"
 #include "shim.h"
 #include "xmem.h"
 
 #define CLIENTS_MAX 128
+#define LINE_MAX_LEN (1u << 20) /* a longer request line drops its client */
+#define OUT_MAX (1u << 20)      /* a client owed more output than this is dropped */
 #define READ_CHUNK 65536
 
 int
@@ -122,7 +128,7 @@ control_send_bytes(struct shim *s, struct client *c, const void *buf, size_t len
 {
 	if (c->dead)
 		return -1;
-	if (c->outlen + len > SHIM_OUT_MAX) {
+	if (c->outlen + len > OUT_MAX) {
 		log_info("client %d reads too slowly: dropped", c->w.fd);
 		control_drop(s, c);
 		return -1;
@@ -212,7 +218,7 @@ lines(struct shim *s, struct client *c)
 	while (!c->dead && (nl = memchr(c->in + off, '\n', c->inlen - off))) {
 		size_t len = (size_t)(nl - (c->in + off));
 
-		if (len > SHIM_LINE_MAX)
+		if (len > LINE_MAX_LEN)
 			break;
 		if (len)
 			ops_handle(s, c, c->in + off, len);
@@ -222,8 +228,8 @@ lines(struct shim *s, struct client *c)
 		return;
 	memmove(c->in, c->in + off, c->inlen - off);
 	c->inlen -= off;
-	if (c->inlen > SHIM_LINE_MAX) { /* too long, whether its newline came or not */
-		control_error(s, c, "request line longer than %u bytes", SHIM_LINE_MAX);
+	if (c->inlen > LINE_MAX_LEN) { /* too long, whether its newline came or not */
+		control_error(s, c, "request line longer than %u bytes", LINE_MAX_LEN);
 		control_drop(s, c);
 	} else if (!c->inlen && c->incap > READ_CHUNK) {
 		c->in = xrealloc(c->in, 1); /* give a big line's memory back */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Exec processes with a terminal: a console socket each, the master relayed to the client. */
+#include "exec-tty.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,8 +17,12 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "control.h"
 #include "log.h"
+#include "loop.h"
+#include "runtime.h"
 #include "shim.h"
+#include "tty.h"
 #include "xmem.h"
 
 #define CHUNK 4096

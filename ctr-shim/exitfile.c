@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The shim's records on disk: shim.json (who we are), exit.json and exec-ID.json, pid files. */
+#include "exitfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

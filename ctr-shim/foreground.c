@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* --foreground: the runtime's own `run`, which stays with the container and deletes it. */
+#include "foreground.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -7,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exitfile.h"
 #include "log.h"
+#include "loop.h"
+#include "ociruntime.h"
 #include "shim.h"
 #include "spawn.h"
 
@@ -74,7 +79,7 @@ failed(struct shim *s, struct err *e)
 	s->runtime_pid = 0;
 	if (rc < 0)
 		return -1;
-	if (runtime_collect(s, FG_LOG, rc, e) == 0)
+	if (ociruntime_collect(&s->rt, FG_LOG, rc, e) == 0)
 		return err_code(e, "runtime", "%s exited without starting the container",
 				s->o.runtime);
 	return -1;
@@ -84,7 +89,7 @@ int
 foreground_start(struct shim *s, const char *const args[], const struct spawn_opts *so,
 		 struct err *e)
 {
-	if (runtime_launch(s, FG_LOG, args, so, &s->runtime_pid, e) < 0)
+	if (ociruntime_start(&s->rt, FG_LOG, args, so, &s->runtime_pid, e) < 0)
 		return -1;
 	for (;;) {
 		if (have_pid(s))

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The one epoll loop: signals, reaping, the socket, the PTY, and the way out. */
+#include "loop.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -10,9 +12,19 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "control.h"
+#include "exec-tty.h"
+#include "exitfile.h"
+#include "foreground.h"
 #include "log.h"
+#include "notify.h"
+#include "oom.h"
+#include "ops.h"
+#include "output.h"
+#include "runtime.h"
 #include "shim.h"
 #include "spawn.h"
+#include "tty.h"
 #include "xmem.h"
 
 /* How long a stopped shim still tries to hand out what clients are owed. */

@@ -13,11 +13,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
+#include "control.h"
+#include "exec-tty.h"
+#include "exitfile.h"
 #include "fdio.h"
+#include "foreground.h"
+#include "loop.h"
+#include "notify.h"
+#include "ociruntime.h"
+#include "oom.h"
+#include "output.h"
 #include "path.h"
 #include "prog.h"
+#include "runtime.h"
 #include "shim.h"
+#include "tty.h"
 #include "xmem.h"
 
 #define USAGE                                                                                      \
@@ -295,6 +307,7 @@ detach(struct shim *s)
 	s->dirfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		fail_sync(s, "open state directory: %s", strerror(errno));
+	s->rt = (struct ociruntime){s->o.runtime, s->o.runtime_root, s->dir, s->dirfd};
 	if (loop_init(s, &e) < 0 || exitfile_write_shim(s, &e) < 0 || control_listen(s, &e) < 0)
 		fail_sync(s, "%s", e.msg);
 	/* systemd hears from us (notify.c), so the runtime must not relay on its own */
@@ -345,7 +358,7 @@ create(struct shim *s)
 	 */
 	if (s->o.foreground && !foreground_init_alive(s))
 		return;
-	cgroup_find(s, s->init.pid);
+	cgroup_of_pid(&s->cg, s->init.pid);
 	oom_setup(s);
 }
 
@@ -381,10 +394,7 @@ out:
 static void
 release(struct shim *s)
 {
-	char *cg[] = {s->cg.mem, s->cg.cpu, s->cg.pids, s->cg.freezer, s->cg.v2};
-
-	for (size_t i = 0; i < sizeof(cg) / sizeof(cg[0]); i++)
-		free(cg[i]);
+	cgroup_release(&s->cg);
 	exec_tty_release_all(s);
 	output_release(s);
 	if (s->caller.fd >= 0)

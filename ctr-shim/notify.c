@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Readiness for systemd Type=notify units: READY=1 once the container runs, or its own, relayed. */
+#include "notify.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "loop.h"
 #include "sdnotify.h"
 #include "shim.h"
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* OOM kills in the container's cgroup: v1 memory.oom_control eventfd, v2 memory.events inotify. */
+#include "oom.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,24 +11,14 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fdio.h"
 #include "log.h"
+#include "loop.h"
+#include "ops.h"
 #include "shim.h"
 #include "xmem.h"
-
-/* The cgroup's oom_kill counter, or -1 when it cannot be read (cgroup gone). */
-static long long
-oom_count(const struct shim *s)
-{
-	long long v;
-
-	if (s->cg.v2 && cgroup_read_ll(s->cg.v2, "memory.events", "oom_kill", &v) == 0)
-		return v;
-	if (s->cg.mem && cgroup_read_ll(s->cg.mem, "memory.oom_control", "oom_kill", &v) == 0)
-		return v;
-	return -1;
-}
 
 /* v1: an eventfd registered through cgroup.event_control fires on OOM (and on rmdir). */
 static int
@@ -71,7 +63,7 @@ setup_v2(struct shim *s)
 void
 oom_setup(struct shim *s)
 {
-	s->oom_base = oom_count(s);
+	s->oom_base = cgroup_oom_kills(&s->cg);
 	if (s->oom_base < 0)
 		s->oom_base = 0;
 	s->oomw.kind = W_OOM;
@@ -89,8 +81,8 @@ oom_on_event(struct shim *s)
 	/* drain: an eventfd counter or a batch of inotify records */
 	while (read(s->oomw.fd, buf, sizeof(buf)) > 0)
 		;
-	n = oom_count(s);
-	if (n < 0) {
+	n = cgroup_oom_kills(&s->cg);
+	if (n == CGROUP_NONE) {
 		/* the cgroup went away: nothing more will come */
 		loop_del(s, &s->oomw);
 		close(s->oomw.fd);
@@ -107,7 +99,7 @@ oom_on_event(struct shim *s)
 bool
 oom_killed(struct shim *s)
 {
-	long long n = oom_count(s);
+	long long n = cgroup_oom_kills(&s->cg);
 
 	return s->oom_seen || n > s->oom_base;
 }

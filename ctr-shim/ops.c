@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The control requests: one JSON object in, one response line out (events stream more). */
+#include "ops.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "cgroup.h"
+#include "control.h"
+#include "exec-tty.h"
+#include "loop.h"
+#include "notify.h"
+#include "output.h"
 #include "path.h"
+#include "runtime.h"
 #include "shim.h"
 #include "spawn.h"
+#include "tty.h"
 #include "xmem.h"
+
+#define EXEC_MAX 32 /* exec processes known at once */
 
 struct op {
 	const char *name;
@@ -55,7 +66,7 @@ op_state(struct shim *s, struct client *c, json_t *req)
 	json_t *r;
 
 	(void)req;
-	if (s->status == CTR_RUNNING && cgroup_frozen(s))
+	if (s->status == CTR_RUNNING && cgroup_frozen(&s->cg))
 		st = "paused";
 	r = json_pack("{s:b, s:s, s:i}", "ok", 1, "status", st, "pid", (int)s->init.pid);
 	if (s->init.exit)
@@ -148,7 +159,7 @@ exec_room(struct shim *s)
 {
 	struct proc **pp, **old = NULL;
 
-	if (s->n_execs < SHIM_EXEC_MAX)
+	if (s->n_execs < EXEC_MAX)
 		return true;
 	for (pp = &s->execs; *pp; pp = &(*pp)->next)
 		if ((*pp)->exit)
@@ -243,14 +254,34 @@ op_close_stdin(struct shim *s, struct client *c, json_t *req)
 	reply_ok(s, c);
 }
 
+/* Set key to v, or leave it out when its file is missing. */
+static void
+put(json_t *obj, const char *key, long long v)
+{
+	if (v != CGROUP_NONE)
+		json_object_set_new(obj, key, json_integer(v));
+}
+
+/* The cgroup's numbers, v1 or v2, in one shape. */
 static void
 op_stats(struct shim *s, struct client *c, json_t *req)
 {
-	json_t *r = stats_collect(s);
+	json_t *mem = json_object(), *cpu = json_object(), *pids = json_object();
+	struct cgroup_stats st;
 
 	(void)req;
-	json_object_set_new(r, "ok", json_true());
-	control_send(s, c, r);
+	cgroup_stats(&s->cg, &st);
+	put(mem, "usage", st.mem_usage);
+	put(mem, "max_usage", st.mem_max_usage);
+	put(mem, "limit", st.mem_limit);
+	put(mem, "oom_kill", st.oom_kills);
+	put(cpu, "usage_ns", st.cpu_ns);
+	put(pids, "current", st.pids);
+	put(pids, "limit", st.pids_limit);
+	control_send(s, c,
+		     json_pack("{s:i, s:i, s:o, s:o, s:o, s:b}", "cgroup_version", st.version,
+			       "pid", (int)s->init.pid, "memory", mem, "cpu", cpu, "pids", pids,
+			       "ok", 1));
 }
 
 static void

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* --stdio pipe: the container's output read into a ring and a log file, streamed to followers. */
+#include "output.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,10 +13,14 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "control.h"
 #include "fdio.h"
 #include "frame.h"
 #include "log.h"
+#include "loop.h"
+#include "ring.h"
 #include "shim.h"
+#include "tty.h"
 #include "xmem.h"
 
 #define RING_CAP (64u << 10) /* memory per stream for `ctr-run logs` */

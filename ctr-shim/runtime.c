@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Running the OCI runtime binary (create, start, kill, exec, delete) and reading its errors. */
+/* The runtime calls on the shim's container: create (or run), start, kill, exec, delete. */
+#include "runtime.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -7,94 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "afile.h"
 #include "cleanup.h"
-#include "fdio.h"
+#include "exitfile.h"
+#include "foreground.h"
 #include "log.h"
+#include "ociruntime.h"
+#include "output.h"
 #include "shim.h"
 #include "spawn.h"
 #include "xmem.h"
 
 #define LOG_NAME "runtime.log"
-#define ARGV_MAX 24
-
-/*
- * The runtime's last error message from its JSON log (runc and crun both
- * write {"level":"error","msg":...} lines with --log-format json). Its stderr
- * cannot be read: at create it is the container's stderr.
- */
-static void
-last_error(struct shim *s, const char *log, int rc, struct err *e)
-{
-	_cleanup_free_ char *buf = NULL;
-	const char *msg = NULL;
-	json_t *best = NULL;
-	size_t len;
-	struct err ignore;
-
-	if (fdio_read_file_at(s->dirfd, log, 1u << 20, &buf, &len, &ignore) == 0) {
-		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-			json_t *j = json_loads(line, 0, NULL);
-			const char *lvl = json_string_value(json_object_get(j, "level"));
-
-			if (lvl && (!strcmp(lvl, "error") || !strcmp(lvl, "fatal"))) {
-				json_decref(best);
-				best = j;
-			} else {
-				json_decref(j);
-			}
-		}
-		msg = json_string_value(json_object_get(best, "msg"));
-	}
-	if (msg)
-		err_code(e, "runtime", "%s", msg);
-	else if (rc > 128)
-		err_code(e, "runtime", "%s killed by signal %d", s->o.runtime, rc - 128);
-	else
-		err_code(e, "runtime", "%s exited with status %d", s->o.runtime, rc);
-	json_decref(best);
-	for (char *p = e->msg; *p; p++) /* the sync line and responses are one line */
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-}
-
-/* Start RUNTIME --root R --log STATEDIR/LOG --log-format json ARGS... */
-int
-runtime_launch(struct shim *s, const char *log, const char *const args[],
-	       const struct spawn_opts *so, pid_t *pid, struct err *e)
-{
-	_cleanup_free_ char *logpath = xasprintf("%s/%s", s->dir, log);
-	const char *argv[ARGV_MAX] = {s->o.runtime,   "--root", s->o.runtime_root, "--log", logpath,
-				      "--log-format", "json"};
-	size_t n = 7;
-
-	for (size_t i = 0; args[i] && n < ARGV_MAX - 1; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	unlinkat(s->dirfd, log, 0); /* so only this run's messages are read */
-	return spawn_start((char *const *)argv, so, pid, e);
-}
-
-/* rc: the runtime's exit code (128+N for a signal); its error from LOG into e. */
-int
-runtime_collect(struct shim *s, const char *log, int rc, struct err *e)
-{
-	if (rc > 0)
-		last_error(s, log, rc, e);
-	unlinkat(s->dirfd, log, 0);
-	return rc ? -1 : 0;
-}
-
-static int
-run(struct shim *s, const char *const args[], const struct spawn_opts *so, struct err *e)
-{
-	pid_t pid;
-	int rc;
-
-	if (runtime_launch(s, LOG_NAME, args, so, &pid, e) < 0 || (rc = spawn_wait(pid, e)) < 0)
-		return -1;
-	return runtime_collect(s, LOG_NAME, rc, e);
-}
 
 /* stdio for runtime calls that must not touch the container's: /dev/null. */
 static int
@@ -141,7 +66,8 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	if (far[0] >= 0)
 		so.stdin_fd = far[0], so.stdout_fd = far[1], so.stderr_fd = far[2];
 	unlinkat(s->dirfd, "init.pid", 0);
-	r = s->o.foreground ? foreground_start(s, args, &so, e) : run(s, args, &so, e);
+	r = s->o.foreground ? foreground_start(s, args, &so, e)
+			    : ociruntime_run(&s->rt, LOG_NAME, args, &so, e);
 	output_close_far(far); /* the container holds its own copies now */
 	if (r < 0)
 		return -1;
@@ -163,7 +89,7 @@ runtime_start(struct shim *s, struct err *e)
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	_cleanup_close_ int null = quiet(&so, e);
 
-	return null < 0 ? -1 : run(s, args, &so, e);
+	return null < 0 ? -1 : ociruntime_run(&s->rt, LOG_NAME, args, &so, e);
 }
 
 int
@@ -177,7 +103,7 @@ runtime_kill(struct shim *s, int sig, bool all, struct err *e)
 	snprintf(num, sizeof(num), "%d", sig);
 	if (!all)
 		args[3] = NULL;
-	return null < 0 ? -1 : run(s, args, &so, e);
+	return null < 0 ? -1 : ociruntime_run(&s->rt, LOG_NAME, args, &so, e);
 }
 
 int
@@ -190,7 +116,7 @@ runtime_delete(struct shim *s)
 
 	if (null < 0)
 		return -1;
-	if (run(s, args, &so, &e) < 0) {
+	if (ociruntime_run(&s->rt, LOG_NAME, args, &so, &e) < 0) {
 		log_warn("cleanup: %s", e.msg);
 		return -1;
 	}
@@ -212,7 +138,7 @@ runtime_delete_start(struct shim *s)
 	struct err e;
 	_cleanup_close_ int null = quiet(&so, &e);
 
-	if (null < 0 || runtime_launch(s, DELETE_LOG, args, &so, &s->delete_pid, &e) < 0) {
+	if (null < 0 || ociruntime_start(&s->rt, DELETE_LOG, args, &so, &s->delete_pid, &e) < 0) {
 		log_warn("cleanup: %s", e.msg);
 		s->delete_pid = 0;
 		return;
@@ -232,7 +158,7 @@ runtime_delete_finish(struct shim *s)
 		log_warn("cleanup: %s", e.msg);
 		return -1;
 	}
-	if (runtime_collect(s, DELETE_LOG, rc, &e) < 0) {
+	if (ociruntime_collect(&s->rt, DELETE_LOG, rc, &e) < 0) {
 		log_warn("cleanup: %s", e.msg);
 		return -1;
 	}
@@ -265,7 +191,7 @@ runtime_exec(struct shim *s, const char *eid, const json_t *process, const int f
 	if (fds[2] >= 0)
 		so.stderr_fd = fds[2];
 	unlinkat(s->dirfd, pname, 0);
-	r = run(s, args, &so, e);
+	r = ociruntime_run(&s->rt, LOG_NAME, args, &so, e);
 	if (r == 0)
 		r = exitfile_read_pid(s, pname, pid, e);
 	unlinkat(s->dirfd, pname, 0);

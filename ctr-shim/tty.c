@@ -4,6 +4,8 @@
  * our fds 0 and 1 (--stdio inherit), or read into the output ring with input
  * from attached clients (--stdio pipe, output.c).
  */
+#include "tty.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,6 +23,9 @@
 #include "cleanup.h"
 #include "fdio.h"
 #include "log.h"
+#include "loop.h"
+#include "output.h"
+#include "ring.h"
 #include "shim.h"
 #include "spawn.h"
 #include "xmem.h"

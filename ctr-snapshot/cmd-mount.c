@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The verbs for people and scripts: mount, umount, cleanup. */
+/* The verbs beside the pipeline: mount and umount a snapshot by hand, cleanup after a crash. */
 #include <stdbool.h>
 #include <stdio.h>
 

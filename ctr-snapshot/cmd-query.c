@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The verbs that read snapshots: mounts, stat, ls, usage, tree. */
+/* The verbs that read snapshots: mounts, stat, ls, usage (tree: cmd-tree.c). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

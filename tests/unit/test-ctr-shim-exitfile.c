@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ctr-shim's pure parts: exit records, /proc start times, cgroup number files. */
+/* ctr-shim's records: exit records and /proc start times. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "exitfile.h"
 #include "tap.h"
 
 static void
@@ -43,48 +43,10 @@ test_exitfile_start_time_odd_comm(void)
 	ok(exitfile_start_time(0x3fffffff, &a) < 0, "no such pid: -1");
 }
 
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
-static void
-test_cgroup_read_ll_keys_and_max(void)
-{
-	char dir[] = "/tmp/test-shim-cg-XXXXXX";
-	long long v = 0;
-
-	if (!mkdtemp(dir))
-		return;
-	write_file(dir, "memory.events", "low 0\nhigh 0\nmax 2\noom 1\noom_kill 3\n");
-	write_file(dir, "memory.max", "max\n");
-	write_file(dir, "memory.current", "123456\n");
-	ok(cgroup_read_ll(dir, "memory.events", "oom_kill", &v) == 0 && v == 3,
-	   "oom_kill read, not its prefix oom");
-	ok(cgroup_read_ll(dir, "memory.events", "oom", &v) == 0 && v == 1, "oom read");
-	ok(cgroup_read_ll(dir, "memory.events", "nope", &v) < 0, "missing key: -1");
-	ok(cgroup_read_ll(dir, "memory.max", NULL, &v) == 0 && v == -1, "max reads as -1");
-	ok(cgroup_read_ll(dir, "memory.current", NULL, &v) == 0 && v == 123456, "whole file");
-	ok(cgroup_read_ll(dir, "absent", NULL, &v) < 0, "missing file: -1");
-	ok(cgroup_read_ll(NULL, "memory.current", NULL, &v) < 0, "no cgroup: -1");
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		printf("# cleanup of %s failed\n", dir);
-}
-
 int
 main(void)
 {
 	RUN(test_exitfile_record_status_and_signal);
 	RUN(test_exitfile_start_time_odd_comm);
-	RUN(test_cgroup_read_ll_keys_and_max);
 	return tap_done();
 }

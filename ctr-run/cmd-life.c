@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The verbs that drive one container through its shim: start, kill, wait, state, delete. */
+/* A container's life: the start, kill, wait and delete verbs; state and ls say where it is. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Verbs the runtime or the kernel answer: pause, resume, update, ps, stats, events. */
+/* The verbs on a container's cgroup: pause and resume it, update its limits, ps and stats. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +141,27 @@ cmd_update(int argc, char **argv, struct state *st)
 
 #define STATS_USAGE "stats [--json] ID"
 
+/* A number as stats shows it: -1 for one that could not be read, as for no limit. */
+static json_int_t
+shown(long long v)
+{
+	return v == CGROUP_NONE ? -1 : (json_int_t)v;
+}
+
+static json_t *
+stats_json(const struct cgroup_stats *cs)
+{
+	long long memlim = cs->mem_limit;
+
+	/* v1 reports "no limit" as a huge page-rounded number; show it as -1 like v2's max */
+	if (memlim >= (1ll << 62))
+		memlim = -1;
+	return json_pack("{s:s, s:{s:I, s:I}, s:{s:I}, s:{s:I, s:I}}", "cgroup",
+			 cs->version == 2 ? "v2" : "v1", "memory", "usage", shown(cs->mem_usage),
+			 "limit", shown(memlim), "cpu", "usage_ns", shown(cs->cpu_ns), "pids",
+			 "current", shown(cs->pids), "limit", shown(cs->pids_limit));
+}
+
 int
 cmd_stats(int argc, char **argv, struct state *st)
 {
@@ -149,14 +170,19 @@ cmd_stats(int argc, char **argv, struct state *st)
 	int i = cmd_getopt(argc, argv, STATS_USAGE, "", opts, flag_opt, &json, st, 100);
 	const char *root = getenv("CTR_CGROUP_ROOT");
 	struct container c;
+	struct cgroup cg = {0};
+	struct cgroup_stats cs;
 	struct err e;
 	json_auto_t *s = NULL;
 
 	prog_set_json_errors(json);
 	cmd_open(st, one_id(argc, argv, i, STATS_USAGE), &c, 100);
 	_cleanup_free_ char *rel = xasprintf("ctr/%s-%s", st->ns, c.id);
-	if (!(s = cgroup_stats(root && *root ? root : "/sys/fs/cgroup", rel, &e)))
+	if (cgroup_at(&cg, root && *root ? root : CGROUP_ROOT, rel, &e) < 0)
 		die(1, "no cgroup for '%s' (not running?): %s", c.id, e.msg);
+	cgroup_stats(&cg, &cs);
+	cgroup_release(&cg);
+	s = stats_json(&cs);
 	json_object_set_new(s, "id", json_string(c.id));
 	if (json) {
 		jsonio_write(stdout, s);
