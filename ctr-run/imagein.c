@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chain.h"
 #include "cleanup.h"
 #include "content.h"
 #include "digest.h"
@@ -28,31 +29,6 @@ imagein_release(struct imagein *in)
 	json_decref(in->config);
 	free(in->arch);
 	memset(in, 0, sizeof(*in));
-}
-
-char *
-imagein_chain_id(const json_t *diff_ids, struct err *e)
-{
-	char cur[DIGEST_STR_LEN + 1] = "";
-	size_t i;
-	json_t *v;
-
-	if (!json_is_array(diff_ids) || json_array_size(diff_ids) == 0)
-		return err_code(e, "invalid", "image has no diff_ids"), NULL;
-	json_array_foreach(diff_ids, i, v)
-	{
-		const char *d = json_string_value(v);
-
-		if (!d || digest_check(d, "diff_id", e) < 0)
-			return NULL;
-		if (i == 0) {
-			snprintf(cur, sizeof(cur), "%s", d);
-			continue;
-		}
-		_cleanup_free_ char *s = xasprintf("%s %s", cur, d);
-		digest_buf(s, strlen(s), cur);
-	}
-	return xstrdup(cur);
 }
 
 static int
@@ -105,7 +81,7 @@ from_image_doc(const struct state *st, const json_t *doc, struct imagein *in, st
 {
 	const char *name = jsonio_str(doc, "name");
 
-	in->chain_id = imagein_chain_id(json_object_get(doc, "diff_ids"), e);
+	in->chain_id = chain_top(json_object_get(doc, "diff_ids"), e);
 	if (!in->chain_id)
 		return err_prefix(e, "image document");
 	in->name = xstrdup(name ? name : in->chain_id);

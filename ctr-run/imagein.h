@@ -25,7 +25,5 @@ void imagein_release(struct imagein *in);
  * names an image record. The committed snapshot must exist.
  */
 int imagein_load(const struct state *st, const char *arg, struct imagein *in, struct err *e);
-/* chainID(1) = diffID(1); chainID(n) = sha256(chainID(n-1) + " " + diffID(n)). New string. */
-char *imagein_chain_id(const json_t *diff_ids, struct err *e);
 
 #endif

@@ -121,7 +121,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
 		snprintf(ly->digest, sizeof(ly->digest), "%s", jsonio_str(l, "digest"));
 		snprintf(ly->diff_id, sizeof(ly->diff_id), "%s",
 			 json_string_value(json_array_get(ids, i)));
-		chain_id(i ? j->layers[i - 1].chain : NULL, ly->diff_id, ly->chain);
+		chain_next(i ? j->layers[i - 1].chain : NULL, ly->diff_id, ly->chain);
 	}
 	adopt_unpacked(json_object_get(doc, "unpacked"), j);
 }
