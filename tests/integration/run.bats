@@ -339,6 +339,10 @@ assert_nothing_left() {
 	[ "$output" = "net:[$ino]" ]
 	run --separate-stderr ctr-run run --rm --net "$CTR_NETNS_DIR/$ns" "$IMG" -- true
 	assert_status 125
+	# the directory follows ctr-netns's rule: absolute, or refused
+	CTR_NETNS_DIR=netns run --separate-stderr ctr-run run --rm --net "ns:$ns" "$IMG" -- true
+	assert_status 125
+	[[ $stderr == *"CTR_NETNS_DIR 'netns' is not an absolute path"* ]]
 }
 
 @test "run: start -a waits; events streams the exit" {
