@@ -59,8 +59,8 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 			 "s:b, s:b, s:s?, s:s?, s:s?}",
 			 "id", c->id, "namespace", st->ns, "image", in->name, "chain_id",
 			 in->chain_id, "config_digest", in->config_digest, "snapshotter",
-			 in->snapshotter, "snapshot_key", key, "runtime", runtime, "bundle",
-			 c->bundle, "state_dir", c->statedir, "created", now, "labels",
+			 snapshotter_name(in->snapshotter), "snapshot_key", key, "runtime", runtime,
+			 "bundle", c->bundle, "state_dir", c->statedir, "created", now, "labels",
 			 a->so.labels, "tty", a->so.tty, "stdin_open", a->interactive,
 			 "auto_remove", a->rm, "stop_signal", jsonio_str(in->config, "StopSignal"),
 			 "stdio", a->stdio, "log", a->log_path);
@@ -114,7 +114,7 @@ volatile_mounts(const json_t *mounts)
 		const char *type = jsonio_str(m, "type");
 		json_t *opts = json_object_get(m, "options");
 
-		if (type && !strcmp(type, "overlay") && json_is_array(opts))
+		if (type && !strcmp(type, MOUNT_TYPE_OVERLAY) && json_is_array(opts))
 			json_array_append_new(opts, json_string("volatile"));
 	}
 	return v;

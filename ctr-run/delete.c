@@ -119,7 +119,7 @@ remove_snapshot(const struct state *st, const char *drv, const char *key, struct
 	struct snapshot_store *s = NULL;
 	int r;
 
-	if (snapshot_store_open(st, drv, &s, e) < 0)
+	if (snapshot_store_open_name(st, drv, &s, e) < 0)
 		return -1;
 	r = snapshot_exists(s, key, NULL) ? snapshot_remove(s, key, e) : 0;
 	snapshot_store_free(s);

@@ -23,7 +23,6 @@ imagein_release(struct imagein *in)
 {
 	free(in->name);
 	free(in->chain_id);
-	free(in->snapshotter);
 	free(in->parent);
 	free(in->config_digest);
 	json_decref(in->config);
@@ -69,7 +68,7 @@ check_snapshot(const struct state *st, struct imagein *in, struct err *e)
 		return err_code(e, "not-found",
 				"image '%s' is not unpacked (no snapshot %.24s... in %s); "
 				"run ctr-unpack first",
-				in->name, in->parent, in->snapshotter);
+				in->name, in->parent, snapshotter_name(in->snapshotter));
 	if (strcmp(kind, "committed"))
 		return err_code(e, "invalid", "snapshot '%s' is not committed", in->parent);
 	return 0;
@@ -85,7 +84,7 @@ from_image_doc(const struct state *st, const json_t *doc, struct imagein *in, st
 	if (!in->chain_id)
 		return err_prefix(e, "image document");
 	in->name = xstrdup(name ? name : in->chain_id);
-	in->snapshotter = xstrdup("overlay");
+	in->snapshotter = SNAP_DEFAULT;
 	in->parent = xstrdup(in->chain_id);
 	if (check_snapshot(st, in, e) < 0)
 		return -1;
@@ -99,11 +98,12 @@ from_snapshot_doc(const struct state *st, const json_t *doc, struct imagein *in,
 	const char *chain = jsonio_str(doc, "chain_id"), *drv = jsonio_str(doc, "snapshotter");
 	const char *key = jsonio_str(doc, "key"), *name = jsonio_str(doc, "image");
 
-	if (digest_check(chain, "chain_id", e) < 0)
+	in->snapshotter = SNAP_DEFAULT;
+	if (digest_check(chain, "chain_id", e) < 0 ||
+	    (drv && snapshotter_parse(drv, &in->snapshotter, e) < 0))
 		return err_prefix(e, "snapshot document");
 	in->chain_id = xstrdup(chain);
 	in->name = xstrdup(name ? name : chain);
-	in->snapshotter = xstrdup(drv ? drv : "overlay");
 	in->parent = xstrdup(key ? key : chain);
 	if (check_snapshot(st, in, e) < 0)
 		return -1;

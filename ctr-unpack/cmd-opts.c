@@ -41,11 +41,12 @@ number(const char *s, const char *what)
 static void
 parse_one(int c, const char *arg, struct opts *o)
 {
+	struct err e;
+
 	switch (c) {
 	case OPT_SNAP:
-		if (strcmp(arg, "overlay") && strcmp(arg, "native"))
-			die_usage("unknown snapshotter '%s'", arg);
-		o->driver = arg;
+		if (snapshotter_parse(arg, &o->driver, &e) < 0)
+			die_usage("%s", e.msg);
 		break;
 	case OPT_JOBS:
 		o->jobs = (unsigned)number(arg, "job count");
@@ -111,7 +112,7 @@ cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
 
-	o->driver = "overlay";
+	o->driver = SNAP_DEFAULT;
 	o->size = -1;
 	o->jobs = ncpu > 0 ? (unsigned)ncpu : 1;
 	while ((c = getopt_long(argc, argv, "+h" PROG_GLOBAL_SHORTOPTS, lo, NULL)) != -1) {
@@ -127,5 +128,5 @@ cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 	if (argc - optind > 1)
 		die_usage("too many arguments");
 	o->src = optind < argc ? argv[optind] : "-";
-	o->apply.overlay = !strcmp(o->driver, "overlay");
+	o->apply.overlay = o->driver == SNAP_OVERLAY;
 }

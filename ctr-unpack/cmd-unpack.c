@@ -174,7 +174,7 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	if (unpack_run(&j, &e) < 0)
 		die_err(&e);
 	log_info("%s: %u of %zu layers applied", jsonio_str(doc, "name"), j.applied, j.n);
-	print_result(doc, &j, o.driver);
+	print_result(doc, &j, snapshotter_name(o.driver));
 	snapshot_store_free(j.s);
 	content_release(&c);
 	free(j.layers);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "apply.h"
+#include "snapshotter.h"
 #include "state.h"
 
 #define UNPACK_USAGE                                                                               \
@@ -16,7 +17,8 @@
 	"       [--size N] [--max-size BYTES] [--inflate isal|zlib] [--json]"
 
 struct opts {
-	const char *driver, *platform, *src;
+	enum snapshotter driver;
+	const char *platform, *src;
 	unsigned jobs;
 	struct apply_opts apply;
 	bool json, stream;

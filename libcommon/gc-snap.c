@@ -15,8 +15,6 @@
 
 #define CHAIN_MAX 1024 /* as snapshot-query.c: longer is a loop in corrupt records */
 
-static const char *const drivers[] = {"overlay", "native", NULL};
-
 struct victim {
 	const char *key;
 	int depth;
@@ -125,9 +123,9 @@ sweep_store(struct gc *g, struct snapshot_store *s, struct err *e)
 }
 
 static int
-sweep_driver(struct gc *g, const char *drv, struct err *e)
+sweep_driver(struct gc *g, enum snapshotter drv, struct err *e)
 {
-	_cleanup_free_ char *rel = xasprintf("snapshots/%s", drv);
+	_cleanup_free_ char *rel = xasprintf("snapshots/%s", snapshotter_name(drv));
 	struct snapshot_store *s = NULL;
 	json_auto_t *gone = NULL;
 	struct stat sb;
@@ -152,8 +150,8 @@ out:
 int
 gc_sweep_snapshots(struct gc *g, struct err *e)
 {
-	for (const char *const *d = drivers; *d; d++)
-		if (sweep_driver(g, *d, e) < 0)
+	for (unsigned d = 0; d < SNAP_COUNT; d++)
+		if (sweep_driver(g, (enum snapshotter)d, e) < 0)
 			return -1;
 	return 0;
 }

@@ -7,10 +7,11 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "snapshotter.h"
 #include "state.h"
 
 /*
- * A store of one driver ("overlay", "native") under $ROOT/snapshots/<driver>.
+ * A store of one driver (enum snapshotter) under $ROOT/snapshots/<name>.
  * Keys and names are path-safe strings (path_check_name, <= 255 bytes); the
  * on-disk directory of a snapshot is a short id, not its key, so that mount
  * options stay short. Kinds: "active" (writable), "view" (read-only active),
@@ -22,11 +23,14 @@ enum {
 	SNAPSHOT_VIEW = 1 << 0, /* prepare a read-only view instead of an active snapshot */
 };
 
-/* Open the store of driver under st's root. *out freed by snapshot_store_free. */
-int snapshot_store_open(const struct state *st, const char *driver, struct snapshot_store **out,
+/* Open the store of drv under st's root. *out freed by snapshot_store_free. */
+int snapshot_store_open(const struct state *st, enum snapshotter drv, struct snapshot_store **out,
 			struct err *e);
+/* snapshot_store_open of the snapshotter called name (snapshotter_parse): a record's. */
+int snapshot_store_open_name(const struct state *st, const char *name, struct snapshot_store **out,
+			     struct err *e);
 void snapshot_store_free(struct snapshot_store *s);
-/* The driver's name ("overlay"). Borrowed. */
+/* The driver's name (snapshotter_name). Static. */
 const char *snapshot_store_driver(const struct snapshot_store *s);
 
 /*
@@ -80,5 +84,14 @@ int snapshot_usage(struct snapshot_store *s, const char *key, long long *bytes,
  * *removed (new reference, when not NULL) gets the store-relative names.
  */
 int snapshot_cleanup(struct snapshot_store *s, json_t **removed, struct err *e);
+
+/*
+ * Transitional: ctr-pull/pull-unpack.c still opens a store by name; the
+ * Makefile defines this for that one object until its --unpack rework,
+ * which opens no store, lands. Remove both then.
+ */
+#ifdef CTR_SNAPSHOT_OPEN_BY_NAME
+#define snapshot_store_open snapshot_store_open_name
+#endif
 
 #endif

@@ -215,7 +215,7 @@ main(void)
 	state_set_root(&st, tmp);
 	state_set_run(&st, tmp);
 	if (state_open(&st, &e) < 0 || content_open(&st, &c, &e) < 0 ||
-	    snapshot_store_open(&st, "native", &s, &e) < 0) {
+	    snapshot_store_open(&st, SNAP_NATIVE, &s, &e) < 0) {
 		printf("Bail out! %s\n", e.msg);
 		return 1;
 	}
