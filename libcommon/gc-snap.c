@@ -128,13 +128,13 @@ sweep_driver(struct gc *g, enum snapshotter drv, struct err *e)
 	_cleanup_free_ char *rel = xasprintf("snapshots/%s", snapshotter_name(drv));
 	struct snapshot_store *s = NULL;
 	json_auto_t *gone = NULL;
-	struct stat sb;
 	json_t *name;
 	size_t i;
-	int r = -1;
+	int r = snapshot_store_exists(g->st, drv, e);
 
-	if (fstatat(g->st->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s/%s'", g->st->root, rel);
+	if (r <= 0)
+		return r;
+	r = -1;
 	if (snapshot_store_open(g->st, drv, &s, e) < 0)
 		return -1;
 	/* what crashes left, an earlier gc's included: directories no record names */

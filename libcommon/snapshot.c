@@ -80,6 +80,17 @@ snapshot_store_driver(const struct snapshot_store *s)
 }
 
 int
+snapshot_store_exists(const struct state *st, enum snapshotter drv, struct err *e)
+{
+	_cleanup_free_ char *rel = xasprintf("snapshots/%s", snapshotter_name(drv));
+	struct stat sb;
+
+	if (fstatat(st->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s/%s'", st->root, rel);
+}
+
+int
 snapshot_store_open_name(const struct state *st, const char *name, struct snapshot_store **out,
 			 struct err *e)
 {

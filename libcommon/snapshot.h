@@ -26,7 +26,13 @@ enum {
 /* Open the store of drv under st's root. *out freed by snapshot_store_free. */
 int snapshot_store_open(const struct state *st, enum snapshotter drv, struct snapshot_store **out,
 			struct err *e);
-/* snapshot_store_open of the snapshotter called name (snapshotter_parse): a record's. */
+/*
+ * Has drv's store been made under st's root? 1 or 0, -1 with e filled when
+ * that cannot be known. Lets a caller that looks in every store skip absent
+ * ones instead of creating them by opening them.
+ */
+int snapshot_store_exists(const struct state *st, enum snapshotter drv, struct err *e);
+/* snapshot_store_open of the snapshotter called name. Transitional: see the end. */
 int snapshot_store_open_name(const struct state *st, const char *name, struct snapshot_store **out,
 			     struct err *e);
 void snapshot_store_free(struct snapshot_store *s);

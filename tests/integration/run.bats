@@ -373,6 +373,19 @@ assert_nothing_left() {
 	assert_clean "$id"
 }
 
+@test "run: delete -f of a container with no record on the native snapshotter removes its snapshot" {
+	local id native=$BATS_TEST_TMPDIR/native.json
+	id=$(cid nativenorec)
+	ctr-pull -q "$IMG" | ctr-unpack --snapshotter native >"$native"
+	ctr-run create --name "$id" - -- true <"$native" >/dev/null
+	[ "$(ctr-snapshot --snapshotter native ls | grep -c "ctr:default:$id")" = 1 ]
+	# a create killed after the snapshot was prepared, before the record
+	rm "$CTR_ROOT/containers/default/$id/record.json"
+	ctr-run delete -f "$id"
+	run ! runc --root "$RR" state "$id"
+	assert_clean "$id"
+}
+
 @test "run: stop: the stop signal to a handler; SIGKILL after -t to a pid 1 without one" {
 	local id t0
 	id=$(cid stp)
