@@ -41,13 +41,6 @@ create_fail_code(const struct err *e)
 	return 125;
 }
 
-/* The snapshot key of a container: ids have no ':', so this cannot collide across namespaces. */
-static char *
-snapshot_key(const struct state *st, const char *id)
-{
-	return xasprintf("ctr:%s:%s", st->ns, id);
-}
-
 static json_t *
 make_record(const struct state *st, const struct create_args *a, const struct imagein *in,
 	    const struct container *c, const char *runtime, const char *key)
@@ -294,7 +287,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	if (!(runtime = runtime_find(a->runtime ? a->runtime : RUNTIME_DEFAULT, e)))
 		return -1;
 	runtime_check_version(st, runtime);
-	key = snapshot_key(st, c->id);
+	key = container_snapshot_key(st, c->id);
 	if (container_make(c, st, e) < 0) {
 		/* an existing container of this id is not ours to remove */
 		if (strcmp(e->code, "exists"))

@@ -12,7 +12,6 @@
 #include "shimclient.h"
 #include "snapshot.h"
 #include "spawn.h"
-#include "xmem.h"
 
 json_t *
 delete_wait_exit(const struct container *c, int ms, struct err *e)
@@ -146,7 +145,7 @@ remove_snapshot_anywhere(const struct state *st, const char *key, struct err *e)
 int
 delete_orphan(const struct state *st, struct container *c, struct err *e)
 {
-	_cleanup_free_ char *key = xasprintf("ctr:%s:%s", st->ns, c->id);
+	_cleanup_free_ char *key = container_snapshot_key(st, c->id);
 	_cleanup_free_ char *rt = runtime_find(RUNTIME_DEFAULT, e);
 	static const char *const del[] = {"delete", "--force", NULL};
 	struct err ignored;
