@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "path.h"
 #include "platform.h"
 #include "prog.h"
@@ -57,10 +58,10 @@ diff_ids(const struct content *c, const json_t *doc, size_t n)
 	json_auto_t *cfg = NULL;
 	json_t *ids;
 
-	if (image_check_descriptor(cdesc, "config", &e) < 0)
+	if (ocidoc_check_descriptor(cdesc, "config", &e) < 0)
 		die(100, "image JSON: %s", e.msg);
-	cfg = content_read_json(c, jsonio_str(cdesc, "digest"), IMAGE_CONFIG_MAX, &e);
-	if (!cfg || !(ids = image_config_diff_ids(cfg, n, &e)))
+	cfg = content_read_json(c, jsonio_str(cdesc, "digest"), OCIDOC_CONFIG_MAX, &e);
+	if (!cfg || !(ids = ocidoc_config_diff_ids(cfg, n, &e)))
 		die_err(&e);
 	given = json_object_get(doc, "diff_ids");
 	if (given && !json_equal(given, ids))
@@ -111,7 +112,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j)
 		struct layer *ly = &j->layers[i];
 		int comp = compression_from_media_type(jsonio_str(l, "mediaType"));
 
-		if (image_check_descriptor(l, "layer", &e) < 0)
+		if (ocidoc_check_descriptor(l, "layer", &e) < 0)
 			die(100, "image JSON: %s", e.msg);
 		if (comp < 0)
 			die(100, "layer %zu: unsupported media type '%s'", i,

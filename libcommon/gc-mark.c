@@ -7,9 +7,9 @@
 #include "chain.h"
 #include "cleanup.h"
 #include "gc-int.h"
-#include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "xmem.h"
 
 #define INDEX_DEPTH 8	       /* indexes of indexes: deeper is a loop or an attack */
@@ -68,8 +68,8 @@ mark_manifest(struct gc *g, const json_t *man, struct err *e)
 		keep_unpacked(g, "config", dg ? dg : "(none)");
 		return 0;
 	}
-	if (!(config = content_read_json(&g->c, dg, IMAGE_CONFIG_MAX, e)) ||
-	    !(ids = image_config_diff_ids(config, json_array_size(layers), e)) ||
+	if (!(config = content_read_json(&g->c, dg, OCIDOC_CONFIG_MAX, e)) ||
+	    !(ids = ocidoc_config_diff_ids(config, json_array_size(layers), e)) ||
 	    mark_chain(g, ids, e) < 0)
 		return err_prefix(e, "config %s", dg);
 	return 0;
@@ -84,10 +84,10 @@ read_doc(struct gc *g, const char *dg, const char *mt, struct err *e)
 {
 	struct err ignored;
 
-	if (mt && (image_is_index_type(mt) || image_is_manifest_type(mt)))
-		return content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, e);
+	if (mt && (ocidoc_is_index_type(mt) || ocidoc_is_manifest_type(mt)))
+		return content_read_json(&g->c, dg, OCIDOC_MANIFEST_MAX, e);
 	ignored.code = NULL;
-	return content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, &ignored);
+	return content_read_json(&g->c, dg, OCIDOC_MANIFEST_MAX, &ignored);
 }
 
 /*
@@ -138,7 +138,7 @@ mark_record(struct gc *g, int dirfd, const char *ns, const char *name, struct er
 	/* removed since readdir: nothing to keep for it */
 	if (!rec && e->sys == ENOENT)
 		return 0;
-	if (!rec || image_check_descriptor(json_object_get(rec, "target"), "target", e) < 0 ||
+	if (!rec || ocidoc_check_descriptor(json_object_get(rec, "target"), "target", e) < 0 ||
 	    mark_desc(g, json_object_get(rec, "target"), 0, true, e) < 0)
 		return err_prefix(e, "image record images/%s/%s", ns, name);
 	return 0;

@@ -96,7 +96,7 @@ int snapshot_cleanup(struct snapshot_store *s, json_t **removed, struct err *e);
  * Makefile defines this for that one object until its --unpack rework,
  * which opens no store, lands. Remove both then.
  */
-#ifdef CTR_SNAPSHOT_OPEN_BY_NAME
+#ifdef CTR_TRANSITION_PULL_UNPACK
 #define snapshot_store_open snapshot_store_open_name
 #endif
 
