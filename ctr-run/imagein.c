@@ -11,12 +11,11 @@
 #include "digest.h"
 #include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "platform.h"
 #include "ref.h"
 #include "snapshot.h"
 #include "xmem.h"
-
-#define CONFIG_MAX (4u << 20)
 
 void
 imagein_release(struct imagein *in)
@@ -41,7 +40,7 @@ read_config(const struct state *st, const json_t *desc, struct imagein *in, stru
 		return err_prefix(e, "image config");
 	if (content_open(st, &c, e) < 0)
 		return -1;
-	cfg = content_read_json(&c, d, CONFIG_MAX, e);
+	cfg = content_read_json(&c, d, OCIDOC_CONFIG_MAX, e);
 	content_release(&c);
 	if (!cfg)
 		return err_prefix(e, "image config");
