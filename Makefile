@@ -163,7 +163,7 @@ lint:
 		$(patsubst %,build-lint/bin/%,$(TOOLS))
 	$(Q)mandoc -Tlint -Wwarning $(MANPAGES)
 	@# stage boundaries: only ctr-unpack, ctr-snapshot and ctr-run use the snapshot store
-	$(Q)if grep -n '"snapshot[a-z-]*\.h"' ctr-pull/* ctr-push/*; then \
+	$(Q)if grep -nE '"snapshot(-[a-z]+)*\.h"' ctr-pull/* ctr-push/*; then \
 		echo "lint: ctr-pull and ctr-push must leave snapshots to ctr-unpack" >&2; exit 1; fi
 
 install: all

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "prog.h"
 #include "xmem.h"
 
@@ -82,7 +83,7 @@ is_image_entry(const json_t *m)
 	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
 
 	/* attestation manifests (platform unknown/unknown) are never pulled */
-	return image_is_manifest_type(jsonio_str(m, "mediaType")) &&
+	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) &&
 	       !(os && !strcmp(os, "unknown"));
 }
 
@@ -98,14 +99,14 @@ walk(struct checker *k, const json_t *desc)
 
 	if (!check_blob(k, desc))
 		return;
-	doc = content_read_json(k->c, jsonio_str(desc, "digest"), IMAGE_MANIFEST_MAX, &e);
-	if (!doc || image_check_document(doc, mt, &e) < 0) {
+	doc = content_read_json(k->c, jsonio_str(desc, "digest"), OCIDOC_MANIFEST_MAX, &e);
+	if (!doc || ocidoc_check_document(doc, mt, &e) < 0) {
 		json_array_append_new(k->problems,
 				      json_pack("{s:s, s:s}", "digest", jsonio_str(desc, "digest"),
 						"problem", e.msg));
 		return;
 	}
-	if (image_is_index_type(mt)) {
+	if (ocidoc_is_index_type(mt)) {
 		json_array_foreach(json_object_get(doc, "manifests"), i, m) if (is_image_entry(m))
 		    walk(k, m);
 		return;

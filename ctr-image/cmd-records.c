@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "prog.h"
 #include "ref.h"
 #include "xmem.h"
@@ -54,7 +55,7 @@ resolve_present(const struct content *c, const json_t *rec, struct err *e)
 {
 	const json_t *target = json_object_get(rec, "target");
 	json_auto_t *idx =
-	    content_read_json(c, jsonio_str(target, "digest"), IMAGE_MANIFEST_MAX, e);
+	    content_read_json(c, jsonio_str(target, "digest"), OCIDOC_MANIFEST_MAX, e);
 	json_t *m;
 	size_t i;
 
@@ -65,7 +66,7 @@ resolve_present(const struct content *c, const json_t *rec, struct err *e)
 		json_t *doc;
 
 		if (!content_has(c, jsonio_str(m, "digest"), -1) ||
-		    image_platform_of(json_object_get(m, "platform"), &p, &ignored) < 0)
+		    ocidoc_platform_of(json_object_get(m, "platform"), &p, &ignored) < 0)
 			continue;
 		if ((doc = image_resolve(c, rec, &p, &ignored)))
 			return doc;
@@ -79,7 +80,7 @@ cmd_resolve(const struct content *c, const json_t *rec, struct err *e)
 	json_t *doc = image_resolve(c, rec, NULL, e);
 	struct err first;
 
-	if (doc || !image_is_index_type(jsonio_str(json_object_get(rec, "target"), "mediaType")))
+	if (doc || !ocidoc_is_index_type(jsonio_str(json_object_get(rec, "target"), "mediaType")))
 		return doc;
 	first = *e;
 	doc = resolve_present(c, rec, e);

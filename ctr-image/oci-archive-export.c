@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "ref.h"
 #include "xmem.h"
 
@@ -29,7 +29,7 @@ add_blob(struct exporter *x, const json_t *desc, struct err *e)
 	const char *dg = jsonio_str(desc, "digest");
 	json_int_t size = json_integer_value(json_object_get(desc, "size"));
 
-	if (image_check_descriptor(desc, "blob", e) < 0)
+	if (ocidoc_check_descriptor(desc, "blob", e) < 0)
 		return -1;
 	if (json_object_get(x->have, dg))
 		return 0;
@@ -49,8 +49,8 @@ add_doc(struct exporter *x, const json_t *desc, struct err *e)
 
 	if (add_blob(x, desc, e) < 0)
 		return NULL;
-	doc = content_read_json(x->c, jsonio_str(desc, "digest"), IMAGE_MANIFEST_MAX, e);
-	if (doc && image_check_document(doc, jsonio_str(desc, "mediaType"), e) < 0) {
+	doc = content_read_json(x->c, jsonio_str(desc, "digest"), OCIDOC_MANIFEST_MAX, e);
+	if (doc && ocidoc_check_document(doc, jsonio_str(desc, "mediaType"), e) < 0) {
 		json_decref(doc);
 		return NULL;
 	}
@@ -79,7 +79,7 @@ is_image_entry(const json_t *m)
 {
 	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
 
-	return image_is_manifest_type(jsonio_str(m, "mediaType")) &&
+	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) &&
 	       !(os && !strcmp(os, "unknown"));
 }
 
@@ -92,7 +92,7 @@ add_image(struct exporter *x, const json_t *rec, struct err *e)
 	json_t *m;
 	size_t i, n = 0;
 
-	if (!image_is_index_type(jsonio_str(target, "mediaType")))
+	if (!ocidoc_is_index_type(jsonio_str(target, "mediaType")))
 		return add_manifest(x, target, e);
 	if (!(idx = add_doc(x, target, e)))
 		return -1;
@@ -237,7 +237,7 @@ oci_archive_export(const struct content *c, const json_t *records, int fd, struc
 			return err_prefix(e, "image '%s'", jsonio_str(rec, "name"));
 		json_array_append_new(entries, index_entry(rec));
 	}
-	index = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", IMAGE_MT_OCI_INDEX,
+	index = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", OCIDOC_MT_INDEX,
 			  "manifests", entries);
 	a = archive_write_new();
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "xmem.h"
 
 #define CHUNK (1u << 17)
@@ -109,7 +109,7 @@ take_index(struct reader *r, struct archive_entry *en, struct err *e)
 
 	if (r->in->index)
 		return err_code(e, "invalid", "index.json: duplicate entry in the archive");
-	if (!(buf = read_small(r, en, IMAGE_MANIFEST_MAX, &len, e)))
+	if (!(buf = read_small(r, en, OCIDOC_MANIFEST_MAX, &len, e)))
 		return -1;
 	r->in->index = jsonio_parse(buf, len, "index.json", e);
 	return r->in->index ? 0 : -1;

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "ref.h"
 #include "xmem.h"
 
@@ -34,8 +34,8 @@ need_doc(const struct content *c, const json_t *desc, struct err *e)
 
 	if (need_blob(c, desc, e) < 0)
 		return NULL;
-	doc = content_read_json(c, jsonio_str(desc, "digest"), IMAGE_MANIFEST_MAX, e);
-	if (doc && image_check_document(doc, jsonio_str(desc, "mediaType"), e) < 0) {
+	doc = content_read_json(c, jsonio_str(desc, "digest"), OCIDOC_MANIFEST_MAX, e);
+	if (doc && ocidoc_check_document(doc, jsonio_str(desc, "mediaType"), e) < 0) {
 		json_decref(doc);
 		return NULL;
 	}
@@ -54,8 +54,8 @@ check_manifest(const struct content *c, const json_t *desc, struct err *e)
 	config = json_object_get(man, "config");
 	layers = json_object_get(man, "layers");
 	if (need_blob(c, config, e) < 0 ||
-	    !(cfg = content_read_json(c, jsonio_str(config, "digest"), IMAGE_CONFIG_MAX, e)) ||
-	    !(ids = image_config_diff_ids(cfg, json_array_size(layers), e)))
+	    !(cfg = content_read_json(c, jsonio_str(config, "digest"), OCIDOC_CONFIG_MAX, e)) ||
+	    !(ids = ocidoc_config_diff_ids(cfg, json_array_size(layers), e)))
 		goto fail;
 	json_array_foreach(layers, i, l)
 	{
@@ -72,7 +72,7 @@ is_image_entry(const json_t *m)
 {
 	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
 
-	return image_is_manifest_type(jsonio_str(m, "mediaType")) &&
+	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) &&
 	       !(os && !strcmp(os, "unknown"));
 }
 
@@ -97,9 +97,9 @@ check_target(const struct content *c, const json_t *t, struct err *e)
 	json_t *m, *last = NULL;
 	size_t i, n = 0;
 
-	if (image_is_manifest_type(mt))
+	if (ocidoc_is_manifest_type(mt))
 		return check_manifest(c, t, e) < 0 ? NULL : plain(t);
-	if (!image_is_index_type(mt)) {
+	if (!ocidoc_is_index_type(mt)) {
 		err_code(e, "invalid", "unsupported media type '%.100s'", mt);
 		return NULL;
 	}
@@ -176,7 +176,7 @@ oci_archive_plan(const struct content *c, const json_t *index, const char *name,
 	json_t *ms = json_object_get(index, "manifests"), *ent;
 	size_t i, skipped = 0;
 
-	if (image_check_document(index, IMAGE_MT_OCI_INDEX, e) < 0) {
+	if (ocidoc_check_document(index, OCIDOC_MT_INDEX, e) < 0) {
 		err_prefix(e, "index.json");
 		return NULL;
 	}

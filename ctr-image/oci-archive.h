@@ -33,7 +33,7 @@ struct oci_archive_in {
 /*
  * Read the tar (optionally gzip or zstd compressed) on fd, streaming every
  * blobs/sha256/<hex> through the ingest into the store and checking its
- * digest and size; keep index.json (at most IMAGE_MANIFEST_MAX bytes) and
+ * digest and size; keep index.json (at most OCIDOC_MANIFEST_MAX bytes) and
  * check oci-layout. Paths that escape, links, duplicate entries, blobs whose
  * content is not their name and truncated archives are errors. Blobs verified
  * before an error stay in the store (they are content-addressed); the ingest

@@ -11,6 +11,7 @@
 #include "jsonio.h"
 #include "netns.h"
 #include "prog.h"
+#include "xmem.h"
 
 enum { OPT_SYSCTL = 0x100, OPT_JSON, OPT_NETNS };
 
@@ -38,11 +39,11 @@ setup_new(const char *name, char **sysctls, struct err *e)
 static void
 create_one(const char *name, char **sysctls)
 {
-	_cleanup_free_ char *path = netns_path(name);
-	json_auto_t *out = NULL;
 	struct err e;
+	_cleanup_free_ char *path = netns_dir_path(name, &e);
+	json_auto_t *out = NULL;
 
-	if (netns_create(name, &e) < 0)
+	if (!path || netns_create(name, &e) < 0)
 		die_err(&e);
 	if (setup_new(name, sysctls, &e) < 0) {
 		netns_remove(name, &(struct err){0});
@@ -136,7 +137,7 @@ cmd_ls(int argc, char **argv, struct state *st)
 	if (netns_list(&names, &e) < 0)
 		die_err(&e);
 	for (char **n = names; *n; n++) {
-		_cleanup_free_ char *path = netns_path(*n);
+		_cleanup_free_ char *path = xasprintf("%s/%s", netns_dir(&e), *n);
 
 		if (!json)
 			printf("%s\n", *n);

@@ -55,7 +55,8 @@ target_init(struct target *t, const char *spec, struct err *e)
 		t->nsfd = netns_open(spec, e);
 		if (t->nsfd < 0)
 			return -1;
-		t->path = netns_path(spec);
+		if (!(t->path = netns_path(spec, e)))
+			return -1;
 	}
 	return nl_open(&t->nl, t->nsfd, e);
 }

@@ -19,28 +19,12 @@
 #include "path.h"
 #include "xmem.h"
 
-const char *
-netns_dir(void)
-{
-	const char *d = getenv("CTR_NETNS_DIR");
-
-	return d && *d == '/' ? d : NETNS_DEFAULT_DIR;
-}
-
-int
-netns_check_name(const char *name, struct err *e)
-{
-	if (path_check_name(name, NAME_MAX, e) < 0)
-		return err_prefix(e, "network namespace");
-	return 0;
-}
-
 char *
-netns_path(const char *spec)
+netns_path(const char *spec, struct err *e)
 {
 	if (spec[0] == '/')
 		return xstrdup(spec);
-	return xasprintf("%s/%s", netns_dir(), spec);
+	return netns_dir_path(spec, e);
 }
 
 int
@@ -49,9 +33,8 @@ netns_open(const char *spec, struct err *e)
 	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int fd = -1;
 
-	if (spec[0] != '/' && netns_check_name(spec, e) < 0)
+	if (!(path = netns_path(spec, e)))
 		return -1;
-	path = netns_path(spec);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return err_code(e, "not-found", "no such network namespace '%s'", spec);
@@ -112,12 +95,11 @@ pin_new_netns(const char *path, struct err *e)
 int
 netns_create(const char *name, struct err *e)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *path = netns_dir_path(name, e);
 	int fd;
 
-	if (netns_check_name(name, e) < 0 || make_dir_shared(netns_dir(), e) < 0)
+	if (!path || make_dir_shared(netns_dir(e), e) < 0)
 		return -1;
-	path = netns_path(name);
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0 && errno == EEXIST)
 		return err_code(e, "exists", "network namespace '%s' exists", name);
@@ -134,11 +116,10 @@ netns_create(const char *name, struct err *e)
 int
 netns_remove(const char *name, struct err *e)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *path = netns_dir_path(name, e);
 
-	if (netns_check_name(name, e) < 0)
+	if (!path)
 		return -1;
-	path = netns_path(name);
 	if (access(path, F_OK) < 0)
 		return err_code(e, "not-found", "no such network namespace '%s'", name);
 	/* lazy: a process inside, or an open fd, keeps the namespace, never the pin */
@@ -158,14 +139,17 @@ cmp_str(const void *a, const void *b)
 int
 netns_list(char ***names, struct err *e)
 {
-	_cleanup_closedir_ DIR *d = opendir(netns_dir());
+	const char *dir = netns_dir(e);
+	_cleanup_closedir_ DIR *d = NULL;
 	char **v = xcalloc(1, sizeof(*v));
 	size_t n = 0, cap = 1;
 	struct dirent *de;
 
 	*names = v;
-	if (!d)
-		return errno == ENOENT ? 0 : err_set(e, errno, "open '%s'", netns_dir());
+	if (!dir)
+		return -1;
+	if (!(d = opendir(dir)))
+		return errno == ENOENT ? 0 : err_set(e, errno, "open '%s'", dir);
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;

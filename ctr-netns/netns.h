@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Named network namespaces pinned by bind mounts under /run/netns, as iproute2 does. */
+/* Named network namespaces pinned by bind mounts under netns_dir(), as iproute2 does. */
 #ifndef CTR_NETNS_NETNS_H
 #define CTR_NETNS_NETNS_H
 
 #include <stddef.h>
 
 #include "err.h"
+#include "netns-dir.h"
 
-#define NETNS_DEFAULT_DIR "/run/netns"
-
-/* The pin directory: $CTR_NETNS_DIR, else /run/netns. Borrowed. */
-const char *netns_dir(void);
-/* A name that becomes one file under the pin directory. */
-int netns_check_name(const char *name, struct err *e);
-/* The pin path of name, or spec itself when it is an absolute path. Caller frees. */
-char *netns_path(const char *spec);
+/* The pin path of a name (netns-dir.h), or spec itself when absolute. Caller frees. */
+char *netns_path(const char *spec, struct err *e);
 /*
  * Open a namespace by NAME (pinned under netns_dir) or by absolute path (e.g.
  * /proc/PID/ns/net, CNI_NETNS). Checks it is a network namespace. Returns an

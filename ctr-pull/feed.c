@@ -280,8 +280,6 @@ reaped(struct feed *f, struct feed_slot *s, struct applier *a, int status, struc
 		else
 			rc = err_code(e, "system", "layer %zu: applier %s (status %d): %s",
 				      s->layer, f->cfg->exe, status, msg);
-		if (!(WIFEXITED(status) && WEXITSTATUS(status) == 100))
-			e->sys = EIO;
 	}
 	close(a->outfd);
 	close(a->errfd);

@@ -16,9 +16,9 @@
 #include "cleanup.h"
 #include "fdio.h"
 #include "fetch.h"
-#include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "prog.h"
 #include "resolve.h"
 #include "spawn.h"
@@ -27,14 +27,16 @@
 bool
 pull_unpack_opt(int c, const char *arg, struct pull_unpack_opts *o)
 {
+	struct err e;
+
 	switch (c) {
 	case OPT_UNPACK:
 		o->on = true;
 		return true;
 	case OPT_SNAPSHOTTER:
-		if (strcmp(arg, "overlay") && strcmp(arg, "native"))
-			die_usage("unknown snapshotter '%s'", arg);
-		o->driver = arg;
+		if (snapshotter_parse(arg, &o->driver, &e) < 0)
+			die_usage("%s", e.msg);
+		o->driver_set = true;
 		return true;
 	case OPT_KEEP_BLOBS:
 		if (strcmp(arg, "all") && strcmp(arg, "none"))
@@ -48,45 +50,22 @@ pull_unpack_opt(int c, const char *arg, struct pull_unpack_opts *o)
 void
 pull_unpack_check(struct pull_unpack_opts *o, bool all_platforms)
 {
-	if (!o->on && (o->driver || o->keep_none))
+	if (!o->on && (o->driver_set || o->keep_none))
 		die_usage("--snapshotter and --keep-blobs go with --unpack");
-	if (!o->driver)
-		o->driver = "overlay";
+	if (!o->driver_set)
+		o->driver = SNAP_DEFAULT;
 	if (o->on && all_platforms)
 		die_usage("--unpack unpacks one platform, not --all-platforms");
 	/* native applies each layer on a copy of the one below: only from the store */
-	if (o->keep_none && strcmp(o->driver, "overlay"))
+	if (o->keep_none && o->driver != SNAP_OVERLAY)
 		die_usage("--keep-blobs=none needs the overlay snapshotter");
-}
-
-/* $CTR_UNPACK, else ctr-unpack beside our own binary, else the one on $PATH. */
-static char *
-unpack_exe(void)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash, *p;
-
-	if (getenv("CTR_UNPACK") && *getenv("CTR_UNPACK"))
-		return xstrdup(getenv("CTR_UNPACK"));
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			p = xasprintf("%s/ctr-unpack", self);
-			if (access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return xstrdup("ctr-unpack");
 }
 
 static const char *const LEVELS[] = {"quiet", "error", "warn", "info", "debug"};
 
 /* The global options our children need to see the same store. */
 static char **
-global_argv(const struct state *st, const char *driver)
+global_argv(const struct state *st, enum snapshotter driver)
 {
 	char **a = xcalloc(10, sizeof(*a));
 	size_t i = 0;
@@ -98,7 +77,7 @@ global_argv(const struct state *st, const char *driver)
 	a[i++] = "--log-level";
 	a[i++] = (char *)LEVELS[log_level];
 	a[i++] = "--snapshotter";
-	a[i++] = (char *)driver;
+	a[i++] = (char *)snapshotter_name(driver);
 	return a;
 }
 
@@ -152,9 +131,7 @@ run_unpack(const struct pull_unpack *u, const char *const *extra, int in, int ou
 	if (rc < 0)
 		return -1;
 	feed_last_line(errfd, msg, sizeof(msg));
-	err_code(e, rc == 100 ? "invalid" : "system", "unpack: %s", msg);
-	e->sys = rc == 100 ? 0 : EIO;
-	return -1;
+	return err_code(e, rc == 100 ? "invalid" : "system", "unpack: %s", msg);
 }
 
 /* A JSON document in a memfd, at offset 0, for a child's stdin. */
@@ -233,13 +210,13 @@ pull_unpack_prepare(struct pull_unpack *u, const struct state *st, const char *n
 		    const struct plan *p, struct blob *b, size_t *n, struct err *e)
 {
 	const json_t *layers = json_object_get(p->man[0].json, "layers");
-	bool stream = !strcmp(u->o.driver, "overlay");
+	bool stream = u->o.driver == SNAP_OVERLAY; /* native applies in place, in order */
 	json_auto_t *plan = NULL;
 	size_t k = 0;
 
-	u->cfg.exe = unpack_exe();
+	u->cfg.exe = spawn_sibling("ctr-unpack", "CTR_UNPACK");
 	u->cfg.gargv = global_argv(st, u->o.driver);
-	u->diff_ids = image_config_diff_ids(p->cfg[0].json, json_array_size(layers), e);
+	u->diff_ids = ocidoc_config_diff_ids(p->cfg[0].json, json_array_size(layers), e);
 	if (!u->diff_ids)
 		return -1;
 	if (!stream) /* native applies in place, in order: after the pull, by ctr-unpack */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "feed.h"
+#include "snapshotter.h"
 #include "state.h"
 
 struct blob;
@@ -15,7 +16,8 @@ struct plan;
 
 struct pull_unpack_opts {
 	bool on;
-	const char *driver; /* "overlay" (streams) or "native" (unpacks after the pull) */
+	enum snapshotter driver; /* overlay streams; native unpacks after the pull */
+	bool driver_set;	 /* --snapshotter was given */
 	bool keep_none;	    /* --keep-blobs=none: layers applied from the stream only */
 };
 

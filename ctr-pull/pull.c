@@ -11,6 +11,7 @@
 #include "fetch.h"
 #include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "prog.h"
 #include "ref.h"
 #include "resolve.h"
@@ -96,7 +97,7 @@ print_images(struct state *st, const struct content *c, const struct plan *p, co
 		json_auto_t *doc = NULL;
 
 		if (p->n > 1 &&
-		    image_platform_of(json_object_get(p->man[i].desc, "platform"), &plat, &e) < 0)
+		    ocidoc_platform_of(json_object_get(p->man[i].desc, "platform"), &plat, &e) < 0)
 			die_err(&e);
 		if (!(doc = image_resolve(c, rec, &plat, &e)))
 			die_err(&e);

@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "xmem.h"
 
-static const char ACCEPT[] = "Accept: " IMAGE_MT_OCI_MANIFEST ", " IMAGE_MT_OCI_INDEX
-			     ", " IMAGE_MT_DOCKER_MANIFEST ", " IMAGE_MT_DOCKER_LIST;
+static const char ACCEPT[] = "Accept: " OCIDOC_MT_MANIFEST ", " OCIDOC_MT_INDEX
+			     ", " OCIDOC_MT_DOCKER_MANIFEST ", " OCIDOC_MT_DOCKER_LIST;
 
 static void
 doc_release(struct doc *d)
@@ -148,7 +148,7 @@ local_manifest(struct registry *r, const struct content *c, const char *path, co
 
 	if (!c || (!want && !(dg = head_digest(r, path, &ctype))))
 		return false;
-	if (!local_doc(c, want ? want : dg, size, IMAGE_MANIFEST_MAX, d))
+	if (!local_doc(c, want ? want : dg, size, OCIDOC_MANIFEST_MAX, d))
 		return false;
 	if (!(t = mt ? mt : media_type(ctype, d->json))) {
 		doc_release(d);
@@ -178,7 +178,7 @@ fetch_manifest(struct registry *r, const struct content *c, const char *ref, con
 		log_debug("%s: the store has it", what);
 		goto check;
 	}
-	if (get_doc(r, EP_RESOLVE, path, ACCEPT, IMAGE_MANIFEST_MAX, want, size, what, &resp, got,
+	if (get_doc(r, EP_RESOLVE, path, ACCEPT, OCIDOC_MANIFEST_MAX, want, size, what, &resp, got,
 		    d, e) < 0)
 		goto out;
 	type = media_type(resp.ctype, d->json);
@@ -188,7 +188,7 @@ check:
 			 type ? type : "(none)", mt ? mt : "a manifest or index");
 		goto out;
 	}
-	if (image_check_document(d->json, type, e) < 0) {
+	if (ocidoc_check_document(d->json, type, e) < 0) {
 		err_prefix(e, "%s", what);
 		goto out;
 	}
@@ -214,10 +214,10 @@ fetch_config(struct registry *r, const struct content *c, const json_t *desc, st
 	char got[DIGEST_STR_LEN + 1];
 	int rc;
 
-	if (local_doc(c, dg, size, IMAGE_CONFIG_MAX, d))
+	if (local_doc(c, dg, size, OCIDOC_CONFIG_MAX, d))
 		rc = 0;
 	else
-		rc = get_doc(r, EP_PULL, path, NULL, IMAGE_CONFIG_MAX, dg, size, what, &resp, got,
+		rc = get_doc(r, EP_PULL, path, NULL, OCIDOC_CONFIG_MAX, dg, size, what, &resp, got,
 			     d, e);
 	http_resp_release(&resp);
 	d->desc = json_deep_copy(desc);
@@ -253,8 +253,8 @@ add_manifest(struct registry *r, const struct content *c, struct plan *p, const 
 	}
 	if (fetch_config(r, c, json_object_get(m->json, "config"), cfg, e) < 0)
 		return -1;
-	ids = image_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")),
-				    e);
+	ids = ocidoc_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")),
+				     e);
 	return ids ? 0 : err_prefix(e, "manifest %s", jsonio_str(m->desc, "digest"));
 }
 
@@ -264,7 +264,7 @@ is_image_entry(const json_t *m)
 	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
 
 	/* attestation manifests carry platform unknown/unknown: not images to run */
-	return image_is_manifest_type(jsonio_str(m, "mediaType")) && os && strcmp(os, "unknown");
+	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) && os && strcmp(os, "unknown");
 }
 
 int
@@ -279,12 +279,12 @@ resolve(struct registry *r, const struct content *c, const struct ref *ref,
 	if (fetch_manifest(r, c, ref->digest ? ref->digest : ref->tag, ref->digest, -1, NULL,
 			   &p->top, e) < 0)
 		return -1;
-	p->is_index = image_is_index_type(jsonio_str(p->top.desc, "mediaType"));
+	p->is_index = ocidoc_is_index_type(jsonio_str(p->top.desc, "mediaType"));
 	if (!p->is_index)
 		return add_manifest(r, c, p, NULL, e);
 	ms = json_object_get(p->top.json, "manifests");
 	if (!all) {
-		if ((pos = image_index_select(p->top.json, want, e)) < 0)
+		if ((pos = ocidoc_index_select(p->top.json, want, e)) < 0)
 			return -1;
 		return add_manifest(r, c, p, json_array_get(ms, (size_t)pos), e);
 	}

@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "push.h"
 #include "xmem.h"
 
@@ -38,7 +38,7 @@ read_doc(const struct content *c, const json_t *desc, struct push_doc *d, struct
 
 	memset(d, 0, sizeof(*d));
 	d->desc = json_deep_copy(desc);
-	if (content_read_blob(c, dg, IMAGE_MANIFEST_MAX, &d->body, &d->len, e) < 0)
+	if (content_read_blob(c, dg, OCIDOC_MANIFEST_MAX, &d->body, &d->len, e) < 0)
 		return -1;
 	if ((int64_t)d->len != json_integer_value(json_object_get(desc, "size")))
 		return err_code(e, "corrupt", "manifest %s: %zu bytes, its descriptor says %lld",
@@ -46,7 +46,7 @@ read_doc(const struct content *c, const json_t *desc, struct push_doc *d, struct
 				(long long)json_integer_value(json_object_get(desc, "size")));
 	if (!(d->json = jsonio_parse(d->body, d->len, dg, e)))
 		return -1;
-	return image_check_document(d->json, mt, e) < 0 ? err_prefix(e, "manifest %s", dg) : 0;
+	return ocidoc_check_document(d->json, mt, e) < 0 ? err_prefix(e, "manifest %s", dg) : 0;
 }
 
 static void
@@ -108,7 +108,7 @@ plan_whole(const struct content *c, struct push_plan *p, struct err *e)
 	{
 		const char *dg = jsonio_str(m, "digest");
 
-		if (!image_is_manifest_type(jsonio_str(m, "mediaType")))
+		if (!ocidoc_is_manifest_type(jsonio_str(m, "mediaType")))
 			return err_code(e, "invalid", "index entry %zu is not an image manifest",
 					i);
 		if (!content_has(c, dg, json_integer_value(json_object_get(m, "size"))))
@@ -140,7 +140,7 @@ plan_platform(const struct content *c, struct push_plan *p, const struct platfor
 {
 	json_auto_t *idx = json_incref(p->top.json);
 	json_auto_t *entry = NULL;
-	int pos = image_index_select(idx, want, e);
+	int pos = ocidoc_index_select(idx, want, e);
 
 	if (pos < 0)
 		return -1;
@@ -161,7 +161,7 @@ push_plan_make(const struct content *c, const json_t *target, const struct push_
 	char name[96];
 
 	memset(p, 0, sizeof(*p));
-	if (!image_is_index_type(jsonio_str(target, "mediaType")))
+	if (!ocidoc_is_index_type(jsonio_str(target, "mediaType")))
 		return plan_manifest(c, target, p, e);
 	if (read_doc(c, target, &p->top, e) < 0)
 		return -1;

@@ -9,12 +9,13 @@
 #include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "prog.h"
 #include "ref.h"
 #include "xmem.h"
 
-static const char ACCEPT[] = "Accept: " IMAGE_MT_OCI_MANIFEST ", " IMAGE_MT_OCI_INDEX
-			     ", " IMAGE_MT_DOCKER_MANIFEST ", " IMAGE_MT_DOCKER_LIST;
+static const char ACCEPT[] = "Accept: " OCIDOC_MT_MANIFEST ", " OCIDOC_MT_INDEX
+			     ", " OCIDOC_MT_DOCKER_MANIFEST ", " OCIDOC_MT_DOCKER_LIST;
 
 /* The result lists: digests pushed, found existing, mounted. */
 struct tally {

@@ -293,6 +293,12 @@ container_list(const struct state *st, struct err *e)
 }
 
 char *
+container_snapshot_key(const struct state *st, const char *id)
+{
+	return xasprintf("ctr:%s:%s", st->ns, id);
+}
+
+char *
 container_random_id(void)
 {
 	unsigned char b[8];

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "create.h"
 #include "jsonio.h"
+#include "netns-dir.h"
 #include "notify.h"
 #include "path.h"
 #include "prog.h"
@@ -187,14 +188,9 @@ set_net(struct spec_opts *so, const char *arg, struct err *e)
 		so->net = arg;
 		return 0;
 	}
-	if (!strncmp(arg, "ns:", 3)) {
-		const char *dir = getenv("CTR_NETNS_DIR");
-
-		if (path_check_name(arg + 3, 255, e) < 0)
-			return err_prefix(e, "--net");
-		/* allocated once per process and kept to its end, like argv */
-		arg = xasprintf("%s/%s", dir && *dir ? dir : "/run/netns", arg + 3);
-	}
+	/* allocated once per process and kept to its end, like argv */
+	if (!strncmp(arg, "ns:", 3) && !(arg = netns_dir_path(arg + 3, e)))
+		return err_prefix(e, "--net");
 	if (arg[0] != '/')
 		return err_code(e, "invalid", "--net '%.64s': want host, none, ns:NAME or a path",
 				arg);

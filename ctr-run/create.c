@@ -41,13 +41,6 @@ create_fail_code(const struct err *e)
 	return 125;
 }
 
-/* The snapshot key of a container: ids have no ':', so this cannot collide across namespaces. */
-static char *
-snapshot_key(const struct state *st, const char *id)
-{
-	return xasprintf("ctr:%s:%s", st->ns, id);
-}
-
 static json_t *
 make_record(const struct state *st, const struct create_args *a, const struct imagein *in,
 	    const struct container *c, const char *runtime, const char *key)
@@ -59,8 +52,8 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 			 "s:b, s:b, s:s?, s:s?, s:s?}",
 			 "id", c->id, "namespace", st->ns, "image", in->name, "chain_id",
 			 in->chain_id, "config_digest", in->config_digest, "snapshotter",
-			 in->snapshotter, "snapshot_key", key, "runtime", runtime, "bundle",
-			 c->bundle, "state_dir", c->statedir, "created", now, "labels",
+			 snapshotter_name(in->snapshotter), "snapshot_key", key, "runtime", runtime,
+			 "bundle", c->bundle, "state_dir", c->statedir, "created", now, "labels",
 			 a->so.labels, "tty", a->so.tty, "stdin_open", a->interactive,
 			 "auto_remove", a->rm, "stop_signal", jsonio_str(in->config, "StopSignal"),
 			 "stdio", a->stdio, "log", a->log_path);
@@ -114,7 +107,7 @@ volatile_mounts(const json_t *mounts)
 		const char *type = jsonio_str(m, "type");
 		json_t *opts = json_object_get(m, "options");
 
-		if (type && !strcmp(type, "overlay") && json_is_array(opts))
+		if (type && !strcmp(type, MOUNT_TYPE_OVERLAY) && json_is_array(opts))
 			json_array_append_new(opts, json_string("volatile"));
 	}
 	return v;
@@ -294,7 +287,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	if (!(runtime = runtime_find(a->runtime ? a->runtime : RUNTIME_DEFAULT, e)))
 		return -1;
 	runtime_check_version(st, runtime);
-	key = snapshot_key(st, c->id);
+	key = container_snapshot_key(st, c->id);
 	if (container_make(c, st, e) < 0) {
 		/* an existing container of this id is not ours to remove */
 		if (strcmp(e->code, "exists"))

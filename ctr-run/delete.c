@@ -12,7 +12,6 @@
 #include "shimclient.h"
 #include "snapshot.h"
 #include "spawn.h"
-#include "xmem.h"
 
 json_t *
 delete_wait_exit(const struct container *c, int ms, struct err *e)
@@ -115,7 +114,7 @@ unmount_rootfs(struct container *c, struct err *e)
 }
 
 static int
-remove_snapshot(const struct state *st, const char *drv, const char *key, struct err *e)
+remove_snapshot(const struct state *st, enum snapshotter drv, const char *key, struct err *e)
 {
 	struct snapshot_store *s = NULL;
 	int r;
@@ -127,10 +126,27 @@ remove_snapshot(const struct state *st, const char *drv, const char *key, struct
 	return r;
 }
 
+/*
+ * No record says which snapshotter holds the container's snapshot (create
+ * was cut short before writing it). The key is the container's alone, so
+ * it goes from every store that has it.
+ */
+static int
+remove_snapshot_anywhere(const struct state *st, const char *key, struct err *e)
+{
+	for (unsigned d = 0; d < SNAP_COUNT; d++) {
+		int there = snapshot_store_exists(st, (enum snapshotter)d, e);
+
+		if (there < 0 || (there && remove_snapshot(st, (enum snapshotter)d, key, e) < 0))
+			return -1;
+	}
+	return 0;
+}
+
 int
 delete_orphan(const struct state *st, struct container *c, struct err *e)
 {
-	_cleanup_free_ char *key = xasprintf("ctr:%s:%s", st->ns, c->id);
+	_cleanup_free_ char *key = container_snapshot_key(st, c->id);
 	_cleanup_free_ char *rt = runtime_find(RUNTIME_DEFAULT, e);
 	static const char *const del[] = {"delete", "--force", NULL};
 	struct err ignored;
@@ -138,7 +154,7 @@ delete_orphan(const struct state *st, struct container *c, struct err *e)
 	/* no record, so no runtime name: the default one may hold state of this id */
 	if (rt)
 		runtime_run(rt, c, del, -1, &ignored);
-	if (unmount_rootfs(c, e) < 0 || remove_snapshot(st, "overlay", key, e) < 0)
+	if (unmount_rootfs(c, e) < 0 || remove_snapshot_anywhere(st, key, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
 	return container_remove_dirs(c, st, e);
 }
@@ -157,9 +173,13 @@ static int
 remove_rootfs(const struct state *st, struct container *c, struct err *e)
 {
 	const char *key = jsonio_str(c->rec, "snapshot_key");
-	const char *drv = jsonio_str(c->rec, "snapshotter");
+	const char *name = jsonio_str(c->rec, "snapshotter");
+	enum snapshotter drv;
 
-	if (unmount_rootfs(c, e) < 0 || (key && drv && remove_snapshot(st, drv, key, e) < 0))
+	if (unmount_rootfs(c, e) < 0)
+		return -1;
+	if (key && name &&
+	    (snapshotter_parse(name, &drv, e) < 0 || remove_snapshot(st, drv, key, e) < 0))
 		return -1;
 	c->rootfs_gone = true;
 	return 0;

@@ -5,54 +5,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chain.h"
 #include "cleanup.h"
 #include "content.h"
 #include "digest.h"
 #include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "platform.h"
 #include "ref.h"
 #include "snapshot.h"
 #include "xmem.h"
-
-#define CONFIG_MAX (4u << 20)
 
 void
 imagein_release(struct imagein *in)
 {
 	free(in->name);
 	free(in->chain_id);
-	free(in->snapshotter);
 	free(in->parent);
 	free(in->config_digest);
 	json_decref(in->config);
 	free(in->arch);
 	memset(in, 0, sizeof(*in));
-}
-
-char *
-imagein_chain_id(const json_t *diff_ids, struct err *e)
-{
-	char cur[DIGEST_STR_LEN + 1] = "";
-	size_t i;
-	json_t *v;
-
-	if (!json_is_array(diff_ids) || json_array_size(diff_ids) == 0)
-		return err_code(e, "invalid", "image has no diff_ids"), NULL;
-	json_array_foreach(diff_ids, i, v)
-	{
-		const char *d = json_string_value(v);
-
-		if (!d || digest_check(d, "diff_id", e) < 0)
-			return NULL;
-		if (i == 0) {
-			snprintf(cur, sizeof(cur), "%s", d);
-			continue;
-		}
-		_cleanup_free_ char *s = xasprintf("%s %s", cur, d);
-		digest_buf(s, strlen(s), cur);
-	}
-	return xstrdup(cur);
 }
 
 static int
@@ -66,7 +40,7 @@ read_config(const struct state *st, const json_t *desc, struct imagein *in, stru
 		return err_prefix(e, "image config");
 	if (content_open(st, &c, e) < 0)
 		return -1;
-	cfg = content_read_json(&c, d, CONFIG_MAX, e);
+	cfg = content_read_json(&c, d, OCIDOC_CONFIG_MAX, e);
 	content_release(&c);
 	if (!cfg)
 		return err_prefix(e, "image config");
@@ -93,7 +67,7 @@ check_snapshot(const struct state *st, struct imagein *in, struct err *e)
 		return err_code(e, "not-found",
 				"image '%s' is not unpacked (no snapshot %.24s... in %s); "
 				"run ctr-unpack first",
-				in->name, in->parent, in->snapshotter);
+				in->name, in->parent, snapshotter_name(in->snapshotter));
 	if (strcmp(kind, "committed"))
 		return err_code(e, "invalid", "snapshot '%s' is not committed", in->parent);
 	return 0;
@@ -105,11 +79,11 @@ from_image_doc(const struct state *st, const json_t *doc, struct imagein *in, st
 {
 	const char *name = jsonio_str(doc, "name");
 
-	in->chain_id = imagein_chain_id(json_object_get(doc, "diff_ids"), e);
+	in->chain_id = chain_top(json_object_get(doc, "diff_ids"), e);
 	if (!in->chain_id)
 		return err_prefix(e, "image document");
 	in->name = xstrdup(name ? name : in->chain_id);
-	in->snapshotter = xstrdup("overlay");
+	in->snapshotter = SNAP_DEFAULT;
 	in->parent = xstrdup(in->chain_id);
 	if (check_snapshot(st, in, e) < 0)
 		return -1;
@@ -123,11 +97,12 @@ from_snapshot_doc(const struct state *st, const json_t *doc, struct imagein *in,
 	const char *chain = jsonio_str(doc, "chain_id"), *drv = jsonio_str(doc, "snapshotter");
 	const char *key = jsonio_str(doc, "key"), *name = jsonio_str(doc, "image");
 
-	if (digest_check(chain, "chain_id", e) < 0)
+	in->snapshotter = SNAP_DEFAULT;
+	if (digest_check(chain, "chain_id", e) < 0 ||
+	    (drv && snapshotter_parse(drv, &in->snapshotter, e) < 0))
 		return err_prefix(e, "snapshot document");
 	in->chain_id = xstrdup(chain);
 	in->name = xstrdup(name ? name : chain);
-	in->snapshotter = xstrdup(drv ? drv : "overlay");
 	in->parent = xstrdup(key ? key : chain);
 	if (check_snapshot(st, in, e) < 0)
 		return -1;

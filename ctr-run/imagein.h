@@ -6,13 +6,14 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "snapshotter.h"
 #include "state.h"
 
 struct imagein {
-	char *name;	   /* the image's name, for records and humans */
-	char *chain_id;	   /* the top layer's chain id */
-	char *snapshotter; /* "overlay" unless the document says otherwise */
-	char *parent;	   /* the committed snapshot to prepare on (ctr-unpack's "key") */
+	char *name;		      /* the image's name, for records and humans */
+	char *chain_id;		      /* the top layer's chain id */
+	enum snapshotter snapshotter; /* SNAP_DEFAULT unless the document says otherwise */
+	char *parent; /* the committed snapshot to prepare on (ctr-unpack's "key") */
 	char *config_digest;
 	json_t *config; /* the image config's "config" object (may be NULL) */
 	char *arch;	/* the image config's "architecture" ("amd64", "386"), or NULL */
@@ -25,7 +26,5 @@ void imagein_release(struct imagein *in);
  * names an image record. The committed snapshot must exist.
  */
 int imagein_load(const struct state *st, const char *arg, struct imagein *in, struct err *e);
-/* chainID(1) = diffID(1); chainID(n) = sha256(chainID(n-1) + " " + diffID(n)). New string. */
-char *imagein_chain_id(const json_t *diff_ids, struct err *e);
 
 #endif

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +18,6 @@
 #include "xmem.h"
 
 #define LINE_MAX_BYTES (1u << 20)
-
-/* $CTR_SHIM, else ctr-shim beside our own binary, else ctr-shim from $PATH. */
-static char *
-shim_path(void)
-{
-	const char *env = getenv("CTR_SHIM");
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env)
-		return xstrdup(env);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			char *p = xasprintf("%.*s/ctr-shim", (int)(slash - self), self);
-
-			if (access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return xstrdup("ctr-shim");
-}
 
 static int
 read_sync(int fd, pid_t shim, int *pid, json_t **exit, struct err *e)
@@ -81,7 +55,8 @@ int
 shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_handle *h,
 	   struct err *e)
 {
-	_cleanup_free_ char *shim = shim_path(), *fdarg = NULL, *max = NULL, *caller = NULL;
+	_cleanup_free_ char *shim = spawn_sibling("ctr-shim", "CTR_SHIM");
+	_cleanup_free_ char *fdarg = NULL, *max = NULL, *caller = NULL;
 	int pfd[2];
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	char *argv[64];

@@ -24,7 +24,7 @@ enum {
 
 extern const struct verb cmd_verbs[];
 
-/* Choose the driver (--snapshotter); the default is $CTR_SNAPSHOTTER or "overlay". */
+/* Choose the driver (--snapshotter); the default is $CTR_SNAPSHOTTER, else SNAP_DEFAULT. */
 void cmd_set_driver(const char *name);
 /* Handle an option every verb takes (global, --snapshotter, --help, errors); dies on others. */
 void cmd_common_opt(int c, const char *arg, struct state *st, const char *verb);

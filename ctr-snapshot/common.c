@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "xmem.h"
 
-/* the one choice made before any verb runs; NULL: $CTR_SNAPSHOTTER or overlay */
+/* the one choice made before any verb runs; NULL: $CTR_SNAPSHOTTER, else SNAP_DEFAULT */
 static const char *driver;
 
 void
@@ -58,12 +58,12 @@ struct snapshot_store *
 cmd_open(struct state *st)
 {
 	const char *name = driver ? driver : getenv("CTR_SNAPSHOTTER");
+	enum snapshotter drv = SNAP_DEFAULT;
 	struct snapshot_store *s;
 	struct err e;
 
-	if (!name || !*name)
-		name = "overlay";
-	if (state_open(st, &e) < 0 || snapshot_store_open(st, name, &s, &e) < 0)
+	if ((name && *name && snapshotter_parse(name, &drv, &e) < 0) || state_open(st, &e) < 0 ||
+	    snapshot_store_open(st, drv, &s, &e) < 0)
 		cmd_die(&e);
 	return s;
 }

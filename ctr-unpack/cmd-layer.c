@@ -17,7 +17,7 @@ check_stream_opts(const struct opts *o, int *comp)
 {
 	struct err e = {0};
 
-	if (strcmp(o->driver, "overlay"))
+	if (o->driver != SNAP_OVERLAY)
 		die_usage("--layer-stream needs the overlay snapshotter");
 	if (!o->digest || !o->diff_id)
 		die_usage("--layer-stream needs --digest and --diff-id");
@@ -59,7 +59,7 @@ cmd_layer_stream(const struct opts *o, struct state *st)
 	if (unpack_stream(&j, &e) < 0)
 		die_err(&e);
 	out = json_pack("{s:s, s:s, s:s, s:s}", "digest", l.digest, "diff_id", l.diff_id, "key",
-			l.key, "snapshotter", o->driver);
+			l.key, "snapshotter", snapshotter_name(o->driver));
 	jsonio_write(stdout, out);
 	snapshot_store_free(j.s);
 	return 0;

@@ -43,11 +43,12 @@ number(const char *s, const char *what)
 static void
 parse_one(int c, const char *arg, struct opts *o)
 {
+	struct err e;
+
 	switch (c) {
 	case OPT_SNAP:
-		if (strcmp(arg, "overlay") && strcmp(arg, "native"))
-			die_usage("unknown snapshotter '%s'", arg);
-		o->driver = arg;
+		if (snapshotter_parse(arg, &o->driver, &e) < 0)
+			die_usage("%s", e.msg);
 		break;
 	case OPT_JOBS:
 		o->jobs = (unsigned)number(arg, "job count");
@@ -121,7 +122,7 @@ cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
 
-	o->driver = "overlay";
+	o->driver = SNAP_DEFAULT;
 	o->size = -1;
 	o->jobs = ncpu > 0 ? (unsigned)ncpu : 1;
 	while ((c = getopt_long(argc, argv, "+h" PROG_GLOBAL_SHORTOPTS, lo, NULL)) != -1) {
@@ -136,7 +137,7 @@ cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 	}
 	if (o->stream + o->dry_run + o->discard > 1)
 		die_usage("--layer-stream, --dry-run and --discard exclude each other");
-	o->apply.overlay = !strcmp(o->driver, "overlay");
+	o->apply.overlay = o->driver == SNAP_OVERLAY;
 	if (o->discard) {
 		if (optind == argc)
 			die_usage("--discard needs a KEY");

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
+#include "ocidoc.h"
 #include "path.h"
 #include "platform.h"
 #include "prog.h"
@@ -61,20 +62,20 @@ diff_ids(const struct content *c, const json_t *doc, size_t n, bool dry_run)
 	json_auto_t *cfg = NULL;
 	json_t *ids;
 
-	if (image_check_descriptor(cdesc, "config", &e) < 0)
+	if (ocidoc_check_descriptor(cdesc, "config", &e) < 0)
 		die(100, "image JSON: %s", e.msg);
 	given = json_object_get(doc, "diff_ids");
 	if (dry_run && given && !content_has(c, jsonio_str(cdesc, "digest"), -1)) {
 		json_t *cfg_like = json_pack("{s:{s:O}}", "rootfs", "diff_ids", given);
 
-		ids = image_config_diff_ids(cfg_like, n, &e);
+		ids = ocidoc_config_diff_ids(cfg_like, n, &e);
 		json_decref(cfg_like);
 		if (!ids)
 			die(100, "image JSON: %s", e.msg);
 		return ids;
 	}
-	cfg = content_read_json(c, jsonio_str(cdesc, "digest"), IMAGE_CONFIG_MAX, &e);
-	if (!cfg || !(ids = image_config_diff_ids(cfg, n, &e)))
+	cfg = content_read_json(c, jsonio_str(cdesc, "digest"), OCIDOC_CONFIG_MAX, &e);
+	if (!cfg || !(ids = ocidoc_config_diff_ids(cfg, n, &e)))
 		die_err(&e);
 	if (given && !json_equal(given, ids))
 		die(100, "image JSON: diff_ids differ from the config's rootfs.diff_ids");
@@ -124,7 +125,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j, bo
 		struct layer *ly = &j->layers[i];
 		int comp = compression_from_media_type(jsonio_str(l, "mediaType"));
 
-		if (image_check_descriptor(l, "layer", &e) < 0)
+		if (ocidoc_check_descriptor(l, "layer", &e) < 0)
 			die(100, "image JSON: %s", e.msg);
 		if (comp < 0)
 			die(100, "layer %zu: unsupported media type '%s'", i,
@@ -134,7 +135,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j, bo
 		snprintf(ly->digest, sizeof(ly->digest), "%s", jsonio_str(l, "digest"));
 		snprintf(ly->diff_id, sizeof(ly->diff_id), "%s",
 			 json_string_value(json_array_get(ids, i)));
-		chain_id(i ? j->layers[i - 1].chain : NULL, ly->diff_id, ly->chain);
+		chain_next(i ? j->layers[i - 1].chain : NULL, ly->diff_id, ly->chain);
 	}
 	adopt_unpacked(json_object_get(doc, "unpacked"), j);
 }
@@ -198,7 +199,7 @@ apply_image(const json_t *doc, const struct opts *o, const struct content *c, st
 	if (unpack_run(j, &e) < 0)
 		die_err(&e);
 	log_info("%s: %u of %zu layers applied", jsonio_str(doc, "name"), j->applied, j->n);
-	print_result(doc, j, o->driver);
+	print_result(doc, j, snapshotter_name(o->driver));
 }
 
 int
@@ -224,7 +225,7 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	if (snapshot_store_open(st, o.driver, &j.s, &e) < 0)
 		die_err(&e);
 	if (o.dry_run)
-		print_plan(doc, &j, o.driver);
+		print_plan(doc, &j, snapshotter_name(o.driver));
 	else
 		apply_image(doc, &o, &c, &j);
 	snapshot_store_free(j.s);

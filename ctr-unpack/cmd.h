@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "apply.h"
+#include "snapshotter.h"
 #include "state.h"
 
 #define UNPACK_USAGE                                                                               \
@@ -17,7 +18,8 @@
 	"       ctr-unpack --discard KEY..."
 
 struct opts {
-	const char *driver, *platform, *src;
+	enum snapshotter driver;
+	const char *platform, *src;
 	char **keys; /* --discard: the keys (argv) */
 	int nkeys;
 	unsigned jobs;

@@ -4,11 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chain.h"
 #include "cleanup.h"
 #include "gc-int.h"
-#include "image.h"
 #include "jsonio.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "xmem.h"
 
 #define INDEX_DEPTH 8	       /* indexes of indexes: deeper is a loop or an attack */
@@ -31,26 +32,19 @@ keep_unpacked(struct gc *g, const char *what, const char *dg)
 	g->keep_unpacked = true;
 }
 
-/* ctr-unpack names layers by chain ID: chain(1) = diff(1), chain(n) = sha256(chain(n-1) " "
- * diff(n)). */
-static void
-mark_chain(struct gc *g, const json_t *diff_ids)
+/* ctr-unpack names layers by chain ID (chain.h): every prefix of the stack is a snapshot. */
+static int
+mark_chain(struct gc *g, const json_t *diff_ids, struct err *e)
 {
-	char chain[DIGEST_STR_LEN + 1] = "";
-	const json_t *id;
+	json_auto_t *chains = chain_ids(diff_ids, e);
+	const json_t *c;
 	size_t i;
 
-	json_array_foreach(diff_ids, i, id)
-	{
-		if (i == 0) {
-			snprintf(chain, sizeof(chain), "%s", json_string_value(id));
-		} else {
-			_cleanup_free_ char *s = xasprintf("%s %s", chain, json_string_value(id));
-
-			digest_buf(s, strlen(s), chain);
-		}
-		json_object_set_new(g->snaps, chain, json_true());
-	}
+	if (!chains)
+		return -1;
+	json_array_foreach(chains, i, c)
+	    json_object_set_new(g->snaps, json_string_value(c), json_true());
+	return 0;
 }
 
 static int
@@ -74,10 +68,10 @@ mark_manifest(struct gc *g, const json_t *man, struct err *e)
 		keep_unpacked(g, "config", dg ? dg : "(none)");
 		return 0;
 	}
-	if (!(config = content_read_json(&g->c, dg, IMAGE_CONFIG_MAX, e)) ||
-	    !(ids = image_config_diff_ids(config, json_array_size(layers), e)))
+	if (!(config = content_read_json(&g->c, dg, OCIDOC_CONFIG_MAX, e)) ||
+	    !(ids = ocidoc_config_diff_ids(config, json_array_size(layers), e)) ||
+	    mark_chain(g, ids, e) < 0)
 		return err_prefix(e, "config %s", dg);
-	mark_chain(g, ids);
 	return 0;
 }
 
@@ -90,10 +84,10 @@ read_doc(struct gc *g, const char *dg, const char *mt, struct err *e)
 {
 	struct err ignored;
 
-	if (mt && (image_is_index_type(mt) || image_is_manifest_type(mt)))
-		return content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, e);
+	if (mt && (ocidoc_is_index_type(mt) || ocidoc_is_manifest_type(mt)))
+		return content_read_json(&g->c, dg, OCIDOC_MANIFEST_MAX, e);
 	ignored.code = NULL;
-	return content_read_json(&g->c, dg, IMAGE_MANIFEST_MAX, &ignored);
+	return content_read_json(&g->c, dg, OCIDOC_MANIFEST_MAX, &ignored);
 }
 
 /*
@@ -144,7 +138,7 @@ mark_record(struct gc *g, int dirfd, const char *ns, const char *name, struct er
 	/* removed since readdir: nothing to keep for it */
 	if (!rec && e->sys == ENOENT)
 		return 0;
-	if (!rec || image_check_descriptor(json_object_get(rec, "target"), "target", e) < 0 ||
+	if (!rec || ocidoc_check_descriptor(json_object_get(rec, "target"), "target", e) < 0 ||
 	    mark_desc(g, json_object_get(rec, "target"), 0, true, e) < 0)
 		return err_prefix(e, "image record images/%s/%s", ns, name);
 	return 0;

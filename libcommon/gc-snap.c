@@ -15,8 +15,6 @@
 
 #define CHAIN_MAX 1024 /* as snapshot-query.c: longer is a loop in corrupt records */
 
-static const char *const drivers[] = {"overlay", "native", NULL};
-
 struct victim {
 	const char *key;
 	int depth;
@@ -126,18 +124,18 @@ sweep_store(struct gc *g, struct snapshot_store *s, struct err *e)
 }
 
 static int
-sweep_driver(struct gc *g, const char *drv, struct err *e)
+sweep_driver(struct gc *g, enum snapshotter drv, struct err *e)
 {
-	_cleanup_free_ char *rel = xasprintf("snapshots/%s", drv);
+	_cleanup_free_ char *rel = xasprintf("snapshots/%s", snapshotter_name(drv));
 	struct snapshot_store *s = NULL;
 	json_auto_t *gone = NULL;
-	struct stat sb;
 	json_t *name;
 	size_t i;
-	int r = -1;
+	int r = snapshot_store_exists(g->st, drv, e);
 
-	if (fstatat(g->st->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s/%s'", g->st->root, rel);
+	if (r <= 0)
+		return r;
+	r = -1;
 	if (snapshot_store_open(g->st, drv, &s, e) < 0)
 		return -1;
 	/* what crashes left, an earlier gc's included: directories no record names */
@@ -153,8 +151,8 @@ out:
 int
 gc_sweep_snapshots(struct gc *g, struct err *e)
 {
-	for (const char *const *d = drivers; *d; d++)
-		if (sweep_driver(g, *d, e) < 0)
+	for (unsigned d = 0; d < SNAP_COUNT; d++)
+		if (sweep_driver(g, (enum snapshotter)d, e) < 0)
 			return -1;
 	return 0;
 }

@@ -14,10 +14,33 @@
 #include "jsonio.h"
 #include "lock.h"
 #include "log.h"
+#include "ocidoc.h"
 #include "timestamp.h"
 #include "xmem.h"
 
 #define RECORD_MAX (1u << 20)
+
+char *
+image_file_name(const char *name)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	char *out = xmalloc(strlen(name) * 3 + 6), *o = out;
+
+	/* reversible: every byte outside [A-Za-z0-9._:@+-] becomes %XX, '/' and '%' included */
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') ||
+		    (strchr("._:@+-", *s) && !(s == (const unsigned char *)name && *s == '.'))) {
+			*o++ = (char)*s;
+			continue;
+		}
+		*o++ = '%';
+		*o++ = hexd[*s >> 4];
+		*o++ = hexd[*s & 15];
+	}
+	strcpy(o, ".json");
+	return out;
+}
 
 static int
 images_dir(const struct state *st, struct err *e)
@@ -43,7 +66,7 @@ image_load(const struct state *st, const char *name, struct err *e)
 		return NULL;
 	}
 	if (!json_is_string(json_object_get(rec, "name")) ||
-	    image_check_descriptor(json_object_get(rec, "target"), "image record target", e) < 0) {
+	    ocidoc_check_descriptor(json_object_get(rec, "target"), "image record target", e) < 0) {
 		json_decref(rec);
 		err_code(e, "corrupt", "image record of '%s' is malformed", name);
 		return NULL;
@@ -60,7 +83,7 @@ image_store(const struct state *st, const json_t *record, struct err *e)
 	json_auto_t *rec = NULL, *old = NULL;
 	char now[TIMESTAMP_LEN];
 
-	if (!name || image_check_descriptor(json_object_get(record, "target"), "target", e) < 0)
+	if (!name || ocidoc_check_descriptor(json_object_get(record, "target"), "target", e) < 0)
 		return err_code(e, "invalid", "image record needs a name and a target descriptor");
 	file = image_file_name(name);
 	lockname = xasprintf(".%s.lock", file);
@@ -150,7 +173,7 @@ image_list(const struct state *st, struct err *e)
 			continue;
 		rec = jsonio_load_at(dfd, de->d_name, RECORD_MAX, &bad);
 		if (!rec || !jsonio_str(rec, "name") ||
-		    image_check_descriptor(json_object_get(rec, "target"), de->d_name, &bad) < 0) {
+		    ocidoc_check_descriptor(json_object_get(rec, "target"), de->d_name, &bad) < 0) {
 			log_warn("skipping image record '%s': %s", de->d_name,
 				 rec ? "malformed" : bad.msg);
 			json_decref(rec);
@@ -192,15 +215,15 @@ pick_manifest(const struct content *c, const json_t *target, const struct platfo
 	json_t *m;
 	int pos;
 
-	if (!image_is_index_type(mt))
+	if (!ocidoc_is_index_type(mt))
 		return json_deep_copy(target);
-	idx = read_doc(c, target, IMAGE_MANIFEST_MAX, e);
-	if (!idx || image_check_document(idx, mt, e) < 0)
+	idx = read_doc(c, target, OCIDOC_MANIFEST_MAX, e);
+	if (!idx || ocidoc_check_document(idx, mt, e) < 0)
 		return NULL;
-	if ((pos = image_index_select(idx, p, e)) < 0)
+	if ((pos = ocidoc_index_select(idx, p, e)) < 0)
 		return NULL;
 	m = json_array_get(json_object_get(idx, "manifests"), (size_t)pos);
-	if (image_platform_of(json_object_get(m, "platform"), chosen, e) < 0)
+	if (ocidoc_platform_of(json_object_get(m, "platform"), chosen, e) < 0)
 		return NULL;
 	return json_deep_copy(m);
 }
@@ -212,15 +235,15 @@ build(const struct content *c, const json_t *record, json_t *mdesc, struct platf
 	json_auto_t *man = NULL, *cfg = NULL, *ids = NULL;
 	json_t *config, *layers;
 
-	man = read_doc(c, mdesc, IMAGE_MANIFEST_MAX, e);
-	if (!man || image_check_document(man, jsonio_str(mdesc, "mediaType"), e) < 0)
+	man = read_doc(c, mdesc, OCIDOC_MANIFEST_MAX, e);
+	if (!man || ocidoc_check_document(man, jsonio_str(mdesc, "mediaType"), e) < 0)
 		return NULL;
 	config = json_object_get(man, "config");
 	layers = json_object_get(man, "layers");
-	cfg = read_doc(c, config, IMAGE_CONFIG_MAX, e);
-	if (!cfg || !(ids = image_config_diff_ids(cfg, json_array_size(layers), e)))
+	cfg = read_doc(c, config, OCIDOC_CONFIG_MAX, e);
+	if (!cfg || !(ids = ocidoc_config_diff_ids(cfg, json_array_size(layers), e)))
 		return NULL;
-	if (!from_index && image_platform_of(cfg, plat, e) < 0)
+	if (!from_index && ocidoc_platform_of(cfg, plat, e) < 0)
 		return NULL;
 	return json_pack("{s:O, s:O, s:o, s:O, s:O, s:O, s:O}", "name",
 			 json_object_get(record, "name"), "digest",
@@ -238,13 +261,13 @@ image_resolve(const struct content *c, const json_t *record, const struct platfo
 	bool from_index;
 	json_t *doc;
 
-	if (image_check_descriptor(target, "image target", e) < 0)
+	if (ocidoc_check_descriptor(target, "image target", e) < 0)
 		return NULL;
 	if (!p) {
 		platform_host(&host);
 		p = &host;
 	}
-	from_index = image_is_index_type(jsonio_str(target, "mediaType"));
+	from_index = ocidoc_is_index_type(jsonio_str(target, "mediaType"));
 	mdesc = pick_manifest(c, target, p, &chosen, e);
 	if (!mdesc)
 		goto fail;

@@ -7,6 +7,14 @@
 
 #include "err.h"
 
+/*
+ * The "type" (and, by custom, "source") of an overlayfs Mount: the kernel's
+ * filesystem name for mount(2). Not the snapshotter's name (snapshotter.h):
+ * only the overlay snapshotter makes such mounts today, but a type is what
+ * the kernel mounts, a snapshotter what the store keeps.
+ */
+#define MOUNT_TYPE_OVERLAY "overlay"
+
 /* Check a Mount list's shape (types, option strings) without mounting. */
 int mount_check(const json_t *mounts, struct err *e);
 /*

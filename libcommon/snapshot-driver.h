@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "snapshotter.h"
 
 #define SNAPSHOT_KEY_MAX 255
 #define SNAPSHOT_ID_LEN 8 /* hex digits: short, so 100+ lowerdirs fit a page */
@@ -21,7 +22,7 @@ struct snapshot_store;
  * nearest first.
  */
 struct snapshot_driver {
-	const char *name;
+	enum snapshotter id; /* its name is snapshotter_name(id) */
 	/* may commit attach a parent to a snapshot prepared without one? */
 	bool late_parent;
 	/* Fill the new snapshot directory dirfd (named dir under the store). */

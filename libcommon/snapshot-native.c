@@ -62,7 +62,7 @@ native_mounts(struct snapshot_store *s, const char *kind, const char *const *ids
 }
 
 const struct snapshot_driver snapshot_driver_native = {
-	.name = "native",
+	.id = SNAP_NATIVE,
 	/* a copy made without its parent would lack the parent's files */
 	.late_parent = false,
 	.create = native_create,

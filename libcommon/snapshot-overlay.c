@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "mount.h"
 #include "xmem.h"
 
 static int
@@ -51,7 +52,7 @@ overlay_readonly(struct snapshot_store *s, const char *const *ids, size_t n)
 		return snapshot_mount_new("bind", fs, "ro", "rbind");
 	}
 	low = lowerdir_opt(s, ids, n);
-	return snapshot_mount_new("overlay", "overlay", low, NULL);
+	return snapshot_mount_new(MOUNT_TYPE_OVERLAY, MOUNT_TYPE_OVERLAY, low, NULL);
 }
 
 static json_t *
@@ -68,7 +69,7 @@ overlay_active(struct snapshot_store *s, const char *const *ids, size_t n)
 	work = xasprintf("workdir=%s", wd);
 	low = lowerdir_opt(s, ids + 1, n - 1);
 	/* lowerdir first, as the OCI and containerd examples list them */
-	m = snapshot_mount_new("overlay", "overlay", low, upper);
+	m = snapshot_mount_new(MOUNT_TYPE_OVERLAY, MOUNT_TYPE_OVERLAY, low, upper);
 	json_array_append_new(json_object_get(m, "options"), json_string(work));
 	return m;
 }
@@ -94,7 +95,7 @@ overlay_mounts(struct snapshot_store *s, const char *kind, const char *const *id
 }
 
 const struct snapshot_driver snapshot_driver_overlay = {
-	.name = "overlay",
+	.id = SNAP_OVERLAY,
 	.late_parent = true,
 	.create = overlay_create,
 	.mounts = overlay_mounts,

@@ -19,27 +19,23 @@
 #include "timestamp.h"
 #include "xmem.h"
 
-static const struct snapshot_driver *const drivers[] = {
-	&snapshot_driver_overlay,
-	&snapshot_driver_native,
-	NULL,
+static const struct snapshot_driver *const drivers[SNAP_COUNT] = {
+    [SNAP_OVERLAY] = &snapshot_driver_overlay,
+    [SNAP_NATIVE] = &snapshot_driver_native,
 };
 
 int
-snapshot_store_open(const struct state *st, const char *driver, struct snapshot_store **out,
+snapshot_store_open(const struct state *st, enum snapshotter drv, struct snapshot_store **out,
 		    struct err *e)
 {
-	const struct snapshot_driver *const *d = drivers;
 	_cleanup_free_ char *rel = NULL;
 	struct snapshot_store *s;
 
-	while (*d && strcmp((*d)->name, driver))
-		d++;
-	if (!*d)
-		return err_code(e, "invalid", "unknown snapshotter '%s' (overlay, native)", driver);
-	rel = xasprintf("snapshots/%s", driver);
+	if ((unsigned)drv >= SNAP_COUNT)
+		return err_code(e, "invalid", "unknown snapshotter #%d", (int)drv);
+	rel = xasprintf("snapshots/%s", snapshotter_name(drv));
 	s = xcalloc(1, sizeof(*s));
-	s->drv = *d;
+	s->drv = drivers[drv];
 	s->metafd = -1;
 	s->childfd = -1;
 	s->path = xasprintf("%s/%s", st->root, rel);
@@ -80,7 +76,18 @@ snapshot_store_free(struct snapshot_store *s)
 const char *
 snapshot_store_driver(const struct snapshot_store *s)
 {
-	return s->drv->name;
+	return snapshotter_name(s->drv->id);
+}
+
+int
+snapshot_store_exists(const struct state *st, enum snapshotter drv, struct err *e)
+{
+	_cleanup_free_ char *rel = xasprintf("snapshots/%s", snapshotter_name(drv));
+	struct stat sb;
+
+	if (fstatat(st->rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s/%s'", st->root, rel);
 }
 
 const char *
@@ -314,7 +321,7 @@ commit_parent(struct snapshot_store *s, const json_t *act, const char *parent, c
 		return err_code(e, "invalid",
 				"the %s snapshotter cannot give a parent to a snapshot prepared "
 				"without one",
-				s->drv->name);
+				snapshotter_name(s->drv->id));
 	if (snapshot_check_key(parent, "parent", e) < 0 || !(prec = load_committed(s, parent, e)))
 		return -1;
 	*out = parent;

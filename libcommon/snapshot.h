@@ -7,10 +7,11 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "snapshotter.h"
 #include "state.h"
 
 /*
- * A store of one driver ("overlay", "native") under $ROOT/snapshots/<driver>.
+ * A store of one driver (enum snapshotter) under $ROOT/snapshots/<name>.
  * Keys and names are path-safe strings (path_check_name, <= 255 bytes); the
  * on-disk directory of a snapshot is a short id, not its key, so that mount
  * options stay short. Kinds: "active" (writable), "view" (read-only active),
@@ -22,11 +23,17 @@ enum {
 	SNAPSHOT_VIEW = 1 << 0, /* prepare a read-only view instead of an active snapshot */
 };
 
-/* Open the store of driver under st's root. *out freed by snapshot_store_free. */
-int snapshot_store_open(const struct state *st, const char *driver, struct snapshot_store **out,
+/* Open the store of drv under st's root. *out freed by snapshot_store_free. */
+int snapshot_store_open(const struct state *st, enum snapshotter drv, struct snapshot_store **out,
 			struct err *e);
+/*
+ * Has drv's store been made under st's root? 1 or 0, -1 with e filled when
+ * that cannot be known. Lets a caller that looks in every store skip absent
+ * ones instead of creating them by opening them.
+ */
+int snapshot_store_exists(const struct state *st, enum snapshotter drv, struct err *e);
 void snapshot_store_free(struct snapshot_store *s);
-/* The driver's name ("overlay"). Borrowed. */
+/* The driver's name (snapshotter_name). Static. */
 const char *snapshot_store_driver(const struct snapshot_store *s);
 
 /*

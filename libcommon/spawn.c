@@ -4,10 +4,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "xmem.h"
 
 extern char **environ;
 
@@ -109,4 +114,27 @@ spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e)
 	if (spawn_start(argv, o, &pid, e) < 0)
 		return -1;
 	return spawn_wait(pid, e);
+}
+
+char *
+spawn_sibling(const char *name, const char *env)
+{
+	const char *v = env ? getenv(env) : NULL;
+	char self[PATH_MAX], *slash, *p;
+	ssize_t n;
+
+	if (v && *v)
+		return xstrdup(v);
+	/* the suite installed together: tests and bin/ run the tools they were built with */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			p = xasprintf("%.*s/%s", (int)(slash - self), self, name);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(name);
 }

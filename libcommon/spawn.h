@@ -37,5 +37,12 @@ int spawn_status(int wstatus);
 int spawn_pidfd(pid_t pid);
 /* spawn_start + spawn_wait. */
 int spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e);
+/*
+ * The helper program name (say "ctr-shim") for argv[0]: $env when that is
+ * set and not empty, else name in the directory of our own binary when it
+ * is executable there, else name itself (spawn_start looks it up in $PATH).
+ * env may be NULL. New string.
+ */
+char *spawn_sibling(const char *name, const char *env);
 
 #endif

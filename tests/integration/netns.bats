@@ -77,6 +77,11 @@ topology() {
 	assert_output_contains "ctr-netns: fatal:"
 	run ctr-netns create ..
 	assert_status 100
+	CTR_NETNS_DIR=netns run ctr-netns create "$A"
+	assert_status 100
+	assert_output_contains "CTR_NETNS_DIR 'netns' is not an absolute path"
+	CTR_NETNS_DIR=netns run ctr-netns ls
+	assert_status 100
 	mk "$A"
 	run ctr-netns create "$A"
 	assert_status 100

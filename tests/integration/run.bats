@@ -339,6 +339,10 @@ assert_nothing_left() {
 	[ "$output" = "net:[$ino]" ]
 	run --separate-stderr ctr-run run --rm --net "$CTR_NETNS_DIR/$ns" "$IMG" -- true
 	assert_status 125
+	# the directory follows ctr-netns's rule: absolute, or refused
+	CTR_NETNS_DIR=netns run --separate-stderr ctr-run run --rm --net "ns:$ns" "$IMG" -- true
+	assert_status 125
+	[[ $stderr == *"CTR_NETNS_DIR 'netns' is not an absolute path"* ]]
 }
 
 @test "run: start -a waits; events streams the exit" {
@@ -364,6 +368,19 @@ assert_nothing_left() {
 	rm "$CTR_ROOT/containers/default/$id/record.json"
 	run ctr-run delete "$id"
 	assert_status 100
+	ctr-run delete -f "$id"
+	run ! runc --root "$RR" state "$id"
+	assert_clean "$id"
+}
+
+@test "run: delete -f of a container with no record on the native snapshotter removes its snapshot" {
+	local id native=$BATS_TEST_TMPDIR/native.json
+	id=$(cid nativenorec)
+	ctr-pull -q "$IMG" | ctr-unpack --snapshotter native >"$native"
+	ctr-run create --name "$id" - -- true <"$native" >/dev/null
+	[ "$(ctr-snapshot --snapshotter native ls | grep -c "ctr:default:$id")" = 1 ]
+	# a create killed after the snapshot was prepared, before the record
+	rm "$CTR_ROOT/containers/default/$id/record.json"
 	ctr-run delete -f "$id"
 	run ! runc --root "$RR" state "$id"
 	assert_clean "$id"

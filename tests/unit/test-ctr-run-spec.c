@@ -4,7 +4,6 @@
 
 #include <signal.h>
 
-#include "digest.h"
 #include "imagein.h"
 #include "runtime.h"
 #include "seccomp.h"
@@ -228,26 +227,8 @@ test_runtime_version(void)
 }
 
 static void
-test_misc_sig_chain(void)
+test_misc_sig(void)
 {
-	struct err e;
-	json_auto_t *one = json_pack(
-	    "[s]", "sha256:dddd881cf26a8f37b80899a986eaa1d71126b2e8b00c884ee878762b7ca719a6");
-	json_auto_t *two = json_pack(
-	    "[s,s]", "sha256:0000000000000000000000000000000000000000000000000000000000000001",
-	    "sha256:0000000000000000000000000000000000000000000000000000000000000002");
-	json_auto_t *bad = json_pack("[s]", "md5:abc");
-	char *c1 = imagein_chain_id(one, &e), *c2 = imagein_chain_id(two, &e);
-	char want[DIGEST_STR_LEN + 1];
-	const char *s = "sha256:0000000000000000000000000000000000000000000000000000000000000001 "
-			"sha256:0000000000000000000000000000000000000000000000000000000000000002";
-
-	is_str(c1, "sha256:dddd881cf26a8f37b80899a986eaa1d71126b2e8b00c884ee878762b7ca719a6",
-	       "chain id of one layer is its diff id");
-	digest_buf(s, strlen(s), want);
-	is_str(c2, want, "chain id of two layers");
-	ok(imagein_chain_id(bad, &e) == NULL, "bad diff id refused");
-	free(c1), free(c2);
 	is_int(sig_parse("9"), SIGKILL, "9");
 	is_int(sig_parse("SIGTERM"), SIGTERM, "SIGTERM");
 	is_int(sig_parse("hup"), SIGHUP, "hup");
@@ -259,7 +240,7 @@ int
 main(void)
 {
 	RUN(test_runtime_version);
-	RUN(test_misc_sig_chain);
+	RUN(test_misc_sig);
 	RUN(test_spec_args_env);
 	RUN(test_spec_checks);
 	RUN(test_spec_build_defaults);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of gc: roots, what goes, what stays, the store lock, dead temp files. */
+#include "ocidoc.h"
 #include "tap.h"
 
 #include <sys/wait.h>
@@ -54,7 +55,7 @@ make_image(void)
 			     "\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[{\"mediaType\":"
 			     "\"%s\",\"digest\":\"%s\",\"size\":9},{\"mediaType\":\"%s\","
 			     "\"digest\":\"%s\",\"size\":9}]}",
-			     IMAGE_MT_OCI_MANIFEST, MT_CONFIG, cfg, strlen(config), MT_LAYER, l1,
+			     OCIDOC_MT_MANIFEST, MT_CONFIG, cfg, strlen(config), MT_LAYER, l1,
 			     MT_LAYER, l2);
 	put(manifest, man);
 	put("nobody's", junk);
@@ -62,7 +63,7 @@ make_image(void)
 	digest_buf(two, strlen(two), chain2);
 	rec =
 	    json_pack("{s:s, s:{s:s, s:s, s:I}}", "name", "example.com/a:1", "target", "mediaType",
-		      IMAGE_MT_OCI_MANIFEST, "digest", man, "size", (json_int_t)strlen(manifest));
+		      OCIDOC_MT_MANIFEST, "digest", man, "size", (json_int_t)strlen(manifest));
 	if (image_store(&st, rec, &e) < 0)
 		printf("# image_store: %s\n", e.msg);
 }
@@ -215,7 +216,7 @@ main(void)
 	state_set_root(&st, tmp);
 	state_set_run(&st, tmp);
 	if (state_open(&st, &e) < 0 || content_open(&st, &c, &e) < 0 ||
-	    snapshot_store_open(&st, "native", &s, &e) < 0) {
+	    snapshot_store_open(&st, SNAP_NATIVE, &s, &e) < 0) {
 		printf("Bail out! %s\n", e.msg);
 		return 1;
 	}

@@ -18,13 +18,13 @@ static char tmp[] = "/tmp/ctr-test-snapshot-XXXXXX";
 static struct state st;
 
 static struct snapshot_store *
-open_store(const char *driver)
+open_store(enum snapshotter driver)
 {
 	struct snapshot_store *s = NULL;
 	struct err e = { 0 };
 
 	if (snapshot_store_open(&st, driver, &s, &e) < 0)
-		printf("# open %s: %s\n", driver, e.msg);
+		printf("# open %s: %s\n", snapshotter_name(driver), e.msg);
 	return s;
 }
 
@@ -71,7 +71,7 @@ mount_opt(const json_t *m, size_t i)
 static void
 test_snapshot_bad_input(void)
 {
-	struct snapshot_store *s = open_store("overlay");
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
 	static const char *const bad[] = { "", ".", "..", "a/b", "../x", "a\nb" };
 	char long_key[300];
 	struct err e;
@@ -103,7 +103,7 @@ test_snapshot_bad_input(void)
 static void
 test_snapshot_life(void)
 {
-	struct snapshot_store *s = open_store("overlay");
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
 	json_auto_t *m = NULL, *v1 = NULL, *v2 = NULL, *lbl = json_pack("{s:s}", "a", "b");
 	const char *kind = NULL;
 	struct err e;
@@ -147,7 +147,7 @@ test_snapshot_life(void)
 static void
 test_snapshot_commit_races(void)
 {
-	struct snapshot_store *s = open_store("overlay");
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
 	struct err e;
 	json_auto_t *rec = NULL;
 
@@ -170,7 +170,7 @@ test_snapshot_commit_races(void)
 	ok(snapshot_exists(s, "u3", NULL), "u3 left as it was");
 	snapshot_store_free(s);
 
-	s = open_store("native");
+	s = open_store(SNAP_NATIVE);
 	ok(snapshot_prepare(s, "n1", NULL, NULL, 0, NULL, &e) == 0 &&
 		   snapshot_commit(s, "nbase", "n1", NULL, NULL, &e) == 0,
 	   "native base");
@@ -183,7 +183,7 @@ test_snapshot_commit_races(void)
 static void
 test_snapshot_native_copy(void)
 {
-	struct snapshot_store *s = open_store("native");
+	struct snapshot_store *s = open_store(SNAP_NATIVE);
 	json_auto_t *m = NULL;
 	struct err e;
 	_cleanup_close_ int dfd = -1;
@@ -203,7 +203,7 @@ test_snapshot_native_copy(void)
 static void
 test_snapshot_usage(void)
 {
-	struct snapshot_store *s = open_store("overlay");
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
 	long long bytes = 0, inodes = 0;
 	struct err e;
 	_cleanup_close_ int dfd = -1;
@@ -221,7 +221,7 @@ test_snapshot_usage(void)
 static void
 test_snapshot_cleanup(void)
 {
-	struct snapshot_store *s = open_store("overlay");
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
 	json_auto_t *gone = NULL, *rec = NULL;
 	struct err e;
 	int fd;
@@ -286,7 +286,7 @@ dangle(struct snapshot_store *s, const char *parent, const char *child)
 static void
 test_snapshot_children_index(void)
 {
-	struct snapshot_store *s = open_store("overlay");
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
 	struct err e;
 
 	ok(snapshot_prepare(s, "ix-a", NULL, NULL, 0, NULL, &e) == 0 &&
@@ -317,7 +317,7 @@ test_snapshot_children_index(void)
 static void
 test_snapshot_children_migrate(void)
 {
-	struct snapshot_store *s = open_store("overlay");
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
 	json_auto_t *gone = NULL;
 	struct err e;
 
@@ -327,7 +327,7 @@ test_snapshot_children_migrate(void)
 	   "a parent and a child");
 	ok(path_rm_rf(s->metafd, "children", &e) == 0, "the index removed, as in an old store");
 	snapshot_store_free(s);
-	s = open_store("overlay");
+	s = open_store(SNAP_OVERLAY);
 	ok(s && has_entry(s, "mg", "mg-c"), "reopening rebuilt the index");
 	is_str(code(snapshot_remove(s, "mg", &e), &e), "conflict", "the child still protects its parent");
 	dangle(s, "mg", "crashed");
@@ -336,6 +336,22 @@ test_snapshot_children_migrate(void)
 	   "cleanup drops the dangling entry only");
 	ok(snapshot_remove(s, "mg-c", &e) == 0 && snapshot_remove(s, "mg", &e) == 0,
 	   "child, then parent");
+	snapshot_store_free(s);
+}
+
+/* The store of a snapshotter lives under its name. */
+static void
+test_snapshot_store_names(void)
+{
+	struct snapshot_store *s = open_store(SNAP_NATIVE);
+	char *want = xasprintf("%s/snapshots/native", tmp);
+
+	is_str(snapshot_store_driver(s), "native", "the store's driver name");
+	is_str(snapshot_store_path(s), want, "under snapshots/<name>");
+	snapshot_store_free(s);
+	free(want);
+	s = open_store(SNAP_OVERLAY);
+	is_str(snapshot_store_driver(s), "overlay", "the other store");
 	snapshot_store_free(s);
 }
 
@@ -359,6 +375,7 @@ main(void)
 	RUN(test_snapshot_cleanup);
 	RUN(test_snapshot_children_index);
 	RUN(test_snapshot_children_migrate);
+	RUN(test_snapshot_store_names);
 	state_release(&st);
 	path_rm_rf(AT_FDCWD, tmp, &e);
 	return tap_done();

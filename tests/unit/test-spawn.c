@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -220,6 +221,47 @@ test_spawn_wait_errors(void)
 	unsetenv("CTR_TEST_SPAWN_ENV");
 }
 
+/* $ENV, else beside /proc/self/exe when executable there, else the bare name for $PATH. */
+static void
+test_spawn_sibling(void)
+{
+	char self[4096], *dir, *p;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char beside[4096 + 64];
+	const char *base;
+	int fd;
+
+	self[n > 0 ? n : 0] = '\0';
+	base = strrchr(self, '/') + 1;
+	setenv("CTR_TEST_SIBLING", "/opt/x/ctr-thing", 1);
+	p = spawn_sibling("ctr-thing", "CTR_TEST_SIBLING");
+	is_str(p, "/opt/x/ctr-thing", "the environment variable wins");
+	free(p);
+	setenv("CTR_TEST_SIBLING", "", 1);
+	p = spawn_sibling(base, "CTR_TEST_SIBLING");
+	is_str(p, self, "an empty variable is unset: our own directory");
+	free(p);
+	p = spawn_sibling("ctr-no-such-tool", NULL);
+	is_str(p, "ctr-no-such-tool", "nothing beside us: the bare name, for $PATH");
+	free(p);
+
+	dir = strndup(self, (size_t)(base - self - 1));
+	snprintf(beside, sizeof(beside), "%s/.sibling-%d", dir, (int)getpid());
+	fd = open(beside, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ok(fd >= 0, "made %s", beside);
+	close(fd);
+	p = spawn_sibling(strrchr(beside, '/') + 1, NULL);
+	is_str(p, strrchr(beside, '/') + 1, "not executable beside us: the bare name");
+	free(p);
+	chmod(beside, 0755);
+	p = spawn_sibling(strrchr(beside, '/') + 1, NULL);
+	is_str(p, beside, "executable beside us: its path");
+	free(p);
+	unlink(beside);
+	free(dir);
+	unsetenv("CTR_TEST_SIBLING");
+}
+
 int
 main(void)
 {
@@ -231,5 +273,6 @@ main(void)
 	RUN(test_spawn_fds);
 	RUN(test_spawn_dir_and_setsid);
 	RUN(test_spawn_wait_errors);
+	RUN(test_spawn_sibling);
 	return tap_done();
 }

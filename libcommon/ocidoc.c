@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Checks of manifests, indexes, descriptors and configs from untrusted sources. */
-#include "image.h"
+#include "ocidoc.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "afile.h"
 #include "cleanup.h"
+#include "digest.h"
 #include "jsonio.h"
-#include "lock.h"
 #include "xmem.h"
-
-#define RECORD_MAX (1u << 20)
 
 static const char *const layer_types[] = {
     "application/vnd.oci.image.layer.v1.tar",
@@ -39,19 +32,19 @@ in_list(const char *const *list, const char *s)
 }
 
 bool
-image_is_index_type(const char *mt)
+ocidoc_is_index_type(const char *mt)
 {
-	return mt && (!strcmp(mt, IMAGE_MT_OCI_INDEX) || !strcmp(mt, IMAGE_MT_DOCKER_LIST));
+	return mt && (!strcmp(mt, OCIDOC_MT_INDEX) || !strcmp(mt, OCIDOC_MT_DOCKER_LIST));
 }
 
 bool
-image_is_manifest_type(const char *mt)
+ocidoc_is_manifest_type(const char *mt)
 {
-	return mt && (!strcmp(mt, IMAGE_MT_OCI_MANIFEST) || !strcmp(mt, IMAGE_MT_DOCKER_MANIFEST));
+	return mt && (!strcmp(mt, OCIDOC_MT_MANIFEST) || !strcmp(mt, OCIDOC_MT_DOCKER_MANIFEST));
 }
 
 int
-image_check_descriptor(const json_t *d, const char *what, struct err *e)
+ocidoc_check_descriptor(const json_t *d, const char *what, struct err *e)
 {
 	const char *mt = jsonio_str(d, "mediaType");
 	json_t *size = json_object_get(d, "size");
@@ -75,13 +68,13 @@ check_manifest(const json_t *doc, struct err *e)
 	json_t *config = json_object_get(doc, "config");
 	size_t i;
 
-	if (image_check_descriptor(config, "config", e) < 0)
+	if (ocidoc_check_descriptor(config, "config", e) < 0)
 		return -1;
 	if (!in_list(config_types, jsonio_str(config, "mediaType")))
 		return err_code(e, "invalid", "unsupported config media type '%.100s'",
 				jsonio_str(config, "mediaType"));
-	if (json_integer_value(json_object_get(config, "size")) > IMAGE_CONFIG_MAX)
-		return err_code(e, "invalid", "config larger than %u bytes", IMAGE_CONFIG_MAX);
+	if (json_integer_value(json_object_get(config, "size")) > OCIDOC_CONFIG_MAX)
+		return err_code(e, "invalid", "config larger than %u bytes", OCIDOC_CONFIG_MAX);
 	if (!json_is_array(layers))
 		return err_code(e, "invalid", "manifest without a \"layers\" array");
 	json_array_foreach(layers, i, l)
@@ -89,7 +82,7 @@ check_manifest(const json_t *doc, struct err *e)
 		char what[48];
 
 		snprintf(what, sizeof(what), "layer %zu", i);
-		if (image_check_descriptor(l, what, e) < 0)
+		if (ocidoc_check_descriptor(l, what, e) < 0)
 			return -1;
 		if (!in_list(layer_types, jsonio_str(l, "mediaType")))
 			return err_code(e, "invalid", "layer %zu: unsupported media type '%.100s'",
@@ -111,17 +104,17 @@ check_index(const json_t *doc, struct err *e)
 		char what[48];
 
 		snprintf(what, sizeof(what), "index entry %zu", i);
-		if (image_check_descriptor(m, what, e) < 0)
+		if (ocidoc_check_descriptor(m, what, e) < 0)
 			return -1;
-		if (json_integer_value(json_object_get(m, "size")) > IMAGE_MANIFEST_MAX)
+		if (json_integer_value(json_object_get(m, "size")) > OCIDOC_MANIFEST_MAX)
 			return err_code(e, "invalid", "%s: manifest larger than %u bytes", what,
-					IMAGE_MANIFEST_MAX);
+					OCIDOC_MANIFEST_MAX);
 	}
 	return 0;
 }
 
 int
-image_check_document(const json_t *doc, const char *mt, struct err *e)
+ocidoc_check_document(const json_t *doc, const char *mt, struct err *e)
 {
 	const char *inner = jsonio_str(doc, "mediaType");
 	bool has_m = json_object_get(doc, "manifests") != NULL;
@@ -138,9 +131,9 @@ image_check_document(const json_t *doc, const char *mt, struct err *e)
 	if (inner && strcmp(inner, mt))
 		return err_code(e, "invalid", "manifest mediaType '%.100s' disagrees with '%.100s'",
 				inner, mt);
-	if (image_is_index_type(mt))
+	if (ocidoc_is_index_type(mt))
 		return check_index(doc, e);
-	if (image_is_manifest_type(mt))
+	if (ocidoc_is_manifest_type(mt))
 		return check_manifest(doc, e);
 	return err_code(e, "invalid", "unsupported manifest media type '%.100s'", mt);
 }
@@ -157,7 +150,7 @@ copy_field(char *dst, size_t size, const char *src, const char *what, struct err
 }
 
 int
-image_platform_of(const json_t *obj, struct platform *p, struct err *e)
+ocidoc_platform_of(const json_t *obj, struct platform *p, struct err *e)
 {
 	memset(p, 0, sizeof(*p));
 	if (!jsonio_str(obj, "os") || !jsonio_str(obj, "architecture"))
@@ -172,7 +165,7 @@ image_platform_of(const json_t *obj, struct platform *p, struct err *e)
 }
 
 int
-image_index_select(const json_t *index, const struct platform *p, struct err *e)
+ocidoc_index_select(const json_t *index, const struct platform *p, struct err *e)
 {
 	json_t *ms = json_object_get(index, "manifests");
 	size_t n = json_array_size(ms);
@@ -186,8 +179,8 @@ image_index_select(const json_t *index, const struct platform *p, struct err *e)
 		struct err ignored;
 
 		/* entries without a platform, or not manifests, are not candidates */
-		if (!image_is_manifest_type(jsonio_str(m, "mediaType")) ||
-		    image_platform_of(json_object_get(m, "platform"), &cands[k], &ignored) < 0)
+		if (!ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) ||
+		    ocidoc_platform_of(json_object_get(m, "platform"), &cands[k], &ignored) < 0)
 			continue;
 		pos[k++] = (int)i;
 	}
@@ -199,7 +192,7 @@ image_index_select(const json_t *index, const struct platform *p, struct err *e)
 }
 
 json_t *
-image_config_diff_ids(const json_t *config, size_t nlayers, struct err *e)
+ocidoc_config_diff_ids(const json_t *config, size_t nlayers, struct err *e)
 {
 	json_t *ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids"), *d;
 	size_t i;
@@ -216,26 +209,4 @@ image_config_diff_ids(const json_t *config, size_t nlayers, struct err *e)
 	json_array_foreach(ids, i, d) if (digest_check(json_string_value(d), "config diff_id", e) <
 					  0) return NULL;
 	return json_deep_copy(ids);
-}
-
-char *
-image_file_name(const char *name)
-{
-	static const char hexd[] = "0123456789ABCDEF";
-	char *out = xmalloc(strlen(name) * 3 + 6), *o = out;
-
-	/* reversible: every byte outside [A-Za-z0-9._:@+-] becomes %XX, '/' and '%' included */
-	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') ||
-		    (strchr("._:@+-", *s) && !(s == (const unsigned char *)name && *s == '.'))) {
-			*o++ = (char)*s;
-			continue;
-		}
-		*o++ = '%';
-		*o++ = hexd[*s >> 4];
-		*o++ = hexd[*s & 15];
-	}
-	strcpy(o, ".json");
-	return out;
 }
