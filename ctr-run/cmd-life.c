@@ -124,7 +124,8 @@ cmd_wait(int argc, char **argv, struct state *st)
 
 	cmd_open(st, one_id(argc, argv, i, WAIT_USAGE), &c, 125);
 	x = container_exit(&c);
-	if (!x && !container_shim_alive(&c, NULL))
+	/* a shim writes exit.json before it exits: once it is gone, look again */
+	if (!x && !container_shim_alive(&c, NULL) && !(x = container_exit(&c)))
 		die(125, "state of '%s' is unknown (shim gone): no exit status to report", c.id);
 	if (!x && !(x = fg_wait(&c, NULL, false, &e)))
 		die(125, "%s", e.msg);
