@@ -5,7 +5,7 @@
 #   make check           unit + integration tests (installs test deps as root)
 #   make check-unit      unit tests only: no root, no network
 #   make SANITIZE=1 ...  build with ASan + UBSan into build-san/
-#   make lint            compiler warnings as errors + mandoc -Tlint
+#   make lint            warnings as errors (gcc, clang), clang-format, mandoc -Tlint
 #   make bench           side by side with containerd (QUICK=1: ~3 minutes)
 #   make install         PREFIX=/usr/local DESTDIR= MANDIR=$(PREFIX)/share/man
 
@@ -35,6 +35,11 @@ CC ?= cc
 
 ifeq ($(LINT),1)
 B := build-lint
+CFLAGS := -O2 -Werror
+SANFLAGS :=
+else ifeq ($(LINT),clang)
+B := build-lint-clang
+CC := clang
 CFLAGS := -O2 -Werror
 SANFLAGS :=
 else ifeq ($(SANITIZE),1)
@@ -157,10 +162,17 @@ bench-quick: all
 
 .PHONY: bench bench-quick
 
-# Warnings as errors, in a build tree of its own so that bin/ stays usable.
+# Every C file of ours: what the formatter checks.
+C_FILES := $(wildcard ctr-*/*.[ch] lib*/*.[ch] tests/unit/*.[ch] tests/fixtures/*.c)
+
+# Warnings as errors with gcc and with clang, each in a build tree of its own
+# so that bin/ stays usable; the committed .clang-format; the man pages.
 lint:
 	$(Q)$(MAKE) --no-print-directory LINT=1 $(patsubst build/%,build-lint/%,$(UNIT_BIN)) \
 		$(patsubst %,build-lint/bin/%,$(TOOLS))
+	$(Q)$(MAKE) --no-print-directory LINT=clang $(patsubst build/%,build-lint-clang/%,$(UNIT_BIN)) \
+		$(patsubst %,build-lint-clang/bin/%,$(TOOLS))
+	$(Q)clang-format --dry-run -Werror $(C_FILES)
 	$(Q)mandoc -Tlint -Wwarning $(MANPAGES)
 	@# stage boundaries: only ctr-unpack, ctr-snapshot and ctr-run use the snapshot store
 	$(Q)if grep -nE '"snapshot(-[a-z]+)*\.h"' ctr-pull/* ctr-push/*; then \
@@ -172,11 +184,11 @@ install: all
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 
 clean-objs:
-	rm -rf build build-san build-lint
+	rm -rf build build-san build-lint build-lint-clang
 
 clean: clean-objs
 	rm -rf bin
 
 .PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs FORCE
 
--include $(shell find build build-san build-lint -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-lint build-lint-clang -name '*.d' 2>/dev/null)

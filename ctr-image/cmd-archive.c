@@ -152,8 +152,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 	struct err e;
 	size_t i;
 
-	json_array_foreach(plan, i, p)
-	{
+	json_array_foreach(plan, i, p) {
 		json_auto_t *rec = json_pack("{s:O, s:O}", "name", json_object_get(p, "name"),
 					     "target", json_object_get(p, "target"));
 		json_t *doc = cmd_resolve(c, rec, &e);
@@ -162,8 +161,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 			die_err(&e);
 		json_array_append_new(docs, doc);
 	}
-	json_array_foreach(plan, i, p)
-	{
+	json_array_foreach(plan, i, p) {
 		const char *name = jsonio_str(p, "name");
 		json_auto_t *rec =
 		    json_pack("{s:s, s:O}", "name", name, "target", json_object_get(p, "target"));
@@ -197,7 +195,8 @@ cmd_import(int argc, char **argv, struct state *st)
 	    !(plan = oci_archive_plan(&c, in.index, name, &e)))
 		die_err(&e);
 	docs = record_images(st, &c, plan);
-	json_array_foreach(docs, i, doc) jsonio_write(stdout, doc);
+	json_array_foreach(docs, i, doc)
+		jsonio_write(stdout, doc);
 	log_info("imported %zu image(s): %zu blobs, %lld bytes", json_array_size(plan),
 		 json_object_size(in.seen), (long long)in.bytes);
 	oci_archive_in_release(&in);

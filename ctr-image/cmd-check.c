@@ -107,12 +107,14 @@ walk(struct checker *k, const json_t *desc)
 		return;
 	}
 	if (ocidoc_is_index_type(mt)) {
-		json_array_foreach(json_object_get(doc, "manifests"), i, m) if (is_image_entry(m))
-		    walk(k, m);
+		json_array_foreach(json_object_get(doc, "manifests"), i, m)
+			if (is_image_entry(m))
+				walk(k, m);
 		return;
 	}
 	check_blob(k, json_object_get(doc, "config"));
-	json_array_foreach(json_object_get(doc, "layers"), i, m) check_blob(k, m);
+	json_array_foreach(json_object_get(doc, "layers"), i, m)
+		check_blob(k, m);
 }
 
 static void
@@ -131,7 +133,7 @@ report(const char *name, struct checker *k, bool json)
 		return;
 	}
 	json_array_foreach(k->problems, i, p)
-	    printf("%s: %s: %s\n", name, jsonio_str(p, "digest"), jsonio_str(p, "problem"));
+		printf("%s: %s: %s\n", name, jsonio_str(p, "digest"), jsonio_str(p, "problem"));
 	if (json_array_size(k->problems) == 0)
 		printf("%s: ok (%zu blobs, %" PRId64 " bytes)\n", name, k->blobs, k->bytes);
 }
@@ -198,7 +200,8 @@ cmd_check(int argc, char **argv, struct state *st)
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	list = records(st, argc, argv);
-	json_array_foreach(list, i, rec) ok = check_image(&k, rec, json) && ok;
+	json_array_foreach(list, i, rec)
+		ok = check_image(&k, rec, json) && ok;
 	content_release(&c);
 	fflush(stdout);
 	return ok ? 0 : EXIT_NEG;

@@ -69,11 +69,14 @@ report_lines(const struct gc_report *r)
 	const json_t *v;
 	size_t i;
 
-	json_array_foreach(r->blobs, i, v) printf("blob %s\n", json_string_value(v));
+	json_array_foreach(r->blobs, i, v)
+		printf("blob %s\n", json_string_value(v));
 	json_array_foreach(r->snapshots, i, v)
-	    printf("snapshot %s %s\n", jsonio_str(v, "snapshotter"), jsonio_str(v, "key"));
-	json_array_foreach(r->ingests, i, v) printf("ingest %s\n", json_string_value(v));
-	json_array_foreach(r->files, i, v) printf("file %s\n", json_string_value(v));
+		printf("snapshot %s %s\n", jsonio_str(v, "snapshotter"), jsonio_str(v, "key"));
+	json_array_foreach(r->ingests, i, v)
+		printf("ingest %s\n", json_string_value(v));
+	json_array_foreach(r->files, i, v)
+		printf("file %s\n", json_string_value(v));
 }
 
 static void

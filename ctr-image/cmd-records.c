@@ -59,8 +59,7 @@ resolve_present(const struct content *c, const json_t *rec, struct err *e)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(json_object_get(idx, "manifests"), i, m)
-	{
+	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
 		struct platform p;
 		struct err ignored;
 		json_t *doc;
@@ -112,8 +111,8 @@ image_size(const struct content *c, const json_t *rec)
 		return -1;
 	size = json_integer_value(json_object_get(json_object_get(doc, "manifest"), "size")) +
 	       json_integer_value(json_object_get(json_object_get(doc, "config"), "size"));
-	json_array_foreach(json_object_get(doc, "layers"), i, l) size +=
-	    json_integer_value(json_object_get(l, "size"));
+	json_array_foreach(json_object_get(doc, "layers"), i, l)
+		size += json_integer_value(json_object_get(l, "size"));
 	return size;
 }
 
@@ -161,12 +160,12 @@ cmd_ls(int argc, char **argv, struct state *st)
 	open_store(st, &c);
 	if (!(list = image_list(st, &e)))
 		die_err(&e);
-	json_array_foreach(list, i, rec) if ((int)strlen(jsonio_str(rec, "name")) > width) width =
-	    (int)strlen(jsonio_str(rec, "name"));
+	json_array_foreach(list, i, rec)
+		if ((int)strlen(jsonio_str(rec, "name")) > width)
+			width = (int)strlen(jsonio_str(rec, "name"));
 	if (!json && !quiet)
 		printf("%-*s  %-19s  %10s  %s\n", width, "NAME", "DIGEST", "SIZE", "CREATED");
-	json_array_foreach(list, i, rec)
-	{
+	json_array_foreach(list, i, rec) {
 		json_auto_t *line = NULL;
 
 		if (quiet)

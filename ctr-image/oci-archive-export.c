@@ -66,8 +66,7 @@ add_manifest(struct exporter *x, const json_t *desc, struct err *e)
 
 	if (!man || add_blob(x, json_object_get(man, "config"), e) < 0)
 		return -1;
-	json_array_foreach(json_object_get(man, "layers"), i, l)
-	{
+	json_array_foreach(json_object_get(man, "layers"), i, l) {
 		if (add_blob(x, l, e) < 0)
 			return -1;
 	}
@@ -96,8 +95,7 @@ add_image(struct exporter *x, const json_t *rec, struct err *e)
 		return add_manifest(x, target, e);
 	if (!(idx = add_doc(x, target, e)))
 		return -1;
-	json_array_foreach(json_object_get(idx, "manifests"), i, m)
-	{
+	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
 		json_int_t size = json_integer_value(json_object_get(m, "size"));
 
 		if (!is_image_entry(m) || !content_has(x->c, jsonio_str(m, "digest"), size))
@@ -209,8 +207,7 @@ write_tar(struct archive *a, const struct content *c, const json_t *index, const
 	    tar_header(a, "blobs/", AE_IFDIR, 0755, 0, e) < 0 ||
 	    tar_header(a, "blobs/sha256/", AE_IFDIR, 0755, 0, e) < 0)
 		return -1;
-	json_array_foreach(blobs, i, b)
-	{
+	json_array_foreach(blobs, i, b) {
 		json_int_t size = json_integer_value(json_object_get(b, "size"));
 
 		if (tar_blob(a, c, jsonio_str(b, "digest"), size, e) < 0)
@@ -231,8 +228,7 @@ oci_archive_export(const struct content *c, const json_t *records, int fd, struc
 	int r;
 
 	/* everything is looked up before the first byte goes out */
-	json_array_foreach(records, i, rec)
-	{
+	json_array_foreach(records, i, rec) {
 		if (add_image(&x, rec, e) < 0)
 			return err_prefix(e, "image '%s'", jsonio_str(rec, "name"));
 		json_array_append_new(entries, index_entry(rec));

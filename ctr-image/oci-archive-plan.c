@@ -57,8 +57,7 @@ check_manifest(const struct content *c, const json_t *desc, struct err *e)
 	    !(cfg = content_read_json(c, jsonio_str(config, "digest"), OCIDOC_CONFIG_MAX, e)) ||
 	    !(ids = ocidoc_config_diff_ids(cfg, json_array_size(layers), e)))
 		goto fail;
-	json_array_foreach(layers, i, l)
-	{
+	json_array_foreach(layers, i, l) {
 		if (need_blob(c, l, e) < 0)
 			goto fail;
 	}
@@ -105,8 +104,7 @@ check_target(const struct content *c, const json_t *t, struct err *e)
 	}
 	if (!(idx = need_doc(c, t, e)))
 		return NULL;
-	json_array_foreach(json_object_get(idx, "manifests"), i, m)
-	{
+	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
 		/* platforms the archive does not carry are allowed: the store holds what it got */
 		if (!is_image_entry(m) || !content_has(c, jsonio_str(m, "digest"), -1))
 			continue;
@@ -186,8 +184,7 @@ oci_archive_plan(const struct content *c, const json_t *index, const char *name,
 			 json_array_size(ms));
 		return NULL;
 	}
-	json_array_foreach(ms, i, ent)
-	{
+	json_array_foreach(ms, i, ent) {
 		json_t *img;
 
 		e->msg[0] = '\0';

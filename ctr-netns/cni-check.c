@@ -15,8 +15,7 @@ prev_iface(const struct cni *c, json_t *prev)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(json_object_get(prev, "interfaces"), i, v)
-	{
+	json_array_foreach(json_object_get(prev, "interfaces"), i, v) {
 		const char *name = jsonio_str(v, "name"), *sb = jsonio_str(v, "sandbox");
 
 		if (name && sb && !strcmp(name, c->ifname))
@@ -46,8 +45,7 @@ check_addrs(struct cni *c, struct target *t, const struct link_info *li, json_t 
 
 	if (addr_list(&t->nl, AF_UNSPEC, &v, &n, &e) < 0)
 		cni_fail(c, CNI_ERR_SYSTEM, "%s", e.msg);
-	json_array_foreach(json_object_get(prev, "ips"), i, ip)
-	{
+	json_array_foreach(json_object_get(prev, "ips"), i, ip) {
 		json_t *iface = json_object_get(ip, "interface");
 		const char *a = jsonio_str(ip, "address");
 

@@ -55,8 +55,10 @@ parse_result(struct cni *c, const char *out)
 	c->ipam_res = jsonio_parse(out, strlen(out), "IPAM result", &e);
 	if (!c->ipam_res)
 		cni_fail(c, CNI_ERR_DECODE, "%s", e.msg);
-	json_array_foreach(json_object_get(c->ipam_res, "ips"), i, v) parse_ip(c, v);
-	json_array_foreach(json_object_get(c->ipam_res, "routes"), i, v) parse_route(c, v);
+	json_array_foreach(json_object_get(c->ipam_res, "ips"), i, v)
+		parse_ip(c, v);
+	json_array_foreach(json_object_get(c->ipam_res, "routes"), i, v)
+		parse_route(c, v);
 	c->dns = json_object_get(c->ipam_res, "dns");
 	if (c->nips == 0)
 		cni_fail(c, CNI_ERR_SYSTEM, "IPAM plugin '%s' gave no address", c->ipam_type);

@@ -304,7 +304,8 @@ serve_feeds(struct blob *b, size_t n, struct curl_waitfd *w, unsigned *nw, struc
 		}
 		k = feed_pollfds(b[i].feed, p, 64 - *nw);
 		for (unsigned j = 0; j < k; j++)
-			w[(*nw)++] = (struct curl_waitfd){.fd = p[j].fd, .events = CURL_WAIT_POLLOUT};
+			w[(*nw)++] =
+			    (struct curl_waitfd){.fd = p[j].fd, .events = CURL_WAIT_POLLOUT};
 	}
 	return 0;
 }

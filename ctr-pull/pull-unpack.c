@@ -153,9 +153,9 @@ doc_fd(const json_t *doc, struct err *e)
 static json_t *
 dry_run(struct pull_unpack *u, const char *name, const struct plan *p, struct err *e)
 {
-	json_auto_t *doc = json_pack("{s:s, s:O, s:O, s:O}", "name", name, "config", p->cfg[0].desc,
-				     "layers", json_object_get(p->man[0].json, "layers"),
-				     "diff_ids", u->diff_ids);
+	json_auto_t *doc =
+	    json_pack("{s:s, s:O, s:O, s:O}", "name", name, "config", p->cfg[0].desc, "layers",
+		      json_object_get(p->man[0].json, "layers"), "diff_ids", u->diff_ids);
 	static const char *const extra[] = {"--dry-run", "-", NULL};
 	_cleanup_close_ int in = doc ? doc_fd(doc, e) : -1;
 	_cleanup_close_ int out = memfd_create("unpack-plan", MFD_CLOEXEC);
@@ -187,8 +187,7 @@ attach_feeds(struct pull_unpack *u, const json_t *layers, const json_t *plan, st
 
 	u->feeds = xcalloc(n ? n : 1, sizeof(*u->feeds));
 	u->nfeeds = n;
-	json_array_foreach(layers, i, l)
-	{
+	json_array_foreach(layers, i, l) {
 		const json_t *pl = json_array_get(json_object_get(plan, "layers"), i);
 		const char *id = json_string_value(json_array_get(u->diff_ids, i));
 		size_t k;

@@ -18,17 +18,18 @@ struct pull_unpack_opts {
 	bool on;
 	enum snapshotter driver; /* overlay streams; native unpacks after the pull */
 	bool driver_set;	 /* --snapshotter was given */
-	bool keep_none;	    /* --keep-blobs=none: layers applied from the stream only */
+	bool keep_none;		 /* --keep-blobs=none: layers applied from the stream only */
 };
 
 /* ctr-pull's options for it, spliced into its getopt table. */
 enum { OPT_UNPACK = 0x200, OPT_SNAPSHOTTER, OPT_KEEP_BLOBS };
-#define PULL_UNPACK_LONGOPTS                                                                       \
-	{"unpack", no_argument, NULL, OPT_UNPACK},                                                 \
-	    {"snapshotter", required_argument, NULL, OPT_SNAPSHOTTER},                             \
-	{                                                                                          \
-		"keep-blobs", required_argument, NULL, OPT_KEEP_BLOBS                              \
-	}
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
+#define PULL_UNPACK_LONGOPTS \
+	{"unpack", no_argument, NULL, OPT_UNPACK}, \
+	{"snapshotter", required_argument, NULL, OPT_SNAPSHOTTER}, \
+	{"keep-blobs", required_argument, NULL, OPT_KEEP_BLOBS}
+/* clang-format on */
 #define PULL_UNPACK_USAGE                                                                          \
 	"       [--unpack [--snapshotter overlay|native] [--keep-blobs all|none]]\n"
 

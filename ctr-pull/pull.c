@@ -29,8 +29,7 @@ collect_layers(const struct plan *p, size_t *n, int64_t *total)
 		json_t *layers = json_object_get(p->man[i].json, "layers"), *l;
 		size_t j, k;
 
-		json_array_foreach(layers, j, l)
-		{
+		json_array_foreach(layers, j, l) {
 			const char *dg = jsonio_str(l, "digest");
 
 			for (k = 0; k < *n && strcmp(b[k].digest, dg); k++)
@@ -148,7 +147,7 @@ pull_run(struct state *st, const struct pull_opts *o)
 	struct progress pr;
 	struct plan plan;
 	struct pull_unpack u = {.o = o->unpack};
-	_cleanup_free_ char *name = NULL, *repo = NULL;
+	_cleanup_free_ char *name = NULL;
 	double t0 = progress_now();
 	int64_t got = 0;
 	bool opened = false;

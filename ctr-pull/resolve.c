@@ -288,8 +288,9 @@ resolve(struct registry *r, const struct content *c, const struct ref *ref,
 			return -1;
 		return add_manifest(r, c, p, json_array_get(ms, (size_t)pos), e);
 	}
-	json_array_foreach(ms, i,
-			   m) if (is_image_entry(m) && add_manifest(r, c, p, m, e) < 0) return -1;
+	json_array_foreach(ms, i, m)
+		if (is_image_entry(m) && add_manifest(r, c, p, m, e) < 0)
+			return -1;
 	if (p->n == 0)
 		return err_code(e, "not-found", "the index lists no image manifests");
 	return 0;

@@ -76,8 +76,7 @@ add_blobs(const struct content *c, struct push_plan *p, const struct push_doc *m
 		return err_code(e, "not-found", "config %s of manifest %s is not in the store",
 				jsonio_str(config, "digest"), jsonio_str(m->desc, "digest"));
 	add_blob(p, config);
-	json_array_foreach(layers, i, l)
-	{
+	json_array_foreach(layers, i, l) {
 		if (!content_has(c, jsonio_str(l, "digest"), -1))
 			return err_code(e, "not-found",
 					"layer %s of manifest %s is not in the store",
@@ -104,8 +103,7 @@ plan_whole(const struct content *c, struct push_plan *p, struct err *e)
 	size_t i;
 
 	p->man = xcalloc(json_array_size(ms) + 1, sizeof(*p->man));
-	json_array_foreach(ms, i, m)
-	{
+	json_array_foreach(ms, i, m) {
 		const char *dg = jsonio_str(m, "digest");
 
 		if (!ocidoc_is_manifest_type(jsonio_str(m, "mediaType")))

@@ -67,8 +67,7 @@ env_put(json_t *env, const char *kv)
 	size_t n = strcspn(kv, "="), i;
 	json_t *v;
 
-	json_array_foreach(env, i, v)
-	{
+	json_array_foreach(env, i, v) {
 		const char *s = json_string_value(v);
 
 		if (s && !strncmp(s, kv, n) && s[n] == '=') {

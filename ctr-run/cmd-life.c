@@ -232,8 +232,7 @@ cmd_ls(int argc, char **argv, struct state *st)
 	if (state_open(st, &e) < 0 || !(ids = container_list(st, &e)))
 		die_err(&e);
 	/* files only, no runtime or shim call per container: ls of 500 stays fast */
-	json_array_foreach(ids, k, v)
-	{
+	json_array_foreach(ids, k, v) {
 		struct container c;
 
 		container_init(&c, st, json_string_value(v));
@@ -246,7 +245,8 @@ cmd_ls(int argc, char **argv, struct state *st)
 		return 0;
 	}
 	printf("%-24s %-40s %-20s %s\n", "ID", "IMAGE", "STATUS", "CREATED");
-	json_array_foreach(out, k, v) ls_print(v);
+	json_array_foreach(out, k, v)
+		ls_print(v);
 	return 0;
 }
 

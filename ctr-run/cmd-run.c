@@ -22,7 +22,8 @@
 #define RUN_USAGE "run [--rm] [-d] [-t] [-i] [--name ID] [OPTIONS] IMAGE|- [-- CMD ...]"
 
 /* run's own failures: 125, or 126/127 when the command could not be started. */
-static void __attribute__((noreturn)) run_die(const struct create_args *a, const struct err *e)
+__attribute__((noreturn)) static void
+run_die(const struct create_args *a, const struct err *e)
 {
 	if (!a->is_run)
 		die_err(e);

@@ -21,10 +21,10 @@ struct container {
 	char *id;
 	char *dir, *bundle, *rootfs, *statedir, *runtime_root;
 	int dirfd, statefd;
-	json_t *rec;	  /* record.json, NULL until loaded or made */
+	json_t *rec;	   /* record.json, NULL until loaded or made */
 	json_t *sync_exit; /* the exit the shim's sync line carried (run, over already) */
-	pid_t shim_child; /* the shim when this process spawned it (our child), else 0 */
-	bool rootfs_gone; /* run --rm: unmounted and its snapshot removed already */
+	pid_t shim_child;  /* the shim when this process spawned it (our child), else 0 */
+	bool rootfs_gone;  /* run --rm: unmounted and its snapshot removed already */
 };
 
 /* What ls and state can tell without asking anyone. */

@@ -299,7 +299,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		if (spec_parse_bytes(arg, &a->log_max, e) < 0)
 			return err_prefix(e, "--log-max-size");
 		if (a->log_max < 4096)
-			return err_code(e, "usage", "--log-max-size: at least 4k, not '%.32s'", arg);
+			return err_code(e, "usage", "--log-max-size: at least 4k, not '%.32s'",
+					arg);
 		return 0;
 	case O_SDNOTIFY:
 		return notify_parse(arg, &a->sdnotify, e);

@@ -102,8 +102,7 @@ volatile_mounts(const json_t *mounts)
 	json_t *v = json_deep_copy(mounts), *m;
 	size_t i;
 
-	json_array_foreach(v, i, m)
-	{
+	json_array_foreach(v, i, m) {
 		const char *type = jsonio_str(m, "type");
 		json_t *opts = json_object_get(m, "options");
 
@@ -253,8 +252,7 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 
 /* The bundle is ready: the shim creates (and with run starts) the container. */
 static int
-shim_create(const struct create_args *a, struct container *c, struct shim_handle *h,
-	    struct err *e)
+shim_create(const struct create_args *a, struct container *c, struct shim_handle *h, struct err *e)
 {
 	int pid;
 

@@ -27,9 +27,9 @@ struct create_args {
 	 * A foreground run leaves it NULL: the runtime's run holds its stdio.
 	 */
 	const char *stdio;
-	char *log_path;	   /* --log or --log-uri file://, made absolute */
-	int64_t log_max;   /* --log-max-size, 0: no rotation */
-	bool is_run;	   /* the verb is run: failures exit 125-127 */
+	char *log_path;		     /* --log or --log-uri file://, made absolute */
+	int64_t log_max;	     /* --log-max-size, 0: no rotation */
+	bool is_run;		     /* the verb is run: failures exit 125-127 */
 	enum sdnotify_mode sdnotify; /* notify.c */
 };
 

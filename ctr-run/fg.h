@@ -36,9 +36,12 @@ struct fg_early {
 	 */
 	int from[3], to[3];
 };
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
 #define FG_EARLY_INIT {.pidfd = -1, .from = {-1, -1, -1}, .to = {-1, -1, -1}}
-json_t *fg_wait_early(const struct container *c, const char *exec, bool tty,
-		      struct fg_early *early, struct err *e);
+/* clang-format on */
+json_t *fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_early *early,
+		      struct err *e);
 /* Our window size to the terminal of init (exec NULL), or of exec process EXEC. */
 void fg_resize(const struct container *c, const char *exec);
 /* Put our stdin terminal in raw mode (restored at exit); false when stdin is no TTY. */

@@ -10,12 +10,12 @@
 #include "err.h"
 
 struct relay {
-	int sock;	    /* frames from the shim (a logs or attach connection) */
-	const char *early;  /* bytes of it read already (after the reply line) */
+	int sock;	   /* frames from the shim (a logs or attach connection) */
+	const char *early; /* bytes of it read already (after the reply line) */
 	size_t nearly;
-	int in_to;	    /* where our stdin goes (a lent stdin pipe or PTY master), or -1 */
-	int sigfd;	    /* a signalfd: SIGWINCH resizes, others detach; or -1 */
-	bool detach_keys;   /* ^P ^Q on our stdin detaches (a raw terminal) */
+	int in_to;	  /* where our stdin goes (a lent stdin pipe or PTY master), or -1 */
+	int sigfd;	  /* a signalfd: SIGWINCH resizes, others detach; or -1 */
+	bool detach_keys; /* ^P ^Q on our stdin detaches (a raw terminal) */
 	const struct container *c; /* for resize requests, with resize */
 	bool resize;
 };

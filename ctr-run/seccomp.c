@@ -181,8 +181,9 @@ has_cap(const json_t *caps, const char *cap)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(caps, i, v) if (json_is_string(v) &&
-					   !strcmp(json_string_value(v), cap)) return true;
+	json_array_foreach(caps, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), cap))
+			return true;
 	return false;
 }
 
@@ -321,8 +322,7 @@ seccomp_check(const json_t *p, struct err *e)
 		    "seccomp profile: want an OCI linux.seccomp object with defaultAction");
 	if (sc && !json_is_array(sc))
 		return err_code(e, "invalid", "seccomp profile: syscalls is not an array");
-	json_array_foreach(sc, i, r)
-	{
+	json_array_foreach(sc, i, r) {
 		if (!json_is_array(json_object_get(r, "names")) || !jsonio_str(r, "action"))
 			return err_code(e, "invalid",
 					"seccomp profile: syscalls[%zu] needs names and action", i);

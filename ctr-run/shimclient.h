@@ -13,14 +13,14 @@
 struct shim_spawn {
 	const char *runtime; /* absolute path of the OCI runtime */
 	bool tty, stdin_open;
-	const char *stdio;   /* shim --stdio: inherit (NULL), pipe or null */
+	const char *stdio;    /* shim --stdio: inherit (NULL), pipe or null */
 	const char *log_path; /* shim --log, with --log-max-size log_max when > 0 */
 	int64_t log_max;
 	char *const *exit_cmd; /* shim --exit-command and its args (the id follows), or NULL */
 	pid_t caller_pid;      /* shim --caller-pid: its TTY relay ends with us, or 0 */
-	bool start;	     /* create and start in one runtime call (shim --start) */
-	bool runtime_delete; /* the shim runs the runtime's delete after init exits */
-	bool foreground;     /* the runtime's run waits for init and deletes (shim --foreground) */
+	bool start;	       /* create and start in one runtime call (shim --start) */
+	bool runtime_delete;   /* the shim runs the runtime's delete after init exits */
+	bool foreground; /* the runtime's run waits for init and deletes (shim --foreground) */
 	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */
 	const char *notify_socket; /* the shim tells it READY=1 and MAINPID once init runs */
 	bool notify_relay;	   /* ... or relays the container's own (shim --notify-relay) */
@@ -32,7 +32,7 @@ struct shim_spawn {
  * the other CPU, and waits for our go on the sync socket.
  */
 struct shim_handle {
-	int fd;	  /* our end of the sync socket, -1 once used */
+	int fd;	   /* our end of the sync socket, -1 once used */
 	pid_t pid; /* the shim, our child */
 };
 

@@ -86,8 +86,7 @@ append_strs(json_t *out, const json_t *arr, const char *what, struct err *e)
 		return 0;
 	if (!json_is_array(arr))
 		return err_code(e, "invalid", "image config: %s is not an array", what);
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v))
 			return err_code(e, "invalid", "image config: %s holds a non-string", what);
 		json_array_append_new(out, json_string(json_string_value(v)));
@@ -124,8 +123,7 @@ env_find(const json_t *env, const char *kv)
 	size_t n = strcspn(kv, "="), i;
 	json_t *v;
 
-	json_array_foreach(env, i, v)
-	{
+	json_array_foreach(env, i, v) {
 		const char *s = json_string_value(v);
 
 		if (!strncmp(s, kv, n) && (s[n] == '=' || s[n] == '\0'))
@@ -154,8 +152,7 @@ spec_process_env(const json_t *imgcfg, const struct spec_opts *o, struct err *e)
 
 	if (append_strs(img, json_object_get(imgcfg, "Env"), "Env", e) < 0)
 		return NULL;
-	json_array_foreach(img, i, v)
-	{
+	json_array_foreach(img, i, v) {
 		/* images are not trusted either: a malformed entry is dropped, not fatal */
 		if (strchr(json_string_value(v), '='))
 			env_set(env, json_string_value(v));
@@ -295,8 +292,11 @@ build_annotations(const json_t *imgcfg, const struct spec_opts *o)
 	const char *k, *sig = jsonio_str(imgcfg, "StopSignal");
 	json_t *v;
 
-	json_object_foreach((json_t *)labels, k, v) if (json_is_string(v)) json_object_set(a, k, v);
-	json_object_foreach(o->labels, k, v) json_object_set(a, k, v);
+	json_object_foreach((json_t *)labels, k, v)
+		if (json_is_string(v))
+			json_object_set(a, k, v);
+	json_object_foreach(o->labels, k, v)
+		json_object_set(a, k, v);
 	if (sig)
 		json_object_set_new(a, "org.opencontainers.image.stopSignal", json_string(sig));
 	return a;

@@ -50,12 +50,12 @@ struct spec_opts {
 	json_t *seccomp_json; /* the loaded file (owned) when seccomp names one */
 	char **seccomp_arch;  /* --security-opt seccomp-arch= values, for the default profile */
 	size_t nseccomp_arch;
-	const char *arch;     /* the image config's "architecture"; NULL: the host's */
-	int64_t memory;	      /* bytes, 0 for no limit */
-	int64_t cpu_quota;    /* microseconds per 100 ms period, 0 for no limit */
-	int64_t pids_limit;   /* 0 for no limit */
-	const char *net;      /* NULL or "none": a new empty netns; "host"; an absolute path */
-	json_t *labels;	      /* --label K=V as an object (owned), may be NULL */
+	const char *arch;   /* the image config's "architecture"; NULL: the host's */
+	int64_t memory;	    /* bytes, 0 for no limit */
+	int64_t cpu_quota;  /* microseconds per 100 ms period, 0 for no limit */
+	int64_t pids_limit; /* 0 for no limit */
+	const char *net;    /* NULL or "none": a new empty netns; "host"; an absolute path */
+	json_t *labels;	    /* --label K=V as an object (owned), may be NULL */
 };
 
 void spec_opts_init(struct spec_opts *o);

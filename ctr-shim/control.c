@@ -20,7 +20,7 @@
 
 #define CLIENTS_MAX 128
 #define LINE_MAX_LEN (1u << 20) /* a longer request line drops its client */
-#define OUT_MAX (1u << 20)      /* a client owed more output than this is dropped */
+#define OUT_MAX (1u << 20)	/* a client owed more output than this is dropped */
 #define READ_CHUNK 65536
 
 int

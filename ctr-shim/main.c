@@ -36,7 +36,7 @@
 	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
 	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] "                         \
 	"[--stdio inherit|pipe|null] [--log PATH [--log-max-size BYTES]] "                         \
-	"[--caller-pid PID] [--runtime-delete] [--foreground] [--await-go] "                                          \
+	"[--caller-pid PID] [--runtime-delete] [--foreground] [--await-go] "                       \
 	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
 	"[--notify-relay] [--log-level LEVEL]"
 
@@ -231,7 +231,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 	if (o->notify_relay && (!o->notify_socket || !*o->notify_socket))
 		die_usage("--notify-relay wants --notify-socket");
 	if (o->foreground)
-		o->runtime_delete = false; /* its run deletes by itself; only a dying one needs us */
+		o->runtime_delete =
+		    false; /* its run deletes by itself; only a dying one needs us */
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
 		die_usage("--bundle and --runtime-root must be absolute paths");
 }
@@ -239,8 +240,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 static void
 undo_files(struct shim *s)
 {
-	static const char *const ours[] = {"shim.sock", "shim.json", "console.sock", "init.pid",
-					   "runtime.log", "runtime-run.log"};
+	static const char *const ours[] = {"shim.sock", "shim.json",   "console.sock",
+					   "init.pid",	"runtime.log", "runtime-run.log"};
 
 	if (s->dirfd >= 0)
 		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)

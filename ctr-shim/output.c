@@ -48,9 +48,9 @@ static int
 open_log_at(struct shim *s, int flags, struct err *e)
 {
 	struct stat st;
-	int fd = openat(s->out.logdir, s->out.logname,
-			O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | flags,
-			0640);
+	int fd = openat(
+	    s->out.logdir, s->out.logname,
+	    O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | flags, 0640);
 
 	/* ENXIO: a FIFO with no reader, which O_NONBLOCK refuses rather than wait */
 	if (fd < 0 && errno != ENXIO)

@@ -15,10 +15,10 @@ static void
 parse_life(int argc, char **argv, struct state *st, const char *verb, struct life_opts *o)
 {
 	static const struct option opts[] = {
-		CMD_LONGOPTS,
-		{ "parent", required_argument, NULL, OPT_PARENT },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ NULL, 0, NULL, 0 },
+	    CMD_LONGOPTS,
+	    {"parent", required_argument, NULL, OPT_PARENT},
+	    {"label", required_argument, NULL, OPT_LABEL},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -35,7 +35,7 @@ parse_life(int argc, char **argv, struct state *st, const char *verb, struct lif
 static int
 prepare(int argc, char **argv, struct state *st, const char *verb, int flags)
 {
-	struct life_opts o = { NULL, NULL };
+	struct life_opts o = {NULL, NULL};
 	json_auto_t *labels = NULL, *mounts = NULL, *out = NULL;
 	struct snapshot_store *s;
 	struct err e;
@@ -68,7 +68,7 @@ cmd_view(int argc, char **argv, struct state *st)
 int
 cmd_commit(int argc, char **argv, struct state *st)
 {
-	struct life_opts o = { NULL, NULL };
+	struct life_opts o = {NULL, NULL};
 	json_auto_t *labels = NULL;
 	struct snapshot_store *s;
 	struct err e;
@@ -86,7 +86,7 @@ cmd_commit(int argc, char **argv, struct state *st)
 int
 cmd_rm(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = { CMD_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {CMD_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct snapshot_store *s;
 	struct err e;
 	int c;

@@ -11,7 +11,7 @@
 static void
 parse_plain(int argc, char **argv, struct state *st, const char *verb)
 {
-	static const struct option opts[] = { CMD_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {CMD_LONGOPTS, {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
@@ -28,8 +28,7 @@ cmd_mount(int argc, char **argv, struct state *st)
 	parse_plain(argc, argv, st, "mount");
 	cmd_operands(argc, argv, 2, "mount");
 	s = cmd_open(st);
-	if (!(m = snapshot_mounts(s, argv[optind], &e)) ||
-	    mount_apply(m, argv[optind + 1], &e) < 0)
+	if (!(m = snapshot_mounts(s, argv[optind], &e)) || mount_apply(m, argv[optind + 1], &e) < 0)
 		cmd_die(&e);
 	snapshot_store_free(s);
 	return 0;
@@ -51,9 +50,9 @@ int
 cmd_cleanup(int argc, char **argv, struct state *st)
 {
 	static const struct option opts[] = {
-		CMD_LONGOPTS,
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ NULL, 0, NULL, 0 },
+	    CMD_LONGOPTS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
 	};
 	json_auto_t *removed = NULL;
 	struct snapshot_store *s;

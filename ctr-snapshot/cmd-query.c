@@ -13,9 +13,9 @@ static bool
 parse_query(int argc, char **argv, struct state *st, const char *verb)
 {
 	static const struct option opts[] = {
-		CMD_LONGOPTS,
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ NULL, 0, NULL, 0 },
+	    CMD_LONGOPTS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	int c;
@@ -125,8 +125,7 @@ static void
 print_usage(const json_t *u)
 {
 	printf("%lld\t%lld\t%s\n", (long long)json_integer_value(json_object_get(u, "size")),
-	       (long long)json_integer_value(json_object_get(u, "inodes")),
-	       jsonio_str(u, "name"));
+	       (long long)json_integer_value(json_object_get(u, "inodes")), jsonio_str(u, "name"));
 }
 
 int

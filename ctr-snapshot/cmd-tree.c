@@ -21,12 +21,12 @@ children_of(const json_t *all, const char *parent, int depth)
 		if (parent ? !p || strcmp(p, parent) : p != NULL)
 			continue;
 		/* records are not trusted to be acyclic; no chain is deeper than this */
-		json_array_append_new(out, json_pack("{s:O, s:O, s:o}", "name",
-						     json_object_get(rec, "name"), "kind",
-						     json_object_get(rec, "kind"), "children",
-						     depth < 1024 ? children_of(all, jsonio_str(rec, "name"),
-									      depth + 1)
-								  : json_array()));
+		json_array_append_new(
+		    out,
+		    json_pack("{s:O, s:O, s:o}", "name", json_object_get(rec, "name"), "kind",
+			      json_object_get(rec, "kind"), "children",
+			      depth < 1024 ? children_of(all, jsonio_str(rec, "name"), depth + 1)
+					   : json_array()));
 	}
 	return out;
 }
@@ -47,9 +47,9 @@ int
 cmd_tree(int argc, char **argv, struct state *st)
 {
 	static const struct option opts[] = {
-		CMD_LONGOPTS,
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ NULL, 0, NULL, 0 },
+	    CMD_LONGOPTS,
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
 	};
 	json_auto_t *all = NULL, *tree = NULL;
 	struct snapshot_store *s;

@@ -18,9 +18,13 @@ enum {
 };
 
 /* Every verb's getopt table starts with these. */
-#define CMD_LONGOPTS                                                           \
-	PROG_GLOBAL_LONGOPTS, { "snapshotter", required_argument, NULL, OPT_SNAPSHOTTER }, \
-	{ "help", no_argument, NULL, OPT_HELP }
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
+#define CMD_LONGOPTS \
+	PROG_GLOBAL_LONGOPTS, \
+	{"snapshotter", required_argument, NULL, OPT_SNAPSHOTTER}, \
+	{"help", no_argument, NULL, OPT_HELP}
+/* clang-format on */
 
 extern const struct verb cmd_verbs[];
 

@@ -7,19 +7,19 @@
 #include "cmd.h"
 
 const struct verb cmd_verbs[] = {
-	{ "prepare", cmd_prepare, "prepare [--parent NAME] [--label K=V ...] KEY" },
-	{ "view", cmd_view, "view [--parent NAME] [--label K=V ...] KEY" },
-	{ "commit", cmd_commit, "commit [--parent NAME] [--label K=V ...] NAME KEY" },
-	{ "rm", cmd_rm, "rm KEY ..." },
-	{ "mounts", cmd_mounts, "mounts KEY" },
-	{ "stat", cmd_stat, "stat [--json] KEY" },
-	{ "ls", cmd_ls, "ls [--json]" },
-	{ "usage", cmd_usage, "usage [--json] [KEY]" },
-	{ "tree", cmd_tree, "tree [--json]" },
-	{ "mount", cmd_mount, "mount KEY TARGET" },
-	{ "umount", cmd_umount, "umount TARGET" },
-	{ "cleanup", cmd_cleanup, "cleanup [--json]" },
-	{ NULL, NULL, NULL },
+    {"prepare", cmd_prepare, "prepare [--parent NAME] [--label K=V ...] KEY"},
+    {"view", cmd_view, "view [--parent NAME] [--label K=V ...] KEY"},
+    {"commit", cmd_commit, "commit [--parent NAME] [--label K=V ...] NAME KEY"},
+    {"rm", cmd_rm, "rm KEY ..."},
+    {"mounts", cmd_mounts, "mounts KEY"},
+    {"stat", cmd_stat, "stat [--json] KEY"},
+    {"ls", cmd_ls, "ls [--json]"},
+    {"usage", cmd_usage, "usage [--json] [KEY]"},
+    {"tree", cmd_tree, "tree [--json]"},
+    {"mount", cmd_mount, "mount KEY TARGET"},
+    {"umount", cmd_umount, "umount TARGET"},
+    {"cleanup", cmd_cleanup, "cleanup [--json]"},
+    {NULL, NULL, NULL},
 };
 
 static void
@@ -57,8 +57,8 @@ main(int argc, char **argv)
 
 	prog_init("ctr-snapshot", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	leading_driver(&argc, &argv);
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-			 !strcmp(argv[1], "help"))) {
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		usage(stdout);
 		return 0;
 	}

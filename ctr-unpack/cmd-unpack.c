@@ -92,8 +92,7 @@ adopt_unpacked(const json_t *unpacked, struct unpack_job *j)
 	const json_t *u;
 	size_t i;
 
-	json_array_foreach(unpacked, i, u)
-	{
+	json_array_foreach(unpacked, i, u) {
 		const char *d = jsonio_str(u, "digest"), *k = jsonio_str(u, "key");
 		struct err e = {0};
 
@@ -120,8 +119,7 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j, bo
 	ids = diff_ids(c, doc, json_array_size(layers), dry_run);
 	j->n = json_array_size(layers);
 	j->layers = xcalloc(j->n, sizeof(*j->layers));
-	json_array_foreach(layers, i, l)
-	{
+	json_array_foreach(layers, i, l) {
 		struct layer *ly = &j->layers[i];
 		int comp = compression_from_media_type(jsonio_str(l, "mediaType"));
 
@@ -166,16 +164,17 @@ print_result(const json_t *doc, const struct unpack_job *j, const char *driver)
 static void
 print_plan(const json_t *doc, const struct unpack_job *j, const char *driver)
 {
-	json_auto_t *out = json_pack("{s:s, s:s, s:s, s:[]}", "image", jsonio_str(doc, "name"),
-				     "snapshotter", driver, "chain_id",
-				     j->layers[j->n - 1].chain, "layers");
+	json_auto_t *out =
+	    json_pack("{s:s, s:s, s:s, s:[]}", "image", jsonio_str(doc, "name"), "snapshotter",
+		      driver, "chain_id", j->layers[j->n - 1].chain, "layers");
 	const char *kind;
 
 	if (!out)
 		die(111, "cannot build the output JSON");
 	for (size_t i = 0; i < j->n; i++) {
 		const struct layer *l = &j->layers[i];
-		bool committed = snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed");
+		bool committed =
+		    snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed");
 
 		json_array_append_new(json_object_get(out, "layers"),
 				      json_pack("{s:s, s:s, s:s, s:b}", "digest", l->digest,

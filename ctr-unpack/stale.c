@@ -46,7 +46,9 @@ kept(const json_t *keep, const char *key)
 	const json_t *k;
 	size_t i;
 
-	json_array_foreach(keep, i, k) if (!strcmp(jsonio_str(k, "key") ?: "", key)) return true;
+	json_array_foreach(keep, i, k)
+		if (!strcmp(jsonio_str(k, "key") ?: "", key))
+			return true;
 	return false;
 }
 
@@ -77,8 +79,7 @@ stale_sweep(struct snapshot_store *s, const json_t *keep)
 		log_warn("cannot list snapshots: %s", e.msg);
 		return;
 	}
-	json_array_foreach(all, i, snap)
-	{
+	json_array_foreach(all, i, snap) {
 		const char *name = jsonio_str(snap, "name");
 
 		if (!is_stale(snap) || kept(keep, name))

@@ -110,7 +110,8 @@ keep_fds(struct worker *w, int wfd)
 	return close_range(6, ~0u, 0);
 }
 
-static void __attribute__((noreturn)) child(struct worker *w, int wfd)
+__attribute__((noreturn)) static void
+child(struct worker *w, int wfd)
 {
 	struct report rep = {0};
 

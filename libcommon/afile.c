@@ -28,21 +28,20 @@ fsync_dir(int dirfd)
 }
 
 int
-afile_write(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
-	    struct err *e)
+afile_write(int dirfd, const char *name, const void *buf, size_t len, mode_t mode, struct err *e)
 {
 	return afile_write_flags(dirfd, name, buf, len, mode, 0, e);
 }
 
 int
-afile_write_flags(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
-		  int flags, struct err *e)
+afile_write_flags(int dirfd, const char *name, const void *buf, size_t len, mode_t mode, int flags,
+		  struct err *e)
 {
 	bool sync = !(flags & AFILE_NOSYNC);
 	/* the pid keeps two writers without a shared lock off each other's temp */
 	_cleanup_free_ char *tmp = xasprintf(".%s.tmp-%ld", name, (long)getpid());
 	_cleanup_close_ int fd =
-		openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 
 	if (fd < 0)
 		return err_set(e, errno, "create '%s'", tmp);

@@ -29,8 +29,7 @@ chain_ids(const json_t *diff_ids, struct err *e)
 	if (!json_is_array(diff_ids))
 		return err_code(e, "invalid", "diff_ids is not an array"), NULL;
 	out = json_array();
-	json_array_foreach(diff_ids, i, v)
-	{
+	json_array_foreach(diff_ids, i, v) {
 		const char *d = json_string_value(v);
 
 		if (digest_check(d, "diff_id", e) < 0) {

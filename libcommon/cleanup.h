@@ -57,17 +57,17 @@ cleanup_strvp(char ***v)
 #define _cleanup_strv_ _cleanup_(cleanup_strvp)
 
 /* Take ownership out of a cleanup variable: returns the value, leaves NULL / -1. */
-#define steal_ptr(p)                                                           \
-	({                                                                     \
-		__typeof__(p) steal_tmp_ = (p);                                \
-		(p) = NULL;                                                    \
-		steal_tmp_;                                                    \
+#define steal_ptr(p)                                                                               \
+	({                                                                                         \
+		__typeof__(p) steal_tmp_ = (p);                                                    \
+		(p) = NULL;                                                                        \
+		steal_tmp_;                                                                        \
 	})
-#define steal_fd(fd)                                                           \
-	({                                                                     \
-		int steal_tmp_ = (fd);                                         \
-		(fd) = -1;                                                     \
-		steal_tmp_;                                                    \
+#define steal_fd(fd)                                                                               \
+	({                                                                                         \
+		int steal_tmp_ = (fd);                                                             \
+		(fd) = -1;                                                                         \
+		steal_tmp_;                                                                        \
 	})
 
 #endif

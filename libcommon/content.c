@@ -223,8 +223,7 @@ content_index_get(const struct content *c, const char *refname, struct err *e)
 
 	if (!idx)
 		return NULL;
-	json_array_foreach(manifests, i, m)
-	{
+	json_array_foreach(manifests, i, m) {
 		const char *r = jsonio_str(json_object_get(m, "annotations"), REF_NAME);
 
 		if (r && !strcmp(r, refname))

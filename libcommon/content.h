@@ -37,11 +37,10 @@ int content_open_blob(const struct content *c, const char *digest, struct err *e
 int content_read_blob(const struct content *c, const char *digest, size_t max, char **out,
 		      size_t *len, struct err *e);
 /* content_read_blob + strict JSON parse. New reference. */
-json_t *content_read_json(const struct content *c, const char *digest, size_t max,
-			  struct err *e);
+json_t *content_read_json(const struct content *c, const char *digest, size_t max, struct err *e);
 /* Store a complete buffer as a blob; out gets its digest. Idempotent. */
-int content_put(const struct content *c, const void *buf, size_t len,
-		char out[DIGEST_STR_LEN + 1], struct err *e);
+int content_put(const struct content *c, const void *buf, size_t len, char out[DIGEST_STR_LEN + 1],
+		struct err *e);
 
 /*
  * Record desc (a manifest or index descriptor) in content/index.json under
@@ -65,12 +64,12 @@ struct content_ingest {
 	int dirfd, datafd, statefd, lockfd;
 	char digest[DIGEST_STR_LEN + 1];
 	int64_t size;
-	int64_t offset;   /* bytes written and hashed: the resume point */
-	int64_t saved;    /* offset at the last save of the hash state */
-	int64_t resumed;  /* offset found at open (0: fresh start) */
-	bool rehashed;    /* the saved hash state was unusable: the data was re-read */
-	bool nodata;      /* CONTENT_NODATA: hashed and counted, never stored */
-	void *sha;        /* SHA256_CTX, saved raw after every write */
+	int64_t offset;	 /* bytes written and hashed: the resume point */
+	int64_t saved;	 /* offset at the last save of the hash state */
+	int64_t resumed; /* offset found at open (0: fresh start) */
+	bool rehashed;	 /* the saved hash state was unusable: the data was re-read */
+	bool nodata;	 /* CONTENT_NODATA: hashed and counted, never stored */
+	void *sha;	 /* SHA256_CTX, saved raw after every write */
 };
 
 enum {
@@ -88,8 +87,8 @@ enum {
  * held), 0 when in is ready to take bytes from in->offset, -1 on error
  * (code "busy" with CONTENT_TRY when another process holds the blob).
  */
-int content_ingest_open(const struct content *c, const char *digest, int64_t size,
-			const char *url, int flags, struct content_ingest *in, struct err *e);
+int content_ingest_open(const struct content *c, const char *digest, int64_t size, const char *url,
+			int flags, struct content_ingest *in, struct err *e);
 /* Append bytes, hashing them; more than the descriptor's size is an error. */
 int content_ingest_write(struct content_ingest *in, const void *buf, size_t n, struct err *e);
 /* Start again from byte 0 (the server ignored a Range request). */

@@ -68,7 +68,7 @@ code_for_errno(int sys)
 	}
 }
 
-static int
+__attribute__((format(printf, 4, 0))) static int
 err_vset(struct err *e, int sys, const char *code, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);

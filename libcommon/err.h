@@ -26,11 +26,10 @@ struct err {
 };
 
 /* Record a failure; sys may be 0. Always returns -1. The strerror(sys) text is appended. */
-int err_set(struct err *e, int sys, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_set(struct err *e, int sys, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Like err_set, with an explicit code token (static string) and no strerror. */
 int err_code(struct err *e, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Prefix context ("layer 3: ...") to a filled error. Always returns -1. */
 int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*

@@ -75,12 +75,11 @@ fdio_read_all(int fd, size_t max, char **out, size_t *len, struct err *e)
 }
 
 int
-fdio_read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
-		  struct err *e)
+fdio_read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len, struct err *e)
 {
 	/* O_NONBLOCK: opening a FIFO planted where a file belongs must not hang */
 	_cleanup_close_ int fd =
-		openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	    openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 
 	if (fd < 0)

@@ -43,7 +43,7 @@ mark_chain(struct gc *g, const json_t *diff_ids, struct err *e)
 	if (!chains)
 		return -1;
 	json_array_foreach(chains, i, c)
-	    json_object_set_new(g->snaps, json_string_value(c), json_true());
+		json_object_set_new(g->snaps, json_string_value(c), json_true());
 	return 0;
 }
 
@@ -57,10 +57,11 @@ mark_manifest(struct gc *g, const json_t *man, struct err *e)
 	size_t i;
 
 	mark_blob(g, dg);
-	json_array_foreach(layers, i, l) mark_blob(g, jsonio_str(l, "digest"));
+	json_array_foreach(layers, i, l)
+		mark_blob(g, jsonio_str(l, "digest"));
 	/* an artifact's blobs and the manifest it refers to are kept with it */
 	json_array_foreach(json_object_get(man, "blobs"), i, l)
-	    mark_blob(g, jsonio_str(l, "digest"));
+		mark_blob(g, jsonio_str(l, "digest"));
 	mark_blob(g, jsonio_str(json_object_get(man, "subject"), "digest"));
 	if (!json_is_array(layers))
 		return 0;
@@ -122,8 +123,7 @@ mark_desc(struct gc *g, const json_t *desc, int depth, bool top, struct err *e)
 		return mark_manifest(g, doc, e) < 0 ? err_prefix(e, "manifest %s", dg) : 0;
 	if (depth >= INDEX_DEPTH)
 		return err_code(e, "corrupt", "index %s: indexes nested too deep", dg);
-	json_array_foreach(json_object_get(doc, "manifests"), i, m)
-	{
+	json_array_foreach(json_object_get(doc, "manifests"), i, m) {
 		if (mark_desc(g, m, depth + 1, false, e) < 0)
 			return err_prefix(e, "index %s", dg);
 	}
@@ -192,9 +192,9 @@ mark_layout(struct gc *g, struct err *e)
 		return 0;
 	if (!(idx = jsonio_load_at(g->c.dirfd, "index.json", LAYOUT_MAX, e)))
 		return e->sys == ENOENT ? 0 : err_prefix(e, "content/index.json");
-	json_array_foreach(json_object_get(idx, "manifests"), i,
-			   m) if (mark_desc(g, m, 0, true, e) <
-				  0) return err_prefix(e, "content/index.json");
+	json_array_foreach(json_object_get(idx, "manifests"), i, m)
+		if (mark_desc(g, m, 0, true, e) < 0)
+			return err_prefix(e, "content/index.json");
 	return 0;
 }
 

@@ -101,12 +101,13 @@ sweep_store(struct gc *g, struct snapshot_store *s, struct err *e)
 
 	if (!all)
 		return -1;
-	json_array_foreach(all, i, rec) json_object_set(byname, jsonio_str(rec, "name"), rec);
-	json_array_foreach(all, i, rec) if (is_root(g, rec))
-	    keep_chain(byname, keep, jsonio_str(rec, "name"));
-	v = xcalloc(json_array_size(all) + 1, sizeof(*v));
 	json_array_foreach(all, i, rec)
-	{
+		json_object_set(byname, jsonio_str(rec, "name"), rec);
+	json_array_foreach(all, i, rec)
+		if (is_root(g, rec))
+			keep_chain(byname, keep, jsonio_str(rec, "name"));
+	v = xcalloc(json_array_size(all) + 1, sizeof(*v));
+	json_array_foreach(all, i, rec) {
 		const char *key = jsonio_str(rec, "name");
 
 		if (json_object_get(keep, key)) {
@@ -141,7 +142,8 @@ sweep_driver(struct gc *g, enum snapshotter drv, struct err *e)
 	/* what crashes left, an earlier gc's included: directories no record names */
 	if (!g->o->dry_run && snapshot_cleanup(s, &gone, e) < 0)
 		goto out;
-	json_array_foreach(gone, i, name) gc_file(g, "%s/%s", rel, json_string_value(name));
+	json_array_foreach(gone, i, name)
+		gc_file(g, "%s/%s", rel, json_string_value(name));
 	r = sweep_store(g, s, e);
 out:
 	snapshot_store_free(s);

@@ -9,7 +9,7 @@
 const char *PROG = "ctr";
 enum log_level log_level = LOG_WARN;
 
-static const char *const level_names[] = { "quiet", "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"quiet", "error", "warn", "info", "debug"};
 
 int
 log_parse_level(const char *s, enum log_level *out)
@@ -25,7 +25,7 @@ log_parse_level(const char *s, enum log_level *out)
 void
 log_msg(enum log_level lvl, const char *fmt, ...)
 {
-	static const char *const tags[] = { "", "error: ", "warning: ", "", "debug: " };
+	static const char *const tags[] = {"", "error: ", "warning: ", "", "debug: "};
 	char buf[1024];
 	va_list ap;
 

@@ -5,8 +5,8 @@
 
 enum log_level { LOG_QUIET = 0, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
-extern const char *PROG;          /* the tool's name, set by prog_init */
-extern enum log_level log_level;  /* LOG_WARN unless -q, -v or $CTR_LOG */
+extern const char *PROG;	 /* the tool's name, set by prog_init */
+extern enum log_level log_level; /* LOG_WARN unless -q, -v or $CTR_LOG */
 
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse "quiet|error|warn|info|debug"; returns -1 on an unknown word. */

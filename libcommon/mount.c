@@ -19,37 +19,41 @@ struct mount_opt {
 };
 
 static const struct mount_opt flag_opts[] = {
-	{ "defaults", 0, 0 },
-	{ "ro", MS_RDONLY, 0 },
-	{ "rw", 0, MS_RDONLY },
-	{ "nosuid", MS_NOSUID, 0 },
-	{ "suid", 0, MS_NOSUID },
-	{ "nodev", MS_NODEV, 0 },
-	{ "dev", 0, MS_NODEV },
-	{ "noexec", MS_NOEXEC, 0 },
-	{ "exec", 0, MS_NOEXEC },
-	{ "sync", MS_SYNCHRONOUS, 0 },
-	{ "async", 0, MS_SYNCHRONOUS },
-	{ "dirsync", MS_DIRSYNC, 0 },
-	{ "noatime", MS_NOATIME, 0 },
-	{ "atime", 0, MS_NOATIME },
-	{ "nodiratime", MS_NODIRATIME, 0 },
-	{ "diratime", 0, MS_NODIRATIME },
-	{ "relatime", MS_RELATIME, 0 },
-	{ "norelatime", 0, MS_RELATIME },
-	{ "strictatime", MS_STRICTATIME, 0 },
-	{ "bind", MS_BIND, 0 },
-	{ "rbind", MS_BIND | MS_REC, 0 },
-	{ NULL, 0, 0 },
+    {"defaults", 0, 0},
+    {"ro", MS_RDONLY, 0},
+    {"rw", 0, MS_RDONLY},
+    {"nosuid", MS_NOSUID, 0},
+    {"suid", 0, MS_NOSUID},
+    {"nodev", MS_NODEV, 0},
+    {"dev", 0, MS_NODEV},
+    {"noexec", MS_NOEXEC, 0},
+    {"exec", 0, MS_NOEXEC},
+    {"sync", MS_SYNCHRONOUS, 0},
+    {"async", 0, MS_SYNCHRONOUS},
+    {"dirsync", MS_DIRSYNC, 0},
+    {"noatime", MS_NOATIME, 0},
+    {"atime", 0, MS_NOATIME},
+    {"nodiratime", MS_NODIRATIME, 0},
+    {"diratime", 0, MS_NODIRATIME},
+    {"relatime", MS_RELATIME, 0},
+    {"norelatime", 0, MS_RELATIME},
+    {"strictatime", MS_STRICTATIME, 0},
+    {"bind", MS_BIND, 0},
+    {"rbind", MS_BIND | MS_REC, 0},
+    {NULL, 0, 0},
 };
 
 /* Propagation changes are a separate mount(2) call after the mount itself. */
 static const struct mount_opt prop_opts[] = {
-	{ "private", MS_PRIVATE, 0 },	  { "rprivate", MS_PRIVATE | MS_REC, 0 },
-	{ "shared", MS_SHARED, 0 },	  { "rshared", MS_SHARED | MS_REC, 0 },
-	{ "slave", MS_SLAVE, 0 },	  { "rslave", MS_SLAVE | MS_REC, 0 },
-	{ "unbindable", MS_UNBINDABLE, 0 }, { "runbindable", MS_UNBINDABLE | MS_REC, 0 },
-	{ NULL, 0, 0 },
+    {"private", MS_PRIVATE, 0},
+    {"rprivate", MS_PRIVATE | MS_REC, 0},
+    {"shared", MS_SHARED, 0},
+    {"rshared", MS_SHARED | MS_REC, 0},
+    {"slave", MS_SLAVE, 0},
+    {"rslave", MS_SLAVE | MS_REC, 0},
+    {"unbindable", MS_UNBINDABLE, 0},
+    {"runbindable", MS_UNBINDABLE | MS_REC, 0},
+    {NULL, 0, 0},
 };
 
 struct mount_spec {
@@ -88,11 +92,12 @@ spec_parse(const json_t *m, struct mount_spec *sp, struct err *e)
 	size_t i;
 
 	memset(sp, 0, sizeof(*sp));
-	if (json_unpack((json_t *)m, "{s:s, s:s, s?:o}", "type", &sp->type, "source",
-			&sp->source, "options", &opts) < 0 ||
+	if (json_unpack((json_t *)m, "{s:s, s:s, s?:o}", "type", &sp->type, "source", &sp->source,
+			"options", &opts) < 0 ||
 	    !*sp->type || (opts && !json_is_array(opts)))
-		return err_code(e, "invalid",
-				"a mount needs a string \"type\" and \"source\" and an array \"options\"");
+		return err_code(
+		    e, "invalid",
+		    "a mount needs a string \"type\" and \"source\" and an array \"options\"");
 	json_array_foreach(opts, i, o) {
 		const char *s = json_string_value(o);
 		const struct mount_opt *f;
@@ -134,7 +139,7 @@ mount_check(const json_t *mounts, struct err *e)
 static size_t
 path_opt(const char *opt)
 {
-	static const char *const keys[] = { "lowerdir=", "upperdir=", "workdir=", NULL };
+	static const char *const keys[] = {"lowerdir=", "upperdir=", "workdir=", NULL};
 
 	for (const char *const *k = keys; *k; k++)
 		if (!strncmp(opt, *k, strlen(*k)))
@@ -196,7 +201,8 @@ strip_paths(const char *data, size_t cut)
 		if (n)
 			out[n++] = ',';
 		memcpy(out + n, opt, k ? k : strlen(opt));
-		for (p = k ? strtok_r(opt + k, ":", &sv2) : NULL; p; p = strtok_r(NULL, ":", &sv2)) {
+		for (p = k ? strtok_r(opt + k, ":", &sv2) : NULL; p;
+		     p = strtok_r(NULL, ":", &sv2)) {
 			strcat(out, first ? "" : ":");
 			strcat(out, strlen(p) > cut ? p + cut : ".");
 			first = false;

@@ -77,8 +77,7 @@ check_manifest(const json_t *doc, struct err *e)
 		return err_code(e, "invalid", "config larger than %u bytes", OCIDOC_CONFIG_MAX);
 	if (!json_is_array(layers))
 		return err_code(e, "invalid", "manifest without a \"layers\" array");
-	json_array_foreach(layers, i, l)
-	{
+	json_array_foreach(layers, i, l) {
 		char what[48];
 
 		snprintf(what, sizeof(what), "layer %zu", i);
@@ -99,8 +98,7 @@ check_index(const json_t *doc, struct err *e)
 
 	if (!json_is_array(ms))
 		return err_code(e, "invalid", "index without a \"manifests\" array");
-	json_array_foreach(ms, i, m)
-	{
+	json_array_foreach(ms, i, m) {
 		char what[48];
 
 		snprintf(what, sizeof(what), "index entry %zu", i);
@@ -206,7 +204,8 @@ ocidoc_config_diff_ids(const json_t *config, size_t nlayers, struct err *e)
 			 json_array_size(ids), nlayers);
 		return NULL;
 	}
-	json_array_foreach(ids, i, d) if (digest_check(json_string_value(d), "config diff_id", e) <
-					  0) return NULL;
+	json_array_foreach(ids, i, d)
+		if (digest_check(json_string_value(d), "config diff_id", e) < 0)
+			return NULL;
 	return json_deep_copy(ids);
 }

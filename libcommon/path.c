@@ -35,10 +35,12 @@ path_check_id(const char *s, size_t max, struct err *e)
 	size_t n = strlen(s);
 
 	if (n == 0 || n > max)
-		return err_code(e, "invalid", "invalid id '%.80s': must be 1 to %zu characters", s, max);
+		return err_code(e, "invalid", "invalid id '%.80s': must be 1 to %zu characters", s,
+				max);
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		int alnum =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 
 		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
 			return err_code(e, "invalid",
@@ -54,7 +56,7 @@ path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e)
 {
 	_cleanup_free_ char *p = xstrdup(rel);
 
-	for (char *s = p + (*p == '/'); ; s++) {
+	for (char *s = p + (*p == '/');; s++) {
 		char saved = *s;
 
 		if (saved != '/' && saved != '\0')
@@ -103,8 +105,8 @@ path_rm_rf(int dirfd, const char *name, struct err *e)
 		return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s'", name);
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT
-			       ? err_set(e, errno, "unlink '%s'", name)
-			       : 0;
+			   ? err_set(e, errno, "unlink '%s'", name)
+			   : 0;
 	/* never descend into a mount point: that would delete someone else's tree */
 	if (fstat(dirfd, &parent) == 0 && parent.st_dev != st.st_dev)
 		return err_code(e, "busy", "'%s' is a mount point", name);

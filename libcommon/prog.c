@@ -24,7 +24,7 @@ prog_set_json_errors(bool on)
 	json_errors = on;
 }
 
-static void __attribute__((noreturn))
+__attribute__((noreturn, format(printf, 3, 0))) static void
 vdie(int code, const char *token, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -49,17 +49,25 @@ vdie(int code, const char *token, const char *fmt, va_list ap)
 	exit(code);
 }
 
+/* The --json error code of an exit status die() was given. */
+static const char *
+code_of_status(int code)
+{
+	if (code == EXIT_SYS)
+		return "system";
+	return code == EXIT_NEG ? "negative" : "invalid";
+}
+
 void
 die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdie(code, code == EXIT_SYS ? "system" : code == EXIT_NEG ? "negative" : "invalid", fmt,
-	     ap);
+	vdie(code, code_of_status(code), fmt, ap);
 }
 
-static void __attribute__((noreturn))
+__attribute__((noreturn, format(printf, 3, 4))) static void
 die_token(int code, const char *token, const char *fmt, ...)
 {
 	va_list ap;
@@ -108,7 +116,7 @@ prog_global_opt(int c, const char *arg, struct state *st)
 }
 
 /* --version, -V: one line on stdout, "PROG VERSION (git DESCRIBE)", exit 0. */
-static void __attribute__((noreturn))
+__attribute__((noreturn)) static void
 print_version(void)
 {
 	printf("%s %s\n", PROG, CTR_VERSION);
@@ -123,9 +131,8 @@ print_version(void)
 static void
 parse_leading(int *argc, char ***argv, struct state *st)
 {
-	static const struct option opts[] = { PROG_GLOBAL_LONGOPTS,
-					      { "version", no_argument, NULL, 'V' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+	    PROG_GLOBAL_LONGOPTS, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	int c;
 
 	/* '+' stops at the first non-option; ':' keeps getopt quiet on unknown ones */

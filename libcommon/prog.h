@@ -18,11 +18,14 @@ enum {
 };
 
 /* Spliced into every getopt_long table so global options work after the verb too. */
-#define PROG_GLOBAL_LONGOPTS                                                   \
-	{ "root", required_argument, NULL, OPT_ROOT },                         \
-	{ "state", required_argument, NULL, OPT_STATE },                       \
-	{ "namespace", required_argument, NULL, 'n' },                         \
-	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL }
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
+#define PROG_GLOBAL_LONGOPTS \
+	{"root", required_argument, NULL, OPT_ROOT}, \
+	{"state", required_argument, NULL, OPT_STATE}, \
+	{"namespace", required_argument, NULL, 'n'}, \
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL}
+/* clang-format on */
 #define PROG_GLOBAL_SHORTOPTS "n:"
 
 struct verb {

@@ -85,7 +85,7 @@ static bool
 is_live_child(struct snapshot_store *s, const char *chex, const char *phex)
 {
 	char name[DIGEST_HEX_LEN + 6], got[DIGEST_HEX_LEN + 1];
-	struct err e = { 0 };
+	struct err e = {0};
 	json_auto_t *rec = NULL;
 	const char *p;
 

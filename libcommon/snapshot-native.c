@@ -16,7 +16,7 @@ native_copy(struct snapshot_store *s, const char *dir, const char *parent_id, st
 {
 	_cleanup_free_ char *src = xasprintf("%s/fs", parent_id);
 	_cleanup_free_ char *dst = xasprintf("%s/fs", dir);
-	char *argv[] = { "cp", "-a", "--reflink=auto", "--", src, dst, NULL };
+	char *argv[] = {"cp", "-a", "--reflink=auto", "--", src, dst, NULL};
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	int rc;
 
@@ -62,9 +62,9 @@ native_mounts(struct snapshot_store *s, const char *kind, const char *const *ids
 }
 
 const struct snapshot_driver snapshot_driver_native = {
-	.id = SNAP_NATIVE,
-	/* a copy made without its parent would lack the parent's files */
-	.late_parent = false,
-	.create = native_create,
-	.mounts = native_mounts,
+    .id = SNAP_NATIVE,
+    /* a copy made without its parent would lack the parent's files */
+    .late_parent = false,
+    .create = native_create,
+    .mounts = native_mounts,
 };

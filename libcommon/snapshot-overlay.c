@@ -95,8 +95,8 @@ overlay_mounts(struct snapshot_store *s, const char *kind, const char *const *id
 }
 
 const struct snapshot_driver snapshot_driver_overlay = {
-	.id = SNAP_OVERLAY,
-	.late_parent = true,
-	.create = overlay_create,
-	.mounts = overlay_mounts,
+    .id = SNAP_OVERLAY,
+    .late_parent = true,
+    .create = overlay_create,
+    .mounts = overlay_mounts,
 };

@@ -71,7 +71,7 @@ snapshot_usage(struct snapshot_store *s, const char *key, long long *bytes, long
 {
 	json_auto_t *rec = NULL;
 	_cleanup_free_ char *rel = NULL;
-	struct du u = { 0 };
+	struct du u = {0};
 	struct stat st;
 	int fd, r;
 

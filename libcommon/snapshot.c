@@ -136,7 +136,8 @@ check_labels(const json_t *labels, struct err *e)
 		return err_code(e, "invalid", "labels must be a JSON object");
 	json_object_foreach((json_t *)labels, k, v)
 		if (!*k || !json_is_string(v))
-			return err_code(e, "invalid", "label '%s' must have a name and a string value", k);
+			return err_code(e, "invalid",
+					"label '%s' must have a name and a string value", k);
 	return 0;
 }
 
@@ -206,7 +207,7 @@ build_dir(struct snapshot_store *s, const char *parent_id, int flags, char id[16
 	return 0;
 undo:
 	close(fd);
-	path_rm_rf(s->dirfd, dir, &(struct err){ 0 });
+	path_rm_rf(s->dirfd, dir, &(struct err){0});
 	return -1;
 }
 
@@ -253,7 +254,7 @@ publish(struct snapshot_store *s, const char *key, const char *parent, const cha
 	    snapshot_meta_save(s, rec, e) < 0) {
 		if (parent)
 			snapshot_children_del(s, parent, key);
-		path_rm_rf(s->dirfd, id, &(struct err){ 0 });
+		path_rm_rf(s->dirfd, id, &(struct err){0});
 		return -1;
 	}
 	return 0;
@@ -281,7 +282,7 @@ snapshot_prepare(struct snapshot_store *s, const char *key, const char *parent,
 	    0) {
 		_cleanup_free_ char *dir = xasprintf("new-%s", id);
 
-		path_rm_rf(s->dirfd, dir, &(struct err){ 0 });
+		path_rm_rf(s->dirfd, dir, &(struct err){0});
 		return -1;
 	}
 	if (mounts && !(*mounts = snapshot_mounts(s, key, e)))
@@ -330,8 +331,8 @@ commit_parent(struct snapshot_store *s, const json_t *act, const char *parent, c
 
 /* Another committer won: the same name on the same parent is the same content. */
 static int
-commit_exists(struct snapshot_store *s, const json_t *old, const json_t *act,
-	      const char *parent, struct err *e)
+commit_exists(struct snapshot_store *s, const json_t *old, const json_t *act, const char *parent,
+	      struct err *e)
 {
 	const char *name = jsonio_str(old, "name");
 	const char *op = jsonio_str(old, "parent");
@@ -346,8 +347,8 @@ commit_exists(struct snapshot_store *s, const json_t *old, const json_t *act,
 }
 
 int
-snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
-		const char *parent, const json_t *labels, struct err *e)
+snapshot_commit(struct snapshot_store *s, const char *name, const char *key, const char *parent,
+		const json_t *labels, struct err *e)
 {
 	_cleanup_close_ int lk = -1;
 	json_auto_t *act = NULL, *old = NULL, *rec = NULL;
@@ -402,6 +403,7 @@ snapshot_remove(struct snapshot_store *s, const char *key, struct err *e)
 	if ((r = snapshot_meta_has_children(s, key, e)) < 0)
 		return -1;
 	if (r)
-		return err_code(e, "conflict", "snapshot '%s' has children; remove them first", key);
+		return err_code(e, "conflict", "snapshot '%s' has children; remove them first",
+				key);
 	return drop(s, rec, e);
 }

@@ -52,8 +52,8 @@ int snapshot_prepare(struct snapshot_store *s, const char *key, const char *pare
  * prepared without one: legal for drivers whose writable layer does not
  * depend on its parent (overlay), so layers can be applied in parallel.
  */
-int snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
-		    const char *parent, const json_t *labels, struct err *e);
+int snapshot_commit(struct snapshot_store *s, const char *name, const char *key, const char *parent,
+		    const json_t *labels, struct err *e);
 /* Remove a snapshot; refused (code "conflict") while it has children. */
 int snapshot_remove(struct snapshot_store *s, const char *key, struct err *e);
 /* The Mount list of key (new reference). */
@@ -78,8 +78,8 @@ int snapshot_check_key(const char *key, const char *what, struct err *e);
  * Disk usage of key's own layer (its fs/ directory, not its parents'), like
  * du(1): *bytes allocated (st_blocks * 512) and *inodes, hard links once.
  */
-int snapshot_usage(struct snapshot_store *s, const char *key, long long *bytes,
-		   long long *inodes, struct err *e);
+int snapshot_usage(struct snapshot_store *s, const char *key, long long *bytes, long long *inodes,
+		   struct err *e);
 /*
  * Reclaim what a crash left: directories no record names (finished or
  * half-built "new-*" ones whose builder is gone), temp records, and the

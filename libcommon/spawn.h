@@ -19,10 +19,13 @@ struct spawn_opts {
 	int stdout_fd;
 	int stderr_fd;
 	int keep_fd;
-	bool setsid;     /* new session: detached from our terminal and signals */
+	bool setsid;	 /* new session: detached from our terminal and signals */
 	const char *dir; /* chdir in the child; NULL to stay */
 };
-#define SPAWN_OPTS_INIT { -1, -1, -1, -1, false, NULL }
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
+#define SPAWN_OPTS_INIT {-1, -1, -1, -1, false, NULL}
+/* clang-format on */
 
 /* Start argv (argv[0] looked up in $PATH). *pid gets the child. Exec failures are reported here. */
 int spawn_start(char *const argv[], const struct spawn_opts *o, pid_t *pid, struct err *e);

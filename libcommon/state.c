@@ -75,7 +75,8 @@ open_top(const char *dir, const char *what, struct err *e)
 	int fd;
 
 	if (dir[0] != '/')
-		return err_code(e, "invalid", "%s directory '%s' must be an absolute path", what, dir);
+		return err_code(e, "invalid", "%s directory '%s' must be an absolute path", what,
+				dir);
 	if (path_mkdir_p(AT_FDCWD, dir, 0700, e) < 0)
 		return err_prefix(e, "%s directory", what);
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -11,7 +11,7 @@
 
 #include "err.h"
 
-static void __attribute__((noreturn))
+__attribute__((noreturn)) static void
 oom(void)
 {
 	static const char msg[] = "fatal: out of memory\n";

@@ -74,8 +74,7 @@ from_file(const char *path, const char *domain, char **user, char **pass, bool m
 	if (!doc)
 		return (e->sys == ENOENT && !must_exist) ? 0 : err_prefix(e, "auth file");
 	auths = json_object_get(doc, "auths");
-	json_object_foreach(auths, k, v)
-	{
+	json_object_foreach(auths, k, v) {
 		const char *a = jsonio_str(v, "auth");
 
 		if (!key_matches(k, domain))

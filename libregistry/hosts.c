@@ -151,7 +151,8 @@ hosts_load(struct registry *r, const char *dir, const char *domain, const char *
 	}
 	ep = add_ep(r, server ? server : deflt);
 	ep->try_plain = try_plain && !server;
-	ep->caps |= EP_PUSH; /* mirrors are for pulls unless they say "push"; the server takes all */
+	ep->caps |=
+	    EP_PUSH; /* mirrors are for pulls unless they say "push"; the server takes all */
 	if (hdir) {
 		ep->cafile = file_if_exists(hdir, "ca.crt");
 		ep->cert = file_if_exists(hdir, "client.cert");

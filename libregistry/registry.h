@@ -33,7 +33,10 @@ struct registry_opts {
 };
 
 /* The defaults of a session: 30 s below 1 byte/s is a stall; 3 retries. */
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
 #define REGISTRY_OPTS_INIT {.stall_secs = 30, .min_rate = 1, .retries = 3}
+/* clang-format on */
 
 /* The options of a registry session, for a tool's getopt table (pull adds --limit-rate). */
 enum {
@@ -45,16 +48,22 @@ enum {
 	REGISTRY_OPT_STALL,
 	REGISTRY_OPT_LIMIT,
 };
-#define REGISTRY_LONGOPTS                                                                          \
-	{"plain-http", no_argument, NULL, REGISTRY_OPT_PLAIN},                                     \
-	    {"hosts-dir", required_argument, NULL, REGISTRY_OPT_HOSTS},                            \
-	    {"creds", required_argument, NULL, REGISTRY_OPT_CREDS},                                \
-	    {"authfile", required_argument, NULL, REGISTRY_OPT_AUTHFILE},                          \
-	    {"retries", required_argument, NULL, REGISTRY_OPT_RETRIES},                            \
-	    {"stall-timeout", required_argument, NULL, REGISTRY_OPT_STALL}
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
+#define REGISTRY_LONGOPTS \
+	{"plain-http", no_argument, NULL, REGISTRY_OPT_PLAIN}, \
+	{"hosts-dir", required_argument, NULL, REGISTRY_OPT_HOSTS}, \
+	{"creds", required_argument, NULL, REGISTRY_OPT_CREDS}, \
+	{"authfile", required_argument, NULL, REGISTRY_OPT_AUTHFILE}, \
+	{"retries", required_argument, NULL, REGISTRY_OPT_RETRIES}, \
+	{"stall-timeout", required_argument, NULL, REGISTRY_OPT_STALL}
+/* clang-format on */
+/* (an initializer list, which the formatter takes for a block) */
+/* clang-format off */
 #define REGISTRY_LIMIT_LONGOPT {"limit-rate", required_argument, NULL, REGISTRY_OPT_LIMIT}
+/* clang-format on */
 #define REGISTRY_USAGE                                                                             \
-	"       [--plain-http] [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"          \
+	"       [--plain-http] [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"        \
 	"       [--retries N] [--stall-timeout SECS]"
 /* Take one of the options above into o; false when c is not one. Bad values exit 100. */
 bool registry_opt(int c, const char *arg, struct registry_opts *o);

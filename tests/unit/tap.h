@@ -15,18 +15,18 @@ static int tap_n, tap_failed;
 
 /* ok(cond, "what") records one test point; the condition text helps when it fails. */
 #define ok(cond, ...) tap_ok(!!(cond), #cond, __FILE__, __LINE__, __VA_ARGS__)
-#define is_str(got, want, ...)                                                 \
-	do {                                                                   \
-		const char *g_ = (got), *w_ = (want);                          \
-		if (!ok(g_ && w_ ? !strcmp(g_, w_) : g_ == w_, __VA_ARGS__))   \
-			printf("#   got '%s', want '%s'\n", g_ ? g_ : "(null)",     \
-			       w_ ? w_ : "(null)");                            \
+#define is_str(got, want, ...)                                                                     \
+	do {                                                                                       \
+		const char *g_ = (got), *w_ = (want);                                              \
+		if (!ok(g_ && w_ ? !strcmp(g_, w_) : g_ == w_, __VA_ARGS__))                       \
+			printf("#   got '%s', want '%s'\n", g_ ? g_ : "(null)",                    \
+			       w_ ? w_ : "(null)");                                                \
 	} while (0)
-#define is_int(got, want, ...)                                                 \
-	do {                                                                   \
-		long long g_ = (got), w_ = (want);                             \
-		if (!ok(g_ == w_, __VA_ARGS__))                                \
-			printf("#   got %lld, want %lld\n", g_, w_);           \
+#define is_int(got, want, ...)                                                                     \
+	do {                                                                                       \
+		long long g_ = (got), w_ = (want);                                                 \
+		if (!ok(g_ == w_, __VA_ARGS__))                                                    \
+			printf("#   got %lld, want %lld\n", g_, w_);                               \
 	} while (0)
 
 static int __attribute__((format(printf, 5, 6)))
@@ -47,10 +47,10 @@ tap_ok(int pass, const char *expr, const char *file, int line, const char *fmt, 
 }
 
 /* RUN(test_module_behaviour) runs one test function with a comment header. */
-#define RUN(fn)                                                                \
-	do {                                                                   \
-		printf("# %s\n", #fn);                                         \
-		fn();                                                          \
+#define RUN(fn)                                                                                    \
+	do {                                                                                       \
+		printf("# %s\n", #fn);                                                             \
+		fn();                                                                              \
 	} while (0)
 
 /*

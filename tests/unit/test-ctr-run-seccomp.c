@@ -15,7 +15,9 @@ has_str(const json_t *arr, const char *s)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), s)) return true;
+	json_array_foreach(arr, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return true;
 	return false;
 }
 
@@ -34,8 +36,9 @@ arches_str(const json_t *p)
 	json_t *v;
 
 	buf[0] = '\0';
-	json_array_foreach(json_object_get(p, "architectures"), i, v) off += (size_t)snprintf(
-	    buf + off, sizeof(buf) - off, "%s%s", i ? " " : "", json_string_value(v));
+	json_array_foreach(json_object_get(p, "architectures"), i, v)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? " " : "",
+					json_string_value(v));
 	return buf;
 }
 
@@ -137,8 +140,7 @@ test_names_unique(void)
 	json_t *v;
 
 	ok(sorted_unique(n0, 0, json_array_size(n0)), "base list sorted and unique");
-	json_array_foreach(n1, i, v)
-	{
+	json_array_foreach(n1, i, v) {
 		dups += json_object_get(seen, json_string_value(v)) != NULL;
 		json_object_set(seen, json_string_value(v), json_true());
 	}
@@ -259,8 +261,7 @@ socket_allowed(const json_t *p, json_int_t family)
 	size_t i;
 	json_t *r;
 
-	json_array_foreach(json_object_get(p, "syscalls"), i, r)
-	{
+	json_array_foreach(json_object_get(p, "syscalls"), i, r) {
 		json_t *args = json_object_get(r, "args"), *a = json_array_get(args, 0);
 		const char *op = json_string_value(json_object_get(a, "op"));
 		json_int_t v = json_integer_value(json_object_get(a, "value"));
@@ -304,8 +305,7 @@ test_personas(void)
 	size_t i, found = 0;
 	json_t *r;
 
-	json_array_foreach(json_object_get(p, "syscalls"), i, r)
-	{
+	json_array_foreach(json_object_get(p, "syscalls"), i, r) {
 		json_t *a = json_array_get(json_object_get(r, "args"), 0);
 
 		if (!has_str(json_object_get(r, "names"), "personality"))

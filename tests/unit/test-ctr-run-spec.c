@@ -25,7 +25,9 @@ has_str(const json_t *arr, const char *s)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), s)) return true;
+	json_array_foreach(arr, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return true;
 	return false;
 }
 
@@ -96,8 +98,9 @@ find_ns(const json_t *spec, const char *type)
 	size_t i;
 	json_t *v, *ns = json_object_get(json_object_get(spec, "linux"), "namespaces");
 
-	json_array_foreach(
-	    ns, i, v) if (!strcmp(json_string_value(json_object_get(v, "type")), type)) return v;
+	json_array_foreach(ns, i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "type")), type))
+			return v;
 	return NULL;
 }
 

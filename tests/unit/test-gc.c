@@ -101,8 +101,7 @@ has(const json_t *arr, const char *v)
 	const json_t *x;
 	size_t i;
 
-	json_array_foreach(arr, i, x)
-	{
+	json_array_foreach(arr, i, x) {
 		const char *k = json_is_string(x) ? json_string_value(x) : jsonio_str(x, "key");
 
 		if (k && !strcmp(k, v))

@@ -30,8 +30,10 @@ test_mount_check_shapes(void)
 {
 	is_int(check("[{\"type\":\"bind\",\"source\":\"/x\",\"options\":[\"ro\",\"rbind\"]}]"), 0,
 	       "bind list");
-	is_int(check("[{\"type\":\"overlay\",\"source\":\"overlay\",\"options\":[\"lowerdir=/a:/b\"]}]"),
-	       0, "overlay list");
+	is_int(
+	    check(
+		"[{\"type\":\"overlay\",\"source\":\"overlay\",\"options\":[\"lowerdir=/a:/b\"]}]"),
+	    0, "overlay list");
 	is_int(check("[{\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]"), 0, "options may be absent");
 	is_int(check("[]"), -1, "empty list");
 	is_int(check("{}"), -1, "not an array");
@@ -60,14 +62,14 @@ test_mount_bind_ro_and_rollback(void)
 {
 	_cleanup_free_ char *src = mkdir_in("src"), *dst = mkdir_in("dst");
 	_cleanup_free_ char *j = xasprintf(
-		"[{\"type\":\"bind\",\"source\":\"%s\",\"options\":[\"ro\",\"rbind\",\"nosuid\"]}]",
-		src);
+	    "[{\"type\":\"bind\",\"source\":\"%s\",\"options\":[\"ro\",\"rbind\",\"nosuid\"]}]",
+	    src);
 	_cleanup_free_ char *bad = xasprintf("[{\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
 					     "{\"type\":\"no-such-fs\",\"source\":\"%s\"}]",
 					     src);
 	_cleanup_free_ char *file = xasprintf("%s/f", dst);
-	json_auto_t *m = jsonio_parse(j, strlen(j), "bind", &(struct err){ 0 });
-	json_auto_t *mb = jsonio_parse(bad, strlen(bad), "bad", &(struct err){ 0 });
+	json_auto_t *m = jsonio_parse(j, strlen(j), "bind", &(struct err){0});
+	json_auto_t *mb = jsonio_parse(bad, strlen(bad), "bad", &(struct err){0});
 	struct statvfs sv;
 	struct err e;
 
@@ -90,7 +92,7 @@ test_mount_overlay_long(void)
 	_cleanup_free_ char *opt = xstrdup("lowerdir=");
 	_cleanup_free_ char *probe = xasprintf("%s/f150", dst);
 	json_auto_t *m = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	for (int i = 0; i < 200; i++) {
 		char *d = xasprintf("%s/layer-%03d", base, i), *n;
@@ -105,7 +107,8 @@ test_mount_overlay_long(void)
 		free(f);
 	}
 	ok(strlen(opt) > 4096, "options longer than a page (%zu bytes)", strlen(opt));
-	m = json_pack("[{s:s, s:s, s:[s]}]", "type", "overlay", "source", "overlay", "options", opt);
+	m = json_pack("[{s:s, s:s, s:[s]}]", "type", "overlay", "source", "overlay", "options",
+		      opt);
 	ok(mount_apply(m, dst, &e) == 0, "overlay of 200 layers mounts");
 	if (e.msg[0])
 		printf("# %s\n", e.msg);
@@ -116,7 +119,7 @@ test_mount_overlay_long(void)
 int
 main(void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (!mkdtemp(tmp))
 		return 1;

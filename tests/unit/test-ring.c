@@ -19,7 +19,8 @@ dump(const struct ring_chunk *c, size_t off, char *buf, size_t size)
 		if (c->stream != last)
 			n += (size_t)snprintf(buf + n, size - n, "%d:", c->stream);
 		last = c->stream;
-		n += (size_t)snprintf(buf + n, size - n, "%.*s", (int)(c->len - off), c->data + off);
+		n +=
+		    (size_t)snprintf(buf + n, size - n, "%.*s", (int)(c->len - off), c->data + off);
 	}
 }
 

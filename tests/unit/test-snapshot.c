@@ -21,7 +21,7 @@ static struct snapshot_store *
 open_store(enum snapshotter driver)
 {
 	struct snapshot_store *s = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (snapshot_store_open(&st, driver, &s, &e) < 0)
 		printf("# open %s: %s\n", snapshotter_name(driver), e.msg);
@@ -50,7 +50,7 @@ write_file(struct snapshot_store *s, const char *key, const char *name, const ch
 	struct err e;
 	_cleanup_close_ int dfd = snapshot_open_dir(s, key, &e);
 	_cleanup_close_ int fd =
-		dfd < 0 ? -1 : openat(dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	    dfd < 0 ? -1 : openat(dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 
 	ok(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write %s in %s",
 	   name, key);
@@ -65,14 +65,15 @@ mount_type(const json_t *m)
 static const char *
 mount_opt(const json_t *m, size_t i)
 {
-	return json_string_value(json_array_get(json_object_get(json_array_get(m, 0), "options"), i));
+	return json_string_value(
+	    json_array_get(json_object_get(json_array_get(m, 0), "options"), i));
 }
 
 static void
 test_snapshot_bad_input(void)
 {
 	struct snapshot_store *s = open_store(SNAP_OVERLAY);
-	static const char *const bad[] = { "", ".", "..", "a/b", "../x", "a\nb" };
+	static const char *const bad[] = {"", ".", "..", "a/b", "../x", "a\nb"};
 	char long_key[300];
 	struct err e;
 
@@ -128,17 +129,19 @@ test_snapshot_life(void)
 	   "two lowerdirs");
 	ok(!strncmp(mount_opt(m, 1), "upperdir=", 9) && !strncmp(mount_opt(m, 2), "workdir=", 8),
 	   "upperdir and workdir");
-	ok(snapshot_prepare(s, "v1", "sha256:c1", NULL, SNAPSHOT_VIEW, &v1, &e) == 0, "view of one");
+	ok(snapshot_prepare(s, "v1", "sha256:c1", NULL, SNAPSHOT_VIEW, &v1, &e) == 0,
+	   "view of one");
 	is_str(mount_type(v1), "bind", "view of one layer: bind");
 	is_str(mount_opt(v1, 0), "ro", "... read-only");
-	ok(snapshot_prepare(s, "v2", "sha256:c2", NULL, SNAPSHOT_VIEW, &v2, &e) == 0, "view of two");
-	ok(!strcmp(mount_type(v2), "overlay") && json_array_size(json_object_get(
-							 json_array_get(v2, 0), "options")) == 1,
+	ok(snapshot_prepare(s, "v2", "sha256:c2", NULL, SNAPSHOT_VIEW, &v2, &e) == 0,
+	   "view of two");
+	ok(!strcmp(mount_type(v2), "overlay") &&
+	       json_array_size(json_object_get(json_array_get(v2, 0), "options")) == 1,
 	   "view of two layers: overlay with lowerdir only");
 	is_str(code(snapshot_remove(s, "sha256:c1", &e), &e), "conflict", "parent with children");
 	ok(snapshot_remove(s, "v1", &e) == 0 && snapshot_remove(s, "v2", &e) == 0 &&
-		   snapshot_remove(s, "top", &e) == 0 && snapshot_remove(s, "sha256:c2", &e) == 0 &&
-		   snapshot_remove(s, "sha256:c1", &e) == 0,
+	       snapshot_remove(s, "top", &e) == 0 && snapshot_remove(s, "sha256:c2", &e) == 0 &&
+	       snapshot_remove(s, "sha256:c1", &e) == 0,
 	   "children first, then parents");
 	is_int(count(s), 0, "empty");
 	snapshot_store_free(s);
@@ -152,10 +155,10 @@ test_snapshot_commit_races(void)
 	json_auto_t *rec = NULL;
 
 	ok(snapshot_prepare(s, "base-a", NULL, NULL, 0, NULL, &e) == 0 &&
-		   snapshot_commit(s, "base", "base-a", NULL, NULL, &e) == 0,
+	       snapshot_commit(s, "base", "base-a", NULL, NULL, &e) == 0,
 	   "a base layer");
 	ok(snapshot_prepare(s, "u1", NULL, NULL, 0, NULL, &e) == 0 &&
-		   snapshot_prepare(s, "u2", NULL, NULL, 0, NULL, &e) == 0,
+	       snapshot_prepare(s, "u2", NULL, NULL, 0, NULL, &e) == 0,
 	   "two unpackers of one layer, applied without parent");
 	ok(snapshot_commit(s, "layer", "u1", "base", NULL, &e) == 0, "first commit, late parent");
 	ok(snapshot_commit(s, "layer", "u2", "base", NULL, &e) == 0, "second commit succeeds");
@@ -172,7 +175,7 @@ test_snapshot_commit_races(void)
 
 	s = open_store(SNAP_NATIVE);
 	ok(snapshot_prepare(s, "n1", NULL, NULL, 0, NULL, &e) == 0 &&
-		   snapshot_commit(s, "nbase", "n1", NULL, NULL, &e) == 0,
+	       snapshot_commit(s, "nbase", "n1", NULL, NULL, &e) == 0,
 	   "native base");
 	ok(snapshot_prepare(s, "n2", NULL, NULL, 0, NULL, &e) == 0, "native active");
 	is_str(code(snapshot_commit(s, "nl", "n2", "nbase", NULL, &e), &e), "invalid",
@@ -239,7 +242,7 @@ test_snapshot_cleanup(void)
 	ok(snapshot_cleanup(s, &gone, &e) == 0, "cleanup");
 	is_int(json_array_size(gone), 4, "four things removed");
 	ok(faccessat(s->dirfd, "deadbeef", F_OK, 0) < 0 &&
-		   faccessat(s->dirfd, "new-01234567", F_OK, 0) < 0,
+	       faccessat(s->dirfd, "new-01234567", F_OK, 0) < 0,
 	   "directories gone");
 	ok(!snapshot_exists(s, "keep", NULL) && snapshot_exists(s, "keep-committed", NULL),
 	   "the committed record wins");
@@ -290,13 +293,13 @@ test_snapshot_children_index(void)
 	struct err e;
 
 	ok(snapshot_prepare(s, "ix-a", NULL, NULL, 0, NULL, &e) == 0 &&
-		   snapshot_commit(s, "ix", "ix-a", NULL, NULL, &e) == 0,
+	       snapshot_commit(s, "ix", "ix-a", NULL, NULL, &e) == 0,
 	   "a committed parent");
 	ok(snapshot_prepare(s, "ix-c", "ix", NULL, 0, NULL, &e) == 0, "a child");
 	ok(has_entry(s, "ix", "ix-c"), "prepare made the index entry");
 	is_str(code(snapshot_remove(s, "ix", &e), &e), "conflict", "parent with a child refused");
 	ok(snapshot_prepare(s, "ix-late", NULL, NULL, 0, NULL, &e) == 0 &&
-		   snapshot_commit(s, "ix-l", "ix-late", "ix", NULL, &e) == 0,
+	       snapshot_commit(s, "ix-l", "ix-late", "ix", NULL, &e) == 0,
 	   "commit with a late parent");
 	ok(has_entry(s, "ix", "ix-l") && !has_entry(s, "ix", "ix-late"),
 	   "the entry follows the committed name");
@@ -322,14 +325,15 @@ test_snapshot_children_migrate(void)
 	struct err e;
 
 	ok(snapshot_prepare(s, "mg-a", NULL, NULL, 0, NULL, &e) == 0 &&
-		   snapshot_commit(s, "mg", "mg-a", NULL, NULL, &e) == 0 &&
-		   snapshot_prepare(s, "mg-c", "mg", NULL, 0, NULL, &e) == 0,
+	       snapshot_commit(s, "mg", "mg-a", NULL, NULL, &e) == 0 &&
+	       snapshot_prepare(s, "mg-c", "mg", NULL, 0, NULL, &e) == 0,
 	   "a parent and a child");
 	ok(path_rm_rf(s->metafd, "children", &e) == 0, "the index removed, as in an old store");
 	snapshot_store_free(s);
 	s = open_store(SNAP_OVERLAY);
 	ok(s && has_entry(s, "mg", "mg-c"), "reopening rebuilt the index");
-	is_str(code(snapshot_remove(s, "mg", &e), &e), "conflict", "the child still protects its parent");
+	is_str(code(snapshot_remove(s, "mg", &e), &e), "conflict",
+	       "the child still protects its parent");
 	dangle(s, "mg", "crashed");
 	ok(snapshot_cleanup(s, &gone, &e) == 0, "cleanup");
 	ok(!has_entry(s, "mg", "crashed") && has_entry(s, "mg", "mg-c"),
