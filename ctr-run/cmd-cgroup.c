@@ -23,14 +23,6 @@ flag_opt(int c, const char *arg, void *ctx)
 		*(bool *)ctx = true;
 }
 
-static const char *
-one_id(int argc, char **argv, int i, const char *usage)
-{
-	if (i != argc - 1)
-		die_usage("want one container ID (usage: %s %s)", PROG, usage);
-	return argv[i];
-}
-
 /* pause and resume: the runtime freezes the cgroup; a marker tells ls without asking. */
 static int
 freeze(int argc, char **argv, struct state *st, bool on)
@@ -42,7 +34,7 @@ freeze(int argc, char **argv, struct state *st, bool on)
 	struct err e;
 	enum container_status cs;
 
-	cmd_open(st, one_id(argc, argv, i, usage), &c, 100);
+	cmd_open(st, cmd_one_id(argc, argv, i, usage), &c, 100);
 	cs = container_status(&c, NULL);
 	if (cs != (on ? CS_RUNNING : CS_PAUSED))
 		die(100, "container '%s' is %s", c.id, container_status_name(cs));
@@ -75,7 +67,7 @@ cmd_ps(int argc, char **argv, struct state *st)
 	struct container c;
 	struct err e;
 
-	cmd_open(st, one_id(argc, argv, i, PS_USAGE), &c, 100);
+	cmd_open(st, cmd_one_id(argc, argv, i, PS_USAGE), &c, 100);
 	fflush(stdout);
 	/* runc prints a JSON array of host pids: the processes in the container's cgroup */
 	if (runtime_run(jsonio_str(c.rec, "runtime"), &c, args, STDOUT_FILENO, &e) < 0)
@@ -119,7 +111,7 @@ cmd_update(int argc, char **argv, struct state *st)
 	struct container c;
 	struct err e;
 
-	cmd_open(st, one_id(argc, argv, i, UPDATE_USAGE), &c, 100);
+	cmd_open(st, cmd_one_id(argc, argv, i, UPDATE_USAGE), &c, 100);
 	if (!so.memory && !so.cpu_quota && !so.pids_limit)
 		die_usage("nothing to update (usage: %s %s)", PROG, UPDATE_USAGE);
 	snprintf(mem, sizeof(mem), "%lld", (long long)so.memory);
@@ -176,7 +168,7 @@ cmd_stats(int argc, char **argv, struct state *st)
 	json_auto_t *s = NULL;
 
 	prog_set_json_errors(json);
-	cmd_open(st, one_id(argc, argv, i, STATS_USAGE), &c, 100);
+	cmd_open(st, cmd_one_id(argc, argv, i, STATS_USAGE), &c, 100);
 	_cleanup_free_ char *rel = xasprintf("ctr/%s-%s", st->ns, c.id);
 	if (cgroup_at(&cg, root && *root ? root : CGROUP_ROOT, rel, &e) < 0)
 		die(1, "no cgroup for '%s' (not running?): %s", c.id, e.msg);

@@ -19,15 +19,6 @@ no_opts(int c, const char *arg, void *ctx)
 	(void)c, (void)arg, (void)ctx;
 }
 
-/* Exactly one ID after the options. */
-static const char *
-one_id(int argc, char **argv, int i, const char *usage)
-{
-	if (i != argc - 1)
-		die_usage("want one container ID (usage: %s %s)", PROG, usage);
-	return argv[i];
-}
-
 #define START_USAGE "start [-a] ID"
 
 static void
@@ -47,7 +38,7 @@ cmd_start(int argc, char **argv, struct state *st)
 	struct container c;
 	struct err e;
 
-	cmd_open(st, one_id(argc, argv, i, START_USAGE), &c, 100);
+	cmd_open(st, cmd_one_id(argc, argv, i, START_USAGE), &c, 100);
 	if (container_status(&c, NULL) != CS_CREATED)
 		die(100, "container '%s' is %s, not created", c.id,
 		    container_status_name(container_status(&c, NULL)));
@@ -95,7 +86,7 @@ cmd_kill(int argc, char **argv, struct state *st)
 	struct container c;
 	struct err e;
 
-	cmd_open(st, one_id(argc, argv, i, KILL_USAGE), &c, 100);
+	cmd_open(st, cmd_one_id(argc, argv, i, KILL_USAGE), &c, 100);
 	if (!k.sig) {
 		const char *ss = jsonio_str(c.rec, "stop_signal");
 
@@ -122,7 +113,7 @@ cmd_wait(int argc, char **argv, struct state *st)
 	struct err e;
 	json_auto_t *x = NULL;
 
-	cmd_open(st, one_id(argc, argv, i, WAIT_USAGE), &c, 125);
+	cmd_open(st, cmd_one_id(argc, argv, i, WAIT_USAGE), &c, 125);
 	x = container_exit(&c);
 	/* a shim writes exit.json before it exits: once it is gone, look again */
 	if (!x && !container_shim_alive(&c, NULL) && !(x = container_exit(&c)))
@@ -177,7 +168,7 @@ cmd_state(int argc, char **argv, struct state *st)
 	struct container c;
 	json_auto_t *d = NULL;
 
-	cmd_open(st, one_id(argc, argv, i, STATE_USAGE), &c, 100);
+	cmd_open(st, cmd_one_id(argc, argv, i, STATE_USAGE), &c, 100);
 	d = describe(&c, true);
 	if (!strcmp(jsonio_str(d, "status"), "unknown"))
 		log_warn("state of '%s' is unknown (shim gone)", c.id);

@@ -56,3 +56,11 @@ cmd_open(struct state *st, const char *id, struct container *c, int ucode)
 	if (container_open(c, st, &e) < 0)
 		die(ucode == 125 ? 125 : err_exit_code(&e), "%s", e.msg);
 }
+
+const char *
+cmd_one_id(int argc, char **argv, int i, const char *usage)
+{
+	if (i != argc - 1)
+		die_usage("want one container ID (usage: %s %s)", PROG, usage);
+	return argv[i];
+}

@@ -42,6 +42,8 @@ int attach_container(struct container *c, bool want_stdin, bool start);
 int cmd_getopt(int argc, char **argv, const char *usage, const char *shorts,
 	       const struct option *opts, void (*fn)(int c, const char *arg, void *ctx), void *ctx,
 	       struct state *st, int ucode);
+/* argv[i], which must be the last argument: exactly one ID after the options. */
+const char *cmd_one_id(int argc, char **argv, int i, const char *usage);
 /* Open the container argv[i] (exactly one more argument when last), state opened first. */
 void cmd_open(struct state *st, const char *id, struct container *c, int ucode);
 
