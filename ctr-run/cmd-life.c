@@ -146,6 +146,12 @@ describe(const struct container *c, bool ask_shim)
 		json_auto_t *r = shim_call(c, req, &e);
 		const char *s = jsonio_str(r, "status");
 
+		/* what the files say stands; the reason says why the shim did not add to it */
+		if (!r) {
+			log_warn("%s", e.msg);
+			json_object_set_new(d, "reason", json_string(e.msg));
+		}
+
 		/* the shim asks the runtime: the authority for created/running/paused */
 		if (s)
 			json_object_set_new(d, "status", json_string(s));

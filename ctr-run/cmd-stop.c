@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "delete.h"
@@ -50,17 +51,20 @@ stop_signal(const struct container *c, int given)
 	return ss && sig_parse(ss) > 0 ? sig_parse(ss) : SIGTERM;
 }
 
-static void
-send_signal(const struct container *c, int sig, bool all)
+/* -1 with e only when the shim does not answer: there is nobody to wait for. */
+static int
+send_signal(const struct container *c, int sig, bool all, struct err *e)
 {
 	json_auto_t *req = json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", sig, "all", all);
-	struct err e;
-	json_t *r = shim_call(c, req, &e);
+	json_t *r = shim_call(c, req, e);
 
 	/* it may have exited meanwhile: the wait that follows tells */
+	if (!r && e->code && !strcmp(e->code, "busy"))
+		return -1;
 	if (!r)
-		log_info("signal %d to '%s': %s", sig, c->id, e.msg);
+		log_info("signal %d to '%s': %s", sig, c->id, e->msg);
 	json_decref(r);
+	return 0;
 }
 
 /*
@@ -78,13 +82,15 @@ stop_live(struct container *c, enum container_status cs, const struct stop_args 
 	if (cs == CS_PAUSED)
 		runtime_run(jsonio_str(c->rec, "runtime"), c, resume, -1, &ignored);
 	if (cs != CS_CREATED) {
-		send_signal(c, stop_signal(c, a->sig), false);
+		if (send_signal(c, stop_signal(c, a->sig), false, e) < 0)
+			return NULL;
 		x = delete_wait_exit(c, a->secs < 0 ? -1 : a->secs * 1000, e);
 		if (x)
 			return x;
 		log_info("'%s' still runs after %d s: SIGKILL", c->id, a->secs);
 	}
-	send_signal(c, SIGKILL, true);
+	if (send_signal(c, SIGKILL, true, e) < 0)
+		return NULL;
 	return delete_wait_exit(c, KILL_WAIT_MS, e);
 }
 

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -18,6 +20,18 @@
 #include "xmem.h"
 
 #define LINE_MAX_BYTES (1u << 20)
+#define CALL_TIMEOUT_S 10 /* a request a live shim answers at once; $CTR_SHIM_TIMEOUT */
+
+/* How long a request may wait for the shim's answer: $CTR_SHIM_TIMEOUT seconds, else 10. */
+static long
+call_timeout(void)
+{
+	const char *v = getenv("CTR_SHIM_TIMEOUT");
+	char *end;
+	long t = v && *v ? strtol(v, &end, 10) : 0;
+
+	return t > 0 && t <= 3600 && !*end ? t : CALL_TIMEOUT_S;
+}
 
 static int
 read_sync(int fd, pid_t shim, int *pid, json_t **exit, struct err *e)
@@ -262,10 +276,29 @@ shim_call(const struct container *c, const json_t *req, struct err *e)
 	struct shim_conn k;
 	json_t *r;
 
+	struct timeval tv = {.tv_sec = call_timeout()};
+	json_auto_t *sent = json_copy((json_t *)req);
+	struct timespec now;
+	int pid = 0;
+
+	/* past this instant we have given up: the shim must not act on it any more */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	json_object_set_new(
+	    sent, "deadline",
+	    json_integer((json_int_t)(now.tv_sec + tv.tv_sec) * 1000 + now.tv_nsec / 1000000));
 	if (shim_connect(c, &k, e) < 0)
 		return NULL;
-	r = shim_send(&k, req, NULL, 0, e) < 0 ? NULL : shim_recv(&k, e);
+	/* a stopped or wedged shim must not hang its client: bounded send and receive */
+	setsockopt(k.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(k.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	r = shim_send(&k, sent, NULL, 0, e) < 0 ? NULL : shim_recv(&k, e);
 	shim_close(&k);
+	if (!r && (e->sys == EAGAIN || e->sys == EWOULDBLOCK)) {
+		container_shim_alive(c, &pid);
+		return err_code(e, "busy", "shim %d of '%s' does not answer (%ld s)", pid, c->id,
+				(long)tv.tv_sec),
+		       NULL;
+	}
 	if (r && !json_is_true(json_object_get(r, "ok"))) {
 		const char *msg = jsonio_str(r, "error");
 

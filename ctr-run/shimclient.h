@@ -64,7 +64,11 @@ int shim_send(struct shim_conn *k, const json_t *req, const int *fds, int n, str
 json_t *shim_recv(struct shim_conn *k, struct err *e);
 /* Is a whole line already buffered? (for poll loops) */
 bool shim_has_line(const struct shim_conn *k);
-/* connect + send + recv; a {"ok":false} answer becomes an error. New reference. */
+/*
+ * connect + send + recv; a {"ok":false} answer becomes an error. New
+ * reference. A shim that does not answer within $CTR_SHIM_TIMEOUT seconds
+ * (default 10: a stopped one) is an error coded "busy".
+ */
 json_t *shim_call(const struct container *c, const json_t *req, struct err *e);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -319,6 +320,22 @@ static const struct op ops[] = {
     {NULL, NULL},
 };
 
+/*
+ * "deadline": CLOCK_MONOTONIC milliseconds after which the client has given
+ * up (a shim that was stopped reads old requests when it runs again): a
+ * kill nobody waits for any more must not happen later.
+ */
+static bool
+too_late(const json_t *deadline)
+{
+	struct timespec ts;
+
+	if (!json_is_integer(deadline))
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 > json_integer_value(deadline);
+}
+
 void
 ops_handle(struct shim *s, struct client *c, const char *line, size_t len)
 {
@@ -328,6 +345,10 @@ ops_handle(struct shim *s, struct client *c, const char *line, size_t len)
 
 	if (!req)
 		return control_error(s, c, "bad JSON at column %d: %s", je.column, je.text);
+	if (too_late(json_object_get(req, "deadline"))) {
+		json_decref(req);
+		return control_error(s, c, "the request came after its deadline: not carried out");
+	}
 	for (const struct op *o = ops; name && o->name; o++)
 		if (!strcmp(o->name, name)) {
 			o->fn(s, c, req);

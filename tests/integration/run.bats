@@ -207,6 +207,42 @@ derive_image() {
 	assert_clean "$id"
 }
 
+@test "run: a stopped shim: state, kill and stop fail in bounded time, then work once it runs" {
+	local id spid t0
+	id=$(cid stopshim)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	spid=$(jq .pid "$CTR_STATE/default/$id/shim.json")
+	export CTR_SHIM_TIMEOUT=1
+	kill -STOP "$spid"
+	# whatever happens below, the shim runs again
+	(sleep 30; kill -CONT "$spid" 2>/dev/null) &
+	track_pid $!
+	t0=$SECONDS
+	run --separate-stderr ctr-run state "$id"
+	assert_status 0
+	[[ "$stderr" == *"shim $spid of '$id' does not answer (1 s)"* ]]
+	[ "$(jq -r .reason <<<"$output")" = "shim $spid of '$id' does not answer (1 s)" ]
+	run ctr-run kill "$id"
+	assert_status 111
+	[[ "$output" == *"does not answer"* ]]
+	run ctr-run stop -t 1 "$id"
+	assert_status 111
+	[ $((SECONDS - t0)) -lt 8 ] # three calls of 1 s, not a stop's 10 s wait for an exit
+	kill -CONT "$spid"
+	# the requests it missed carry deadlines: none is carried out now (the kill was SIGTERM,
+	# which a pid 1 without a handler ignores; stop's SIGKILL would have ended it)
+	sleep 0.5
+	run --separate-stderr ctr-run state "$id"
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ]
+	[ "$(jq -r .reason <<<"$output")" = null ]
+	ctr-run kill -s KILL "$id"
+	run ctr-run wait "$id"
+	assert_status 137
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
 @test "run: 50 containers at once, then all deleted" {
 	local i ids=()
 	for ((i = 0; i < 50; i++)); do
