@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A container's life: the start, kill, wait and delete verbs; state and ls say where it is. */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,13 +12,35 @@
 #include "fg.h"
 #include "jsonio.h"
 #include "path.h"
+#include "runtime.h"
 #include "shimclient.h"
 #include "sig.h"
+#include "spawn.h"
 
 static void
 no_opts(int c, const char *arg, void *ctx)
 {
 	(void)c, (void)arg, (void)ctx;
+}
+
+/*
+ * With its shim gone, is c's init still there? The runtime's state says
+ * (created, running or paused); *pid gets its pid. NULL: it is not.
+ */
+static json_t *
+live_without_shim(const struct container *c, int *pid)
+{
+	struct err e;
+	json_t *rs = runtime_state(jsonio_str(c->rec, "runtime"), c, &e);
+	const char *s = jsonio_str(rs, "status");
+
+	if (!s || (strcmp(s, "created") && strcmp(s, "running") && strcmp(s, "paused"))) {
+		json_decref(rs);
+		return NULL;
+	}
+	if (pid)
+		*pid = (int)json_integer_value(json_object_get(rs, "pid"));
+	return rs;
 }
 
 #define START_USAGE "start [-a] ID"
@@ -92,9 +116,19 @@ cmd_kill(int argc, char **argv, struct state *st)
 
 		k.sig = ss && sig_parse(ss) > 0 ? sig_parse(ss) : SIGTERM;
 	}
-	if (!container_shim_alive(&c, NULL))
-		die(1, "container '%s' is not running (%s)", c.id,
-		    container_status_name(container_status(&c, NULL)));
+	if (!container_shim_alive(&c, NULL)) {
+		json_auto_t *rs =
+		    container_status(&c, NULL) == CS_UNKNOWN ? live_without_shim(&c, NULL) : NULL;
+
+		if (!rs)
+			die(1, "container '%s' is not running (%s)", c.id,
+			    container_status_name(container_status(&c, NULL)));
+		/* unsupervised, but alive: the runtime can still signal it */
+		if (runtime_kill(jsonio_str(c.rec, "runtime"), &c, k.sig, k.all, &e) < 0)
+			die_err(&e);
+		log_warn("the shim of '%s' is gone: signalled through the runtime", c.id);
+		return 0;
+	}
 	json_auto_t *req =
 	    json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", k.sig, "all", k.all);
 	json_auto_t *r = shim_call(&c, req, &e);
@@ -104,6 +138,27 @@ cmd_kill(int argc, char **argv, struct state *st)
 }
 
 #define WAIT_USAGE "wait ID"
+
+/*
+ * Nobody will write c's exit status: watch its init (a pidfd on the pid the
+ * runtime names) and say when it ends, and that its status is unknown.
+ */
+__attribute__((noreturn)) static void
+wait_without_shim(const struct container *c)
+{
+	int pid = 0, fd;
+	json_auto_t *rs = live_without_shim(c, &pid);
+	struct pollfd p;
+
+	if (rs && pid > 0 && (fd = spawn_pidfd(pid)) >= 0) {
+		p = (struct pollfd){.fd = fd, .events = POLLIN};
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+		close(fd);
+		die(125, "'%s' ended; its exit status is unknown (its shim is gone)", c->id);
+	}
+	die(125, "state of '%s' is unknown (shim gone): no exit status to report", c->id);
+}
 
 int
 cmd_wait(int argc, char **argv, struct state *st)
@@ -117,7 +172,7 @@ cmd_wait(int argc, char **argv, struct state *st)
 	x = container_exit(&c);
 	/* a shim writes exit.json before it exits: once it is gone, look again */
 	if (!x && !container_shim_alive(&c, NULL) && !(x = container_exit(&c)))
-		die(125, "state of '%s' is unknown (shim gone): no exit status to report", c.id);
+		wait_without_shim(&c);
 	if (!x && !(x = fg_wait(&c, NULL, false, &e)))
 		die(125, "%s", e.msg);
 	jsonio_write(stdout, x);
@@ -139,8 +194,17 @@ describe(const struct container *c, bool ask_shim)
 
 	if (x)
 		json_object_set_new(d, "exit", x);
-	if (cs == CS_UNKNOWN)
+	if (cs == CS_UNKNOWN) {
+		/* ls reads files only; state asks the runtime */
+		json_auto_t *rs = ask_shim ? live_without_shim(c, NULL) : NULL;
+
 		json_object_set_new(d, "reason", json_string("shim gone"));
+		/* alive but unsupervised: the runtime's word on it, no exit status ever */
+		if (rs) {
+			json_object_set(d, "status", json_object_get(rs, "status"));
+			json_object_set(d, "pid", json_object_get(rs, "pid"));
+		}
+	}
 	if (ask_shim && cs != CS_UNKNOWN && cs != CS_STOPPED) {
 		json_auto_t *req = json_pack("{s:s}", "op", "state");
 		json_auto_t *r = shim_call(c, req, &e);

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "digest.h"
 #include "fdio.h"
+#include "jsonio.h"
 #include "log.h"
 #include "ociruntime.h"
 #include "spawn.h"
@@ -137,24 +139,59 @@ runtime_check_version(const struct state *st, const char *path)
 	close(openat(st->runfd, marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 }
 
-int
-runtime_run(const char *runtime, const struct container *c, const char *const *args, int out_fd,
-	    struct err *e)
+/* argv (NULL-ended) for c's runtime, stdin /dev/null, stdout to out_fd (-1: ours). */
+static int
+run_argv(const char *runtime, const struct container *c, const char *const *argv, int out_fd,
+	 struct err *e)
 {
 	const struct ociruntime rt = {runtime, c->runtime_root, NULL, -1};
-	const char *argv[16];
 	struct spawn_opts so = SPAWN_OPTS_INIT;
-	size_t n = 0;
 	int r;
 
-	for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 2; args++)
-		argv[n++] = *args;
-	argv[n++] = c->id;
-	argv[n] = NULL;
 	so.stdout_fd = out_fd;
 	so.stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	r = ociruntime_run(&rt, NULL, argv, &so, e);
 	if (so.stdin_fd >= 0)
 		close(so.stdin_fd);
 	return r;
+}
+
+int
+runtime_run(const char *runtime, const struct container *c, const char *const *args, int out_fd,
+	    struct err *e)
+{
+	const char *argv[16];
+	size_t n = 0;
+
+	for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 2; args++)
+		argv[n++] = *args;
+	argv[n++] = c->id;
+	argv[n] = NULL;
+	return run_argv(runtime, c, argv, out_fd, e);
+}
+
+int
+runtime_kill(const char *runtime, const struct container *c, int sig, bool all, struct err *e)
+{
+	char num[16];
+	const char *argv[] = {"kill", all ? "--all" : c->id, all ? c->id : num, all ? num : NULL,
+			      NULL};
+
+	snprintf(num, sizeof(num), "%d", sig);
+	return run_argv(runtime, c, argv, -1, e);
+}
+
+json_t *
+runtime_state(const char *runtime, const struct container *c, struct err *e)
+{
+	static const char *const args[] = {"state", NULL};
+	_cleanup_close_ int fd = memfd_create("runtime-state", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, errno, "memfd_create"), NULL;
+	if (runtime_run(runtime, c, args, fd, e) < 0)
+		return NULL;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return err_set(e, errno, "lseek"), NULL;
+	return jsonio_load_fd(fd, 1 << 20, "the runtime's state", e);
 }

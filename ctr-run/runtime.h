@@ -3,6 +3,9 @@
 #ifndef CTR_RUN_RUNTIME_H
 #define CTR_RUN_RUNTIME_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "container.h"
 #include "err.h"
 #include "state.h"
@@ -29,5 +32,9 @@ int runtime_version_fixed(const char *text);
  */
 int runtime_run(const char *runtime, const struct container *c, const char *const *args, int out_fd,
 		struct err *e);
+/* "RUNTIME kill [--all] ID SIG": signal c without its shim. */
+int runtime_kill(const char *runtime, const struct container *c, int sig, bool all, struct err *e);
+/* "RUNTIME state ID" parsed: {"status","pid",...}. New reference, or NULL with e. */
+json_t *runtime_state(const char *runtime, const struct container *c, struct err *e);
 
 #endif

@@ -186,18 +186,39 @@ derive_image() {
 	assert_clean "$id"
 }
 
-@test "run: a dead shim leaves state unknown, never an invented exit code; delete -f cleans" {
-	local id spid
+@test "run: a dead shim: state, kill and wait go through the runtime; never an invented exit code" {
+	local id spid cpid wout
 	id=$(cid deadshim)
+	wout=$BATS_TEST_TMPDIR/wait.out
 	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
 	spid=$(jq .pid "$CTR_STATE/default/$id/shim.json")
 	kill -KILL "$spid"
 	while kill -0 "$spid" 2>/dev/null; do sleep 0.05; done
+	# unsupervised but alive: the runtime says so, and there is no exit status
 	run --separate-stderr ctr-run state "$id"
 	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ]
+	[ "$(jq -r .reason <<<"$output")" = "shim gone" ]
+	[ "$(jq -r .exit <<<"$output")" = null ]
+	cpid=$(jq -r .pid <<<"$output")
+	kill -0 "$cpid"
+	# wait watches the process itself and ends with it, honest about the status
+	ctr-run wait "$id" >"$wout" 2>&1 &
+	track_pid $!
+	sleep 0.3
+	kill -0 $! # still waiting: the container runs
+	run ctr-run kill -s KILL "$id"
+	assert_status 0
+	[[ "$output" == *"shim of '$id' is gone: signalled through the runtime"* ]]
+	wait $! || [ $? -eq 125 ]
+	grep -q "ended; its exit status is unknown" "$wout"
+	# dead (a zombie when nothing reaps the shim's orphans, as on this sandbox's PID 1)
+	[ ! -e "/proc/$cpid" ] || [ "$(awk '{print $3}' "/proc/$cpid/stat")" = Z ]
+	run --separate-stderr ctr-run state "$id"
 	[ "$(jq -r .status <<<"$output")" = unknown ]
 	[ "$(jq -r .exit <<<"$output")" = null ]
-	[[ "$stderr" == *"unknown (shim gone)"* ]]
+	run ctr-run kill "$id"
+	assert_status 1
 	run ctr-run wait "$id"
 	assert_status 125
 	run ctr-run delete "$id"
