@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -111,10 +112,13 @@ keep_fds(struct worker *w, int wfd)
 }
 
 __attribute__((noreturn)) static void
-child(struct worker *w, int wfd)
+child(struct worker *w, int wfd, pid_t parent)
 {
 	struct report rep = {0};
 
+	/* we die with the unpack that started us, also when it died before this line */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(3);
 	signal(SIGPIPE, SIG_DFL);
 	umask(0); /* modes come from the layer: created right, most need no chmod */
 	if (keep_fds(w, wfd) < 0) {
@@ -129,6 +133,7 @@ child(struct worker *w, int wfd)
 int
 worker_start(struct worker *w, struct err *e)
 {
+	pid_t parent = getpid();
 	int p[2];
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -142,7 +147,7 @@ worker_start(struct worker *w, struct err *e)
 	}
 	if (w->pid == 0) {
 		close(p[0]);
-		child(w, p[1]);
+		child(w, p[1], parent);
 	}
 	close(p[1]);
 	w->rfd = p[0];

@@ -521,3 +521,44 @@ PY
 	run ctr-unpack --discard ../x
 	[ "$status" -eq 100 ]
 }
+
+@test "unpack: SIGKILL mid-unpack: its workers die with it, and a rerun completes" {
+	local upid w p i state
+	python3 - "$BATS_TEST_TMPDIR/layer.tar" <<'PY'
+import sys, tarfile
+class Zeros:
+    def __init__(self, n): self.n = n
+    def read(self, k=-1):
+        k = self.n if k < 0 else min(k, self.n); self.n -= k; return b"\0" * k
+t = tarfile.open(sys.argv[1], "w")
+i = tarfile.TarInfo("zeros"); i.size = 512 << 20
+t.addfile(i, Zeros(i.size)); t.close()
+PY
+	hostile_image big/zeros:1 >"$BATS_TEST_TMPDIR/img.json"
+	rm -f "$BATS_TEST_TMPDIR/layer.tar"
+	ctr-unpack - <"$BATS_TEST_TMPDIR/img.json" >/dev/null 2>&1 &
+	upid=$!
+	track_pid $upid
+	for i in $(seq 200); do
+		w=$(pgrep -P "$upid") && break
+		sleep 0.02
+	done
+	[ -n "$w" ]
+	for p in $w; do track_pid "$p"; done # whatever happens, teardown ends them
+	# held where it is: only its parent's death can end it now
+	kill -STOP $w
+	kill -KILL "$upid"
+	wait "$upid" || true
+	for i in $(seq 100); do
+		state=gone
+		for p in $w; do
+			[ -e "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat")" != Z ] && state=alive
+		done
+		[ "$state" = gone ] && break
+		sleep 0.05
+	done
+	[ "$state" = gone ]
+	# what it left active is its own (owner dead): the rerun removes it and commits
+	ctr-unpack - <"$BATS_TEST_TMPDIR/img.json" >/dev/null
+	no_active_snapshots
+}
