@@ -9,6 +9,7 @@
 #include "digest.h"
 #include "jsonio.h"
 #include "prog.h"
+#include "owner.h"
 #include "stale.h"
 #include "unpack.h"
 
@@ -80,7 +81,7 @@ owned_by(struct snapshot_store *s, const char *key, const char *owner, bool *gon
 		return false;
 	labels = json_object_get(st, "labels");
 	return !strcmp(jsonio_str(st, "kind") ?: "", "active") &&
-	       !strcmp(jsonio_str(labels, "ctr.unpack/owner") ?: "", owner);
+	       !strcmp(jsonio_str(labels, OWNER_LABEL_UNPACK) ?: "", owner);
 }
 
 int
@@ -91,7 +92,7 @@ cmd_discard(const struct opts *o, struct state *st)
 	char owner[64];
 	bool gone;
 
-	if (stale_identity(getppid(), owner, sizeof(owner)) < 0)
+	if (owner_identity(getppid(), owner, sizeof(owner)) < 0)
 		die(111, "cannot read the identity of process %d", (int)getppid());
 	if (state_open_writer(st, &e) < 0 || snapshot_store_open(st, o->driver, &s, &e) < 0)
 		die_err(&e);

@@ -10,11 +10,6 @@
 #include "snapshot.h"
 
 /*
- * "PID STARTTIME" of a live process (STARTTIME: field 22 of /proc/PID/stat,
- * which tells a reused pid from the first). Returns -1 when pid is gone.
- */
-int stale_identity(pid_t pid, char *out, size_t max);
-/*
  * Remove every active snapshot named unpack-* whose ctr.unpack/owner label
  * names a process that is gone, except the keys in keep (an array of
  * {"key"} objects, or NULL): those are adopted by this run.

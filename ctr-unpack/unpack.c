@@ -14,6 +14,7 @@
 
 #include "jsonio.h"
 #include "log.h"
+#include "owner.h"
 #include "stale.h"
 
 static void
@@ -35,10 +36,10 @@ prepare_layer(struct unpack_job *j, size_t i, const char *parent, struct err *e)
 	char owner[64] = "";
 	json_auto_t *labels = NULL;
 
-	/* a later run removes the snapshot once its owner is gone (stale_sweep) */
-	stale_identity(j->owner ? j->owner : getpid(), owner, sizeof(owner));
+	/* a later run removes the snapshot once its owner is gone (stale_sweep, or gc) */
+	owner_identity(j->owner ? j->owner : getpid(), owner, sizeof(owner));
 	labels = json_pack("{s:s, s:s, s:s}", "ctr.unpack/layer", l->digest, "ctr.unpack/diff-id",
-			   l->diff_id, "ctr.unpack/owner", owner);
+			   l->diff_id, OWNER_LABEL_UNPACK, owner);
 
 	if (getrandom(&rnd, sizeof(rnd), 0) < 0)
 		rnd = (uint32_t)time(NULL);

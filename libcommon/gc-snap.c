@@ -10,6 +10,7 @@
 #include "gc-int.h"
 #include "jsonio.h"
 #include "log.h"
+#include "owner.h"
 #include "snapshot.h"
 #include "xmem.h"
 
@@ -22,7 +23,8 @@ struct victim {
 
 /*
  * Only a committed layer that ctr-unpack made (its ctr.unpack/layer label)
- * can be garbage: an active snapshot is someone's work in progress, and a
+ * can be garbage, and an active snapshot of ctr-unpack's whose owner is
+ * gone: any other active snapshot is someone's work in progress, and a
  * snapshot committed by hand has no record that could name it.
  */
 static bool
@@ -30,6 +32,9 @@ is_root(const struct gc *g, const json_t *rec)
 {
 	const char *kind = jsonio_str(rec, "kind");
 	const char *layer = jsonio_str(json_object_get(rec, "labels"), "ctr.unpack/layer");
+
+	if (owner_snapshot_stale(rec))
+		return false;
 
 	return !kind || strcmp(kind, "committed") || !layer || g->keep_unpacked ||
 	       json_object_get(g->snaps, jsonio_str(rec, "name"));

@@ -157,6 +157,26 @@ snapshots() {
 	[ "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)" = 1 ]
 }
 
+@test "gc: an applier's active snapshot goes once its owner is gone; a live owner's stays" {
+	local img d id blob dead live
+	img=$(ctr-pull -q "$LY")
+	d=$(jq -r '.layers[0].digest' <<<"$img")
+	blob=$CTR_ROOT/content/blobs/sha256/${d#sha256:}
+	id=$(jq -r '.rootfs.diff_ids[0]' "$CTR_ROOT/content/blobs/sha256/$(jq -r .config.digest <<<"$img" | cut -d: -f2)")
+	# its owner is the shell that started it, gone when the shell ends ("; true": no exec)
+	bash -c 'ctr-unpack --layer-stream --digest "$1" --diff-id "$2" <"$3" >"$4"; true' \
+		_ "$d" "$id" "$blob" "$BATS_TEST_TMPDIR/dead.json"
+	dead=$(jq -r .key "$BATS_TEST_TMPDIR/dead.json")
+	# this one's owner is the test itself, alive during the gc
+	ctr-unpack --layer-stream --digest "$d" --diff-id "$id" <"$blob" >"$BATS_TEST_TMPDIR/live.json"
+	live=$(jq -r .key "$BATS_TEST_TMPDIR/live.json")
+	ctr-snapshot prepare unpack-by-hand >/dev/null # no owner label: someone's work
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '[.snapshots[].key] | join(" ")' <<<"$output")" = "$dead" ]
+	[ "$(ctr-snapshot ls --json | jq -r '.[].name' | sort)" = "$(printf '%s\n' "$live" unpack-by-hand | sort)" ]
+}
+
 @test "gc: a container's snapshot and the chain under it survive the image's rm" {
 	require_root
 	require_cmd runc

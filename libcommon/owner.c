@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Owners of work in progress: a process's identity, and whether it is gone. */
+#include "owner.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdio.h"
+#include "jsonio.h"
+
+int
+owner_identity(pid_t pid, char *out, size_t max)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start;
+	char state;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = fdio_read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* after "(comm)", which may hold spaces: state is field 3, starttime field 22 */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1,
+		   " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+		   "%*s %llu",
+		   &state, &start) != 2 ||
+	    state == 'Z' || state == 'X')
+		return -1;
+	snprintf(out, max, "%d %llu", (int)pid, start);
+	return 0;
+}
+
+bool
+owner_gone(const char *label)
+{
+	char now[64];
+	int pid;
+
+	if (!label || sscanf(label, "%d", &pid) != 1 || pid <= 0)
+		return false;
+	return owner_identity(pid, now, sizeof(now)) < 0 || strcmp(now, label);
+}
+
+bool
+owner_snapshot_stale(const json_t *rec)
+{
+	if (strcmp(jsonio_str(rec, "kind") ?: "", "active") ||
+	    strncmp(jsonio_str(rec, "name") ?: "", "unpack-", 7))
+		return false;
+	return owner_gone(jsonio_str(json_object_get(rec, "labels"), OWNER_LABEL_UNPACK));
+}
