@@ -11,6 +11,7 @@
 #include "delete.h"
 #include "fg.h"
 #include "jsonio.h"
+#include "lock.h"
 #include "path.h"
 #include "runtime.h"
 #include "shimclient.h"
@@ -229,6 +230,29 @@ describe(const struct container *c, bool ask_shim)
 	return d;
 }
 
+/*
+ * A container directory without a record: a create in flight holds its lock
+ * (status "creating"); otherwise its creator died before writing the record
+ * ("unknown"), and delete -f removes what it made. NULL: it has a record.
+ */
+static json_t *
+describe_unrecorded(struct container *c, const struct state *st)
+{
+	struct err e;
+	int lk;
+
+	if (container_open(c, st, &e) == 0 || c->dirfd < 0 || e.sys != ENOENT)
+		return NULL;
+	lk = lock_at(c->dirfd, "lock", LOCK_SHARED | LOCK_TRY, &e);
+	if (lk >= 0)
+		close(lk);
+	if (lk < 0 && e.code && !strcmp(e.code, "busy"))
+		return json_pack("{s:s, s:s, s:s}", "id", c->id, "status", "creating", "reason",
+				 "being created: no record yet");
+	return json_pack("{s:s, s:s, s:s}", "id", c->id, "status", "unknown", "reason",
+			 "its creator died before it wrote the record; delete -f removes it");
+}
+
 #define STATE_USAGE "state ID"
 
 int
@@ -237,8 +261,20 @@ cmd_state(int argc, char **argv, struct state *st)
 	int i = cmd_getopt(argc, argv, STATE_USAGE, "", NULL, no_opts, NULL, st, 100);
 	struct container c;
 	json_auto_t *d = NULL;
+	struct err e;
+	const char *id = cmd_one_id(argc, argv, i, STATE_USAGE);
 
-	cmd_open(st, cmd_one_id(argc, argv, i, STATE_USAGE), &c, 100);
+	if (state_open(st, &e) == 0 && path_check_id(id, CONTAINER_ID_MAX, &e) == 0) {
+		container_init(&c, st, id);
+		d = describe_unrecorded(&c, st);
+		container_release(&c);
+	}
+	if (d) {
+		log_warn("'%s': %s", id, jsonio_str(d, "reason"));
+		jsonio_write_pretty(stdout, d);
+		return 0;
+	}
+	cmd_open(st, id, &c, 100);
 	d = describe(&c, true);
 	if (!strcmp(jsonio_str(d, "status"), "unknown"))
 		log_warn("state of '%s' is unknown (shim gone)", c.id);
@@ -267,6 +303,8 @@ ls_print(const json_t *d)
 	if (x)
 		snprintf(status, sizeof(status), "%s (%lld)", s,
 			 (long long)json_integer_value(json_object_get(x, "status")));
+	else if (!strcmp(s, "unknown") && !json_object_get(d, "image"))
+		snprintf(status, sizeof(status), "unknown (no record)");
 	else if (!strcmp(s, "unknown"))
 		snprintf(status, sizeof(status), "unknown (shim gone)");
 	else
@@ -296,8 +334,13 @@ cmd_ls(int argc, char **argv, struct state *st)
 	json_array_foreach(ids, k, v) {
 		struct container c;
 
+		json_t *u;
+
 		container_init(&c, st, json_string_value(v));
-		if (container_open(&c, st, &e) == 0)
+		/* every directory shows, a record or not: none is invisible */
+		if ((u = describe_unrecorded(&c, st)))
+			json_array_append_new(out, u);
+		else if (c.rec)
 			json_array_append_new(out, describe(&c, false));
 		container_release(&c);
 	}

@@ -419,10 +419,30 @@ assert_nothing_left() {
 }
 
 @test "run: delete -f also removes a container whose record was never written" {
-	local id
+	local id fl i
 	id=$(cid norecord)
 	ctr-run create --name "$id" "$IMG" -- true >/dev/null
 	rm "$CTR_ROOT/containers/default/$id/record.json"
+	# never invisible: ls and state show it, and say what it is
+	run --separate-stderr ctr-run ls --json
+	assert_status 0
+	[ "$(jq -r --arg id "$id" '.[] | select(.id == $id) | .status' <<<"$output")" = unknown ]
+	[[ "$(ctr-run ls)" == *"$id"*"unknown (no record)"* ]]
+	run --separate-stderr ctr-run state "$id"
+	assert_status 0
+	[[ "$(jq -r .reason <<<"$output")" == *"creator died"*"delete -f"* ]]
+	# a creator that holds the container's lock is alive: creating, not dead
+	(exec 9>"$CTR_ROOT/containers/default/$id/lock" && flock 9 && exec sleep 30) &
+	fl=$!
+	track_pid $fl
+	for i in $(seq 100); do
+		[ "$(ctr-run state "$id" 2>/dev/null | jq -r .status)" = creating ] && break
+		sleep 0.05
+	done
+	[ "$(ctr-run state "$id" 2>/dev/null | jq -r .status)" = creating ]
+	[ "$(ctr-run ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" = creating ]
+	kill $fl
+	wait $fl || true
 	run ctr-run delete "$id"
 	assert_status 100
 	ctr-run delete -f "$id"
