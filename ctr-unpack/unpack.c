@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "jsonio.h"
+#include "lock.h"
 #include "log.h"
 #include "owner.h"
 #include "stale.h"
@@ -238,6 +239,52 @@ unpack_stream(struct unpack_job *j, struct err *e)
 	return 0;
 }
 
+static void
+chain_lock_name(const struct unpack_job *j, const struct layer *l, char *out, size_t max)
+{
+	snprintf(out, max, "%s-%s", snapshot_store_driver(j->s), digest_hex(l->chain));
+}
+
+static void
+unlock_chain(const struct unpack_job *j, struct layer *l)
+{
+	char name[DIGEST_STR_LEN + 32];
+
+	if (l->lockfd < 0)
+		return;
+	chain_lock_name(j, l, name, sizeof(name));
+	lock_transient_release(j->lockdirfd, name, l->lockfd);
+	l->lockfd = -1;
+}
+
+/*
+ * Unpacks of one chain ID at once: one applies it, the others wait on its
+ * lock and find it committed. Bottom layer first, the same order in every
+ * run (a chain ID names its whole prefix), so no two runs wait on each other.
+ */
+static int
+lock_chains(struct unpack_job *j, struct err *e)
+{
+	char name[DIGEST_STR_LEN + 32];
+	const char *kind;
+
+	for (size_t i = 0; i < j->n && j->lockdirfd >= 0; i++) {
+		struct layer *l = &j->layers[i];
+
+		if (l->skip)
+			continue;
+		chain_lock_name(j, l, name, sizeof(name));
+		if ((l->lockfd = lock_transient_at(j->lockdirfd, name, e)) < 0)
+			return err_prefix(e, "layer %zu", i);
+		/* another run committed it while we waited: reuse it */
+		if (snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed")) {
+			l->skip = true;
+			unlock_chain(j, l);
+		}
+	}
+	return 0;
+}
+
 int
 unpack_run(struct unpack_job *j, struct err *e)
 {
@@ -248,6 +295,7 @@ unpack_run(struct unpack_job *j, struct err *e)
 		struct layer *l = &j->layers[i];
 
 		l->w.rootfd = l->w.layerfd = l->w.rfd = -1;
+		l->lockfd = -1;
 		l->skip = snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed");
 		if (!l->skip && l->key[0] && (!j->overlay || adopt(j, l, e) < 0))
 			return j->overlay ? -1
@@ -257,11 +305,12 @@ unpack_run(struct unpack_job *j, struct err *e)
 					"layer %zu: blob %s not in the content store", i,
 					l->digest);
 	}
-	rc = j->overlay ? run_overlay(j, e) : run_native(j, e);
+	rc = lock_chains(j, e) < 0 ? -1 : j->overlay ? run_overlay(j, e) : run_native(j, e);
 	for (size_t i = 0; i < j->n; i++) {
 		struct err ignored;
 
 		close_fds(&j->layers[i]);
+		unlock_chain(j, &j->layers[i]);
 		/* leave the store as it was: no active snapshot of ours survives a failure */
 		if (j->layers[i].key[0] && snapshot_remove(j->s, j->layers[i].key, &ignored) < 0)
 			log_warn("cannot remove snapshot '%s': %s", j->layers[i].key, ignored.msg);

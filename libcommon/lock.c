@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -28,4 +29,30 @@ lock_at(int dirfd, const char *name, int flags, struct err *e)
 		return err_set(e, saved, "lock '%s'", name);
 	}
 	return fd;
+}
+
+int
+lock_transient_at(int dirfd, const char *name, struct err *e)
+{
+	for (;;) {
+		struct stat held, now;
+		int fd = lock_at(dirfd, name, 0, e);
+
+		if (fd < 0)
+			return -1;
+		/* the file we locked is still the one under that name: ours */
+		if (fstat(fd, &held) == 0 && fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+void
+lock_transient_release(int dirfd, const char *name, int fd)
+{
+	if (fd < 0)
+		return;
+	unlinkat(dirfd, name, 0);
+	close(fd);
 }

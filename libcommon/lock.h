@@ -16,5 +16,12 @@ enum {
  * leaves a stale lock), or -1.
  */
 int lock_at(int dirfd, const char *name, int flags, struct err *e);
+/*
+ * An exclusive lock on a lock file that lives only while it is held: wait
+ * for name under dirfd, and retry when the file was removed meanwhile by the
+ * holder before us. lock_transient_release removes the file, then unlocks.
+ */
+int lock_transient_at(int dirfd, const char *name, struct err *e);
+void lock_transient_release(int dirfd, const char *name, int fd);
 
 #endif

@@ -143,6 +143,30 @@ no_active_snapshots() {
 	no_active_snapshots
 }
 
+@test "unpack: eight unpacks of one image at once apply each layer once, and the others reuse it" {
+	local layout n i pids=() total=0 applied
+	layout=$(fixture_layout layers)
+	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
+	n=$(jq '.layers | length' "$BATS_TEST_TMPDIR/img.json")
+	for i in 1 2 3 4 5 6 7 8; do
+		ctr-unpack --log-level info - <"$BATS_TEST_TMPDIR/img.json" \
+			>"$BATS_TEST_TMPDIR/o$i" 2>"$BATS_TEST_TMPDIR/e$i" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	for i in 1 2 3 4 5 6 7 8; do
+		applied=$(sed -n 's/.*: \([0-9]*\) of [0-9]* layers applied.*/\1/p' "$BATS_TEST_TMPDIR/e$i")
+		[ -n "$applied" ]
+		total=$((total + applied))
+		[ "$(jq -r .chain_id "$BATS_TEST_TMPDIR/o$i")" = "$(jq -r .chain_id "$BATS_TEST_TMPDIR/o1")" ]
+	done
+	# one extraction per layer in all: the peak disk of one unpack, not eight
+	[ "$total" -eq "$n" ]
+	no_active_snapshots
+	# chain locks live only while held
+	[ -z "$(ls -A "$CTR_STATE/unpack")" ]
+}
+
 # ---- bad input: exit 100 and the store as it was ---------------------------
 
 # Replace the config by one with the given diff_ids (JSON array) and print the image JSON.

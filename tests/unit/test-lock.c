@@ -145,6 +145,45 @@ test_lock_waits(void)
 	close(fd);
 }
 
+/* A transient lock file exists only while held; a waiter gets a fresh one after the holder. */
+static void
+test_lock_transient(void)
+{
+	int p[2], fd, status;
+	struct stat sb;
+	struct err e;
+	char c;
+	pid_t pid;
+
+	fd = lock_transient_at(tmpfd, "chain", &e);
+	ok(fd >= 0 && fstatat(tmpfd, "chain", &sb, 0) == 0, "held: the file exists");
+	lock_transient_release(tmpfd, "chain", fd);
+	ok(fstatat(tmpfd, "chain", &sb, 0) < 0 && errno == ENOENT, "released: the file is gone");
+
+	ok(pipe2(p, O_CLOEXEC) == 0, "pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int h = lock_transient_at(tmpfd, "chain", &e);
+
+		if (h < 0 || write(p[1], "L", 1) != 1)
+			_exit(1);
+		usleep(200000);
+		lock_transient_release(tmpfd, "chain", h);
+		_exit(0);
+	}
+	close(p[1]);
+	ok(read(p[0], &c, 1) == 1, "a holder has it");
+	close(p[0]);
+	/* we open the holder's file and wait on it; it is unlinked under us: we retry */
+	fd = lock_transient_at(tmpfd, "chain", &e);
+	ok(fd >= 0, "granted after the holder released it");
+	ok(fstatat(tmpfd, "chain", &sb, 0) == 0, "on a file that exists again, ours");
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the holder ran to its end");
+	lock_transient_release(tmpfd, "chain", fd);
+}
+
 static void
 test_lock_errors(void)
 {
@@ -167,6 +206,7 @@ main(void)
 	RUN(test_lock_shared);
 	RUN(test_lock_released_on_death);
 	RUN(test_lock_waits);
+	RUN(test_lock_transient);
 	RUN(test_lock_errors);
 	close(tmpfd);
 	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
