@@ -15,8 +15,6 @@
 #include "prog.h"
 #include "xmem.h"
 
-#define CHUNK (1u << 20)
-
 struct checker {
 	const struct content *c;
 	json_t *seen;	  /* digest -> problem text, "" when the blob is good */
@@ -24,36 +22,6 @@ struct checker {
 	size_t blobs;
 	int64_t bytes;
 };
-
-/* Re-hash the blob; NULL when it is good, else what is wrong. New string. */
-static char *
-blob_problem(const struct content *c, const char *digest, int64_t size)
-{
-	struct err e;
-	_cleanup_close_ int fd = content_open_blob(c, digest, &e);
-	_cleanup_free_ char *buf = NULL;
-	char got[DIGEST_STR_LEN + 1];
-	struct digester d;
-	struct stat sb;
-	ssize_t n;
-
-	if (fd < 0)
-		return xstrdup(e.sys == ENOENT ? "missing" : e.msg);
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
-		return xstrdup("not a regular file");
-	if (sb.st_size != size)
-		return xasprintf("size %lld, its descriptor says %lld", (long long)sb.st_size,
-				 (long long)size);
-	buf = xmalloc(CHUNK);
-	digester_init(&d);
-	while ((n = read(fd, buf, CHUNK)) > 0)
-		digester_update(&d, buf, (size_t)n);
-	digester_final(&d, got);
-	digester_release(&d);
-	if (n < 0)
-		return xasprintf("unreadable: %s", strerror(errno));
-	return strcmp(got, digest) ? xasprintf("corrupt: its content hashes to %s", got) : NULL;
-}
 
 /* Check one descriptor's blob (once per run); true when it is good. */
 static bool
@@ -65,7 +33,7 @@ check_blob(struct checker *k, const json_t *desc)
 	_cleanup_free_ char *why = NULL;
 
 	if (!known) {
-		why = blob_problem(k->c, dg, size);
+		why = content_blob_problem(k->c, dg, size);
 		json_object_set_new(k->seen, dg, json_string(why ? why : ""));
 		known = jsonio_str(k->seen, dg);
 	}

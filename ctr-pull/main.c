@@ -16,8 +16,8 @@
 static const char USAGE[] =
     "usage: ctr-pull [--platform OS/ARCH[/VARIANT] | --all-platforms]\n" REGISTRY_USAGE
     " [--limit-rate BYTES]\n"
-    "       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n" PULL_UNPACK_USAGE
-    "       REF\n";
+    "       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n"
+    "       [--verify]\n" PULL_UNPACK_USAGE "       REF\n";
 
 enum {
 	OPT_PLATFORM = 0x100,
@@ -25,6 +25,7 @@ enum {
 	OPT_MAXCONC,
 	OPT_PROGRESS,
 	OPT_JSON,
+	OPT_VERIFY,
 };
 
 static const struct option opts[] = {
@@ -34,6 +35,7 @@ static const struct option opts[] = {
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"verify", no_argument, NULL, OPT_VERIFY},
     {"help", no_argument, NULL, 'h'},
     PULL_UNPACK_LONGOPTS,
     REGISTRY_LONGOPTS,
@@ -67,6 +69,9 @@ parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
 		break;
 	case OPT_JSON:
 		prog_set_json_errors(true);
+		break;
+	case OPT_VERIFY:
+		o->verify = true;
 		break;
 	case 'h':
 		fputs(USAGE, stdout);

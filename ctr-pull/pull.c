@@ -11,6 +11,7 @@
 #include "fetch.h"
 #include "image.h"
 #include "jsonio.h"
+#include "log.h"
 #include "ocidoc.h"
 #include "prog.h"
 #include "ref.h"
@@ -107,6 +108,28 @@ print_images(struct state *st, const struct content *c, const struct plan *p, co
 	}
 }
 
+/*
+ * --verify: a stored layer blob is reused only if it still hashes to its
+ * digest; one that does not (ctr-image check calls it corrupt) is removed
+ * and fetched again. Without it, reuse checks the size only.
+ */
+static void
+verify_stored(const struct content *c, const struct blob *b, size_t n)
+{
+	struct err e;
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *why = NULL;
+
+		if (!content_has(c, b[i].digest, b[i].size) ||
+		    !(why = content_blob_problem(c, b[i].digest, b[i].size)))
+			continue;
+		log_warn("blob %s: %s; fetching it again", b[i].digest, why);
+		if (content_drop_blob(c, b[i].digest, &e) < 0)
+			die_err(&e);
+	}
+}
+
 static void
 fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 	     const struct pull_opts *o, struct progress *pr, const char *name, int64_t *got,
@@ -118,6 +141,8 @@ fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 	struct err e;
 	int rc;
 
+	if (o->verify)
+		verify_stored(c, b, n);
 	if (u && pull_unpack_prepare(u, st, name, p, b, &n, &e) < 0)
 		die_err(&e);
 	progress_resolved(pr, name, jsonio_str(p->top.desc, "digest"), (int)n, total);

@@ -19,6 +19,7 @@ struct pull_opts {
 	int max_concurrent;
 	enum progress_mode progress;
 	struct pull_unpack_opts unpack;
+	bool verify; /* re-hash the layer blobs the store has; re-fetch a bad one */
 };
 
 /*

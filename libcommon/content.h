@@ -31,6 +31,14 @@ bool content_has(const struct content *c, const char *digest, int64_t size);
 /* Open a blob read-only (O_CLOEXEC). The digest is validated before it becomes a path. */
 int content_open_blob(const struct content *c, const char *digest, struct err *e);
 /*
+ * Re-read and re-hash the blob: NULL when it is there, of size bytes, and
+ * hashes to digest; else what is wrong ("missing", "corrupt: ..."). New
+ * string. (content-verify.c: links libcrypto.)
+ */
+char *content_blob_problem(const struct content *c, const char *digest, int64_t size);
+/* Remove a (bad) blob so that the next pull fetches it again. */
+int content_drop_blob(const struct content *c, const char *digest, struct err *e);
+/*
  * Read a small blob (a manifest, a config) of at most max bytes into a new
  * buffer, re-checking its digest: a blob that rotted on disk is an error.
  */

@@ -117,6 +117,29 @@ ref_names() {
 	[ "$(jq '.manifests | length' "$CTR_ROOT/content/index.json")" = 0 ]
 }
 
+@test "image check || ctr-pull --verify: a rotted blob is fetched again; a plain pull keeps it" {
+	local img layer dg
+	img=$(ctr-pull -q "$SRC/test/layers:1")
+	dg=$(json_get "$img" .layers[1].digest)
+	layer=$(store_blob "$dg")
+	cp -p "$layer" "$BATS_TEST_TMPDIR/saved"
+	chmod u+w "$layer"
+	printf '\x00' | dd of="$layer" bs=1 seek=100 conv=notrunc 2>/dev/null
+	cmp -s "$layer" "$BATS_TEST_TMPDIR/saved" && printf '\x01' | dd of="$layer" bs=1 seek=100 conv=notrunc 2>/dev/null
+	run ctr-image check "$SRC/test/layers:1"
+	assert_status 1
+	# reuse checks the size only: the rot stays
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	run ctr-image check "$SRC/test/layers:1"
+	assert_status 1
+	run --separate-stderr ctr-pull --progress none --verify "$SRC/test/layers:1"
+	assert_status 0
+	[[ "$stderr" == *"blob $dg: corrupt: "*"; fetching it again"* ]]
+	run ctr-image check "$SRC/test/layers:1"
+	assert_status 0
+	cmp "$layer" "$BATS_TEST_TMPDIR/saved"
+}
+
 @test "image check: good, a corrupt blob (exit 1), a missing blob, restored" {
 	img=$(ctr-pull -q "$SRC/test/layers:1")
 	ctr-pull -q --all-platforms "$SRC/test/multi:1" >/dev/null
