@@ -17,6 +17,7 @@
 #include "fdio.h"
 #include "jsonio.h"
 #include "lock.h"
+#include "owner.h"
 #include "path.h"
 #include "spawn.h"
 #include "xmem.h"
@@ -140,34 +141,13 @@ container_lock(struct container *c, struct err *e)
 	return lock_at(c->dirfd, "lock", 0, e);
 }
 
-/* Field 22 of /proc/PID/stat: the start time, which tells a reused pid apart. */
-static long long
-start_time(int pid)
-{
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = fdio_read_full(fd, buf, sizeof(buf) - 1)) <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return -1;
-	for (int field = 3; field <= 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoll(p + 1, NULL, 10) : -1;
-}
-
 bool
 container_shim_alive(const struct container *c, int *pid)
 {
 	struct err e;
 	json_auto_t *j = NULL;
 	json_int_t p, st;
+	unsigned long long now;
 
 	if (c->statefd < 0 || !(j = jsonio_load_at(c->statefd, "shim.json", 4096, &e)))
 		return false;
@@ -175,7 +155,8 @@ container_shim_alive(const struct container *c, int *pid)
 		return false;
 	if (pid)
 		*pid = (int)p;
-	return start_time((int)p) == st;
+	/* the same process as the one that wrote it, not one that took its pid since */
+	return owner_start_time((pid_t)p, &now) == 0 && now == (unsigned long long)st;
 }
 
 char *

@@ -14,6 +14,7 @@
 #include "afile.h"
 #include "cleanup.h"
 #include "fdio.h"
+#include "owner.h"
 #include "shim.h"
 #include "timestamp.h"
 
@@ -43,36 +44,13 @@ exitfile_write(struct shim *s, const char *name, const json_t *doc, struct err *
 }
 
 int
-exitfile_start_time(pid_t pid, unsigned long long *out)
-{
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = fdio_read_full(fd, buf, sizeof(buf) - 1)) <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: count fields after the last ')' */
-	p = strrchr(buf, ')');
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return -1;
-	*out = strtoull(p + 1, NULL, 10);
-	return 0;
-}
-
-int
 exitfile_write_shim(struct shim *s, struct err *e)
 {
 	unsigned long long start;
 	json_t *j;
 	int r;
 
-	if (exitfile_start_time(getpid(), &start) < 0)
+	if (owner_start_time(getpid(), &start) < 0)
 		return err_set(e, errno ? errno : EIO, "read /proc/self/stat");
 	j = json_pack("{s:i, s:I}", "pid", (int)getpid(), "start_time", (json_int_t)start);
 	r = exitfile_write(s, "shim.json", j, e);

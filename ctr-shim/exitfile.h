@@ -15,8 +15,6 @@ struct shim;
 json_t *exitfile_record(pid_t pid, int wstatus, bool oom);
 /* doc as STATEDIR/NAME, atomically for readers. */
 int exitfile_write(struct shim *s, const char *name, const json_t *doc, struct err *e);
-/* Field 22 of /proc/PID/stat, the start time in clock ticks since boot. */
-int exitfile_start_time(pid_t pid, unsigned long long *out);
 /* STATEDIR/shim.json: our pid and start time. */
 int exitfile_write_shim(struct shim *s, struct err *e);
 /* Read a pid file ("123" or "123\n") under the state dir. */

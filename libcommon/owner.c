@@ -11,7 +11,7 @@
 #include "jsonio.h"
 
 int
-owner_identity(pid_t pid, char *out, size_t max)
+owner_start_time(pid_t pid, unsigned long long *out)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long start;
@@ -34,6 +34,17 @@ owner_identity(pid_t pid, char *out, size_t max)
 		   "%*s %llu",
 		   &state, &start) != 2 ||
 	    state == 'Z' || state == 'X')
+		return -1;
+	*out = start;
+	return 0;
+}
+
+int
+owner_identity(pid_t pid, char *out, size_t max)
+{
+	unsigned long long start;
+
+	if (owner_start_time(pid, &start) < 0)
 		return -1;
 	snprintf(out, max, "%d %llu", (int)pid, start);
 	return 0;

@@ -16,7 +16,12 @@
 #define OWNER_LABEL_UNPACK "ctr.unpack/owner"
 
 /*
- * "PID STARTTIME" of pid (STARTTIME: field 22 of /proc/PID/stat) into out.
+ * Field 22 of /proc/PID/stat, the start time in clock ticks since boot, which
+ * tells a reused pid from the first. -1 when pid is gone (or a zombie).
+ */
+int owner_start_time(pid_t pid, unsigned long long *out);
+/*
+ * "PID STARTTIME" of pid (STARTTIME: owner_start_time) into out.
  * Returns -1 when pid is gone (or a zombie).
  */
 int owner_identity(pid_t pid, char *out, size_t max);

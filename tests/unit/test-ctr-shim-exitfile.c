@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ctr-shim's records: exit records and /proc start times. */
+/* ctr-shim's records: exit records. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,23 +29,9 @@ test_exitfile_record_status_and_signal(void)
 	json_decref(j);
 }
 
-static void
-test_exitfile_start_time_odd_comm(void)
-{
-	unsigned long long a = 0, b = 0;
-
-	/* a name with ") " must not shift the fields */
-	prctl(PR_SET_NAME, "x) y z (", 0, 0, 0);
-	ok(exitfile_start_time(getpid(), &a) == 0 && a > 0, "start time read with an odd comm");
-	prctl(PR_SET_NAME, "test", 0, 0, 0);
-	ok(exitfile_start_time(getpid(), &b) == 0 && a == b, "the same with a plain comm");
-	ok(exitfile_start_time(0x3fffffff, &a) < 0, "no such pid: -1");
-}
-
 int
 main(void)
 {
 	RUN(test_exitfile_record_status_and_signal);
-	RUN(test_exitfile_start_time_odd_comm);
 	return tap_done();
 }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,19 @@ test_owner_identity(void)
 	   "\"PID STARTTIME\"");
 	ok(owner_identity(getpid(), again, sizeof(again)) == 0 && !strcmp(id, again), "stable");
 	ok(!owner_gone(id), "we are not gone");
+}
+
+static void
+test_owner_start_time_odd_comm(void)
+{
+	unsigned long long a = 0, b = 0;
+
+	/* a name with ") " must not shift the fields */
+	prctl(PR_SET_NAME, "x) y z (", 0, 0, 0);
+	ok(owner_start_time(getpid(), &a) == 0 && a > 0, "start time read with an odd comm");
+	prctl(PR_SET_NAME, "test", 0, 0, 0);
+	ok(owner_start_time(getpid(), &b) == 0 && a == b, "the same with a plain comm");
+	ok(owner_start_time(0x3fffffff, &a) < 0, "no such pid: -1");
 }
 
 static void
@@ -89,6 +103,7 @@ int
 main(void)
 {
 	RUN(test_owner_identity);
+	RUN(test_owner_start_time_odd_comm);
 	RUN(test_owner_gone);
 	RUN(test_owner_snapshot_stale);
 	return tap_done();
