@@ -32,30 +32,38 @@ feed_add_slot(struct feed *f, size_t layer, const char *diff_id)
 	f->s[f->n++].diff_id = diff_id;
 }
 
+char **
+feed_argv(const struct feed_cfg *cfg, const char *const *extra)
+{
+	size_t g = 0, x = 0;
+	char **argv;
+
+	while (cfg->gargv[g])
+		g++;
+	while (extra[x])
+		x++;
+	argv = xcalloc(g + x + 2, sizeof(*argv));
+	argv[0] = (char *)cfg->exe;
+	memcpy(argv + 1, cfg->gargv, g * sizeof(*argv));
+	memcpy(argv + 1 + g, extra, x * sizeof(*argv));
+	return argv;
+}
+
 static char **
 applier_argv(const struct feed *f, const char *diff_id, char *size)
 {
-	size_t g = 0, i = 0;
-	char **argv;
+	const char *const extra[] = {"--layer-stream",
+				     "--digest",
+				     f->digest,
+				     "--diff-id",
+				     diff_id,
+				     "--media-type",
+				     f->media_type,
+				     f->size > 0 ? "--size" : NULL,
+				     size,
+				     NULL};
 
-	while (f->cfg->gargv[g])
-		g++;
-	argv = xcalloc(g + 12, sizeof(*argv));
-	argv[i++] = (char *)f->cfg->exe;
-	for (size_t k = 0; k < g; k++)
-		argv[i++] = f->cfg->gargv[k];
-	argv[i++] = "--layer-stream";
-	argv[i++] = "--digest";
-	argv[i++] = (char *)f->digest;
-	argv[i++] = "--diff-id";
-	argv[i++] = (char *)diff_id;
-	argv[i++] = "--media-type";
-	argv[i++] = (char *)f->media_type;
-	if (f->size > 0) {
-		argv[i++] = "--size";
-		argv[i++] = size;
-	}
-	return argv;
+	return feed_argv(f->cfg, extra);
 }
 
 /* Start an applier with its stdin on a pipe whose (non-blocking) write end we keep. */

@@ -19,6 +19,9 @@ struct feed_cfg {
 	size_t nleft;
 };
 
+/* exe, the global options, then extra (NULL-ended) as a new NULL-ended argv (strings borrowed). */
+char **feed_argv(const struct feed_cfg *cfg, const char *const *extra);
+
 /* One ctr-unpack --layer-stream process. */
 struct applier {
 	pid_t pid;	  /* 0 once reaped */

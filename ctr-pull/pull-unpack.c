@@ -102,22 +102,13 @@ static int
 run_unpack(const struct pull_unpack *u, const char *const *extra, int in, int out, struct err *e)
 {
 	_cleanup_close_ int errfd = memfd_create("unpack-err", MFD_CLOEXEC);
-	size_t g = 0, x = 0, i = 0;
-	_cleanup_free_ char **argv = NULL;
+	_cleanup_free_ char **argv = feed_argv(&u->cfg, extra);
 	struct spawn_opts so = SPAWN_OPTS_INIT;
 	char msg[400];
 	int rc;
 
 	if (errfd < 0)
 		return err_set(e, errno, "memfd_create");
-	while (u->cfg.gargv[g])
-		g++;
-	while (extra[x])
-		x++;
-	argv = xcalloc(g + x + 2, sizeof(*argv));
-	argv[i++] = (char *)u->cfg.exe;
-	memcpy(argv + i, u->cfg.gargv, g * sizeof(*argv));
-	memcpy(argv + i + g, extra, x * sizeof(*argv));
 	so.stdin_fd = in;
 	so.stderr_fd = errfd;
 	if (out >= 0)
