@@ -264,17 +264,23 @@ cmd_state(int argc, char **argv, struct state *st)
 	struct err e;
 	const char *id = cmd_one_id(argc, argv, i, STATE_USAGE);
 
+	bool opened = false;
+
+	/* opened once: describe_unrecorded leaves the record in c when there is one */
 	if (state_open(st, &e) == 0 && path_check_id(id, CONTAINER_ID_MAX, &e) == 0) {
 		container_init(&c, st, id);
 		d = describe_unrecorded(&c, st);
-		container_release(&c);
+		opened = !d && c.rec;
+		if (!opened)
+			container_release(&c);
 	}
 	if (d) {
 		log_warn("'%s': %s", id, jsonio_str(d, "reason"));
 		jsonio_write_pretty(stdout, d);
 		return 0;
 	}
-	cmd_open(st, id, &c, 100);
+	if (!opened) /* dies with the reason it cannot be opened */
+		cmd_open(st, id, &c, 100);
 	d = describe(&c, true);
 	if (!strcmp(jsonio_str(d, "status"), "unknown"))
 		log_warn("state of '%s' is unknown (shim gone)", c.id);
