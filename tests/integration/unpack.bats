@@ -273,6 +273,21 @@ hostile_image() {
 		  layers:[{mediaType:"application/vnd.oci.image.layer.v1.tar+gzip",digest:$d,size:$s}]}'
 }
 
+# zeros_layer NAME MIB: $BATS_TEST_TMPDIR/layer.tar holding one file NAME of
+# MIB MiB of zeros (a gzip of it is tiny; unpacking it is not).
+zeros_layer() {
+	python3 - "$BATS_TEST_TMPDIR/layer.tar" "$1" "$2" <<'PY'
+import sys, tarfile
+class Zeros:
+    def __init__(self, n): self.n = n
+    def read(self, k=-1):
+        k = self.n if k < 0 else min(k, self.n); self.n -= k; return b"\0" * k
+t = tarfile.open(sys.argv[1], "w")
+i = tarfile.TarInfo(sys.argv[2]); i.size = int(sys.argv[3]) << 20
+t.addfile(i, Zeros(i.size)); t.close()
+PY
+}
+
 # The sentinel: a host tree the hostile layers aim at.
 make_sentinel() {
 	mkdir -p "$BATS_TEST_TMPDIR/sentinel/dir"
@@ -366,16 +381,7 @@ PY
 
 @test "unpack: gzip bomb stops at --max-size" {
 	make_sentinel
-	python3 - "$BATS_TEST_TMPDIR/layer.tar" <<'PY'
-import sys, tarfile
-class Zeros:
-    def __init__(self, n): self.n = n
-    def read(self, k=-1):
-        k = self.n if k < 0 else min(k, self.n); self.n -= k; return b"\0" * k
-t = tarfile.open(sys.argv[1], "w")
-i = tarfile.TarInfo("bomb"); i.size = 256 << 20
-t.addfile(i, Zeros(i.size)); t.close()
-PY
+	zeros_layer bomb 256
 	hostile_image hostile/bomb:1 >"$BATS_TEST_TMPDIR/img.json"
 	rm -f "$BATS_TEST_TMPDIR/layer.tar"
 	[ "$(jq '.layers[0].size' "$BATS_TEST_TMPDIR/img.json")" -lt $((1 << 20)) ]
@@ -548,16 +554,7 @@ PY
 
 @test "unpack: SIGKILL mid-unpack: its workers die with it, and a rerun completes" {
 	local upid w p i state
-	python3 - "$BATS_TEST_TMPDIR/layer.tar" <<'PY'
-import sys, tarfile
-class Zeros:
-    def __init__(self, n): self.n = n
-    def read(self, k=-1):
-        k = self.n if k < 0 else min(k, self.n); self.n -= k; return b"\0" * k
-t = tarfile.open(sys.argv[1], "w")
-i = tarfile.TarInfo("zeros"); i.size = 512 << 20
-t.addfile(i, Zeros(i.size)); t.close()
-PY
+	zeros_layer zeros 512
 	hostile_image big/zeros:1 >"$BATS_TEST_TMPDIR/img.json"
 	rm -f "$BATS_TEST_TMPDIR/layer.tar"
 	ctr-unpack - <"$BATS_TEST_TMPDIR/img.json" >/dev/null 2>&1 &
