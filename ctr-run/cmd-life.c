@@ -118,12 +118,12 @@ cmd_kill(int argc, char **argv, struct state *st)
 		k.sig = ss && sig_parse(ss) > 0 ? sig_parse(ss) : SIGTERM;
 	}
 	if (!container_shim_alive(&c, NULL)) {
-		json_auto_t *rs =
-		    container_status(&c, NULL) == CS_UNKNOWN ? live_without_shim(&c, NULL) : NULL;
+		enum container_status cs = container_status(&c, NULL);
+		json_auto_t *rs = cs == CS_UNKNOWN ? live_without_shim(&c, NULL) : NULL;
 
 		if (!rs)
 			die(1, "container '%s' is not running (%s)", c.id,
-			    container_status_name(container_status(&c, NULL)));
+			    container_status_name(cs));
 		/* unsupervised, but alive: the runtime can still signal it */
 		if (runtime_kill(jsonio_str(c.rec, "runtime"), &c, k.sig, k.all, &e) < 0)
 			die_err(&e);

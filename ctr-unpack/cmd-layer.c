@@ -66,16 +66,15 @@ cmd_layer_stream(const struct opts *o, struct state *st)
 	return 0;
 }
 
-/* Is key an applier's snapshot made for the process owner ("PID STARTTIME")? */
+/* Is key an applier's snapshot made for the process owner ("PID STARTTIME"), or gone? */
 static bool
-owned_by(struct snapshot_store *s, const char *key, const char *owner, bool *gone)
+owned_by(struct snapshot_store *s, const char *key, const char *owner)
 {
 	struct err e;
 	json_auto_t *st = NULL;
 	const json_t *labels;
 
-	*gone = !snapshot_exists(s, key, NULL);
-	if (*gone)
+	if (!snapshot_exists(s, key, NULL))
 		return true;
 	if (strncmp(key, "unpack-", 7) || !(st = snapshot_stat(s, key, &e)))
 		return false;
@@ -90,7 +89,6 @@ cmd_discard(const struct opts *o, struct state *st)
 	struct snapshot_store *s;
 	struct err e = {0};
 	char owner[64];
-	bool gone;
 
 	if (owner_identity(getppid(), owner, sizeof(owner)) < 0)
 		die(111, "cannot read the identity of process %d", (int)getppid());
@@ -100,7 +98,7 @@ cmd_discard(const struct opts *o, struct state *st)
 	for (int i = 0; i < o->nkeys; i++) {
 		if (snapshot_check_key(o->keys[i], "key", &e) < 0)
 			die(100, "%s", e.msg);
-		if (!owned_by(s, o->keys[i], owner, &gone))
+		if (!owned_by(s, o->keys[i], owner))
 			die(100, "snapshot '%s' is not an active snapshot an applier left for us",
 			    o->keys[i]);
 	}
