@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "delete.h"
 #include "fg.h"
+#include "human.h"
 #include "jsonio.h"
 #include "lock.h"
 #include "path.h"
@@ -304,7 +306,7 @@ ls_print(const json_t *d)
 {
 	const json_t *x = json_object_get(d, "exit");
 	const char *s = jsonio_str(d, "status");
-	char status[64];
+	char status[64], age[HUMAN_LEN];
 
 	if (x)
 		snprintf(status, sizeof(status), "%s (%lld)", s,
@@ -317,7 +319,7 @@ ls_print(const json_t *d)
 		snprintf(status, sizeof(status), "%s", s);
 	printf("%-24s %-40s %-20s %s\n", jsonio_str(d, "id"),
 	       jsonio_str(d, "image") ? jsonio_str(d, "image") : "-", status,
-	       jsonio_str(d, "created") ? jsonio_str(d, "created") : "-");
+	       human_since_rfc3339(jsonio_str(d, "created"), time(NULL), age));
 }
 
 int

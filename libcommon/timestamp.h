@@ -11,5 +11,8 @@
 void timestamp_format(const struct timespec *ts, char buf[TIMESTAMP_LEN]);
 /* The current time (CLOCK_REALTIME), formatted. */
 void timestamp_now(char buf[TIMESTAMP_LEN]);
+/* An RFC 3339 time ("2026-11-28T10:00:00Z", a fraction of up to 9 digits, Z or +HH:MM)
+ * into ts, in UTC; -1 when s is anything else. */
+int timestamp_parse(const char *s, struct timespec *ts);
 
 #endif

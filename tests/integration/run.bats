@@ -161,6 +161,7 @@ derive_image() {
 	[ "$(jq -r ".[] | select(.id == \"$s\") | .exit.status" <<<"$output")" = 9 ]
 	run ctr-run ls
 	assert_output_contains "stopped (9)"
+	[[ "$(grep "^$s " <<<"$output")" =~ \ (Less\ than\ a\ second|[0-9]+\ seconds?|About\ a\ minute)\ ago$ ]]
 	ctr-run start "$c"
 	ctr-run wait "$c" >/dev/null
 	ctr-run delete "$c" "$s"
