@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cni.h"
 #include "cleanup.h"
 #include "create.h"
 #include "jsonio.h"
@@ -188,12 +189,17 @@ set_net(struct spec_opts *so, const char *arg, struct err *e)
 		so->net = arg;
 		return 0;
 	}
+	if (!strncmp(arg, CNI_NET_PREFIX, strlen(CNI_NET_PREFIX))) {
+		so->cni = arg + strlen(CNI_NET_PREFIX);
+		return cni_check_list(so->cni, e);
+	}
 	/* allocated once per process and kept to its end, like argv */
 	if (!strncmp(arg, "ns:", 3) && !(arg = netns_dir_path(arg + 3, e)))
 		return err_prefix(e, "--net");
 	if (arg[0] != '/')
-		return err_code(e, "invalid", "--net '%.64s': want host, none, ns:NAME or a path",
-				arg);
+		return err_code(
+		    e, "invalid",
+		    "--net '%.64s': want host, none, ns:NAME, cni:NAME[,NAME] or a path", arg);
 	if (stat(arg, &st) < 0)
 		return err_set(e, errno, "network namespace '%s'", arg);
 	so->net = arg;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The create job: record, snapshot, rootfs mount, config.json, shim; undone on failure. */
+#include "cni.h"
 #include "create.h"
 
 #include <errno.h>
@@ -273,7 +274,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 		 struct container *c, struct err *e)
 {
 	_cleanup_free_ char *id = a->name ? xstrdup(a->name) : container_random_id();
-	_cleanup_free_ char *runtime = NULL, *key = NULL;
+	_cleanup_free_ char *runtime = NULL, *key = NULL, *nspath = NULL;
 	struct snapshot_store *store = NULL;
 	struct shim_handle shim = {.fd = -1};
 	struct imagein in = {0};
@@ -296,6 +297,15 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	/* held until the shim reports: delete -f must not tear down a create in flight */
 	if ((lk = container_lock(c, e)) < 0)
 		goto out_dirs;
+	/*
+	 * Its own namespace on CNI networks, for the spec to name: pinned before
+	 * we enter a mount namespace of our own, so that the pin is the host's.
+	 */
+	if (a->so.cni) {
+		if (cni_attach(st, c, a->so.cni, &nspath, e) < 0)
+			goto out_dirs;
+		a->so.net = nspath;
+	}
 	/*
 	 * The shim starts up while we load the image and prepare the rootfs and
 	 * the bundle; it lives in the mount namespace we are in by then, so it
@@ -327,6 +337,7 @@ out_umount:
 	snapshot_remove(store, key, &ignored);
 out_dirs:
 	shim_abort(&shim);
+	cni_detach(st, c, &ignored);
 	container_remove_dirs(c, st, &ignored);
 out:
 	if (lk >= 0)
