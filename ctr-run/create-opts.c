@@ -41,6 +41,7 @@ enum {
 	O_LOG_URI,
 	O_LOG_MAX,
 	O_SDNOTIFY,
+	O_PULL,
 	O_HELP,
 };
 
@@ -73,6 +74,7 @@ static const struct option long_opts[] = {
     {"log-max-size", required_argument, NULL, O_LOG_MAX},
     {"label", required_argument, NULL, 'l'},
     {"sdnotify", required_argument, NULL, O_SDNOTIFY},
+    {"pull", required_argument, NULL, O_PULL},
     {"help", no_argument, NULL, O_HELP},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -291,6 +293,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return set_size_opt(c, arg, so, e);
 	case O_NET:
 		return set_net(so, arg, e);
+	case O_PULL:
+		return pull_policy_parse(arg, &a->pull, e);
 	case O_RM:
 		a->rm = true;
 		return 0;

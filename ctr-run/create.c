@@ -269,9 +269,9 @@ shim_create(const struct create_args *a, struct container *c, struct shim_handle
 	return 0;
 }
 
-int
-create_container(const struct state *st, struct create_args *a, const int stdio[3],
-		 struct container *c, struct err *e)
+static int
+create_once(const struct state *st, struct create_args *a, const int stdio[3], struct container *c,
+	    struct err *e)
 {
 	_cleanup_free_ char *id = a->name ? xstrdup(a->name) : container_random_id();
 	_cleanup_free_ char *runtime = NULL, *key = NULL, *nspath = NULL;
@@ -313,8 +313,11 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	 */
 	if (private_mount_ns(e) < 0 || spawn_shim(st, a, c, runtime, stdio, &shim, e) < 0)
 		goto out_dirs;
-	if (imagein_load(st, a->image, &in, e) < 0 ||
-	    prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
+	if (imagein_load(st, a->image, &in, e) < 0) {
+		a->image_missing = !strcmp(e->code, "not-found") && strcmp(a->image, "-");
+		goto out_dirs;
+	}
+	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)
 		goto out_umount;
@@ -345,4 +348,28 @@ out:
 	snapshot_store_free(store);
 	imagein_release(&in);
 	return r;
+}
+
+int
+create_container(const struct state *st, struct create_args *a, const int stdio[3],
+		 struct container *c, struct err *e)
+{
+	char first[sizeof(e->msg)];
+	int r;
+
+	if (a->pull == PULL_ALWAYS && strcmp(a->image, "-") && pull_image(st, a->image, e) < 0)
+		return -1;
+	if ((r = create_once(st, a, stdio, c, e)) == 0 || !a->image_missing)
+		return r;
+	snprintf(first, sizeof(first), "%s", e->msg);
+	if (a->pull == PULL_NEVER)
+		return err_code(e, "not-found",
+				"%s: pull it with 'ctr-pull --unpack %s' or use --pull=missing",
+				first, a->image);
+	/* --pull=missing: what ctr-pull --unpack makes, then the create again */
+	container_release(c);
+	if (pull_image(st, a->image, e) < 0)
+		return -1;
+	a->image_missing = false;
+	return create_once(st, a, stdio, c, e);
 }

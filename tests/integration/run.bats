@@ -591,3 +591,31 @@ assert_nothing_left() {
 	ctr-run delete "$id"
 	assert_clean "$id"
 }
+
+@test "run: --pull missing (the default) pulls and unpacks what the store lacks; never says how" {
+	local id out
+	id=$(cid pulled)
+	ctr-image rm "$IMG" >/dev/null
+	ctr-image gc -q >/dev/null
+	run --separate-stderr ctr-run run --rm --pull never "$IMG" -- true
+	assert_status 125
+	[ "$stderr" = "ctr-run: fatal: no image '$IMG' in namespace 'default': pull it with 'ctr-pull --unpack $IMG' or use --pull=missing" ]
+	[ -z "$(ctr-image ls -q)" ]
+	# on a terminal, ctr-pull's progress is drawn by ctr-run
+	out=$(/usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" -- ctr-run run --rm --name "$id" "$IMG" -- echo ran)
+	[[ $out == *"$IMG: resolved sha256:"* ]]
+	[[ $out == *"ran"* ]]
+	[ "$(ctr-image ls -q)" = "$IMG" ]
+	assert_clean "$id"
+	# always: pulled again even when present
+	run --separate-stderr ctr-run run --rm --pull always "$IMG" -- echo again
+	assert_status 0
+	[ "$output" = again ]
+	run --separate-stderr ctr-run run --rm --pull always 127.0.0.1:1/none:1 -- true
+	assert_status 125
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	[[ $stderr == "ctr-run: fatal: pull '127.0.0.1:1/none:1': "* ]]
+	run --separate-stderr ctr-run run --rm --pull sometimes "$IMG" -- true
+	assert_status 125
+	[[ $stderr == *"--pull 'sometimes': want missing, always or never"* ]]
+}
