@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A layer blob as a stream of tar bytes: gzip (ISA-L or zlib), zstd or none, both sides hashed. */
-#ifndef CTR_UNPACK_DECOMPRESS_H
-#define CTR_UNPACK_DECOMPRESS_H
+#ifndef CTR_DECOMPRESS_H
+#define CTR_DECOMPRESS_H
 
 #include <stdint.h>
 #include <sys/types.h>
