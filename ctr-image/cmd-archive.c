@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "docker-archive.h"
 #include "image.h"
 #include "jsonio.h"
 #include "oci-archive.h"
@@ -191,9 +192,22 @@ cmd_import(int argc, char **argv, struct state *st)
 	name = given ? cmd_name(given) : NULL;
 	fd = open_input(argv[optind]);
 	open_store(st, &c, true);
-	if (oci_archive_read(&c, fd, &in, &e) < 0 ||
-	    !(plan = oci_archive_plan(&c, in.index, name, &e)))
+	if (oci_archive_read(&c, fd, &in, &e) < 0)
 		die_err(&e);
+	if (in.format == ARCHIVE_NONE)
+		err_code(&e, "invalid",
+			 "%s is neither an OCI layout nor a docker archive "
+			 "(no index.json, no manifest.json)",
+			 strcmp(argv[optind], "-") ? argv[optind] : "stdin");
+	else if (in.format == ARCHIVE_OCI)
+		plan = oci_archive_plan(&c, in.index, name, &e);
+	else
+		plan = docker_archive_plan(&in, name, &e);
+	if (!plan) {
+		/* the spool goes with the refused archive */
+		oci_archive_in_release(&in);
+		die_err(&e);
+	}
 	docs = record_images(st, &c, plan);
 	json_array_foreach(docs, i, doc)
 		jsonio_write(stdout, doc);
