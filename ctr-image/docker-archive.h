@@ -21,14 +21,15 @@
 json_t *docker_archive_plan(struct oci_archive_in *in, const char *name, struct err *e);
 
 /*
- * Write the images of records as a docker save archive to fd, in the
- * layout of docker 25 and skopeo: manifest.json ([{"Config","RepoTags",
- * "Layers"}], one entry per record), repositories, and blobs/sha256/<hex>
- * for each config and each layer, decompressed (a docker archive's layers
- * are tar, named by their diff_id). A record of an index exports the host
- * platform's image. Every layer is checked against its diff_id before the
- * first byte goes out.
+ * Write the images of docs (image documents of ctr-json(7): name, config,
+ * layers, diff_ids) as a docker save archive to fd, in the layout of docker
+ * 25 and skopeo: manifest.json first ([{"Config","RepoTags","Layers"}], one
+ * entry per image, the names of one image as its RepoTags), then
+ * blobs/sha256/<hex> of each config and of each layer decompressed (a
+ * docker archive's layers are tar, named by their diff_id), each once.
+ * Every compressed layer is decompressed and checked against its diff_id
+ * before the first byte goes out.
  */
-int docker_archive_export(const struct content *c, const json_t *records, int fd, struct err *e);
+int docker_archive_export(const struct content *c, const json_t *docs, int fd, struct err *e);
 
 #endif

@@ -13,7 +13,8 @@ enum compression { COMP_AUTO, COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
 enum {
 	DSTREAM_ZLIB =
-	    1 << 0, /* inflate with zlib instead of ISA-L (the fallback, and for tests) */
+	    1 << 0,	      /* inflate with zlib instead of ISA-L (the fallback, and for tests) */
+	DSTREAM_RAW = 1 << 1, /* the bytes as they are, whatever their magic: both sides alike */
 };
 
 struct dstream;

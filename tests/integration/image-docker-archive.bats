@@ -139,3 +139,123 @@ unpack_tree() {
 	[ "$stderr" = "ctr-image: fatal: stdin is neither an OCI layout nor a docker archive (no index.json, no manifest.json)" ]
 	[ "$(store_listing)" = "$before" ]
 }
+
+@test "export --format docker-archive: docker 25's layout, skopeo reads it, it imports back" {
+	mkdocker ok "$BATS_TEST_TMPDIR/d.tar"
+	ctr-image import "$BATS_TEST_TMPDIR/d.tar" >/dev/null
+	names=(docker.io/app/layers:1 busybox:latest reg.example:5000/bb:2)
+	run --separate-stderr ctr-image export --format docker-archive -o "$BATS_TEST_TMPDIR/ex.tar" "${names[@]}"
+	assert_status 0
+	[ -z "$output" ]
+	ctr-image export --format docker-archive "${names[@]}" >"$BATS_TEST_TMPDIR/stdout.tar"
+	# the same entries (on a pipe or stdout libarchive pads the last block)
+	cmp -n "$(stat -c %s "$BATS_TEST_TMPDIR/ex.tar")" "$BATS_TEST_TMPDIR/stdout.tar" "$BATS_TEST_TMPDIR/ex.tar"
+	[ "$(tar -tf "$BATS_TEST_TMPDIR/ex.tar" | head -n1)" = manifest.json ]
+	man=$(tar -xOf "$BATS_TEST_TMPDIR/ex.tar" manifest.json)
+	# one entry per image, its names together, full names as podman needs them
+	[ "$(json_get "$man" '[.[].RepoTags | join(",")] | join(" ")')" = \
+		"docker.io/app/layers:1 docker.io/library/busybox:latest,reg.example:5000/bb:2" ]
+	cfg=$(fixture_blobs "$LAYERS" | head -n1)
+	[ "$(json_get "$man" '.[0].Config')" = "blobs/sha256/${cfg#sha256:}" ]
+	# the layers are decompressed: each file is named by its diff_id and hashes to it
+	[ "$(json_get "$man" '.[0].Layers | map(sub("blobs/sha256/"; "sha256:")) | join(" ")')" = \
+		"$(jq -r '.rootfs.diff_ids | join(" ")' "$LAYERS/blobs/sha256/${cfg#sha256:}")" ]
+	mkdir "$BATS_TEST_TMPDIR/x"
+	tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/ex.tar"
+	for f in "$BATS_TEST_TMPDIR"/x/blobs/sha256/*; do
+		[ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$(basename "$f")" ]
+	done
+	[ "$(find "$BATS_TEST_TMPDIR/x/blobs/sha256" -type f | wc -l)" = 7 ]
+	run skopeo inspect "docker-archive:$BATS_TEST_TMPDIR/ex.tar:docker.io/app/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.Layers | join(" ")')" = "$(jq -r '.rootfs.diff_ids | join(" ")' "$LAYERS/blobs/sha256/${cfg#sha256:}")" ]
+	skopeo --insecure-policy copy -q "docker-archive:$BATS_TEST_TMPDIR/ex.tar:reg.example:5000/bb:2" "oci:$BATS_TEST_TMPDIR/oci:x"
+	# skopeo rewrites the config and compresses the layers on the way: the diff_ids stay
+	m=$(jq -r '.manifests[0].digest' "$BATS_TEST_TMPDIR/oci/index.json")
+	c=$(jq -r .config.digest "$BATS_TEST_TMPDIR/oci/blobs/sha256/${m#sha256:}")
+	bbcfg=$(fixture_blobs "$BUSYBOX" | head -n1)
+	[ "$(jq -c .rootfs.diff_ids "$BATS_TEST_TMPDIR/oci/blobs/sha256/${c#sha256:}")" = \
+		"$(jq -c .rootfs.diff_ids "$BUSYBOX/blobs/sha256/${bbcfg#sha256:}")" ]
+	# back into a fresh root: the same configs, layers as their diff_ids
+	export CTR_ROOT=$BATS_TEST_TMPDIR/root2
+	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/ex.tar"
+	assert_status 0
+	[ "$(jq -r .name <<<"$output" | tr '\n' ' ')" = "docker.io/app/layers:1 docker.io/library/busybox:latest reg.example:5000/bb:2 " ]
+	[ "$(jq -r .config.digest <<<"$output" | tr '\n' ' ')" = "$cfg $bbcfg $bbcfg " ]
+	[ "$(sed -n 1p <<<"$output" | jq -c '[.layers[].digest]')" = "$(sed -n 1p <<<"$output" | jq -c .diff_ids)" ]
+	ctr-image check
+}
+
+@test "export: --format other than oci-archive or docker-archive, no image: exit 100, no file" {
+	mkdocker one "$BATS_TEST_TMPDIR/one.tar"
+	ctr-image import "$BATS_TEST_TMPDIR/one.tar" >/dev/null
+	run --separate-stderr ctr-image export --format docker -o "$BATS_TEST_TMPDIR/x.tar" docker.io/app/layers:1
+	assert_status 100
+	[[ "$stderr" == *"--format: 'docker' is neither oci-archive nor docker-archive"* ]]
+	run --separate-stderr ctr-image export --format docker-archive -o "$BATS_TEST_TMPDIR/x.tar" no/such:1
+	assert_status 100
+	[ "$stderr" = "ctr-image: fatal: no image 'docker.io/no/such:1' in namespace 'default'" ]
+	# a layer gone from the store: refused before the first byte
+	layer=$(ctr-image inspect docker.io/app/layers:1 | jq -r '.image.layers[2].digest')
+	mv "$(store_blob "$layer")" "$BATS_TEST_TMPDIR/layer"
+	run --separate-stderr ctr-image export --format docker-archive -o "$BATS_TEST_TMPDIR/x.tar" docker.io/app/layers:1
+	assert_status 100
+	[[ "$stderr" == *"layer 3: blob $layer ("*" bytes) is not in the store" ]]
+	[ -z "$(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'x.tar*')" ]
+}
+
+# A containerd of our own (bench/lib/peer.sh): root, state and sockets under
+# the test's folder, its pid tracked so that teardown stops it.
+containerd_start() {
+	# shellcheck source=../../bench/lib/peer.sh
+	. "$REPO_ROOT/bench/lib/peer.sh"
+	peer_start "$BATS_TEST_TMPDIR/ctd" || skip "containerd does not start here"
+	track_pid "$PEER_PID"
+	CTD="ctr --address $PEER_SOCK"
+}
+
+@test "containerd: ctr images import of our docker-archive, its export read back" {
+	require_root
+	require_cmd containerd ctr
+	containerd_start
+	mkdocker one "$BATS_TEST_TMPDIR/one.tar"
+	ctr-image import "$BATS_TEST_TMPDIR/one.tar" >/dev/null
+	ctr-image export --format docker-archive -o "$BATS_TEST_TMPDIR/ex.tar" docker.io/app/layers:1
+	$CTD images import --no-unpack "$BATS_TEST_TMPDIR/ex.tar"
+	[ "$($CTD images ls -q)" = docker.io/app/layers:1 ]
+	# containerd's export: an OCI layout with a manifest.json beside it, of a
+	# Docker schema 2 manifest of plain layers (rootfs.diff.tar)
+	$CTD images export "$BATS_TEST_TMPDIR/c.tar" docker.io/app/layers:1
+	tar -tf "$BATS_TEST_TMPDIR/c.tar" | grep -qx manifest.json
+	export CTR_ROOT=$BATS_TEST_TMPDIR/root2
+	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/c.tar"
+	assert_status 0
+	cfg=$(fixture_blobs "$LAYERS" | head -n1)
+	[ "$(json_get "$output" .name)" = docker.io/app/layers:1 ]
+	[ "$(json_get "$output" .manifest.mediaType)" = application/vnd.docker.distribution.manifest.v2+json ]
+	[ "$(json_get "$output" .config.digest)" = "$cfg" ]
+	[ "$(json_get "$output" '[.layers[].mediaType] | unique | join(" ")')" = application/vnd.docker.image.rootfs.diff.tar ]
+	[ "$(json_get "$output" '[.layers[].digest]')" = "$(json_get "$output" .diff_ids)" ]
+	ctr-image check
+}
+
+@test "podman: load of our docker-archive, save --multi-image-archive imported back" {
+	require_root
+	require_cmd podman
+	local p=$BATS_TEST_TMPDIR/podman
+	pod=(podman --root "$p/root" --runroot "$p/run" --tmpdir "$p/tmp" --runtime runc
+		--cgroup-manager cgroupfs --storage-driver vfs --events-backend file)
+	mkdir -p "$p/tmp"
+	mkdocker ok "$BATS_TEST_TMPDIR/d.tar"
+	ctr-image import "$BATS_TEST_TMPDIR/d.tar" >/dev/null
+	ctr-image export --format docker-archive -o "$BATS_TEST_TMPDIR/ex.tar" docker.io/app/layers:1 reg.example:5000/bb:2
+	"${pod[@]}" load -q -i "$BATS_TEST_TMPDIR/ex.tar"
+	[ "$("${pod[@]}" images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" = "docker.io/app/layers:1 reg.example:5000/bb:2 " ]
+	"${pod[@]}" save -q --multi-image-archive -o "$BATS_TEST_TMPDIR/p.tar" docker.io/app/layers:1 reg.example:5000/bb:2
+	export CTR_ROOT=$BATS_TEST_TMPDIR/root2
+	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/p.tar"
+	assert_status 0
+	[ "$(jq -r .name <<<"$output" | tr '\n' ' ')" = "docker.io/app/layers:1 reg.example:5000/bb:2 " ]
+	[ "$(jq -r .config.digest <<<"$output" | tr '\n' ' ')" = "$(fixture_blobs "$LAYERS" | head -n1) $(fixture_blobs "$BUSYBOX" | head -n1) " ]
+	ctr-image check
+}
