@@ -51,6 +51,12 @@ int content_put(const struct content *c, const void *buf, size_t len, char out[D
 		struct err *e);
 
 /*
+ * Make the file name under dirfd, open as fd, the blob digest, whose content
+ * the caller checked: read-only, synced, then renamed into blobs/.
+ */
+int content_publish(const struct content *c, int fd, int dirfd, const char *name,
+		    const char *digest, struct err *e);
+/*
  * Record desc (a manifest or index descriptor) in content/index.json under
  * the store lock, annotated org.opencontainers.image.ref.name = refname; an
  * entry with the same ref name is replaced. Makes the layout readable by
