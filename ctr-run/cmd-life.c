@@ -102,6 +102,14 @@ kill_opt(int c, const char *arg, void *ctx)
 		die(100, "unknown signal '%s'", arg);
 }
 
+static void
+kill_event(const struct container *c, const struct kill_args *k)
+{
+	json_auto_t *x = json_pack("{s:i, s:b}", "signal", k->sig, "all", k->all);
+
+	container_event(c, "kill", x);
+}
+
 int
 cmd_kill(int argc, char **argv, struct state *st)
 {
@@ -127,6 +135,7 @@ cmd_kill(int argc, char **argv, struct state *st)
 			die(1, "container '%s' is not running (%s)", c.id,
 			    container_status_name(cs));
 		/* unsupervised, but alive: the runtime can still signal it */
+		kill_event(&c, &k);
 		if (runtime_kill(jsonio_str(c.rec, "runtime"), &c, k.sig, k.all, &e) < 0)
 			die_err(&e);
 		log_warn("the shim of '%s' is gone: signalled through the runtime", c.id);
@@ -134,6 +143,8 @@ cmd_kill(int argc, char **argv, struct state *st)
 	}
 	json_auto_t *req =
 	    json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", k.sig, "all", k.all);
+	/* before the signal, so that the exit it causes comes after it in the log */
+	kill_event(&c, &k);
 	json_auto_t *r = shim_call(&c, req, &e);
 	if (!r)
 		die_err(&e);

@@ -278,6 +278,7 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	struct shim_handle shim = {.fd = -1};
 	struct imagein in = {0};
 	struct err ignored;
+	json_auto_t *x = NULL;
 	int r = -1, lk = -1;
 
 	container_init(c, st, id);
@@ -308,8 +309,15 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	if (write_config(a, &in, c, e) < 0)
 		goto out_umount;
 	c->rec = make_record(st, a, &in, c, runtime, key);
-	if (container_save(c, e) < 0 || shim_create(a, c, &shim, e) < 0)
+	if (container_save(c, e) < 0)
 		goto out_umount;
+	/* before the shim, whose start (run) comes after it in the log; undone by a delete */
+	x = json_pack("{s:O?}", "image", json_object_get(c->rec, "image"));
+	container_event(c, "create", x);
+	if (shim_create(a, c, &shim, e) < 0) {
+		container_event(c, "delete", NULL);
+		goto out_umount;
+	}
 	r = 0;
 	goto out;
 out_umount:
