@@ -167,17 +167,20 @@ prepare_rootfs(const struct state *st, const struct create_args *a, const struct
 }
 
 /*
- * run -d --rm: the shim deletes the container once it has exited, whether or
- * not we are still around: `ctr-run --root R --state S -n NS delete ID` as
- * its exit command, in its mount namespace, where the rootfs is mounted.
+ * run --rm: the shim deletes the container once it has exited, whether or
+ * not we are still around: `ctr-run --root R --state S -n NS delete -f ID`
+ * as its exit command, in its mount namespace, where the rootfs is mounted.
+ * -f: a caller killed half-way through its own delete may have left no
+ * record. In the foreground we delete it ourselves, faster; the shim runs
+ * the command only if we die before the container's directory is gone.
  */
 struct exit_cmd {
-	char *argv[10];
+	char *argv[11];
 	char self[PATH_MAX];
 	char *root, *run;
 };
 
-/* *out: the exit command run -d --rm wants, else NULL. */
+/* *out: the exit command run --rm wants, else NULL. */
 static int
 exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_cmd *x,
 	      char *const **out, struct err *e)
@@ -186,7 +189,7 @@ exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_c
 	size_t i = 0;
 
 	*out = NULL;
-	if (!(a->is_run && a->detach && a->rm))
+	if (!(a->is_run && a->rm))
 		return 0;
 	n = readlink("/proc/self/exe", x->self, sizeof(x->self) - 1);
 	if (n < 0)
@@ -199,7 +202,7 @@ exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_c
 	x->argv[i++] = "--root", x->argv[i++] = x->root;
 	x->argv[i++] = "--state", x->argv[i++] = x->run;
 	x->argv[i++] = "-n", x->argv[i++] = st->ns;
-	x->argv[i++] = "delete";
+	x->argv[i++] = "delete", x->argv[i++] = "-f";
 	x->argv[i] = NULL;
 	*out = x->argv;
 	return 0;
@@ -232,6 +235,8 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
 	    /* a foreground run -t: the shim relays our terminal only while we live */
 	    .caller_pid = a->is_run && !a->detach && a->so.tty ? getpid() : 0,
+	    /* run --rm, killed before the go or before its delete: the shim's to finish */
+	    .exit_after = a->is_run && a->rm ? getpid() : 0,
 	    /*
 	     * Under a systemd Type=notify unit, --sdnotify=conmon: a container
 	     * that outlives us has the shim as the unit's main process, so the
