@@ -4,6 +4,7 @@
 #   make                 build bin/ctr-*
 #   make check           unit + integration tests (installs test deps as root)
 #   make check-unit      unit tests only: no root, no network
+#   make check-asan      the integration suite against the ASan + UBSan build
 #   make SANITIZE=1 ...  build with ASan + UBSan into build-san/
 #   make lint            warnings as errors (gcc, clang), clang-format, mandoc -Tlint
 #   make bench           side by side with containerd (QUICK=1: ~3 minutes)
@@ -146,12 +147,20 @@ check-unit: $(UNIT_BIN)
 check-integration: all
 	$(Q)tests/run --integration tests/integration/*.bats
 
-# The README's test command: dependencies, the plain build, the sanitizer
-# build of the unit tests, and the integration suite, with one summary line.
+# The integration suite against the sanitizer build (build-san/bin): any
+# ASan, LeakSanitizer or UBSan report fails the test that caused it.
+check-asan:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 all
+	$(Q)tests/run --sanitized --integration tests/integration/*.bats
+
+# The README's test command: dependencies, the plain and the sanitizer
+# builds, the unit tests of both, and the integration suite against both,
+# with one summary line.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
-	$(Q)$(MAKE) --no-print-directory SANITIZE=1 $(patsubst build/%,build-san/%,$(UNIT_BIN))
-	$(Q)tests/run --unit $(UNIT_BIN) $(patsubst build/%,build-san/%,$(UNIT_BIN)) \
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 all $(patsubst build/%,build-san/%,$(UNIT_BIN))
+	$(Q)tests/run --unit $(UNIT_BIN) --integration tests/integration/*.bats \
+		--sanitized --unit $(patsubst build/%,build-san/%,$(UNIT_BIN)) \
 		--integration tests/integration/*.bats
 
 demo: deps all
@@ -197,6 +206,6 @@ clean-objs:
 clean: clean-objs
 	rm -rf bin
 
-.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs FORCE
+.PHONY: all bin-links deps check check-unit check-integration check-asan demo lint install clean clean-objs FORCE
 
 -include $(shell find build build-san build-lint build-lint-clang -name '*.d' 2>/dev/null)

@@ -33,6 +33,7 @@ cni_fail(const struct cni *c, int code, const char *fmt, ...)
 		      c && c->version ? c->version : RESULT_CNI_VERSION, "code", code, "msg", msg);
 	if (doc)
 		jsonio_write(stdout, doc);
+	json_decref(doc);
 	exit(1);
 }
 
@@ -125,11 +126,11 @@ cni_main(void)
 	struct cni c = {0};
 	const char *cmd = getenv("CNI_COMMAND");
 
-	c.command = xstrdup(cmd);
 	if (!strcmp(cmd, "VERSION")) {
 		print_version();
 		return 0;
 	}
+	c.command = xstrdup(cmd);
 	read_config(&c);
 	check_version(&c);
 	read_env(&c);

@@ -9,11 +9,15 @@ int
 main(int argc, char **argv)
 {
 	struct state st;
+	int rc;
 
 	/* no PROG_NO_NEW_PRIVS: `exec` chain-loads commands that may rightly be setuid */
 	prog_init("ctr-netns", 0, &argc, &argv, &st);
 	/* a CNI runtime runs plugins with no arguments and CNI_COMMAND in the environment */
 	if (argc == 1 && getenv("CNI_COMMAND"))
-		return cni_main();
-	return prog_dispatch(cmd_verbs, argc, argv, &st);
+		rc = cni_main();
+	else
+		rc = prog_dispatch(cmd_verbs, argc, argv, &st);
+	state_release(&st);
+	return rc;
 }

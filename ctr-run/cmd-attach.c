@@ -129,10 +129,8 @@ attach_container(struct container *c, bool want_stdin, bool start)
 	r.sock = k.fd;
 	if (relay_run(&r, &end, &e) < 0)
 		die_err(&e);
-	if (end == RELAY_DETACHED)
-		return 0;
 	shim_close(&k);
-	return exit_status(c);
+	return end == RELAY_DETACHED ? 0 : exit_status(c);
 }
 
 int
@@ -142,7 +140,7 @@ cmd_attach(int argc, char **argv, struct state *st)
 					     {NULL, 0, NULL, 0}};
 	bool no_stdin = false;
 	int i = cmd_getopt(argc, argv, ATTACH_USAGE, "", opts, set_flag, &no_stdin, st, 100);
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 
 	if (argc - i != 1)
 		die(EXIT_USAGE, "want one container ID (usage: %s " ATTACH_USAGE ")", PROG);

@@ -30,7 +30,7 @@ freeze(int argc, char **argv, struct state *st, bool on)
 	const char *usage = on ? "pause ID" : "resume ID";
 	int i = cmd_getopt(argc, argv, usage, "", NULL, flag_opt, NULL, st, 100);
 	const char *args[] = {on ? "pause" : "resume", NULL};
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 	enum container_status cs;
 
@@ -42,7 +42,6 @@ freeze(int argc, char **argv, struct state *st, bool on)
 		die_err(&e);
 	container_mark(&c, "paused", on);
 	container_event(&c, on ? "pause" : "resume", NULL);
-	container_release(&c);
 	return 0;
 }
 
@@ -65,7 +64,7 @@ cmd_ps(int argc, char **argv, struct state *st)
 {
 	int i = cmd_getopt(argc, argv, PS_USAGE, "", NULL, flag_opt, NULL, st, 100);
 	const char *args[] = {"ps", "--format", "json", NULL};
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
 	cmd_open(st, cmd_one_id(argc, argv, i, PS_USAGE), &c, 100);
@@ -73,7 +72,6 @@ cmd_ps(int argc, char **argv, struct state *st)
 	/* runc prints a JSON array of host pids: the processes in the container's cgroup */
 	if (runtime_run(jsonio_str(c.rec, "runtime"), &c, args, STDOUT_FILENO, &e) < 0)
 		die_err(&e);
-	container_release(&c);
 	return 0;
 }
 
@@ -109,7 +107,7 @@ cmd_update(int argc, char **argv, struct state *st)
 	char mem[32], quota[32], pids[32];
 	const char *args[12] = {"update"};
 	int n = 1;
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
 	cmd_open(st, cmd_one_id(argc, argv, i, UPDATE_USAGE), &c, 100);
@@ -128,7 +126,6 @@ cmd_update(int argc, char **argv, struct state *st)
 	args[n] = NULL;
 	if (runtime_run(jsonio_str(c.rec, "runtime"), &c, args, -1, &e) < 0)
 		die_err(&e);
-	container_release(&c);
 	return 0;
 }
 
@@ -162,7 +159,7 @@ cmd_stats(int argc, char **argv, struct state *st)
 	bool json = false;
 	int i = cmd_getopt(argc, argv, STATS_USAGE, "", opts, flag_opt, &json, st, 100);
 	const char *root = getenv("CTR_CGROUP_ROOT");
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct cgroup cg = {0};
 	struct cgroup_stats cs;
 	struct err e;

@@ -218,10 +218,11 @@ cmd_exec(int argc, char **argv, struct state *st)
 	struct fg_early io = FG_EARLY_INIT;
 	int i = cmd_getopt(argc, argv, EXEC_USAGE, "dtiu:w:e:", opts, exec_opt, &a, st, 125);
 	_cleanup_free_ char *eid = exec_id();
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct shim_conn k;
 	struct err e;
 	json_auto_t *proc = NULL, *x = NULL;
+	int status = 0;
 
 	if (i >= argc)
 		die(125, "want an ID and a command (usage: %s %s)", PROG, EXEC_USAGE);
@@ -244,13 +245,13 @@ cmd_exec(int argc, char **argv, struct state *st)
 	if (send_exec(&c, &a, proc, eid, &k, &io, &e) < 0)
 		die(create_fail_code(&e), "%s", e.msg);
 	if (a.detach) {
-		shim_close(&k);
 		printf("%s\n", eid);
-		return 0;
+	} else {
+		if (!(x = fg_wait_early(&c, eid, a.tty, &io, &e)))
+			die(125, "%s", e.msg);
+		status = fg_status(x);
 	}
-	if (!(x = fg_wait_early(&c, eid, a.tty, &io, &e)))
-		die(125, "%s", e.msg);
 	shim_close(&k); /* with -t: the relay ends after the last output, before our exit */
 	free(a.env);
-	return fg_status(x);
+	return status;
 }

@@ -63,7 +63,7 @@ cmd_start(int argc, char **argv, struct state *st)
 	bool attach = false;
 	int i = cmd_getopt(argc, argv, START_USAGE, "a", NULL, start_opt, &attach, st, 100);
 	json_auto_t *req = json_pack("{s:s}", "op", "start"), *r = NULL, *x = NULL;
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
 	cmd_open(st, cmd_one_id(argc, argv, i, START_USAGE), &c, 100);
@@ -119,7 +119,7 @@ cmd_kill(int argc, char **argv, struct state *st)
 					     {NULL, 0, NULL, 0}};
 	struct kill_args k = {0, false};
 	int i = cmd_getopt(argc, argv, KILL_USAGE, "s:a", opts, kill_opt, &k, st, 100);
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
 	cmd_open(st, cmd_one_id(argc, argv, i, KILL_USAGE), &c, 100);
@@ -179,7 +179,7 @@ int
 cmd_wait(int argc, char **argv, struct state *st)
 {
 	int i = cmd_getopt(argc, argv, WAIT_USAGE, "", NULL, no_opts, NULL, st, 125);
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 	json_auto_t *x = NULL;
 
@@ -276,7 +276,7 @@ int
 cmd_state(int argc, char **argv, struct state *st)
 {
 	int i = cmd_getopt(argc, argv, STATE_USAGE, "", NULL, no_opts, NULL, st, 100);
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	json_auto_t *d = NULL;
 	struct err e;
 	const char *id = cmd_one_id(argc, argv, i, STATE_USAGE);
@@ -302,7 +302,6 @@ cmd_state(int argc, char **argv, struct state *st)
 	if (!strcmp(jsonio_str(d, "status"), "unknown"))
 		log_warn("state of '%s' is unknown (shim gone)", c.id);
 	jsonio_write_pretty(stdout, d);
-	container_release(&c);
 	return 0;
 }
 
@@ -355,7 +354,7 @@ cmd_ls(int argc, char **argv, struct state *st)
 		die_err(&e);
 	/* files only, no runtime or shim call per container: ls of 500 stays fast */
 	json_array_foreach(ids, k, v) {
-		struct container c;
+		_cleanup_container_ struct container c = CONTAINER_INIT;
 
 		json_t *u;
 
@@ -365,7 +364,6 @@ cmd_ls(int argc, char **argv, struct state *st)
 			json_array_append_new(out, u);
 		else if (c.rec)
 			json_array_append_new(out, describe(&c, false));
-		container_release(&c);
 	}
 	if (json) {
 		jsonio_write(stdout, out);
@@ -386,7 +384,7 @@ cmd_ls(int argc, char **argv, struct state *st)
 static int
 delete_one(struct state *st, const char *id, bool force)
 {
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 	int lk = -1, r = -1;
 
@@ -406,7 +404,6 @@ delete_one(struct state *st, const char *id, bool force)
 		fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
 	if (lk >= 0)
 		close(lk);
-	container_release(&c);
 	return r < 0 ? err_exit_code(&e) : 0;
 }
 

@@ -70,7 +70,7 @@ cmd_logs(int argc, char **argv, struct state *st)
 	json_auto_t *req = NULL, *r = NULL;
 	struct relay rl = {.in_to = -1, .sigfd = -1};
 	enum relay_end end;
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct shim_conn k;
 	struct err e;
 
@@ -87,8 +87,10 @@ cmd_logs(int argc, char **argv, struct state *st)
 			(json_int_t)a.tail);
 	/* no shim, or one leaving before it answers: it saved the output first */
 	if (shim_connect(&c, &k, &e) < 0 || shim_send(&k, req, NULL, 0, &e) < 0 ||
-	    !(r = shim_recv(&k, &e)))
+	    !(r = shim_recv(&k, &e))) {
+		shim_close(&k);
 		return saved(&c, &a);
+	}
 	if (!json_is_true(json_object_get(r, "ok")))
 		die(EXIT_NEG, "logs of '%s': %s", c.id,
 		    jsonio_str(r, "error") ? jsonio_str(r, "error") : "refused");

@@ -60,7 +60,7 @@ int
 cmd_create(int argc, char **argv, struct state *st)
 {
 	struct create_args a = {0};
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 	int stdio[3];
 
@@ -72,7 +72,6 @@ cmd_create(int argc, char **argv, struct state *st)
 		die_err(&e);
 	printf("%s\n", c.id);
 	fflush(stdout);
-	container_release(&c);
 	create_args_release(&a);
 	return 0;
 }
@@ -136,16 +135,42 @@ early_cleanup(struct rm_ctx *rc)
 	return f;
 }
 
+/* The container created by run without -d: started by the shim, waited for. */
+static int
+run_foreground(struct state *st, struct create_args *a, struct container *c)
+{
+	struct err e;
+	json_auto_t *x = NULL;
+	struct fg_early early = FG_EARLY_INIT;
+	struct rm_ctx rc = {st, c};
+
+	if (a->sdnotify == SDNOTIFY_CONMON)
+		notify_ready();
+	if (a->so.tty && a->interactive)
+		fg_raw_tty();
+	if (c->sync_exit) {
+		/* over before the shim could say it started: no wait to ask for */
+		x = json_incref(c->sync_exit);
+		return finish(st, a, c, x);
+	}
+	if (a->rm)
+		early = early_cleanup(&rc);
+	x = fg_wait_early(c, NULL, a->so.tty, &early, &e);
+	if (early.pidfd >= 0)
+		close(early.pidfd);
+	if (!x)
+		run_die(a, &e);
+	return finish(st, a, c, x);
+}
+
 int
 cmd_run(int argc, char **argv, struct state *st)
 {
 	struct create_args a = {.is_run = true};
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 	int stdio[3];
-	json_auto_t *x = NULL;
-	struct fg_early early = FG_EARLY_INIT;
-	struct rm_ctx rc = {st, &c};
+	int status = 0;
 
 	spec_opts_init(&a.so);
 	if (create_parse(argc, argv, RUN_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
@@ -156,25 +181,10 @@ cmd_run(int argc, char **argv, struct state *st)
 	/* the shim runs it at once (create and start in one runtime call) */
 	if (create_container(st, &a, stdio, &c, &e) < 0)
 		run_die(&a, &e);
-	if (a.detach) {
+	if (a.detach)
 		printf("%s\n", c.id);
-		return 0;
-	}
-	if (a.sdnotify == SDNOTIFY_CONMON)
-		notify_ready();
-	if (a.so.tty && a.interactive)
-		fg_raw_tty();
-	if (c.sync_exit) {
-		/* over before the shim could say it started: no wait to ask for */
-		x = json_incref(c.sync_exit);
-		return finish(st, &a, &c, x);
-	}
-	if (a.rm)
-		early = early_cleanup(&rc);
-	x = fg_wait_early(&c, NULL, a.so.tty, &early, &e);
-	if (early.pidfd >= 0)
-		close(early.pidfd);
-	if (!x)
-		run_die(&a, &e);
-	return finish(st, &a, &c, x);
+	else
+		status = run_foreground(st, &a, &c);
+	create_args_release(&a);
+	return status;
 }

@@ -102,7 +102,7 @@ cmd_stop(int argc, char **argv, struct state *st)
 					     {NULL, 0, NULL, 0}};
 	struct stop_args a = {STOP_DEFAULT_SECS, 0};
 	int i = cmd_getopt(argc, argv, STOP_USAGE, "t:s:", opts, stop_opt, &a, st, 100);
-	struct container c;
+	_cleanup_container_ struct container c = CONTAINER_INIT;
 	enum container_status cs;
 	json_auto_t *x = NULL;
 	struct err e;
@@ -118,6 +118,5 @@ cmd_stop(int argc, char **argv, struct state *st)
 	if (cs != CS_STOPPED && !(x = stop_live(&c, cs, &a, &e)))
 		die(111, "stop '%s': %s", c.id, e.msg);
 	jsonio_write(stdout, x);
-	container_release(&c);
 	return 0;
 }

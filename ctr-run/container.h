@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cleanup.h"
 #include "err.h"
 #include "state.h"
 
@@ -38,6 +39,9 @@ enum container_status {
 
 void container_init(struct container *c, const struct state *st, const char *id);
 void container_release(struct container *c);
+/* An empty container, for `_cleanup_container_ struct container c = CONTAINER_INIT;`. */
+#define CONTAINER_INIT ((struct container){.dirfd = -1, .statefd = -1})
+#define _cleanup_container_ _cleanup_(container_release)
 /*
  * Make the directories of a new container (record dir with bundle/rootfs,
  * state dir). Fails with code "exists" when the id is taken.

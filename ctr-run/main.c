@@ -29,8 +29,11 @@ int
 main(int argc, char **argv)
 {
 	struct state st;
+	int rc;
 
 	/* no PROG_NO_NEW_PRIVS: it is inherited, and containers may rightly run setuid programs */
 	prog_init("ctr-run", 0, &argc, &argv, &st);
-	return prog_dispatch(verbs, argc, argv, &st);
+	rc = prog_dispatch(verbs, argc, argv, &st);
+	state_release(&st);
+	return rc;
 }

@@ -55,12 +55,14 @@ main(int argc, char **argv)
 {
 	struct state st;
 	const struct verb *v;
+	int rc;
 
 	prog_init("ctr-snapshot", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	leading_driver(&argc, &argv);
 	if (argc > 1 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		usage(stdout);
+		state_release(&st);
 		return 0;
 	}
 	for (v = cmd_verbs; argc > 1 && v->name && strcmp(v->name, argv[1]); v++)
@@ -69,7 +71,10 @@ main(int argc, char **argv)
 		if (argc > 1)
 			fprintf(stderr, "%s: fatal: unknown verb '%s'\n", PROG, argv[1]);
 		usage(stderr);
+		state_release(&st);
 		return EXIT_USAGE;
 	}
-	return prog_dispatch(cmd_verbs, argc, argv, &st);
+	rc = prog_dispatch(cmd_verbs, argc, argv, &st);
+	state_release(&st);
+	return rc;
 }

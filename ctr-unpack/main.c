@@ -11,6 +11,7 @@ main(int argc, char **argv)
 {
 	struct rlimit rl;
 	struct state st;
+	int rc;
 
 	prog_init("ctr-unpack", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	/* UTF-8 names in pax headers come through as they are, whatever the caller's locale */
@@ -20,5 +21,7 @@ main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	return cmd_unpack(argc, argv, &st);
+	rc = cmd_unpack(argc, argv, &st);
+	state_release(&st);
+	return rc;
 }

@@ -56,7 +56,7 @@ jwt_part() {
 
 @test "helpers: REPO_ROOT, PATH, CACHE_DIR and per-test roots" {
 	[ -f "$REPO_ROOT/tests/lib/helpers.bash" ]
-	[[ ":$PATH:" == *":$REPO_ROOT/bin:"* ]]
+	[[ ":$PATH:" == *":$CTR_BIN:"* ]]
 	[ "$CACHE_DIR" = "$REPO_ROOT/tests/.cache" ]
 	[ "$CTR_ROOT" = "$BATS_TEST_TMPDIR/root" ]
 	[ "$CTR_STATE" = "$BATS_TEST_TMPDIR/run" ]

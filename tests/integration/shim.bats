@@ -58,7 +58,7 @@ bundle_set() {
 
 # spawn_shim [SHIM-OPTS...]: as ctr-run does; $output is the sync line.
 spawn_shim() {
-	run $CTL spawn --stdout "$OUT" --stderr "$OUT" -- "$REPO_ROOT/bin/ctr-shim" --id "$ID" \
+	run $CTL spawn --stdout "$OUT" --stderr "$OUT" -- "$CTR_BIN/ctr-shim" --id "$ID" \
 		--bundle "$B" --dir "$SD" --runtime "$RUNTIME" --runtime-root "$RR" --sync-fd '{sync}' "$@"
 	[ -f "$SD/shim.json" ] && track_pid "$(jq .pid "$SD/shim.json")"
 	return 0
@@ -162,7 +162,7 @@ start_sleeper() {
 
 @test "shim: the caller SIGKILLed after the sync; a new client gets state, kill and wait" {
 	make_bundle sleep 1000
-	$CTL spawn --hang --stdout "$OUT" --stderr "$OUT" -- "$REPO_ROOT/bin/ctr-shim" --id "$ID" \
+	$CTL spawn --hang --stdout "$OUT" --stderr "$OUT" -- "$CTR_BIN/ctr-shim" --id "$ID" \
 		--bundle "$B" --dir "$SD" --runtime "$RUNTIME" --runtime-root "$RR" \
 		--sync-fd '{sync}' >"$BATS_TEST_TMPDIR/sync" 3>&- &
 	caller=$!
@@ -417,9 +417,9 @@ EOF
 		sleep 0.05
 	done
 	[ "$(cat "$BATS_TEST_TMPDIR/exitcmd")" = "$ID" ]
-	run "$REPO_ROOT/bin/ctr-shim" --id "$ID"
+	run "$CTR_BIN/ctr-shim" --id "$ID"
 	assert_status 100
-	run "$REPO_ROOT/bin/ctr-shim" --id "$ID" --bundle "$B" --dir "$SD" --runtime x \
+	run "$CTR_BIN/ctr-shim" --id "$ID" --bundle "$B" --dir "$SD" --runtime x \
 		--runtime-root "$RR" --sync-fd 77
 	assert_status 100
 	assert_output_contains "not an open descriptor"
@@ -432,7 +432,7 @@ EOF
 		mkdir -p "$BATS_TEST_TMPDIR/b$i" && mkdir -m 0700 -p "$CTR_STATE/default/$ID-$i"
 		jq --arg cg "/$CG-$i" --arg root "$B/rootfs" '.root.path = $root | .linux.cgroupsPath = $cg' \
 			"$B/config.json" >"$BATS_TEST_TMPDIR/b$i/config.json"
-		run $CTL spawn -- "$REPO_ROOT/bin/ctr-shim" --id "$ID-$i" --bundle "$BATS_TEST_TMPDIR/b$i" \
+		run $CTL spawn -- "$CTR_BIN/ctr-shim" --id "$ID-$i" --bundle "$BATS_TEST_TMPDIR/b$i" \
 			--dir "$CTR_STATE/default/$ID-$i" --runtime "$RUNTIME" --runtime-root "$RR" --sync-fd '{sync}'
 		assert_status 0
 		pids+=("$(jq .pid "$CTR_STATE/default/$ID-$i/shim.json")")
@@ -468,7 +468,7 @@ EOF
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	(echo hello-in >"$BATS_TEST_TMPDIR/in") &
 	run $CTL spawn --stdin "$BATS_TEST_TMPDIR/in" --stdout "$OUT" --stderr "$OUT" -- \
-		"$REPO_ROOT/bin/ctr-shim" --id "$ID" --bundle "$B" --dir "$SD" --runtime "$RUNTIME" \
+		"$CTR_BIN/ctr-shim" --id "$ID" --bundle "$B" --dir "$SD" --runtime "$RUNTIME" \
 		--runtime-root "$RR" --sync-fd '{sync}' --tty --stdin-open
 	assert_status 0
 	track_pid "$(shim_pid)"

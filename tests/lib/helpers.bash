@@ -6,9 +6,13 @@
 # The repository top, found from this file so tests run from any directory.
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 export REPO_ROOT
+# The tools under test: bin/ (the plain build), or CTR_BIN (tests/asan points
+# it at the sanitizer build).
+CTR_BIN=${CTR_BIN:-$REPO_ROOT/bin}
+export CTR_BIN
 case ":$PATH:" in
-*":$REPO_ROOT/bin:"*) ;;
-*) PATH="$REPO_ROOT/bin:$PATH" ;;
+*":$CTR_BIN:"*) ;;
+*) PATH="$CTR_BIN:$PATH" ;;
 esac
 export PATH
 CACHE_DIR=${CACHE_DIR:-$REPO_ROOT/tests/.cache}
@@ -19,6 +23,32 @@ common_setup() {
 	export CTR_ROOT=$BATS_TEST_TMPDIR/root
 	export CTR_STATE=$BATS_TEST_TMPDIR/run
 	export CTR_NAMESPACE=default
+	_helpers_san_setup
+}
+
+# Under tests/asan (CTR_SAN_LOG set), each test's sanitizer reports go to
+# files of its own, CTR_SAN_LOG/<suite>.<test>.<pid>, so that its teardown
+# can fail the test that caused them.
+_helpers_san_setup() {
+	[ -n "${CTR_SAN_LOG:-}" ] || return 0
+	_helpers_san_prefix=$CTR_SAN_LOG/$(basename "$BATS_TEST_FILENAME" .bats).$BATS_SUITE_TEST_NUMBER
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$_helpers_san_prefix"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$_helpers_san_prefix"
+}
+
+# Print the test's sanitizer reports on stderr and mark them seen (tests/run
+# counts the others); fails when there is one.
+_helpers_san_check() {
+	[ -n "${_helpers_san_prefix:-}" ] || return 0
+	local f found=0
+	for f in "$_helpers_san_prefix".*; do
+		[ -s "$f" ] && [ "${f%.seen}" = "$f" ] || continue
+		echo "sanitizer report ${f##*/}:" >&2
+		cat "$f" >&2
+		mv "$f" "$f.seen"
+		found=1
+	done
+	[ "$found" = 0 ]
 }
 
 # Undo what the test left: tracked pids, registries started inside the test,
@@ -32,7 +62,7 @@ common_teardown() {
 	_helpers_umount_under "$BATS_TEST_TMPDIR" || return 1
 	# --one-file-system: a mount we failed to remove is never walked into
 	rm -rf --one-file-system "$BATS_TEST_TMPDIR"
-	return 0
+	_helpers_san_check
 }
 
 # Print "PID STARTTIME" for a live, non-zombie pid; fails otherwise. The
