@@ -14,28 +14,26 @@
 #include "prog.h"
 #include "xmem.h"
 
-enum { O_NAME = 0x100 };
+enum { O_NAME = O_OWN };
 
-/* Options of export (-o FILE) and import (--name NAME); only one is taken per verb. */
-static const char *
-archive_opts(int argc, char **argv, struct state *st, int want)
+static const struct opt export_opts[] = {
+    {"output", 'o', "FILE", "write the archive to FILE (default: stdout, not a terminal)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_export_spec = {"NAME...", "images as an OCI archive (a tar)", export_opts,
+					0, 0};
+static const struct opt import_opts[] = {
+    {"name", O_NAME, "NAME", "the name of the imported image (default: the archive's)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_import_spec = {"FILE|-", "images from an OCI archive (a tar)", import_opts,
+					0, 0};
+
+static void
+archive_opt(int c, const char *arg, void *ctx)
 {
-	static const struct option opts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"name", required_argument, NULL, O_NAME},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	const char *val = NULL;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+o:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == want)
-			val = optarg;
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("%s: unknown option", argv[0]);
-	}
-	return val;
+	(void)c;
+	*(const char **)ctx = arg;
 }
 
 /*
@@ -103,14 +101,14 @@ undo:
 int
 cmd_export(int argc, char **argv, struct state *st)
 {
-	const char *out = archive_opts(argc, argv, st, 'o');
+	const char *out = NULL;
 	json_auto_t *recs = NULL;
 	struct content c;
 	struct err e;
 	int rc;
 
-	if (optind >= argc)
-		die_usage("export takes one NAME or more");
+	opt_parse(&cmd_export_spec, argc, argv, st, archive_opt, &out);
+	opt_operands(&cmd_export_spec, argc, argv, 1, -1);
 	if ((!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO))
 		die(EXIT_USAGE, "refusing to write a tar to a terminal (use -o FILE or a pipe)");
 	open_store(st, &c, false);
@@ -176,7 +174,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 int
 cmd_import(int argc, char **argv, struct state *st)
 {
-	const char *given = archive_opts(argc, argv, st, O_NAME);
+	const char *given = NULL;
 	_cleanup_free_ char *name = NULL;
 	json_auto_t *plan = NULL, *docs = NULL;
 	struct oci_archive_in in;
@@ -186,8 +184,8 @@ cmd_import(int argc, char **argv, struct state *st)
 	size_t i;
 	int fd;
 
-	if (optind != argc - 1)
-		die_usage("import takes one FILE (or - for stdin)");
+	opt_parse(&cmd_import_spec, argc, argv, st, archive_opt, &given);
+	opt_operands(&cmd_import_spec, argc, argv, 1, 1);
 	name = given ? cmd_name(given) : NULL;
 	fd = open_input(argv[optind]);
 	open_store(st, &c, true);

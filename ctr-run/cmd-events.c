@@ -9,7 +9,8 @@
 #include "shimclient.h"
 #include "xmem.h"
 
-#define EVENTS_USAGE "events [ID]"
+const struct opt_cmd cmd_events_spec = {
+    "[ID]", "JSON lines of the exits and OOM kills of running containers (or of ID)", NULL, 0, 0};
 
 static void
 no_opt(int c, const char *arg, void *ctx)
@@ -60,11 +61,12 @@ relay(struct shim_conn *k, const char *id)
 int
 cmd_events(int argc, char **argv, struct state *st)
 {
-	int i = cmd_getopt(argc, argv, EVENTS_USAGE, "", NULL, no_opt, NULL, st, 100);
+	int i = opt_parse(&cmd_events_spec, argc, argv, st, no_opt, NULL);
 	json_auto_t *ids = NULL;
 	struct err e;
 	size_t n = 0, live;
 
+	opt_operands(&cmd_events_spec, argc, argv, 0, 1);
 	if (state_open(st, &e) < 0)
 		die_err(&e);
 	ids = i < argc ? json_pack("[s]", argv[i]) : container_list(st, &e);
