@@ -8,32 +8,48 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "docker-archive.h"
 #include "image.h"
 #include "jsonio.h"
 #include "oci-archive.h"
 #include "prog.h"
 #include "xmem.h"
 
-enum { O_NAME = O_OWN };
+enum { O_NAME = O_OWN, O_FORMAT };
+
+/* The options of export and import. */
+struct archive_args {
+	const char *output; /* export -o */
+	const char *format; /* export --format */
+	const char *name;   /* import --name */
+};
 
 static const struct opt export_opts[] = {
     {"output", 'o', "FILE", "write the archive to FILE (default: stdout, not a terminal)", NULL},
+    {"format", O_FORMAT, "oci-archive|docker-archive", "the archive's layout (default oci-archive)",
+     NULL},
     OPT_END,
 };
-const struct opt_cmd cmd_export_spec = {"NAME...", "images as an OCI archive (a tar)", export_opts,
-					0, 0};
+const struct opt_cmd cmd_export_spec = {"NAME...", "images as an OCI or docker archive (a tar)",
+					export_opts, 0, 0};
 static const struct opt import_opts[] = {
     {"name", O_NAME, "NAME", "the name of the imported image (default: the archive's)", NULL},
     OPT_END,
 };
-const struct opt_cmd cmd_import_spec = {"FILE|-", "images from an OCI archive (a tar)", import_opts,
-					0, 0};
+const struct opt_cmd cmd_import_spec = {"FILE|-", "images from an OCI or docker archive (a tar)",
+					import_opts, 0, 0};
 
 static void
 archive_opt(int c, const char *arg, void *ctx)
 {
-	(void)c;
-	*(const char **)ctx = arg;
+	struct archive_args *a = ctx;
+
+	if (c == 'o')
+		a->output = arg;
+	else if (c == O_FORMAT)
+		a->format = arg;
+	else if (c == O_NAME)
+		a->name = arg;
 }
 
 /*
@@ -73,16 +89,37 @@ load_records(struct state *st, int argc, char **argv)
 	return list;
 }
 
+/* The archive of records in format ("docker-archive": of their image documents). */
+static int
+export_fd(const struct content *c, const json_t *recs, bool docker, int fd, struct err *e)
+{
+	json_auto_t *docs = json_array();
+	const json_t *rec;
+	size_t i;
+
+	if (!docker)
+		return oci_archive_export(c, recs, fd, e);
+	json_array_foreach(recs, i, rec) {
+		json_t *doc = cmd_resolve(c, rec, e);
+
+		if (!doc)
+			return err_prefix(e, "image '%s'", jsonio_str(rec, "name"));
+		json_array_append_new(docs, doc);
+	}
+	return docker_archive_export(c, docs, fd, e);
+}
+
 /* Export to a temporary file renamed into place: a failed export leaves no half tar. */
 static int
-export_file(const struct content *c, const json_t *recs, const char *out, struct err *e)
+export_file(const struct content *c, const json_t *recs, bool docker, const char *out,
+	    struct err *e)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", out, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return err_set(e, errno, "create '%s'", tmp);
-	if (oci_archive_export(c, recs, fd, e) < 0)
+	if (export_fd(c, recs, docker, fd, e) < 0)
 		goto undo;
 	if (fsync(fd) < 0 || close(steal_fd(fd)) < 0) {
 		err_set(e, errno, "write '%s'", tmp);
@@ -101,22 +138,29 @@ undo:
 int
 cmd_export(int argc, char **argv, struct state *st)
 {
-	const char *out = NULL;
+	struct archive_args args = {NULL, "oci-archive", NULL};
 	json_auto_t *recs = NULL;
+	const char *out;
 	struct content c;
 	struct err e;
+	bool docker;
 	int rc;
 
-	opt_parse(&cmd_export_spec, argc, argv, st, archive_opt, &out);
+	opt_parse(&cmd_export_spec, argc, argv, st, archive_opt, &args);
 	opt_operands(&cmd_export_spec, argc, argv, 1, -1);
+	out = args.output;
+	docker = !strcmp(args.format, "docker-archive");
+	if (!docker && strcmp(args.format, "oci-archive"))
+		opt_die(&cmd_export_spec,
+			"--format: '%s' is neither oci-archive nor docker-archive", args.format);
 	if ((!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO))
 		die(EXIT_USAGE, "refusing to write a tar to a terminal (use -o FILE or a pipe)");
 	open_store(st, &c, false);
 	recs = load_records(st, argc, argv);
 	if (out && strcmp(out, "-"))
-		rc = export_file(&c, recs, out, &e);
+		rc = export_file(&c, recs, docker, out, &e);
 	else
-		rc = oci_archive_export(&c, recs, STDOUT_FILENO, &e);
+		rc = export_fd(&c, recs, docker, STDOUT_FILENO, &e);
 	if (rc < 0)
 		die_err(&e);
 	content_release(&c);
@@ -174,7 +218,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 int
 cmd_import(int argc, char **argv, struct state *st)
 {
-	const char *given = NULL;
+	struct archive_args args = {NULL, NULL, NULL};
 	_cleanup_free_ char *name = NULL;
 	json_auto_t *plan = NULL, *docs = NULL;
 	struct oci_archive_in in;
@@ -184,14 +228,27 @@ cmd_import(int argc, char **argv, struct state *st)
 	size_t i;
 	int fd;
 
-	opt_parse(&cmd_import_spec, argc, argv, st, archive_opt, &given);
+	opt_parse(&cmd_import_spec, argc, argv, st, archive_opt, &args);
 	opt_operands(&cmd_import_spec, argc, argv, 1, 1);
-	name = given ? cmd_name(given) : NULL;
+	name = args.name ? cmd_name(args.name) : NULL;
 	fd = open_input(argv[optind]);
 	open_store(st, &c, true);
-	if (oci_archive_read(&c, fd, &in, &e) < 0 ||
-	    !(plan = oci_archive_plan(&c, in.index, name, &e)))
+	if (oci_archive_read(&c, fd, &in, &e) < 0)
 		die_err(&e);
+	if (in.format == ARCHIVE_NONE)
+		err_code(&e, "invalid",
+			 "%s is neither an OCI layout nor a docker archive "
+			 "(no index.json, no manifest.json)",
+			 strcmp(argv[optind], "-") ? argv[optind] : "stdin");
+	else if (in.format == ARCHIVE_OCI)
+		plan = oci_archive_plan(&c, in.index, name, &e);
+	else
+		plan = docker_archive_plan(&in, name, &e);
+	if (!plan) {
+		/* the spool goes with the refused archive */
+		oci_archive_in_release(&in);
+		die_err(&e);
+	}
 	docs = record_images(st, &c, plan);
 	json_array_foreach(docs, i, doc)
 		jsonio_write(stdout, doc);

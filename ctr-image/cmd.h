@@ -17,6 +17,7 @@ int cmd_check(int argc, char **argv, struct state *st);
 int cmd_export(int argc, char **argv, struct state *st);
 int cmd_import(int argc, char **argv, struct state *st);
 int cmd_gc(int argc, char **argv, struct state *st);
+int cmd_commit(int argc, char **argv, struct state *st);
 
 /* A NAME argument as the normalised record name (dies on a bad reference). New string. */
 char *cmd_name(const char *arg);
@@ -36,7 +37,7 @@ void cmd_opts(const struct opt_cmd *spec, int argc, char **argv, struct state *s
 
 /* The verbs' option tables, synopses and summaries (opt.h), for main.c's verb table. */
 extern const struct opt_cmd cmd_ls_spec, cmd_inspect_spec, cmd_tag_spec, cmd_rm_spec,
-    cmd_check_spec, cmd_export_spec, cmd_import_spec, cmd_gc_spec;
+    cmd_check_spec, cmd_export_spec, cmd_import_spec, cmd_commit_spec, cmd_gc_spec;
 /* The --json row; O_JSON its key. */
 enum { O_JSON = 0x100, O_OWN };
 extern const struct opt cmd_json_opt[];

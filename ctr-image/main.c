@@ -11,6 +11,7 @@ static const struct verb verbs[] = {
     {"check", cmd_check, NULL, &cmd_check_spec, NULL},
     {"export", cmd_export, NULL, &cmd_export_spec, NULL},
     {"import", cmd_import, NULL, &cmd_import_spec, NULL},
+    {"commit", cmd_commit, NULL, &cmd_commit_spec, NULL},
     {"gc", cmd_gc, NULL, &cmd_gc_spec, NULL},
     {NULL},
 };

@@ -44,6 +44,11 @@ static const struct verb route_verbs[] = {
     {"rm", cmd_route_rm, NULL, &cmd_route_rm_spec, NULL},
     {NULL},
 };
+static const struct verb cni_verbs[] = {
+    {"add", cmd_cni_add, NULL, &cmd_cni_add_spec, NULL},
+    {"del", cmd_cni_del, NULL, &cmd_cni_del_spec, NULL},
+    {NULL},
+};
 
 /* The verb table (here rather than in main.c so that unit tests, which link all but main.c, link). */
 const struct verb cmd_verbs[] = {
@@ -58,6 +63,7 @@ const struct verb cmd_verbs[] = {
     {"link", NULL, NULL, NULL, link_verbs},
     {"addr", NULL, NULL, NULL, addr_verbs},
     {"route", NULL, NULL, NULL, route_verbs},
+    {"cni", NULL, NULL, NULL, cni_verbs},
     {NULL},
 };
 

@@ -25,10 +25,14 @@ int cmd_addr_add(int argc, char **argv, struct state *st);
 int cmd_addr_rm(int argc, char **argv, struct state *st);
 int cmd_route_add(int argc, char **argv, struct state *st);
 int cmd_route_rm(int argc, char **argv, struct state *st);
+/* The runtime side of CNI: a network's plugin chain for a namespace (cni-run.c). */
+int cmd_cni_add(int argc, char **argv, struct state *st);
+int cmd_cni_del(int argc, char **argv, struct state *st);
 /* The verbs' option tables, synopses and summaries (opt.h). */
 extern const struct opt_cmd cmd_create_spec, cmd_rm_spec, cmd_ls_spec, cmd_exec_spec, cmd_show_spec,
     cmd_sysctl_spec, cmd_veth_add_spec, cmd_bridge_add_spec, cmd_link_rm_spec, cmd_link_set_spec,
-    cmd_addr_add_spec, cmd_addr_rm_spec, cmd_route_add_spec, cmd_route_rm_spec;
+    cmd_addr_add_spec, cmd_addr_rm_spec, cmd_route_add_spec, cmd_route_rm_spec, cmd_cni_add_spec,
+    cmd_cni_del_spec;
 
 /* Option keys the verbs share; their own start at CMD_OPT_OWN. */
 enum {

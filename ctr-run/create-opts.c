@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cni.h"
 #include "cleanup.h"
 #include "cmd.h"
 #include "create.h"
@@ -39,6 +40,7 @@ enum {
 	O_LOG_URI,
 	O_LOG_MAX,
 	O_SDNOTIFY,
+	O_PULL,
 };
 
 static const struct opt create_opts[] = {
@@ -64,14 +66,16 @@ static const struct opt create_opts[] = {
     {"memory", 'm', "SIZE", "memory limit (bytes, or with k, m, g)", NULL},
     {"cpus", O_CPUS, "N", "CPU limit in CPUs (1.5: one and a half)", NULL},
     {"pids-limit", O_PIDS, "N", "most processes the container may have", NULL},
-    {"net", O_NET, "host|none|ns:NAME|PATH",
+    {"net", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH",
      "network namespace (default: a new one, loopback only)", NULL},
-    {"network", O_NET, "host|none|ns:NAME|PATH", NULL, NULL},
+    {"network", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH", NULL, NULL},
     {"label", 'l', "K=V", "a label on the container record", NULL},
     {"stdio", O_STDIO, "pipe|null|inherit", "stdio of a container that outlives the call", NULL},
     {"log", O_LOG, "FILE", "keep the container's output in FILE too (with --stdio pipe)", NULL},
     {"log-uri", O_LOG_URI, "file:///FILE", "--log as containerd spells it", NULL},
     {"log-max-size", O_LOG_MAX, "SIZE", "rotate the --log file at SIZE (at least 4k)", NULL},
+    {"pull", O_PULL, "missing|always|never",
+     "pull (and unpack) the image when not in the store (default missing)", NULL},
     {"sdnotify", O_SDNOTIFY, "conmon|container|ignore",
      "who tells systemd READY=1 (under a Type=notify unit)", NULL},
     OPT_END,
@@ -204,12 +208,17 @@ set_net(struct spec_opts *so, const char *arg, struct err *e)
 		so->net = arg;
 		return 0;
 	}
+	if (!strncmp(arg, CNI_NET_PREFIX, strlen(CNI_NET_PREFIX))) {
+		so->cni = arg + strlen(CNI_NET_PREFIX);
+		return cni_check_list(so->cni, e);
+	}
 	/* allocated once per process and kept to its end, like argv */
 	if (!strncmp(arg, "ns:", 3) && !(arg = netns_dir_path(arg + 3, e)))
 		return err_prefix(e, "--net");
 	if (arg[0] != '/')
-		return err_code(e, "invalid", "--net '%.64s': want host, none, ns:NAME or a path",
-				arg);
+		return err_code(
+		    e, "invalid",
+		    "--net '%.64s': want host, none, ns:NAME, cni:NAME[,NAME] or a path", arg);
 	if (stat(arg, &st) < 0)
 		return err_set(e, errno, "network namespace '%s'", arg);
 	so->net = arg;
@@ -301,6 +310,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return set_size_opt(c, arg, so, e);
 	case O_NET:
 		return set_net(so, arg, e);
+	case O_PULL:
+		return pull_policy_parse(arg, &a->pull, e);
 	case O_RM:
 		a->rm = true;
 		return 0;

@@ -13,14 +13,15 @@ enum {
 	OPT_JSON,
 	OPT_PARENT,
 	OPT_LABEL,
+	OPT_COMPRESSION,
 };
 
 /* Every verb's option table includes these (--snapshotter); cmd_json_opts adds --json. */
 extern const struct opt cmd_common_opts[], cmd_json_opts[];
 /* The verbs' option tables, synopses and summaries, for main.c's verb table. */
-extern const struct opt_cmd cmd_prepare_spec, cmd_view_spec, cmd_commit_spec, cmd_rm_spec,
-    cmd_mounts_spec, cmd_stat_spec, cmd_ls_spec, cmd_usage_spec, cmd_tree_spec, cmd_mount_spec,
-    cmd_umount_spec, cmd_cleanup_spec;
+extern const struct opt_cmd cmd_prepare_spec, cmd_view_spec, cmd_commit_spec, cmd_diff_spec,
+    cmd_rm_spec, cmd_mounts_spec, cmd_stat_spec, cmd_ls_spec, cmd_usage_spec, cmd_tree_spec,
+    cmd_mount_spec, cmd_umount_spec, cmd_cleanup_spec;
 
 /* Choose the driver (--snapshotter); the default is $CTR_SNAPSHOTTER, else SNAP_DEFAULT. */
 void cmd_set_driver(const char *name);
@@ -49,5 +50,6 @@ int cmd_tree(int argc, char **argv, struct state *st);
 int cmd_mount(int argc, char **argv, struct state *st);
 int cmd_umount(int argc, char **argv, struct state *st);
 int cmd_cleanup(int argc, char **argv, struct state *st);
+int cmd_diff(int argc, char **argv, struct state *st);
 
 #endif

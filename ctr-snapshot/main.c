@@ -8,6 +8,7 @@ static const struct verb verbs[] = {
     {"prepare", cmd_prepare, NULL, &cmd_prepare_spec, NULL},
     {"view", cmd_view, NULL, &cmd_view_spec, NULL},
     {"commit", cmd_commit, NULL, &cmd_commit_spec, NULL},
+    {"diff", cmd_diff, NULL, &cmd_diff_spec, NULL},
     {"rm", cmd_rm, NULL, &cmd_rm_spec, NULL},
     {"mounts", cmd_mounts, NULL, &cmd_mounts_spec, NULL},
     {"stat", cmd_stat, NULL, &cmd_stat_spec, NULL},
