@@ -10,6 +10,7 @@
 
 #include "cni.h"
 #include "cleanup.h"
+#include "familiar.h"
 #include "cmd.h"
 #include "create.h"
 #include "jsonio.h"
@@ -41,17 +42,24 @@ enum {
 	O_LOG_MAX,
 	O_SDNOTIFY,
 	O_PULL,
+	O_ENV_FILE,
+	O_TMPFS,
 };
 
 static const struct opt create_opts[] = {
     {"name", O_NAME, "ID", "the container's ID (default: a random one)", NULL},
     {"runtime", O_RUNTIME, "NAME|PATH", "the OCI runtime (default $CTR_RUNTIME, else runc)", NULL},
-    {"env", 'e', "K=V", "set an environment variable (after the image's)", NULL},
+    {"env", 'e', "K=V|VAR", "set a variable (after the image's); VAR alone: ours, if set", NULL},
+    {"env-file", O_ENV_FILE, "FILE", "a -e per line of FILE ('#' starts a comment line)", NULL},
     {"cwd", 'w', "DIR", "the working directory, absolute (default: the image's)", NULL},
     {"workdir", 'w', "DIR", NULL, NULL},
     {"user", 'u', "USER[:GROUP]", "run as this user, by name or number", NULL},
     {"hostname", O_HOSTNAME, "NAME", "the container's hostname", NULL},
-    {"mount", O_MOUNT, "type=bind,src=ABS,dst=ABS[,options=OPT:...]", "bind-mount a host path",
+    {"mount", O_MOUNT, "type=bind|tmpfs,src=ABS,dst=ABS[,ro]",
+     "a bind mount of a host path, or a tmpfs (tmpfs-size=, tmpfs-mode=)", NULL},
+    {"volume", 'v', "SRC:DST[:ro]", "bind-mount the absolute host path SRC at DST", NULL},
+    {"tmpfs", O_TMPFS, "DST[:OPT,...]", "a tmpfs at DST (size=64m, mode=1777, ro, noexec)", NULL},
+    {"publish", 'p', "PORTS", "refused: publishing ports is CNI portmap's or the firewall's job",
      NULL},
     {"read-only", O_READ_ONLY, NULL, "mount the root file system read-only", NULL},
     {"tty", 't', NULL, "give the container a terminal of its own", NULL},
@@ -103,6 +111,11 @@ create_args_release(struct create_args *a)
 	spec_opts_release(&a->so);
 	free(a->log_path);
 	a->log_path = NULL;
+	for (size_t i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
+	a->owned = NULL;
+	a->nowned = 0;
 }
 
 static void
@@ -166,18 +179,10 @@ static int
 add_mount(struct spec_opts *so, const char *arg, struct err *e)
 {
 	struct spec_mount m;
-	struct stat st;
 
 	if (spec_parse_mount(arg, &m, e) < 0)
 		return -1;
-	if (stat(m.src, &st) < 0) {
-		err_set(e, errno, "bind source '%s'", m.src);
-		free(m.src), free(m.dst), free(m.options);
-		return -1;
-	}
-	so->mounts = xrealloc(so->mounts, (so->nmounts + 1) * sizeof(m));
-	so->mounts[so->nmounts++] = m;
-	return 0;
+	return familiar_mount_add(so, &m, e);
 }
 
 static int
@@ -268,8 +273,15 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		a->runtime = arg;
 		return 0;
 	case 'e':
-		push(&so->env, &so->nenv, (char *)arg);
-		return spec_check_env(arg, e);
+		return familiar_env(a, arg, e);
+	case O_ENV_FILE:
+		return familiar_env_file(a, arg, e);
+	case 'v':
+		return familiar_volume(so, arg, e);
+	case O_TMPFS:
+		return familiar_tmpfs(so, arg, e);
+	case 'p':
+		return familiar_publish(arg, e);
 	case 'w':
 		so->cwd = arg;
 		return spec_check_cwd(arg, e);

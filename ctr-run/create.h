@@ -34,6 +34,8 @@ struct create_args {
 	enum sdnotify_mode sdnotify; /* notify.c */
 	enum pull_policy pull;	     /* --pull, default missing (pull.c) */
 	bool image_missing;	     /* set by a create that failed for want of the image */
+	char **owned;		     /* env entries made here (-e VAR, --env-file), ours to free */
+	size_t nowned;
 };
 
 void create_args_release(struct create_args *a);
