@@ -19,13 +19,23 @@
 #include "timestamp.h"
 #include "xmem.h"
 
-#define COMMIT_USAGE                                                                               \
-	"commit [-m MESSAGE] [-a AUTHOR] [-c CHANGE]... [--no-pause] "                             \
-	"[--compression gzip|zstd|none] CONTAINER NAME"
 #define CONTAINER_ID_MAX 64 /* ctr-run's rule for ids */
 #define RECORD_MAX (1u << 20)
 
-enum { O_NO_PAUSE = 0x100, O_COMPRESSION, O_HELP };
+enum { O_NO_PAUSE = O_OWN, O_COMPRESSION };
+
+static const struct opt commit_opts[] = {
+    {"message", 'm', "MESSAGE", "the history entry's comment", NULL},
+    {"author", 'a', "AUTHOR", "the config's and the history entry's author", NULL},
+    {"change", 'c', "CHANGE", "a change of the config, KEY=VALUE (CMD, ENV, ...; again for more)",
+     NULL},
+    {"no-pause", O_NO_PAUSE, NULL, "do not pause a running container during the diff", NULL},
+    {"compression", O_COMPRESSION, "gzip|zstd|none", "the new layer's (default gzip)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_commit_spec = {
+    "CONTAINER NAME", "a container's changes as a new layer on its image, recorded as NAME",
+    commit_opts, 0, 0};
 
 struct commit_args {
 	const char *message, *author, *compression;
@@ -34,36 +44,25 @@ struct commit_args {
 };
 
 static void
+commit_opt(int c, const char *arg, void *ctx)
+{
+	struct commit_args *a = ctx;
+
+	if (c == 'm' || c == 'a')
+		*(c == 'm' ? &a->message : &a->author) = arg;
+	else if (c == 'c')
+		json_array_append_new(a->changes, json_string(arg));
+	else if (c == O_NO_PAUSE)
+		a->pause = false;
+	else if (c == O_COMPRESSION)
+		a->compression = arg;
+}
+
+static void
 parse_args(int argc, char **argv, struct state *st, struct commit_args *a)
 {
-	static const struct option opts[] = {
-	    {"message", required_argument, NULL, 'm'},
-	    {"author", required_argument, NULL, 'a'},
-	    {"change", required_argument, NULL, 'c'},
-	    {"no-pause", no_argument, NULL, O_NO_PAUSE},
-	    {"compression", required_argument, NULL, O_COMPRESSION},
-	    {"help", no_argument, NULL, O_HELP},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+m:a:c:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == 'm' || c == 'a')
-			*(c == 'm' ? &a->message : &a->author) = optarg;
-		else if (c == 'c')
-			json_array_append_new(a->changes, json_string(optarg));
-		else if (c == O_NO_PAUSE)
-			a->pause = false;
-		else if (c == O_COMPRESSION)
-			a->compression = optarg;
-		else if (c == O_HELP)
-			printf("usage: %s %s\n", PROG, COMMIT_USAGE), exit(0);
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("usage: %s %s", PROG, COMMIT_USAGE);
-	}
-	if (optind != argc - 2)
-		die_usage("commit takes CONTAINER and NAME (usage: %s %s)", PROG, COMMIT_USAGE);
+	opt_parse(&cmd_commit_spec, argc, argv, st, commit_opt, a);
+	opt_operands(&cmd_commit_spec, argc, argv, 2, 2);
 }
 
 /* Every --change and the compression, checked before anything happens. */

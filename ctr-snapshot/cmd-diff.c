@@ -50,29 +50,35 @@ write_layer(struct snapshot_store *s, const struct content *c, const char *key,
 		die_err(&e);
 }
 
+static const struct opt diff_opts[] = {
+    {"compression", OPT_COMPRESSION, "gzip|zstd|none", "the layer's (default gzip)", NULL},
+    OPT_INCLUDE(cmd_common_opts),
+    OPT_END,
+};
+const struct opt_cmd cmd_diff_spec = {
+    "KEY", "an active snapshot's changes as a layer in the content store; its descriptor as JSON",
+    diff_opts, 0, 0};
+
 int
 cmd_diff(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    CMD_LONGOPTS,
-	    {"compression", required_argument, NULL, OPT_COMPRESSION},
-	    {NULL, 0, NULL, 0},
-	};
 	enum layer_compression comp = LAYER_GZIP;
 	json_auto_t *out = NULL;
 	struct snapshot_store *s;
 	struct layer_result r;
+	struct opt_parser p;
 	struct content c;
 	struct err e;
 	int lk, ch;
 
-	while ((ch = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+	opt_init(&p, &cmd_diff_spec, argc, argv, st);
+	while ((ch = opt_next(&p)) != -1) {
 		if (ch != OPT_COMPRESSION)
-			cmd_common_opt(ch, optarg, st, "diff");
+			cmd_common_opt(ch, optarg);
 		else if (layer_compression_parse(optarg, &comp, &e) < 0)
 			die_err(&e);
 	}
-	cmd_operands(argc, argv, 1, "diff");
+	cmd_operands(&cmd_diff_spec, argc, argv, 1);
 	s = cmd_open(st);
 	/* the blob is named by no record until a commit's: the collector waits for us */
 	if ((lk = state_lock_store(st, LOCK_SHARED, &e)) < 0 || content_open(st, &c, &e) < 0)

@@ -16,42 +16,47 @@ cmd_set_driver(const char *name)
 	driver = name;
 }
 
-static const struct verb *
-find_verb(const char *name)
-{
-	const struct verb *v = cmd_verbs;
+const struct opt cmd_common_opts[] = {
+    {"snapshotter", OPT_SNAPSHOTTER, "overlay|native",
+     "the store (default $CTR_SNAPSHOTTER, else overlay)", NULL},
+    OPT_END,
+};
 
-	while (v->name && strcmp(v->name, name))
-		v++;
-	return v;
-}
+const struct opt cmd_json_opts[] = {
+    {"json", OPT_JSON, NULL, "print JSON (and errors as JSON)", NULL},
+    OPT_INCLUDE(cmd_common_opts),
+    OPT_END,
+};
 
 void
-cmd_common_opt(int c, const char *arg, struct state *st, const char *verb)
+cmd_common_opt(int c, const char *arg)
 {
-	if (prog_global_opt(c, arg, st))
-		return;
-	if (c == OPT_SNAPSHOTTER) {
+	if (c == OPT_SNAPSHOTTER)
 		cmd_set_driver(arg);
-		return;
+}
+
+bool
+cmd_parse(int argc, char **argv, struct state *st, const struct opt_cmd *spec)
+{
+	struct opt_parser p;
+	bool json = false;
+	int c;
+
+	opt_init(&p, spec, argc, argv, st);
+	while ((c = opt_next(&p)) != -1) {
+		if (c == OPT_JSON)
+			json = true;
+		else
+			cmd_common_opt(c, optarg);
 	}
-	if (c == OPT_HELP) {
-		prog_usage(cmd_verbs, find_verb(verb), true);
-		exit(0);
-	}
-	/* getopt already said what was wrong */
-	prog_usage(cmd_verbs, find_verb(verb), false);
-	exit(EXIT_USAGE);
+	prog_set_json_errors(json);
+	return json;
 }
 
 void
-cmd_operands(int argc, char **argv, int n, const char *verb)
+cmd_operands(const struct opt_cmd *spec, int argc, char **argv, int n)
 {
-	(void)argv;
-	if (argc - optind != n) {
-		prog_usage(cmd_verbs, find_verb(verb), false);
-		die_usage("%s takes %d operand%s", verb, n, n == 1 ? "" : "s");
-	}
+	opt_operands(spec, argc, argv, n, n);
 }
 
 struct snapshot_store *

@@ -10,6 +10,31 @@
 #include "prog.h"
 #include "xmem.h"
 
+const struct opt cli_transfer_opts[] = {
+    {"progress", CLI_OPT_PROGRESS, "auto|tty|json|none", "progress on stderr (default auto)", NULL},
+    {"quiet", 'q', NULL, "no progress, errors only", NULL},
+    {"json", CLI_OPT_JSON, NULL, "errors as JSON too", NULL},
+    OPT_END,
+};
+
+bool
+cli_transfer_opt(int c, const char *arg, enum progress_mode *mode)
+{
+	switch (c) {
+	case CLI_OPT_PROGRESS:
+		*mode = cli_progress_mode(arg);
+		return true;
+	case 'q':
+		*mode = PROGRESS_NONE;
+		log_level = LOG_ERROR;
+		return true;
+	case CLI_OPT_JSON:
+		prog_set_json_errors(true);
+		return true;
+	}
+	return false;
+}
+
 long
 cli_number(const char *s, long min, long max, const char *what)
 {

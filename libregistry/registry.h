@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "opt.h"
 
 enum { EP_PULL = 1 << 0, EP_RESOLVE = 1 << 1, EP_PUSH = 1 << 2 };
 
@@ -38,7 +39,7 @@ struct registry_opts {
 #define REGISTRY_OPTS_INIT {.stall_secs = 30, .min_rate = 1, .retries = 3}
 /* clang-format on */
 
-/* The options of a registry session, for a tool's getopt table (pull adds --limit-rate). */
+/* The options of a registry session, for a tool's option table (pull adds --limit-rate). */
 enum {
 	REGISTRY_OPT_PLAIN = 0x300,
 	REGISTRY_OPT_HOSTS,
@@ -48,23 +49,8 @@ enum {
 	REGISTRY_OPT_STALL,
 	REGISTRY_OPT_LIMIT,
 };
-/* (an initializer list, which the formatter takes for a block) */
-/* clang-format off */
-#define REGISTRY_LONGOPTS \
-	{"plain-http", no_argument, NULL, REGISTRY_OPT_PLAIN}, \
-	{"hosts-dir", required_argument, NULL, REGISTRY_OPT_HOSTS}, \
-	{"creds", required_argument, NULL, REGISTRY_OPT_CREDS}, \
-	{"authfile", required_argument, NULL, REGISTRY_OPT_AUTHFILE}, \
-	{"retries", required_argument, NULL, REGISTRY_OPT_RETRIES}, \
-	{"stall-timeout", required_argument, NULL, REGISTRY_OPT_STALL}
-/* clang-format on */
-/* (an initializer list, which the formatter takes for a block) */
-/* clang-format off */
-#define REGISTRY_LIMIT_LONGOPT {"limit-rate", required_argument, NULL, REGISTRY_OPT_LIMIT}
-/* clang-format on */
-#define REGISTRY_USAGE                                                                             \
-	"       [--plain-http] [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"        \
-	"       [--retries N] [--stall-timeout SECS]"
+/* Rows to OPT_INCLUDE (opt.h): the session's options; --limit-rate apart. */
+extern const struct opt registry_opt_table[], registry_opt_limit[];
 /* Take one of the options above into o; false when c is not one. Bad values exit 100. */
 bool registry_opt(int c, const char *arg, struct registry_opts *o);
 

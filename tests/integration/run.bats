@@ -367,7 +367,7 @@ assert_nothing_left() {
 	local long
 	long=$(printf 'a%.0s' $(seq 65))
 	cid bad >/dev/null
-	for args in "-e NOEQUALS" "--cwd relative" "--cwd /a/../../etc" \
+	for args in "-e =x" "--cwd relative" "--cwd /a/../../etc" \
 		"--mount type=bind,src=/no/such/dir,dst=/x" "--user 4294967296" \
 		"--user ghost" "--user app:ghosts" "--name /" "--name .." "--name $long" \
 		"--runtime /no/such/runtime" "--runtime no-such-runtime-xyz" "--memory lots" \
@@ -681,4 +681,25 @@ assert_nothing_left() {
 	run --separate-stderr ctr-run run --rm --pull sometimes "$IMG" -- true
 	assert_status 125
 	[[ $stderr == *"--pull 'sometimes': want missing, always or never"* ]]
+}
+
+@test "run: docker's flags: -e VAR, --env-file, -v, --tmpfs, --mount type=tmpfs; -p refused" {
+	local d=$BATS_TEST_TMPDIR/vol
+	mkdir -p "$d" && echo hostfile >"$d/f"
+	printf '# a comment\n\nFROMFILE=1\nFROMENV\n' >"$BATS_TEST_TMPDIR/env"
+	run --separate-stderr env FROMENV=2 HOSTVAR=3 ctr-run run --rm -e HOSTVAR -e UNSETVAR \
+		--env-file "$BATS_TEST_TMPDIR/env" -v "$d:/v:ro" --tmpfs /scratch:size=1m,mode=1777 \
+		--mount type=tmpfs,dst=/t2,ro "$IMG" -- sh -c \
+		'echo "$HOSTVAR $FROMFILE $FROMENV ${UNSETVAR-unset}"; cat /v/f; touch /v/x 2>/dev/null || echo ro;
+		 grep " /scratch tmpfs " /proc/mounts | grep -c "size=1024k";
+		 touch /t2/x 2>/dev/null || echo ro2'
+	assert_status 0
+	[ "$output" = "$(printf '3 1 2 unset\nhostfile\nro\n1\nro2')" ] || { echo "$output"; false; }
+	[ ! -e "$d/x" ]
+	run --separate-stderr ctr-run run --rm -p 8080:80 "$IMG" -- true
+	assert_status 125
+	[[ "$stderr" == "ctr-run: fatal: -p '8080:80': port publishing is a higher layer's job"* ]]
+	run --separate-stderr ctr-run run --rm -v relative:/x "$IMG" -- true
+	assert_status 125
+	assert_nothing_left
 }
