@@ -259,3 +259,20 @@ containerd_start() {
 	[ "$(jq -r .config.digest <<<"$output" | tr '\n' ' ')" = "$(fixture_blobs "$LAYERS" | head -n1) $(fixture_blobs "$BUSYBOX" | head -n1) " ]
 	ctr-image check
 }
+
+@test "gc: the spool of an import that died goes, a live one stays" {
+	mkdocker one "$BATS_TEST_TMPDIR/one.tar"
+	ctr-image import "$BATS_TEST_TMPDIR/one.tar" >/dev/null
+	(exit 0) &
+	dead=$!
+	wait "$dead"
+	mkdir "$CTR_ROOT/content/ingest/.spool.tmp-$dead" "$CTR_ROOT/content/ingest/.spool.tmp-$$"
+	echo x >"$CTR_ROOT/content/ingest/.spool.tmp-$dead/0"
+	echo x >"$CTR_ROOT/content/ingest/.spool.tmp-$$/0"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(json_get "$output" '.files | join(" ")')" = "content/ingest/.spool.tmp-$dead" ]
+	[ ! -e "$CTR_ROOT/content/ingest/.spool.tmp-$dead" ]
+	[ -e "$CTR_ROOT/content/ingest/.spool.tmp-$$/0" ]
+	rm -r "$CTR_ROOT/content/ingest/.spool.tmp-$$"
+}
