@@ -262,6 +262,7 @@ take_file(struct reader *r, struct err *e)
 		return -1;
 	json_object_set_new(r->in->files, r->path,
 			    json_pack("{s:s, s:I, s:i}", "digest", dg, "size", size, "spool", id));
+	r->in->bytes += size;
 	return 0;
 }
 

@@ -42,7 +42,7 @@ struct oci_archive_in {
 	json_t *files;		    /* every file: path -> {"digest","size"[,"spool":N]} */
 	json_t *links;		    /* every link: path -> the archive path it points at */
 	struct content_spool spool; /* files outside blobs/sha256/, numbered by "spool" */
-	int64_t bytes;		    /* bytes of blobs it held */
+	int64_t bytes;		    /* bytes of the files it held */
 };
 
 /*
