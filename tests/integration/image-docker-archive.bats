@@ -279,3 +279,21 @@ containerd_start() {
 	[ -e "$CTR_ROOT/content/ingest/.spool.tmp-$$/0" ]
 	rm -r "$CTR_ROOT/content/ingest/.spool.tmp-$$"
 }
+
+@test "export --format docker-archive: a zstd layer goes out as the tar of its diff_id" {
+	require_root
+	zst=$(fixture_layout busybox-zstd)
+	tar -C "$zst" -cf "$BATS_TEST_TMPDIR/z.tar" .
+	img=$(ctr-image import --name z/bb:1 "$BATS_TEST_TMPDIR/z.tar")
+	[ "$(json_get "$img" '.layers[0].mediaType')" = application/vnd.oci.image.layer.v1.tar+zstd ]
+	ctr-image export --format docker-archive -o "$BATS_TEST_TMPDIR/ex.tar" z/bb:1
+	diff=$(json_get "$img" '.diff_ids[0]')
+	[ "$(tar -xOf "$BATS_TEST_TMPDIR/ex.tar" manifest.json | jq -r '.[0].Layers[0]')" = "blobs/sha256/${diff#sha256:}" ]
+	[ "sha256:$(tar -xOf "$BATS_TEST_TMPDIR/ex.tar" "blobs/sha256/${diff#sha256:}" | sha256sum | cut -d' ' -f1)" = "$diff" ]
+	# and back: stored plain under its diff_id, the same config
+	export CTR_ROOT=$BATS_TEST_TMPDIR/root2
+	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/ex.tar"
+	assert_status 0
+	[ "$(json_get "$output" '.layers[0].digest')" = "$diff" ]
+	[ "$(json_get "$output" .config.digest)" = "$(json_get "$img" .config.digest)" ]
+}
