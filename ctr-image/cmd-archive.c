@@ -249,11 +249,14 @@ cmd_import(int argc, char **argv, struct state *st)
 		oci_archive_in_release(&in);
 		die_err(&e);
 	}
+	/* what the images need left it: the rest is not ours to keep */
+	content_spool_release(&c, &in.spool);
 	docs = record_images(st, &c, plan);
 	json_array_foreach(docs, i, doc)
 		jsonio_write(stdout, doc);
-	log_info("imported %zu image(s): %zu blobs, %lld bytes", json_array_size(plan),
-		 json_object_size(in.seen), (long long)in.bytes);
+	log_info("imported %zu image(s) from %s archive: %zu files, %lld bytes",
+		 json_array_size(plan), in.format == ARCHIVE_OCI ? "an OCI" : "a docker",
+		 json_object_size(in.files), (long long)in.bytes);
 	oci_archive_in_release(&in);
 	content_release(&c);
 	if (fd != STDIN_FILENO)

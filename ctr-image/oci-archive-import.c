@@ -262,6 +262,7 @@ take_file(struct reader *r, struct err *e)
 		return -1;
 	json_object_set_new(r->in->files, r->path,
 			    json_pack("{s:s, s:I, s:i}", "digest", dg, "size", size, "spool", id));
+	r->in->bytes += size;
 	return 0;
 }
 
@@ -277,13 +278,8 @@ take_manifest(struct reader *r, struct archive_entry *en, struct err *e)
 	return r->in->manifest ? 0 : -1;
 }
 
-/*
- * Where a link points, as an archive path: a symlink's target is taken from
- * the link's folder, a hard link's from the top. Absolute targets and ones
- * that climb out of the archive are refused. New string.
- */
-static char *
-link_target(const char *path, const char *target, bool sym, struct err *e)
+char *
+oci_archive_link_target(const char *path, const char *target, bool sym, struct err *e)
 {
 	_cleanup_free_ char *joined = NULL;
 	const char *slash = strrchr(path, '/');
@@ -322,8 +318,8 @@ static int
 take_link(struct reader *r, struct archive_entry *en, struct err *e)
 {
 	const char *hard = archive_entry_hardlink(en);
-	char *target = hard ? link_target(r->path, hard, false, e)
-			    : link_target(r->path, archive_entry_symlink(en), true, e);
+	char *target = hard ? oci_archive_link_target(r->path, hard, false, e)
+			    : oci_archive_link_target(r->path, archive_entry_symlink(en), true, e);
 
 	if (!target)
 		return -1;
