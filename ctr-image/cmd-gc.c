@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "gc.h"
+#include "human.h"
 #include "cmd.h"
 #include "jsonio.h"
 #include "log.h"
@@ -82,13 +83,15 @@ report_lines(const struct gc_report *r)
 static void
 report_summary(const struct gc_report *r, bool dry)
 {
+	char b[HUMAN_LEN], s[HUMAN_LEN], i[HUMAN_LEN];
+
 	fprintf(stderr,
-		"%s: %s %zu blobs (%.1f MB), %zu snapshots (%.1f MB), %zu partial downloads "
-		"(%.1f MB), %zu other files; kept %lld blobs, %lld snapshots\n",
+		"%s: %s %zu blobs (%s), %zu snapshots (%s), %zu partial downloads (%s), "
+		"%zu other files; kept %lld blobs, %lld snapshots\n",
 		PROG, dry ? "would remove" : "removed", json_array_size(r->blobs),
-		(double)r->blob_bytes / 1e6, json_array_size(r->snapshots),
-		(double)r->snapshot_bytes / 1e6, json_array_size(r->ingests),
-		(double)r->ingest_bytes / 1e6, json_array_size(r->files), r->kept_blobs,
+		human_bytes(r->blob_bytes, b), json_array_size(r->snapshots),
+		human_bytes(r->snapshot_bytes, s), json_array_size(r->ingests),
+		human_bytes(r->ingest_bytes, i), json_array_size(r->files), r->kept_blobs,
 		r->kept_snapshots);
 }
 

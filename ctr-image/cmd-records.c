@@ -2,9 +2,11 @@
 /* ctr-image ls, inspect, tag and rm: image records and their content/index.json entries. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "human.h"
 #include "image.h"
 #include "jsonio.h"
 #include "ocidoc.h"
@@ -120,12 +122,11 @@ static void
 ls_line(const json_t *rec, json_int_t size, int width)
 {
 	const char *dg = jsonio_str(json_object_get(rec, "target"), "digest");
-	char sz[32] = "-";
+	char sz[HUMAN_LEN], age[HUMAN_LEN];
 
-	if (size >= 0)
-		snprintf(sz, sizeof(sz), "%.1f MB", (double)size / 1e6);
-	printf("%-*s  %.19s  %10s  %s\n", width, jsonio_str(rec, "name"), dg, sz,
-	       jsonio_str(rec, "created") ? jsonio_str(rec, "created") : "-");
+	/* people read sizes and ages; --json keeps the bytes and the RFC 3339 time */
+	printf("%-*s  %.19s  %10s  %s\n", width, jsonio_str(rec, "name"), dg, human_bytes(size, sz),
+	       human_since_rfc3339(jsonio_str(rec, "created"), time(NULL), age));
 }
 
 static json_t *

@@ -5,7 +5,7 @@
 
 #include "cleanup.h"
 #include "cni.h"
-#include "ipam.h"
+#include "plugin.h"
 #include "jsonio.h"
 
 static int
@@ -99,7 +99,7 @@ cni_ipam(struct cni *c, const char *command)
 
 	if (!c->ipam_type)
 		cni_fail(c, CNI_ERR_CONFIG, "network config: ipam.type is required");
-	if (ipam_run(c->path, c->ipam_type, command, c->conf, c->conflen, &out, &status, &e) < 0)
+	if (plugin_run(c->path, c->ipam_type, command, c->conf, c->conflen, &out, &status, &e) < 0)
 		cni_fail(c, CNI_ERR_SYSTEM, "%s", e.msg);
 	if (status != 0)
 		ipam_failed(c, command, out, status);
@@ -114,6 +114,6 @@ cni_ipam_release(struct cni *c)
 	_cleanup_free_ char *out = NULL;
 	int status;
 
-	ipam_run(c->path, c->ipam_type, "DEL", c->conf, c->conflen, &out, &status,
-		 &(struct err){0});
+	plugin_run(c->path, c->ipam_type, "DEL", c->conf, c->conflen, &out, &status,
+		   &(struct err){0});
 }

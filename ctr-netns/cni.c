@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fdio.h"
-#include "ipam.h"
+#include "plugin.h"
 #include "jsonio.h"
 #include "prog.h"
 #include "result.h"

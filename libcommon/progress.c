@@ -3,11 +3,15 @@
 #include "progress.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "human.h"
 #include "xmem.h"
 
 #define REDRAW_SECS 0.2
@@ -66,26 +70,76 @@ row(struct progress *p, const char *digest)
 	return &p->rows[p->nrows++];
 }
 
+/* stderr's width in columns, asked at each redraw so a resized terminal is followed */
+static int
+term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* One bar line, never wider than width - 1 so that no terminal wraps it: the bar shrinks,
+ * then goes, then the sizes go, and what is left is cut. */
+static void
+draw_row(const struct progress_row *r, int width)
+{
+	char have[HUMAN_LEN], size[HUMAN_LEN], sizes[2 * HUMAN_LEN + 1], line[512];
+	const char *hex = strchr(r->digest, ':') ? strchr(r->digest, ':') + 1 : r->digest;
+	int n, bar, fill,
+	    room = width - 1 < (int)sizeof(line) - 1 ? width - 1 : (int)sizeof(line) - 1;
+
+	snprintf(sizes, sizeof(sizes), "%s/%s", human_bytes(r->have, have),
+		 human_bytes(r->size, size));
+	n = snprintf(line, sizeof(line), "%.12s: %-11s", hex, r->status);
+	bar = room - n - 3 - 1 - (int)strlen(sizes); /* " [" bar "] " sizes */
+	if (bar > 30)
+		bar = 30;
+	if (bar >= 10) {
+		fill = r->size > 0 ? (int)((int64_t)bar * r->have / r->size) : bar;
+		fill = fill > bar ? bar : fill;
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " [%.*s%*s] ", fill,
+			      "==============================", bar - fill, "");
+	} else
+		line[n++] = ' ', line[n] = 0;
+	snprintf(line + n, sizeof(line) - (size_t)n, "%s", sizes);
+	if (room < 1)
+		room = 1;
+	fprintf(stderr, "\r%.*s\033[K\n", room, line);
+}
+
 static void
 draw(struct progress *p, bool force)
 {
 	double now = progress_now();
+	int width;
 
 	if (p->mode != PROGRESS_TTY || (!force && now - p->last_draw < REDRAW_SECS))
 		return;
 	p->last_draw = now;
-	if (p->drawn)
-		fprintf(stderr, "\033[%dA", p->drawn); /* back to the first bar */
-	for (int i = 0; i < p->nrows; i++) {
-		struct progress_row *r = &p->rows[i];
-		int fill = r->size > 0 ? (int)(30 * r->have / r->size) : 30;
-
-		fprintf(stderr, "\r%.19s [%.*s%*s] %8.1f/%.1f MB %s\033[K\n", r->digest + 7, fill,
-			"==============================", 30 - fill, "", (double)r->have / 1e6,
-			(double)r->size / 1e6, r->status);
-	}
+	width = term_width();
+	if (p->drawn) /* back to the first bar; after a resize, clear what a narrower screen wrapped */
+		fprintf(stderr, "\033[%dA%s", p->drawn, width != p->width ? "\r\033[J" : "");
+	p->width = width;
+	for (int i = 0; i < p->nrows; i++)
+		draw_row(&p->rows[i], width);
 	p->drawn = p->nrows;
 	fflush(stderr);
+}
+
+/* A line that is not a bar, cut to the terminal's width */
+static void __attribute__((format(printf, 1, 2))) line(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int room = term_width() - 1;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%.*s\n", room > 0 ? room : 1, buf);
 }
 
 void
@@ -95,7 +149,7 @@ progress_resolved(struct progress *p, const char *name, const char *digest, int 
 	event(p, json_pack("{s:s, s:s, s:s, s:i, s:I}", "event", "resolved", "name", name, "digest",
 			   digest, "layers", nlayers, "size", (json_int_t)total));
 	if (p->mode == PROGRESS_TTY)
-		fprintf(stderr, "%s: resolved %s\n", name, digest);
+		line("%s: resolved %s", name, digest);
 }
 
 void
@@ -144,8 +198,10 @@ progress_layer_done(struct progress *p, const char *digest, int64_t size, int64_
 void
 progress_done(struct progress *p, const char *digest, int64_t transferred, double secs)
 {
+	char n[HUMAN_LEN];
+
 	event(p, json_pack("{s:s, s:s, s:I, s:f}", "event", "done", "digest", digest, "transferred",
 			   (json_int_t)transferred, "seconds", secs));
 	if (p->mode == PROGRESS_TTY)
-		fprintf(stderr, "done: %.1f MB in %.1fs\n", (double)transferred / 1e6, secs);
+		line("done: %s in %.1fs", human_bytes(transferred, n), secs);
 }

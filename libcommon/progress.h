@@ -17,6 +17,7 @@ struct progress {
 	enum progress_mode mode;
 	struct progress_row *rows;
 	int nrows, drawn;
+	int width; /* the terminal's columns at the last redraw */
 	double last_draw;
 	const char *verb; /* a started layer's status: "downloading" unless set */
 };
