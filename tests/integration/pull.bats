@@ -203,6 +203,20 @@ check_image() {
 	[ "$(json_get "$output" .name)" = "$REGISTRY/test/busybox:oci" ]
 }
 
+@test "pull: a hosts.toml server or mirror that is no URL: one line, exit 100, nothing stored" {
+	local d=$BATS_TEST_TMPDIR/hosts/127.0.0.1_9
+	mkdir -p "$d"
+	printf 'server = "registry.example"\n' >"$d/hosts.toml"
+	run --separate-stderr ctr-pull --hosts-dir "$BATS_TEST_TMPDIR/hosts" 127.0.0.1:9/a/b:1
+	assert_status 100
+	[ "$stderr" = "ctr-pull: fatal: $d/hosts.toml:1: bad server URL" ]
+	printf '# a mirror without a host\n[host."https://"]\n' >"$d/hosts.toml"
+	run --separate-stderr ctr-pull --hosts-dir "$BATS_TEST_TMPDIR/hosts" 127.0.0.1:9/a/b:1
+	assert_status 100
+	[ "$stderr" = "ctr-pull: fatal: $d/hosts.toml:2: bad [host.\"URL\"] section" ]
+	[ ! -e "$CTR_ROOT/images" ]
+}
+
 @test "pull: basic auth from --creds, --authfile and XDG_RUNTIME_DIR; refused without" {
 	registry_start basic
 	fixture_push busybox test/busybox:1
