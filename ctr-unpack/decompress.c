@@ -250,17 +250,6 @@ dstream_read(struct dstream *d, void *buf, size_t n, struct err *e)
 	return (ssize_t)produced;
 }
 
-int
-dstream_drain(struct dstream *d, struct err *e)
-{
-	unsigned char buf[64 << 10];
-	ssize_t n;
-
-	while ((n = dstream_read(d, buf, sizeof(buf), e)) > 0)
-		;
-	return n < 0 ? -1 : 0;
-}
-
 void
 dstream_result(struct dstream *d, char digest[DIGEST_STR_LEN + 1], char diff_id[DIGEST_STR_LEN + 1],
 	       uint64_t *in_size, uint64_t *out_size)
