@@ -16,7 +16,7 @@
 TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
 # Libraries: libcommon (every tool), libregistry (the registry client of pull and push).
 LIBS := libcommon libregistry
-PKGS_libcommon := jansson openssl zlib libzstd libisal
+PKGS_libcommon := jansson openssl zlib libzstd libisal libarchive
 PKGS_libregistry := libcurl openssl jansson
 PKGS_ctr-pull := libcurl openssl jansson
 PKGS_ctr-push := libcurl openssl jansson

@@ -164,11 +164,14 @@ registry_base(const struct registry *r)
 	return r->eps[r->cur].base;
 }
 
-/* A network failure: exit 111 (retrying later may work). */
+/* A network failure: exit 111 (retrying later may work), unless the URL itself can never work. */
 static int
 net_err(struct err *e, const char *url, CURLcode rc, const char *detail)
 {
-	return err_code(e, "network", "%s: %s", url, detail[0] ? detail : curl_easy_strerror(rc));
+	bool never = rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL;
+
+	return err_code(e, never ? "invalid" : "network", "%s: %s", url,
+			detail[0] ? detail : curl_easy_strerror(rc));
 }
 
 /* The request's method, body and extra headers on top of setup_ep's. */
@@ -198,7 +201,8 @@ registry_setup_req(struct registry *r, CURL *h, struct http_req *q)
 /* One request; fills resp; returns the curl code and the error text in errbuf. */
 static CURLcode
 perform(struct registry *r, struct endpoint *ep, const char *url, const char *auth,
-	struct http_req *q, struct http_resp *resp, char errbuf[CURL_ERROR_SIZE])
+	struct http_req *q, struct http_resp *resp, struct registry_watch *w,
+	char errbuf[CURL_ERROR_SIZE])
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *hdrs;
@@ -215,7 +219,14 @@ perform(struct registry *r, struct endpoint *ep, const char *url, const char *au
 	registry_capture_headers(h, resp);
 	errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	w->r = r;
+	registry_watch_start(w);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, registry_watch_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, w);
 	rc = curl_easy_perform(h);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && w->stalled)
+		registry_failure(r, w, rc, errbuf);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
@@ -259,6 +270,7 @@ fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, 
 	char errbuf[CURL_ERROR_SIZE];
 	struct http_resp resp = {.max = TOKEN_MAX};
 	struct http_req q = {0};
+	struct registry_watch w = {0};
 	json_auto_t *doc = NULL;
 	const char *tok;
 	CURLcode rc;
@@ -268,7 +280,7 @@ fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, 
 	curl_free(svc);
 	if (r->user)
 		basic = auth_basic_header(r->user, r->pass);
-	rc = perform(r, ep, url, basic, &q, &resp, errbuf);
+	rc = perform(r, ep, url, basic, &q, &resp, &w, errbuf);
 	if (rc != CURLE_OK) {
 		net_err(e, c->realm, rc, errbuf);
 		goto out;
@@ -378,22 +390,25 @@ request_ep(struct registry *r, struct endpoint *ep, struct http_req *q, struct h
 	   struct err *e)
 {
 	char errbuf[CURL_ERROR_SIZE];
+	struct registry_watch w = {0};
 	int attempt = 0, authed = 0;
 
 	for (;;) {
 		_cleanup_free_ char *url =
 		    q->url ? xstrdup(q->url) : xasprintf("%s%s", ep->base, q->path);
 		bool own = !q->url || registry_same_origin(url, ep->base);
-		CURLcode rc = perform(r, ep, url, own ? ep->auth : NULL, q, resp, errbuf);
+		CURLcode rc = perform(r, ep, url, own ? ep->auth : NULL, q, resp, &w, errbuf);
 
 		if (rc != CURLE_OK && resp->too_big)
 			return err_code(e, "invalid", "%s: response larger than %zu bytes", url,
 					resp->max);
 		if (rc != CURLE_OK && fall_back_plain(ep, rc))
 			continue;
-		if (registry_retryable(rc, resp->status) && attempt < r->o.retries) {
+		if (registry_again(r, &w, rc, resp->status, attempt)) {
 			log_info("%s: %s; retrying", url,
-				 rc ? curl_easy_strerror(rc) : "server error");
+				 !rc	     ? "server error"
+				 : errbuf[0] ? errbuf
+					     : curl_easy_strerror(rc));
 			backoff(attempt++);
 			continue;
 		}

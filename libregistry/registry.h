@@ -118,6 +118,38 @@ int registry_send(struct registry *r, struct http_req *q, size_t max, struct htt
 		  struct err *e);
 /* Make the first endpoint able to do caps the current one; -1 when none can. */
 int registry_use_caps(struct registry *r, unsigned caps, struct err *e);
+/*
+ * One transfer's watch for a stall: no byte moved either way for
+ * --stall-timeout. It lives across the tries of one request or blob.
+ */
+struct registry_watch {
+	const struct registry *r; /* for registry_watch_progress */
+	double last;		  /* when bytes last moved (progress_now) */
+	curl_off_t moved;	  /* dlnow + ulnow then */
+	bool stalled;		  /* the watch aborted this try */
+	int stalls;		  /* tries that stalled */
+};
+/* Before each try. */
+void registry_watch_start(struct registry_watch *w);
+/*
+ * From a transfer's progress callback: 1 (abort the transfer: it stalled) or 0.
+ * held: we paused it ourselves, which is no stall.
+ */
+int registry_watch(const struct registry *r, struct registry_watch *w, curl_off_t dlnow,
+		   curl_off_t ulnow, bool held);
+/* A CURLOPT_XFERINFOFUNCTION of a watch alone (its r set). */
+int registry_watch_progress(void *w, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			    curl_off_t ulnow);
+/*
+ * Try again after tries failed tries? Within --retries: what registry_retryable
+ * says, and a stall once only, so one stalled server holds a transfer for at
+ * most twice --stall-timeout (and the backoff).
+ */
+bool registry_again(const struct registry *r, struct registry_watch *w, CURLcode rc, long status,
+		    int tries);
+/* The words for a failed try: "stalled: no data for N s", or libcurl's. buf: scratch. */
+const char *registry_failure(const struct registry *r, const struct registry_watch *w, CURLcode rc,
+			     char buf[64]);
 /* Is a transfer that ended so worth another try (connection errors, 408, 429, 5xx)? */
 bool registry_retryable(CURLcode rc, long status);
 /*

@@ -293,7 +293,7 @@ ours_left() {
 }
 
 @test "run: a stopped shim: state, kill and stop fail in bounded time, then work once it runs" {
-	local id spid t0
+	local id spid
 	id=$(cid stopshim)
 	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
 	spid=$(jq .pid "$CTR_STATE/default/$id/shim.json")
@@ -302,7 +302,6 @@ ours_left() {
 	# whatever happens below, the shim runs again
 	(sleep 30; kill -CONT "$spid" 2>/dev/null) &
 	track_pid $!
-	t0=$SECONDS
 	run --separate-stderr ctr-run state "$id"
 	assert_status 0
 	[[ "$stderr" == *"shim $spid of '$id' does not answer (1 s)"* ]]
@@ -310,9 +309,10 @@ ours_left() {
 	run ctr-run kill "$id"
 	assert_status 111
 	[[ "$output" == *"does not answer"* ]]
+	# the shim's silence ends the stop, not a wait for an exit that cannot come
 	run ctr-run stop -t 1 "$id"
 	assert_status 111
-	[ $((SECONDS - t0)) -lt 8 ] # three calls of 1 s, not a stop's 10 s wait for an exit
+	[[ "$output" == *"does not answer"* ]]
 	kill -CONT "$spid"
 	# the requests it missed carry deadlines: none is carried out now (the kill was SIGTERM,
 	# which a pid 1 without a handler ignores; stop's SIGKILL would have ended it)
@@ -529,15 +529,14 @@ assert_nothing_left() {
 }
 
 @test "run: stop: the stop signal to a handler; SIGKILL after -t to a pid 1 without one" {
-	local id t0
+	local id
 	id=$(cid stp)
 	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
 	wait_logs "$id" ready # the handler is in place
-	t0=$SECONDS
 	run --separate-stderr ctr-run stop -t 20 "$id"
 	assert_status 0
+	# 42: the handler's exit, not SIGKILL's 137 after -t
 	[ "$(jq .status <<<"$output")" = 42 ]
-	((SECONDS - t0 < 10))
 	# stopped already: the same exit again, status 0
 	run --separate-stderr ctr-run stop "$id"
 	assert_status 0
@@ -548,12 +547,10 @@ assert_nothing_left() {
 	# sleep as pid 1 has no handler: SIGTERM does nothing, SIGKILL after 1 s
 	id=$(cid stk)
 	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
-	t0=$(date +%s%N)
 	run --separate-stderr ctr-run stop -t 1 "$id"
 	assert_status 0
 	[ "$(jq .status <<<"$output")" = 137 ]
 	[ "$(jq .signal <<<"$output")" = 9 ]
-	(($(date +%s%N) - t0 >= 1000000000))
 	[ "$(ctr-run state "$id" | jq -r .status)" = stopped ]
 	ctr-run delete "$id"
 	assert_clean "$id"
