@@ -12,13 +12,15 @@
 
 static const char USAGE[] =
     "usage: ctr-push [--platform OS/ARCH[/VARIANT] | --all-platforms]\n" REGISTRY_USAGE "\n"
-    "       [--max-concurrent-uploads N] [--progress auto|tty|json|none] [-q] [--json]\n"
+    "       [--max-concurrent-uploads N] [--chunk-size BYTES]\n"
+    "       [--progress auto|tty|json|none] [-q] [--json]\n"
     "       SRC [DEST]\n";
 
 enum {
 	P_PLATFORM = 0x100,
 	P_ALL,
 	P_MAXCONC,
+	P_CHUNK,
 	P_PROGRESS,
 	P_JSON,
 };
@@ -27,6 +29,7 @@ static const struct option opts[] = {
     {"platform", required_argument, NULL, P_PLATFORM},
     {"all-platforms", no_argument, NULL, P_ALL},
     {"max-concurrent-uploads", required_argument, NULL, P_MAXCONC},
+    {"chunk-size", required_argument, NULL, P_CHUNK},
     {"progress", required_argument, NULL, P_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"json", no_argument, NULL, P_JSON},
@@ -61,6 +64,10 @@ parse_opt(int c, const char *arg, struct push_opts *o, struct state *st)
 		return;
 	if (c == P_MAXCONC) {
 		o->max_concurrent = (int)cli_number(arg, 1, 64, "--max-concurrent-uploads");
+	} else if (c == P_CHUNK) {
+		o->chunk_size = cli_size(arg, 0, 1LL << 30, "--chunk-size");
+		if (o->chunk_size > 0 && o->chunk_size < 65536)
+			die_usage("--chunk-size must be 0 (one PUT per blob) or at least 64K");
 	} else if (c == P_PROGRESS) {
 		o->progress = cli_progress_mode(arg);
 	} else if (c == 'q') {
@@ -82,6 +89,7 @@ main(int argc, char **argv)
 	struct push_opts o = {
 	    .reg = REGISTRY_OPTS_INIT,
 	    .max_concurrent = 3,
+	    .chunk_size = 16 << 20,
 	};
 	struct state st;
 	int c;

@@ -91,12 +91,25 @@ send_doc(struct registry *r, const char *ref, const struct push_doc *d, bool kno
 }
 
 static void
-send_blobs(struct registry *r, const struct content *c, struct push_plan *p,
+send_blobs(struct registry *r, struct state *st, const struct content *c, struct push_plan *p,
 	   const struct push_opts *o, struct progress *pr, struct tally *t, int64_t *sent)
 {
+	struct upload_opts uo = {.maxconc = o->max_concurrent, .chunk = o->chunk_size};
+	_cleanup_close_ int recfd = -1;
 	struct err e;
 
-	if (upload_blobs(r, c, p->blobs, p->nblobs, o->max_concurrent, pr, sent, &e) < 0)
+	/* chunked sessions are recorded so that a push killed midway resumes them */
+	for (size_t i = 0; i < p->nblobs && recfd < 0; i++)
+		if (o->chunk_size > 0 && p->blobs[i].size > o->chunk_size &&
+		    (recfd = state_dir(st, "uploads", 0, &e)) < 0)
+			die_err(&e);
+	uo.recfd = recfd;
+	for (size_t i = 0; i < p->nblobs; i++)
+		if (r->mount_from) {
+			p->blobs[i].from = &r->mount_from;
+			p->blobs[i].nfrom = 1;
+		}
+	if (upload_blobs(r, c, p->blobs, p->nblobs, &uo, pr, sent, &e) < 0)
 		die_err(&e);
 	for (size_t i = 0; i < p->nblobs; i++)
 		tally_add(t, p->blobs[i].result, p->blobs[i].digest);
@@ -154,7 +167,7 @@ print_result(const char *name, const struct push_plan *p, struct tally *t)
 }
 
 static void
-send_all(struct registry *reg, const struct content *c, struct push_plan *p,
+send_all(struct registry *reg, struct state *st, const struct content *c, struct push_plan *p,
 	 const struct push_opts *o, const char *tag, struct tally *t, int64_t *sent)
 {
 	struct progress pr;
@@ -169,7 +182,7 @@ send_all(struct registry *reg, const struct content *c, struct push_plan *p,
 		die_err(&e);
 	progress_resolved(&pr, reg->repo, jsonio_str(p->top.desc, "digest"), (int)p->nblobs,
 			  p->total);
-	send_blobs(reg, c, p, o, &pr, t, sent);
+	send_blobs(reg, st, c, p, o, &pr, t, sent);
 	for (size_t i = 0; i < p->n; i++)
 		send_doc(reg, jsonio_str(p->man[i].desc, "digest"), &p->man[i], false, t);
 	send_doc(reg, tag, &p->top, top_there, t);
@@ -197,7 +210,7 @@ push_run(struct state *st, const struct push_opts *o)
 		die_err(&e);
 	load_plan(st, &c, o, srcname, &plan);
 	open_registry(&reg, &src, &dest, o);
-	send_all(&reg, &c, &plan, o, dest_ref(&dest, &plan, destname), &t, &sent);
+	send_all(&reg, st, &c, &plan, o, dest_ref(&dest, &plan, destname), &t, &sent);
 	print_result(destname, &plan, &t);
 	push_plan_release(&plan);
 	registry_release(&reg);

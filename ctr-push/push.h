@@ -19,6 +19,7 @@ struct push_opts {
 	struct platform platform;
 	bool platform_set, all_platforms;
 	int max_concurrent;
+	int64_t chunk_size; /* PATCH chunks of this many bytes; 0: one PUT per blob */
 	enum progress_mode progress;
 };
 

@@ -26,6 +26,7 @@ http_resp_release(struct http_resp *r)
 	free(r->content_range);
 	free(r->location);
 	free(r->upload_uuid);
+	free(r->range);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -65,9 +66,9 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	/* a new status line (after a redirect or 100) starts a new response */
 	if (len > 5 && !strncmp(buf, "HTTP/", 5)) {
 		free(r->ctype), free(r->digest), free(r->www_auth), free(r->content_range);
-		free(r->location), free(r->upload_uuid);
+		free(r->location), free(r->upload_uuid), free(r->range);
 		r->ctype = r->digest = r->www_auth = r->content_range = NULL;
-		r->location = r->upload_uuid = NULL;
+		r->location = r->upload_uuid = r->range = NULL;
 		return len;
 	}
 	if ((ct = header_value(buf, len, "content-type"))) {
@@ -79,6 +80,7 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	take(&r->content_range, header_value(buf, len, "content-range"));
 	take(&r->location, header_value(buf, len, "location"));
 	take(&r->upload_uuid, header_value(buf, len, "docker-upload-uuid"));
+	take(&r->range, header_value(buf, len, "range"));
 	return len;
 }
 
