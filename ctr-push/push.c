@@ -104,21 +104,16 @@ send_blobs(struct registry *r, struct state *st, const struct content *c, struct
 		    (recfd = state_dir(st, "uploads", 0, &e)) < 0)
 			die_err(&e);
 	uo.recfd = recfd;
-	for (size_t i = 0; i < p->nblobs; i++)
-		if (r->mount_from) {
-			p->blobs[i].from = &r->mount_from;
-			p->blobs[i].nfrom = 1;
-		}
 	if (upload_blobs(r, c, p->blobs, p->nblobs, &uo, pr, sent, &e) < 0)
 		die_err(&e);
 	for (size_t i = 0; i < p->nblobs; i++)
 		tally_add(t, p->blobs[i].result, p->blobs[i].digest);
 }
 
-/* A registry session for dest, asking for push rights (and pull on src's repository). */
+/* A registry session for dest, asking for push rights (and pull where blobs can be mounted from). */
 static void
 open_registry(struct registry *reg, const struct ref *src, const struct ref *dest,
-	      const struct push_opts *o)
+	      const struct push_opts *o, const struct content *c, struct push_plan *p)
 {
 	struct err e;
 
@@ -127,9 +122,8 @@ open_registry(struct registry *reg, const struct ref *src, const struct ref *des
 	    registry_use_caps(reg, EP_PUSH, &e) < 0)
 		die_err(&e);
 	reg->push = true;
-	/* blobs pulled from another repository of this registry can be mounted, not sent */
-	if (!strcmp(src->domain, dest->domain) && strcmp(src->path, dest->path))
-		reg->mount_from = xstrdup(src->path);
+	/* blobs another repository of this registry holds can be mounted, not sent */
+	push_mounts_plan(reg, c, !strcmp(src->domain, dest->domain) ? src->path : NULL, p);
 }
 
 /* The tag (or digest) the top document goes under; a digest must be the top's. */
@@ -209,9 +203,12 @@ push_run(struct state *st, const struct push_opts *o)
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	load_plan(st, &c, o, srcname, &plan);
-	open_registry(&reg, &src, &dest, o);
+	open_registry(&reg, &src, &dest, o, &c, &plan);
 	send_all(&reg, st, &c, &plan, o, dest_ref(&dest, &plan, destname), &t, &sent);
+	/* only a push that succeeded names the repository as a source of its blobs */
+	push_mounts_record(&reg, &c, &plan);
 	print_result(destname, &plan, &t);
+	push_mounts_release(&plan);
 	push_plan_release(&plan);
 	registry_release(&reg);
 	content_release(&c);

@@ -52,6 +52,19 @@ int push_plan_make(const struct content *c, const json_t *target, const struct p
 		   struct push_plan *p, struct err *e);
 void push_plan_release(struct push_plan *p);
 
+/*
+ * The mount candidates of each blob of p on r: src_repo (the image's own
+ * repository on r, or NULL), then the repositories of r the blob was seen
+ * in (blobsrc), bounded; r->mount_from gets them all, for the token's scope.
+ */
+void push_mounts_plan(struct registry *r, const struct content *c, const char *src_repo,
+		      struct push_plan *p);
+/* Record that every blob of p is now in r's repository; failures only warn. */
+void push_mounts_record(const struct registry *r, const struct content *c,
+			const struct push_plan *p);
+/* Free what push_mounts_plan gave the blobs. */
+void push_mounts_release(struct push_plan *p);
+
 /* Push o->src to o->dest and print the result JSON. Dies on failure. */
 void push_run(struct state *st, const struct push_opts *o);
 

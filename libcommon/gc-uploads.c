@@ -1,21 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The gc sweep of $ROOT/uploads: upload records of pushes that are gone. */
+/* The gc sweeps of push metadata: upload records of pushes that are gone, sources of gone blobs. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "blobsrc.h"
 #include "gc-int.h"
 #include "uploadrec.h"
 
 static int
-drop(struct gc *g, int dirfd, const char *name, struct err *e)
+drop_in(struct gc *g, int dirfd, const char *rel, const char *name, struct err *e)
 {
 	if (!g->o->dry_run && unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-		return err_set(e, errno, "remove 'uploads/%s'", name);
-	gc_file(g, "uploads/%s", name);
+		return err_set(e, errno, "remove '%s/%s'", rel, name);
+	gc_file(g, "%s/%s", rel, name);
 	return 0;
+}
+
+static int
+drop(struct gc *g, int dirfd, const char *name, struct err *e)
+{
+	return drop_in(g, dirfd, "uploads", name, e);
 }
 
 int
@@ -47,4 +54,23 @@ gc_sweep_uploads(struct gc *g, struct err *e)
 			return -1;
 	}
 	return errno ? err_set(e, errno, "read uploads") : 0;
+}
+
+int
+gc_sweep_sources(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (gc_opendir(g->c.dirfd, "sources", &d, e) < 0)
+		return -1;
+	if (!d)
+		return 0;
+	while ((errno = 0, de = readdir(d))) {
+		/* a dry run removes no blob: only the sources of blobs already gone */
+		if ((blobsrc_orphan(&g->c, de->d_name) || gc_dead_temp(de->d_name)) &&
+		    drop_in(g, dirfd(d), "content/sources", de->d_name, e) < 0)
+			return -1;
+	}
+	return errno ? err_set(e, errno, "read content/sources") : 0;
 }

@@ -235,20 +235,32 @@ token_ok(const char *t)
 	return true;
 }
 
-/* "scope=repository:REPO:pull[,push][&scope=repository:FROM:pull]", escaped. New string. */
+/* "&scope=" + the escaped scope, appended to *out. */
+static void
+add_scope(char **out, const char *scope)
+{
+	char *esc = curl_easy_escape(NULL, scope, 0);
+	char *next = xasprintf("%s%sscope=%s", *out, **out ? "&" : "", esc);
+
+	curl_free(esc);
+	free(*out);
+	*out = next;
+}
+
+/* "scope=repository:REPO:pull[,push][&scope=repository:FROM:pull]...", escaped. New string. */
 static char *
 token_scopes(const struct registry *r)
 {
 	_cleanup_free_ char *own =
 	    xasprintf("repository:%s:%s", r->repo, r->push ? "pull,push" : "pull");
-	_cleanup_free_ char *from =
-	    r->mount_from ? xasprintf("repository:%s:pull", r->mount_from) : NULL;
-	char *a = curl_easy_escape(NULL, own, 0);
-	char *b = from ? curl_easy_escape(NULL, from, 0) : NULL;
-	char *out = xasprintf("scope=%s%s%s", a, b ? "&scope=" : "", b ? b : "");
+	char *out = xstrdup("");
 
-	curl_free(a);
-	curl_free(b);
+	add_scope(&out, own);
+	for (size_t i = 0; i < r->nmount_from; i++) {
+		_cleanup_free_ char *from = xasprintf("repository:%s:pull", r->mount_from[i]);
+
+		add_scope(&out, from);
+	}
 	return out;
 }
 

@@ -75,9 +75,10 @@ struct registry {
 	size_t cur; /* the endpoint that answered the manifest request */
 	char *user, *pass;
 	struct registry_opts o;
-	bool push;	  /* tokens ask for repository:REPO:pull,push */
-	char *mount_from; /* and for repository:MOUNT_FROM:pull (cross-repository mounts) */
-	char *agent;	  /* User-Agent: "ctr-pull/0.1" */
+	bool push;	   /* tokens ask for repository:REPO:pull,push */
+	char **mount_from; /* and for repository:FROM:pull of each (cross-repository mounts) */
+	size_t nmount_from;
+	char *agent; /* User-Agent: "ctr-pull/0.1" */
 };
 
 /* A response to a small request, body capped by the caller's max. */

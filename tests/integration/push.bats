@@ -123,6 +123,31 @@ copy_back() {
 	[ "$(json_get "$output" .Digest)" = "$(json_get "$(ctr-image inspect "$SRC/test/layers:1")" .image.digest)" ]
 }
 
+@test "push: a blob pushed to one repository is mounted into another, not sent" {
+	bb=$(ctr-pull -q "$SRC/test/busybox:oci")
+	layer=$(json_get "$bb" '.layers[0].digest')
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	CTR_TEST_REGISTRY_ACCESSLOG=1 registry_start plain
+	run --separate-stderr ctr-push "$SRC/test/busybox:oci" "$REGISTRY/a/bb:1"
+	assert_status 0
+	[ "$(json_get "$output" '.mounted | length')" = 0 ]
+	# a different image that shares busybox's layer, to another repository
+	run --separate-stderr ctr-push --progress=json "$SRC/test/layers:1" "$REGISTRY/b/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.mounted | join(" ")')" = "$layer" ]
+	[ "$(jq -s --arg d "$layer" '[.[] | select(.event == "layer-done" and .digest == $d)][0].transferred' <<<"$stderr")" = 0 ]
+	[ "$(registry_requests POST "/v2/b/layers/blobs/uploads/[?]mount=$layer&from=a/bb")" = 1 ]
+	DEST_REF=b/layers:1
+	copy_back
+	# the sources are the store's: gc drops those of blobs it removes
+	[ -f "$CTR_ROOT/content/sources/${layer#sha256:}.json" ]
+	[ "$(jq -r '[.sources[] | .repository] | sort | join(" ")' "$CTR_ROOT/content/sources/${layer#sha256:}.json")" = "a/bb b/layers test/busybox test/layers" ]
+	ctr-image rm "$SRC/test/busybox:oci" "$SRC/test/layers:1" >/dev/null
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ ! -f "$CTR_ROOT/content/sources/${layer#sha256:}.json" ]
+}
+
 @test "push: index with --all-platforms after pull --all-platforms" {
 	ctr-pull -q --all-platforms "$SRC/test/multi:1" >/dev/null
 	registry_start plain
