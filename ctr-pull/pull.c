@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blobsrc.h"
 #include "cleanup.h"
 #include "content.h"
 #include "fetch.h"
@@ -130,6 +131,18 @@ verify_stored(const struct content *c, const struct blob *b, size_t n)
 	}
 }
 
+/* Where the blobs came from, for ctr-push's cross-repository mounts; failures only warn. */
+static void
+record_sources(const struct registry *r, const struct content *c, const struct blob *b, size_t n)
+{
+	struct err e;
+
+	for (size_t i = 0; i < n; i++)
+		if (content_has(c, b[i].digest, b[i].size) &&
+		    blobsrc_add(c, b[i].digest, r->domain, r->repo, &e) < 0)
+			log_warn("%s", e.msg);
+}
+
 static void
 fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 	     const struct pull_opts *o, struct progress *pr, const char *name, int64_t *got,
@@ -152,6 +165,7 @@ fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 		rc = -1;
 	if (rc < 0)
 		die_err(&e);
+	record_sources(r, c, b, n);
 }
 
 /* Has a content store been made under the root already? */

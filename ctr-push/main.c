@@ -14,12 +14,15 @@ enum {
 	P_PLATFORM = 0x100,
 	P_ALL,
 	P_MAXCONC,
+	P_CHUNK,
 };
 
 static const struct opt opts[] = {
     {"platform", P_PLATFORM, "OS/ARCH[/VARIANT]", "push only this platform of an index", NULL},
     {"all-platforms", P_ALL, NULL, "push every platform of an index", NULL},
     {"max-concurrent-uploads", P_MAXCONC, "N", "blobs sent at once (default 3)", NULL},
+    {"chunk-size", P_CHUNK, "BYTES",
+     "PATCH chunk size for resumable uploads (default 16M; 0: one PUT per blob)", NULL},
     OPT_INCLUDE(cli_transfer_opts),
     OPT_INCLUDE(registry_opt_table),
     OPT_END,
@@ -54,6 +57,11 @@ parse_opt(int c, const char *arg, struct push_opts *o)
 		return;
 	if (c == P_MAXCONC)
 		o->max_concurrent = (int)cli_number(arg, 1, 64, "--max-concurrent-uploads");
+	else if (c == P_CHUNK) {
+		o->chunk_size = cli_size(arg, 0, 1LL << 30, "--chunk-size");
+		if (o->chunk_size > 0 && o->chunk_size < 65536)
+			die_usage("--chunk-size must be 0 (one PUT per blob) or at least 64K");
+	}
 }
 
 int
@@ -62,6 +70,7 @@ main(int argc, char **argv)
 	struct push_opts o = {
 	    .reg = REGISTRY_OPTS_INIT,
 	    .max_concurrent = 3,
+	    .chunk_size = 16 << 20,
 	};
 	struct state st;
 	struct opt_parser p;

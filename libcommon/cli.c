@@ -46,6 +46,23 @@ cli_number(const char *s, long min, long max, const char *what)
 	return v;
 }
 
+long long
+cli_size(const char *s, long long min, long long max, const char *what)
+{
+	static const char units[] = "KMG";
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	const char *u = *end ? strchr(units, *end & ~0x20) : NULL;
+
+	if (u && (end[1] == '\0' || !strcmp(end + 1, "iB")) && v <= (max >> (10 * (u - units + 1))))
+		v <<= 10 * (u - units + 1), end += strlen(end);
+	if (!*s || *end || v < min || v > max)
+		die_usage(
+		    "%s must be a size from %lld to %lld bytes (suffix K, M or G: KiB, MiB, GiB)",
+		    what, min, max);
+	return v;
+}
+
 enum progress_mode
 cli_progress_mode(const char *s)
 {

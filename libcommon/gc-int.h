@@ -30,6 +30,10 @@ int gc_sweep_blobs(struct gc *g, struct err *e);
 int gc_sweep_ingests(struct gc *g, struct err *e);
 /* Remove lock files of removed image records and dead temp files under images/. */
 int gc_sweep_records(struct gc *g, struct err *e);
+/* Remove upload records of pushes that are gone and idle past ingest_keep_secs. */
+int gc_sweep_uploads(struct gc *g, struct err *e);
+/* Remove content/sources records of blobs the store no longer holds. */
+int gc_sweep_sources(struct gc *g, struct err *e);
 /* Sweep the snapshots of every driver under snapshots/. */
 int gc_sweep_snapshots(struct gc *g, struct err *e);
 

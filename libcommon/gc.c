@@ -128,9 +128,11 @@ gc_run(const struct state *st, const struct gc_opts *o, struct gc_report *r, str
 	 */
 	if (gc_mark(&g, e) < 0)
 		goto out;
-	if (gc_sweep_snapshots(&g, e) < 0 || gc_sweep_records(&g, e) < 0)
+	if (gc_sweep_snapshots(&g, e) < 0 || gc_sweep_records(&g, e) < 0 ||
+	    gc_sweep_uploads(&g, e) < 0)
 		goto out;
-	if (g.c.dirfd >= 0 && (gc_sweep_blobs(&g, e) < 0 || gc_sweep_ingests(&g, e) < 0))
+	if (g.c.dirfd >= 0 && (gc_sweep_blobs(&g, e) < 0 || gc_sweep_ingests(&g, e) < 0 ||
+			       gc_sweep_sources(&g, e) < 0))
 		goto out;
 	rc = 0;
 out:

@@ -104,6 +104,8 @@ registry_release(struct registry *r)
 	free(r->domain);
 	free(r->repo);
 	free(r->agent);
+	for (size_t i = 0; i < r->nmount_from; i++)
+		free(r->mount_from[i]);
 	free(r->mount_from);
 	free(r->user);
 	if (r->pass)

@@ -26,6 +26,7 @@ http_resp_release(struct http_resp *r)
 	free(r->content_range);
 	free(r->location);
 	free(r->upload_uuid);
+	free(r->range);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -65,9 +66,9 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	/* a new status line (after a redirect or 100) starts a new response */
 	if (len > 5 && !strncmp(buf, "HTTP/", 5)) {
 		free(r->ctype), free(r->digest), free(r->www_auth), free(r->content_range);
-		free(r->location), free(r->upload_uuid);
+		free(r->location), free(r->upload_uuid), free(r->range);
 		r->ctype = r->digest = r->www_auth = r->content_range = NULL;
-		r->location = r->upload_uuid = NULL;
+		r->location = r->upload_uuid = r->range = NULL;
 		return len;
 	}
 	if ((ct = header_value(buf, len, "content-type"))) {
@@ -79,6 +80,7 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	take(&r->content_range, header_value(buf, len, "content-range"));
 	take(&r->location, header_value(buf, len, "location"));
 	take(&r->upload_uuid, header_value(buf, len, "docker-upload-uuid"));
+	take(&r->range, header_value(buf, len, "range"));
 	return len;
 }
 
@@ -244,20 +246,32 @@ token_ok(const char *t)
 	return true;
 }
 
-/* "scope=repository:REPO:pull[,push][&scope=repository:FROM:pull]", escaped. New string. */
+/* "&scope=" + the escaped scope, appended to *out. */
+static void
+add_scope(char **out, const char *scope)
+{
+	char *esc = curl_easy_escape(NULL, scope, 0);
+	char *next = xasprintf("%s%sscope=%s", *out, **out ? "&" : "", esc);
+
+	curl_free(esc);
+	free(*out);
+	*out = next;
+}
+
+/* "scope=repository:REPO:pull[,push][&scope=repository:FROM:pull]...", escaped. New string. */
 static char *
 token_scopes(const struct registry *r)
 {
 	_cleanup_free_ char *own =
 	    xasprintf("repository:%s:%s", r->repo, r->push ? "pull,push" : "pull");
-	_cleanup_free_ char *from =
-	    r->mount_from ? xasprintf("repository:%s:pull", r->mount_from) : NULL;
-	char *a = curl_easy_escape(NULL, own, 0);
-	char *b = from ? curl_easy_escape(NULL, from, 0) : NULL;
-	char *out = xasprintf("scope=%s%s%s", a, b ? "&scope=" : "", b ? b : "");
+	char *out = xstrdup("");
 
-	curl_free(a);
-	curl_free(b);
+	add_scope(&out, own);
+	for (size_t i = 0; i < r->nmount_from; i++) {
+		_cleanup_free_ char *from = xasprintf("repository:%s:pull", r->mount_from[i]);
+
+		add_scope(&out, from);
+	}
 	return out;
 }
 

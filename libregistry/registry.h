@@ -61,9 +61,10 @@ struct registry {
 	size_t cur; /* the endpoint that answered the manifest request */
 	char *user, *pass;
 	struct registry_opts o;
-	bool push;	  /* tokens ask for repository:REPO:pull,push */
-	char *mount_from; /* and for repository:MOUNT_FROM:pull (cross-repository mounts) */
-	char *agent;	  /* User-Agent: "ctr-pull/0.1" */
+	bool push;	   /* tokens ask for repository:REPO:pull,push */
+	char **mount_from; /* and for repository:FROM:pull of each (cross-repository mounts) */
+	size_t nmount_from;
+	char *agent; /* User-Agent: "ctr-pull/0.1" */
 };
 
 /* A response to a small request, body capped by the caller's max. */
@@ -77,6 +78,7 @@ struct http_resp {
 	char *content_range;
 	char *location;	   /* Location, as sent */
 	char *upload_uuid; /* Docker-Upload-UUID */
+	char *range;	   /* Range: an upload's received bytes, "0-N" */
 	size_t max;
 	bool too_big;
 };
@@ -100,7 +102,8 @@ struct curl_slist *registry_setup(struct registry *r, CURL *h, const char *url);
  * A request with a method and an optional body. path is relative to the
  * endpoint's base ("/REPO/blobs/uploads/"), or url is absolute (a Location);
  * an absolute url on another origin is sent without Authorization. The body
- * is buf, or len bytes of fd when file; pos is the read position.
+ * is the bytes [start, len) of buf, or of fd when file; pos is the read
+ * position.
  */
 struct http_req {
 	const char *method; /* NULL: GET; HEAD, POST, PUT, PATCH */
@@ -109,7 +112,7 @@ struct http_req {
 	const char *buf;
 	bool file;
 	int fd;
-	int64_t len, pos;
+	int64_t start, len, pos;
 };
 /* Prepare h for q on the current endpoint: the method, the body, headers. */
 struct curl_slist *registry_setup_req(struct registry *r, CURL *h, struct http_req *q);
