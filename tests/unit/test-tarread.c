@@ -59,7 +59,10 @@ sum(unsigned char *h)
 static void
 data(struct tar *t, const void *p, size_t n)
 {
-	memcpy(grow(t, (n + 511) / 512 * 512), p, n);
+	unsigned char *at = grow(t, (n + 511) / 512 * 512);
+
+	if (n)
+		memcpy(at, p, n);
 }
 
 /* A whole entry: header (checksummed) and its data. */
