@@ -11,6 +11,7 @@ static const struct verb verbs[] = {
     {"check", cmd_check, "check [--json] [NAME...]"},
     {"export", cmd_export, "export [-o FILE] NAME..."},
     {"import", cmd_import, "import [--name NAME] FILE|-"},
+    {"lease", cmd_lease, "lease ls [--json] [-q] | lease rm ID..."},
     {"gc", cmd_gc, "gc [--dry-run] [--json] [-q] [--keep-ingest-younger SECS]"},
     {NULL, NULL, NULL},
 };
