@@ -8,18 +8,20 @@
 #   make lint            warnings as errors (gcc, clang), clang-format, mandoc -Tlint
 #   make bench           side by side with containerd (QUICK=1: ~3 minutes)
 #   make install         PREFIX=/usr/local DESTDIR= MANDIR=$(PREFIX)/share/man
+#                        UNITDIR=$(PREFIX)/lib/systemd/system
+#                        COMPLETIONDIR=$(PREFIX)/share/bash-completion/completions
 
 # A tool is built once its folder has a main.c.
 TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
 # Libraries: libcommon (every tool), libregistry (the registry client of pull and push).
 LIBS := libcommon libregistry
-PKGS_libcommon := jansson openssl
+PKGS_libcommon := jansson openssl zlib libzstd libisal
 PKGS_libregistry := libcurl openssl jansson
 PKGS_ctr-pull := libcurl openssl jansson
 PKGS_ctr-push := libcurl openssl jansson
-PKGS_ctr-image := openssl jansson libarchive
+PKGS_ctr-image := openssl jansson libarchive zlib libzstd libisal
 PKGS_ctr-unpack := libarchive openssl jansson libseccomp zlib libzstd libisal
-PKGS_ctr-snapshot := jansson
+PKGS_ctr-snapshot := jansson openssl libarchive zlib libzstd
 PKGS_ctr-run := jansson libseccomp
 PKGS_ctr-netns := libmnl jansson
 PKGS_ctr-shim := jansson
@@ -30,6 +32,8 @@ USES_ctr-push := libregistry
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 
@@ -182,6 +186,10 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(patsubst %,$(B)/bin/%,$(TOOLS)) $(DESTDIR)$(BINDIR)/
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR)
+	for u in systemd/*; do sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/}; chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#systemd/}; done
+	install -m 0644 completion/ctr.bash $(DESTDIR)$(COMPLETIONDIR)/ctr-run
+	for t in $(filter-out ctr-run ctr-shim,$(TOOLS)); do ln -sf ctr-run $(DESTDIR)$(COMPLETIONDIR)/$$t; done
 
 clean-objs:
 	rm -rf build build-san build-lint build-lint-clang

@@ -16,6 +16,7 @@ int cmd_check(int argc, char **argv, struct state *st);
 int cmd_export(int argc, char **argv, struct state *st);
 int cmd_import(int argc, char **argv, struct state *st);
 int cmd_gc(int argc, char **argv, struct state *st);
+int cmd_commit(int argc, char **argv, struct state *st);
 int cmd_lease(int argc, char **argv, struct state *st);
 
 /* A NAME argument as the normalised record name (dies on a bad reference). New string. */

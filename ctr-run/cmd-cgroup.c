@@ -41,6 +41,7 @@ freeze(int argc, char **argv, struct state *st, bool on)
 	if (runtime_run(jsonio_str(c.rec, "runtime"), &c, args, -1, &e) < 0)
 		die_err(&e);
 	container_mark(&c, "paused", on);
+	container_event(&c, on ? "pause" : "resume", NULL);
 	container_release(&c);
 	return 0;
 }

@@ -1,99 +1,155 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The events verb: the shims' event streams as JSON lines, each tagged with its container. */
+/* The events verb: the namespace's event log, replayed from a time and followed as it grows. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include "cleanup.h"
 #include "cmd.h"
+#include "eventlog.h"
 #include "jsonio.h"
-#include "shimclient.h"
+#include "path.h"
+#include "timestamp.h"
 #include "xmem.h"
 
-#define EVENTS_USAGE "events [ID]"
+#define EVENTS_USAGE "events [--since TIME] [--until TIME] [ID...]"
+
+struct events_args {
+	const char *since, *until;
+};
 
 static void
-no_opt(int c, const char *arg, void *ctx)
+events_opt(int c, const char *arg, void *ctx)
 {
-	(void)c, (void)arg, (void)ctx;
+	struct events_args *a = ctx;
+
+	if (c == 'S')
+		a->since = arg;
+	else if (c == 'U')
+		a->until = arg;
 }
 
-/* Subscribe to one container; false when its shim is gone. */
-static bool
-subscribe(const struct state *st, const char *id, struct shim_conn *k)
+/* TIME: RFC 3339, or a duration before now: "90s", "10m", "2h" ("0" is the oldest kept). */
+static struct timespec
+parse_time(const char *s, const char *opt)
 {
-	struct container c;
-	struct err e;
-	json_auto_t *req = json_pack("{s:s}", "op", "events");
-	bool ok = false;
+	struct timespec ts = {0};
+	char *end;
+	long long n;
 
-	container_init(&c, st, id);
-	if (container_open(&c, st, &e) == 0 && container_shim_alive(&c, NULL) &&
-	    shim_connect(&c, k, &e) == 0) {
-		ok = shim_send(k, req, NULL, 0, &e) == 0;
-		if (!ok)
-			shim_close(k);
+	if (timestamp_parse(s, &ts) == 0)
+		return ts;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (end != s && !errno && n >= 0 && (!*end || (strchr("smh", *end) && !end[1]))) {
+		if (n == 0 && !*end)
+			return ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec -= n * (*end == 'h' ? 3600 : *end == 'm' ? 60 : 1);
+		return ts;
 	}
-	container_release(&c);
-	return ok;
+	die(100, "%s '%s': not an RFC 3339 time nor a duration such as 10m (usage: %s %s)", opt, s,
+	    PROG, EVENTS_USAGE);
 }
 
-/* Print every line k has; false once the shim hung up. */
-static bool
-relay(struct shim_conn *k, const char *id)
+static int
+cmp_ts(const struct timespec *a, const struct timespec *b)
 {
-	struct err e;
+	return a->tv_sec != b->tv_sec ? (a->tv_sec < b->tv_sec ? -1 : 1)
+				      : (a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec);
+}
 
-	do {
-		json_auto_t *ev = shim_recv(k, &e);
+/* Is ev one to print: of one of the ids (none: all), at or after since? */
+static bool
+wanted(const json_t *ev, char **ids, int nids, const struct timespec *since)
+{
+	struct timespec t;
+	const char *id = jsonio_str(ev, "id");
+	bool match = nids == 0;
 
-		if (!ev)
-			return false;
-		/* the subscription's own {"ok":true} acknowledgement is not an event */
-		if (json_object_get(ev, "ok") && !json_object_get(ev, "event"))
-			continue;
-		json_object_set_new(ev, "id", json_string(id));
-		jsonio_write(stdout, ev);
-	} while (shim_has_line(k));
-	return true;
+	for (int i = 0; i < nids && !match && id; i++)
+		match = !strcmp(ids[i], id);
+	if (!match)
+		return false;
+	return !since ||
+	       (timestamp_parse(jsonio_str(ev, "time") ? jsonio_str(ev, "time") : "", &t) == 0 &&
+		cmp_ts(&t, since) >= 0);
+}
+
+/* Milliseconds until t (0 once past it); -1 for no t. */
+static int
+ms_until(const struct timespec *t)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!t)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ms = (long long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+	return ms <= 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
 }
 
 int
 cmd_events(int argc, char **argv, struct state *st)
 {
-	int i = cmd_getopt(argc, argv, EVENTS_USAGE, "", NULL, no_opt, NULL, st, 100);
-	json_auto_t *ids = NULL;
+	static const struct option opts[] = {{"since", required_argument, NULL, 'S'},
+					     {"until", required_argument, NULL, 'U'},
+					     {NULL, 0, NULL, 0}};
+	struct events_args a = {0};
+	int i = cmd_getopt(argc, argv, EVENTS_USAGE, "", opts, events_opt, &a, st, 100);
+	struct timespec since = {0}, until = {0};
+	struct eventlog_reader r;
+	_cleanup_free_ char *nsdir = NULL;
 	struct err e;
-	size_t n = 0, live;
 
+	if (a.since)
+		since = parse_time(a.since, "--since");
+	if (a.until)
+		until = parse_time(a.until, "--until");
+	for (int j = i; j < argc; j++)
+		if (path_check_id(argv[j], CONTAINER_ID_MAX, &e) < 0)
+			die(100, "%s", e.msg);
 	if (state_open(st, &e) < 0)
 		die_err(&e);
-	ids = i < argc ? json_pack("[s]", argv[i]) : container_list(st, &e);
-	if (!ids)
+	nsdir = xasprintf("%s/%s", st->run, st->ns);
+	if (path_mkdir_p(AT_FDCWD, nsdir, 0700, &e) < 0)
 		die_err(&e);
-	struct shim_conn *k = xcalloc(json_array_size(ids) + 1, sizeof(*k));
-	struct pollfd *p = xcalloc(json_array_size(ids) + 1, sizeof(*p));
-	const char **names = xcalloc(json_array_size(ids) + 1, sizeof(*names));
-	for (size_t j = 0; j < json_array_size(ids); j++) {
-		const char *id = json_string_value(json_array_get(ids, j));
+	if (eventlog_open(&r, nsdir, a.since != NULL) < 0)
+		die(111, "open the event log in '%s': %s", nsdir, strerror(errno));
+	/* every line out as it comes: a pipe reader sees each event when it happens */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		json_t *ev;
+		struct timespec t;
 
-		if (subscribe(st, id, &k[n])) {
-			names[n] = id;
-			p[n] = (struct pollfd){.fd = k[n].fd, .events = POLLIN};
-			n++;
-		}
-	}
-	if (i < argc && n == 0)
-		die(1, "container '%s' has no live shim", argv[i]);
-	for (live = n; live > 0;) {
-		if (poll(p, n, -1) < 0)
-			continue;
-		for (size_t j = 0; j < n; j++)
-			if (p[j].fd >= 0 && p[j].revents && !relay(&k[j], names[j])) {
-				shim_close(&k[j]);
-				p[j].fd = -1;
-				live--;
+		while ((ev = eventlog_next(&r))) {
+			if (a.until && timestamp_parse(jsonio_str(ev, "time") ?: "", &t) == 0 &&
+			    cmp_ts(&t, &until) > 0) {
+				json_decref(ev);
+				goto out;
 			}
+			if (wanted(ev, argv + i, argc - i, a.since ? &since : NULL))
+				jsonio_write(stdout, ev);
+			json_decref(ev);
+		}
+		if (a.until && ms_until(&until) == 0)
+			break;
+		struct pollfd p = {.fd = eventlog_wait_fd(&r), .events = POLLIN};
+		/* without inotify (or a full queue), look again every half second */
+		if (poll(&p, 1,
+			 p.fd < 0  ? 500
+			 : a.until ? ms_until(&until)
+				   : -1) < 0 &&
+		    errno != EINTR)
+			die(111, "wait for events: %s", strerror(errno));
 	}
-	free(k), free(p), free(names);
+out:
+	eventlog_close(&r);
 	return 0;
 }

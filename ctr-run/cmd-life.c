@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cni.h"
 #include "cmd.h"
 #include "delete.h"
 #include "fg.h"
@@ -105,6 +106,14 @@ kill_opt(int c, const char *arg, void *ctx)
 		die(100, "unknown signal '%s'", arg);
 }
 
+static void
+kill_event(const struct container *c, const struct kill_args *k)
+{
+	json_auto_t *x = json_pack("{s:i, s:b}", "signal", k->sig, "all", k->all);
+
+	container_event(c, "kill", x);
+}
+
 int
 cmd_kill(int argc, char **argv, struct state *st)
 {
@@ -130,6 +139,7 @@ cmd_kill(int argc, char **argv, struct state *st)
 			die(1, "container '%s' is not running (%s)", c.id,
 			    container_status_name(cs));
 		/* unsupervised, but alive: the runtime can still signal it */
+		kill_event(&c, &k);
 		if (runtime_kill(jsonio_str(c.rec, "runtime"), &c, k.sig, k.all, &e) < 0)
 			die_err(&e);
 		log_warn("the shim of '%s' is gone: signalled through the runtime", c.id);
@@ -137,6 +147,8 @@ cmd_kill(int argc, char **argv, struct state *st)
 	}
 	json_auto_t *req =
 	    json_pack("{s:s, s:i, s:b}", "op", "kill", "signal", k.sig, "all", k.all);
+	/* before the signal, so that the exit it causes comes after it in the log */
+	kill_event(&c, &k);
 	json_auto_t *r = shim_call(&c, req, &e);
 	if (!r)
 		die_err(&e);
@@ -200,6 +212,9 @@ describe(const struct container *c, bool ask_shim)
 
 	if (x)
 		json_object_set_new(d, "exit", x);
+	/* state only: ls reads no more than it must */
+	if (ask_shim && (x = cni_describe(c)))
+		json_object_set_new(d, "networks", x);
 	if (cs == CS_UNKNOWN) {
 		/* ls reads files only; state asks the runtime */
 		json_auto_t *rs = ask_shim ? live_without_shim(c, NULL) : NULL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Container records and directories, and what files say about a container's state. */
+#include "eventlog.h"
 #include "container.h"
 
 #include <dirent.h>
@@ -235,6 +236,22 @@ container_mark(const struct container *c, const char *name, bool on)
 		close(openat(c->statefd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 	else
 		unlinkat(c->statefd, name, 0);
+}
+
+void
+container_event(const struct container *c, const char *event, const json_t *extra)
+{
+	/* the namespace's run directory: statedir is $CTR_STATE/<ns>/<id> */
+	_cleanup_free_ char *nsdir = xstrdup(c->statedir);
+	json_auto_t *ev = json_pack("{s:s}", "event", event);
+	char *slash = strrchr(nsdir, '/');
+
+	if (!slash)
+		return;
+	*slash = 0;
+	if (extra)
+		json_object_update_missing(ev, (json_t *)extra);
+	eventlog_append(nsdir, c->id, ev);
 }
 
 static int

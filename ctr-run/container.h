@@ -69,6 +69,9 @@ enum container_status container_status(const struct container *c, json_t **exit)
 const char *container_status_name(enum container_status s);
 /* Set or clear a marker file ("started", "paused") in the state dir. */
 void container_mark(const struct container *c, const char *name, bool on);
+/* Append {"event":event, ...extra's members} for c to the namespace's event log (extra may be
+ * NULL; borrowed). Best effort, as every event: the operation stands whatever the log says. */
+void container_event(const struct container *c, const char *event, const json_t *extra);
 
 /* The ids of every container in st's namespace, sorted (new array of strings). */
 json_t *container_list(const struct state *st, struct err *e);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The create job: record, snapshot, rootfs mount, config.json, shim; undone on failure. */
+#include "cni.h"
 #include "create.h"
 
 #include <errno.h>
@@ -288,17 +289,18 @@ take_lease(const struct state *st, const char *id, const char *key, struct lease
 	return lease_take(st, purpose, 0, objs, l, e);
 }
 
-int
-create_container(const struct state *st, struct create_args *a, const int stdio[3],
-		 struct container *c, struct err *e)
+static int
+create_once(const struct state *st, struct create_args *a, const int stdio[3], struct container *c,
+	    struct err *e)
 {
 	_cleanup_free_ char *id = a->name ? xstrdup(a->name) : container_random_id();
-	_cleanup_free_ char *runtime = NULL, *key = NULL;
+	_cleanup_free_ char *runtime = NULL, *key = NULL, *nspath = NULL;
 	struct snapshot_store *store = NULL;
 	struct shim_handle shim = {.fd = -1};
 	struct lease lease = {.dirfd = -1};
 	struct imagein in = {0};
 	struct err ignored;
+	json_auto_t *x = NULL;
 	int r = -1, lk = -1;
 
 	container_init(c, st, id);
@@ -320,20 +322,39 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	if ((lk = container_lock(c, e)) < 0)
 		goto out_dirs;
 	/*
+	 * Its own namespace on CNI networks, for the spec to name: pinned before
+	 * we enter a mount namespace of our own, so that the pin is the host's.
+	 */
+	if (a->so.cni) {
+		if (cni_attach(st, c, a->so.cni, &nspath, e) < 0)
+			goto out_dirs;
+		a->so.net = nspath;
+	}
+	/*
 	 * The shim starts up while we load the image and prepare the rootfs and
 	 * the bundle; it lives in the mount namespace we are in by then, so it
 	 * sees the rootfs. A bad image costs a shim spawned for nothing.
 	 */
 	if (private_mount_ns(e) < 0 || spawn_shim(st, a, c, runtime, stdio, &shim, e) < 0)
 		goto out_dirs;
-	if (imagein_load(st, a->image, &in, e) < 0 ||
-	    prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
+	if (imagein_load(st, a->image, &in, e) < 0) {
+		a->image_missing = !strcmp(e->code, "not-found") && strcmp(a->image, "-");
+		goto out_dirs;
+	}
+	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)
 		goto out_umount;
 	c->rec = make_record(st, a, &in, c, runtime, key);
-	if (container_save(c, e) < 0 || shim_create(a, c, &shim, e) < 0)
+	if (container_save(c, e) < 0)
 		goto out_umount;
+	/* before the shim, whose start (run) comes after it in the log; undone by a delete */
+	x = json_pack("{s:O?}", "image", json_object_get(c->rec, "image"));
+	container_event(c, "create", x);
+	if (shim_create(a, c, &shim, e) < 0) {
+		container_event(c, "delete", NULL);
+		goto out_umount;
+	}
 	r = 0;
 	goto out;
 out_umount:
@@ -343,6 +364,7 @@ out_umount:
 	snapshot_remove(store, key, &ignored);
 out_dirs:
 	shim_abort(&shim);
+	cni_detach(st, c, &ignored);
 	container_remove_dirs(c, st, &ignored);
 out:
 	/* the record names what we made now, or it is all undone */
@@ -352,4 +374,28 @@ out:
 	snapshot_store_free(store);
 	imagein_release(&in);
 	return r;
+}
+
+int
+create_container(const struct state *st, struct create_args *a, const int stdio[3],
+		 struct container *c, struct err *e)
+{
+	char first[sizeof(e->msg)];
+	int r;
+
+	if (a->pull == PULL_ALWAYS && strcmp(a->image, "-") && pull_image(st, a->image, e) < 0)
+		return -1;
+	if ((r = create_once(st, a, stdio, c, e)) == 0 || !a->image_missing)
+		return r;
+	snprintf(first, sizeof(first), "%s", e->msg);
+	if (a->pull == PULL_NEVER)
+		return err_code(e, "not-found",
+				"%s: pull it with 'ctr-pull --unpack %s' or use --pull=missing",
+				first, a->image);
+	/* --pull=missing: what ctr-pull --unpack makes, then the create again */
+	container_release(c);
+	if (pull_image(st, a->image, e) < 0)
+		return -1;
+	a->image_missing = false;
+	return create_once(st, a, stdio, c, e);
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Deleting containers in the reverse order of create, tolerant of what is already gone. */
+#include "cni.h"
+#include "log.h"
 #include "delete.h"
 
 #include <poll.h>
@@ -113,6 +115,21 @@ unmount_rootfs(struct container *c, struct err *e)
 	return 0;
 }
 
+/* The last step of every delete: the directories go, and the event log says so. */
+static int
+removed(const struct state *st, struct container *c, struct err *e)
+{
+	struct err cni;
+
+	/* its CNI networks go with it; a network that refuses is said, not a reason to stay */
+	if (cni_detach(st, c, &cni) < 0)
+		log_warn("delete '%s': CNI: %s", c->id, cni.msg);
+	if (container_remove_dirs(c, st, e) < 0)
+		return -1;
+	container_event(c, "delete", NULL);
+	return 0;
+}
+
 int
 delete_orphan(const struct state *st, struct container *c, struct err *e)
 {
@@ -126,7 +143,7 @@ delete_orphan(const struct state *st, struct container *c, struct err *e)
 		runtime_run(rt, c, del, -1, &ignored);
 	if (unmount_rootfs(c, e) < 0 || snapshot_remove_everywhere(st, key, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
-	return container_remove_dirs(c, st, e);
+	return removed(st, c, e);
 }
 
 /* The shim's exit status, or -1; it is our child only when we spawned it. */
@@ -182,7 +199,7 @@ delete_after_run(const struct state *st, struct container *c, struct err *e)
 		return err_prefix(e, "delete '%s'", c->id);
 	if (reap_shim(c) != 0 && runtime_delete(c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
-	return container_remove_dirs(c, st, e);
+	return removed(st, c, e);
 }
 
 int
@@ -190,5 +207,5 @@ delete_container(const struct state *st, struct container *c, bool force, struct
 {
 	if (stop(c, force, e) < 0 || runtime_delete(c, e) < 0 || remove_rootfs(st, c, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
-	return container_remove_dirs(c, st, e);
+	return removed(st, c, e);
 }

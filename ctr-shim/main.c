@@ -25,6 +25,7 @@
 #include "notify.h"
 #include "ociruntime.h"
 #include "oom.h"
+#include "ops.h"
 #include "output.h"
 #include "path.h"
 #include "prog.h"
@@ -363,6 +364,9 @@ create(struct shim *s)
 		runtime_delete(s);
 		fail_sync(s, "%s", e.msg);
 	}
+	/* created and started at once (run): the start a separate start verb would announce */
+	if (s->o.start)
+		ops_event(s, json_pack("{s:s, s:i}", "event", "start", "pid", (int)s->init.pid));
 	/*
 	 * A foreground init that is gone already has its cgroup torn down by the
 	 * runtime right now: nothing to watch, and touching it would wait behind

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The control requests: one JSON object in, one response line out (events stream more). */
+#include "eventlog.h"
 #include "ops.h"
 
 #include <errno.h>
@@ -38,6 +39,14 @@ reply_ok(struct shim *s, struct client *c)
 void
 ops_event(struct shim *s, json_t *ev)
 {
+	/* the namespace's log too, which outlives subscribers: $CTR_STATE/<ns> is STATEDIR's parent */
+	char *slash = strrchr(s->dir, '/');
+
+	if (slash && slash != s->dir) {
+		*slash = 0;
+		eventlog_append(s->dir, s->o.id, ev);
+		*slash = '/';
+	}
 	for (struct client *c = s->clients; c; c = c->next)
 		if (c->events && !c->dead)
 			control_send(s, c, json_incref(ev));
@@ -148,8 +157,8 @@ ops_exited(struct shim *s, struct proc *p)
 		reply_exit(s, c, p);
 	}
 	if (p->id)
-		ops_event(s, json_pack("{s:s, s:s, s:O}", "event", "exec-exit", "id", p->id, "exit",
-				       p->exit));
+		ops_event(s, json_pack("{s:s, s:s, s:O}", "event", "exec-exit", "exec_id", p->id,
+				       "exit", p->exit));
 	else
 		ops_event(s, json_pack("{s:s, s:O}", "event", "exit", "exit", p->exit));
 }
@@ -219,8 +228,8 @@ op_exec(struct shim *s, struct client *c, json_t *req)
 		return control_error(s, c, "%s", e.msg);
 	add_exec(s, eid, pid);
 	control_send(s, c, json_pack("{s:b, s:i}", "ok", 1, "pid", (int)pid));
-	ops_event(s,
-		  json_pack("{s:s, s:s, s:i}", "event", "exec-start", "id", eid, "pid", (int)pid));
+	ops_event(s, json_pack("{s:s, s:s, s:i}", "event", "exec-start", "exec_id", eid, "pid",
+			       (int)pid));
 }
 
 static void

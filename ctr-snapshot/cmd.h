@@ -15,6 +15,7 @@ enum {
 	OPT_JSON,
 	OPT_PARENT,
 	OPT_LABEL,
+	OPT_COMPRESSION,
 };
 
 /* Every verb's getopt table starts with these. */
@@ -53,5 +54,6 @@ int cmd_tree(int argc, char **argv, struct state *st);
 int cmd_mount(int argc, char **argv, struct state *st);
 int cmd_umount(int argc, char **argv, struct state *st);
 int cmd_cleanup(int argc, char **argv, struct state *st);
+int cmd_diff(int argc, char **argv, struct state *st);
 
 #endif

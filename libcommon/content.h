@@ -51,6 +51,33 @@ int content_put(const struct content *c, const void *buf, size_t len, char out[D
 		struct err *e);
 
 /*
+ * Make the file name under dirfd, open as fd, the blob digest, whose content
+ * the caller checked: read-only, synced, then renamed into blobs/.
+ */
+int content_publish(const struct content *c, int fd, int dirfd, const char *name,
+		    const char *digest, struct err *e);
+
+/*
+ * A blob written as a stream whose digest is known only at its end (a layer
+ * that a diff makes): the bytes go to a temporary file in blobs/sha256 named
+ * as afile's are (gc removes it once the writer is gone), hashed on the way;
+ * commit publishes it under its digest by rename, abort removes it.
+ */
+struct content_writer {
+	int fd;
+	char tmp[48];
+	struct digester d;
+	int64_t size; /* bytes written */
+};
+int content_writer_open(const struct content *c, struct content_writer *w, struct err *e);
+int content_writer_write(struct content_writer *w, const void *buf, size_t n, struct err *e);
+/* Publish the blob; out gets its digest. The writer is closed either way. */
+int content_writer_commit(const struct content *c, struct content_writer *w,
+			  char out[DIGEST_STR_LEN + 1], struct err *e);
+/* Drop what was written (no-op once committed or aborted). */
+void content_writer_abort(const struct content *c, struct content_writer *w);
+
+/*
  * Record desc (a manifest or index descriptor) in content/index.json under
  * the store lock, annotated org.opencontainers.image.ref.name = refname; an
  * entry with the same ref name is replaced. Makes the layout readable by

@@ -91,23 +91,57 @@ snapshot_exists(struct snapshot_store *s, const char *key, const char **kind)
 	return rec != NULL;
 }
 
+/* An O_DIRECTORY fd on the fs/ of the snapshot of record rec. */
+static int
+open_fs(struct snapshot_store *s, const json_t *rec, struct err *e)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/fs", jsonio_str(rec, "id"));
+	int fd = openat(s->dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, errno, "open '%s/%s'", s->path, rel);
+	return fd;
+}
+
 int
 snapshot_open_dir(struct snapshot_store *s, const char *key, struct err *e)
 {
 	json_auto_t *rec = NULL;
-	_cleanup_free_ char *rel = NULL;
-	int fd;
 
 	if (snapshot_check_key(key, "key", e) < 0 || !(rec = snapshot_meta_load(s, key, e)))
 		return -1;
 	if (strcmp(jsonio_str(rec, "kind"), "active"))
 		return err_code(e, "invalid", "snapshot '%s' is not active (it is %s)", key,
 				jsonio_str(rec, "kind"));
-	rel = xasprintf("%s/fs", jsonio_str(rec, "id"));
-	fd = openat(s->dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, errno, "open '%s/%s'", s->path, rel);
-	return fd;
+	return open_fs(s, rec, e);
+}
+
+int
+snapshot_open_diff(struct snapshot_store *s, const char *key, int *fd, int *parentfd, struct err *e)
+{
+	json_auto_t *rec = NULL, *prec = NULL;
+	const char *kind, *parent;
+
+	*fd = *parentfd = -1;
+	if (snapshot_check_key(key, "key", e) < 0 || !(rec = snapshot_meta_load(s, key, e)))
+		return -1;
+	kind = jsonio_str(rec, "kind");
+	if (strcmp(kind, "active"))
+		return err_code(e, "invalid",
+				"snapshot '%s' is %s: a diff takes an active snapshot", key, kind);
+	parent = jsonio_str(rec, "parent");
+	if (!parent)
+		return err_code(e, "invalid", "snapshot '%s' has no parent to diff against", key);
+	if (!(prec = snapshot_meta_load(s, parent, e)))
+		return err_prefix(e, "parent of '%s'", key);
+	if ((*fd = open_fs(s, rec, e)) < 0)
+		return -1;
+	if ((*parentfd = open_fs(s, prec, e)) < 0) {
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
 }
 
 json_t *

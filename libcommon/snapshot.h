@@ -67,6 +67,14 @@ bool snapshot_exists(struct snapshot_store *s, const char *key, const char **kin
  * native: its full tree), for appliers that write a layer without mounting.
  */
 int snapshot_open_dir(struct snapshot_store *s, const char *key, struct err *e);
+/*
+ * For a diff of active key against its parent: *fd gets its own tree (as
+ * snapshot_open_dir: overlay's upperdir, native's full copy) and *parentfd
+ * its parent's fs/ (native: the parent's full tree). Fails "invalid" for a
+ * view or committed snapshot and for one without a parent.
+ */
+int snapshot_open_diff(struct snapshot_store *s, const char *key, int *fd, int *parentfd,
+		       struct err *e);
 /* All snapshots, as an array of snapshot_stat objects (new reference). */
 json_t *snapshot_list(struct snapshot_store *s, struct err *e);
 

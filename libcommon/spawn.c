@@ -8,10 +8,13 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "fdio.h"
 #include "xmem.h"
 
 extern char **environ;
@@ -137,4 +140,33 @@ spawn_sibling(const char *name, const char *env)
 		}
 	}
 	return xstrdup(name);
+}
+
+int
+spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e)
+{
+	_cleanup_close_ int ofd = memfd_create("spawn-out", MFD_CLOEXEC);
+	_cleanup_close_ int efd = memfd_create("spawn-err", MFD_CLOEXEC);
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	_cleanup_free_ char *err = NULL;
+	size_t len;
+	char *nl;
+	int rc;
+
+	*out = *errline = NULL;
+	if (ofd < 0 || efd < 0)
+		return err_set(e, errno, "memfd_create");
+	o.stdout_fd = ofd;
+	o.stderr_fd = efd;
+	if ((rc = spawn_run(argv, &o, e)) < 0)
+		return -1;
+	if (lseek(ofd, 0, SEEK_SET) < 0 || fdio_read_all(ofd, max, out, &len, e) < 0 ||
+	    lseek(efd, 0, SEEK_SET) < 0 || fdio_read_all(efd, 1 << 16, &err, &len, e) < 0)
+		return -1;
+	/* the last line says why: a tool of ours dies with one */
+	while (len && err[len - 1] == '\n')
+		err[--len] = 0;
+	nl = strrchr(err, '\n');
+	*errline = xstrdup(nl ? nl + 1 : err);
+	return rc;
 }

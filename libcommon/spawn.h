@@ -41,6 +41,13 @@ int spawn_pidfd(pid_t pid);
 /* spawn_start + spawn_wait. */
 int spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e);
 /*
+ * spawn_run with argv's stdout and stderr each into a memory file: *out gets
+ * its stdout (new string, at most max bytes), *errline the last line of its
+ * stderr (new string: a tool of ours says why it failed there). Returns its
+ * status as spawn_wait does, or -1.
+ */
+int spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e);
+/*
  * The helper program name (say "ctr-shim") for argv[0]: $env when that is
  * set and not empty, else name in the directory of our own binary when it
  * is executable there, else name itself (spawn_start looks it up in $PATH).

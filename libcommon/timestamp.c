@@ -2,7 +2,9 @@
 /* RFC 3339 UTC timestamps with nanoseconds, one format for every record. */
 #include "timestamp.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -86,4 +88,20 @@ timestamp_parse(const char *s, struct timespec *ts)
 	ts->tv_sec = timegm(&tm) - sign * (oh * 3600 + om * 60);
 	ts->tv_nsec = ns;
 	return 0;
+}
+
+int
+timestamp_source_date(long long *out, struct err *e)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	if (errno || *end || *out < 0 || *s < '0' || *s > '9')
+		return err_code(e, "usage", "SOURCE_DATE_EPOCH '%.32s' is not a number of seconds",
+				s);
+	return 1;
 }

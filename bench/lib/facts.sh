@@ -37,7 +37,7 @@ bench_facts() {
 	jq -n --arg kernel "$(uname -r)" --argjson cores "$(nproc)" \
 		--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 		--argjson mem_kb "$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
-		--arg containerd "$(peer_version)" \
+		--arg containerd "$(peer_version)" --arg podman "$(pod_version)" \
 		--arg runc "$(runc --version | awk 'NR == 1 { print $3 }')" \
 		--arg commit "${BENCH_COMMIT:-$(git -C "$REPO_ROOT" rev-parse --short HEAD)}" \
 		--arg dirty "$(_f_dirty)" \
@@ -48,7 +48,7 @@ bench_facts() {
 		--arg one_name "$(basename "$(dirname "$(dirname "$2")")")" \
 		--arg eight_name "$(basename "$(dirname "$(dirname "$3")")")" \
 		'{kernel: $kernel, cpu: $cpu, cores: $cores, mem_kb: $mem_kb,
-		  containerd: $containerd, runc: $runc, commit: $commit,
+		  containerd: $containerd, podman: $podman, runc: $runc, commit: $commit,
 		  uncommitted_source_files: ($dirty | tonumber), date: $date,
 		  disk_fs: $disk, mode: $mode,
 		  images: {($one_name): $one, ($eight_name): $eight}}'

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Section 1: cold pull+unpack, fetch only, unpack only, ours vs a fresh
-# private containerd per sample, and the shell floor (curl | gzip -d | tar).
+# private containerd per sample (and podman on a fresh root for cold
+# pull+unpack), and the shell floor (curl | gzip -d | tar).
 # shellcheck shell=bash
 #
 # Every sample starts from nothing: an empty root for ours, a containerd
@@ -42,6 +43,15 @@ p_peer_unpack() {
 	pctr images mount "$P_REF" "$P_DIR/peer/mnt" >/dev/null &&
 		pctr images unmount --rm "$P_DIR/peer/mnt" >/dev/null
 }
+
+# podman pull into a fresh root: like containerd's, it unpacks every layer
+# into its overlay store as it pulls.
+p_pod_prep() {
+	if [ "$P_STORE" = disk ]; then bench_sync; fi
+	pod_use "$P_DIR/podman"
+}
+p_pod_post() { pod_reset; }
+p_pod_pull() { ppod pull -q --tls-verify=false "$P_REF" >/dev/null; }
 
 # The floor: every layer, two at a time, through curl | DECOMPRESSOR | tar.
 P_FLOOR_DEC=
@@ -90,7 +100,8 @@ bench_pull_rows() {
 	case " $ops " in *" pull "*)
 		bench_ab $sec "cold pull+unpack, $label, $store" "$runs" \
 			ours:p_ours_prep:p_ours_pull:p_ours_post "${variant[@]}" \
-			peer:p_peer_prep:p_peer_pull:p_peer_post "$floor" ;;
+			peer:p_peer_prep:p_peer_pull:p_peer_post \
+			podman:p_pod_prep:p_pod_pull:p_pod_post "$floor" ;;
 	esac
 	case " $ops " in *" fetch "*)
 		bench_ab $sec "fetch only, $label, $store" "$runs" \

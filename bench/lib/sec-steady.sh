@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # The steady state of sections 2-4: one root of ours and one long-lived
-# private containerd, both on the bench tmpfs, with the tiny image unpacked;
+# private containerd (and a podman root), all on the bench tmpfs, with the tiny image unpacked;
 # and a runc bundle of the same rootfs for the floor.
 # shellcheck shell=bash
 
@@ -21,6 +21,9 @@ bench_steady() {
 	peer_start "$S_DIR/peer" || bench_die "containerd did not start"
 	bench_defer peer_stop
 	pctr images pull --plain-http "$S_TINY" >/dev/null || bench_die "peer: cannot pull"
+	pod_use "$S_DIR/podman"
+	bench_defer pod_reset
+	ppod pull -q --tls-verify=false "$S_TINY" >/dev/null || bench_die "podman: cannot pull"
 	bench_defer bench_runc_rm_all
 	umoci raw unpack --image "$(bench_layout busybox):latest" "$S_DIR/bundle/rootfs" >/dev/null 2>&1 ||
 		bench_die "umoci raw unpack failed"

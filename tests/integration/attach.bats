@@ -102,7 +102,7 @@ detach() {
 	assert_status 125
 	run --separate-stderr ctr-run attach no-such-container
 	[ "$status" -ne 0 ]
-	[ -z "$(ls "$CTR_STATE/default" | grep -vx "$id")" ]
+	[ -z "$(ls "$CTR_STATE/default" | grep -vx -e "$id" -e events.jsonl)" ]
 	ctr-run delete -f "$id"
 }
 

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctr-image commit: a container's changes as one more layer on its image, under a new name. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "cmd.h"
+#include "commit.h"
+#include "image.h"
+#include "jsonio.h"
+#include "log.h"
+#include "ocidoc.h"
+#include "path.h"
+#include "prog.h"
+#include "spawn.h"
+#include "timestamp.h"
+#include "xmem.h"
+
+#define COMMIT_USAGE                                                                               \
+	"commit [-m MESSAGE] [-a AUTHOR] [-c CHANGE]... [--no-pause] "                             \
+	"[--compression gzip|zstd|none] CONTAINER NAME"
+#define CONTAINER_ID_MAX 64 /* ctr-run's rule for ids */
+#define RECORD_MAX (1u << 20)
+
+enum { O_NO_PAUSE = 0x100, O_COMPRESSION, O_HELP };
+
+struct commit_args {
+	const char *message, *author, *compression;
+	json_t *changes;
+	bool pause;
+};
+
+static void
+parse_args(int argc, char **argv, struct state *st, struct commit_args *a)
+{
+	static const struct option opts[] = {
+	    {"message", required_argument, NULL, 'm'},
+	    {"author", required_argument, NULL, 'a'},
+	    {"change", required_argument, NULL, 'c'},
+	    {"no-pause", no_argument, NULL, O_NO_PAUSE},
+	    {"compression", required_argument, NULL, O_COMPRESSION},
+	    {"help", no_argument, NULL, O_HELP},
+	    PROG_GLOBAL_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+m:a:c:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+		if (c == 'm' || c == 'a')
+			*(c == 'm' ? &a->message : &a->author) = optarg;
+		else if (c == 'c')
+			json_array_append_new(a->changes, json_string(optarg));
+		else if (c == O_NO_PAUSE)
+			a->pause = false;
+		else if (c == O_COMPRESSION)
+			a->compression = optarg;
+		else if (c == O_HELP)
+			printf("usage: %s %s\n", PROG, COMMIT_USAGE), exit(0);
+		else if (!prog_global_opt(c, optarg, st))
+			die_usage("usage: %s %s", PROG, COMMIT_USAGE);
+	}
+	if (optind != argc - 2)
+		die_usage("commit takes CONTAINER and NAME (usage: %s %s)", PROG, COMMIT_USAGE);
+}
+
+/* Every --change and the compression, checked before anything happens. */
+static void
+check_args(const struct commit_args *a)
+{
+	json_auto_t *scratch = json_object();
+	struct err e;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(a->changes, i, c)
+		if (commit_change(scratch, json_string_value(c), &e) < 0)
+			die_err(&e);
+	if (strcmp(a->compression, "gzip") && strcmp(a->compression, "zstd") &&
+	    strcmp(a->compression, "none"))
+		die_usage("compression '%.32s': want gzip, zstd or none", a->compression);
+}
+
+/* The container's record (ctr-run(8)), which names its image, snapshot and config. */
+static json_t *
+load_container(const struct state *st, const char *id)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s/%s/record.json", st->ns, id);
+	struct err e;
+	json_t *rec;
+
+	if (path_check_id(id, CONTAINER_ID_MAX, &e) < 0)
+		die_err(&e);
+	rec = jsonio_load_at(st->rootfd, rel, RECORD_MAX, &e);
+	if (!rec && e.sys == ENOENT)
+		err_code(&e, "not-found", "container '%s' does not exist", id), die_err(&e);
+	if (!rec || !jsonio_str(rec, "image") || !jsonio_str(rec, "snapshot_key") ||
+	    !jsonio_str(rec, "snapshotter") || !jsonio_str(rec, "config_digest"))
+		err_code(&e, "corrupt", "container '%s': record unreadable or incomplete", id),
+		    die_err(&e);
+	return rec;
+}
+
+/* The container's command line, as docker's history says what made a layer. */
+static char *
+container_command(const struct state *st, const char *id)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s/%s/bundle/config.json", st->ns, id);
+	json_auto_t *spec = jsonio_load_at(st->rootfd, rel, RECORD_MAX, &(struct err){0});
+	json_t *args = json_object_get(json_object_get(spec, "process"), "args"), *s;
+	char *out = NULL;
+	size_t i;
+
+	json_array_foreach(args, i, s) {
+		char *next = xasprintf("%s%s%s", out ? out : "", out ? " " : "",
+				       json_is_string(s) ? json_string_value(s) : "");
+
+		free(out);
+		out = next;
+	}
+	return out ? out : xasprintf("ctr-image commit %s", id);
+}
+
+/* The base image: the record the container names, still the image it was made from. */
+static json_t *
+load_base(const struct state *st, const struct content *c, const json_t *ctr, const char *id)
+{
+	const char *name = jsonio_str(ctr, "image");
+	json_auto_t *rec = NULL;
+	struct err e;
+	json_t *doc;
+
+	if (!(rec = image_load(st, name, &e)))
+		err_code(&e, "not-found",
+			 "container '%s': its image '%s' is gone (its record was removed)", id,
+			 name),
+		    die_err(&e);
+	if (!(doc = cmd_resolve(c, rec, &e)))
+		die_err(&e);
+	if (strcmp(jsonio_str(json_object_get(doc, "config"), "digest"),
+		   jsonio_str(ctr, "config_digest")))
+		err_code(&e, "conflict",
+			 "container '%s': image '%s' names another image now than the one it was "
+			 "made from",
+			 id, name),
+		    die_err(&e);
+	return doc;
+}
+
+static void
+created_now(char buf[TIMESTAMP_LEN])
+{
+	struct timespec ts = {0, 0};
+	long long sde;
+	struct err e;
+	int r = timestamp_source_date(&sde, &e);
+
+	if (r < 0)
+		die_err(&e);
+	if (!r)
+		return timestamp_now(buf);
+	ts.tv_sec = (time_t)sde;
+	timestamp_format(&ts, buf);
+}
+
+/* A sibling tool's output: *out its stdout, *why the last line of its stderr. */
+struct run {
+	char *out, *why;
+	struct err e;
+	int rc;
+};
+
+static void
+run_release(struct run *r)
+{
+	free(r->out);
+	free(r->why);
+}
+
+/* Run a sibling tool (args[0]) on our root, state and namespace with args[1...]. */
+static void
+run_sibling(const struct state *st, const char *const *args, struct run *r)
+{
+	_cleanup_free_ char *exe = spawn_sibling(args[0], NULL);
+	const char *argv[16] = {exe, "--root", st->root, "--state", st->run, "-n", st->ns};
+	size_t n = 7;
+
+	for (size_t i = 1; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	r->rc = spawn_output((char *const *)argv, 1 << 20, &r->out, &r->why, &r->e);
+}
+
+/* Its reason, without its "PROG: fatal: " (ours goes before it). Borrowed. */
+static const char *
+run_reason(const struct run *r)
+{
+	const char *m;
+
+	if (r->rc < 0 || !r->why)
+		return r->e.msg;
+	m = strstr(r->why, "fatal: ");
+	return m ? m + 7 : *r->why ? r->why : "failed";
+}
+
+/* Its stdout parsed as JSON, or die with its reason as one line of ours. */
+static json_t *
+run_result(struct run *r, const char *what)
+{
+	struct err e;
+	json_t *doc;
+
+	if (r->rc != 0)
+		die(r->rc == EXIT_NEG || r->rc == EXIT_USAGE ? r->rc : EXIT_SYS, "%s: %s", what,
+		    run_reason(r));
+	if (!(doc = jsonio_parse(r->out, strlen(r->out), what, &e)))
+		die_err(&e);
+	return doc;
+}
+
+/* Pause a running container; true when we paused it (and are to resume it). */
+static bool
+pause_container(const struct state *st, const char *id)
+{
+	const char *state_args[] = {"ctr-run", "state", id, NULL};
+	const char *pause_args[] = {"ctr-run", "pause", id, NULL};
+	struct run r = {0};
+	json_auto_t *s = NULL;
+	bool running;
+
+	run_sibling(st, state_args, &r);
+	s = run_result(&r, "state of the container");
+	run_release(&r);
+	running = !strcmp(jsonio_str(s, "status") ? jsonio_str(s, "status") : "", "running");
+	if (!running)
+		return false;
+	run_sibling(st, pause_args, &r);
+	if (r.rc != 0)
+		die(EXIT_SYS, "pause of container '%s': %s", id, run_reason(&r));
+	run_release(&r);
+	return true;
+}
+
+/* ctr-snapshot diff of the container's snapshot, paused meanwhile unless --no-pause. */
+static json_t *
+diff_container(const struct state *st, const json_t *ctr, const struct commit_args *a,
+	       const char *id)
+{
+	const char *args[] = {
+	    "ctr-snapshot",  "--snapshotter", jsonio_str(ctr, "snapshotter"),  "diff",
+	    "--compression", a->compression,  jsonio_str(ctr, "snapshot_key"), NULL};
+	const char *resume_args[] = {"ctr-run", "resume", id, NULL};
+	bool paused = a->pause && pause_container(st, id);
+	struct run d = {0}, r = {0};
+	json_t *layer;
+
+	run_sibling(st, args, &d);
+	/* the container runs again whatever the diff's verdict */
+	if (paused) {
+		run_sibling(st, resume_args, &r);
+		if (r.rc != 0)
+			log_warn("container '%s' stays paused: %s", id, run_reason(&r));
+		run_release(&r);
+	}
+	layer = run_result(&d, "diff of the container");
+	run_release(&d);
+	return layer;
+}
+
+/* Store doc as a blob; its descriptor of media type mt (new reference). */
+static json_t *
+put_doc(const struct content *c, const json_t *doc, const char *mt)
+{
+	_cleanup_free_ char *s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	char dg[DIGEST_STR_LEN + 1];
+	struct err e;
+
+	if (!s)
+		die(EXIT_SYS, "encode %s: out of memory", mt);
+	if (content_put(c, s, strlen(s), dg, &e) < 0)
+		die_err(&e);
+	return json_pack("{s:s, s:s, s:I}", "mediaType", mt, "digest", dg, "size",
+			 (json_int_t)strlen(s));
+}
+
+/* The new config and manifest in the store, and NAME's record and layout entry. */
+static json_t *
+write_image(const struct state *st, const struct content *c, const json_t *base,
+	    const struct commit_req *req, const char *name)
+{
+	const json_t *mdesc = json_object_get(base, "manifest");
+	json_auto_t *bcfg = NULL, *bman = NULL, *cfg = NULL, *man = NULL, *cdesc = NULL;
+	json_auto_t *desc = NULL, *rec = NULL;
+	struct err e;
+	json_t *doc;
+
+	bcfg = content_read_json(c, jsonio_str(json_object_get(base, "config"), "digest"),
+				 OCIDOC_CONFIG_MAX, &e);
+	if (bcfg)
+		bman = content_read_json(c, jsonio_str(mdesc, "digest"), OCIDOC_MANIFEST_MAX, &e);
+	if (!bman || !(cfg = commit_config(bcfg, req, &e)))
+		die_err(&e);
+	cdesc = put_doc(c, cfg, "application/vnd.oci.image.config.v1+json");
+	man = commit_manifest(bman, cdesc, req->layer, jsonio_str(base, "name"),
+			      jsonio_str(mdesc, "digest"));
+	desc = put_doc(c, man, OCIDOC_MT_MANIFEST);
+	rec = json_pack("{s:s, s:O}", "name", name, "target", desc);
+	if (content_index_add(c, desc, name, &e) < 0 || image_store(st, rec, &e) < 0 ||
+	    !(doc = image_resolve(c, rec, NULL, &e)))
+		die_err(&e);
+	return doc;
+}
+
+int
+cmd_commit(int argc, char **argv, struct state *st)
+{
+	struct commit_args a = {NULL, NULL, "gzip", json_array(), true};
+	json_auto_t *changes = a.changes, *ctr = NULL, *base = NULL, *layer = NULL, *doc = NULL;
+	_cleanup_free_ char *name = NULL, *by = NULL;
+	char created[TIMESTAMP_LEN];
+	struct commit_req req;
+	struct content c;
+	struct err e;
+	const char *id;
+
+	parse_args(argc, argv, st, &a);
+	id = argv[optind];
+	name = cmd_name(argv[optind + 1]);
+	check_args(&a);
+	created_now(created);
+	/* blobs before the record that names them: the collector waits for us */
+	if (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0)
+		die_err(&e);
+	ctr = load_container(st, id);
+	base = load_base(st, &c, ctr, id);
+	by = container_command(st, id);
+	layer = diff_container(st, ctr, &a, id);
+	req = (struct commit_req){a.message, a.author, created, by, changes, layer};
+	doc = write_image(st, &c, base, &req, name);
+	jsonio_write(stdout, doc);
+	content_release(&c);
+	return 0;
+}
