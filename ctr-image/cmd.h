@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "prog.h"
 #include "content.h"
 #include "opt.h"
 #include "state.h"
@@ -41,5 +42,7 @@ extern const struct opt_cmd cmd_ls_spec, cmd_inspect_spec, cmd_tag_spec, cmd_rm_
 /* The --json row; O_JSON its key. */
 enum { O_JSON = 0x100, O_OWN };
 extern const struct opt cmd_json_opt[];
+/* lease ls, lease rm (cmd-lease.c) */
+extern const struct verb cmd_lease_verbs[];
 
 #endif

@@ -12,6 +12,7 @@ static const struct verb verbs[] = {
     {"export", cmd_export, NULL, &cmd_export_spec, NULL},
     {"import", cmd_import, NULL, &cmd_import_spec, NULL},
     {"commit", cmd_commit, NULL, &cmd_commit_spec, NULL},
+    {"lease", NULL, NULL, NULL, cmd_lease_verbs},
     {"gc", cmd_gc, NULL, &cmd_gc_spec, NULL},
     {NULL},
 };

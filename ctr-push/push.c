@@ -8,6 +8,8 @@
 #include "cleanup.h"
 #include "image.h"
 #include "jsonio.h"
+#include "lease.h"
+#include "lock.h"
 #include "log.h"
 #include "ocidoc.h"
 #include "prog.h"
@@ -137,17 +139,43 @@ dest_ref(const struct ref *dest, const struct push_plan *p, const char *name)
 	return dest->tag ? dest->tag : top;
 }
 
+/* What the push reads from the store, as lease objects. New reference. */
+static json_t *
+plan_objects(const struct push_plan *p)
+{
+	json_t *o = json_array();
+
+	lease_object(o, LEASE_BLOB, jsonio_str(p->top.desc, "digest") ?: "");
+	for (size_t i = 0; i < p->n; i++)
+		lease_object(o, LEASE_BLOB, jsonio_str(p->man[i].desc, "digest") ?: "");
+	for (size_t i = 0; i < p->nblobs; i++)
+		lease_object(o, LEASE_BLOB, p->blobs[i].digest);
+	return o;
+}
+
+/*
+ * The plan, and a lease on every blob it reads: an `ctr-image rm` and gc
+ * while we upload must not take them. The store lock, shared while the
+ * record is read and the lease written, keeps a gc from falling between.
+ */
 static void
 load_plan(struct state *st, const struct content *c, const struct push_opts *o, const char *srcname,
-	  struct push_plan *p)
+	  struct push_plan *p, struct lease *l)
 {
-	json_auto_t *rec = NULL;
+	_cleanup_free_ char *purpose = xasprintf("push %s", srcname);
+	_cleanup_close_ int lk = -1;
+	json_auto_t *rec = NULL, *objs = NULL;
 	struct err e;
 
+	if ((lk = state_lock_store(st, LOCK_SHARED, &e)) < 0)
+		die_err((err_prefix(&e, "store lock"), &e));
 	if (!(rec = image_load(st, srcname, &e)))
 		die_err(&e);
 	if (push_plan_make(c, json_object_get(rec, "target"), o, p, &e) < 0)
 		die_err((err_prefix(&e, "%s", srcname), &e));
+	objs = plan_objects(p);
+	if (lease_take(st, purpose, 0, objs, l, &e) < 0)
+		die_err(&e);
 }
 
 static void
@@ -193,6 +221,7 @@ push_run(struct state *st, const struct push_opts *o)
 	struct registry reg;
 	struct push_plan plan;
 	struct content c;
+	struct lease lease;
 	int64_t sent = 0;
 	struct err e;
 
@@ -202,13 +231,14 @@ push_run(struct state *st, const struct push_opts *o)
 	destname = ref_string(&dest);
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
-	load_plan(st, &c, o, srcname, &plan);
+	load_plan(st, &c, o, srcname, &plan, &lease);
 	open_registry(&reg, &src, &dest, o, &c, &plan);
 	send_all(&reg, st, &c, &plan, o, dest_ref(&dest, &plan, destname), &t, &sent);
 	/* only a push that succeeded names the repository as a source of its blobs */
 	push_mounts_record(&reg, &c, &plan);
 	print_result(destname, &plan, &t);
 	push_mounts_release(&plan);
+	lease_drop(&lease);
 	push_plan_release(&plan);
 	registry_release(&reg);
 	content_release(&c);

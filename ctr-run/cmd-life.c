@@ -8,18 +8,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cni.h"
 #include "cmd.h"
 #include "delete.h"
 #include "fg.h"
 #include "human.h"
 #include "jsonio.h"
+#include "lease.h"
 #include "lock.h"
 #include "path.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "sig.h"
 #include "spawn.h"
+#include "xmem.h"
 
 static void
 no_opts(int c, const char *arg, void *ctx)
@@ -254,10 +257,22 @@ describe(const struct container *c, bool ask_shim)
 	return d;
 }
 
+/* Does a live lease (ctr-state(5)) name container id of st's namespace? */
+static bool
+leased(const struct state *st, const char *id)
+{
+	_cleanup_free_ char *name = xasprintf("%s/%s", st->ns, id);
+	struct err e;
+	json_auto_t *list = lease_list(st, &e);
+
+	return list && lease_names(list, LEASE_CONTAINER, name);
+}
+
 /*
- * A container directory without a record: a create in flight holds its lock
- * (status "creating"); otherwise its creator died before writing the record
- * ("unknown"), and delete -f removes what it made. NULL: it has a record.
+ * A container directory without a record: a create in flight holds a lease
+ * on it and its lock (status "creating"); otherwise its creator died before
+ * writing the record ("unknown"), and delete -f or ctr-image gc removes what
+ * it made. NULL: it has a record.
  */
 static json_t *
 describe_unrecorded(struct container *c, const struct state *st)
@@ -270,11 +285,12 @@ describe_unrecorded(struct container *c, const struct state *st)
 	lk = lock_at(c->dirfd, "lock", LOCK_SHARED | LOCK_TRY, &e);
 	if (lk >= 0)
 		close(lk);
-	if (lk < 0 && e.code && !strcmp(e.code, "busy"))
+	if ((lk < 0 && e.code && !strcmp(e.code, "busy")) || leased(st, c->id))
 		return json_pack("{s:s, s:s, s:s}", "id", c->id, "status", "creating", "reason",
 				 "being created: no record yet");
 	return json_pack("{s:s, s:s, s:s}", "id", c->id, "status", "unknown", "reason",
-			 "its creator died before it wrote the record; delete -f removes it");
+			 "its creator died before it wrote the record; delete -f or ctr-image gc "
+			 "removes it");
 }
 
 const struct opt_cmd cmd_state_spec = {

@@ -199,8 +199,8 @@ mark_layout(struct gc *g, struct err *e)
 }
 
 /* containers/<ns>/<id>/record.json: the snapshot it runs on and the chain it came from. */
-static void
-mark_container(struct gc *g, int nsfd, const char *id)
+static int
+mark_container(struct gc *g, int nsfd, const char *ns, const char *id, struct err *e)
 {
 	_cleanup_free_ char *rel = xasprintf("%s/record.json", id);
 	struct err ignored;
@@ -212,10 +212,12 @@ mark_container(struct gc *g, int nsfd, const char *id)
 		json_object_set_new(g->snaps, key, json_true());
 	if (chain)
 		json_object_set_new(g->snaps, chain, json_true());
+	(void)ns, (void)e;
+	return 0;
 }
 
-static int
-mark_containers(struct gc *g, struct err *e)
+int
+gc_each_container(struct gc *g, gc_container_fn *fn, struct err *e)
 {
 	_cleanup_closedir_ DIR *top = NULL;
 	struct dirent *de, *ce;
@@ -228,8 +230,8 @@ mark_containers(struct gc *g, struct err *e)
 		if (de->d_name[0] == '.' || gc_opendir(dirfd(top), de->d_name, &d, e) < 0)
 			continue;
 		while (d && (ce = readdir(d)))
-			if (ce->d_name[0] != '.')
-				mark_container(g, dirfd(d), ce->d_name);
+			if (ce->d_name[0] != '.' && fn(g, dirfd(d), de->d_name, ce->d_name, e) < 0)
+				return -1;
 	}
 	return 0;
 }
@@ -237,7 +239,8 @@ mark_containers(struct gc *g, struct err *e)
 int
 gc_mark(struct gc *g, struct err *e)
 {
-	if (mark_images(g, e) < 0 || mark_layout(g, e) < 0 || mark_containers(g, e) < 0)
+	if (mark_images(g, e) < 0 || mark_layout(g, e) < 0 ||
+	    gc_each_container(g, mark_container, e) < 0)
 		return err_prefix(e, "nothing was collected");
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "gc-int.h"
+#include "lease.h"
 #include "path.h"
 #include "xmem.h"
 
@@ -166,8 +167,8 @@ sweep_ingest(struct gc *g, int ifd, const char *hex, time_t now, struct err *e)
 	time_t t = ingest_mtime(ifd, hex, &bytes);
 
 	snprintf(dg, sizeof(dg), "sha256:%s", hex);
-	/* a download in flight holds the blob's lock (content_ingest_open) */
-	if (!lock_free(ifd, lockname, &lk))
+	/* a download in flight holds the blob's lock (content_ingest_open) and a lease */
+	if (lease_names(g->leases, LEASE_BLOB, dg) || !lock_free(ifd, lockname, &lk))
 		return 0;
 	/* a published blob's ingest is debris; an idle one is kept a while for a resume */
 	if (!content_has(&g->c, dg, -1) && now - t < g->o->ingest_keep_secs)
