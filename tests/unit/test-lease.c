@@ -40,7 +40,7 @@ test_lease_live(void)
 static void
 test_lease_take_list_drop(void)
 {
-	char dir[] = "/tmp/test-lease.XXXXXX";
+	char dir[64] = "/tmp/test-lease.XXXXXX"; /* room for the "/leases" strcat below */
 	struct state st;
 	struct lease l, ttl;
 	struct err e;
@@ -82,7 +82,7 @@ test_lease_take_list_drop(void)
 static void
 test_lease_expiry(void)
 {
-	char dir[] = "/tmp/test-lease.XXXXXX";
+	char dir[64] = "/tmp/test-lease.XXXXXX"; /* room for the "/leases" strcat below */
 	struct state st;
 	struct lease l;
 	struct err e;
