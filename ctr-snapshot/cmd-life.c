@@ -41,6 +41,7 @@ prepare(int argc, char **argv, struct state *st, const char *verb, int flags)
 	struct err e;
 
 	parse_life(argc, argv, st, verb, &o);
+	cmd_label_ns(&o.labels, st);
 	labels = o.labels;
 	cmd_operands(argc, argv, 1, verb);
 	s = cmd_open(st);
@@ -74,6 +75,7 @@ cmd_commit(int argc, char **argv, struct state *st)
 	struct err e;
 
 	parse_life(argc, argv, st, "commit", &o);
+	cmd_label_ns(&o.labels, st);
 	labels = o.labels;
 	cmd_operands(argc, argv, 2, "commit");
 	s = cmd_open(st);

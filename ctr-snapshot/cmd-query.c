@@ -15,6 +15,7 @@ parse_query(int argc, char **argv, struct state *st, const char *verb)
 	static const struct option opts[] = {
 	    CMD_LONGOPTS,
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"all", no_argument, NULL, OPT_ALL},
 	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
@@ -88,14 +89,12 @@ cmd_ls(int argc, char **argv, struct state *st)
 	bool json = parse_query(argc, argv, st, "ls");
 	struct snapshot_store *s;
 	json_auto_t *all = NULL;
-	struct err e;
 	json_t *rec;
 	size_t i;
 
 	cmd_operands(argc, argv, 0, "ls");
 	s = cmd_open(st);
-	if (!(all = snapshot_list(s, &e)))
-		cmd_die(&e);
+	all = cmd_list(s, st);
 	if (json)
 		jsonio_write(stdout, all);
 	else
@@ -134,7 +133,6 @@ cmd_usage(int argc, char **argv, struct state *st)
 	bool json = parse_query(argc, argv, st, "usage");
 	struct snapshot_store *s;
 	json_auto_t *all = NULL, *out = NULL;
-	struct err e;
 	json_t *rec;
 	size_t i;
 
@@ -144,8 +142,7 @@ cmd_usage(int argc, char **argv, struct state *st)
 	if (optind < argc) {
 		out = usage_of(s, argv[optind]);
 	} else {
-		if (!(all = snapshot_list(s, &e)))
-			cmd_die(&e);
+		all = cmd_list(s, st);
 		out = json_array();
 		json_array_foreach(all, i, rec)
 			json_array_append_new(out, usage_of(s, jsonio_str(rec, "name")));

@@ -49,12 +49,12 @@ cmd_tree(int argc, char **argv, struct state *st)
 	static const struct option opts[] = {
 	    CMD_LONGOPTS,
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"all", no_argument, NULL, OPT_ALL},
 	    {NULL, 0, NULL, 0},
 	};
 	json_auto_t *all = NULL, *tree = NULL;
 	struct snapshot_store *s;
 	bool json = false;
-	struct err e;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
@@ -66,8 +66,7 @@ cmd_tree(int argc, char **argv, struct state *st)
 	prog_set_json_errors(json);
 	cmd_operands(argc, argv, 0, "tree");
 	s = cmd_open(st);
-	if (!(all = snapshot_list(s, &e)))
-		cmd_die(&e);
+	all = cmd_list(s, st);
 	tree = children_of(all, NULL, 0);
 	if (json)
 		jsonio_write(stdout, tree);

@@ -16,6 +16,7 @@ enum {
 	OPT_PARENT,
 	OPT_LABEL,
 	OPT_COMPRESSION,
+	OPT_ALL,
 };
 
 /* Every verb's getopt table starts with these. */
@@ -39,6 +40,13 @@ struct snapshot_store *cmd_open(struct state *st);
 void cmd_die(const struct err *e) __attribute__((noreturn));
 /* Add "k=v" to the labels object *labels (created on first use); dies on a bad one. */
 void cmd_add_label(json_t **labels, const char *kv);
+/*
+ * Every snapshot the namespace sees (ns.h), or every one with --all, as
+ * snapshot_list's array (new reference); dies on errors.
+ */
+json_t *cmd_list(struct snapshot_store *s, const struct state *st);
+/* Add the namespace's label (ns.h) to *labels unless it has one. */
+void cmd_label_ns(json_t **labels, const struct state *st);
 /* Die with usage unless exactly n operands remain. */
 void cmd_operands(int argc, char **argv, int n, const char *verb);
 
