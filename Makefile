@@ -15,11 +15,11 @@
 TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
 # Libraries: libcommon (every tool), libregistry (the registry client of pull and push).
 LIBS := libcommon libregistry
-PKGS_libcommon := jansson openssl
+PKGS_libcommon := jansson openssl zlib libzstd libisal
 PKGS_libregistry := libcurl openssl jansson
 PKGS_ctr-pull := libcurl openssl jansson
 PKGS_ctr-push := libcurl openssl jansson
-PKGS_ctr-image := openssl jansson libarchive
+PKGS_ctr-image := openssl jansson libarchive zlib libzstd libisal
 PKGS_ctr-unpack := libarchive openssl jansson libseccomp zlib libzstd libisal
 PKGS_ctr-snapshot := jansson openssl libarchive zlib libzstd
 PKGS_ctr-run := jansson libseccomp

@@ -8,34 +8,44 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "docker-archive.h"
 #include "image.h"
 #include "jsonio.h"
 #include "oci-archive.h"
 #include "prog.h"
 #include "xmem.h"
 
-enum { O_NAME = 0x100 };
+enum { O_NAME = 0x100, O_FORMAT };
 
-/* Options of export (-o FILE) and import (--name NAME); only one is taken per verb. */
-static const char *
-archive_opts(int argc, char **argv, struct state *st, int want)
+/* The options of export and import; each verb refuses the other's. */
+struct archive_args {
+	const char *output; /* export -o */
+	const char *format; /* export --format */
+	const char *name;   /* import --name */
+};
+
+static void
+archive_opts(int argc, char **argv, struct state *st, bool export, struct archive_args *args)
 {
 	static const struct option opts[] = {
 	    {"output", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, O_FORMAT},
 	    {"name", required_argument, NULL, O_NAME},
 	    PROG_GLOBAL_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	const char *val = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+o:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == want)
-			val = optarg;
+		if (export && c == 'o')
+			args->output = optarg;
+		else if (export && c == O_FORMAT)
+			args->format = optarg;
+		else if (!export && c == O_NAME)
+			args->name = optarg;
 		else if (!prog_global_opt(c, optarg, st))
 			die_usage("%s: unknown option", argv[0]);
 	}
-	return val;
 }
 
 /*
@@ -75,16 +85,37 @@ load_records(struct state *st, int argc, char **argv)
 	return list;
 }
 
+/* The archive of records in format ("docker-archive": of their image documents). */
+static int
+export_fd(const struct content *c, const json_t *recs, bool docker, int fd, struct err *e)
+{
+	json_auto_t *docs = json_array();
+	const json_t *rec;
+	size_t i;
+
+	if (!docker)
+		return oci_archive_export(c, recs, fd, e);
+	json_array_foreach(recs, i, rec) {
+		json_t *doc = cmd_resolve(c, rec, e);
+
+		if (!doc)
+			return err_prefix(e, "image '%s'", jsonio_str(rec, "name"));
+		json_array_append_new(docs, doc);
+	}
+	return docker_archive_export(c, docs, fd, e);
+}
+
 /* Export to a temporary file renamed into place: a failed export leaves no half tar. */
 static int
-export_file(const struct content *c, const json_t *recs, const char *out, struct err *e)
+export_file(const struct content *c, const json_t *recs, bool docker, const char *out,
+	    struct err *e)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", out, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return err_set(e, errno, "create '%s'", tmp);
-	if (oci_archive_export(c, recs, fd, e) < 0)
+	if (export_fd(c, recs, docker, fd, e) < 0)
 		goto undo;
 	if (fsync(fd) < 0 || close(steal_fd(fd)) < 0) {
 		err_set(e, errno, "write '%s'", tmp);
@@ -103,12 +134,19 @@ undo:
 int
 cmd_export(int argc, char **argv, struct state *st)
 {
-	const char *out = archive_opts(argc, argv, st, 'o');
+	struct archive_args args = {.format = "oci-archive"};
 	json_auto_t *recs = NULL;
+	const char *out;
 	struct content c;
 	struct err e;
+	bool docker;
 	int rc;
 
+	archive_opts(argc, argv, st, true, &args);
+	out = args.output;
+	docker = !strcmp(args.format, "docker-archive");
+	if (!docker && strcmp(args.format, "oci-archive"))
+		die_usage("--format: '%s' is neither oci-archive nor docker-archive", args.format);
 	if (optind >= argc)
 		die_usage("export takes one NAME or more");
 	if ((!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO))
@@ -116,9 +154,9 @@ cmd_export(int argc, char **argv, struct state *st)
 	open_store(st, &c, false);
 	recs = load_records(st, argc, argv);
 	if (out && strcmp(out, "-"))
-		rc = export_file(&c, recs, out, &e);
+		rc = export_file(&c, recs, docker, out, &e);
 	else
-		rc = oci_archive_export(&c, recs, STDOUT_FILENO, &e);
+		rc = export_fd(&c, recs, docker, STDOUT_FILENO, &e);
 	if (rc < 0)
 		die_err(&e);
 	content_release(&c);
@@ -176,7 +214,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 int
 cmd_import(int argc, char **argv, struct state *st)
 {
-	const char *given = archive_opts(argc, argv, st, O_NAME);
+	struct archive_args args = {0};
 	_cleanup_free_ char *name = NULL;
 	json_auto_t *plan = NULL, *docs = NULL;
 	struct oci_archive_in in;
@@ -186,14 +224,28 @@ cmd_import(int argc, char **argv, struct state *st)
 	size_t i;
 	int fd;
 
+	archive_opts(argc, argv, st, false, &args);
 	if (optind != argc - 1)
 		die_usage("import takes one FILE (or - for stdin)");
-	name = given ? cmd_name(given) : NULL;
+	name = args.name ? cmd_name(args.name) : NULL;
 	fd = open_input(argv[optind]);
 	open_store(st, &c, true);
-	if (oci_archive_read(&c, fd, &in, &e) < 0 ||
-	    !(plan = oci_archive_plan(&c, in.index, name, &e)))
+	if (oci_archive_read(&c, fd, &in, &e) < 0)
 		die_err(&e);
+	if (in.format == ARCHIVE_NONE)
+		err_code(&e, "invalid",
+			 "%s is neither an OCI layout nor a docker archive "
+			 "(no index.json, no manifest.json)",
+			 strcmp(argv[optind], "-") ? argv[optind] : "stdin");
+	else if (in.format == ARCHIVE_OCI)
+		plan = oci_archive_plan(&c, in.index, name, &e);
+	else
+		plan = docker_archive_plan(&in, name, &e);
+	if (!plan) {
+		/* the spool goes with the refused archive */
+		oci_archive_in_release(&in);
+		die_err(&e);
+	}
 	docs = record_images(st, &c, plan);
 	json_array_foreach(docs, i, doc)
 		jsonio_write(stdout, doc);

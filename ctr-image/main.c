@@ -9,7 +9,7 @@ static const struct verb verbs[] = {
     {"tag", cmd_tag, "tag SRC DST"},
     {"rm", cmd_rm, "rm NAME..."},
     {"check", cmd_check, "check [--json] [NAME...]"},
-    {"export", cmd_export, "export [-o FILE] NAME..."},
+    {"export", cmd_export, "export [-o FILE] [--format oci-archive|docker-archive] NAME..."},
     {"import", cmd_import, "import [--name NAME] FILE|-"},
     {"commit", cmd_commit,
      "commit [-m MESSAGE] [-a AUTHOR] [-c CHANGE]... [--no-pause] [--compression gzip|zstd|none] "

@@ -13,9 +13,8 @@
 #include "jsonio.h"
 #include "ocidoc.h"
 #include "ref.h"
+#include "tarout.h"
 #include "xmem.h"
-
-#define CHUNK (1u << 17)
 
 struct exporter {
 	const struct content *c;
@@ -126,74 +125,6 @@ index_entry(const json_t *rec)
 }
 
 static int
-tar_error(struct archive *a, struct err *e)
-{
-	int sys = archive_errno(a) > 0 ? archive_errno(a) : EIO;
-
-	return err_set(e, sys, "write archive (%s)",
-		       archive_error_string(a) ? archive_error_string(a) : "?");
-}
-
-/* One header; mtime 0 and root ownership, so that one store exports one tar. */
-static int
-tar_header(struct archive *a, const char *path, mode_t type, mode_t perm, int64_t size,
-	   struct err *e)
-{
-	struct archive_entry *en = archive_entry_new();
-	int r;
-
-	archive_entry_set_pathname(en, path);
-	archive_entry_set_filetype(en, type);
-	archive_entry_set_perm(en, perm);
-	archive_entry_set_size(en, type == AE_IFREG ? size : 0);
-	archive_entry_set_mtime(en, 0, 0);
-	r = archive_write_header(a, en);
-	archive_entry_free(en);
-	return r == ARCHIVE_OK ? 0 : tar_error(a, e);
-}
-
-static int
-tar_buf(struct archive *a, const char *path, const char *buf, size_t len, struct err *e)
-{
-	if (tar_header(a, path, AE_IFREG, 0644, (int64_t)len, e) < 0)
-		return -1;
-	return archive_write_data(a, buf, len) == (la_ssize_t)len ? 0 : tar_error(a, e);
-}
-
-/* Copy a blob into the tar, hashing it: what goes out is what its name says. */
-static int
-tar_blob(struct archive *a, const struct content *c, const char *dg, int64_t size, struct err *e)
-{
-	_cleanup_close_ int fd = content_open_blob(c, dg, e);
-	_cleanup_free_ char *path = xasprintf("blobs/sha256/%s", digest_hex(dg));
-	_cleanup_free_ char *buf = xmalloc(CHUNK);
-	char got[DIGEST_STR_LEN + 1];
-	struct digester d;
-	int64_t left = size;
-	ssize_t n = 0;
-
-	if (fd < 0 || tar_header(a, path, AE_IFREG, 0444, size, e) < 0)
-		return -1;
-	digester_init(&d);
-	while (left > 0 && (n = read(fd, buf, left < CHUNK ? (size_t)left : CHUNK)) > 0) {
-		digester_update(&d, buf, (size_t)n);
-		left -= n;
-		if (archive_write_data(a, buf, (size_t)n) != n) {
-			digester_release(&d);
-			return tar_error(a, e);
-		}
-	}
-	digester_final(&d, got);
-	digester_release(&d);
-	if (n < 0 || left > 0)
-		return err_set(e, n < 0 ? errno : EIO, "read blob %s", dg);
-	if (strcmp(got, dg))
-		return err_set(e, EIO, "blob %s is corrupt in the store (it hashes to %s)", dg,
-			       got);
-	return 0;
-}
-
-static int
 write_tar(struct archive *a, const struct content *c, const json_t *index, const json_t *blobs,
 	  struct err *e)
 {
@@ -202,18 +133,20 @@ write_tar(struct archive *a, const struct content *c, const json_t *index, const
 	json_t *b;
 	size_t i;
 
-	if (tar_buf(a, "oci-layout", layout, strlen(layout), e) < 0 ||
-	    tar_buf(a, "index.json", idx, strlen(idx), e) < 0 ||
-	    tar_header(a, "blobs/", AE_IFDIR, 0755, 0, e) < 0 ||
-	    tar_header(a, "blobs/sha256/", AE_IFDIR, 0755, 0, e) < 0)
+	if (tarout_buf(a, "oci-layout", layout, strlen(layout), e) < 0 ||
+	    tarout_buf(a, "index.json", idx, strlen(idx), e) < 0 ||
+	    tarout_header(a, "blobs/", AE_IFDIR, 0755, 0, e) < 0 ||
+	    tarout_header(a, "blobs/sha256/", AE_IFDIR, 0755, 0, e) < 0)
 		return -1;
 	json_array_foreach(blobs, i, b) {
 		json_int_t size = json_integer_value(json_object_get(b, "size"));
+		const char *dg = jsonio_str(b, "digest");
+		_cleanup_free_ char *path = xasprintf("blobs/sha256/%s", digest_hex(dg));
 
-		if (tar_blob(a, c, jsonio_str(b, "digest"), size, e) < 0)
+		if (tarout_blob(a, c, path, dg, true, dg, size, e) < 0)
 			return -1;
 	}
-	return archive_write_close(a) == ARCHIVE_OK ? 0 : tar_error(a, e);
+	return tarout_close(a, e);
 }
 
 int
@@ -235,12 +168,9 @@ oci_archive_export(const struct content *c, const json_t *records, int fd, struc
 	}
 	index = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", OCIDOC_MT_INDEX,
 			  "manifests", entries);
-	a = archive_write_new();
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, fd) != ARCHIVE_OK)
-		r = tar_error(a, e);
-	else
-		r = write_tar(a, c, index, blobs, e);
+	if (!(a = tarout_open(fd, e)))
+		return -1;
+	r = write_tar(a, c, index, blobs, e);
 	archive_write_free(a);
 	return r;
 }

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "content-spool.h"
 #include "content.h"
 #include "err.h"
 
@@ -23,24 +24,44 @@
  */
 int oci_archive_export(const struct content *c, const json_t *records, int fd, struct err *e);
 
+/* The format oci_archive_read found. */
+enum archive_format {
+	ARCHIVE_NONE,	/* neither index.json nor manifest.json */
+	ARCHIVE_OCI,	/* an OCI image layout (also when manifest.json is there too) */
+	ARCHIVE_DOCKER, /* docker save: manifest.json, no OCI layout */
+};
+
 /* What oci_archive_read found in an archive. */
 struct oci_archive_in {
-	json_t *index; /* its index.json, parsed; NULL until seen */
-	json_t *seen;  /* every blob it held: digest -> size */
-	int64_t bytes; /* bytes of blobs it held */
+	const struct content *c;
+	enum archive_format format;
+	json_t *index;		    /* its index.json, parsed; NULL until seen */
+	json_t *manifest;	    /* its manifest.json (docker save), parsed; NULL until seen */
+	json_t *seen;		    /* every blob it held: digest -> size */
+	json_t *files;		    /* every file: path -> {"digest","size"[,"spool":N]} */
+	json_t *links;		    /* every link: path -> the archive path it points at */
+	struct content_spool spool; /* files outside blobs/sha256/, numbered by "spool" */
+	int64_t bytes;		    /* bytes of blobs it held */
 };
 
 /*
  * Read the tar (optionally gzip or zstd compressed) on fd, streaming every
  * blobs/sha256/<hex> through the ingest into the store and checking its
- * digest and size; keep index.json (at most OCIDOC_MANIFEST_MAX bytes) and
- * check oci-layout. Paths that escape, links, duplicate entries, blobs whose
- * content is not their name and truncated archives are errors. Blobs verified
- * before an error stay in the store (they are content-addressed); the ingest
- * of the blob being read is removed. in is filled on success; release it.
+ * digest and size, and every other file into the spool with its digest;
+ * keep index.json and manifest.json (at most OCIDOC_MANIFEST_MAX bytes) and
+ * check oci-layout. Symbolic and hard links are recorded, and each must lead
+ * to a regular entry of the archive in at most 8 steps, never through an
+ * absolute target or out of the archive. Paths that escape, duplicate
+ * entries, blobs whose content is not their name and truncated archives are
+ * errors. Blobs verified before an error stay in the store (they are
+ * content-addressed); the ingest of the blob being read and the spool are
+ * removed. in is filled on success (format ARCHIVE_NONE when the archive has
+ * neither index.json nor manifest.json); release it.
  */
 int oci_archive_read(const struct content *c, int fd, struct oci_archive_in *in, struct err *e);
 void oci_archive_in_release(struct oci_archive_in *in);
+/* The file record ("files") that path is, or leads to through links; NULL with e naming path. */
+const json_t *oci_archive_file(const struct oci_archive_in *in, const char *path, struct err *e);
 
 /*
  * The images to record from an archive's index.json once its blobs are in

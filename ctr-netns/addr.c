@@ -56,23 +56,10 @@ addr_del(struct nl *nl, int index, const struct inet_prefix *p, struct err *e)
 	return 0;
 }
 
-struct addr_vec {
-	struct addr_info *v;
-	size_t n, cap;
-};
+static const enum mnl_attr_data_type addr_kinds[IFA_MAX + 1] = {0};
 
-static int
-addr_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, IFA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-static int
-on_addr(const struct nlmsghdr *nlh, void *data)
+int
+addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
@@ -82,7 +69,8 @@ on_addr(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	if (nl_attrs(nlh, sizeof(*ifa), tb, IFA_MAX, addr_kinds) < 0)
+		return MNL_CB_ERROR;
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a || mnl_attr_get_payload_len(a) != inet_addr_len(ifa->ifa_family))
 		return MNL_CB_OK;
@@ -104,7 +92,7 @@ addr_list(struct nl *nl, int family, struct addr_info **v, size_t *n, struct err
 	struct addr_vec av = {0};
 
 	ifa->ifa_family = family;
-	if (nl_talk(nl, nlh, on_addr, &av, e) < 0) {
+	if (nl_talk(nl, nlh, addr_dump_cb, &av, e) < 0) {
 		free(av.v);
 		return err_prefix(e, "list addresses");
 	}

@@ -21,6 +21,12 @@ struct addr_info {
  */
 int addr_add(struct nl *nl, int index, const struct inet_prefix *p, struct err *e);
 int addr_del(struct nl *nl, int index, const struct inet_prefix *p, struct err *e);
+/* What addr_list gathers: addr_dump_cb, the nl_talk callback of its dump, appends to v. */
+struct addr_vec {
+	struct addr_info *v;
+	size_t n, cap;
+};
+int addr_dump_cb(const struct nlmsghdr *nlh, void *data);
 /* Every address of family (AF_UNSPEC: both) in the namespace; *v is the caller's. */
 int addr_list(struct nl *nl, int family, struct addr_info **v, size_t *n, struct err *e);
 

@@ -33,6 +33,12 @@ const struct verb cmd_verbs[] = {
     {"addr", cmd_addr, "addr rm [--netns NS] --ifname IF CIDR..."},
     {"route", cmd_route, "route add [--netns NS] (default | CIDR) [via GW] [dev IF]"},
     {"route", cmd_route, "route rm [--netns NS] (default | CIDR) [via GW] [dev IF]"},
+    {"cni", cmd_cni,
+     "cni add [--conf-dir DIR] [--plugin-dir PATH] [--ifname IF] [--id ID] [--args K=V;...] "
+     "NETWORK NS"},
+    {"cni", cmd_cni,
+     "cni del [--conf-dir DIR] [--plugin-dir PATH] [--ifname IF] [--id ID] [--args K=V;...] "
+     "NETWORK NS"},
     {NULL},
 };
 

@@ -22,6 +22,8 @@ int cmd_bridge(int argc, char **argv, struct state *st);
 int cmd_link(int argc, char **argv, struct state *st);
 int cmd_addr(int argc, char **argv, struct state *st);
 int cmd_route(int argc, char **argv, struct state *st);
+/* The runtime side of CNI: a network's plugin chain for a namespace (cni-run.c). */
+int cmd_cni(int argc, char **argv, struct state *st);
 /* CNI plugin mode: CNI_COMMAND set and no arguments. Returns the exit code. */
 int cni_main(void);
 

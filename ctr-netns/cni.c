@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fdio.h"
-#include "ipam.h"
+#include "plugin.h"
 #include "jsonio.h"
 #include "prog.h"
 #include "result.h"
@@ -36,33 +36,47 @@ cni_fail(const struct cni *c, int code, const char *fmt, ...)
 	exit(1);
 }
 
-static void
-read_config(struct cni *c)
+int
+cni_parse_config(struct cni *c, int *code, struct err *e)
 {
 	json_error_t je;
-	struct err e;
 	int gw = 0;
 	json_int_t mtu = 0;
 
-	if (fdio_read_all(0, JSONIO_MAX, &c->conf, &c->conflen, &e) < 0)
-		cni_fail(c, CNI_ERR_SYSTEM, "read config: %s", e.msg);
-	c->cfg = jsonio_parse(c->conf, c->conflen, "stdin", &e);
+	*code = CNI_ERR_DECODE;
+	c->cfg = jsonio_parse(c->conf, c->conflen, "stdin", e);
 	if (!c->cfg)
-		cni_fail(c, CNI_ERR_DECODE, "%s", e.msg);
+		return -1;
+	*code = CNI_ERR_CONFIG;
 	c->bridge = "cni0";
 	if (json_unpack_ex(c->cfg, &je, 0, "{s:s, s?s, s?b, s?I, s?{s:s}}", "cniVersion",
 			   &c->version, "bridge", &c->bridge, "isGateway", &gw, "mtu", &mtu, "ipam",
 			   "type", &c->ipam_type) < 0)
-		cni_fail(c, CNI_ERR_CONFIG, "network config: %s", je.text);
+		return err_code(e, "invalid", "network config: %s", je.text);
 	c->is_gw = gw;
 	if (mtu && (mtu < 68 || mtu > 65535))
-		cni_fail(c, CNI_ERR_CONFIG, "network config: invalid mtu %lld", (long long)mtu);
+		return err_code(e, "invalid", "network config: invalid mtu %lld", (long long)mtu);
 	c->mtu = (unsigned)mtu;
+	*code = CNI_ERR_UNSUPPORTED;
 	if (json_is_true(json_object_get(c->cfg, "ipMasq")))
-		cni_fail(c, CNI_ERR_UNSUPPORTED,
-			 "ipMasq is not supported; chain a masquerading plugin");
-	if (inet_check_ifname(c->bridge, &e) < 0)
-		cni_fail(c, CNI_ERR_CONFIG, "bridge: %s", e.msg);
+		return err_code(e, "invalid",
+				"ipMasq is not supported; chain a masquerading plugin");
+	*code = CNI_ERR_CONFIG;
+	if (inet_check_ifname(c->bridge, e) < 0)
+		return err_prefix(e, "bridge");
+	return 0;
+}
+
+static void
+read_config(struct cni *c)
+{
+	struct err e;
+	int code;
+
+	if (fdio_read_all(0, JSONIO_MAX, &c->conf, &c->conflen, &e) < 0)
+		cni_fail(c, CNI_ERR_SYSTEM, "read config: %s", e.msg);
+	if (cni_parse_config(c, &code, &e) < 0)
+		cni_fail(c, code, "%s", e.msg);
 }
 
 static void

@@ -52,6 +52,16 @@ struct cni {
 /* Print the CNI error document on stdout, the message on stderr; exit 1. */
 void cni_fail(const struct cni *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
+/*
+ * Parse the network configuration (c->conf, c->conflen bytes) into c->cfg and
+ * the fields it sets. On error, *code is the CNI error code and e says why.
+ */
+int cni_parse_config(struct cni *c, int *code, struct err *e);
+/*
+ * Parse an IPAM plugin's result (out, NUL-terminated) into c->ipam_res,
+ * c->ips, c->routes and c->dns; errors as cni_parse_config's.
+ */
+int cni_parse_result(struct cni *c, const char *out, int *code, struct err *e);
 /* Run IPAM with command; for ADD, parse its result into c->ips/routes/dns. */
 void cni_ipam(struct cni *c, const char *command);
 /* IPAM DEL for a rollback: errors ignored. */

@@ -12,16 +12,13 @@
 
 #include "xmem.h"
 
-static int
-link_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (mnl_attr_type_valid(a, IFLA_MAX) > 0)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
+/* The shapes link_parse relies on; the kernel never sends others, a fuzzer does. */
+static const enum mnl_attr_data_type link_kinds[IFLA_MAX + 1] = {
+    [IFLA_IFNAME] = MNL_TYPE_NUL_STRING,
+    [IFLA_MTU] = MNL_TYPE_U32,
+    [IFLA_MASTER] = MNL_TYPE_U32,
+    [IFLA_LINKINFO] = MNL_TYPE_NESTED,
+};
 
 static int
 info_attr(const struct nlattr *a, void *data)
@@ -34,16 +31,17 @@ info_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static void
+static int
 link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1] = {0};
 
 	memset(li, 0, sizeof(*li));
+	if (nl_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX, link_kinds) < 0)
+		return MNL_CB_ERROR;
 	li->index = ifi->ifi_index;
 	li->flags = ifi->ifi_flags;
-	mnl_attr_parse(nlh, sizeof(*ifi), link_attr, tb);
 	if (tb[IFLA_IFNAME])
 		snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	if (tb[IFLA_ADDRESS]) {
@@ -58,14 +56,13 @@ link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 		li->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINKINFO])
 		mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_attr, li);
+	return MNL_CB_OK;
 }
 
 static int
 on_link(const struct nlmsghdr *nlh, void *data)
 {
-	if (nlh->nlmsg_type == RTM_NEWLINK)
-		link_parse(nlh, data);
-	return MNL_CB_OK;
+	return nlh->nlmsg_type == RTM_NEWLINK ? link_parse(nlh, data) : MNL_CB_OK;
 }
 
 int
@@ -86,21 +83,15 @@ link_get(struct nl *nl, const char *name, struct link_info *li, struct err *e)
 	return err_prefix(e, "look up interface '%s'", name);
 }
 
-struct link_vec {
-	struct link_info *v;
-	size_t n, cap;
-};
-
-static int
-on_link_dump(const struct nlmsghdr *nlh, void *data)
+int
+link_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_vec *lv = data;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	xgrow((void **)&lv->v, &lv->cap, lv->n + 1, sizeof(*lv->v));
-	link_parse(nlh, &lv->v[lv->n++]);
-	return MNL_CB_OK;
+	return link_parse(nlh, &lv->v[lv->n++]);
 }
 
 int
@@ -111,7 +102,7 @@ link_list(struct nl *nl, struct link_info **v, size_t *n, struct err *e)
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
-	if (nl_talk(nl, nlh, on_link_dump, &lv, e) < 0) {
+	if (nl_talk(nl, nlh, link_dump_cb, &lv, e) < 0) {
 		free(lv.v);
 		return err_prefix(e, "list links");
 	}

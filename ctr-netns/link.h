@@ -30,6 +30,13 @@ struct link_veth {
 	const unsigned char *peer_mac; /* NULL: random */
 };
 
+/* What link_list gathers: link_dump_cb, the nl_talk callback of its dump, appends to v. */
+struct link_vec {
+	struct link_info *v;
+	size_t n, cap;
+};
+int link_dump_cb(const struct nlmsghdr *nlh, void *data);
+
 /* Look a link up by name; "not-found" (exit 100) when there is none. */
 int link_get(struct nl *nl, const char *name, struct link_info *li, struct err *e);
 /* Every link of the namespace, by ifindex order; *v is the caller's to free. */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -82,13 +83,6 @@ nl_msg(struct nl *nl, int type, int flags)
 	return nlh;
 }
 
-/* The state one request's reply parsing needs, including the extended ack text. */
-struct nl_reply {
-	mnl_cb_t cb;
-	void *data;
-	char extack[200];
-};
-
 static int
 extack_attr(const struct nlattr *a, void *data)
 {
@@ -100,11 +94,18 @@ extack_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* The errno of a kernel error code: -4095..-1, anything else is a malformed reply. */
+static int
+kernel_errno(int code)
+{
+	return code < 0 && code >= -4095 ? -code : EBADMSG;
+}
+
 static int
 on_error(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	unsigned off = sizeof(*err);
+	size_t off = sizeof(*err);
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
 		errno = EBADMSG;
@@ -114,10 +115,12 @@ on_error(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_STOP;
 	/* the TLVs follow our request, unless the kernel capped it to its header */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		off += err->msg.nlmsg_len < sizeof(struct nlmsghdr)
+			   ? 0
+			   : err->msg.nlmsg_len - sizeof(struct nlmsghdr);
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && mnl_nlmsg_size(off) <= nlh->nlmsg_len)
-		mnl_attr_parse(nlh, off, extack_attr, data);
-	errno = -err->error;
+		mnl_attr_parse(nlh, (unsigned)off, extack_attr, data);
+	errno = kernel_errno(err->error);
 	return MNL_CB_ERROR;
 }
 
@@ -130,7 +133,7 @@ on_done(const struct nlmsghdr *nlh, void *data)
 		int err = *(const int *)mnl_nlmsg_get_payload(nlh);
 
 		if (err < 0) {
-			errno = -err;
+			errno = kernel_errno(err);
 			return MNL_CB_ERROR;
 		}
 	}
@@ -154,8 +157,68 @@ on_data(const struct nlmsghdr *nlh, void *data)
 	return r->cb ? r->cb(nlh, r->data) : MNL_CB_OK;
 }
 
+struct attr_table {
+	const struct nlattr **tb;
+	unsigned max;
+	const enum mnl_attr_data_type *kinds;
+};
+
 static int
-nl_recv(struct nl *nl, unsigned seq, struct nl_reply *r)
+table_attr(const struct nlattr *a, void *data)
+{
+	struct attr_table *t = data;
+	unsigned type = mnl_attr_get_type(a);
+
+	if (type > t->max)
+		return MNL_CB_OK;
+	if (t->kinds[type] != MNL_TYPE_UNSPEC && mnl_attr_validate(a, t->kinds[type]) < 0)
+		return MNL_CB_ERROR;
+	t->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+int
+nl_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb, unsigned max,
+	 const enum mnl_attr_data_type *kinds)
+{
+	struct attr_table t = {tb, max, kinds};
+
+	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen ||
+	    mnl_attr_parse(nlh, (unsigned)hdrlen, table_attr, &t) < 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Does every message of the batch fit in it? libmnl compares a length as an
+ * int, so a length of 2^31 or more passes its check and it walks off the
+ * buffer; and a message (with its padding) is never split across two
+ * reads, so one that runs past the batch is malformed.
+ */
+static bool
+batch_fits(const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *h = (const void *)p;
+		size_t len = MNL_ALIGN((size_t)h->nlmsg_len);
+
+		/* libmnl reads attributes up to the aligned end: it must be here too */
+		if (h->nlmsg_len < sizeof(*h) || len > n)
+			return false;
+		if (len == n)
+			return true;
+		p += len;
+		n -= len;
+	}
+	return n == 0;
+}
+
+int
+nl_reply_run(struct nl_reply *r, const void *buf, size_t n, unsigned seq, unsigned portid)
 {
 	/* given an array, libmnl runs no default for the control types it leaves NULL */
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
@@ -163,6 +226,17 @@ nl_recv(struct nl *nl, unsigned seq, struct nl_reply *r)
 	    [NLMSG_DONE] = on_done,
 	    [NLMSG_OVERRUN] = on_overrun,
 	};
+
+	if (!batch_fits(buf, n)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return mnl_cb_run2(buf, n, seq, portid, on_data, r, ctl, NLMSG_MIN_TYPE);
+}
+
+static int
+nl_recv(struct nl *nl, unsigned seq, struct nl_reply *r)
+{
 	int rc;
 
 	do {
@@ -170,7 +244,7 @@ nl_recv(struct nl *nl, unsigned seq, struct nl_reply *r)
 
 		if (n < 0)
 			return -1;
-		rc = mnl_cb_run2(nl->buf, n, seq, nl->portid, on_data, r, ctl, NLMSG_MIN_TYPE);
+		rc = nl_reply_run(r, nl->buf, (size_t)n, seq, nl->portid);
 	} while (rc == MNL_CB_OK);
 	return rc < 0 ? -1 : 0;
 }

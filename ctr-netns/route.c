@@ -64,20 +64,10 @@ route_del(struct nl *nl, const struct route_info *r, struct err *e)
 	return 0;
 }
 
-struct route_vec {
-	struct route_info *v;
-	size_t n, cap;
+static const enum mnl_attr_data_type route_kinds[RTA_MAX + 1] = {
+    [RTA_TABLE] = MNL_TYPE_U32,
+    [RTA_OIF] = MNL_TYPE_U32,
 };
-
-static int
-route_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, RTA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
 
 static void
 copy_addr(struct inet_prefix *p, int family, const struct nlattr *a)
@@ -89,8 +79,8 @@ copy_addr(struct inet_prefix *p, int family, const struct nlattr *a)
 		memcpy(p->addr, mnl_attr_get_payload(a), alen);
 }
 
-static int
-on_route(const struct nlmsghdr *nlh, void *data)
+int
+route_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[RTA_MAX + 1] = {0};
@@ -98,9 +88,12 @@ on_route(const struct nlmsghdr *nlh, void *data)
 	struct route_info *r;
 	unsigned table;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST)
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
+	if (nl_attrs(nlh, sizeof(*rtm), tb, RTA_MAX, route_kinds) < 0)
+		return MNL_CB_ERROR;
+	if (rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
 	table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	if (table != RT_TABLE_MAIN)
 		return MNL_CB_OK;
@@ -124,7 +117,7 @@ route_list(struct nl *nl, struct route_info **v, size_t *n, struct err *e)
 	struct route_vec rv = {0};
 
 	rtm->rtm_family = AF_UNSPEC;
-	if (nl_talk(nl, nlh, on_route, &rv, e) < 0) {
+	if (nl_talk(nl, nlh, route_dump_cb, &rv, e) < 0) {
 		free(rv.v);
 		return err_prefix(e, "list routes");
 	}

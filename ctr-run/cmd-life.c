@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cni.h"
 #include "cmd.h"
 #include "delete.h"
 #include "fg.h"
@@ -208,6 +209,9 @@ describe(const struct container *c, bool ask_shim)
 
 	if (x)
 		json_object_set_new(d, "exit", x);
+	/* state only: ls reads no more than it must */
+	if (ask_shim && (x = cni_describe(c)))
+		json_object_set_new(d, "networks", x);
 	if (cs == CS_UNKNOWN) {
 		/* ls reads files only; state asks the runtime */
 		json_auto_t *rs = ask_shim ? live_without_shim(c, NULL) : NULL;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cni.h"
 #include "cleanup.h"
 #include "create.h"
 #include "jsonio.h"
@@ -40,6 +41,7 @@ enum {
 	O_LOG_URI,
 	O_LOG_MAX,
 	O_SDNOTIFY,
+	O_PULL,
 	O_HELP,
 };
 
@@ -72,6 +74,7 @@ static const struct option long_opts[] = {
     {"log-max-size", required_argument, NULL, O_LOG_MAX},
     {"label", required_argument, NULL, 'l'},
     {"sdnotify", required_argument, NULL, O_SDNOTIFY},
+    {"pull", required_argument, NULL, O_PULL},
     {"help", no_argument, NULL, O_HELP},
     PROG_GLOBAL_LONGOPTS,
     {NULL, 0, NULL, 0},
@@ -188,12 +191,17 @@ set_net(struct spec_opts *so, const char *arg, struct err *e)
 		so->net = arg;
 		return 0;
 	}
+	if (!strncmp(arg, CNI_NET_PREFIX, strlen(CNI_NET_PREFIX))) {
+		so->cni = arg + strlen(CNI_NET_PREFIX);
+		return cni_check_list(so->cni, e);
+	}
 	/* allocated once per process and kept to its end, like argv */
 	if (!strncmp(arg, "ns:", 3) && !(arg = netns_dir_path(arg + 3, e)))
 		return err_prefix(e, "--net");
 	if (arg[0] != '/')
-		return err_code(e, "invalid", "--net '%.64s': want host, none, ns:NAME or a path",
-				arg);
+		return err_code(
+		    e, "invalid",
+		    "--net '%.64s': want host, none, ns:NAME, cni:NAME[,NAME] or a path", arg);
 	if (stat(arg, &st) < 0)
 		return err_set(e, errno, "network namespace '%s'", arg);
 	so->net = arg;
@@ -285,6 +293,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return set_size_opt(c, arg, so, e);
 	case O_NET:
 		return set_net(so, arg, e);
+	case O_PULL:
+		return pull_policy_parse(arg, &a->pull, e);
 	case O_RM:
 		a->rm = true;
 		return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The create job: record, snapshot, rootfs mount, config.json, shim; undone on failure. */
+#include "cni.h"
 #include "create.h"
 
 #include <errno.h>
@@ -166,17 +167,20 @@ prepare_rootfs(const struct state *st, const struct create_args *a, const struct
 }
 
 /*
- * run -d --rm: the shim deletes the container once it has exited, whether or
- * not we are still around: `ctr-run --root R --state S -n NS delete ID` as
- * its exit command, in its mount namespace, where the rootfs is mounted.
+ * run --rm: the shim deletes the container once it has exited, whether or
+ * not we are still around: `ctr-run --root R --state S -n NS delete -f ID`
+ * as its exit command, in its mount namespace, where the rootfs is mounted.
+ * -f: a caller killed half-way through its own delete may have left no
+ * record. In the foreground we delete it ourselves, faster; the shim runs
+ * the command only if we die before the container's directory is gone.
  */
 struct exit_cmd {
-	char *argv[10];
+	char *argv[11];
 	char self[PATH_MAX];
 	char *root, *run;
 };
 
-/* *out: the exit command run -d --rm wants, else NULL. */
+/* *out: the exit command run --rm wants, else NULL. */
 static int
 exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_cmd *x,
 	      char *const **out, struct err *e)
@@ -185,7 +189,7 @@ exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_c
 	size_t i = 0;
 
 	*out = NULL;
-	if (!(a->is_run && a->detach && a->rm))
+	if (!(a->is_run && a->rm))
 		return 0;
 	n = readlink("/proc/self/exe", x->self, sizeof(x->self) - 1);
 	if (n < 0)
@@ -198,7 +202,7 @@ exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_c
 	x->argv[i++] = "--root", x->argv[i++] = x->root;
 	x->argv[i++] = "--state", x->argv[i++] = x->run;
 	x->argv[i++] = "-n", x->argv[i++] = st->ns;
-	x->argv[i++] = "delete";
+	x->argv[i++] = "delete", x->argv[i++] = "-f";
 	x->argv[i] = NULL;
 	*out = x->argv;
 	return 0;
@@ -231,6 +235,8 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
 	    /* a foreground run -t: the shim relays our terminal only while we live */
 	    .caller_pid = a->is_run && !a->detach && a->so.tty ? getpid() : 0,
+	    /* run --rm, killed before the go or before its delete: the shim's to finish */
+	    .exit_after = a->is_run && a->rm ? getpid() : 0,
 	    /*
 	     * Under a systemd Type=notify unit, --sdnotify=conmon: a container
 	     * that outlives us has the shim as the unit's main process, so the
@@ -268,12 +274,12 @@ shim_create(const struct create_args *a, struct container *c, struct shim_handle
 	return 0;
 }
 
-int
-create_container(const struct state *st, struct create_args *a, const int stdio[3],
-		 struct container *c, struct err *e)
+static int
+create_once(const struct state *st, struct create_args *a, const int stdio[3], struct container *c,
+	    struct err *e)
 {
 	_cleanup_free_ char *id = a->name ? xstrdup(a->name) : container_random_id();
-	_cleanup_free_ char *runtime = NULL, *key = NULL;
+	_cleanup_free_ char *runtime = NULL, *key = NULL, *nspath = NULL;
 	struct snapshot_store *store = NULL;
 	struct shim_handle shim = {.fd = -1};
 	struct imagein in = {0};
@@ -297,14 +303,26 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 	if ((lk = container_lock(c, e)) < 0)
 		goto out_dirs;
 	/*
+	 * Its own namespace on CNI networks, for the spec to name: pinned before
+	 * we enter a mount namespace of our own, so that the pin is the host's.
+	 */
+	if (a->so.cni) {
+		if (cni_attach(st, c, a->so.cni, &nspath, e) < 0)
+			goto out_dirs;
+		a->so.net = nspath;
+	}
+	/*
 	 * The shim starts up while we load the image and prepare the rootfs and
 	 * the bundle; it lives in the mount namespace we are in by then, so it
 	 * sees the rootfs. A bad image costs a shim spawned for nothing.
 	 */
 	if (private_mount_ns(e) < 0 || spawn_shim(st, a, c, runtime, stdio, &shim, e) < 0)
 		goto out_dirs;
-	if (imagein_load(st, a->image, &in, e) < 0 ||
-	    prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
+	if (imagein_load(st, a->image, &in, e) < 0) {
+		a->image_missing = !strcmp(e->code, "not-found") && strcmp(a->image, "-");
+		goto out_dirs;
+	}
+	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)
 		goto out_umount;
@@ -327,6 +345,7 @@ out_umount:
 	snapshot_remove(store, key, &ignored);
 out_dirs:
 	shim_abort(&shim);
+	cni_detach(st, c, &ignored);
 	container_remove_dirs(c, st, &ignored);
 out:
 	if (lk >= 0)
@@ -334,4 +353,28 @@ out:
 	snapshot_store_free(store);
 	imagein_release(&in);
 	return r;
+}
+
+int
+create_container(const struct state *st, struct create_args *a, const int stdio[3],
+		 struct container *c, struct err *e)
+{
+	char first[sizeof(e->msg)];
+	int r;
+
+	if (a->pull == PULL_ALWAYS && strcmp(a->image, "-") && pull_image(st, a->image, e) < 0)
+		return -1;
+	if ((r = create_once(st, a, stdio, c, e)) == 0 || !a->image_missing)
+		return r;
+	snprintf(first, sizeof(first), "%s", e->msg);
+	if (a->pull == PULL_NEVER)
+		return err_code(e, "not-found",
+				"%s: pull it with 'ctr-pull --unpack %s' or use --pull=missing",
+				first, a->image);
+	/* --pull=missing: what ctr-pull --unpack makes, then the create again */
+	container_release(c);
+	if (pull_image(st, a->image, e) < 0)
+		return -1;
+	a->image_missing = false;
+	return create_once(st, a, stdio, c, e);
 }

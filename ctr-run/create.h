@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pull.h"
 #include "container.h"
 #include "err.h"
 #include "spec.h"
@@ -31,6 +32,8 @@ struct create_args {
 	int64_t log_max;	     /* --log-max-size, 0: no rotation */
 	bool is_run;		     /* the verb is run: failures exit 125-127 */
 	enum sdnotify_mode sdnotify; /* notify.c */
+	enum pull_policy pull;	     /* --pull, default missing (pull.c) */
+	bool image_missing;	     /* set by a create that failed for want of the image */
 };
 
 void create_args_release(struct create_args *a);

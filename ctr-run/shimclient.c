@@ -70,7 +70,7 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 	   struct err *e)
 {
 	_cleanup_free_ char *shim = spawn_sibling("ctr-shim", "CTR_SHIM");
-	_cleanup_free_ char *fdarg = NULL, *max = NULL, *caller = NULL;
+	_cleanup_free_ char *fdarg = NULL, *max = NULL, *caller = NULL, *after = NULL;
 	int pfd[2];
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	char *argv[64];
@@ -114,6 +114,10 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 	}
 	for (size_t i = 0; a->exit_cmd && a->exit_cmd[i] && n < 56; i++)
 		argv[n++] = i ? "--exit-command-arg" : "--exit-command", argv[n++] = a->exit_cmd[i];
+	if (a->exit_cmd && a->exit_after > 0) {
+		after = xasprintf("%ld", (long)a->exit_after);
+		argv[n++] = "--exit-command-after", argv[n++] = after;
+	}
 	if (a->notify_socket)
 		argv[n++] = "--notify-socket", argv[n++] = (char *)a->notify_socket;
 	if (a->notify_relay)

@@ -18,6 +18,7 @@ struct shim_spawn {
 	int64_t log_max;
 	char *const *exit_cmd; /* shim --exit-command and its args (the id follows), or NULL */
 	pid_t caller_pid;      /* shim --caller-pid: its TTY relay ends with us, or 0 */
+	pid_t exit_after;      /* shim --exit-command-after: we delete while we live, or 0 */
 	bool start;	       /* create and start in one runtime call (shim --start) */
 	bool runtime_delete;   /* the shim runs the runtime's delete after init exits */
 	bool foreground; /* the runtime's run waits for init and deletes (shim --foreground) */

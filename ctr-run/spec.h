@@ -55,6 +55,7 @@ struct spec_opts {
 	int64_t cpu_quota;  /* microseconds per 100 ms period, 0 for no limit */
 	int64_t pids_limit; /* 0 for no limit */
 	const char *net;    /* NULL or "none": a new empty netns; "host"; an absolute path */
+	const char *cni;    /* --net cni:LIST: create makes the netns and sets net (cni.c) */
 	json_t *labels;	    /* --label K=V as an object (owned), may be NULL */
 };
 

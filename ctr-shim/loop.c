@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "control.h"
 #include "exec-tty.h"
+#include "exitcmd.h"
 #include "exitfile.h"
 #include "foreground.h"
 #include "log.h"
@@ -202,27 +203,6 @@ dispatch(struct shim *s, struct watch *w, uint32_t events)
 	}
 }
 
-static void
-run_exit_command(struct shim *s)
-{
-	struct spawn_opts so = SPAWN_OPTS_INIT;
-	size_t n = s->o.n_exit_args;
-	_cleanup_free_ char **argv = xcalloc(n + 3, sizeof(char *));
-	struct err e;
-	pid_t pid;
-
-	if (!s->o.exit_cmd)
-		return;
-	argv[0] = (char *)s->o.exit_cmd;
-	for (size_t i = 0; i < n; i++)
-		argv[i + 1] = s->o.exit_args[i];
-	argv[n + 1] = (char *)s->o.id;
-	so.setsid = true;
-	so.stdin_fd = so.stdout_fd = 0; /* 0 and 1 are /dev/null by now (main.c) */
-	if (spawn_start(argv, &so, &pid, &e) < 0)
-		log_warn("exit command: %s", e.msg);
-}
-
 int
 loop_run(struct shim *s)
 {
@@ -252,6 +232,6 @@ loop_run(struct shim *s)
 	/* the caller waits for our exit instead of starting the runtime itself */
 	if (s->o.runtime_delete && runtime_delete_finish(s) < 0)
 		rc = EXIT_SYS;
-	run_exit_command(s);
+	exitcmd_run(s);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "control.h"
 #include "exec-tty.h"
+#include "exitcmd.h"
 #include "exitfile.h"
 #include "fdio.h"
 #include "foreground.h"
@@ -38,7 +39,8 @@
 	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] "                         \
 	"[--stdio inherit|pipe|null] [--log PATH [--log-max-size BYTES]] "                         \
 	"[--caller-pid PID] [--runtime-delete] [--foreground] [--await-go] "                       \
-	"[--exit-command PATH [--exit-command-arg ARG]...] [--notify-socket PATH] "                \
+	"[--exit-command PATH [--exit-command-arg ARG]... [--exit-command-after PID]] "            \
+	"[--notify-socket PATH] "                                                                  \
 	"[--notify-relay] [--log-level LEVEL]"
 
 enum {
@@ -62,6 +64,7 @@ enum {
 	OPT_S_FG,
 	OPT_S_GO,
 	OPT_S_RELAY,
+	OPT_S_EXITAFTER,
 };
 
 static const struct option longopts[] = {
@@ -79,6 +82,7 @@ static const struct option longopts[] = {
     {"log-max-size", required_argument, NULL, OPT_S_LOGMAX},
     {"exit-command", required_argument, NULL, OPT_S_EXITCMD},
     {"exit-command-arg", required_argument, NULL, OPT_S_EXITARG},
+    {"exit-command-after", required_argument, NULL, OPT_S_EXITAFTER},
     {"notify-socket", required_argument, NULL, OPT_S_NOTIFY},
     {"start", no_argument, NULL, OPT_S_START},
     {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
@@ -173,6 +177,9 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 	case OPT_S_EXITCMD:
 		o->exit_cmd = arg;
 		break;
+	case OPT_S_EXITAFTER:
+		o->exit_after = (pid_t)parse_size(arg, "--exit-command-after", INT_MAX);
+		break;
 	case OPT_S_NOTIFY:
 		o->notify_socket = arg;
 		break;
@@ -234,6 +241,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 	if (o->foreground)
 		o->runtime_delete =
 		    false; /* its run deletes by itself; only a dying one needs us */
+	if (o->exit_after && !o->exit_cmd)
+		die_usage("--exit-command-after wants --exit-command");
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
 		die_usage("--bundle and --runtime-root must be absolute paths");
 }
@@ -334,6 +343,8 @@ await_go(struct shim *s)
 	if (n == 1 && c == 'g')
 		return;
 	undo_files(s);
+	/* killed before its go (run --rm): nobody else will remove the container */
+	exitcmd_run(s);
 	exit(0);
 }
 
@@ -404,6 +415,10 @@ release(struct shim *s)
 	output_release(s);
 	if (s->caller.fd >= 0)
 		close(s->caller.fd);
+	if (s->after_fd >= 0)
+		close(s->after_fd);
+	if (s->ctr_dirfd >= 0)
+		close(s->ctr_dirfd);
 	while (s->execs) {
 		struct proc *p = s->execs;
 
@@ -433,6 +448,8 @@ main(int argc, char **argv)
 		s.out.w[i].fd = -1;
 	s.out.stdin_fd = s.out.logfd = s.out.logdir = -1;
 	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = s.caller.fd = -1;
+	s.after_fd = s.ctr_dirfd = -1;
+	exitcmd_watch(&s); /* while the caller is certainly our parent */
 	detach(&s);
 	await_go(&s);
 	create(&s);

@@ -38,6 +38,8 @@ struct shim_opts {
 	const char *exit_cmd;
 	char **exit_args; /* NULL-terminated, may be empty */
 	size_t n_exit_args;
+	pid_t
+	    exit_after; /* --exit-command-after: the caller, which deletes itself while it lives */
 	const char *notify_socket;
 	bool notify_relay; /* --notify-relay: the container's own messages to notify_socket */
 };
@@ -77,6 +79,8 @@ struct shim {
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */
 	bool notify_mainpid_sent, notify_warned;
+	int after_fd;  /* --exit-command-after: a pidfd of that process, -1 when it is gone */
+	int ctr_dirfd; /* --exit-command-after: the container's directory (--bundle/..), O_PATH */
 };
 
 #endif

@@ -290,14 +290,7 @@ publish(const struct content *c, struct content_ingest *in, struct err *e)
 {
 	_cleanup_free_ char *src = xasprintf("ingest/%s/data", digest_hex(in->digest));
 
-	/* the blob is final: read-only, durable, then visible under its name */
-	if (fchmod(in->datafd, 0444) < 0 || fsync(in->datafd) < 0)
-		return err_set(e, errno, "sync blob %s", in->digest);
-	if (renameat(c->dirfd, src, c->blobsfd, digest_hex(in->digest)) < 0)
-		return err_set(e, errno, "publish blob %s", in->digest);
-	if (fsync(c->blobsfd) < 0)
-		return err_set(e, errno, "sync blobs directory");
-	return 0;
+	return content_publish(c, in->datafd, c->dirfd, src, in->digest, e);
 }
 
 int

@@ -171,6 +171,20 @@ content_put(const struct content *c, const void *buf, size_t len, char out[DIGES
 	return 0;
 }
 
+int
+content_publish(const struct content *c, int fd, int dirfd, const char *name, const char *digest,
+		struct err *e)
+{
+	/* the blob is final: read-only, durable, then visible under its name */
+	if (fchmod(fd, 0444) < 0 || fsync(fd) < 0)
+		return err_set(e, errno, "sync blob %s", digest);
+	if (renameat(dirfd, name, c->blobsfd, digest_hex(digest)) < 0)
+		return err_set(e, errno, "publish blob %s", digest);
+	if (fsync(c->blobsfd) < 0)
+		return err_set(e, errno, "sync blobs directory");
+	return 0;
+}
+
 /* Drop entries of index that carry refname, so the new one replaces them. */
 static void
 index_drop_ref(json_t *manifests, const char *refname)

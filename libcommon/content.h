@@ -53,6 +53,13 @@ int content_put(const struct content *c, const void *buf, size_t len, char out[D
 		struct err *e);
 
 /*
+ * Make the file name under dirfd, open as fd, the blob digest, whose content
+ * the caller checked: read-only, synced, then renamed into blobs/.
+ */
+int content_publish(const struct content *c, int fd, int dirfd, const char *name,
+		    const char *digest, struct err *e);
+
+/*
  * A blob written as a stream whose digest is known only at its end (a layer
  * that a diff makes): the bytes go to a temporary file in blobs/sha256 named
  * as afile's are (gc removes it once the writer is gone), hashed on the way;

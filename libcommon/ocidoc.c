@@ -14,6 +14,8 @@ static const char *const layer_types[] = {
     "application/vnd.oci.image.layer.v1.tar+gzip",
     "application/vnd.oci.image.layer.v1.tar+zstd",
     "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    /* uncompressed Docker layers: containerd imports docker archives with it */
+    "application/vnd.docker.image.rootfs.diff.tar",
     NULL,
 };
 static const char *const config_types[] = {

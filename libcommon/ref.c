@@ -194,8 +194,8 @@ bad(struct err *e, const char *s, const char *why)
  * when it has a '.' or a ':' or is "localhost"; otherwise it is docker.io, and
  * a single-component docker.io name gets "library/".
  */
-static void
-split_domain(const char *s, char **domain, char **rest)
+static bool
+names_host(const char *s)
 {
 	const char *slash = strchr(s, '/');
 	size_t n = slash ? (size_t)(slash - s) : 0;
@@ -205,8 +205,17 @@ split_domain(const char *s, char **domain, char **rest)
 	 * host when it has a '.' or ':', is "localhost", or has an uppercase
 	 * letter (a repository path never may), so "Foo/bar" names host "Foo".
 	 */
-	if (slash && (memchr(s, '.', n) || memchr(s, ':', n) || has_upper(s, n) ||
-		      (n == 9 && !strncmp(s, "localhost", 9)))) {
+	return slash && (memchr(s, '.', n) || memchr(s, ':', n) || has_upper(s, n) ||
+			 (n == 9 && !strncmp(s, "localhost", 9)));
+}
+
+static void
+split_domain(const char *s, char **domain, char **rest)
+{
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : 0;
+
+	if (names_host(s)) {
 		*domain = xstrndup(s, n);
 		*rest = xstrdup(slash + 1);
 	} else {
@@ -333,7 +342,11 @@ ref_familiar(const struct ref *r)
 	_cleanup_free_ char *name = NULL;
 	const char *path = r->path;
 
-	if (strcmp(r->domain, default_domain))
+	/*
+	 * Without "docker.io/", a path whose first component names a host
+	 * ("docker.io/a.b/c") would read back as another registry's image.
+	 */
+	if (strcmp(r->domain, default_domain) || names_host(path))
 		return ref_string(r);
 	/* only "library/x" shortens: "library/a/b" would be ambiguous with "a/b" */
 	if (!strncmp(path, official_prefix, strlen(official_prefix)) &&

@@ -110,20 +110,27 @@ toml_line(struct registry *r, char *line, struct endpoint **mirror, char **serve
 	return 0;
 }
 
-static int
-read_toml(struct registry *r, const char *path, char **server, struct err *e)
+int
+hosts_parse_toml(struct registry *r, char *buf, const char *file, char **server, struct err *e)
 {
-	_cleanup_free_ char *buf = NULL;
 	struct endpoint *mirror = NULL;
 	char *save = NULL, *line;
 	int lineno = 0;
 
-	if (fdio_read_file_at(AT_FDCWD, path, TOML_MAX, &buf, NULL, e) < 0)
-		return e->sys == ENOENT ? 0 : -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (toml_line(r, line, &mirror, server, path, ++lineno, e) < 0)
+		if (toml_line(r, line, &mirror, server, file, ++lineno, e) < 0)
 			return -1;
 	return 0;
+}
+
+static int
+read_toml(struct registry *r, const char *path, char **server, struct err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+
+	if (fdio_read_file_at(AT_FDCWD, path, TOML_MAX, &buf, NULL, e) < 0)
+		return e->sys == ENOENT ? 0 : -1;
+	return hosts_parse_toml(r, buf, path, server, e);
 }
 
 int

@@ -17,5 +17,11 @@
  */
 int hosts_load(struct registry *r, const char *dir, const char *domain, const char *deflt,
 	       bool try_plain, struct err *e);
+/*
+ * The hosts.toml text buf (changed in place; file names it in errors): its
+ * mirrors are appended to r->eps, and *server (freed first) gets the server
+ * URL when the file sets one. hosts_load's parser, apart for tests.
+ */
+int hosts_parse_toml(struct registry *r, char *buf, const char *file, char **server, struct err *e);
 
 #endif

@@ -169,22 +169,85 @@ derive_image() {
 	[ "$(ctr-run ls --json)" = "[]" ]
 }
 
-@test "run: the caller killed mid-run; state and wait still work" {
-	local id pid out=$BATS_TEST_TMPDIR/out
-	id=$(cid orphan)
-	ctr-run run --name "$id" "$IMG" -- sh -c 'echo ready; sleep 1000' >"$out" 2>&1 &
+# run_kill_caller ID [OPTION...]: a foreground run of a long sh, its caller
+# SIGKILLed once it runs; the container still runs; then it is SIGKILLed
+# (sh as pid 1 ignores SIGTERM without a handler).
+run_kill_caller() {
+	local id=$1 pid out=$BATS_TEST_TMPDIR/out-$1
+	shift
+	ctr-run run "$@" --name "$id" "$IMG" -- sh -c 'echo ready; sleep 1000' >"$out" 2>&1 &
 	pid=$!
 	track_pid $pid
 	wait_for_file_text "$out" ready
 	kill -KILL $pid
 	wait $pid || true
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
-	# sh as pid 1 ignores SIGTERM without a handler: only SIGKILL ends it
 	ctr-run kill -s KILL "$id"
+}
+
+@test "run: the caller killed mid-run; state and wait still work" {
+	local id
+	id=$(cid orphan)
+	run_kill_caller "$id"
 	run --separate-stderr ctr-run wait "$id"
 	assert_status 137
 	ctr-run delete "$id"
 	assert_clean "$id"
+}
+
+# wait_removed ID: wait up to 20 s for container ID's directory to go, then
+# for its shim (and the shim's exit-command watcher) to exit.
+wait_removed() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ -e "$CTR_ROOT/containers/default/$1" ] || break
+		sleep 0.05
+	done
+	assert_none "$1: container directory" "$(ls -d "$CTR_ROOT/containers/default/$1" 2>/dev/null)"
+}
+
+# ours_left: processes of ours (shims, their watchers, ctr-run) still alive
+# whose command line names this test's state directory.
+ours_left() {
+	local p
+	for p in $(pgrep -f -- "$CTR_STATE" || true); do
+		[ "$p" != $$ ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null && echo
+	done
+}
+
+@test "run --rm: the caller SIGKILLed while waiting; the shim removes the container after it exits" {
+	local id
+	id=$(cid rmwait)
+	# nobody deletes a container that still runs
+	run_kill_caller "$id" --rm
+	wait_removed "$id"
+	assert_clean "$id"
+	[ "$(ctr-run ls --json)" = "[]" ]
+	for i in $(seq 100); do [ -z "$(ours_left)" ] && break; sleep 0.05; done
+	assert_none "processes" "$(ours_left)"
+}
+
+@test "run --rm: the caller SIGKILLed as soon as its shim exists, in the foreground and with -d" {
+	local id pid n mode
+	for n in 1 2 3 4; do
+		mode=$([ $((n % 2)) = 0 ] && echo -d || echo --rm)
+		id=$(cid "rmstart$n")
+		ctr-run run --rm $mode --name "$id" "$IMG" -- true >/dev/null 2>&1 &
+		pid=$!
+		track_pid $pid
+		# a shim writes shim.json once it is up; the caller may be anywhere after that
+		for ((i = 0; i < 200; i++)); do
+			[ -e "$CTR_STATE/default/$id/shim.json" ] && break
+			sleep 0.01
+		done
+		kill -KILL $pid 2>/dev/null || true
+		wait $pid || true
+		wait_removed "$id"
+		assert_clean "$id"
+	done
+	[ "$(ctr-run ls --json)" = "[]" ]
+	for i in $(seq 100); do [ -z "$(ours_left)" ] && break; sleep 0.05; done
+	assert_none "processes" "$(ours_left)"
 }
 
 @test "run: a dead shim: state, kill and wait go through the runtime; never an invented exit code" {
@@ -590,4 +653,32 @@ assert_nothing_left() {
 	run ! runc --root "$RR" state "$id"
 	ctr-run delete "$id"
 	assert_clean "$id"
+}
+
+@test "run: --pull missing (the default) pulls and unpacks what the store lacks; never says how" {
+	local id out
+	id=$(cid pulled)
+	ctr-image rm "$IMG" >/dev/null
+	ctr-image gc -q >/dev/null
+	run --separate-stderr ctr-run run --rm --pull never "$IMG" -- true
+	assert_status 125
+	[ "$stderr" = "ctr-run: fatal: no image '$IMG' in namespace 'default': pull it with 'ctr-pull --unpack $IMG' or use --pull=missing" ]
+	[ -z "$(ctr-image ls -q)" ]
+	# on a terminal, ctr-pull's progress is drawn by ctr-run
+	out=$(/usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" -- ctr-run run --rm --name "$id" "$IMG" -- echo ran)
+	[[ $out == *"$IMG: resolved sha256:"* ]]
+	[[ $out == *"ran"* ]]
+	[ "$(ctr-image ls -q)" = "$IMG" ]
+	assert_clean "$id"
+	# always: pulled again even when present
+	run --separate-stderr ctr-run run --rm --pull always "$IMG" -- echo again
+	assert_status 0
+	[ "$output" = again ]
+	run --separate-stderr ctr-run run --rm --pull always 127.0.0.1:1/none:1 -- true
+	assert_status 125
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	[[ $stderr == "ctr-run: fatal: pull '127.0.0.1:1/none:1': "* ]]
+	run --separate-stderr ctr-run run --rm --pull sometimes "$IMG" -- true
+	assert_status 125
+	[[ $stderr == *"--pull 'sometimes': want missing, always or never"* ]]
 }

@@ -28,6 +28,10 @@ static const struct valid_case valid[] = {
     {"docker.io/library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest"},
     {"a/b/c/d/e", "docker.io/a/b/c/d/e:latest", "a/b/c/d/e:latest"},
     {"localhost/foo", "localhost/foo:latest", "localhost/foo:latest"},
+    /* found by fuzz-ref: a first component that names a host keeps "docker.io/" */
+    {"index.docker.io/1ex.docker.io/1", "docker.io/1ex.docker.io/1:latest",
+     "docker.io/1ex.docker.io/1:latest"},
+    {"docker.io/localhost/a", "docker.io/localhost/a:latest", "docker.io/localhost/a:latest"},
     {"localhost:5000/foo/bar:tag", "localhost:5000/foo/bar:tag", "localhost:5000/foo/bar:tag"},
     /* a single component is never a domain: these are docker.io names */
     {"localhost", "docker.io/library/localhost:latest", "localhost:latest"},

@@ -95,7 +95,9 @@ dstream_open(int fd, enum compression hint, uint64_t max_out, unsigned flags, st
 	if (refill(d, e) < 0)
 		return -1;
 	/* the magic decides: registries serve "tar.gzip" layers that are plain tar */
-	if (d->in_len >= 2 && !memcmp(d->in, gz, 2))
+	if (flags & DSTREAM_RAW)
+		d->comp = COMP_NONE;
+	else if (d->in_len >= 2 && !memcmp(d->in, gz, 2))
 		d->comp = COMP_GZIP;
 	else if (d->in_len >= 4 && !memcmp(d->in, zs, 4))
 		d->comp = COMP_ZSTD;
@@ -304,6 +306,7 @@ compression_from_media_type(const char *mt)
 	    {"application/vnd.oci.image.layer.v1.tar+gzip", COMP_GZIP},
 	    {"application/vnd.oci.image.layer.v1.tar+zstd", COMP_ZSTD},
 	    {"application/vnd.docker.image.rootfs.diff.tar.gzip", COMP_GZIP},
+	    {"application/vnd.docker.image.rootfs.diff.tar", COMP_NONE},
 	    {"application/vnd.oci.image.layer.nondistributable.v1.tar", COMP_NONE},
 	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", COMP_GZIP},
 	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", COMP_ZSTD},

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A layer blob as a stream of tar bytes: gzip (ISA-L or zlib), zstd or none, both sides hashed. */
-#ifndef CTR_UNPACK_DECOMPRESS_H
-#define CTR_UNPACK_DECOMPRESS_H
+#ifndef CTR_DECOMPRESS_H
+#define CTR_DECOMPRESS_H
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -13,7 +13,8 @@ enum compression { COMP_AUTO, COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
 enum {
 	DSTREAM_ZLIB =
-	    1 << 0, /* inflate with zlib instead of ISA-L (the fallback, and for tests) */
+	    1 << 0,	      /* inflate with zlib instead of ISA-L (the fallback, and for tests) */
+	DSTREAM_RAW = 1 << 1, /* the bytes as they are, whatever their magic: both sides alike */
 };
 
 struct dstream;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Running a delegated CNI IPAM plugin (host-local, static, ...) found in $CNI_PATH. */
-#ifndef CTR_NETNS_IPAM_H
-#define CTR_NETNS_IPAM_H
+/* Running a CNI plugin found in $CNI_PATH: an IPAM plugin we delegate to, or a network's chain. */
+#ifndef CTR_NETNS_PLUGIN_H
+#define CTR_NETNS_PLUGIN_H
 
 #include <stddef.h>
 
@@ -12,7 +12,7 @@
  * our environment, CNI_COMMAND set to command, conf on its stdin. *out gets
  * its stdout (NUL-terminated, caller frees) and *status its exit code.
  */
-int ipam_run(const char *cni_path, const char *type, const char *command, const char *conf,
-	     size_t len, char **out, int *status, struct err *e);
+int plugin_run(const char *cni_path, const char *type, const char *command, const char *conf,
+	       size_t len, char **out, int *status, struct err *e);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Delegation to an IPAM plugin: look it up, feed it the config, collect its answer. */
-#include "ipam.h"
+/* Running a CNI plugin: look it up, feed it the config, collect its answer. */
+#include "plugin.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -14,17 +14,17 @@
 #include "spawn.h"
 #include "xmem.h"
 
-#define IPAM_OUT_MAX (1u << 20)
+#define PLUGIN_OUT_MAX (1u << 20)
 
 static char *
-ipam_find(const char *cni_path, const char *type, struct err *e)
+plugin_find(const char *cni_path, const char *type, struct err *e)
 {
 	_cleanup_free_ char *dirs = xstrdup(cni_path ? cni_path : "");
 	char *save = NULL;
 
 	/* the type is a file name, never a path: "../../bin/sh" must not run */
 	if (path_check_name(type, 255, e) < 0) {
-		err_prefix(e, "ipam type");
+		err_prefix(e, "plugin type");
 		return NULL;
 	}
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
@@ -34,7 +34,7 @@ ipam_find(const char *cni_path, const char *type, struct err *e)
 			return p;
 		free(p);
 	}
-	err_code(e, "not-found", "IPAM plugin '%s' not found in CNI_PATH '%s'", type,
+	err_code(e, "not-found", "CNI plugin '%s' not found in CNI_PATH '%s'", type,
 		 cni_path ? cni_path : "");
 	return NULL;
 }
@@ -56,18 +56,18 @@ memfd_with(const char *name, const char *data, size_t len, struct err *e)
 }
 
 int
-ipam_run(const char *cni_path, const char *type, const char *command, const char *conf, size_t len,
-	 char **out, int *status, struct err *e)
+plugin_run(const char *cni_path, const char *type, const char *command, const char *conf,
+	   size_t len, char **out, int *status, struct err *e)
 {
-	_cleanup_free_ char *bin = ipam_find(cni_path, type, e);
+	_cleanup_free_ char *bin = plugin_find(cni_path, type, e);
 	_cleanup_close_ int in = -1, res = -1;
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	size_t n;
 
 	if (!bin)
 		return -1;
-	in = memfd_with("ipam-stdin", conf, len, e);
-	if (in < 0 || (res = memfd_with("ipam-stdout", "", 0, e)) < 0)
+	in = memfd_with("cni-stdin", conf, len, e);
+	if (in < 0 || (res = memfd_with("cni-stdout", "", 0, e)) < 0)
 		return -1;
 	o.stdin_fd = in;
 	o.stdout_fd = res;
@@ -76,8 +76,8 @@ ipam_run(const char *cni_path, const char *type, const char *command, const char
 		return err_set(e, errno, "setenv");
 	*status = spawn_run((char *[]){bin, NULL}, &o, e);
 	if (*status < 0)
-		return err_prefix(e, "run IPAM plugin '%s'", bin);
+		return err_prefix(e, "run CNI plugin '%s'", bin);
 	if (lseek(res, 0, SEEK_SET) < 0)
-		return err_set(e, errno, "rewind IPAM output");
-	return fdio_read_all(res, IPAM_OUT_MAX, out, &n, e);
+		return err_set(e, errno, "rewind CNI plugin output");
+	return fdio_read_all(res, PLUGIN_OUT_MAX, out, &n, e);
 }

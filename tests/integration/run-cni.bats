@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-run --net cni:NAME[,NAME]: the container's own namespace on CNI
+# networks, through `ctr-netns cni add|del` and Debian's CNI plugins
+# (bridge, host-local, portmap); everything taken down with the container.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+load ../lib/containers
+
+setup_file() { busybox_registry_start; }
+teardown_file() { busybox_registry_stop; }
+
+setup() {
+	containers_setup ip busybox
+	[ -x /usr/lib/cni/bridge ] || skip "needs Debian's containernetworking-plugins"
+	export CNI_CONF_DIR=$BATS_TEST_TMPDIR/net.d
+	IPAM=$BATS_TEST_TMPDIR/ipam
+	# a bridge and subnets of this test's own
+	BR=ctrb$((RANDOM % 10000))
+	BR2=ctrc$((RANDOM % 10000))
+	N=$((RANDOM % 200 + 20))
+	mkdir -p "$CNI_CONF_DIR"
+	conflist tnet "$BR" "10.232.$N.0/24" >"$CNI_CONF_DIR/10-tnet.conflist"
+	conflist tnet2 "$BR2" "10.233.$N.0/24" >"$CNI_CONF_DIR/20-tnet2.conflist"
+}
+
+teardown() {
+	containers_teardown
+	ip link del "$BR" 2>/dev/null || true
+	ip link del "$BR2" 2>/dev/null || true
+}
+
+# conflist NAME BRIDGE SUBNET: a bridge network with host-local IPAM and portmap
+conflist() {
+	cat <<-JSON
+	{"cniVersion": "1.0.0", "name": "$1", "plugins": [
+	  {"type": "bridge", "bridge": "$2", "isGateway": true, "ipMasq": false,
+	   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$3"}]], "dataDir": "$IPAM"}},
+	  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+	JSON
+}
+
+# reserved NETWORK: the addresses host-local holds for NETWORK
+reserved() {
+	find "$IPAM/$1" -name '10.*' -printf '%f\n' 2>/dev/null | sort | xargs
+}
+
+@test "run-cni: --net cni:NAME gives eth0 an address on the network, and takes it back" {
+	id=$(cid cni1)
+	run --separate-stderr ctr-run run --rm --name "$id" --net cni:tnet "$IMG" -- ip -4 -o addr show eth0
+	assert_status 0
+	[[ $output == *"inet 10.232.$N."*"/24"* ]]
+	assert_clean "$id"
+	[ -z "$(reserved tnet)" ]
+	[ ! -e "/run/netns/ctr-default-$id" ]
+	! grep -q " /run/netns/ctr-default-$id " /proc/self/mountinfo
+}
+
+@test "run-cni: two networks, the address in state, reachable from the host, gone at delete" {
+	id=$(cid cni2)
+	ctr-run run -d --name "$id" --net cni:tnet,tnet2 "$IMG" -- sleep 100 >/dev/null
+	st=$(ctr-run state "$id")
+	a=$(jq -r '.networks[0].result.ips[0].address' <<<"$st")
+	b=$(jq -r '.networks[1].result.ips[0].address' <<<"$st")
+	[[ $a == 10.232.$N.*/24 ]]
+	[[ $b == 10.233.$N.*/24 ]]
+	[ "$(jq -r '[.networks[].ifname] | join(" ")' <<<"$st")" = "eth0 eth1" ]
+	[ "$(reserved tnet)" = "${a%/*}" ]
+	busybox ping -c 1 -W 5 "${a%/*}" >/dev/null
+	ctr-run exec "$id" -- ip -4 -o addr show eth1 | grep -q "inet ${b%/*}/24"
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+	[ -z "$(reserved tnet)$(reserved tnet2)" ]
+	[ ! -e "/run/netns/ctr-default-$id" ]
+	! grep -q " /run/netns/ctr-default-$id " /proc/self/mountinfo
+	[ -z "$(ls "$CTR_STATE/cni/default" 2>/dev/null)" ]
+}
+
+@test "run-cni: a network that fails undoes the ones before it; one line, nothing left" {
+	id=$(cid cni3)
+	echo '{"cniVersion": "1.0.0", "name": "broken", "plugins": [{"type": "no-such-plugin"}]}' \
+		>"$CNI_CONF_DIR/30-broken.conflist"
+	run --separate-stderr ctr-run run --rm --name "$id" --net cni:tnet,broken "$IMG" -- true
+	assert_status 125
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	[[ $stderr == *"network 'broken'"*"CNI plugin 'no-such-plugin' not found"* ]]
+	assert_clean "$id"
+	[ -z "$(reserved tnet)" ]
+	[ ! -e "/run/netns/ctr-default-$id" ]
+	! grep -q " /run/netns/ctr-default-$id " /proc/self/mountinfo
+	run --separate-stderr ctr-run run --rm --net cni:nosuch "$IMG" -- true
+	assert_status 125
+	[[ $stderr == *"no CNI network 'nosuch' in $CNI_CONF_DIR"* ]]
+	run --separate-stderr ctr-run run --rm --net cni:a,,b "$IMG" -- true
+	assert_status 125
+	run --separate-stderr ctr-run run --rm --net cni:../x "$IMG" -- true
+	assert_status 125
+}
