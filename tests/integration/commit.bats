@@ -183,14 +183,22 @@ view_of() {
 	local id
 	id=$(cid live)
 	ctr-run run -d --name "$id" "$IMG" -- sh -c 'echo up >/up; exec sleep 1000' >/dev/null
-	wait_for_file_in() { for _ in $(seq 100); do ctr-run exec "$id" -- test -f /up && return; sleep 0.1; done; false; }
-	wait_for_file_in
+	for _ in $(seq 100); do ctr-run exec "$id" -- test -f /up && break; sleep 0.1; done
 	run --separate-stderr ctr-image commit "$id" localhost/live:1
 	assert_status 0
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	# the event log says it was paused and resumed around the diff
+	[ "$(ctr-run events --since 0 --until 0s "$id" | jq -r .event | grep -E '^(pause|resume)$' | xargs)" = "pause resume" ]
 	run --separate-stderr ctr-image commit --no-pause "$id" localhost/live:2
 	assert_status 0
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	[ "$(ctr-run events --since 0 --until 0s "$id" | jq -r .event | grep -E '^(pause|resume)$' | xargs)" = "pause resume" ]
 	tar -tzf "$(store_blob "$(ctr-image inspect localhost/live:1 | jq -r '.image.layers[-1].digest')")" | grep -qx up
+	# a paused container stays paused: commit does not resume what it did not pause
+	ctr-run pause "$id"
+	run --separate-stderr ctr-image commit "$id" localhost/live:3
+	assert_status 0
+	[ "$(ctr-run state "$id" | jq -r .status)" = paused ]
+	ctr-run resume "$id"
 	ctr-run kill "$id"
 }
