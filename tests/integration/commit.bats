@@ -202,3 +202,47 @@ view_of() {
 	ctr-run resume "$id"
 	ctr-run kill "$id"
 }
+
+@test "commit: containerd pulls the pushed image, unpacks it to umoci's tree and runs it" {
+	require_cmd containerd ctr skopeo umoci
+	local ref=$REGISTRY/test/committed:ctd m=$BATS_TEST_TMPDIR/ctd-mnt lay=$BATS_TEST_TMPDIR/oci sk=()
+	run_change c-ctd
+	ctr-image commit c-ctd "$ref" >/dev/null
+	ctr-push -q "$ref"
+	# shellcheck source=../../bench/lib/peer.sh
+	. "$REPO_ROOT/bench/lib/peer.sh"
+	peer_start "$BATS_TEST_TMPDIR/ctd" || skip "containerd does not start here"
+	track_pid "$PEER_PID"
+	pctr images pull --plain-http "$ref" >/dev/null
+	mkdir -p "$m"
+	pctr images mount "$ref" "$m" >/dev/null
+	mapfile -t sk < <(registry_skopeo_args src)
+	skopeo --insecure-policy copy -q "${sk[@]}" "docker://$ref" "oci:$lay:c"
+	umoci unpack --image "$lay:c" "$BATS_TEST_TMPDIR/u" >/dev/null
+	check_changed "$m"
+	[ "$(tree_manifest "$m")" = "$(tree_manifest "$BATS_TEST_TMPDIR/u/rootfs")" ]
+	pctr images unmount "$m" >/dev/null
+	run --separate-stderr timeout 120 ctr --address "$PEER_SOCK" run --rm "$ref" "ctd-$BATS_TEST_NUMBER" sh -c 'cat /new; ls /d'
+	assert_status 0
+	[ "$output" = "$(printf 'hi\nx')" ]
+}
+
+@test "commit: podman pulls the pushed image and runs it" {
+	require_cmd podman
+	local ref=$REGISTRY/test/committed:pod p=$BATS_TEST_TMPDIR/podman pod
+	pod=(podman --root "$p/root" --runroot "$p/run" --tmpdir "$p/tmp" --runtime runc
+		--cgroup-manager cgroupfs --storage-driver vfs --events-backend file)
+	mkdir -p "$p/tmp"
+	run_change c-pod
+	ctr-image commit -c 'CMD ["cat", "/new"]' c-pod "$ref" >/dev/null
+	ctr-push -q "$ref" >/dev/null
+	"${pod[@]}" pull -q --tls-verify=false "$ref" >/dev/null
+	# podman's default open-files limit is above this machine's hard limit
+	run --separate-stderr "${pod[@]}" run --rm --net none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$ref"
+	echo "$stderr"
+	assert_status 0
+	[ "$output" = hi ]
+	run --separate-stderr "${pod[@]}" run --rm --net none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$ref" sh -c 'ls /d; test -e /etc/motd || echo gone'
+	assert_status 0
+	[ "$output" = "$(printf 'x\ngone')" ]
+}
