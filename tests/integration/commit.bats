@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # ctr-snapshot diff and ctr-image commit: a container's changes as a layer,
 # run again by ctr-run, pushed to a real registry and read back by skopeo
-# and umoci; the same change gives the same bytes; bad input changes nothing.
+# and umoci, pulled and run by containerd and podman; the same change gives
+# the same bytes; bad input changes nothing.
 
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
