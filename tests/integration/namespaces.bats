@@ -56,8 +56,10 @@ layout_digest() {
 	run skopeo inspect --raw "oci:$CTR_ROOT/layouts/a:localhost/app:1"
 	[ "$status" -ne 0 ]
 	[ "$(layout_digest b localhost/app:1)" = "$ly" ]
-	# and gc keeps what any namespace's layout names
+	# and gc keeps what any namespace's layout names, and removes a dead writer's temp file
+	touch "$CTR_ROOT/layouts/b/.index.json.tmp-2147483"
 	ctr-image gc -q
+	[ ! -e "$CTR_ROOT/layouts/b/.index.json.tmp-2147483" ]
 	[ "$(layout_digest b localhost/app:1)" = "$ly" ]
 	skopeo inspect "oci:$CTR_ROOT/layouts/b:localhost/app:1" >/dev/null
 }
