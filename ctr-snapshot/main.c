@@ -10,7 +10,7 @@ const struct verb cmd_verbs[] = {
     {"prepare", cmd_prepare, "prepare [--parent NAME] [--label K=V ...] KEY"},
     {"view", cmd_view, "view [--parent NAME] [--label K=V ...] KEY"},
     {"commit", cmd_commit, "commit [--parent NAME] [--label K=V ...] NAME KEY"},
-    {"diff", cmd_diff, "diff [--compression gzip|zstd|none] KEY"},
+    {"diff", cmd_diff, "diff [--compression gzip|zstd|none] [-o FILE|-] KEY"},
     {"rm", cmd_rm, "rm KEY ..."},
     {"mounts", cmd_mounts, "mounts KEY"},
     {"stat", cmd_stat, "stat [--json] KEY"},

@@ -103,6 +103,15 @@ layer_names() {
 	[ "$(jq -r .diffID <<<"$a")" = "$(jq -r .diffID <<<"$first")" ]
 	[ "$(jq -r .diffID <<<"$b")" = "$(jq -r .digest <<<"$b")" ]
 	zstd -dc "$(store_blob "$(jq -r .digest <<<"$a")")" | cmp - "$(store_blob "$(jq -r .digest <<<"$b")")"
+	# -o: a copy of the blob in a file, or on stdout instead of the descriptor
+	a=$(SOURCE_DATE_EPOCH=1000 ctr-snapshot diff -o "$BATS_TEST_TMPDIR/l.tgz" "ctr:default:d1-overlay")
+	[ "$(jq -r .digest <<<"$a")" = "$(jq -r .digest <<<"$first")" ]
+	cmp "$BATS_TEST_TMPDIR/l.tgz" "$(store_blob "$(jq -r .digest <<<"$a")")"
+	SOURCE_DATE_EPOCH=1000 ctr-snapshot diff -o - "ctr:default:d1-overlay" | cmp - "$BATS_TEST_TMPDIR/l.tgz"
+	# a refused diff leaves no file
+	run --separate-stderr ctr-snapshot diff -o "$BATS_TEST_TMPDIR/no.tgz" no-such
+	assert_status 1
+	[ -z "$(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'no.tgz*')" ]
 }
 
 # view_of DOC NAME: mount a view of the top of the snapshot document DOC; prints the mount point.
