@@ -15,7 +15,6 @@
 #include "log.h"
 
 #define CHAIN_MAX 1024 /* as the store's own walks: a loop in corrupt records ends */
-#define LAYER_LABEL "ctr.unpack/layer"
 
 /* Does rec belong to ns by its own name or labels? */
 static bool
@@ -30,9 +29,10 @@ named_by(const json_t *rec, const char *ns)
 		return !strncmp(name + 4, ns, n) && name[4 + n] == ':';
 	if (owner)
 		return !strcmp(owner, ns);
-	/* a committed layer goes by reference; anything else of no namespace is the default one's */
-	if (json_object_get(labels, LAYER_LABEL) && !strcmp(jsonio_str(rec, "kind"), "committed"))
-		return false;
+	/*
+	 * Of no namespace (shared layers among them): the default one's; another
+	 * namespace sees a layer when its images use it (see_images).
+	 */
 	return !strcmp(ns, STATE_DEFAULT_NS);
 }
 

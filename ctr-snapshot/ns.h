@@ -16,9 +16,9 @@
  * the same order (new reference): those it names (a container's "ctr:NS:ID",
  * the label NS_LABEL), the layers its images' chain IDs name (ctr-unpack's,
  * shared by every namespace, go by reference), and the ancestors of all of
- * those. Snapshots of no namespace (no label, no container, no image: an
- * unpacker's work in progress, or made before namespaces were recorded) are
- * the default namespace's.
+ * those. Snapshots of no namespace (no label, no container: shared layers,
+ * an unpacker's work in progress, made before namespaces were recorded) are
+ * also the default namespace's.
  */
 json_t *ns_filter(const struct state *st, const json_t *all, struct err *e);
 
