@@ -122,30 +122,46 @@ container_command(const struct state *st, const char *id)
 	return out ? out : xasprintf("ctr-image commit %s", id);
 }
 
-/* The base image: the record the container names, still the image it was made from. */
+/* The image document of rec when its config is cfg (the container's image), else NULL. */
+static json_t *
+resolve_if(const struct content *c, const json_t *rec, const char *cfg)
+{
+	struct err ignored;
+	json_t *doc = rec ? cmd_resolve(c, rec, &ignored) : NULL;
+
+	if (doc && strcmp(jsonio_str(json_object_get(doc, "config"), "digest"), cfg)) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+/*
+ * The base image: the record the container names, or, when that name was
+ * removed or moved on (a commit under the same name), another name of the
+ * namespace for the image the container was made from.
+ */
 static json_t *
 load_base(const struct state *st, const struct content *c, const json_t *ctr, const char *id)
 {
-	const char *name = jsonio_str(ctr, "image");
-	json_auto_t *rec = NULL;
+	const char *name = jsonio_str(ctr, "image"), *cfg = jsonio_str(ctr, "config_digest");
+	json_auto_t *rec = image_load(st, name, &(struct err){0}), *list = NULL;
+	json_t *doc = resolve_if(c, rec, cfg), *r;
 	struct err e;
-	json_t *doc;
+	size_t i;
 
-	if (!(rec = image_load(st, name, &e)))
-		err_code(&e, "not-found",
-			 "container '%s': its image '%s' is gone (its record was removed)", id,
-			 name),
-		    die_err(&e);
-	if (!(doc = cmd_resolve(c, rec, &e)))
+	if (doc)
+		return doc;
+	if (!(list = image_list(st, &e)))
 		die_err(&e);
-	if (strcmp(jsonio_str(json_object_get(doc, "config"), "digest"),
-		   jsonio_str(ctr, "config_digest")))
-		err_code(&e, "conflict",
-			 "container '%s': image '%s' names another image now than the one it was "
-			 "made from",
-			 id, name),
-		    die_err(&e);
-	return doc;
+	json_array_foreach(list, i, r)
+		if ((doc = resolve_if(c, r, cfg)))
+			return doc;
+	err_code(&e, "not-found",
+		 "container '%s': its image '%s' is gone (no image of this namespace has its "
+		 "config %.19s)",
+		 id, name, cfg);
+	die_err(&e);
 }
 
 static void

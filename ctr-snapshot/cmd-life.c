@@ -52,6 +52,7 @@ prepare(int argc, char **argv, struct state *st, const struct opt_cmd *spec, int
 	struct err e;
 
 	parse_life(argc, argv, st, spec, &o);
+	cmd_label_ns(&o.labels, st);
 	labels = o.labels;
 	cmd_operands(spec, argc, argv, 1);
 	s = cmd_open(st);
@@ -85,6 +86,7 @@ cmd_commit(int argc, char **argv, struct state *st)
 	struct err e;
 
 	parse_life(argc, argv, st, &cmd_commit_spec, &o);
+	cmd_label_ns(&o.labels, st);
 	labels = o.labels;
 	cmd_operands(&cmd_commit_spec, argc, argv, 2);
 	s = cmd_open(st);

@@ -12,9 +12,9 @@ const struct opt_cmd cmd_mounts_spec = {"KEY", "the Mount list of a snapshot as 
 					cmd_json_opts, 0, 0};
 const struct opt_cmd cmd_stat_spec = {"KEY", "a snapshot's kind, parent, labels and times",
 				      cmd_json_opts, 0, 0};
-const struct opt_cmd cmd_ls_spec = {NULL, "list the snapshots of the store", cmd_json_opts, 0, 0};
+const struct opt_cmd cmd_ls_spec = {NULL, "list the snapshots of the store", cmd_list_opts, 0, 0};
 const struct opt_cmd cmd_usage_spec = {"[KEY]", "disk space and inodes a snapshot (or each) uses",
-				       cmd_json_opts, 0, 0};
+				       cmd_list_opts, 0, 0};
 
 int
 cmd_mounts(int argc, char **argv, struct state *st)
@@ -74,14 +74,12 @@ cmd_ls(int argc, char **argv, struct state *st)
 	bool json = cmd_parse(argc, argv, st, &cmd_ls_spec);
 	struct snapshot_store *s;
 	json_auto_t *all = NULL;
-	struct err e;
 	json_t *rec;
 	size_t i;
 
 	cmd_operands(&cmd_ls_spec, argc, argv, 0);
 	s = cmd_open(st);
-	if (!(all = snapshot_list(s, &e)))
-		cmd_die(&e);
+	all = cmd_list(s, st);
 	if (json)
 		jsonio_write(stdout, all);
 	else
@@ -120,7 +118,6 @@ cmd_usage(int argc, char **argv, struct state *st)
 	bool json = cmd_parse(argc, argv, st, &cmd_usage_spec);
 	struct snapshot_store *s;
 	json_auto_t *all = NULL, *out = NULL;
-	struct err e;
 	json_t *rec;
 	size_t i;
 
@@ -130,8 +127,7 @@ cmd_usage(int argc, char **argv, struct state *st)
 	if (optind < argc) {
 		out = usage_of(s, argv[optind]);
 	} else {
-		if (!(all = snapshot_list(s, &e)))
-			cmd_die(&e);
+		all = cmd_list(s, st);
 		out = json_array();
 		json_array_foreach(all, i, rec)
 			json_array_append_new(out, usage_of(s, jsonio_str(rec, "name")));

@@ -44,7 +44,7 @@ print_tree(const json_t *nodes, int depth)
 }
 
 const struct opt_cmd cmd_tree_spec = {NULL, "the snapshots as a tree of parents and children",
-				      cmd_json_opts, 0, 0};
+				      cmd_list_opts, 0, 0};
 
 int
 cmd_tree(int argc, char **argv, struct state *st)
@@ -52,12 +52,10 @@ cmd_tree(int argc, char **argv, struct state *st)
 	json_auto_t *all = NULL, *tree = NULL;
 	struct snapshot_store *s;
 	bool json = cmd_parse(argc, argv, st, &cmd_tree_spec);
-	struct err e;
 
 	cmd_operands(&cmd_tree_spec, argc, argv, 0);
 	s = cmd_open(st);
-	if (!(all = snapshot_list(s, &e)))
-		cmd_die(&e);
+	all = cmd_list(s, st);
 	tree = children_of(all, NULL, 0);
 	if (json)
 		jsonio_write(stdout, tree);

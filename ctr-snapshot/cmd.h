@@ -14,10 +14,14 @@ enum {
 	OPT_PARENT,
 	OPT_LABEL,
 	OPT_COMPRESSION,
+	OPT_ALL,
 };
 
-/* Every verb's option table includes these (--snapshotter); cmd_json_opts adds --json. */
-extern const struct opt cmd_common_opts[], cmd_json_opts[];
+/*
+ * Every verb's option table includes these (--snapshotter); cmd_json_opts adds
+ * --json, cmd_list_opts --json and --all.
+ */
+extern const struct opt cmd_common_opts[], cmd_json_opts[], cmd_list_opts[];
 /* The verbs' option tables, synopses and summaries, for main.c's verb table. */
 extern const struct opt_cmd cmd_prepare_spec, cmd_view_spec, cmd_commit_spec, cmd_diff_spec,
     cmd_rm_spec, cmd_mounts_spec, cmd_stat_spec, cmd_ls_spec, cmd_usage_spec, cmd_tree_spec,
@@ -37,6 +41,13 @@ void cmd_add_label(json_t **labels, const char *kv);
 bool cmd_parse(int argc, char **argv, struct state *st, const struct opt_cmd *spec);
 /* Die with spec's usage error unless exactly n operands remain. */
 void cmd_operands(const struct opt_cmd *spec, int argc, char **argv, int n);
+/*
+ * Every snapshot the namespace sees (ns.h), or every one with --all, as
+ * snapshot_list's array (new reference); dies on errors.
+ */
+json_t *cmd_list(struct snapshot_store *s, const struct state *st);
+/* Add the namespace's label (ns.h) to *labels unless it has one. */
+void cmd_label_ns(json_t **labels, const struct state *st);
 
 int cmd_prepare(int argc, char **argv, struct state *st);
 int cmd_view(int argc, char **argv, struct state *st);

@@ -5,10 +5,13 @@
 
 #include "cleanup.h"
 #include "cmd.h"
+#include "ns.h"
 #include "xmem.h"
 
 /* the one choice made before any verb runs; NULL: $CTR_SNAPSHOTTER, else SNAP_DEFAULT */
 static const char *driver;
+/* --all: listings of every namespace's snapshots */
+static bool all_namespaces;
 
 void
 cmd_set_driver(const char *name)
@@ -28,11 +31,19 @@ const struct opt cmd_json_opts[] = {
     OPT_END,
 };
 
+const struct opt cmd_list_opts[] = {
+    {"all", OPT_ALL, NULL, "every namespace's snapshots, not only this one's", NULL},
+    OPT_INCLUDE(cmd_json_opts),
+    OPT_END,
+};
+
 void
 cmd_common_opt(int c, const char *arg)
 {
 	if (c == OPT_SNAPSHOTTER)
 		cmd_set_driver(arg);
+	else if (c == OPT_ALL)
+		all_namespaces = true;
 }
 
 bool
@@ -95,4 +106,29 @@ cmd_add_label(json_t **labels, const char *kv)
 	k = xstrndup(kv, (size_t)(eq - kv));
 	if (json_object_set_new(*labels, k, json_string(eq + 1)) < 0)
 		die(EXIT_USAGE, "label '%s' is not valid UTF-8", kv);
+}
+
+json_t *
+cmd_list(struct snapshot_store *s, const struct state *st)
+{
+	json_auto_t *all = NULL;
+	json_t *mine;
+	struct err e;
+
+	if (!(all = snapshot_list(s, &e)))
+		cmd_die(&e);
+	if (all_namespaces)
+		return json_incref(all);
+	if (!(mine = ns_filter(st, all, &e)))
+		cmd_die(&e);
+	return mine;
+}
+
+void
+cmd_label_ns(json_t **labels, const struct state *st)
+{
+	if (!*labels)
+		*labels = json_object();
+	if (!json_object_get(*labels, NS_LABEL))
+		json_object_set_new(*labels, NS_LABEL, json_string(st->ns));
 }

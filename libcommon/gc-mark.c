@@ -180,22 +180,44 @@ mark_images(struct gc *g, struct err *e)
 	return top && errno ? err_set(e, errno, "read images") : 0;
 }
 
-/* content/index.json: what skopeo or umoci put there without a record is kept too. */
+/* One layout's index.json: what skopeo or umoci put there without a record is kept too. */
 static int
-mark_layout(struct gc *g, struct err *e)
+mark_index(struct gc *g, int dirfd, const char *rel, struct err *e)
 {
 	json_auto_t *idx = NULL;
 	const json_t *m;
 	size_t i;
 
-	if (g->c.dirfd < 0)
-		return 0;
-	if (!(idx = jsonio_load_at(g->c.dirfd, "index.json", LAYOUT_MAX, e)))
-		return e->sys == ENOENT ? 0 : err_prefix(e, "content/index.json");
+	if (!(idx = jsonio_load_at(dirfd, rel, LAYOUT_MAX, e)))
+		return e->sys == ENOENT ? 0 : err_prefix(e, "%s", rel);
 	json_array_foreach(json_object_get(idx, "manifests"), i, m)
 		if (mark_desc(g, m, 0, true, e) < 0)
-			return err_prefix(e, "content/index.json");
+			return err_prefix(e, "%s", rel);
 	return 0;
+}
+
+/* content/index.json, and layouts/NS/index.json of every other namespace (content.h). */
+static int
+mark_layout(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *top = NULL;
+	struct dirent *de;
+
+	if (g->c.dirfd < 0)
+		return 0;
+	if (mark_index(g, g->c.dirfd, "index.json", e) < 0 ||
+	    gc_opendir(g->st->rootfd, "layouts", &top, e) < 0)
+		return -1;
+	while (top && (errno = 0, de = readdir(top))) {
+		_cleanup_free_ char *rel = xasprintf("layouts/%s/index.json", de->d_name);
+
+		/* layouts/default is content/ itself */
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (mark_index(g, g->st->rootfd, rel, e) < 0)
+			return -1;
+	}
+	return top && errno ? err_set(e, errno, "read layouts") : 0;
 }
 
 /* containers/<ns>/<id>/record.json: the snapshot it runs on and the chain it came from. */
