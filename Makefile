@@ -7,6 +7,7 @@
 #   make check-asan      the integration suite against the ASan + UBSan build
 #   make SANITIZE=1 ...  build with ASan + UBSan into build-san/
 #   make lint            warnings as errors (gcc, clang), clang-format, mandoc -Tlint
+#   make fuzz            every libFuzzer target (fuzz/) for FUZZ_SECONDS each, in build-fuzz/
 #   make bench           side by side with containerd (QUICK=1: ~3 minutes)
 #   make install         PREFIX=/usr/local DESTDIR= MANDIR=$(PREFIX)/share/man
 #                        UNITDIR=$(PREFIX)/lib/systemd/system
@@ -16,7 +17,7 @@
 TOOLS := $(patsubst %/main.c,%,$(wildcard ctr-*/main.c))
 # Libraries: libcommon (every tool), libregistry (the registry client of pull and push).
 LIBS := libcommon libregistry
-PKGS_libcommon := jansson openssl zlib libzstd libisal
+PKGS_libcommon := jansson openssl zlib libzstd libisal libarchive
 PKGS_libregistry := libcurl openssl jansson
 PKGS_ctr-pull := libcurl openssl jansson
 PKGS_ctr-push := libcurl openssl jansson
@@ -47,6 +48,13 @@ B := build-lint-clang
 CC := clang
 CFLAGS := -O2 -Werror
 SANFLAGS :=
+else ifeq ($(FUZZ),1)
+# libFuzzer instruments our objects; only the fuzz targets link its main().
+B := build-fuzz
+CC := clang
+CFLAGS := -O1 -g
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
 else ifeq ($(SANITIZE),1)
 B := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -138,6 +146,28 @@ $(B)/tests/$(1): tests/unit/$(1).c $(ARCHIVES) $(call tool_objs,$(call unit_tool
 endef
 $(foreach u,$(patsubst tests/unit/%.c,%,$(UNIT_SRC)),$(eval $(call unit,$(u))))
 
+# A fuzz target fuzz/fuzz-<name>.c links libFuzzer, every library and, for
+# fuzz-<tool>-<what>.c, that tool's objects except main.c (as unit tests do).
+FUZZ_SRC := $(wildcard fuzz/fuzz-*.c)
+FUZZ_BIN := $(patsubst fuzz/%.c,build-fuzz/fuzz/%,$(FUZZ_SRC))
+fuzz_tool = $(firstword $(foreach t,$(TOOLS),$(if $(filter fuzz-$(t)-%,$(1)),$(t))))
+define fuzzer
+$(B)/fuzz/$(1): fuzz/$(1).c fuzz/fuzz.h $(ARCHIVES) $(call tool_objs,$(call fuzz_tool,$(1)))
+	@mkdir -p $$(dir $$@)
+	@$$(if $(Q),echo "  FUZZ    $$@")
+	$(Q)$$(CC) $$(ALL_CPPFLAGS) $(patsubst %,-iquote %,$(LIBS)) -iquote fuzz $(if $(call fuzz_tool,$(1)),-iquote $(call fuzz_tool,$(1))) \
+		$$(ALL_CFLAGS) -fsanitize=fuzzer $$(ALL_LDFLAGS) -o $$@ $$< $(call tool_objs,$(call fuzz_tool,$(1))) $(ARCHIVES) $$(UNIT_LIBS)
+endef
+$(foreach f,$(patsubst fuzz/%.c,%,$(FUZZ_SRC)),$(eval $(call fuzzer,$(f))))
+
+# Each target in turn for FUZZ_SECONDS from its committed seeds (fuzz/run);
+# any crash, leak or sanitizer report fails. make check runs each briefly.
+FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 5
+fuzz:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_BIN)
+	$(Q)fuzz/run $(FUZZ_SECONDS) $(FUZZ_BIN)
+
 deps:
 	$(Q)scripts/install-deps
 
@@ -154,12 +184,14 @@ check-asan:
 	$(Q)tests/run --sanitized --integration tests/integration/*.bats
 
 # The README's test command: dependencies, the plain build, the sanitizer
-# build of the unit tests, and the integration suite, with one summary line.
-# (The integration suite under ASan, make check-asan, joins it once it passes.)
+# build of the unit tests, each fuzz target for CHECK_FUZZ_SECONDS, and the
+# integration suite, with one summary line.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 $(patsubst build/%,build-san/%,$(UNIT_BIN))
-	$(Q)tests/run --unit $(UNIT_BIN) $(patsubst build/%,build-san/%,$(UNIT_BIN)) \
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_BIN)
+	$(Q)FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/run --unit $(UNIT_BIN) \
+		$(patsubst build/%,build-san/%,$(UNIT_BIN)) fuzz/run \
 		--integration tests/integration/*.bats
 
 demo: deps all
@@ -175,7 +207,7 @@ bench-quick: all
 .PHONY: bench bench-quick
 
 # Every C file of ours: what the formatter checks.
-C_FILES := $(wildcard ctr-*/*.[ch] lib*/*.[ch] tests/unit/*.[ch] tests/fixtures/*.c)
+C_FILES := $(wildcard ctr-*/*.[ch] lib*/*.[ch] tests/unit/*.[ch] tests/fixtures/*.c fuzz/*.[ch])
 
 # Warnings as errors with gcc and with clang, each in a build tree of its own
 # so that bin/ stays usable; the committed .clang-format; the man pages.
@@ -184,6 +216,7 @@ lint:
 		$(patsubst %,build-lint/bin/%,$(TOOLS))
 	$(Q)$(MAKE) --no-print-directory LINT=clang $(patsubst build/%,build-lint-clang/%,$(UNIT_BIN)) \
 		$(patsubst %,build-lint-clang/bin/%,$(TOOLS))
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 CFLAGS='-O1 -g -Werror' $(FUZZ_BIN)
 	$(Q)clang-format --dry-run -Werror $(C_FILES)
 	$(Q)mandoc -Tlint -Wwarning $(MANPAGES)
 	@# stage boundaries: only ctr-unpack, ctr-snapshot and ctr-run use the snapshot store
@@ -200,11 +233,11 @@ install: all
 	for t in $(filter-out ctr-run ctr-shim,$(TOOLS)); do ln -sf ctr-run $(DESTDIR)$(COMPLETIONDIR)/$$t; done
 
 clean-objs:
-	rm -rf build build-san build-lint build-lint-clang
+	rm -rf build build-san build-lint build-lint-clang build-fuzz
 
 clean: clean-objs
 	rm -rf bin
 
-.PHONY: all bin-links deps check check-unit check-integration check-asan demo lint install clean clean-objs FORCE
+.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs fuzz check-asan FORCE
 
--include $(shell find build build-san build-lint build-lint-clang -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-lint build-lint-clang build-fuzz -name '*.d' 2>/dev/null)

@@ -15,37 +15,41 @@
 #include "prog.h"
 #include "xmem.h"
 
-enum { O_NAME = 0x100, O_FORMAT };
+enum { O_NAME = O_OWN, O_FORMAT };
 
-/* The options of export and import; each verb refuses the other's. */
+/* The options of export and import. */
 struct archive_args {
 	const char *output; /* export -o */
 	const char *format; /* export --format */
 	const char *name;   /* import --name */
 };
 
-static void
-archive_opts(int argc, char **argv, struct state *st, bool export, struct archive_args *args)
-{
-	static const struct option opts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"format", required_argument, NULL, O_FORMAT},
-	    {"name", required_argument, NULL, O_NAME},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+static const struct opt export_opts[] = {
+    {"output", 'o', "FILE", "write the archive to FILE (default: stdout, not a terminal)", NULL},
+    {"format", O_FORMAT, "oci-archive|docker-archive", "the archive's layout (default oci-archive)",
+     NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_export_spec = {"NAME...", "images as an OCI or docker archive (a tar)",
+					export_opts, 0, 0};
+static const struct opt import_opts[] = {
+    {"name", O_NAME, "NAME", "the name of the imported image (default: the archive's)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_import_spec = {"FILE|-", "images from an OCI or docker archive (a tar)",
+					import_opts, 0, 0};
 
-	while ((c = getopt_long(argc, argv, "+o:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (export && c == 'o')
-			args->output = optarg;
-		else if (export && c == O_FORMAT)
-			args->format = optarg;
-		else if (!export && c == O_NAME)
-			args->name = optarg;
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("%s: unknown option", argv[0]);
-	}
+static void
+archive_opt(int c, const char *arg, void *ctx)
+{
+	struct archive_args *a = ctx;
+
+	if (c == 'o')
+		a->output = arg;
+	else if (c == O_FORMAT)
+		a->format = arg;
+	else if (c == O_NAME)
+		a->name = arg;
 }
 
 /*
@@ -134,7 +138,7 @@ undo:
 int
 cmd_export(int argc, char **argv, struct state *st)
 {
-	struct archive_args args = {.format = "oci-archive"};
+	struct archive_args args = {NULL, "oci-archive", NULL};
 	json_auto_t *recs = NULL;
 	const char *out;
 	struct content c;
@@ -142,13 +146,13 @@ cmd_export(int argc, char **argv, struct state *st)
 	bool docker;
 	int rc;
 
-	archive_opts(argc, argv, st, true, &args);
+	opt_parse(&cmd_export_spec, argc, argv, st, archive_opt, &args);
+	opt_operands(&cmd_export_spec, argc, argv, 1, -1);
 	out = args.output;
 	docker = !strcmp(args.format, "docker-archive");
 	if (!docker && strcmp(args.format, "oci-archive"))
-		die_usage("--format: '%s' is neither oci-archive nor docker-archive", args.format);
-	if (optind >= argc)
-		die_usage("export takes one NAME or more");
+		opt_die(&cmd_export_spec,
+			"--format: '%s' is neither oci-archive nor docker-archive", args.format);
 	if ((!out || !strcmp(out, "-")) && isatty(STDOUT_FILENO))
 		die(EXIT_USAGE, "refusing to write a tar to a terminal (use -o FILE or a pipe)");
 	open_store(st, &c, false);
@@ -214,7 +218,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 int
 cmd_import(int argc, char **argv, struct state *st)
 {
-	struct archive_args args = {0};
+	struct archive_args args = {NULL, NULL, NULL};
 	_cleanup_free_ char *name = NULL;
 	json_auto_t *plan = NULL, *docs = NULL;
 	struct oci_archive_in in;
@@ -224,9 +228,8 @@ cmd_import(int argc, char **argv, struct state *st)
 	size_t i;
 	int fd;
 
-	archive_opts(argc, argv, st, false, &args);
-	if (optind != argc - 1)
-		die_usage("import takes one FILE (or - for stdin)");
+	opt_parse(&cmd_import_spec, argc, argv, st, archive_opt, &args);
+	opt_operands(&cmd_import_spec, argc, argv, 1, 1);
 	name = args.name ? cmd_name(args.name) : NULL;
 	fd = open_input(argv[optind]);
 	open_store(st, &c, true);
@@ -246,11 +249,14 @@ cmd_import(int argc, char **argv, struct state *st)
 		oci_archive_in_release(&in);
 		die_err(&e);
 	}
+	/* what the images need left it: the rest is not ours to keep */
+	content_spool_release(&c, &in.spool);
 	docs = record_images(st, &c, plan);
 	json_array_foreach(docs, i, doc)
 		jsonio_write(stdout, doc);
-	log_info("imported %zu image(s): %zu blobs, %lld bytes", json_array_size(plan),
-		 json_object_size(in.seen), (long long)in.bytes);
+	log_info("imported %zu image(s) from %s archive: %zu files, %lld bytes",
+		 json_array_size(plan), in.format == ARCHIVE_OCI ? "an OCI" : "a docker",
+		 json_object_size(in.files), (long long)in.bytes);
 	oci_archive_in_release(&in);
 	content_release(&c);
 	if (fd != STDIN_FILENO)

@@ -153,6 +153,10 @@ records(struct state *st, int argc, char **argv)
 	return list;
 }
 
+const struct opt_cmd cmd_check_spec = {
+    "[NAME...]", "check that the store holds all of each image and that digests match",
+    cmd_json_opt, 0, 0};
+
 int
 cmd_check(int argc, char **argv, struct state *st)
 {
@@ -164,7 +168,7 @@ cmd_check(int argc, char **argv, struct state *st)
 	json_t *rec;
 	size_t i;
 
-	cmd_opts(argc, argv, st, &json, NULL);
+	cmd_opts(&cmd_check_spec, argc, argv, st, &json, NULL, 0, -1);
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	list = records(st, argc, argv);

@@ -19,13 +19,23 @@
 #include "timestamp.h"
 #include "xmem.h"
 
-#define COMMIT_USAGE                                                                               \
-	"commit [-m MESSAGE] [-a AUTHOR] [-c CHANGE]... [--no-pause] "                             \
-	"[--compression gzip|zstd|none] CONTAINER NAME"
 #define CONTAINER_ID_MAX 64 /* ctr-run's rule for ids */
 #define RECORD_MAX (1u << 20)
 
-enum { O_NO_PAUSE = 0x100, O_COMPRESSION, O_HELP };
+enum { O_NO_PAUSE = O_OWN, O_COMPRESSION };
+
+static const struct opt commit_opts[] = {
+    {"message", 'm', "MESSAGE", "the history entry's comment", NULL},
+    {"author", 'a', "AUTHOR", "the config's and the history entry's author", NULL},
+    {"change", 'c', "CHANGE", "a change of the config, KEY=VALUE (CMD, ENV, ...; again for more)",
+     NULL},
+    {"no-pause", O_NO_PAUSE, NULL, "do not pause a running container during the diff", NULL},
+    {"compression", O_COMPRESSION, "gzip|zstd|none", "the new layer's (default gzip)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_commit_spec = {
+    "CONTAINER NAME", "a container's changes as a new layer on its image, recorded as NAME",
+    commit_opts, 0, 0};
 
 struct commit_args {
 	const char *message, *author, *compression;
@@ -34,36 +44,25 @@ struct commit_args {
 };
 
 static void
+commit_opt(int c, const char *arg, void *ctx)
+{
+	struct commit_args *a = ctx;
+
+	if (c == 'm' || c == 'a')
+		*(c == 'm' ? &a->message : &a->author) = arg;
+	else if (c == 'c')
+		json_array_append_new(a->changes, json_string(arg));
+	else if (c == O_NO_PAUSE)
+		a->pause = false;
+	else if (c == O_COMPRESSION)
+		a->compression = arg;
+}
+
+static void
 parse_args(int argc, char **argv, struct state *st, struct commit_args *a)
 {
-	static const struct option opts[] = {
-	    {"message", required_argument, NULL, 'm'},
-	    {"author", required_argument, NULL, 'a'},
-	    {"change", required_argument, NULL, 'c'},
-	    {"no-pause", no_argument, NULL, O_NO_PAUSE},
-	    {"compression", required_argument, NULL, O_COMPRESSION},
-	    {"help", no_argument, NULL, O_HELP},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+m:a:c:" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == 'm' || c == 'a')
-			*(c == 'm' ? &a->message : &a->author) = optarg;
-		else if (c == 'c')
-			json_array_append_new(a->changes, json_string(optarg));
-		else if (c == O_NO_PAUSE)
-			a->pause = false;
-		else if (c == O_COMPRESSION)
-			a->compression = optarg;
-		else if (c == O_HELP)
-			printf("usage: %s %s\n", PROG, COMMIT_USAGE), exit(0);
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("usage: %s %s", PROG, COMMIT_USAGE);
-	}
-	if (optind != argc - 2)
-		die_usage("commit takes CONTAINER and NAME (usage: %s %s)", PROG, COMMIT_USAGE);
+	opt_parse(&cmd_commit_spec, argc, argv, st, commit_opt, a);
+	opt_operands(&cmd_commit_spec, argc, argv, 2, 2);
 }
 
 /* Every --change and the compression, checked before anything happens. */
@@ -123,30 +122,46 @@ container_command(const struct state *st, const char *id)
 	return out ? out : xasprintf("ctr-image commit %s", id);
 }
 
-/* The base image: the record the container names, still the image it was made from. */
+/* The image document of rec when its config is cfg (the container's image), else NULL. */
+static json_t *
+resolve_if(const struct content *c, const json_t *rec, const char *cfg)
+{
+	struct err ignored;
+	json_t *doc = rec ? cmd_resolve(c, rec, &ignored) : NULL;
+
+	if (doc && strcmp(jsonio_str(json_object_get(doc, "config"), "digest"), cfg)) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+/*
+ * The base image: the record the container names, or, when that name was
+ * removed or moved on (a commit under the same name), another name of the
+ * namespace for the image the container was made from.
+ */
 static json_t *
 load_base(const struct state *st, const struct content *c, const json_t *ctr, const char *id)
 {
-	const char *name = jsonio_str(ctr, "image");
-	json_auto_t *rec = NULL;
+	const char *name = jsonio_str(ctr, "image"), *cfg = jsonio_str(ctr, "config_digest");
+	json_auto_t *rec = image_load(st, name, &(struct err){0}), *list = NULL;
+	json_t *doc = resolve_if(c, rec, cfg), *r;
 	struct err e;
-	json_t *doc;
+	size_t i;
 
-	if (!(rec = image_load(st, name, &e)))
-		err_code(&e, "not-found",
-			 "container '%s': its image '%s' is gone (its record was removed)", id,
-			 name),
-		    die_err(&e);
-	if (!(doc = cmd_resolve(c, rec, &e)))
+	if (doc)
+		return doc;
+	if (!(list = image_list(st, &e)))
 		die_err(&e);
-	if (strcmp(jsonio_str(json_object_get(doc, "config"), "digest"),
-		   jsonio_str(ctr, "config_digest")))
-		err_code(&e, "conflict",
-			 "container '%s': image '%s' names another image now than the one it was "
-			 "made from",
-			 id, name),
-		    die_err(&e);
-	return doc;
+	json_array_foreach(list, i, r)
+		if ((doc = resolve_if(c, r, cfg)))
+			return doc;
+	err_code(&e, "not-found",
+		 "container '%s': its image '%s' is gone (no image of this namespace has its "
+		 "config %.19s)",
+		 id, name, cfg);
+	die_err(&e);
 }
 
 static void

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctr-image gc: remove the blobs, snapshots and leftovers that nothing in the store names. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +14,17 @@
 /* Partial downloads idle for an hour are not coming back; younger ones may resume. */
 #define KEEP_INGEST_DEFAULT 3600
 
-enum { O_JSON = 0x100, O_DRY, O_KEEP };
+enum { O_DRY = O_OWN, O_KEEP };
+
+static const struct opt gc_opts[] = {
+    {"dry-run", O_DRY, NULL, "say what would go, remove nothing", NULL},
+    {"keep-ingest-younger", O_KEEP, "SECS", "keep partial downloads younger (default 3600)", NULL},
+    {"quiet", 'q', NULL, "print nothing but errors", NULL},
+    OPT_INCLUDE(cmd_json_opt),
+    OPT_END,
+};
+const struct opt_cmd cmd_gc_spec = {
+    NULL, "remove the blobs, snapshots and partial downloads nothing names", gc_opts, 0, 0};
 
 struct gc_cli {
 	struct gc_opts o;
@@ -23,33 +32,26 @@ struct gc_cli {
 };
 
 static void
+gc_opt(int c, const char *arg, void *ctx)
+{
+	struct gc_cli *a = ctx;
+
+	if (c == O_JSON)
+		a->json = true, prog_set_json_errors(true);
+	else if (c == O_DRY)
+		a->o.dry_run = true;
+	else if (c == O_KEEP)
+		a->o.ingest_keep_secs =
+		    cli_number(arg, 0, 100L * 365 * 86400, "--keep-ingest-younger");
+	else if (c == 'q')
+		a->quiet = true;
+}
+
+static void
 parse(int argc, char **argv, struct state *st, struct gc_cli *a)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, O_JSON},
-	    {"dry-run", no_argument, NULL, O_DRY},
-	    {"keep-ingest-younger", required_argument, NULL, O_KEEP},
-	    {"quiet", no_argument, NULL, 'q'},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+q" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == O_JSON)
-			a->json = true, prog_set_json_errors(true);
-		else if (c == O_DRY)
-			a->o.dry_run = true;
-		else if (c == O_KEEP)
-			a->o.ingest_keep_secs =
-			    cli_number(optarg, 0, 100L * 365 * 86400, "--keep-ingest-younger");
-		else if (c == 'q')
-			a->quiet = true;
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("%s: unknown option", argv[0]);
-	}
-	if (optind != argc)
-		die_usage("gc takes no arguments");
+	opt_parse(&cmd_gc_spec, argc, argv, st, gc_opt, a);
+	opt_operands(&cmd_gc_spec, argc, argv, 0, 0);
 }
 
 static json_t *

@@ -14,27 +14,46 @@
 #include "ref.h"
 #include "xmem.h"
 
-enum { O_JSON = 0x100 };
+const struct opt cmd_json_opt[] = {
+    {"json", O_JSON, NULL, "print JSON (and errors as JSON)", NULL},
+    OPT_END,
+};
+static const struct opt ls_opts[] = {
+    OPT_INCLUDE(cmd_json_opt),
+    {"quiet", 'q', NULL, "print the names only", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_ls_spec = {NULL, "list the images of the namespace", ls_opts, 0, 0};
+const struct opt_cmd cmd_inspect_spec = {
+    "NAME", "an image's record, index, manifest and config as JSON", NULL, 0, 0};
+const struct opt_cmd cmd_tag_spec = {"SRC DST", "name the image SRC names DST too", NULL, 0, 0};
+const struct opt_cmd cmd_rm_spec = {"NAME...", "remove image records (gc removes their blobs)",
+				    NULL, 0, 0};
+
+struct flags {
+	bool *json, *quiet;
+};
+
+static void
+flag_opt(int c, const char *arg, void *ctx)
+{
+	struct flags *f = ctx;
+
+	(void)arg;
+	if (c == O_JSON)
+		*f->json = true, prog_set_json_errors(true);
+	else if (c == 'q')
+		*f->quiet = true;
+}
 
 void
-cmd_opts(int argc, char **argv, struct state *st, bool *json, bool *quiet)
+cmd_opts(const struct opt_cmd *spec, int argc, char **argv, struct state *st, bool *json,
+	 bool *quiet, int min, int max)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, O_JSON},
-	    {"quiet", no_argument, NULL, 'q'},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+	struct flags f = {json, quiet};
 
-	while ((c = getopt_long(argc, argv, "+q" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == O_JSON && json)
-			*json = true, prog_set_json_errors(true);
-		else if (c == 'q' && quiet)
-			*quiet = true;
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("%s: unknown option", argv[0]);
-	}
+	opt_parse(spec, argc, argv, st, flag_opt, &f);
+	opt_operands(spec, argc, argv, min, max);
 }
 
 char *
@@ -155,9 +174,7 @@ cmd_ls(int argc, char **argv, struct state *st)
 	json_t *rec;
 	size_t i;
 
-	cmd_opts(argc, argv, st, &json, &quiet);
-	if (optind != argc)
-		die_usage("ls takes no arguments");
+	cmd_opts(&cmd_ls_spec, argc, argv, st, &json, &quiet, 0, 0);
 	open_store(st, &c);
 	if (!(list = image_list(st, &e)))
 		die_err(&e);
@@ -188,9 +205,7 @@ cmd_inspect(int argc, char **argv, struct state *st)
 	struct content c;
 	struct err e;
 
-	cmd_opts(argc, argv, st, NULL, NULL);
-	if (optind != argc - 1)
-		die_usage("inspect takes one NAME");
+	cmd_opts(&cmd_inspect_spec, argc, argv, st, NULL, NULL, 1, 1);
 	name = cmd_name(argv[optind]);
 	open_store(st, &c);
 	if (!(rec = image_load(st, name, &e)) || !(doc = cmd_resolve(&c, rec, &e)))
@@ -209,9 +224,7 @@ cmd_tag(int argc, char **argv, struct state *st)
 	struct content c;
 	struct err e;
 
-	cmd_opts(argc, argv, st, NULL, NULL);
-	if (optind != argc - 2)
-		die_usage("tag takes SRC and DST");
+	cmd_opts(&cmd_tag_spec, argc, argv, st, NULL, NULL, 2, 2);
 	src = cmd_name(argv[optind]);
 	dst = cmd_name(argv[optind + 1]);
 	open_store(st, &c);
@@ -237,9 +250,7 @@ cmd_rm(int argc, char **argv, struct state *st)
 	struct content c;
 	struct err e;
 
-	cmd_opts(argc, argv, st, NULL, NULL);
-	if (optind >= argc)
-		die_usage("rm takes one NAME or more");
+	cmd_opts(&cmd_rm_spec, argc, argv, st, NULL, NULL, 1, -1);
 	open_store(st, &c);
 	/* every name is checked before any is removed: a typo removes nothing */
 	for (int i = optind; i < argc; i++) {

@@ -5,7 +5,9 @@
 
 #include <jansson.h>
 
+#include "prog.h"
 #include "content.h"
+#include "opt.h"
 #include "state.h"
 
 int cmd_ls(int argc, char **argv, struct state *st);
@@ -26,7 +28,21 @@ char *cmd_name(const char *arg);
  * reference, or NULL with e filled.
  */
 json_t *cmd_resolve(const struct content *c, const json_t *rec, struct err *e);
-/* Parse a verb's options: only the global ones and those in extra ("json", 'q'). */
-void cmd_opts(int argc, char **argv, struct state *st, bool *json, bool *quiet);
+/*
+ * Parse a verb's options by spec, whose table has no more than --json and -q
+ * (into json and quiet, which may be NULL then), and want min to max (-1: no
+ * limit) operands.
+ */
+void cmd_opts(const struct opt_cmd *spec, int argc, char **argv, struct state *st, bool *json,
+	      bool *quiet, int min, int max);
+
+/* The verbs' option tables, synopses and summaries (opt.h), for main.c's verb table. */
+extern const struct opt_cmd cmd_ls_spec, cmd_inspect_spec, cmd_tag_spec, cmd_rm_spec,
+    cmd_check_spec, cmd_export_spec, cmd_import_spec, cmd_commit_spec, cmd_gc_spec;
+/* The --json row; O_JSON its key. */
+enum { O_JSON = 0x100, O_OWN };
+extern const struct opt cmd_json_opt[];
+/* lease ls, lease rm (cmd-lease.c) */
+extern const struct verb cmd_lease_verbs[];
 
 #endif

@@ -40,6 +40,17 @@ read_config(const struct oci_archive_in *in, const json_t *f, struct err *e)
 	return jsonio_parse(buf, len, "config", e);
 }
 
+/* The OCI layer media type of a stream of dstream_format fmt. */
+static const char *
+layer_type(const char *fmt)
+{
+	if (!strcmp(fmt, "gzip"))
+		return "application/vnd.oci.image.layer.v1.tar+gzip";
+	if (!strcmp(fmt, "zstd"))
+		return "application/vnd.oci.image.layer.v1.tar+zstd";
+	return "application/vnd.oci.image.layer.v1.tar";
+}
+
 /*
  * The layer's OCI descriptor: its compression from its magic, and its
  * diff_id, which only a compressed layer needs read for. Each layer once
@@ -48,9 +59,6 @@ read_config(const struct oci_archive_in *in, const json_t *f, struct err *e)
 static const json_t *
 layer_info(const struct oci_archive_in *in, const json_t *f, json_t *cache, struct err *e)
 {
-	static const char *const mts[] = {"application/vnd.oci.image.layer.v1.tar",
-					  "application/vnd.oci.image.layer.v1.tar+gzip",
-					  "application/vnd.oci.image.layer.v1.tar+zstd"};
 	const char *dg = jsonio_str(f, "digest");
 	_cleanup_close_ int fd = -1;
 	char digest[DIGEST_STR_LEN + 1], diff[DIGEST_STR_LEN + 1];
@@ -71,11 +79,7 @@ layer_info(const struct oci_archive_in *in, const json_t *f, json_t *cache, stru
 			goto out;
 		dstream_result(ds, digest, diff, &insize, &outsize);
 	}
-	got = json_pack("{s:s, s:s}", "mediaType",
-			mts[!strcmp(fmt, "gzip")  ? 1
-			    : strcmp(fmt, "none") ? 2
-						  : 0],
-			"diff_id", diff);
+	got = json_pack("{s:s, s:s}", "mediaType", layer_type(fmt), "diff_id", diff);
 	json_object_set_new(cache, dg, got);
 out:
 	dstream_free(ds);

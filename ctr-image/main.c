@@ -4,18 +4,17 @@
 #include "prog.h"
 
 static const struct verb verbs[] = {
-    {"ls", cmd_ls, "ls [--json] [-q]"},
-    {"inspect", cmd_inspect, "inspect NAME"},
-    {"tag", cmd_tag, "tag SRC DST"},
-    {"rm", cmd_rm, "rm NAME..."},
-    {"check", cmd_check, "check [--json] [NAME...]"},
-    {"export", cmd_export, "export [-o FILE] [--format oci-archive|docker-archive] NAME..."},
-    {"import", cmd_import, "import [--name NAME] FILE|-"},
-    {"commit", cmd_commit,
-     "commit [-m MESSAGE] [-a AUTHOR] [-c CHANGE]... [--no-pause] [--compression gzip|zstd|none] "
-     "CONTAINER NAME"},
-    {"gc", cmd_gc, "gc [--dry-run] [--json] [-q] [--keep-ingest-younger SECS]"},
-    {NULL, NULL, NULL},
+    {"ls", cmd_ls, NULL, &cmd_ls_spec, NULL},
+    {"inspect", cmd_inspect, NULL, &cmd_inspect_spec, NULL},
+    {"tag", cmd_tag, NULL, &cmd_tag_spec, NULL},
+    {"rm", cmd_rm, NULL, &cmd_rm_spec, NULL},
+    {"check", cmd_check, NULL, &cmd_check_spec, NULL},
+    {"export", cmd_export, NULL, &cmd_export_spec, NULL},
+    {"import", cmd_import, NULL, &cmd_import_spec, NULL},
+    {"commit", cmd_commit, NULL, &cmd_commit_spec, NULL},
+    {"lease", NULL, NULL, NULL, cmd_lease_verbs},
+    {"gc", cmd_gc, NULL, &cmd_gc_spec, NULL},
+    {NULL},
 };
 
 int

@@ -16,6 +16,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "ocidoc.h"
+#include "tarread.h"
 #include "xmem.h"
 
 #define CHUNK (1u << 17)
@@ -23,29 +24,12 @@
 #define LINK_HOPS 8 /* links followed in a row before it is called a loop */
 
 struct reader {
-	struct archive *a;
+	struct tarread t;
 	const struct content *c;
 	struct oci_archive_in *in;
 	const char *path; /* of the entry being read, canonical */
 	bool layout;	  /* oci-layout seen */
 };
-
-/*
- * A read error: a format error or a truncated archive is bad input, a failed
- * read(2) of the input a system failure.
- */
-static int
-read_error(struct archive *a, const char *path, struct err *e)
-{
-	int sys = archive_errno(a);
-	const char *why = archive_error_string(a) ? archive_error_string(a) : "read error";
-
-	if (sys == EIO || sys == ENOMEM || sys == EBADF || sys == EISDIR)
-		return err_set(e, sys, "%s%sread archive (%s)", path ? path : "", path ? ": " : "",
-			       why);
-	return err_code(e, "invalid", "%s%snot a valid tar archive: %s", path ? path : "",
-			path ? ": " : "", why);
-}
 
 /*
  * The entry's path without leading "./", checked: relative, no "..", no
@@ -88,7 +72,7 @@ read_small(struct reader *r, struct archive_entry *en, size_t max, size_t *len, 
 {
 	int64_t size = archive_entry_size(en);
 	_cleanup_free_ char *buf = NULL;
-	la_ssize_t n;
+	ssize_t n;
 	size_t got = 0;
 
 	if (size < 0 || (uint64_t)size > max) {
@@ -96,10 +80,12 @@ read_small(struct reader *r, struct archive_entry *en, size_t max, size_t *len, 
 		return NULL;
 	}
 	buf = xmalloc((size_t)size + 1);
-	while ((n = archive_read_data(r->a, buf + got, (size_t)size - got)) > 0)
+	while ((n = tarread_data(&r->t, buf + got, (size_t)size - got, e)) > 0)
 		got += (size_t)n;
-	if (n < 0 || got != (size_t)size) {
-		read_error(r->a, r->path, e);
+	if (n < 0)
+		return NULL;
+	if (got != (size_t)size) {
+		err_code(e, "invalid", "%s: shorter than its header says", r->path);
 		return NULL;
 	}
 	*len = got;
@@ -147,12 +133,12 @@ drain_entry(struct reader *r, int fd, char got[DIGEST_STR_LEN + 1], int64_t *siz
 {
 	_cleanup_free_ char *buf = xmalloc(CHUNK);
 	struct digester d;
-	la_ssize_t n;
+	ssize_t n = 0;
 	int rc = 0;
 
 	*size = 0;
 	digester_init(&d);
-	while (rc == 0 && (n = archive_read_data(r->a, buf, CHUNK)) > 0) {
+	while (rc == 0 && (n = tarread_data(&r->t, buf, CHUNK, e)) > 0) {
 		digester_update(&d, buf, (size_t)n);
 		*size += n;
 		if (fd >= 0 && fdio_write_full(fd, buf, (size_t)n) < 0)
@@ -160,9 +146,7 @@ drain_entry(struct reader *r, int fd, char got[DIGEST_STR_LEN + 1], int64_t *siz
 	}
 	digester_final(&d, got);
 	digester_release(&d);
-	if (rc == 0 && n < 0)
-		return read_error(r->a, r->path, e);
-	return rc;
+	return rc == 0 && n < 0 ? -1 : rc;
 }
 
 /* Hash a blob the store already has: the archive's copy must still be what it claims. */
@@ -187,7 +171,7 @@ ingest(struct reader *r, const char *dg, int64_t size, struct err *e)
 	_cleanup_free_ char *buf = xmalloc(CHUNK);
 	struct content_ingest in;
 	char why[sizeof(e->msg)];
-	la_ssize_t n;
+	ssize_t n;
 	int rc;
 
 	rc = content_ingest_open(r->c, dg, size, "archive", 0, &in, e);
@@ -196,13 +180,11 @@ ingest(struct reader *r, const char *dg, int64_t size, struct err *e)
 	/* a partial download of the same blob is not ours to trust or resume from */
 	if (in.offset > 0 && content_ingest_reset(&in, e) < 0)
 		goto fail;
-	while ((n = archive_read_data(r->a, buf, CHUNK)) > 0)
+	while ((n = tarread_data(&r->t, buf, CHUNK, e)) > 0)
 		if (content_ingest_write(&in, buf, (size_t)n, e) < 0)
 			goto fail;
-	if (n < 0) {
-		read_error(r->a, r->path, e);
+	if (n < 0)
 		goto fail;
-	}
 	if (content_ingest_commit(r->c, &in, e) == 0)
 		return 0;
 	if (e->sys)
@@ -262,6 +244,7 @@ take_file(struct reader *r, struct err *e)
 		return -1;
 	json_object_set_new(r->in->files, r->path,
 			    json_pack("{s:s, s:I, s:i}", "digest", dg, "size", size, "spool", id));
+	r->in->bytes += size;
 	return 0;
 }
 
@@ -277,13 +260,8 @@ take_manifest(struct reader *r, struct archive_entry *en, struct err *e)
 	return r->in->manifest ? 0 : -1;
 }
 
-/*
- * Where a link points, as an archive path: a symlink's target is taken from
- * the link's folder, a hard link's from the top. Absolute targets and ones
- * that climb out of the archive are refused. New string.
- */
-static char *
-link_target(const char *path, const char *target, bool sym, struct err *e)
+char *
+oci_archive_link_target(const char *path, const char *target, bool sym, struct err *e)
 {
 	_cleanup_free_ char *joined = NULL;
 	const char *slash = strrchr(path, '/');
@@ -322,8 +300,8 @@ static int
 take_link(struct reader *r, struct archive_entry *en, struct err *e)
 {
 	const char *hard = archive_entry_hardlink(en);
-	char *target = hard ? link_target(r->path, hard, false, e)
-			    : link_target(r->path, archive_entry_symlink(en), true, e);
+	char *target = hard ? oci_archive_link_target(r->path, hard, false, e)
+			    : oci_archive_link_target(r->path, archive_entry_symlink(en), true, e);
 
 	if (!target)
 		return -1;
@@ -403,7 +381,7 @@ read_all(struct reader *r, struct err *e)
 	struct archive_entry *en;
 	int rc;
 
-	while ((rc = archive_read_next_header(r->a, &en)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+	while ((rc = tarread_next(&r->t, &en, e)) > 0) {
 		_cleanup_free_ char *path = canonical_path(archive_entry_pathname(en), e);
 
 		if (!path)
@@ -414,8 +392,8 @@ read_all(struct reader *r, struct err *e)
 		if (rc < 0)
 			return -1;
 	}
-	if (rc != ARCHIVE_EOF)
-		return read_error(r->a, NULL, e);
+	if (rc < 0)
+		return -1;
 	if (check_links(r->in, e) < 0)
 		return -1;
 	/* both: an OCI layout (docker 25 writes one beside its manifest.json), as containerd does */
@@ -441,15 +419,8 @@ oci_archive_read(const struct content *c, int fd, struct oci_archive_in *in, str
 	in->files = json_object();
 	in->links = json_object();
 	in->spool.dirfd = -1;
-	r.a = archive_read_new();
-	archive_read_support_format_tar(r.a);
-	archive_read_support_filter_gzip(r.a);
-	archive_read_support_filter_zstd(r.a);
-	if (archive_read_open_fd(r.a, fd, CHUNK) != ARCHIVE_OK)
-		rc = read_error(r.a, NULL, e);
-	else
-		rc = read_all(&r, e);
-	archive_read_free(r.a);
+	rc = tarread_open_fd(&r.t, fd, e) < 0 ? -1 : read_all(&r, e);
+	tarread_release(&r.t);
 	if (rc < 0)
 		oci_archive_in_release(in);
 	return rc;

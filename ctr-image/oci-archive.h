@@ -4,6 +4,7 @@
 #define CTR_IMAGE_OCI_ARCHIVE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "content-spool.h"
@@ -41,7 +42,7 @@ struct oci_archive_in {
 	json_t *files;		    /* every file: path -> {"digest","size"[,"spool":N]} */
 	json_t *links;		    /* every link: path -> the archive path it points at */
 	struct content_spool spool; /* files outside blobs/sha256/, numbered by "spool" */
-	int64_t bytes;		    /* bytes of blobs it held */
+	int64_t bytes;		    /* bytes of the files it held */
 };
 
 /*
@@ -60,6 +61,13 @@ struct oci_archive_in {
  */
 int oci_archive_read(const struct content *c, int fd, struct oci_archive_in *in, struct err *e);
 void oci_archive_in_release(struct oci_archive_in *in);
+/*
+ * Where the link entry path points, as an archive path: a symlink's target
+ * (sym) is taken from the link's folder, a hard link's from the top.
+ * Absolute or empty targets and ones that climb out of the archive are
+ * refused. New string, or NULL with e naming path.
+ */
+char *oci_archive_link_target(const char *path, const char *target, bool sym, struct err *e);
 /* The file record ("files") that path is, or leads to through links; NULL with e naming path. */
 const json_t *oci_archive_file(const struct oci_archive_in *in, const char *path, struct err *e);
 

@@ -11,38 +11,38 @@
 #include "result.h"
 #include "route.h"
 
-enum { OPT_NETNS = 0x100, OPT_IFNAME, OPT_JSON };
+enum { OPT_IFNAME = CMD_OPT_OWN };
+
+static const struct opt addr_opts[] = {
+    {"ifname", OPT_IFNAME, "IF", "the link (required)", NULL},
+    OPT_INCLUDE(cmd_opt_netns),
+    OPT_END,
+};
+const struct opt_cmd cmd_addr_add_spec = {
+    "--ifname IF CIDR...", "add addresses to a link (all or none)", addr_opts, 0, OPT_PERMUTE};
+const struct opt_cmd cmd_addr_rm_spec = {"--ifname IF CIDR...", "remove addresses from a link",
+					 addr_opts, 0, OPT_PERMUTE};
+const struct opt_cmd cmd_route_add_spec = {"(default | CIDR) [via GW] [dev IF]",
+					   "add a route; the CNI result as JSON", cmd_opt_netns, 0,
+					   OPT_PERMUTE};
+const struct opt_cmd cmd_route_rm_spec = {"(default | CIDR) [via GW] [dev IF]", "remove a route",
+					  cmd_opt_netns, 0, OPT_PERMUTE};
 
 struct ar_args {
 	const char *netns, *ifname;
 };
 
 static void
-parse_ar(int argc, char **argv, struct state *st, const char *verb, struct ar_args *a)
+ar_opt(int c, const char *arg, void *ctx)
 {
-	static const struct option opts[] = {
-	    {"netns", required_argument, NULL, OPT_NETNS},
-	    {"ifname", required_argument, NULL, OPT_IFNAME},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+	struct ar_args *a = ctx;
 
-	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "h" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_NETNS)
-			a->netns = optarg;
-		else if (c == OPT_IFNAME)
-			a->ifname = (cmd_ifname(optarg), optarg);
-		else if (c == OPT_JSON)
-			prog_set_json_errors(true);
-		else if (c == 'h')
-			cmd_usage(verb);
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("%s: unknown option", verb);
-	}
+	if (c == CMD_OPT_NETNS)
+		a->netns = arg;
+	else if (c == OPT_IFNAME)
+		a->ifname = (cmd_ifname(arg), arg);
+	else if (c == CMD_OPT_JSON)
+		prog_set_json_errors(true);
 }
 
 /* Add every address or none: on a failure the ones added before are taken back. */
@@ -67,25 +67,24 @@ undo:
 	die_err(&e);
 }
 
-int
-cmd_addr(int argc, char **argv, struct state *st)
+static int
+addr(int argc, char **argv, struct state *st, bool add)
 {
-	bool add = argc >= 2 && !strcmp(argv[1], "add");
+	const struct opt_cmd *spec = add ? &cmd_addr_add_spec : &cmd_addr_rm_spec;
 	struct inet_prefix p[16];
-	struct ar_args a;
+	struct ar_args a = {NULL, NULL};
 	struct target t;
 	struct link_info li;
 	struct err e;
 	int n;
 
-	if (argc < 2 || (!add && strcmp(argv[1], "rm") != 0))
-		die_usage("addr: want 'addr add' or 'addr rm'");
-	parse_ar(argc - 1, argv + 1, st, "addr", &a);
-	n = argc - 1 - optind;
-	if (!a.ifname || n < 1 || n > 16)
-		die_usage("addr %s: want --ifname IF and 1 to 16 CIDRs", argv[1]);
+	opt_parse(spec, argc, argv, st, ar_opt, &a);
+	if (!a.ifname)
+		opt_die(spec, "missing --ifname IF");
+	opt_operands(spec, argc, argv, 1, 16);
+	n = argc - optind;
 	for (int i = 0; i < n; i++)
-		cmd_cidr(argv[1 + optind + i], &p[i]);
+		cmd_cidr(argv[optind + i], &p[i]);
 	target_open(&t, a.netns);
 	cmd_link_get(&t, a.ifname, &li);
 	if (add)
@@ -95,6 +94,18 @@ cmd_addr(int argc, char **argv, struct state *st)
 			die_err(&e);
 	target_release(&t);
 	return 0;
+}
+
+int
+cmd_addr_add(int argc, char **argv, struct state *st)
+{
+	return addr(argc, argv, st, true);
+}
+
+int
+cmd_addr_rm(int argc, char **argv, struct state *st)
+{
+	return addr(argc, argv, st, false);
 }
 
 /* "(default | CIDR) [via GW] [dev IF]" into r; dev is looked up in t. */
@@ -129,23 +140,18 @@ parse_route(struct target *t, int argc, char **argv, struct route_info *r)
 		die_usage("route: want 'via GW' or 'dev IF'");
 }
 
-int
-cmd_route(int argc, char **argv, struct state *st)
+static int
+route(int argc, char **argv, struct state *st, bool add)
 {
-	bool add = argc >= 2 && !strcmp(argv[1], "add");
 	json_auto_t *out = NULL;
 	struct route_info r;
-	struct ar_args a;
+	struct ar_args a = {NULL, NULL};
 	struct target t;
 	struct err e;
 
-	if (argc < 2 || (!add && strcmp(argv[1], "rm") != 0))
-		die_usage("route: want 'route add' or 'route rm'");
-	parse_ar(argc - 1, argv + 1, st, "route", &a);
-	if (a.ifname)
-		die_usage("route: use 'dev IF', not --ifname");
+	opt_parse(add ? &cmd_route_add_spec : &cmd_route_rm_spec, argc, argv, st, ar_opt, &a);
 	target_open(&t, a.netns);
-	parse_route(&t, argc - 1 - optind, argv + 1 + optind, &r);
+	parse_route(&t, argc - optind, argv + optind, &r);
 	if (!add) {
 		if (route_del(&t.nl, &r, &e) < 0)
 			die_err(&e);
@@ -158,4 +164,16 @@ cmd_route(int argc, char **argv, struct state *st)
 	}
 	target_release(&t);
 	return 0;
+}
+
+int
+cmd_route_add(int argc, char **argv, struct state *st)
+{
+	return route(argc, argv, st, true);
+}
+
+int
+cmd_route_rm(int argc, char **argv, struct state *st)
+{
+	return route(argc, argv, st, false);
 }

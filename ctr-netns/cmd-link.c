@@ -13,8 +13,7 @@
 #include "result.h"
 
 enum {
-	OPT_NETNS = 0x100,
-	OPT_IFNAME,
+	OPT_IFNAME = CMD_OPT_OWN,
 	OPT_HOST_IFNAME,
 	OPT_HOST_NETNS,
 	OPT_BRIDGE,
@@ -22,24 +21,56 @@ enum {
 	OPT_MAC,
 	OPT_SYSCTL,
 	OPT_ADDR,
-	OPT_JSON
 };
 
-static const struct option link_opts[] = {
-    {"netns", required_argument, NULL, OPT_NETNS},
-    {"ifname", required_argument, NULL, OPT_IFNAME},
-    {"host-ifname", required_argument, NULL, OPT_HOST_IFNAME},
-    {"host-netns", required_argument, NULL, OPT_HOST_NETNS},
-    {"bridge", required_argument, NULL, OPT_BRIDGE},
-    {"mtu", required_argument, NULL, OPT_MTU},
-    {"mac", required_argument, NULL, OPT_MAC},
-    {"sysctl", required_argument, NULL, OPT_SYSCTL},
-    {"addr", required_argument, NULL, OPT_ADDR},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"help", no_argument, NULL, 'h'},
-    PROG_GLOBAL_LONGOPTS,
-    {NULL, 0, NULL, 0},
+static const struct opt mtu_opt[] = {
+    {"mtu", OPT_MTU, "N", "the link's MTU", NULL},
+    OPT_END,
 };
+static const struct opt sysctl_opt[] = {
+    {"sysctl", OPT_SYSCTL, "KEY=VALUE", "set a sysctl in the namespace once up (again for more)",
+     NULL},
+    OPT_END,
+};
+
+static const struct opt veth_add_opts[] = {
+    {"netns", CMD_OPT_NETNS, "NS", "the namespace of the container's end (required)", NULL},
+    {"ifname", OPT_IFNAME, "IF", "the name of the container's end (required)", NULL},
+    {"host-ifname", OPT_HOST_IFNAME, "IF", "the name of the host's end (default vethXXXXXXXX)",
+     NULL},
+    {"host-netns", OPT_HOST_NETNS, "NS", "the namespace of the host's end (default: ours)", NULL},
+    {"bridge", OPT_BRIDGE, "BR", "put the host's end on this bridge", NULL},
+    {"mac", OPT_MAC, "MAC", "the MAC address of the container's end", NULL},
+    OPT_INCLUDE(mtu_opt),
+    OPT_INCLUDE(sysctl_opt),
+    OPT_INCLUDE(cmd_opt_json),
+    OPT_END,
+};
+const struct opt_cmd cmd_veth_add_spec = {
+    "--netns NS --ifname IF",
+    "a veth pair, one end in the container's namespace; the CNI result as JSON", veth_add_opts, 0,
+    OPT_PERMUTE};
+
+static const struct opt bridge_add_opts[] = {
+    {"addr", OPT_ADDR, "CIDR", "an address of the bridge (again for more, up to 8)", NULL},
+    OPT_INCLUDE(mtu_opt),
+    OPT_INCLUDE(sysctl_opt),
+    OPT_INCLUDE(cmd_opt_netns),
+    OPT_END,
+};
+const struct opt_cmd cmd_bridge_add_spec = {"BR", "a bridge, up; the CNI result as JSON",
+					    bridge_add_opts, 0, OPT_PERMUTE};
+
+const struct opt_cmd cmd_link_rm_spec = {"IF", "delete a link (a veth's peer goes with it)",
+					 cmd_opt_netns, 0, OPT_PERMUTE};
+
+static const struct opt link_set_opts[] = {
+    OPT_INCLUDE(mtu_opt),
+    OPT_INCLUDE(cmd_opt_netns),
+    OPT_END,
+};
+const struct opt_cmd cmd_link_set_spec = {"IF [up | down]", "set a link up or down, or its MTU",
+					  link_set_opts, 0, OPT_PERMUTE};
 
 /* Everything a link verb may be told; each verb checks which ones it allows. */
 struct link_args {
@@ -59,7 +90,7 @@ link_arg(struct link_args *a, int c, const char *arg)
 	struct err e;
 
 	switch (c) {
-	case OPT_NETNS:
+	case CMD_OPT_NETNS:
 		a->netns = arg;
 		break;
 	case OPT_IFNAME:
@@ -83,7 +114,7 @@ link_arg(struct link_args *a, int c, const char *arg)
 	case OPT_SYSCTL:
 		cmd_add_sysctl(&a->sysctls, arg);
 		break;
-	case OPT_JSON:
+	case CMD_OPT_JSON:
 		prog_set_json_errors(true);
 		break;
 	case OPT_MAC:
@@ -99,40 +130,18 @@ link_arg(struct link_args *a, int c, const char *arg)
 	}
 }
 
-/* Parse argv (after the sub-verb) into a; verb names the usage line for -h. */
+/* Parse argv by spec into a. */
 static void
-parse_link_args(int argc, char **argv, struct state *st, const char *verb, struct link_args *a)
+parse_link_args(int argc, char **argv, struct state *st, const struct opt_cmd *spec,
+		struct link_args *a)
 {
+	struct opt_parser p;
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "h" PROG_GLOBAL_SHORTOPTS, link_opts, NULL)) != -1) {
-		if (c == 'h')
-			cmd_usage(verb);
-		else if (c >= OPT_NETNS && c <= OPT_JSON)
-			link_arg(a, c, optarg);
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("%s: unknown option", verb);
-	}
-}
-
-/* Refuse options the verb does not take, rather than ignore them silently. */
-static void
-only(const struct link_args *a, const char *verb, const char *allowed)
-{
-	const struct {
-		const char *name;
-		bool set;
-	} opts[] = {
-	    {"ifname", a->ifname},	   {"host-ifname", a->host_ifname},
-	    {"host-netns", a->host_netns}, {"bridge", a->bridge},
-	    {"mac", a->has_mac},	   {"sysctl", a->sysctls},
-	    {"addr", a->naddrs},	   {"mtu", a->mtu},
-	};
-
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (opts[i].set && !strstr(allowed, opts[i].name))
-			die_usage("%s: --%s is not an option of this verb", verb, opts[i].name);
+	opt_init(&p, spec, argc, argv, st);
+	while ((c = opt_next(&p)) != -1)
+		link_arg(a, c, optarg);
 }
 
 static void
@@ -189,8 +198,8 @@ veth_finish(struct target *host, struct target *cont, const struct link_args *a,
 	return 0;
 }
 
-static int
-veth_add(int argc, char **argv, struct state *st)
+int
+cmd_veth_add(int argc, char **argv, struct state *st)
 {
 	struct link_args a;
 	struct target host, cont;
@@ -198,10 +207,10 @@ veth_add(int argc, char **argv, struct state *st)
 	json_auto_t *out = NULL;
 	struct err e;
 
-	parse_link_args(argc, argv, st, "veth", &a);
-	only(&a, "veth add", "ifname host-ifname host-netns bridge mtu mac sysctl");
-	if (!a.netns || !a.ifname || optind != argc)
-		die_usage("veth add: want --netns NS --ifname IF and no other arguments");
+	parse_link_args(argc, argv, st, &cmd_veth_add_spec, &a);
+	if (!a.netns || !a.ifname)
+		opt_die(&cmd_veth_add_spec, "missing --%s", a.netns ? "ifname IF" : "netns NS");
+	opt_operands(&cmd_veth_add_spec, argc, argv, 0, 0);
 	if (!a.host_ifname)
 		a.host_ifname = random_host_ifname(&a);
 	target_open(&cont, a.netns);
@@ -230,14 +239,6 @@ out_delete:
 	die_err(&e);
 }
 
-int
-cmd_veth(int argc, char **argv, struct state *st)
-{
-	if (argc < 2 || strcmp(argv[1], "add") != 0)
-		die_usage("veth: want 'veth add'");
-	return veth_add(argc - 1, argv + 1, st);
-}
-
 static int
 bridge_finish(struct target *t, const struct link_args *a, struct link_info *br, json_t *out,
 	      struct err *e)
@@ -258,7 +259,7 @@ bridge_finish(struct target *t, const struct link_args *a, struct link_info *br,
 }
 
 int
-cmd_bridge(int argc, char **argv, struct state *st)
+cmd_bridge_add(int argc, char **argv, struct state *st)
 {
 	struct link_args a;
 	struct target t;
@@ -266,17 +267,13 @@ cmd_bridge(int argc, char **argv, struct state *st)
 	json_auto_t *out = result_new(NULL);
 	struct err e;
 
-	if (argc < 2 || strcmp(argv[1], "add") != 0)
-		die_usage("bridge: want 'bridge add'");
-	parse_link_args(argc - 1, argv + 1, st, "bridge", &a);
-	only(&a, "bridge add", "addr mtu sysctl");
-	if (argc - 1 - optind != 1)
-		die_usage("bridge add: want one BR");
-	cmd_ifname(argv[1 + optind]);
+	parse_link_args(argc, argv, st, &cmd_bridge_add_spec, &a);
+	opt_operands(&cmd_bridge_add_spec, argc, argv, 1, 1);
+	cmd_ifname(argv[optind]);
 	target_open(&t, a.netns);
-	refuse_existing(&t, argv[1 + optind]);
-	if (link_add_bridge(&t.nl, argv[1 + optind], a.mtu, &e) < 0 ||
-	    link_get(&t.nl, argv[1 + optind], &br, &e) < 0)
+	refuse_existing(&t, argv[optind]);
+	if (link_add_bridge(&t.nl, argv[optind], a.mtu, &e) < 0 ||
+	    link_get(&t.nl, argv[optind], &br, &e) < 0)
 		die_err(&e);
 	if (bridge_finish(&t, &a, &br, out, &e) < 0) {
 		link_del(&t.nl, br.index, &(struct err){0});
@@ -288,55 +285,46 @@ cmd_bridge(int argc, char **argv, struct state *st)
 	return 0;
 }
 
-static int
-link_rm(struct target *t, int argc, char **argv)
+int
+cmd_link_rm(int argc, char **argv, struct state *st)
 {
+	struct link_args a;
 	struct link_info li;
+	struct target t;
 	struct err e;
 
-	if (argc != 1)
-		die_usage("link rm: want one IF");
-	cmd_link_get(t, argv[0], &li);
-	if (link_del(&t->nl, li.index, &e) < 0)
+	parse_link_args(argc, argv, st, &cmd_link_rm_spec, &a);
+	opt_operands(&cmd_link_rm_spec, argc, argv, 1, 1);
+	target_open(&t, a.netns);
+	cmd_link_get(&t, argv[optind], &li);
+	if (link_del(&t.nl, li.index, &e) < 0)
 		die_err(&e);
-	return 0;
-}
-
-static int
-link_set(struct target *t, const struct link_args *a, int argc, char **argv)
-{
-	struct link_info li;
-	struct err e;
-	int up = -1;
-
-	if (argc == 2 && (!strcmp(argv[1], "up") || !strcmp(argv[1], "down")))
-		up = !strcmp(argv[1], "up");
-	else if (argc != 1 || !a->mtu)
-		die_usage("link set: want IF and up, down or --mtu N");
-	cmd_link_get(t, argv[0], &li);
-	if (a->mtu && link_set_mtu(&t->nl, li.index, a->mtu, &e) < 0)
-		die_err(&e);
-	if (up >= 0 && link_set_up(&t->nl, li.index, up, &e) < 0)
-		die_err(&e);
+	target_release(&t);
 	return 0;
 }
 
 int
-cmd_link(int argc, char **argv, struct state *st)
+cmd_link_set(int argc, char **argv, struct state *st)
 {
 	struct link_args a;
+	struct link_info li;
 	struct target t;
-	bool rm = argc >= 2 && !strcmp(argv[1], "rm");
-	int rc;
+	struct err e;
+	int up = -1;
 
-	if (argc < 2 || (!rm && strcmp(argv[1], "set") != 0))
-		die_usage("link: want 'link rm' or 'link set'");
-	parse_link_args(argc - 1, argv + 1, st, "link", &a);
-	only(&a, rm ? "link rm" : "link set", rm ? "" : "mtu");
+	parse_link_args(argc, argv, st, &cmd_link_set_spec, &a);
+	opt_operands(&cmd_link_set_spec, argc, argv, 1, 2);
+	argv += optind;
+	if (argc - optind == 2 && (!strcmp(argv[1], "up") || !strcmp(argv[1], "down")))
+		up = !strcmp(argv[1], "up");
+	else if (argc - optind == 2 || !a.mtu)
+		opt_die(&cmd_link_set_spec, "want IF and up, down or --mtu N");
 	target_open(&t, a.netns);
-	argc -= 1 + optind;
-	argv += 1 + optind;
-	rc = rm ? link_rm(&t, argc, argv) : link_set(&t, &a, argc, argv);
+	cmd_link_get(&t, argv[0], &li);
+	if (a.mtu && link_set_mtu(&t.nl, li.index, a.mtu, &e) < 0)
+		die_err(&e);
+	if (up >= 0 && link_set_up(&t.nl, li.index, up, &e) < 0)
+		die_err(&e);
 	target_release(&t);
-	return rc;
+	return 0;
 }

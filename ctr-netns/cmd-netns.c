@@ -13,7 +13,28 @@
 #include "prog.h"
 #include "xmem.h"
 
-enum { OPT_SYSCTL = 0x100, OPT_JSON, OPT_NETNS };
+enum { OPT_SYSCTL = CMD_OPT_OWN };
+
+static const struct opt create_opts[] = {
+    {"sysctl", OPT_SYSCTL, "KEY=VALUE", "set a sysctl in the new namespace (again for more)", NULL},
+    OPT_INCLUDE(cmd_opt_json),
+    OPT_END,
+};
+const struct opt_cmd cmd_create_spec = {"NAME", "a network namespace, pinned; its path as JSON",
+					create_opts, 0, OPT_PERMUTE};
+const struct opt_cmd cmd_rm_spec = {"NAME...", "remove network namespaces (their links go too)",
+				    cmd_opt_json, 0, OPT_PERMUTE};
+static const struct opt ls_opts[] = {
+    {"json", CMD_OPT_JSON, NULL, "print JSON (and errors as JSON)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_ls_spec = {NULL, "list the pinned network namespaces", ls_opts, 0,
+				    OPT_PERMUTE};
+const struct opt_cmd cmd_exec_spec = {
+    "NAME [--] COMMAND [ARG]...",
+    "run COMMAND in the namespace (chain-loading; 127: not found, 126: not runnable)", NULL, 0, 0};
+const struct opt_cmd cmd_sysctl_spec = {"KEY=VALUE...", "set sysctls in a namespace (or ours)",
+					cmd_opt_netns, 0, OPT_PERMUTE};
 
 /*
  * Loopback is down in a new namespace: nothing can talk to 127.0.0.1 until
@@ -53,61 +74,41 @@ create_one(const char *name, char **sysctls)
 	jsonio_write(stdout, out);
 }
 
+static void
+create_opt(int c, const char *arg, void *ctx)
+{
+	if (c == OPT_SYSCTL)
+		cmd_add_sysctl(ctx, arg);
+	else if (c == CMD_OPT_JSON)
+		prog_set_json_errors(true);
+}
+
 int
 cmd_create(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    {"sysctl", required_argument, NULL, OPT_SYSCTL},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
 	_cleanup_strv_ char **sysctls = NULL;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "h" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_SYSCTL)
-			cmd_add_sysctl(&sysctls, optarg);
-		else if (c == OPT_JSON)
-			prog_set_json_errors(true);
-		else if (c == 'h')
-			cmd_usage("create");
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("create: unknown option");
-	}
-	if (argc - optind != 1)
-		die_usage("create: want one NAME");
+	opt_parse(&cmd_create_spec, argc, argv, st, create_opt, &sysctls);
+	opt_operands(&cmd_create_spec, argc, argv, 1, 1);
 	create_one(argv[optind], sysctls);
 	return 0;
 }
 
-/* Options shared by verbs that take nothing but --json and --netns. */
-static int
-simple_opts(int argc, char **argv, struct state *st, const char *verb, const char **netns)
-{
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"netns", required_argument, NULL, OPT_NETNS},
-	    {"help", no_argument, NULL, 'h'},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
-	bool json = false;
-	int c;
+/* --json, --netns NS: into ctx, a struct simple. */
+struct simple {
+	bool json;
+	const char *netns;
+};
 
-	while ((c = getopt_long(argc, argv, "h" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_JSON)
-			json = true;
-		else if (c == OPT_NETNS && netns)
-			*netns = optarg;
-		else if (c == 'h')
-			cmd_usage(verb);
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("%s: unknown option", verb);
-	}
-	prog_set_json_errors(json);
-	return json;
+static void
+simple_opt(int c, const char *arg, void *ctx)
+{
+	struct simple *o = ctx;
+
+	if (c == CMD_OPT_JSON)
+		prog_set_json_errors(o->json = true);
+	else if (c == CMD_OPT_NETNS)
+		o->netns = arg;
 }
 
 int
@@ -115,9 +116,10 @@ cmd_rm(int argc, char **argv, struct state *st)
 {
 	struct err e;
 
-	simple_opts(argc, argv, st, "rm", NULL);
-	if (optind >= argc)
-		die_usage("rm: want NAME");
+	struct simple o = {false, NULL};
+
+	opt_parse(&cmd_rm_spec, argc, argv, st, simple_opt, &o);
+	opt_operands(&cmd_rm_spec, argc, argv, 1, -1);
 	for (int i = optind; i < argc; i++)
 		if (netns_remove(argv[i], &e) < 0)
 			die_err(&e);
@@ -127,13 +129,14 @@ cmd_rm(int argc, char **argv, struct state *st)
 int
 cmd_ls(int argc, char **argv, struct state *st)
 {
-	bool json = simple_opts(argc, argv, st, "ls", NULL);
+	struct simple o = {false, NULL};
+	int i = opt_parse(&cmd_ls_spec, argc, argv, st, simple_opt, &o);
+	bool json = o.json;
 	_cleanup_strv_ char **names = NULL;
 	json_auto_t *out = json_array();
 	struct err e;
 
-	if (optind != argc)
-		die_usage("ls: no arguments expected");
+	opt_operands(&cmd_ls_spec, i, argv, 0, 0);
 	if (netns_list(&names, &e) < 0)
 		die_err(&e);
 	for (char **n = names; *n; n++) {
@@ -157,19 +160,12 @@ cmd_exec(int argc, char **argv, struct state *st)
 {
 	_cleanup_close_ int fd = -1;
 	struct err e;
-	int c;
 
-	(void)st;
-	/* '+': everything after NAME belongs to the command, options included */
-	while ((c = getopt(argc, argv, "+h")) != -1)
-		if (c == 'h')
-			cmd_usage("exec");
-		else
-			die_usage("exec: unknown option");
+	/* options stop at NAME: everything after it belongs to the command, options included */
+	opt_parse(&cmd_exec_spec, argc, argv, st, NULL, NULL);
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
-	if (argc - optind < 2)
-		die_usage("exec: want NAME -- COMMAND [ARG]...");
+	opt_operands(&cmd_exec_spec, argc, argv, 2, -1);
 	fd = netns_open(argv[optind], &e);
 	if (fd < 0 || netns_join(fd, &e) < 0)
 		die_err(&e);
@@ -177,25 +173,27 @@ cmd_exec(int argc, char **argv, struct state *st)
 	if (!strcmp(argv[0], "--"))
 		argv++;
 	if (!argv[0])
-		die_usage("exec: want a COMMAND");
+		opt_die(&cmd_exec_spec, "missing COMMAND");
 	execvp(argv[0], argv);
-	die(errno == ENOENT ? EXIT_USAGE : EXIT_SYS, "exec '%s': %s", argv[0], strerror(errno));
+	/* as a shell says it: 127 for a command not found, 126 for one found but not runnable */
+	if (errno == ENOENT)
+		die(127, "exec '%s': %s", argv[0], strerror(errno));
+	die(126, "exec '%s': %s", argv[0], strerror(errno));
 }
 
 int
 cmd_sysctl(int argc, char **argv, struct state *st)
 {
-	const char *netns = NULL;
+	struct simple o = {false, NULL};
 	_cleanup_strv_ char **list = NULL;
 	struct target t;
 	struct err e;
 
-	simple_opts(argc, argv, st, "sysctl", &netns);
-	if (optind >= argc)
-		die_usage("sysctl: want KEY=VALUE");
+	opt_parse(&cmd_sysctl_spec, argc, argv, st, simple_opt, &o);
+	opt_operands(&cmd_sysctl_spec, argc, argv, 1, -1);
 	for (int i = optind; i < argc; i++)
 		cmd_add_sysctl(&list, argv[i]);
-	target_open(&t, netns);
+	target_open(&t, o.netns);
 	if (cmd_apply_sysctls(t.nsfd, list, &e) < 0)
 		die_err(&e);
 	target_release(&t);

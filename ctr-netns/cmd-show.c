@@ -14,8 +14,6 @@
 #include "result.h"
 #include "route.h"
 
-enum { OPT_JSON = 0x100 };
-
 struct snapshot {
 	struct link_info *links;
 	size_t nlinks;
@@ -113,32 +111,32 @@ show_text(const struct snapshot *s)
 		die(EXIT_SYS, "write stdout: %s", strerror(errno));
 }
 
+static const struct opt show_opts[] = {
+    {"json", CMD_OPT_JSON, NULL, "print the CNI-style JSON (and errors as JSON)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_show_spec = {"NAME", "the links, addresses and routes of a namespace",
+				      show_opts, 0, OPT_PERMUTE};
+
+static void
+show_opt(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c == CMD_OPT_JSON)
+		prog_set_json_errors(*(bool *)ctx = true);
+}
+
 int
 cmd_show(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, 'h'},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
 	struct snapshot s = {0};
 	json_auto_t *out = NULL;
 	struct target t;
 	bool json = false;
 	struct err e;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "h" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_JSON)
-			prog_set_json_errors(json = true);
-		else if (c == 'h')
-			cmd_usage("show");
-		else if (!prog_global_opt(c, optarg, st))
-			die_usage("show: unknown option");
-	}
-	if (argc - optind != 1)
-		die_usage("show: want one NAME");
+	opt_parse(&cmd_show_spec, argc, argv, st, show_opt, &json);
+	opt_operands(&cmd_show_spec, argc, argv, 1, 1);
 	target_open(&t, argv[optind]);
 	if (link_list(&t.nl, &s.links, &s.nlinks, &e) < 0 ||
 	    addr_list(&t.nl, AF_UNSPEC, &s.addrs, &s.naddrs, &e) < 0 ||

@@ -10,46 +10,62 @@
 #include "prog.h"
 #include "xmem.h"
 
-/*
- * The verb table (here rather than in main.c so that unit tests, which link
- * everything but main.c, link). Verbs with sub-verbs appear once per line of
- * usage; dispatch takes the first.
- */
-const struct verb cmd_verbs[] = {
-    {"create", cmd_create, "create [--sysctl KEY=VALUE]... NAME"},
-    {"rm", cmd_rm, "rm NAME..."},
-    {"ls", cmd_ls, "ls [--json]"},
-    {"exec", cmd_exec, "exec NAME -- COMMAND [ARG]..."},
-    {"show", cmd_show, "show [--json] NAME"},
-    {"sysctl", cmd_sysctl, "sysctl [--netns NS] KEY=VALUE..."},
-    {"veth", cmd_veth,
-     "veth add --netns NS --ifname IF [--host-ifname IF] [--host-netns NS] [--bridge BR] "
-     "[--mtu N] [--mac MAC] [--sysctl KEY=VALUE]..."},
-    {"bridge", cmd_bridge,
-     "bridge add [--netns NS] [--addr CIDR]... [--mtu N] [--sysctl KEY=VALUE]... BR"},
-    {"link", cmd_link, "link rm [--netns NS] IF"},
-    {"link", cmd_link, "link set [--netns NS] [--mtu N] IF [up | down]"},
-    {"addr", cmd_addr, "addr add [--netns NS] --ifname IF CIDR..."},
-    {"addr", cmd_addr, "addr rm [--netns NS] --ifname IF CIDR..."},
-    {"route", cmd_route, "route add [--netns NS] (default | CIDR) [via GW] [dev IF]"},
-    {"route", cmd_route, "route rm [--netns NS] (default | CIDR) [via GW] [dev IF]"},
-    {"cni", cmd_cni,
-     "cni add [--conf-dir DIR] [--plugin-dir PATH] [--ifname IF] [--id ID] [--args K=V;...] "
-     "NETWORK NS"},
-    {"cni", cmd_cni,
-     "cni del [--conf-dir DIR] [--plugin-dir PATH] [--ifname IF] [--id ID] [--args K=V;...] "
-     "NETWORK NS"},
+const struct opt cmd_opt_json[] = {
+    {"json", CMD_OPT_JSON, NULL, "errors as JSON too", NULL},
+    OPT_END,
+};
+const struct opt cmd_opt_netns[] = {
+    {"netns", CMD_OPT_NETNS, "NS", "work in that namespace (a name, or a path) instead of ours",
+     NULL},
+    OPT_INCLUDE(cmd_opt_json),
+    OPT_END,
+};
+
+static const struct verb veth_verbs[] = {
+    {"add", cmd_veth_add, NULL, &cmd_veth_add_spec, NULL},
+    {NULL},
+};
+static const struct verb bridge_verbs[] = {
+    {"add", cmd_bridge_add, NULL, &cmd_bridge_add_spec, NULL},
+    {NULL},
+};
+static const struct verb link_verbs[] = {
+    {"rm", cmd_link_rm, NULL, &cmd_link_rm_spec, NULL},
+    {"set", cmd_link_set, NULL, &cmd_link_set_spec, NULL},
+    {NULL},
+};
+static const struct verb addr_verbs[] = {
+    {"add", cmd_addr_add, NULL, &cmd_addr_add_spec, NULL},
+    {"rm", cmd_addr_rm, NULL, &cmd_addr_rm_spec, NULL},
+    {NULL},
+};
+static const struct verb route_verbs[] = {
+    {"add", cmd_route_add, NULL, &cmd_route_add_spec, NULL},
+    {"rm", cmd_route_rm, NULL, &cmd_route_rm_spec, NULL},
+    {NULL},
+};
+static const struct verb cni_verbs[] = {
+    {"add", cmd_cni_add, NULL, &cmd_cni_add_spec, NULL},
+    {"del", cmd_cni_del, NULL, &cmd_cni_del_spec, NULL},
     {NULL},
 };
 
-void
-cmd_usage(const char *name)
-{
-	for (const struct verb *v = cmd_verbs; v->name; v++)
-		if (!strcmp(v->name, name))
-			prog_usage(cmd_verbs, v, true);
-	exit(0);
-}
+/* The verb table (here rather than in main.c so that unit tests, which link all but main.c, link). */
+const struct verb cmd_verbs[] = {
+    {"create", cmd_create, NULL, &cmd_create_spec, NULL},
+    {"rm", cmd_rm, NULL, &cmd_rm_spec, NULL},
+    {"ls", cmd_ls, NULL, &cmd_ls_spec, NULL},
+    {"exec", cmd_exec, NULL, &cmd_exec_spec, NULL},
+    {"show", cmd_show, NULL, &cmd_show_spec, NULL},
+    {"sysctl", cmd_sysctl, NULL, &cmd_sysctl_spec, NULL},
+    {"veth", NULL, NULL, NULL, veth_verbs},
+    {"bridge", NULL, NULL, NULL, bridge_verbs},
+    {"link", NULL, NULL, NULL, link_verbs},
+    {"addr", NULL, NULL, NULL, addr_verbs},
+    {"route", NULL, NULL, NULL, route_verbs},
+    {"cni", NULL, NULL, NULL, cni_verbs},
+    {NULL},
+};
 
 int
 target_init(struct target *t, const char *spec, struct err *e)

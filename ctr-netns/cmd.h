@@ -17,20 +17,36 @@ int cmd_ls(int argc, char **argv, struct state *st);
 int cmd_exec(int argc, char **argv, struct state *st);
 int cmd_show(int argc, char **argv, struct state *st);
 int cmd_sysctl(int argc, char **argv, struct state *st);
-int cmd_veth(int argc, char **argv, struct state *st);
-int cmd_bridge(int argc, char **argv, struct state *st);
-int cmd_link(int argc, char **argv, struct state *st);
-int cmd_addr(int argc, char **argv, struct state *st);
-int cmd_route(int argc, char **argv, struct state *st);
+int cmd_veth_add(int argc, char **argv, struct state *st);
+int cmd_bridge_add(int argc, char **argv, struct state *st);
+int cmd_link_rm(int argc, char **argv, struct state *st);
+int cmd_link_set(int argc, char **argv, struct state *st);
+int cmd_addr_add(int argc, char **argv, struct state *st);
+int cmd_addr_rm(int argc, char **argv, struct state *st);
+int cmd_route_add(int argc, char **argv, struct state *st);
+int cmd_route_rm(int argc, char **argv, struct state *st);
 /* The runtime side of CNI: a network's plugin chain for a namespace (cni-run.c). */
-int cmd_cni(int argc, char **argv, struct state *st);
+int cmd_cni_add(int argc, char **argv, struct state *st);
+int cmd_cni_del(int argc, char **argv, struct state *st);
+/* The verbs' option tables, synopses and summaries (opt.h). */
+extern const struct opt_cmd cmd_create_spec, cmd_rm_spec, cmd_ls_spec, cmd_exec_spec, cmd_show_spec,
+    cmd_sysctl_spec, cmd_veth_add_spec, cmd_bridge_add_spec, cmd_link_rm_spec, cmd_link_set_spec,
+    cmd_addr_add_spec, cmd_addr_rm_spec, cmd_route_add_spec, cmd_route_rm_spec, cmd_cni_add_spec,
+    cmd_cni_del_spec;
+
+/* Option keys the verbs share; their own start at CMD_OPT_OWN. */
+enum {
+	CMD_OPT_JSON = 0x100,
+	CMD_OPT_NETNS,
+	CMD_OPT_OWN,
+};
+/* --json; --netns NS and --json. */
+extern const struct opt cmd_opt_json[], cmd_opt_netns[];
 /* CNI plugin mode: CNI_COMMAND set and no arguments. Returns the exit code. */
 int cni_main(void);
 
 /* The verbs, for prog_dispatch; NULL-terminated. */
 extern const struct verb cmd_verbs[];
-/* Print the usage lines of verb name on stdout and exit 0 (-h, --help). */
-void cmd_usage(const char *name) __attribute__((noreturn));
 
 /*
  * A namespace to work in: spec NULL means the one we run in. The fd stays

@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +25,6 @@
 #define CNI_CONF_DIR_DEFAULT "/etc/cni/net.d"
 #define CNI_PATH_DEFAULT "/opt/cni/bin:/usr/lib/cni"
 #define CNI_CONF_MAX (1 << 20)
-#define CNI_USAGE                                                                                    \
-	"cni add|del [--conf-dir DIR] [--plugin-dir PATH] [--ifname IF] [--id ID] [--args K=V;...] " \
-	"NETWORK NS"
-
 struct cni_run {
 	const char *conf_dir, *plugin_dir, *ifname, *id, *args;
 	const char *network, *ns;
@@ -263,58 +258,57 @@ set_env(const char *k, const char *v)
 		die(111, "setenv %s: %s", k, strerror(errno));
 }
 
-int
-cmd_cni(int argc, char **argv, struct state *st)
+enum { OPT_CONF_DIR = CMD_OPT_OWN, OPT_PLUGIN_DIR, OPT_IFNAME, OPT_ID, OPT_ARGS };
+
+static const struct opt cni_opts[] = {
+    {"conf-dir", OPT_CONF_DIR, "DIR",
+     "network configurations (default $CNI_CONF_DIR, else "
+     "/etc/cni/net.d)",
+     NULL},
+    {"plugin-dir", OPT_PLUGIN_DIR, "PATH",
+     "plugins, dirs split by ':' (default $CNI_PATH, else "
+     "/opt/cni/bin:/usr/lib/cni)",
+     NULL},
+    {"ifname", OPT_IFNAME, "IF", "the interface in the namespace (default eth0)", NULL},
+    {"id", OPT_ID, "ID", "the container ID plugins are told (default NS)", NULL},
+    {"args", OPT_ARGS, "K=V;...", "CNI_ARGS for the plugins", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_cni_add_spec = {
+    "NETWORK NS", "attach NS to a CNI network: its plugins' ADD; the result as JSON", cni_opts, 0,
+    0};
+const struct opt_cmd cmd_cni_del_spec = {"NETWORK NS", "detach NS from a CNI network (DEL)",
+					 cni_opts, 0, 0};
+
+static void
+cni_opt(int c, const char *arg, void *ctx)
 {
-	static const struct option opts[] = {{"conf-dir", required_argument, NULL, 'c'},
-					     {"plugin-dir", required_argument, NULL, 'p'},
-					     {"ifname", required_argument, NULL, 'i'},
-					     {"id", required_argument, NULL, 'I'},
-					     {"args", required_argument, NULL, 'a'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	struct cni_run *r = ctx;
+
+	if (c == OPT_CONF_DIR)
+		r->conf_dir = arg;
+	else if (c == OPT_PLUGIN_DIR)
+		r->plugin_dir = arg;
+	else if (c == OPT_IFNAME)
+		r->ifname = arg;
+	else if (c == OPT_ID)
+		r->id = arg;
+	else if (c == OPT_ARGS)
+		r->args = arg;
+}
+
+static int
+cni(int argc, char **argv, struct state *st, bool add)
+{
+	const struct opt_cmd *spec = add ? &cmd_cni_add_spec : &cmd_cni_del_spec;
 	struct cni_run r = {
 	    .conf_dir = getenv("CNI_CONF_DIR"), .plugin_dir = getenv("CNI_PATH"), .ifname = "eth0"};
 	_cleanup_free_ char *nspath = NULL;
-	bool add;
 	struct err e;
-	int c, rc;
+	int rc;
 
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		cmd_usage("cni");
-	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
-		die_usage("cni: want 'cni add' or 'cni del'");
-	add = !strcmp(argv[1], "add");
-	argc--, argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (prog_global_opt(c, optarg, st))
-			continue;
-		switch (c) {
-		case 'c':
-			r.conf_dir = optarg;
-			break;
-		case 'p':
-			r.plugin_dir = optarg;
-			break;
-		case 'i':
-			r.ifname = optarg;
-			break;
-		case 'I':
-			r.id = optarg;
-			break;
-		case 'a':
-			r.args = optarg;
-			break;
-		case 'h':
-			cmd_usage("cni");
-		default:
-			die_usage("cni: bad option (usage: %s %s)", PROG, CNI_USAGE);
-		}
-	}
-	if (argc - optind != 2)
-		die_usage("cni %s: want NETWORK NS (usage: %s %s)", add ? "add" : "del", PROG,
-			  CNI_USAGE);
+	opt_parse(spec, argc, argv, st, cni_opt, &r);
+	opt_operands(spec, argc, argv, 2, 2);
 	r.network = argv[optind];
 	r.ns = argv[optind + 1];
 	if (!r.id)
@@ -339,4 +333,16 @@ cmd_cni(int argc, char **argv, struct state *st)
 	if (rc < 0)
 		die_err(&e);
 	return 0;
+}
+
+int
+cmd_cni_add(int argc, char **argv, struct state *st)
+{
+	return cni(argc, argv, st, true);
+}
+
+int
+cmd_cni_del(int argc, char **argv, struct state *st)
+{
+	return cni(argc, argv, st, false);
 }

@@ -92,10 +92,10 @@ on_xfer(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, cur
 {
 	struct blob *b = arg;
 
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	(void)dltotal, (void)ultotal;
 	if (b->in.sha)
 		progress_layer_bytes(b->pr, b->digest, b->in.offset, b->size);
-	return 0;
+	return registry_watch(b->watch.r, &b->watch, dlnow, ulnow, b->paused);
 }
 
 static int
@@ -144,6 +144,8 @@ start(struct fetch *f, struct blob *b, struct err *e)
 	http_resp_release(&b->resp);
 	b->pr = f->pr;
 	b->transferred = 0;
+	b->watch.r = f->r;
+	registry_watch_start(&b->watch);
 	registry_capture_headers(b->h, &b->resp);
 	if (b->in.offset > 0) {
 		snprintf(range, sizeof(range), "%" PRId64 "-", b->in.offset);
@@ -183,6 +185,7 @@ failed(struct fetch *f, struct blob *b, CURLcode rc, long status, const char *ww
        struct err *e)
 {
 	const char *url = registry_base(f->r);
+	char why[64];
 
 	if (rc == CURLE_OK && status == 401 && !b->reauthed) {
 		b->reauthed = true;
@@ -191,9 +194,9 @@ failed(struct fetch *f, struct blob *b, CURLcode rc, long status, const char *ww
 		requeue(b, 0);
 		return 0;
 	}
-	if (registry_retryable(rc, status) && b->tries < f->r->o.retries) {
+	if (registry_again(f->r, &b->watch, rc, status, b->tries)) {
 		log_info("blob %s: %s; retrying", b->digest,
-			 rc ? curl_easy_strerror(rc) : "server error");
+			 rc ? registry_failure(f->r, &b->watch, rc, why) : "server error");
 		requeue(b, 0.2 * (1 << b->tries++));
 		return 0;
 	}
@@ -201,7 +204,8 @@ failed(struct fetch *f, struct blob *b, CURLcode rc, long status, const char *ww
 		return err_code(e, registry_status_code(status), "%s: blob %s: HTTP status %ld",
 				url, b->digest, status);
 	return err_code(e, "network", "%s: blob %s: %s after %" PRId64 " of %" PRId64 " bytes", url,
-			b->digest, curl_easy_strerror(rc), b->in.offset, b->size);
+			b->digest, registry_failure(f->r, &b->watch, rc, why), b->in.offset,
+			b->size);
 }
 
 static int

@@ -22,6 +22,7 @@ struct blob {
 	bool paused; /* the feed held the transfer back (CURL_WRITEFUNC_PAUSE) */
 	double not_before;
 	int tries;
+	struct registry_watch watch; /* stalls, across the tries */
 	bool reauthed, checked, fatal, discard, http_error;
 	struct content_ingest in;
 	CURL *h;

@@ -13,39 +13,30 @@
 #include "registry.h"
 #include "xmem.h"
 
-static const char USAGE[] =
-    "usage: ctr-pull [--platform OS/ARCH[/VARIANT] | --all-platforms]\n" REGISTRY_USAGE
-    " [--limit-rate BYTES]\n"
-    "       [--max-concurrent-downloads N] [--progress auto|tty|json|none] [-q] [--json]\n"
-    "       [--verify]\n" PULL_UNPACK_USAGE "       REF\n";
-
 enum {
 	OPT_PLATFORM = 0x100,
 	OPT_ALL,
 	OPT_MAXCONC,
-	OPT_PROGRESS,
-	OPT_JSON,
 	OPT_VERIFY,
 };
 
-static const struct option opts[] = {
-    {"platform", required_argument, NULL, OPT_PLATFORM},
-    {"all-platforms", no_argument, NULL, OPT_ALL},
-    {"max-concurrent-downloads", required_argument, NULL, OPT_MAXCONC},
-    {"progress", required_argument, NULL, OPT_PROGRESS},
-    {"quiet", no_argument, NULL, 'q'},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"verify", no_argument, NULL, OPT_VERIFY},
-    {"help", no_argument, NULL, 'h'},
-    PULL_UNPACK_LONGOPTS,
-    REGISTRY_LONGOPTS,
-    REGISTRY_LIMIT_LONGOPT,
-    PROG_GLOBAL_LONGOPTS,
-    {NULL, 0, NULL, 0},
+static const struct opt opts[] = {
+    {"platform", OPT_PLATFORM, "OS/ARCH[/VARIANT]", "the platform to pull (default: ours)", NULL},
+    {"all-platforms", OPT_ALL, NULL, "pull every platform of an index", NULL},
+    {"max-concurrent-downloads", OPT_MAXCONC, "N", "blobs fetched at once (default 3)", NULL},
+    OPT_INCLUDE(cli_transfer_opts),
+    {"verify", OPT_VERIFY, NULL, "re-hash layer blobs the store has; fetch bad ones again", NULL},
+    OPT_INCLUDE(pull_unpack_opt_table),
+    OPT_INCLUDE(registry_opt_table),
+    OPT_INCLUDE(registry_opt_limit),
+    OPT_END,
 };
+static const struct opt_cmd pull_spec = {
+    "REF", "fetch an image into the content store; its JSON on stdout (for ctr-unpack)", opts, 0,
+    OPT_PERMUTE};
 
 static void
-parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
+parse_opt(int c, const char *arg, struct pull_opts *o)
 {
 	struct err e;
 
@@ -60,26 +51,12 @@ parse_opt(int c, const char *arg, struct pull_opts *o, struct state *st)
 	case OPT_MAXCONC:
 		o->max_concurrent = (int)cli_number(arg, 1, 64, "--max-concurrent-downloads");
 		break;
-	case OPT_PROGRESS:
-		o->progress = cli_progress_mode(arg);
-		break;
-	case 'q':
-		o->progress = PROGRESS_NONE;
-		log_level = LOG_ERROR;
-		break;
-	case OPT_JSON:
-		prog_set_json_errors(true);
-		break;
 	case OPT_VERIFY:
 		o->verify = true;
 		break;
-	case 'h':
-		fputs(USAGE, stdout);
-		exit(0);
 	default:
-		if (!prog_global_opt(c, arg, st) && !pull_unpack_opt(c, arg, &o->unpack) &&
-		    !registry_opt(c, arg, &o->reg))
-			die_usage("unknown option");
+		if (!cli_transfer_opt(c, arg, &o->progress) && !pull_unpack_opt(c, arg, &o->unpack))
+			registry_opt(c, arg, &o->reg);
 	}
 }
 
@@ -92,18 +69,17 @@ main(int argc, char **argv)
 	    .progress = PROGRESS_NONE,
 	};
 	struct state st;
+	struct opt_parser p;
 	int c;
 
 	prog_init("ctr-pull", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	o.progress = cli_progress_mode("auto");
 	platform_host(&o.platform);
-	while ((c = getopt_long(argc, argv, "qh" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
-		parse_opt(c, optarg, &o, &st);
+	opt_init(&p, &pull_spec, argc, argv, &st);
+	while ((c = opt_next(&p)) != -1)
+		parse_opt(c, optarg, &o);
+	opt_operands(&pull_spec, argc, argv, 1, 1);
 	pull_unpack_check(&o.unpack, o.all_platforms);
-	if (optind != argc - 1) {
-		fputs(USAGE, stderr);
-		exit(EXIT_USAGE);
-	}
 	o.ref = argv[optind];
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die(EXIT_SYS, "libcurl initialisation failed");

@@ -24,6 +24,15 @@
 #include "spawn.h"
 #include "xmem.h"
 
+const struct opt pull_unpack_opt_table[] = {
+    {"unpack", OPT_UNPACK, NULL, "unpack the layers (with ctr-unpack) while they download", NULL},
+    {"snapshotter", OPT_SNAPSHOTTER, "overlay|native", "--unpack: the store (default overlay)",
+     NULL},
+    {"keep-blobs", OPT_KEEP_BLOBS, "all|none", "--unpack: keep the layers' blobs (default all)",
+     NULL},
+    OPT_END,
+};
+
 bool
 pull_unpack_opt(int c, const char *arg, struct pull_unpack_opts *o)
 {

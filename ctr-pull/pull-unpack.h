@@ -3,7 +3,7 @@
 #ifndef CTR_PULL_PULL_UNPACK_H
 #define CTR_PULL_PULL_UNPACK_H
 
-#include <getopt.h>
+#include "opt.h"
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -21,17 +21,9 @@ struct pull_unpack_opts {
 	bool keep_none;		 /* --keep-blobs=none: layers applied from the stream only */
 };
 
-/* ctr-pull's options for it, spliced into its getopt table. */
+/* ctr-pull's options for it, included in its option table. */
 enum { OPT_UNPACK = 0x200, OPT_SNAPSHOTTER, OPT_KEEP_BLOBS };
-/* (an initializer list, which the formatter takes for a block) */
-/* clang-format off */
-#define PULL_UNPACK_LONGOPTS \
-	{"unpack", no_argument, NULL, OPT_UNPACK}, \
-	{"snapshotter", required_argument, NULL, OPT_SNAPSHOTTER}, \
-	{"keep-blobs", required_argument, NULL, OPT_KEEP_BLOBS}
-/* clang-format on */
-#define PULL_UNPACK_USAGE                                                                          \
-	"       [--unpack [--snapshotter overlay|native] [--keep-blobs all|none]]\n"
+extern const struct opt pull_unpack_opt_table[];
 
 /* Take one of the options above; false if c is not one. Bad values exit 100. */
 bool pull_unpack_opt(int c, const char *arg, struct pull_unpack_opts *o);

@@ -6,11 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blobsrc.h"
 #include "cleanup.h"
 #include "content.h"
 #include "fetch.h"
 #include "image.h"
 #include "jsonio.h"
+#include "lease.h"
 #include "log.h"
 #include "ocidoc.h"
 #include "prog.h"
@@ -130,6 +132,18 @@ verify_stored(const struct content *c, const struct blob *b, size_t n)
 	}
 }
 
+/* Where the blobs came from, for ctr-push's cross-repository mounts; failures only warn. */
+static void
+record_sources(const struct registry *r, const struct content *c, const struct blob *b, size_t n)
+{
+	struct err e;
+
+	for (size_t i = 0; i < n; i++)
+		if (content_has(c, b[i].digest, b[i].size) &&
+		    blobsrc_add(c, b[i].digest, r->domain, r->repo, &e) < 0)
+			log_warn("%s", e.msg);
+}
+
 static void
 fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 	     const struct pull_opts *o, struct progress *pr, const char *name, int64_t *got,
@@ -152,6 +166,7 @@ fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 		rc = -1;
 	if (rc < 0)
 		die_err(&e);
+	record_sources(r, c, b, n);
 }
 
 /* Has a content store been made under the root already? */
@@ -163,6 +178,36 @@ store_exists(const struct state *st)
 	return access(p, F_OK) == 0;
 }
 
+static void
+lease_blob(json_t *objs, const json_t *desc)
+{
+	lease_object(objs, LEASE_BLOB, jsonio_str(desc, "digest") ?: "");
+}
+
+/*
+ * A lease on every blob of the plan while it is downloaded and not yet
+ * named by the record (the store lock, held shared, also keeps gc away).
+ */
+static void
+take_lease(const struct state *st, const struct plan *p, const char *name, struct lease *l)
+{
+	_cleanup_free_ char *purpose = xasprintf("pull %s", name);
+	json_auto_t *objs = json_array();
+	const json_t *d;
+	struct err e;
+	size_t j;
+
+	lease_blob(objs, p->top.desc);
+	for (size_t i = 0; i < p->n; i++) {
+		lease_blob(objs, p->man[i].desc);
+		lease_blob(objs, p->cfg[i].desc);
+		json_array_foreach(json_object_get(p->man[i].json, "layers"), j, d)
+			lease_blob(objs, d);
+	}
+	if (lease_take(st, purpose, 0, objs, l, &e) < 0)
+		die_err(&e);
+}
+
 void
 pull_run(struct state *st, const struct pull_opts *o)
 {
@@ -172,6 +217,7 @@ pull_run(struct state *st, const struct pull_opts *o)
 	struct progress pr;
 	struct plan plan;
 	struct pull_unpack u = {.o = o->unpack};
+	struct lease lease;
 	_cleanup_free_ char *name = NULL;
 	double t0 = progress_now();
 	int64_t got = 0;
@@ -199,8 +245,10 @@ pull_run(struct state *st, const struct pull_opts *o)
 		die_err((err_prefix(&e, "%s", name), &e));
 	if (!opened && (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0))
 		die_err(&e);
+	take_lease(st, &plan, name, &lease);
 	fetch_layers(&reg, &c, &plan, o, &pr, name, &got, o->unpack.on ? &u : NULL, st);
 	store_docs(st, &c, &plan, name, !(o->unpack.on && o->unpack.keep_none));
+	lease_drop(&lease); /* the record names it all now */
 	print_images(st, &c, &plan, name, &o->platform, o->unpack.on ? &u : NULL);
 	progress_done(&pr, jsonio_str(plan.top.desc, "digest"), got, progress_now() - t0);
 	plan_release(&plan);

@@ -10,31 +10,26 @@
 #include "push.h"
 #include "registry.h"
 
-static const char USAGE[] =
-    "usage: ctr-push [--platform OS/ARCH[/VARIANT] | --all-platforms]\n" REGISTRY_USAGE "\n"
-    "       [--max-concurrent-uploads N] [--progress auto|tty|json|none] [-q] [--json]\n"
-    "       SRC [DEST]\n";
-
 enum {
 	P_PLATFORM = 0x100,
 	P_ALL,
 	P_MAXCONC,
-	P_PROGRESS,
-	P_JSON,
+	P_CHUNK,
 };
 
-static const struct option opts[] = {
-    {"platform", required_argument, NULL, P_PLATFORM},
-    {"all-platforms", no_argument, NULL, P_ALL},
-    {"max-concurrent-uploads", required_argument, NULL, P_MAXCONC},
-    {"progress", required_argument, NULL, P_PROGRESS},
-    {"quiet", no_argument, NULL, 'q'},
-    {"json", no_argument, NULL, P_JSON},
-    {"help", no_argument, NULL, 'h'},
-    REGISTRY_LONGOPTS,
-    PROG_GLOBAL_LONGOPTS,
-    {NULL, 0, NULL, 0},
+static const struct opt opts[] = {
+    {"platform", P_PLATFORM, "OS/ARCH[/VARIANT]", "push only this platform of an index", NULL},
+    {"all-platforms", P_ALL, NULL, "push every platform of an index", NULL},
+    {"max-concurrent-uploads", P_MAXCONC, "N", "blobs sent at once (default 3)", NULL},
+    {"chunk-size", P_CHUNK, "BYTES",
+     "PATCH chunk size for resumable uploads (default 16M; 0: one PUT per blob)", NULL},
+    OPT_INCLUDE(cli_transfer_opts),
+    OPT_INCLUDE(registry_opt_table),
+    OPT_END,
 };
+static const struct opt_cmd push_spec = {
+    "SRC [DEST]", "upload an image of the store to a registry (as DEST, default SRC)", opts, 0,
+    OPT_PERMUTE};
 
 /* Options of the platform choice; false when c is not one. */
 static bool
@@ -55,24 +50,17 @@ platform_opt(int c, const char *arg, struct push_opts *o)
 }
 
 static void
-parse_opt(int c, const char *arg, struct push_opts *o, struct state *st)
+parse_opt(int c, const char *arg, struct push_opts *o)
 {
-	if (platform_opt(c, arg, o) || registry_opt(c, arg, &o->reg))
+	if (platform_opt(c, arg, o) || registry_opt(c, arg, &o->reg) ||
+	    cli_transfer_opt(c, arg, &o->progress))
 		return;
-	if (c == P_MAXCONC) {
+	if (c == P_MAXCONC)
 		o->max_concurrent = (int)cli_number(arg, 1, 64, "--max-concurrent-uploads");
-	} else if (c == P_PROGRESS) {
-		o->progress = cli_progress_mode(arg);
-	} else if (c == 'q') {
-		o->progress = PROGRESS_NONE;
-		log_level = LOG_ERROR;
-	} else if (c == P_JSON) {
-		prog_set_json_errors(true);
-	} else if (c == 'h') {
-		fputs(USAGE, stdout);
-		exit(0);
-	} else if (!prog_global_opt(c, arg, st)) {
-		die_usage("unknown option");
+	else if (c == P_CHUNK) {
+		o->chunk_size = cli_size(arg, 0, 1LL << 30, "--chunk-size");
+		if (o->chunk_size > 0 && o->chunk_size < 65536)
+			die_usage("--chunk-size must be 0 (one PUT per blob) or at least 64K");
 	}
 }
 
@@ -82,20 +70,20 @@ main(int argc, char **argv)
 	struct push_opts o = {
 	    .reg = REGISTRY_OPTS_INIT,
 	    .max_concurrent = 3,
+	    .chunk_size = 16 << 20,
 	};
 	struct state st;
+	struct opt_parser p;
 	int c;
 
 	prog_init("ctr-push", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	o.progress = cli_progress_mode("auto");
-	while ((c = getopt_long(argc, argv, "qh" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
-		parse_opt(c, optarg, &o, &st);
-	if (optind != argc - 1 && optind != argc - 2) {
-		fputs(USAGE, stderr);
-		exit(EXIT_USAGE);
-	}
+	opt_init(&p, &push_spec, argc, argv, &st);
+	while ((c = opt_next(&p)) != -1)
+		parse_opt(c, optarg, &o);
+	opt_operands(&push_spec, argc, argv, 1, 2);
 	if (o.platform_set && o.all_platforms)
-		die_usage("--platform and --all-platforms exclude each other");
+		opt_die(&push_spec, "--platform and --all-platforms exclude each other");
 	o.src = argv[optind];
 	o.dest = optind == argc - 2 ? argv[optind + 1] : NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)

@@ -8,6 +8,8 @@
 #include "cleanup.h"
 #include "image.h"
 #include "jsonio.h"
+#include "lease.h"
+#include "lock.h"
 #include "log.h"
 #include "ocidoc.h"
 #include "prog.h"
@@ -91,21 +93,29 @@ send_doc(struct registry *r, const char *ref, const struct push_doc *d, bool kno
 }
 
 static void
-send_blobs(struct registry *r, const struct content *c, struct push_plan *p,
+send_blobs(struct registry *r, struct state *st, const struct content *c, struct push_plan *p,
 	   const struct push_opts *o, struct progress *pr, struct tally *t, int64_t *sent)
 {
+	struct upload_opts uo = {.maxconc = o->max_concurrent, .chunk = o->chunk_size};
+	_cleanup_close_ int recfd = -1;
 	struct err e;
 
-	if (upload_blobs(r, c, p->blobs, p->nblobs, o->max_concurrent, pr, sent, &e) < 0)
+	/* chunked sessions are recorded so that a push killed midway resumes them */
+	for (size_t i = 0; i < p->nblobs && recfd < 0; i++)
+		if (o->chunk_size > 0 && p->blobs[i].size > o->chunk_size &&
+		    (recfd = state_dir(st, "uploads", 0, &e)) < 0)
+			die_err(&e);
+	uo.recfd = recfd;
+	if (upload_blobs(r, c, p->blobs, p->nblobs, &uo, pr, sent, &e) < 0)
 		die_err(&e);
 	for (size_t i = 0; i < p->nblobs; i++)
 		tally_add(t, p->blobs[i].result, p->blobs[i].digest);
 }
 
-/* A registry session for dest, asking for push rights (and pull on src's repository). */
+/* A registry session for dest, asking for push rights (and pull where blobs can be mounted from). */
 static void
 open_registry(struct registry *reg, const struct ref *src, const struct ref *dest,
-	      const struct push_opts *o)
+	      const struct push_opts *o, const struct content *c, struct push_plan *p)
 {
 	struct err e;
 
@@ -114,9 +124,8 @@ open_registry(struct registry *reg, const struct ref *src, const struct ref *des
 	    registry_use_caps(reg, EP_PUSH, &e) < 0)
 		die_err(&e);
 	reg->push = true;
-	/* blobs pulled from another repository of this registry can be mounted, not sent */
-	if (!strcmp(src->domain, dest->domain) && strcmp(src->path, dest->path))
-		reg->mount_from = xstrdup(src->path);
+	/* blobs another repository of this registry holds can be mounted, not sent */
+	push_mounts_plan(reg, c, !strcmp(src->domain, dest->domain) ? src->path : NULL, p);
 }
 
 /* The tag (or digest) the top document goes under; a digest must be the top's. */
@@ -130,17 +139,43 @@ dest_ref(const struct ref *dest, const struct push_plan *p, const char *name)
 	return dest->tag ? dest->tag : top;
 }
 
+/* What the push reads from the store, as lease objects. New reference. */
+static json_t *
+plan_objects(const struct push_plan *p)
+{
+	json_t *o = json_array();
+
+	lease_object(o, LEASE_BLOB, jsonio_str(p->top.desc, "digest") ?: "");
+	for (size_t i = 0; i < p->n; i++)
+		lease_object(o, LEASE_BLOB, jsonio_str(p->man[i].desc, "digest") ?: "");
+	for (size_t i = 0; i < p->nblobs; i++)
+		lease_object(o, LEASE_BLOB, p->blobs[i].digest);
+	return o;
+}
+
+/*
+ * The plan, and a lease on every blob it reads: an `ctr-image rm` and gc
+ * while we upload must not take them. The store lock, shared while the
+ * record is read and the lease written, keeps a gc from falling between.
+ */
 static void
 load_plan(struct state *st, const struct content *c, const struct push_opts *o, const char *srcname,
-	  struct push_plan *p)
+	  struct push_plan *p, struct lease *l)
 {
-	json_auto_t *rec = NULL;
+	_cleanup_free_ char *purpose = xasprintf("push %s", srcname);
+	_cleanup_close_ int lk = -1;
+	json_auto_t *rec = NULL, *objs = NULL;
 	struct err e;
 
+	if ((lk = state_lock_store(st, LOCK_SHARED, &e)) < 0)
+		die_err((err_prefix(&e, "store lock"), &e));
 	if (!(rec = image_load(st, srcname, &e)))
 		die_err(&e);
 	if (push_plan_make(c, json_object_get(rec, "target"), o, p, &e) < 0)
 		die_err((err_prefix(&e, "%s", srcname), &e));
+	objs = plan_objects(p);
+	if (lease_take(st, purpose, 0, objs, l, &e) < 0)
+		die_err(&e);
 }
 
 static void
@@ -154,7 +189,7 @@ print_result(const char *name, const struct push_plan *p, struct tally *t)
 }
 
 static void
-send_all(struct registry *reg, const struct content *c, struct push_plan *p,
+send_all(struct registry *reg, struct state *st, const struct content *c, struct push_plan *p,
 	 const struct push_opts *o, const char *tag, struct tally *t, int64_t *sent)
 {
 	struct progress pr;
@@ -169,7 +204,7 @@ send_all(struct registry *reg, const struct content *c, struct push_plan *p,
 		die_err(&e);
 	progress_resolved(&pr, reg->repo, jsonio_str(p->top.desc, "digest"), (int)p->nblobs,
 			  p->total);
-	send_blobs(reg, c, p, o, &pr, t, sent);
+	send_blobs(reg, st, c, p, o, &pr, t, sent);
 	for (size_t i = 0; i < p->n; i++)
 		send_doc(reg, jsonio_str(p->man[i].desc, "digest"), &p->man[i], false, t);
 	send_doc(reg, tag, &p->top, top_there, t);
@@ -186,6 +221,7 @@ push_run(struct state *st, const struct push_opts *o)
 	struct registry reg;
 	struct push_plan plan;
 	struct content c;
+	struct lease lease;
 	int64_t sent = 0;
 	struct err e;
 
@@ -195,10 +231,14 @@ push_run(struct state *st, const struct push_opts *o)
 	destname = ref_string(&dest);
 	if (state_open(st, &e) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
-	load_plan(st, &c, o, srcname, &plan);
-	open_registry(&reg, &src, &dest, o);
-	send_all(&reg, &c, &plan, o, dest_ref(&dest, &plan, destname), &t, &sent);
+	load_plan(st, &c, o, srcname, &plan, &lease);
+	open_registry(&reg, &src, &dest, o, &c, &plan);
+	send_all(&reg, st, &c, &plan, o, dest_ref(&dest, &plan, destname), &t, &sent);
+	/* only a push that succeeded names the repository as a source of its blobs */
+	push_mounts_record(&reg, &c, &plan);
 	print_result(destname, &plan, &t);
+	push_mounts_release(&plan);
+	lease_drop(&lease);
 	push_plan_release(&plan);
 	registry_release(&reg);
 	content_release(&c);

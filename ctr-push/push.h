@@ -19,6 +19,7 @@ struct push_opts {
 	struct platform platform;
 	bool platform_set, all_platforms;
 	int max_concurrent;
+	int64_t chunk_size; /* PATCH chunks of this many bytes; 0: one PUT per blob */
 	enum progress_mode progress;
 };
 
@@ -50,6 +51,19 @@ struct push_plan {
 int push_plan_make(const struct content *c, const json_t *target, const struct push_opts *o,
 		   struct push_plan *p, struct err *e);
 void push_plan_release(struct push_plan *p);
+
+/*
+ * The mount candidates of each blob of p on r: src_repo (the image's own
+ * repository on r, or NULL), then the repositories of r the blob was seen
+ * in (blobsrc), bounded; r->mount_from gets them all, for the token's scope.
+ */
+void push_mounts_plan(struct registry *r, const struct content *c, const char *src_repo,
+		      struct push_plan *p);
+/* Record that every blob of p is now in r's repository; failures only warn. */
+void push_mounts_record(const struct registry *r, const struct content *c,
+			const struct push_plan *p);
+/* Free what push_mounts_plan gave the blobs. */
+void push_mounts_release(struct push_plan *p);
 
 /* Push o->src to o->dest and print the result JSON. Dies on failure. */
 void push_run(struct state *st, const struct push_opts *o);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Blob uploads: HEAD, cross-repository mount, POST then one PUT, over curl multi. */
+/* The upload engine: blobs through their steps (upload-step.c) over curl multi, in parallel. */
 #include "upload.h"
 
 #include <errno.h>
@@ -13,21 +13,10 @@
 #include "cleanup.h"
 #include "jsonio.h"
 #include "log.h"
+#include "upload-int.h"
 #include "xmem.h"
 
 #define ERRBODY_MAX 4096
-
-enum { U_HEAD, U_MOUNT, U_POST, U_PUT, U_DONE };
-
-struct uploader {
-	struct registry *r;
-	const struct content *c;
-	struct progress *pr;
-	CURLM *multi;
-	int active;
-	size_t left;
-	int64_t sent;
-};
 
 char *
 upload_error_text(const struct http_resp *resp)
@@ -68,50 +57,15 @@ on_xfer(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, cur
 	struct upload *u = arg;
 
 	(void)dltotal, (void)dlnow, (void)ultotal;
-	if (u->step == U_PUT)
-		progress_layer_bytes(u->pr, u->digest, (int64_t)ulnow, u->size);
+	if (u->step == U_PUT || u->step == U_PATCH)
+		progress_layer_bytes(u->pr, u->digest, u->offset + (int64_t)ulnow, u->size);
 	return 0;
-}
-
-/* The request of u's current step. */
-static void
-build_req(struct uploader *f, struct upload *u)
-{
-	const char *repo = f->r->repo;
-
-	free(u->url);
-	memset(&u->req, 0, sizeof(u->req));
-	switch (u->step) {
-	case U_HEAD:
-		u->req.method = "HEAD";
-		u->url = xasprintf("%s/%s/blobs/%s", registry_base(f->r), repo, u->digest);
-		break;
-	case U_MOUNT:
-		u->req.method = "POST";
-		u->url = xasprintf("%s/%s/blobs/uploads/?mount=%s&from=%s", registry_base(f->r),
-				   repo, u->digest, f->r->mount_from);
-		break;
-	case U_POST:
-		u->req.method = "POST";
-		u->url = xasprintf("%s/%s/blobs/uploads/", registry_base(f->r), repo);
-		break;
-	default:
-		/* the session URL may carry a query of its own (state, _upload ids) */
-		u->req.method = "PUT";
-		u->url = xasprintf("%s%cdigest=%s", u->session, strchr(u->session, '?') ? '&' : '?',
-				   u->digest);
-		u->req.hdrs[0] = "Content-Type: application/octet-stream";
-		u->req.file = true;
-		u->req.fd = u->fd;
-		u->req.len = u->size;
-	}
-	u->req.url = u->url;
 }
 
 static void
 start(struct uploader *f, struct upload *u)
 {
-	build_req(f, u);
+	upload_build_req(f, u);
 	u->h = curl_easy_init();
 	if (!u->h)
 		xmalloc((size_t)-1);
@@ -125,8 +79,11 @@ start(struct uploader *f, struct upload *u)
 	http_resp_release(&u->resp);
 	registry_capture_headers(u->h, &u->resp);
 	u->pr = f->pr;
-	if (u->step == U_PUT)
-		progress_layer_start(f->pr, u->digest, u->size, 0);
+	/* the first body of the blob: a resumed upload starts at the registry's offset */
+	if ((u->step == U_PUT || u->step == U_PATCH) && !u->started) {
+		u->started = true;
+		progress_layer_start(f->pr, u->digest, u->size, u->offset);
+	}
 	f->active++;
 	curl_multi_add_handle(f->multi, u->h);
 }
@@ -134,80 +91,16 @@ start(struct uploader *f, struct upload *u)
 static void
 stop(struct uploader *f, struct upload *u)
 {
+	curl_off_t up = 0;
+
+	if (curl_easy_getinfo(u->h, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK)
+		u->sent += (int64_t)up;
 	curl_multi_remove_handle(f->multi, u->h);
 	curl_easy_cleanup(u->h);
 	curl_slist_free_all(u->hdrs);
 	u->h = NULL;
 	u->hdrs = NULL;
 	f->active--;
-}
-
-static void
-done(struct uploader *f, struct upload *u, const char *result)
-{
-	u->step = U_DONE;
-	u->result = result;
-	f->left--;
-	if (!strcmp(result, "pushed"))
-		f->sent += u->size;
-	progress_layer_done(f->pr, u->digest, u->size, !strcmp(result, "pushed") ? u->size : 0,
-			    result);
-}
-
-/* A 202 names the upload session; the PUT of the blob goes there. */
-static int
-to_session(struct uploader *f, struct upload *u, struct err *e)
-{
-	if (!u->resp.location)
-		return err_code(e, "invalid", "blob %s: upload answered 202 without a Location",
-				u->digest);
-	free(u->session);
-	if (!(u->session = registry_resolve_url(f->r, u->resp.location, e)))
-		return err_prefix(e, "blob %s", u->digest);
-	if (u->resp.upload_uuid)
-		log_debug("blob %s: upload %s", u->digest, u->resp.upload_uuid);
-	u->step = U_PUT;
-	return 0;
-}
-
-static int
-put_done(struct uploader *f, struct upload *u, struct err *e)
-{
-	/* the registry names what it stored: it must be what we sent */
-	if (u->resp.digest && strcmp(u->resp.digest, u->digest))
-		return err_code(e, "invalid", "blob %s: the registry stored it as '%.80s'",
-				u->digest, u->resp.digest);
-	done(f, u, "pushed");
-	return 0;
-}
-
-/* The next step after an answer that is neither an auth challenge nor a retry. */
-static int
-advance(struct uploader *f, struct upload *u, long status, struct err *e)
-{
-	_cleanup_free_ char *why = NULL;
-
-	if (u->step == U_HEAD && status == 200)
-		return done(f, u, "existing"), 0;
-	if (u->step == U_HEAD && status == 404) {
-		u->step = f->r->mount_from ? U_MOUNT : U_POST;
-		return 0;
-	}
-	if (u->step == U_MOUNT && status == 201)
-		return done(f, u, "mounted"), 0;
-	if ((u->step == U_MOUNT || u->step == U_POST) && status == 202)
-		return to_session(f, u, e);
-	if (u->step == U_MOUNT) {
-		/* a refused mount is only a missed shortcut */
-		u->step = U_POST;
-		return 0;
-	}
-	if (u->step == U_PUT && (status == 201 || status == 204))
-		return put_done(f, u, e);
-	why = upload_error_text(&u->resp);
-	/* a 5xx is the registry's trouble: "network", a later try may work */
-	return err_code(e, registry_status_code(status), "%s: blob %s: %s", registry_base(f->r),
-			u->digest, why);
 }
 
 static void
@@ -227,14 +120,15 @@ finish(struct uploader *f, struct upload *u, CURLcode rc, struct err *e)
 		u->reauthed = true;
 		if (registry_reauth(f->r, u->resp.www_auth, e) < 0)
 			return err_prefix(e, "blob %s", u->digest);
-		u->step = u->step == U_PUT ? U_POST : u->step;
+		/* a whole blob refused for auth was not taken; chunks are sent again as they were */
+		u->step = u->step == U_PUT && !upload_chunked(f, u) ? U_POST : u->step;
 		return 0;
 	}
 	if (registry_retryable(rc, status) && u->tries < f->r->o.retries) {
 		log_info("blob %s: %s; retrying", u->digest,
 			 rc ? curl_easy_strerror(rc) : "server error");
-		/* a broken upload session is not resumed: a new one starts */
-		u->step = u->step == U_PUT ? U_POST : u->step;
+		/* a broken chunk: ask the registry where it stopped; a broken whole PUT starts anew */
+		u->step = upload_after_failure(f, u);
 		requeue(u, 0.2 * (1 << u->tries++));
 		return 0;
 	}
@@ -242,7 +136,7 @@ finish(struct uploader *f, struct upload *u, CURLcode rc, struct err *e)
 		return err_code(e, "network", "%s: blob %s: %s", registry_base(f->r), u->digest,
 				curl_easy_strerror(rc));
 	}
-	return advance(f, u, status, e);
+	return upload_advance(f, u, status, e);
 }
 
 /* The blob's file in the store, which must be as long as its descriptor says. */
@@ -299,20 +193,23 @@ release_all(struct uploader *f, struct upload *u, size_t n)
 		if (u[i].fd >= 0)
 			close(u[i].fd);
 		u[i].fd = -1;
+		/* a blob not in the registry keeps its record: the next push resumes it */
+		uploadrec_release(&u[i].rec);
 		free(u[i].session);
 		free(u[i].url);
-		u[i].session = u[i].url = NULL;
+		free(u[i].range);
+		u[i].session = u[i].url = u[i].range = NULL;
 		http_resp_release(&u[i].resp);
 	}
 }
 
 static int
-run(struct uploader *f, struct upload *u, size_t n, int maxconc, struct err *e)
+run(struct uploader *f, struct upload *u, size_t n, struct err *e)
 {
 	int running;
 
 	while (f->left > 0) {
-		fill(f, u, n, maxconc);
+		fill(f, u, n, f->o->maxconc);
 		if (f->active == 0) {
 			nanosleep(&(struct timespec){0, 50000000L}, NULL);
 			continue;
@@ -326,21 +223,39 @@ run(struct uploader *f, struct upload *u, size_t n, int maxconc, struct err *e)
 	return 0;
 }
 
-int
-upload_blobs(struct registry *r, const struct content *c, struct upload *u, size_t n, int maxconc,
-	     struct progress *pr, int64_t *sent, struct err *e)
+/* The session a killed push left for u, taken over (its lock held) when nobody holds it. */
+static int
+claim(struct uploader *f, struct upload *u, struct err *e)
 {
-	struct uploader f = {.r = r, .c = c, .pr = pr, .multi = curl_multi_init(), .left = n};
+	if (f->o->recfd < 0 || !upload_chunked(f, u))
+		return 0;
+	if (uploadrec_claim(f->o->recfd, f->r->domain, f->r->repo, u->digest, &u->rec, &u->session,
+			    &u->offset, e) < 0)
+		return err_prefix(e, "upload record of blob %s", u->digest);
+	if (u->session)
+		log_debug("blob %s: a recorded upload session at byte %lld", u->digest,
+			  (long long)u->offset);
+	return 0;
+}
+
+int
+upload_blobs(struct registry *r, const struct content *c, struct upload *u, size_t n,
+	     const struct upload_opts *o, struct progress *pr, int64_t *sent, struct err *e)
+{
+	struct uploader f = {
+	    .r = r, .c = c, .o = o, .pr = pr, .multi = curl_multi_init(), .left = n};
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		u[i].step = U_HEAD;
 		u[i].fd = -1;
+		u[i].rec.lockfd = -1;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = open_blob(c, &u[i], e);
+		if ((rc = open_blob(c, &u[i], e)) == 0)
+			rc = claim(&f, &u[i], e);
 	if (rc == 0)
-		rc = run(&f, u, n, maxconc, e);
+		rc = run(&f, u, n, e);
 	release_all(&f, u, n);
 	curl_multi_cleanup(f.multi);
 	*sent = f.sent;

@@ -14,7 +14,6 @@
 #include "relay.h"
 #include "shimclient.h"
 
-#define ATTACH_USAGE "attach [--no-stdin] ID"
 #define O_NOSTDIN 0x100
 #define ANSWER_MAX 4096
 
@@ -133,17 +132,20 @@ attach_container(struct container *c, bool want_stdin, bool start)
 	return end == RELAY_DETACHED ? 0 : exit_status(c);
 }
 
+static const struct opt attach_opts[] = {
+    {"no-stdin", O_NOSTDIN, NULL, "do not pass our stdin to the container", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_attach_spec = {
+    "ID", "attach to a detached container's stdio (^C detaches)", attach_opts, 0, 0};
+
 int
 cmd_attach(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"no-stdin", no_argument, NULL, O_NOSTDIN},
-					     {NULL, 0, NULL, 0}};
 	bool no_stdin = false;
-	int i = cmd_getopt(argc, argv, ATTACH_USAGE, "", opts, set_flag, &no_stdin, st, 100);
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 
-	if (argc - i != 1)
-		die(EXIT_USAGE, "want one container ID (usage: %s " ATTACH_USAGE ")", PROG);
-	cmd_open(st, argv[i], &c, 100);
+	opt_parse(&cmd_attach_spec, argc, argv, st, set_flag, &no_stdin);
+	cmd_open(st, cmd_one_id(&cmd_attach_spec, argc, argv), &c, 100);
 	return attach_container(&c, !no_stdin, false);
 }

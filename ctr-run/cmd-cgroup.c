@@ -15,26 +15,31 @@
 #include "spec.h"
 #include "xmem.h"
 
+enum { O_JSON = 0x100, O_CPUS, O_PIDS };
+
 static void
 flag_opt(int c, const char *arg, void *ctx)
 {
 	(void)arg;
-	if (c == 'j')
+	if (c == O_JSON)
 		*(bool *)ctx = true;
 }
+
+const struct opt_cmd cmd_pause_spec = {"ID", "freeze every process of a container", NULL, 0, 0};
+const struct opt_cmd cmd_resume_spec = {"ID", "thaw a paused container", NULL, 0, 0};
 
 /* pause and resume: the runtime freezes the cgroup; a marker tells ls without asking. */
 static int
 freeze(int argc, char **argv, struct state *st, bool on)
 {
-	const char *usage = on ? "pause ID" : "resume ID";
-	int i = cmd_getopt(argc, argv, usage, "", NULL, flag_opt, NULL, st, 100);
+	const struct opt_cmd *spec = on ? &cmd_pause_spec : &cmd_resume_spec;
 	const char *args[] = {on ? "pause" : "resume", NULL};
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 	enum container_status cs;
 
-	cmd_open(st, cmd_one_id(argc, argv, i, usage), &c, 100);
+	opt_parse(spec, argc, argv, st, flag_opt, NULL);
+	cmd_open(st, cmd_one_id(spec, argc, argv), &c, 100);
 	cs = container_status(&c, NULL);
 	if (cs != (on ? CS_RUNNING : CS_PAUSED))
 		die(100, "container '%s' is %s", c.id, container_status_name(cs));
@@ -57,17 +62,18 @@ cmd_resume(int argc, char **argv, struct state *st)
 	return freeze(argc, argv, st, false);
 }
 
-#define PS_USAGE "ps ID"
+const struct opt_cmd cmd_ps_spec = {"ID", "list a container's processes (the runtime's JSON)", NULL,
+				    0, 0};
 
 int
 cmd_ps(int argc, char **argv, struct state *st)
 {
-	int i = cmd_getopt(argc, argv, PS_USAGE, "", NULL, flag_opt, NULL, st, 100);
 	const char *args[] = {"ps", "--format", "json", NULL};
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
-	cmd_open(st, cmd_one_id(argc, argv, i, PS_USAGE), &c, 100);
+	opt_parse(&cmd_ps_spec, argc, argv, st, flag_opt, NULL);
+	cmd_open(st, cmd_one_id(&cmd_ps_spec, argc, argv), &c, 100);
 	fflush(stdout);
 	/* runc prints a JSON array of host pids: the processes in the container's cgroup */
 	if (runtime_run(jsonio_str(c.rec, "runtime"), &c, args, STDOUT_FILENO, &e) < 0)
@@ -75,7 +81,14 @@ cmd_ps(int argc, char **argv, struct state *st)
 	return 0;
 }
 
-#define UPDATE_USAGE "update [--memory SIZE] [--cpus N] [--pids-limit N] ID"
+static const struct opt update_opts[] = {
+    {"memory", 'm', "SIZE", "memory limit (bytes, or with k, m, g)", NULL},
+    {"cpus", O_CPUS, "N", "CPU limit in CPUs (1.5: one and a half)", NULL},
+    {"pids-limit", O_PIDS, "N", "most processes the container may have", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_update_spec = {"ID", "change a running container's limits", update_opts, 0,
+					0};
 
 static void
 update_opt(int c, const char *arg, void *ctx)
@@ -87,9 +100,9 @@ update_opt(int c, const char *arg, void *ctx)
 
 	if (c == 'm')
 		r = spec_parse_bytes(arg, &so->memory, &e);
-	else if (c == 'c')
+	else if (c == O_CPUS)
 		r = spec_parse_cpus(arg, &so->cpu_quota, &e);
-	else if (c == 'p' && ((so->pids_limit = strtoll(arg, &end, 10)) <= 0 || *end))
+	else if (c == O_PIDS && ((so->pids_limit = strtoll(arg, &end, 10)) <= 0 || *end))
 		r = err_code(&e, "invalid", "bad --pids-limit '%s'", arg);
 	if (r < 0)
 		die_err(&e);
@@ -98,21 +111,17 @@ update_opt(int c, const char *arg, void *ctx)
 int
 cmd_update(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"memory", required_argument, NULL, 'm'},
-					     {"cpus", required_argument, NULL, 'c'},
-					     {"pids-limit", required_argument, NULL, 'p'},
-					     {NULL, 0, NULL, 0}};
 	struct spec_opts so = {0};
-	int i = cmd_getopt(argc, argv, UPDATE_USAGE, "m:", opts, update_opt, &so, st, 100);
 	char mem[32], quota[32], pids[32];
 	const char *args[12] = {"update"};
 	int n = 1;
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
-	cmd_open(st, cmd_one_id(argc, argv, i, UPDATE_USAGE), &c, 100);
+	opt_parse(&cmd_update_spec, argc, argv, st, update_opt, &so);
+	cmd_open(st, cmd_one_id(&cmd_update_spec, argc, argv), &c, 100);
 	if (!so.memory && !so.cpu_quota && !so.pids_limit)
-		die_usage("nothing to update (usage: %s %s)", PROG, UPDATE_USAGE);
+		opt_die(&cmd_update_spec, "nothing to update");
 	snprintf(mem, sizeof(mem), "%lld", (long long)so.memory);
 	snprintf(quota, sizeof(quota), "%lld", (long long)so.cpu_quota);
 	snprintf(pids, sizeof(pids), "%lld", (long long)so.pids_limit);
@@ -129,7 +138,12 @@ cmd_update(int argc, char **argv, struct state *st)
 	return 0;
 }
 
-#define STATS_USAGE "stats [--json] ID"
+static const struct opt json_opts[] = {
+    {"json", O_JSON, NULL, "print JSON (and errors as JSON)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_stats_spec = {"ID", "a container's memory, CPU and pids usage", json_opts,
+				       0, 0};
 
 /* A number as stats shows it: -1 for one that could not be read, as for no limit. */
 static json_int_t
@@ -155,9 +169,7 @@ stats_json(const struct cgroup_stats *cs)
 int
 cmd_stats(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	bool json = false;
-	int i = cmd_getopt(argc, argv, STATS_USAGE, "", opts, flag_opt, &json, st, 100);
 	const char *root = getenv("CTR_CGROUP_ROOT");
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct cgroup cg = {0};
@@ -165,8 +177,9 @@ cmd_stats(int argc, char **argv, struct state *st)
 	struct err e;
 	json_auto_t *s = NULL;
 
+	opt_parse(&cmd_stats_spec, argc, argv, st, flag_opt, &json);
 	prog_set_json_errors(json);
-	cmd_open(st, cmd_one_id(argc, argv, i, STATS_USAGE), &c, 100);
+	cmd_open(st, cmd_one_id(&cmd_stats_spec, argc, argv), &c, 100);
 	_cleanup_free_ char *rel = xasprintf("ctr/%s-%s", st->ns, c.id);
 	if (cgroup_at(&cg, root && *root ? root : CGROUP_ROOT, rel, &e) < 0)
 		die(1, "no cgroup for '%s' (not running?): %s", c.id, e.msg);

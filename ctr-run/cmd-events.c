@@ -17,7 +17,16 @@
 #include "timestamp.h"
 #include "xmem.h"
 
-#define EVENTS_USAGE "events [--since TIME] [--until TIME] [ID...]"
+enum { O_SINCE = 0x100, O_UNTIL };
+
+static const struct opt events_opts[] = {
+    {"since", O_SINCE, "TIME", "from TIME on (RFC 3339, or a while ago: 90s, 10m, 2h; 0: all kept)",
+     NULL},
+    {"until", O_UNTIL, "TIME", "stop at TIME (default: run until interrupted)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_events_spec = {
+    "[ID...]", "the namespace's container events as JSON lines, as they happen", events_opts, 0, 0};
 
 struct events_args {
 	const char *since, *until;
@@ -28,9 +37,9 @@ events_opt(int c, const char *arg, void *ctx)
 {
 	struct events_args *a = ctx;
 
-	if (c == 'S')
+	if (c == O_SINCE)
 		a->since = arg;
-	else if (c == 'U')
+	else if (c == O_UNTIL)
 		a->until = arg;
 }
 
@@ -53,8 +62,8 @@ parse_time(const char *s, const char *opt)
 		ts.tv_sec -= n * (*end == 'h' ? 3600 : *end == 'm' ? 60 : 1);
 		return ts;
 	}
-	die(100, "%s '%s': not an RFC 3339 time nor a duration such as 10m (usage: %s %s)", opt, s,
-	    PROG, EVENTS_USAGE);
+	opt_die(&cmd_events_spec, "%s '%s': not an RFC 3339 time nor a duration such as 10m", opt,
+		s);
 }
 
 static int
@@ -98,11 +107,8 @@ ms_until(const struct timespec *t)
 int
 cmd_events(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"since", required_argument, NULL, 'S'},
-					     {"until", required_argument, NULL, 'U'},
-					     {NULL, 0, NULL, 0}};
 	struct events_args a = {0};
-	int i = cmd_getopt(argc, argv, EVENTS_USAGE, "", opts, events_opt, &a, st, 100);
+	int i = opt_parse(&cmd_events_spec, argc, argv, st, events_opt, &a);
 	struct timespec since = {0}, until = {0};
 	struct eventlog_reader r;
 	_cleanup_free_ char *nsdir = NULL;

@@ -18,7 +18,18 @@
 #include "user.h"
 #include "xmem.h"
 
-#define EXEC_USAGE "exec [-d] [-t] [-i] [--user U] [--cwd D] [-e K=V] ID -- CMD ..."
+static const struct opt exec_opts[] = {
+    {"detach", 'd', NULL, "print the exec's ID and leave the process running", NULL},
+    {"tty", 't', NULL, "give the process a terminal of its own", NULL},
+    {"interactive", 'i', NULL, "keep stdin open and pass ours", NULL},
+    {"user", 'u', "USER[:GROUP]", "run as this user (default: the container's)", NULL},
+    {"cwd", 'w', "DIR", "the working directory, absolute (default: the container's)", NULL},
+    {"workdir", 'w', "DIR", NULL, NULL},
+    {"env", 'e', "K=V", "set an environment variable (after the container's)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_exec_spec = {
+    "ID -- CMD ...", "run one more process in a running container", exec_opts, 125, 0};
 
 struct exec_args {
 	bool detach, tty, interactive;
@@ -205,18 +216,9 @@ send_exec(const struct container *c, const struct exec_args *a, json_t *proc, co
 int
 cmd_exec(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    {"detach", no_argument, NULL, 'd'},
-	    {"tty", no_argument, NULL, 't'},
-	    {"interactive", no_argument, NULL, 'i'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"cwd", required_argument, NULL, 'w'},
-	    {"env", required_argument, NULL, 'e'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct exec_args a = {0};
 	struct fg_early io = FG_EARLY_INIT;
-	int i = cmd_getopt(argc, argv, EXEC_USAGE, "dtiu:w:e:", opts, exec_opt, &a, st, 125);
+	int i = opt_parse(&cmd_exec_spec, argc, argv, st, exec_opt, &a);
 	_cleanup_free_ char *eid = exec_id();
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct shim_conn k;
@@ -224,13 +226,12 @@ cmd_exec(int argc, char **argv, struct state *st)
 	json_auto_t *proc = NULL, *x = NULL;
 	int status = 0;
 
-	if (i >= argc)
-		die(125, "want an ID and a command (usage: %s %s)", PROG, EXEC_USAGE);
+	opt_operands(&cmd_exec_spec, argc, argv, 2, -1);
+	if (!strcmp(argv[i + 1], "--") && i + 2 == argc)
+		opt_die(&cmd_exec_spec, "missing CMD");
 	cmd_open(st, argv[i++], &c, 125);
-	if (i < argc && !strcmp(argv[i], "--"))
+	if (!strcmp(argv[i], "--"))
 		i++;
-	if (i >= argc)
-		die(125, "no command to exec (usage: %s %s)", PROG, EXEC_USAGE);
 	if (container_status(&c, NULL) != CS_RUNNING)
 		die(125, "container '%s' is not running", c.id);
 	if (!(proc = exec_process(&c, &a, argv + i, argc - i, &e)))

@@ -8,18 +8,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cni.h"
 #include "cmd.h"
 #include "delete.h"
 #include "fg.h"
 #include "human.h"
 #include "jsonio.h"
+#include "lease.h"
 #include "lock.h"
 #include "path.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "sig.h"
 #include "spawn.h"
+#include "xmem.h"
 
 static void
 no_opts(int c, const char *arg, void *ctx)
@@ -47,7 +50,11 @@ live_without_shim(const struct container *c, int *pid)
 	return rs;
 }
 
-#define START_USAGE "start [-a] ID"
+static const struct opt start_opts[] = {
+    {"attach", 'a', NULL, "attach first and wait: its output is ours, its status our status", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_start_spec = {"ID", "start a created container", start_opts, 0, 0};
 
 static void
 start_opt(int c, const char *arg, void *ctx)
@@ -61,12 +68,12 @@ int
 cmd_start(int argc, char **argv, struct state *st)
 {
 	bool attach = false;
-	int i = cmd_getopt(argc, argv, START_USAGE, "a", NULL, start_opt, &attach, st, 100);
 	json_auto_t *req = json_pack("{s:s}", "op", "start"), *r = NULL, *x = NULL;
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
-	cmd_open(st, cmd_one_id(argc, argv, i, START_USAGE), &c, 100);
+	opt_parse(&cmd_start_spec, argc, argv, st, start_opt, &attach);
+	cmd_open(st, cmd_one_id(&cmd_start_spec, argc, argv), &c, 100);
 	if (container_status(&c, NULL) != CS_CREATED)
 		die(100, "container '%s' is %s, not created", c.id,
 		    container_status_name(container_status(&c, NULL)));
@@ -85,7 +92,12 @@ cmd_start(int argc, char **argv, struct state *st)
 	return fg_status(x);
 }
 
-#define KILL_USAGE "kill [-s SIG] [--all] ID"
+static const struct opt kill_opts[] = {
+    {"signal", 's', "SIG", "the signal, by name or number (default: the image's, else TERM)", NULL},
+    {"all", 'a', NULL, "signal every process of the container, not only its init", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_kill_spec = {"ID", "send a container a signal", kill_opts, 0, 0};
 
 struct kill_args {
 	int sig;
@@ -114,15 +126,12 @@ kill_event(const struct container *c, const struct kill_args *k)
 int
 cmd_kill(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"signal", required_argument, NULL, 's'},
-					     {"all", no_argument, NULL, 'a'},
-					     {NULL, 0, NULL, 0}};
 	struct kill_args k = {0, false};
-	int i = cmd_getopt(argc, argv, KILL_USAGE, "s:a", opts, kill_opt, &k, st, 100);
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
-	cmd_open(st, cmd_one_id(argc, argv, i, KILL_USAGE), &c, 100);
+	opt_parse(&cmd_kill_spec, argc, argv, st, kill_opt, &k);
+	cmd_open(st, cmd_one_id(&cmd_kill_spec, argc, argv), &c, 100);
 	if (!k.sig) {
 		const char *ss = jsonio_str(c.rec, "stop_signal");
 
@@ -152,7 +161,8 @@ cmd_kill(int argc, char **argv, struct state *st)
 	return 0;
 }
 
-#define WAIT_USAGE "wait ID"
+const struct opt_cmd cmd_wait_spec = {"ID", "wait for a container to exit; its exit status is ours",
+				      NULL, 125, 0};
 
 /*
  * Nobody will write c's exit status: watch its init (a pidfd on the pid the
@@ -178,12 +188,12 @@ wait_without_shim(const struct container *c)
 int
 cmd_wait(int argc, char **argv, struct state *st)
 {
-	int i = cmd_getopt(argc, argv, WAIT_USAGE, "", NULL, no_opts, NULL, st, 125);
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 	json_auto_t *x = NULL;
 
-	cmd_open(st, cmd_one_id(argc, argv, i, WAIT_USAGE), &c, 125);
+	opt_parse(&cmd_wait_spec, argc, argv, st, no_opts, NULL);
+	cmd_open(st, cmd_one_id(&cmd_wait_spec, argc, argv), &c, 125);
 	x = container_exit(&c);
 	/* a shim writes exit.json before it exits: once it is gone, look again */
 	if (!x && !container_shim_alive(&c, NULL) && !(x = container_exit(&c)))
@@ -247,10 +257,22 @@ describe(const struct container *c, bool ask_shim)
 	return d;
 }
 
+/* Does a live lease (ctr-state(5)) name container id of st's namespace? */
+static bool
+leased(const struct state *st, const char *id)
+{
+	_cleanup_free_ char *name = xasprintf("%s/%s", st->ns, id);
+	struct err e;
+	json_auto_t *list = lease_list(st, &e);
+
+	return list && lease_names(list, LEASE_CONTAINER, name);
+}
+
 /*
- * A container directory without a record: a create in flight holds its lock
- * (status "creating"); otherwise its creator died before writing the record
- * ("unknown"), and delete -f removes what it made. NULL: it has a record.
+ * A container directory without a record: a create in flight holds a lease
+ * on it and its lock (status "creating"); otherwise its creator died before
+ * writing the record ("unknown"), and delete -f or ctr-image gc removes what
+ * it made. NULL: it has a record.
  */
 static json_t *
 describe_unrecorded(struct container *c, const struct state *st)
@@ -263,26 +285,28 @@ describe_unrecorded(struct container *c, const struct state *st)
 	lk = lock_at(c->dirfd, "lock", LOCK_SHARED | LOCK_TRY, &e);
 	if (lk >= 0)
 		close(lk);
-	if (lk < 0 && e.code && !strcmp(e.code, "busy"))
+	if ((lk < 0 && e.code && !strcmp(e.code, "busy")) || leased(st, c->id))
 		return json_pack("{s:s, s:s, s:s}", "id", c->id, "status", "creating", "reason",
 				 "being created: no record yet");
 	return json_pack("{s:s, s:s, s:s}", "id", c->id, "status", "unknown", "reason",
-			 "its creator died before it wrote the record; delete -f removes it");
+			 "its creator died before it wrote the record; delete -f or ctr-image gc "
+			 "removes it");
 }
 
-#define STATE_USAGE "state ID"
+const struct opt_cmd cmd_state_spec = {
+    "ID", "a container's state as JSON (the runtime's, and ours)", NULL, 0, 0};
 
 int
 cmd_state(int argc, char **argv, struct state *st)
 {
-	int i = cmd_getopt(argc, argv, STATE_USAGE, "", NULL, no_opts, NULL, st, 100);
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	json_auto_t *d = NULL;
 	struct err e;
-	const char *id = cmd_one_id(argc, argv, i, STATE_USAGE);
-
+	const char *id;
 	bool opened = false;
 
+	opt_parse(&cmd_state_spec, argc, argv, st, no_opts, NULL);
+	id = cmd_one_id(&cmd_state_spec, argc, argv);
 	/* opened once: describe_unrecorded leaves the record in c when there is one */
 	if (state_open(st, &e) == 0 && path_check_id(id, CONTAINER_ID_MAX, &e) == 0) {
 		container_init(&c, st, id);
@@ -305,13 +329,19 @@ cmd_state(int argc, char **argv, struct state *st)
 	return 0;
 }
 
-#define LS_USAGE "ls [--json]"
+enum { O_JSON = 0x100 };
+
+static const struct opt ls_opts[] = {
+    {"json", O_JSON, NULL, "print JSON (and errors as JSON)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_ls_spec = {NULL, "list the containers of the namespace", ls_opts, 0, 0};
 
 static void
 ls_opt(int c, const char *arg, void *ctx)
 {
 	(void)arg;
-	if (c == 'j' || c == 'f')
+	if (c == O_JSON || c == 'f')
 		*(bool *)ctx = true;
 }
 
@@ -339,16 +369,14 @@ ls_print(const json_t *d)
 int
 cmd_ls(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	bool json = false;
-	int i = cmd_getopt(argc, argv, LS_USAGE, "", opts, ls_opt, &json, st, 100);
 	json_auto_t *ids = NULL, *out = json_array();
 	struct err e;
 	size_t k;
 	json_t *v;
 
-	if (i != argc)
-		die_usage("ls takes no arguments");
+	opt_parse(&cmd_ls_spec, argc, argv, st, ls_opt, &json);
+	opt_operands(&cmd_ls_spec, argc, argv, 0, 0);
 	prog_set_json_errors(json);
 	if (state_open(st, &e) < 0 || !(ids = container_list(st, &e)))
 		die_err(&e);
@@ -375,7 +403,12 @@ cmd_ls(int argc, char **argv, struct state *st)
 	return 0;
 }
 
-#define DELETE_USAGE "delete [-f] ID..."
+static const struct opt delete_opts[] = {
+    {"force", 'f', NULL, "kill a running one first; remove one half made", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_delete_spec = {"ID...", "delete stopped containers and all they hold",
+					delete_opts, 0, 0};
 
 /*
  * One container; with -f also one whose record was never written (a create
@@ -410,13 +443,11 @@ delete_one(struct state *st, const char *id, bool force)
 int
 cmd_delete(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	bool force = false;
-	int i = cmd_getopt(argc, argv, DELETE_USAGE, "f", opts, ls_opt, &force, st, 100);
+	int i = opt_parse(&cmd_delete_spec, argc, argv, st, ls_opt, &force);
 	int rc = 0;
 
-	if (i >= argc)
-		die_usage("want a container ID (usage: %s %s)", PROG, DELETE_USAGE);
+	opt_operands(&cmd_delete_spec, argc, argv, 1, -1);
 	for (; i < argc; i++) {
 		int r = delete_one(st, argv[i], force);
 

@@ -14,7 +14,6 @@
 #include "relay.h"
 #include "shimclient.h"
 
-#define LOGS_USAGE "logs [-f] [--tail N] ID"
 #define O_TAIL 0x100 /* no -n: that is the namespace */
 #define SAVED_MAX (16u << 20)
 
@@ -58,15 +57,19 @@ saved(const struct container *c, const struct logs_args *a)
 	return 0;
 }
 
+static const struct opt logs_opts[] = {
+    {"follow", 'f', NULL, "keep printing the output as it comes, until the container ends", NULL},
+    {"tail", O_TAIL, "N|all", "only the last N lines of what is kept (default all)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_logs_spec = {"ID", "print the output a detached container's shim keeps",
+				      logs_opts, 0, 0};
+
 int
 cmd_logs(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},
-					     {"tail", required_argument, NULL, O_TAIL},
-					     {NULL, 0, NULL, 0}};
 	struct logs_args a = {.tail = -1};
 	const char *stdio;
-	int i = cmd_getopt(argc, argv, LOGS_USAGE, "f", opts, logs_opt, &a, st, 100);
 	json_auto_t *req = NULL, *r = NULL;
 	struct relay rl = {.in_to = -1, .sigfd = -1};
 	enum relay_end end;
@@ -74,9 +77,8 @@ cmd_logs(int argc, char **argv, struct state *st)
 	struct shim_conn k;
 	struct err e;
 
-	if (argc - i != 1)
-		die_usage("want one container ID (usage: %s %s)", PROG, LOGS_USAGE);
-	cmd_open(st, argv[i], &c, 100);
+	opt_parse(&cmd_logs_spec, argc, argv, st, logs_opt, &a);
+	cmd_open(st, cmd_one_id(&cmd_logs_spec, argc, argv), &c, 100);
 	/* from the record, whether or not the shim still runs: one answer */
 	stdio = jsonio_str(c.rec, "stdio");
 	if (!stdio || strcmp(stdio, "pipe"))

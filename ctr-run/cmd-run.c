@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The create and run verbs: a container made; with run, started and waited for (or -d). */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +16,6 @@
 #include "sdnotify.h"
 #include "shimclient.h"
 #include "spawn.h"
-
-#define CREATE_USAGE "create [--name ID] [--runtime NAME|PATH] [OPTIONS] IMAGE|- [-- CMD ...]"
-#define RUN_USAGE "run [--rm] [-d] [-t] [-i] [--name ID] [OPTIONS] IMAGE|- [-- CMD ...]"
 
 /* run's own failures: 125, or 126/127 when the command could not be started. */
 __attribute__((noreturn)) static void
@@ -65,7 +61,7 @@ cmd_create(int argc, char **argv, struct state *st)
 	int stdio[3];
 
 	spec_opts_init(&a.so);
-	if (create_parse(argc, argv, CREATE_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
+	if (create_parse(argc, argv, &a, st, &e) < 0 || state_open(st, &e) < 0)
 		die_err(&e);
 	shim_stdio(&a, stdio);
 	if (create_container(st, &a, stdio, &c, &e) < 0)
@@ -173,7 +169,7 @@ cmd_run(int argc, char **argv, struct state *st)
 	int status = 0;
 
 	spec_opts_init(&a.so);
-	if (create_parse(argc, argv, RUN_USAGE, &a, st, &e) < 0 || state_open(st, &e) < 0)
+	if (create_parse(argc, argv, &a, st, &e) < 0 || state_open(st, &e) < 0)
 		run_die(&a, &e);
 	shim_stdio(&a, stdio);
 	if (!a.detach)

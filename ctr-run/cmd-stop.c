@@ -13,7 +13,6 @@
 #include "shimclient.h"
 #include "sig.h"
 
-#define STOP_USAGE "stop [-t SECS] [-s SIG] ID"
 #define STOP_DEFAULT_SECS 10
 /* after SIGKILL a container goes at once; this only bounds a hung runtime */
 #define KILL_WAIT_MS 10000
@@ -94,22 +93,25 @@ stop_live(struct container *c, enum container_status cs, const struct stop_args 
 	return delete_wait_exit(c, KILL_WAIT_MS, e);
 }
 
+static const struct opt stop_opts[] = {
+    {"time", 't', "SECS", "seconds to wait before SIGKILL (default 10; -1: for ever)", NULL},
+    {"signal", 's', "SIG", "the first signal (default: the image's, else TERM)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_stop_spec = {"ID", "signal a container, and kill it if it lingers",
+				      stop_opts, 0, 0};
+
 int
 cmd_stop(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {{"time", required_argument, NULL, 't'},
-					     {"signal", required_argument, NULL, 's'},
-					     {NULL, 0, NULL, 0}};
 	struct stop_args a = {STOP_DEFAULT_SECS, 0};
-	int i = cmd_getopt(argc, argv, STOP_USAGE, "t:s:", opts, stop_opt, &a, st, 100);
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	enum container_status cs;
 	json_auto_t *x = NULL;
 	struct err e;
 
-	if (i != argc - 1)
-		die_usage("want one container ID (usage: %s %s)", PROG, STOP_USAGE);
-	cmd_open(st, argv[i], &c, 100);
+	opt_parse(&cmd_stop_spec, argc, argv, st, stop_opt, &a);
+	cmd_open(st, cmd_one_id(&cmd_stop_spec, argc, argv), &c, 100);
 	cs = container_status(&c, &x);
 	if (cs == CS_UNKNOWN)
 		die(1,

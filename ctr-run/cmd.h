@@ -3,8 +3,6 @@
 #ifndef CTR_RUN_CMD_H
 #define CTR_RUN_CMD_H
 
-#include <getopt.h>
-
 #include "container.h"
 #include "prog.h"
 
@@ -34,17 +32,15 @@ int cmd_logs(int argc, char **argv, struct state *st);
  */
 int attach_container(struct container *c, bool want_stdin, bool start);
 
-/*
- * getopt_long over argv with the verb's options plus the global ones and
- * --help (which prints usage and exits 0). fn gets each of the verb's
- * options. Returns optind; bad options die with usage (exit code ucode).
- */
-int cmd_getopt(int argc, char **argv, const char *usage, const char *shorts,
-	       const struct option *opts, void (*fn)(int c, const char *arg, void *ctx), void *ctx,
-	       struct state *st, int ucode);
-/* argv[i], which must be the last argument: exactly one ID after the options. */
-const char *cmd_one_id(int argc, char **argv, int i, const char *usage);
-/* Open the container argv[i] (exactly one more argument when last), state opened first. */
+/* The verbs' option tables, synopses and summaries (opt.h), for main.c's verb table. */
+extern const struct opt_cmd cmd_create_spec, cmd_run_spec, cmd_start_spec, cmd_exec_spec,
+    cmd_kill_spec, cmd_stop_spec, cmd_wait_spec, cmd_ps_spec, cmd_ls_spec, cmd_state_spec,
+    cmd_pause_spec, cmd_resume_spec, cmd_update_spec, cmd_stats_spec, cmd_events_spec,
+    cmd_delete_spec, cmd_attach_spec, cmd_logs_spec;
+
+/* The one operand left after the options (a container ID), or die with spec's usage error. */
+const char *cmd_one_id(const struct opt_cmd *spec, int argc, char **argv);
+/* Open the container id, state opened first; failures exit ucode when it is 125. */
 void cmd_open(struct state *st, const char *id, struct container *c, int ucode);
 
 #endif

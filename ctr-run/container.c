@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "owner.h"
 #include "path.h"
+#include "snapshot.h"
 #include "spawn.h"
 #include "xmem.h"
 
@@ -293,7 +294,7 @@ container_list(const struct state *st, struct err *e)
 char *
 container_snapshot_key(const struct state *st, const char *id)
 {
-	return xasprintf("ctr:%s:%s", st->ns, id);
+	return snapshot_container_key(st->ns, id);
 }
 
 char *

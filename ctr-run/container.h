@@ -79,10 +79,7 @@ void container_event(const struct container *c, const char *event, const json_t 
 
 /* The ids of every container in st's namespace, sorted (new array of strings). */
 json_t *container_list(const struct state *st, struct err *e);
-/*
- * The key of a container's snapshot, "ctr:NS:ID" (ctr-state(5)): ids have no
- * ':', so keys of two namespaces never collide. New string.
- */
+/* The key of a container's snapshot in st's namespace (snapshot_container_key). New string. */
 char *container_snapshot_key(const struct state *st, const char *id);
 /* A new random id (16 hex digits), for create without --name. */
 char *container_random_id(void);

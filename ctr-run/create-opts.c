@@ -2,7 +2,6 @@
 /* Parsing create's and run's options into spec options, checked before anything is made. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 
 #include "cni.h"
 #include "cleanup.h"
+#include "familiar.h"
+#include "cmd.h"
 #include "create.h"
 #include "jsonio.h"
 #include "netns-dir.h"
@@ -23,7 +24,6 @@
 enum {
 	O_NAME = 0x100,
 	O_RUNTIME,
-	O_CWD,
 	O_HOSTNAME,
 	O_MOUNT,
 	O_READ_ONLY,
@@ -42,42 +42,67 @@ enum {
 	O_LOG_MAX,
 	O_SDNOTIFY,
 	O_PULL,
-	O_HELP,
+	O_ENV_FILE,
+	O_TMPFS,
 };
 
-static const struct option long_opts[] = {
-    {"name", required_argument, NULL, O_NAME},
-    {"runtime", required_argument, NULL, O_RUNTIME},
-    {"env", required_argument, NULL, 'e'},
-    {"cwd", required_argument, NULL, O_CWD},
-    {"workdir", required_argument, NULL, O_CWD},
-    {"user", required_argument, NULL, 'u'},
-    {"hostname", required_argument, NULL, O_HOSTNAME},
-    {"mount", required_argument, NULL, O_MOUNT},
-    {"read-only", no_argument, NULL, O_READ_ONLY},
-    {"tty", no_argument, NULL, 't'},
-    {"interactive", no_argument, NULL, 'i'},
-    {"detach", no_argument, NULL, 'd'},
-    {"privileged", no_argument, NULL, O_PRIVILEGED},
-    {"cap-add", required_argument, NULL, O_CAP_ADD},
-    {"cap-drop", required_argument, NULL, O_CAP_DROP},
-    {"security-opt", required_argument, NULL, O_SECOPT},
-    {"memory", required_argument, NULL, 'm'},
-    {"cpus", required_argument, NULL, O_CPUS},
-    {"pids-limit", required_argument, NULL, O_PIDS},
-    {"net", required_argument, NULL, O_NET},
-    {"network", required_argument, NULL, O_NET},
-    {"rm", no_argument, NULL, O_RM},
-    {"stdio", required_argument, NULL, O_STDIO},
-    {"log", required_argument, NULL, O_LOG},
-    {"log-uri", required_argument, NULL, O_LOG_URI},
-    {"log-max-size", required_argument, NULL, O_LOG_MAX},
-    {"label", required_argument, NULL, 'l'},
-    {"sdnotify", required_argument, NULL, O_SDNOTIFY},
-    {"pull", required_argument, NULL, O_PULL},
-    {"help", no_argument, NULL, O_HELP},
-    PROG_GLOBAL_LONGOPTS,
-    {NULL, 0, NULL, 0},
+static const struct opt create_opts[] = {
+    {"name", O_NAME, "ID", "the container's ID (default: a random one)", NULL},
+    {"runtime", O_RUNTIME, "NAME|PATH", "the OCI runtime (default $CTR_RUNTIME, else runc)", NULL},
+    {"env", 'e', "K=V|VAR", "set a variable (after the image's); VAR alone: ours, if set", NULL},
+    {"env-file", O_ENV_FILE, "FILE", "a -e per line of FILE ('#' starts a comment line)", NULL},
+    {"cwd", 'w', "DIR", "the working directory, absolute (default: the image's)", NULL},
+    {"workdir", 'w', "DIR", NULL, NULL},
+    {"user", 'u', "USER[:GROUP]", "run as this user, by name or number", NULL},
+    {"hostname", O_HOSTNAME, "NAME", "the container's hostname", NULL},
+    {"mount", O_MOUNT, "type=bind|tmpfs,src=ABS,dst=ABS[,ro]",
+     "a bind mount of a host path, or a tmpfs (tmpfs-size=, tmpfs-mode=)", NULL},
+    {"volume", 'v', "SRC:DST[:ro]", "bind-mount the absolute host path SRC at DST", NULL},
+    {"tmpfs", O_TMPFS, "DST[:OPT,...]", "a tmpfs at DST (size=64m, mode=1777, ro, noexec)", NULL},
+    {"publish", 'p', "PORTS", "refused: publishing ports is CNI portmap's or the firewall's job",
+     NULL},
+    {"read-only", O_READ_ONLY, NULL, "mount the root file system read-only", NULL},
+    {"tty", 't', NULL, "give the container a terminal of its own", NULL},
+    {"interactive", 'i', NULL, "keep stdin open and pass ours", NULL},
+    {"detach", 'd', NULL, "run: print the ID and leave the container running", NULL},
+    {"rm", O_RM, NULL, "run: delete the container once it exits", NULL},
+    {"privileged", O_PRIVILEGED, NULL, "all capabilities, all devices, no seccomp filter", NULL},
+    {"cap-add", O_CAP_ADD, "CAP", "add a capability (CAP_NET_ADMIN, or ALL)", NULL},
+    {"cap-drop", O_CAP_DROP, "CAP", "drop a capability (or ALL)", NULL},
+    {"security-opt", O_SECOPT, "seccomp=FILE|unconfined|seccomp-arch=NAME",
+     "the seccomp profile, or more architectures for it", NULL},
+    {"memory", 'm', "SIZE", "memory limit (bytes, or with k, m, g)", NULL},
+    {"cpus", O_CPUS, "N", "CPU limit in CPUs (1.5: one and a half)", NULL},
+    {"pids-limit", O_PIDS, "N", "most processes the container may have", NULL},
+    {"net", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH",
+     "network namespace (default: a new one, loopback only)", NULL},
+    {"network", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH", NULL, NULL},
+    {"label", 'l', "K=V", "a label on the container record", NULL},
+    {"stdio", O_STDIO, "pipe|null|inherit", "stdio of a container that outlives the call", NULL},
+    {"log", O_LOG, "FILE", "keep the container's output in FILE too (with --stdio pipe)", NULL},
+    {"log-uri", O_LOG_URI, "file:///FILE", "--log as containerd spells it", NULL},
+    {"log-max-size", O_LOG_MAX, "SIZE", "rotate the --log file at SIZE (at least 4k)", NULL},
+    {"pull", O_PULL, "missing|always|never",
+     "pull (and unpack) the image when not in the store (default missing)", NULL},
+    {"sdnotify", O_SDNOTIFY, "conmon|container|ignore",
+     "who tells systemd READY=1 (under a Type=notify unit)", NULL},
+    OPT_END,
+};
+
+const struct opt_cmd cmd_create_spec = {
+    "IMAGE|- [-- CMD ...]",
+    "make a container from an image (a name, or - for an unpacked snapshot's JSON); not started",
+    create_opts,
+    0,
+    0,
+};
+
+const struct opt_cmd cmd_run_spec = {
+    "IMAGE|- [-- CMD ...]",
+    "make a container, start it and wait for it (-d: leave it running)",
+    create_opts,
+    125,
+    0,
 };
 
 void
@@ -86,6 +111,11 @@ create_args_release(struct create_args *a)
 	spec_opts_release(&a->so);
 	free(a->log_path);
 	a->log_path = NULL;
+	for (size_t i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
+	a->owned = NULL;
+	a->nowned = 0;
 }
 
 static void
@@ -149,18 +179,10 @@ static int
 add_mount(struct spec_opts *so, const char *arg, struct err *e)
 {
 	struct spec_mount m;
-	struct stat st;
 
 	if (spec_parse_mount(arg, &m, e) < 0)
 		return -1;
-	if (stat(m.src, &st) < 0) {
-		err_set(e, errno, "bind source '%s'", m.src);
-		free(m.src), free(m.dst), free(m.options);
-		return -1;
-	}
-	so->mounts = xrealloc(so->mounts, (so->nmounts + 1) * sizeof(m));
-	so->mounts[so->nmounts++] = m;
-	return 0;
+	return familiar_mount_add(so, &m, e);
 }
 
 static int
@@ -251,9 +273,16 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		a->runtime = arg;
 		return 0;
 	case 'e':
-		push(&so->env, &so->nenv, (char *)arg);
-		return spec_check_env(arg, e);
-	case O_CWD:
+		return familiar_env(a, arg, e);
+	case O_ENV_FILE:
+		return familiar_env_file(a, arg, e);
+	case 'v':
+		return familiar_volume(so, arg, e);
+	case O_TMPFS:
+		return familiar_tmpfs(so, arg, e);
+	case 'p':
+		return familiar_publish(arg, e);
+	case 'w':
 		so->cwd = arg;
 		return spec_check_cwd(arg, e);
 	case 'u':
@@ -356,28 +385,17 @@ check_stdio(struct create_args *a, struct err *e)
 }
 
 int
-create_parse(int argc, char **argv, const char *usage, struct create_args *a, struct state *st,
-	     struct err *e)
+create_parse(int argc, char **argv, struct create_args *a, struct state *st, struct err *e)
 {
+	const struct opt_cmd *spec = a->is_run ? &cmd_run_spec : &cmd_create_spec;
+	struct opt_parser p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+e:u:w:tidm:l:" PROG_GLOBAL_SHORTOPTS, long_opts,
-				NULL)) != -1) {
-		if (c == O_HELP) {
-			printf("usage: %s %s\n", PROG, usage);
-			exit(0);
-		}
-		if (c == '?')
-			return err_code(e, "usage", "bad option (usage: %s %s)", PROG, usage);
-		if (c == 'w')
-			c = O_CWD;
-		if (prog_global_opt(c, optarg, st))
-			continue;
+	opt_init(&p, spec, argc, argv, st);
+	while ((c = opt_next(&p)) != -1)
 		if (one_opt(c, optarg, a, e) < 0)
 			return -1;
-	}
-	if (optind >= argc)
-		return err_code(e, "usage", "missing IMAGE (usage: %s %s)", PROG, usage);
+	opt_operands(spec, argc, argv, 1, -1);
 	a->image = argv[optind++];
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;

@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "imagein.h"
 #include "jsonio.h"
+#include "lease.h"
 #include "mount.h"
 #include "notify.h"
 #include "runtime.h"
@@ -274,6 +275,20 @@ shim_create(const struct create_args *a, struct container *c, struct shim_handle
 	return 0;
 }
 
+/* The lease on the container's directory and snapshot while there is no record. */
+static int
+take_lease(const struct state *st, const char *id, const char *key, struct lease *l, struct err *e)
+{
+	_cleanup_free_ char *name = xasprintf("%s/%s", st->ns, id);
+	_cleanup_free_ char *purpose = xasprintf("create container %s", name);
+	json_auto_t *objs = json_array();
+
+	lease_object(objs, LEASE_CONTAINER, name);
+	lease_object(objs, LEASE_SNAPSHOT, key);
+
+	return lease_take(st, purpose, 0, objs, l, e);
+}
+
 static int
 create_once(const struct state *st, struct create_args *a, const int stdio[3], struct container *c,
 	    struct err *e)
@@ -282,6 +297,7 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	_cleanup_free_ char *runtime = NULL, *key = NULL, *nspath = NULL;
 	struct snapshot_store *store = NULL;
 	struct shim_handle shim = {.fd = -1};
+	struct lease lease = {.dirfd = -1};
 	struct imagein in = {0};
 	struct err ignored;
 	json_auto_t *x = NULL;
@@ -293,6 +309,9 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 		return -1;
 	runtime_check_version(st, runtime);
 	key = container_snapshot_key(st, c->id);
+	/* before the directory: gc and ls tell a create in flight from a dead one by it */
+	if (take_lease(st, c->id, key, &lease, e) < 0)
+		return -1;
 	if (container_make(c, st, e) < 0) {
 		/* an existing container of this id is not ours to remove */
 		if (strcmp(e->code, "exists"))
@@ -348,6 +367,8 @@ out_dirs:
 	cni_detach(st, c, &ignored);
 	container_remove_dirs(c, st, &ignored);
 out:
+	/* the record names what we made now, or it is all undone */
+	lease_drop(&lease);
 	if (lk >= 0)
 		close(lk);
 	snapshot_store_free(store);

@@ -34,15 +34,17 @@ struct create_args {
 	enum sdnotify_mode sdnotify; /* notify.c */
 	enum pull_policy pull;	     /* --pull, default missing (pull.c) */
 	bool image_missing;	     /* set by a create that failed for want of the image */
+	char **owned;		     /* env entries made here (-e VAR, --env-file), ours to free */
+	size_t nowned;
 };
 
 void create_args_release(struct create_args *a);
 /*
- * Parse create's or run's argv into a (strings borrowed from argv). Returns
- * 0 or -1 with e filled; --help prints usage and exits.
+ * Parse create's or run's argv (a->is_run tells which) into a (strings
+ * borrowed from argv). Returns 0 or -1 with e filled; --help prints the
+ * verb's help and exits, a bad command line dies (opt.h).
  */
-int create_parse(int argc, char **argv, const char *usage, struct create_args *a, struct state *st,
-		 struct err *e);
+int create_parse(int argc, char **argv, struct create_args *a, struct state *st, struct err *e);
 /*
  * Make the container: record dir, snapshot, rootfs mount, config.json,
  * record, shim. stdio: the container's stdin/stdout/stderr. On failure

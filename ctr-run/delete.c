@@ -115,36 +115,6 @@ unmount_rootfs(struct container *c, struct err *e)
 	return 0;
 }
 
-static int
-remove_snapshot(const struct state *st, enum snapshotter drv, const char *key, struct err *e)
-{
-	struct snapshot_store *s = NULL;
-	int r;
-
-	if (snapshot_store_open(st, drv, &s, e) < 0)
-		return -1;
-	r = snapshot_exists(s, key, NULL) ? snapshot_remove(s, key, e) : 0;
-	snapshot_store_free(s);
-	return r;
-}
-
-/*
- * No record says which snapshotter holds the container's snapshot (create
- * was cut short before writing it). The key is the container's alone, so
- * it goes from every store that has it.
- */
-static int
-remove_snapshot_anywhere(const struct state *st, const char *key, struct err *e)
-{
-	for (unsigned d = 0; d < SNAP_COUNT; d++) {
-		int there = snapshot_store_exists(st, (enum snapshotter)d, e);
-
-		if (there < 0 || (there && remove_snapshot(st, (enum snapshotter)d, key, e) < 0))
-			return -1;
-	}
-	return 0;
-}
-
 /* The last step of every delete: the directories go, and the event log says so. */
 static int
 removed(const struct state *st, struct container *c, struct err *e)
@@ -171,7 +141,7 @@ delete_orphan(const struct state *st, struct container *c, struct err *e)
 	/* no record, so no runtime name: the default one may hold state of this id */
 	if (rt)
 		runtime_run(rt, c, del, -1, &ignored);
-	if (unmount_rootfs(c, e) < 0 || remove_snapshot_anywhere(st, key, e) < 0)
+	if (unmount_rootfs(c, e) < 0 || snapshot_remove_everywhere(st, key, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
 	return removed(st, c, e);
 }
@@ -196,7 +166,7 @@ remove_rootfs(const struct state *st, struct container *c, struct err *e)
 	if (unmount_rootfs(c, e) < 0)
 		return -1;
 	if (key && name &&
-	    (snapshotter_parse(name, &drv, e) < 0 || remove_snapshot(st, drv, key, e) < 0))
+	    (snapshotter_parse(name, &drv, e) < 0 || snapshot_remove_in(st, drv, key, e) < 0))
 		return -1;
 	c->rootfs_gone = true;
 	return 0;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Parsing option values for the spec: bind mounts, sizes, CPU counts. */
+/* Parsing option values for the spec: bind and tmpfs mounts, sizes, CPU counts. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,44 +19,78 @@ check_dest(const char *dst, struct err *e)
 	return 0;
 }
 
+/* Append option t to m's ':'-separated list. */
+static void
+add_option(struct spec_mount *m, const char *t)
+{
+	char *o = m->options ? xasprintf("%s:%s", m->options, t) : xstrdup(t);
+
+	free(m->options);
+	m->options = o;
+}
+
+/* One KEY=VALUE (or bare ro/readonly) of --mount into m; false for an unknown one. */
+static bool
+mount_key(struct spec_mount *m, char *kv, const char **type)
+{
+	char *v = strchr(kv, '=');
+
+	if (!v) {
+		if (strcmp(kv, "ro") && strcmp(kv, "readonly"))
+			return false;
+		add_option(m, "ro");
+		return true;
+	}
+	*v++ = '\0';
+	if (!strcmp(kv, "type"))
+		*type = v;
+	else if (!strcmp(kv, "src") || !strcmp(kv, "source"))
+		free(m->src), m->src = xstrdup(v);
+	else if (!strcmp(kv, "dst") || !strcmp(kv, "destination") || !strcmp(kv, "target"))
+		free(m->dst), m->dst = xstrdup(v);
+	else if (!strcmp(kv, "options"))
+		add_option(m, v);
+	else if (!strcmp(kv, "tmpfs-size") || !strcmp(kv, "tmpfs-mode")) {
+		_cleanup_free_ char *o = xasprintf("%s=%s", kv + 6, v);
+
+		add_option(m, o);
+	} else
+		return false;
+	return true;
+}
+
+void
+spec_mount_release(struct spec_mount *m)
+{
+	free(m->src), free(m->dst), free(m->options);
+	memset(m, 0, sizeof(*m));
+}
+
 int
 spec_parse_mount(const char *s, struct spec_mount *m, struct err *e)
 {
 	_cleanup_free_ char *dup = xstrdup(s);
-	char *save = NULL, *type = NULL;
+	char *save = NULL;
+	const char *type = NULL;
 
 	memset(m, 0, sizeof(*m));
-	for (char *kv = strtok_r(dup, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(kv, '=');
-
-		if (!v)
+	for (char *kv = strtok_r(dup, ",", &save); kv; kv = strtok_r(NULL, ",", &save))
+		if (!mount_key(m, kv, &type))
 			goto bad;
-		*v++ = '\0';
-		if (!strcmp(kv, "type"))
-			type = v;
-		else if (!strcmp(kv, "src") || !strcmp(kv, "source"))
-			free(m->src), m->src = xstrdup(v);
-		else if (!strcmp(kv, "dst") || !strcmp(kv, "destination") || !strcmp(kv, "target"))
-			free(m->dst), m->dst = xstrdup(v);
-		else if (!strcmp(kv, "options"))
-			free(m->options), m->options = xstrdup(v);
-		else
-			goto bad;
-	}
-	if (!type || strcmp(type, "bind") || !m->src || !m->dst)
+	m->tmpfs = type && !strcmp(type, "tmpfs");
+	if (!type || (!m->tmpfs && strcmp(type, "bind")) || !m->dst)
 		goto bad;
-	if (m->src[0] != '/')
+	if (m->tmpfs ? m->src != NULL : !m->src || m->src[0] != '/')
 		goto bad;
 	if (check_dest(m->dst, e) == 0)
 		return 0;
-	free(m->src), free(m->dst), free(m->options);
-	memset(m, 0, sizeof(*m));
+	spec_mount_release(m);
 	return -1;
 bad:
-	free(m->src), free(m->dst), free(m->options);
-	memset(m, 0, sizeof(*m));
+	spec_mount_release(m);
 	return err_code(e, "invalid",
-			"bad --mount '%.80s': want type=bind,src=/ABS,dst=/ABS[,options=ro:rbind]",
+			"bad --mount '%.80s': want type=bind,src=/ABS,dst=/ABS[,ro] or "
+			"type=tmpfs,dst=/ABS[,tmpfs-size=SIZE][,tmpfs-mode=OCTAL]",
 			s);
 }
 

@@ -23,11 +23,8 @@ spec_opts_init(struct spec_opts *o)
 void
 spec_opts_release(struct spec_opts *o)
 {
-	for (size_t i = 0; i < o->nmounts; i++) {
-		free(o->mounts[i].src);
-		free(o->mounts[i].dst);
-		free(o->mounts[i].options);
-	}
+	for (size_t i = 0; i < o->nmounts; i++)
+		spec_mount_release(&o->mounts[i]);
 	free(o->mounts);
 	free(o->env);
 	free(o->cap_add);
@@ -252,34 +249,62 @@ default_mounts(const struct spec_opts *o)
 	return m;
 }
 
+/* Is t an option a mount of this kind may have? */
+static bool
+mount_option_ok(const char *t, bool tmpfs)
+{
+	static const char *const common[] = {"ro", "rw", "nosuid", "nodev", "noexec"};
+
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (!strcmp(t, common[i]))
+			return true;
+	if (tmpfs)
+		return (!strncmp(t, "size=", 5) && t[5]) ||
+		       (!strncmp(t, "mode=", 5) && t[5] &&
+			strspn(t + 5, "01234567") == strlen(t + 5));
+	return !strcmp(t, "rbind") || !strcmp(t, "bind");
+}
+
+/* The OCI mount of b: a bind (rprivate, so the host sees nothing made inside) or a tmpfs. */
+static json_t *
+mount_of(const struct spec_mount *b, struct err *e)
+{
+	_cleanup_free_ char *dup = xstrdup(b->options ? b->options : "");
+	json_auto_t *list = json_array();
+	bool rbind = false;
+	char *save = NULL;
+
+	for (char *t = strtok_r(dup, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+		if (!mount_option_ok(t, b->tmpfs)) {
+			err_code(e, "invalid", "unknown %s option '%.32s'",
+				 b->tmpfs ? "tmpfs" : "bind", t);
+			return NULL;
+		}
+		rbind |= !strcmp(t, "rbind");
+		if (strcmp(t, "rbind") && strcmp(t, "bind"))
+			json_array_append_new(list, json_string(t));
+	}
+	if (b->tmpfs) {
+		json_array_insert_new(list, 0, json_string("nosuid"));
+		json_array_insert_new(list, 1, json_string("nodev"));
+		return json_pack("{s:s, s:s, s:s, s:O}", "destination", b->dst, "type", "tmpfs",
+				 "source", "tmpfs", "options", list);
+	}
+	json_array_insert_new(list, 0, json_string(rbind ? "rbind" : "bind"));
+	json_array_append_new(list, json_string("rprivate"));
+	return json_pack("{s:s, s:s, s:s, s:O}", "destination", b->dst, "type", "bind", "source",
+			 b->src, "options", list);
+}
+
 static int
 add_binds(json_t *mounts, const struct spec_opts *o, struct err *e)
 {
 	for (size_t i = 0; i < o->nmounts; i++) {
-		const struct spec_mount *b = &o->mounts[i];
-		const char *opts = b->options ? b->options : "";
-		json_t *list = json_array();
-		bool rbind = false;
-		_cleanup_free_ char *dup = xstrdup(opts);
-		char *save = NULL;
+		json_t *m = mount_of(&o->mounts[i], e);
 
-		for (char *t = strtok_r(dup, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-			if (strcmp(t, "ro") && strcmp(t, "rw") && strcmp(t, "rbind") &&
-			    strcmp(t, "bind") && strcmp(t, "nosuid") && strcmp(t, "nodev") &&
-			    strcmp(t, "noexec")) {
-				json_decref(list);
-				return err_code(e, "invalid", "unknown bind option '%.32s'", t);
-			}
-			rbind |= !strcmp(t, "rbind");
-			if (strcmp(t, "rbind") && strcmp(t, "bind"))
-				json_array_append_new(list, json_string(t));
-		}
-		json_array_insert_new(list, 0, json_string(rbind ? "rbind" : "bind"));
-		/* the host must not see mounts made inside the container through the bind */
-		json_array_append_new(list, json_string("rprivate"));
-		json_array_append_new(mounts,
-				      json_pack("{s:s, s:s, s:s, s:o}", "destination", b->dst,
-						"type", "bind", "source", b->src, "options", list));
+		if (!m)
+			return -1;
+		json_array_append_new(mounts, m);
 	}
 	return 0;
 }

@@ -12,9 +12,10 @@
 
 /* A --mount type=bind,src=...,dst=...,options=ro:rbind */
 struct spec_mount {
-	char *src;
+	char *src; /* NULL for a tmpfs */
 	char *dst;
 	char *options; /* ':'-separated, as given; NULL for none */
+	bool tmpfs;    /* else a bind mount */
 };
 
 /* The user a process runs as, resolved against the image's /etc/passwd and /etc/group. */
@@ -65,6 +66,8 @@ void spec_user_release(struct spec_user *u);
 
 /* Parse --mount's value into m (new strings). */
 int spec_parse_mount(const char *s, struct spec_mount *m, struct err *e);
+/* Free m's strings; m is then empty. */
+void spec_mount_release(struct spec_mount *m);
 /* Parse "512m", "1g", "1048576" into bytes. */
 int spec_parse_bytes(const char *s, int64_t *out, struct err *e);
 /* Parse --cpus "1.5" into a CFS quota for a 100000 us period. */

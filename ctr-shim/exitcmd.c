@@ -2,6 +2,7 @@
 /* --exit-command: run as the shim leaves, at once or once its caller is gone. */
 #include "exitcmd.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -62,6 +63,30 @@ container_left(const struct shim *s)
 	return s->ctr_dirfd >= 0 && fstat(s->ctr_dirfd, &sb) == 0 && sb.st_nlink > 0;
 }
 
+/*
+ * The watcher holds nothing of the shim's but what it watches: a listening
+ * socket or sync fd kept open here would keep a client that connected just
+ * before the shim left waiting for an answer until the caller dies, which is
+ * what the watcher waits for.
+ */
+static void
+keep_only(int a, int b)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int dfd = d ? dirfd(d) : -1;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] != '.' && fd > 2 && fd != a && fd != b && fd != dfd)
+			close(fd);
+	}
+	closedir(d);
+}
+
 void
 exitcmd_run(struct shim *s)
 {
@@ -85,6 +110,7 @@ exitcmd_run(struct shim *s)
 		return;
 	}
 	setsid();
+	keep_only(s->after_fd, s->ctr_dirfd);
 	/* before the go the caller's stdio is still ours: a reader must not wait on us */
 	if ((pid = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
 		dup2(pid, 0);

@@ -34,15 +34,6 @@
 #include "tty.h"
 #include "xmem.h"
 
-#define USAGE                                                                                      \
-	"usage: ctr-shim --id ID --bundle DIR --dir STATEDIR --runtime PATH "                      \
-	"--runtime-root DIR --sync-fd N [--start] [--tty] [--stdin-open] "                         \
-	"[--stdio inherit|pipe|null] [--log PATH [--log-max-size BYTES]] "                         \
-	"[--caller-pid PID] [--runtime-delete] [--foreground] [--await-go] "                       \
-	"[--exit-command PATH [--exit-command-arg ARG]... [--exit-command-after PID]] "            \
-	"[--notify-socket PATH] "                                                                  \
-	"[--notify-relay] [--log-level LEVEL]"
-
 enum {
 	OPT_S_ID = 0x100,
 	OPT_S_BUNDLE,
@@ -67,32 +58,34 @@ enum {
 	OPT_S_EXITAFTER,
 };
 
-static const struct option longopts[] = {
-    {"id", required_argument, NULL, OPT_S_ID},
-    {"bundle", required_argument, NULL, OPT_S_BUNDLE},
-    {"dir", required_argument, NULL, OPT_S_DIR},
-    {"runtime", required_argument, NULL, OPT_S_RUNTIME},
-    {"runtime-root", required_argument, NULL, OPT_S_RROOT},
-    {"sync-fd", required_argument, NULL, OPT_S_SYNC},
-    {"tty", no_argument, NULL, OPT_S_TTY},
-    {"stdin-open", no_argument, NULL, OPT_S_STDIN},
-    {"stdio", required_argument, NULL, OPT_S_STDIO},
-    {"caller-pid", required_argument, NULL, OPT_S_CALLER},
-    {"log", required_argument, NULL, OPT_S_LOG},
-    {"log-max-size", required_argument, NULL, OPT_S_LOGMAX},
-    {"exit-command", required_argument, NULL, OPT_S_EXITCMD},
-    {"exit-command-arg", required_argument, NULL, OPT_S_EXITARG},
-    {"exit-command-after", required_argument, NULL, OPT_S_EXITAFTER},
-    {"notify-socket", required_argument, NULL, OPT_S_NOTIFY},
-    {"start", no_argument, NULL, OPT_S_START},
-    {"runtime-delete", no_argument, NULL, OPT_S_RTDELETE},
-    {"foreground", no_argument, NULL, OPT_S_FG},
-    {"await-go", no_argument, NULL, OPT_S_GO},
-    {"notify-relay", no_argument, NULL, OPT_S_RELAY},
-    {"help", no_argument, NULL, 'h'},
-    PROG_GLOBAL_LONGOPTS,
-    {NULL, 0, NULL, 0},
+static const struct opt shim_opts[] = {
+    {"id", OPT_S_ID, "ID", "the container's ID (required)", NULL},
+    {"bundle", OPT_S_BUNDLE, "DIR", "its OCI bundle, absolute (required)", NULL},
+    {"dir", OPT_S_DIR, "STATEDIR", "where the socket, pid and exit files go (required)", NULL},
+    {"runtime", OPT_S_RUNTIME, "PATH", "the OCI runtime (required)", NULL},
+    {"runtime-root", OPT_S_RROOT, "DIR", "the runtime's --root, absolute (required)", NULL},
+    {"sync-fd", OPT_S_SYNC, "N", "where the one sync line goes once created (required)", NULL},
+    {"start", OPT_S_START, NULL, "start the container once created", NULL},
+    {"tty", OPT_S_TTY, NULL, "a terminal for the container (its master held here)", NULL},
+    {"stdin-open", OPT_S_STDIN, NULL, "keep the container's stdin open", NULL},
+    {"stdio", OPT_S_STDIO, "inherit|pipe|null", "the container's stdio (default inherit)", NULL},
+    {"log", OPT_S_LOG, "PATH", "keep its output in PATH too (with --stdio pipe)", NULL},
+    {"log-max-size", OPT_S_LOGMAX, "BYTES", "rotate the --log file at BYTES", NULL},
+    {"caller-pid", OPT_S_CALLER, "PID", "give up if this process dies before the sync line", NULL},
+    {"runtime-delete", OPT_S_RTDELETE, NULL, "delete the runtime's state once it exits", NULL},
+    {"foreground", OPT_S_FG, NULL, "the runtime's run: no detached init (implies --start)", NULL},
+    {"await-go", OPT_S_GO, NULL, "wait for a go request before creating", NULL},
+    {"exit-command", OPT_S_EXITCMD, "PATH", "run PATH once the container has exited", NULL},
+    {"exit-command-arg", OPT_S_EXITARG, "ARG", "an argument of it (again for more)", NULL},
+    {"exit-command-after", OPT_S_EXITAFTER, "PID",
+     "run it once PID (our parent) has exited, if still wanted", NULL},
+    {"notify-socket", OPT_S_NOTIFY, "PATH", "systemd's NOTIFY_SOCKET, for the container", NULL},
+    {"notify-relay", OPT_S_RELAY, NULL, "relay the container's READY=1 to --notify-socket", NULL},
+    OPT_END,
 };
+static const struct opt_cmd shim_spec = {
+    "--id ID --bundle DIR --dir STATEDIR --runtime PATH --runtime-root DIR --sync-fd N",
+    "supervise one container: started by ctr-run, not by hand", shim_opts, 0, 0};
 
 static int
 parse_fd(const char *arg)
@@ -135,7 +128,7 @@ parse_size(const char *arg, const char *opt, long long max)
 }
 
 static void
-parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
+parse_one(struct shim_opts *o, int c, const char *arg)
 {
 	switch (c) {
 	case OPT_S_ID:
@@ -203,31 +196,24 @@ parse_one(struct shim_opts *o, int c, const char *arg, struct state *st)
 		o->exit_args[o->n_exit_args++] = (char *)arg;
 		o->exit_args[o->n_exit_args] = NULL;
 		break;
-	case 'h':
-		puts(USAGE);
-		exit(0);
-	default:
-		if (!prog_global_opt(c, arg, st))
-			die_usage("unknown option");
 	}
 }
 
 static void
 parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 {
+	struct opt_parser p;
 	struct err e;
 	int c;
 
 	o->sync_fd = -1;
-	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == '?')
-			die_usage("unknown option");
-		parse_one(o, c, optarg, st);
-	}
-	if (optind != argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
+	opt_init(&p, &shim_spec, argc, argv, st);
+	while ((c = opt_next(&p)) != -1)
+		parse_one(o, c, optarg);
+	opt_operands(&shim_spec, argc, argv, 0, 0);
 	if (!o->id || !o->bundle || !o->dir || !o->runtime || !o->runtime_root || o->sync_fd < 0)
-		die_usage(
+		opt_die(
+		    &shim_spec,
 		    "--id, --bundle, --dir, --runtime, --runtime-root and --sync-fd are required");
 	if (path_check_id(o->id, 128, &e) < 0)
 		die_err(&e);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctr-snapshot diff: the changes of an active snapshot as a layer in the content store. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 #include "layer.h"
 #include "lock.h"
 #include "timestamp.h"
+#include "xmem.h"
 
 /* $SOURCE_DATE_EPOCH: the latest mtime a layer keeps, or -1. */
 static int64_t
@@ -25,62 +29,122 @@ mtime_clamp(void)
 	return r ? v : -1;
 }
 
-static void
-write_layer(struct snapshot_store *s, const struct content *c, const char *key,
-	    enum layer_compression comp, struct layer_result *r)
+/* The changes of the tree fd against its parent's pfd as a layer in c. */
+static int
+write_layer(struct snapshot_store *s, const struct content *c, int fd, int pfd,
+	    enum layer_compression comp, int copy_fd, struct layer_result *r, struct err *e)
 {
-	_cleanup_close_ int fd = -1, pfd = -1;
 	struct layer_writer *w;
-	struct err e;
 	int rc;
 
-	if (snapshot_open_diff(s, key, &fd, &pfd, &e) < 0)
-		cmd_die(&e);
-	if (!(w = layer_writer_new(c, comp, mtime_clamp(), &e)))
-		die_err(&e);
+	if (!(w = layer_writer_new(c, comp, mtime_clamp(), e)))
+		return -1;
+	layer_writer_copy_to(w, copy_fd);
 	if (!strcmp(snapshot_store_driver(s), "overlay"))
-		rc = diff_overlay(fd, w, &e);
+		rc = diff_overlay(fd, w, e);
 	else
-		rc = diff_native(fd, pfd, w, &e);
+		rc = diff_native(fd, pfd, w, e);
 	if (rc < 0) {
 		layer_writer_free(w);
-		die_err(&e);
+		return -1;
 	}
-	if (layer_finish(w, r, &e) < 0)
-		die_err(&e);
+	return layer_finish(w, r, e);
 }
+
+/* -o FILE: a copy of the layer, written to a temporary name renamed into place. */
+struct copy {
+	const char *path;
+	char *tmp;
+	int fd;
+};
+
+static void
+copy_open(struct copy *o)
+{
+	o->fd = -1;
+	o->tmp = NULL;
+	if (!o->path)
+		return;
+	if (!strcmp(o->path, "-")) {
+		if (isatty(STDOUT_FILENO))
+			die_usage(
+			    "refusing to write a layer to a terminal (use -o FILE or a pipe)");
+		o->fd = STDOUT_FILENO;
+		return;
+	}
+	o->tmp = xasprintf("%s.tmp-%d", o->path, (int)getpid());
+	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (o->fd < 0)
+		die(EXIT_SYS, "create '%s': %s", o->tmp, strerror(errno));
+}
+
+static int
+copy_close(struct copy *o, bool ok, struct err *e)
+{
+	int rc = 0;
+
+	if (!o->tmp)
+		return 0;
+	if (ok && (fsync(o->fd) < 0 || rename(o->tmp, o->path) < 0))
+		rc = err_set(e, errno, "write '%s'", o->path);
+	close(o->fd);
+	if (!ok || rc < 0)
+		unlink(o->tmp);
+	free(o->tmp);
+	return ok ? rc : -1;
+}
+
+static const struct opt diff_opts[] = {
+    {"compression", OPT_COMPRESSION, "gzip|zstd|none", "the layer's (default gzip)", NULL},
+    {"output", 'o', "FILE|-", "also write the layer to FILE (renamed into place) or stdout", NULL},
+    OPT_INCLUDE(cmd_common_opts),
+    OPT_END,
+};
+const struct opt_cmd cmd_diff_spec = {
+    "KEY", "an active snapshot's changes as a layer in the content store; its descriptor as JSON",
+    diff_opts, 0, 0};
 
 int
 cmd_diff(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    CMD_LONGOPTS,
-	    {"compression", required_argument, NULL, OPT_COMPRESSION},
-	    {NULL, 0, NULL, 0},
-	};
 	enum layer_compression comp = LAYER_GZIP;
+	struct copy copy = {NULL, NULL, -1};
 	json_auto_t *out = NULL;
 	struct snapshot_store *s;
 	struct layer_result r;
+	struct opt_parser p;
+	_cleanup_close_ int fd = -1, pfd = -1;
 	struct content c;
 	struct err e;
-	int lk, ch;
+	int lk, ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (ch != OPT_COMPRESSION)
-			cmd_common_opt(ch, optarg, st, "diff");
+	opt_init(&p, &cmd_diff_spec, argc, argv, st);
+	while ((ch = opt_next(&p)) != -1) {
+		if (ch == 'o')
+			copy.path = optarg;
+		else if (ch != OPT_COMPRESSION)
+			cmd_common_opt(ch, optarg);
 		else if (layer_compression_parse(optarg, &comp, &e) < 0)
 			die_err(&e);
 	}
-	cmd_operands(argc, argv, 1, "diff");
+	cmd_operands(&cmd_diff_spec, argc, argv, 1);
 	s = cmd_open(st);
 	/* the blob is named by no record until a commit's: the collector waits for us */
 	if ((lk = state_lock_store(st, LOCK_SHARED, &e)) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
-	write_layer(s, &c, argv[optind], comp, &r);
-	out = json_pack("{s:s, s:s, s:I, s:s}", "mediaType", layer_media_type(comp), "digest",
-			r.digest, "size", (json_int_t)r.size, "diffID", r.diff_id);
-	jsonio_write(stdout, out);
+	if (snapshot_open_diff(s, argv[optind], &fd, &pfd, &e) < 0)
+		cmd_die(&e);
+	copy_open(&copy);
+	rc = write_layer(s, &c, fd, pfd, comp, copy.fd, &r, &e);
+	if (copy_close(&copy, rc == 0, &e) < 0 || rc < 0)
+		die_err(&e);
+	/* with -o -, standard output is the layer's */
+	if (!copy.path || strcmp(copy.path, "-")) {
+		out =
+		    json_pack("{s:s, s:s, s:I, s:s}", "mediaType", layer_media_type(comp), "digest",
+			      r.digest, "size", (json_int_t)r.size, "diffID", r.diff_id);
+		jsonio_write(stdout, out);
+	}
 	content_release(&c);
 	close(lk);
 	snapshot_store_free(s);

@@ -11,38 +11,50 @@ struct life_opts {
 	json_t *labels;
 };
 
+static const struct opt life_opts[] = {
+    {"parent", OPT_PARENT, "NAME", "the committed snapshot to start from", NULL},
+    {"label", OPT_LABEL, "K=V", "a label on the snapshot (again for more)", NULL},
+    OPT_INCLUDE(cmd_common_opts),
+    OPT_END,
+};
+const struct opt_cmd cmd_prepare_spec = {
+    "KEY", "make an active snapshot to write in; its Mount list as JSON", life_opts, 0, 0};
+const struct opt_cmd cmd_view_spec = {
+    "KEY", "make a read-only view of --parent; its Mount list as JSON", life_opts, 0, 0};
+const struct opt_cmd cmd_commit_spec = {"NAME KEY", "commit the active snapshot KEY as NAME",
+					life_opts, 0, 0};
+const struct opt_cmd cmd_rm_spec = {"KEY ...", "remove snapshots (children first)", cmd_common_opts,
+				    0, 0};
+
 static void
-parse_life(int argc, char **argv, struct state *st, const char *verb, struct life_opts *o)
+parse_life(int argc, char **argv, struct state *st, const struct opt_cmd *spec, struct life_opts *o)
 {
-	static const struct option opts[] = {
-	    CMD_LONGOPTS,
-	    {"parent", required_argument, NULL, OPT_PARENT},
-	    {"label", required_argument, NULL, OPT_LABEL},
-	    {NULL, 0, NULL, 0},
-	};
+	struct opt_parser p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+	opt_init(&p, spec, argc, argv, st);
+	while ((c = opt_next(&p)) != -1) {
 		if (c == OPT_PARENT)
 			o->parent = optarg;
 		else if (c == OPT_LABEL)
 			cmd_add_label(&o->labels, optarg);
 		else
-			cmd_common_opt(c, optarg, st, verb);
+			cmd_common_opt(c, optarg);
 	}
 }
 
 static int
-prepare(int argc, char **argv, struct state *st, const char *verb, int flags)
+prepare(int argc, char **argv, struct state *st, const struct opt_cmd *spec, int flags)
 {
 	struct life_opts o = {NULL, NULL};
 	json_auto_t *labels = NULL, *mounts = NULL, *out = NULL;
 	struct snapshot_store *s;
 	struct err e;
 
-	parse_life(argc, argv, st, verb, &o);
+	parse_life(argc, argv, st, spec, &o);
+	cmd_label_ns(&o.labels, st);
 	labels = o.labels;
-	cmd_operands(argc, argv, 1, verb);
+	cmd_operands(spec, argc, argv, 1);
 	s = cmd_open(st);
 	if (snapshot_prepare(s, argv[optind], o.parent, labels, flags, &mounts, &e) < 0)
 		cmd_die(&e);
@@ -56,13 +68,13 @@ prepare(int argc, char **argv, struct state *st, const char *verb, int flags)
 int
 cmd_prepare(int argc, char **argv, struct state *st)
 {
-	return prepare(argc, argv, st, "prepare", 0);
+	return prepare(argc, argv, st, &cmd_prepare_spec, 0);
 }
 
 int
 cmd_view(int argc, char **argv, struct state *st)
 {
-	return prepare(argc, argv, st, "view", SNAPSHOT_VIEW);
+	return prepare(argc, argv, st, &cmd_view_spec, SNAPSHOT_VIEW);
 }
 
 int
@@ -73,9 +85,10 @@ cmd_commit(int argc, char **argv, struct state *st)
 	struct snapshot_store *s;
 	struct err e;
 
-	parse_life(argc, argv, st, "commit", &o);
+	parse_life(argc, argv, st, &cmd_commit_spec, &o);
+	cmd_label_ns(&o.labels, st);
 	labels = o.labels;
-	cmd_operands(argc, argv, 2, "commit");
+	cmd_operands(&cmd_commit_spec, argc, argv, 2);
 	s = cmd_open(st);
 	if (snapshot_commit(s, argv[optind], argv[optind + 1], o.parent, labels, &e) < 0)
 		cmd_die(&e);
@@ -86,15 +99,15 @@ cmd_commit(int argc, char **argv, struct state *st)
 int
 cmd_rm(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {CMD_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct snapshot_store *s;
 	struct err e;
+	struct opt_parser p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
-		cmd_common_opt(c, optarg, st, "rm");
-	if (optind >= argc)
-		cmd_operands(argc, argv, 1, "rm");
+	opt_init(&p, &cmd_rm_spec, argc, argv, st);
+	while ((c = opt_next(&p)) != -1)
+		cmd_common_opt(c, optarg);
+	opt_operands(&cmd_rm_spec, argc, argv, 1, -1);
 	s = cmd_open(st);
 	/* all must exist before any goes, so that a typo removes nothing */
 	for (int i = optind; i < argc; i++) {

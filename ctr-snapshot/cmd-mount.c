@@ -8,15 +8,13 @@
 #include "jsonio.h"
 #include "mount.h"
 
-static void
-parse_plain(int argc, char **argv, struct state *st, const char *verb)
-{
-	static const struct option opts[] = {CMD_LONGOPTS, {NULL, 0, NULL, 0}};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1)
-		cmd_common_opt(c, optarg, st, verb);
-}
+const struct opt_cmd cmd_mount_spec = {"KEY TARGET", "mount a snapshot on TARGET by its Mount list",
+				       cmd_common_opts, 0, 0};
+const struct opt_cmd cmd_umount_spec = {"TARGET", "unmount what mount mounted", cmd_common_opts, 0,
+					0};
+const struct opt_cmd cmd_cleanup_spec = {
+    NULL, "remove what a crash left: active snapshots no process owns, half-made ones",
+    cmd_json_opts, 0, 0};
 
 int
 cmd_mount(int argc, char **argv, struct state *st)
@@ -25,8 +23,8 @@ cmd_mount(int argc, char **argv, struct state *st)
 	json_auto_t *m = NULL;
 	struct err e;
 
-	parse_plain(argc, argv, st, "mount");
-	cmd_operands(argc, argv, 2, "mount");
+	cmd_parse(argc, argv, st, &cmd_mount_spec);
+	cmd_operands(&cmd_mount_spec, argc, argv, 2);
 	s = cmd_open(st);
 	if (!(m = snapshot_mounts(s, argv[optind], &e)) || mount_apply(m, argv[optind + 1], &e) < 0)
 		cmd_die(&e);
@@ -39,8 +37,8 @@ cmd_umount(int argc, char **argv, struct state *st)
 {
 	struct err e;
 
-	parse_plain(argc, argv, st, "umount");
-	cmd_operands(argc, argv, 1, "umount");
+	cmd_parse(argc, argv, st, &cmd_umount_spec);
+	cmd_operands(&cmd_umount_spec, argc, argv, 1);
 	if (mount_unmount(argv[optind], &e) < 0)
 		die_err(&e);
 	return 0;
@@ -49,26 +47,14 @@ cmd_umount(int argc, char **argv, struct state *st)
 int
 cmd_cleanup(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    CMD_LONGOPTS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	json_auto_t *removed = NULL;
 	struct snapshot_store *s;
-	bool json = false;
+	bool json = cmd_parse(argc, argv, st, &cmd_cleanup_spec);
 	struct err e;
 	json_t *n;
 	size_t i;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_JSON)
-			json = true;
-		else
-			cmd_common_opt(c, optarg, st, "cleanup");
-	}
-	cmd_operands(argc, argv, 0, "cleanup");
+	cmd_operands(&cmd_cleanup_spec, argc, argv, 0);
 	s = cmd_open(st);
 	if (snapshot_cleanup(s, &removed, &e) < 0)
 		cmd_die(&e);

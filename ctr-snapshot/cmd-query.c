@@ -8,27 +8,13 @@
 #include "cmd.h"
 #include "jsonio.h"
 
-/* Options of the read verbs: the common ones and --json. */
-static bool
-parse_query(int argc, char **argv, struct state *st, const char *verb)
-{
-	static const struct option opts[] = {
-	    CMD_LONGOPTS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
-	bool json = false;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_JSON)
-			json = true;
-		else
-			cmd_common_opt(c, optarg, st, verb);
-	}
-	prog_set_json_errors(json);
-	return json;
-}
+const struct opt_cmd cmd_mounts_spec = {"KEY", "the Mount list of a snapshot as JSON",
+					cmd_json_opts, 0, 0};
+const struct opt_cmd cmd_stat_spec = {"KEY", "a snapshot's kind, parent, labels and times",
+				      cmd_json_opts, 0, 0};
+const struct opt_cmd cmd_ls_spec = {NULL, "list the snapshots of the store", cmd_list_opts, 0, 0};
+const struct opt_cmd cmd_usage_spec = {"[KEY]", "disk space and inodes a snapshot (or each) uses",
+				       cmd_list_opts, 0, 0};
 
 int
 cmd_mounts(int argc, char **argv, struct state *st)
@@ -37,8 +23,8 @@ cmd_mounts(int argc, char **argv, struct state *st)
 	json_auto_t *m = NULL;
 	struct err e;
 
-	parse_query(argc, argv, st, "mounts");
-	cmd_operands(argc, argv, 1, "mounts");
+	cmd_parse(argc, argv, st, &cmd_mounts_spec);
+	cmd_operands(&cmd_mounts_spec, argc, argv, 1);
 	s = cmd_open(st);
 	if (!(m = snapshot_mounts(s, argv[optind], &e)))
 		cmd_die(&e);
@@ -65,12 +51,12 @@ print_stat(const json_t *rec)
 int
 cmd_stat(int argc, char **argv, struct state *st)
 {
-	bool json = parse_query(argc, argv, st, "stat");
+	bool json = cmd_parse(argc, argv, st, &cmd_stat_spec);
 	struct snapshot_store *s;
 	json_auto_t *rec = NULL;
 	struct err e;
 
-	cmd_operands(argc, argv, 1, "stat");
+	cmd_operands(&cmd_stat_spec, argc, argv, 1);
 	s = cmd_open(st);
 	if (!(rec = snapshot_stat(s, argv[optind], &e)))
 		cmd_die(&e);
@@ -85,17 +71,15 @@ cmd_stat(int argc, char **argv, struct state *st)
 int
 cmd_ls(int argc, char **argv, struct state *st)
 {
-	bool json = parse_query(argc, argv, st, "ls");
+	bool json = cmd_parse(argc, argv, st, &cmd_ls_spec);
 	struct snapshot_store *s;
 	json_auto_t *all = NULL;
-	struct err e;
 	json_t *rec;
 	size_t i;
 
-	cmd_operands(argc, argv, 0, "ls");
+	cmd_operands(&cmd_ls_spec, argc, argv, 0);
 	s = cmd_open(st);
-	if (!(all = snapshot_list(s, &e)))
-		cmd_die(&e);
+	all = cmd_list(s, st);
 	if (json)
 		jsonio_write(stdout, all);
 	else
@@ -131,21 +115,19 @@ print_usage(const json_t *u)
 int
 cmd_usage(int argc, char **argv, struct state *st)
 {
-	bool json = parse_query(argc, argv, st, "usage");
+	bool json = cmd_parse(argc, argv, st, &cmd_usage_spec);
 	struct snapshot_store *s;
 	json_auto_t *all = NULL, *out = NULL;
-	struct err e;
 	json_t *rec;
 	size_t i;
 
 	if (argc - optind > 1)
-		cmd_operands(argc, argv, 1, "usage");
+		cmd_operands(&cmd_usage_spec, argc, argv, 1);
 	s = cmd_open(st);
 	if (optind < argc) {
 		out = usage_of(s, argv[optind]);
 	} else {
-		if (!(all = snapshot_list(s, &e)))
-			cmd_die(&e);
+		all = cmd_list(s, st);
 		out = json_array();
 		json_array_foreach(all, i, rec)
 			json_array_append_new(out, usage_of(s, jsonio_str(rec, "name")));

@@ -43,31 +43,19 @@ print_tree(const json_t *nodes, int depth)
 	}
 }
 
+const struct opt_cmd cmd_tree_spec = {NULL, "the snapshots as a tree of parents and children",
+				      cmd_list_opts, 0, 0};
+
 int
 cmd_tree(int argc, char **argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    CMD_LONGOPTS,
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {NULL, 0, NULL, 0},
-	};
 	json_auto_t *all = NULL, *tree = NULL;
 	struct snapshot_store *s;
-	bool json = false;
-	struct err e;
-	int c;
+	bool json = cmd_parse(argc, argv, st, &cmd_tree_spec);
 
-	while ((c = getopt_long(argc, argv, "+" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == OPT_JSON)
-			json = true;
-		else
-			cmd_common_opt(c, optarg, st, "tree");
-	}
-	prog_set_json_errors(json);
-	cmd_operands(argc, argv, 0, "tree");
+	cmd_operands(&cmd_tree_spec, argc, argv, 0);
 	s = cmd_open(st);
-	if (!(all = snapshot_list(s, &e)))
-		cmd_die(&e);
+	all = cmd_list(s, st);
 	tree = children_of(all, NULL, 0);
 	if (json)
 		jsonio_write(stdout, tree);

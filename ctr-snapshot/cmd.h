@@ -3,44 +3,51 @@
 #ifndef CTR_SNAPSHOT_CMD_H
 #define CTR_SNAPSHOT_CMD_H
 
-#include <getopt.h>
 #include <jansson.h>
 
 #include "prog.h"
 #include "snapshot.h"
 
 enum {
-	OPT_SNAPSHOTTER = 0x2000,
-	OPT_HELP,
+	OPT_SNAPSHOTTER = 0x100,
 	OPT_JSON,
 	OPT_PARENT,
 	OPT_LABEL,
 	OPT_COMPRESSION,
+	OPT_ALL,
 };
 
-/* Every verb's getopt table starts with these. */
-/* (an initializer list, which the formatter takes for a block) */
-/* clang-format off */
-#define CMD_LONGOPTS \
-	PROG_GLOBAL_LONGOPTS, \
-	{"snapshotter", required_argument, NULL, OPT_SNAPSHOTTER}, \
-	{"help", no_argument, NULL, OPT_HELP}
-/* clang-format on */
-
-extern const struct verb cmd_verbs[];
+/*
+ * Every verb's option table includes these (--snapshotter); cmd_json_opts adds
+ * --json, cmd_list_opts --json and --all.
+ */
+extern const struct opt cmd_common_opts[], cmd_json_opts[], cmd_list_opts[];
+/* The verbs' option tables, synopses and summaries, for main.c's verb table. */
+extern const struct opt_cmd cmd_prepare_spec, cmd_view_spec, cmd_commit_spec, cmd_diff_spec,
+    cmd_rm_spec, cmd_mounts_spec, cmd_stat_spec, cmd_ls_spec, cmd_usage_spec, cmd_tree_spec,
+    cmd_mount_spec, cmd_umount_spec, cmd_cleanup_spec;
 
 /* Choose the driver (--snapshotter); the default is $CTR_SNAPSHOTTER, else SNAP_DEFAULT. */
 void cmd_set_driver(const char *name);
-/* Handle an option every verb takes (global, --snapshotter, --help, errors); dies on others. */
-void cmd_common_opt(int c, const char *arg, struct state *st, const char *verb);
+/* Take an option of cmd_common_opts (opt_next's key c). */
+void cmd_common_opt(int c, const char *arg);
 /* Open the state and the chosen store, or die. */
 struct snapshot_store *cmd_open(struct state *st);
 /* Die with e: "not-found" exits 1, other bad input 100, system failures 111. */
 void cmd_die(const struct err *e) __attribute__((noreturn));
 /* Add "k=v" to the labels object *labels (created on first use); dies on a bad one. */
 void cmd_add_label(json_t **labels, const char *kv);
-/* Die with usage unless exactly n operands remain. */
-void cmd_operands(int argc, char **argv, int n, const char *verb);
+/* Parse argv by spec (cmd_json_opts or fewer); returns whether --json was given. */
+bool cmd_parse(int argc, char **argv, struct state *st, const struct opt_cmd *spec);
+/* Die with spec's usage error unless exactly n operands remain. */
+void cmd_operands(const struct opt_cmd *spec, int argc, char **argv, int n);
+/*
+ * Every snapshot the namespace sees (ns.h), or every one with --all, as
+ * snapshot_list's array (new reference); dies on errors.
+ */
+json_t *cmd_list(struct snapshot_store *s, const struct state *st);
+/* Add the namespace's label (ns.h) to *labels unless it has one. */
+void cmd_label_ns(json_t **labels, const struct state *st);
 
 int cmd_prepare(int argc, char **argv, struct state *st);
 int cmd_view(int argc, char **argv, struct state *st);

@@ -23,6 +23,7 @@ struct layer_writer {
 	struct archive *a;
 	struct digester tar;	   /* the diffID */
 	struct content_writer out; /* the blob */
+	int copy_fd;		   /* a copy of the blob's bytes (layer_writer_copy_to), or -1 */
 	void *gz;		   /* z_stream * */
 	void *zs;		   /* ZSTD_CCtx * */
 	unsigned char obuf[1 << 16];

@@ -9,6 +9,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "fdio.h"
 #include "layer-int.h"
 #include "xmem.h"
 
@@ -48,6 +49,8 @@ emit(struct layer_writer *w, const void *buf, size_t n)
 		return -1;
 	if (n && content_writer_write(&w->out, buf, n, &w->err) < 0)
 		w->failed = true;
+	else if (n && w->copy_fd >= 0 && fdio_write_full(w->copy_fd, buf, n) < 0)
+		w->failed = true, err_set(&w->err, errno, "write the copy of the layer");
 	return w->failed ? -1 : 0;
 }
 
@@ -154,6 +157,7 @@ layer_writer_new(const struct content *c, enum layer_compression comp, int64_t e
 	w->comp = comp;
 	w->epoch = epoch;
 	w->out.fd = -1;
+	w->copy_fd = -1;
 	digester_init(&w->tar);
 	if (content_writer_open(c, &w->out, e) < 0 || compressor_init(w, e) < 0 ||
 	    archive_init(w, e) < 0) {
@@ -161,6 +165,12 @@ layer_writer_new(const struct content *c, enum layer_compression comp, int64_t e
 		return NULL;
 	}
 	return w;
+}
+
+void
+layer_writer_copy_to(struct layer_writer *w, int fd)
+{
+	w->copy_fd = fd;
 }
 
 int

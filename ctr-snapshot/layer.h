@@ -35,6 +35,8 @@ struct layer_result {
  */
 struct layer_writer *layer_writer_new(const struct content *c, enum layer_compression comp,
 				      int64_t epoch, struct err *e);
+/* Also write the blob's bytes to fd (borrowed), as they are made. */
+void layer_writer_copy_to(struct layer_writer *w, int fd);
 /*
  * Add the file name under dirfd, whose lstat is st, as path (relative to the
  * layer's root): its type, mode, numeric owner, mtime in whole seconds,

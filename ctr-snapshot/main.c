@@ -1,36 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctr-snapshot: snapshots and the Mount lists that describe them. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 
-const struct verb cmd_verbs[] = {
-    {"prepare", cmd_prepare, "prepare [--parent NAME] [--label K=V ...] KEY"},
-    {"view", cmd_view, "view [--parent NAME] [--label K=V ...] KEY"},
-    {"commit", cmd_commit, "commit [--parent NAME] [--label K=V ...] NAME KEY"},
-    {"diff", cmd_diff, "diff [--compression gzip|zstd|none] KEY"},
-    {"rm", cmd_rm, "rm KEY ..."},
-    {"mounts", cmd_mounts, "mounts KEY"},
-    {"stat", cmd_stat, "stat [--json] KEY"},
-    {"ls", cmd_ls, "ls [--json]"},
-    {"usage", cmd_usage, "usage [--json] [KEY]"},
-    {"tree", cmd_tree, "tree [--json]"},
-    {"mount", cmd_mount, "mount KEY TARGET"},
-    {"umount", cmd_umount, "umount TARGET"},
-    {"cleanup", cmd_cleanup, "cleanup [--json]"},
-    {NULL, NULL, NULL},
+static const struct verb verbs[] = {
+    {"prepare", cmd_prepare, NULL, &cmd_prepare_spec, NULL},
+    {"view", cmd_view, NULL, &cmd_view_spec, NULL},
+    {"commit", cmd_commit, NULL, &cmd_commit_spec, NULL},
+    {"diff", cmd_diff, NULL, &cmd_diff_spec, NULL},
+    {"rm", cmd_rm, NULL, &cmd_rm_spec, NULL},
+    {"mounts", cmd_mounts, NULL, &cmd_mounts_spec, NULL},
+    {"stat", cmd_stat, NULL, &cmd_stat_spec, NULL},
+    {"ls", cmd_ls, NULL, &cmd_ls_spec, NULL},
+    {"usage", cmd_usage, NULL, &cmd_usage_spec, NULL},
+    {"tree", cmd_tree, NULL, &cmd_tree_spec, NULL},
+    {"mount", cmd_mount, NULL, &cmd_mount_spec, NULL},
+    {"umount", cmd_umount, NULL, &cmd_umount_spec, NULL},
+    {"cleanup", cmd_cleanup, NULL, &cmd_cleanup_spec, NULL},
+    {NULL},
 };
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s [--root DIR] [-n NS] [--snapshotter overlay|native] VERB [ARGS]\n",
-		PROG);
-	for (const struct verb *v = cmd_verbs; v->name; v++)
-		fprintf(f, "       %s %s\n", PROG, v->usage);
-}
 
 /* --snapshotter before the verb (prog_init stops at the first option it does not know) */
 static void
@@ -54,27 +43,11 @@ int
 main(int argc, char **argv)
 {
 	struct state st;
-	const struct verb *v;
 	int rc;
 
 	prog_init("ctr-snapshot", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
 	leading_driver(&argc, &argv);
-	if (argc > 1 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
-		usage(stdout);
-		state_release(&st);
-		return 0;
-	}
-	for (v = cmd_verbs; argc > 1 && v->name && strcmp(v->name, argv[1]); v++)
-		;
-	if (argc < 2 || !v->name) {
-		if (argc > 1)
-			fprintf(stderr, "%s: fatal: unknown verb '%s'\n", PROG, argv[1]);
-		usage(stderr);
-		state_release(&st);
-		return EXIT_USAGE;
-	}
-	rc = prog_dispatch(cmd_verbs, argc, argv, &st);
+	rc = prog_dispatch(verbs, argc, argv, &st);
 	state_release(&st);
 	return rc;
 }

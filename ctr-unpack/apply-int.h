@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "apply.h"
+#include "tarread.h"
 #include "tree.h"
 
 struct dirtime {
@@ -19,11 +20,8 @@ struct dirtime {
 struct applier {
 	struct apply_opts o;
 	struct tree t;
-	struct archive *a;
+	struct tarread tr;
 	struct dstream *ds;
-	unsigned char *buf;
-	struct err serr; /* what the read callback hit */
-	bool stream_failed;
 	uint64_t entries;
 	struct dirtime *dirs;
 	size_t ndirs, dirs_cap;
@@ -31,8 +29,6 @@ struct applier {
 
 /* Apply one tar entry (name as read) to the tree. */
 int apply_entry(struct applier *ap, struct archive_entry *en, const char *name, struct err *e);
-/* Fill e from libarchive's or the stream's failure. Returns -1. */
-int applier_archive_error(struct applier *ap, struct err *e);
 /* Remember a directory's times, set after the whole layer (base NULL: the root). */
 void applier_defer_times(struct applier *ap, const char *pcanon, const char *base,
 			 struct archive_entry *en);

@@ -19,34 +19,11 @@
 #include "log.h"
 #include "xmem.h"
 
-#define READ_BUF (128u << 10)
-
-static la_ssize_t
-read_cb(struct archive *a, void *ud, const void **buf)
+/* The tar bytes: what the decompressor and its digests hand on. */
+static ssize_t
+layer_source(void *ud, void *buf, size_t cap, struct err *e)
 {
-	struct applier *ap = ud;
-	ssize_t n = dstream_read(ap->ds, ap->buf, READ_BUF, &ap->serr);
-
-	if (n < 0) {
-		ap->stream_failed = true;
-		archive_set_error(a, EIO, "%s", ap->serr.msg);
-		return -1;
-	}
-	*buf = ap->buf;
-	return n;
-}
-
-int
-applier_archive_error(struct applier *ap, struct err *e)
-{
-	/* a decompression or read error beats libarchive's echo of it */
-	if (ap->stream_failed) {
-		*e = ap->serr;
-		return -1;
-	}
-	return err_code(e, "invalid", "corrupt tar: %s",
-			archive_error_string(ap->a) ? archive_error_string(ap->a)
-						    : "unknown error");
+	return dstream_read(ud, buf, cap, e);
 }
 
 void
@@ -94,11 +71,11 @@ apply_loop(struct applier *ap, struct err *e)
 	struct archive_entry *en;
 	int r;
 
-	while ((r = archive_read_next_header(ap->a, &en)) != ARCHIVE_EOF) {
+	while ((r = tarread_next(&ap->tr, &en, e)) != 0) {
 		const char *name;
 
-		if (r < ARCHIVE_WARN)
-			return applier_archive_error(ap, e);
+		if (r < 0)
+			return -1;
 		if (++ap->entries > max)
 			return err_code(e, "limit", "layer has more than %llu entries",
 					(unsigned long long)max);
@@ -131,18 +108,14 @@ apply_run(struct applier *ap, int rootfd, int layerfd, struct apply_result *r, s
 {
 	if (dstream_open(layerfd, ap->o.hint, ap->o.max_size, ap->o.dflags, &ap->ds, e) < 0)
 		return -1;
-	ap->a = archive_read_new();
-	if (!ap->a)
-		return err_set(e, ENOMEM, "libarchive");
-	/* tar only: no other format, no external filter program, no write-to-disk */
-	archive_read_support_format_tar(ap->a);
-	if (archive_read_open(ap->a, ap, NULL, read_cb, NULL) != ARCHIVE_OK)
-		return applier_archive_error(ap, e);
+	if (tarread_open(&ap->tr, layer_source, ap->ds, e) < 0)
+		return -1;
 	if (apply_loop(ap, e) < 0)
 		return -1;
-	/* the diff_id covers every decompressed byte, the padding after the end blocks too */
-	if (dstream_drain(ap->ds, e) < 0)
-		return -1;
+	/*
+	 * The diff_id covers every decompressed byte, the padding after the end
+	 * blocks too: tarread_next read the stream to its end before it said so.
+	 */
 	apply_dir_times(ap);
 	/* durable without an fsync per file: one syncfs of the snapshot's filesystem */
 	if (syncfs(rootfd) < 0)
@@ -161,17 +134,14 @@ apply_layer(int rootfd, int layerfd, const struct apply_opts *o, struct apply_re
 	int rc;
 
 	fill_opts(&ap.o, o);
-	ap.buf = xmalloc(READ_BUF);
 	tree_init(&ap.t, rootfd, ap.o.overlay, ap.o.max_depth);
 	memset(r, 0, sizeof(*r));
 	rc = apply_run(&ap, rootfd, layerfd, r, e);
-	if (ap.a)
-		archive_read_free(ap.a);
+	tarread_release(&ap.tr);
 	for (size_t i = 0; i < ap.ndirs; i++)
 		free(ap.dirs[i].canon);
 	free(ap.dirs);
 	dstream_free(ap.ds);
 	tree_release(&ap.t);
-	free(ap.buf);
 	return rc;
 }

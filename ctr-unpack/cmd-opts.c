@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctr-unpack's options: argv -> struct opts, usage errors exit 100. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,60 +91,53 @@ parse_one(int c, const char *arg, struct opts *o)
 	case OPT_DISCARD:
 		o->discard = true;
 		break;
-	default:
-		die_usage("unknown option");
 	}
 }
+
+static const struct opt unpack_opts[] = {
+    {"snapshotter", OPT_SNAP, "overlay|native", "the store (default overlay)", NULL},
+    {"jobs", OPT_JOBS, "N", "layers applied at once (default: the CPUs online)", NULL},
+    {"platform", OPT_PLATFORM, "OS/ARCH", "the image of an index to apply (default: ours)", NULL},
+    {"max-size", OPT_MAXSIZE, "BYTES", "refuse a layer that unpacks to more", NULL},
+    {"max-entries", OPT_MAXENT, "N", "refuse a layer with more entries", NULL},
+    {"inflate", OPT_INFLATE, "isal|zlib", "the gzip decoder (default isal)", NULL},
+    {"dry-run", OPT_DRY, NULL, "print the layers to apply (the plan), apply none", NULL},
+    {"layer-stream", OPT_STREAM, NULL, "one compressed layer on stdin to an active snapshot", NULL},
+    {"digest", OPT_DIGEST, "D", "--layer-stream: the layer's digest", NULL},
+    {"diff-id", OPT_DIFFID, "D", "--layer-stream: its uncompressed digest", NULL},
+    {"media-type", OPT_MT, "MT", "--layer-stream: its media type", NULL},
+    {"size", OPT_SIZE, "N", "--layer-stream: its size in bytes", NULL},
+    {"discard", OPT_DISCARD, NULL, "remove the active snapshots KEY... a caller gave up on", NULL},
+    {"json", OPT_JSON, NULL, "errors as JSON too", NULL},
+    OPT_END,
+};
+static const struct opt_cmd unpack_spec = {
+    "[- | IMAGE-NAME]\n--layer-stream --digest D --diff-id D\n--discard KEY...",
+    "apply an image's layers onto snapshots; the top one's JSON on stdout", unpack_opts, 0, 0};
 
 void
 cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 {
-	static const struct option lo[] = {
-	    {"snapshotter", required_argument, NULL, OPT_SNAP},
-	    {"jobs", required_argument, NULL, OPT_JOBS},
-	    {"platform", required_argument, NULL, OPT_PLATFORM},
-	    {"max-size", required_argument, NULL, OPT_MAXSIZE},
-	    {"max-entries", required_argument, NULL, OPT_MAXENT},
-	    {"inflate", required_argument, NULL, OPT_INFLATE},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"layer-stream", no_argument, NULL, OPT_STREAM},
-	    {"digest", required_argument, NULL, OPT_DIGEST},
-	    {"diff-id", required_argument, NULL, OPT_DIFFID},
-	    {"media-type", required_argument, NULL, OPT_MT},
-	    {"size", required_argument, NULL, OPT_SIZE},
-	    {"dry-run", no_argument, NULL, OPT_DRY},
-	    {"discard", no_argument, NULL, OPT_DISCARD},
-	    {"help", no_argument, NULL, 'h'},
-	    PROG_GLOBAL_LONGOPTS,
-	    {NULL, 0, NULL, 0},
-	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct opt_parser p;
 	int c;
 
 	o->driver = SNAP_DEFAULT;
 	o->size = -1;
 	o->jobs = ncpu > 0 ? (unsigned)ncpu : 1;
-	while ((c = getopt_long(argc, argv, "+h" PROG_GLOBAL_SHORTOPTS, lo, NULL)) != -1) {
-		if (c == 'h') {
-			printf("usage: %s %s\n", PROG, UNPACK_USAGE);
-			exit(0);
-		}
-		if (c == '?')
-			die_usage("bad option");
-		if (!prog_global_opt(c, optarg, st))
-			parse_one(c, optarg, o);
-	}
+	opt_init(&p, &unpack_spec, argc, argv, st);
+	while ((c = opt_next(&p)) != -1)
+		parse_one(c, optarg, o);
 	if (o->stream + o->dry_run + o->discard > 1)
-		die_usage("--layer-stream, --dry-run and --discard exclude each other");
+		opt_die(&unpack_spec, "--layer-stream, --dry-run and --discard exclude each other");
 	o->apply.overlay = o->driver == SNAP_OVERLAY;
 	if (o->discard) {
 		if (optind == argc)
-			die_usage("--discard needs a KEY");
+			opt_die(&unpack_spec, "--discard needs a KEY");
 		o->keys = argv + optind;
 		o->nkeys = argc - optind;
 		return;
 	}
-	if (argc - optind > 1)
-		die_usage("too many arguments");
+	opt_operands(&unpack_spec, argc, argv, 0, 1);
 	o->src = optind < argc ? argv[optind] : "-";
 }

@@ -9,14 +9,6 @@
 #include "snapshotter.h"
 #include "state.h"
 
-#define UNPACK_USAGE                                                                               \
-	"[--root DIR] [-n NS] [--snapshotter overlay|native] [--jobs N]\n"                         \
-	"       [--platform OS/ARCH] [--max-size BYTES] [--max-entries N]\n"                       \
-	"       [--inflate isal|zlib] [--dry-run] [--json] [- | IMAGE-NAME]\n"                     \
-	"       ctr-unpack --layer-stream --digest D --diff-id D [--media-type MT]\n"              \
-	"       [--size N] [--max-size BYTES] [--inflate isal|zlib] [--json]\n"                    \
-	"       ctr-unpack --discard KEY..."
-
 struct opts {
 	enum snapshotter driver;
 	const char *platform, *src;

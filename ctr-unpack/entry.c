@@ -138,13 +138,13 @@ write_data(struct applier *ap, int fd, struct archive_entry *en, struct err *e)
 {
 	const void *buf;
 	size_t size;
-	la_int64_t off, end = 0;
+	int64_t off, end = 0;
 	int r;
 
 	/* blocks come with their offsets: holes of sparse files stay holes */
-	while ((r = archive_read_data_block(ap->a, &buf, &size, &off)) != ARCHIVE_EOF) {
-		if (r < ARCHIVE_WARN)
-			return applier_archive_error(ap, e);
+	while ((r = tarread_data_block(&ap->tr, &buf, &size, &off, e)) != 0) {
+		if (r < 0)
+			return -1;
 		for (size_t done = 0; done < size;) {
 			ssize_t n = pwrite(fd, (const char *)buf + done, size - done,
 					   (off_t)off + (off_t)done);
@@ -153,8 +153,8 @@ write_data(struct applier *ap, int fd, struct archive_entry *en, struct err *e)
 				return err_set(e, errno, "write");
 			done += n > 0 ? (size_t)n : 0;
 		}
-		if (off + (la_int64_t)size > end)
-			end = off + (la_int64_t)size;
+		if (off + (int64_t)size > end)
+			end = off + (int64_t)size;
 	}
 	/* a sparse file's trailing hole, or a size the data did not reach */
 	if (end != archive_entry_size(en) && ftruncate(fd, (off_t)archive_entry_size(en)) < 0)

@@ -10,6 +10,31 @@
 #include "prog.h"
 #include "xmem.h"
 
+const struct opt cli_transfer_opts[] = {
+    {"progress", CLI_OPT_PROGRESS, "auto|tty|json|none", "progress on stderr (default auto)", NULL},
+    {"quiet", 'q', NULL, "no progress, errors only", NULL},
+    {"json", CLI_OPT_JSON, NULL, "errors as JSON too", NULL},
+    OPT_END,
+};
+
+bool
+cli_transfer_opt(int c, const char *arg, enum progress_mode *mode)
+{
+	switch (c) {
+	case CLI_OPT_PROGRESS:
+		*mode = cli_progress_mode(arg);
+		return true;
+	case 'q':
+		*mode = PROGRESS_NONE;
+		log_level = LOG_ERROR;
+		return true;
+	case CLI_OPT_JSON:
+		prog_set_json_errors(true);
+		return true;
+	}
+	return false;
+}
+
 long
 cli_number(const char *s, long min, long max, const char *what)
 {
@@ -18,6 +43,23 @@ cli_number(const char *s, long min, long max, const char *what)
 
 	if (!*s || *end || v < min || v > max)
 		die_usage("%s must be a number from %ld to %ld", what, min, max);
+	return v;
+}
+
+long long
+cli_size(const char *s, long long min, long long max, const char *what)
+{
+	static const char units[] = "KMG";
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	const char *u = *end ? strchr(units, *end & ~0x20) : NULL;
+
+	if (u && (end[1] == '\0' || !strcmp(end + 1, "iB")) && v <= (max >> (10 * (u - units + 1))))
+		v <<= 10 * (u - units + 1), end += strlen(end);
+	if (!*s || *end || v < min || v > max)
+		die_usage(
+		    "%s must be a size from %lld to %lld bytes (suffix K, M or G: KiB, MiB, GiB)",
+		    what, min, max);
 	return v;
 }
 

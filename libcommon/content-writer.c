@@ -42,26 +42,19 @@ content_writer_commit(const struct content *c, struct content_writer *w,
 		      char out[DIGEST_STR_LEN + 1], struct err *e)
 {
 	digester_final(&w->d, out);
-	if (fsync(w->fd) < 0) {
-		err_set(e, errno, "fsync 'content/blobs/sha256/%s'", w->tmp);
-		content_writer_abort(c, w);
-		return -1;
-	}
 	/* the same bytes under the same name: a blob present already is kept as it is */
 	if (content_has(c, out, w->size)) {
 		content_writer_abort(c, w);
 		return 0;
 	}
-	if (renameat(c->blobsfd, w->tmp, c->blobsfd, digest_hex(out)) < 0) {
-		err_set(e, errno, "publish blob %s", out);
+	/* one way into blobs/ for every writer: read-only, synced, renamed */
+	if (content_publish(c, w->fd, c->blobsfd, w->tmp, out, e) < 0) {
 		content_writer_abort(c, w);
 		return -1;
 	}
 	close(w->fd);
 	w->fd = -1;
 	digester_release(&w->d);
-	if (fsync(c->blobsfd) < 0)
-		return err_set(e, errno, "fsync 'content/blobs/sha256'");
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,9 +20,8 @@
 #define INDEX_MAX (64u << 20)
 #define REF_NAME "org.opencontainers.image.ref.name"
 
-/* Create a small file once; an existing one is left alone. Caller holds the store lock. */
-static int
-ensure_file(int dirfd, const char *name, const char *text, struct err *e)
+int
+content_ensure_file(int dirfd, const char *name, const char *text, struct err *e)
 {
 	struct stat sb;
 
@@ -44,15 +44,16 @@ init_layout(int dirfd, struct err *e)
 	lk = lock_at(dirfd, "ingest/index.lock", 0, e);
 	if (lk < 0)
 		return -1;
-	if (ensure_file(dirfd, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}\n", e) < 0)
+	if (content_ensure_file(dirfd, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}\n", e) < 0)
 		return -1;
-	return ensure_file(dirfd, "index.json", "{\"schemaVersion\":2,\"manifests\":[]}\n", e);
+	return content_ensure_file(dirfd, "index.json", CONTENT_INDEX_NEW("default"), e);
 }
 
 int
 content_open(const struct state *st, struct content *c, struct err *e)
 {
 	c->dirfd = c->blobsfd = -1;
+	c->ns = NULL;
 	c->dirfd = state_dir(st, "content", 0, e);
 	if (c->dirfd < 0)
 		return -1;
@@ -64,6 +65,12 @@ content_open(const struct state *st, struct content *c, struct err *e)
 		err_set(e, errno, "open '%s/content/blobs/sha256'", st->root);
 		goto fail;
 	}
+	c->rootfd = fcntl(st->rootfd, F_DUPFD_CLOEXEC, 3);
+	if (c->rootfd < 0) {
+		err_set(e, errno, "dup '%s'", st->root);
+		goto fail;
+	}
+	c->ns = xstrdup(st->ns);
 	return 0;
 fail:
 	err_prefix(e, "content store");
@@ -78,7 +85,12 @@ content_release(struct content *c)
 		close(c->dirfd);
 	if (c->blobsfd >= 0)
 		close(c->blobsfd);
+	if (c->ns) {
+		close(c->rootfd);
+		free(c->ns);
+	}
 	c->dirfd = c->blobsfd = -1;
+	c->ns = NULL;
 }
 
 bool
@@ -186,23 +198,20 @@ index_drop_ref(json_t *manifests, const char *refname)
 	}
 }
 
-/* index.json and its "manifests" array; *lk holds the store lock when lock is set. */
+/* index.json of the layout dirfd and its "manifests" array (new reference). */
 static json_t *
-index_load(const struct content *c, bool lock, int *lk, json_t **manifests, struct err *e)
+index_load(int dirfd, json_t **manifests, struct err *e)
 {
-	json_t *idx;
+	json_t *idx = jsonio_load_at(dirfd, "index.json", INDEX_MAX, e);
 
-	if (lock && (*lk = lock_at(c->dirfd, "ingest/index.lock", 0, e)) < 0)
-		return NULL;
-	idx = jsonio_load_at(c->dirfd, "index.json", INDEX_MAX, e);
 	if (!idx) {
-		err_prefix(e, "content store index");
+		err_prefix(e, "layout index");
 		return NULL;
 	}
 	*manifests = json_object_get(idx, "manifests");
 	if (!json_is_array(*manifests)) {
 		json_decref(idx);
-		err_code(e, "corrupt", "content/index.json: no \"manifests\" array");
+		err_code(e, "corrupt", "index.json: no \"manifests\" array");
 		return NULL;
 	}
 	return idx;
@@ -211,11 +220,12 @@ index_load(const struct content *c, bool lock, int *lk, json_t **manifests, stru
 int
 content_index_add(const struct content *c, const json_t *desc, const char *refname, struct err *e)
 {
-	_cleanup_close_ int lk = -1;
+	_cleanup_close_ int lk = -1, fd = -1;
+	json_auto_t *idx = NULL, *entry = NULL;
 	json_t *manifests;
-	json_auto_t *idx = index_load(c, true, &lk, &manifests, e), *entry = NULL;
 
-	if (!idx)
+	if ((lk = lock_at(c->dirfd, "ingest/index.lock", 0, e)) < 0 ||
+	    (fd = content_layout_open(c, true, e)) < 0 || !(idx = index_load(fd, &manifests, e)))
 		return -1;
 	entry = json_deep_copy(desc);
 	if (!entry || !json_is_object(entry))
@@ -225,17 +235,18 @@ content_index_add(const struct content *c, const json_t *desc, const char *refna
 	json_object_set_new(json_object_get(entry, "annotations"), REF_NAME, json_string(refname));
 	index_drop_ref(manifests, refname);
 	json_array_append(manifests, entry);
-	return afile_write_json(c->dirfd, "index.json", idx, e);
+	return afile_write_json(fd, "index.json", idx, e);
 }
 
 json_t *
 content_index_get(const struct content *c, const char *refname, struct err *e)
 {
+	_cleanup_close_ int fd = content_layout_open(c, false, e);
+	json_auto_t *idx = NULL;
 	json_t *manifests, *m;
-	json_auto_t *idx = index_load(c, false, NULL, &manifests, e);
 	size_t i;
 
-	if (!idx)
+	if (fd < 0 || !(idx = index_load(fd, &manifests, e)))
 		return NULL;
 	json_array_foreach(manifests, i, m) {
 		const char *r = jsonio_str(json_object_get(m, "annotations"), REF_NAME);
@@ -243,23 +254,27 @@ content_index_get(const struct content *c, const char *refname, struct err *e)
 		if (r && !strcmp(r, refname))
 			return json_deep_copy(m);
 	}
-	err_code(e, "not-found", "no entry '%s' in content/index.json", refname);
+	err_code(e, "not-found", "no entry '%s' in the layout of namespace '%s'", refname, c->ns);
 	return NULL;
 }
 
 int
 content_index_remove(const struct content *c, const char *refname, struct err *e)
 {
-	_cleanup_close_ int lk = -1;
+	_cleanup_close_ int lk = -1, fd = -1;
+	json_auto_t *idx = NULL;
 	json_t *manifests;
-	json_auto_t *idx = index_load(c, true, &lk, &manifests, e);
 	size_t before;
 
-	if (!idx)
+	if ((lk = lock_at(c->dirfd, "ingest/index.lock", 0, e)) < 0)
+		return -1;
+	if ((fd = content_layout_open(c, false, e)) < 0)
+		return e->code && !strcmp(e->code, "not-found") ? 0 : -1;
+	if (!(idx = index_load(fd, &manifests, e)))
 		return -1;
 	before = json_array_size(manifests);
 	index_drop_ref(manifests, refname);
 	if (json_array_size(manifests) == before)
 		return 0;
-	return afile_write_json(c->dirfd, "index.json", idx, e);
+	return afile_write_json(fd, "index.json", idx, e);
 }

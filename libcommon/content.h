@@ -21,6 +21,8 @@
 struct content {
 	int dirfd;   /* $ROOT/content */
 	int blobsfd; /* $ROOT/content/blobs/sha256 */
+	int rootfd;  /* $ROOT, while ns is set */
+	char *ns;    /* the namespace whose layout content_index_* use; NULL until open */
 };
 
 /* Open (creating the layout on first use) the store under st's root. */
@@ -78,17 +80,49 @@ int content_writer_commit(const struct content *c, struct content_writer *w,
 void content_writer_abort(const struct content *c, struct content_writer *w);
 
 /*
- * Record desc (a manifest or index descriptor) in content/index.json under
- * the store lock, annotated org.opencontainers.image.ref.name = refname; an
- * entry with the same ref name is replaced. Makes the layout readable by
- * skopeo ("oci:ROOT/content:REFNAME") and umoci.
+ * Record desc (a manifest or index descriptor) in the OCI layout of c's
+ * namespace (content/ for "default", layouts/NS/ for the others; see
+ * content_layout_open) under the store lock, annotated
+ * org.opencontainers.image.ref.name = refname; an entry with the same ref
+ * name is replaced. Makes the name readable by skopeo
+ * ("oci:ROOT/layouts/NS:REFNAME") and umoci in that namespace only.
  */
 int content_index_add(const struct content *c, const json_t *desc, const char *refname,
 		      struct err *e);
-/* The entry of content/index.json annotated refname (a copy), or NULL (code "not-found"). */
+/* The entry of the namespace's layout annotated refname (a copy), or NULL (code "not-found"). */
 json_t *content_index_get(const struct content *c, const char *refname, struct err *e);
 /* Drop the entries annotated refname, under the store lock; none is not an error. */
 int content_index_remove(const struct content *c, const char *refname, struct err *e);
+
+/*
+ * Per-namespace layouts (ctr-state(5)): content/ is the layout of namespace
+ * "default" and layouts/NS/ (oci-layout, index.json, blobs -> the shared
+ * content/blobs) that of namespace NS; layouts/default links to content/.
+ * Each index.json says whose it is in its annotation CONTENT_NS_ANNOTATION.
+ * A store made before (one content/index.json naming every namespace's
+ * images) is split by content_layout_migrate on its first index write.
+ */
+#define CONTENT_NS_ANNOTATION "ctr.namespace"
+#define CONTENT_INDEX_NEW(ns)                                                                      \
+	"{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"" CONTENT_NS_ANNOTATION          \
+	"\":\"" ns "\"}}\n"
+/*
+ * An O_DIRECTORY fd on the layout of c's namespace. create (for writers,
+ * under the store lock): migrate an old store, then make the layout if it is
+ * missing. Without create, a missing layout is "not-found", and an old store
+ * not split yet answers from content/ for every namespace.
+ */
+int content_layout_open(const struct content *c, bool create, struct err *e);
+/*
+ * Split an old store's content/index.json (caller holds the store lock):
+ * each entry goes to the layouts of the namespaces whose records name it;
+ * content/ keeps those of "default" and those no record names (written by
+ * skopeo); the annotation written last marks it done, so a crash midway
+ * redoes it whole.
+ */
+int content_layout_migrate(const struct content *c, struct err *e);
+/* Create a small file once; an existing one is left alone. Caller holds the store lock. */
+int content_ensure_file(int dirfd, const char *name, const char *text, struct err *e);
 
 /*
  * An ingest: one blob being downloaded into content/ingest/<hex>/ (files

@@ -19,9 +19,16 @@ struct gc {
 	json_t *blobs;	    /* marked digests: digest -> true */
 	json_t *walked;	    /* manifests and indexes already followed */
 	json_t *snaps;	    /* marked snapshot names, in every driver: name -> true */
+	json_t *leases;	    /* lease_list, read before anything else */
 	bool keep_unpacked; /* an image's chain could not be known: keep every layer snapshot */
 };
 
+/* One container directory, containers/<ns>/<id> (nsfd: containers/<ns>). */
+typedef int gc_container_fn(struct gc *g, int nsfd, const char *ns, const char *id, struct err *e);
+/* Call fn for every container directory of every namespace; stops at its first -1. */
+int gc_each_container(struct gc *g, gc_container_fn *fn, struct err *e);
+/* Read the leases; mark the snapshots and blobs live ones name. */
+int gc_mark_leases(struct gc *g, struct err *e);
 /* Mark from image records (every namespace), content/index.json and container records. */
 int gc_mark(struct gc *g, struct err *e);
 /* Remove unmarked blobs of content/blobs/sha256, and dead temp files beside them. */
@@ -30,6 +37,14 @@ int gc_sweep_blobs(struct gc *g, struct err *e);
 int gc_sweep_ingests(struct gc *g, struct err *e);
 /* Remove lock files of removed image records and dead temp files under images/. */
 int gc_sweep_records(struct gc *g, struct err *e);
+/* Remove upload records of pushes that are gone and idle past ingest_keep_secs. */
+int gc_sweep_uploads(struct gc *g, struct err *e);
+/* Remove content/sources records of blobs the store no longer holds. */
+int gc_sweep_sources(struct gc *g, struct err *e);
+/* Remove container directories without a record that no live lease or creator holds. */
+int gc_sweep_containers(struct gc *g, struct err *e);
+/* Remove the leases of dead owners and expired ones. */
+int gc_sweep_leases(struct gc *g, struct err *e);
 /* Sweep the snapshots of every driver under snapshots/. */
 int gc_sweep_snapshots(struct gc *g, struct err *e);
 

@@ -180,27 +180,49 @@ mark_images(struct gc *g, struct err *e)
 	return top && errno ? err_set(e, errno, "read images") : 0;
 }
 
-/* content/index.json: what skopeo or umoci put there without a record is kept too. */
+/* One layout's index.json: what skopeo or umoci put there without a record is kept too. */
 static int
-mark_layout(struct gc *g, struct err *e)
+mark_index(struct gc *g, int dirfd, const char *rel, struct err *e)
 {
 	json_auto_t *idx = NULL;
 	const json_t *m;
 	size_t i;
 
-	if (g->c.dirfd < 0)
-		return 0;
-	if (!(idx = jsonio_load_at(g->c.dirfd, "index.json", LAYOUT_MAX, e)))
-		return e->sys == ENOENT ? 0 : err_prefix(e, "content/index.json");
+	if (!(idx = jsonio_load_at(dirfd, rel, LAYOUT_MAX, e)))
+		return e->sys == ENOENT ? 0 : err_prefix(e, "%s", rel);
 	json_array_foreach(json_object_get(idx, "manifests"), i, m)
 		if (mark_desc(g, m, 0, true, e) < 0)
-			return err_prefix(e, "content/index.json");
+			return err_prefix(e, "%s", rel);
 	return 0;
 }
 
+/* content/index.json, and layouts/NS/index.json of every other namespace (content.h). */
+static int
+mark_layout(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *top = NULL;
+	struct dirent *de;
+
+	if (g->c.dirfd < 0)
+		return 0;
+	if (mark_index(g, g->c.dirfd, "index.json", e) < 0 ||
+	    gc_opendir(g->st->rootfd, "layouts", &top, e) < 0)
+		return -1;
+	while (top && (errno = 0, de = readdir(top))) {
+		_cleanup_free_ char *rel = xasprintf("layouts/%s/index.json", de->d_name);
+
+		/* layouts/default is content/ itself */
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (mark_index(g, g->st->rootfd, rel, e) < 0)
+			return -1;
+	}
+	return top && errno ? err_set(e, errno, "read layouts") : 0;
+}
+
 /* containers/<ns>/<id>/record.json: the snapshot it runs on and the chain it came from. */
-static void
-mark_container(struct gc *g, int nsfd, const char *id)
+static int
+mark_container(struct gc *g, int nsfd, const char *ns, const char *id, struct err *e)
 {
 	_cleanup_free_ char *rel = xasprintf("%s/record.json", id);
 	struct err ignored;
@@ -212,10 +234,12 @@ mark_container(struct gc *g, int nsfd, const char *id)
 		json_object_set_new(g->snaps, key, json_true());
 	if (chain)
 		json_object_set_new(g->snaps, chain, json_true());
+	(void)ns, (void)e;
+	return 0;
 }
 
-static int
-mark_containers(struct gc *g, struct err *e)
+int
+gc_each_container(struct gc *g, gc_container_fn *fn, struct err *e)
 {
 	_cleanup_closedir_ DIR *top = NULL;
 	struct dirent *de, *ce;
@@ -228,8 +252,8 @@ mark_containers(struct gc *g, struct err *e)
 		if (de->d_name[0] == '.' || gc_opendir(dirfd(top), de->d_name, &d, e) < 0)
 			continue;
 		while (d && (ce = readdir(d)))
-			if (ce->d_name[0] != '.')
-				mark_container(g, dirfd(d), ce->d_name);
+			if (ce->d_name[0] != '.' && fn(g, dirfd(d), de->d_name, ce->d_name, e) < 0)
+				return -1;
 	}
 	return 0;
 }
@@ -237,7 +261,8 @@ mark_containers(struct gc *g, struct err *e)
 int
 gc_mark(struct gc *g, struct err *e)
 {
-	if (mark_images(g, e) < 0 || mark_layout(g, e) < 0 || mark_containers(g, e) < 0)
+	if (mark_images(g, e) < 0 || mark_layout(g, e) < 0 ||
+	    gc_each_container(g, mark_container, e) < 0)
 		return err_prefix(e, "nothing was collected");
 	return 0;
 }

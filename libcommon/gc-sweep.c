@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "gc-int.h"
+#include "lease.h"
 #include "path.h"
 #include "xmem.h"
 
@@ -75,6 +76,29 @@ sweep_temps(struct gc *g, int dirfd, const char *rel, struct err *e)
 	return errno ? err_set(e, errno, "read '%s'", rel) : 0;
 }
 
+/* layouts/NS/.index.json.tmp-PID of writers gone (content.h: a layout per namespace). */
+static int
+sweep_layouts(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *top = NULL;
+	struct dirent *de;
+
+	if (gc_opendir(g->st->rootfd, "layouts", &top, e) < 0)
+		return -1;
+	while (top && (errno = 0, de = readdir(top))) {
+		_cleanup_free_ char *rel = xasprintf("layouts/%s", de->d_name);
+		_cleanup_close_ int fd = -1;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		fd =
+		    openat(dirfd(top), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || sweep_temps(g, fd, rel, e) < 0)
+			return fd < 0 ? err_set(e, errno, "open '%s'", rel) : -1;
+	}
+	return top && errno ? err_set(e, errno, "read layouts") : 0;
+}
+
 static int
 drop_blob(struct gc *g, const char *hex, struct err *e)
 {
@@ -117,8 +141,10 @@ gc_sweep_blobs(struct gc *g, struct err *e)
 		return err_set(e, errno, "read '%s'", rel);
 	if (!g->o->dry_run && json_array_size(g->r->blobs) && fsync(g->c.blobsfd) < 0)
 		return err_set(e, errno, "fsync '%s'", rel);
-	/* content/index.json's own temp files */
-	return sweep_temps(g, g->c.dirfd, "content", e);
+	/* content/index.json's own temp files, and those of the other namespaces' layouts */
+	if (sweep_temps(g, g->c.dirfd, "content", e) < 0)
+		return -1;
+	return sweep_layouts(g, e);
 }
 
 /* When the ingest last moved: the newest mtime of its directory and files. */
@@ -166,8 +192,8 @@ sweep_ingest(struct gc *g, int ifd, const char *hex, time_t now, struct err *e)
 	time_t t = ingest_mtime(ifd, hex, &bytes);
 
 	snprintf(dg, sizeof(dg), "sha256:%s", hex);
-	/* a download in flight holds the blob's lock (content_ingest_open) */
-	if (!lock_free(ifd, lockname, &lk))
+	/* a download in flight holds the blob's lock (content_ingest_open) and a lease */
+	if (lease_names(g->leases, LEASE_BLOB, dg) || !lock_free(ifd, lockname, &lk))
 		return 0;
 	/* a published blob's ingest is debris; an idle one is kept a while for a resume */
 	if (!content_has(&g->c, dg, -1) && now - t < g->o->ingest_keep_secs)

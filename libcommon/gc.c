@@ -126,17 +126,21 @@ gc_run(const struct state *st, const struct gc_opts *o, struct gc_report *r, str
 	 * Everything is marked before anything is removed: a record that cannot
 	 * be read stops the collection while the store is still whole.
 	 */
-	if (gc_mark(&g, e) < 0)
+	if (gc_mark_leases(&g, e) < 0 || gc_mark(&g, e) < 0)
 		goto out;
-	if (gc_sweep_snapshots(&g, e) < 0 || gc_sweep_records(&g, e) < 0)
+	/* containers first: a dead create's snapshot keeps its image's layers */
+	if (gc_sweep_containers(&g, e) < 0 || gc_sweep_snapshots(&g, e) < 0 ||
+	    gc_sweep_records(&g, e) < 0 || gc_sweep_uploads(&g, e) < 0)
 		goto out;
-	if (g.c.dirfd >= 0 && (gc_sweep_blobs(&g, e) < 0 || gc_sweep_ingests(&g, e) < 0))
+	if (g.c.dirfd >= 0 && (gc_sweep_blobs(&g, e) < 0 || gc_sweep_ingests(&g, e) < 0 ||
+			       gc_sweep_sources(&g, e) < 0))
 		goto out;
-	rc = 0;
+	rc = gc_sweep_leases(&g, e);
 out:
 	json_decref(g.blobs);
 	json_decref(g.snaps);
 	json_decref(g.walked);
+	json_decref(g.leases);
 	content_release(&g.c);
 	return rc;
 }

@@ -124,30 +124,6 @@ image_remove(const struct state *st, const char *name, struct err *e)
 	return fsync(dfd) < 0 ? err_set(e, errno, "fsync images/%s", st->ns) : 0;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(jsonio_str(*(json_t *const *)a, "name"),
-		      jsonio_str(*(json_t *const *)b, "name"));
-}
-
-/* Sort the array of records by name (jansson has no sort of its own). */
-static json_t *
-sorted(json_t *list)
-{
-	size_t n = json_array_size(list);
-	_cleanup_free_ json_t **v = xcalloc(n ? n : 1, sizeof(*v));
-	json_t *out = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(list, i);
-	qsort(v, n, sizeof(*v), by_name);
-	for (size_t i = 0; i < n; i++)
-		json_array_append(out, v[i]);
-	json_decref(list);
-	return out;
-}
-
 json_t *
 image_list(const struct state *st, struct err *e)
 {
@@ -181,7 +157,7 @@ image_list(const struct state *st, struct err *e)
 		}
 		json_array_append_new(list, rec);
 	}
-	return sorted(list);
+	return jsonio_sorted_by(list, "name");
 }
 
 static json_t *

@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "fdio.h"
 #include "prog.h"
+#include "xmem.h"
 
 json_t *
 jsonio_parse(const char *buf, size_t len, const char *what, struct err *e)
@@ -75,4 +76,27 @@ const char *
 jsonio_str(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
+}
+
+static int
+by_member(const void *a, const void *b, void *key)
+{
+	return strcmp(jsonio_str(*(json_t *const *)a, key) ?: "",
+		      jsonio_str(*(json_t *const *)b, key) ?: "");
+}
+
+json_t *
+jsonio_sorted_by(json_t *list, const char *key)
+{
+	size_t n = json_array_size(list);
+	_cleanup_free_ json_t **v = xcalloc(n + 1, sizeof(*v));
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(list, i);
+	qsort_r(v, n, sizeof(*v), by_member, (void *)key);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	json_decref(list);
+	return out;
 }

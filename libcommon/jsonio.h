@@ -25,5 +25,10 @@ void jsonio_write(FILE *f, const json_t *doc);
 void jsonio_write_pretty(FILE *f, const json_t *doc);
 /* Borrowed string member or NULL when absent or not a string. */
 const char *jsonio_str(const json_t *obj, const char *key);
+/*
+ * The objects of list sorted by their string member key (jansson has no
+ * sort of its own): a new array of the same objects. Takes list.
+ */
+json_t *jsonio_sorted_by(json_t *list, const char *key);
 
 #endif

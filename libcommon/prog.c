@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "suggest.h"
 #include "xmem.h"
 
 /* The Makefile passes CTR_VERSION to this file only, so a new commit rebuilds nothing else. */
@@ -24,8 +25,18 @@ prog_set_json_errors(bool on)
 	json_errors = on;
 }
 
-__attribute__((noreturn, format(printf, 3, 0))) static void
-vdie(int code, const char *token, const char *fmt, va_list ap)
+/* "ctr-run run" once a verb is dispatched (prog_cmd_name) */
+static char cmd_name[128];
+
+const char *
+prog_cmd_name(void)
+{
+	return cmd_name[0] ? cmd_name : PROG;
+}
+
+/* label: "PROG: fatal" for failures, "PROG VERB" for a bad command line. */
+__attribute__((noreturn, format(printf, 4, 0))) static void
+vdie(int code, const char *token, const char *label, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -35,7 +46,10 @@ vdie(int code, const char *token, const char *fmt, va_list ap)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	fflush(stdout);
-	fprintf(stderr, "%s: fatal: %s\n", PROG, msg);
+	if (label)
+		fprintf(stderr, "%s: %s\n", label, msg);
+	else
+		fprintf(stderr, "%s: fatal: %s\n", PROG, msg);
 	if (json_errors) {
 		json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", token, "message", msg);
 
@@ -64,7 +78,16 @@ die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdie(code, code_of_status(code), fmt, ap);
+	vdie(code, code_of_status(code), NULL, fmt, ap);
+}
+
+void
+die_cmd(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdie(code, "usage", prog_cmd_name(), fmt, ap);
 }
 
 __attribute__((noreturn, format(printf, 3, 4))) static void
@@ -73,7 +96,7 @@ die_token(int code, const char *token, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdie(code, token, fmt, ap);
+	vdie(code, token, NULL, fmt, ap);
 }
 
 void
@@ -91,8 +114,16 @@ die_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	die_token(EXIT_USAGE, "usage", "%s (see '%s --help')", msg, PROG);
+	die_token(EXIT_USAGE, "usage", "%s (see '%s --help')", msg, prog_cmd_name());
 }
+
+const struct opt prog_global_opts[] = {
+    {"root", OPT_ROOT, "DIR", "the store (default $CTR_ROOT, else /var/lib/ctr)", NULL},
+    {"state", OPT_STATE, "DIR", "volatile state (default $CTR_STATE, else /run/ctr)", NULL},
+    {"namespace", 'n', "NS", "the namespace (default $CTR_NAMESPACE, else default)", NULL},
+    {"log-level", OPT_LOG_LEVEL, "LEVEL", "error, warn, info or debug (default $CTR_LOG)", NULL},
+    OPT_END,
+};
 
 bool
 prog_global_opt(int c, const char *arg, struct state *st)
@@ -128,25 +159,28 @@ print_version(void)
  * --version/-V is only taken here: no tool uses -V, and after a verb it
  * would be an option of that verb.
  */
+static const struct opt leading_opts[] = {
+    {"version", 'V', NULL, "print the version and exit", NULL},
+    OPT_END,
+};
+static const struct opt_cmd leading_cmd = {NULL, NULL, leading_opts, 0, 0};
+
 static void
 parse_leading(int *argc, char ***argv, struct state *st)
 {
-	static const struct option opts[] = {
-	    PROG_GLOBAL_LONGOPTS, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	struct opt_parser p;
 	int c;
 
-	/* '+' stops at the first non-option; ':' keeps getopt quiet on unknown ones */
-	opterr = 0;
-	while ((c = getopt_long(*argc, *argv, "+:V" PROG_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			optind--; /* leave the tool's own option for its parser */
-			break;
-		}
+	/* the tables of opt_next, without its verdicts: the first option not ours is the tool's */
+	opt_init(&p, &leading_cmd, *argc, *argv, st);
+	while ((c = getopt_long(*argc, *argv, p.shorts, p.lo, NULL)) != -1) {
 		if (c == 'V')
 			print_version();
-		prog_global_opt(c, optarg, st);
+		if (!prog_global_opt(c, optarg, st)) {
+			optind--; /* leave it (--help too) for the tool's parser */
+			break;
+		}
 	}
-	opterr = 1;
 	/* keep argv[0] in place so the tool's parser sees a normal vector */
 	(*argv)[optind - 1] = (*argv)[0];
 	*argv += optind - 1;
@@ -169,37 +203,109 @@ prog_init(const char *name, unsigned flags, int *argc, char ***argv, struct stat
 	parse_leading(argc, argv, st);
 }
 
-void
-prog_usage(const struct verb *verbs, const struct verb *v, bool to_stdout)
+static void
+help_verbs(const struct verb *verbs, const char *parent, FILE *f)
 {
-	FILE *f = to_stdout ? stdout : stderr;
+	for (const struct verb *v = verbs; v->name; v++) {
+		char name[64];
 
-	if (v) {
-		fprintf(f, "usage: %s %s\n", PROG, v->usage);
-		return;
+		snprintf(name, sizeof(name), "%s%s%s", parent, *parent ? " " : "", v->name);
+		if (v->sub)
+			help_verbs(v->sub, name, f);
+		else
+			fprintf(f, "  %-14s  %s\n", name,
+				v->cmd && v->cmd->summary ? v->cmd->summary : v->usage);
 	}
-	fprintf(f, "usage: %s [--root DIR] [--state DIR] [-n NS] VERB [ARGS]\n\nverbs:\n", PROG);
-	for (v = verbs; v->name; v++)
-		fprintf(f, "  %s %s\n", PROG, v->usage);
+}
+
+void
+prog_help(const struct verb *verbs, FILE *f)
+{
+	const char *name = prog_cmd_name();
+	/* under a verb ("ctr-netns veth") the sub-verbs are listed by their whole names */
+	const char *parent = strlen(name) > strlen(PROG) ? name + strlen(PROG) + 1 : "";
+
+	if (*parent)
+		fprintf(f, "usage: %s VERB [OPTIONS] [ARGS]\n\nverbs:\n", name);
+	else
+		fprintf(f, "usage: %s [GLOBAL OPTIONS] VERB [OPTIONS] [ARGS]\n\nverbs:\n", name);
+	help_verbs(verbs, parent, f);
+	fputs("\n", f);
+	opt_help_globals(*parent ? NULL : leading_opts, f);
+	fprintf(f, "\n'%s VERB --help' shows a verb's options.\n", name);
+}
+
+static const struct verb *
+find_verb(const struct verb *verbs, const char *name)
+{
+	for (const struct verb *v = verbs; v->name; v++)
+		if (!strcmp(v->name, name))
+			return v;
+	return NULL;
+}
+
+static __attribute__((noreturn)) void
+unknown_verb(const struct verb *verbs, const char *word)
+{
+	struct suggest sg;
+	const char *near;
+
+	if (word[0] == '-') {
+		suggest_init(&sg, word + strspn(word, "-"));
+		for (const struct opt *o = prog_global_opts; o->name; o++)
+			suggest_add(&sg, o->name);
+		if ((near = suggest_best(&sg)))
+			die_cmd(EXIT_USAGE, "unknown option '%s'; did you mean '--%s'?", word,
+				near);
+		die_cmd(EXIT_USAGE, "unknown option '%s'; see '%s --help'", word, cmd_name);
+	}
+	suggest_init(&sg, word);
+	for (const struct verb *v = verbs; v->name; v++)
+		suggest_add(&sg, v->name);
+	if ((near = suggest_best(&sg)))
+		die_cmd(EXIT_USAGE, "unknown verb '%s'; did you mean '%s'?", word, near);
+	die_cmd(EXIT_USAGE, "unknown verb '%s'; see '%s --help'", word, cmd_name);
+}
+
+/* "help VERB [SUB]": the same argv as "VERB [SUB] --help". */
+static char **
+help_argv(int argc, char **argv)
+{
+	char **v = xcalloc((size_t)argc + 1, sizeof(char *));
+
+	v[0] = argv[0];
+	memcpy(v + 1, argv + 2, (size_t)(argc - 2) * sizeof(char *));
+	v[argc - 1] = "--help";
+	return v;
+}
+
+static int
+dispatch(const struct verb *verbs, int argc, char **argv, struct state *st)
+{
+	const struct verb *v;
+	size_t len = strlen(cmd_name);
+
+	if (argc < 2)
+		die_cmd(EXIT_USAGE, "missing VERB; see '%s --help'", cmd_name);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc == 2)) {
+		prog_help(verbs, stdout);
+		exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_SYS);
+	}
+	if (!strcmp(argv[1], "help") && !find_verb(verbs, "help"))
+		return dispatch(verbs, argc, help_argv(argc, argv), st);
+	if (!(v = find_verb(verbs, argv[1])))
+		unknown_verb(verbs, argv[1]);
+	snprintf(cmd_name + len, sizeof(cmd_name) - len, " %s", v->name);
+	optind = 0;
+	if (v->sub)
+		return dispatch(v->sub, argc - 1, argv + 1, st);
+	return v->fn(argc - 1, argv + 1, st);
 }
 
 int
 prog_dispatch(const struct verb *verbs, int argc, char **argv, struct state *st)
 {
-	if (argc < 2) {
-		prog_usage(verbs, NULL, false);
-		exit(EXIT_USAGE);
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		prog_usage(verbs, NULL, true);
-		return 0;
-	}
-	for (const struct verb *v = verbs; v->name; v++)
-		if (!strcmp(argv[1], v->name)) {
-			optind = 0;
-			return v->fn(argc - 1, argv + 1, st);
-		}
-	fprintf(stderr, "%s: fatal: unknown verb '%s'\n", PROG, argv[1]);
-	prog_usage(verbs, NULL, false);
-	exit(EXIT_USAGE);
+	snprintf(cmd_name, sizeof(cmd_name), "%s", PROG);
+	return dispatch(verbs, argc, argv, st);
 }

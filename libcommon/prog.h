@@ -5,9 +5,11 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "log.h"
+#include "opt.h"
 #include "state.h"
 
 /* Long-only option values for the global options; tools use values below 0x100. */
@@ -17,7 +19,10 @@ enum {
 	OPT_LOG_LEVEL,
 };
 
-/* Spliced into every getopt_long table so global options work after the verb too. */
+/*
+ * The global options as getopt_long rows, for a verb not yet on an option
+ * table (opt.h); a verb on one gets prog_global_opts without asking.
+ */
 /* (an initializer list, which the formatter takes for a block) */
 /* clang-format off */
 #define PROG_GLOBAL_LONGOPTS \
@@ -28,10 +33,15 @@ enum {
 /* clang-format on */
 #define PROG_GLOBAL_SHORTOPTS "n:"
 
+/* Every verb takes these, before or after its name; the table of --help. */
+extern const struct opt prog_global_opts[];
+
 struct verb {
 	const char *name;
-	int (*fn)(int argc, char **argv, struct state *st);
-	const char *usage; /* "prepare [--parent KEY] KEY": printed after PROG */
+	int (*fn)(int argc, char **argv, struct state *st); /* NULL when sub is set */
+	const char *usage;	   /* a verb not yet on an option table: its usage line */
+	const struct opt_cmd *cmd; /* its options, synopsis and summary */
+	const struct verb *sub;	   /* sub-verbs ("veth add"), NULL-terminated */
 };
 
 enum {
@@ -50,10 +60,16 @@ enum {
 void prog_init(const char *name, unsigned flags, int *argc, char ***argv, struct state *st);
 /* Apply one global option found by a verb's getopt loop; false if c is not one. */
 bool prog_global_opt(int c, const char *arg, struct state *st);
-/* Run argv[0]'s verb from the table; prints usage and exits 100 on an unknown one. */
+/*
+ * Run argv[1]'s verb from the table with argv from there on. --help, -h and
+ * help list the verbs; "help VERB" is "VERB --help"; a missing or unknown
+ * verb dies with one line (a did-you-mean when one is near), exit 100.
+ */
 int prog_dispatch(const struct verb *verbs, int argc, char **argv, struct state *st);
-/* Print "usage: PROG VERB-USAGE" for one verb (or all when v is NULL). */
-void prog_usage(const struct verb *verbs, const struct verb *v, bool to_stdout);
+/* The tool's --help: synopsis, every verb with its summary, the global options. */
+void prog_help(const struct verb *verbs, FILE *f);
+/* "PROG VERB" of the verb being run ("ctr-netns veth add"), PROG before dispatch. */
+const char *prog_cmd_name(void);
 
 /* Failures also print {"error":{...}} on stdout once this is set (--json). */
 void prog_set_json_errors(bool on);
@@ -61,6 +77,8 @@ void prog_set_json_errors(bool on);
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* die() with e's message, code token and exit code. */
 void die_err(const struct err *e) __attribute__((noreturn));
+/* A usage error of the command line: "PROG VERB: msg" (no "fatal:"), exit code. */
+void die_cmd(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* Bad usage: one line, a hint to --help, exit 100. */
 void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

@@ -166,6 +166,17 @@ progress_layer_start(struct progress *p, const char *digest, int64_t size, int64
 }
 
 void
+progress_layer_restart(struct progress *p, const char *digest, const char *why)
+{
+	struct progress_row *r = row(p, digest);
+
+	r->have = 0;
+	event(p, json_pack("{s:s, s:s, s:s}", "event", "layer-restart", "digest", digest, "reason",
+			   why));
+	draw(p, true);
+}
+
+void
 progress_layer_bytes(struct progress *p, const char *digest, int64_t have, int64_t size)
 {
 	struct progress_row *r = row(p, digest);

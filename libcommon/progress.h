@@ -30,6 +30,8 @@ void progress_resolved(struct progress *p, const char *name, const char *digest,
 		       int64_t total);
 /* A layer transfer begins at offset (non-zero when resuming an earlier download). */
 void progress_layer_start(struct progress *p, const char *digest, int64_t size, int64_t offset);
+/* A transfer that could not be resumed starts again from byte 0, for the reason why. */
+void progress_layer_restart(struct progress *p, const char *digest, const char *why);
 /* have bytes of size are on disk; throttled to a few events per second. */
 void progress_layer_bytes(struct progress *p, const char *digest, int64_t have, int64_t size);
 /* how: "downloaded" or "exists"; transferred: bytes this run fetched for it. */

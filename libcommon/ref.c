@@ -130,6 +130,21 @@ domain_ok(const char *s)
 	return strspn(port + 1, "0123456789") == strlen(port + 1);
 }
 
+/* The port of a host domain_ok accepted: none, or 1-65535 (no connection could ever work). */
+static bool
+port_ok(const char *s)
+{
+	const char *close = s[0] == '[' ? strchr(s, ']') : s, *port = strchr(close, ':');
+	unsigned long v = 0;
+
+	if (!port)
+		return true;
+	for (port++; *port; port++)
+		if ((v = v * 10 + (unsigned long)(*port - '0')) > 65535)
+			return false;
+	return v > 0;
+}
+
 /* tag: [\w][\w.-]{0,127} */
 static bool
 tag_ok(const char *s)
@@ -285,6 +300,8 @@ parse(const char *s, struct ref *r, struct err *e)
 	split_domain(s, &r->domain, &rest);
 	if (!domain_ok(r->domain))
 		return bad(e, s, "invalid registry host");
+	if (!port_ok(r->domain))
+		return bad(e, s, "registry port out of range (1-65535)");
 	if (parse_rest(s, rest, r, e) < 0)
 		return -1;
 	if (strlen(r->domain) + 1 + strlen(r->path) > REF_NAME_MAX)

@@ -144,31 +144,11 @@ snapshot_open_diff(struct snapshot_store *s, const char *key, int *fd, int *pare
 	return 0;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(jsonio_str(*(json_t *const *)a, "name"),
-		      jsonio_str(*(json_t *const *)b, "name"));
-}
-
 json_t *
 snapshot_list(struct snapshot_store *s, struct err *e)
 {
-	json_auto_t *all = snapshot_meta_all(s, e);
-	_cleanup_free_ json_t **v = NULL;
-	size_t i, n;
-	json_t *rec, *out;
+	json_t *all = snapshot_meta_all(s, e);
 
-	if (!all)
-		return NULL;
 	/* readdir order is the hash order: sort by name for people and diffs */
-	n = json_array_size(all);
-	v = xcalloc(n + 1, sizeof(*v));
-	json_array_foreach(all, i, rec)
-		v[i] = rec;
-	qsort(v, n, sizeof(*v), by_name);
-	out = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append(out, v[i]);
-	return out;
+	return all ? jsonio_sorted_by(all, "name") : NULL;
 }

@@ -78,6 +78,20 @@ int snapshot_open_diff(struct snapshot_store *s, const char *key, int *fd, int *
 /* All snapshots, as an array of snapshot_stat objects (new reference). */
 json_t *snapshot_list(struct snapshot_store *s, struct err *e);
 
+/*
+ * The key of a container's snapshot, "ctr:NS:ID" (ctr-state(5)): ids have no
+ * ':', so keys of two namespaces never collide. New string.
+ */
+char *snapshot_container_key(const char *ns, const char *id);
+/* Remove key from drv's store when it is there (opening the store). */
+int snapshot_remove_in(const struct state *st, enum snapshotter drv, const char *key,
+		       struct err *e);
+/*
+ * Remove key from every store that has it: for a container whose record,
+ * which says which snapshotter, was never written.
+ */
+int snapshot_remove_everywhere(const struct state *st, const char *key, struct err *e);
+
 /* The store's directory, $ROOT/snapshots/<driver> (absolute). Borrowed. */
 const char *snapshot_store_path(const struct snapshot_store *s);
 /* Is key a valid key or name (what names it in the message)? 0 or -1 ("invalid"). */

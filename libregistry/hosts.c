@@ -55,6 +55,29 @@ quoted(const char *s)
 	return xstrndup(q + 1, (size_t)(end - q - 1));
 }
 
+/*
+ * An endpoint URL: http:// or https://, a host, and no space or control
+ * byte (found by fuzz-hosts: "https://" alone became the endpoint "https:/v2").
+ */
+static bool
+valid_url(const char *v)
+{
+	const char *host;
+
+	if (!strncmp(v, "https://", 8))
+		host = v + 8;
+	else if (!strncmp(v, "http://", 7))
+		host = v + 7;
+	else
+		return false;
+	if (!*host || *host == '/')
+		return false;
+	for (; *v; v++)
+		if ((unsigned char)*v <= ' ' || *v == 0x7f)
+			return false;
+	return true;
+}
+
 static unsigned
 parse_caps(const char *v)
 {
@@ -86,7 +109,7 @@ toml_line(struct registry *r, char *line, struct endpoint **mirror, char **serve
 	if (!*key || *key == '#')
 		return 0;
 	if (!strncmp(key, "[host.", 6)) {
-		if (!(v = quoted(key)) || (strncmp(v, "https://", 8) && strncmp(v, "http://", 7)))
+		if (!(v = quoted(key)) || !valid_url(v))
 			return err_code(e, "invalid", "%s:%d: bad [host.\"URL\"] section", file,
 					lineno);
 		*mirror = add_ep(r, v);
@@ -103,6 +126,8 @@ toml_line(struct registry *r, char *line, struct endpoint **mirror, char **serve
 	} else if (klen == 6 && !strncmp(key, "server", 6) && !*mirror) {
 		free(*server);
 		*server = quoted(key);
+		if (!*server || !valid_url(*server))
+			return err_code(e, "invalid", "%s:%d: bad server URL", file, lineno);
 	} else {
 		log_warn("%s:%d: ignoring unsupported setting '%.*s'", file, lineno, (int)klen,
 			 key);

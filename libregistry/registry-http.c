@@ -48,7 +48,7 @@ registry_setup_method(CURL *h, struct http_req *q, struct curl_slist *hdrs)
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
 	/* the registry answers after the whole body anyway; skip the 100-continue round trip */
 	hdrs = curl_slist_append(hdrs, "Expect:");
-	q->pos = 0;
+	q->pos = q->start;
 	if (!q->buf && !q->file) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
@@ -57,7 +57,7 @@ registry_setup_method(CURL *h, struct http_req *q, struct curl_slist *hdrs)
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(h, CURLOPT_READDATA, q);
-	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->len);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(q->len - q->start));
 	return hdrs;
 }
 

@@ -14,6 +14,24 @@
 
 #define DEFAULT_HOSTS_DIR "/etc/ctr/certs.d"
 
+const struct opt registry_opt_table[] = {
+    {"plain-http", REGISTRY_OPT_PLAIN, NULL,
+     "plain http to any registry (a loopback one may fall back by itself)", NULL},
+    {"hosts-dir", REGISTRY_OPT_HOSTS, "DIR",
+     "per-registry TLS and mirrors (default /etc/ctr/certs.d)", NULL},
+    {"creds", REGISTRY_OPT_CREDS, "USER[:PASS]", "credentials (no PASS: read from stdin)", NULL},
+    {"authfile", REGISTRY_OPT_AUTHFILE, "FILE", "an auth.json as podman and docker write", NULL},
+    {"retries", REGISTRY_OPT_RETRIES, "N", "tries after a failure that may pass (default 3)", NULL},
+    {"stall-timeout", REGISTRY_OPT_STALL, "SECS",
+     "give up on a transfer stalled so long (default 30)", NULL},
+    OPT_END,
+};
+const struct opt registry_opt_limit[] = {
+    {"limit-rate", REGISTRY_OPT_LIMIT, "BYTES", "cap each transfer at BYTES per second (0: no cap)",
+     NULL},
+    OPT_END,
+};
+
 bool
 registry_opt(int c, const char *arg, struct registry_opts *o)
 {
@@ -86,6 +104,8 @@ registry_release(struct registry *r)
 	free(r->domain);
 	free(r->repo);
 	free(r->agent);
+	for (size_t i = 0; i < r->nmount_from; i++)
+		free(r->mount_from[i]);
 	free(r->mount_from);
 	free(r->user);
 	if (r->pass)

@@ -26,6 +26,7 @@ http_resp_release(struct http_resp *r)
 	free(r->content_range);
 	free(r->location);
 	free(r->upload_uuid);
+	free(r->range);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -65,9 +66,9 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	/* a new status line (after a redirect or 100) starts a new response */
 	if (len > 5 && !strncmp(buf, "HTTP/", 5)) {
 		free(r->ctype), free(r->digest), free(r->www_auth), free(r->content_range);
-		free(r->location), free(r->upload_uuid);
+		free(r->location), free(r->upload_uuid), free(r->range);
 		r->ctype = r->digest = r->www_auth = r->content_range = NULL;
-		r->location = r->upload_uuid = NULL;
+		r->location = r->upload_uuid = r->range = NULL;
 		return len;
 	}
 	if ((ct = header_value(buf, len, "content-type"))) {
@@ -79,6 +80,7 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 	take(&r->content_range, header_value(buf, len, "content-range"));
 	take(&r->location, header_value(buf, len, "location"));
 	take(&r->upload_uuid, header_value(buf, len, "docker-upload-uuid"));
+	take(&r->range, header_value(buf, len, "range"));
 	return len;
 }
 
@@ -164,11 +166,14 @@ registry_base(const struct registry *r)
 	return r->eps[r->cur].base;
 }
 
-/* A network failure: exit 111 (retrying later may work). */
+/* A network failure: exit 111 (retrying later may work), unless the URL itself can never work. */
 static int
 net_err(struct err *e, const char *url, CURLcode rc, const char *detail)
 {
-	return err_code(e, "network", "%s: %s", url, detail[0] ? detail : curl_easy_strerror(rc));
+	bool never = rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL;
+
+	return err_code(e, never ? "invalid" : "network", "%s: %s", url,
+			detail[0] ? detail : curl_easy_strerror(rc));
 }
 
 /* The request's method, body and extra headers on top of setup_ep's. */
@@ -198,7 +203,8 @@ registry_setup_req(struct registry *r, CURL *h, struct http_req *q)
 /* One request; fills resp; returns the curl code and the error text in errbuf. */
 static CURLcode
 perform(struct registry *r, struct endpoint *ep, const char *url, const char *auth,
-	struct http_req *q, struct http_resp *resp, char errbuf[CURL_ERROR_SIZE])
+	struct http_req *q, struct http_resp *resp, struct registry_watch *w,
+	char errbuf[CURL_ERROR_SIZE])
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *hdrs;
@@ -215,7 +221,14 @@ perform(struct registry *r, struct endpoint *ep, const char *url, const char *au
 	registry_capture_headers(h, resp);
 	errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	w->r = r;
+	registry_watch_start(w);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, registry_watch_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, w);
 	rc = curl_easy_perform(h);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && w->stalled)
+		registry_failure(r, w, rc, errbuf);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
@@ -233,20 +246,32 @@ token_ok(const char *t)
 	return true;
 }
 
-/* "scope=repository:REPO:pull[,push][&scope=repository:FROM:pull]", escaped. New string. */
+/* "&scope=" + the escaped scope, appended to *out. */
+static void
+add_scope(char **out, const char *scope)
+{
+	char *esc = curl_easy_escape(NULL, scope, 0);
+	char *next = xasprintf("%s%sscope=%s", *out, **out ? "&" : "", esc);
+
+	curl_free(esc);
+	free(*out);
+	*out = next;
+}
+
+/* "scope=repository:REPO:pull[,push][&scope=repository:FROM:pull]...", escaped. New string. */
 static char *
 token_scopes(const struct registry *r)
 {
 	_cleanup_free_ char *own =
 	    xasprintf("repository:%s:%s", r->repo, r->push ? "pull,push" : "pull");
-	_cleanup_free_ char *from =
-	    r->mount_from ? xasprintf("repository:%s:pull", r->mount_from) : NULL;
-	char *a = curl_easy_escape(NULL, own, 0);
-	char *b = from ? curl_easy_escape(NULL, from, 0) : NULL;
-	char *out = xasprintf("scope=%s%s%s", a, b ? "&scope=" : "", b ? b : "");
+	char *out = xstrdup("");
 
-	curl_free(a);
-	curl_free(b);
+	add_scope(&out, own);
+	for (size_t i = 0; i < r->nmount_from; i++) {
+		_cleanup_free_ char *from = xasprintf("repository:%s:pull", r->mount_from[i]);
+
+		add_scope(&out, from);
+	}
 	return out;
 }
 
@@ -259,6 +284,7 @@ fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, 
 	char errbuf[CURL_ERROR_SIZE];
 	struct http_resp resp = {.max = TOKEN_MAX};
 	struct http_req q = {0};
+	struct registry_watch w = {0};
 	json_auto_t *doc = NULL;
 	const char *tok;
 	CURLcode rc;
@@ -268,7 +294,7 @@ fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, 
 	curl_free(svc);
 	if (r->user)
 		basic = auth_basic_header(r->user, r->pass);
-	rc = perform(r, ep, url, basic, &q, &resp, errbuf);
+	rc = perform(r, ep, url, basic, &q, &resp, &w, errbuf);
 	if (rc != CURLE_OK) {
 		net_err(e, c->realm, rc, errbuf);
 		goto out;
@@ -378,22 +404,25 @@ request_ep(struct registry *r, struct endpoint *ep, struct http_req *q, struct h
 	   struct err *e)
 {
 	char errbuf[CURL_ERROR_SIZE];
+	struct registry_watch w = {0};
 	int attempt = 0, authed = 0;
 
 	for (;;) {
 		_cleanup_free_ char *url =
 		    q->url ? xstrdup(q->url) : xasprintf("%s%s", ep->base, q->path);
 		bool own = !q->url || registry_same_origin(url, ep->base);
-		CURLcode rc = perform(r, ep, url, own ? ep->auth : NULL, q, resp, errbuf);
+		CURLcode rc = perform(r, ep, url, own ? ep->auth : NULL, q, resp, &w, errbuf);
 
 		if (rc != CURLE_OK && resp->too_big)
 			return err_code(e, "invalid", "%s: response larger than %zu bytes", url,
 					resp->max);
 		if (rc != CURLE_OK && fall_back_plain(ep, rc))
 			continue;
-		if (registry_retryable(rc, resp->status) && attempt < r->o.retries) {
+		if (registry_again(r, &w, rc, resp->status, attempt)) {
 			log_info("%s: %s; retrying", url,
-				 rc ? curl_easy_strerror(rc) : "server error");
+				 !rc	     ? "server error"
+				 : errbuf[0] ? errbuf
+					     : curl_easy_strerror(rc));
 			backoff(attempt++);
 			continue;
 		}

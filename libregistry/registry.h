@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "opt.h"
 
 enum { EP_PULL = 1 << 0, EP_RESOLVE = 1 << 1, EP_PUSH = 1 << 2 };
 
@@ -38,7 +39,7 @@ struct registry_opts {
 #define REGISTRY_OPTS_INIT {.stall_secs = 30, .min_rate = 1, .retries = 3}
 /* clang-format on */
 
-/* The options of a registry session, for a tool's getopt table (pull adds --limit-rate). */
+/* The options of a registry session, for a tool's option table (pull adds --limit-rate). */
 enum {
 	REGISTRY_OPT_PLAIN = 0x300,
 	REGISTRY_OPT_HOSTS,
@@ -48,23 +49,8 @@ enum {
 	REGISTRY_OPT_STALL,
 	REGISTRY_OPT_LIMIT,
 };
-/* (an initializer list, which the formatter takes for a block) */
-/* clang-format off */
-#define REGISTRY_LONGOPTS \
-	{"plain-http", no_argument, NULL, REGISTRY_OPT_PLAIN}, \
-	{"hosts-dir", required_argument, NULL, REGISTRY_OPT_HOSTS}, \
-	{"creds", required_argument, NULL, REGISTRY_OPT_CREDS}, \
-	{"authfile", required_argument, NULL, REGISTRY_OPT_AUTHFILE}, \
-	{"retries", required_argument, NULL, REGISTRY_OPT_RETRIES}, \
-	{"stall-timeout", required_argument, NULL, REGISTRY_OPT_STALL}
-/* clang-format on */
-/* (an initializer list, which the formatter takes for a block) */
-/* clang-format off */
-#define REGISTRY_LIMIT_LONGOPT {"limit-rate", required_argument, NULL, REGISTRY_OPT_LIMIT}
-/* clang-format on */
-#define REGISTRY_USAGE                                                                             \
-	"       [--plain-http] [--hosts-dir DIR] [--creds USER[:PASS]] [--authfile FILE]\n"        \
-	"       [--retries N] [--stall-timeout SECS]"
+/* Rows to OPT_INCLUDE (opt.h): the session's options; --limit-rate apart. */
+extern const struct opt registry_opt_table[], registry_opt_limit[];
 /* Take one of the options above into o; false when c is not one. Bad values exit 100. */
 bool registry_opt(int c, const char *arg, struct registry_opts *o);
 
@@ -75,9 +61,10 @@ struct registry {
 	size_t cur; /* the endpoint that answered the manifest request */
 	char *user, *pass;
 	struct registry_opts o;
-	bool push;	  /* tokens ask for repository:REPO:pull,push */
-	char *mount_from; /* and for repository:MOUNT_FROM:pull (cross-repository mounts) */
-	char *agent;	  /* User-Agent: "ctr-pull/0.1" */
+	bool push;	   /* tokens ask for repository:REPO:pull,push */
+	char **mount_from; /* and for repository:FROM:pull of each (cross-repository mounts) */
+	size_t nmount_from;
+	char *agent; /* User-Agent: "ctr-pull/0.1" */
 };
 
 /* A response to a small request, body capped by the caller's max. */
@@ -91,6 +78,7 @@ struct http_resp {
 	char *content_range;
 	char *location;	   /* Location, as sent */
 	char *upload_uuid; /* Docker-Upload-UUID */
+	char *range;	   /* Range: an upload's received bytes, "0-N" */
 	size_t max;
 	bool too_big;
 };
@@ -114,7 +102,8 @@ struct curl_slist *registry_setup(struct registry *r, CURL *h, const char *url);
  * A request with a method and an optional body. path is relative to the
  * endpoint's base ("/REPO/blobs/uploads/"), or url is absolute (a Location);
  * an absolute url on another origin is sent without Authorization. The body
- * is buf, or len bytes of fd when file; pos is the read position.
+ * is the bytes [start, len) of buf, or of fd when file; pos is the read
+ * position.
  */
 struct http_req {
 	const char *method; /* NULL: GET; HEAD, POST, PUT, PATCH */
@@ -123,7 +112,7 @@ struct http_req {
 	const char *buf;
 	bool file;
 	int fd;
-	int64_t len, pos;
+	int64_t start, len, pos;
 };
 /* Prepare h for q on the current endpoint: the method, the body, headers. */
 struct curl_slist *registry_setup_req(struct registry *r, CURL *h, struct http_req *q);
@@ -132,6 +121,38 @@ int registry_send(struct registry *r, struct http_req *q, size_t max, struct htt
 		  struct err *e);
 /* Make the first endpoint able to do caps the current one; -1 when none can. */
 int registry_use_caps(struct registry *r, unsigned caps, struct err *e);
+/*
+ * One transfer's watch for a stall: no byte moved either way for
+ * --stall-timeout. It lives across the tries of one request or blob.
+ */
+struct registry_watch {
+	const struct registry *r; /* for registry_watch_progress */
+	double last;		  /* when bytes last moved (progress_now) */
+	curl_off_t moved;	  /* dlnow + ulnow then */
+	bool stalled;		  /* the watch aborted this try */
+	int stalls;		  /* tries that stalled */
+};
+/* Before each try. */
+void registry_watch_start(struct registry_watch *w);
+/*
+ * From a transfer's progress callback: 1 (abort the transfer: it stalled) or 0.
+ * held: we paused it ourselves, which is no stall.
+ */
+int registry_watch(const struct registry *r, struct registry_watch *w, curl_off_t dlnow,
+		   curl_off_t ulnow, bool held);
+/* A CURLOPT_XFERINFOFUNCTION of a watch alone (its r set). */
+int registry_watch_progress(void *w, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			    curl_off_t ulnow);
+/*
+ * Try again after tries failed tries? Within --retries: what registry_retryable
+ * says, and a stall once only, so one stalled server holds a transfer for at
+ * most twice --stall-timeout (and the backoff).
+ */
+bool registry_again(const struct registry *r, struct registry_watch *w, CURLcode rc, long status,
+		    int tries);
+/* The words for a failed try: "stalled: no data for N s", or libcurl's. buf: scratch. */
+const char *registry_failure(const struct registry *r, const struct registry_watch *w, CURLcode rc,
+			     char buf[64]);
 /* Is a transfer that ended so worth another try (connection errors, 408, 429, 5xx)? */
 bool registry_retryable(CURLcode rc, long status);
 /*

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # ctr-snapshot diff and ctr-image commit: a container's changes as a layer,
 # run again by ctr-run, pushed to a real registry and read back by skopeo
-# and umoci; the same change gives the same bytes; bad input changes nothing.
+# and umoci, pulled and run by containerd and podman; the same change gives
+# the same bytes; bad input changes nothing.
 
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
@@ -102,6 +103,15 @@ layer_names() {
 	[ "$(jq -r .diffID <<<"$a")" = "$(jq -r .diffID <<<"$first")" ]
 	[ "$(jq -r .diffID <<<"$b")" = "$(jq -r .digest <<<"$b")" ]
 	zstd -dc "$(store_blob "$(jq -r .digest <<<"$a")")" | cmp - "$(store_blob "$(jq -r .digest <<<"$b")")"
+	# -o: a copy of the blob in a file, or on stdout instead of the descriptor
+	a=$(SOURCE_DATE_EPOCH=1000 ctr-snapshot diff -o "$BATS_TEST_TMPDIR/l.tgz" "ctr:default:d1-overlay")
+	[ "$(jq -r .digest <<<"$a")" = "$(jq -r .digest <<<"$first")" ]
+	cmp "$BATS_TEST_TMPDIR/l.tgz" "$(store_blob "$(jq -r .digest <<<"$a")")"
+	SOURCE_DATE_EPOCH=1000 ctr-snapshot diff -o - "ctr:default:d1-overlay" | cmp - "$BATS_TEST_TMPDIR/l.tgz"
+	# a refused diff leaves no file
+	run --separate-stderr ctr-snapshot diff -o "$BATS_TEST_TMPDIR/no.tgz" no-such
+	assert_status 1
+	[ -z "$(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'no.tgz*')" ]
 }
 
 # view_of DOC NAME: mount a view of the top of the snapshot document DOC; prints the mount point.
@@ -175,22 +185,90 @@ view_of() {
 	before=$(store_listing)
 	run --separate-stderr ctr-image commit bad localhost/x:1
 	assert_status 100
-	[ "$stderr" = "ctr-image: fatal: container 'bad': its image '$IMG' is gone (its record was removed)" ]
+	[[ "$stderr" == "ctr-image: fatal: container 'bad': its image '$IMG' is gone (no image of this namespace has its config sha256:"* ]]
 	[ "$(store_listing)" = "$before" ]
+}
+
+@test "commit: twice under the name of the container's own image, the base found by its config" {
+	local n
+	run_change twice
+	n=$(ctr-image inspect "$IMG" | jq '.image.layers | length')
+	ctr-image tag "$IMG" localhost/base:1
+	# the container's image name now names the first commit: the base is still its image
+	ctr-image commit twice "$IMG" >/dev/null
+	run --separate-stderr ctr-image commit twice "$IMG"
+	assert_status 0
+	[ "$(jq '.layers | length' <<<"$output")" = $((n + 1)) ]
+	jq -e --arg d "$(ctr-image inspect localhost/base:1 | jq -r .image.digest)" \
+		'.annotations["org.opencontainers.image.base.digest"] == $d and
+		 .annotations["org.opencontainers.image.base.name"] == "localhost/base:1"' \
+		"$(store_blob "$(jq -r .digest <<<"$output")")"
 }
 
 @test "commit: a running container is paused for the diff and runs on; --no-pause leaves it be" {
 	local id
 	id=$(cid live)
 	ctr-run run -d --name "$id" "$IMG" -- sh -c 'echo up >/up; exec sleep 1000' >/dev/null
-	wait_for_file_in() { for _ in $(seq 100); do ctr-run exec "$id" -- test -f /up && return; sleep 0.1; done; false; }
-	wait_for_file_in
+	for _ in $(seq 100); do ctr-run exec "$id" -- test -f /up && break; sleep 0.1; done
 	run --separate-stderr ctr-image commit "$id" localhost/live:1
 	assert_status 0
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	# the event log says it was paused and resumed around the diff
+	[ "$(ctr-run events --since 0 --until 0s "$id" | jq -r .event | grep -E '^(pause|resume)$' | xargs)" = "pause resume" ]
 	run --separate-stderr ctr-image commit --no-pause "$id" localhost/live:2
 	assert_status 0
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	[ "$(ctr-run events --since 0 --until 0s "$id" | jq -r .event | grep -E '^(pause|resume)$' | xargs)" = "pause resume" ]
 	tar -tzf "$(store_blob "$(ctr-image inspect localhost/live:1 | jq -r '.image.layers[-1].digest')")" | grep -qx up
+	# a paused container stays paused: commit does not resume what it did not pause
+	ctr-run pause "$id"
+	run --separate-stderr ctr-image commit "$id" localhost/live:3
+	assert_status 0
+	[ "$(ctr-run state "$id" | jq -r .status)" = paused ]
+	ctr-run resume "$id"
 	ctr-run kill "$id"
+}
+
+@test "commit: containerd pulls the pushed image, unpacks it to umoci's tree and runs it" {
+	require_cmd containerd ctr skopeo umoci
+	local ref=$REGISTRY/test/committed:ctd m=$BATS_TEST_TMPDIR/ctd-mnt lay=$BATS_TEST_TMPDIR/oci sk=()
+	run_change c-ctd
+	ctr-image commit c-ctd "$ref" >/dev/null
+	ctr-push -q "$ref"
+	# shellcheck source=../../bench/lib/peer.sh
+	. "$REPO_ROOT/bench/lib/peer.sh"
+	peer_start "$BATS_TEST_TMPDIR/ctd" || skip "containerd does not start here"
+	track_pid "$PEER_PID"
+	pctr images pull --plain-http "$ref" >/dev/null
+	mkdir -p "$m"
+	pctr images mount "$ref" "$m" >/dev/null
+	mapfile -t sk < <(registry_skopeo_args src)
+	skopeo --insecure-policy copy -q "${sk[@]}" "docker://$ref" "oci:$lay:c"
+	umoci unpack --image "$lay:c" "$BATS_TEST_TMPDIR/u" >/dev/null
+	check_changed "$m"
+	[ "$(tree_manifest "$m")" = "$(tree_manifest "$BATS_TEST_TMPDIR/u/rootfs")" ]
+	pctr images unmount "$m" >/dev/null
+	run --separate-stderr timeout 120 ctr --address "$PEER_SOCK" run --rm "$ref" "ctd-$BATS_TEST_NUMBER" sh -c 'cat /new; ls /d'
+	assert_status 0
+	[ "$output" = "$(printf 'hi\nx')" ]
+}
+
+@test "commit: podman pulls the pushed image and runs it" {
+	require_cmd podman
+	local ref=$REGISTRY/test/committed:pod p=$BATS_TEST_TMPDIR/podman pod
+	pod=(podman --root "$p/root" --runroot "$p/run" --tmpdir "$p/tmp" --runtime runc
+		--cgroup-manager cgroupfs --storage-driver vfs --events-backend file)
+	mkdir -p "$p/tmp"
+	run_change c-pod
+	ctr-image commit -c 'CMD ["cat", "/new"]' c-pod "$ref" >/dev/null
+	ctr-push -q "$ref" >/dev/null
+	"${pod[@]}" pull -q --tls-verify=false "$ref" >/dev/null
+	# podman's default open-files limit is above this machine's hard limit
+	run --separate-stderr "${pod[@]}" run --rm --net none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$ref"
+	echo "$stderr"
+	assert_status 0
+	[ "$output" = hi ]
+	run --separate-stderr "${pod[@]}" run --rm --net none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$ref" sh -c 'ls /d; test -e /etc/motd || echo gone'
+	assert_status 0
+	[ "$output" = "$(printf 'x\ngone')" ]
 }

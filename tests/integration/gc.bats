@@ -313,3 +313,92 @@ snapshots() {
 	[[ "$stderr" == *"nothing was collected"*"broken.json"* ]]
 	[ "$(store_listing)" = "$before" ]
 }
+
+# lease_file ID OWNER PURPOSE TYPE NAME: a lease record as ctr-state(5) has it.
+lease_file() {
+	mkdir -p "$CTR_STATE/leases"
+	jq -n --arg id "$1" --arg o "$2" --arg p "$3" --arg t "$4" --arg n "$5" \
+		'{id: $id, owner: $o, purpose: $p, created: "2026-01-01T00:00:00Z",
+		  objects: [{type: $t, name: $n}]}' >"$CTR_STATE/leases/$1.json"
+}
+
+@test "gc: a container directory without a record goes once no live lease or creator holds it" {
+	require_root
+	local sp dead live c
+	sleep 300 &
+	sp=$!
+	track_pid $sp
+	live=$(pid_identity $sp)
+	sleep 300 &
+	dead=$(pid_identity $!)
+	kill $! && wait $! || true
+	for c in dead live nolease; do
+		mkdir -p "$CTR_ROOT/containers/default/$c/bundle/rootfs"
+		ctr-snapshot prepare "ctr:default:$c" >/dev/null
+	done
+	lease_file 1-dead "$dead" "create container default/dead" container default/dead
+	lease_file 2-live "$live" "create container default/live" container default/live
+	# ls tells a create in flight (a live lease) from a dead one
+	run --separate-stderr ctr-run ls --json
+	assert_status 0
+	[ "$(jq -r 'map("\(.id)=\(.status)") | join(" ")' <<<"$output")" = \
+		"dead=unknown live=creating nolease=unknown" ]
+	run --separate-stderr ctr-image lease ls --json
+	assert_status 0
+	[ "$(jq -rs 'map("\(.id)=\(.live)") | join(" ")' <<<"$output")" = "1-dead=false 2-live=true" ]
+	[[ "$(ctr-image lease ls)" == *"2-live"*live*"create container default/live"* ]]
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.files | sort | join(" ")' <<<"$output")" = \
+		"containers/default/dead containers/default/nolease leases/1-dead.json" ]
+	[ "$(ls "$CTR_ROOT/containers/default")" = live ]
+	[ "$(ctr-snapshot ls --json | jq -r '.[].name')" = "ctr:default:live" ]
+	# by hand: a lease removed is a lease dead
+	run --separate-stderr ctr-image lease rm 2-live
+	assert_status 0
+	run --separate-stderr ctr-image lease rm 2-live
+	assert_status 100
+	[[ "$stderr" == *"no such lease '2-live'"* ]]
+	run --separate-stderr ctr-image lease rm ../x
+	assert_status 100
+	run --separate-stderr ctr-image lease
+	assert_status 100
+	ctr-image gc -q
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ -z "$(ctr-snapshot ls --json | jq -r '.[].name')" ]
+	[ -z "$(ls "$CTR_STATE/leases")" ]
+}
+
+@test "gc: run in a loop while pulls, unpacks, creates and pushes run; every one succeeds" {
+	require_root
+	require_cmd runc
+	local g i p stop=$BATS_TEST_TMPDIR/stop
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	(while [ ! -e "$stop" ]; do ctr-image gc -q || echo "gc failed: $?"; done) \
+		>"$BATS_TEST_TMPDIR/gc.log" 2>&1 &
+	g=$!
+	track_pid $g
+	for i in 1 2 3 4 5; do
+		ctr-pull -q "$BB" | ctr-unpack >"$BATS_TEST_TMPDIR/snap.json"
+		cid "race$i" >/dev/null
+		ctr-run create --name "race$i" - <"$BATS_TEST_TMPDIR/snap.json" -- true >/dev/null
+		ctr-push -q "$BB" "$SRC/race/bb:$i" >/dev/null &
+		p=$!
+		# once the push has its lease, the image's rm and gc must not take its blobs
+		while kill -0 $p 2>/dev/null && ! ctr-image lease ls | grep -q " push "; do
+			sleep 0.01
+		done
+		ctr-image rm "$BB"
+		wait $p
+		ctr-run start -a "race$i"
+		ctr-run delete "race$i"
+	done
+	touch "$stop"
+	wait $g
+	[ -z "$(grep failed "$BATS_TEST_TMPDIR/gc.log")" ]
+	# every operation dropped its lease
+	[ -z "$(ctr-image lease ls -q)" ]
+	ctr-image gc -q
+	[ -z "$(store_blobs)" ]
+	[ -z "$(ctr-snapshot ls --json | jq -r '.[].name')" ]
+}

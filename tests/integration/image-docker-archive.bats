@@ -87,13 +87,15 @@ unpack_tree() {
 	[ "$(sed -n 2p <<<"$output" | jq -r '.config.digest, .layers[].digest')" = "$(fixture_blobs "$BUSYBOX")" ]
 	[ "$(jq -r '.layers[].mediaType' <<<"$output" | sort -u)" = application/vnd.oci.image.layer.v1.tar+gzip ]
 	[ "$(jq -r .digest <<<"$output" | sed -n '2,5p' | sort -u | wc -l)" = 1 ]
+	first=$output
 	run --separate-stderr ctr-image check
 	assert_status 0
 	[ "$(echo "$output" | grep -c ': ok (')" = 5 ]
 	[ "$(jq '.manifests | length' "$CTR_ROOT/content/index.json")" = 5 ]
-	# again: the same records, nothing new
+	# again, gzip'ed on a pipe as `docker save | gzip` makes it: the same records, nothing new
 	before=$(store_listing)
-	ctr-image import "$BATS_TEST_TMPDIR/d.tar" >/dev/null
+	gzip -c "$BATS_TEST_TMPDIR/d.tar" | ctr-image import - >"$BATS_TEST_TMPDIR/again"
+	[ "$(cat "$BATS_TEST_TMPDIR/again")" = "$first" ]
 	[ "$(store_listing)" = "$before" ]
 	# --name names the image of a one-image archive, and only there
 	mkdocker one "$BATS_TEST_TMPDIR/one.tar"
@@ -129,6 +131,7 @@ unpack_tree() {
 	duptags|manifest.json names 'docker.io/library/busybox:latest' twice
 	notjson|manifest.json:1:11: unexpected token near end of file
 	nolayers|manifest.json: image docker.io/app/layers:1: needs a Config path and a Layers list
+	bigsize|tar entry '5a362cf7b79d4d067480271d9658eff2a66ee7a46ffa7952b26734619238a94a/layer.tar': unknown header magic
 	DONE
 	printf 'hello\n' >"$BATS_TEST_TMPDIR/hello"
 	tar -C "$BATS_TEST_TMPDIR" -cf "$BATS_TEST_TMPDIR/neither.tar" hello
@@ -258,4 +261,39 @@ containerd_start() {
 	[ "$(jq -r .name <<<"$output" | tr '\n' ' ')" = "docker.io/app/layers:1 reg.example:5000/bb:2 " ]
 	[ "$(jq -r .config.digest <<<"$output" | tr '\n' ' ')" = "$(fixture_blobs "$LAYERS" | head -n1) $(fixture_blobs "$BUSYBOX" | head -n1) " ]
 	ctr-image check
+}
+
+@test "gc: the spool of an import that died goes, a live one stays" {
+	mkdocker one "$BATS_TEST_TMPDIR/one.tar"
+	ctr-image import "$BATS_TEST_TMPDIR/one.tar" >/dev/null
+	(exit 0) &
+	dead=$!
+	wait "$dead"
+	mkdir "$CTR_ROOT/content/ingest/.spool.tmp-$dead" "$CTR_ROOT/content/ingest/.spool.tmp-$$"
+	echo x >"$CTR_ROOT/content/ingest/.spool.tmp-$dead/0"
+	echo x >"$CTR_ROOT/content/ingest/.spool.tmp-$$/0"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(json_get "$output" '.files | join(" ")')" = "content/ingest/.spool.tmp-$dead" ]
+	[ ! -e "$CTR_ROOT/content/ingest/.spool.tmp-$dead" ]
+	[ -e "$CTR_ROOT/content/ingest/.spool.tmp-$$/0" ]
+	rm -r "$CTR_ROOT/content/ingest/.spool.tmp-$$"
+}
+
+@test "export --format docker-archive: a zstd layer goes out as the tar of its diff_id" {
+	require_root
+	zst=$(fixture_layout busybox-zstd)
+	tar -C "$zst" -cf "$BATS_TEST_TMPDIR/z.tar" .
+	img=$(ctr-image import --name z/bb:1 "$BATS_TEST_TMPDIR/z.tar")
+	[ "$(json_get "$img" '.layers[0].mediaType')" = application/vnd.oci.image.layer.v1.tar+zstd ]
+	ctr-image export --format docker-archive -o "$BATS_TEST_TMPDIR/ex.tar" z/bb:1
+	diff=$(json_get "$img" '.diff_ids[0]')
+	[ "$(tar -xOf "$BATS_TEST_TMPDIR/ex.tar" manifest.json | jq -r '.[0].Layers[0]')" = "blobs/sha256/${diff#sha256:}" ]
+	[ "sha256:$(tar -xOf "$BATS_TEST_TMPDIR/ex.tar" "blobs/sha256/${diff#sha256:}" | sha256sum | cut -d' ' -f1)" = "$diff" ]
+	# and back: stored plain under its diff_id, the same config
+	export CTR_ROOT=$BATS_TEST_TMPDIR/root2
+	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/ex.tar"
+	assert_status 0
+	[ "$(json_get "$output" '.layers[0].digest')" = "$diff" ]
+	[ "$(json_get "$output" .config.digest)" = "$(json_get "$img" .config.digest)" ]
 }

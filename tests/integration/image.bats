@@ -192,5 +192,5 @@ ref_names() {
 	assert_status 100
 	run --separate-stderr ctr-image --help
 	assert_status 0
-	[[ "$output" == *"ctr-image check"* ]]
+	[[ "$output" == *$'\n  check '* ]]
 }

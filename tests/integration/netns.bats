@@ -6,6 +6,7 @@
 # namespace holds the bridge): the machine's own interfaces are never touched.
 
 load ../lib/helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	common_setup
@@ -310,4 +311,22 @@ cni() { # cni COMMAND [CONF-FILE]: run the plugin as a runtime would, in $H
 		[ ! -e "/run/netns/$n" ]
 		! ip netns list | grep -qw "$n" || false
 	done
+}
+
+@test "exec: the command's status; 127 when not found, 126 when not runnable, as a shell" {
+	mk "$A"
+	run ctr-netns exec "$A" -- sh -c 'exit 7'
+	assert_status 7
+	run -127 --separate-stderr ctr-netns exec "$A" -- no-such-command-xyz
+	assert_status 127
+	[ "$stderr" = "ctr-netns: fatal: exec 'no-such-command-xyz': No such file or directory" ]
+	printf 'not a program\n' >"$BATS_TEST_TMPDIR/data"
+	run --separate-stderr ctr-netns exec "$A" -- "$BATS_TEST_TMPDIR/data"
+	assert_status 126
+	[ "$(wc -l <<<"$stderr")" = 1 ]
+	run --separate-stderr ctr-netns exec "$A" -- /
+	assert_status 126
+	run --separate-stderr ctr-netns exec "$A" --
+	assert_status 100
+	[ "$stderr" = "ctr-netns exec: missing COMMAND; see 'ctr-netns exec --help'" ]
 }

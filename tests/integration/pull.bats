@@ -203,6 +203,20 @@ check_image() {
 	[ "$(json_get "$output" .name)" = "$REGISTRY/test/busybox:oci" ]
 }
 
+@test "pull: a hosts.toml server or mirror that is no URL: one line, exit 100, nothing stored" {
+	local d=$BATS_TEST_TMPDIR/hosts/127.0.0.1_9
+	mkdir -p "$d"
+	printf 'server = "registry.example"\n' >"$d/hosts.toml"
+	run --separate-stderr ctr-pull --hosts-dir "$BATS_TEST_TMPDIR/hosts" 127.0.0.1:9/a/b:1
+	assert_status 100
+	[ "$stderr" = "ctr-pull: fatal: $d/hosts.toml:1: bad server URL" ]
+	printf '# a mirror without a host\n[host."https://"]\n' >"$d/hosts.toml"
+	run --separate-stderr ctr-pull --hosts-dir "$BATS_TEST_TMPDIR/hosts" 127.0.0.1:9/a/b:1
+	assert_status 100
+	[ "$stderr" = "ctr-pull: fatal: $d/hosts.toml:2: bad [host.\"URL\"] section" ]
+	[ ! -e "$CTR_ROOT/images" ]
+}
+
 @test "pull: basic auth from --creds, --authfile and XDG_RUNTIME_DIR; refused without" {
 	registry_start basic
 	fixture_push busybox test/busybox:1
@@ -352,6 +366,13 @@ check_image() {
 	assert_status 100
 	run ctr-pull --max-concurrent-downloads 0 x
 	assert_status 100
+	# a port no connection can ever use is the reference's fault, not the network's
+	for ref in 127.0.0.1:99999/x:1 127.0.0.1:0/x:1 "[::1]:65536/x"; do
+		run --separate-stderr ctr-pull --json "$ref"
+		assert_status 100
+		[ "$(json_get "$output" .error.code)" = invalid ]
+		[[ "$stderr" == *"port out of range (1-65535)" ]]
+	done
 }
 
 @test "pull: an unreachable registry is a system failure (111)" {
@@ -414,6 +435,31 @@ hostile_refused() {
 	hostile_refused "manifest-digest-mismatch@$dg" 100 "digest mismatch"
 	# the good image's layer and config, and diffids-count's config: no bad layer was asked for
 	[ "$(grep -c '/blobs/' "$HOSTILE_LOG")" = 3 ]
+}
+
+# No wall clock here: the stall must be named, retried once only (whatever
+# --retries says), and leave the store as it was.
+@test "pull: a body that stalls fails as a stall, tried twice at most: exit 111" {
+	local before dg
+	hostile_start
+	ctr-pull -q "$HOSTILE/bad/img:good" >/dev/null
+	before=$(store_listing)
+	run --separate-stderr ctr-pull --stall-timeout 1 --retries 5 "$HOSTILE/bad/img:blob-stall"
+	echo "$stderr"
+	assert_status 111
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	[[ "$stderr" == "ctr-pull: fatal: "*"stalled: no data for 1 s after 32768 of 65536 bytes" ]]
+	dg=$(grep -o 'sha256:[0-9a-f]*' <<<"$stderr")
+	[ "$(grep -c "\"GET\".*/blobs/$dg" "$HOSTILE_LOG")" -eq 2 ]
+	# the second try resumed where the first stalled
+	grep -q "/blobs/$dg\", \"range\": \"bytes=32768-\"" "$HOSTILE_LOG"
+	run --separate-stderr ctr-pull --json --stall-timeout 1 --retries 5 "$HOSTILE/bad/img:manifest-stall"
+	assert_status 111
+	[ "$(json_get "$output" .error.code)" = network ]
+	[[ "$stderr" == *"manifests/manifest-stall: stalled: no data for 1 s" ]]
+	[ "$(grep -c '"GET".*/manifests/manifest-stall' "$HOSTILE_LOG")" -eq 2 ]
+	# a partial blob stays in the ingest for a resume; nothing else changed
+	[ "$(store_listing | grep -v '^content/ingest')" = "$(grep -v '^content/ingest' <<<"$before")" ]
 }
 
 @test "pull: hostile registry: bad digests never become paths or URLs" {

@@ -9,7 +9,8 @@ load ../lib/registry
 
 setup_file() {
 	source_registry_start busybox=test/busybox:oci busybox-v2s2=test/busybox:v2s2 \
-		busybox-zstd=test/busybox:zstd layers=test/layers:1 multiarch=test/multi:1
+		busybox-zstd=test/busybox:zstd layers=test/layers:1 multiarch=test/multi:1 \
+		big=test/big:1
 }
 
 teardown_file() {
@@ -120,6 +121,31 @@ copy_back() {
 	run dest_inspect
 	assert_status 0
 	[ "$(json_get "$output" .Digest)" = "$(json_get "$(ctr-image inspect "$SRC/test/layers:1")" .image.digest)" ]
+}
+
+@test "push: a blob pushed to one repository is mounted into another, not sent" {
+	bb=$(ctr-pull -q "$SRC/test/busybox:oci")
+	layer=$(json_get "$bb" '.layers[0].digest')
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	CTR_TEST_REGISTRY_ACCESSLOG=1 registry_start plain
+	run --separate-stderr ctr-push "$SRC/test/busybox:oci" "$REGISTRY/a/bb:1"
+	assert_status 0
+	[ "$(json_get "$output" '.mounted | length')" = 0 ]
+	# a different image that shares busybox's layer, to another repository
+	run --separate-stderr ctr-push --progress=json "$SRC/test/layers:1" "$REGISTRY/b/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.mounted | join(" ")')" = "$layer" ]
+	[ "$(jq -s --arg d "$layer" '[.[] | select(.event == "layer-done" and .digest == $d)][0].transferred' <<<"$stderr")" = 0 ]
+	[ "$(registry_requests POST "/v2/b/layers/blobs/uploads/[?]mount=$layer&from=a/bb")" = 1 ]
+	DEST_REF=b/layers:1
+	copy_back
+	# the sources are the store's: gc drops those of blobs it removes
+	[ -f "$CTR_ROOT/content/sources/${layer#sha256:}.json" ]
+	[ "$(jq -r '[.sources[] | .repository] | sort | join(" ")' "$CTR_ROOT/content/sources/${layer#sha256:}.json")" = "a/bb b/layers test/busybox test/layers" ]
+	ctr-image rm "$SRC/test/busybox:oci" "$SRC/test/layers:1" >/dev/null
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ ! -f "$CTR_ROOT/content/sources/${layer#sha256:}.json" ]
 }
 
 @test "push: index with --all-platforms after pull --all-platforms" {
@@ -233,6 +259,106 @@ copy_back() {
 	assert_status 100
 	[[ "$stderr" == *"the registry stored"* ]]
 	[ "$(cd "$CTR_ROOT" && find . -printf '%p %s %T@\n' | sort)" = "$before" ]
+}
+
+# The bytes of the big fixture's layer that a --progress=json run sent ($1: its stderr).
+big_layer_sent() {
+	jq -s --arg d "$BIG_LAYER" '[.[] | select(.event == "layer-done" and .digest == $d)][0].transferred' <<<"$1"
+}
+
+# Start a push of test/big:1 through the proxy in 1 MiB chunks and SIGKILL it
+# once the proxy holds the PATCH it was told to (the registry then has what
+# the proxy forwarded before).
+killed_big_push() {
+	ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1" \
+		>/dev/null 2>"$BATS_TEST_TMPDIR/killed.err" &
+	local pid=$! i
+	for ((i = 0; i < 3000; i++)); do
+		[ -f "$PROXY_HELD" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	[ -f "$PROXY_HELD" ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+}
+
+big_setup() {
+	local img
+	img=$(ctr-pull -q "$SRC/test/big:1")
+	BIG_LAYER=$(json_get "$img" '.layers[0].digest')
+	BIG_SIZE=$(json_get "$img" '.layers[0].size')
+	registry_start plain
+}
+
+@test "push: a push killed between chunks resumes at the registry's offset" {
+	big_setup
+	upload_proxy_start --hold-patch 20
+	killed_big_push
+	[ "$(ls "$CTR_ROOT/uploads/"*.json | wc -l)" = 1 ]
+	[ "$(jq -r .offset "$CTR_ROOT"/uploads/*.json)" = $((19 << 20)) ]
+	: >"$PROXY_LOG"
+	run --separate-stderr ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1"
+	assert_status 0
+	# the layer resumed at byte 19 MiB: less than half of it was sent again
+	[ "$(jq -s --arg d "$BIG_LAYER" '[.[] | select(.event == "layer-start" and .digest == $d)][0].offset' <<<"$stderr")" = $((19 << 20)) ]
+	[ "$(big_layer_sent "$stderr")" -lt $((BIG_SIZE / 2)) ]
+	# counted at the proxy too: every body byte the second push sent
+	[ "$(jq -s '[.[] | .bytes] | add' "$PROXY_LOG")" -lt $((BIG_SIZE / 2)) ]
+	[ "$(jq -s '[.[] | select(.method == "GET" and (.path | test("/blobs/uploads/")))] | length' "$PROXY_LOG")" = 1 ]
+	[ "$(json_get "$output" '.pushed | length')" = 2 ]
+	[ -z "$(ls "$CTR_ROOT/uploads/"*.json 2>/dev/null)" ]
+	DEST_REF=r/big:1
+	copy_back
+}
+
+@test "push: a push killed mid-chunk finds its session dead and uploads afresh" {
+	big_setup
+	upload_proxy_start --cut-patch 5
+	killed_big_push
+	run --separate-stderr ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1"
+	assert_status 0
+	# distribution cancels a session whose offset moved behind its state: said, then sent whole
+	[[ "$(jq -rs '[.[] | select(.event == "layer-restart")][0].reason' <<<"$stderr")" == *"no upload session"* ]]
+	[ "$(big_layer_sent "$stderr")" -ge "$BIG_SIZE" ]
+	DEST_REF=r/big:1
+	copy_back
+}
+
+@test "push: a registry that refuses PATCH gets whole blobs; --chunk-size 0 never chunks" {
+	big_setup
+	upload_proxy_start --refuse-patch
+	run --separate-stderr ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1"
+	assert_status 0
+	[ "$(jq -s '[.[] | select(.method == "PATCH")] | length' "$PROXY_LOG")" = 1 ]
+	[ "$(jq -s --argjson n "$BIG_SIZE" '[.[] | select(.method == "PUT" and .bytes == $n)] | length' "$PROXY_LOG")" = 1 ]
+	[ -z "$(ls "$CTR_ROOT/uploads/"*.json 2>/dev/null)" ]
+	DEST_REF=r/big:1
+	copy_back
+	: >"$PROXY_LOG"
+	run --separate-stderr ctr-push --chunk-size 0 "$SRC/test/big:1" "$PROXY/r/big0:1"
+	assert_status 0
+	[ "$(jq -s '[.[] | select(.method == "PATCH")] | length' "$PROXY_LOG")" = 0 ]
+	run --separate-stderr ctr-push --chunk-size 1000 "$SRC/test/big:1" "$PROXY/r/big0:1"
+	assert_status 100
+}
+
+@test "push: gc keeps a killed push's upload record a while, then reclaims it" {
+	big_setup
+	upload_proxy_start --hold-patch 3
+	killed_big_push
+	rec=$(ls "$CTR_ROOT/uploads/"*.json)
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ -f "$rec" ]
+	touch -d '2 hours ago' "$rec"
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ ! -f "$rec" ]
+	[ "$(json_get "$output" '[.files[] | select(startswith("uploads/"))] | length')" = 2 ]
+	# the next push starts afresh and completes
+	run --separate-stderr ctr-push --chunk-size 1M "$SRC/test/big:1" "$REGISTRY/r/big:1"
+	assert_status 0
 }
 
 @test "push: bad usage and unknown images exit 100 with one line" {

@@ -293,7 +293,7 @@ ours_left() {
 }
 
 @test "run: a stopped shim: state, kill and stop fail in bounded time, then work once it runs" {
-	local id spid t0
+	local id spid
 	id=$(cid stopshim)
 	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
 	spid=$(jq .pid "$CTR_STATE/default/$id/shim.json")
@@ -302,7 +302,6 @@ ours_left() {
 	# whatever happens below, the shim runs again
 	(sleep 30; kill -CONT "$spid" 2>/dev/null) &
 	track_pid $!
-	t0=$SECONDS
 	run --separate-stderr ctr-run state "$id"
 	assert_status 0
 	[[ "$stderr" == *"shim $spid of '$id' does not answer (1 s)"* ]]
@@ -310,9 +309,10 @@ ours_left() {
 	run ctr-run kill "$id"
 	assert_status 111
 	[[ "$output" == *"does not answer"* ]]
+	# the shim's silence ends the stop, not a wait for an exit that cannot come
 	run ctr-run stop -t 1 "$id"
 	assert_status 111
-	[ $((SECONDS - t0)) -lt 8 ] # three calls of 1 s, not a stop's 10 s wait for an exit
+	[[ "$output" == *"does not answer"* ]]
 	kill -CONT "$spid"
 	# the requests it missed carry deadlines: none is carried out now (the kill was SIGTERM,
 	# which a pid 1 without a handler ignores; stop's SIGKILL would have ended it)
@@ -367,7 +367,7 @@ assert_nothing_left() {
 	local long
 	long=$(printf 'a%.0s' $(seq 65))
 	cid bad >/dev/null
-	for args in "-e NOEQUALS" "--cwd relative" "--cwd /a/../../etc" \
+	for args in "-e =x" "--cwd relative" "--cwd /a/../../etc" \
 		"--mount type=bind,src=/no/such/dir,dst=/x" "--user 4294967296" \
 		"--user ghost" "--user app:ghosts" "--name /" "--name .." "--name $long" \
 		"--runtime /no/such/runtime" "--runtime no-such-runtime-xyz" "--memory lots" \
@@ -529,15 +529,14 @@ assert_nothing_left() {
 }
 
 @test "run: stop: the stop signal to a handler; SIGKILL after -t to a pid 1 without one" {
-	local id t0
+	local id
 	id=$(cid stp)
 	ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
 	wait_logs "$id" ready # the handler is in place
-	t0=$SECONDS
 	run --separate-stderr ctr-run stop -t 20 "$id"
 	assert_status 0
+	# 42: the handler's exit, not SIGKILL's 137 after -t
 	[ "$(jq .status <<<"$output")" = 42 ]
-	((SECONDS - t0 < 10))
 	# stopped already: the same exit again, status 0
 	run --separate-stderr ctr-run stop "$id"
 	assert_status 0
@@ -548,12 +547,10 @@ assert_nothing_left() {
 	# sleep as pid 1 has no handler: SIGTERM does nothing, SIGKILL after 1 s
 	id=$(cid stk)
 	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
-	t0=$(date +%s%N)
 	run --separate-stderr ctr-run stop -t 1 "$id"
 	assert_status 0
 	[ "$(jq .status <<<"$output")" = 137 ]
 	[ "$(jq .signal <<<"$output")" = 9 ]
-	(($(date +%s%N) - t0 >= 1000000000))
 	[ "$(ctr-run state "$id" | jq -r .status)" = stopped ]
 	ctr-run delete "$id"
 	assert_clean "$id"
@@ -681,4 +678,25 @@ assert_nothing_left() {
 	run --separate-stderr ctr-run run --rm --pull sometimes "$IMG" -- true
 	assert_status 125
 	[[ $stderr == *"--pull 'sometimes': want missing, always or never"* ]]
+}
+
+@test "run: docker's flags: -e VAR, --env-file, -v, --tmpfs, --mount type=tmpfs; -p refused" {
+	local d=$BATS_TEST_TMPDIR/vol
+	mkdir -p "$d" && echo hostfile >"$d/f"
+	printf '# a comment\n\nFROMFILE=1\nFROMENV\n' >"$BATS_TEST_TMPDIR/env"
+	run --separate-stderr env FROMENV=2 HOSTVAR=3 ctr-run run --rm -e HOSTVAR -e UNSETVAR \
+		--env-file "$BATS_TEST_TMPDIR/env" -v "$d:/v:ro" --tmpfs /scratch:size=1m,mode=1777 \
+		--mount type=tmpfs,dst=/t2,ro "$IMG" -- sh -c \
+		'echo "$HOSTVAR $FROMFILE $FROMENV ${UNSETVAR-unset}"; cat /v/f; touch /v/x 2>/dev/null || echo ro;
+		 grep " /scratch tmpfs " /proc/mounts | grep -c "size=1024k";
+		 touch /t2/x 2>/dev/null || echo ro2'
+	assert_status 0
+	[ "$output" = "$(printf '3 1 2 unset\nhostfile\nro\n1\nro2')" ] || { echo "$output"; false; }
+	[ ! -e "$d/x" ]
+	run --separate-stderr ctr-run run --rm -p 8080:80 "$IMG" -- true
+	assert_status 125
+	[[ "$stderr" == "ctr-run: fatal: -p '8080:80': port publishing is a higher layer's job"* ]]
+	run --separate-stderr ctr-run run --rm -v relative:/x "$IMG" -- true
+	assert_status 125
+	assert_nothing_left
 }

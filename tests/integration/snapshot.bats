@@ -308,14 +308,3 @@ tree_of() {
 	[ "$output" = '{"removed":[]}' ]
 }
 
-@test "prepare + commit of an empty layer takes a few milliseconds" {
-	snap prepare warm >/dev/null
-	start=$(date +%s%N)
-	for i in $(seq 20); do
-		snap prepare "e$i" >/dev/null
-		snap commit "E$i" "e$i"
-	done
-	ms=$((($(date +%s%N) - start) / 1000000 / 20))
-	echo "# $ms ms per prepare+commit" >&3
-	[ "$ms" -lt 100 ]
-}

@@ -65,6 +65,6 @@ check_version() { # TOOL OPTION...
 	run --separate-stderr ctr-snapshot ls --version
 	[ "$status" -eq 100 ]
 	[ "$output" = "" ]
-	[[ "$stderr" == *"unrecognized option '--version'"* ]]
+	[ "$stderr" = "ctr-snapshot ls: unknown option '--version'; see 'ctr-snapshot ls --help'" ]
 	[ ! -e "$CTR_ROOT" ]
 }

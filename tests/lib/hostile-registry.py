@@ -19,11 +19,14 @@ SCENARIOS_PUSH says what goes wrong: "ok" nothing (Location relative),
 "absolute" nothing (Location absolute), "cut" closes the connection in the
 middle of every blob body, "error500" answers 500 to every blob PUT,
 "lying-digest" answers a manifest PUT with another Docker-Content-Digest.
+"blob-stall" and "manifest-stall" send half the body, then nothing more until
+the client hangs up.
 """
 import argparse
 import hashlib
 import json
 import os
+import select
 import socket
 import ssl
 import sys
@@ -44,7 +47,8 @@ SCENARIOS = [
     "manifest-lying-header", "manifest-huge", "ambiguous", "mediatype-mismatch",
     "unknown-mediatype", "layer-unknown-mediatype", "digest-traversal",
     "digest-upper", "digest-short", "blob-close", "auth-no-challenge",
-    "diffids-count", "redirect", "manifest-digest-mismatch",
+    "diffids-count", "redirect", "manifest-digest-mismatch", "blob-stall",
+    "manifest-stall",
 ]
 
 
@@ -193,6 +197,21 @@ class Handler(BaseHTTPRequestHandler, PushHandler):
             return self.blob(ref)
         return self.send(404)
 
+    def stall(self, data, hdrs):
+        # half the body, then silence until the client hangs up (at most 5 minutes)
+        self.send_response(200)
+        for k, v in hdrs:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        for _ in range(300):
+            if select.select([self.connection], [], [], 1)[0]:
+                if not self.connection.recv(1):
+                    break
+        self.close_connection = True
+
     def manifest(self, ref):
         st = self.server.store
         if ref not in st.manifests:
@@ -203,6 +222,8 @@ class Handler(BaseHTTPRequestHandler, PushHandler):
         if name == "redirect" and not self.headers.get("Authorization"):
             return self.send(401, b"", [("WWW-Authenticate", 'Basic realm="hostile"')])
         digest = sha(body)
+        if name == "manifest-stall":
+            return self.stall(body, [("Content-Type", ctype), ("Docker-Content-Digest", digest)])
         if name == "manifest-lying-header":
             digest = sha(b"something else")
         if name == "manifest-digest-mismatch" and ref.startswith("sha256:"):
@@ -229,6 +250,8 @@ class Handler(BaseHTTPRequestHandler, PushHandler):
         elif name == "redirect":
             url = "http://127.0.0.1:%d/elsewhere" % self.server.redirect_port
             return self.send(307, b"", [("Location", url)])
+        elif name == "blob-stall":
+            return self.stall(data, hdrs)
         elif name == "blob-close":
             self.send_response(200)
             self.send_header("Content-Length", str(len(data)))

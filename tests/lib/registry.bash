@@ -530,3 +530,24 @@ busybox_registry_stop() {
 	[ "$(id -u)" = 0 ] || return 0
 	registry_stop
 }
+
+# ---- the upload proxy ----------------------------------------------------------
+# upload_proxy_start [ARGS...]: start tests/lib/upload-proxy.py in front of
+# the current registry for this test; sets PROXY=127.0.0.1:PORT, PROXY_LOG
+# (one JSON line per request: method, path, bytes, status) and PROXY_HELD
+# (the file that appears once --hold-patch/--cut-patch holds a PATCH).
+upload_proxy_start() {
+	local i pf=$BATS_TEST_TMPDIR/proxy.port
+	PROXY_LOG=$BATS_TEST_TMPDIR/proxy.log
+	PROXY_HELD=$pf.held
+	rm -f "$pf" "$PROXY_HELD"
+	"$(helpers_python)" -I "$REPO_ROOT/tests/lib/upload-proxy.py" --target "$REGISTRY" \
+		--port-file "$pf" --log "$PROXY_LOG" "$@" \
+		</dev/null >"$BATS_TEST_TMPDIR/proxy.out" 2>&1 3>&- 4>&- &
+	track_pid $!
+	for ((i = 0; i < 250; i++)); do
+		[ -f "$pf" ] && break
+		sleep 0.02
+	done
+	PROXY=127.0.0.1:$(cat "$pf")
+}

@@ -2,6 +2,7 @@
 /* Unit tests of the content store: layout, blobs, index.json, resumable ingests. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,6 +171,79 @@ test_content_index_add(void)
 	json_decref(d1);
 }
 
+/* The names of the layout index under dirfd/rel, sorted, space-separated (new string). */
+static char *
+ref_names(int dirfd, const char *rel)
+{
+	json_auto_t *idx = jsonio_load_at(dirfd, rel, 1 << 20, &(struct err){0});
+	char *out = xstrdup("");
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
+		char *next = xasprintf("%s%s%s", out, *out ? " " : "",
+				       jsonio_str(json_object_get(m, "annotations"),
+						  "org.opencontainers.image.ref.name"));
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+static void
+test_content_index_namespaces(void)
+{
+	json_t *d1 =
+	    json_pack("{s:s, s:s, s:i}", "mediaType", "m", "digest", data_digest, "size", 1);
+	struct content a;
+	struct err e;
+	char *got;
+	json_t *x;
+
+	state_set_ns(&st, "nsa");
+	ok(content_open(&st, &a, &e) == 0, "open as namespace nsa");
+	ok(content_index_get(&a, "a:1", &e) == NULL, "the default namespace's name is not nsa's");
+	ok(content_index_add(&a, d1, "own:1", &e) == 0, "add a name in nsa");
+	got = ref_names(st.rootfd, "layouts/nsa/index.json");
+	is_str(got, "own:1", "it is in layouts/nsa only");
+	free(got);
+	got = ref_names(c.dirfd, "index.json");
+	is_str(got, "a:1 b:1", "content/index.json keeps the default namespace's");
+	free(got);
+	ok((x = content_index_get(&a, "own:1", &e)) != NULL, "read back in nsa");
+	json_decref(x);
+	ok(content_index_get(&c, "own:1", &e) == NULL && !strcmp(e.code, "not-found"),
+	   "not in the default namespace");
+	ok(content_has(&a, data_digest, -1), "blobs are shared");
+	ok(content_index_remove(&a, "own:1", &e) == 0, "remove it in nsa");
+	got = ref_names(st.rootfd, "layouts/nsa/index.json");
+	is_str(got, "", "gone from nsa's layout");
+	free(got);
+	content_release(&a);
+	state_set_ns(&st, "default");
+	json_decref(d1);
+}
+
+static void
+test_content_writer(void)
+{
+	struct content_writer w;
+	char dg[DIGEST_STR_LEN + 1];
+	struct err e;
+
+	ok(content_writer_open(&c, &w, &e) == 0, "open a stream");
+	ok(content_writer_write(&w, data, 1000, &e) == 0 &&
+	       content_writer_write(&w, data + 1000, sizeof(data) - 1000, &e) == 0,
+	   "write it in two parts");
+	ok(content_writer_commit(&c, &w, dg, &e) == 0, "publish it");
+	is_str(dg, data_digest, "named by the digest of all its bytes");
+	ok(content_has(&c, dg, sizeof(data)), "present with its size");
+	ok(content_writer_open(&c, &w, &e) == 0 && content_writer_write(&w, "x", 1, &e) == 0,
+	   "another stream");
+	content_writer_abort(&c, &w);
+	ok(faccessat(c.blobsfd, w.tmp, F_OK, 0) < 0, "aborted: its temporary file is gone");
+}
+
 int
 main(void)
 {
@@ -183,6 +257,8 @@ main(void)
 	RUN(test_content_ingest_bad_state);
 	RUN(test_content_ingest_mismatch);
 	RUN(test_content_index_add);
+	RUN(test_content_index_namespaces);
+	RUN(test_content_writer);
 	content_release(&c);
 	path_rm_rf(AT_FDCWD, st.root, &e);
 	state_release(&st);

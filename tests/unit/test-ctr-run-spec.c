@@ -86,8 +86,14 @@ test_spec_checks(void)
 	ok(spec_parse_mount("type=bind,src=/h,dst=/c,options=ro:rbind", &m, &e) == 0 &&
 	       !strcmp(m.src, "/h") && !strcmp(m.dst, "/c") && !strcmp(m.options, "ro:rbind"),
 	   "bind mount parsed");
-	free(m.src), free(m.dst), free(m.options);
-	ok(spec_parse_mount("type=tmpfs,dst=/c", &m, &e) < 0, "non-bind refused");
+	spec_mount_release(&m);
+	ok(spec_parse_mount("type=tmpfs,dst=/c,tmpfs-size=64m,ro", &m, &e) == 0 && m.tmpfs &&
+	       !m.src && !strcmp(m.options, "size=64m:ro"),
+	   "tmpfs parsed, docker's tmpfs-size and a bare ro as options");
+	spec_mount_release(&m);
+	ok(spec_parse_mount("type=tmpfs,src=/h,dst=/c", &m, &e) < 0, "a tmpfs has no source");
+	ok(spec_parse_mount("type=volume,dst=/c", &m, &e) < 0, "other types refused");
+	ok(spec_parse_mount("type=bind,src=/h,dst=/c,bogus", &m, &e) < 0, "unknown word refused");
 	ok(spec_parse_mount("type=bind,src=rel,dst=/c", &m, &e) < 0, "relative source refused");
 	ok(spec_parse_mount("type=bind,src=/h,dst=/../x", &m, &e) < 0, "escaping dest refused");
 }

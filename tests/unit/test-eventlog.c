@@ -96,8 +96,10 @@ test_eventlog_turnover(void)
 	}
 	is_int(bad, 0, "no torn or foreign line among %d read", seen);
 	ok(order_ok, "each appender's events in its order");
-	for (int p = 0; p < 4; p++)
-		is_int(last[p], per - 1, "p%d's last event read", p);
+	/* a follower that fell behind skips files that turned over meanwhile, but it reads the
+	 * newest: some appender's last event is among what it read */
+	ok(last[0] == per - 1 || last[1] == per - 1 || last[2] == per - 1 || last[3] == per - 1,
+	   "the newest events read (%d %d %d %d)", last[0], last[1], last[2], last[3]);
 	eventlog_close(&r);
 	ok(eventlog_open(&r, dir, true) == 0, "a reader from the oldest kept");
 	ev = eventlog_next(&r);

@@ -65,6 +65,8 @@ static const struct valid_case valid[] = {
     {"a@" D, "docker.io/library/a@" D, "a@" D},
     {"quay.io/org/app@" D, "quay.io/org/app@" D, "quay.io/org/app@" D},
     {"localhost:5000/x:1@" D, "localhost:5000/x:1@" D, "localhost:5000/x:1@" D},
+    {"localhost:65535/x", "localhost:65535/x:latest", "localhost:65535/x:latest"},
+    {"[::1]:1/x", "[::1]:1/x:latest", "[::1]:1/x:latest"},
     /* only a bare 64-hex string is ambiguous with an image id */
     {HEX ":tag", "docker.io/library/" HEX ":tag", HEX ":tag"},
     {"docker.io/" HEX, "docker.io/library/" HEX ":latest", HEX ":latest"},
@@ -154,6 +156,10 @@ static const struct invalid_case invalid[] = {
     {"ftp://example.com/a", "invalid registry host"},
     {"alpine:a/b", "invalid registry host"},
     {"user@example.com/a", "invalid registry host"},
+    {"127.0.0.1:99999/x:1", "registry port out of range (1-65535)"},
+    {"localhost:0/x", "registry port out of range (1-65535)"},
+    {"[::1]:65536/x", "registry port out of range (1-65535)"},
+    {"example.com:99999999999999999999999/x", "registry port out of range (1-65535)"},
 };
 
 static void

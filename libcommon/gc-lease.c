@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* gc and leases: what live leases name is kept; container directories and leases of the dead go. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "gc-int.h"
+#include "jsonio.h"
+#include "lease.h"
+#include "lock.h"
+#include "log.h"
+#include "path.h"
+#include "snapshot.h"
+#include "xmem.h"
+
+int
+gc_mark_leases(struct gc *g, struct err *e)
+{
+	const json_t *l, *o;
+	size_t i, j;
+
+	if (!(g->leases = lease_list(g->st, e)))
+		return -1;
+	json_array_foreach(g->leases, i, l) {
+		if (!json_is_true(json_object_get(l, "live")))
+			continue;
+		json_array_foreach(json_object_get(l, "objects"), j, o) {
+			const char *type = jsonio_str(o, "type") ?: "",
+				   *name = jsonio_str(o, "name");
+
+			if (!name)
+				continue;
+			if (!strcmp(type, LEASE_SNAPSHOT))
+				json_object_set_new(g->snaps, name, json_true());
+			else if (!strcmp(type, LEASE_BLOB))
+				json_object_set_new(g->blobs, name, json_true());
+		}
+	}
+	return 0;
+}
+
+/*
+ * Remove what a create killed before it wrote the record left: the
+ * snapshot "ctr:NS:ID" and both directories. The rootfs was mounted only in
+ * its creator's own mount namespace (ctr-run's create), gone with it; no
+ * runtime state exists before the record does (the shim waits for its go).
+ */
+static int
+drop_container(struct gc *g, const char *ns, const char *id, struct err *e)
+{
+	_cleanup_free_ char *key = snapshot_container_key(ns, id);
+	_cleanup_free_ char *rel = xasprintf("containers/%s/%s", ns, id);
+	_cleanup_free_ char *srel = xasprintf("%s/%s", ns, id);
+
+	gc_file(g, "%s", rel);
+	if (g->o->dry_run)
+		return 0;
+	if (snapshot_remove_everywhere(g->st, key, e) < 0)
+		return err_prefix(e, "container '%s'", srel);
+	if (g->st->runfd >= 0 && path_rm_rf(g->st->runfd, srel, e) < 0)
+		return -1;
+	return path_rm_rf(g->st->rootfd, rel, e);
+}
+
+/*
+ * A container directory without a record is garbage once no live lease
+ * names it and nobody holds its lock. The leases were read before we look
+ * at the record: a create writes its record before it drops its lease.
+ */
+static int
+sweep_container(struct gc *g, int nsfd, const char *ns, const char *id, struct err *e)
+{
+	_cleanup_free_ char *name = xasprintf("%s/%s", ns, id);
+	_cleanup_free_ char *rec = xasprintf("%s/record.json", id);
+	_cleanup_free_ char *lock = xasprintf("%s/lock", id);
+	_cleanup_close_ int lk = -1;
+	struct err busy;
+
+	if (faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT ||
+	    lease_names(g->leases, LEASE_CONTAINER, name))
+		return 0;
+	lk = lock_at(nsfd, lock, LOCK_TRY, &busy);
+	if (lk < 0)
+		return 0; /* a creator that holds it lives (or the directory went meanwhile) */
+	/* taken under the lock: a record written since makes it a container again */
+	if (faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	return drop_container(g, ns, id, e);
+}
+
+int
+gc_sweep_containers(struct gc *g, struct err *e)
+{
+	return gc_each_container(g, sweep_container, e);
+}
+
+int
+gc_sweep_leases(struct gc *g, struct err *e)
+{
+	const json_t *l;
+	struct err gone;
+	size_t i;
+
+	json_array_foreach(g->leases, i, l) {
+		const char *id = jsonio_str(l, "id");
+
+		if (json_is_true(json_object_get(l, "live")))
+			continue;
+		if (!g->o->dry_run && lease_remove(g->st, id, &gone) < 0 &&
+		    strcmp(gone.code ?: "", "not-found")) {
+			*e = gone;
+			return -1;
+		}
+		gc_file(g, "leases/%s.json", id);
+	}
+	return 0;
+}
