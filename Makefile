@@ -5,6 +5,7 @@
 #   make check           unit + integration tests (installs test deps as root)
 #   make check-unit      unit tests only: no root, no network
 #   make check-asan      the integration suite against the ASan + UBSan build
+#   make check-valgrind  the unit tests under valgrind (memcheck, leaks)
 #   make SANITIZE=1 ...  build with ASan + UBSan into build-san/
 #   make lint            warnings as errors (gcc, clang), clang-format, mandoc -Tlint
 #   make fuzz            every libFuzzer target (fuzz/) for FUZZ_SECONDS each, in build-fuzz/
@@ -179,20 +180,37 @@ check-integration: all
 
 # The integration suite against the sanitizer build (build-san/bin): any
 # ASan, LeakSanitizer or UBSan report fails the test that caused it.
+# ASAN_SKIP: files that cannot run sanitized, by name (HACKING.md says why).
+ASAN_SKIP :=
+ASAN_BATS := $(filter-out $(patsubst %,tests/integration/%.bats,$(ASAN_SKIP)), \
+	$(wildcard tests/integration/*.bats))
 check-asan:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 all
-	$(Q)tests/run --sanitized --integration tests/integration/*.bats
+	$(Q)tests/run --sanitized --integration $(ASAN_BATS)
+
+# The unit tests of the plain build under valgrind: any memcheck error or
+# definite leak fails the binary (tests/run --valgrind). VALGRIND_SKIP: the
+# binaries valgrind cannot run as the kernel would (HACKING.md says why).
+VALGRIND_SKIP := test-ctr-run-user test-ctr-unpack-apply test-sha256 test-spawn
+export VALGRIND_SKIP
+check-valgrind: $(UNIT_BIN)
+	$(Q)tests/run --valgrind --unit $(UNIT_BIN)
 
 # The README's test command: dependencies, the plain build, the sanitizer
 # build of the unit tests, each fuzz target for CHECK_FUZZ_SECONDS, and the
-# integration suite, with one summary line.
+# integration suite, with one summary line. CI (.ci/run) adds its slow stages
+# to that line: CHECK_VALGRIND=1, the unit tests under valgrind;
+# CHECK_ASAN=1, the integration suite again against the sanitizer build.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
-	$(Q)$(MAKE) --no-print-directory SANITIZE=1 $(patsubst build/%,build-san/%,$(UNIT_BIN))
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 $(patsubst build/%,build-san/%,$(UNIT_BIN)) \
+		$(if $(filter 1,$(CHECK_ASAN)),all)
 	$(Q)$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_BIN)
 	$(Q)FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/run --unit $(UNIT_BIN) \
 		$(patsubst build/%,build-san/%,$(UNIT_BIN)) fuzz/run \
-		--integration tests/integration/*.bats
+		--integration tests/integration/*.bats \
+		$(if $(filter 1,$(CHECK_VALGRIND)),--valgrind --unit $(UNIT_BIN)) \
+		$(if $(filter 1,$(CHECK_ASAN)),--sanitized --integration $(ASAN_BATS))
 
 demo: deps all
 	$(Q)scripts/demo
@@ -238,6 +256,6 @@ clean-objs:
 clean: clean-objs
 	rm -rf bin
 
-.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs fuzz check-asan FORCE
+.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs fuzz check-asan check-valgrind FORCE
 
 -include $(shell find build build-san build-lint build-lint-clang build-fuzz -name '*.d' 2>/dev/null)

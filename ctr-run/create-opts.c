@@ -125,6 +125,13 @@ push(char ***v, size_t *n, char *s)
 	(*v)[(*n)++] = s;
 }
 
+char *
+create_args_keep(struct create_args *a, char *s)
+{
+	push(&a->owned, &a->nowned, s);
+	return s;
+}
+
 static int
 set_stdio(struct create_args *a, const char *arg, struct err *e)
 {
@@ -205,8 +212,9 @@ set_secopt(struct spec_opts *so, const char *arg, struct err *e)
 }
 
 static int
-set_net(struct spec_opts *so, const char *arg, struct err *e)
+set_net(struct create_args *a, const char *arg, struct err *e)
 {
+	struct spec_opts *so = &a->so;
 	struct stat st;
 
 	if (!strcmp(arg, "host") || !strcmp(arg, "none")) {
@@ -217,9 +225,13 @@ set_net(struct spec_opts *so, const char *arg, struct err *e)
 		so->cni = arg + strlen(CNI_NET_PREFIX);
 		return cni_check_list(so->cni, e);
 	}
-	/* allocated once per process and kept to its end, like argv */
-	if (!strncmp(arg, "ns:", 3) && !(arg = netns_dir_path(arg + 3, e)))
-		return err_prefix(e, "--net");
+	if (!strncmp(arg, "ns:", 3)) {
+		char *path = netns_dir_path(arg + 3, e);
+
+		if (!path)
+			return err_prefix(e, "--net");
+		arg = create_args_keep(a, path);
+	}
 	if (arg[0] != '/')
 		return err_code(
 		    e, "invalid",
@@ -321,7 +333,7 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 	case O_PIDS:
 		return set_size_opt(c, arg, so, e);
 	case O_NET:
-		return set_net(so, arg, e);
+		return set_net(a, arg, e);
 	case O_PULL:
 		return pull_policy_parse(arg, &a->pull, e);
 	case O_RM:

@@ -34,11 +34,13 @@ struct create_args {
 	enum sdnotify_mode sdnotify; /* notify.c */
 	enum pull_policy pull;	     /* --pull, default missing (pull.c) */
 	bool image_missing;	     /* set by a create that failed for want of the image */
-	char **owned;		     /* env entries made here (-e VAR, --env-file), ours to free */
+	char **owned;		     /* made here (-e VAR, --env-file, --net ns:), ours to free */
 	size_t nowned;
 };
 
 void create_args_release(struct create_args *a);
+/* Takes s: a keeps it until create_args_release. Returns s. */
+char *create_args_keep(struct create_args *a, char *s);
 /*
  * Parse create's or run's argv (a->is_run tells which) into a (strings
  * borrowed from argv). Returns 0 or -1 with e filled; --help prints the

@@ -26,8 +26,7 @@ push(char ***v, size_t *n, char *s)
 static void
 add_owned(struct create_args *a, char *kv)
 {
-	push(&a->owned, &a->nowned, kv);
-	push(&a->so.env, &a->so.nenv, kv);
+	push(&a->so.env, &a->so.nenv, create_args_keep(a, kv));
 }
 
 int

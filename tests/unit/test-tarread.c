@@ -382,7 +382,7 @@ test_tarread_good(void)
 {
 	struct tar t = {0};
 	char names[1024], want[1024];
-	struct err e;
+	struct err e = {0};
 
 	mk_good(&t);
 	snprintf(want, sizeof(want), "dir/,dir/file,dir/sym,dir/a-pax-long-name,");
