@@ -157,7 +157,8 @@ netns_list(char ***names, struct err *e)
 		(*names)[n++] = xstrdup(de->d_name);
 		(*names)[n] = NULL;
 	}
-	qsort(*names, n, sizeof(char *), cmp_str);
+	if (n) /* *names may be NULL: no entry */
+		qsort(*names, n, sizeof(char *), cmp_str);
 	return 0;
 }
 

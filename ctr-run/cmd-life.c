@@ -172,10 +172,14 @@ __attribute__((noreturn)) static void
 wait_without_shim(const struct container *c)
 {
 	int pid = 0, fd;
-	json_auto_t *rs = live_without_shim(c, &pid);
+	json_t *rs = live_without_shim(c, &pid);
 	struct pollfd p;
 
-	if (rs && pid > 0 && (fd = spawn_pidfd(pid)) >= 0) {
+	/* released now: die() below exits without running cleanups */
+	if (!rs)
+		pid = 0;
+	json_decref(rs);
+	if (pid > 0 && (fd = spawn_pidfd(pid)) >= 0) {
 		p = (struct pollfd){.fd = fd, .events = POLLIN};
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;

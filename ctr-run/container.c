@@ -282,7 +282,8 @@ container_list(const struct state *st, struct err *e)
 		xgrow((void **)&names, &cap, n + 1, sizeof(*names));
 		names[n++] = xstrdup(de->d_name);
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n) /* names is NULL in an empty namespace */
+		qsort(names, n, sizeof(*names), cmp_str);
 	out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(out, json_string(names[i]));

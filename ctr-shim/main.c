@@ -245,20 +245,29 @@ undo_files(struct shim *s)
 	notify_relay_remove(s);
 }
 
+/* {"ok":false,"error":msg} on the sync fd; false when it could not be said. */
+static bool
+tell_sync_error(const struct shim *s, const char *msg)
+{
+	json_auto_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	_cleanup_free_ char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	return line && fdio_write_full(s->o.sync_fd, line, strlen(line)) == 0 &&
+	       fdio_write_full(s->o.sync_fd, "\n", 1) == 0;
+}
+
 /* Before the sync line: report on the sync fd and stderr, undo our files, exit. */
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fail_sync(struct shim *s, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
+	bool told;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
-	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	bool told = line && fdio_write_full(s->o.sync_fd, line, strlen(line)) == 0 &&
-		    fdio_write_full(s->o.sync_fd, "\n", 1) == 0;
+	told = tell_sync_error(s, msg);
 	undo_files(s);
 	/* the caller says it on the same stderr: once is enough */
 	if (told)
