@@ -264,7 +264,7 @@ check_image() {
 	pid=$!
 	track_pid "$pid"
 	ingest=
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		ingest=$(find "$CTR_ROOT/content/ingest" -name data -size +4M 2>/dev/null | head -n1)
 		[ -n "$ingest" ] && break
 		sleep 0.05
@@ -292,7 +292,7 @@ check_image() {
 	ctr-pull -q --limit-rate 3000000 "$REGISTRY/test/big:1" >/dev/null 2>&1 &
 	pid=$!
 	track_pid "$pid"
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		ingest=$(find "$CTR_ROOT/content/ingest" -name data -size +2M 2>/dev/null | head -n1)
 		[ -n "$ingest" ] && break
 		sleep 0.05
