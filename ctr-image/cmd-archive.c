@@ -11,6 +11,7 @@
 #include "docker-archive.h"
 #include "image.h"
 #include "jsonio.h"
+#include "layerlimit.h"
 #include "oci-archive.h"
 #include "prog.h"
 #include "xmem.h"
@@ -22,6 +23,7 @@ struct archive_args {
 	const char *output; /* export -o */
 	const char *format; /* export --format */
 	const char *name;   /* import --name */
+	size_t max_layers;  /* import --max-layers; 0: not given */
 };
 
 static const struct opt export_opts[] = {
@@ -34,6 +36,7 @@ const struct opt_cmd cmd_export_spec = {"NAME...", "images as an OCI or docker a
 					export_opts, 0, 0};
 static const struct opt import_opts[] = {
     {"name", O_NAME, "NAME", "the name of the imported image (default: the archive's)", NULL},
+    OPT_INCLUDE(layerlimit_opts),
     OPT_END,
 };
 const struct opt_cmd cmd_import_spec = {"FILE|-", "images from an OCI or docker archive (a tar)",
@@ -50,6 +53,8 @@ archive_opt(int c, const char *arg, void *ctx)
 		a->format = arg;
 	else if (c == O_NAME)
 		a->name = arg;
+	else if (c == LAYERLIMIT_OPT)
+		a->max_layers = layerlimit_get(arg);
 }
 
 /*
@@ -138,7 +143,7 @@ undo:
 int
 cmd_export(int argc, char **argv, struct state *st)
 {
-	struct archive_args args = {NULL, "oci-archive", NULL};
+	struct archive_args args = {NULL, "oci-archive", NULL, 0};
 	json_auto_t *recs = NULL;
 	const char *out;
 	struct content c;
@@ -218,7 +223,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 int
 cmd_import(int argc, char **argv, struct state *st)
 {
-	struct archive_args args = {NULL, NULL, NULL};
+	struct archive_args args = {NULL, NULL, NULL, 0};
 	_cleanup_free_ char *name = NULL;
 	json_auto_t *plan = NULL, *docs = NULL;
 	struct oci_archive_in in;
@@ -231,6 +236,8 @@ cmd_import(int argc, char **argv, struct state *st)
 	opt_parse(&cmd_import_spec, argc, argv, st, archive_opt, &args);
 	opt_operands(&cmd_import_spec, argc, argv, 1, 1);
 	name = args.name ? cmd_name(args.name) : NULL;
+	if (!args.max_layers)
+		args.max_layers = layerlimit_get(NULL);
 	fd = open_input(argv[optind]);
 	open_store(st, &c, true);
 	if (oci_archive_read(&c, fd, &in, &e) < 0)
@@ -241,9 +248,9 @@ cmd_import(int argc, char **argv, struct state *st)
 			 "(no index.json, no manifest.json)",
 			 strcmp(argv[optind], "-") ? argv[optind] : "stdin");
 	else if (in.format == ARCHIVE_OCI)
-		plan = oci_archive_plan(&c, in.index, name, &e);
+		plan = oci_archive_plan(&c, in.index, name, args.max_layers, &e);
 	else
-		plan = docker_archive_plan(&in, name, &e);
+		plan = docker_archive_plan(&in, name, args.max_layers, &e);
 	if (!plan) {
 		/* the spool goes with the refused archive */
 		oci_archive_in_release(&in);

@@ -10,6 +10,7 @@
 #include "decompress.h"
 #include "fdio.h"
 #include "jsonio.h"
+#include "layerlimit.h"
 #include "log.h"
 #include "ocidoc.h"
 #include "ref.h"
@@ -135,7 +136,7 @@ image_names(const json_t *ent, const char *given, json_t *seen, struct err *e)
  */
 static json_t *
 check_image(const struct oci_archive_in *in, const json_t *ent, const char *label, json_t *cache,
-	    struct err *e)
+	    size_t max, struct err *e)
 {
 	const char *cfgpath;
 	const json_t *cfgfile, *layers, *l;
@@ -150,7 +151,8 @@ check_image(const struct oci_archive_in *in, const json_t *ent, const char *labe
 			 "manifest.json: image %s: needs a Config path and a Layers list", label);
 		return NULL;
 	}
-	if (!(cfgfile = oci_archive_file(in, cfgpath, e)) || !(cfg = read_config(in, cfgfile, e)) ||
+	if (layerlimit_check(json_array_size(layers), max, e) < 0 ||
+	    !(cfgfile = oci_archive_file(in, cfgpath, e)) || !(cfg = read_config(in, cfgfile, e)) ||
 	    !(ids = ocidoc_config_diff_ids(cfg, json_array_size(layers), e)))
 		goto fail;
 	json_array_foreach(layers, i, l) {
@@ -220,7 +222,7 @@ store_image(const struct oci_archive_in *in, const json_t *img, struct err *e)
 
 /* Every entry checked ([{"names","config","layers"}]), before anything is published. */
 static json_t *
-check_all(const struct oci_archive_in *in, const char *given, struct err *e)
+check_all(const struct oci_archive_in *in, const char *given, size_t max, struct err *e)
 {
 	json_auto_t *out = json_array(), *seen = json_object(), *cache = json_object();
 	const json_t *ms = in->manifest, *ent;
@@ -251,7 +253,7 @@ check_all(const struct oci_archive_in *in, const char *given, struct err *e)
 			continue;
 		}
 		label = xstrdup(json_string_value(json_array_get(names, 0)));
-		if (!(img = check_image(in, ent, label, cache, e)))
+		if (!(img = check_image(in, ent, label, cache, max, e)))
 			return NULL;
 		json_object_set(img, "names", names);
 		json_array_append(out, img);
@@ -264,9 +266,9 @@ check_all(const struct oci_archive_in *in, const char *given, struct err *e)
 }
 
 json_t *
-docker_archive_plan(struct oci_archive_in *in, const char *name, struct err *e)
+docker_archive_plan(struct oci_archive_in *in, const char *name, size_t max_layers, struct err *e)
 {
-	json_auto_t *imgs = check_all(in, name, e), *plan = json_array();
+	json_auto_t *imgs = check_all(in, name, max_layers, e), *plan = json_array();
 	const json_t *img, *n;
 	size_t i, j;
 

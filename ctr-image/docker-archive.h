@@ -14,11 +14,13 @@
  * checked; only then are the files published from the spool as blobs and an
  * OCI manifest stored for each image (layers as stored, gzip or plain tar,
  * the config as is). Names come from RepoTags, normalised; name, when not
- * NULL, names the single image instead. Returns the plan as
+ * NULL, names the single image instead. An image of more than max_layers
+ * layers is refused before its config is read. Returns the plan as
  * oci_archive_plan does: a new reference, or NULL with e filled and nothing
  * published.
  */
-json_t *docker_archive_plan(struct oci_archive_in *in, const char *name, struct err *e);
+json_t *docker_archive_plan(struct oci_archive_in *in, const char *name, size_t max_layers,
+			    struct err *e);
 
 /*
  * Write the images of docs (image documents of ctr-json(7): name, config,

@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "jsonio.h"
+#include "layerlimit.h"
 #include "log.h"
 #include "ocidoc.h"
 #include "ref.h"
@@ -42,8 +43,9 @@ need_doc(const struct content *c, const json_t *desc, struct err *e)
 	return doc;
 }
 
+/* What an image manifest needs is there; over max layers it is refused before its config. */
 static int
-check_manifest(const struct content *c, const json_t *desc, struct err *e)
+check_manifest(const struct content *c, const json_t *desc, size_t max, struct err *e)
 {
 	json_auto_t *man = need_doc(c, desc, e), *cfg = NULL, *ids = NULL;
 	json_t *config, *l, *layers;
@@ -53,7 +55,7 @@ check_manifest(const struct content *c, const json_t *desc, struct err *e)
 		goto fail;
 	config = json_object_get(man, "config");
 	layers = json_object_get(man, "layers");
-	if (need_blob(c, config, e) < 0 ||
+	if (layerlimit_check(json_array_size(layers), max, e) < 0 || need_blob(c, config, e) < 0 ||
 	    !(cfg = content_read_json(c, jsonio_str(config, "digest"), OCIDOC_CONFIG_MAX, e)) ||
 	    !(ids = ocidoc_config_diff_ids(cfg, json_array_size(layers), e)))
 		goto fail;
@@ -89,7 +91,7 @@ plain(const json_t *d)
  * manifest's entry (ctr-pull's rule, so the layout stays complete).
  */
 static json_t *
-check_target(const struct content *c, const json_t *t, struct err *e)
+check_target(const struct content *c, const json_t *t, size_t max, struct err *e)
 {
 	const char *mt = jsonio_str(t, "mediaType");
 	json_auto_t *idx = NULL;
@@ -97,7 +99,7 @@ check_target(const struct content *c, const json_t *t, struct err *e)
 	size_t i, n = 0;
 
 	if (ocidoc_is_manifest_type(mt))
-		return check_manifest(c, t, e) < 0 ? NULL : plain(t);
+		return check_manifest(c, t, max, e) < 0 ? NULL : plain(t);
 	if (!ocidoc_is_index_type(mt)) {
 		err_code(e, "invalid", "unsupported media type '%.100s'", mt);
 		return NULL;
@@ -108,7 +110,7 @@ check_target(const struct content *c, const json_t *t, struct err *e)
 		/* platforms the archive does not carry are allowed: the store holds what it got */
 		if (!is_image_entry(m) || !content_has(c, jsonio_str(m, "digest"), -1))
 			continue;
-		if (check_manifest(c, m, e) < 0)
+		if (check_manifest(c, m, max, e) < 0)
 			return NULL;
 		n++;
 		last = m;
@@ -146,7 +148,7 @@ entry_name(const json_t *ent, const char *given, char **out, struct err *e)
 
 /* One planned image, {"name","target","entry"}, or NULL: skipped (e->msg empty) or failed. */
 static json_t *
-plan_entry(const struct content *c, const json_t *ent, const char *given, json_t *names,
+plan_entry(const struct content *c, const json_t *ent, const char *given, json_t *names, size_t max,
 	   struct err *e)
 {
 	_cleanup_free_ char *name = NULL;
@@ -160,7 +162,7 @@ plan_entry(const struct content *c, const json_t *ent, const char *given, json_t
 		return NULL;
 	}
 	json_object_set_new(names, name, json_true());
-	if (!(entry = check_target(c, ent, e))) {
+	if (!(entry = check_target(c, ent, max, e))) {
 		err_prefix(e, "image '%s'", name);
 		return NULL;
 	}
@@ -168,7 +170,8 @@ plan_entry(const struct content *c, const json_t *ent, const char *given, json_t
 }
 
 json_t *
-oci_archive_plan(const struct content *c, const json_t *index, const char *name, struct err *e)
+oci_archive_plan(const struct content *c, const json_t *index, const char *name, size_t max_layers,
+		 struct err *e)
 {
 	json_auto_t *out = json_array(), *names = json_object();
 	json_t *ms = json_object_get(index, "manifests"), *ent;
@@ -188,7 +191,7 @@ oci_archive_plan(const struct content *c, const json_t *index, const char *name,
 		json_t *img;
 
 		e->msg[0] = '\0';
-		if ((img = plan_entry(c, ent, name, names, e))) {
+		if ((img = plan_entry(c, ent, name, names, max_layers, e))) {
 			json_array_append_new(out, img);
 			continue;
 		}

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "content-spool.h"
@@ -79,9 +80,10 @@ const json_t *oci_archive_file(const struct oci_archive_in *in, const char *path
  * Every blob each image needs must be in the store at its size and every
  * document must check. name, when not NULL, names the single image of the
  * archive; otherwise names come from the entries' annotations and entries
- * without one are skipped. New reference, or NULL with e filled.
+ * without one are skipped. An image manifest of more than max_layers layers
+ * is refused (layerlimit.h). New reference, or NULL with e filled.
  */
 json_t *oci_archive_plan(const struct content *c, const json_t *index, const char *name,
-			 struct err *e);
+			 size_t max_layers, struct err *e);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "layerlimit.h"
 #include "prog.h"
 #include "pull.h"
 #include "registry.h"
@@ -26,6 +27,7 @@ static const struct opt opts[] = {
     {"max-concurrent-downloads", OPT_MAXCONC, "N", "blobs fetched at once (default 3)", NULL},
     OPT_INCLUDE(cli_transfer_opts),
     {"verify", OPT_VERIFY, NULL, "re-hash layer blobs the store has; fetch bad ones again", NULL},
+    OPT_INCLUDE(layerlimit_opts),
     OPT_INCLUDE(pull_unpack_opt_table),
     OPT_INCLUDE(registry_opt_table),
     OPT_INCLUDE(registry_opt_limit),
@@ -54,6 +56,9 @@ parse_opt(int c, const char *arg, struct pull_opts *o)
 	case OPT_VERIFY:
 		o->verify = true;
 		break;
+	case LAYERLIMIT_OPT:
+		o->max_layers = layerlimit_get(arg);
+		break;
 	default:
 		if (!cli_transfer_opt(c, arg, &o->progress) && !pull_unpack_opt(c, arg, &o->unpack))
 			registry_opt(c, arg, &o->reg);
@@ -79,6 +84,9 @@ main(int argc, char **argv)
 	while ((c = opt_next(&p)) != -1)
 		parse_opt(c, optarg, &o);
 	opt_operands(&pull_spec, argc, argv, 1, 1);
+	if (!o.max_layers)
+		o.max_layers = layerlimit_get(NULL);
+	layerlimit_export(o.max_layers); /* the ctr-unpack of --unpack checks the same */
 	pull_unpack_check(&o.unpack, o.all_platforms);
 	o.ref = argv[optind];
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)

@@ -241,7 +241,8 @@ pull_run(struct state *st, const struct pull_opts *o)
 			die_err(&e);
 		opened = true;
 	}
-	if (resolve(&reg, opened ? &c : NULL, &ref, &o->platform, o->all_platforms, &plan, &e) < 0)
+	if (resolve(&reg, opened ? &c : NULL, &ref, &o->platform, o->all_platforms, o->max_layers,
+		    &plan, &e) < 0)
 		die_err((err_prefix(&e, "%s", name), &e));
 	if (!opened && (state_open_writer(st, &e) < 0 || content_open(st, &c, &e) < 0))
 		die_err(&e);

@@ -4,6 +4,7 @@
 #define CTR_PULL_PULL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "platform.h"
 #include "progress.h"
@@ -19,7 +20,8 @@ struct pull_opts {
 	int max_concurrent;
 	enum progress_mode progress;
 	struct pull_unpack_opts unpack;
-	bool verify; /* re-hash the layer blobs the store has; re-fetch a bad one */
+	bool verify;	   /* re-hash the layer blobs the store has; re-fetch a bad one */
+	size_t max_layers; /* refuse an image of more layers (layerlimit.h) */
 };
 
 /*

@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "jsonio.h"
+#include "layerlimit.h"
 #include "log.h"
 #include "ocidoc.h"
 #include "xmem.h"
@@ -224,10 +225,14 @@ fetch_config(struct registry *r, const struct content *c, const json_t *desc, st
 	return rc;
 }
 
-/* Add one manifest (and its config) to the plan; entry is its index entry or NULL. */
+/*
+ * Add one manifest (and its config) to the plan; entry is its index entry or
+ * NULL. An image of more than max layers is refused here, before its config
+ * or any layer is fetched.
+ */
 static int
 add_manifest(struct registry *r, const struct content *c, struct plan *p, const json_t *entry,
-	     struct err *e)
+	     size_t max, struct err *e)
 {
 	struct doc *m, *cfg;
 	json_auto_t *ids = NULL;
@@ -251,6 +256,8 @@ add_manifest(struct registry *r, const struct content *c, struct plan *p, const 
 		m->json = json_incref(p->top.json);
 		m->desc = json_incref(p->top.desc);
 	}
+	if (layerlimit_check(json_array_size(json_object_get(m->json, "layers")), max, e) < 0)
+		return err_prefix(e, "manifest %s", jsonio_str(m->desc, "digest"));
 	if (fetch_config(r, c, json_object_get(m->json, "config"), cfg, e) < 0)
 		return -1;
 	ids = ocidoc_config_diff_ids(cfg->json, json_array_size(json_object_get(m->json, "layers")),
@@ -269,7 +276,7 @@ is_image_entry(const json_t *m)
 
 int
 resolve(struct registry *r, const struct content *c, const struct ref *ref,
-	const struct platform *want, bool all, struct plan *p, struct err *e)
+	const struct platform *want, bool all, size_t max_layers, struct plan *p, struct err *e)
 {
 	json_t *ms, *m;
 	size_t i;
@@ -281,15 +288,15 @@ resolve(struct registry *r, const struct content *c, const struct ref *ref,
 		return -1;
 	p->is_index = ocidoc_is_index_type(jsonio_str(p->top.desc, "mediaType"));
 	if (!p->is_index)
-		return add_manifest(r, c, p, NULL, e);
+		return add_manifest(r, c, p, NULL, max_layers, e);
 	ms = json_object_get(p->top.json, "manifests");
 	if (!all) {
 		if ((pos = ocidoc_index_select(p->top.json, want, e)) < 0)
 			return -1;
-		return add_manifest(r, c, p, json_array_get(ms, (size_t)pos), e);
+		return add_manifest(r, c, p, json_array_get(ms, (size_t)pos), max_layers, e);
 	}
 	json_array_foreach(ms, i, m)
-		if (is_image_entry(m) && add_manifest(r, c, p, m, e) < 0)
+		if (is_image_entry(m) && add_manifest(r, c, p, m, max_layers, e) < 0)
 			return -1;
 	if (p->n == 0)
 		return err_code(e, "not-found", "the index lists no image manifests");

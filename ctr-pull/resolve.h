@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "content.h"
 #include "platform.h"
@@ -32,10 +33,12 @@ struct plan {
  * platforms), and fetch and check their configs. Nothing is stored. With a
  * store (local, else NULL) a tag is first asked for its digest (HEAD), and
  * documents the store holds already are read from it, re-verified, instead
- * of downloaded: a pull of what is there costs one HEAD request.
+ * of downloaded: a pull of what is there costs one HEAD request. A manifest
+ * of more than max_layers layers is refused before its config is fetched.
  */
 int resolve(struct registry *r, const struct content *local, const struct ref *ref,
-	    const struct platform *want, bool all, struct plan *p, struct err *e);
+	    const struct platform *want, bool all, size_t max_layers, struct plan *p,
+	    struct err *e);
 void plan_release(struct plan *p);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "layerlimit.h"
 #include "prog.h"
 
 enum {
@@ -91,6 +92,9 @@ parse_one(int c, const char *arg, struct opts *o)
 	case OPT_DISCARD:
 		o->discard = true;
 		break;
+	case LAYERLIMIT_OPT:
+		o->max_layers = layerlimit_get(arg);
+		break;
 	}
 }
 
@@ -100,6 +104,7 @@ static const struct opt unpack_opts[] = {
     {"platform", OPT_PLATFORM, "OS/ARCH", "the image of an index to apply (default: ours)", NULL},
     {"max-size", OPT_MAXSIZE, "BYTES", "refuse a layer that unpacks to more", NULL},
     {"max-entries", OPT_MAXENT, "N", "refuse a layer with more entries", NULL},
+    OPT_INCLUDE(layerlimit_opts),
     {"inflate", OPT_INFLATE, "isal|zlib", "the gzip decoder (default isal)", NULL},
     {"dry-run", OPT_DRY, NULL, "print the layers to apply (the plan), apply none", NULL},
     {"layer-stream", OPT_STREAM, NULL, "one compressed layer on stdin to an active snapshot", NULL},

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "jsonio.h"
+#include "layerlimit.h"
 #include "ocidoc.h"
 #include "path.h"
 #include "platform.h"
@@ -106,8 +107,10 @@ adopt_unpacked(const json_t *unpacked, struct unpack_job *j)
 	}
 }
 
+/* The job's layers from the image document; an image of more than max layers is refused. */
 static void
-fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j, bool dry_run)
+fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j, bool dry_run,
+	    size_t max)
 {
 	const json_t *layers = json_object_get(doc, "layers"), *l;
 	json_auto_t *ids = NULL;
@@ -116,6 +119,8 @@ fill_layers(const struct content *c, const json_t *doc, struct unpack_job *j, bo
 
 	if (!json_is_array(layers) || !json_array_size(layers))
 		die(100, "image JSON: no layers");
+	if (layerlimit_check(json_array_size(layers), max, &e) < 0)
+		die_err((err_prefix(&e, "image '%.200s'", jsonio_str(doc, "name")), &e));
 	ids = diff_ids(c, doc, json_array_size(layers), dry_run);
 	j->n = json_array_size(layers);
 	j->layers = xcalloc(j->n, sizeof(*j->layers));
@@ -220,7 +225,7 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	doc = load_image(st, &c, &o);
 	if (!json_is_object(doc) || !jsonio_str(doc, "name"))
 		die(100, "image JSON: no \"name\"");
-	fill_layers(&c, doc, &j, o.dry_run);
+	fill_layers(&c, doc, &j, o.dry_run, o.max_layers ? o.max_layers : layerlimit_get(NULL));
 	if (snapshot_store_open(st, o.driver, &j.s, &e) < 0)
 		die_err(&e);
 	/* chain locks: volatile, like every lock, and gone with their holder */

@@ -4,6 +4,7 @@
 #define CTR_UNPACK_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "apply.h"
 #include "snapshotter.h"
@@ -19,6 +20,7 @@ struct opts {
 	bool json, stream, dry_run, discard;
 	const char *digest, *diff_id, *media_type; /* --layer-stream */
 	long long size;				   /* -1: unknown */
+	size_t max_layers;			   /* --max-layers; 0: not given */
 };
 
 /* Parse argv (global options too) into o; bad usage exits 100, --help exits 0. */

@@ -83,12 +83,26 @@ LAYERS = {
 }
 
 
+def sparse_layer():
+    """GNU sparse files, pax 0.1 (map in a record) and 1.0 (map leading the data)."""
+    m10 = b"2\n0\n2\n8\n2\n"
+    return [
+        entry("GNUSparseFile.0/s01", data=b"abcd", pax_headers={
+            "GNU.sparse.map": "0,2,8,2", "GNU.sparse.realsize": "10",
+            "GNU.sparse.name": "s01"}),
+        entry("GNUSparseFile.0/s10", data=m10 + b"\0" * (512 - len(m10)) + b"abcd", pax_headers={
+            "GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": "s10",
+            "GNU.sparse.realsize": "10"}),
+    ]
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     for name, entries in LAYERS.items():
         layer(os.path.join(outdir, name + ".tar"), entries)
     layer(os.path.join(outdir, "gnu.tar"), LAYERS["basic"][:9], fmt=tarfile.GNU_FORMAT)
     layer(os.path.join(outdir, "ustar.tar"), LAYERS["escape-symlink"], fmt=tarfile.USTAR_FORMAT)
+    layer(os.path.join(outdir, "sparse.tar"), sparse_layer())
 
 
 main(sys.argv[1])

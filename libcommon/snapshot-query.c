@@ -9,10 +9,12 @@
 
 #include "cleanup.h"
 #include "jsonio.h"
+#include "layerlimit.h"
 #include "snapshot-driver.h"
 #include "xmem.h"
 
-#define CHAIN_MAX 1024 /* beyond any kernel's overlay stack: a loop in corrupt records */
+/* an image at the largest --max-layers, and a container's layer and commits: beyond, a loop */
+#define CHAIN_MAX (LAYERLIMIT_MAX + 24)
 
 /* The record of key (new reference); *ids gets its id and its ancestors', nearest first. */
 static json_t *

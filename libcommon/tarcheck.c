@@ -79,7 +79,7 @@ clear_pending(struct tarcheck *c)
 	free(c->sparse_name);
 	c->pax_path = c->pax_link = c->long_name = c->long_link = c->sparse_name = NULL;
 	c->keys_len = 0;
-	c->pax_size_set = c->pax_sparse = false;
+	c->pax_size_set = c->pax_sparse = c->pax_sparse10 = false;
 }
 
 static void
@@ -281,6 +281,8 @@ pax_record(struct tarcheck *c, const char *k, size_t kn, const char *v, size_t v
 		return fail(c, e, "pax key '%.*s' is obeyed by libarchive only",
 			    (int)(kn > 64 ? 64 : kn), k);
 	c->pax_sparse |= sparse;
+	if (key_is(k, kn, "GNU.sparse.major") && vn == 1 && *v == '1')
+		c->pax_sparse10 = true;
 	if (key_is(k, kn, "path"))
 		return set_once(c, &c->pax_path, v, vn, "pax path", e);
 	if (key_is(k, kn, "linkpath"))
@@ -416,6 +418,7 @@ entry(struct tarcheck *c, char type, int64_t size, bool ustar, struct err *e)
 		  : c->long_link ? xstrdup(c->long_link)
 				 : xstrndup((const char *)c->blk + 157, 100);
 	en.sparse = type == 'S' || c->pax_sparse;
+	en.map_in_data = c->pax_sparse10;
 	xgrow((void **)&c->q, &c->qcap, c->qlen + 1, sizeof(*c->q));
 	c->q[c->qlen++] = en;
 	clear_pending(c);

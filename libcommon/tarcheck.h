@@ -13,11 +13,12 @@
 
 /* One entry as the check read its headers; libarchive's reading must agree. */
 struct tarcheck_entry {
-	char *name;   /* effective path: pax, GNU long name, ustar prefix/name */
-	char *link;   /* effective link target ("" when none) */
-	char type;    /* typeflag, '0' for a V7 '\0' */
-	int64_t size; /* data bytes in the stream */
-	bool sparse;  /* GNU sparse, old or pax: libarchive's size is the real size */
+	char *name;	  /* effective path: pax, GNU long name, ustar prefix/name */
+	char *link;	  /* effective link target ("" when none) */
+	char type;	  /* typeflag, '0' for a V7 '\0' */
+	int64_t size;	  /* data bytes in the stream */
+	bool sparse;	  /* GNU sparse, old or pax: libarchive's size is the real size */
+	bool map_in_data; /* GNU sparse 1.0: the map's blocks lead the data */
 };
 
 struct tarcheck {
@@ -34,7 +35,7 @@ struct tarcheck {
 	char *keys; /* pax keys seen, each NUL-ended */
 	size_t keys_len, keys_cap;
 	char *pax_path, *pax_link, *long_name, *long_link, *sparse_name;
-	bool pax_size_set, pax_sparse;
+	bool pax_size_set, pax_sparse, pax_sparse10;
 	int64_t pax_size;
 	/* entries framed, not yet taken by the reader (libarchive reads ahead) */
 	struct tarcheck_entry *q;

@@ -18,7 +18,9 @@
  * unknown sparse format, too many special headers) and ARCHIVE_RETRY (a bad
  * checksum) are failures like ARCHIVE_FATAL; the entry it reports must have
  * the path, link target and size we framed; a sparse map must be ordered,
- * without overlaps, within the file. At the end of the archive the rest of
+ * without overlaps, within the file, and cover the entry's data exactly.
+ * Entry types libarchive would skip or fold into the next entry are refused
+ * by the check. At the end of the archive the rest of
  * the stream is read through the check too (only zeros may follow).
  */
 
@@ -128,19 +130,29 @@ fail(struct tarread *t, const char *name, struct err *e)
 			archive_error_string(t->a) ?: "unreadable");
 }
 
+/*
+ * libarchive's sparse map, ordered, without overlaps, within the file, and
+ * covering exactly the data the entry carries (as Go's sparse reader
+ * requires): libarchive would leave bytes the map does not reach unread,
+ * and read past the entry's data for a map that reaches beyond it. In GNU
+ * sparse 1.0 the map's own blocks come first.
+ */
 static int
-sparse_ok(struct archive_entry *en)
+sparse_ok(struct archive_entry *en, const struct tarcheck_entry *c)
 {
-	la_int64_t off, len, end = 0, size = archive_entry_size(en);
+	la_int64_t off, len, end = 0, sum = 0, size = archive_entry_size(en);
 
-	if (archive_entry_sparse_reset(en) <= 0)
+	if (archive_entry_sparse_reset(en) <= 0 && !c->sparse)
 		return 1;
 	while (archive_entry_sparse_next(en, &off, &len) == ARCHIVE_OK) {
 		if (off < end || len < 0 || off > size || len > size - off)
 			return 0;
 		end = off + len;
+		sum += len;
 	}
-	return 1;
+	if (c->map_in_data)
+		return c->size > sum && (c->size - sum) % 512 == 0;
+	return c->size == sum;
 }
 
 /* libarchive's reading of the entry against the check's framing of it. */
@@ -163,7 +175,7 @@ agree(struct tarread *t, struct archive_entry *en, struct err *e)
 		why = "its link target reads two ways";
 	else if (c->type == '0' && !c->sparse && archive_entry_size(en) != c->size)
 		why = "its size reads two ways";
-	else if (!sparse_ok(en))
+	else if (!sparse_ok(en, c))
 		why = "bad sparse map";
 	if (why)
 		err_code(e, "invalid", "tar entry '%.200s': %s", c->name, why);

@@ -262,14 +262,26 @@ mk_special_huge(struct tar *t)
 	end(t);
 }
 
+/* An old GNU sparse header "s" of size bytes of data: its first two map pairs, real size 10. */
+static unsigned char *
+old_sparse(struct tar *t, size_t size, const char *o1, const char *l1, const char *o2,
+	   const char *l2)
+{
+	unsigned char *h = hdr(t, "s", 'S', size);
+	const char *f[4] = {o1, l1, o2, l2};
+
+	memcpy(h + 257, "ustar  ", 8);
+	for (int i = 0; i < 4; i++)
+		if (f[i])
+			memcpy(h + 386 + 12 * i, f[i], 11);
+	memcpy(h + 483, "00000000012", 11);
+	return h;
+}
+
 static void
 mk_old_sparse(struct tar *t)
 {
-	unsigned char *h = hdr(t, "s", 'S', 0);
-
-	memcpy(h + 257, "ustar  ", 8);
-	memcpy(h + 386, "00000000z00", 11);
-	sum(h);
+	sum(old_sparse(t, 0, "00000000z00", NULL, NULL, NULL));
 	end(t);
 }
 
@@ -313,6 +325,75 @@ mk_trailing(struct tar *t)
 	end(t);
 }
 
+/* A pax GNU sparse 0.1 entry "f" of real size 10 with map, its 4 bytes of data. */
+static void
+sparse01(struct tar *t, const char *map)
+{
+	pax(t, map, "GNU.sparse.realsize=10");
+	ent(t, "f", '0', "abcd");
+	end(t);
+}
+
+static void
+mk_sparse_unordered(struct tar *t)
+{
+	sparse01(t, "GNU.sparse.map=8,2,0,2");
+}
+
+static void
+mk_sparse_overlap(struct tar *t)
+{
+	sparse01(t, "GNU.sparse.map=0,3,2,1");
+}
+
+static void
+mk_sparse_beyond(struct tar *t)
+{
+	sparse01(t, "GNU.sparse.map=0,2,20,2");
+}
+
+/* A map of 4 bytes of data over an entry of 6, and of 4 over 2: the rest read two ways. */
+static void
+mk_sparse_data_more(struct tar *t)
+{
+	pax(t, "GNU.sparse.map=0,2,8,2", "GNU.sparse.realsize=10");
+	ent(t, "f", '0', "abcdef");
+	end(t);
+}
+
+static void
+mk_sparse_data_less(struct tar *t)
+{
+	pax(t, "GNU.sparse.map=0,2,8,2", "GNU.sparse.realsize=10");
+	ent(t, "f", '0', "ab");
+	end(t);
+}
+
+/* Old GNU sparse: (8, 2) before (0, 2). */
+static void
+mk_old_sparse_unordered(struct tar *t)
+{
+	sum(old_sparse(t, 4, "00000000010", "00000000002", "00000000000", "00000000002"));
+	data(t, "abcd", 4);
+	end(t);
+}
+
+static void
+mk_link_not_utf8(struct tar *t)
+{
+	pax(t, "linkpath=\xff\xfe", NULL);
+	ent(t, "l", '2', NULL);
+	end(t);
+}
+
+static void
+mk_uname_not_utf8(struct tar *t)
+{
+	pax(t, "uname=\xff\xfe", "gname=\xfe\xff");
+	ent(t, "f", '0', NULL);
+	end(t);
+}
+
 /* A case: a builder, or one header "f" with bytes patched in, or an 'x' header before "f". */
 static const struct tcase {
 	const char *what;
@@ -322,6 +403,7 @@ static const struct tcase {
 	const char *patch;
 	size_t n;
 	const char *kv1, *kv2;
+	char type; /* an entry "x" of this type (with data) before "f" */
 } cases[] = {
     {"bad checksum", "'bad': bad header checksum", mk_checksum},
     /* libarchive reads 1 here: it stops at the first byte that is not octal */
@@ -355,6 +437,21 @@ static const struct tcase {
     {"entries after the end blocks", "after the end-of-archive blocks", mk_trailing},
     /* libarchive warns that it cannot convert the name */
     {"pax path not UTF-8", "tar entry", .kv1 = "path=\xff\xfe.txt"},
+    /* skipped entries: types libarchive drops or folds into the next entry, Go reads as files */
+    {"GNU multivolume continuation", "unsupported entry type 'M'", .type = 'M'},
+    {"GNU old long names", "unsupported entry type 'N'", .type = 'N'},
+    {"Solaris ACL", "unsupported entry type 'A'", .type = 'A'},
+    {"Solaris extended attributes", "unsupported entry type 'X'", .type = 'X'},
+    /* sparse maps: out of order, overlapping, past the real size */
+    {"pax sparse map out of order", "'f'", mk_sparse_unordered},
+    {"pax sparse map overlapping", "'f'", mk_sparse_overlap},
+    {"pax sparse map past the end", "'f'", mk_sparse_beyond},
+    {"old GNU sparse map out of order", "'s'", mk_old_sparse_unordered},
+    {"sparse map of less data than the entry's", "'f'", mk_sparse_data_more},
+    {"sparse map of more data than the entry's", "'f'", mk_sparse_data_less},
+    /* charset conversion of the other strings */
+    {"pax linkpath not UTF-8", "'l'", mk_link_not_utf8},
+    {"pax uname and gname not UTF-8", "'f'", mk_uname_not_utf8},
 };
 
 static void
@@ -366,8 +463,11 @@ build(struct tar *t, const struct tcase *c)
 		c->mk(t);
 		return;
 	}
-	if (c->kv1) {
-		pax(t, c->kv1, c->kv2);
+	if (c->kv1 || c->type) {
+		if (c->kv1)
+			pax(t, c->kv1, c->kv2);
+		else
+			ent(t, "x", c->type, "user::rw-\n");
 		ent(t, "f", '0', NULL);
 	} else {
 		h = hdr(t, "f", '0', 0);
@@ -399,6 +499,52 @@ test_tarread_good(void)
 	free(t.b);
 }
 
+/* The whole data of the single entry of t, holes as zeros; its length, or -1. */
+static ssize_t
+read_one(const struct tar *t, char *out, size_t cap, struct err *e)
+{
+	struct mem m = {.p = t->b, .len = t->len, .chunk = 512};
+	struct tarread tr;
+	struct archive_entry *en;
+	ssize_t n, got = 0;
+
+	if (tarread_open(&tr, mem_read, &m, e) < 0 || tarread_next(&tr, &en, e) != 1) {
+		tarread_release(&tr);
+		return -1;
+	}
+	while ((n = tarread_data(&tr, out + got, cap - (size_t)got, e)) > 0)
+		got += n;
+	if (n < 0 || tarread_next(&tr, &en, e) != 0)
+		got = -1;
+	tarread_release(&tr);
+	return got;
+}
+
+/* Sparse maps that cover their data exactly read the same in every GNU format. */
+static void
+test_tarread_sparse_good(void)
+{
+	static const char want[10] = "ab\0\0\0\0\0\0cd";
+	struct tar t = {0};
+	char out[64];
+	struct err e = {0};
+
+	pax(&t, "GNU.sparse.map=0,2,8,2", "GNU.sparse.realsize=10");
+	ent(&t, "f", '0', "abcd");
+	end(&t);
+	ok(read_one(&t, out, sizeof(out), &e) == 10 && !memcmp(out, want, 10),
+	   "pax sparse 0.1: two fragments, a hole between (%s)", e.msg);
+	free(t.b);
+	memset(&t, 0, sizeof(t));
+	/* a NUL offset ends the map, as in Go: the first pair's is written out */
+	sum(old_sparse(&t, 4, "00000000000", "00000000002", "00000000010", "00000000002"));
+	data(&t, "abcd", 4);
+	end(&t);
+	ok(read_one(&t, out, sizeof(out), &e) == 10 && !memcmp(out, want, 10),
+	   "old GNU sparse: the same (%s)", e.msg);
+	free(t.b);
+}
+
 static void
 test_tarread_refuses(void)
 {
@@ -426,6 +572,7 @@ main(void)
 	/* what ctr-unpack runs in: pax UTF-8 names converted to themselves */
 	setlocale(LC_CTYPE, "C.UTF-8");
 	RUN(test_tarread_good);
+	RUN(test_tarread_sparse_good);
 	RUN(test_tarread_refuses);
 	return tap_done();
 }
