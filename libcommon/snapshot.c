@@ -290,18 +290,27 @@ snapshot_prepare(struct snapshot_store *s, const char *key, const char *parent,
 	return 0;
 }
 
-/* Drop the record and then the directory of rec; a crash between leaves an orphan for cleanup. */
+/*
+ * Drop the record and then the directory of rec, counting what goes in u
+ * when not NULL; a crash between leaves an orphan for cleanup.
+ */
 static int
-drop(struct snapshot_store *s, const json_t *rec, struct err *e)
+drop_du(struct snapshot_store *s, const json_t *rec, struct du *u, struct err *e)
 {
-	const char *key = jsonio_str(rec, "name");
+	const char *key = jsonio_str(rec, "name"), *id = jsonio_str(rec, "id");
 
 	if (snapshot_meta_delete(s, key, e) < 0)
 		return -1;
 	snapshot_children_del(s, jsonio_str(rec, "parent"), key);
-	if (path_rm_rf(s->dirfd, jsonio_str(rec, "id"), e) < 0)
+	if ((u ? du_remove(u, s->dirfd, id, e) : path_rm_rf(s->dirfd, id, e)) < 0)
 		return err_prefix(e, "remove snapshot '%s'", key);
 	return 0;
+}
+
+static int
+drop(struct snapshot_store *s, const json_t *rec, struct err *e)
+{
+	return drop_du(s, rec, NULL, e);
 }
 
 /* The parent that commit gives name: the active's own, or the one asked for. */
@@ -392,6 +401,12 @@ snapshot_commit(struct snapshot_store *s, const char *name, const char *key, con
 int
 snapshot_remove(struct snapshot_store *s, const char *key, struct err *e)
 {
+	return snapshot_remove_du(s, key, NULL, e);
+}
+
+int
+snapshot_remove_du(struct snapshot_store *s, const char *key, struct du *u, struct err *e)
+{
 	_cleanup_close_ int lk = -1;
 	json_auto_t *rec = NULL;
 	int r;
@@ -405,5 +420,5 @@ snapshot_remove(struct snapshot_store *s, const char *key, struct err *e)
 	if (r)
 		return err_code(e, "conflict", "snapshot '%s' has children; remove them first",
 				key);
-	return drop(s, rec, e);
+	return drop_du(s, rec, u, e);
 }

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "du.h"
 #include "err.h"
 #include "snapshotter.h"
 #include "state.h"
@@ -56,6 +57,11 @@ int snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
 		    const json_t *labels, struct err *e);
 /* Remove a snapshot; refused (code "conflict") while it has children. */
 int snapshot_remove(struct snapshot_store *s, const char *key, struct err *e);
+/*
+ * snapshot_remove, counting in u (du.h) what its directory held as it goes:
+ * one pass, where snapshot_usage and then snapshot_remove read it twice.
+ */
+int snapshot_remove_du(struct snapshot_store *s, const char *key, struct du *u, struct err *e);
 /* The Mount list of key (new reference). */
 json_t *snapshot_mounts(struct snapshot_store *s, const char *key, struct err *e);
 /* {"name","kind","parent","labels","created","updated"} of key (new reference). */
