@@ -19,7 +19,8 @@ struct pull_opts {
 	int max_concurrent;
 	enum progress_mode progress;
 	struct pull_unpack_opts unpack;
-	bool verify; /* re-hash the layer blobs the store has; re-fetch a bad one */
+	bool verify;	   /* re-hash the layer blobs the store has; re-fetch a bad one */
+	int64_t blob_size; /* --blob: fetch the one blob ref names, of this size; else -1 */
 };
 
 /*
