@@ -54,7 +54,12 @@ METHOD = """\
   mapping them, including shims of other runs on the machine; RSS does not.
 - Snapshot: `ctr-snapshot prepare --parent TOP K` + `commit` vs `ctr
   snapshots prepare K TOP` + `commit`. Image rm: `ctr-image rm` vs `ctr
-  images rm` (gc asynchronous) and `ctr images rm --sync` (with gc).
+  images rm` (gc asynchronous); `ctr-image rm` + `gc` vs `ctr images rm
+  --sync`, both returning once every file is unlinked (containerd's gc waits
+  for its snapshotter's Cleanup and its content sweep); `ctr-image rm` + `gc
+  --background` (returns once the records are gone and the snapshot
+  directories are in the trash; a child unlinks them, waited for untimed) vs
+  `ctr images rm`.
 - Push: into a registry started empty for each sample (not timed): `ctr-push`
   vs `ctr images push`; `skopeo copy` from the OCI layout for reference.
 - Netns: `ctr-netns create`, `veth add`, `addr add`, `rm` vs `ip netns add`,

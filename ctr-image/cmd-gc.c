@@ -14,9 +14,10 @@
 /* Partial downloads idle for an hour are not coming back; younger ones may resume. */
 #define KEEP_INGEST_DEFAULT 3600
 
-enum { O_DRY = O_OWN, O_KEEP };
+enum { O_DRY = O_OWN, O_KEEP, O_BG };
 
 static const struct opt gc_opts[] = {
+    {"background", O_BG, NULL, "move snapshots to the trash; a child unlinks their files", NULL},
     {"dry-run", O_DRY, NULL, "say what would go, remove nothing", NULL},
     {"keep-ingest-younger", O_KEEP, "SECS", "keep partial downloads younger (default 3600)", NULL},
     {"quiet", 'q', NULL, "print nothing but errors", NULL},
@@ -40,6 +41,8 @@ gc_opt(int c, const char *arg, void *ctx)
 		a->json = true, prog_set_json_errors(true);
 	else if (c == O_DRY)
 		a->o.dry_run = true;
+	else if (c == O_BG)
+		a->o.background = true;
 	else if (c == O_KEEP)
 		a->o.ingest_keep_secs =
 		    cli_number(arg, 0, 100L * 365 * 86400, "--keep-ingest-younger");
@@ -55,13 +58,16 @@ parse(int argc, char **argv, struct state *st, struct gc_cli *a)
 }
 
 static json_t *
-report_json(const struct gc_report *r, bool dry)
+report_json(const struct gc_report *r, bool dry, bool bg)
 {
-	return json_pack("{s:b, s:O, s:I, s:O, s:I, s:O, s:I, s:O, s:{s:I, s:I}}", "dry_run", dry,
+	/* --background: the snapshots' files are still being unlinked, not counted */
+	json_t *snap_bytes = bg && !dry ? json_null() : json_integer(r->snapshot_bytes);
+
+	return json_pack("{s:b, s:O, s:I, s:O, s:o, s:O, s:I, s:O, s:{s:I, s:I}}", "dry_run", dry,
 			 "blobs", r->blobs, "blob_bytes", (json_int_t)r->blob_bytes, "snapshots",
-			 r->snapshots, "snapshot_bytes", (json_int_t)r->snapshot_bytes, "ingests",
-			 r->ingests, "ingest_bytes", (json_int_t)r->ingest_bytes, "files", r->files,
-			 "kept", "blobs", (json_int_t)r->kept_blobs, "snapshots",
+			 r->snapshots, "snapshot_bytes", snap_bytes, "ingests", r->ingests,
+			 "ingest_bytes", (json_int_t)r->ingest_bytes, "files", r->files, "kept",
+			 "blobs", (json_int_t)r->kept_blobs, "snapshots",
 			 (json_int_t)r->kept_snapshots);
 }
 
@@ -83,7 +89,7 @@ report_lines(const struct gc_report *r)
 }
 
 static void
-report_summary(const struct gc_report *r, bool dry)
+report_summary(const struct gc_report *r, bool dry, bool bg)
 {
 	char b[HUMAN_LEN], s[HUMAN_LEN], i[HUMAN_LEN];
 
@@ -92,9 +98,9 @@ report_summary(const struct gc_report *r, bool dry)
 		"%zu other files; kept %lld blobs, %lld snapshots\n",
 		PROG, dry ? "would remove" : "removed", json_array_size(r->blobs),
 		human_bytes(r->blob_bytes, b), json_array_size(r->snapshots),
-		human_bytes(r->snapshot_bytes, s), json_array_size(r->ingests),
-		human_bytes(r->ingest_bytes, i), json_array_size(r->files), r->kept_blobs,
-		r->kept_snapshots);
+		bg && !dry ? "unlinking in the background" : human_bytes(r->snapshot_bytes, s),
+		json_array_size(r->ingests), human_bytes(r->ingest_bytes, i),
+		json_array_size(r->files), r->kept_blobs, r->kept_snapshots);
 }
 
 int
@@ -111,16 +117,18 @@ cmd_gc(int argc, char **argv, struct state *st)
 	if (gc_run(st, &a.o, &r, &e) < 0) {
 		/* what went before the failure is gone all the same: say so */
 		if (!a.json && !a.quiet && json_array_size(r.blobs) + json_array_size(r.snapshots))
-			report_summary(&r, a.o.dry_run);
+			report_summary(&r, a.o.dry_run, false);
 		die_err(&e);
 	}
+	if (a.o.background && !a.o.dry_run && gc_detach_emptier(st, &e) < 0)
+		die_err(&e);
 	if (a.json) {
-		json_auto_t *out = report_json(&r, a.o.dry_run);
+		json_auto_t *out = report_json(&r, a.o.dry_run, a.o.background);
 
 		jsonio_write(stdout, out);
 	} else if (!a.quiet) {
 		report_lines(&r);
-		report_summary(&r, a.o.dry_run);
+		report_summary(&r, a.o.dry_run, a.o.background);
 	}
 	gc_report_release(&r);
 	return fflush(stdout) == 0 ? 0 : (die(EXIT_SYS, "write to stdout failed"), 1);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctr-pull: fetch an image from a registry into the content store and print its JSON. */
 #include <curl/curl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "blob.h"
 #include "cleanup.h"
 #include "cli.h"
 #include "layerlimit.h"
@@ -19,6 +21,7 @@ enum {
 	OPT_ALL,
 	OPT_MAXCONC,
 	OPT_VERIFY,
+	OPT_BLOB,
 };
 
 static const struct opt opts[] = {
@@ -28,6 +31,7 @@ static const struct opt opts[] = {
     OPT_INCLUDE(cli_transfer_opts),
     {"verify", OPT_VERIFY, NULL, "re-hash layer blobs the store has; fetch bad ones again", NULL},
     OPT_INCLUDE(layerlimit_opts),
+    {"blob", OPT_BLOB, "SIZE", "fetch only the blob REF names by digest, of SIZE bytes", NULL},
     OPT_INCLUDE(pull_unpack_opt_table),
     OPT_INCLUDE(registry_opt_table),
     OPT_INCLUDE(registry_opt_limit),
@@ -59,6 +63,9 @@ parse_opt(int c, const char *arg, struct pull_opts *o)
 	case LAYERLIMIT_OPT:
 		o->max_layers = layerlimit_get(arg);
 		break;
+	case OPT_BLOB:
+		o->blob_size = cli_number(arg, 0, LONG_MAX, "--blob");
+		break;
 	default:
 		if (!cli_transfer_opt(c, arg, &o->progress) && !pull_unpack_opt(c, arg, &o->unpack))
 			registry_opt(c, arg, &o->reg);
@@ -71,6 +78,7 @@ main(int argc, char **argv)
 	struct pull_opts o = {
 	    .reg = REGISTRY_OPTS_INIT,
 	    .max_concurrent = 3,
+	    .blob_size = -1,
 	    .progress = PROGRESS_NONE,
 	};
 	struct state st;
@@ -91,7 +99,12 @@ main(int argc, char **argv)
 	o.ref = argv[optind];
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die(EXIT_SYS, "libcurl initialisation failed");
-	pull_run(&st, &o);
+	if (o.blob_size >= 0 && (o.unpack.on || o.all_platforms))
+		opt_die(&pull_spec, "--blob fetches one blob: no --unpack, no --all-platforms");
+	if (o.blob_size >= 0)
+		pull_blob(&st, &o);
+	else
+		pull_run(&st, &o);
 	curl_global_cleanup();
 	state_release(&st);
 	return 0;

@@ -111,12 +111,12 @@ print_images(struct state *st, const struct content *c, const struct plan *p, co
 }
 
 /*
- * --verify: a stored layer blob is reused only if it still hashes to its
- * digest; one that does not (ctr-image check calls it corrupt) is removed
- * and fetched again. Without it, reuse checks the size only.
+ * --verify, or a blob that ctr-image check marked bad: a stored layer blob
+ * is reused only if it still hashes to its digest; one that does not is
+ * removed and fetched again. Otherwise reuse checks the size only.
  */
 static void
-verify_stored(const struct content *c, const struct blob *b, size_t n)
+verify_stored(const struct content *c, const struct blob *b, size_t n, bool all)
 {
 	struct err e;
 
@@ -124,6 +124,7 @@ verify_stored(const struct content *c, const struct blob *b, size_t n)
 		_cleanup_free_ char *why = NULL;
 
 		if (!content_has(c, b[i].digest, b[i].size) ||
+		    (!all && !content_marked_bad(c, b[i].digest)) ||
 		    !(why = content_blob_problem(c, b[i].digest, b[i].size)))
 			continue;
 		log_warn("blob %s: %s; fetching it again", b[i].digest, why);
@@ -138,10 +139,13 @@ record_sources(const struct registry *r, const struct content *c, const struct b
 {
 	struct err e;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* fetched, or re-hashed right (verify_stored): no longer bad */
+		content_unmark_bad(c, b[i].digest);
 		if (content_has(c, b[i].digest, b[i].size) &&
 		    blobsrc_add(c, b[i].digest, r->domain, r->repo, &e) < 0)
 			log_warn("%s", e.msg);
+	}
 }
 
 static void
@@ -155,8 +159,7 @@ fetch_layers(struct registry *r, const struct content *c, const struct plan *p,
 	struct err e;
 	int rc;
 
-	if (o->verify)
-		verify_stored(c, b, n);
+	verify_stored(c, b, n, o->verify);
 	if (u && pull_unpack_prepare(u, st, name, p, b, &n, &e) < 0)
 		die_err(&e);
 	progress_resolved(pr, name, jsonio_str(p->top.desc, "digest"), (int)n, total);

@@ -22,6 +22,7 @@ struct pull_opts {
 	struct pull_unpack_opts unpack;
 	bool verify;	   /* re-hash the layer blobs the store has; re-fetch a bad one */
 	size_t max_layers; /* refuse an image of more layers (layerlimit.h) */
+	int64_t blob_size; /* --blob: fetch the one blob ref names, of this size; else -1 */
 };
 
 /*

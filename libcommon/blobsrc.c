@@ -92,6 +92,15 @@ blobsrc_repos(const struct content *c, const char *digest, const char *registry)
 	return out;
 }
 
+json_t *
+blobsrc_all(const struct content *c, const char *digest)
+{
+	struct err ignored;
+	_cleanup_close_ int dfd = open_dir(c, false, &ignored);
+
+	return dfd < 0 ? json_array() : load(dfd, digest);
+}
+
 bool
 blobsrc_orphan(const struct content *c, const char *name)
 {

@@ -22,6 +22,11 @@ int blobsrc_add(const struct content *c, const char *digest, const char *registr
  * a new array of strings, empty when none (an unreadable record is none).
  */
 json_t *blobsrc_repos(const struct content *c, const char *digest, const char *registry);
+/*
+ * Every source of digest, [{"registry","repository"}...], the most recent
+ * first: a new array, empty when none.
+ */
+json_t *blobsrc_all(const struct content *c, const char *digest);
 /* Is name (an entry of content/sources) the record of a blob the store lacks? */
 bool blobsrc_orphan(const struct content *c, const char *name);
 

@@ -40,6 +40,19 @@ int content_open_blob(const struct content *c, const char *digest, struct err *e
 char *content_blob_problem(const struct content *c, const char *digest, int64_t size);
 /* Remove a (bad) blob so that the next pull fetches it again. */
 int content_drop_blob(const struct content *c, const char *digest, struct err *e);
+
+/*
+ * Marks of bad blobs (content-bad.c): content/bad/HEX.json,
+ * {"digest","problem","checked"}, written by ctr-image check for a blob it
+ * found corrupt or of the wrong size; ctr-pull re-hashes a marked blob before
+ * it reuses it, and unmarks it once it holds a good one.
+ */
+#define CONTENT_BAD_DIR "bad"
+int content_mark_bad(const struct content *c, const char *digest, const char *problem,
+		     struct err *e);
+bool content_marked_bad(const struct content *c, const char *digest);
+/* Remove digest's mark, if any (best effort). */
+void content_unmark_bad(const struct content *c, const char *digest);
 /*
  * Read a small blob (a manifest, a config) of at most max bytes into a new
  * buffer, re-checking its digest: a blob that rotted on disk is an error.

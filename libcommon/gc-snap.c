@@ -67,20 +67,32 @@ deepest_first(const void *a, const void *b)
 	return ((const struct victim *)b)->depth - ((const struct victim *)a)->depth;
 }
 
-static int
-drop(struct gc *g, struct snapshot_store *s, const char *key, struct err *e)
+/* What a dry run reports: the usage that removing key would free. */
+static long long
+usage(struct snapshot_store *s, const char *key)
 {
 	long long bytes = 0, inodes = 0;
 	struct err ignored;
 
-	if (snapshot_usage(s, key, &bytes, &inodes, &ignored) < 0)
-		bytes = 0;
+	return snapshot_usage(s, key, &bytes, &inodes, &ignored) < 0 ? 0 : bytes;
+}
+
+static int
+drop(struct gc *g, struct snapshot_store *s, const char *key, struct err *e)
+{
+	struct du u = {0};
+
 	/*
 	 * The record goes before the directory (snapshot_remove): a crash
 	 * between leaves a directory no record names, which every reader
-	 * ignores and the next gc's snapshot_cleanup removes.
+	 * ignores and the next gc's snapshot_cleanup removes. The bytes are
+	 * counted as the files go, in the one pass that removes them.
 	 */
-	if (!g->o->dry_run && snapshot_remove(s, key, e) < 0) {
+	if (g->o->dry_run)
+		u.bytes = usage(s, key);
+	else if ((g->o->background ? snapshot_discard(s, key, e)
+				   : snapshot_remove_du(s, key, &u, e)) < 0) {
+		du_release(&u);
 		/* ctr-run create holds no store lock: a child prepared since the mark keeps it */
 		if (strcmp(e->code, "conflict") && strcmp(e->code, "busy") &&
 		    strcmp(e->code, "not-found"))
@@ -89,10 +101,15 @@ drop(struct gc *g, struct snapshot_store *s, const char *key, struct err *e)
 		g->r->kept_snapshots++;
 		return 0;
 	}
+	du_release(&u);
+	/* in the trash, not yet unlinked: its bytes are not counted (null) */
 	json_array_append_new(g->r->snapshots,
-			      json_pack("{s:s, s:s, s:I}", "snapshotter", snapshot_store_driver(s),
-					"key", key, "bytes", (json_int_t)bytes));
-	g->r->snapshot_bytes += bytes;
+			      json_pack("{s:s, s:s, s:o}", "snapshotter", snapshot_store_driver(s),
+					"key", key, "bytes",
+					g->o->background && !g->o->dry_run
+					    ? json_null()
+					    : json_integer((json_int_t)u.bytes)));
+	g->r->snapshot_bytes += u.bytes;
 	return 0;
 }
 

@@ -115,6 +115,9 @@ drop_blob(struct gc *g, const char *hex, struct err *e)
 	/* one unlink per blob: a crash leaves each blob whole or gone */
 	if (!g->o->dry_run && unlinkat(g->c.blobsfd, hex, 0) < 0 && errno != ENOENT)
 		return err_set(e, errno, "remove blob %s", dg);
+	/* its bad mark (content.h), if ctr-image check left one, goes with it */
+	if (!g->o->dry_run)
+		content_unmark_bad(&g->c, dg);
 	json_array_append_new(g->r->blobs, json_string(dg));
 	g->r->blob_bytes += sb.st_size;
 	return 0;

@@ -21,6 +21,7 @@
 struct gc_opts {
 	bool dry_run;		    /* report what would go, remove nothing */
 	long long ingest_keep_secs; /* idle ingests touched more recently stay */
+	bool background;	    /* snapshots go to the trash; gc_detach_emptier unlinks */
 };
 
 /* What went (or would go). The arrays are new references owned by the report. */
@@ -41,5 +42,12 @@ void gc_report_release(struct gc_report *r);
  * holds what was removed before it.
  */
 int gc_run(const struct state *st, const struct gc_opts *o, struct gc_report *r, struct err *e);
+/*
+ * After a gc_run with o->background: fork a child, in a session of its own
+ * and holding each store's trash lock, that unlinks what the trashes hold and
+ * exits. A trash another emptier holds is left to it. 0 once the child runs
+ * (or when there is nothing to empty).
+ */
+int gc_detach_emptier(const struct state *st, struct err *e);
 
 #endif

@@ -118,6 +118,21 @@ sweep_temps(struct snapshot_store *s, json_t *removed, struct err *e)
 	return errno ? err_set(e, errno, "readdir '%s/meta'", s->path) : 0;
 }
 
+/* What a gc that left the unlinking to a child did not see finished: unless it still runs. */
+static int
+sweep_trash(struct snapshot_store *s, json_t *removed, struct err *e)
+{
+	struct du u = {0};
+	int lk = snapshot_trash_lock(s, false, e), r;
+
+	if (lk < 0)
+		return !strcmp(e->code, "not-found") || !strcmp(e->code, "busy") ? 0 : -1;
+	r = snapshot_trash_empty(lk, &u, removed, e);
+	du_release(&u);
+	close(lk);
+	return r;
+}
+
 int
 snapshot_cleanup(struct snapshot_store *s, json_t **removed, struct err *e)
 {
@@ -128,7 +143,7 @@ snapshot_cleanup(struct snapshot_store *s, json_t **removed, struct err *e)
 	if (lk < 0 || !(ids = records_in_use(s, gone, e)))
 		return -1;
 	if (sweep_dirs(s, ids, gone, e) < 0 || sweep_temps(s, gone, e) < 0 ||
-	    snapshot_children_repair(s, e) < 0)
+	    sweep_trash(s, gone, e) < 0 || snapshot_children_repair(s, e) < 0)
 		return -1;
 	if (removed)
 		*removed = json_incref(gone);

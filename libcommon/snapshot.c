@@ -290,18 +290,34 @@ snapshot_prepare(struct snapshot_store *s, const char *key, const char *parent,
 	return 0;
 }
 
-/* Drop the record and then the directory of rec; a crash between leaves an orphan for cleanup. */
+/* What becomes of a snapshot's directory once its record is gone. */
+enum fate { UNLINK, UNLINK_COUNTED, TRASH };
+
+/*
+ * Drop the record and then the directory of rec (counting what goes in u,
+ * or moving it into the trash); a crash between leaves an orphan for cleanup.
+ */
 static int
-drop(struct snapshot_store *s, const json_t *rec, struct err *e)
+drop_as(struct snapshot_store *s, const json_t *rec, enum fate f, struct du *u, struct err *e)
 {
-	const char *key = jsonio_str(rec, "name");
+	const char *key = jsonio_str(rec, "name"), *id = jsonio_str(rec, "id");
+	int r;
 
 	if (snapshot_meta_delete(s, key, e) < 0)
 		return -1;
 	snapshot_children_del(s, jsonio_str(rec, "parent"), key);
-	if (path_rm_rf(s->dirfd, jsonio_str(rec, "id"), e) < 0)
-		return err_prefix(e, "remove snapshot '%s'", key);
-	return 0;
+	if (f == TRASH)
+		r = snapshot_trash_put(s, id, e);
+	else
+		r = f == UNLINK_COUNTED ? du_remove(u, s->dirfd, id, e)
+					: path_rm_rf(s->dirfd, id, e);
+	return r < 0 ? err_prefix(e, "remove snapshot '%s'", key) : 0;
+}
+
+static int
+drop(struct snapshot_store *s, const json_t *rec, struct err *e)
+{
+	return drop_as(s, rec, UNLINK, NULL, e);
 }
 
 /* The parent that commit gives name: the active's own, or the one asked for. */
@@ -389,8 +405,8 @@ snapshot_commit(struct snapshot_store *s, const char *name, const char *key, con
 	return 0;
 }
 
-int
-snapshot_remove(struct snapshot_store *s, const char *key, struct err *e)
+static int
+remove_as(struct snapshot_store *s, const char *key, enum fate f, struct du *u, struct err *e)
 {
 	_cleanup_close_ int lk = -1;
 	json_auto_t *rec = NULL;
@@ -405,5 +421,23 @@ snapshot_remove(struct snapshot_store *s, const char *key, struct err *e)
 	if (r)
 		return err_code(e, "conflict", "snapshot '%s' has children; remove them first",
 				key);
-	return drop(s, rec, e);
+	return drop_as(s, rec, f, u, e);
+}
+
+int
+snapshot_remove(struct snapshot_store *s, const char *key, struct err *e)
+{
+	return remove_as(s, key, UNLINK, NULL, e);
+}
+
+int
+snapshot_remove_du(struct snapshot_store *s, const char *key, struct du *u, struct err *e)
+{
+	return remove_as(s, key, UNLINK_COUNTED, u, e);
+}
+
+int
+snapshot_discard(struct snapshot_store *s, const char *key, struct err *e)
+{
+	return remove_as(s, key, TRASH, NULL, e);
 }

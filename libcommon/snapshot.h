@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "du.h"
 #include "err.h"
 #include "snapshotter.h"
 #include "state.h"
@@ -56,6 +57,33 @@ int snapshot_commit(struct snapshot_store *s, const char *name, const char *key,
 		    const json_t *labels, struct err *e);
 /* Remove a snapshot; refused (code "conflict") while it has children. */
 int snapshot_remove(struct snapshot_store *s, const char *key, struct err *e);
+/*
+ * snapshot_remove, counting in u (du.h) what its directory held as it goes:
+ * one pass, where snapshot_usage and then snapshot_remove read it twice.
+ */
+int snapshot_remove_du(struct snapshot_store *s, const char *key, struct du *u, struct err *e);
+/*
+ * snapshot_remove, but the directory is moved into the store's trash
+ * (SNAPSHOT_TRASH) instead of unlinked: its key is free at once, and
+ * snapshot_trash_empty, or any later snapshot_cleanup, unlinks its files.
+ */
+int snapshot_discard(struct snapshot_store *s, const char *key, struct err *e);
+
+/* The trash of a store, snapshots/<driver>/trash/<id>: directories no record names. */
+#define SNAPSHOT_TRASH "trash"
+/* Move directory id of the store into its trash (creating it). */
+int snapshot_trash_put(struct snapshot_store *s, const char *id, struct err *e);
+/*
+ * Take the trash's lock (flock on the directory): who holds it is emptying
+ * it. !wait: fails "busy" when someone does. "not-found": no trash. Returns
+ * an O_DIRECTORY fd on the trash, holding the lock.
+ */
+int snapshot_trash_lock(struct snapshot_store *s, bool wait, struct err *e);
+/*
+ * Unlink everything in the trash whose lock lk is held (snapshot_trash_lock),
+ * counting it in u; removed (when not NULL) gets "trash/<id>" names.
+ */
+int snapshot_trash_empty(int lk, struct du *u, json_t *removed, struct err *e);
 /* The Mount list of key (new reference). */
 json_t *snapshot_mounts(struct snapshot_store *s, const char *key, struct err *e);
 /* {"name","kind","parent","labels","created","updated"} of key (new reference). */

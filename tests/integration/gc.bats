@@ -25,7 +25,11 @@ setup() {
 	LY=$SRC/test/layers:1
 }
 
-teardown() { containers_teardown; }
+teardown() {
+	# a trash lock holder of the --background test, by its pid
+	[ -z "${HOLDER:-}" ] || kill -KILL "$HOLDER" 2>/dev/null || true
+	containers_teardown
+}
 
 # The digests an image document names (manifest, config, layers), one a line, sorted.
 image_blobs() {
@@ -301,6 +305,71 @@ snapshots() {
 	[ "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)" = 1 ]
 	run --separate-stderr ctr-image check
 	assert_status 0
+}
+
+@test "gc --background: keys free at once, a child unlinks; killed midway, the next gc finishes" {
+	require_cmd strace
+	local trash=$CTR_ROOT/snapshots/overlay/trash
+	ctr-pull -q "$LY" >/dev/null
+	ctr-unpack "$LY" >/dev/null
+	ctr-image rm "$LY"
+	# the child (strace -f follows it) is killed at its 100th unlinkat: the
+	# gc itself makes fewer, the busybox layer's files alone are hundreds
+	run --separate-stderr strace -f -o /dev/null -e trace=unlinkat \
+		-e inject=unlinkat:signal=KILL:when=100 ctr-image gc --background --json
+	assert_status 0
+	[ "$(jq '.snapshots | length' <<<"$output")" -gt 1 ]
+	[ "$(jq -c '[.snapshots[].bytes] | unique' <<<"$output")" = '[null]' ]
+	[ "$(json_get "$output" .snapshot_bytes)" = null ]
+	[ -z "$(snapshots)" ] && [ -z "$(store_blobs)" ]
+	# what the killed child left is in the trash, not under any snapshot's name
+	[ -n "$(ls -A "$trash")" ]
+	[ "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' | wc -l)" = 0 ]
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq '[.files[] | select(startswith("snapshots/overlay/trash/"))] | length' <<<"$output")" -gt 0 ]
+	[ -z "$(ls -A "$trash")" ]
+	# a trash whose emptier is at work (its lock held) is left to it
+	ctr-unpack "$(ctr-pull -q "$LY" | jq -r .name)" >/dev/null
+	ctr-image rm "$LY"
+	# the holder is the process with the lock itself, so killing it frees the lock
+	(
+		exec 9<"$trash"
+		flock -x 9
+		exec sleep 600
+	) &
+	HOLDER=$!
+	for _ in $(seq 200); do flock -n "$trash" true || break; sleep 0.05; done
+	run ! flock -n "$trash" true
+	run --separate-stderr ctr-image gc --background --json
+	assert_status 0
+	[ -z "$(snapshots)" ] && [ -n "$(ls -A "$trash")" ]
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ -n "$(ls -A "$trash")" ]
+	kill -KILL "$HOLDER"
+	wait "$HOLDER" || true
+	HOLDER=
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ -z "$(ls -A "$trash")" ]
+	[ -z "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*')" ]
+}
+
+@test "gc --background: the child holds the trash until it is empty; stdout is not kept open" {
+	local trash=$CTR_ROOT/snapshots/overlay/trash out
+	ctr-pull -q "$LY" >/dev/null
+	ctr-unpack "$LY" >/dev/null
+	ctr-image rm "$LY"
+	# a pipe reader sees end of file when gc exits, whatever the child does
+	out=$(ctr-image gc --background -q | cat)
+	[ -z "$out" ]
+	flock -w 60 "$trash" true
+	[ -z "$(ls -A "$trash")" ]
+	[ -z "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*')" ]
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -c '[.blobs, .snapshots, .ingests]' <<<"$output")" = '[[],[],[]]' ]
 }
 
 @test "gc: a record it cannot read stops it before anything is removed" {

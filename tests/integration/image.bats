@@ -120,27 +120,88 @@ ref_names() {
 	[ "$(jq '.manifests | length' "$CTR_ROOT/content/index.json")" = 0 ]
 }
 
-@test "image check || ctr-pull --verify: a rotted blob is fetched again; a plain pull keeps it" {
-	local img layer dg
-	img=$(ctr-pull -q "$SRC/test/layers:1")
-	dg=$(json_get "$img" .layers[1].digest)
-	layer=$(store_blob "$dg")
+# rot DIGEST: flip a byte of the stored blob (saved first as $BATS_TEST_TMPDIR/saved).
+rot() {
+	local layer
+	layer=$(store_blob "$1")
 	cp -p "$layer" "$BATS_TEST_TMPDIR/saved"
 	chmod u+w "$layer"
 	printf '\x00' | dd of="$layer" bs=1 seek=100 conv=notrunc 2>/dev/null
 	cmp -s "$layer" "$BATS_TEST_TMPDIR/saved" && printf '\x01' | dd of="$layer" bs=1 seek=100 conv=notrunc 2>/dev/null
-	run ctr-image check "$SRC/test/layers:1"
-	assert_status 1
-	# reuse checks the size only: the rot stays
+	! cmp -s "$layer" "$BATS_TEST_TMPDIR/saved"
+}
+
+# pull_layers: pull test/layers:1; img, its second layer's dg and hex, and layer (its file).
+pull_layers() {
+	img=$(ctr-pull -q "$SRC/test/layers:1")
+	dg=$(json_get "$img" .layers[1].digest)
+	hex=${dg#sha256:}
+	layer=$(store_blob "$dg")
+}
+
+@test "image check marks a rotted blob, and a plain pull fetches it again; --verify needs no mark" {
+	local img layer dg hex
+	pull_layers
+	rot "$dg"
+	# no mark yet: reuse checks the size only, the rot stays
 	ctr-pull -q "$SRC/test/layers:1" >/dev/null
 	run ctr-image check "$SRC/test/layers:1"
 	assert_status 1
+	[ "$(jq -r .digest "$CTR_ROOT/content/bad/$hex.json")" = "$dg" ]
+	run --separate-stderr ctr-pull --progress none "$SRC/test/layers:1"
+	assert_status 0
+	[[ "$stderr" == *"blob $dg: corrupt: "*"; fetching it again"* ]]
+	[ ! -e "$CTR_ROOT/content/bad/$hex.json" ]
+	run ctr-image check "$SRC/test/layers:1"
+	assert_status 0
+	cmp "$layer" "$BATS_TEST_TMPDIR/saved"
+	rot "$dg"
 	run --separate-stderr ctr-pull --progress none --verify "$SRC/test/layers:1"
 	assert_status 0
 	[[ "$stderr" == *"blob $dg: corrupt: "*"; fetching it again"* ]]
 	run ctr-image check "$SRC/test/layers:1"
 	assert_status 0
 	cmp "$layer" "$BATS_TEST_TMPDIR/saved"
+}
+
+@test "image check --repair: fetched again from its recorded source, else dropped; later runs work" {
+	local img layer dg hex
+	pull_layers
+	run --separate-stderr ctr-image check --repair "$SRC/test/layers:1"
+	assert_status 0
+	[[ "$output" == *": ok ("* ]]
+	rot "$dg"
+	run --separate-stderr ctr-image check "$SRC/test/layers:1"
+	assert_status 1
+	run --separate-stderr ctr-image check --repair --json "$SRC/test/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" .ok)" = true ]
+	[ "$(json_get "$output" '.repairs | length')" = 1 ]
+	[ "$(json_get "$output" .repairs[0].digest)" = "$dg" ]
+	[ "$(json_get "$output" .repairs[0].action)" = refetched ]
+	[ "$(json_get "$output" .repairs[0].source)" = "$SRC/test/layers" ]
+	[[ "$(json_get "$output" .repairs[0].problem)" == "corrupt: "* ]]
+	cmp "$layer" "$BATS_TEST_TMPDIR/saved"
+	[ ! -e "$CTR_ROOT/content/bad/$hex.json" ]
+	run --separate-stderr ctr-image check "$SRC/test/layers:1"
+	assert_status 0
+	run --separate-stderr ctr-unpack "$SRC/test/layers:1"
+	assert_status 0
+	# no recorded source: the bad blob is dropped, so that the next pull fetches it
+	rm "$CTR_ROOT/content/sources/$hex.json"
+	rot "$dg"
+	run --separate-stderr ctr-image check --repair "$SRC/test/layers:1"
+	assert_status 1
+	[[ "$output" == *"$dg: dropped (no repository is recorded for it)"* ]]
+	[[ "$output" == *"$dg: missing"* ]]
+	[ ! -e "$layer" ]
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	cmp "$layer" "$BATS_TEST_TMPDIR/saved"
+	run --separate-stderr ctr-image check "$SRC/test/layers:1"
+	assert_status 0
+	# a source that no longer has it: not repaired, then dropped; bad usage: 100
+	run --separate-stderr ctr-image check --repair --bogus
+	assert_status 100
 }
 
 @test "image check: good, a corrupt blob (exit 1), a missing blob, restored" {

@@ -490,3 +490,36 @@ hostile_refused() {
 	[[ "$stderr" == *"certificate"* ]]
 	[ "$(store_listing)" = "$before" ]
 }
+
+@test "pull --blob: one blob by digest, no record; a good copy is kept; bad input refused" {
+	local img dg size before
+	img=$(ctr-pull -q "$REGISTRY/test/layers:1")
+	dg=$(json_get "$img" .layers[0].digest)
+	size=$(json_get "$img" .layers[0].size)
+	ctr-image rm "$REGISTRY/test/layers:1"
+	ctr-image gc -q
+	[ ! -e "$(store_blob "$dg")" ]
+	run --separate-stderr ctr-pull -q --blob "$size" "$REGISTRY/test/layers@$dg"
+	assert_status 0
+	[ "$(json_get "$output" .digest)" = "$dg" ]
+	[ "$(json_get "$output" .transferred)" = "$size" ]
+	[ "$(sha256sum <"$(store_blob "$dg")" | cut -d' ' -f1)" = "${dg#sha256:}" ]
+	[ -z "$(ctr-image ls -q)" ]
+	[ "$(jq -r '.sources[0].repository' "$CTR_ROOT/content/sources/${dg#sha256:}.json")" = test/layers ]
+	# the store has it whole: nothing is fetched
+	run --separate-stderr ctr-pull -q --blob "$size" "$REGISTRY/test/layers@$dg"
+	assert_status 0
+	[ "$(json_get "$output" .transferred)" = 0 ]
+	before=$(store_listing)
+	run --separate-stderr ctr-pull -q --blob "$size" "$REGISTRY/test/layers:1"
+	assert_status 100
+	[[ "$stderr" == *"names no digest"* ]]
+	run --separate-stderr ctr-pull -q --blob -1 "$REGISTRY/test/layers@$dg"
+	assert_status 100
+	run --separate-stderr ctr-pull -q --unpack --blob "$size" "$REGISTRY/test/layers@$dg"
+	assert_status 100
+	run --separate-stderr ctr-pull -q --blob 5 "$REGISTRY/test/layers@sha256:$(printf x | sha256sum | cut -d' ' -f1)"
+	assert_status 1
+	[[ "$stderr" == *"is not in"* ]]
+	[ "$(store_listing)" = "$before" ]
+}

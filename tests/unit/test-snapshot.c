@@ -249,6 +249,40 @@ test_snapshot_cleanup(void)
 	snapshot_store_free(s);
 }
 
+/* discard: the key is free at once, the directory waits in the trash for its emptier. */
+static void
+test_snapshot_discard_and_trash(void)
+{
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
+	json_auto_t *gone = json_array(), *again = NULL, *rec = NULL;
+	char trashed[64];
+	struct du u = {0};
+	struct err e;
+	int lk;
+
+	ok(snapshot_prepare(s, "tr", NULL, NULL, 0, NULL, &e) == 0, "prepare");
+	write_file(s, "tr", "f", "bytes");
+	rec = snapshot_meta_load(s, "tr", &e);
+	snprintf(trashed, sizeof(trashed), "%s/%s", SNAPSHOT_TRASH, jsonio_str(rec, "id"));
+	is_str(code(snapshot_discard(s, "tr", &e), &e), "ok", "discard");
+	ok(!snapshot_exists(s, "tr", NULL), "the key is free");
+	ok(faccessat(s->dirfd, jsonio_str(rec, "id"), F_OK, 0) < 0 &&
+	       faccessat(s->dirfd, trashed, F_OK, 0) == 0,
+	   "the directory is in the trash");
+	lk = snapshot_trash_lock(s, false, &e);
+	ok(lk >= 0, "the trash's lock");
+	is_str(code(snapshot_trash_lock(s, false, &e), &e), "busy", "held: busy to another");
+	ok(snapshot_cleanup(s, &again, &e) == 0 && json_array_size(again) == 0,
+	   "cleanup leaves a trash whose lock is held");
+	ok(snapshot_trash_empty(lk, &u, gone, &e) == 0, "empty it");
+	close(lk);
+	is_str(json_string_value(json_array_get(gone, 0)), trashed, "reported by its trash path");
+	ok(u.inodes >= 3 && u.bytes > 0, "counted as it went");
+	ok(faccessat(s->dirfd, trashed, F_OK, 0) < 0, "gone");
+	du_release(&u);
+	snapshot_store_free(s);
+}
+
 /* "<hex of parent>/<hex of child>": an entry of the parent index under meta/children. */
 static void
 entry(const char *parent, const char *child, char out[2 * DIGEST_HEX_LEN + 2])
@@ -377,6 +411,7 @@ main(void)
 	RUN(test_snapshot_native_copy);
 	RUN(test_snapshot_usage);
 	RUN(test_snapshot_cleanup);
+	RUN(test_snapshot_discard_and_trash);
 	RUN(test_snapshot_children_index);
 	RUN(test_snapshot_children_migrate);
 	RUN(test_snapshot_store_names);

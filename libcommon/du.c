@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Disk usage of a tree, counted as du(1) counts, by a walk or by its removal. */
+#include "du.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "xmem.h"
+
+void
+du_release(struct du *u)
+{
+	free(u->seen);
+	u->seen = NULL;
+	u->n = u->cap = 0;
+}
+
+void
+du_count(struct du *u, const struct stat *st)
+{
+	/*
+	 * A hard-linked file is one inode and one set of blocks, as du counts
+	 * it. A removal sees its last name with one link left: it is looked
+	 * up too, once any file had more.
+	 */
+	if (!S_ISDIR(st->st_mode) && (st->st_nlink > 1 || u->n)) {
+		for (size_t i = 0; i < u->n; i++)
+			if (u->seen[i].st_ino == st->st_ino && u->seen[i].st_dev == st->st_dev)
+				return;
+		if (st->st_nlink > 1) {
+			xgrow((void **)&u->seen, &u->cap, u->n + 1, sizeof(*u->seen));
+			u->seen[u->n++] = *st;
+		}
+	}
+	u->bytes += (long long)st->st_blocks * 512;
+	u->inodes++;
+}
+
+static bool
+is_dot(const char *n)
+{
+	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
+}
+
+/* A directory stream on fd (taken), NULL and e set if none. */
+static DIR *
+stream(int fd, struct err *e)
+{
+	DIR *d = fdopendir(fd);
+
+	if (!d) {
+		err_set(e, errno, "opendir");
+		close(fd);
+	}
+	return d;
+}
+
+int
+du_dir(struct du *u, int fd, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = stream(fd, e);
+	struct dirent *de;
+	struct stat st;
+
+	while (d && (errno = 0, de = readdir(d))) {
+		int sub;
+
+		if (is_dot(de->d_name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_set(e, errno, "stat '%s'", de->d_name);
+		du_count(u, &st);
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			return err_set(e, errno, "open '%s'", de->d_name);
+		if (du_dir(u, sub, e) < 0)
+			return err_prefix(e, "%s", de->d_name);
+	}
+	return !d ? -1 : errno ? err_set(e, errno, "readdir") : 0;
+}
+
+static int remove_dir(struct du *u, int dirfd, const char *name, const struct stat *st,
+		      struct err *e);
+
+/* Remove every entry of directory fd (taken), counting each. */
+static int
+remove_children(struct du *u, int fd, const struct stat *self, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = stream(fd, e);
+	struct dirent *de;
+	struct stat st;
+
+	while (d && (errno = 0, de = readdir(d))) {
+		if (is_dot(de->d_name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return err_set(e, errno, "stat '%s'", de->d_name);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			/* never descend into a mount point: that would delete someone else's tree */
+			if (st.st_dev != self->st_dev)
+				return err_code(e, "busy", "'%s' is a mount point", de->d_name);
+			if (remove_dir(u, dirfd(d), de->d_name, &st, e) < 0)
+				return -1;
+			continue;
+		}
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			return err_set(e, errno, "unlink '%s'", de->d_name);
+		du_count(u, &st);
+	}
+	return !d ? -1 : errno ? err_set(e, errno, "readdir") : 0;
+}
+
+static int
+remove_dir(struct du *u, int dirfd, const char *name, const struct stat *st, struct err *e)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set(e, errno, "open '%s'", name);
+	if (remove_children(u, fd, st, e) < 0)
+		return err_prefix(e, "remove '%s'", name);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return err_set(e, errno, "rmdir '%s'", name);
+	du_count(u, st);
+	return 0;
+}
+
+int
+du_remove(struct du *u, int dirfd, const char *name, struct err *e)
+{
+	struct stat parent, st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s'", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return err_set(e, errno, "unlink '%s'", name);
+		du_count(u, &st);
+		return 0;
+	}
+	if (fstat(dirfd, &parent) == 0 && parent.st_dev != st.st_dev)
+		return err_code(e, "busy", "'%s' is a mount point", name);
+	return remove_dir(u, dirfd, name, &st, e);
+}

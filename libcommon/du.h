@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Disk usage of a tree, counted as du(1) counts, by a walk or by its removal. */
+#ifndef CTR_DU_H
+#define CTR_DU_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "err.h"
+
+/* A running count; zero it ({0}) to start, du_release it when done. */
+struct du {
+	long long bytes, inodes; /* allocated (st_blocks * 512), entries; hard links once */
+	struct stat *seen;	 /* multiply-linked files already counted */
+	size_t n, cap;
+};
+
+void du_release(struct du *u);
+/* Count one entry. */
+void du_count(struct du *u, const struct stat *st);
+/* Count the entries under directory fd (taken), recursively, not following links. */
+int du_dir(struct du *u, int fd, struct err *e);
+/*
+ * rm -rf of name under dirfd, as path_rm_rf (no mount point crossed, no link
+ * followed), counting what it removes in u: one pass where a du and then a
+ * removal would read every directory twice.
+ */
+int du_remove(struct du *u, int dirfd, const char *name, struct err *e);
+
+#endif
