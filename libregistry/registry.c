@@ -121,6 +121,10 @@ setup_tls(CURL *h, const struct endpoint *ep)
 		curl_easy_setopt(h, CURLOPT_SSLCERT, ep->cert);
 		curl_easy_setopt(h, CURLOPT_SSLKEY, ep->key);
 	}
+	if (ep->skip_verify) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 }
 
 static struct curl_slist *

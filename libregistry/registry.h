@@ -19,7 +19,8 @@ struct endpoint {
 	char *cert, *key;
 	unsigned caps;
 	bool try_plain; /* loopback without explicit scheme: fall back to http on a non-TLS peer */
-	char *auth;	/* "Authorization: ..." header line once authenticated, or NULL */
+	bool skip_verify; /* hosts.toml skip_verify: its certificate is not checked */
+	char *auth;	  /* "Authorization: ..." header line once authenticated, or NULL */
 };
 
 struct registry_opts {
