@@ -325,6 +325,27 @@ big_setup() {
 	copy_back
 }
 
+@test "push: a registry answering a resume or a chunk with a wrong offset: started afresh, or one line" {
+	big_setup
+	# the resumed session's GET says more bytes than the blob has: not believed
+	upload_proxy_start --hold-patch 5 --lie-range get
+	killed_big_push
+	run --separate-stderr ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1"
+	assert_status 0
+	[[ "$(jq -rs '[.[] | select(.event == "layer-restart")][0].reason' <<<"$stderr")" == "the registry has no upload session to resume (Range 1099511627776)" ]]
+	[ "$(big_layer_sent "$stderr")" -ge "$BIG_SIZE" ]
+	DEST_REF=r/big:1
+	copy_back
+	# a chunk's answer that the registry holds other bytes than were sent
+	upload_proxy_start --lie-range patch
+	before=$(cd "$CTR_ROOT" && find . -path ./uploads -prune -o -printf '%p %s\n' | sort)
+	run --separate-stderr ctr-push --chunk-size 1M "$SRC/test/big:1" "$PROXY/r/lie:1"
+	assert_status 100
+	[ "$(wc -l <<<"$stderr")" = 1 ]
+	[[ "$stderr" == "ctr-push: fatal: "*": blob $BIG_LAYER: the registry holds 2 bytes of the upload after 1048576 were sent" ]]
+	[ "$(cd "$CTR_ROOT" && find . -path ./uploads -prune -o -printf '%p %s\n' | sort)" = "$before" ]
+}
+
 @test "push: a registry that refuses PATCH gets whole blobs; --chunk-size 0 never chunks" {
 	big_setup
 	upload_proxy_start --refuse-patch

@@ -12,6 +12,10 @@ forwarded nor answered, and the file --port-file.held appears: the test
 kills the client then, with the registry at a chunk boundary. --cut-patch N:
 half of the Nth PATCH's body is forwarded, then the upstream connection is
 cut (the registry keeps those bytes) and the client held as above.
+--lie-range get|patch: the Range header of the registry's answers to GETs
+on upload sessions (get: the offset a resumed push starts from) or to
+PATCHes (patch: the bytes it holds) is replaced by a wrong one ("0-1" after
+a PATCH, far beyond any blob after a GET).
 Standard library only.
 """
 import argparse
@@ -74,6 +78,9 @@ class Proxy(BaseHTTPRequestHandler):
         up.close()
         self.record(n, resp.status)
         keep = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP]
+        lie = {"get": ("GET", "0-1099511627775"), "patch": ("PATCH", "0-1")}.get(srv.lie_range)
+        if lie and self.command == lie[0] and "/blobs/uploads/" in self.path:
+            keep = [(k, lie[1] if k.lower() == "range" else v) for k, v in keep]
         self.answer(resp.status, keep, data)
 
     def cut(self, n):
@@ -115,11 +122,13 @@ def main():
     ap.add_argument("--refuse-patch", action="store_true")
     ap.add_argument("--hold-patch", type=int, default=0)
     ap.add_argument("--cut-patch", type=int, default=0)
+    ap.add_argument("--lie-range", choices=["get", "patch"])
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Proxy)
     srv.target, srv.port_file = args.target, args.port_file
     srv.refuse_patch, srv.hold_patch, srv.cut_patch = (
         args.refuse_patch, args.hold_patch, args.cut_patch)
+    srv.lie_range = args.lie_range
     srv.patches, srv.lock = 0, threading.Lock()
     srv.logf = open(args.log, "a")
     with open(args.port_file + ".tmp", "w") as f:
