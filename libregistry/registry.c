@@ -413,9 +413,15 @@ registry_retryable(CURLcode rc, long status)
 {
 	if (rc == CURLE_OK)
 		return status >= 500 || status == 429 || status == 408;
+	/*
+	 * SEND_FAIL_REWIND: a reused connection died under a request with a body
+	 * and libcurl, which would send it again on a new one, cannot rewind our
+	 * stream. Our own retry does better: a chunk asks the registry where
+	 * the upload stands first.
+	 */
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
 	       rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING ||
-	       rc == CURLE_PARTIAL_FILE;
+	       rc == CURLE_PARTIAL_FILE || rc == CURLE_SEND_FAIL_REWIND;
 }
 
 const char *

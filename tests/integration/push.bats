@@ -325,6 +325,21 @@ big_setup() {
 	copy_back
 }
 
+@test "push: a registry that drops the connection mid-chunk: the same push carries on and succeeds" {
+	big_setup
+	upload_proxy_start --drop-patch 5
+	run --separate-stderr ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1"
+	assert_status 0
+	# the 5th PATCH went half way, and was not the last one
+	# distribution cancels the session whose offset the cut moved: asked, then sent whole
+	[[ "$(jq -rs '[.[] | select(.event == "layer-restart")][0].reason' <<<"$stderr")" == *"no upload session"* ]]
+	[ "$(jq -s '[.[] | select(.method == "PATCH")] | .[4].status' "$PROXY_LOG")" = 0 ]
+	[ "$(jq -s '[.[] | select(.method == "PATCH")] | length' "$PROXY_LOG")" -gt 5 ]
+	[ -z "$(ls "$CTR_ROOT/uploads/"*.json 2>/dev/null)" ]
+	DEST_REF=r/big:1
+	copy_back
+}
+
 @test "push: a registry answering a resume or a chunk with a wrong offset: started afresh, or one line" {
 	big_setup
 	# the resumed session's GET says more bytes than the blob has: not believed

@@ -12,6 +12,8 @@ forwarded nor answered, and the file --port-file.held appears: the test
 kills the client then, with the registry at a chunk boundary. --cut-patch N:
 half of the Nth PATCH's body is forwarded, then the upstream connection is
 cut (the registry keeps those bytes) and the client held as above.
+--drop-patch N: as --cut-patch, but the client's connection is closed too,
+without an answer (a registry that drops it mid-chunk).
 --lie-range get|patch: the Range header of the registry's answers to GETs
 on upload sessions (get: the offset a resumed push starts from) or to
 PATCHes (patch: the bytes it holds) is replaced by a wrong one ("0-1" after
@@ -22,6 +24,7 @@ import argparse
 import http.client
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -61,8 +64,8 @@ class Proxy(BaseHTTPRequestHandler):
                 self.record(n, 405)
                 body = b'{"errors":[{"code":"UNSUPPORTED","message":"no chunks"}]}'
                 return self.answer(405, [("Content-Type", "application/json")], body)
-            if nth == srv.cut_patch:
-                return self.cut(n)
+            if nth in (srv.cut_patch, srv.drop_patch):
+                return self.cut(n, drop=nth == srv.drop_patch)
             if nth == srv.hold_patch:
                 self.rfile.read(n)
                 self.record(n, 0)
@@ -83,7 +86,7 @@ class Proxy(BaseHTTPRequestHandler):
             keep = [(k, lie[1] if k.lower() == "range" else v) for k, v in keep]
         self.answer(resp.status, keep, data)
 
-    def cut(self, n):
+    def cut(self, n, drop=False):
         half = self.rfile.read(n // 2)
         up = http.client.HTTPConnection(self.server.target, timeout=120)
         up.putrequest("PATCH", self.path, skip_host=True, skip_accept_encoding=True)
@@ -93,7 +96,10 @@ class Proxy(BaseHTTPRequestHandler):
         up.send(half)
         up.close()
         self.record(len(half), 0)
-        self.hold()
+        if not drop:
+            self.hold()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
 
     def answer(self, status, headers, body):
         self.send_response(status)
@@ -122,13 +128,14 @@ def main():
     ap.add_argument("--refuse-patch", action="store_true")
     ap.add_argument("--hold-patch", type=int, default=0)
     ap.add_argument("--cut-patch", type=int, default=0)
+    ap.add_argument("--drop-patch", type=int, default=0)
     ap.add_argument("--lie-range", choices=["get", "patch"])
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Proxy)
     srv.target, srv.port_file = args.target, args.port_file
     srv.refuse_patch, srv.hold_patch, srv.cut_patch = (
         args.refuse_patch, args.hold_patch, args.cut_patch)
-    srv.lie_range = args.lie_range
+    srv.lie_range, srv.drop_patch = args.lie_range, args.drop_patch
     srv.patches, srv.lock = 0, threading.Lock()
     srv.logf = open(args.log, "a")
     with open(args.port_file + ".tmp", "w") as f:
