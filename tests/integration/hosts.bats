@@ -63,3 +63,23 @@ teardown() {
 	[ "$stderr" = "ctr-pull: fatal: $HOSTS/$REGISTRY/hosts.toml:1: skip_verify wants true or false" ]
 	[ ! -e "$CTR_ROOT/images" ]
 }
+
+@test "hosts: containerd reads the same hosts.toml the same way: refused, then pulled with skip_verify" {
+	require_root
+	require_cmd containerd ctr
+	containerd_start
+	# a [host] section: containerd 1.6 refuses a hosts.toml without one
+	printf '[host."https://%s"]\n  capabilities = ["pull", "resolve"]\n' "$REGISTRY" \
+		>"$HOSTS/$REGISTRY/hosts.toml"
+	run $CTD images pull --hosts-dir "$HOSTS" "$REGISTRY/test/busybox:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *certificate* ]]
+	run --separate-stderr ctr-pull --hosts-dir "$HOSTS" "$REGISTRY/test/busybox:1"
+	assert_status 111
+	printf '  skip_verify = true\n' >>"$HOSTS/$REGISTRY/hosts.toml"
+	run $CTD images pull --hosts-dir "$HOSTS" "$REGISTRY/test/busybox:1"
+	assert_status 0
+	run --separate-stderr ctr-pull --hosts-dir "$HOSTS" "$REGISTRY/test/busybox:1"
+	assert_status 0
+	[ "$($CTD images ls | awk -v r="$REGISTRY/test/busybox:1" '$1 == r { print $3 }')" = "$(json_get "$output" .digest)" ]
+}

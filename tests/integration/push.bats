@@ -325,6 +325,32 @@ big_setup() {
 	copy_back
 }
 
+# The most blob PUTs the proxy saw in flight at once.
+puts_at_once() {
+	jq -s '[.[] | select(.method == "PUT" and (.path | contains("/blobs/uploads/"))) | .inflight] | max' "$PROXY_LOG"
+}
+
+@test "push: blobs go up in parallel, at most --max-concurrent-uploads at once, the manifest last" {
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	registry_start plain
+	# each blob PUT is held until three are in flight (or 10 s passed)
+	upload_proxy_start --gate-put 3
+	run --separate-stderr ctr-push --max-concurrent-uploads 3 --chunk-size 0 "$SRC/test/layers:1" "$PROXY/par/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.pushed | length')" = 7 ]
+	[ "$(puts_at_once)" = 3 ]
+	[ "$(tail -n1 "$PROXY_LOG" | jq -r '.method + " " + .path')" = "PUT /v2/par/layers/manifests/1" ]
+	# another registry, where nothing can be mounted from the first push
+	: >"$PROXY_LOG"
+	registry_start plain
+	upload_proxy_start
+	run --separate-stderr ctr-push --max-concurrent-uploads 1 --chunk-size 0 "$SRC/test/layers:1" "$PROXY/one/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.pushed | length')" = 7 ]
+	[ "$(puts_at_once)" = 1 ]
+	[ "$(tail -n1 "$PROXY_LOG" | jq -r '.method + " " + .path')" = "PUT /v2/one/layers/manifests/1" ]
+}
+
 @test "push: a registry that drops the connection mid-chunk: the same push carries on and succeeds" {
 	big_setup
 	upload_proxy_start --drop-patch 5
