@@ -63,6 +63,13 @@ config_json() {
 	assert_status 0
 	[ "$stderr" = "" ]
 	[ "$(sort -u "$HELPER_LOG")" = "$REGISTRY" ]
+	# skopeo (containers/image) runs the same helper from the same file
+	# (credHelpers: it has no credsStore), asking for the same server
+	rm -f "$HELPER_LOG"
+	run skopeo inspect --tls-verify=false --authfile "$DOCKER_CONFIG/config.json" \
+		"docker://$REGISTRY/test/busybox:1"
+	assert_status 0
+	[ "$(sort -u "$HELPER_LOG")" = "$REGISTRY" ]
 	run --separate-stderr ctr-push "$REGISTRY/test/busybox:1" "$REGISTRY/test/pushed:1"
 	assert_status 0
 	[ "$(json_get "$output" .name)" = "$REGISTRY/test/pushed:1" ]
