@@ -12,7 +12,6 @@
 #include "cleanup.h"
 #include "jsonio.h"
 #include "ocidoc.h"
-#include "ref.h"
 #include "tarout.h"
 #include "xmem.h"
 
@@ -106,19 +105,21 @@ add_image(struct exporter *x, const json_t *rec, struct err *e)
 	return n ? 0 : err_code(e, "not-found", "the store holds no manifest of its index");
 }
 
-/* index.json entry of a record: its target, the full name and (as containerd) the tag. */
+/*
+ * index.json entry of a record: its target and the full name, in both
+ * annotations. containerd reads its own; skopeo (containers/image) matches
+ * oci-archive:FILE:NAME against the OCI ref name alone, so the tag alone
+ * there (containerd's choice) left the name a user types unfound, and two
+ * images with one tag ambiguous.
+ */
 static json_t *
 index_entry(const json_t *rec)
 {
 	const json_t *t = json_object_get(rec, "target");
 	const char *name = jsonio_str(rec, "name");
-	json_t *ann = json_pack("{s:s}", OCI_ARCHIVE_CTRD_NAME, name);
-	struct ref r = {0};
-	struct err ignored;
+	json_t *ann =
+	    json_pack("{s:s, s:s}", OCI_ARCHIVE_CTRD_NAME, name, OCI_ARCHIVE_REF_NAME, name);
 
-	if (ref_parse(name, &r, &ignored) == 0 && r.tag)
-		json_object_set_new(ann, OCI_ARCHIVE_REF_NAME, json_string(r.tag));
-	ref_release(&r);
 	return json_pack("{s:O, s:O, s:O, s:o}", "mediaType", json_object_get(t, "mediaType"),
 			 "digest", json_object_get(t, "digest"), "size", json_object_get(t, "size"),
 			 "annotations", ann);

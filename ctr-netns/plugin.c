@@ -5,11 +5,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "fdio.h"
 #include "path.h"
 #include "spawn.h"
 #include "xmem.h"
@@ -39,45 +37,30 @@ plugin_find(const char *cni_path, const char *type, struct err *e)
 	return NULL;
 }
 
-/* A memfd holds the config for stdin and the answer from stdout: no pipe deadlock. */
-static int
-memfd_with(const char *name, const char *data, size_t len, struct err *e)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
-
-	if (fd < 0)
-		return err_set(e, errno, "memfd_create");
-	if (fdio_write_full(fd, data, len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-		err_set(e, errno, "write %s", name);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int
 plugin_run(const char *cni_path, const char *type, const char *command, const char *conf,
 	   size_t len, char **out, int *status, struct err *e)
 {
 	_cleanup_free_ char *bin = plugin_find(cni_path, type, e);
-	_cleanup_close_ int in = -1, res = -1;
-	struct spawn_opts o = SPAWN_OPTS_INIT;
-	size_t n;
+	/* its stderr is ours: a plugin's answer, error or not, is on its stdout */
+	struct spawn_io io = {.in = conf, .inlen = len, .max = PLUGIN_OUT_MAX, .inherit_err = true};
 
 	if (!bin)
 		return -1;
-	in = memfd_with("cni-stdin", conf, len, e);
-	if (in < 0 || (res = memfd_with("cni-stdout", "", 0, e)) < 0)
-		return -1;
-	o.stdin_fd = in;
-	o.stdout_fd = res;
 	/* the plugin reads CNI_COMMAND from the environment it inherits */
 	if (setenv("CNI_COMMAND", command, 1) < 0)
 		return err_set(e, errno, "setenv");
-	*status = spawn_run((char *[]){bin, NULL}, &o, e);
-	if (*status < 0)
+	*status = spawn_capture((char *[]){bin, NULL}, &io, e);
+	if (*status < 0) {
+		spawn_io_release(&io);
 		return err_prefix(e, "run CNI plugin '%s'", bin);
-	if (lseek(res, 0, SEEK_SET) < 0)
-		return err_set(e, errno, "rewind CNI plugin output");
-	return fdio_read_all(res, PLUGIN_OUT_MAX, out, &n, e);
+	}
+	if (io.too_big) {
+		spawn_io_release(&io);
+		return err_code(e, "invalid", "CNI plugin '%s' printed more than %u bytes", bin,
+				PLUGIN_OUT_MAX);
+	}
+	*out = steal_ptr(io.out);
+	spawn_io_release(&io);
+	return 0;
 }

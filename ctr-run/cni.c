@@ -6,12 +6,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "afile.h"
 #include "cleanup.h"
-#include "fdio.h"
 #include "jsonio.h"
 #include "netns-dir.h"
 #include "path.h"
@@ -47,44 +45,28 @@ static int
 netns_tool(const struct state *st, const char *const *args, char **out, struct err *e)
 {
 	_cleanup_free_ char *exe = spawn_sibling("ctr-netns", "CTR_NETNS");
-	_cleanup_close_ int o = memfd_create("ctr-netns-out", MFD_CLOEXEC);
-	_cleanup_close_ int er = memfd_create("ctr-netns-err", MFD_CLOEXEC);
-	_cleanup_free_ char *msg = NULL;
 	const char *argv[24] = {exe, "--root", st->root, "--state", st->run, "-n", st->ns};
-	struct spawn_opts so = SPAWN_OPTS_INIT;
-	size_t n = 7, len;
+	struct spawn_io io = {.max = CNI_OUT_MAX};
+	size_t n = 7;
+	const char *line;
 	int rc;
 
 	for (; *args && n < sizeof(argv) / sizeof(*argv) - 1; args++)
 		argv[n++] = *args;
-	if (o < 0 || er < 0)
-		return err_set(e, errno, "memfd_create");
-	so.stdin_fd = -1;
-	so.stdout_fd = o;
-	so.stderr_fd = er;
-	rc = spawn_run((char *const *)argv, &so, e);
-	if (rc < 0)
-		return -1;
-	if (rc != 0) {
-		char *line, *nl;
-
-		lseek(er, 0, SEEK_SET);
-		fdio_read_all(er, 4096, &msg, &len, &(struct err){0});
-		line = msg ? msg : "";
-		while ((nl = strrchr(line, '\n')) && !nl[1])
-			*nl = 0;
-		if ((nl = strrchr(line, '\n')))
-			line = nl + 1;
+	rc = spawn_capture((char *const *)argv, &io, e);
+	if (rc == 0 && io.too_big)
+		rc = err_code(e, "system", "ctr-netns printed more than %d bytes", CNI_OUT_MAX);
+	else if (rc > 0) {
+		line = io.errline;
 		if (!strncmp(line, "ctr-netns: fatal: ", 18))
 			line += 18;
-		return err_code(e, rc == 100 ? "invalid" : "system", "%s",
-				*line ? line : "ctr-netns failed");
+		rc = err_code(e, rc == 100 ? "invalid" : "system", "%s",
+			      *line ? line : "ctr-netns failed");
 	}
-	if (out) {
-		lseek(o, 0, SEEK_SET);
-		return fdio_read_all(o, CNI_OUT_MAX, out, &len, e);
-	}
-	return 0;
+	if (rc == 0 && out)
+		*out = steal_ptr(io.out);
+	spawn_io_release(&io);
+	return rc;
 }
 
 static char *

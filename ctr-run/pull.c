@@ -2,15 +2,11 @@
 /* Pulling an image for run and create: ctr-pull as a child, its JSON progress drawn here. */
 #include "pull.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "fdio.h"
 #include "jsonio.h"
 #include "progress.h"
 #include "spawn.h"
@@ -60,76 +56,54 @@ line(struct progress *pr, const char *s, size_t n, char **msg, char **code)
 #undef NUM
 }
 
+/* Each line of ctr-pull's stderr, as spawn_capture hands it. */
+struct pull_lines {
+	struct progress pr;
+	char *msg, *code;
+};
+
+static void
+on_line(void *ctx, const char *s, size_t n)
+{
+	struct pull_lines *pl = ctx;
+
+	line(&pl->pr, s, n, &pl->msg, &pl->code);
+}
+
 int
 pull_image(const struct state *st, const char *ref, struct err *e)
 {
 	_cleanup_free_ char *exe = spawn_sibling("ctr-pull", "CTR_PULL");
-	_cleanup_free_ char *msg = NULL, *code = NULL, *buf = NULL;
-	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	_cleanup_close_ int out = memfd_create("ctr-pull-out", MFD_CLOEXEC);
 	const char *argv[] = {exe,	  "--root", st->root,	  "--state", st->run, "-n", st->ns,
 			      "--unpack", "--json", "--progress", "json",    ref,     NULL};
-	struct spawn_opts so = SPAWN_OPTS_INIT;
+	/* its stdout: the image document (we load the record it made), or its error */
+	struct spawn_io io = {.max = 1 << 20, .on_err_line = on_line};
+	struct pull_lines pl = {0};
 	const struct err_kind *kind;
-	struct progress pr;
-	size_t len = 0, cap = 0;
-	int fds[2], rc;
-	pid_t pid;
+	char *last;
+	int rc;
 
-	if (null < 0 || out < 0 || pipe2(fds, O_CLOEXEC) < 0)
-		return err_set(e, errno, "pull '%s'", ref);
-	so.stdin_fd = null;
-	so.stdout_fd = out; /* the image document (we load the record it made), or its error */
-	so.stderr_fd = fds[1];
-	rc = spawn_start((char *const *)argv, &so, &pid, e);
-	close(fds[1]);
-	if (rc < 0) {
-		close(fds[0]);
-		return err_prefix(e, "pull '%s'", ref);
+	io.ctx = &pl;
+	progress_init(&pl.pr, isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_NONE);
+	rc = spawn_capture((char *const *)argv, &io, e);
+	if (rc > 0) {
+		/* --json: its error, {"error":{"code","message"}}, is the last line of its stdout */
+		while (io.outlen && io.out[io.outlen - 1] == '\n')
+			io.out[--io.outlen] = 0;
+		last = memrchr(io.out, '\n', io.outlen);
+		last = last ? last + 1 : io.out;
+		line(&pl.pr, last, strlen(last), &pl.msg, &pl.code);
 	}
-	progress_init(&pr, isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_NONE);
-	for (;;) {
-		ssize_t n;
-		char *nl;
-
-		if (len == cap)
-			buf = xrealloc(buf, cap = cap ? cap * 2 : 4096);
-		n = read(fds[0], buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		while ((nl = memchr(buf, '\n', len))) {
-			line(&pr, buf, (size_t)(nl - buf), &msg, &code);
-			len -= (size_t)(nl - buf) + 1;
-			memmove(buf, nl + 1, len);
-		}
-		if (len > 1 << 20)
-			len = 0; /* not a line of ctr-pull's */
-	}
-	close(fds[0]);
-	rc = spawn_wait(pid, e);
+	progress_release(&pl.pr);
+	spawn_io_release(&io);
 	if (rc <= 0) {
-		progress_release(&pr);
+		free(pl.msg), free(pl.code);
 		return rc == 0 ? 0 : err_prefix(e, "pull '%s'", ref);
 	}
-	/* --json: its error, {"error":{"code","message"}}, is the last line of its stdout */
-	free(buf);
-	buf = NULL;
-	if (lseek(out, 0, SEEK_SET) == 0 &&
-	    fdio_read_all(out, 1 << 20, &buf, &len, &(struct err){0}) == 0) {
-		char *last = buf;
-
-		while (len && buf[len - 1] == '\n')
-			buf[--len] = 0;
-		if (memrchr(buf, '\n', len))
-			last = (char *)memrchr(buf, '\n', len) + 1;
-		line(&pr, last, strlen(last), &msg, &code);
-	}
-	progress_release(&pr);
 	/* ctr-pull's kind, as the table's own token (e keeps a pointer to it) */
-	kind = code ? err_kind(code) : NULL;
-	return err_code(e, kind ? kind->code : "system", "pull '%s': %s", ref,
-			msg ? msg : "ctr-pull failed, saying nothing");
+	kind = pl.code ? err_kind(pl.code) : NULL;
+	err_code(e, kind ? kind->code : "system", "pull '%s': %s", ref,
+		 pl.msg ? pl.msg : "ctr-pull failed, saying nothing");
+	free(pl.msg), free(pl.code);
+	return -1;
 }

@@ -17,11 +17,14 @@ url_with_host(const char *u)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = fuzz_str(data, size), *server = NULL;
+	char *buf = fuzz_str(data, size), *server;
+	struct hosts_server top = {0};
 	struct registry r = {0};
 	struct err e;
+	int rc = hosts_parse_toml(&r, buf, "hosts.toml", &top, &e);
 
-	if (hosts_parse_toml(&r, buf, "hosts.toml", &server, &e) == 0) {
+	server = top.url;
+	if (rc == 0) {
 		/* every mirror is an http(s) URL with a host, of an API root; so is the server */
 		for (size_t i = 0; i < r.neps; i++)
 			if (!url_with_host(r.eps[i].base) || strlen(r.eps[i].base) < 3 ||

@@ -65,6 +65,10 @@ spawn_start(char *const argv[], const struct spawn_opts *o, pid_t *pid, struct e
 	posix_spawnattr_setsigdefault(&attr, &all);
 	if (o->setsid)
 		flags |= POSIX_SPAWN_SETSID;
+	if (o->pgroup) {
+		flags |= POSIX_SPAWN_SETPGROUP;
+		posix_spawnattr_setpgroup(&attr, 0);
+	}
 	posix_spawnattr_setflags(&attr, flags);
 	r = add_dup(&fa, o->stdin_fd, 0);
 	if (!r)
@@ -145,28 +149,19 @@ spawn_sibling(const char *name, const char *env)
 int
 spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e)
 {
-	_cleanup_close_ int ofd = memfd_create("spawn-out", MFD_CLOEXEC);
-	_cleanup_close_ int efd = memfd_create("spawn-err", MFD_CLOEXEC);
-	struct spawn_opts o = SPAWN_OPTS_INIT;
-	_cleanup_free_ char *err = NULL;
-	size_t len;
-	char *nl;
-	int rc;
+	struct spawn_io io = {.max = max};
+	int rc = spawn_capture(argv, &io, e);
 
 	*out = *errline = NULL;
-	if (ofd < 0 || efd < 0)
-		return err_set(e, errno, "memfd_create");
-	o.stdout_fd = ofd;
-	o.stderr_fd = efd;
-	if ((rc = spawn_run(argv, &o, e)) < 0)
+	if (rc < 0) {
+		spawn_io_release(&io);
 		return -1;
-	if (lseek(ofd, 0, SEEK_SET) < 0 || fdio_read_all(ofd, max, out, &len, e) < 0 ||
-	    lseek(efd, 0, SEEK_SET) < 0 || fdio_read_all(efd, 1 << 16, &err, &len, e) < 0)
-		return -1;
-	/* the last line says why: a tool of ours dies with one */
-	while (len && err[len - 1] == '\n')
-		err[--len] = 0;
-	nl = strrchr(err, '\n');
-	*errline = xstrdup(nl ? nl + 1 : err);
+	}
+	if (io.too_big) {
+		spawn_io_release(&io);
+		return err_code(e, "invalid", "'%s' printed more than %zu bytes", argv[0], max);
+	}
+	*out = io.out;
+	*errline = io.errline;
 	return rc;
 }

@@ -21,10 +21,11 @@ struct spawn_opts {
 	int keep_fd;
 	bool setsid;	 /* new session: detached from our terminal and signals */
 	const char *dir; /* chdir in the child; NULL to stay */
+	bool pgroup;	 /* a process group of its own, which kill(-pid) reaches whole */
 };
 /* (an initializer list, which the formatter takes for a block) */
 /* clang-format off */
-#define SPAWN_OPTS_INIT {-1, -1, -1, -1, false, NULL}
+#define SPAWN_OPTS_INIT {-1, -1, -1, -1, false, NULL, false}
 /* clang-format on */
 
 /* Start argv (argv[0] looked up in $PATH). *pid gets the child. Exec failures are reported here. */
@@ -41,10 +42,35 @@ int spawn_pidfd(pid_t pid);
 /* spawn_start + spawn_wait. */
 int spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e);
 /*
- * spawn_run with argv's stdout and stderr each into a memory file: *out gets
- * its stdout (new string, at most max bytes), *errline the last line of its
- * stderr (new string: a tool of ours says why it failed there). Returns its
- * status as spawn_wait does, or -1.
+ * A child fed and heard in full (spawn-capture.c). Set before the call:
+ *   in, inlen     its stdin (NULL: /dev/null);
+ *   max           the most of its stdout kept (more is read and dropped, too_big set);
+ *   timeout_ms    > 0: a child running that long is killed, with the process
+ *                 group it gets for that, and timed_out set;
+ *   inherit_err   its stderr is ours; else each line of it goes to
+ *                 on_err_line (when set) and the last one to errline.
+ * Filled by the call: out (new, NUL-ended, outlen bytes), errline (new, "" when
+ * none), timed_out, too_big. Release with spawn_io_release.
+ */
+struct spawn_io {
+	const char *in;
+	size_t inlen, max;
+	int timeout_ms;
+	bool inherit_err;
+	void (*on_err_line)(void *ctx, const char *line, size_t n);
+	void *ctx;
+	char *out, *errline;
+	size_t outlen;
+	bool timed_out, too_big;
+};
+/* Run argv (looked up in $PATH) as io says; returns its status as spawn_wait does, or -1. */
+int spawn_capture(char *const argv[], struct spawn_io *io, struct err *e);
+void spawn_io_release(struct spawn_io *io);
+/*
+ * spawn_capture with stdin /dev/null: *out gets its stdout (new string; more
+ * than max bytes is an error), *errline the last line of its stderr (new
+ * string: a tool of ours says why it failed there). Returns its status as
+ * spawn_wait does, or -1.
  */
 int spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e);
 /*

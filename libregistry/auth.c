@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "cleanup.h"
+#include "credhelper.h"
 #include "jsonio.h"
 #include "xmem.h"
 
@@ -61,18 +62,45 @@ decode_auth(const char *b64, char **user, char **pass, const char *what, struct 
 	return split_creds(out, user, pass, what, e);
 }
 
+/* The helper that holds domain's credentials: its credHelpers entry, else credsStore, else NULL. */
+static const char *
+helper_for(const json_t *doc, const char *domain)
+{
+	const char *k, *store = jsonio_str(doc, "credsStore");
+	json_t *v;
+
+	json_object_foreach(json_object_get(doc, "credHelpers"), k, v)
+		if (key_matches(k, domain) && json_is_string(v))
+			return json_string_value(v);
+	return store && *store ? store : NULL;
+}
+
+/* Ask the helper for domain's credentials, under the name docker gives the server. */
+static int
+from_helper(const char *helper, const char *domain, long helper_secs, char **user, char **pass,
+	    const char *path, struct err *e)
+{
+	const char *server = strcmp(domain, "docker.io") ? domain : "https://index.docker.io/v1/";
+
+	if (credhelper_get(helper, server, helper_secs, user, pass, e) < 0)
+		return err_prefix(e, "%s", path);
+	return *user ? 1 : 0;
+}
+
 /* 1 when path had an entry for domain, 0 when not (or no file), -1 on a bad file. */
 static int
-from_file(const char *path, const char *domain, char **user, char **pass, bool must_exist,
-	  struct err *e)
+from_file(const char *path, const char *domain, long helper_secs, char **user, char **pass,
+	  bool must_exist, struct err *e)
 {
 	json_auto_t *doc = NULL;
 	json_t *auths, *v;
-	const char *k;
+	const char *k, *helper;
 
 	doc = jsonio_load_at(AT_FDCWD, path, AUTHFILE_MAX, e);
 	if (!doc)
 		return (e->sys == ENOENT && !must_exist) ? 0 : err_prefix(e, "auth file");
+	if ((helper = helper_for(doc, domain)))
+		return from_helper(helper, domain, helper_secs, user, pass, path, e);
 	auths = json_object_get(doc, "auths");
 	json_object_foreach(auths, k, v) {
 		const char *a = jsonio_str(v, "auth");
@@ -81,6 +109,11 @@ from_file(const char *path, const char *domain, char **user, char **pass, bool m
 			continue;
 		if (a && *a)
 			return decode_auth(a, user, pass, path, e) < 0 ? -1 : 1;
+		if ((a = jsonio_str(v, "identitytoken")) && *a) {
+			*user = xstrdup(CREDHELPER_TOKEN_USER);
+			*pass = xstrdup(a);
+			return 1;
+		}
 		if (jsonio_str(v, "username") && jsonio_str(v, "password")) {
 			*user = xstrdup(jsonio_str(v, "username"));
 			*pass = xstrdup(jsonio_str(v, "password"));
@@ -91,8 +124,8 @@ from_file(const char *path, const char *domain, char **user, char **pass, bool m
 }
 
 int
-auth_lookup(const char *domain, const char *creds, const char *authfile, char **user, char **pass,
-	    struct err *e)
+auth_lookup(const char *domain, const char *creds, const char *authfile, long helper_secs,
+	    char **user, char **pass, struct err *e)
 {
 	const char *env[3] = {getenv("REGISTRY_AUTH_FILE"), getenv("XDG_RUNTIME_DIR"),
 			      getenv("DOCKER_CONFIG")};
@@ -103,7 +136,7 @@ auth_lookup(const char *domain, const char *creds, const char *authfile, char **
 	if (creds)
 		return split_creds(creds, user, pass, "--creds", e);
 	if (authfile)
-		return from_file(authfile, domain, user, pass, true, e) < 0 ? -1 : 0;
+		return from_file(authfile, domain, helper_secs, user, pass, true, e) < 0 ? -1 : 0;
 	xdg = env[1] ? xasprintf("%s/containers/auth.json", env[1]) : NULL;
 	dock = env[2]		? xasprintf("%s/config.json", env[2])
 	       : getenv("HOME") ? xasprintf("%s/.docker/config.json", getenv("HOME"))
@@ -112,7 +145,8 @@ auth_lookup(const char *domain, const char *creds, const char *authfile, char **
 	files[1] = xdg;
 	files[2] = dock;
 	for (int i = 0; i < 3; i++) {
-		int r = files[i] ? from_file(files[i], domain, user, pass, false, e) : 0;
+		int r =
+		    files[i] ? from_file(files[i], domain, helper_secs, user, pass, false, e) : 0;
 
 		if (r != 0)
 			return r < 0 ? -1 : 0;

@@ -9,10 +9,13 @@
  * Credentials for domain: creds ("USER:PASS") if given, else authfile if
  * given, else $REGISTRY_AUTH_FILE, ${XDG_RUNTIME_DIR}/containers/auth.json,
  * $DOCKER_CONFIG/config.json or ~/.docker/config.json (first with an entry).
- * *user and *pass stay NULL when none is found (anonymous). New strings.
+ * In a file, a credential helper named for domain (credHelpers) or for all
+ * (credsStore) is asked instead of "auths" (credhelper.h, killed after
+ * helper_secs). *user and *pass stay NULL when none is found (anonymous);
+ * *user CREDHELPER_TOKEN_USER makes *pass an identity token. New strings.
  */
-int auth_lookup(const char *domain, const char *creds, const char *authfile, char **user,
-		char **pass, struct err *e);
+int auth_lookup(const char *domain, const char *creds, const char *authfile, long helper_secs,
+		char **user, char **pass, struct err *e);
 
 /* A parsed challenge; fields are new strings or NULL. */
 struct challenge {

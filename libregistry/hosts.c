@@ -97,10 +97,41 @@ trim(char *s)
 	return s;
 }
 
+/* "key = true" or "key = false"; -1 for anything else. */
+static int
+toml_bool(const char *line)
+{
+	const char *v = strchr(line, '=') + 1;
+
+	v += strspn(v, " \t");
+	if (!strncmp(v, "true", 4) && (!v[4] || strchr(" \t#", v[4])))
+		return 1;
+	if (!strncmp(v, "false", 5) && (!v[5] || strchr(" \t#", v[5])))
+		return 0;
+	return -1;
+}
+
+/* skip_verify, of a mirror or of the server: as containerd, certificates unchecked, and we say so. */
+static int
+skip_verify(const char *key, bool *slot, const char *url, const char *file, int lineno,
+	    struct err *e)
+{
+	int b = toml_bool(key);
+
+	if (b < 0)
+		return err_code(e, "invalid", "%s:%d: skip_verify wants true or false", file,
+				lineno);
+	*slot = b;
+	if (b)
+		log_warn("%s:%d: skip_verify: TLS certificates of %s are not verified", file,
+			 lineno, url ? url : "the registry");
+	return 0;
+}
+
 /* One line of hosts.toml; *mirror is the [host."..."] section being read, or NULL. */
 static int
-toml_line(struct registry *r, char *line, struct endpoint **mirror, char **server, const char *file,
-	  int lineno, struct err *e)
+toml_line(struct registry *r, char *line, struct endpoint **mirror, struct hosts_server *server,
+	  const char *file, int lineno, struct err *e)
 {
 	_cleanup_free_ char *v = NULL;
 	char *key = trim(line);
@@ -124,10 +155,15 @@ toml_line(struct registry *r, char *line, struct endpoint **mirror, char **serve
 		free((*mirror)->cafile);
 		(*mirror)->cafile = quoted(key);
 	} else if (klen == 6 && !strncmp(key, "server", 6) && !*mirror) {
-		free(*server);
-		*server = quoted(key);
-		if (!*server || !valid_url(*server))
+		free(server->url);
+		server->url = quoted(key);
+		if (!server->url || !valid_url(server->url))
 			return err_code(e, "invalid", "%s:%d: bad server URL", file, lineno);
+	} else if (klen == 11 && !strncmp(key, "skip_verify", 11)) {
+		return *mirror
+			   ? skip_verify(key, &(*mirror)->skip_verify, (*mirror)->base, file,
+					 lineno, e)
+			   : skip_verify(key, &server->skip_verify, server->url, file, lineno, e);
 	} else {
 		log_warn("%s:%d: ignoring unsupported setting '%.*s'", file, lineno, (int)klen,
 			 key);
@@ -136,20 +172,22 @@ toml_line(struct registry *r, char *line, struct endpoint **mirror, char **serve
 }
 
 int
-hosts_parse_toml(struct registry *r, char *buf, const char *file, char **server, struct err *e)
+hosts_parse_toml(struct registry *r, char *buf, const char *file, struct hosts_server *server,
+		 struct err *e)
 {
 	struct endpoint *mirror = NULL;
-	char *save = NULL, *line;
+	char *next = buf, *line;
 	int lineno = 0;
 
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	/* strsep, not strtok: an empty line counts, so errors name the right one */
+	while ((line = strsep(&next, "\n")))
 		if (toml_line(r, line, &mirror, server, file, ++lineno, e) < 0)
 			return -1;
 	return 0;
 }
 
 static int
-read_toml(struct registry *r, const char *path, char **server, struct err *e)
+read_toml(struct registry *r, const char *path, struct hosts_server *server, struct err *e)
 {
 	_cleanup_free_ char *buf = NULL;
 
@@ -162,7 +200,8 @@ int
 hosts_load(struct registry *r, const char *dir, const char *domain, const char *deflt,
 	   bool try_plain, struct err *e)
 {
-	_cleanup_free_ char *hdir = NULL, *toml = NULL, *server = NULL, *alt = NULL;
+	_cleanup_free_ char *hdir = NULL, *toml = NULL, *alt = NULL;
+	struct hosts_server server = {0};
 	struct endpoint *ep;
 	struct stat sb;
 
@@ -178,11 +217,15 @@ hosts_load(struct registry *r, const char *dir, const char *domain, const char *
 			}
 		}
 		toml = xasprintf("%s/hosts.toml", hdir);
-		if (read_toml(r, toml, &server, e) < 0)
+		if (read_toml(r, toml, &server, e) < 0) {
+			free(server.url);
 			return -1;
+		}
 	}
-	ep = add_ep(r, server ? server : deflt);
-	ep->try_plain = try_plain && !server;
+	ep = add_ep(r, server.url ? server.url : deflt);
+	ep->try_plain = try_plain && !server.url;
+	ep->skip_verify = server.skip_verify;
+	free(server.url);
 	ep->caps |=
 	    EP_PUSH; /* mirrors are for pulls unless they say "push"; the server takes all */
 	if (hdir) {

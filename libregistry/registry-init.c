@@ -21,6 +21,8 @@ const struct opt registry_opt_table[] = {
      "per-registry TLS and mirrors (default /etc/ctr/certs.d)", NULL},
     {"creds", REGISTRY_OPT_CREDS, "USER[:PASS]", "credentials (no PASS: read from stdin)", NULL},
     {"authfile", REGISTRY_OPT_AUTHFILE, "FILE", "an auth.json as podman and docker write", NULL},
+    {"helper-timeout", REGISTRY_OPT_HELPER, "SECS",
+     "kill a credential helper that has not answered so long (default 30)", NULL},
     {"retries", REGISTRY_OPT_RETRIES, "N", "tries after a failure that may pass (default 3)", NULL},
     {"stall-timeout", REGISTRY_OPT_STALL, "SECS",
      "give up on a transfer stalled so long (default 30)", NULL},
@@ -47,6 +49,9 @@ registry_opt(int c, const char *arg, struct registry_opts *o)
 		break;
 	case REGISTRY_OPT_AUTHFILE:
 		o->authfile = arg;
+		break;
+	case REGISTRY_OPT_HELPER:
+		o->helper_secs = cli_number(arg, 1, 3600, "--helper-timeout");
 		break;
 	case REGISTRY_OPT_RETRIES:
 		o->retries = (int)cli_number(arg, 0, 20, "--retries");
@@ -85,7 +90,7 @@ registry_init(struct registry *r, const char *domain, const char *host, const ch
 	deflt = xasprintf("%s://%s", o->plain_http ? "http" : "https", host);
 	if (hosts_load(r, dir, domain, deflt, loopback && !o->plain_http, e) < 0)
 		return -1;
-	return auth_lookup(domain, o->creds, o->authfile, &r->user, &r->pass, e);
+	return auth_lookup(domain, o->creds, o->authfile, o->helper_secs, &r->user, &r->pass, e);
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "cleanup.h"
+#include "credhelper.h"
 #include "hosts.h"
 #include "jsonio.h"
 #include "log.h"
@@ -119,6 +120,10 @@ setup_tls(CURL *h, const struct endpoint *ep)
 	if (ep->cert && ep->key) {
 		curl_easy_setopt(h, CURLOPT_SSLCERT, ep->cert);
 		curl_easy_setopt(h, CURLOPT_SSLKEY, ep->key);
+	}
+	if (ep->skip_verify) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
 
@@ -275,12 +280,58 @@ token_scopes(const struct registry *r)
 	return out;
 }
 
+/* An identity token's request (OAuth2, as docker and containerd send it): a form to POST. */
+static char *
+oauth_form(const struct registry *r, const struct challenge *c)
+{
+	_cleanup_free_ char *scopes =
+	    xasprintf("repository:%s:%s", r->repo, r->push ? "pull,push" : "pull");
+	char *tok = curl_easy_escape(NULL, r->pass, 0), *svc, *scp, *out;
+
+	for (size_t i = 0; i < r->nmount_from; i++) {
+		char *more = xasprintf("%s repository:%s:pull", scopes, r->mount_from[i]);
+
+		free(scopes);
+		scopes = more;
+	}
+	svc = curl_easy_escape(NULL, c->service ? c->service : "", 0);
+	scp = curl_easy_escape(NULL, scopes, 0);
+	out = xasprintf("grant_type=refresh_token&refresh_token=%s&service=%s&scope=%s"
+			"&client_id=ctr",
+			tok, svc, scp);
+	curl_free(tok), curl_free(svc), curl_free(scp);
+	return out;
+}
+
+/* The token request: GET with Basic credentials, or a POST of an identity token. */
+static char *
+token_request(struct registry *r, const struct challenge *c, struct http_req *q, char **basic)
+{
+	_cleanup_free_ char *scope = NULL;
+	char *svc;
+	char *url;
+
+	if (r->user && !strcmp(r->user, CREDHELPER_TOKEN_USER)) {
+		q->method = "POST";
+		q->buf = oauth_form(r, c);
+		q->len = (int64_t)strlen(q->buf);
+		q->hdrs[0] = "Content-Type: application/x-www-form-urlencoded";
+		return xstrdup(c->realm);
+	}
+	scope = token_scopes(r);
+	svc = c->service ? curl_easy_escape(NULL, c->service, 0) : NULL;
+	url = xasprintf("%s%s%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?", scope,
+			svc ? "&service=" : "", svc ? svc : "");
+	curl_free(svc);
+	if (r->user)
+		*basic = auth_basic_header(r->user, r->pass);
+	return url;
+}
+
 static int
 fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, struct err *e)
 {
 	_cleanup_free_ char *url = NULL, *basic = NULL;
-	char *svc = c->service ? curl_easy_escape(NULL, c->service, 0) : NULL;
-	_cleanup_free_ char *scope = token_scopes(r);
 	char errbuf[CURL_ERROR_SIZE];
 	struct http_resp resp = {.max = TOKEN_MAX};
 	struct http_req q = {0};
@@ -289,12 +340,12 @@ fetch_token(struct registry *r, struct endpoint *ep, const struct challenge *c, 
 	const char *tok;
 	CURLcode rc;
 
-	url = xasprintf("%s%s%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?", scope,
-			svc ? "&service=" : "", svc ? svc : "");
-	curl_free(svc);
-	if (r->user)
-		basic = auth_basic_header(r->user, r->pass);
+	url = token_request(r, c, &q, &basic);
 	rc = perform(r, ep, url, basic, &q, &resp, &w, errbuf);
+	if (q.buf) {
+		explicit_bzero((char *)q.buf, (size_t)q.len);
+		free((char *)q.buf);
+	}
 	if (rc != CURLE_OK) {
 		net_err(e, c->realm, rc, errbuf);
 		goto out;
@@ -329,10 +380,17 @@ reauth_ep(struct registry *r, struct endpoint *ep, const char *hdr, struct err *
 	if (auth_parse_challenge(hdr, &c, e) < 0)
 		return err_prefix(e, "%s", ep->base);
 	if (!strcmp(c.scheme, "basic")) {
-		rc = r->user
-			 ? 0
-			 : err_code(e, "auth", "%s requires credentials (--creds or an auth file)",
-				    ep->base);
+		if (!r->user)
+			rc =
+			    err_code(e, "auth", "%s requires credentials (--creds or an auth file)",
+				     ep->base);
+		else if (!strcmp(r->user, CREDHELPER_TOKEN_USER))
+			rc = err_code(e, "auth",
+				      "%s asks for a password; an identity token is for a token "
+				      "server only",
+				      ep->base);
+		else
+			rc = 0;
 		if (rc == 0) {
 			free(ep->auth);
 			ep->auth = auth_basic_header(r->user, r->pass);
@@ -355,9 +413,15 @@ registry_retryable(CURLcode rc, long status)
 {
 	if (rc == CURLE_OK)
 		return status >= 500 || status == 429 || status == 408;
+	/*
+	 * SEND_FAIL_REWIND: a reused connection died under a request with a body
+	 * and libcurl, which would send it again on a new one, cannot rewind our
+	 * stream. Our own retry does better: a chunk asks the registry where
+	 * the upload stands first.
+	 */
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
 	       rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING ||
-	       rc == CURLE_PARTIAL_FILE;
+	       rc == CURLE_PARTIAL_FILE || rc == CURLE_SEND_FAIL_REWIND;
 }
 
 const char *

@@ -19,7 +19,8 @@ struct endpoint {
 	char *cert, *key;
 	unsigned caps;
 	bool try_plain; /* loopback without explicit scheme: fall back to http on a non-TLS peer */
-	char *auth;	/* "Authorization: ..." header line once authenticated, or NULL */
+	bool skip_verify; /* hosts.toml skip_verify: its certificate is not checked */
+	char *auth;	  /* "Authorization: ..." header line once authenticated, or NULL */
 };
 
 struct registry_opts {
@@ -31,12 +32,13 @@ struct registry_opts {
 	long min_rate;	       /* bytes per second below which a transfer stalls */
 	curl_off_t limit_rate; /* 0: unlimited */
 	int retries;
+	long helper_secs; /* a credential helper silent so long is killed */
 };
 
-/* The defaults of a session: 30 s below 1 byte/s is a stall; 3 retries. */
+/* The defaults of a session: 30 s below 1 byte/s is a stall; 3 retries; helpers get 30 s. */
 /* (an initializer list, which the formatter takes for a block) */
 /* clang-format off */
-#define REGISTRY_OPTS_INIT {.stall_secs = 30, .min_rate = 1, .retries = 3}
+#define REGISTRY_OPTS_INIT {.stall_secs = 30, .min_rate = 1, .retries = 3, .helper_secs = 30}
 /* clang-format on */
 
 /* The options of a registry session, for a tool's option table (pull adds --limit-rate). */
@@ -48,6 +50,7 @@ enum {
 	REGISTRY_OPT_RETRIES,
 	REGISTRY_OPT_STALL,
 	REGISTRY_OPT_LIMIT,
+	REGISTRY_OPT_HELPER,
 };
 /* Rows to OPT_INCLUDE (opt.h): the session's options; --limit-rate apart. */
 extern const struct opt registry_opt_table[], registry_opt_limit[];

@@ -108,7 +108,7 @@ EOF
 	[ "$(grep -c '^blobs/sha256/.' "$BATS_TEST_TMPDIR/list")" = 3 ]
 	idx=$(tar -xOf "$BATS_TEST_TMPDIR/bb.tar" index.json)
 	[ "$(json_get "$idx" '.manifests[0].annotations["io.containerd.image.name"]')" = "$SRC/test/busybox:oci" ]
-	[ "$(json_get "$idx" '.manifests[0].annotations["org.opencontainers.image.ref.name"]')" = oci ]
+	[ "$(json_get "$idx" '.manifests[0].annotations["org.opencontainers.image.ref.name"]')" = "$SRC/test/busybox:oci" ]
 	run skopeo inspect "oci-archive:$BATS_TEST_TMPDIR/bb.tar"
 	assert_status 0
 	[ "$(json_get "$output" .Digest)" = "$(json_get "$img" .digest)" ]
@@ -116,6 +116,49 @@ EOF
 	run skopeo --insecure-policy copy -q "oci-archive:$BATS_TEST_TMPDIR/bb.tar" "oci:$BATS_TEST_TMPDIR/dir:x"
 	assert_status 0
 	[ "$(jq -r '.manifests[0].digest' "$BATS_TEST_TMPDIR/dir/index.json")" = "$(json_get "$img" .digest)" ]
+}
+
+@test "export: skopeo finds each image by the full name a user types; one tag in two repositories never collides" {
+	bb=$(ctr-pull -q "$SRC/test/busybox:oci")
+	ly=$(ctr-pull -q "$SRC/test/layers:1")
+	ctr-image tag "$SRC/test/busybox:oci" example.org/a/app:1
+	ctr-image tag "$SRC/test/layers:1" example.org/b/app:1
+	ctr-image tag "$SRC/test/layers:1" example.org/b/app@"$(json_get "$ly" .digest)"
+	ctr-image export -o "$BATS_TEST_TMPDIR/two.tar" "$SRC/test/busybox:oci" \
+		example.org/a/app:1 example.org/b/app:1 "example.org/b/app@$(json_get "$ly" .digest)"
+	for pair in "$SRC/test/busybox:oci=$bb" "example.org/a/app:1=$bb" "example.org/b/app:1=$ly" \
+		"example.org/b/app@$(json_get "$ly" .digest)=$ly"; do
+		run --separate-stderr skopeo inspect "oci-archive:$BATS_TEST_TMPDIR/two.tar:${pair%%=*}"
+		assert_status 0
+		[ "$(json_get "$output" .Digest)" = "$(json_get "${pair#*=}" .digest)" ]
+	done
+	run --separate-stderr skopeo --insecure-policy copy -q \
+		"oci-archive:$BATS_TEST_TMPDIR/two.tar:example.org/b/app:1" "oci:$BATS_TEST_TMPDIR/dir:x"
+	assert_status 0
+	[ "$(jq -r '.manifests[0].digest' "$BATS_TEST_TMPDIR/dir/index.json")" = "$(json_get "$ly" .digest)" ]
+	# a name the archive does not hold, and the tag alone, which names no image
+	run skopeo inspect "oci-archive:$BATS_TEST_TMPDIR/two.tar:example.org/c/app:1"
+	[ "$status" -ne 0 ]
+	run skopeo inspect "oci-archive:$BATS_TEST_TMPDIR/two.tar:1"
+	[ "$status" -ne 0 ]
+	# and our import reads the names back, each once
+	CTR_ROOT=$BATS_TEST_TMPDIR/root2 run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/two.tar"
+	assert_status 0
+	[ "$(CTR_ROOT=$BATS_TEST_TMPDIR/root2 ctr-image ls -q | sort | tr '\n' ' ')" = "$(printf '%s\n' "$SRC/test/busybox:oci" example.org/a/app:1 example.org/b/app:1 "example.org/b/app@$(json_get "$ly" .digest)" | sort | tr '\n' ' ')" ]
+}
+
+@test "export: containerd imports each image of one archive by its full name" {
+	require_root
+	require_cmd containerd ctr
+	containerd_start
+	ctr-pull -q "$SRC/test/busybox:oci" >/dev/null
+	ly=$(ctr-pull -q "$SRC/test/layers:1")
+	ctr-image tag "$SRC/test/busybox:oci" example.org/a/app:1
+	ctr-image tag "$SRC/test/layers:1" example.org/b/app:1
+	ctr-image export -o "$BATS_TEST_TMPDIR/two.tar" example.org/a/app:1 example.org/b/app:1
+	$CTD images import --no-unpack "$BATS_TEST_TMPDIR/two.tar"
+	[ "$($CTD images ls -q | sort | tr '\n' ' ')" = "example.org/a/app:1 example.org/b/app:1 " ]
+	[ "$($CTD images ls | awk '$1 == "example.org/b/app:1" { print $3 }')" = "$(json_get "$ly" .digest)" ]
 }
 
 @test "export: bad names, no names, a terminal, a missing blob: exit 100, no file" {

@@ -207,16 +207,6 @@ unpack_tree() {
 	[ -z "$(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'x.tar*')" ]
 }
 
-# A containerd of our own (bench/lib/peer.sh): root, state and sockets under
-# the test's folder, its pid tracked so that teardown stops it.
-containerd_start() {
-	# shellcheck source=../../bench/lib/peer.sh
-	. "$REPO_ROOT/bench/lib/peer.sh"
-	peer_start "$BATS_TEST_TMPDIR/ctd" || skip "containerd does not start here"
-	track_pid "$PEER_PID"
-	CTD="ctr --address $PEER_SOCK"
-}
-
 @test "containerd: ctr images import of our docker-archive, its export read back" {
 	require_root
 	require_cmd containerd ctr

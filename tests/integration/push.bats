@@ -325,6 +325,68 @@ big_setup() {
 	copy_back
 }
 
+# The most blob PUTs the proxy saw in flight at once.
+puts_at_once() {
+	jq -s '[.[] | select(.method == "PUT" and (.path | contains("/blobs/uploads/"))) | .inflight] | max' "$PROXY_LOG"
+}
+
+@test "push: blobs go up in parallel, at most --max-concurrent-uploads at once, the manifest last" {
+	ctr-pull -q "$SRC/test/layers:1" >/dev/null
+	registry_start plain
+	# each blob PUT is held until three are in flight (or 10 s passed)
+	upload_proxy_start --gate-put 3
+	run --separate-stderr ctr-push --max-concurrent-uploads 3 --chunk-size 0 "$SRC/test/layers:1" "$PROXY/par/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.pushed | length')" = 7 ]
+	[ "$(puts_at_once)" = 3 ]
+	[ "$(tail -n1 "$PROXY_LOG" | jq -r '.method + " " + .path')" = "PUT /v2/par/layers/manifests/1" ]
+	# another registry, where nothing can be mounted from the first push
+	: >"$PROXY_LOG"
+	registry_start plain
+	upload_proxy_start
+	run --separate-stderr ctr-push --max-concurrent-uploads 1 --chunk-size 0 "$SRC/test/layers:1" "$PROXY/one/layers:1"
+	assert_status 0
+	[ "$(json_get "$output" '.pushed | length')" = 7 ]
+	[ "$(puts_at_once)" = 1 ]
+	[ "$(tail -n1 "$PROXY_LOG" | jq -r '.method + " " + .path')" = "PUT /v2/one/layers/manifests/1" ]
+}
+
+@test "push: a registry that drops the connection mid-chunk: the same push carries on and succeeds" {
+	big_setup
+	upload_proxy_start --drop-patch 5
+	run --separate-stderr ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1"
+	assert_status 0
+	# the 5th PATCH went half way, and was not the last one
+	# distribution cancels the session whose offset the cut moved: asked, then sent whole
+	[[ "$(jq -rs '[.[] | select(.event == "layer-restart")][0].reason' <<<"$stderr")" == *"no upload session"* ]]
+	[ "$(jq -s '[.[] | select(.method == "PATCH")] | .[4].status' "$PROXY_LOG")" = 0 ]
+	[ "$(jq -s '[.[] | select(.method == "PATCH")] | length' "$PROXY_LOG")" -gt 5 ]
+	[ -z "$(ls "$CTR_ROOT/uploads/"*.json 2>/dev/null)" ]
+	DEST_REF=r/big:1
+	copy_back
+}
+
+@test "push: a registry answering a resume or a chunk with a wrong offset: started afresh, or one line" {
+	big_setup
+	# the resumed session's GET says more bytes than the blob has: not believed
+	upload_proxy_start --hold-patch 5 --lie-range get
+	killed_big_push
+	run --separate-stderr ctr-push --chunk-size 1M --progress=json "$SRC/test/big:1" "$PROXY/r/big:1"
+	assert_status 0
+	[[ "$(jq -rs '[.[] | select(.event == "layer-restart")][0].reason' <<<"$stderr")" == "the registry has no upload session to resume (Range 1099511627776)" ]]
+	[ "$(big_layer_sent "$stderr")" -ge "$BIG_SIZE" ]
+	DEST_REF=r/big:1
+	copy_back
+	# a chunk's answer that the registry holds other bytes than were sent
+	upload_proxy_start --lie-range patch
+	before=$(cd "$CTR_ROOT" && find . -path ./uploads -prune -o -printf '%p %s\n' | sort)
+	run --separate-stderr ctr-push --chunk-size 1M "$SRC/test/big:1" "$PROXY/r/lie:1"
+	assert_status 100
+	[ "$(wc -l <<<"$stderr")" = 1 ]
+	[[ "$stderr" == "ctr-push: fatal: "*": blob $BIG_LAYER: the registry holds 2 bytes of the upload after 1048576 were sent" ]]
+	[ "$(cd "$CTR_ROOT" && find . -path ./uploads -prune -o -printf '%p %s\n' | sort)" = "$before" ]
+}
+
 @test "push: a registry that refuses PATCH gets whole blobs; --chunk-size 0 never chunks" {
 	big_setup
 	upload_proxy_start --refuse-patch

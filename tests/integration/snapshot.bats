@@ -295,6 +295,31 @@ tree_of() {
 	snap --snapshotter native prepare --parent P victim >/dev/null
 }
 
+@test "diff of a snapshot being written to: busy, exit 111, nothing stored; once the writer stopped it works" {
+	require_root
+	build_stack native
+	snap --snapshotter native prepare --parent L3 live >/dev/null
+	snap --snapshotter native mount live "$MNT"
+	head -c 8M /dev/urandom >"$MNT/grow"
+	blobs() { find "$CTR_ROOT/content" -path '*/blobs/*' -type f 2>/dev/null | sort; }
+	before=$(blobs)
+	# a writer appending all the while the diff reads the file
+	(while :; do printf x >>"$MNT/grow"; done) &
+	local w=$!
+	track_pid "$w"
+	run --separate-stderr snap --snapshotter native diff live
+	kill "$w"
+	wait "$w" || true
+	assert_status 111
+	[ "$stderr" = "ctr-snapshot: fatal: 'grow' changed while it was read: stop its writers (pause the container) and diff again" ]
+	[ -z "$output" ]
+	[ "$(blobs)" = "$before" ]
+	run --separate-stderr snap --snapshotter native diff live
+	assert_status 0
+	[ "$(gzip -dc "$(store_blob "$(json_get "$output" .digest)")" | tar -tf - | grep -x grow)" = grow ]
+	snap umount "$MNT"
+}
+
 @test "rm removes the directory; cleanup on a clean store removes nothing" {
 	snap prepare x >/dev/null
 	d=$(snapdir x)

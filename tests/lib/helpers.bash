@@ -187,6 +187,17 @@ require_root() {
 }
 
 # Skip unless every named command is on PATH.
+# A containerd of our own (bench/lib/peer.sh): root, state and sockets under
+# the test's folder, its pid tracked so that teardown stops it; CTD is its
+# ctr client. Skips when it does not start.
+containerd_start() {
+	# shellcheck source=../../bench/lib/peer.sh
+	. "$REPO_ROOT/bench/lib/peer.sh"
+	peer_start "$BATS_TEST_TMPDIR/ctd" || skip "containerd does not start here"
+	track_pid "$PEER_PID"
+	CTD="ctr --address $PEER_SOCK"
+}
+
 require_cmd() {
 	local c
 	for c in "$@"; do

@@ -7,7 +7,9 @@ GET /token?service=S&scope=repository:NAME:pull,push[&scope=...] with HTTP
 Basic credentials answers {"token", "access_token", "expires_in",
 "issued_at"}; POST /token with a form (grant_type=password, username,
 password, service, scope) answers the same (the OAuth2 variant clients may
-use). Valid credentials get every action they ask for; no credentials get a
+use), and so does grant_type=refresh_token with refresh_token set to
+"idtoken-" + the password (an identity token, as a credential helper's
+"<token>" user hands out). Valid credentials get every action they ask for; no credentials get a
 token with no access (or pull only with --anonymous-pull); wrong credentials
 get 401. The JWT carries an x5c header with the signing certificate, which
 the registry finds in its rootcertbundle. Signing runs `openssl dgst` so
@@ -163,9 +165,14 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0") or 0)
         params = urllib.parse.parse_qs(self.rfile.read(n).decode())
         user, ok = None, True
-        if params.get("grant_type", [""])[0] == "password":
+        grant = params.get("grant_type", [""])[0]
+        if grant == "password":
             user, ok = self.check(params.get("username", [""])[0],
                                   params.get("password", [""])[0])
+        elif grant == "refresh_token":
+            a = self.server.issuer.args
+            ok = params.get("refresh_token", [""])[0] == "idtoken-" + a.password
+            user = a.user if ok else None
         else:
             user, ok = self.basic_user()
         self.serve(params, user, ok)

@@ -49,16 +49,16 @@ test_auth_lookup(void)
 	      "\"127.0.0.1:5000\":{\"username\":\"a\",\"password\":\"b\"}}}",
 	      f);
 	fclose(f);
-	ok(auth_lookup("docker.io", NULL, file, &u, &p, &e) == 0, "docker.io via index URL key");
+	ok(auth_lookup("docker.io", NULL, file, 5, &u, &p, &e) == 0, "docker.io via index URL key");
 	is_str(u, "user", "user");
 	is_str(p, "pa:ss", "password keeps its colons");
 	free(u), free(p);
-	ok(auth_lookup("127.0.0.1:5000", NULL, file, &u, &p, &e) == 0 && u && !strcmp(p, "b"),
+	ok(auth_lookup("127.0.0.1:5000", NULL, file, 5, &u, &p, &e) == 0 && u && !strcmp(p, "b"),
 	   "username/password entries");
 	free(u), free(p);
-	ok(auth_lookup("other:1", NULL, file, &u, &p, &e) == 0 && !u, "no entry: anonymous");
-	ok(auth_lookup("x", "nocolon", NULL, &u, &p, &e) < 0, "--creds needs USER:PASS here");
-	ok(auth_lookup("x", NULL, "/nonexistent/auth.json", &u, &p, &e) < 0,
+	ok(auth_lookup("other:1", NULL, file, 5, &u, &p, &e) == 0 && !u, "no entry: anonymous");
+	ok(auth_lookup("x", "nocolon", NULL, 5, &u, &p, &e) < 0, "--creds needs USER:PASS here");
+	ok(auth_lookup("x", NULL, "/nonexistent/auth.json", 5, &u, &p, &e) < 0,
 	   "a named auth file must exist");
 	unlink(file);
 	*strrchr(file, '/') = '\0';

@@ -8,18 +8,19 @@
 #include "tap.h"
 #include "xmem.h"
 
-/* Parse text; returns the parser's result, r and *server filled. */
+/* Parse text; returns the parser's -1, else the top level's skip_verify; r and *server filled. */
 static int
 parse(const char *text, struct registry *r, char **server, struct err *e)
 {
+	struct hosts_server top = {0};
 	char *buf = xstrdup(text);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	*server = NULL;
-	rc = hosts_parse_toml(r, buf, "hosts.toml", server, e);
+	rc = hosts_parse_toml(r, buf, "hosts.toml", &top, e);
+	*server = top.url;
 	free(buf);
-	return rc;
+	return rc < 0 ? rc : top.skip_verify ? 1 : 0;
 }
 
 static void
@@ -43,6 +44,30 @@ test_hosts_mirrors_and_server(void)
 	is_str(r.eps[0].cafile, "/etc/m.crt", "mirror 1 CA");
 	is_str(r.eps[1].base, "http://127.0.0.1:5001/v2", "mirror 2 keeps its /v2");
 	free(server);
+	registry_release(&r);
+}
+
+static void
+test_hosts_skip_verify(void)
+{
+	struct registry r;
+	char *server;
+	struct err e;
+
+	is_int(parse("skip_verify = true # as containerd\n"
+		     "[host.\"https://m1.example\"]\n  skip_verify = true\n"
+		     "[host.\"https://m2.example\"]\n  skip_verify=false\n",
+		     &r, &server, &e),
+	       1, "the server's skip_verify");
+	ok(r.neps == 2 && r.eps[0].skip_verify && !r.eps[1].skip_verify, "each mirror's own");
+	registry_release(&r);
+	is_int(parse("server = \"https://r.example\"\n", &r, &server, &e), 0, "off by default");
+	free(server);
+	registry_release(&r);
+	is_int(parse("\nskip_verify = yes\n", &r, &server, &e), -1, "a value not a boolean");
+	is_str(e.msg, "hosts.toml:2: skip_verify wants true or false", "refused by line");
+	registry_release(&r);
+	is_int(parse("skip_verify = trueish\n", &r, &server, &e), -1, "nor a word starting so");
 	registry_release(&r);
 }
 
@@ -77,6 +102,7 @@ int
 main(void)
 {
 	RUN(test_hosts_mirrors_and_server);
+	RUN(test_hosts_skip_verify);
 	RUN(test_hosts_bad_urls);
 	return tap_done();
 }

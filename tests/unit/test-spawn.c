@@ -5,11 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fdio.h"
 #include "spawn.h"
+#include "xmem.h"
 
 /* Run argv with stdout captured into buf; returns spawn_run's result. */
 static int
@@ -262,6 +266,91 @@ test_spawn_sibling(void)
 	unsetenv("CTR_TEST_SIBLING");
 }
 
+static int
+cap(const char *script, struct spawn_io *io)
+{
+	char *argv[] = {"sh", "-c", (char *)script, NULL};
+	struct err e;
+
+	return spawn_capture(argv, io, &e);
+}
+
+static void
+count_line(void *ctx, const char *s, size_t n)
+{
+	(void)s;
+	(void)n;
+	(*(int *)ctx)++;
+}
+
+static void
+test_spawn_capture(void)
+{
+	struct spawn_io io = {.in = "in-bytes", .inlen = 8, .max = 64};
+	int lines = 0;
+
+	is_int(cap("cat; echo; echo one >&2; echo two >&2; exit 3", &io), 3, "status passed");
+	is_str(io.out, "in-bytes\n", "stdin in, stdout out");
+	is_str(io.errline, "two", "last stderr line kept");
+	ok(!io.timed_out && !io.too_big, "neither timed out nor too big");
+	spawn_io_release(&io);
+	io = (struct spawn_io){.max = 4, .on_err_line = count_line, .ctx = &lines};
+	is_int(cap("head -c 100000 /dev/zero; printf 'a\\nb\\nno-newline' >&2", &io), 0,
+	       "a child printing more than max is read to its end");
+	ok(io.too_big && io.outlen == 4, "too_big, max bytes kept");
+	is_int(lines, 3, "each stderr line handed on, the last without its newline too");
+	is_str(io.errline, "no-newline", "errline");
+	spawn_io_release(&io);
+	io = (struct spawn_io){.max = 4, .inherit_err = true};
+	is_int(cap("cat", &io), 0, "no stdin: /dev/null");
+	is_str(io.out, "", "nothing read");
+	is_str(io.errline, "", "inherited stderr: no errline");
+	spawn_io_release(&io);
+}
+
+/* Gone, or a zombie its new parent has yet to reap. */
+static bool
+dead(int pid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/stat", pid), *stat = NULL;
+	size_t n;
+	char *p;
+
+	if (pid <= 0)
+		return false;
+	if (fdio_read_file_at(AT_FDCWD, path, 4096, &stat, &n, &(struct err){0}) < 0)
+		return true;
+	p = strrchr(stat, ')');
+	return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
+static void
+test_spawn_capture_timeout(void)
+{
+	char pidfile[] = "/tmp/test-spawn-XXXXXX", buf[32] = "";
+	struct spawn_io io = {.max = 64, .timeout_ms = 300};
+	_cleanup_free_ char *script = NULL;
+	int fd = mkstemp(pidfile), rc;
+
+	/* the shell starts sleep in the background: the kill reaches the whole group */
+	script = xasprintf("sleep 30 & echo $! >%s; echo started; wait", pidfile);
+	rc = cap(script, &io);
+	is_int(rc, 128 + SIGKILL, "a hanging child is killed");
+	ok(io.timed_out, "timed_out");
+	is_str(io.out, "started\n", "what it printed before is kept");
+	ok(fdio_read_full(fd, buf, sizeof(buf) - 1) > 0, "background pid written");
+	ok(dead(atoi(buf)), "its background child is killed too");
+	spawn_io_release(&io);
+	close(fd);
+	unlink(pidfile);
+	/* exited, but a child of its own holds the pipes: not waited for */
+	io = (struct spawn_io){.max = 64, .timeout_ms = 20000};
+	is_int(cap("sleep 1 & echo bye", &io), 0, "its exit ends the capture");
+	ok(!io.timed_out, "no timeout");
+	is_str(io.out, "bye\n", "its output");
+	spawn_io_release(&io);
+}
+
 int
 main(void)
 {
@@ -274,5 +363,7 @@ main(void)
 	RUN(test_spawn_dir_and_setsid);
 	RUN(test_spawn_wait_errors);
 	RUN(test_spawn_sibling);
+	RUN(test_spawn_capture);
+	RUN(test_spawn_capture_timeout);
 	return tap_done();
 }
