@@ -49,6 +49,41 @@ derive_image() {
 	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
 }
 
+# The runtime's own stderr line is not printed: its words are in ours.
+@test "run: a runtime failure is one line of ours with the runtime's words" {
+	local fake=$REPO_ROOT/tests/fixtures/fake-runtime.sh
+	one_line() { # STATUS OPTIONS... -- CMD
+		local want=$1
+		shift
+		run "-$want" --separate-stderr ctr-run run --rm "${@/IMG/$IMG}" </dev/null
+		echo "$* -> $status: $stderr"
+		assert_status "$want"
+		[ "${#stderr_lines[@]}" = 1 ]
+		[[ "$stderr" == "ctr-run: fatal: runc run failed: "* ]]
+	}
+	one_line 127 IMG -- /no/such/command
+	one_line 126 IMG -- /etc/passwd
+	one_line 125 --cwd /etc/passwd IMG -- true
+	[[ "$stderr" == *"mkdir /etc/passwd: not a directory" ]]
+	one_line 125 --memory 1 IMG -- true
+	one_line 127 -t IMG -- /no/such/command
+	one_line 127 -d --stdio inherit IMG -- /nope
+	[[ "$stderr" == *'exec: "/nope": stat /nope: no such file or directory' ]]
+	# a runtime that logs nothing: its last stderr line is folded into ours
+	run --separate-stderr env FAKE_RUNTIME_MODE=create-unlogged \
+		ctr-run run --rm --runtime "$fake" "$IMG" -- true
+	assert_status 125
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == "ctr-run: fatal: "*": fake runtime: unlogged failure" ]]
+	# what the container writes on stderr still comes, all of it
+	run --separate-stderr ctr-run run --rm "$IMG" -- sh -c 'yes e | head -c 200000 >&2; echo out'
+	assert_status 0
+	[ "$output" = out ]
+	[ "${#stderr}" = 199999 ] # bats strips the last newline
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+}
+
 @test "run: env, user, cwd and labels from options and the image" {
 	run --separate-stderr ctr-run run --rm -e FOO=bar -e PATH=/bin --user app --cwd /tmp "$IMG" \
 		-- sh -c 'echo "$FOO:$PATH"; id -u; id -g; pwd; hostname'
