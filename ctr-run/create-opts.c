@@ -49,6 +49,7 @@ enum {
 	O_DNS_SEARCH,
 	O_ADD_HOST,
 	O_NO_HOSTS,
+	O_DEVICE,
 };
 
 static const struct opt create_opts[] = {
@@ -64,6 +65,8 @@ static const struct opt create_opts[] = {
      "a bind mount of a host path, or a tmpfs (tmpfs-size=, tmpfs-mode=)", NULL},
     {"volume", 'v', "SRC:DST[:ro]", "bind-mount the absolute host path SRC at DST", NULL},
     {"tmpfs", O_TMPFS, "DST[:OPT,...]", "a tmpfs at DST (size=64m, mode=1777, ro, noexec)", NULL},
+    {"device", O_DEVICE, "/dev/X[:/PATH][:rwm]",
+     "the host's device X at PATH in the container, allowed rwm (or less)", NULL},
     {"publish", 'p', "PORTS", "refused: publishing ports is CNI portmap's or the firewall's job",
      NULL},
     {"read-only", O_READ_ONLY, NULL, "mount the root file system read-only", NULL},
@@ -290,6 +293,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return familiar_volume(so, arg, e);
 	case O_TMPFS:
 		return familiar_tmpfs(so, arg, e);
+	case O_DEVICE:
+		return familiar_device(so, arg, e);
 	case 'p':
 		return familiar_publish(arg, e);
 	case 'w':

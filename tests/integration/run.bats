@@ -735,3 +735,34 @@ assert_nothing_left() {
 	assert_status 125
 	assert_nothing_left
 }
+
+@test "run: --device /dev/X[:/PATH][:rwm] makes the node and allows it in the devices cgroup" {
+	run --separate-stderr ctr-run run --rm --device /dev/zero:/dev/myzero "$IMG" \
+		-- sh -c 'ls -l /dev/myzero; head -c 4 /dev/myzero | od -An -tx1'
+	assert_status 0
+	[[ "${lines[0]}" == "crw-rw-rw-"*" 1,   5 "*" /dev/myzero" ]]
+	[ "$(echo ${lines[1]})" = "00 00 00 00" ]
+	# /dev/kmsg is not among the devices every container may use: only the
+	# access given opens it (for writing; nothing is written)
+	run --separate-stderr ctr-run run --rm --device /dev/kmsg:/dev/k:r "$IMG" \
+		-- sh -c 'true >/dev/k && echo w-ok; exit 0'
+	assert_status 0
+	[ -z "$output" ]
+	[[ "$stderr" == *"can't create /dev/k: Operation not permitted"* ]]
+	run --separate-stderr ctr-run run --rm --device /dev/kmsg:/dev/k "$IMG" -- sh -c 'true >/dev/k && echo w-ok'
+	assert_status 0
+	[ "$output" = w-ok ]
+	# same path in the container by default, access in the second place too
+	run --separate-stderr ctr-run run --rm --device /dev/zero:rw "$IMG" -- head -c 1 /dev/zero
+	assert_status 0
+	for bad in /etc/passwd /nonexistent dev/zero /dev/zero:rx /dev/zero:/dev/../x \
+		/dev/zero:/dev/z:rwx /dev/zero:rwmm; do
+		run --separate-stderr ctr-run run --rm --device "$bad" "$IMG" -- true
+		echo "$bad -> $status: $stderr"
+		assert_status 125
+		[ "${#stderr_lines[@]}" = 1 ]
+		[[ "$stderr" == "ctr-run: fatal: --device "* ]]
+	done
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+}
