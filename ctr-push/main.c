@@ -4,11 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
+#include "image.h"
+#include "jsonio.h"
 #include "prog.h"
 #include "push.h"
 #include "registry.h"
+#include "xmem.h"
 
 enum {
 	P_PLATFORM = 0x100,
@@ -28,7 +33,7 @@ static const struct opt opts[] = {
     OPT_END,
 };
 static const struct opt_cmd push_spec = {
-    "SRC [DEST]", "upload an image of the store to a registry (as DEST, default SRC)", opts, 0,
+    "SRC|- [DEST]", "upload an image of the store to a registry (as DEST, default SRC)", opts, 0,
     OPT_PERMUTE};
 
 /* Options of the platform choice; false when c is not one. */
@@ -64,6 +69,22 @@ parse_opt(int c, const char *arg, struct push_opts *o)
 	}
 }
 
+/* SRC "-": the name in the JSON a tool printed about an image (ctr-pull's, ctr-image's). */
+static char *
+name_from_stdin(struct state *st)
+{
+	json_auto_t *in = NULL, *doc = NULL;
+	struct err e;
+
+	if (!(in = jsonio_load_fd(STDIN_FILENO, JSONIO_MAX, "stdin", &e)))
+		die(EXIT_USAGE, "%s", e.msg);
+	if (state_open(st, &e) < 0 || !(doc = image_stage_doc(st, in, &e)))
+		die_err((err_prefix(&e, "stdin"), &e));
+	if (!jsonio_str(doc, "name"))
+		die(EXIT_USAGE, "stdin: the image JSON names no image");
+	return xstrdup(jsonio_str(doc, "name"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -84,7 +105,9 @@ main(int argc, char **argv)
 	opt_operands(&push_spec, argc, argv, 1, 2);
 	if (o.platform_set && o.all_platforms)
 		opt_die(&push_spec, "--platform and --all-platforms exclude each other");
-	o.src = argv[optind];
+	_cleanup_free_ char *src = strcmp(argv[optind], "-") ? NULL : name_from_stdin(&st);
+
+	o.src = src ? src : argv[optind];
 	o.dest = optind == argc - 2 ? argv[optind + 1] : NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die(EXIT_SYS, "libcurl initialisation failed");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cni.h"
+#include "netfiles.h"
 #include "cleanup.h"
 #include "familiar.h"
 #include "cmd.h"
@@ -44,6 +45,11 @@ enum {
 	O_PULL,
 	O_ENV_FILE,
 	O_TMPFS,
+	O_DNS,
+	O_DNS_SEARCH,
+	O_ADD_HOST,
+	O_NO_HOSTS,
+	O_DEVICE,
 };
 
 static const struct opt create_opts[] = {
@@ -59,6 +65,8 @@ static const struct opt create_opts[] = {
      "a bind mount of a host path, or a tmpfs (tmpfs-size=, tmpfs-mode=)", NULL},
     {"volume", 'v', "SRC:DST[:ro]", "bind-mount the absolute host path SRC at DST", NULL},
     {"tmpfs", O_TMPFS, "DST[:OPT,...]", "a tmpfs at DST (size=64m, mode=1777, ro, noexec)", NULL},
+    {"device", O_DEVICE, "/dev/X[:/PATH][:rwm]",
+     "the host's device X at PATH in the container, allowed rwm (or less)", NULL},
     {"publish", 'p', "PORTS", "refused: publishing ports is CNI portmap's or the firewall's job",
      NULL},
     {"read-only", O_READ_ONLY, NULL, "mount the root file system read-only", NULL},
@@ -77,6 +85,10 @@ static const struct opt create_opts[] = {
     {"net", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH",
      "network namespace (default: a new one, loopback only)", NULL},
     {"network", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH", NULL, NULL},
+    {"dns", O_DNS, "IP", "with --net cni: a nameserver for /etc/resolv.conf (replaces all)", NULL},
+    {"dns-search", O_DNS_SEARCH, "DOMAIN", "with --net cni: a search domain ('.': none)", NULL},
+    {"add-host", O_ADD_HOST, "NAME:IP", "with --net cni: a line in /etc/hosts", NULL},
+    {"no-hosts", O_NO_HOSTS, NULL, "with --net cni: keep the image's /etc/hosts", NULL},
     {"label", 'l', "K=V", "a label on the container record", NULL},
     {"stdio", O_STDIO, "pipe|null|inherit", "stdio of a container that outlives the call", NULL},
     {"log", O_LOG, "FILE", "keep the container's output in FILE too (with --stdio pipe)", NULL},
@@ -109,6 +121,7 @@ void
 create_args_release(struct create_args *a)
 {
 	spec_opts_release(&a->so);
+	netfiles_opts_release(&a->nf);
 	free(a->log_path);
 	a->log_path = NULL;
 	for (size_t i = 0; i < a->nowned; i++)
@@ -292,6 +305,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return familiar_volume(so, arg, e);
 	case O_TMPFS:
 		return familiar_tmpfs(so, arg, e);
+	case O_DEVICE:
+		return familiar_device(so, arg, e);
 	case 'p':
 		return familiar_publish(arg, e);
 	case 'w':
@@ -334,6 +349,15 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 		return set_size_opt(c, arg, so, e);
 	case O_NET:
 		return set_net(a, arg, e);
+	case O_DNS:
+		return netfiles_add_dns(&a->nf, arg, e);
+	case O_DNS_SEARCH:
+		return netfiles_add_search(&a->nf, arg, e);
+	case O_ADD_HOST:
+		return netfiles_add_host(&a->nf, arg, e);
+	case O_NO_HOSTS:
+		a->nf.no_hosts = a->nf.any = true;
+		return 0;
 	case O_PULL:
 		return pull_policy_parse(arg, &a->pull, e);
 	case O_RM:
@@ -417,5 +441,10 @@ create_parse(int argc, char **argv, struct create_args *a, struct state *st, str
 	}
 	if (a->name && path_check_id(a->name, CONTAINER_ID_MAX, e) < 0)
 		return err_prefix(e, "--name");
+	if (a->nf.any && !a->so.cni)
+		return err_code(
+		    e, "usage",
+		    "--dns, --dns-search, --add-host and --no-hosts are for a container "
+		    "on a CNI network (--net cni:NAME)");
 	return check_stdio(a, e);
 }

@@ -61,6 +61,15 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 			 "stdio", a->stdio, "log", a->log_path);
 }
 
+/* A CNI container's resolv.conf and hosts, from its networks' results. */
+static int
+net_files(struct create_args *a, const struct container *c, struct err *e)
+{
+	json_auto_t *results = cni_describe(c);
+
+	return netfiles_setup(c, &a->so, results, &a->nf, e);
+}
+
 /* User, spec and config.json, once the rootfs is mounted (the user lives in its /etc). */
 static int
 write_config(struct create_args *a, const struct imagein *in, struct container *c, struct err *e)
@@ -78,6 +87,8 @@ write_config(struct create_args *a, const struct imagein *in, struct container *
 	a->so.id = c->id;
 	a->so.arch = in->arch; /* the filter covers the image's 32-bit ABI where it has one */
 	notify_add_spec(a, c->statedir);
+	if (a->so.cni && net_files(a, c, e) < 0)
+		return -1;
 	spec = spec_build(in->config, &a->so, &u, e);
 	spec_user_release(&u);
 	if (!spec)

@@ -9,6 +9,7 @@
 #include "pull.h"
 #include "container.h"
 #include "err.h"
+#include "netfiles.h"
 #include "spec.h"
 #include "state.h"
 
@@ -17,10 +18,11 @@ enum sdnotify_mode { SDNOTIFY_CONMON, SDNOTIFY_CONTAINER, SDNOTIFY_IGNORE };
 
 struct create_args {
 	struct spec_opts so;
-	const char *name;    /* --name, or NULL for a random id */
-	const char *runtime; /* --runtime, default runc */
-	const char *user;    /* --user */
-	const char *image;   /* IMAGE or "-" */
+	struct netfiles_opts nf; /* --dns, --dns-search, --add-host, --no-hosts */
+	const char *name;	 /* --name, or NULL for a random id */
+	const char *runtime;	 /* --runtime, default runc */
+	const char *user;	 /* --user */
+	const char *image;	 /* IMAGE or "-" */
 	bool interactive, detach, rm;
 	/*
 	 * --stdio inherit|pipe|null, for containers that outlive the call

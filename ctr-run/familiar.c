@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* create's and run's flags with their docker/podman meaning: -e VAR, --env-file, -v, --tmpfs, -p. */
+/* create's and run's flags with their docker/podman meaning: -e VAR, --env-file, -v, --tmpfs, --device, -p. */
 #include "familiar.h"
 
 #include <errno.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "cleanup.h"
 #include "fdio.h"
@@ -158,4 +159,52 @@ familiar_publish(const char *arg, struct err *e)
 			"-p '%.32s': port publishing is a higher layer's job: use CNI's portmap "
 			"plugin (--net cni:NAME) or the host's firewall",
 			arg);
+}
+
+/* "rwm" or a part of it, each letter once. */
+static bool
+is_access(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!strchr("rwm", *p) || strchr(p + 1, *p))
+			return false;
+	return *s != '\0';
+}
+
+int
+familiar_device(struct spec_opts *so, const char *arg, struct err *e)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *host = copy, *dst = NULL, *access = NULL, *c;
+	struct spec_device d = {0};
+	struct stat st;
+
+	if ((c = strchr(host, ':'))) {
+		*c++ = '\0';
+		if (is_access(c)) {
+			access = c;
+		} else {
+			dst = c;
+			if ((c = strchr(dst, ':'))) {
+				*c++ = '\0';
+				access = c;
+			}
+		}
+	}
+	if (host[0] != '/' || (dst && check_dst("--device", dst, e) < 0) ||
+	    (access && !is_access(access)))
+		return err_code(e, "invalid", "--device '%.64s': want /dev/X[:/PATH][:rwm]", arg);
+	if (stat(host, &st) < 0)
+		return err_set(e, errno, "--device '%.64s'", host);
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_code(e, "invalid", "--device '%.64s': not a device node", host);
+	d.path = xstrdup(dst ? dst : host);
+	d.type = S_ISCHR(st.st_mode) ? 'c' : 'b';
+	d.major = major(st.st_rdev);
+	d.minor = minor(st.st_rdev);
+	d.mode = st.st_mode & 07777;
+	snprintf(d.access, sizeof(d.access), "%s", access ? access : "rwm");
+	so->devices = xrealloc(so->devices, (so->ndevices + 1) * sizeof(d));
+	so->devices[so->ndevices++] = d;
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* create's and run's flags with their docker/podman meaning: -e VAR, --env-file, -v, --tmpfs, -p. */
+/* create's and run's flags with their docker/podman meaning: -e VAR, --env-file, -v, --tmpfs, --device, -p. */
 #ifndef CTR_RUN_FAMILIAR_H
 #define CTR_RUN_FAMILIAR_H
 
@@ -18,6 +18,12 @@ int familiar_mount_add(struct spec_opts *so, struct spec_mount *m, struct err *e
 int familiar_volume(struct spec_opts *so, const char *arg, struct err *e);
 /* --tmpfs DST[:OPT[,OPT]...]: a tmpfs at DST (size=, mode=, ro, noexec, ...). */
 int familiar_tmpfs(struct spec_opts *so, const char *arg, struct err *e);
+/*
+ * --device /dev/X[:/PATH][:rwm]: the host's device node X made at PATH
+ * (default: the same path) in the container, allowed by the cgroup with
+ * the access given (default rwm).
+ */
+int familiar_device(struct spec_opts *so, const char *arg, struct err *e);
 /* -p/--publish: refused, with where port publishing belongs. */
 int familiar_publish(const char *arg, struct err *e);
 

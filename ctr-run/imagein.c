@@ -139,7 +139,7 @@ from_name(const struct state *st, const char *arg, struct imagein *in, struct er
 int
 imagein_load(const struct state *st, const char *arg, struct imagein *in, struct err *e)
 {
-	json_auto_t *doc = NULL;
+	json_auto_t *doc = NULL, *img = NULL;
 
 	memset(in, 0, sizeof(*in));
 	if (strcmp(arg, "-"))
@@ -151,9 +151,14 @@ imagein_load(const struct state *st, const char *arg, struct imagein *in, struct
 		return err_code(e, "invalid", "stdin: not a JSON object");
 	if (json_object_get(doc, "chain_id"))
 		return from_snapshot_doc(st, doc, in, e);
-	if (json_object_get(doc, "diff_ids"))
-		return from_image_doc(st, doc, in, e);
-	return err_code(e, "invalid",
-			"stdin: neither a snapshot document (chain_id) nor an image document "
-			"(diff_ids)");
+	img = image_stage_doc(st, doc, e);
+	if (!img)
+		return strcmp(e->code, "invalid")
+			   ? -1
+			   : err_code(
+				 e, "invalid",
+				 "stdin: not a snapshot document (chain_id), nor JSON about an "
+				 "image (an image document, an image record, or ctr-image "
+				 "inspect's)");
+	return from_image_doc(st, img, in, e);
 }

@@ -191,6 +191,32 @@ devices(const struct spec_opts *o)
 			json_object_set_new(r, "minor", json_integer(allow[i][1]));
 		json_array_append_new(d, r);
 	}
+	for (size_t i = 0; !o->privileged && i < o->ndevices; i++) {
+		const struct spec_device *v = &o->devices[i];
+
+		json_array_append_new(d, json_pack("{s:b, s:s#, s:I, s:I, s:s}", "allow", true,
+						   "type", &v->type, (size_t)1, "major",
+						   (json_int_t)v->major, "minor",
+						   (json_int_t)v->minor, "access", v->access));
+	}
+	return d;
+}
+
+/* --device: the nodes the runtime makes in the container's /dev (or wherever named). */
+static json_t *
+device_nodes(const struct spec_opts *o)
+{
+	json_t *d = json_array();
+
+	for (size_t i = 0; i < o->ndevices; i++) {
+		const struct spec_device *v = &o->devices[i];
+
+		json_array_append_new(d, json_pack("{s:s, s:s#, s:I, s:I, s:I, s:i, s:i}", "path",
+						   v->path, "type", &v->type, (size_t)1, "major",
+						   (json_int_t)v->major, "minor",
+						   (json_int_t)v->minor, "fileMode",
+						   (json_int_t)v->mode, "uid", 0, "gid", 0));
+	}
 	return d;
 }
 
@@ -235,6 +261,8 @@ spec_linux(const struct spec_opts *o, json_t *caps, struct err *e)
 
 	/* one flat parent "ctr": works with runc's cgroupfs driver on v1 and v2 alike */
 	json_object_set_new(l, "cgroupsPath", json_string(cg));
+	if (o->ndevices)
+		json_object_set_new(l, "devices", device_nodes(o));
 	if (!o->privileged) {
 		json_object_set_new(l, "maskedPaths", str_array(masked_paths));
 		json_object_set_new(l, "readonlyPaths", str_array(readonly_paths));

@@ -26,6 +26,9 @@ spec_opts_release(struct spec_opts *o)
 	for (size_t i = 0; i < o->nmounts; i++)
 		spec_mount_release(&o->mounts[i]);
 	free(o->mounts);
+	for (size_t i = 0; i < o->ndevices; i++)
+		free(o->devices[i].path);
+	free(o->devices);
 	free(o->env);
 	free(o->cap_add);
 	free(o->cap_drop);

@@ -18,6 +18,15 @@ struct spec_mount {
 	bool tmpfs;    /* else a bind mount */
 };
 
+/* A --device: a host device node made at path in the container, and its cgroup rule. */
+struct spec_device {
+	char *path; /* in the container; owned */
+	char type;  /* 'c' or 'b' */
+	int64_t major, minor;
+	uint32_t mode;	/* the host node's permission bits */
+	char access[4]; /* of "rwm" */
+};
+
 /* The user a process runs as, resolved against the image's /etc/passwd and /etc/group. */
 struct spec_user {
 	uint32_t uid;
@@ -40,6 +49,8 @@ struct spec_opts {
 	const char *hostname;
 	struct spec_mount *mounts;
 	size_t nmounts;
+	struct spec_device *devices; /* --device; owned */
+	size_t ndevices;
 	char **cap_add;
 	size_t ncap_add;
 	char **cap_drop;

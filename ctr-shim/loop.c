@@ -22,6 +22,7 @@
 #include "oom.h"
 #include "ops.h"
 #include "output.h"
+#include "rtstderr.h"
 #include "runtime.h"
 #include "shim.h"
 #include "spawn.h"
@@ -114,6 +115,7 @@ loop_reaped(struct shim *s, struct proc *p, int wstatus)
 		/* output still in the PTY or the pipes belongs before the exit */
 		tty_drain(s);
 		output_drain(s);
+		rtstderr_drain(s);
 	}
 	p->exit = exitfile_record(p->pid, wstatus, is_init && oom_killed(s));
 	if (!is_init)
@@ -199,6 +201,9 @@ dispatch(struct shim *s, struct watch *w, uint32_t events)
 		break;
 	case W_NOTIFY:
 		notify_relay_on_event(s);
+		break;
+	case W_RTSTDERR:
+		rtstderr_on_event(s, events);
 		break;
 	}
 }

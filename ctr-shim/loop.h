@@ -21,7 +21,8 @@ enum watch_kind {
 	W_EXEC_TTY,
 	W_OUTPUT,
 	W_NOTIFY,
-	W_CALLER
+	W_CALLER,
+	W_RTSTDERR
 };
 struct watch {
 	enum watch_kind kind;

@@ -410,6 +410,8 @@ release(struct shim *s)
 	output_release(s);
 	if (s->caller.fd >= 0)
 		close(s->caller.fd);
+	if (s->rterr.fd >= 0)
+		close(s->rterr.fd);
 	if (s->after_fd >= 0)
 		close(s->after_fd);
 	if (s->ctr_dirfd >= 0)
@@ -443,6 +445,7 @@ main(int argc, char **argv)
 		s.out.w[i].fd = -1;
 	s.out.stdin_fd = s.out.logfd = s.out.logdir = -1;
 	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = s.caller.fd = -1;
+	s.rterr.fd = -1;
 	s.after_fd = s.ctr_dirfd = -1;
 	exitcmd_watch(&s); /* while the caller is certainly our parent */
 	detach(&s);

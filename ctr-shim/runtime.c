@@ -15,6 +15,7 @@
 #include "log.h"
 #include "ociruntime.h"
 #include "output.h"
+#include "rtstderr.h"
 #include "shim.h"
 #include "spawn.h"
 #include "xmem.h"
@@ -65,9 +66,14 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	}
 	if (far[0] >= 0)
 		so.stdin_fd = far[0], so.stdout_fd = far[1], so.stderr_fd = far[2];
+	if (rtstderr_open(s, &so, e) < 0) {
+		output_close_far(far);
+		return -1;
+	}
 	unlinkat(s->dirfd, "init.pid", 0);
 	r = s->o.foreground ? foreground_start(s, args, &so, e)
 			    : ociruntime_run(&s->rt, LOG_NAME, args, &so, e);
+	rtstderr_done(s, &so, r, e);
 	output_close_far(far); /* the container holds its own copies now */
 	if (r < 0)
 		return -1;

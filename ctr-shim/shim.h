@@ -75,6 +75,7 @@ struct shim {
 	int delete_rc;	   /* its exit code once the loop reaped it, else -1 */
 	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
 	struct output out;
+	struct watch rterr;	    /* --stdio inherit: the runtime's stderr (rtstderr.c) */
 	struct watch caller;	    /* a pidfd of --caller-pid while the relay lasts (tty.c) */
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */

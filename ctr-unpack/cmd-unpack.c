@@ -32,9 +32,13 @@ load_image(const struct state *st, const struct content *c, const struct opts *o
 	json_t *doc;
 
 	if (!strcmp(o->src, "-")) {
-		doc = jsonio_load_fd(STDIN_FILENO, JSONIO_MAX, "stdin", &e);
-		if (!doc)
+		json_auto_t *in = jsonio_load_fd(STDIN_FILENO, JSONIO_MAX, "stdin", &e);
+
+		if (!in)
 			die(100, "%s", e.msg);
+		/* also what ctr-image inspect and ls --json print */
+		if (!(doc = image_stage_doc(st, in, &e)))
+			die_err((err_prefix(&e, "stdin"), &e));
 		return doc;
 	}
 	if (o->platform ? platform_parse(o->platform, &p, &e) < 0 : (platform_host(&p), 0))

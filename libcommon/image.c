@@ -257,3 +257,26 @@ fail:
 	err_prefix(e, "image '%s'", jsonio_str(record, "name"));
 	return NULL;
 }
+
+json_t *
+image_stage_doc(const struct state *st, json_t *in, struct err *e)
+{
+	json_t *inner = json_object_get(in, "image");
+	struct content c;
+	json_t *doc;
+
+	if (json_is_object(inner) && json_is_object(json_object_get(in, "record")))
+		in = inner;
+	if (json_object_get(in, "diff_ids") || json_object_get(in, "layers"))
+		return json_incref(in);
+	if (!json_is_object(json_object_get(in, "target")) || !jsonio_str(in, "name"))
+		return err_code(e, "invalid",
+				"not JSON about an image (an image document, an image record, or "
+				"ctr-image inspect's)"),
+		       NULL;
+	if (content_open(st, &c, e) < 0)
+		return NULL;
+	doc = image_resolve(&c, in, NULL, e);
+	content_release(&c);
+	return doc;
+}

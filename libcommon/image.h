@@ -19,6 +19,15 @@
  *  "labels":{...},"created":"RFC 3339","updated":"RFC 3339"}
  */
 
+/*
+ * What a stage reading "-" takes from JSON another tool printed about an
+ * image: an image document as it is; `ctr-image inspect`'s {"image":...,
+ * "record":...}: its image; a record (a line of `ctr-image ls --json`: name
+ * and target), resolved in the store for the host's platform. New reference,
+ * or NULL with code "invalid" for anything else.
+ */
+json_t *image_stage_doc(const struct state *st, json_t *in, struct err *e);
+
 /* Load the record of name (a normalised reference string). New reference. */
 json_t *image_load(const struct state *st, const char *name, struct err *e);
 /* Write (create or replace) a record under the image's lock. */

@@ -98,3 +98,57 @@ reserved() {
 	run --separate-stderr ctr-run run --rm --net cni:../x "$IMG" -- true
 	assert_status 125
 }
+
+@test "run-cni: /etc/resolv.conf and /etc/hosts as podman makes them; --dns, --dns-search, --add-host, --no-hosts" {
+	local dnsnet=$BATS_TEST_TMPDIR/net.d/30-tdns.conflist
+	# DNS in the network's result (the bridge plugin passes its "dns" on)
+	jq '.name = "tdns" | .plugins[0].dns = {nameservers: ["10.232.0.53"], search: ["corp.test"]}' \
+		"$CNI_CONF_DIR/10-tnet.conflist" >"$dnsnet"
+	id=$(cid dns1)
+	run --separate-stderr ctr-run run --rm --name "$id" --hostname web --net cni:tdns "$IMG" \
+		-- sh -c 'cat /etc/resolv.conf; echo --; cat /etc/hosts'
+	assert_status 0
+	[ "${lines[0]}" = "search corp.test" ]
+	[ "${lines[1]}" = "nameserver 10.232.0.53" ]
+	[ "${lines[2]}" = "--" ]
+	[[ "${lines[3]}" == "127.0.0.1"$'\t'"localhost "* ]]
+	[[ "${lines[4]}" == "::1"$'\t'"localhost "* ]]
+	[[ "${lines[5]}" == "10.232.$N."*$'\t'"web $id" ]]
+	assert_clean "$id"
+	# no DNS in the result: the host's resolver file without 127.x and ::1
+	printf 'domain host.test\nnameserver 127.0.0.53\nnameserver 10.7.7.7\noptions ndots:2\n' \
+		>"$BATS_TEST_TMPDIR/host-resolv"
+	id=$(cid dns2)
+	run --separate-stderr env CTR_RESOLV_CONF="$BATS_TEST_TMPDIR/host-resolv" \
+		ctr-run run --rm --name "$id" --add-host db:10.9.9.9 --net cni:tnet "$IMG" \
+		-- sh -c 'cat /etc/resolv.conf; echo --; cat /etc/hosts'
+	assert_status 0
+	[ "$(printf '%s\n' "${lines[@]:0:3}")" = "$(printf 'domain host.test\nnameserver 10.7.7.7\noptions ndots:2')" ]
+	[ "${lines[6]}" = "10.9.9.9"$'\t'"db" ]
+	[[ "${lines[7]}" == "10.232.$N."*$'\t'"$id" ]]
+	# the flags win; --no-hosts keeps the image's (busybox has none)
+	id=$(cid dns3)
+	run --separate-stderr ctr-run run --rm --name "$id" --dns 10.8.8.8 --dns 2001:db8::53 \
+		--dns-search . --no-hosts --net cni:tdns "$IMG" \
+		-- sh -c 'cat /etc/resolv.conf; echo --; cat /etc/hosts 2>&1; true'
+	assert_status 0
+	[ "$(printf '%s\n' "${lines[@]:0:3}")" = "$(printf 'nameserver 10.8.8.8\nnameserver 2001:db8::53\n--')" ]
+	[[ "${lines[3]}" == *"can't open '/etc/hosts'"* ]]
+	# a mount of the user's own there is left alone
+	echo "nameserver 10.6.6.6" >"$BATS_TEST_TMPDIR/mine"
+	run --separate-stderr ctr-run run --rm -v "$BATS_TEST_TMPDIR/mine:/etc/resolv.conf:ro" \
+		--net cni:tdns "$IMG" -- cat /etc/resolv.conf
+	assert_status 0
+	[ "$output" = "nameserver 10.6.6.6" ]
+	# bad values and the options without a CNI network: one line, 125, nothing made
+	for bad in "--dns 10.1.1 --net cni:tnet" "--add-host db --net cni:tnet" \
+		"--dns-search a,b --net cni:tnet" "--dns 10.1.1.1" "--no-hosts --net none"; do
+		# shellcheck disable=SC2086 # the words of each case
+		run --separate-stderr ctr-run run --rm $bad "$IMG" -- true
+		echo "$bad -> $status: $stderr"
+		assert_status 125
+		[ "${#stderr_lines[@]}" = 1 ]
+	done
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ -z "$(reserved tnet)$(reserved tdns)" ]
+}

@@ -49,6 +49,41 @@ derive_image() {
 	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
 }
 
+# The runtime's own stderr line is not printed: its words are in ours.
+@test "run: a runtime failure is one line of ours with the runtime's words" {
+	local fake=$REPO_ROOT/tests/fixtures/fake-runtime.sh
+	one_line() { # STATUS OPTIONS... -- CMD
+		local want=$1
+		shift
+		run "-$want" --separate-stderr ctr-run run --rm "${@/IMG/$IMG}" </dev/null
+		echo "$* -> $status: $stderr"
+		assert_status "$want"
+		[ "${#stderr_lines[@]}" = 1 ]
+		[[ "$stderr" == "ctr-run: fatal: runc run failed: "* ]]
+	}
+	one_line 127 IMG -- /no/such/command
+	one_line 126 IMG -- /etc/passwd
+	one_line 125 --cwd /etc/passwd IMG -- true
+	[[ "$stderr" == *"mkdir /etc/passwd: not a directory" ]]
+	one_line 125 --memory 1 IMG -- true
+	one_line 127 -t IMG -- /no/such/command
+	one_line 127 -d --stdio inherit IMG -- /nope
+	[[ "$stderr" == *'exec: "/nope": stat /nope: no such file or directory' ]]
+	# a runtime that logs nothing: its last stderr line is folded into ours
+	run --separate-stderr env FAKE_RUNTIME_MODE=create-unlogged \
+		ctr-run run --rm --runtime "$fake" "$IMG" -- true
+	assert_status 125
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == "ctr-run: fatal: "*": fake runtime: unlogged failure" ]]
+	# what the container writes on stderr still comes, all of it
+	run --separate-stderr ctr-run run --rm "$IMG" -- sh -c 'yes e | head -c 200000 >&2; echo out'
+	assert_status 0
+	[ "$output" = out ]
+	[ "${#stderr}" = 199999 ] # bats strips the last newline
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
+}
+
 @test "run: env, user, cwd and labels from options and the image" {
 	run --separate-stderr ctr-run run --rm -e FOO=bar -e PATH=/bin --user app --cwd /tmp "$IMG" \
 		-- sh -c 'echo "$FOO:$PATH"; id -u; id -g; pwd; hostname'
@@ -699,4 +734,35 @@ assert_nothing_left() {
 	run --separate-stderr ctr-run run --rm -v relative:/x "$IMG" -- true
 	assert_status 125
 	assert_nothing_left
+}
+
+@test "run: --device /dev/X[:/PATH][:rwm] makes the node and allows it in the devices cgroup" {
+	run --separate-stderr ctr-run run --rm --device /dev/zero:/dev/myzero "$IMG" \
+		-- sh -c 'ls -l /dev/myzero; head -c 4 /dev/myzero | od -An -tx1'
+	assert_status 0
+	[[ "${lines[0]}" == "crw-rw-rw-"*" 1,   5 "*" /dev/myzero" ]]
+	[ "$(echo ${lines[1]})" = "00 00 00 00" ]
+	# /dev/kmsg is not among the devices every container may use: only the
+	# access given opens it (for writing; nothing is written)
+	run --separate-stderr ctr-run run --rm --device /dev/kmsg:/dev/k:r "$IMG" \
+		-- sh -c 'true >/dev/k && echo w-ok; exit 0'
+	assert_status 0
+	[ -z "$output" ]
+	[[ "$stderr" == *"can't create /dev/k: Operation not permitted"* ]]
+	run --separate-stderr ctr-run run --rm --device /dev/kmsg:/dev/k "$IMG" -- sh -c 'true >/dev/k && echo w-ok'
+	assert_status 0
+	[ "$output" = w-ok ]
+	# same path in the container by default, access in the second place too
+	run --separate-stderr ctr-run run --rm --device /dev/zero:rw "$IMG" -- head -c 1 /dev/zero
+	assert_status 0
+	for bad in /etc/passwd /nonexistent dev/zero /dev/zero:rx /dev/zero:/dev/../x \
+		/dev/zero:/dev/z:rwx /dev/zero:rwmm; do
+		run --separate-stderr ctr-run run --rm --device "$bad" "$IMG" -- true
+		echo "$bad -> $status: $stderr"
+		assert_status 125
+		[ "${#stderr_lines[@]}" = 1 ]
+		[[ "$stderr" == "ctr-run: fatal: --device "* ]]
+	done
+	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
+	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
 }
