@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* gc and leases: what live leases name is kept; container directories and leases of the dead go. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -96,6 +97,29 @@ gc_sweep_containers(struct gc *g, struct err *e)
 	return gc_each_container(g, sweep_container, e);
 }
 
+/* leases/.ID.json.tmp-PID: a lease writer killed between its write and its rename. */
+static int
+sweep_lease_temps(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (g->st->runfd < 0)
+		return 0;
+	if (gc_opendir(g->st->runfd, "leases", &d, e) < 0)
+		return -1;
+	if (!d)
+		return 0;
+	while ((errno = 0, de = readdir(d))) {
+		if (!gc_dead_temp(de->d_name))
+			continue;
+		if (!g->o->dry_run && unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			return err_set(e, errno, "remove 'leases/%s'", de->d_name);
+		gc_file(g, "leases/%s", de->d_name);
+	}
+	return errno ? err_set(e, errno, "read 'leases'") : 0;
+}
+
 int
 gc_sweep_leases(struct gc *g, struct err *e)
 {
@@ -115,5 +139,5 @@ gc_sweep_leases(struct gc *g, struct err *e)
 		}
 		gc_file(g, "leases/%s.json", id);
 	}
-	return 0;
+	return sweep_lease_temps(g, e);
 }
