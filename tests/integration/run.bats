@@ -551,6 +551,22 @@ hold_as_creator() {
 	assert_clean "$id"
 }
 
+# A start SIGKILLed after the runtime's start, before it marked the
+# container started, left ls saying "created" for a running container.
+@test "run: the shim marks a container started, so a start killed before the answer leaves ls right" {
+	local id
+	id=$(cid startmark)
+	ctr-run create --name "$id" "$IMG" -- sleep 100 >/dev/null
+	# the start request of a caller that dies before it reads the answer
+	$(helpers_python) "$REPO_ROOT/tests/lib/shimctl.py" call "$CTR_STATE/default/$id" '{"op":"start"}' >/dev/null
+	[ "$(ctr-run ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" = running ]
+	run --separate-stderr ctr-run start "$id"
+	assert_status 100
+	[[ "$stderr" == *"is running, not created"* ]]
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
 @test "run: delete -f of a container with no record on the native snapshotter removes its snapshot" {
 	local id native=$BATS_TEST_TMPDIR/native.json
 	id=$(cid nativenorec)
