@@ -11,6 +11,7 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "cnistate.h"
 #include "fdio.h"
 #include "jsonio.h"
 #include "netns-dir.h"
@@ -18,8 +19,8 @@
 #include "spawn.h"
 #include "xmem.h"
 
-#define CNI_FILE "cni.json"
-#define CNI_OUT_MAX (1 << 20)
+#define CNI_FILE CNISTATE_FILE
+#define CNI_OUT_MAX CNISTATE_OUT_MAX
 
 int
 cni_check_list(const char *list, struct err *e)
@@ -39,52 +40,11 @@ cni_check_list(const char *list, struct err *e)
 	return 0;
 }
 
-/*
- * ctr-netns ARGS... with our root, state and namespace; its stdout in *out
- * when out is not NULL. A failure is one line: ctr-netns's own, folded in.
- */
+/* ctr-netns ARGS... with our root, state and namespace (cnistate.h). */
 static int
 netns_tool(const struct state *st, const char *const *args, char **out, struct err *e)
 {
-	_cleanup_free_ char *exe = spawn_sibling("ctr-netns", "CTR_NETNS");
-	_cleanup_close_ int o = memfd_create("ctr-netns-out", MFD_CLOEXEC);
-	_cleanup_close_ int er = memfd_create("ctr-netns-err", MFD_CLOEXEC);
-	_cleanup_free_ char *msg = NULL;
-	const char *argv[24] = {exe, "--root", st->root, "--state", st->run, "-n", st->ns};
-	struct spawn_opts so = SPAWN_OPTS_INIT;
-	size_t n = 7, len;
-	int rc;
-
-	for (; *args && n < sizeof(argv) / sizeof(*argv) - 1; args++)
-		argv[n++] = *args;
-	if (o < 0 || er < 0)
-		return err_set(e, errno, "memfd_create");
-	so.stdin_fd = -1;
-	so.stdout_fd = o;
-	so.stderr_fd = er;
-	rc = spawn_run((char *const *)argv, &so, e);
-	if (rc < 0)
-		return -1;
-	if (rc != 0) {
-		char *line, *nl;
-
-		lseek(er, 0, SEEK_SET);
-		fdio_read_all(er, 4096, &msg, &len, &(struct err){0});
-		line = msg ? msg : "";
-		while ((nl = strrchr(line, '\n')) && !nl[1])
-			*nl = 0;
-		if ((nl = strrchr(line, '\n')))
-			line = nl + 1;
-		if (!strncmp(line, "ctr-netns: fatal: ", 18))
-			line += 18;
-		return err_code(e, rc == 100 ? "invalid" : "system", "%s",
-				*line ? line : "ctr-netns failed");
-	}
-	if (out) {
-		lseek(o, 0, SEEK_SET);
-		return fdio_read_all(o, CNI_OUT_MAX, out, &len, e);
-	}
-	return 0;
+	return cnistate_netns(st, st->ns, args, out, e);
 }
 
 static char *
@@ -160,40 +120,7 @@ load(const struct container *c)
 int
 cni_detach(const struct state *st, const struct container *c, struct err *e)
 {
-	json_auto_t *doc = load(c);
-	const char *name = jsonio_str(doc, "netns");
-	json_t *nets = json_object_get(doc, "networks");
-	_cleanup_free_ char *path = NULL;
-	char ifname[24];
-	int rc = 0;
-
-	if (!doc || !name || netns_dir_check_name(name, e) < 0)
-		return doc ? -1 : 0;
-	/* reverse order, each network told even when another failed; the first failure is said */
-	for (size_t i = json_array_size(nets); i-- > 0;) {
-		struct err one;
-
-		snprintf(ifname, sizeof(ifname), "eth%zu", i);
-		if (netns_tool(st,
-			       (const char *[]){"cni", "del", "--ifname", ifname,
-						json_string_value(json_array_get(nets, i)), name,
-						NULL},
-			       NULL, &one) < 0 &&
-		    rc == 0) {
-			*e = one;
-			rc = -1;
-		}
-	}
-	path = netns_dir_path(name, e);
-	if (path && access(path, F_OK) == 0 &&
-	    netns_tool(st, (const char *[]){"rm", name, NULL}, NULL, rc ? &(struct err){0} : e) < 0)
-		rc = -1;
-	if (rc == 0) {
-		_cleanup_free_ char *f = xasprintf("%s/" CNI_FILE, c->statedir);
-
-		unlink(f);
-	}
-	return rc;
+	return cnistate_detach(st, st->ns, c->statedir, e);
 }
 
 json_t *

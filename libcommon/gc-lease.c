@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cnistate.h"
 #include "gc-int.h"
 #include "jsonio.h"
 #include "lease.h"
@@ -43,10 +44,12 @@ gc_mark_leases(struct gc *g, struct err *e)
 }
 
 /*
- * Remove what a create killed before it wrote the record left: the
- * snapshot "ctr:NS:ID" and both directories. The rootfs was mounted only in
- * its creator's own mount namespace (ctr-run's create), gone with it; no
- * runtime state exists before the record does (the shim waits for its go).
+ * Remove what a create killed before it wrote the record left: its CNI
+ * networks and namespace (attached before the record, as its cni.json
+ * says), the snapshot "ctr:NS:ID" and both directories. The rootfs was
+ * mounted only in its creator's own mount namespace (ctr-run's create),
+ * gone with it; no runtime state exists before the record does (the shim
+ * waits for its go).
  */
 static int
 drop_container(struct gc *g, const char *ns, const char *id, struct err *e)
@@ -54,10 +57,15 @@ drop_container(struct gc *g, const char *ns, const char *id, struct err *e)
 	_cleanup_free_ char *key = snapshot_container_key(ns, id);
 	_cleanup_free_ char *rel = xasprintf("containers/%s/%s", ns, id);
 	_cleanup_free_ char *srel = xasprintf("%s/%s", ns, id);
+	_cleanup_free_ char *statedir = xasprintf("%s/%s", g->st->run, srel);
+	struct err cni;
 
 	gc_file(g, "%s", rel);
 	if (g->o->dry_run)
 		return 0;
+	/* as ctr-run delete does: a network that refuses is said, not a reason to stay */
+	if (g->st->runfd >= 0 && cnistate_detach(g->st, ns, statedir, &cni) < 0)
+		log_warn("container '%s': CNI: %s", srel, cni.msg);
 	if (snapshot_remove_everywhere(g->st, key, e) < 0)
 		return err_prefix(e, "container '%s'", srel);
 	if (g->st->runfd >= 0 && path_rm_rf(g->st->runfd, srel, e) < 0)
