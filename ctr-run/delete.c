@@ -4,6 +4,7 @@
 #include "log.h"
 #include "delete.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 
@@ -170,20 +171,40 @@ leased_by_other(const struct state *st, const char *id, const char *mine)
 	return lease_names(list, LEASE_CONTAINER, name);
 }
 
+/*
+ * A record whose create never reached the runtime: its creator died before
+ * the shim's go, and the shim, left without one, exited before any init (no
+ * init.pid, no exit record). Only with a state directory of this boot that
+ * a shim wrote: after a reboot none is left, and nothing tells then.
+ */
+static bool
+never_created(const struct container *c)
+{
+	json_auto_t *x = NULL;
+
+	if (c->statefd < 0 || faccessat(c->statefd, "shim.json", F_OK, 0) < 0 ||
+	    faccessat(c->statefd, "init.pid", F_OK, 0) == 0 || container_shim_alive(c, NULL))
+		return false;
+	x = container_exit(c);
+	return !x;
+}
+
 int
 delete_abandoned(const struct state *st, const char *id, const char *mine, struct err *e)
 {
 	struct container c;
 	struct err why;
 	int lk = -1, r;
+	bool rec;
 
 	container_init(&c, st, id);
-	/* a record, or a creator in flight (its lock, its lease): it is not abandoned */
-	r = container_open(&c, st, &why) == 0 || c.dirfd < 0 || why.sys != ENOENT ||
-		    (lk = lock_at(c.dirfd, "lock", LOCK_TRY, &why)) < 0 ||
-		    leased_by_other(st, id, mine)
-		? err_code(e, "exists", "container '%s' already exists", id)
-		: delete_orphan(st, &c, e);
+	rec = container_open(&c, st, &why) == 0;
+	/* a container, or a creator in flight (its lock, its lease): it is not abandoned */
+	if (c.dirfd < 0 || (rec ? !never_created(&c) : why.sys != ENOENT) ||
+	    (lk = lock_at(c.dirfd, "lock", LOCK_TRY, &why)) < 0 || leased_by_other(st, id, mine))
+		r = err_code(e, "exists", "container '%s' already exists", id);
+	else
+		r = rec ? delete_container(st, &c, true, e) : delete_orphan(st, &c, e);
 	if (lk >= 0)
 		close(lk);
 	container_release(&c);

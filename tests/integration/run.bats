@@ -551,6 +551,32 @@ hold_as_creator() {
 	assert_clean "$id"
 }
 
+# A create SIGKILLed after its record, before the shim's go: the shim exits
+# without one and nothing reaches the runtime; ls says "unknown (shim gone)"
+# and the re-run said "already exists" (tests/crash/run, 2 in 400).
+@test "run: create reclaims an id whose record's create never reached the runtime" {
+	local id sd shim
+	id=$(cid nevercreated)
+	sd=$CTR_STATE/default/$id
+	ctr-run create --name "$id" "$IMG" -- sleep 100 >/dev/null
+	shim=$(jq .pid "$sd/shim.json")
+	# a shim gone with its init still there: a container, never reclaimed
+	kill -KILL "$shim"
+	while kill -0 "$shim" 2>/dev/null; do sleep 0.05; done
+	[ "$(ctr-run state "$id" | jq -r .status)" = created ]
+	run --separate-stderr ctr-run create --name "$id" "$IMG" -- true
+	assert_status 100
+	[[ "$stderr" == *"already exists"* ]]
+	# what the killed create leaves: no runtime state, no init.pid
+	runc --root "$RR" delete -f "$id"
+	rm -f "$sd/init.pid"
+	[ "$(ctr-run ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" = unknown ]
+	ctr-run create --name "$id" "$IMG" -- true >/dev/null
+	[ "$(ctr-run state "$id" | jq -r .status)" = created ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
 # A start SIGKILLed after the runtime's start, before it marked the
 # container started, left ls saying "created" for a running container.
 @test "run: the shim marks a container started, so a start killed before the answer leaves ls right" {
