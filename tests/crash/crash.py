@@ -67,6 +67,8 @@ class Harness:
                                capture_output=True, text=True, timeout=HANG)
         except subprocess.TimeoutExpired:
             raise Failure("%s: hung for %d s" % (" ".join(argv), HANG))
+        except OSError as ex:
+            raise Failure("%s: %s" % (argv[0], ex))
         if r.stderr:
             self.note(r.stderr.rstrip())
         self.note("  -> %d" % r.returncode)
@@ -257,6 +259,28 @@ class Harness:
                     except (ValueError, OSError) as ex:
                         raise Failure("record %s does not parse: %s" % (p, ex))
 
+    def check_snapshots(self):
+        """Every snapshot a store's meta/ records has its directory."""
+        for drv in ("overlay", "native"):
+            top = os.path.join(self.root, "snapshots", drv)
+            meta = os.path.join(top, "meta")
+            if not os.path.isdir(meta):
+                continue
+            for f in os.listdir(meta):
+                if not f.endswith(".json") or f.startswith("."):
+                    continue
+                try:
+                    with open(os.path.join(meta, f)) as fh:
+                        m = json.load(fh)
+                except (ValueError, OSError):
+                    continue  # check_records says it
+                if not m.get("id"):
+                    continue
+                d = os.path.join(top, str(m["id"]), "fs")
+                if not os.path.isdir(d):
+                    raise Failure("snapshot %s (%s, %s): no %s" % (
+                        m.get("name"), drv, m.get("kind"), d))
+
     def container_dirs(self):
         ids = set()
         for top in (os.path.join(self.root, "containers", self.ns),
@@ -321,6 +345,7 @@ class Harness:
 
     def check(self):
         self.check_records()
+        self.check_snapshots()
         r = self.sh(["ctr-image", "check"], check=False)
         if r.returncode != 0:
             raise Failure("ctr-image check: exit %d: %s" % (r.returncode, (r.stdout + r.stderr)[-400:]))
@@ -376,6 +401,16 @@ class Harness:
         for p, c in sorted(self.ours().items()):
             self.note("process %d: %s" % (p, c))
 
+    def stop_all(self):
+        """Nothing left running after a failure: its containers are deleted
+        (the log has what ls, lease ls and /proc said); the rest is kept."""
+        try:
+            ids = list(self.containers())
+            if ids:
+                self.sh(["ctr-run", "delete", "-f"] + ids, check=False)
+        except Failure as ex:
+            self.note("stop_all: %s" % ex)
+
     # ---- the run ------------------------------------------------------------
 
     def warmup(self):
@@ -410,6 +445,11 @@ class Harness:
             raise Failure("processes left: %s" % self.ours())
 
 
+def interrupted(signum, frame):
+    """SIGTERM as ^C: the run stops, and deletes its containers."""
+    raise KeyboardInterrupt
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
@@ -436,6 +476,7 @@ def main():
         return 1
     print("# warm-up (ms): " + ", ".join("%s %.0f" % (k, v * 1e3)
                                          for k, v in sorted(h.durations.items())), flush=True)
+    signal.signal(signal.SIGTERM, interrupted)
     for i in range(1, a.iter + 1):
         h.op = h.rng.choice(ops)
         h.detail = ""
@@ -446,6 +487,12 @@ def main():
             h.check()
             passed += 1
             print("ok %d - %s: %s" % (i, h.op, h.detail), flush=True)
+        except KeyboardInterrupt:
+            print("not ok %d - %s: interrupted" % (i, h.op), flush=True)
+            h.note("INTERRUPTED")
+            failed += 1
+            a.keep_going = False
+            break
         except Failure as ex:
             failed += 1
             h.counts[h.op]["failed"] += 1
@@ -454,6 +501,8 @@ def main():
             print("not ok %d - %s: %s: %s" % (i, h.op, h.detail, ex), flush=True)
             if not a.keep_going:
                 break
+    if failed and not a.keep_going:
+        h.stop_all()
     if failed == 0 or a.keep_going:
         h.op = "final"
         try:
