@@ -49,6 +49,7 @@ class Harness:
                         CTR_NAMESPACE=self.ns, CTR_RUNTIME_NO_VERSION_CHECK="1")
         self.log = open(os.path.join(self.dir, "crash.log"), "a")
         self.durations = {}
+        self.layers = {}  # committed chain -> fs_manifest, from the warm-up
         self.live = []  # containers lifecycle left running, oldest first
         self.counts = {op: {"runs": 0, "killed": 0, "finished": 0, "already": 0,
                             "failed": 0} for op in OPS}
@@ -259,8 +260,9 @@ class Harness:
                     except (ValueError, OSError) as ex:
                         raise Failure("record %s does not parse: %s" % (p, ex))
 
-    def check_snapshots(self):
-        """Every snapshot a store's meta/ records has its directory."""
+    def snapshot_trees(self):
+        """name -> (kind, fs directory) of every snapshot of every store."""
+        out = {}
         for drv in ("overlay", "native"):
             top = os.path.join(self.root, "snapshots", drv)
             meta = os.path.join(top, "meta")
@@ -274,12 +276,33 @@ class Harness:
                         m = json.load(fh)
                 except (ValueError, OSError):
                     continue  # check_records says it
-                if not m.get("id"):
-                    continue
-                d = os.path.join(top, str(m["id"]), "fs")
-                if not os.path.isdir(d):
-                    raise Failure("snapshot %s (%s, %s): no %s" % (
-                        m.get("name"), drv, m.get("kind"), d))
+                if m.get("id") and m.get("name"):
+                    out[m["name"]] = (m.get("kind"), os.path.join(top, str(m["id"]), "fs"))
+        return out
+
+    @staticmethod
+    def fs_manifest(top):
+        """What a layer's tree holds: path, type and mode, size, link target."""
+        out = []
+        for d, dirs, files in os.walk(top):
+            for x in sorted(dirs + files):
+                p = os.path.join(d, x)
+                st = os.lstat(p)
+                link = os.readlink(p) if os.path.islink(p) else ""
+                size = st.st_size if not os.path.isdir(p) else 0
+                out.append((os.path.relpath(p, top), st.st_mode, size, link))
+        return sorted(out)
+
+    def check_snapshots(self):
+        """Every snapshot has its directory, and a committed layer of the
+        image holds what it held after the warm-up's unkilled unpack."""
+        for name, (kind, d) in self.snapshot_trees().items():
+            if not os.path.isdir(d):
+                raise Failure("snapshot %s (%s): no %s" % (name, kind, d))
+            ref = self.layers.get(name)
+            if kind == "committed" and ref is not None and self.fs_manifest(d) != ref:
+                raise Failure("committed snapshot %s does not hold what an unkilled unpack "
+                              "made (%s)" % (name, d))
 
     def container_dirs(self):
         ids = set()
@@ -414,7 +437,15 @@ class Harness:
     # ---- the run ------------------------------------------------------------
 
     def warmup(self):
-        """Each operation once, unkilled: the durations, and the baseline."""
+        """Each operation once, unkilled: the durations, the image's layers
+        as unpacked, and the baseline."""
+        self.reset()
+        self.sh(["ctr-pull", "-q", "--plain-http", "--unpack", self.img])
+        self.layers = {name: self.fs_manifest(d)
+                       for name, (kind, d) in self.snapshot_trees().items()
+                       if kind == "committed"}
+        if not self.layers:
+            raise Failure("no committed snapshot after an unkilled pull --unpack")
         for op in OPS:
             self.op = op
             getattr(self, "op_" + op.replace("-", "_"))(0)
