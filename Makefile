@@ -7,6 +7,7 @@
 #   make check-asan      the integration suite against the ASan + UBSan build
 #   make check-valgrind  the unit tests under valgrind (memcheck, leaks)
 #   make SANITIZE=1 ...  build with ASan + UBSan into build-san/
+#   make crash ITER=N    SIGKILL N operations at random instants, check the store after each
 #   make lint            warnings as errors (gcc, clang), clang-format, mandoc -Tlint
 #   make fuzz            every libFuzzer target (fuzz/) for FUZZ_SECONDS each, in build-fuzz/
 #   make bench           side by side with containerd (QUICK=1: ~3 minutes)
@@ -197,20 +198,27 @@ check-valgrind: $(UNIT_BIN)
 	$(Q)tests/run --valgrind --unit $(UNIT_BIN)
 
 # The README's test command: dependencies, the plain build, the sanitizer
-# build of the unit tests, each fuzz target for CHECK_FUZZ_SECONDS, and the
-# integration suite, with one summary line. CI (.ci/run) adds its slow stages
-# to that line: CHECK_VALGRIND=1, the unit tests under valgrind;
-# CHECK_ASAN=1, the integration suite again against the sanitizer build.
+# build of the unit tests, each fuzz target for CHECK_FUZZ_SECONDS, 20
+# iterations of the crash harness, and the integration suite, with one
+# summary line. CI (.ci/run) adds its slow stages to that line:
+# CHECK_VALGRIND=1, the unit tests under valgrind; CHECK_ASAN=1, the
+# integration suite again against the sanitizer build.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 $(patsubst build/%,build-san/%,$(UNIT_BIN)) \
 		$(if $(filter 1,$(CHECK_ASAN)),all)
 	$(Q)$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_BIN)
 	$(Q)FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/run --unit $(UNIT_BIN) \
-		$(patsubst build/%,build-san/%,$(UNIT_BIN)) fuzz/run \
+		$(patsubst build/%,build-san/%,$(UNIT_BIN)) fuzz/run tests/crash/run \
 		--integration tests/integration/*.bats \
 		$(if $(filter 1,$(CHECK_VALGRIND)),--valgrind --unit $(UNIT_BIN)) \
 		$(if $(filter 1,$(CHECK_ASAN)),--sanitized --integration $(ASAN_BATS))
+
+# The crash-consistency harness (tests/crash/run, HACKING.md): ITER
+# operations each SIGKILLed at a random instant, re-run and checked.
+ITER ?= 100
+crash: all
+	$(Q)tests/crash/run $(ITER)
 
 demo: deps all
 	$(Q)scripts/demo
@@ -256,6 +264,6 @@ clean-objs:
 clean: clean-objs
 	rm -rf bin
 
-.PHONY: all bin-links deps check check-unit check-integration demo lint install clean clean-objs fuzz check-asan check-valgrind FORCE
+.PHONY: all bin-links deps check check-unit check-integration crash demo lint install clean clean-objs fuzz check-asan check-valgrind FORCE
 
 -include $(shell find build build-san build-lint build-lint-clang build-fuzz -name '*.d' 2>/dev/null)

@@ -256,14 +256,26 @@ cmd_rm(int argc, char **argv, struct state *st)
 	for (int i = optind; i < argc; i++) {
 		_cleanup_free_ char *name = cmd_name(argv[i]);
 		json_auto_t *rec = image_load(st, name, &e);
+		json_auto_t *entry = NULL;
+		struct err e2;
 
-		if (!rec)
+		/* a layout entry alone is what an rm killed by an older version left */
+		if (!rec && (!e.code || strcmp(e.code, "not-found") ||
+			     !(entry = content_index_get(&c, name, &e2))))
 			die_err(&e);
 	}
+	/*
+	 * The layout entry goes first, the record last: an rm killed between
+	 * leaves the record, which ls shows and rm removes again. The other
+	 * order left an entry no record names, which gc keeps (skopeo's, for
+	 * all it knows), with its blobs, for ever.
+	 */
 	for (int i = optind; i < argc; i++) {
 		_cleanup_free_ char *name = cmd_name(argv[i]);
 
-		if (image_remove(st, name, &e) < 0 || content_index_remove(&c, name, &e) < 0)
+		if (content_index_remove(&c, name, &e) < 0)
+			die_err(&e);
+		if (image_remove(st, name, &e) < 0 && (!e.code || strcmp(e.code, "not-found")))
 			die_err(&e);
 	}
 	content_release(&c);

@@ -10,14 +10,15 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "cnistate.h"
 #include "jsonio.h"
 #include "netns-dir.h"
 #include "path.h"
 #include "spawn.h"
 #include "xmem.h"
 
-#define CNI_FILE "cni.json"
-#define CNI_OUT_MAX (1 << 20)
+#define CNI_FILE CNISTATE_FILE
+#define CNI_OUT_MAX CNISTATE_OUT_MAX
 
 int
 cni_check_list(const char *list, struct err *e)
@@ -37,36 +38,11 @@ cni_check_list(const char *list, struct err *e)
 	return 0;
 }
 
-/*
- * ctr-netns ARGS... with our root, state and namespace; its stdout in *out
- * when out is not NULL. A failure is one line: ctr-netns's own, folded in.
- */
+/* ctr-netns ARGS... with our root, state and namespace (cnistate.h). */
 static int
 netns_tool(const struct state *st, const char *const *args, char **out, struct err *e)
 {
-	_cleanup_free_ char *exe = spawn_sibling("ctr-netns", "CTR_NETNS");
-	const char *argv[24] = {exe, "--root", st->root, "--state", st->run, "-n", st->ns};
-	struct spawn_io io = {.max = CNI_OUT_MAX};
-	size_t n = 7;
-	const char *line;
-	int rc;
-
-	for (; *args && n < sizeof(argv) / sizeof(*argv) - 1; args++)
-		argv[n++] = *args;
-	rc = spawn_capture((char *const *)argv, &io, e);
-	if (rc == 0 && io.too_big)
-		rc = err_code(e, "system", "ctr-netns printed more than %d bytes", CNI_OUT_MAX);
-	else if (rc > 0) {
-		line = io.errline;
-		if (!strncmp(line, "ctr-netns: fatal: ", 18))
-			line += 18;
-		rc = err_code(e, rc == 100 ? "invalid" : "system", "%s",
-			      *line ? line : "ctr-netns failed");
-	}
-	if (rc == 0 && out)
-		*out = steal_ptr(io.out);
-	spawn_io_release(&io);
-	return rc;
+	return cnistate_netns(st, st->ns, args, out, e);
 }
 
 static char *
@@ -142,40 +118,7 @@ load(const struct container *c)
 int
 cni_detach(const struct state *st, const struct container *c, struct err *e)
 {
-	json_auto_t *doc = load(c);
-	const char *name = jsonio_str(doc, "netns");
-	json_t *nets = json_object_get(doc, "networks");
-	_cleanup_free_ char *path = NULL;
-	char ifname[24];
-	int rc = 0;
-
-	if (!doc || !name || netns_dir_check_name(name, e) < 0)
-		return doc ? -1 : 0;
-	/* reverse order, each network told even when another failed; the first failure is said */
-	for (size_t i = json_array_size(nets); i-- > 0;) {
-		struct err one;
-
-		snprintf(ifname, sizeof(ifname), "eth%zu", i);
-		if (netns_tool(st,
-			       (const char *[]){"cni", "del", "--ifname", ifname,
-						json_string_value(json_array_get(nets, i)), name,
-						NULL},
-			       NULL, &one) < 0 &&
-		    rc == 0) {
-			*e = one;
-			rc = -1;
-		}
-	}
-	path = netns_dir_path(name, e);
-	if (path && access(path, F_OK) == 0 &&
-	    netns_tool(st, (const char *[]){"rm", name, NULL}, NULL, rc ? &(struct err){0} : e) < 0)
-		rc = -1;
-	if (rc == 0) {
-		_cleanup_free_ char *f = xasprintf("%s/" CNI_FILE, c->statedir);
-
-		unlink(f);
-	}
-	return rc;
+	return cnistate_detach(st, st->ns, c->statedir, e);
 }
 
 json_t *

@@ -2,6 +2,7 @@
 /* The create job: record, snapshot, rootfs mount, config.json, shim; undone on failure. */
 #include "cni.h"
 #include "create.h"
+#include "delete.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -312,7 +313,7 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	struct imagein in = {0};
 	struct err ignored;
 	json_auto_t *x = NULL;
-	int r = -1, lk = -1;
+	int r = -1, lk = -1, made;
 
 	container_init(c, st, id);
 	a->so.ns = st->ns;
@@ -323,7 +324,15 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	/* before the directory: gc and ls tell a create in flight from a dead one by it */
 	if (take_lease(st, c->id, key, &lease, e) < 0)
 		return -1;
-	if (container_make(c, st, e) < 0) {
+	/* a dead creator's leftover of this id is reclaimed, as delete -f would */
+	made = container_make(c, st, e);
+	if (made < 0 && !strcmp(e->code, "exists") &&
+	    delete_abandoned(st, c->id, lease.id, e) == 0) {
+		container_release(c);
+		container_init(c, st, id);
+		made = container_make(c, st, e);
+	}
+	if (made < 0) {
 		/* an existing container of this id is not ours to remove */
 		if (strcmp(e->code, "exists"))
 			container_remove_dirs(c, st, &ignored);

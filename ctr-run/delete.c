@@ -4,16 +4,20 @@
 #include "log.h"
 #include "delete.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "jsonio.h"
+#include "lease.h"
+#include "lock.h"
 #include "mount.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "snapshot.h"
 #include "spawn.h"
+#include "xmem.h"
 
 json_t *
 delete_wait_exit(const struct container *c, int ms, struct err *e)
@@ -144,6 +148,67 @@ delete_orphan(const struct state *st, struct container *c, struct err *e)
 	if (unmount_rootfs(c, e) < 0 || snapshot_remove_everywhere(st, key, e) < 0)
 		return err_prefix(e, "delete '%s'", c->id);
 	return removed(st, c, e);
+}
+
+/* Does a live lease other than mine name container id of st's namespace? */
+static bool
+leased_by_other(const struct state *st, const char *id, const char *mine)
+{
+	_cleanup_free_ char *name = xasprintf("%s/%s", st->ns, id);
+	json_auto_t *list = NULL;
+	struct err e;
+	size_t i;
+	json_t *l;
+
+	if (!(list = lease_list(st, &e)))
+		return true; /* cannot tell: not ours to remove */
+	json_array_foreach(list, i, l) {
+		if (mine && !strcmp(jsonio_str(l, "id") ? jsonio_str(l, "id") : "", mine)) {
+			json_array_remove(list, i);
+			break;
+		}
+	}
+	return lease_names(list, LEASE_CONTAINER, name);
+}
+
+/*
+ * A record whose create never reached the runtime: its creator died before
+ * the shim's go, and the shim, left without one, exited before any init (no
+ * init.pid, no exit record). Only with a state directory of this boot that
+ * a shim wrote: after a reboot none is left, and nothing tells then.
+ */
+static bool
+never_created(const struct container *c)
+{
+	json_auto_t *x = NULL;
+
+	if (c->statefd < 0 || faccessat(c->statefd, "shim.json", F_OK, 0) < 0 ||
+	    faccessat(c->statefd, "init.pid", F_OK, 0) == 0 || container_shim_alive(c, NULL))
+		return false;
+	x = container_exit(c);
+	return !x;
+}
+
+int
+delete_abandoned(const struct state *st, const char *id, const char *mine, struct err *e)
+{
+	struct container c;
+	struct err why;
+	int lk = -1, r;
+	bool rec;
+
+	container_init(&c, st, id);
+	rec = container_open(&c, st, &why) == 0;
+	/* a container, or a creator in flight (its lock, its lease): it is not abandoned */
+	if (c.dirfd < 0 || (rec ? !never_created(&c) : why.sys != ENOENT) ||
+	    (lk = lock_at(c.dirfd, "lock", LOCK_TRY, &why)) < 0 || leased_by_other(st, id, mine))
+		r = err_code(e, "exists", "container '%s' already exists", id);
+	else
+		r = rec ? delete_container(st, &c, true, e) : delete_orphan(st, &c, e);
+	if (lk >= 0)
+		close(lk);
+	container_release(&c);
+	return r;
 }
 
 /* The shim's exit status, or -1; it is our child only when we spawned it. */

@@ -34,6 +34,14 @@ void delete_rootfs_early(const struct state *st, struct container *c);
  * rootfs mount, the snapshot "ctr:<ns>:<id>", the directories.
  */
 int delete_orphan(const struct state *st, struct container *c, struct err *e);
+/*
+ * Remove container id when its creator died before it was made: no record,
+ * or a record but a shim that exited before any init (the creator died
+ * before its go); its lock free and no live lease naming it but the lease
+ * mine (the caller's, or NULL). Otherwise code "exists", as for any
+ * existing id.
+ */
+int delete_abandoned(const struct state *st, const char *id, const char *mine, struct err *e);
 /* Wait up to ms for the container's init to exit, through the shim. New exit object or NULL. */
 json_t *delete_wait_exit(const struct container *c, int ms, struct err *e);
 

@@ -4,6 +4,7 @@
 #include "ops.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,8 @@ op_start(struct shim *s, struct client *c, json_t *req)
 	if (runtime_start(s, &e) < 0)
 		return control_error(s, c, "%s", e.msg);
 	s->status = CTR_RUNNING;
+	/* ours, not the caller's: a caller killed before our answer leaves it right (ls) */
+	close(openat(s->dirfd, "started", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 	notify_ready(s);
 	reply_ok(s, c);
 	ops_event(s, json_pack("{s:s, s:i}", "event", "start", "pid", (int)s->init.pid));

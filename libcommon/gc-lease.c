@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* gc and leases: what live leases name is kept; container directories and leases of the dead go. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cnistate.h"
 #include "gc-int.h"
 #include "jsonio.h"
 #include "lease.h"
@@ -42,10 +44,12 @@ gc_mark_leases(struct gc *g, struct err *e)
 }
 
 /*
- * Remove what a create killed before it wrote the record left: the
- * snapshot "ctr:NS:ID" and both directories. The rootfs was mounted only in
- * its creator's own mount namespace (ctr-run's create), gone with it; no
- * runtime state exists before the record does (the shim waits for its go).
+ * Remove what a create killed before it wrote the record left: its CNI
+ * networks and namespace (attached before the record, as its cni.json
+ * says), the snapshot "ctr:NS:ID" and both directories. The rootfs was
+ * mounted only in its creator's own mount namespace (ctr-run's create),
+ * gone with it; no runtime state exists before the record does (the shim
+ * waits for its go).
  */
 static int
 drop_container(struct gc *g, const char *ns, const char *id, struct err *e)
@@ -53,10 +57,15 @@ drop_container(struct gc *g, const char *ns, const char *id, struct err *e)
 	_cleanup_free_ char *key = snapshot_container_key(ns, id);
 	_cleanup_free_ char *rel = xasprintf("containers/%s/%s", ns, id);
 	_cleanup_free_ char *srel = xasprintf("%s/%s", ns, id);
+	_cleanup_free_ char *statedir = xasprintf("%s/%s", g->st->run, srel);
+	struct err cni;
 
 	gc_file(g, "%s", rel);
 	if (g->o->dry_run)
 		return 0;
+	/* as ctr-run delete does: a network that refuses is said, not a reason to stay */
+	if (g->st->runfd >= 0 && cnistate_detach(g->st, ns, statedir, &cni) < 0)
+		log_warn("container '%s': CNI: %s", srel, cni.msg);
 	if (snapshot_remove_everywhere(g->st, key, e) < 0)
 		return err_prefix(e, "container '%s'", srel);
 	if (g->st->runfd >= 0 && path_rm_rf(g->st->runfd, srel, e) < 0)
@@ -96,6 +105,29 @@ gc_sweep_containers(struct gc *g, struct err *e)
 	return gc_each_container(g, sweep_container, e);
 }
 
+/* leases/.ID.json.tmp-PID: a lease writer killed between its write and its rename. */
+static int
+sweep_lease_temps(struct gc *g, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (g->st->runfd < 0)
+		return 0;
+	if (gc_opendir(g->st->runfd, "leases", &d, e) < 0)
+		return -1;
+	if (!d)
+		return 0;
+	while ((errno = 0, de = readdir(d))) {
+		if (!gc_dead_temp(de->d_name))
+			continue;
+		if (!g->o->dry_run && unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			return err_set(e, errno, "remove 'leases/%s'", de->d_name);
+		gc_file(g, "leases/%s", de->d_name);
+	}
+	return errno ? err_set(e, errno, "read 'leases'") : 0;
+}
+
 int
 gc_sweep_leases(struct gc *g, struct err *e)
 {
@@ -115,5 +147,5 @@ gc_sweep_leases(struct gc *g, struct err *e)
 		}
 		gc_file(g, "leases/%s.json", id);
 	}
-	return 0;
+	return sweep_lease_temps(g, e);
 }

@@ -290,6 +290,33 @@ snapshot_prepare(struct snapshot_store *s, const char *key, const char *parent,
 	return 0;
 }
 
+/*
+ * Does a committed record other than rec name rec's directory? A commit cut
+ * short between its two writes (snapshot_commit) leaves the active record
+ * beside the committed one: removing that active snapshot (a stale unpack's,
+ * by its dead owner) must not take the committed one's directory. Read
+ * only for an active or view record. 1, 0 or -1.
+ */
+static int
+committed_on(struct snapshot_store *s, const json_t *rec, struct err *e)
+{
+	const char *id = jsonio_str(rec, "id"), *name = jsonio_str(rec, "name");
+	json_auto_t *all = NULL;
+	const json_t *r;
+	size_t i;
+
+	if (!strcmp(jsonio_str(rec, "kind") ?: "", "committed"))
+		return 0;
+	if (!(all = snapshot_meta_all(s, e)))
+		return -1;
+	json_array_foreach(all, i, r)
+		if (!strcmp(jsonio_str(r, "kind") ?: "", "committed") &&
+		    !strcmp(jsonio_str(r, "id") ?: "", id) &&
+		    strcmp(jsonio_str(r, "name") ?: "", name))
+			return 1;
+	return 0;
+}
+
 /* What becomes of a snapshot's directory once its record is gone. */
 enum fate { UNLINK, UNLINK_COUNTED, TRASH };
 
@@ -301,11 +328,15 @@ static int
 drop_as(struct snapshot_store *s, const json_t *rec, enum fate f, struct du *u, struct err *e)
 {
 	const char *key = jsonio_str(rec, "name"), *id = jsonio_str(rec, "id");
+	int shared = committed_on(s, rec, e);
 	int r;
 
-	if (snapshot_meta_delete(s, key, e) < 0)
+	if (shared < 0 || snapshot_meta_delete(s, key, e) < 0)
 		return -1;
 	snapshot_children_del(s, jsonio_str(rec, "parent"), key);
+	/* the record of a commit cut short: its directory is the committed one's now */
+	if (shared)
+		return 0;
 	if (f == TRASH)
 		r = snapshot_trash_put(s, id, e);
 	else

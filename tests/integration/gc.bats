@@ -268,13 +268,16 @@ snapshots() {
 	wait "$dead"
 	touch "$ns/.gone.json.lock" "$ns/.x.json.tmp-$dead" "$CTR_ROOT/content/blobs/sha256/.y.tmp-$dead"
 	touch "$ns/.z.json.tmp-$$"
+	# a lease writer killed before its rename (the crash harness found it)
+	mkdir -p "$CTR_STATE/leases"
+	touch "$CTR_STATE/leases/.1-ab.json.tmp-$dead" "$CTR_STATE/leases/.2-cd.json.tmp-$$"
 	run --separate-stderr ctr-image gc --json
 	assert_status 0
 	[ "$(jq -r '.files[]' <<<"$output" | grep -v '^content/ingest/' | sort)" = \
 		"$(printf '%s\n' content/blobs/sha256/.y.tmp-$dead images/default/.gone.json.lock \
-			images/default/.x.json.tmp-$dead)" ]
+			images/default/.x.json.tmp-$dead leases/.1-ab.json.tmp-$dead)" ]
 	# a live writer's temp file and a live record's lock stay
-	[ -e "$ns/.z.json.tmp-$$" ]
+	[ -e "$ns/.z.json.tmp-$$" ] && [ -e "$CTR_STATE/leases/.2-cd.json.tmp-$$" ]
 	ls -A "$ns" | grep -q '[.]json[.]lock$'
 	run --separate-stderr ctr-image check
 	assert_status 0

@@ -78,6 +78,32 @@ reserved() {
 	[ -z "$(ls "$CTR_STATE/cni/default" 2>/dev/null)" ]
 }
 
+# A create killed after its networks, before its record: gc removes its
+# directory, and with it what its cni.json names (networks, namespace).
+@test "run-cni: gc of the directory a killed create left detaches its networks" {
+	local d ns
+	id=$(cid cnigc)
+	ns=ctr-default-$id
+	d=$CTR_STATE/default/$id
+	mkdir -p "$CTR_ROOT/containers/default/$id/bundle/rootfs" "$d"
+	: >"$CTR_ROOT/containers/default/$id/lock"
+	ctr-netns create "$ns"
+	res=$(ctr-netns cni add --ifname eth0 tnet "$ns")
+	jq -n --arg ns "$ns" --argjson r "$res" \
+		'{netns: $ns, networks: ["tnet"], results: [{network: "tnet", ifname: "eth0", result: $r}]}' \
+		>"$d/cni.json"
+	[ -n "$(reserved tnet)" ]
+	[ -e "/run/netns/$ns" ]
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.files[]' <<<"$output" | grep -c "^containers/default/$id\$")" = 1 ]
+	[ -z "$(reserved tnet)" ]
+	[ ! -e "/run/netns/$ns" ]
+	! grep -q " /run/netns/$ns " /proc/self/mountinfo
+	[ -z "$(ls "$CTR_STATE/cni/default" 2>/dev/null)" ]
+	assert_clean "$id"
+}
+
 @test "run-cni: a network that fails undoes the ones before it; one line, nothing left" {
 	id=$(cid cni3)
 	echo '{"cniVersion": "1.0.0", "name": "broken", "plugins": [{"type": "no-such-plugin"}]}' \

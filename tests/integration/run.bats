@@ -518,8 +518,21 @@ assert_nothing_left() {
 	assert_clean "$e"
 }
 
+# hold_as_creator ID: a process that holds container ID's lock, as a live
+# creator does, in $fl; returns once ctr-run state says "creating".
+hold_as_creator() {
+	local i
+	(exec 9>"$CTR_ROOT/containers/default/$1/lock" && flock 9 && exec sleep 30) &
+	fl=$!
+	track_pid $fl
+	for i in $(seq 100); do
+		[ "$(ctr-run state "$1" 2>/dev/null | jq -r .status)" = creating ] && return 0
+		sleep 0.05
+	done
+}
+
 @test "run: delete -f also removes a container whose record was never written" {
-	local id fl i
+	local id
 	id=$(cid norecord)
 	ctr-run create --name "$id" "$IMG" -- true >/dev/null
 	rm "$CTR_ROOT/containers/default/$id/record.json"
@@ -532,13 +545,7 @@ assert_nothing_left() {
 	assert_status 0
 	[[ "$(jq -r .reason <<<"$output")" == *"creator died"*"delete -f"* ]]
 	# a creator that holds the container's lock is alive: creating, not dead
-	(exec 9>"$CTR_ROOT/containers/default/$id/lock" && flock 9 && exec sleep 30) &
-	fl=$!
-	track_pid $fl
-	for i in $(seq 100); do
-		[ "$(ctr-run state "$id" 2>/dev/null | jq -r .status)" = creating ] && break
-		sleep 0.05
-	done
+	hold_as_creator "$id"
 	[ "$(ctr-run state "$id" 2>/dev/null | jq -r .status)" = creating ]
 	[ "$(ctr-run ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" = creating ]
 	kill $fl
@@ -547,6 +554,77 @@ assert_nothing_left() {
 	assert_status 100
 	ctr-run delete -f "$id"
 	run ! runc --root "$RR" state "$id"
+	assert_clean "$id"
+}
+
+# A create SIGKILLed before its record left the id taken: the re-run said
+# "already exists" (found by tests/crash/run). It now reclaims the directory
+# of a dead creator, as delete -f would, never that of a live one.
+@test "run: create reclaims an id a dead creator left without a record; a live creator keeps it" {
+	local id d
+	id=$(cid deadcreator)
+	d=$CTR_ROOT/containers/default/$id
+	# what a create killed between its mkdir and its record leaves
+	mkdir -p "$d/bundle/rootfs" "$CTR_STATE/default/$id"
+	: >"$d/lock"
+	[ "$(ctr-run state "$id" | jq -r .status)" = unknown ]
+	ctr-run create --name "$id" "$IMG" -- true >/dev/null
+	[ "$(ctr-run state "$id" | jq -r .status)" = created ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+	# a creator holding the lock lives: its id is not taken from it
+	mkdir -p "$d/bundle/rootfs"
+	hold_as_creator "$id"
+	run --separate-stderr ctr-run create --name "$id" "$IMG" -- true
+	assert_status 100
+	[[ "$stderr" == *"already exists"* ]]
+	[ -d "$d/bundle" ]
+	kill $fl
+	wait $fl || true
+	ctr-run create --name "$id" "$IMG" -- true >/dev/null
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
+# A create SIGKILLed after its record, before the shim's go: the shim exits
+# without one and nothing reaches the runtime; ls says "unknown (shim gone)"
+# and the re-run said "already exists" (tests/crash/run, 2 in 400).
+@test "run: create reclaims an id whose record's create never reached the runtime" {
+	local id sd shim
+	id=$(cid nevercreated)
+	sd=$CTR_STATE/default/$id
+	ctr-run create --name "$id" "$IMG" -- sleep 100 >/dev/null
+	shim=$(jq .pid "$sd/shim.json")
+	# a shim gone with its init still there: a container, never reclaimed
+	kill -KILL "$shim"
+	while kill -0 "$shim" 2>/dev/null; do sleep 0.05; done
+	[ "$(ctr-run state "$id" | jq -r .status)" = created ]
+	run --separate-stderr ctr-run create --name "$id" "$IMG" -- true
+	assert_status 100
+	[[ "$stderr" == *"already exists"* ]]
+	# what the killed create leaves: no runtime state, no init.pid
+	runc --root "$RR" delete -f "$id"
+	rm -f "$sd/init.pid"
+	[ "$(ctr-run ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" = unknown ]
+	ctr-run create --name "$id" "$IMG" -- true >/dev/null
+	[ "$(ctr-run state "$id" | jq -r .status)" = created ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
+
+# A start SIGKILLed after the runtime's start, before it marked the
+# container started, left ls saying "created" for a running container.
+@test "run: the shim marks a container started, so a start killed before the answer leaves ls right" {
+	local id
+	id=$(cid startmark)
+	ctr-run create --name "$id" "$IMG" -- sleep 100 >/dev/null
+	# the start request of a caller that dies before it reads the answer
+	$(helpers_python) "$REPO_ROOT/tests/lib/shimctl.py" call "$CTR_STATE/default/$id" '{"op":"start"}' >/dev/null
+	[ "$(ctr-run ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" = running ]
+	run --separate-stderr ctr-run start "$id"
+	assert_status 100
+	[[ "$stderr" == *"is running, not created"* ]]
+	ctr-run delete -f "$id"
 	assert_clean "$id"
 }
 

@@ -283,6 +283,35 @@ test_snapshot_discard_and_trash(void)
 	snapshot_store_free(s);
 }
 
+/*
+ * A commit cut short leaves the active record beside the committed one; the
+ * active one's owner is dead, so ctr-unpack's stale sweep or gc removes it:
+ * the committed snapshot keeps its directory (the crash harness found a
+ * committed layer without one, and every container on it failed to mount).
+ */
+static void
+test_snapshot_remove_shared(void)
+{
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
+	json_auto_t *rec = NULL, *c = NULL;
+	_cleanup_free_ char *fs = NULL;
+	struct err e;
+
+	ok(snapshot_prepare(s, "unpack-1", NULL, NULL, 0, NULL, &e) == 0, "an active snapshot");
+	rec = snapshot_stat(s, "unpack-1", &e);
+	json_object_set_new(rec, "name", json_string("sha256:chain"));
+	json_object_set_new(rec, "kind", json_string("committed"));
+	ok(snapshot_meta_save(s, rec, &e) == 0, "its commit cut short: two records, one directory");
+	ok(snapshot_remove(s, "unpack-1", &e) == 0, "the active one removed (%s)", e.msg);
+	ok(!snapshot_exists(s, "unpack-1", NULL), "its record is gone");
+	c = snapshot_meta_load(s, "sha256:chain", &e);
+	fs = xasprintf("%s/fs", jsonio_str(c, "id") ?: "?");
+	ok(c && faccessat(s->dirfd, fs, F_OK, 0) == 0, "the committed one keeps its directory");
+	ok(snapshot_remove(s, "sha256:chain", &e) == 0, "then it goes as any other");
+	ok(faccessat(s->dirfd, fs, F_OK, 0) < 0, "with its directory");
+	snapshot_store_free(s);
+}
+
 /* "<hex of parent>/<hex of child>": an entry of the parent index under meta/children. */
 static void
 entry(const char *parent, const char *child, char out[2 * DIGEST_HEX_LEN + 2])
@@ -412,6 +441,7 @@ main(void)
 	RUN(test_snapshot_usage);
 	RUN(test_snapshot_cleanup);
 	RUN(test_snapshot_discard_and_trash);
+	RUN(test_snapshot_remove_shared);
 	RUN(test_snapshot_children_index);
 	RUN(test_snapshot_children_migrate);
 	RUN(test_snapshot_store_names);

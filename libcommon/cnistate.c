@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A container's CNI record and the ctr-netns calls that take down what it names. */
+#include "cnistate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fdio.h"
+#include "jsonio.h"
+#include "netns-dir.h"
+#include "spawn.h"
+#include "xmem.h"
+
+int
+cnistate_netns(const struct state *st, const char *ns, const char *const *args, char **out,
+	       struct err *e)
+{
+	_cleanup_free_ char *exe = spawn_sibling("ctr-netns", "CTR_NETNS");
+	const char *argv[24] = {exe, "--root", st->root, "--state", st->run, "-n", ns};
+	struct spawn_io io = {.max = CNISTATE_OUT_MAX};
+	size_t n = 7;
+	const char *line;
+	int rc;
+
+	for (; *args && n < sizeof(argv) / sizeof(*argv) - 1; args++)
+		argv[n++] = *args;
+	rc = spawn_capture((char *const *)argv, &io, e);
+	if (rc == 0 && io.too_big)
+		rc = err_code(e, "system", "ctr-netns printed more than %d bytes", CNISTATE_OUT_MAX);
+	else if (rc > 0) {
+		line = io.errline ? io.errline : "";
+		if (!strncmp(line, "ctr-netns: fatal: ", 18))
+			line += 18;
+		rc = err_code(e, rc == 100 ? "invalid" : "system", "%s",
+			      *line ? line : "ctr-netns failed");
+	}
+	if (rc == 0 && out)
+		*out = steal_ptr(io.out);
+	spawn_io_release(&io);
+	return rc;
+}
+
+int
+cnistate_detach(const struct state *st, const char *ns, const char *statedir, struct err *e)
+{
+	_cleanup_free_ char *file = xasprintf("%s/" CNISTATE_FILE, statedir), *path = NULL;
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	json_auto_t *doc =
+	    fd < 0 ? NULL : jsonio_load_fd(fd, CNISTATE_OUT_MAX, file, &(struct err){0});
+	const char *name = jsonio_str(doc, "netns");
+	json_t *nets = json_object_get(doc, "networks");
+	char ifname[24];
+	int rc = 0;
+
+	if (!doc)
+		return 0;
+	if (!name)
+		return err_code(e, "corrupt", "%s: no \"netns\"", file);
+	if (netns_dir_check_name(name, e) < 0)
+		return -1;
+	/* reverse order, each network told even when another failed; the first failure is said */
+	for (size_t i = json_array_size(nets); i-- > 0;) {
+		const char *net = json_string_value(json_array_get(nets, i));
+		struct err one;
+
+		snprintf(ifname, sizeof(ifname), "eth%zu", i);
+		if (net &&
+		    cnistate_netns(
+			st, ns, (const char *[]){"cni", "del", "--ifname", ifname, net, name, NULL},
+			NULL, &one) < 0 &&
+		    rc == 0) {
+			*e = one;
+			rc = -1;
+		}
+	}
+	path = netns_dir_path(name, e);
+	if (path && access(path, F_OK) == 0 &&
+	    cnistate_netns(st, ns, (const char *[]){"rm", name, NULL}, NULL,
+			   rc ? &(struct err){0} : e) < 0)
+		rc = -1;
+	if (rc == 0)
+		unlink(file);
+	return rc;
+}
