@@ -44,7 +44,7 @@ main(int argc, char **argv)
 {
 	struct state st;
 
-	prog_init("ctr-snapshot", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
+	prog_init("ctr-snapshot", PROG_NO_NEW_PRIVS | PROG_USERNS, &argc, &argv, &st);
 	leading_driver(&argc, &argv);
 	return prog_dispatch(verbs, argc, argv, &st);
 }

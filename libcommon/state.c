@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "path.h"
 #include "priv.h"
+#include "userns.h"
 #include "xmem.h"
 
 static void
@@ -161,6 +162,8 @@ state_open(struct state *st, struct err *e)
 {
 	if (path_check_name(st->ns, 64, e) < 0)
 		return err_prefix(e, "namespace");
+	if (st->userns && userns_ensure(st->userns_nnp, e) < 0)
+		return -1;
 	if (st->rootfd < 0 && (st->rootfd = open_top(st->root, "root", e)) < 0)
 		return -1;
 	if (st->runfd < 0 && (st->runfd = open_top(st->run, "state", e)) < 0)

@@ -3,6 +3,8 @@
 #ifndef CTR_STATE_H
 #define CTR_STATE_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
 #define STATE_DEFAULT_ROOT "/var/lib/ctr"
@@ -20,7 +22,9 @@ struct state {
 	char *ns;
 	int rootfd;
 	int runfd;
-	int lockfd; /* $ROOT/gc.lock held shared by state_open_writer, else -1 */
+	int lockfd;	 /* $ROOT/gc.lock held shared by state_open_writer, else -1 */
+	bool userns;	 /* state_open enters a user namespace for a user (PROG_USERNS) */
+	bool userns_nnp; /* and sets NO_NEW_PRIVS once in it */
 };
 
 /*
@@ -44,7 +48,8 @@ void state_set_ns(struct state *st, const char *ns);
  * Create (0700) and open the root and run directories, and check the
  * namespace name. Absolute paths are required so that a record written in one
  * working directory is found from another. Rootless, both must belong to
- * the user and be writable by nobody else.
+ * the user and be writable by nobody else. With st->userns, a user's process
+ * first enters a user namespace (userns_ensure).
  */
 int state_open(struct state *st, struct err *e);
 /*
