@@ -162,11 +162,12 @@ state_open(struct state *st, struct err *e)
 {
 	if (path_check_name(st->ns, 64, e) < 0)
 		return err_prefix(e, "namespace");
-	if (st->userns && userns_ensure(st->userns_nnp, e) < 0)
-		return -1;
 	if (st->rootfd < 0 && (st->rootfd = open_top(st->root, "root", e)) < 0)
 		return -1;
 	if (st->runfd < 0 && (st->runfd = open_top(st->run, "state", e)) < 0)
+		return -1;
+	/* after the checks, so that they name the owners the user knows */
+	if (st->userns && userns_ensure(st->userns_nnp, e) < 0)
 		return -1;
 	return 0;
 }
