@@ -3,6 +3,8 @@
 #include "cmd.h"
 
 #include "path.h"
+#include "priv.h"
+#include "userns.h"
 
 void
 cmd_open(struct state *st, const char *id, struct container *c, int ucode)
@@ -12,8 +14,31 @@ cmd_open(struct state *st, const char *id, struct container *c, int ucode)
 	if (path_check_id(id, CONTAINER_ID_MAX, &e) < 0 || state_open(st, &e) < 0)
 		die(ucode == 125 ? 125 : err_exit_code(&e), "%s", e.msg);
 	container_init(c, st, id);
-	if (container_open(c, st, &e) < 0)
+	if (container_open(c, st, &e) < 0 || cmd_userns(c, &e) < 0)
 		die(ucode == 125 ? 125 : err_exit_code(&e), "%s", e.msg);
+}
+
+int
+cmd_userns(const struct container *c, struct err *e)
+{
+	int pid;
+
+	if (priv_mode() != PRIV_USER)
+		return 0;
+	/*
+	 * A container's processes run as the user's subordinate ids, its
+	 * rootfs is mounted in its shim's mount namespace: both are reached as
+	 * root of the shim's user namespace, not of a new one (user_namespaces(7)).
+	 */
+	if (c && container_shim_alive(c, &pid)) {
+		if (userns_join(pid, e) < 0)
+			return -1;
+		/* the pid was checked before it was opened: check that it is still the shim */
+		return container_shim_alive(c, &pid)
+			   ? 0
+			   : err_code(e, "gone", "the shim of '%s' exited", c->id);
+	}
+	return userns_ensure(false, e);
 }
 
 const char *

@@ -233,6 +233,18 @@ enter(const char *name, uid_t uid, gid_t gid, struct err *e)
 	return rc < 0 ? err_prefix(e, "user namespace") : 0;
 }
 
+/* Our ids are 0 in a namespace just entered or joined: files we make are its root's. */
+static int
+become_root(bool no_new_privs, struct err *e)
+{
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return err_set(e, errno, "become root in the user namespace");
+	priv_reset();
+	if (no_new_privs)
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}
+
 int
 userns_enter(bool no_new_privs, struct err *e)
 {
@@ -243,13 +255,35 @@ userns_enter(bool no_new_privs, struct err *e)
 
 	if (enter(name, uid, gid, e) < 0)
 		return -1;
-	/* our ids are 0 now; set them so that files we make are root's in here */
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-		return err_set(e, errno, "become root in the user namespace");
-	priv_reset();
-	if (no_new_privs)
-		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	return 0;
+	/*
+	 * And a mount namespace that the new one owns: mounts and unmounts of
+	 * ours (a rootfs, a view) are then allowed and private to us. Shared
+	 * mounts come in as slaves of the host's (mount_namespaces(7)).
+	 */
+	if (unshare(CLONE_NEWNS) < 0)
+		return err_set(e, errno, "unshare a mount namespace in the user namespace");
+	return become_root(no_new_privs, e);
+}
+
+int
+userns_join(pid_t pid, struct err *e)
+{
+	char upath[64], mpath[64];
+	_cleanup_close_ int ufd = -1, mfd = -1;
+
+	snprintf(upath, sizeof(upath), "/proc/%d/ns/user", (int)pid);
+	snprintf(mpath, sizeof(mpath), "/proc/%d/ns/mnt", (int)pid);
+	/* both opened first: once in its user namespace, /proc/pid may answer differently */
+	if ((ufd = open(upath, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(e, errno, "open '%s'", upath);
+	if ((mfd = open(mpath, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(e, errno, "open '%s'", mpath);
+	/* the user namespace first: it gives us the rights over the mount namespace it owns */
+	if (setns(ufd, CLONE_NEWUSER) < 0)
+		return err_set(e, errno, "join the user namespace of process %d", (int)pid);
+	if (setns(mfd, CLONE_NEWNS) < 0)
+		return err_set(e, errno, "join the mount namespace of process %d", (int)pid);
+	return become_root(false, e);
 }
 
 int

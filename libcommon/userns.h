@@ -32,7 +32,8 @@ struct userns_map {
 size_t userns_map_build(const char *text, const char *name, unsigned long id, struct userns_map *m);
 
 /*
- * Enter a new user namespace as its root, mapped through newuidmap and
+ * Enter a new user namespace as its root, and a mount namespace it owns,
+ * mapped through newuidmap and
  * newgidmap from the user's subordinate ranges, or to the single id of the
  * user when it has none (files of other owners then become the user's: see
  * ctr-state(5)). The process must be single-threaded and PRIV_USER. Then sets
@@ -42,6 +43,12 @@ size_t userns_map_build(const char *text, const char *name, unsigned long id, st
 int userns_enter(bool no_new_privs, struct err *e);
 /* userns_enter once, for a PRIV_USER process; nothing in the other modes. */
 int userns_ensure(bool no_new_privs, struct err *e);
+/*
+ * Join the user and mount namespaces of process pid (a container's shim) as
+ * root there, so that its processes and mounts are ours to reach. For a PRIV_USER
+ * process, single-threaded; the caller checked pid is the one it means.
+ */
+int userns_join(pid_t pid, struct err *e);
 /* Is this process's user namespace one that maps a single uid (no subordinate ids)? */
 bool userns_single(void);
 

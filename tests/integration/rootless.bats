@@ -43,9 +43,19 @@ rl_user_add() {
 rl_user_del() {
 	local pid
 	[ -n "${RL_USER:-}" ] && id "$RL_USER" >/dev/null 2>&1 || return 0
-	for pid in $(pgrep -u "$RL_UID" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+	# the user's processes, and its containers' (which run as its subordinate ids)
+	for pid in $(rl_pids); do kill -KILL "$pid" 2>/dev/null || true; done
 	userdel -r "$RL_USER" 2>/dev/null || userdel "$RL_USER"
 	rm -rf --one-file-system "$RL_HOME"
+}
+
+# Pids running as the test user or one of its subordinate uids (zombies
+# left to init to reap aside).
+rl_pids() {
+	local lo hi
+	IFS=: read -r _ lo hi < <(grep -E "^($RL_USER|$RL_UID):" /etc/subuid | head -1) || true
+	ps -eo pid=,uid=,stat= | awk -v u="$RL_UID" -v lo="${lo:-0}" -v n="${hi:-0}" \
+		'$3 !~ /^Z/ && ($2 == u || (n > 0 && $2 >= lo && $2 < lo + n)) { print $1 }'
 }
 
 # as_user CMD...: run CMD as the test user with a login's environment.
@@ -211,4 +221,67 @@ image_json_for() {
 	jq -c --arg n "$name" --argjson m "$m" \
 		'{name: $n, digest: $m.digest, manifest: $m, config: .config, layers: .layers}' \
 		"$layout/blobs/sha256/$(jq -r .digest <<<"$m" | cut -d: -f2)"
+}
+
+# The busybox fixture unpacked as the user: its snapshot JSON on stdout.
+user_busybox() {
+	image_json_for "$(fixture_layout busybox)" test/bb:1 >"$RL_HOME/img.json"
+	chmod 0644 "$RL_HOME/img.json"
+	as_user ctr-unpack - <"$RL_HOME/img.json"
+}
+
+@test "rootless: run --rm shows the image's users, mapped; a container's file is a subordinate id's" {
+	local snap su
+	require_cmd runc
+	snap=$(user_busybox)
+	su=$(sub_start subuid)
+	run as_user ctr-run run --rm - -- id <<<"$snap"
+	assert_status 0
+	assert_output_contains "uid=0(root) gid=0(root)"
+	run as_user ctr-run run --rm -u app - -- id <<<"$snap"
+	assert_status 0
+	assert_output_contains "uid=1000(app) gid=1000(app)"
+	run as_user ctr-run run --rm - -- sh -c 'exit 7' <<<"$snap"
+	assert_status 7
+	# detached: exec as the image's users, files on the host as the mapped ids
+	run as_user ctr-run run -d --name c1 - -- sleep 1000 <<<"$snap"
+	assert_status 0
+	run as_user ctr-run exec c1 -- sh -c 'touch /tmp/by-root && id -u'
+	assert_status 0
+	assert_output_contains 0
+	run as_user ctr-run exec -u 1000 c1 -- sh -c 'touch /tmp/by-app && id -u'
+	assert_status 0
+	assert_output_contains 1000
+	[ "$(find "$RL_STORE/snapshots" -path '*/fs/tmp/by-app' -printf '%U:%G')" = \
+		"$((su + 999)):$(($(sub_start subgid) + 999))" ]
+	[ "$(find "$RL_STORE/snapshots" -path '*/fs/tmp/by-root' -printf '%U')" = "$RL_UID" ]
+	# the container runs as the subordinate ids, not as root of the host
+	run as_user ctr-run state c1
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ]
+	[ "$(stat -c %u "/proc/$(jq -r .pid <<<"$output")")" = "$RL_UID" ]
+	run as_user ctr-run kill -s KILL c1
+	assert_status 0
+	run as_user ctr-run wait c1
+	assert_status 137
+	run as_user ctr-run delete c1
+	assert_status 0
+	run as_user ctr-run ls --json
+	assert_status 0
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	# a limit that cannot be kept is refused, not dropped
+	run as_user ctr-run run --rm -m 64m - -- true <<<"$snap"
+	assert_status 125
+	assert_output_contains "--memory needs a cgroup delegated to you"
+	run as_user ctr-run run --rm --net cni:x - -- true <<<"$snap"
+	assert_status 125
+	assert_output_contains "needs root (ctr-netns)"
+	# delete -f of a running container, then gc: nothing of the user's left
+	run as_user ctr-run run -d --name c2 - -- sleep 1000 <<<"$snap"
+	assert_status 0
+	run as_user ctr-run delete -f c2
+	assert_status 0
+	run as_user ctr-image gc
+	assert_status 0
+	[ -z "$(rl_pids)" ] || { ps -o pid,uid,cmd -p "$(rl_pids | paste -sd,)"; false; }
 }
