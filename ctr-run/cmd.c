@@ -2,6 +2,8 @@
 /* Option parsing and container lookup shared by the verbs. */
 #include "cmd.h"
 
+#include <errno.h>
+
 #include "path.h"
 #include "priv.h"
 #include "userns.h"
@@ -31,12 +33,14 @@ cmd_userns(const struct container *c, struct err *e)
 	 * root of the shim's user namespace, not of a new one (user_namespaces(7)).
 	 */
 	if (c && container_shim_alive(c, &pid)) {
-		if (userns_join(pid, e) < 0)
+		if (userns_join(pid, e) == 0)
+			return 0;
+		/*
+		 * A real failure, unless the shim left between the check and the
+		 * join, or is a zombie (which has no namespaces left to open).
+		 */
+		if (e->sys != ENOENT && container_shim_alive(c, &pid))
 			return -1;
-		/* the pid was checked before it was opened: check that it is still the shim */
-		return container_shim_alive(c, &pid)
-			   ? 0
-			   : err_code(e, "gone", "the shim of '%s' exited", c->id);
 	}
 	return userns_ensure(false, e);
 }

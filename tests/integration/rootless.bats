@@ -260,10 +260,18 @@ user_busybox() {
 	assert_status 0
 	[ "$(jq -r .status <<<"$output")" = running ]
 	[ "$(stat -c %u "/proc/$(jq -r .pid <<<"$output")")" = "$RL_UID" ]
+	run as_user ctr-run exec c1 -- sh -c 'rm -rf /home && mkdir /home'
+	assert_status 0
 	run as_user ctr-run kill -s KILL c1
 	assert_status 0
 	run as_user ctr-run wait c1
 	assert_status 137
+	# its changes as a layer: the opaque directory read from user.overlay.opaque
+	run as_user ctr-snapshot diff --compression none -o "$RL_HOME/home/c1.tar" ctr:default:c1
+	assert_status 0
+	run tar -tf "$RL_HOME/home/c1.tar"
+	assert_output_contains "home/.wh..wh..opq"
+	assert_output_contains "tmp/by-app"
 	run as_user ctr-run delete c1
 	assert_status 0
 	run as_user ctr-run ls --json
