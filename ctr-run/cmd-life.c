@@ -430,7 +430,8 @@ delete_one(struct state *st, const char *id, bool force)
 		return err_exit_code(&e);
 	}
 	container_init(&c, st, id);
-	if (container_open(&c, st, &e) == 0 || (force && c.dirfd >= 0)) {
+	if ((container_open(&c, st, &e) == 0 || (force && c.dirfd >= 0)) &&
+	    cmd_userns(&c, &e) == 0) {
 		lk = container_lock(&c, &e);
 		if (lk >= 0 && c.rec)
 			r = delete_container(st, &c, force, &e);

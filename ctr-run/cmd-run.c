@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "create.h"
+#include "cmd.h"
 #include "delete.h"
 #include "fg.h"
 #include "jsonio.h"
@@ -61,7 +62,8 @@ cmd_create(int argc, char **argv, struct state *st)
 	int stdio[3];
 
 	spec_opts_init(&a.so);
-	if (create_parse(argc, argv, &a, st, &e) < 0 || state_open(st, &e) < 0)
+	if (create_parse(argc, argv, &a, st, &e) < 0 || cmd_userns(NULL, &e) < 0 ||
+	    state_open(st, &e) < 0)
 		die_err(&e);
 	shim_stdio(&a, stdio);
 	if (create_container(st, &a, stdio, &c, &e) < 0)
@@ -169,7 +171,8 @@ cmd_run(int argc, char **argv, struct state *st)
 	int status = 0;
 
 	spec_opts_init(&a.so);
-	if (create_parse(argc, argv, &a, st, &e) < 0 || state_open(st, &e) < 0)
+	if (create_parse(argc, argv, &a, st, &e) < 0 || cmd_userns(NULL, &e) < 0 ||
+	    state_open(st, &e) < 0)
 		run_die(&a, &e);
 	shim_stdio(&a, stdio);
 	if (!a.detach)

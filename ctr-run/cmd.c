@@ -2,7 +2,11 @@
 /* Option parsing and container lookup shared by the verbs. */
 #include "cmd.h"
 
+#include <errno.h>
+
 #include "path.h"
+#include "priv.h"
+#include "userns.h"
 
 void
 cmd_open(struct state *st, const char *id, struct container *c, int ucode)
@@ -12,8 +16,33 @@ cmd_open(struct state *st, const char *id, struct container *c, int ucode)
 	if (path_check_id(id, CONTAINER_ID_MAX, &e) < 0 || state_open(st, &e) < 0)
 		die(ucode == 125 ? 125 : err_exit_code(&e), "%s", e.msg);
 	container_init(c, st, id);
-	if (container_open(c, st, &e) < 0)
+	if (container_open(c, st, &e) < 0 || cmd_userns(c, &e) < 0)
 		die(ucode == 125 ? 125 : err_exit_code(&e), "%s", e.msg);
+}
+
+int
+cmd_userns(const struct container *c, struct err *e)
+{
+	int pid;
+
+	if (priv_mode() != PRIV_USER)
+		return 0;
+	/*
+	 * A container's processes run as the user's subordinate ids, its
+	 * rootfs is mounted in its shim's mount namespace: both are reached as
+	 * root of the shim's user namespace, not of a new one (user_namespaces(7)).
+	 */
+	if (c && container_shim_alive(c, &pid)) {
+		if (userns_join(pid, e) == 0)
+			return 0;
+		/*
+		 * A real failure, unless the shim left between the check and the
+		 * join, or is a zombie (which has no namespaces left to open).
+		 */
+		if (e->sys != ENOENT && container_shim_alive(c, &pid))
+			return -1;
+	}
+	return userns_ensure(false, e);
 }
 
 const char *

@@ -42,5 +42,10 @@ extern const struct opt_cmd cmd_create_spec, cmd_run_spec, cmd_start_spec, cmd_e
 const char *cmd_one_id(const struct opt_cmd *spec, int argc, char **argv);
 /* Open the container id, state opened first; failures exit ucode when it is 125. */
 void cmd_open(struct state *st, const char *id, struct container *c, int ucode);
+/*
+ * Run by a user: join the user namespace of c's live shim, else (no shim,
+ * or c NULL: a new container) enter a new one. Nothing for root.
+ */
+int cmd_userns(const struct container *c, struct err *e);
 
 #endif

@@ -16,6 +16,7 @@
 #include "create.h"
 #include "jsonio.h"
 #include "netns-dir.h"
+#include "priv.h"
 #include "notify.h"
 #include "path.h"
 #include "prog.h"
@@ -234,6 +235,12 @@ set_net(struct create_args *a, const char *arg, struct err *e)
 		so->net = arg;
 		return 0;
 	}
+	/* bridges and veths are root's (ctr-netns); a user's container has its own loopback */
+	if (priv_rootless())
+		return err_code(
+		    e, "invalid",
+		    "--net '%.64s' needs root (ctr-netns); rootless: none (the default) or host",
+		    arg);
 	if (!strncmp(arg, CNI_NET_PREFIX, strlen(CNI_NET_PREFIX))) {
 		so->cni = arg + strlen(CNI_NET_PREFIX);
 		return cni_check_list(so->cni, e);

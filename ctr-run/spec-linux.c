@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "priv.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "xmem.h"
@@ -253,14 +254,39 @@ seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
 	return seccomp_default(caps, &a, seccomp_kernel(), e);
 }
 
+/*
+ * Rootless, the container gets no cgroup of its own: this host's v1
+ * hierarchies are root's and not delegated, so a limit asked for could not
+ * be kept and is refused rather than dropped.
+ */
+static int
+rootless_limits(const struct spec_opts *o, struct err *e)
+{
+	const char *opt = o->memory > 0	      ? "--memory"
+			  : o->cpu_quota > 0  ? "--cpus"
+			  : o->pids_limit > 0 ? "--pids-limit"
+					      : NULL;
+
+	if (!opt || !priv_rootless())
+		return 0;
+	return err_code(e, "invalid",
+			"%s needs a cgroup delegated to you, and a rootless container has none "
+			"here (cgroup v1)",
+			opt);
+}
+
 json_t *
 spec_linux(const struct spec_opts *o, json_t *caps, struct err *e)
 {
-	json_t *l = json_pack("{s:o, s:o}", "namespaces", namespaces(o), "resources", resources(o));
+	json_t *l;
 	_cleanup_free_ char *cg = xasprintf("/ctr/%s-%s", o->ns, o->id);
 
+	if (rootless_limits(o, e) < 0)
+		return NULL;
+	l = json_pack("{s:o, s:o}", "namespaces", namespaces(o), "resources", resources(o));
 	/* one flat parent "ctr": works with runc's cgroupfs driver on v1 and v2 alike */
-	json_object_set_new(l, "cgroupsPath", json_string(cg));
+	if (!priv_rootless())
+		json_object_set_new(l, "cgroupsPath", json_string(cg));
 	if (o->ndevices)
 		json_object_set_new(l, "devices", device_nodes(o));
 	if (!o->privileged) {

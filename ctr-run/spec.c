@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "priv.h"
 #include "jsonio.h"
 #include "xmem.h"
 
@@ -245,8 +246,17 @@ default_mounts(const struct spec_opts *o)
 	    m, mount_new("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
 	json_array_append_new(m,
 			      mount_new("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
-	json_array_append_new(m, mount_new("/sys", "sysfs", "sysfs", sysopts));
-	json_array_append_new(m, mount_new("/sys/fs/cgroup", "cgroup", "cgroup", cgopts));
+	if (priv_rootless() && o->net && !strcmp(o->net, "host")) {
+		/* sysfs is mounted only by the owner of the network namespace: the host's is root's */
+		_cleanup_free_ char *bindopts = xasprintf("rbind,nosuid,noexec,nodev,%s", ro);
+
+		json_array_append_new(m, mount_new("/sys", "bind", "/sys", bindopts));
+	} else {
+		json_array_append_new(m, mount_new("/sys", "sysfs", "sysfs", sysopts));
+	}
+	/* nor a cgroup v1 hierarchy, which no user namespace may mount */
+	if (!priv_rootless())
+		json_array_append_new(m, mount_new("/sys/fs/cgroup", "cgroup", "cgroup", cgopts));
 	json_array_append_new(
 	    m, mount_new("/run", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
 	return m;

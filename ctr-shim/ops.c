@@ -16,6 +16,7 @@
 #include "notify.h"
 #include "output.h"
 #include "path.h"
+#include "priv.h"
 #include "runtime.h"
 #include "shim.h"
 #include "spawn.h"
@@ -112,7 +113,12 @@ op_kill(struct shim *s, struct client *c, json_t *req)
 		return control_error(s, c, "no exec process '%s'", eid);
 	if (p->exit || s->status == CTR_STOPPED)
 		return control_error(s, c, "%s is not running", eid ? "exec process" : "container");
-	if (all && !eid) {
+	/*
+	 * Rootless, the runtime has no cgroup to list the container's
+	 * processes by; init of its own pid namespace stands for them all (a
+	 * SIGKILL takes the namespace with it).
+	 */
+	if (all && !eid && !priv_rootless()) {
 		if (runtime_kill(s, (int)sig, true, &e) < 0)
 			return control_error(s, c, "%s", e.msg);
 	} else if (proc_signal(p, (int)sig) < 0) {

@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "fdio.h"
+#include "priv.h"
 #include "xattrs.h"
 #include "xmem.h"
 
@@ -101,9 +102,12 @@ overlay_dir_marks(int fd, const char *name, const char *path, bool *opaque, stru
 
 	if (xattrs_read(fd, name, &x, e) < 0)
 		return err_prefix(e, "'%s'", path);
-	v = xattrs_get(&x, "trusted.overlay.opaque", &len);
+	/* a rootless store's marks are the user ones, as overlay reads them with userxattr */
+	v = xattrs_get(&x, priv_rootless() ? "user.overlay.opaque" : "trusted.overlay.opaque",
+		       &len);
 	*opaque = v && len == 1 && *v == 'y';
-	v = xattrs_get(&x, "trusted.overlay.redirect", &len);
+	v = xattrs_get(&x, priv_rootless() ? "user.overlay.redirect" : "trusted.overlay.redirect",
+		       &len);
 	xattrs_release(&x);
 	if (v)
 		return err_code(e, "invalid",

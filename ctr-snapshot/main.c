@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	struct state st;
 	int rc;
 
-	prog_init("ctr-snapshot", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
+	prog_init("ctr-snapshot", PROG_NO_NEW_PRIVS | PROG_USERNS, &argc, &argv, &st);
 	leading_driver(&argc, &argv);
 	rc = prog_dispatch(verbs, argc, argv, &st);
 	state_release(&st);

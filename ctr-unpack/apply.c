@@ -17,6 +17,8 @@
 #include "apply-int.h"
 #include "cleanup.h"
 #include "log.h"
+#include "priv.h"
+#include "userns.h"
 #include "xmem.h"
 
 /* The tar bytes: what the decompressor and its digests hand on. */
@@ -135,6 +137,8 @@ apply_layer(int rootfd, int layerfd, const struct apply_opts *o, struct apply_re
 
 	fill_opts(&ap.o, o);
 	tree_init(&ap.t, rootfd, ap.o.overlay, ap.o.max_depth);
+	if (ap.o.userxattr)
+		ap.t.opaque_xattr = OVERLAY_OPAQUE_USERXATTR;
 	memset(r, 0, sizeof(*r));
 	rc = apply_run(&ap, rootfd, layerfd, r, e);
 	tarread_release(&ap.tr);
@@ -144,4 +148,14 @@ apply_layer(int rootfd, int layerfd, const struct apply_opts *o, struct apply_re
 	dstream_free(ap.ds);
 	tree_release(&ap.t);
 	return rc;
+}
+
+void
+apply_rootless(struct apply_opts *o)
+{
+	if (!priv_rootless())
+		return;
+	o->no_devices = true;
+	o->userxattr = o->overlay;
+	o->squash_ids = userns_single();
 }

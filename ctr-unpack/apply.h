@@ -17,6 +17,9 @@
 
 struct apply_opts {
 	bool overlay;	      /* whiteouts become overlay char 0:0 nodes and opaque xattrs */
+	bool userxattr;	      /* overlay in a user namespace: user.overlay.opaque */
+	bool no_devices;      /* in a user namespace: device nodes are skipped */
+	bool squash_ids;      /* a single-id namespace: every owner becomes 0 */
 	uint64_t max_size;    /* 0: APPLY_MAX_SIZE */
 	uint64_t max_entries; /* 0: APPLY_MAX_ENTRIES */
 	unsigned max_depth;   /* 0: APPLY_MAX_DEPTH */
@@ -31,6 +34,11 @@ struct apply_result {
 	char format[8]; /* "gzip", "zstd", "none" */
 };
 
+/*
+ * Inside a user namespace (the store opened: priv.h): no device nodes, the
+ * user overlay xattrs, and every owner squashed when it maps one id.
+ */
+void apply_rootless(struct apply_opts *o);
 /*
  * Apply the layer read from layerfd onto rootfd (an overlay upperdir when
  * o->overlay, else a native snapshot's full tree, changed in place), then

@@ -55,6 +55,7 @@ cmd_layer_stream(const struct opts *o, struct state *st)
 	j.jobs = 1;
 	j.overlay = true;
 	j.opts = o->apply;
+	apply_rootless(&j.opts);
 	/* the snapshot outlives us, until our spawner (ctr-pull --unpack) has it committed */
 	j.owner = getppid();
 	if (unpack_stream(&j, &e) < 0)

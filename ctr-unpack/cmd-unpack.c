@@ -204,6 +204,7 @@ apply_image(const json_t *doc, const struct opts *o, const struct content *c, st
 	j->overlay = o->apply.overlay;
 	j->jobs = j->overlay ? o->jobs : 1;
 	j->opts = o->apply;
+	apply_rootless(&j->opts);
 	if (unpack_run(j, &e) < 0)
 		die_err(&e);
 	log_info("%s: %u of %zu layers applied", jsonio_str(doc, "name"), j->applied, j->n);

@@ -50,11 +50,15 @@ entry_ids(struct archive_entry *en, uid_t *uid, gid_t *gid, struct err *e)
 	return 0;
 }
 
-/* user.* and file capabilities; never trusted.* (overlay's own) nor security.* labels. */
+/*
+ * user.* and file capabilities; never trusted.* nor user.overlay.* (overlay's
+ * own, the second in a user namespace) nor security.* labels.
+ */
 static bool
 xattr_allowed(const char *name)
 {
-	return !strncmp(name, "user.", 5) || !strcmp(name, "security.capability");
+	return (!strncmp(name, "user.", 5) && strncmp(name, "user.overlay.", 13)) ||
+	       !strcmp(name, "security.capability");
 }
 
 static int
@@ -259,6 +263,12 @@ create_node(struct applier *ap, int pfd, const char *base, struct archive_entry 
 		/* char 0:0 is a whiteout in an upperdir: from a tar it would mean two things */
 		if (type == AE_IFCHR && !ma && !mi)
 			return err_code(e, "invalid", "char device 0:0 is reserved for whiteouts");
+		/* a user namespace may make no device; rootless podman skips them too */
+		if (ap->o.no_devices) {
+			log_debug("skipping device '%s' (%lu:%lu) in a user namespace", base, ma,
+				  mi);
+			return 0;
+		}
 		dev = makedev(ma, mi);
 	}
 	if (mknodat(pfd, base, type | 0600, dev) < 0)
@@ -319,7 +329,7 @@ place_entry(struct applier *ap, int pfd, const char *base, const char *pcanon,
 	if (rc == 0 && act == ENT_REPLACE_OPAQUE) {
 		_cleanup_close_ int fd = tree_open_dir(pfd, base, e);
 
-		rc = fd < 0 ? -1 : tree_set_opaque(fd, e);
+		rc = fd < 0 ? -1 : tree_set_opaque(&ap->t, fd, e);
 	}
 	return rc;
 }
@@ -346,7 +356,8 @@ apply_whiteout(struct applier *ap, int pfd, const char *target, struct err *e)
 		fd = tree_open_dir(pfd, target, e);
 		if (fd < 0)
 			return -1;
-		return ap->o.overlay ? tree_set_opaque(fd, e) : tree_purge_lower(&ap->t, fd, 0, e);
+		return ap->o.overlay ? tree_set_opaque(&ap->t, fd, e)
+				     : tree_purge_lower(&ap->t, fd, 0, e);
 	case ACT_NOTHING:
 		break;
 	}
@@ -382,6 +393,11 @@ apply_entry(struct applier *ap, struct archive_entry *en, const char *name, stru
 
 	if (n < 0)
 		return err_code(e, "invalid", "%s", why);
+	/* one id to map: every owner squashes to it (ctr-state(5), User namespaces) */
+	if (ap->o.squash_ids) {
+		archive_entry_set_uid(en, 0);
+		archive_entry_set_gid(en, 0);
+	}
 	if (!whiteout_placement_ok(comps, n, is_dir))
 		return err_code(e, "invalid", "whiteout name used as a directory");
 	if (n == 0)
@@ -402,7 +418,7 @@ apply_entry(struct applier *ap, struct archive_entry *en, const char *name, stru
 			return err_set(e, errno, "dup");
 	}
 	if (kind == WH_OPAQUE)
-		return ap->o.overlay ? tree_set_opaque(pfd, e)
+		return ap->o.overlay ? tree_set_opaque(&ap->t, pfd, e)
 				     : tree_purge_lower(&ap->t, pfd, 0, e);
 	if (kind == WH_FILE)
 		return apply_whiteout(ap, pfd, target, e);

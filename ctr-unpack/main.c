@@ -13,7 +13,7 @@ main(int argc, char **argv)
 	struct state st;
 	int rc;
 
-	prog_init("ctr-unpack", PROG_NO_NEW_PRIVS, &argc, &argv, &st);
+	prog_init("ctr-unpack", PROG_NO_NEW_PRIVS | PROG_USERNS, &argc, &argv, &st);
 	/* UTF-8 names in pax headers come through as they are, whatever the caller's locale */
 	setlocale(LC_CTYPE, "C.UTF-8");
 	/* removing a deep tree holds a descriptor per level */

@@ -24,6 +24,7 @@ tree_init(struct tree *t, int rootfd, bool overlay, unsigned max_depth)
 	memset(t, 0, sizeof(*t));
 	t->rootfd = rootfd;
 	t->overlay = overlay;
+	t->opaque_xattr = OVERLAY_OPAQUE_XATTR;
 	t->max_depth = max_depth;
 	t->cache_fd = t->retired_fd = -1;
 }
@@ -152,10 +153,10 @@ tree_open_canon(struct tree *t, const char *canon, struct err *e)
 }
 
 int
-tree_set_opaque(int dirfd, struct err *e)
+tree_set_opaque(const struct tree *t, int dirfd, struct err *e)
 {
-	if (fsetxattr(dirfd, OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
-		return err_set(e, errno, "set %s", OVERLAY_OPAQUE_XATTR);
+	if (fsetxattr(dirfd, t->opaque_xattr, "y", 1, 0) < 0)
+		return err_set(e, errno, "set %s", t->opaque_xattr);
 	return 0;
 }
 
@@ -182,7 +183,7 @@ mkdir_implied(struct tree *t, int dirfd, const char *name, bool opaque, struct e
 		close(fd);
 		return err_set(e, errno, "set up directory '%s'", name);
 	}
-	if (opaque && tree_set_opaque(fd, e) < 0) {
+	if (opaque && tree_set_opaque(t, fd, e) < 0) {
 		close(fd);
 		return -1;
 	}

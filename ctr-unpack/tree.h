@@ -12,6 +12,8 @@
 #include "whiteout.h"
 
 #define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
+/* The same inside a user namespace, where overlay is mounted with "userxattr". */
+#define OVERLAY_OPAQUE_USERXATTR "user.overlay.opaque"
 
 /*
  * rootfd is the snapshot's writable tree: an overlay upperdir (only this
@@ -23,6 +25,7 @@
 struct tree {
 	int rootfd;
 	bool overlay;
+	const char *opaque_xattr; /* OVERLAY_OPAQUE_XATTR unless set to the user one */
 	unsigned max_depth;
 	uint64_t *mine; /* open-addressing set of inode numbers + 1 */
 	size_t mine_cap, mine_n;
@@ -60,6 +63,6 @@ int tree_remove(struct tree *t, int dirfd, const char *name, struct err *e);
 /* Native: remove what the lower layers left inside dirfd, keeping this layer's entries. */
 int tree_purge_lower(struct tree *t, int dirfd, unsigned depth, struct err *e);
 /* Overlay: mark the directory opaque. */
-int tree_set_opaque(int dirfd, struct err *e);
+int tree_set_opaque(const struct tree *t, int dirfd, struct err *e);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "priv.h"
 #include "suggest.h"
 #include "xmem.h"
 
@@ -196,10 +197,16 @@ prog_init(const char *name, unsigned flags, int *argc, char ***argv, struct stat
 	PROG = name;
 	if (lvl && log_parse_level(lvl, &log_level) < 0)
 		log_warn("ignoring unknown CTR_LOG level '%s'", lvl);
-	/* nothing this tool execs should gain privileges through setuid files */
-	if (flags & PROG_NO_NEW_PRIVS)
+	/*
+	 * Nothing this tool execs should gain privileges through setuid files;
+	 * but a user's tools, or the ctr-unpack they start, map a user
+	 * namespace with the setuid newuidmap first (then userns_enter sets it).
+	 */
+	if ((flags & PROG_NO_NEW_PRIVS) && priv_mode() != PRIV_USER)
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	state_init(st);
+	st->userns = flags & PROG_USERNS;
+	st->userns_nnp = flags & PROG_NO_NEW_PRIVS;
 	parse_leading(argc, argv, st);
 }
 

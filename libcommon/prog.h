@@ -51,6 +51,13 @@ enum {
 	 * (whose children may rightly run setuid programs) leave it unset.
 	 */
 	PROG_NO_NEW_PRIVS = 1 << 0,
+	/*
+	 * Writes or removes snapshot trees, whose files belong to the image's
+	 * ids: run by a user, state_open enters a user namespace mapped from
+	 * its subordinate ids first (userns.h), and NO_NEW_PRIVS waits until
+	 * then (newuidmap is setuid).
+	 */
+	PROG_USERNS = 1 << 1,
 };
 
 /*

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "jsonio.h"
 #include "mount.h"
+#include "priv.h"
 #include "xmem.h"
 
 static int
@@ -91,6 +93,13 @@ overlay_mounts(struct snapshot_store *s, const char *kind, const char *const *id
 		err_code(e, "system", "out of memory");
 		return NULL;
 	}
+	/*
+	 * A rootless store's whiteouts and opaque directories are in the user
+	 * xattrs (trusted.* is root's alone), and overlay mounted in a user
+	 * namespace reads those with "userxattr" (Linux 5.11).
+	 */
+	if (priv_rootless() && !strcmp(jsonio_str(m, "type"), MOUNT_TYPE_OVERLAY))
+		json_array_append_new(json_object_get(m, "options"), json_string("userxattr"));
 	return json_pack("[o]", m);
 }
 

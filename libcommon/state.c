@@ -11,6 +11,8 @@
 
 #include "lock.h"
 #include "path.h"
+#include "priv.h"
+#include "userns.h"
 #include "xmem.h"
 
 static void
@@ -20,6 +22,40 @@ set_str(char **dst, const char *src)
 	*dst = xstrdup(src);
 }
 
+/* An XDG base directory counts only when absolute (the XDG spec: relative ones are ignored). */
+static const char *
+xdg_dir(const char *v)
+{
+	return v && v[0] == '/' ? v : NULL;
+}
+
+void
+state_user_defaults(const char *data_home, const char *home, const char *runtime_dir, char **root,
+		    char **run)
+{
+	const char *h = home && home[0] == '/' ? home : NULL;
+
+	data_home = xdg_dir(data_home);
+	runtime_dir = xdg_dir(runtime_dir);
+	*root = data_home ? xasprintf("%s/ctr", data_home)
+		: h	  ? xasprintf("%s/.local/share/ctr", h)
+			  : NULL;
+	*run = runtime_dir ? xasprintf("%s/ctr", runtime_dir) : NULL;
+}
+
+/* Defaults by privilege mode; a rootless user's may be NULL, refused by state_open. */
+static void
+defaults(struct state *st)
+{
+	if (!priv_rootless()) {
+		st->root = xstrdup(STATE_DEFAULT_ROOT);
+		st->run = xstrdup(STATE_DEFAULT_RUN);
+		return;
+	}
+	state_user_defaults(getenv("XDG_DATA_HOME"), getenv("HOME"), getenv("XDG_RUNTIME_DIR"),
+			    &st->root, &st->run);
+}
+
 void
 state_init(struct state *st)
 {
@@ -27,10 +63,13 @@ state_init(struct state *st)
 
 	memset(st, 0, sizeof(*st));
 	st->rootfd = st->runfd = st->lockfd = -1;
+	defaults(st);
 	v = getenv("CTR_ROOT");
-	set_str(&st->root, v && *v ? v : STATE_DEFAULT_ROOT);
+	if (v && *v)
+		set_str(&st->root, v);
 	v = getenv("CTR_STATE");
-	set_str(&st->run, v && *v ? v : STATE_DEFAULT_RUN);
+	if (v && *v)
+		set_str(&st->run, v);
 	v = getenv("CTR_NAMESPACE");
 	set_str(&st->ns, v && *v ? v : STATE_DEFAULT_NS);
 }
@@ -69,11 +108,40 @@ state_set_ns(struct state *st, const char *ns)
 	set_str(&st->ns, ns);
 }
 
+/*
+ * A rootless store is ours alone: another user who can write into it could
+ * plant links and records that our tools follow with our ids.
+ */
+static int
+check_owner(int fd, const char *dir, const char *what, struct err *e)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return err_set(e, errno, "stat %s directory '%s'", what, dir);
+	if (sb.st_uid != geteuid())
+		return err_code(e, "permission",
+				"%s directory '%s' belongs to uid %u, not to you (%u)", what, dir,
+				(unsigned)sb.st_uid, (unsigned)geteuid());
+	if (sb.st_mode & 022)
+		return err_code(
+		    e, "invalid",
+		    "%s directory '%s' is writable by others (mode %03o): chmod go-w it", what, dir,
+		    (unsigned)(sb.st_mode & 0777));
+	return 0;
+}
+
 static int
 open_top(const char *dir, const char *what, struct err *e)
 {
 	int fd;
 
+	if (!dir)
+		return err_code(
+		    e, "invalid", "no %s directory for a rootless user: %s is unset; give %s or %s",
+		    what, strcmp(what, "root") ? "XDG_RUNTIME_DIR" : "HOME (or XDG_DATA_HOME)",
+		    strcmp(what, "root") ? "--state" : "--root",
+		    strcmp(what, "root") ? "CTR_STATE" : "CTR_ROOT");
 	if (dir[0] != '/')
 		return err_code(e, "invalid", "%s directory '%s' must be an absolute path", what,
 				dir);
@@ -82,6 +150,10 @@ open_top(const char *dir, const char *what, struct err *e)
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(e, errno, "open %s directory '%s'", what, dir);
+	if (priv_rootless() && check_owner(fd, dir, what, e) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -93,6 +165,9 @@ state_open(struct state *st, struct err *e)
 	if (st->rootfd < 0 && (st->rootfd = open_top(st->root, "root", e)) < 0)
 		return -1;
 	if (st->runfd < 0 && (st->runfd = open_top(st->run, "state", e)) < 0)
+		return -1;
+	/* after the checks, so that they name the owners the user knows */
+	if (st->userns && userns_ensure(st->userns_nnp, e) < 0)
 		return -1;
 	return 0;
 }

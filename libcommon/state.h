@@ -3,6 +3,8 @@
 #ifndef CTR_STATE_H
 #define CTR_STATE_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
 #define STATE_DEFAULT_ROOT "/var/lib/ctr"
@@ -20,12 +22,24 @@ struct state {
 	char *ns;
 	int rootfd;
 	int runfd;
-	int lockfd; /* $ROOT/gc.lock held shared by state_open_writer, else -1 */
+	int lockfd;	 /* $ROOT/gc.lock held shared by state_open_writer, else -1 */
+	bool userns;	 /* state_open enters a user namespace for a user (PROG_USERNS) */
+	bool userns_nnp; /* and sets NO_NEW_PRIVS once in it */
 };
 
-/* Fill st from $CTR_ROOT, $CTR_STATE, $CTR_NAMESPACE or the defaults. */
+/*
+ * Fill st from $CTR_ROOT, $CTR_STATE, $CTR_NAMESPACE or the defaults of the
+ * privilege mode (priv.h): root's above, a rootless user's below.
+ */
 void state_init(struct state *st);
 void state_release(struct state *st);
+/*
+ * A rootless user's defaults ($XDG_DATA_HOME/ctr, else $HOME/.local/share/ctr;
+ * $XDG_RUNTIME_DIR/ctr) from those values, NULL when unset or relative. The
+ * strings are the caller's; a NULL one is refused by state_open.
+ */
+void state_user_defaults(const char *data_home, const char *home, const char *runtime_dir,
+			 char **root, char **run);
 /* Setters for --root, --state, -n; they copy the string. */
 void state_set_root(struct state *st, const char *dir);
 void state_set_run(struct state *st, const char *dir);
@@ -33,7 +47,9 @@ void state_set_ns(struct state *st, const char *ns);
 /*
  * Create (0700) and open the root and run directories, and check the
  * namespace name. Absolute paths are required so that a record written in one
- * working directory is found from another.
+ * working directory is found from another. Rootless, both must belong to
+ * the user and be writable by nobody else. With st->userns, a user's process
+ * first enters a user namespace (userns_ensure).
  */
 int state_open(struct state *st, struct err *e);
 /*

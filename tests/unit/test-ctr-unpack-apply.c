@@ -938,6 +938,57 @@ test_apply_native(void)
 	ok(!exists_in_root("gonedir/sub", S_IFDIR), "whiteout under a lower dir");
 }
 
+/* What a user namespace needs (apply_rootless): devices skipped, user overlay marks, one owner. */
+static void
+test_apply_rootless(void)
+{
+	struct apply_opts o = {.overlay = true, .userxattr = true, .no_devices = true};
+	struct archive *a = tar_begin('g');
+	struct archive_entry *en = archive_entry_new();
+	struct apply_result r;
+	char p[PATH_MAX], v[8] = {0};
+	struct stat st;
+	struct err e = {0};
+
+	tar_node(a, "dev-null", AE_IFCHR, 1, 3);
+	tar_node(a, "dev-loop", AE_IFBLK, 7, 0);
+	tar_dir(a, "o");
+	tar_file(a, "o/.wh..wh..opq", "");
+	archive_entry_set_pathname(en, "owned");
+	archive_entry_set_filetype(en, AE_IFREG);
+	archive_entry_set_perm(en, 04755);
+	archive_entry_set_uid(en, 1000);
+	archive_entry_set_gid(en, 1000);
+	archive_entry_set_size(en, 1);
+	archive_entry_xattr_add_entry(en, "user.overlay.opaque", "y", 1);
+	archive_entry_xattr_add_entry(en, "user.kept", "k", 1);
+	archive_write_header(a, en);
+	archive_write_data(a, "x", 1);
+	archive_entry_free(en);
+	tar_end(a);
+	fresh_root();
+	if (!is_root) { /* the layer's owners are chowned to, squashed or not */
+		ok(1, "# SKIP applying owners needs root (or a user namespace)");
+		return;
+	}
+	o.squash_ids = true;
+	ok(apply_opts(&o, &r, &e) == 0, "applies (%s)", e.msg);
+	ok(!exists_in_root("dev-null", S_IFCHR) && !exists_in_root("dev-loop", S_IFBLK),
+	   "device nodes skipped, no error");
+	snprintf(p, sizeof(p), "%s/o", rootdir);
+	ok(getxattr(p, "user.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y',
+	   "opaque directory: user.overlay.opaque=y");
+	ok(getxattr(p, "trusted.overlay.opaque", v, sizeof(v)) < 0, "and not the trusted one");
+	snprintf(p, sizeof(p), "%s/owned", rootdir);
+	ok(getxattr(p, "user.overlay.opaque", v, sizeof(v)) < 0,
+	   "a layer's own user.overlay.* dropped");
+	ok(getxattr(p, "user.kept", v, sizeof(v)) == 1, "other user.* kept");
+	st = lstat_in_root("owned");
+	ok(st.st_uid == 0 && st.st_gid == 0 && (st.st_mode & 07777) == 04755,
+	   "one id: owner 1000 squashed to 0, set-id bit kept (%u:%u %o)", (unsigned)st.st_uid,
+	   (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
+}
+
 int
 main(void)
 {
@@ -955,6 +1006,7 @@ main(void)
 	RUN(test_apply_kinds);
 	RUN(test_apply_sparse);
 	RUN(test_apply_overlay_whiteouts);
+	RUN(test_apply_rootless);
 	RUN(test_apply_native);
 	RUN(test_apply_hostile);
 	RUN(test_apply_gzip_bomb);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "path.h"
+#include "priv.h"
 #include "state.h"
 
 static char tmp[] = "/tmp/ctr-test-state-XXXXXX";
@@ -28,14 +29,61 @@ test_state_defaults(void)
 
 	clear_env();
 	state_init(&st);
-	is_str(st.root, "/var/lib/ctr", "default root");
-	is_str(st.run, "/run/ctr", "default state");
+	if (priv_rootless()) {
+		ok(st.root && strcmp(st.root, "/var/lib/ctr"),
+		   "a rootless user's root is not root's");
+		ok(!st.run || strcmp(st.run, "/run/ctr"), "nor its state");
+	} else {
+		is_str(st.root, "/var/lib/ctr", "default root");
+		is_str(st.run, "/run/ctr", "default state");
+	}
 	is_str(st.ns, "default", "default namespace");
 	ok(st.rootfd == -1 && st.runfd == -1, "nothing opened yet");
 	state_release(&st);
 	ok(!st.root && !st.run && !st.ns, "release clears the strings");
 	state_release(&st); /* a second release is harmless */
 	ok(st.rootfd == -1, "and the fds");
+}
+
+static void
+test_state_user_defaults(void)
+{
+	char *root, *run;
+
+	state_user_defaults("/d", "/home/u", "/run/user/7", &root, &run);
+	is_str(root, "/d/ctr", "$XDG_DATA_HOME/ctr first");
+	is_str(run, "/run/user/7/ctr", "$XDG_RUNTIME_DIR/ctr");
+	free(root);
+	free(run);
+	state_user_defaults(NULL, "/home/u", NULL, &root, &run);
+	is_str(root, "/home/u/.local/share/ctr", "else ~/.local/share/ctr");
+	ok(!run, "no XDG_RUNTIME_DIR: no state directory (refused when opened)");
+	free(root);
+	state_user_defaults("rel", "/home/u", "rel/run", &root, &run);
+	is_str(root, "/home/u/.local/share/ctr", "a relative XDG_DATA_HOME is ignored");
+	ok(!run, "and a relative XDG_RUNTIME_DIR");
+	free(root);
+	state_user_defaults(NULL, NULL, NULL, &root, &run);
+	ok(!root && !run, "no HOME either: nothing");
+}
+
+static void
+test_state_missing_refused(void)
+{
+	struct state st;
+	struct err e;
+	char abs[256];
+
+	state_init(&st);
+	free(st.run);
+	st.run = NULL; /* what state_init leaves a user without XDG_RUNTIME_DIR */
+	snprintf(abs, sizeof(abs), "%s/mroot", tmp);
+	state_set_root(&st, abs);
+	is_int(state_open(&st, &e), -1, "no state directory: refused");
+	ok(strstr(e.msg, "XDG_RUNTIME_DIR") && strstr(e.msg, "--state"),
+	   "names what is missing and what to give: %s", e.msg);
+	is_str(e.code, "invalid", "code invalid");
+	state_release(&st);
 }
 
 static void
@@ -62,8 +110,10 @@ test_state_env_and_setters(void)
 	setenv("CTR_STATE", "", 1);
 	setenv("CTR_NAMESPACE", "", 1);
 	state_init(&st);
-	is_str(st.root, "/var/lib/ctr", "empty $CTR_ROOT means the default");
-	is_str(st.run, "/run/ctr", "empty $CTR_STATE means the default");
+	if (!priv_rootless()) {
+		is_str(st.root, "/var/lib/ctr", "empty $CTR_ROOT means the default");
+		is_str(st.run, "/run/ctr", "empty $CTR_STATE means the default");
+	}
 	is_str(st.ns, "default", "empty $CTR_NAMESPACE means the default");
 	state_release(&st);
 	clear_env();
@@ -183,6 +233,8 @@ main(void)
 		return 1;
 	}
 	RUN(test_state_defaults);
+	RUN(test_state_user_defaults);
+	RUN(test_state_missing_refused);
 	RUN(test_state_env_and_setters);
 	RUN(test_state_relative_refused);
 	RUN(test_state_bad_namespace);
