@@ -145,6 +145,14 @@ spawn_sibling(const char *name, const char *env)
 int
 spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e)
 {
+	return spawn_output_input(argv, NULL, max, out, errline, e);
+}
+
+int
+spawn_output_input(char *const argv[], const char *input, size_t max, char **out, char **errline,
+		   struct err *e)
+{
+	_cleanup_close_ int ifd = input ? memfd_create("spawn-in", MFD_CLOEXEC) : -1;
 	_cleanup_close_ int ofd = memfd_create("spawn-out", MFD_CLOEXEC);
 	_cleanup_close_ int efd = memfd_create("spawn-err", MFD_CLOEXEC);
 	struct spawn_opts o = SPAWN_OPTS_INIT;
@@ -154,8 +162,13 @@ spawn_output(char *const argv[], size_t max, char **out, char **errline, struct 
 	int rc;
 
 	*out = *errline = NULL;
-	if (ofd < 0 || efd < 0)
+	if (ofd < 0 || efd < 0 || (input && ifd < 0))
 		return err_set(e, errno, "memfd_create");
+	/* the input goes through a file, not a pipe: a child that reads none of it cannot block us */
+	if (input &&
+	    (fdio_write_full(ifd, input, strlen(input)) < 0 || lseek(ifd, 0, SEEK_SET) < 0))
+		return err_set(e, errno, "spawn input");
+	o.stdin_fd = ifd;
 	o.stdout_fd = ofd;
 	o.stderr_fd = efd;
 	if ((rc = spawn_run(argv, &o, e)) < 0)

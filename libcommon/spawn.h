@@ -47,6 +47,9 @@ int spawn_run(char *const argv[], const struct spawn_opts *o, struct err *e);
  * status as spawn_wait does, or -1.
  */
 int spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e);
+/* spawn_output with input (a C string, or NULL to inherit ours) on argv's stdin. */
+int spawn_output_input(char *const argv[], const char *input, size_t max, char **out,
+		       char **errline, struct err *e);
 /*
  * The helper program name (say "ctr-shim") for argv[0]: $env when that is
  * set and not empty, else name in the directory of our own binary when it

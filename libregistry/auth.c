@@ -42,8 +42,8 @@ split_creds(const char *s, char **user, char **pass, const char *what, struct er
 	return 0;
 }
 
-static int
-decode_auth(const char *b64, char **user, char **pass, const char *what, struct err *e)
+int
+auth_decode(const char *b64, char **user, char **pass, const char *what, struct err *e)
 {
 	size_t n = strlen(b64);
 	_cleanup_free_ char *out = xmalloc(n + 4);
@@ -80,7 +80,7 @@ from_file(const char *path, const char *domain, char **user, char **pass, bool m
 		if (!key_matches(k, domain))
 			continue;
 		if (a && *a)
-			return decode_auth(a, user, pass, path, e) < 0 ? -1 : 1;
+			return auth_decode(a, user, pass, path, e) < 0 ? -1 : 1;
 		if (jsonio_str(v, "username") && jsonio_str(v, "password")) {
 			*user = xstrdup(jsonio_str(v, "username"));
 			*pass = xstrdup(jsonio_str(v, "password"));
