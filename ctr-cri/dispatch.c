@@ -9,6 +9,7 @@
 #include "dispatch.h"
 #include "err.h"
 #include "images.h"
+#include "pods.h"
 #include "runtime.h"
 #include "xmem.h"
 
@@ -21,6 +22,11 @@ struct method {
 static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/Version", runtime_version},
     {"/runtime.v1.RuntimeService/Status", runtime_status},
+    {"/runtime.v1.RuntimeService/RunPodSandbox", pods_run},
+    {"/runtime.v1.RuntimeService/StopPodSandbox", pods_stop},
+    {"/runtime.v1.RuntimeService/RemovePodSandbox", pods_remove},
+    {"/runtime.v1.RuntimeService/PodSandboxStatus", pods_status},
+    {"/runtime.v1.RuntimeService/ListPodSandbox", pods_list},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},
     {"/runtime.v1.ImageService/PullImage", images_pull},

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Version and Status: who answers, and whether it can run pods. */
-#include <dirent.h>
-#include <string.h>
 
 #include "cleanup.h"
+#include "cniconf.h"
 #include "ctr-cri/api.pb-c.h"
 #include "prog.h"
 #include "runtime.h"
@@ -23,23 +22,6 @@ runtime_version(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *re
 	return 0;
 }
 
-/* Does dir hold a CNI network configuration (*.conf, *.conflist, *.json)? */
-static bool
-cni_configured(const char *dir)
-{
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		const char *dot = strrchr(de->d_name, '.');
-
-		if (de->d_name[0] != '.' && dot &&
-		    (!strcmp(dot, ".conf") || !strcmp(dot, ".conflist") || !strcmp(dot, ".json")))
-			return true;
-	}
-	return false;
-}
-
 static Runtime__V1__RuntimeCondition *
 condition(struct arena *a, const char *type, bool ok, const char *reason, const char *msg)
 {
@@ -55,7 +37,7 @@ condition(struct arena *a, const char *type, bool ok, const char *reason, const 
 
 /*
  * RuntimeReady: we answer, so the runtime is ready. NetworkReady, as
- * containerd reports it: a CNI configuration is there for pods to use.
+ * containerd reports it: a CNI network is configured for pods to join.
  */
 int
 runtime_status(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
@@ -63,16 +45,17 @@ runtime_status(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *res
 {
 	Runtime__V1__StatusResponse *r = (Runtime__V1__StatusResponse *)resp;
 	Runtime__V1__RuntimeStatus *rs = arena_alloc(arena, sizeof(*rs));
-	bool net = cni_configured(c->cni_conf_dir);
+	_cleanup_free_ char *network = NULL;
+	struct err e;
+	bool net = cniconf_default(c->cni_conf_dir, &network, &e) == 0;
 
 	(void)req, (void)s;
 	runtime__v1__runtime_status__init(rs);
 	rs->n_conditions = 2;
 	rs->conditions = arena_array(arena, 2, sizeof(*rs->conditions));
 	rs->conditions[0] = condition(arena, "RuntimeReady", true, "", "");
-	rs->conditions[1] =
-	    condition(arena, "NetworkReady", net, "NetworkPluginNotReady",
-		      arena_printf(arena, "no CNI network configuration in %s", c->cni_conf_dir));
+	rs->conditions[1] = condition(arena, "NetworkReady", net, "NetworkPluginNotReady",
+				      net ? "" : arena_strdup(arena, e.msg));
 	r->status = rs;
 	return 0;
 }

@@ -27,6 +27,7 @@ setup() {
 
 teardown() {
 	common_teardown
+	if [ -n "${BR:-}" ]; then ip link del "$BR" 2>/dev/null || true; fi
 }
 
 cri() {
@@ -227,4 +228,144 @@ cri_stop() {
 	assert_status 100
 	run --separate-stderr ctr-cri --max-message-size 1
 	assert_status 100
+}
+
+# A CNI bridge network of the test's own (Debian's plugins), and the pins in its tmpdir.
+pod_network() {
+	[ -x /usr/lib/cni/bridge ] || skip "needs Debian's containernetworking-plugins"
+	export CNI_CONF_DIR=$BATS_TEST_TMPDIR/net.d CTR_NETNS_DIR=$BATS_TEST_TMPDIR/netns
+	BR=ctrk$((RANDOM % 10000))
+	N=$((RANDOM % 200 + 20))
+	mkdir -p "$CNI_CONF_DIR"
+	cat >"$CNI_CONF_DIR/10-pods.conflist" <<-JSON
+	{"cniVersion": "1.0.0", "name": "pods", "plugins": [
+	  {"type": "bridge", "bridge": "$BR", "isGateway": true, "ipMasq": false,
+	   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.234.$N.0/24"}]],
+	            "dataDir": "$BATS_TEST_TMPDIR/ipam"}}]}
+	JSON
+}
+
+pod_config() { # NAME [FIELDS]: a RunPodSandboxRequest; FIELDS ("k":v,...) replace the config's
+	local base="{\"config\":{\"metadata\":{\"name\":\"$1\",\"uid\":\"uid-$1\",\"namespace\":\"default\",\"attempt\":0},\"hostname\":\"$1\",\"log_directory\":\"/var/log/pods/default_$1\",\"labels\":{\"app\":\"$1\"},\"dns_config\":{\"servers\":[\"10.0.0.10\"],\"searches\":[\"default.svc\",\"svc\"],\"options\":[\"ndots:5\"]}}}"
+	if [ -n "${2:-}" ]; then
+		jq -c --argjson o "{$2}" '.config += $o' <<<"$base"
+	else
+		echo "$base"
+	fi
+}
+
+@test "cri: a pod sandbox's life: run (netns pinned, CNI address), status, list, stop, remove" {
+	require_root
+	pod_network
+	cri_start
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config web)"
+	assert_status 0
+	id=$(json_get "$output" .pod_sandbox_id)
+	[[ "$id" =~ ^[0-9a-f]{64}$ ]]
+	[ -e "$CTR_NETNS_DIR/cri-$id" ]
+	[ "$(cat "$CTR_ROOT/cri/sandboxes/$id/resolv.conf")" = "$(printf 'nameserver 10.0.0.10\nsearch default.svc svc\noptions ndots:5')" ]
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	[ "$(json_get "$output" '.status.state // "SANDBOX_READY"')" = SANDBOX_READY ]
+	[ "$(json_get "$output" .status.metadata.name)" = web ]
+	[ "$(json_get "$output" .status.labels.app)" = web ]
+	ip=$(json_get "$output" .status.network.ip)
+	[[ "$ip" == 10.234.$N.* ]]
+	# the address answers in the pinned namespace
+	ctr-netns exec "cri-$id" -- ip -4 -o addr show eth0 | grep -q "inet $ip/24"
+	# a unique prefix names it too
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"${id:0:12}\"}"
+	[ "$(json_get "$output" .status.id)" = "$id" ]
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config db)"
+	assert_status 0
+	id2=$(json_get "$output" .pod_sandbox_id)
+	run cri_call RuntimeService/ListPodSandbox
+	[ "$(json_get "$output" '[.items[].id] | join(" ")')" = "$id $id2" ]
+	run cri_call RuntimeService/ListPodSandbox '{"filter":{"label_selector":{"app":"db"}}}'
+	[ "$(json_get "$output" '[.items[].id] | join(" ")')" = "$id2" ]
+	# restart-safe: a new server answers the same from the records
+	cri_stop
+	cri_start
+	run cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	[ ! -e "$CTR_NETNS_DIR/cri-$id" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/ipam/pods" -name '10.*' -printf '%f\n' | grep -Fx "$ip")" ]
+	run cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	[ "$(json_get "$output" .status.state)" = SANDBOX_NOTREADY ]
+	[ "$(json_get "$output" '.status.network.ip // ""')" = "" ]
+	run cri_call RuntimeService/ListPodSandbox '{"filter":{"state":{"state":"SANDBOX_READY"}}}'
+	[ "$(json_get "$output" '[.items[].id] | join(" ")')" = "$id2" ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	[ ! -e "$CTR_ROOT/cri/sandboxes/$id" ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	run --separate-stderr cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 1
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '$id'"* ]]
+	# removing a ready pod stops it first
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id2\"}"
+	assert_status 0
+	[ ! -e "$CTR_NETNS_DIR/cri-$id2" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/ipam/pods" -name '10.*' 2>/dev/null)" ]
+	run cri_call RuntimeService/ListPodSandbox
+	[ "$output" = "{}" ]
+	cri_stop
+}
+
+@test "cri: host-network pods have no namespace; the same metadata twice is refused" {
+	require_root
+	pod_network
+	cri_start
+	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config h "$host")"
+	assert_status 0
+	id=$(json_get "$output" .pod_sandbox_id)
+	[ ! -e "$CTR_NETNS_DIR/cri-$id" ]
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	[ "$(json_get "$output" .status.linux.namespaces.options.network)" = NODE ]
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config h "$host")"
+	assert_status 1
+	[[ "$stderr" == "ALREADY_EXISTS: pod sandbox h_default_uid-h_0 is there already: $id"* ]]
+	run cri_call RuntimeService/ListPodSandbox
+	[ "$(json_get "$output" '.items | length')" = 1 ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	cri_stop
+}
+
+@test "cri: bad pod configs are one INVALID_ARGUMENT each and leave no record; no network, no pod" {
+	require_root
+	pod_network
+	cri_start
+	local bad
+	for bad in '{"config":{}}' \
+		"$(pod_config ../x)" \
+		"$(pod_config 'a/b')" \
+		"$(pod_config ok '"log_directory":"/var/log/pods/../../etc"')" \
+		"$(pod_config ok '"log_directory":"relative"')" \
+		"$(pod_config ok '"hostname":"Bad_Host"')" \
+		"$(pod_config ok '"port_mappings":[{"container_port":80}]')" \
+		"$(pod_config ok '"dns_config":{"servers":["1.1.1.1\nnameserver 6.6.6.6"]}')"; do
+		run --separate-stderr cri_call RuntimeService/RunPodSandbox "$bad"
+		[ "$status" = 1 ] || { echo "accepted: $bad"; false; }
+		[[ "$stderr" == INVALID_ARGUMENT:* ]] || { echo "$bad: $stderr"; false; }
+	done
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox '{"config":{"metadata":{"name":"x","uid":"u","namespace":"n"}},"runtime_handler":"kata"}'
+	[[ "$stderr" == "INVALID_ARGUMENT: no runtime handler 'kata'"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/sandboxes" 2>/dev/null)" ]
+	[ -z "$(ls "$CTR_NETNS_DIR" 2>/dev/null)" ]
+	cri_stop
+	# without a CNI network, a pod that needs one is refused
+	rm "$CNI_CONF_DIR/10-pods.conflist"
+	cri_start
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config web)"
+	assert_status 1
+	[[ "$stderr" == "FAILED_PRECONDITION: the pod network is not ready: no CNI network configuration in $CNI_CONF_DIR"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/sandboxes" 2>/dev/null)" ]
+	run --separate-stderr cri_call RuntimeService/StopPodSandbox '{"pod_sandbox_id":"0123"}'
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0123'"* ]]
+	cri_stop
 }

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Pod sandbox records in $ROOT/cri/sandboxes: one directory per pod, its record written atomically. */
+#include "sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "jsonio.h"
+#include "log.h"
+#include "path.h"
+#include "prog.h"
+#include "xmem.h"
+
+#define SANDBOX_FILE "sandbox.json"
+#define SANDBOX_MAX (1 << 20)
+
+int
+sandbox_dir(const struct state *st, struct err *e)
+{
+	return state_dir(st, "cri/sandboxes", 0, e);
+}
+
+char *
+sandbox_path(const struct state *st, const char *id)
+{
+	return xasprintf("%s/cri/sandboxes/%s", st->root, id);
+}
+
+void
+sandbox_new_id(char id[SANDBOX_ID_LEN + 1])
+{
+	unsigned char b[SANDBOX_ID_LEN / 2];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		die(EXIT_SYS, "getrandom: %s", strerror(errno));
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+}
+
+static bool
+is_id(const char *s)
+{
+	return strlen(s) == SANDBOX_ID_LEN && strspn(s, "0123456789abcdef") == SANDBOX_ID_LEN;
+}
+
+int
+sandbox_resolve(int dirfd, const char *what, char **out, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	size_t n = strlen(what);
+	struct dirent *de;
+	int fd;
+
+	*out = NULL;
+	if (n == 0 || n > SANDBOX_ID_LEN || strspn(what, "0123456789abcdef") != n)
+		return err_code(e, "not-found", "no pod sandbox '%.80s'", what);
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return err_set(e, errno, "open the sandbox records");
+	}
+	while ((de = readdir(d))) {
+		if (!is_id(de->d_name) || strncmp(de->d_name, what, n) != 0)
+			continue;
+		if (*out) {
+			free(*out);
+			*out = NULL;
+			return err_code(e, "invalid", "pod sandbox id '%s' is ambiguous", what);
+		}
+		*out = xstrdup(de->d_name);
+	}
+	return *out ? 0 : err_code(e, "not-found", "no pod sandbox '%.80s'", what);
+}
+
+json_t *
+sandbox_load(int dirfd, const char *id, struct err *e)
+{
+	_cleanup_free_ char *rel = NULL;
+
+	if (!is_id(id)) {
+		err_code(e, "not-found", "no pod sandbox '%.80s'", id);
+		return NULL;
+	}
+	rel = xasprintf("%s/" SANDBOX_FILE, id);
+	if (faccessat(dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		err_code(e, "not-found", "no pod sandbox '%s'", id);
+		return NULL;
+	}
+	return jsonio_load_at(dirfd, rel, SANDBOX_MAX, e);
+}
+
+int
+sandbox_store(int dirfd, const json_t *rec, struct err *e)
+{
+	const char *id = jsonio_str(rec, "id");
+	_cleanup_close_ int fd = -1;
+
+	if (!id || !is_id(id))
+		return err_code(e, "invalid", "sandbox record without an id");
+	if (mkdirat(dirfd, id, 0700) < 0 && errno != EEXIST)
+		return err_set(e, errno, "mkdir sandbox '%s'", id);
+	fd = openat(dirfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno, "open sandbox '%s'", id);
+	return afile_write_json(fd, SANDBOX_FILE, rec, e);
+}
+
+static int
+by_created(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "created_at"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "created_at"));
+
+	return (x > y) - (x < y);
+}
+
+json_t *
+sandbox_list(int dirfd, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_free_ json_t **recs = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	json_t *out, *rec;
+	int fd;
+
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		err_set(e, errno, "open the sandbox records");
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		struct err le;
+
+		if (!is_id(de->d_name))
+			continue;
+		if ((rec = sandbox_load(dirfd, de->d_name, &le))) {
+			xgrow((void **)&recs, &cap, n + 1, sizeof(*recs));
+			recs[n++] = rec;
+		} else if (strcmp(le.code ? le.code : "", "not-found") != 0)
+			log_warn("pod sandbox %s: %s", de->d_name, le.msg);
+	}
+	if (n)
+		qsort(recs, n, sizeof(recs[0]), by_created);
+	out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, recs[i]);
+	return out;
+}
+
+int
+sandbox_remove(int dirfd, const char *id, struct err *e)
+{
+	if (!is_id(id))
+		return err_code(e, "invalid", "bad sandbox id '%.80s'", id);
+	return path_rm_rf(dirfd, id, e);
+}
