@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctr-cri/api.pb-c.h"
+#include "containers.h"
 #include "cri.h"
 #include "dispatch.h"
 #include "err.h"
@@ -27,6 +28,12 @@ static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/RemovePodSandbox", pods_remove},
     {"/runtime.v1.RuntimeService/PodSandboxStatus", pods_status},
     {"/runtime.v1.RuntimeService/ListPodSandbox", pods_list},
+    {"/runtime.v1.RuntimeService/CreateContainer", containers_create},
+    {"/runtime.v1.RuntimeService/StartContainer", containers_start},
+    {"/runtime.v1.RuntimeService/StopContainer", containers_stop},
+    {"/runtime.v1.RuntimeService/RemoveContainer", containers_remove},
+    {"/runtime.v1.RuntimeService/ListContainers", containers_list},
+    {"/runtime.v1.RuntimeService/ContainerStatus", containers_status},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},
     {"/runtime.v1.ImageService/PullImage", images_pull},

@@ -14,15 +14,17 @@
 #include "ref.h"
 #include "xmem.h"
 
-/* The config's User: "1000", "1000:1000", "nobody"; "" when unset or unreadable. */
-static char *
-config_user(const struct content *c, const char *config)
+/* The config's User ("1000", "1000:1000", "nobody"; "" when unset or unreadable) and Entrypoint. */
+static void
+config_read(const struct content *c, struct imagedb_rec *r)
 {
 	struct err e;
-	json_auto_t *doc = content_read_json(c, config, OCIDOC_CONFIG_MAX, &e);
-	const char *u = doc ? jsonio_str(json_object_get(doc, "config"), "User") : NULL;
+	json_auto_t *doc = content_read_json(c, r->id, OCIDOC_CONFIG_MAX, &e);
+	json_t *cfg = json_object_get(doc, "config");
+	const char *u = jsonio_str(cfg, "User");
 
-	return xstrdup(u ? u : "");
+	r->user = xstrdup(u ? u : "");
+	r->entrypoint = json_array_size(json_object_get(cfg, "Entrypoint")) > 0;
 }
 
 static int
@@ -41,7 +43,7 @@ rec_fill(struct imagedb_rec *r, const struct content *c, const json_t *rec, stru
 		  json_integer_value(json_object_get(json_object_get(doc, "config"), "size"));
 	json_array_foreach(json_object_get(doc, "layers"), i, l)
 		r->size += json_integer_value(json_object_get(l, "size"));
-	r->user = config_user(c, r->id);
+	config_read(c, r);
 	return 0;
 }
 

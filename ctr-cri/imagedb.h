@@ -6,6 +6,7 @@
 #ifndef CTR_CRI_IMAGEDB_H
 #define CTR_CRI_IMAGEDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,11 +15,12 @@
 
 /* A record resolved for our platform. */
 struct imagedb_rec {
-	char *name;    /* the record's name: "docker.io/library/busybox:1.36" */
-	char *target;  /* the digest it points at (manifest or index) */
-	char *id;      /* the config's digest */
-	uint64_t size; /* manifest, config and layers, in bytes */
-	char *user;    /* the config's User ("" when unset) */
+	char *name;	 /* the record's name: "docker.io/library/busybox:1.36" */
+	char *target;	 /* the digest it points at (manifest or index) */
+	char *id;	 /* the config's digest */
+	uint64_t size;	 /* manifest, config and layers, in bytes */
+	char *user;	 /* the config's User ("" when unset) */
+	bool entrypoint; /* the config has an Entrypoint */
 };
 
 struct imagedb {

@@ -20,7 +20,7 @@
 #include "images.h"
 #include "jsonio.h"
 #include "ref.h"
-#include "spawn.h"
+#include "tool.h"
 #include "xmem.h"
 
 /* "1000" or "1000:1000" is a uid, anything else a user name, as containerd reads it. */
@@ -203,42 +203,6 @@ pull_creds(const Runtime__V1__AuthConfig *a, char **user, char **pass, struct cr
 	return 0;
 }
 
-/*
- * Run a tool of the suite on our store and namespace: argv[0] is found
- * beside us ($CTR_PULL...), then come the global options and args. A
- * failure's message is the tool's own: its JSON error when it printed one
- * (--json), else the last line of its stderr.
- */
-static int
-run_tool(struct cri *c, const char *tool, const char *env, const char *const *args,
-	 const char *input, struct cri_status *s)
-{
-	_cleanup_free_ char *exe = spawn_sibling(tool, env);
-	_cleanup_free_ char *out = NULL, *why = NULL;
-	const char *argv[32] = {exe, "--root", c->st->root, "--state", c->st->run, "-n", c->st->ns};
-	size_t n = 7;
-	json_auto_t *doc = NULL;
-	const char *code, *msg;
-	struct err e;
-	json_t *je;
-	int rc;
-
-	while (*args && n < sizeof(argv) / sizeof(argv[0]) - 1)
-		argv[n++] = *args++;
-	rc = spawn_output_input((char *const *)argv, input, 1 << 20, &out, &why, &e);
-	if (rc < 0)
-		return cri_fail(s, GRPC_STATUS_INTERNAL, "%s: %s", tool, e.msg);
-	if (rc == 0)
-		return 0;
-	doc = jsonio_parse(out, strlen(out), tool, &e);
-	je = json_object_get(doc, "error");
-	code = jsonio_str(je, "code");
-	msg = jsonio_str(je, "message");
-	if (code && msg)
-		return cri_fail(s, cri_code_status(code), "%s: %s", tool, msg);
-	return cri_fail(s, GRPC_STATUS_INTERNAL, "%s exited %d: %s", tool, rc, why);
-}
-
 /* Runs ctr-pull --unpack (the layers are ready for containers); answers the image's id. */
 int
 images_pull(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, struct arena *arena,
@@ -270,7 +234,7 @@ images_pull(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, 
 		input = xasprintf("%s\n", pass);
 	}
 	args[n++] = q->image->image;
-	if (run_tool(c, "ctr-pull", "CTR_PULL", args, input, s) < 0 || load(&db, c, s) < 0)
+	if (tool_run(c, "ctr-pull", "CTR_PULL", args, input, NULL, s) < 0 || load(&db, c, s) < 0)
 		return -1;
 	rc = spec_find(&db, q->image, &id, s);
 	if (rc == 0 && !id)
@@ -304,7 +268,7 @@ images_remove(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp
 		for (size_t i = 0; i < db.n; i++)
 			if (strcmp(db.recs[i].id, id) == 0)
 				args[n++] = db.recs[i].name;
-		rc = run_tool(c, "ctr-image", "CTR_IMAGE", args, NULL, s);
+		rc = tool_run(c, "ctr-image", "CTR_IMAGE", args, NULL, NULL, s);
 	}
 	imagedb_release(&db);
 	return rc;

@@ -15,53 +15,18 @@
 #include "cleanup.h"
 #include "cni-attach.h"
 #include "cniconf.h"
+#include "containers.h"
 #include "ctr-cri/api.pb-c.h"
 #include "jsonio.h"
 #include "lock.h"
 #include "path.h"
+#include "pbmap.h"
 #include "pods.h"
-#include "sandbox.h"
+#include "record.h"
 #include "xmem.h"
 
 /* A pod's network namespace, pinned by ctr-netns under this name. */
 #define POD_NETNS_PREFIX "cri-"
-
-/* The layout every map<string,string> entry message of protobuf-c has. */
-struct map_entry {
-	ProtobufCMessage base;
-	char *key;
-	char *value;
-};
-
-static json_t *
-map_to_json(struct map_entry **m, size_t n)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(o, m[i]->key, json_string(m[i]->value));
-	return o;
-}
-
-/* A JSON object of strings as the entries of the map field described by d. */
-static void *
-map_from_json(struct arena *a, const ProtobufCMessageDescriptor *d, const json_t *o, size_t *n)
-{
-	struct map_entry **out = arena_array(a, json_object_size(o) + 1, sizeof(*out));
-	const char *k;
-	json_t *v;
-
-	*n = 0;
-	json_object_foreach((json_t *)o, k, v) {
-		struct map_entry *m = arena_alloc(a, d->sizeof_message);
-
-		d->message_init(&m->base);
-		m->key = arena_strdup(a, k);
-		m->value = arena_strdup(a, json_string_value(v) ? json_string_value(v) : "");
-		out[(*n)++] = m;
-	}
-	return out;
-}
 
 static int
 check_name(const char *what, const char *v, struct cri_status *s)
@@ -162,8 +127,8 @@ new_record(const char *id, const Runtime__V1__PodSandboxConfig *cfg, const char 
 	    "id", id, "metadata", "name", md->name, "uid", md->uid, "namespace", md->namespace_,
 	    "attempt", (json_int_t)md->attempt, "hostname", cfg->hostname ? cfg->hostname : "",
 	    "log_directory", cfg->log_directory ? cfg->log_directory : "", "labels",
-	    map_to_json((struct map_entry **)cfg->labels, cfg->n_labels), "annotations",
-	    map_to_json((struct map_entry **)cfg->annotations, cfg->n_annotations), "created_at",
+	    pbmap_to_json((void **)cfg->labels, cfg->n_labels), "annotations",
+	    pbmap_to_json((void **)cfg->annotations, cfg->n_annotations), "created_at",
 	    (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec, "state", "notready", "network",
 	    host_network(cfg) ? "node" : "pod", "netns", host_network(cfg) ? NULL : netns,
 	    "runtime_handler", handler ? handler : "");
@@ -218,7 +183,8 @@ pod_create(struct cri *c, int dirfd, json_t *rec, const Runtime__V1__PodSandboxC
 	   struct err *e)
 {
 	const char *id = jsonio_str(rec, "id"), *netns = jsonio_str(rec, "netns");
-	_cleanup_free_ char *network = NULL, *path = sandbox_path(c->st, id), *nspath = NULL;
+	_cleanup_free_ char *network = NULL, *path = record_path(c->st, RECORD_SANDBOXES, id),
+			    *nspath = NULL;
 	_cleanup_close_ int sbfd = -1;
 
 	if (netns && cniconf_default(c->cni_conf_dir, &network, e) < 0) {
@@ -227,7 +193,7 @@ pod_create(struct cri *c, int dirfd, json_t *rec, const Runtime__V1__PodSandboxC
 		return err_code(e, "conflict", "the pod network is not ready: %s", why);
 	}
 	/* the record first (not ready): whatever follows, a removal finds what to undo */
-	if (sandbox_store(dirfd, rec, e) < 0)
+	if (record_store(dirfd, rec, e) < 0)
 		return -1;
 	sbfd = openat(dirfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sbfd < 0)
@@ -237,7 +203,7 @@ pod_create(struct cri *c, int dirfd, json_t *rec, const Runtime__V1__PodSandboxC
 	if (netns && cni_attach(c->st, path, netns, network, &nspath, e) < 0)
 		return -1;
 	json_object_set_new(rec, "state", json_string("ready"));
-	return sandbox_store(dirfd, rec, e);
+	return record_store(dirfd, rec, e);
 }
 
 int
@@ -248,7 +214,7 @@ pods_run(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, str
 	Runtime__V1__RunPodSandboxResponse *r = (Runtime__V1__RunPodSandboxResponse *)resp;
 	_cleanup_close_ int dirfd = -1, lk = -1;
 	json_auto_t *all = NULL, *rec = NULL;
-	char id[SANDBOX_ID_LEN + 1];
+	char id[RECORD_ID_LEN + 1];
 	struct err e;
 	json_t *x;
 	size_t i;
@@ -256,8 +222,8 @@ pods_run(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, str
 	if (check_config(q->config, q->runtime_handler, s) < 0)
 		return -1;
 	/* one creation at a time per store: two with the same metadata, and one wins */
-	if ((dirfd = sandbox_dir(c->st, &e)) < 0 || (lk = lock_at(dirfd, ".lock", 0, &e)) < 0 ||
-	    !(all = sandbox_list(dirfd, &e)))
+	if ((dirfd = record_dir(c->st, RECORD_SANDBOXES, &e)) < 0 ||
+	    (lk = lock_at(dirfd, ".lock", 0, &e)) < 0 || !(all = record_list(dirfd, &e)))
 		return cri_fail_err(s, &e);
 	json_array_foreach(all, i, x) {
 		const Runtime__V1__PodSandboxMetadata *md = q->config->metadata;
@@ -267,52 +233,36 @@ pods_run(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, str
 					"pod sandbox %s_%s_%s_%u is there already: %s", md->name,
 					md->namespace_, md->uid, md->attempt, jsonio_str(x, "id"));
 	}
-	sandbox_new_id(id);
-	rec = new_record(id, q->config, q->runtime_handler);
+	record_new_id(id);
+	/* jansson takes UTF-8 only, as proto3 strings are */
+	if (!(rec = new_record(id, q->config, q->runtime_handler)))
+		return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT,
+				"PodSandboxConfig: a string that is not UTF-8");
 	if (pod_create(c, dirfd, rec, q->config, &e) < 0) {
-		_cleanup_free_ char *path = sandbox_path(c->st, id);
+		_cleanup_free_ char *path = record_path(c->st, RECORD_SANDBOXES, id);
 		struct err ignored;
 
 		cri_fail_err(s, &e);
 		cni_detach(c->st, path, &ignored);
-		sandbox_remove(dirfd, id, &ignored);
+		record_remove(dirfd, id, &ignored);
 		return -1;
 	}
 	r->pod_sandbox_id = arena_strdup(arena, id);
 	return 0;
 }
 
-/*
- * The record of what (an id or a unique prefix); *dirfd gets the records'
- * directory, and *lk its lock when lk is not NULL (taken before the record
- * is read: a removal in between must not be undone by our write).
- */
-static json_t *
-find(struct cri *c, const char *what, int *dirfd, int *lk, struct err *e)
-{
-	_cleanup_free_ char *id = NULL;
-
-	if ((*dirfd = sandbox_dir(c->st, e)) < 0)
-		return NULL;
-	if (lk && (*lk = lock_at(*dirfd, ".lock", 0, e)) < 0)
-		return NULL;
-	if (sandbox_resolve(*dirfd, what ? what : "", &id, e) < 0)
-		return NULL;
-	return sandbox_load(*dirfd, id, e);
-}
-
 /* Detach the network and unpin the namespace; the record says not ready. Idempotent. */
 static int
 pod_stop(struct cri *c, int dirfd, json_t *rec, struct err *e)
 {
-	_cleanup_free_ char *path = sandbox_path(c->st, jsonio_str(rec, "id"));
+	_cleanup_free_ char *path = record_path(c->st, RECORD_SANDBOXES, jsonio_str(rec, "id"));
 
 	if (cni_detach(c->st, path, e) < 0)
 		return -1;
 	if (!strcmp(jsonio_str(rec, "state") ?: "", "notready"))
 		return 0;
 	json_object_set_new(rec, "state", json_string("notready"));
-	return sandbox_store(dirfd, rec, e);
+	return record_store(dirfd, rec, e);
 }
 
 int
@@ -326,9 +276,13 @@ pods_stop(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, st
 	struct err e;
 
 	(void)resp, (void)arena;
-	if (!(rec = find(c, q->pod_sandbox_id, &dirfd, &lk, &e)) || pod_stop(c, dirfd, rec, &e) < 0)
+	if (!(rec = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", q->pod_sandbox_id, &dirfd,
+				&lk, &e)))
 		return cri_fail_err(s, &e);
-	return 0;
+	/* its containers first, killed as containerd's stop does: the pod is going away */
+	if (containers_of_pod(c, jsonio_str(rec, "id"), false, s) < 0)
+		return -1;
+	return pod_stop(c, dirfd, rec, &e) < 0 ? cri_fail_err(s, &e) : 0;
 }
 
 /* Stopped first when it is not; a pod that is not there is removed already, which is no error. */
@@ -343,9 +297,12 @@ pods_remove(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, 
 	struct err e;
 
 	(void)resp, (void)arena;
-	if (!(rec = find(c, q->pod_sandbox_id, &dirfd, &lk, &e)))
+	if (!(rec = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", q->pod_sandbox_id, &dirfd,
+				&lk, &e)))
 		return strcmp(e.code ? e.code : "", "not-found") ? cri_fail_err(s, &e) : 0;
-	if (pod_stop(c, dirfd, rec, &e) < 0 || sandbox_remove(dirfd, jsonio_str(rec, "id"), &e) < 0)
+	if (containers_of_pod(c, jsonio_str(rec, "id"), true, s) < 0)
+		return -1;
+	if (pod_stop(c, dirfd, rec, &e) < 0 || record_remove(dirfd, jsonio_str(rec, "id"), &e) < 0)
 		return cri_fail_err(s, &e);
 	return 0;
 }
@@ -377,7 +334,7 @@ static Runtime__V1__PodSandboxNetworkStatus *
 network_msg(struct arena *a, struct cri *c, const json_t *rec)
 {
 	Runtime__V1__PodSandboxNetworkStatus *n = arena_alloc(a, sizeof(*n));
-	_cleanup_free_ char *path = sandbox_path(c->st, jsonio_str(rec, "id"));
+	_cleanup_free_ char *path = record_path(c->st, RECORD_SANDBOXES, jsonio_str(rec, "id"));
 	json_auto_t *res = state_of(rec) == RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY
 			       ? cni_describe(path)
 			       : NULL;
@@ -441,7 +398,8 @@ pods_status(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, 
 	struct timespec now;
 	struct err e;
 
-	if (!(rec = find(c, q->pod_sandbox_id, &dirfd, NULL, &e)))
+	if (!(rec = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", q->pod_sandbox_id, &dirfd,
+				NULL, &e)))
 		return cri_fail_err(s, &e);
 	runtime__v1__pod_sandbox_status__init(st);
 	st->id = arena_strdup(arena, jsonio_str(rec, "id"));
@@ -451,11 +409,11 @@ pods_status(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, 
 	st->network = network_msg(arena, c, rec);
 	st->linux = linux_msg(arena, rec);
 	st->labels =
-	    map_from_json(arena, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
-			  json_object_get(rec, "labels"), &st->n_labels);
+	    pbmap_from_json(arena, &runtime__v1__pod_sandbox_status__labels_entry__descriptor,
+			    json_object_get(rec, "labels"), &st->n_labels);
 	st->annotations =
-	    map_from_json(arena, &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
-			  json_object_get(rec, "annotations"), &st->n_annotations);
+	    pbmap_from_json(arena, &runtime__v1__pod_sandbox_status__annotations_entry__descriptor,
+			    json_object_get(rec, "annotations"), &st->n_annotations);
 	st->runtime_handler = arena_strdup(arena, jsonio_str(rec, "runtime_handler") ?: "");
 	r->status = st;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -466,21 +424,14 @@ pods_status(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, 
 static bool
 matches(const json_t *rec, const Runtime__V1__PodSandboxFilter *f)
 {
-	const json_t *labels = json_object_get(rec, "labels");
-
 	if (!f)
 		return true;
 	if (f->id && f->id[0] && strncmp(jsonio_str(rec, "id"), f->id, strlen(f->id)) != 0)
 		return false;
 	if (f->state && state_of(rec) != f->state->state)
 		return false;
-	for (size_t i = 0; i < f->n_label_selector; i++) {
-		const char *v = jsonio_str(labels, f->label_selector[i]->key);
-
-		if (!v || strcmp(v, f->label_selector[i]->value) != 0)
-			return false;
-	}
-	return true;
+	return pbmap_match(json_object_get(rec, "labels"), (void **)f->label_selector,
+			   f->n_label_selector);
 }
 
 static Runtime__V1__PodSandbox *
@@ -493,10 +444,11 @@ item_msg(struct arena *a, const json_t *rec)
 	p->metadata = metadata_msg(a, rec);
 	p->state = state_of(rec);
 	p->created_at = json_integer_value(json_object_get(rec, "created_at"));
-	p->labels = map_from_json(a, &runtime__v1__pod_sandbox__labels_entry__descriptor,
-				  json_object_get(rec, "labels"), &p->n_labels);
-	p->annotations = map_from_json(a, &runtime__v1__pod_sandbox__annotations_entry__descriptor,
-				       json_object_get(rec, "annotations"), &p->n_annotations);
+	p->labels = pbmap_from_json(a, &runtime__v1__pod_sandbox__labels_entry__descriptor,
+				    json_object_get(rec, "labels"), &p->n_labels);
+	p->annotations =
+	    pbmap_from_json(a, &runtime__v1__pod_sandbox__annotations_entry__descriptor,
+			    json_object_get(rec, "annotations"), &p->n_annotations);
 	p->runtime_handler = arena_strdup(a, jsonio_str(rec, "runtime_handler") ?: "");
 	return p;
 }
@@ -514,7 +466,8 @@ pods_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, st
 	json_t *rec;
 	size_t i;
 
-	if ((dirfd = sandbox_dir(c->st, &e)) < 0 || !(all = sandbox_list(dirfd, &e)))
+	if ((dirfd = record_dir(c->st, RECORD_SANDBOXES, &e)) < 0 ||
+	    !(all = record_list(dirfd, &e)))
 		return cri_fail_err(s, &e);
 	r->items = arena_array(arena, json_array_size(all), sizeof(*r->items));
 	json_array_foreach(all, i, rec) {

@@ -26,8 +26,23 @@ setup() {
 }
 
 teardown() {
+	cri_containers_clean
 	common_teardown
 	if [ -n "${BR:-}" ]; then ip link del "$BR" 2>/dev/null || true; fi
+}
+
+# Every container ctr-cri made in this test's store, by id: its shim, the
+# runtime's record, its cgroups.
+cri_containers_clean() {
+	local id sd
+	[ -d "${CTR_ROOT:-/nonexistent}/containers/k8s.io" ] || return 0
+	for id in $(ls "$CTR_ROOT/containers/k8s.io"); do
+		sd=$CTR_STATE/k8s.io/$id
+		[ -f "$sd/shim.json" ] && track_pid "$(jq .pid "$sd/shim.json")"
+		ctr-run -n k8s.io delete -f "$id" >/dev/null 2>&1 || true
+		runc --root "$CTR_STATE/runtime/k8s.io" delete -f "$id" >/dev/null 2>&1 || true
+		rmdir /sys/fs/cgroup/*/ctr/k8s.io-"$id" 2>/dev/null || true
+	done
 }
 
 cri() {
@@ -367,5 +382,120 @@ pod_config() { # NAME [FIELDS]: a RunPodSandboxRequest; FIELDS ("k":v,...) repla
 	[ -z "$(ls "$CTR_ROOT/cri/sandboxes" 2>/dev/null)" ]
 	run --separate-stderr cri_call RuntimeService/StopPodSandbox '{"pod_sandbox_id":"0123"}'
 	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0123'"* ]]
+	cri_stop
+}
+
+# cri_wait_state ID STATE: until ContainerStatus says STATE (10 s).
+cri_wait_state() {
+	local i out
+	for ((i = 0; i < 200; i++)); do
+		out=$(cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$1\"}")
+		[ "$(jq -r '.status.state // "CONTAINER_CREATED"' <<<"$out")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "$out" >&2
+	return 1
+}
+
+@test "cri: containers in a pod: create, start, status, list, exit code, stop, remove; ctr-run -n k8s.io ls shows them" {
+	require_root
+	require_cmd docker-registry skopeo umoci runc
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	pod_network
+	registry_start
+	fixture_push busybox test/busybox:1
+	cri_start
+	img=$REGISTRY/test/busybox:1
+	run cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}"
+	assert_status 0
+	image_id=$(json_get "$output" .image_ref)
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config web)"
+	assert_status 0
+	pod=$(json_get "$output" .pod_sandbox_id)
+	run cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"sleeper\"},\"image\":{\"image\":\"$img\"},\"command\":[\"sleep\",\"100\"],\"envs\":[{\"key\":\"GREETING\",\"value\":\"$(printf hello | base64)\"}],\"labels\":{\"tier\":\"front\"},\"log_path\":\"sleeper/0.log\"}}"
+	assert_status 0
+	c1=$(json_get "$output" .container_id)
+	[[ "$c1" =~ ^[0-9a-f]{64}$ ]]
+	[ "$(ctr-run -n k8s.io ls --json | jq -r '.[].id')" = "$c1" ]
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c1\"}"
+	[ "$(json_get "$output" '.status.state // "CONTAINER_CREATED"')" = CONTAINER_CREATED ]
+	[ "$(json_get "$output" .status.image_ref)" = "$image_id" ]
+	[ "$(json_get "$output" .status.log_path)" = "/var/log/pods/default_web/sleeper/0.log" ]
+	run cri_call RuntimeService/StartContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	cri_wait_state "$c1" CONTAINER_RUNNING
+	# in the pod's network namespace, with its hostname and our env
+	[ "$(ctr-run -n k8s.io exec "$c1" -- hostname)" = web ]
+	[ "$(ctr-run -n k8s.io exec "$c1" -- sh -c 'echo $GREETING')" = hello ]
+	ip=$(cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$pod\"}" | jq -r .status.network.ip)
+	ctr-run -n k8s.io exec "$c1" -- ip -4 -o addr show eth0 | grep -q "inet $ip/24"
+	# a second one that exits 3
+	run cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"quitter\"},\"image\":{\"image\":\"$img\"},\"command\":[\"sh\",\"-c\",\"exit 3\"]}}"
+	assert_status 0
+	c2=$(json_get "$output" .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c2\"}"
+	cri_wait_state "$c2" CONTAINER_EXITED
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c2\"}"
+	[ "$(json_get "$output" .status.exit_code)" = 3 ]
+	[ "$(json_get "$output" .status.reason)" = Error ]
+	[ "$(json_get "$output" .status.finished_at)" -ge "$(json_get "$output" .status.started_at)" ]
+	run cri_call RuntimeService/ListContainers "{\"filter\":{\"pod_sandbox_id\":\"$pod\",\"label_selector\":{\"tier\":\"front\"}}}"
+	[ "$(json_get "$output" '[.containers[].id] | join(" ")')" = "$c1" ]
+	run cri_call RuntimeService/ListContainers '{"filter":{"state":{"state":"CONTAINER_EXITED"}}}'
+	[ "$(json_get "$output" '[.containers[].id] | join(" ")')" = "$c2" ]
+	# the same name and attempt in the pod again: refused
+	run --separate-stderr cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"quitter\"},\"image\":{\"image\":\"$img\"}}}"
+	assert_status 1
+	[[ "$stderr" == ALREADY_EXISTS:* ]]
+	# restart-safe: a new server answers the same
+	cri_stop
+	cri_start
+	cri_wait_state "$c1" CONTAINER_RUNNING
+	run cri_call RuntimeService/StopContainer "{\"container_id\":\"$c1\",\"timeout\":5}"
+	assert_status 0
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c1\"}"
+	[ "$(json_get "$output" .status.state)" = CONTAINER_EXITED ]
+	# sleep as pid 1 has no TERM handler: the KILL after the timeout ended it
+	[ "$(json_get "$output" .status.exit_code)" = 137 ]
+	[ "$(json_get "$output" .status.reason)" = Error ]
+	run cri_call RuntimeService/StopContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	run cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	run cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	[ "$(ctr-run -n k8s.io ls --json | jq -r '.[].id')" = "$c2" ]
+	# the pod's removal takes its containers
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	[ "$(ctr-run -n k8s.io ls --json | jq 'length')" = 0 ]
+	run cri_call RuntimeService/ListContainers
+	[ "$output" = "{}" ]
+	cri_stop
+}
+
+@test "cri: CreateContainer refuses a missing or stopped pod, a missing image, bad paths; nothing is left" {
+	require_root
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	pod_network
+	cri_start
+	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config p "$host")" | jq -r .pod_sandbox_id)
+	cc() { echo "{\"pod_sandbox_id\":\"$1\",\"config\":{\"metadata\":{\"name\":\"c\"},\"image\":{\"image\":\"busybox\"}${2:+,$2}}}"; }
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc 0000)"
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0000'"* ]]
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod")"
+	[[ "$stderr" == "NOT_FOUND: image 'busybox' is not in the store"* ]]
+	for bad in '"log_path":"../../etc/passwd"' '"log_path":"/abs.log"' '"tty":true' \
+		'"mounts":[{"host_path":"rel","container_path":"/x"}]' \
+		'"mounts":[{"host_path":"/a,b","container_path":"/x"}]' \
+		'"working_dir":"rel"' '"envs":[{"key":"A=B","value":""}]'; do
+		run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod" "$bad")"
+		[[ "$stderr" == INVALID_ARGUMENT:* ]] || { echo "$bad: $stderr"; false; }
+	done
+	cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod")"
+	[[ "$stderr" == "FAILED_PRECONDITION: pod sandbox $pod is not ready"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/containers" 2>/dev/null)" ]
 	cri_stop
 }
