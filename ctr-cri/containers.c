@@ -5,7 +5,9 @@
  * id in namespace k8s.io, joined to the pod's network namespace. What runs
  * is ctr-run's to say (state, ls); ctr-run -n k8s.io ls shows them.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cleanup.h"
@@ -174,10 +176,14 @@ args_add(struct args *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
-/* ctr-run create's arguments: the pod's namespace and hostname, env, mounts, then the command. */
+/*
+ * ctr-run create's arguments: the pod's namespace and hostname, env, its
+ * resolv.conf (when not NULL) and the config's mounts, then the command.
+ */
 static void
 create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
-	    const Runtime__V1__ContainerConfig *cfg, const char *image, const char *nspath)
+	    const Runtime__V1__ContainerConfig *cfg, const char *image, const char *nspath,
+	    const char *resolv)
 {
 	const char *host = jsonio_str(pod, "hostname");
 
@@ -205,6 +211,10 @@ create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 		args_add(a, arena_printf(ar, "%s=%.*s", cfg->envs[i]->key,
 					 (int)cfg->envs[i]->value.len,
 					 (const char *)cfg->envs[i]->value.data));
+	}
+	if (resolv) {
+		args_add(a, "--mount");
+		args_add(a, arena_printf(ar, "type=bind,src=%s,dst=/etc/resolv.conf,ro", resolv));
 	}
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		args_add(a, "--mount");
@@ -256,6 +266,28 @@ same_name(const json_t *rec, const char *pod, const Runtime__V1__ContainerMetada
 	       json_integer_value(json_object_get(m, "attempt")) == md->attempt;
 }
 
+/*
+ * The pod's resolv.conf (new string) when its DNSConfig made one and the
+ * config mounts none of its own at /etc/resolv.conf; else NULL, and the
+ * image's stays. A path the mount option cannot carry (',' or '=') is left out.
+ */
+static char *
+pod_resolv(struct cri *c, const json_t *pod, const Runtime__V1__ContainerConfig *cfg)
+{
+	_cleanup_free_ char *dir = record_path(c->st, RECORD_SANDBOXES, jsonio_str(pod, "id"));
+	char *path = xasprintf("%s/resolv.conf", dir);
+	struct stat st;
+
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (!strcmp(cfg->mounts[i]->container_path, "/etc/resolv.conf"))
+			goto none;
+	if (stat(path, &st) == 0 && st.st_size > 0 && !strpbrk(path, ",="))
+		return path;
+none:
+	free(path);
+	return NULL;
+}
+
 /* The checks that need the stores: the pod ready, the image there, the name free. */
 static json_t *
 create_prepare(struct cri *c, int dirfd, const Runtime__V1__CreateContainerRequest *q, char **image,
@@ -299,7 +331,7 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	const Runtime__V1__CreateContainerRequest *q =
 	    (const Runtime__V1__CreateContainerRequest *)req;
 	Runtime__V1__CreateContainerResponse *r = (Runtime__V1__CreateContainerResponse *)resp;
-	_cleanup_free_ char *image = NULL, *image_id = NULL, *nspath = NULL;
+	_cleanup_free_ char *image = NULL, *image_id = NULL, *nspath = NULL, *resolv = NULL;
 	_cleanup_close_ int dirfd = -1, lk = -1;
 	json_auto_t *pod = NULL, *rec = NULL;
 	struct args a = {0};
@@ -324,7 +356,8 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	/* the record first: a failed create is undone by its id, as a removal would */
 	if (record_store(dirfd, rec, &e) < 0)
 		return cri_fail_err(s, &e);
-	create_args(&a, arena, id, pod, q->config, image, nspath);
+	resolv = pod_resolv(c, pod, q->config);
+	create_args(&a, arena, id, pod, q->config, image, nspath, resolv);
 	rc = ctr_run(c, a.v, NULL, s);
 	free(a.v);
 	if (rc < 0) {

@@ -427,6 +427,7 @@ cri_wait_state() {
 	# in the pod's network namespace, with its hostname and our env
 	[ "$(ctr-run -n k8s.io exec "$c1" -- hostname)" = web ]
 	[ "$(ctr-run -n k8s.io exec "$c1" -- sh -c 'echo $GREETING')" = hello ]
+	[ "$(ctr-run -n k8s.io exec "$c1" -- cat /etc/resolv.conf)" = "$(cat "$CTR_ROOT/cri/sandboxes/$pod/resolv.conf")" ]
 	ip=$(cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$pod\"}" | jq -r .status.network.ip)
 	ctr-run -n k8s.io exec "$c1" -- ip -4 -o addr show eth0 | grep -q "inet $ip/24"
 	# a second one that exits 3
