@@ -130,4 +130,4 @@ _ctr_complete() {
 	return 0
 }
 
-complete -F _ctr_complete ctr-pull ctr-push ctr-image ctr-unpack ctr-snapshot ctr-run ctr-netns
+complete -F _ctr_complete ctr-pull ctr-push ctr-image ctr-unpack ctr-snapshot ctr-run ctr-netns ctr-cri

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "cni.h"
+#include "cni-attach.h"
 #include "cmd.h"
 #include "delete.h"
 #include "fg.h"
@@ -224,7 +224,7 @@ describe(const struct container *c, bool ask_shim)
 	if (x)
 		json_object_set_new(d, "exit", x);
 	/* state only: ls reads no more than it must */
-	if (ask_shim && (x = cni_describe(c)))
+	if (ask_shim && (x = cni_describe(c->statedir)))
 		json_object_set_new(d, "networks", x);
 	if (cs == CS_UNKNOWN) {
 		/* ls reads files only; state asks the runtime */

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cni.h"
+#include "cni-attach.h"
 #include "netfiles.h"
 #include "cleanup.h"
 #include "familiar.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The create job: record, snapshot, rootfs mount, config.json, shim; undone on failure. */
-#include "cni.h"
+#include "cni-attach.h"
 #include "create.h"
 #include "delete.h"
 
@@ -66,7 +66,7 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 static int
 net_files(struct create_args *a, const struct container *c, struct err *e)
 {
-	json_auto_t *results = cni_describe(c);
+	json_auto_t *results = cni_describe(c->statedir);
 
 	return netfiles_setup(c, &a->so, results, &a->nf, e);
 }
@@ -346,7 +346,9 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	 * we enter a mount namespace of our own, so that the pin is the host's.
 	 */
 	if (a->so.cni) {
-		if (cni_attach(st, c, a->so.cni, &nspath, e) < 0)
+		_cleanup_free_ char *netns = xasprintf("ctr-%s-%s", st->ns, c->id);
+
+		if (cni_attach(st, c->statedir, netns, a->so.cni, &nspath, e) < 0)
 			goto out_dirs;
 		a->so.net = nspath;
 	}
@@ -384,7 +386,7 @@ out_umount:
 	snapshot_remove(store, key, &ignored);
 out_dirs:
 	shim_abort(&shim);
-	cni_detach(st, c, &ignored);
+	cni_detach(st, c->statedir, &ignored);
 	container_remove_dirs(c, st, &ignored);
 out:
 	/* the record names what we made now, or it is all undone */

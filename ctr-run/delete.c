@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Deleting containers in the reverse order of create, tolerant of what is already gone. */
-#include "cni.h"
+#include "cni-attach.h"
 #include "log.h"
 #include "delete.h"
 
@@ -126,7 +126,7 @@ removed(const struct state *st, struct container *c, struct err *e)
 	struct err cni;
 
 	/* its CNI networks go with it; a network that refuses is said, not a reason to stay */
-	if (cni_detach(st, c, &cni) < 0)
+	if (cni_detach(st, c->statedir, &cni) < 0)
 		log_warn("delete '%s': CNI: %s", c->id, cni.msg);
 	if (container_remove_dirs(c, st, e) < 0)
 		return -1;

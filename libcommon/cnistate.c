@@ -31,7 +31,8 @@ cnistate_netns(const struct state *st, const char *ns, const char *const *args, 
 		argv[n++] = *args;
 	rc = spawn_capture((char *const *)argv, &io, e);
 	if (rc == 0 && io.too_big)
-		rc = err_code(e, "system", "ctr-netns printed more than %d bytes", CNISTATE_OUT_MAX);
+		rc =
+		    err_code(e, "system", "ctr-netns printed more than %d bytes", CNISTATE_OUT_MAX);
 	else if (rc > 0) {
 		line = io.errline ? io.errline : "";
 		if (!strncmp(line, "ctr-netns: fatal: ", 18))

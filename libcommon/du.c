@@ -152,3 +152,27 @@ du_remove(struct du *u, int dirfd, const char *name, struct err *e)
 		return err_code(e, "busy", "'%s' is a mount point", name);
 	return remove_dir(u, dirfd, name, &st, e);
 }
+
+int
+du_at(int dirfd, const char *rel, long long *bytes, long long *inodes, struct err *e)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct du u = {0};
+	struct stat st;
+	int r;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err_set(e, errno, "open '%s'", rel);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	du_count(&u, &st);
+	r = du_dir(&u, fd, e);
+	du_release(&u);
+	if (r < 0)
+		return -1;
+	*bytes = u.bytes;
+	*inodes = u.inodes;
+	return 0;
+}

@@ -21,6 +21,11 @@ void du_count(struct du *u, const struct stat *st);
 /* Count the entries under directory fd (taken), recursively, not following links. */
 int du_dir(struct du *u, int fd, struct err *e);
 /*
+ * The tree at rel under dirfd, links not followed: *bytes allocated and
+ * *inodes, the top directory and each hard-linked file counted once.
+ */
+int du_at(int dirfd, const char *rel, long long *bytes, long long *inodes, struct err *e);
+/*
  * rm -rf of name under dirfd, as path_rm_rf (no mount point crossed, no link
  * followed), counting what it removes in u: one pass where a du and then a
  * removal would read every directory twice.

@@ -147,6 +147,12 @@ prog_global_opt(int c, const char *arg, struct state *st)
 	return false;
 }
 
+const char *
+prog_version(void)
+{
+	return CTR_VERSION;
+}
+
 /* --version, -V: one line on stdout, "PROG VERSION (git DESCRIBE)", exit 0. */
 __attribute__((noreturn)) static void
 print_version(void)

@@ -77,6 +77,8 @@ int prog_dispatch(const struct verb *verbs, int argc, char **argv, struct state 
 void prog_help(const struct verb *verbs, FILE *f);
 /* "PROG VERB" of the verb being run ("ctr-netns veth add"), PROG before dispatch. */
 const char *prog_cmd_name(void);
+/* The suite's version, as --version prints it after the name: "0.1 (git DESCRIBE)". */
+const char *prog_version(void);
 
 /* Failures also print {"error":{...}} on stdout once this is set (--json). */
 void prog_set_json_errors(bool on);

@@ -149,7 +149,14 @@ spawn_sibling(const char *name, const char *env)
 int
 spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e)
 {
-	struct spawn_io io = {.max = max};
+	return spawn_output_input(argv, NULL, max, out, errline, e);
+}
+
+int
+spawn_output_input(char *const argv[], const char *input, size_t max, char **out, char **errline,
+		   struct err *e)
+{
+	struct spawn_io io = {.in = input, .inlen = input ? strlen(input) : 0, .max = max};
 	int rc = spawn_capture(argv, &io, e);
 
 	*out = *errline = NULL;

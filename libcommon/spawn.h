@@ -73,6 +73,9 @@ void spawn_io_release(struct spawn_io *io);
  * spawn_wait does, or -1.
  */
 int spawn_output(char *const argv[], size_t max, char **out, char **errline, struct err *e);
+/* spawn_output with input (a C string; NULL: /dev/null) on argv's stdin. */
+int spawn_output_input(char *const argv[], const char *input, size_t max, char **out,
+		       char **errline, struct err *e);
 /*
  * The helper program name (say "ctr-shim") for argv[0]: $env when that is
  * set and not empty, else name in the directory of our own binary when it

@@ -43,8 +43,8 @@ split_creds(const char *s, char **user, char **pass, const char *what, struct er
 	return 0;
 }
 
-static int
-decode_auth(const char *b64, char **user, char **pass, const char *what, struct err *e)
+int
+auth_decode(const char *b64, char **user, char **pass, const char *what, struct err *e)
 {
 	size_t n = strlen(b64);
 	_cleanup_free_ char *out = xmalloc(n + 4);
@@ -108,7 +108,7 @@ from_file(const char *path, const char *domain, long helper_secs, char **user, c
 		if (!key_matches(k, domain))
 			continue;
 		if (a && *a)
-			return decode_auth(a, user, pass, path, e) < 0 ? -1 : 1;
+			return auth_decode(a, user, pass, path, e) < 0 ? -1 : 1;
 		if ((a = jsonio_str(v, "identitytoken")) && *a) {
 			*user = xstrdup(CREDHELPER_TOKEN_USER);
 			*pass = xstrdup(a);

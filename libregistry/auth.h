@@ -16,6 +16,11 @@
  */
 int auth_lookup(const char *domain, const char *creds, const char *authfile, long helper_secs,
 		char **user, char **pass, struct err *e);
+/*
+ * A docker "auth" value, base64("USER:PASS"), into *user and *pass (new
+ * strings); what names it in errors (code "invalid").
+ */
+int auth_decode(const char *b64, char **user, char **pass, const char *what, struct err *e);
 
 /* A parsed challenge; fields are new strings or NULL. */
 struct challenge {

@@ -8,7 +8,7 @@
 load ../lib/helpers
 bats_require_minimum_version 1.5.0
 
-TOOLS="ctr-pull ctr-push ctr-image ctr-unpack ctr-snapshot ctr-run ctr-netns ctr-shim"
+TOOLS="ctr-pull ctr-push ctr-image ctr-unpack ctr-snapshot ctr-run ctr-netns ctr-shim ctr-cri"
 
 setup() {
 	common_setup

@@ -6,7 +6,7 @@
 load ../lib/helpers
 bats_require_minimum_version 1.5.0
 
-TOOLS="ctr-pull ctr-unpack ctr-snapshot ctr-run ctr-netns ctr-shim ctr-push ctr-image"
+TOOLS="ctr-pull ctr-unpack ctr-snapshot ctr-run ctr-netns ctr-shim ctr-push ctr-image ctr-cri"
 
 setup() {
 	common_setup

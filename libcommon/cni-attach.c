@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A container's CNI networks, through ctr-netns: its namespace, each network's attachment. */
-#include "cni.h"
+/* CNI networks through ctr-netns: a pinned namespace, each network's attachment, a record of both. */
+#include "cni-attach.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,27 +45,21 @@ netns_tool(const struct state *st, const char *const *args, char **out, struct e
 	return cnistate_netns(st, st->ns, args, out, e);
 }
 
-static char *
-netns_name(const struct state *st, const struct container *c)
-{
-	return xasprintf("ctr-%s-%s", st->ns, c->id);
-}
-
 static int
-save(const struct container *c, const json_t *doc, struct err *e)
+save(const char *statedir, const json_t *doc, struct err *e)
 {
-	_cleanup_close_ int fd = open(c->statedir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(statedir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
-		return err_set(e, errno, "open '%s'", c->statedir);
+		return err_set(e, errno, "open '%s'", statedir);
 	return afile_write_json(fd, CNI_FILE, doc, e);
 }
 
 int
-cni_attach(const struct state *st, const struct container *c, const char *list, char **nspath,
-	   struct err *e)
+cni_attach(const struct state *st, const char *statedir, const char *name, const char *list,
+	   char **nspath, struct err *e)
 {
-	_cleanup_free_ char *name = netns_name(st, c), *copy = xstrdup(list);
+	_cleanup_free_ char *copy = xstrdup(list);
 	json_auto_t *doc = json_pack("{s:s, s:[], s:[]}", "netns", name, "networks", "results");
 	char *save_ptr = NULL, ifname[24];
 	struct err ignored;
@@ -74,7 +68,7 @@ cni_attach(const struct state *st, const struct container *c, const char *list, 
 	if (netns_dir_check_name(name, e) < 0)
 		return err_prefix(e, "--net cni");
 	/* the record first: whatever follows, a delete finds what to take down */
-	if (save(c, doc, e) < 0)
+	if (save(statedir, doc, e) < 0)
 		return -1;
 	if (netns_tool(st, (const char *[]){"create", name, NULL}, NULL, e) < 0)
 		goto undo;
@@ -84,7 +78,7 @@ cni_attach(const struct state *st, const struct container *c, const char *list, 
 
 		snprintf(ifname, sizeof(ifname), "eth%d", i);
 		json_array_append_new(json_object_get(doc, "networks"), json_string(s));
-		if (save(c, doc, e) < 0 ||
+		if (save(statedir, doc, e) < 0 ||
 		    netns_tool(st,
 			       (const char *[]){"cni", "add", "--ifname", ifname, s, name, NULL},
 			       &out, e) < 0) {
@@ -96,35 +90,35 @@ cni_attach(const struct state *st, const struct container *c, const char *list, 
 		    json_object_get(doc, "results"),
 		    json_pack("{s:s, s:s, s:o*}", "network", s, "ifname", ifname, "result", res));
 	}
-	if (save(c, doc, e) < 0)
+	if (save(statedir, doc, e) < 0)
 		goto undo;
 	if (!(*nspath = netns_dir_path(name, e)))
 		goto undo;
 	return 0;
 undo:
-	cni_detach(st, c, &ignored);
+	cni_detach(st, statedir, &ignored);
 	return -1;
 }
 
 static json_t *
-load(const struct container *c)
+load(const char *statedir)
 {
-	_cleanup_free_ char *path = xasprintf("%s/" CNI_FILE, c->statedir);
+	_cleanup_free_ char *path = xasprintf("%s/" CNI_FILE, statedir);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	return fd < 0 ? NULL : jsonio_load_fd(fd, CNI_OUT_MAX, CNI_FILE, &(struct err){0});
 }
 
 int
-cni_detach(const struct state *st, const struct container *c, struct err *e)
+cni_detach(const struct state *st, const char *statedir, struct err *e)
 {
-	return cnistate_detach(st, st->ns, c->statedir, e);
+	return cnistate_detach(st, st->ns, statedir, e);
 }
 
 json_t *
-cni_describe(const struct container *c)
+cni_describe(const char *statedir)
 {
-	json_auto_t *doc = load(c);
+	json_auto_t *doc = load(statedir);
 	json_t *res = json_object_get(doc, "results");
 
 	return res ? json_incref(res) : NULL;

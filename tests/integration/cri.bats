@@ -1,0 +1,502 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# ctr-cri: the CRI v1 socket driven as the kubelet drives it (gRPC from
+# /usr/bin/python3 with stubs from ctr-cri/api.proto), against the same store
+# as the other tools: images in namespace k8s.io.
+
+bats_require_minimum_version 1.5.0
+load ../lib/helpers
+load ../lib/registry
+
+CRI_PY=/usr/bin/python3
+
+setup_file() {
+	/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null || return 0
+	# one set of stubs for the file: generated from our .proto at test time
+	"$CRI_PY" "$REPO_ROOT/tests/lib/cri.py" "$BATS_FILE_TMPDIR/stubs" wait /nonexistent \
+		>/dev/null 2>&1 || true
+}
+
+setup() {
+	common_setup
+	require_cmd jq
+	/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null ||
+		skip "needs python3-grpcio and python3-grpc-tools for /usr/bin/python3"
+	SOCK=$BATS_TEST_TMPDIR/cri.sock
+}
+
+teardown() {
+	cri_containers_clean
+	common_teardown
+	if [ -n "${BR:-}" ]; then ip link del "$BR" 2>/dev/null || true; fi
+}
+
+# Every container ctr-cri made in this test's store, by id: its shim, the
+# runtime's record, its cgroups.
+cri_containers_clean() {
+	local id sd
+	[ -d "${CTR_ROOT:-/nonexistent}/containers/k8s.io" ] || return 0
+	for id in $(ls "$CTR_ROOT/containers/k8s.io"); do
+		sd=$CTR_STATE/k8s.io/$id
+		[ -f "$sd/shim.json" ] && track_pid "$(jq .pid "$sd/shim.json")"
+		ctr-run -n k8s.io delete -f "$id" >/dev/null 2>&1 || true
+		runc --root "$CTR_STATE/runtime/k8s.io" delete -f "$id" >/dev/null 2>&1 || true
+		rmdir /sys/fs/cgroup/*/ctr/k8s.io-"$id" 2>/dev/null || true
+	done
+}
+
+cri() {
+	"$CRI_PY" "$REPO_ROOT/tests/lib/cri.py" "$BATS_FILE_TMPDIR/stubs" "$@"
+}
+
+# cri_call Service/Method [JSON]: the answer's JSON on stdout.
+cri_call() {
+	cri call "$SOCK" "$@"
+}
+
+# Start ctr-cri on $SOCK (extra arguments passed on), wait until it answers.
+cri_start() {
+	ctr-cri --listen "$SOCK" "$@" 2>>"$BATS_TEST_TMPDIR/cri.log" &
+	CRI_PID=$!
+	track_pid "$CRI_PID"
+	cri wait "$SOCK" || { cat "$BATS_TEST_TMPDIR/cri.log" >&2; return 1; }
+}
+
+# Stop it as systemd does (TERM) and check it went cleanly.
+cri_stop() {
+	kill -TERM "$CRI_PID"
+	wait "$CRI_PID"
+	[ ! -e "$SOCK" ]
+}
+
+@test "cri: Version and Status; the default socket is \$CTR_STATE/cri.sock" {
+	SOCK=$CTR_STATE/cri.sock
+	ctr-cri 2>>"$BATS_TEST_TMPDIR/cri.log" &
+	CRI_PID=$!
+	track_pid "$CRI_PID"
+	cri wait "$SOCK"
+	run cri_call RuntimeService/Version '{"version":"0.1.0"}'
+	assert_status 0
+	[ "$(json_get "$output" .runtime_name)" = ctr-cri ]
+	[ "$(json_get "$output" .runtime_api_version)" = v1 ]
+	[ "$(json_get "$output" .version)" = 0.1.0 ]
+	[[ "$(json_get "$output" .runtime_version)" == 0.1* ]]
+	run cri_call RuntimeService/Status
+	assert_status 0
+	[ "$(json_get "$output" '.status.conditions[] | select(.type == "RuntimeReady") | .status')" = true ]
+	cri_stop
+}
+
+@test "cri: NetworkReady follows the CNI configuration directory" {
+	mkdir "$BATS_TEST_TMPDIR/net.d"
+	CNI_CONF_DIR=$BATS_TEST_TMPDIR/net.d cri_start
+	run cri_call RuntimeService/Status
+	assert_status 0
+	[ "$(json_get "$output" '.status.conditions[] | select(.type == "NetworkReady") | .status // false')" = false ]
+	[ "$(json_get "$output" '.status.conditions[] | select(.type == "NetworkReady") | .reason')" = NetworkPluginNotReady ]
+	echo '{"cniVersion":"1.0.0","name":"n","plugins":[]}' >"$BATS_TEST_TMPDIR/net.d/10-n.conflist"
+	run cri_call RuntimeService/Status
+	[ "$(json_get "$output" '.status.conditions[] | select(.type == "NetworkReady") | .status')" = true ]
+	cri_stop
+}
+
+@test "cri: a method we do not serve is UNIMPLEMENTED, naming itself; so is an unknown one" {
+	cri_start
+	run --separate-stderr cri_call RuntimeService/Exec '{}'
+	assert_status 1
+	[[ "$stderr" == "UNIMPLEMENTED: runtime.v1.RuntimeService/Exec is not served by ctr-cri"* ]]
+	run --separate-stderr cri raw "$SOCK" /runtime.v1.RuntimeService/NoSuchThing ""
+	assert_status 1
+	[[ "$stderr" == "UNIMPLEMENTED: unknown method /runtime.v1.RuntimeService/NoSuchThing"* ]]
+	cri_stop
+}
+
+@test "cri: pull, list, status, remove; the same images as ctr-image -n k8s.io ls" {
+	require_root
+	require_cmd docker-registry skopeo umoci
+	registry_start
+	fixture_push busybox test/busybox:1
+	cri_start
+	run cri_call ImageService/ImageStatus "{\"image\":{\"image\":\"$REGISTRY/test/busybox:1\"}}"
+	assert_status 0
+	[ "$output" = "{}" ]
+	run cri_call ImageService/PullImage "{\"image\":{\"image\":\"$REGISTRY/test/busybox:1\"}}"
+	assert_status 0
+	id=$(json_get "$output" .image_ref)
+	[[ "$id" == sha256:* ]]
+	# the id is the config's digest, as containerd answers it
+	[ "$id" = "$(ctr-image -n k8s.io inspect "$REGISTRY/test/busybox:1" | jq -r .image.config.digest)" ]
+	[ "$(ctr-image -n k8s.io ls -q)" = "$REGISTRY/test/busybox:1" ]
+	[ "$(ctr-image -n default ls -q)" = "" ]
+	# the layers are unpacked for containers
+	[ "$(ctr-snapshot ls --json | jq 'length')" -ge 1 ]
+	ctr-image -n k8s.io tag "$REGISTRY/test/busybox:1" "$REGISTRY/test/busybox:2"
+	run cri_call ImageService/ListImages
+	assert_status 0
+	[ "$(json_get "$output" '.images | length')" = 1 ]
+	[ "$(json_get "$output" '.images[0].id')" = "$id" ]
+	[ "$(json_get "$output" '.images[0].repo_tags | sort | join(" ")')" = "$REGISTRY/test/busybox:1 $REGISTRY/test/busybox:2" ]
+	[ "$(json_get "$output" '.images[0].repo_digests[0]')" = "$REGISTRY/test/busybox@$(fixture_digest busybox)" ]
+	[ "$(json_get "$output" '.images[0].size')" -gt 100000 ]
+	run cri_call ImageService/ImageStatus "{\"image\":{\"image\":\"$id\"}}"
+	assert_status 0
+	[ "$(json_get "$output" .image.id)" = "$id" ]
+	run cri_call ImageService/ImageStatus "{\"image\":{\"image\":\"${id#sha256:}\"}}"
+	[ "$(json_get "$output" .image.id)" = "$id" ]
+	run cri_call ImageService/ListImages "{\"filter\":{\"image\":{\"image\":\"$REGISTRY/test/busybox:2\"}}}"
+	[ "$(json_get "$output" '.images | length')" = 1 ]
+	run cri_call ImageService/ImageFsInfo
+	assert_status 0
+	[ "$(json_get "$output" '.image_filesystems[0].fs_id.mountpoint')" = "$CTR_ROOT/snapshots" ]
+	[ "$(json_get "$output" '.image_filesystems[0].used_bytes.value')" -gt 0 ]
+	# removal takes every name of the image; removing it again is no error
+	run cri_call ImageService/RemoveImage "{\"image\":{\"image\":\"$REGISTRY/test/busybox:1\"}}"
+	assert_status 0
+	[ "$(ctr-image -n k8s.io ls -q)" = "" ]
+	run cri_call ImageService/RemoveImage "{\"image\":{\"image\":\"$id\"}}"
+	assert_status 0
+	run cri_call ImageService/ListImages
+	[ "$output" = "{}" ]
+	cri_stop
+}
+
+@test "cri: PullImage with the kubelet's AuthConfig (username/password, auth); refused without" {
+	require_root
+	require_cmd docker-registry skopeo umoci
+	registry_start basic
+	fixture_push busybox test/busybox:1
+	cri_start
+	local img="\"image\":{\"image\":\"$REGISTRY/test/busybox:1\"}"
+	run --separate-stderr cri_call ImageService/PullImage "{$img}"
+	assert_status 1
+	[[ "$stderr" == UNAUTHENTICATED:*"requires credentials"* ]]
+	run --separate-stderr cri_call ImageService/PullImage "{$img,\"auth\":{\"username\":\"$REGISTRY_USER\",\"password\":\"wrong\"}}"
+	assert_status 1
+	[[ "$stderr" == UNAUTHENTICATED:* ]]
+	[ "$(ctr-image -n k8s.io ls -q)" = "" ]
+	run cri_call ImageService/PullImage "{$img,\"auth\":{\"username\":\"$REGISTRY_USER\",\"password\":\"$REGISTRY_PASS\"}}"
+	assert_status 0
+	ctr-image -n k8s.io rm "$REGISTRY/test/busybox:1"
+	run cri_call ImageService/PullImage "{$img,\"auth\":{\"auth\":\"$(printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASS" | base64 -w0)\"}}"
+	assert_status 0
+	[ "$(ctr-image -n k8s.io ls -q)" = "$REGISTRY/test/busybox:1" ]
+	run --separate-stderr cri_call ImageService/PullImage "{$img,\"auth\":{\"identity_token\":\"t\"}}"
+	assert_status 1
+	[[ "$stderr" == INVALID_ARGUMENT:*"identity_token"* ]]
+	cri_stop
+}
+
+@test "cri: bad image names and a missing image are one clear status each; the store stays" {
+	cri_start
+	run --separate-stderr cri_call ImageService/PullImage '{"image":{"image":"Bad..Name"}}'
+	assert_status 1
+	[[ "$stderr" == "INVALID_ARGUMENT: image 'Bad..Name': "* ]]
+	run --separate-stderr cri_call ImageService/PullImage '{}'
+	assert_status 1
+	[[ "$stderr" == "INVALID_ARGUMENT: no image named"* ]]
+	run --separate-stderr cri_call ImageService/ImageStatus '{"image":{"image":"../x"}}'
+	assert_status 1
+	[[ "$stderr" == INVALID_ARGUMENT:* ]]
+	run --separate-stderr cri_call ImageService/PullImage '{"image":{"image":"127.0.0.1:1/nothing:1"}}'
+	assert_status 1
+	[[ "$stderr" == UNAVAILABLE:* ]]
+	[ "$(ctr-image -n k8s.io ls -q)" = "" ]
+	cri_stop
+}
+
+@test "cri: malformed bytes, unknown fields, an oversized request, garbage on the socket" {
+	cri_start --max-message-size 64K
+	# VersionRequest{version:"0.1.0"} and an unknown field 99 (varint): skipped
+	run cri raw "$SOCK" /runtime.v1.RuntimeService/Version 0a05302e312e30980601
+	assert_status 0
+	[ -n "$output" ]
+	# a length-delimited field that claims more bytes than there are
+	run --separate-stderr cri raw "$SOCK" /runtime.v1.RuntimeService/Version 0a7f41
+	assert_status 1
+	[[ "$stderr" == "INVALID_ARGUMENT: malformed runtime.v1.VersionRequest message"* ]]
+	# 100 KiB of request: over the limit
+	big=$(head -c 102400 /dev/zero | tr '\0' a)
+	run --separate-stderr cri_call ImageService/ImageStatus "{\"image\":{\"image\":\"$big\"}}"
+	assert_status 1
+	[[ "$stderr" == RESOURCE_EXHAUSTED:* ]]
+	run cri garbage "$SOCK"
+	assert_status 0
+	# and the server still answers
+	run cri_call RuntimeService/Version
+	assert_status 0
+	[ "$(json_get "$output" .runtime_name)" = ctr-cri ]
+	cri_stop
+}
+
+@test "cri: one server per socket; usage errors" {
+	cri_start
+	run --separate-stderr ctr-cri --listen "$SOCK"
+	assert_status 111
+	[[ "$stderr" == *"another ctr-cri serves '$SOCK'"* ]]
+	run cri_call RuntimeService/Version
+	assert_status 0
+	cri_stop
+	run --separate-stderr ctr-cri -n other --listen "$SOCK"
+	assert_status 100
+	[[ "$stderr" == *"the CRI namespace is k8s.io"* ]]
+	run --separate-stderr ctr-cri --listen "$SOCK" extra
+	assert_status 100
+	run --separate-stderr ctr-cri --max-message-size 1
+	assert_status 100
+}
+
+# A CNI bridge network of the test's own (Debian's plugins), and the pins in its tmpdir.
+pod_network() {
+	[ -x /usr/lib/cni/bridge ] || skip "needs Debian's containernetworking-plugins"
+	export CNI_CONF_DIR=$BATS_TEST_TMPDIR/net.d CTR_NETNS_DIR=$BATS_TEST_TMPDIR/netns
+	BR=ctrk$((RANDOM % 10000))
+	N=$((RANDOM % 200 + 20))
+	mkdir -p "$CNI_CONF_DIR"
+	cat >"$CNI_CONF_DIR/10-pods.conflist" <<-JSON
+	{"cniVersion": "1.0.0", "name": "pods", "plugins": [
+	  {"type": "bridge", "bridge": "$BR", "isGateway": true, "ipMasq": false,
+	   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.234.$N.0/24"}]],
+	            "dataDir": "$BATS_TEST_TMPDIR/ipam"}}]}
+	JSON
+}
+
+pod_config() { # NAME [FIELDS]: a RunPodSandboxRequest; FIELDS ("k":v,...) replace the config's
+	local base="{\"config\":{\"metadata\":{\"name\":\"$1\",\"uid\":\"uid-$1\",\"namespace\":\"default\",\"attempt\":0},\"hostname\":\"$1\",\"log_directory\":\"/var/log/pods/default_$1\",\"labels\":{\"app\":\"$1\"},\"dns_config\":{\"servers\":[\"10.0.0.10\"],\"searches\":[\"default.svc\",\"svc\"],\"options\":[\"ndots:5\"]}}}"
+	if [ -n "${2:-}" ]; then
+		jq -c --argjson o "{$2}" '.config += $o' <<<"$base"
+	else
+		echo "$base"
+	fi
+}
+
+@test "cri: a pod sandbox's life: run (netns pinned, CNI address), status, list, stop, remove" {
+	require_root
+	pod_network
+	cri_start
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config web)"
+	assert_status 0
+	id=$(json_get "$output" .pod_sandbox_id)
+	[[ "$id" =~ ^[0-9a-f]{64}$ ]]
+	[ -e "$CTR_NETNS_DIR/cri-$id" ]
+	[ "$(cat "$CTR_ROOT/cri/sandboxes/$id/resolv.conf")" = "$(printf 'nameserver 10.0.0.10\nsearch default.svc svc\noptions ndots:5')" ]
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	[ "$(json_get "$output" '.status.state // "SANDBOX_READY"')" = SANDBOX_READY ]
+	[ "$(json_get "$output" .status.metadata.name)" = web ]
+	[ "$(json_get "$output" .status.labels.app)" = web ]
+	ip=$(json_get "$output" .status.network.ip)
+	[[ "$ip" == 10.234.$N.* ]]
+	# the address answers in the pinned namespace
+	ctr-netns exec "cri-$id" -- ip -4 -o addr show eth0 | grep -q "inet $ip/24"
+	# a unique prefix names it too
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"${id:0:12}\"}"
+	[ "$(json_get "$output" .status.id)" = "$id" ]
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config db)"
+	assert_status 0
+	id2=$(json_get "$output" .pod_sandbox_id)
+	run cri_call RuntimeService/ListPodSandbox
+	[ "$(json_get "$output" '[.items[].id] | join(" ")')" = "$id $id2" ]
+	run cri_call RuntimeService/ListPodSandbox '{"filter":{"label_selector":{"app":"db"}}}'
+	[ "$(json_get "$output" '[.items[].id] | join(" ")')" = "$id2" ]
+	# restart-safe: a new server answers the same from the records
+	cri_stop
+	cri_start
+	run cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	[ ! -e "$CTR_NETNS_DIR/cri-$id" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/ipam/pods" -name '10.*' -printf '%f\n' | grep -Fx "$ip")" ]
+	run cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	[ "$(json_get "$output" .status.state)" = SANDBOX_NOTREADY ]
+	[ "$(json_get "$output" '.status.network.ip // ""')" = "" ]
+	run cri_call RuntimeService/ListPodSandbox '{"filter":{"state":{"state":"SANDBOX_READY"}}}'
+	[ "$(json_get "$output" '[.items[].id] | join(" ")')" = "$id2" ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	[ ! -e "$CTR_ROOT/cri/sandboxes/$id" ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	run --separate-stderr cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 1
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '$id'"* ]]
+	# removing a ready pod stops it first
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id2\"}"
+	assert_status 0
+	[ ! -e "$CTR_NETNS_DIR/cri-$id2" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/ipam/pods" -name '10.*' 2>/dev/null)" ]
+	run cri_call RuntimeService/ListPodSandbox
+	[ "$output" = "{}" ]
+	cri_stop
+}
+
+@test "cri: host-network pods have no namespace; the same metadata twice is refused" {
+	require_root
+	pod_network
+	cri_start
+	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config h "$host")"
+	assert_status 0
+	id=$(json_get "$output" .pod_sandbox_id)
+	[ ! -e "$CTR_NETNS_DIR/cri-$id" ]
+	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
+	[ "$(json_get "$output" .status.linux.namespaces.options.network)" = NODE ]
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config h "$host")"
+	assert_status 1
+	[[ "$stderr" == "ALREADY_EXISTS: pod sandbox h_default_uid-h_0 is there already: $id"* ]]
+	run cri_call RuntimeService/ListPodSandbox
+	[ "$(json_get "$output" '.items | length')" = 1 ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	assert_status 0
+	cri_stop
+}
+
+@test "cri: bad pod configs are one INVALID_ARGUMENT each and leave no record; no network, no pod" {
+	require_root
+	pod_network
+	cri_start
+	local bad
+	for bad in '{"config":{}}' \
+		"$(pod_config ../x)" \
+		"$(pod_config 'a/b')" \
+		"$(pod_config ok '"log_directory":"/var/log/pods/../../etc"')" \
+		"$(pod_config ok '"log_directory":"relative"')" \
+		"$(pod_config ok '"hostname":"Bad_Host"')" \
+		"$(pod_config ok '"port_mappings":[{"container_port":80}]')" \
+		"$(pod_config ok '"dns_config":{"servers":["1.1.1.1\nnameserver 6.6.6.6"]}')"; do
+		run --separate-stderr cri_call RuntimeService/RunPodSandbox "$bad"
+		[ "$status" = 1 ] || { echo "accepted: $bad"; false; }
+		[[ "$stderr" == INVALID_ARGUMENT:* ]] || { echo "$bad: $stderr"; false; }
+	done
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox '{"config":{"metadata":{"name":"x","uid":"u","namespace":"n"}},"runtime_handler":"kata"}'
+	[[ "$stderr" == "INVALID_ARGUMENT: no runtime handler 'kata'"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/sandboxes" 2>/dev/null)" ]
+	[ -z "$(ls "$CTR_NETNS_DIR" 2>/dev/null)" ]
+	cri_stop
+	# without a CNI network, a pod that needs one is refused
+	rm "$CNI_CONF_DIR/10-pods.conflist"
+	cri_start
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config web)"
+	assert_status 1
+	[[ "$stderr" == "FAILED_PRECONDITION: the pod network is not ready: no CNI network configuration in $CNI_CONF_DIR"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/sandboxes" 2>/dev/null)" ]
+	run --separate-stderr cri_call RuntimeService/StopPodSandbox '{"pod_sandbox_id":"0123"}'
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0123'"* ]]
+	cri_stop
+}
+
+# cri_wait_state ID STATE: until ContainerStatus says STATE (10 s).
+cri_wait_state() {
+	local i out
+	for ((i = 0; i < 200; i++)); do
+		out=$(cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$1\"}")
+		[ "$(jq -r '.status.state // "CONTAINER_CREATED"' <<<"$out")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "$out" >&2
+	return 1
+}
+
+@test "cri: containers in a pod: create, start, status, list, exit code, stop, remove; ctr-run -n k8s.io ls shows them" {
+	require_root
+	require_cmd docker-registry skopeo umoci runc
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	pod_network
+	registry_start
+	fixture_push busybox test/busybox:1
+	cri_start
+	img=$REGISTRY/test/busybox:1
+	run cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}"
+	assert_status 0
+	image_id=$(json_get "$output" .image_ref)
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config web)"
+	assert_status 0
+	pod=$(json_get "$output" .pod_sandbox_id)
+	run cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"sleeper\"},\"image\":{\"image\":\"$img\"},\"command\":[\"sleep\",\"100\"],\"envs\":[{\"key\":\"GREETING\",\"value\":\"$(printf hello | base64)\"}],\"labels\":{\"tier\":\"front\"},\"log_path\":\"sleeper/0.log\"}}"
+	assert_status 0
+	c1=$(json_get "$output" .container_id)
+	[[ "$c1" =~ ^[0-9a-f]{64}$ ]]
+	[ "$(ctr-run -n k8s.io ls --json | jq -r '.[].id')" = "$c1" ]
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c1\"}"
+	[ "$(json_get "$output" '.status.state // "CONTAINER_CREATED"')" = CONTAINER_CREATED ]
+	[ "$(json_get "$output" .status.image_ref)" = "$image_id" ]
+	[ "$(json_get "$output" .status.log_path)" = "/var/log/pods/default_web/sleeper/0.log" ]
+	run cri_call RuntimeService/StartContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	cri_wait_state "$c1" CONTAINER_RUNNING
+	# in the pod's network namespace, with its hostname and our env
+	[ "$(ctr-run -n k8s.io exec "$c1" -- hostname)" = web ]
+	[ "$(ctr-run -n k8s.io exec "$c1" -- sh -c 'echo $GREETING')" = hello ]
+	[ "$(ctr-run -n k8s.io exec "$c1" -- cat /etc/resolv.conf)" = "$(cat "$CTR_ROOT/cri/sandboxes/$pod/resolv.conf")" ]
+	ip=$(cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$pod\"}" | jq -r .status.network.ip)
+	ctr-run -n k8s.io exec "$c1" -- ip -4 -o addr show eth0 | grep -q "inet $ip/24"
+	# a second one that exits 3
+	run cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"quitter\"},\"image\":{\"image\":\"$img\"},\"command\":[\"sh\",\"-c\",\"exit 3\"]}}"
+	assert_status 0
+	c2=$(json_get "$output" .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c2\"}"
+	cri_wait_state "$c2" CONTAINER_EXITED
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c2\"}"
+	[ "$(json_get "$output" .status.exit_code)" = 3 ]
+	[ "$(json_get "$output" .status.reason)" = Error ]
+	[ "$(json_get "$output" .status.finished_at)" -ge "$(json_get "$output" .status.started_at)" ]
+	run cri_call RuntimeService/ListContainers "{\"filter\":{\"pod_sandbox_id\":\"$pod\",\"label_selector\":{\"tier\":\"front\"}}}"
+	[ "$(json_get "$output" '[.containers[].id] | join(" ")')" = "$c1" ]
+	run cri_call RuntimeService/ListContainers '{"filter":{"state":{"state":"CONTAINER_EXITED"}}}'
+	[ "$(json_get "$output" '[.containers[].id] | join(" ")')" = "$c2" ]
+	# the same name and attempt in the pod again: refused
+	run --separate-stderr cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"quitter\"},\"image\":{\"image\":\"$img\"}}}"
+	assert_status 1
+	[[ "$stderr" == ALREADY_EXISTS:* ]]
+	# restart-safe: a new server answers the same
+	cri_stop
+	cri_start
+	cri_wait_state "$c1" CONTAINER_RUNNING
+	run cri_call RuntimeService/StopContainer "{\"container_id\":\"$c1\",\"timeout\":5}"
+	assert_status 0
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c1\"}"
+	[ "$(json_get "$output" .status.state)" = CONTAINER_EXITED ]
+	# sleep as pid 1 has no TERM handler: the KILL after the timeout ended it
+	[ "$(json_get "$output" .status.exit_code)" = 137 ]
+	[ "$(json_get "$output" .status.reason)" = Error ]
+	run cri_call RuntimeService/StopContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	run cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	run cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	[ "$(ctr-run -n k8s.io ls --json | jq -r '.[].id')" = "$c2" ]
+	# the pod's removal takes its containers
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	[ "$(ctr-run -n k8s.io ls --json | jq 'length')" = 0 ]
+	run cri_call RuntimeService/ListContainers
+	[ "$output" = "{}" ]
+	cri_stop
+}
+
+@test "cri: CreateContainer refuses a missing or stopped pod, a missing image, bad paths; nothing is left" {
+	require_root
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	pod_network
+	cri_start
+	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config p "$host")" | jq -r .pod_sandbox_id)
+	cc() { echo "{\"pod_sandbox_id\":\"$1\",\"config\":{\"metadata\":{\"name\":\"c\"},\"image\":{\"image\":\"busybox\"}${2:+,$2}}}"; }
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc 0000)"
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0000'"* ]]
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod")"
+	[[ "$stderr" == "NOT_FOUND: image 'busybox' is not in the store"* ]]
+	for bad in '"log_path":"../../etc/passwd"' '"log_path":"/abs.log"' '"tty":true' \
+		'"mounts":[{"host_path":"rel","container_path":"/x"}]' \
+		'"mounts":[{"host_path":"/a,b","container_path":"/x"}]' \
+		'"working_dir":"rel"' '"envs":[{"key":"A=B","value":""}]'; do
+		run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod" "$bad")"
+		[[ "$stderr" == INVALID_ARGUMENT:* ]] || { echo "$bad: $stderr"; false; }
+	done
+	cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod")"
+	[[ "$stderr" == "FAILED_PRECONDITION: pod sandbox $pod is not ready"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/containers" 2>/dev/null)" ]
+	cri_stop
+}
