@@ -235,6 +235,13 @@ cri_stop() {
 	[[ "$stderr" == *"another ctr-cri serves '$SOCK'"* ]]
 	run cri_call RuntimeService/Version
 	assert_status 0
+	# killed at any instant: the next one replaces the socket it left
+	kill -KILL "$CRI_PID"
+	wait "$CRI_PID" || true
+	[ -S "$SOCK" ]
+	cri_start
+	run cri_call RuntimeService/Version
+	assert_status 0
 	cri_stop
 	run --separate-stderr ctr-cri -n other --listen "$SOCK"
 	assert_status 100
