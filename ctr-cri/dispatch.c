@@ -9,6 +9,7 @@
 #include "cri.h"
 #include "dispatch.h"
 #include "err.h"
+#include "execsync.h"
 #include "images.h"
 #include "pods.h"
 #include "runtime.h"
@@ -34,6 +35,7 @@ static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/RemoveContainer", containers_remove},
     {"/runtime.v1.RuntimeService/ListContainers", containers_list},
     {"/runtime.v1.RuntimeService/ContainerStatus", containers_status},
+    {"/runtime.v1.RuntimeService/ExecSync", execsync_run},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},
     {"/runtime.v1.ImageService/PullImage", images_pull},

@@ -235,6 +235,13 @@ cri_stop() {
 	[[ "$stderr" == *"another ctr-cri serves '$SOCK'"* ]]
 	run cri_call RuntimeService/Version
 	assert_status 0
+	# killed at any instant: the next one replaces the socket it left
+	kill -KILL "$CRI_PID"
+	wait "$CRI_PID" || true
+	[ -S "$SOCK" ]
+	cri_start
+	run cri_call RuntimeService/Version
+	assert_status 0
 	cri_stop
 	run --separate-stderr ctr-cri -n other --listen "$SOCK"
 	assert_status 100
@@ -430,6 +437,20 @@ cri_wait_state() {
 	[ "$(ctr-run -n k8s.io exec "$c1" -- cat /etc/resolv.conf)" = "$(cat "$CTR_ROOT/cri/sandboxes/$pod/resolv.conf")" ]
 	ip=$(cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$pod\"}" | jq -r .status.network.ip)
 	ctr-run -n k8s.io exec "$c1" -- ip -4 -o addr show eth0 | grep -q "inet $ip/24"
+	# ExecSync: both streams and the exit code; a timeout is DEADLINE_EXCEEDED
+	run cri_call RuntimeService/ExecSync "{\"container_id\":\"$c1\",\"cmd\":[\"sh\",\"-c\",\"echo out; echo err >&2; exit 7\"],\"timeout\":10}"
+	assert_status 0
+	[ "$(json_get "$output" .stdout | base64 -d)" = out ]
+	[ "$(json_get "$output" .stderr | base64 -d)" = err ]
+	[ "$(json_get "$output" .exit_code)" = 7 ]
+	run cri_call RuntimeService/ExecSync "{\"container_id\":\"$c1\",\"cmd\":[\"true\"]}"
+	assert_status 0
+	[ "$(json_get "$output" '.exit_code // 0')" = 0 ]
+	run --separate-stderr cri_call RuntimeService/ExecSync "{\"container_id\":\"$c1\",\"cmd\":[\"sleep\",\"30\"],\"timeout\":1}"
+	assert_status 1
+	[[ "$stderr" == DEADLINE_EXCEEDED:*"timeout of 1 s"* ]]
+	run --separate-stderr cri_call RuntimeService/ExecSync "{\"container_id\":\"$c1\",\"cmd\":[]}"
+	[[ "$stderr" == "INVALID_ARGUMENT: ExecSync: no cmd"* ]]
 	# a second one that exits 3
 	run cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"quitter\"},\"image\":{\"image\":\"$img\"},\"command\":[\"sh\",\"-c\",\"exit 3\"]}}"
 	assert_status 0
@@ -444,6 +465,10 @@ cri_wait_state() {
 	[ "$(json_get "$output" '[.containers[].id] | join(" ")')" = "$c1" ]
 	run cri_call RuntimeService/ListContainers '{"filter":{"state":{"state":"CONTAINER_EXITED"}}}'
 	[ "$(json_get "$output" '[.containers[].id] | join(" ")')" = "$c2" ]
+	# not running: ctr-run exec's own failure, not an exit code
+	run --separate-stderr cri_call RuntimeService/ExecSync "{\"container_id\":\"$c2\",\"cmd\":[\"true\"]}"
+	assert_status 1
+	[[ "$stderr" == FAILED_PRECONDITION:* ]]
 	# the same name and attempt in the pod again: refused
 	run --separate-stderr cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"quitter\"},\"image\":{\"image\":\"$img\"}}}"
 	assert_status 1
