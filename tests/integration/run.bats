@@ -157,8 +157,18 @@ derive_image() {
 	run --separate-stderr ctr-run exec -e X=1 --user app --cwd /tmp "$id" -- sh -c 'echo "$X"; id -u; pwd; exit 4'
 	assert_status 4
 	[ "$output" = "$(printf '1\n1000\n/tmp')" ]
-	run -127 ctr-run exec "$id" -- /nope
+	run -127 --separate-stderr ctr-run exec "$id" -- /nope
 	assert_status 127
+	# the runtime's words in our one line, not its line then ours
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ $stderr == "ctr-run: fatal: exec: "*'exec: "/nope": stat /nope: no such file or directory' ]]
+	run -126 --separate-stderr ctr-run exec "$id" -- /etc/passwd
+	[ "${#stderr_lines[@]}" = 1 ]
+	run --separate-stderr ctr-run exec --cwd /etc/passwd "$id" -- true
+	assert_status 125
+	[ "${#stderr_lines[@]}" = 1 ]
+	run --separate-stderr ctr-run exec "$id" -- sh -c 'echo out; echo err >&2'
+	[ "$output $stderr" = "out err" ]
 	ctr-run pause "$id"
 	[ "$(ctr-run state "$id" | jq -r .status)" = paused ]
 	[ "$(ctr-run ls --json | jq -r '.[0].status')" = paused ]
