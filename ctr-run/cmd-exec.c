@@ -153,6 +153,9 @@ console_size(json_t *proc)
  * A terminal of ours never reaches the process: where fds[i] is one, the
  * process gets a pipe instead, and we copy between the two while we wait
  * (io). The far ends replace fds[i]; far[] holds them for closing.
+ * Stderr always takes a pipe: it is also the runtime's, which prints its
+ * failure there as well as in its log, and a failed exec is then one line,
+ * ours, with its words, and nothing is copied.
  */
 static int
 shield_terminals(int fds[3], int far[3], struct fg_early *io, struct err *e)
@@ -160,7 +163,7 @@ shield_terminals(int fds[3], int far[3], struct fg_early *io, struct err *e)
 	for (int i = 0; i < 3; i++) {
 		int p[2];
 
-		if (!isatty(fds[i]))
+		if (!isatty(fds[i]) && i != 2)
 			continue;
 		if (pipe2(p, O_CLOEXEC) < 0)
 			return err_set(e, errno, "pipe");

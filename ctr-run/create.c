@@ -320,10 +320,22 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	if (!(runtime = runtime_find(a->runtime ? a->runtime : RUNTIME_DEFAULT, e)))
 		return -1;
 	runtime_check_version(st, runtime);
+	/*
+	 * The image first (a record, a manifest, a config: a few reads): one
+	 * that is missing or bad costs no directory, network or shim, and
+	 * --pull=missing pulls it before anything is made.
+	 */
+	if (imagein_load(st, a->image, &in, e) < 0) {
+		a->image_missing = !strcmp(e->code, "not-found") && strcmp(a->image, "-");
+		imagein_release(&in);
+		return -1;
+	}
 	key = container_snapshot_key(st, c->id);
 	/* before the directory: gc and ls tell a create in flight from a dead one by it */
-	if (take_lease(st, c->id, key, &lease, e) < 0)
+	if (take_lease(st, c->id, key, &lease, e) < 0) {
+		imagein_release(&in);
 		return -1;
+	}
 	/* a dead creator's leftover of this id is reclaimed, as delete -f would */
 	made = container_make(c, st, e);
 	if (made < 0 && !strcmp(e->code, "exists") &&
@@ -353,16 +365,11 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 		a->so.net = nspath;
 	}
 	/*
-	 * The shim starts up while we load the image and prepare the rootfs and
-	 * the bundle; it lives in the mount namespace we are in by then, so it
-	 * sees the rootfs. A bad image costs a shim spawned for nothing.
+	 * The shim starts up while we prepare the rootfs and the bundle; it
+	 * lives in the mount namespace we are in by then, so it sees the rootfs.
 	 */
 	if (private_mount_ns(e) < 0 || spawn_shim(st, a, c, runtime, stdio, &shim, e) < 0)
 		goto out_dirs;
-	if (imagein_load(st, a->image, &in, e) < 0) {
-		a->image_missing = !strcmp(e->code, "not-found") && strcmp(a->image, "-");
-		goto out_dirs;
-	}
 	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
 	if (write_config(a, &in, c, e) < 0)

@@ -316,6 +316,7 @@ wait_gone() {
 		'mkdir -p /data/out.log.1/x; i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i+1)); done' >/dev/null
 	ctr-run wait "$id" >/dev/null
 	[ "$(stat -c %s "$dir/out.log")" -le $((4096 + 65536)) ]
+	cat "$CTR_STATE/default/$id/shim.log" >&2
 	[ "$(grep -c . "$CTR_STATE/default/$id/shim.log")" = 1 ]
 }
 

@@ -157,8 +157,18 @@ derive_image() {
 	run --separate-stderr ctr-run exec -e X=1 --user app --cwd /tmp "$id" -- sh -c 'echo "$X"; id -u; pwd; exit 4'
 	assert_status 4
 	[ "$output" = "$(printf '1\n1000\n/tmp')" ]
-	run -127 ctr-run exec "$id" -- /nope
+	run -127 --separate-stderr ctr-run exec "$id" -- /nope
 	assert_status 127
+	# the runtime's words in our one line, not its line then ours
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ $stderr == "ctr-run: fatal: exec: "*'exec: "/nope": stat /nope: no such file or directory' ]]
+	run -126 --separate-stderr ctr-run exec "$id" -- /etc/passwd
+	[ "${#stderr_lines[@]}" = 1 ]
+	run --separate-stderr ctr-run exec --cwd /etc/passwd "$id" -- true
+	assert_status 125
+	[ "${#stderr_lines[@]}" = 1 ]
+	run --separate-stderr ctr-run exec "$id" -- sh -c 'echo out; echo err >&2'
+	[ "$output $stderr" = "out err" ]
 	ctr-run pause "$id"
 	[ "$(ctr-run state "$id" | jq -r .status)" = paused ]
 	[ "$(ctr-run ls --json | jq -r '.[0].status')" = paused ]
@@ -367,9 +377,10 @@ ours_left() {
 	local i ids=()
 	for ((i = 0; i < 50; i++)); do
 		ids+=("$(cid many$i)")
-		ctr-run run -d --name "many$i" - -- sleep 1000 <"$SNAP" >/dev/null &
+		ctr-run run -d --name "many$i" - -- sleep 1000 <"$SNAP" >/dev/null 2>>"$BATS_TEST_TMPDIR/many.err" &
 	done
 	wait
+	cat "$BATS_TEST_TMPDIR/many.err" >&2
 	[ "$(ctr-run ls --json | jq '[.[] | select(.status == "running")] | length')" = 50 ]
 	ctr-run delete -f "${ids[@]}"
 	[ "$(ctr-run ls --json)" = "[]" ]
@@ -766,19 +777,27 @@ hold_as_creator() {
 }
 
 @test "run: --pull missing (the default) pulls and unpacks what the store lacks; never says how" {
-	local id out
+	local id out shims=$BATS_TEST_TMPDIR/shims
 	id=$(cid pulled)
 	ctr-image rm "$IMG" >/dev/null
 	ctr-image gc -q >/dev/null
+	# each shim started is noted: a missing image costs none
+	printf '#!/bin/sh\necho "$$" >>%s\nexec %s "$@"\n' "$shims" "$(command -v ctr-shim)" \
+		>"$BATS_TEST_TMPDIR/ctr-shim"
+	chmod +x "$BATS_TEST_TMPDIR/ctr-shim"
+	export CTR_SHIM=$BATS_TEST_TMPDIR/ctr-shim
 	run --separate-stderr ctr-run run --rm --pull never "$IMG" -- true
 	assert_status 125
 	[ "$stderr" = "ctr-run: fatal: no image '$IMG' in namespace 'default': pull it with 'ctr-pull --unpack $IMG' or use --pull=missing" ]
 	[ -z "$(ctr-image ls -q)" ]
+	[ ! -e "$shims" ]
 	# on a terminal, ctr-pull's progress is drawn by ctr-run
 	out=$(/usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" -- ctr-run run --rm --name "$id" "$IMG" -- echo ran)
 	[[ $out == *"$IMG: resolved sha256:"* ]]
 	[[ $out == *"ran"* ]]
 	[ "$(ctr-image ls -q)" = "$IMG" ]
+	[ "$(wc -l <"$shims")" = 1 ] # the one that ran it, none before the pull
+	unset CTR_SHIM
 	assert_clean "$id"
 	# always: pulled again even when present
 	run --separate-stderr ctr-run run --rm --pull always "$IMG" -- echo again
