@@ -173,17 +173,18 @@ leased_by_other(const struct state *st, const char *id, const char *mine)
 
 /*
  * A record whose create never reached the runtime: its creator died before
- * the shim's go, and the shim, left without one, exited before any init (no
- * init.pid, no exit record). Only with a state directory of this boot that
- * a shim wrote: after a reboot none is left, and nothing tells then.
+ * the shim's go, and the shim, left without one, removed its files and
+ * exited (or was killed) before any init: no init.pid, no exit record, no
+ * live shim. Only with a state directory of this boot (create makes it):
+ * after a reboot none is left, and nothing tells then.
  */
 static bool
 never_created(const struct container *c)
 {
 	json_auto_t *x = NULL;
 
-	if (c->statefd < 0 || faccessat(c->statefd, "shim.json", F_OK, 0) < 0 ||
-	    faccessat(c->statefd, "init.pid", F_OK, 0) == 0 || container_shim_alive(c, NULL))
+	if (c->statefd < 0 || faccessat(c->statefd, "init.pid", F_OK, 0) == 0 ||
+	    container_shim_alive(c, NULL))
 		return false;
 	x = container_exit(c);
 	return !x;

@@ -613,9 +613,10 @@ hold_as_creator() {
 	run --separate-stderr ctr-run create --name "$id" "$IMG" -- true
 	assert_status 100
 	[[ "$stderr" == *"already exists"* ]]
-	# what the killed create leaves: no runtime state, no init.pid
+	# what the killed create leaves: no runtime state, and of the shim's
+	# files (it removes them when its caller is gone before the go) none
 	runc --root "$RR" delete -f "$id"
-	rm -f "$sd/init.pid"
+	rm -f "$sd/init.pid" "$sd/shim.json" "$sd/shim.sock" "$sd/runtime.log"
 	[ "$(ctr-run ls --json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" = unknown ]
 	ctr-run create --name "$id" "$IMG" -- true >/dev/null
 	[ "$(ctr-run state "$id" | jq -r .status)" = created ]
