@@ -356,6 +356,26 @@ snapshots() {
 	[ -z "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*')" ]
 }
 
+@test "gc --background killed at its first move into the trash: the next gc finishes" {
+	require_cmd strace
+	local trash=$CTR_ROOT/snapshots/overlay/trash
+	ctr-pull -q "$LY" >/dev/null
+	ctr-unpack "$LY" >/dev/null
+	ctr-image rm "$LY"
+	# the first rename of gc is a snapshot directory's into the trash: its record is gone
+	run strace -f -o /dev/null -e trace=renameat,renameat2 \
+		-e inject=renameat,renameat2:signal=KILL:when=1 ctr-image gc --background
+	[ "$status" -ne 0 ]
+	ctr-snapshot ls >/dev/null
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ -z "$(snapshots)" ] && [ -z "$(store_blobs)" ]
+	[ -z "$(ls -A "$trash" 2>/dev/null)" ]
+	[ -z "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*')" ]
+	run --separate-stderr ctr-unpack "$(ctr-pull -q "$LY" | jq -r .name)"
+	assert_status 0
+}
+
 @test "gc --background: the child holds the trash until it is empty; stdout is not kept open" {
 	local trash=$CTR_ROOT/snapshots/overlay/trash out
 	ctr-pull -q "$LY" >/dev/null
