@@ -46,6 +46,13 @@ store_listing() {
 	(cd "$CTR_ROOT" && find . ! -name '*.lock' -printf '%p %s\n' | sort)
 }
 
+# Pull and unpack test/layers:1, then remove its record: its layers are garbage.
+unpacked_garbage() {
+	ctr-pull -q "$LY" >/dev/null
+	ctr-unpack "$LY" >/dev/null
+	ctr-image rm "$LY"
+}
+
 # The committed snapshots of the overlay store, sorted by key.
 snapshots() {
 	ctr-snapshot ls --json | jq -r '.[] | select(.kind == "committed") | .name' | sort
@@ -310,9 +317,7 @@ snapshots() {
 @test "gc --background: keys free at once, a child unlinks; killed midway, the next gc finishes" {
 	require_cmd strace
 	local trash=$CTR_ROOT/snapshots/overlay/trash
-	ctr-pull -q "$LY" >/dev/null
-	ctr-unpack "$LY" >/dev/null
-	ctr-image rm "$LY"
+	unpacked_garbage
 	# the child (strace -f follows it) is killed at its 100th unlinkat: the
 	# gc itself makes fewer, the busybox layer's files alone are hundreds
 	run --separate-stderr strace -f -o /dev/null -e trace=unlinkat \
@@ -359,9 +364,7 @@ snapshots() {
 @test "gc --background killed at its first move into the trash: the next gc finishes" {
 	require_cmd strace
 	local trash=$CTR_ROOT/snapshots/overlay/trash
-	ctr-pull -q "$LY" >/dev/null
-	ctr-unpack "$LY" >/dev/null
-	ctr-image rm "$LY"
+	unpacked_garbage
 	# the first rename of gc is a snapshot directory's into the trash: its record is gone
 	run strace -f -o /dev/null -e trace=renameat,renameat2 \
 		-e inject=renameat,renameat2:signal=KILL:when=1 ctr-image gc --background
