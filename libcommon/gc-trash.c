@@ -41,7 +41,10 @@ lock_trash(const struct state *st, enum snapshotter drv, int *lk, struct err *e)
 	if (*lk >= 0)
 		return 1;
 	/* busy: the emptier of an earlier gc, which reads the trash until it is empty */
-	return !strcmp(e->code, "not-found") || !strcmp(e->code, "busy") ? 0 : -1;
+	return !strcmp(e->code, "not-found") || !strcmp(e->code, "busy") ||
+		       !strcmp(e->code, "invalid")
+		   ? 0
+		   : -1;
 }
 
 int

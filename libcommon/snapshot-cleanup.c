@@ -125,6 +125,13 @@ sweep_trash(struct snapshot_store *s, json_t *removed, struct err *e)
 	struct du u = {0};
 	int lk = snapshot_trash_lock(s, false, e), r;
 
+	/* the store owns the name: anything but a directory there is debris */
+	if (lk < 0 && !strcmp(e->code, "invalid")) {
+		if (unlinkat(s->dirfd, SNAPSHOT_TRASH, 0) < 0 && errno != ENOENT)
+			return err_set(e, errno, "remove '%s/%s'", s->path, SNAPSHOT_TRASH);
+		json_array_append_new(removed, json_string(SNAPSHOT_TRASH));
+		return 0;
+	}
 	if (lk < 0)
 		return !strcmp(e->code, "not-found") || !strcmp(e->code, "busy") ? 0 : -1;
 	r = snapshot_trash_empty(lk, &u, removed, e);

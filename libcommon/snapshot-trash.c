@@ -32,8 +32,9 @@ snapshot_trash_lock(struct snapshot_store *s, bool wait, struct err *e)
 {
 	int fd = openat(s->dirfd, SNAPSHOT_TRASH, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd < 0 && errno == ENOENT)
-		return err_code(e, "not-found", "no trash in '%s'", s->path);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return err_code(e, errno == ENOENT ? "not-found" : "invalid",
+				"no trash directory in '%s'", s->path);
 	if (fd < 0)
 		return err_set(e, errno, "open '%s/%s'", s->path, SNAPSHOT_TRASH);
 	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {

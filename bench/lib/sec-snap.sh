@@ -24,7 +24,11 @@ g_ours_prep() { ctr-pull --plain-http -q "$G_REF" | ctr-unpack >/dev/null; }
 g_ours() { ctr-image rm "$G_REF"; }
 g_ours_gc() { ctr-image rm "$G_REF" && ctr-image gc -q; }
 g_ours_bg() { ctr-image rm "$G_REF" && ctr-image gc -q --background; }
-g_ours_bg_post() { flock -w 120 "$CTR_ROOT/snapshots/overlay/trash" true; }
+g_ours_bg_post() {
+	local t=$CTR_ROOT/snapshots/overlay/trash
+	# flock(1) would make a file of a name that is not there
+	[ ! -d "$t" ] || flock -w 120 "$t" true
+}
 g_peer_prep() { pctr images pull --plain-http "$G_REF" >/dev/null; }
 g_peer_sync() { pctr images rm --sync "$G_REF" >/dev/null; }
 g_peer() { pctr images rm "$G_REF" >/dev/null; }

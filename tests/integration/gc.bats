@@ -46,6 +46,13 @@ store_listing() {
 	(cd "$CTR_ROOT" && find . ! -name '*.lock' -printf '%p %s\n' | sort)
 }
 
+# Pull and unpack test/layers:1, then remove its record: its layers are garbage.
+unpacked_garbage() {
+	ctr-pull -q "$LY" >/dev/null
+	ctr-unpack "$LY" >/dev/null
+	ctr-image rm "$LY"
+}
+
 # The committed snapshots of the overlay store, sorted by key.
 snapshots() {
 	ctr-snapshot ls --json | jq -r '.[] | select(.kind == "committed") | .name' | sort
@@ -313,9 +320,7 @@ snapshots() {
 @test "gc --background: keys free at once, a child unlinks; killed midway, the next gc finishes" {
 	require_cmd strace
 	local trash=$CTR_ROOT/snapshots/overlay/trash
-	ctr-pull -q "$LY" >/dev/null
-	ctr-unpack "$LY" >/dev/null
-	ctr-image rm "$LY"
+	unpacked_garbage
 	# the child (strace -f follows it) is killed at its 100th unlinkat: the
 	# gc itself makes fewer, the busybox layer's files alone are hundreds
 	run --separate-stderr strace -f -o /dev/null -e trace=unlinkat \
@@ -357,6 +362,24 @@ snapshots() {
 	assert_status 0
 	[ -z "$(ls -A "$trash")" ]
 	[ -z "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*')" ]
+}
+
+@test "gc --background killed at its first move into the trash: the next gc finishes" {
+	require_cmd strace
+	local trash=$CTR_ROOT/snapshots/overlay/trash
+	unpacked_garbage
+	# the first rename of gc is a snapshot directory's into the trash: its record is gone
+	run strace -f -o /dev/null -e trace=renameat,renameat2 \
+		-e inject=renameat,renameat2:signal=KILL:when=1 ctr-image gc --background
+	[ "$status" -ne 0 ]
+	ctr-snapshot ls >/dev/null
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ -z "$(snapshots)" ] && [ -z "$(store_blobs)" ]
+	[ -z "$(ls -A "$trash" 2>/dev/null)" ]
+	[ -z "$(find "$CTR_ROOT/snapshots/overlay" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*')" ]
+	run --separate-stderr ctr-unpack "$(ctr-pull -q "$LY" | jq -r .name)"
+	assert_status 0
 }
 
 @test "gc --background: the child holds the trash until it is empty; stdout is not kept open" {

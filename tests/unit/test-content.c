@@ -86,6 +86,30 @@ test_content_corrupt_blob(void)
 	is_str(e.code, "corrupt", "its code");
 }
 
+/* check's marks: one per digest, read by pull, cleared once the blob is good again. */
+static void
+test_content_bad_marks(void)
+{
+	const char *dg = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
+	json_auto_t *rec = NULL;
+	struct err e;
+
+	ok(!content_marked_bad(&c, dg), "not marked");
+	ok(content_mark_bad(&c, dg, "corrupt: its content hashes to x", &e) == 0, "mark");
+	ok(content_marked_bad(&c, dg), "marked");
+	rec = jsonio_load_at(
+	    c.dirfd, "bad/0000000000000000000000000000000000000000000000000000000000000001.json",
+	    4096, &e);
+	is_str(jsonio_str(rec, "problem"), "corrupt: its content hashes to x",
+	       "the problem recorded");
+	ok(content_mark_bad(&c, dg, "again", &e) == 0, "marked twice: replaced");
+	content_unmark_bad(&c, dg);
+	ok(!content_marked_bad(&c, dg), "unmarked");
+	content_unmark_bad(&c, dg);
+	ok(content_mark_bad(&c, "sha256:../x", "no", &e) < 0, "a bad digest is refused");
+	ok(!content_marked_bad(&c, "sha256:../x"), "and never marked");
+}
+
 static void
 test_content_ingest_resume(void)
 {
@@ -253,6 +277,7 @@ main(void)
 	RUN(test_content_layout);
 	RUN(test_content_put_read);
 	RUN(test_content_corrupt_blob);
+	RUN(test_content_bad_marks);
 	RUN(test_content_ingest_resume);
 	RUN(test_content_ingest_bad_state);
 	RUN(test_content_ingest_mismatch);

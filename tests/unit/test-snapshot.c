@@ -279,6 +279,13 @@ test_snapshot_discard_and_trash(void)
 	is_str(json_string_value(json_array_get(gone, 0)), trashed, "reported by its trash path");
 	ok(u.inodes >= 3 && u.bytes > 0, "counted as it went");
 	ok(faccessat(s->dirfd, trashed, F_OK, 0) < 0, "gone");
+	ok(unlinkat(s->dirfd, SNAPSHOT_TRASH, AT_REMOVEDIR) == 0, "no trash");
+	tap_write_file(s->dirfd, SNAPSHOT_TRASH, "");
+	is_str(code(snapshot_trash_lock(s, false, &e), &e), "invalid", "a file named trash");
+	json_decref(again);
+	ok(snapshot_cleanup(s, &again, &e) == 0 && json_array_size(again) == 1 &&
+	       faccessat(s->dirfd, SNAPSHOT_TRASH, F_OK, AT_SYMLINK_NOFOLLOW) < 0,
+	   "is debris: cleanup removes it");
 	du_release(&u);
 	snapshot_store_free(s);
 }
