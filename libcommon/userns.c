@@ -311,3 +311,36 @@ userns_single(void)
 	}
 	return total == 1;
 }
+
+/* The name of the user outside: the id our uid 0 maps to, looked up in the host's passwd. */
+static char *
+outside_name(void)
+{
+	char buf[256];
+	unsigned long in, out, n;
+	_cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd < 0 ? -1 : fdio_read_full(fd, buf, sizeof(buf) - 1);
+	struct passwd *pw;
+
+	if (len <= 0)
+		return xstrdup("you");
+	buf[len] = '\0';
+	if (sscanf(buf, " %lu %lu %lu", &in, &out, &n) != 3)
+		return xstrdup("you");
+	pw = getpwuid((uid_t)out);
+	return pw ? xstrdup(pw->pw_name) : xasprintf("%lu", out);
+}
+
+int
+userns_check_ids(unsigned long uid, unsigned long gid, struct err *e)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if ((uid == 0 && gid == 0) || !priv_rootless() || !userns_single())
+		return 0;
+	name = outside_name();
+	return err_code(e, "invalid",
+			"user %lu:%lu needs subordinate ids, and there are none for %s in "
+			"/etc/subuid: add a range with usermod --add-subuids",
+			uid, gid, name);
+}
