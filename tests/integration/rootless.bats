@@ -273,6 +273,9 @@ user_busybox() {
 	[ "$(stat -c %u "/proc/$(jq -r .pid <<<"$output")")" = "$RL_UID" ]
 	run as_user ctr-run exec c1 -- sh -c 'rm -rf /home && mkdir /home'
 	assert_status 0
+	run as_user ctr-run stats c1
+	assert_status 100
+	assert_output_contains "ctr-run stats needs the container's cgroup, and a rootless container has none"
 	run as_user ctr-run kill -s KILL c1
 	assert_status 0
 	run as_user ctr-run wait c1
