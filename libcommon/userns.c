@@ -166,11 +166,20 @@ map_ranges(const struct userns_map *u, const struct userns_map *g, struct err *e
 	int go[2], rep[2], rc = 0, status, saved = 0;
 	pid_t parent = getpid(), pid;
 
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0)
+	if (pipe2(go, O_CLOEXEC) < 0)
 		return err_set(e, errno, "pipe") - 1;
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		err_set(e, errno, "pipe");
+		close(go[0]);
+		close(go[1]);
+		return -2;
+	}
 	fflush(NULL);
-	if ((pid = fork()) < 0)
-		return err_set(e, errno, "fork") - 1;
+	if ((pid = fork()) < 0) {
+		err_set(e, errno, "fork");
+		close(go[0]), close(go[1]), close(rep[0]), close(rep[1]);
+		return -2;
+	}
 	if (pid == 0)
 		helper(go[0], rep[1], parent, u, g);
 	close(go[0]);
