@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "jsonio.h"
+#include "priv.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "spec.h"
@@ -28,6 +29,17 @@ flag_opt(int c, const char *arg, void *ctx)
 const struct opt_cmd cmd_pause_spec = {"ID", "freeze every process of a container", NULL, 0, 0};
 const struct opt_cmd cmd_resume_spec = {"ID", "thaw a paused container", NULL, 0, 0};
 
+/* Rootless containers get no cgroup (spec-linux.c): what needs one says so, once. */
+static void
+need_cgroup(void)
+{
+	if (priv_rootless())
+		die(100,
+		    "%s needs the container's cgroup, and a rootless container has none "
+		    "(cgroup v1 is not delegated to users)",
+		    prog_cmd_name());
+}
+
 /* pause and resume: the runtime freezes the cgroup; a marker tells ls without asking. */
 static int
 freeze(int argc, char **argv, struct state *st, bool on)
@@ -39,6 +51,7 @@ freeze(int argc, char **argv, struct state *st, bool on)
 	enum container_status cs;
 
 	opt_parse(spec, argc, argv, st, flag_opt, NULL);
+	need_cgroup();
 	cmd_open(st, cmd_one_id(spec, argc, argv), &c, 100);
 	cs = container_status(&c, NULL);
 	if (cs != (on ? CS_RUNNING : CS_PAUSED))
@@ -73,6 +86,7 @@ cmd_ps(int argc, char **argv, struct state *st)
 	struct err e;
 
 	opt_parse(&cmd_ps_spec, argc, argv, st, flag_opt, NULL);
+	need_cgroup();
 	cmd_open(st, cmd_one_id(&cmd_ps_spec, argc, argv), &c, 100);
 	fflush(stdout);
 	/* runc prints a JSON array of host pids: the processes in the container's cgroup */
@@ -119,6 +133,7 @@ cmd_update(int argc, char **argv, struct state *st)
 	struct err e;
 
 	opt_parse(&cmd_update_spec, argc, argv, st, update_opt, &so);
+	need_cgroup();
 	cmd_open(st, cmd_one_id(&cmd_update_spec, argc, argv), &c, 100);
 	if (!so.memory && !so.cpu_quota && !so.pids_limit)
 		opt_die(&cmd_update_spec, "nothing to update");
@@ -179,6 +194,7 @@ cmd_stats(int argc, char **argv, struct state *st)
 
 	opt_parse(&cmd_stats_spec, argc, argv, st, flag_opt, &json);
 	prog_set_json_errors(json);
+	need_cgroup();
 	cmd_open(st, cmd_one_id(&cmd_stats_spec, argc, argv), &c, 100);
 	_cleanup_free_ char *rel = xasprintf("ctr/%s-%s", st->ns, c.id);
 	if (cgroup_at(&cg, root && *root ? root : CGROUP_ROOT, rel, &e) < 0)

@@ -16,6 +16,7 @@
 #include "shimclient.h"
 #include "spec.h"
 #include "user.h"
+#include "userns.h"
 #include "xmem.h"
 
 static const struct opt exec_opts[] = {
@@ -115,6 +116,11 @@ exec_process(const struct container *c, const struct exec_args *a, char **cmd, i
 		if (root < 0 || user_resolve(root, a->user, &u, e) < 0) {
 			json_decref(proc);
 			return root < 0 ? (err_set(e, errno, "open '%s'", rootfs), NULL) : NULL;
+		}
+		if (userns_check_ids(u.uid, u.gid, e) < 0) {
+			spec_user_release(&u);
+			json_decref(proc);
+			return NULL;
 		}
 		json_t *groups = json_array();
 		for (size_t i = 0; i < u.ngroups; i++)

@@ -26,6 +26,7 @@
 #include "snapshot.h"
 #include "timestamp.h"
 #include "user.h"
+#include "userns.h"
 #include "xmem.h"
 
 int
@@ -85,6 +86,10 @@ write_config(struct create_args *a, const struct imagein *in, struct container *
 		return err_set(e, errno, "open '%s'", c->rootfs);
 	if (user_resolve(rootfd, user, &u, e) < 0)
 		return -1;
+	if (userns_check_ids(u.uid, u.gid, e) < 0) {
+		spec_user_release(&u);
+		return -1;
+	}
 	a->so.id = c->id;
 	a->so.arch = in->arch; /* the filter covers the image's 32-bit ABI where it has one */
 	notify_add_spec(a, c->statedir);

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "priv.h"
+#include "userns.h"
 #include "jsonio.h"
 #include "xmem.h"
 
@@ -239,9 +240,12 @@ default_mounts(const struct spec_opts *o)
 	json_array_append_new(m, mount_new("/proc", "proc", "proc", "nosuid,noexec,nodev"));
 	json_array_append_new(
 	    m, mount_new("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
-	json_array_append_new(m,
-			      mount_new("/dev/pts", "devpts", "devpts",
-					"nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
+	/* gid 5 (tty) exists only where the user namespace maps more than the user */
+	json_array_append_new(
+	    m, mount_new("/dev/pts", "devpts", "devpts",
+			 priv_rootless() && userns_single()
+			     ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"
+			     : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
 	json_array_append_new(
 	    m, mount_new("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
 	json_array_append_new(m,

@@ -119,8 +119,10 @@ die_usage(const char *fmt, ...)
 }
 
 const struct opt prog_global_opts[] = {
-    {"root", OPT_ROOT, "DIR", "the store (default $CTR_ROOT, else /var/lib/ctr)", NULL},
-    {"state", OPT_STATE, "DIR", "volatile state (default $CTR_STATE, else /run/ctr)", NULL},
+    {"root", OPT_ROOT, "DIR",
+     "the store (default $CTR_ROOT, else /var/lib/ctr; a user's: ctr-state(5))", NULL},
+    {"state", OPT_STATE, "DIR",
+     "volatile state (default $CTR_STATE, else /run/ctr; a user's: ctr-state(5))", NULL},
     {"namespace", 'n', "NS", "the namespace (default $CTR_NAMESPACE, else default)", NULL},
     {"log-level", OPT_LOG_LEVEL, "LEVEL", "error, warn, info or debug (default $CTR_LOG)", NULL},
     OPT_END,

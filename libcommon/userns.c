@@ -166,11 +166,20 @@ map_ranges(const struct userns_map *u, const struct userns_map *g, struct err *e
 	int go[2], rep[2], rc = 0, status, saved = 0;
 	pid_t parent = getpid(), pid;
 
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0)
+	if (pipe2(go, O_CLOEXEC) < 0)
 		return err_set(e, errno, "pipe") - 1;
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		err_set(e, errno, "pipe");
+		close(go[0]);
+		close(go[1]);
+		return -2;
+	}
 	fflush(NULL);
-	if ((pid = fork()) < 0)
-		return err_set(e, errno, "fork") - 1;
+	if ((pid = fork()) < 0) {
+		err_set(e, errno, "fork");
+		close(go[0]), close(go[1]), close(rep[0]), close(rep[1]);
+		return -2;
+	}
 	if (pid == 0)
 		helper(go[0], rep[1], parent, u, g);
 	close(go[0]);
@@ -310,4 +319,37 @@ userns_single(void)
 		p = p && p[1] ? p + 1 : NULL;
 	}
 	return total == 1;
+}
+
+/* The name of the user outside: the id our uid 0 maps to, looked up in the host's passwd. */
+static char *
+outside_name(void)
+{
+	char buf[256];
+	unsigned long in, out, n;
+	_cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd < 0 ? -1 : fdio_read_full(fd, buf, sizeof(buf) - 1);
+	struct passwd *pw;
+
+	if (len <= 0)
+		return xstrdup("you");
+	buf[len] = '\0';
+	if (sscanf(buf, " %lu %lu %lu", &in, &out, &n) != 3)
+		return xstrdup("you");
+	pw = getpwuid((uid_t)out);
+	return pw ? xstrdup(pw->pw_name) : xasprintf("%lu", out);
+}
+
+int
+userns_check_ids(unsigned long uid, unsigned long gid, struct err *e)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if ((uid == 0 && gid == 0) || !priv_rootless() || !userns_single())
+		return 0;
+	name = outside_name();
+	return err_code(e, "invalid",
+			"user %lu:%lu needs subordinate ids, and there are none for %s in "
+			"/etc/subuid: add a range with usermod --add-subuids",
+			uid, gid, name);
 }

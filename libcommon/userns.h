@@ -51,5 +51,10 @@ int userns_ensure(bool no_new_privs, struct err *e);
 int userns_join(pid_t pid, struct err *e);
 /* Is this process's user namespace one that maps a single uid (no subordinate ids)? */
 bool userns_single(void);
+/*
+ * Can a process of ours switch to uid:gid? Refused with one line naming the
+ * missing piece when our namespace maps a single id and they are not 0.
+ */
+int userns_check_ids(unsigned long uid, unsigned long gid, struct err *e);
 
 #endif

@@ -28,8 +28,9 @@ teardown() {
 # RL_HOME is outside BATS_TEST_TMPDIR, whose parents only root may enter.
 rl_user_add() {
 	RL_USER=ctrrl${BATS_ROOT_PID:-$$}t${BATS_TEST_NUMBER}
-	RL_HOME=$(mktemp -d /tmp/ctr-rootless.XXXXXX)
-	chmod 0755 "$RL_HOME"
+	# lower case: podman names an image pulled from a layout after its path
+	RL_HOME=/tmp/ctr-rootless-${BATS_ROOT_PID:-$$}-${BATS_TEST_NUMBER}
+	mkdir -m 0755 "$RL_HOME"
 	echo "$RL_HOME" >"$BATS_TEST_TMPDIR/.rl-home"
 	useradd -d "$RL_HOME/home" -m -s /bin/sh "$@" "$RL_USER"
 	RL_UID=$(id -u "$RL_USER")
@@ -183,7 +184,7 @@ umoci_tree_of() {
 }
 
 @test "rootless: a user without subordinate ids: one id, owners squashed, said once" {
-	local img
+	local img snap
 	rl_user_del
 	rl_user_add -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
 	! grep -q "^$RL_USER:" /etc/subuid
@@ -194,6 +195,16 @@ umoci_tree_of() {
 	[ "$(grep -c warning <<<"$stderr")" -eq 1 ]
 	[ "$(find "$RL_STORE/snapshots/overlay" -path '*/fs/home/app' -printf '%U:%G\n')" = \
 		"$RL_UID:$RL_GID" ]
+	# root of the image runs; its other users cannot be switched to
+	if command -v runc >/dev/null; then
+		snap=$(as_user ctr-unpack - <<<"$img" 2>/dev/null)
+		run --separate-stderr as_user ctr-run run --rm - -- id -u <<<"$snap"
+		assert_status 0
+		[ "$output" = 0 ]
+		run --separate-stderr as_user ctr-run run --rm -u app - -- id -u <<<"$snap"
+		assert_status 125
+		[[ "$stderr" == *"user 1000:1000 needs subordinate ids, and there are none for $RL_USER in /etc/subuid: add a range with usermod --add-subuids"* ]]
+	fi
 }
 
 @test "rootless: subordinate uids without gids: refused with one line naming the missing piece" {
@@ -262,6 +273,9 @@ user_busybox() {
 	[ "$(stat -c %u "/proc/$(jq -r .pid <<<"$output")")" = "$RL_UID" ]
 	run as_user ctr-run exec c1 -- sh -c 'rm -rf /home && mkdir /home'
 	assert_status 0
+	run as_user ctr-run stats c1
+	assert_status 100
+	assert_output_contains "ctr-run stats needs the container's cgroup, and a rootless container has none"
 	run as_user ctr-run kill -s KILL c1
 	assert_status 0
 	run as_user ctr-run wait c1
@@ -292,4 +306,30 @@ user_busybox() {
 	run as_user ctr-image gc
 	assert_status 0
 	[ -z "$(rl_pids)" ] || { ps -o pid,uid,cmd -p "$(rl_pids | paste -sd,)"; false; }
+}
+
+@test "rootless: the unpacked tree is rootless podman's for the same image (podman unshare)" {
+	local chain
+	require_cmd podman
+	image_json_for "$(fixture_layout layers)" test/layers:1 >"$RL_HOME/img.json"
+	chmod 0644 "$RL_HOME/img.json"
+	cp -r "$(fixture_layout layers)" "$RL_HOME/home/layout"
+	chown -R "$RL_USER:$RL_GID" "$RL_HOME/home/layout"
+	chain=$(as_user ctr-unpack - <"$RL_HOME/img.json" | jq -r .chain_id)
+	run --separate-stderr as_user podman pull -q "oci:$RL_HOME/home/layout:latest"
+	assert_status 0
+	output=${lines[-1]} # the image ID
+	# both trees seen through podman's namespace, whose map is ours
+	as_user podman unshare bash -c "set -e; . '$REPO_ROOT/tests/lib/helpers.bash'
+		m=\$(podman image mount '$output')
+		tree_manifest \"\$m\" >\"\$HOME/podman.txt\"
+		podman image umount -a >/dev/null
+		ctr-snapshot view --parent '$chain' pv >/dev/null
+		mkdir -p \"\$HOME/mnt\"
+		ctr-snapshot mount pv \"\$HOME/mnt\"
+		tree_manifest \"\$HOME/mnt\" >\"\$HOME/ours.txt\"
+		umount \"\$HOME/mnt\"
+		ctr-snapshot rm pv >/dev/null"
+	diff -u "$RL_HOME/home/podman.txt" "$RL_HOME/home/ours.txt"
+	[ "$(wc -l <"$RL_HOME/home/ours.txt")" -gt 100 ]
 }
