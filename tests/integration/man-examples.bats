@@ -66,6 +66,8 @@ declare -gA SKIP=(
 	# a bundle made by hand for the shim to run (shim.bats starts shims
 	# this way, with bundles of its own)
 	['ctr-shim --id web --bundle /var/lib/ctr/containers/default/web/bundle \e']=bundle
+	# no kubelet here (cri.bats drives the socket as the kubelet does)
+	['# ctr-cri &']=kubelet
 )
 
 # What an example takes as already there, made before it runs (keyed as SKIP).
@@ -168,6 +170,7 @@ page() {
 	echo "# $1: $ran of $n examples ran" >&3
 }
 
+@test "man examples: ctr-cri(8)" { page ctr-cri.8; }
 @test "man examples: ctr-image(8)" { page ctr-image.8; }
 @test "man examples: ctr-netns(8)" { page ctr-netns.8; }
 @test "man examples: ctr-pull(8)" { page ctr-pull.8; }
