@@ -220,7 +220,7 @@ snapshots() {
 	ctr-pull -q --limit-rate 15000000 "$SRC/test/big:1" >"$out" 2>"$BATS_TEST_TMPDIR/pull.err" &
 	pid=$!
 	track_pid "$pid"
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		[ -n "$(find "$CTR_ROOT/content/ingest" -name data -size +1M 2>/dev/null)" ] && break
 		sleep 0.05
 	done
@@ -242,7 +242,7 @@ snapshots() {
 	ctr-pull -q --limit-rate 3000000 "$SRC/test/big:1" >/dev/null 2>&1 &
 	pid=$!
 	track_pid "$pid"
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		[ -n "$(find "$CTR_ROOT/content/ingest" -name data -size +1M 2>/dev/null)" ] && break
 		sleep 0.05
 	done

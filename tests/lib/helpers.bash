@@ -36,6 +36,11 @@ _helpers_san_setup() {
 	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$_helpers_san_prefix"
 }
 
+# True under tests/run --sanitized. The ASan build's memory (shadow memory,
+# freed blocks held in quarantine) says nothing of the plain build's: size
+# checks are for the plain build only.
+sanitized_build() { [ -n "${CTR_SAN_LOG:-}" ]; }
+
 # Print the test's sanitizer reports on stderr and mark them seen (tests/run
 # counts the others); fails when there is one.
 _helpers_san_check() {
