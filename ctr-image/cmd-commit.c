@@ -11,6 +11,7 @@
 #include "commit.h"
 #include "image.h"
 #include "jsonio.h"
+#include "layerlimit.h"
 #include "log.h"
 #include "ocidoc.h"
 #include "path.h"
@@ -31,6 +32,7 @@ static const struct opt commit_opts[] = {
      NULL},
     {"no-pause", O_NO_PAUSE, NULL, "do not pause a running container during the diff", NULL},
     {"compression", O_COMPRESSION, "gzip|zstd|none", "the new layer's (default gzip)", NULL},
+    OPT_INCLUDE(layerlimit_opts),
     OPT_END,
 };
 const struct opt_cmd cmd_commit_spec = {
@@ -41,6 +43,7 @@ struct commit_args {
 	const char *message, *author, *compression;
 	json_t *changes;
 	bool pause;
+	size_t max_layers; /* the base's layers and ours (layerlimit.h) */
 };
 
 static void
@@ -56,6 +59,8 @@ commit_opt(int c, const char *arg, void *ctx)
 		a->pause = false;
 	else if (c == O_COMPRESSION)
 		a->compression = arg;
+	else if (c == LAYERLIMIT_OPT)
+		a->max_layers = layerlimit_get(arg);
 }
 
 static void
@@ -63,6 +68,8 @@ parse_args(int argc, char **argv, struct state *st, struct commit_args *a)
 {
 	opt_parse(&cmd_commit_spec, argc, argv, st, commit_opt, a);
 	opt_operands(&cmd_commit_spec, argc, argv, 2, 2);
+	if (!a->max_layers)
+		a->max_layers = layerlimit_get(NULL);
 }
 
 /* Every --change and the compression, checked before anything happens. */
@@ -350,6 +357,10 @@ cmd_commit(int argc, char **argv, struct state *st)
 		die_err(&e);
 	ctr = load_container(st, id);
 	base = load_base(st, &c, ctr, id);
+	/* one layer more than the base: refused before the diff, as import and unpack would refuse it */
+	if (layerlimit_check(json_array_size(json_object_get(base, "layers")) + 1, a.max_layers,
+			     &e) < 0)
+		die_err(&e);
 	by = container_command(st, id);
 	layer = diff_container(st, ctr, &a, id);
 	req = (struct commit_req){a.message, a.author, created, by, changes, layer};

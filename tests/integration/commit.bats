@@ -161,7 +161,8 @@ view_of() {
 	before=$(store_listing)
 	for args in "commit no-such localhost/x:1" "commit bad localhost/UPPER:1" \
 		"commit -c NOPE=1 bad localhost/x:1" "commit -c WORKDIR=rel bad localhost/x:1" \
-		"commit --compression lz4 bad localhost/x:1" "commit ../bad localhost/x:1"; do
+		"commit --compression lz4 bad localhost/x:1" "commit ../bad localhost/x:1" \
+		"commit --max-layers 1 bad localhost/x:1"; do
 		run --separate-stderr ctr-image $args
 		assert_status 100
 		[ "${#stderr_lines[@]}" = 1 ]
@@ -170,6 +171,9 @@ view_of() {
 	done
 	run --separate-stderr ctr-image commit no-such localhost/x:1
 	[ "$stderr" = "ctr-image: fatal: container 'no-such' does not exist" ]
+	# a layer more than the limit allows: refused before the diff (import would refuse it)
+	run --separate-stderr ctr-image commit --max-layers 1 bad localhost/x:1
+	[[ "$stderr" == *"2 layers, more than the limit of 1"* ]]
 	for args in "diff lonely" "diff $base" "diff --compression lz4 lonely" "diff no-such"; do
 		run --separate-stderr ctr-snapshot $args
 		[ "$status" = 100 ] || [ "$status" = 1 ]
