@@ -81,6 +81,7 @@ cli_progress_mode(const char *s)
 const char *
 cli_creds(const char *s)
 {
+	static char *creds; /* ours until exit, like argv's strings */
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -88,8 +89,14 @@ cli_creds(const char *s)
 	if (strchr(s, ':'))
 		return s;
 	n = getline(&line, &cap, stdin);
-	if (n <= 0)
+	if (n <= 0) {
+		free(line);
 		die_usage("--creds %s: no password on stdin", s);
+	}
 	line[strcspn(line, "\r\n")] = '\0';
-	return xasprintf("%s:%s", s, line);
+	free(creds);
+	creds = xasprintf("%s:%s", s, line);
+	explicit_bzero(line, cap);
+	free(line);
+	return creds;
 }

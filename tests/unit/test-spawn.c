@@ -324,6 +324,18 @@ dead(int pid)
 	return p && (p[2] == 'Z' || p[2] == 'X');
 }
 
+/* dead(pid) once a SIGKILL sent to it has been acted on: the kernel takes a moment (at most 5 s). */
+static bool
+dies(int pid)
+{
+	for (int i = 0; i < 500; i++) {
+		if (dead(pid))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 static void
 test_spawn_capture_timeout(void)
 {
@@ -339,7 +351,7 @@ test_spawn_capture_timeout(void)
 	ok(io.timed_out, "timed_out");
 	is_str(io.out, "started\n", "what it printed before is kept");
 	ok(fdio_read_full(fd, buf, sizeof(buf) - 1) > 0, "background pid written");
-	ok(dead(atoi(buf)), "its background child is killed too");
+	ok(dies(atoi(buf)), "its background child is killed too");
 	spawn_io_release(&io);
 	close(fd);
 	unlink(pidfile);
