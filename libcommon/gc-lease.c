@@ -75,8 +75,11 @@ drop_container(struct gc *g, const char *ns, const char *id, struct err *e)
 
 /*
  * A container directory without a record is garbage once no live lease
- * names it and nobody holds its lock. The leases were read before we look
- * at the record: a create writes its record before it drops its lease.
+ * names it and nobody holds its lock. A create takes its lease before it
+ * makes the directory and writes its record before it drops the lease, so
+ * leases read after the directory was seen name it while its create is in
+ * flight. The list read at gc's start is older than that: a directory it
+ * does not name is judged by the leases read again, under its lock.
  */
 static int
 sweep_container(struct gc *g, int nsfd, const char *ns, const char *id, struct err *e)
@@ -85,6 +88,7 @@ sweep_container(struct gc *g, int nsfd, const char *ns, const char *id, struct e
 	_cleanup_free_ char *rec = xasprintf("%s/record.json", id);
 	_cleanup_free_ char *lock = xasprintf("%s/lock", id);
 	_cleanup_close_ int lk = -1;
+	json_auto_t *now = NULL;
 	struct err busy;
 
 	if (faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT ||
@@ -95,6 +99,11 @@ sweep_container(struct gc *g, int nsfd, const char *ns, const char *id, struct e
 		return 0; /* a creator that holds it lives (or the directory went meanwhile) */
 	/* taken under the lock: a record written since makes it a container again */
 	if (faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (!(now = lease_list(g->st, e)))
+		return -1;
+	if (lease_names(now, LEASE_CONTAINER, name) ||
+	    faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
 	return drop_container(g, ns, id, e);
 }
