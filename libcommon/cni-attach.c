@@ -17,9 +17,6 @@
 #include "spawn.h"
 #include "xmem.h"
 
-#define CNI_FILE CNISTATE_FILE
-#define CNI_OUT_MAX CNISTATE_OUT_MAX
-
 int
 cni_check_list(const char *list, struct err *e)
 {
@@ -38,13 +35,6 @@ cni_check_list(const char *list, struct err *e)
 	return 0;
 }
 
-/* ctr-netns ARGS... with our root, state and namespace (cnistate.h). */
-static int
-netns_tool(const struct state *st, const char *const *args, char **out, struct err *e)
-{
-	return cnistate_netns(st, st->ns, args, out, e);
-}
-
 static int
 save(const char *statedir, const json_t *doc, struct err *e)
 {
@@ -52,7 +42,7 @@ save(const char *statedir, const json_t *doc, struct err *e)
 
 	if (fd < 0)
 		return err_set(e, errno, "open '%s'", statedir);
-	return afile_write_json(fd, CNI_FILE, doc, e);
+	return afile_write_json(fd, CNISTATE_FILE, doc, e);
 }
 
 int
@@ -70,7 +60,7 @@ cni_attach(const struct state *st, const char *statedir, const char *name, const
 	/* the record first: whatever follows, a delete finds what to take down */
 	if (save(statedir, doc, e) < 0)
 		return -1;
-	if (netns_tool(st, (const char *[]){"create", name, NULL}, NULL, e) < 0)
+	if (cnistate_netns(st, st->ns, (const char *[]){"create", name, NULL}, NULL, e) < 0)
 		goto undo;
 	for (char *s = strtok_r(copy, ",", &save_ptr); s; s = strtok_r(NULL, ",", &save_ptr), i++) {
 		_cleanup_free_ char *out = NULL;
@@ -79,9 +69,10 @@ cni_attach(const struct state *st, const char *statedir, const char *name, const
 		snprintf(ifname, sizeof(ifname), "eth%d", i);
 		json_array_append_new(json_object_get(doc, "networks"), json_string(s));
 		if (save(statedir, doc, e) < 0 ||
-		    netns_tool(st,
-			       (const char *[]){"cni", "add", "--ifname", ifname, s, name, NULL},
-			       &out, e) < 0) {
+		    cnistate_netns(
+			st, st->ns,
+			(const char *[]){"cni", "add", "--ifname", ifname, s, name, NULL}, &out,
+			e) < 0) {
 			err_prefix(e, "network '%s'", s);
 			goto undo;
 		}
@@ -100,15 +91,6 @@ undo:
 	return -1;
 }
 
-static json_t *
-load(const char *statedir)
-{
-	_cleanup_free_ char *path = xasprintf("%s/" CNI_FILE, statedir);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	return fd < 0 ? NULL : jsonio_load_fd(fd, CNI_OUT_MAX, CNI_FILE, &(struct err){0});
-}
-
 int
 cni_detach(const struct state *st, const char *statedir, struct err *e)
 {
@@ -118,7 +100,7 @@ cni_detach(const struct state *st, const char *statedir, struct err *e)
 json_t *
 cni_describe(const char *statedir)
 {
-	json_auto_t *doc = load(statedir);
+	json_auto_t *doc = cnistate_load(statedir);
 	json_t *res = json_object_get(doc, "results");
 
 	return res ? json_incref(res) : NULL;

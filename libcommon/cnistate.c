@@ -6,11 +6,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "fdio.h"
 #include "jsonio.h"
 #include "netns-dir.h"
 #include "spawn.h"
@@ -46,13 +44,20 @@ cnistate_netns(const struct state *st, const char *ns, const char *const *args, 
 	return rc;
 }
 
+json_t *
+cnistate_load(const char *statedir)
+{
+	_cleanup_free_ char *file = xasprintf("%s/" CNISTATE_FILE, statedir);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd < 0 ? NULL : jsonio_load_fd(fd, CNISTATE_OUT_MAX, file, &(struct err){0});
+}
+
 int
 cnistate_detach(const struct state *st, const char *ns, const char *statedir, struct err *e)
 {
 	_cleanup_free_ char *file = xasprintf("%s/" CNISTATE_FILE, statedir), *path = NULL;
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	json_auto_t *doc =
-	    fd < 0 ? NULL : jsonio_load_fd(fd, CNISTATE_OUT_MAX, file, &(struct err){0});
+	json_auto_t *doc = cnistate_load(statedir);
 	const char *name = jsonio_str(doc, "netns");
 	json_t *nets = json_object_get(doc, "networks");
 	char ifname[24];

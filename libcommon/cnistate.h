@@ -10,6 +10,8 @@
 #ifndef CTR_CNISTATE_H
 #define CTR_CNISTATE_H
 
+#include <jansson.h>
+
 #include "err.h"
 #include "state.h"
 
@@ -23,6 +25,8 @@
  */
 int cnistate_netns(const struct state *st, const char *ns, const char *const *args, char **out,
 		   struct err *e);
+/* The record in statedir (new reference), or NULL when there is none or it does not parse. */
+json_t *cnistate_load(const char *statedir);
 /*
  * Detach and remove what the record in statedir (an absolute path) of a
  * container of namespace ns names: each network (`ctr-netns cni del`, last
