@@ -47,6 +47,7 @@ enum {
 	OPT_S_CALLER,
 	OPT_S_LOG,
 	OPT_S_LOGMAX,
+	OPT_S_LOGFMT,
 	OPT_S_EXITCMD,
 	OPT_S_EXITARG,
 	OPT_S_NOTIFY,
@@ -71,6 +72,7 @@ static const struct opt shim_opts[] = {
     {"stdio", OPT_S_STDIO, "inherit|pipe|null", "the container's stdio (default inherit)", NULL},
     {"log", OPT_S_LOG, "PATH", "keep its output in PATH too (with --stdio pipe)", NULL},
     {"log-max-size", OPT_S_LOGMAX, "BYTES", "rotate the --log file at BYTES", NULL},
+    {"log-format", OPT_S_LOGFMT, "raw|cri", "the --log file's format (default raw)", NULL},
     {"caller-pid", OPT_S_CALLER, "PID", "give up if this process dies before the sync line", NULL},
     {"runtime-delete", OPT_S_RTDELETE, NULL, "delete the runtime's state once it exits", NULL},
     {"foreground", OPT_S_FG, NULL, "the runtime's run: no detached init (implies --start)", NULL},
@@ -161,6 +163,11 @@ parse_one(struct shim_opts *o, int c, const char *arg)
 	case OPT_S_LOG:
 		o->log_path = arg;
 		break;
+	case OPT_S_LOGFMT:
+		if (strcmp(arg, "raw") && strcmp(arg, "cri"))
+			die_usage("--log-format wants raw or cri, not '%s'", arg);
+		o->log_cri = !strcmp(arg, "cri");
+		break;
 	case OPT_S_CALLER:
 		o->caller_pid = (pid_t)parse_size(arg, "--caller-pid", INT_MAX);
 		break;
@@ -219,6 +226,8 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 		die_err(&e);
 	if (o->log_path && (o->stdio != STDIO_PIPE || o->log_path[0] != '/'))
 		die_usage("--log wants an absolute path and --stdio pipe");
+	if (o->log_cri && !o->log_path)
+		die_usage("--log-format wants --log");
 	/* a foreground runtime would relay a terminal itself instead of handing us the master */
 	if (o->foreground && o->tty)
 		die_usage("--foreground excludes --tty");

@@ -335,6 +335,7 @@ static const struct op ops[] = {
     {"shutdown", op_shutdown},
     {"attach", output_attach_op},
     {"logs", output_logs_op},
+    {"reopen-log", output_reopen_log_op},
     {NULL, NULL},
 };
 

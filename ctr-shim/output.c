@@ -14,6 +14,7 @@
 #include "afile.h"
 #include "cleanup.h"
 #include "control.h"
+#include "crilog.h"
 #include "fdio.h"
 #include "frame.h"
 #include "log.h"
@@ -167,12 +168,6 @@ rotate(struct shim *s, struct err *e)
 }
 
 /*
- * A failed write (a full disk) costs the log that output, never the
- * container its progress. One warning: a disk that is nearly full fails
- * and succeeds by turns, and shim.log must not fill with it; later spells
- * are logged at info level, and logs shows the error while it lasts.
- */
-/*
  * A failed write or rotation (a full disk, a folder gone read-only) costs
  * the log that output, never the container its progress. One warning: a
  * disk that is nearly full fails and succeeds by turns, and shim.log must
@@ -190,18 +185,18 @@ log_failed(struct shim *s, const struct err *e)
 	snprintf(s->out.log_error, sizeof(s->out.log_error), "%s", e->msg);
 }
 
+/* One write of len bytes in n pieces (a CRI record is one), rotated before it. */
 static void
-log_write(struct shim *s, const char *buf, size_t len)
+log_writev(void *ctx, const struct iovec *iov, int n, size_t len)
 {
+	struct shim *s = ctx;
 	struct stat st;
 	struct err e;
 
-	if (s->out.logfd < 0)
-		return;
 	if (s->o.log_max > 0 && s->out.logsize > 0 &&
 	    s->out.logsize + (long long)len > s->o.log_max && rotate(s, &e) < 0)
 		return log_failed(s, &e);
-	if (fdio_write_full(s->out.logfd, buf, len) < 0) {
+	if (fdio_writev_full(s->out.logfd, iov, n) < 0) {
 		err_set(&e, errno, "log '%s'", s->o.log_path);
 		/* a partial write still grew the file; its size is what rotation needs */
 		if (fstat(s->out.logfd, &st) == 0)
@@ -214,6 +209,16 @@ log_write(struct shim *s, const char *buf, size_t len)
 	s->out.logsize += (long long)len;
 }
 
+static void
+log_write(struct shim *s, int stream, const char *buf, size_t len)
+{
+	if (s->out.logfd < 0)
+		return;
+	if (s->o.log_cri)
+		return crilog_feed(&s->out.cri, stream, buf, len, log_writev, s);
+	log_writev(s, &(struct iovec){(void *)buf, len}, 1, len);
+}
+
 /* fbuf holds a header's room and len bytes of stream: to the ring, the log, followers. */
 static void
 feed(struct shim *s, int stream, size_t len)
@@ -221,7 +226,7 @@ feed(struct shim *s, int stream, size_t len)
 	const char *data = (const char *)fbuf + FRAME_HDR;
 
 	ring_append(&s->out.ring, stream, data, len);
-	log_write(s, data, len);
+	log_write(s, stream, data, len);
 	frame_header(fbuf, stream, (uint32_t)len);
 	for (struct client *c = s->clients; c; c = c->next)
 		if (c->follow && !c->dead)
@@ -240,8 +245,12 @@ output_pump(struct shim *s, int stream, int fd, bool drain)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		/* EAGAIN: more later; EOF or EIO (a PTY whose slave is gone): the end */
-		return n < 0 && errno == EAGAIN;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		/* EOF or EIO (a PTY whose slave is gone): the end, and of a line held */
+		if (s->out.logfd >= 0 && s->o.log_cri)
+			crilog_flush(&s->out.cri, stream, log_writev, s);
+		return false;
 	}
 	return true;
 }
@@ -344,6 +353,7 @@ output_release(struct shim *s)
 		close(s->out.logfd);
 	if (s->out.logdir >= 0)
 		close(s->out.logdir);
+	crilog_release(&s->out.cri);
 	ring_release(&s->out.ring);
 }
 
@@ -380,6 +390,30 @@ output_logs_op(struct shim *s, struct client *c, json_t *req)
 		return;
 	if (!follow || s->out.ended)
 		hang_up(s, c);
+}
+
+/*
+ * reopen-log: what logrotate's postrotate and the kubelet's
+ * ReopenContainerLog need once they renamed the file away. The file is
+ * opened by its name again (created if gone, appended to if there) before
+ * the old one is closed: a failure keeps writing where we wrote.
+ */
+void
+output_reopen_log_op(struct shim *s, struct client *c, json_t *req)
+{
+	struct err e;
+	int fd;
+
+	(void)req;
+	if (s->out.logfd < 0)
+		return control_error(s, c, "the container has no log file (--log)");
+	if (s->status == CTR_STOPPED)
+		return control_error(s, c, "the container is stopped: its log is complete");
+	if ((fd = open_log_at(s, O_CREAT, &e)) < 0)
+		return control_error(s, c, "%s", e.msg);
+	close(s->out.logfd);
+	s->out.logfd = fd;
+	control_send(s, c, json_pack("{s:b}", "ok", 1));
 }
 
 /* The reply line and the stdin descriptor in one sendmsg, so they arrive together. */

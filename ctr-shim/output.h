@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "crilog.h"
 #include "err.h"
 #include "loop.h"
 #include "ring.h"
@@ -25,6 +26,7 @@ struct output {
 	long long logsize;   /* bytes in the current log file */
 	char log_error[512]; /* the last log write failure, "" while writes work */
 	bool log_warned;     /* the one warning about it was given */
+	struct crilog cri;   /* --log-format cri: lines not yet ended */
 	bool ended;	     /* no more output will come */
 };
 
@@ -48,5 +50,7 @@ void output_release(struct shim *s);
 void output_logs_op(struct shim *s, struct client *c, json_t *req);
 void output_attach_op(struct shim *s, struct client *c, json_t *req);
 int output_close_stdin(struct shim *s, struct err *e);
+/* reopen-log: the --log file closed and opened again by its name (after a rename). */
+void output_reopen_log_op(struct shim *s, struct client *c, json_t *req);
 
 #endif

@@ -30,6 +30,7 @@ struct shim_opts {
 	enum shim_stdio stdio;
 	const char *log_path; /* --log: output appended there too (--stdio pipe) */
 	long long log_max;    /* --log-max-size: rotate to PATH.1 past it; 0: never */
+	bool log_cri;	      /* --log-format cri: CRI records (crilog.c), not raw bytes */
 	pid_t caller_pid;     /* --caller-pid: the TTY relay (inherit) ends with it */
 	bool start;	      /* --start: create and start in one runtime call */
 	bool runtime_delete;  /* --runtime-delete: RUNTIME delete once init has exited */

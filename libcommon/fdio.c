@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -42,6 +44,33 @@ fdio_write_full(int fd, const void *buf, size_t n)
 			return -1;
 		buf = (const char *)buf + r;
 		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+fdio_writev_full(int fd, const struct iovec *iov, int n)
+{
+	struct iovec cur[FDIO_IOV_MAX];
+	int i = 0;
+
+	if (n > FDIO_IOV_MAX)
+		return errno = EINVAL, -1;
+	memcpy(cur, iov, (size_t)n * sizeof(*iov));
+	while (i < n) {
+		ssize_t r = writev(fd, cur + i, n - i);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		/* a short write: skip what went, resume inside the piece it stopped in */
+		for (; i < n && (size_t)r >= cur[i].iov_len; i++)
+			r -= (ssize_t)cur[i].iov_len;
+		if (i < n) {
+			cur[i].iov_base = (char *)cur[i].iov_base + r;
+			cur[i].iov_len -= (size_t)r;
+		}
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "err.h"
 
@@ -12,6 +13,9 @@
 ssize_t fdio_read_full(int fd, void *buf, size_t n);
 /* Write all n bytes, retrying on EINTR and short writes; 0 or -1 with errno. */
 int fdio_write_full(int fd, const void *buf, size_t n);
+/* The same for n pieces (at most FDIO_IOV_MAX) in one writev where the kernel takes them. */
+#define FDIO_IOV_MAX 8
+int fdio_writev_full(int fd, const struct iovec *iov, int n);
 /*
  * Read the whole of fd into a new NUL-terminated buffer (*out, caller frees),
  * refusing more than max bytes. *len gets the size without the NUL.
