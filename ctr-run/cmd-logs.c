@@ -105,3 +105,30 @@ cmd_logs(int argc, char **argv, struct state *st)
 	shim_close(&k);
 	return 0;
 }
+
+const struct opt_cmd cmd_reopen_log_spec = {
+    "ID", "close the --log file and open it again by its name (after logrotate renamed it)", NULL,
+    0, 0};
+
+int
+cmd_reopen_log(int argc, char **argv, struct state *st)
+{
+	_cleanup_container_ struct container c = CONTAINER_INIT;
+	json_auto_t *req = NULL, *r = NULL;
+	enum container_status cs;
+	struct err e;
+
+	opt_parse(&cmd_reopen_log_spec, argc, argv, st, NULL, NULL);
+	cmd_open(st, cmd_one_id(&cmd_reopen_log_spec, argc, argv), &c, 100);
+	if (!jsonio_str(c.rec, "log"))
+		die(EXIT_NEG, "'%s' has no log file (create it with --log)", c.id);
+	cs = container_status(&c, NULL);
+	/* only a live shim has the file open: a stopped container's log is complete */
+	if (cs == CS_STOPPED || cs == CS_UNKNOWN || !container_shim_alive(&c, NULL))
+		die(EXIT_NEG, "container '%s' is not running (%s)", c.id,
+		    container_status_name(cs));
+	req = json_pack("{s:s}", "op", "reopen-log");
+	if (!(r = shim_call(&c, req, &e)))
+		die_err(&e);
+	return 0;
+}

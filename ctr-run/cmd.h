@@ -24,6 +24,7 @@ int cmd_events(int argc, char **argv, struct state *st);
 int cmd_delete(int argc, char **argv, struct state *st);
 int cmd_attach(int argc, char **argv, struct state *st);
 int cmd_logs(int argc, char **argv, struct state *st);
+int cmd_reopen_log(int argc, char **argv, struct state *st);
 
 /*
  * Attach to c (its stdio held by the shim) and relay until its output ends
@@ -36,7 +37,7 @@ int attach_container(struct container *c, bool want_stdin, bool start);
 extern const struct opt_cmd cmd_create_spec, cmd_run_spec, cmd_start_spec, cmd_exec_spec,
     cmd_kill_spec, cmd_stop_spec, cmd_wait_spec, cmd_ps_spec, cmd_ls_spec, cmd_state_spec,
     cmd_pause_spec, cmd_resume_spec, cmd_update_spec, cmd_stats_spec, cmd_events_spec,
-    cmd_delete_spec, cmd_attach_spec, cmd_logs_spec;
+    cmd_delete_spec, cmd_attach_spec, cmd_logs_spec, cmd_reopen_log_spec;
 
 /* The one operand left after the options (a container ID), or die with spec's usage error. */
 const char *cmd_one_id(const struct opt_cmd *spec, int argc, char **argv);

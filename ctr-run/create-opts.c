@@ -42,6 +42,7 @@ enum {
 	O_LOG,
 	O_LOG_URI,
 	O_LOG_MAX,
+	O_LOG_FMT,
 	O_SDNOTIFY,
 	O_PULL,
 	O_ENV_FILE,
@@ -95,6 +96,8 @@ static const struct opt create_opts[] = {
     {"log", O_LOG, "FILE", "keep the container's output in FILE too (with --stdio pipe)", NULL},
     {"log-uri", O_LOG_URI, "file:///FILE", "--log as containerd spells it", NULL},
     {"log-max-size", O_LOG_MAX, "SIZE", "rotate the --log file at SIZE (at least 4k)", NULL},
+    {"log-format", O_LOG_FMT, "raw|cri",
+     "the --log file's format: the bytes, or the kubelet's lines (default raw)", NULL},
     {"pull", O_PULL, "missing|always|never",
      "pull (and unpack) the image when not in the store (default missing)", NULL},
     {"sdnotify", O_SDNOTIFY, "conmon|container|ignore",
@@ -384,6 +387,12 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 			return err_code(e, "usage", "--log-max-size: at least 4k, not '%.32s'",
 					arg);
 		return 0;
+	case O_LOG_FMT:
+		if (strcmp(arg, "raw") && strcmp(arg, "cri"))
+			return err_code(e, "usage", "--log-format '%.32s': want raw or cri", arg);
+		/* raw is what no option gives: the record names only cri */
+		a->log_format = strcmp(arg, "cri") ? NULL : "cri";
+		return 0;
 	case O_SDNOTIFY:
 		return notify_parse(arg, &a->sdnotify, e);
 	}
@@ -407,9 +416,10 @@ static int
 check_stdio(struct create_args *a, struct err *e)
 {
 	if (a->is_run && !a->detach) {
-		if (a->stdio || a->log_path || a->log_max)
+		if (a->stdio || a->log_path || a->log_max || a->log_format)
 			return err_code(e, "usage",
-					"--stdio, --log and --log-max-size are for containers that "
+					"--stdio, --log, --log-format and --log-max-size are for "
+					"containers that "
 					"outlive the call (create, run -d); a foreground run's "
 					"output is yours");
 		return 0;
@@ -420,6 +430,8 @@ check_stdio(struct create_args *a, struct err *e)
 		return err_code(e, "usage", "--log wants --stdio pipe (the default)");
 	if (a->log_max && !a->log_path)
 		return err_code(e, "usage", "--log-max-size wants --log");
+	if (a->log_format && !a->log_path)
+		return err_code(e, "usage", "--log-format wants --log");
 	if (!strcmp(a->stdio, "inherit") && !a->so.tty && passes_terminal(a))
 		return err_code(e, "usage",
 				"--stdio inherit would hand the container your terminal; use -t "

@@ -53,14 +53,14 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 
 	timestamp_now(now);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:O?, s:b, "
-			 "s:b, s:b, s:s?, s:s?, s:s?}",
+			 "s:b, s:b, s:s?, s:s?, s:s?, s:s?}",
 			 "id", c->id, "namespace", st->ns, "image", in->name, "chain_id",
 			 in->chain_id, "config_digest", in->config_digest, "snapshotter",
 			 snapshotter_name(in->snapshotter), "snapshot_key", key, "runtime", runtime,
 			 "bundle", c->bundle, "state_dir", c->statedir, "created", now, "labels",
 			 a->so.labels, "tty", a->so.tty, "stdin_open", a->interactive,
 			 "auto_remove", a->rm, "stop_signal", jsonio_str(in->config, "StopSignal"),
-			 "stdio", a->stdio, "log", a->log_path);
+			 "stdio", a->stdio, "log", a->log_path, "log_format", a->log_format);
 }
 
 /* A CNI container's resolv.conf and hosts, from its networks' results. */
@@ -238,6 +238,7 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	    .stdio = a->stdio,
 	    .log_path = a->log_path,
 	    .log_max = a->log_max,
+	    .log_format = a->log_format,
 	    .stdin_fd = stdio[0],
 	    .stdout_fd = stdio[1],
 	    .stderr_fd = stdio[2],

@@ -21,6 +21,7 @@ static const struct verb verbs[] = {
     {"delete", cmd_delete, NULL, &cmd_delete_spec, NULL},
     {"attach", cmd_attach, NULL, &cmd_attach_spec, NULL},
     {"logs", cmd_logs, NULL, &cmd_logs_spec, NULL},
+    {"reopen-log", cmd_reopen_log, NULL, &cmd_reopen_log_spec, NULL},
     {NULL},
 };
 

@@ -104,6 +104,8 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 		argv[n++] = "--stdio", argv[n++] = (char *)a->stdio;
 	if (a->log_path)
 		argv[n++] = "--log", argv[n++] = (char *)a->log_path;
+	if (a->log_format)
+		argv[n++] = "--log-format", argv[n++] = (char *)a->log_format;
 	if (a->log_max > 0) {
 		max = xasprintf("%lld", (long long)a->log_max);
 		argv[n++] = "--log-max-size", argv[n++] = max;

@@ -8,6 +8,7 @@ bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
 load ../lib/containers
+load ../lib/crilog
 
 setup_file() { busybox_registry_start; }
 teardown_file() { busybox_registry_stop; }
@@ -321,3 +322,72 @@ wait_gone() {
 	[ "$(grep -c . "$CTR_STATE/default/$id/shim.log")" = 1 ]
 }
 
+
+@test "logs: --log-format cri: the kubelet's lines, P past 16 KiB and at an unended last line; reopen-log" {
+	local id log=$BATS_TEST_TMPDIR/cri.log long
+	id=$(cid crilog)
+	ctr-run run -d --name "$id" --log "$log" --log-format cri "$IMG" -- sh -c \
+		'echo out1; echo err1 >&2; printf "crlf\r\n"; head -c 40000 /dev/zero | tr "\0" y; echo; echo err2 >&2; echo marker1
+		 while [ ! -e /go ]; do sleep 0.05; done; echo after; printf unended' >/dev/null
+	for ((i = 0; i < 200; i++)); do grep -q ' F marker1$' "$log" && break; sleep 0.05; done
+	# logrotate's way: rename, then have the shim open the name again
+	mv "$log" "$log.old"
+	run ctr-run reopen-log "$id"
+	assert_status 0
+	[ -f "$log" ]
+	ctr-run exec "$id" touch /go
+	run ctr-run wait "$id"
+	assert_status 0
+	cri_log_check "$log.old"
+	cri_log_check "$log"
+	long=$(head -c 40000 /dev/zero | tr '\0' y)
+	[ "$(cri_log_text "$log.old" stdout)" = "$(printf 'out1\ncrlf\n%s\nmarker1' "$long")" ]
+	[ "$(cri_log_text "$log.old" stderr)" = "$(printf 'err1\nerr2')" ]
+	# 40000 bytes: two P records of 16384, then F with the rest
+	[ "$(cri_log_tags "$log.old" stdout)" = FFPPFF ]
+	[ "$(awk '$3 == "P" { print length($0) - length($1 $2 $3) - 3 }' "$log.old")" = "$(printf '16384\n16384')" ]
+	# after the reopen: the new file only; the last line without its newline is P
+	[ "$(cut -d' ' -f2- "$log")" = "$(printf 'stdout F after\nstdout P unended')" ]
+	# ctr-run logs shows the bytes the container wrote, not the records
+	run ctr-run logs --tail 2 "$id"
+	[ "$output" = "$(printf 'after\nunended')" ]
+	[ "$(jq -r .log_format "$CTR_ROOT/containers/default/$id/record.json")" = cri ]
+	# with a terminal there is one stream, stdout, and "\r\n" ends its lines
+	id=$(cid critty)
+	ctr-run run -d -t --name "$id" --log "$BATS_TEST_TMPDIR/tty.log" --log-format cri "$IMG" -- \
+		sh -c 'echo a; echo b >&2' >/dev/null
+	ctr-run wait "$id" >/dev/null
+	cri_log_check "$BATS_TEST_TMPDIR/tty.log"
+	[ "$(cut -d' ' -f2- "$BATS_TEST_TMPDIR/tty.log")" = "$(printf 'stdout F a\nstdout F b')" ]
+}
+
+@test "logs: --log-format and reopen-log refuse bad input with one line and a documented status" {
+	local id
+	run --separate-stderr ctr-run create --log "$BATS_TEST_TMPDIR/x.log" --log-format json "$IMG" -- true
+	assert_status 100
+	[ "$stderr" = "ctr-run: fatal: --log-format 'json': want raw or cri" ]
+	run --separate-stderr ctr-run run -d --log "$BATS_TEST_TMPDIR/x.log" --log-format json "$IMG" -- true
+	assert_status 125
+	run --separate-stderr ctr-run create --log-format cri "$IMG" -- true
+	assert_status 100
+	[ "$stderr" = "ctr-run: fatal: --log-format wants --log" ]
+	run --separate-stderr ctr-run reopen-log no-such-container
+	assert_status 100
+	[ "$(grep -c . <<<"$stderr")" = 1 ]
+	run --separate-stderr ctr-run reopen-log
+	assert_status 100
+	# no --log: nothing to reopen
+	id=$(cid nolog)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 60 >/dev/null
+	run --separate-stderr ctr-run reopen-log "$id"
+	assert_status 1
+	[ "$stderr" = "ctr-run: fatal: '$id' has no log file (create it with --log)" ]
+	# stopped: its shim is gone, and the log is complete
+	id=$(cid stopped)
+	ctr-run run -d --name "$id" --log "$BATS_TEST_TMPDIR/s.log" --log-format cri "$IMG" -- true >/dev/null
+	ctr-run wait "$id" >/dev/null
+	run --separate-stderr ctr-run reopen-log "$id"
+	assert_status 1
+	[ "$stderr" = "ctr-run: fatal: container '$id' is not running (stopped)" ]
+	[ "$(ls "$CTR_ROOT/containers/default")" = "$(printf '%s\n' nolog stopped)" ]
+}
