@@ -5,6 +5,7 @@
  * id in namespace k8s.io, joined to the pod's network namespace. What runs
  * is ctr-run's to say (state, ls); ctr-run -n k8s.io ls shows them.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -176,14 +177,31 @@ args_add(struct args *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
+/* The container's output: to the kubelet's file in the CRI format, else nowhere. */
+static void
+log_args(struct args *a, const char *log)
+{
+	args_add(a, "--stdio");
+	if (!log || !log[0]) {
+		args_add(a, "null");
+		return;
+	}
+	args_add(a, "pipe");
+	args_add(a, "--log");
+	args_add(a, log);
+	args_add(a, "--log-format");
+	args_add(a, "cri");
+}
+
 /*
- * ctr-run create's arguments: the pod's namespace and hostname, env, its
- * resolv.conf (when not NULL) and the config's mounts, then the command.
+ * ctr-run create's arguments: the pod's namespace and hostname, the log,
+ * env, its resolv.conf (when not NULL) and the config's mounts, then the
+ * command.
  */
 static void
 create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 	    const Runtime__V1__ContainerConfig *cfg, const char *image, const char *nspath,
-	    const char *resolv)
+	    const char *resolv, const char *log)
 {
 	const char *host = jsonio_str(pod, "hostname");
 
@@ -192,8 +210,7 @@ create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 	args_add(a, id);
 	args_add(a, "--pull");
 	args_add(a, "never");
-	args_add(a, "--stdio");
-	args_add(a, "null");
+	log_args(a, log);
 	args_add(a, "--net");
 	args_add(a, nspath ? nspath : "host");
 	if (host && host[0]) {
@@ -254,6 +271,23 @@ new_record(const char *id, const json_t *pod, const Runtime__V1__ContainerConfig
 			 "image", cfg->image->image, "image_ref", image_id, "labels", labels,
 			 "annotations", annotations, "mounts", mounts, "log_path", log,
 			 "created_at", now_ns(), "started_at", (json_int_t)0);
+}
+
+/*
+ * The folder of the log file (the kubelet's "NAME/ATTEMPT.log" in the pod's
+ * log directory), made as containerd makes it; the shim creates the file.
+ */
+static int
+log_folder(const char *log, struct cri_status *s)
+{
+	_cleanup_free_ char *dir = xstrdup(log ? log : "");
+	char *slash = strrchr(dir, '/');
+	struct err e;
+
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return path_mkdir_p(AT_FDCWD, dir, 0755, &e) < 0 ? cri_fail_err(s, &e) : 0;
 }
 
 static bool
@@ -357,8 +391,11 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	if (record_store(dirfd, rec, &e) < 0)
 		return cri_fail_err(s, &e);
 	resolv = pod_resolv(c, pod, q->config);
-	create_args(&a, arena, id, pod, q->config, image, nspath, resolv);
-	rc = ctr_run(c, a.v, NULL, s);
+	create_args(&a, arena, id, pod, q->config, image, nspath, resolv,
+		    jsonio_str(rec, "log_path"));
+	rc = log_folder(jsonio_str(rec, "log_path"), s);
+	if (rc == 0)
+		rc = ctr_run(c, a.v, NULL, s);
 	free(a.v);
 	if (rc < 0) {
 		const char *del[] = {"delete", "-f", id, NULL};
@@ -693,4 +730,33 @@ containers_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *re
 			r->containers[r->n_containers++] = item_msg(arena, rec, cs);
 	}
 	return 0;
+}
+
+/*
+ * ReopenContainerLog: after the kubelet renamed the log away, the shim opens
+ * the path again. Only while it runs, with containerd 1.6's answer otherwise.
+ */
+int
+containers_reopen_log(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
+		      struct arena *arena, struct cri_status *s)
+{
+	const Runtime__V1__ReopenContainerLogRequest *q =
+	    (const Runtime__V1__ReopenContainerLogRequest *)req;
+	_cleanup_close_ int dirfd = -1, lk = -1;
+	json_auto_t *rec = NULL, *rs = NULL;
+	struct err e;
+
+	(void)resp, (void)arena;
+	if (!(rec = record_find(c->st, RECORD_CONTAINERS, "container", q->container_id, &dirfd, &lk,
+				&e)))
+		return cri_fail_err(s, &e);
+	if (!(rs = run_state(c, jsonio_str(rec, "id"), s)))
+		return -1;
+	if (state_of(jsonio_str(rs, "status") ?: "") !=
+	    RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING)
+		return cri_fail(s, GRPC_STATUS_UNKNOWN, "container is not running");
+	/* no log_path: its output goes nowhere, and there is nothing to reopen */
+	if (!(jsonio_str(rec, "log_path") ?: "")[0])
+		return 0;
+	return ctr_run(c, (const char *[]){"reopen-log", jsonio_str(rec, "id"), NULL}, NULL, s);
 }

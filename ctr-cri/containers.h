@@ -17,6 +17,8 @@ int containers_status(struct cri *c, const ProtobufCMessage *req, ProtobufCMessa
 		      struct arena *arena, struct cri_status *s);
 int containers_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 		    struct arena *arena, struct cri_status *s);
+int containers_reopen_log(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
+			  struct arena *arena, struct cri_status *s);
 /*
  * The containers of pod sandbox sb: killed (remove false) or deleted with
  * their records (remove true), as a pod's stop and removal do. -1 with s

@@ -35,6 +35,7 @@ static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/RemoveContainer", containers_remove},
     {"/runtime.v1.RuntimeService/ListContainers", containers_list},
     {"/runtime.v1.RuntimeService/ContainerStatus", containers_status},
+    {"/runtime.v1.RuntimeService/ReopenContainerLog", containers_reopen_log},
     {"/runtime.v1.RuntimeService/ExecSync", execsync_run},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},

@@ -7,6 +7,7 @@
 bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
+load ../lib/crilog
 
 CRI_PY=/usr/bin/python3
 
@@ -267,8 +268,10 @@ pod_network() {
 	JSON
 }
 
-pod_config() { # NAME [FIELDS]: a RunPodSandboxRequest; FIELDS ("k":v,...) replace the config's
-	local base="{\"config\":{\"metadata\":{\"name\":\"$1\",\"uid\":\"uid-$1\",\"namespace\":\"default\",\"attempt\":0},\"hostname\":\"$1\",\"log_directory\":\"/var/log/pods/default_$1\",\"labels\":{\"app\":\"$1\"},\"dns_config\":{\"servers\":[\"10.0.0.10\"],\"searches\":[\"default.svc\",\"svc\"],\"options\":[\"ndots:5\"]}}}"
+# NAME [FIELDS]: a RunPodSandboxRequest; FIELDS ("k":v,...) replace the config's.
+# Its log directory is the test's: containers with a log_path write there.
+pod_config() {
+	local base="{\"config\":{\"metadata\":{\"name\":\"$1\",\"uid\":\"uid-$1\",\"namespace\":\"default\",\"attempt\":0},\"hostname\":\"$1\",\"log_directory\":\"$BATS_TEST_TMPDIR/pods/default_$1\",\"labels\":{\"app\":\"$1\"},\"dns_config\":{\"servers\":[\"10.0.0.10\"],\"searches\":[\"default.svc\",\"svc\"],\"options\":[\"ndots:5\"]}}}"
 	if [ -n "${2:-}" ]; then
 		jq -c --argjson o "{$2}" '.config += $o' <<<"$base"
 	else
@@ -404,7 +407,9 @@ cri_wait_state() {
 	return 1
 }
 
-@test "cri: containers in a pod: create, start, status, list, exit code, stop, remove; ctr-run -n k8s.io ls shows them" {
+# For a test that runs containers: root, runc, the pods' network, the
+# busybox fixture in a registry as $img, a server.
+cri_with_busybox() {
 	require_root
 	require_cmd docker-registry skopeo umoci runc
 	export CTR_RUNTIME_NO_VERSION_CHECK=1
@@ -413,6 +418,10 @@ cri_wait_state() {
 	fixture_push busybox test/busybox:1
 	cri_start
 	img=$REGISTRY/test/busybox:1
+}
+
+@test "cri: containers in a pod: create, start, status, list, exit code, stop, remove; ctr-run -n k8s.io ls shows them" {
+	cri_with_busybox
 	run cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}"
 	assert_status 0
 	image_id=$(json_get "$output" .image_ref)
@@ -427,7 +436,9 @@ cri_wait_state() {
 	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c1\"}"
 	[ "$(json_get "$output" '.status.state // "CONTAINER_CREATED"')" = CONTAINER_CREATED ]
 	[ "$(json_get "$output" .status.image_ref)" = "$image_id" ]
-	[ "$(json_get "$output" .status.log_path)" = "/var/log/pods/default_web/sleeper/0.log" ]
+	[ "$(json_get "$output" .status.log_path)" = "$BATS_TEST_TMPDIR/pods/default_web/sleeper/0.log" ]
+	# the kubelet's folder for it is made, and the shim's file in it
+	[ -f "$BATS_TEST_TMPDIR/pods/default_web/sleeper/0.log" ]
 	run cri_call RuntimeService/StartContainer "{\"container_id\":\"$c1\"}"
 	assert_status 0
 	cri_wait_state "$c1" CONTAINER_RUNNING
@@ -523,5 +534,56 @@ cri_wait_state() {
 	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod")"
 	[[ "$stderr" == "FAILED_PRECONDITION: pod sandbox $pod is not ready"* ]]
 	[ -z "$(ls "$CTR_ROOT/cri/containers" 2>/dev/null)" ]
+	cri_stop
+}
+
+@test "cri: logs in the CRI format at the kubelet's path; ReopenContainerLog after a rename" {
+	cri_with_busybox
+	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
+	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config logs "$host")" | jq -r .pod_sandbox_id)
+	log=$BATS_TEST_TMPDIR/pods/default_logs/talker/0.log
+	# both streams, a line of 40000 bytes, then (after the reopen) a last line without its newline
+	script='echo out1; echo err1 >&2; head -c 40000 /dev/zero | tr "\0" z; echo; echo err2 >&2; echo marker1
+		while [ ! -e /go ]; do sleep 0.05; done; echo after; echo err3 >&2; printf unended'
+	run cri_call RuntimeService/CreateContainer "$(jq -nc --arg p "$pod" --arg i "$img" --arg s "$script" \
+		'{pod_sandbox_id: $p, config: {metadata: {name: "talker"}, image: {image: $i},
+		  command: ["sh", "-c", $s], log_path: "talker/0.log"}}')"
+	assert_status 0
+	c=$(json_get "$output" .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	for ((i = 0; i < 200; i++)); do grep -q ' F marker1$' "$log" && break; sleep 0.05; done
+	# the kubelet's rotation: rename, then ReopenContainerLog
+	mv "$log" "$log.20261206-231709"
+	run cri_call RuntimeService/ReopenContainerLog "{\"container_id\":\"$c\"}"
+	assert_status 0
+	[ -f "$log" ]
+	ctr-run -n k8s.io exec "$c" -- touch /go
+	cri_wait_state "$c" CONTAINER_EXITED
+	old=$log.20261206-231709
+	cri_log_check "$old"
+	cri_log_check "$log"
+	long=$(head -c 40000 /dev/zero | tr '\0' z)
+	[ "$(cri_log_text "$old" stdout)" = "$(printf 'out1\n%s\nmarker1' "$long")" ]
+	[ "$(cri_log_text "$old" stderr)" = "$(printf 'err1\nerr2')" ]
+	[ "$(cri_log_tags "$old" stdout)" = FPPFF ]
+	[ "$(awk '$3 == "P" { print length($0) - length($1 $2 $3) - 3 }' "$old")" = "$(printf '16384\n16384')" ]
+	[ "$(grep -c . "$log")" = 3 ]
+	[ "$(grep ' stdout ' "$log" | cut -d' ' -f2-)" = "$(printf 'stdout F after\nstdout P unended')" ]
+	[ "$(grep ' stderr ' "$log" | cut -d' ' -f2-)" = "stderr F err3" ]
+	# not running, or not there: containerd 1.6's answers
+	run --separate-stderr cri_call RuntimeService/ReopenContainerLog "{\"container_id\":\"$c\"}"
+	assert_status 1
+	[ "$stderr" = "UNKNOWN: container is not running" ]
+	run --separate-stderr cri_call RuntimeService/ReopenContainerLog '{"container_id":"0000"}'
+	assert_status 1
+	[[ "$stderr" == NOT_FOUND:* ]]
+	# a log_path that climbs out of the pod's log directory is refused, nothing made
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(jq -nc --arg p "$pod" --arg i "$img" \
+		'{pod_sandbox_id: $p, config: {metadata: {name: "climber"}, image: {image: $i}, log_path: "x/../../../escape.log"}}')"
+	[[ "$stderr" == INVALID_ARGUMENT:*"log_path"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/pods/escape.log" ] && [ ! -e "$BATS_TEST_TMPDIR/escape.log" ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
 	cri_stop
 }
