@@ -390,8 +390,7 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 	case O_LOG_FMT:
 		if (strcmp(arg, "raw") && strcmp(arg, "cri"))
 			return err_code(e, "usage", "--log-format '%.32s': want raw or cri", arg);
-		/* raw is what no option gives: the record names only cri */
-		a->log_format = strcmp(arg, "cri") ? NULL : "cri";
+		a->log_format = arg;
 		return 0;
 	case O_SDNOTIFY:
 		return notify_parse(arg, &a->sdnotify, e);

@@ -32,7 +32,7 @@ struct create_args {
 	const char *stdio;
 	char *log_path;		     /* --log or --log-uri file://, made absolute */
 	int64_t log_max;	     /* --log-max-size, 0: no rotation */
-	const char *log_format;	     /* --log-format cri, or NULL: raw */
+	const char *log_format;	     /* --log-format raw|cri, or NULL: raw */
 	bool is_run;		     /* the verb is run: failures exit 125-127 */
 	enum sdnotify_mode sdnotify; /* notify.c */
 	enum pull_policy pull;	     /* --pull, default missing (pull.c) */

@@ -368,9 +368,11 @@ wait_gone() {
 	[ "$stderr" = "ctr-run: fatal: --log-format 'json': want raw or cri" ]
 	run --separate-stderr ctr-run run -d --log "$BATS_TEST_TMPDIR/x.log" --log-format json "$IMG" -- true
 	assert_status 125
-	run --separate-stderr ctr-run create --log-format cri "$IMG" -- true
-	assert_status 100
-	[ "$stderr" = "ctr-run: fatal: --log-format wants --log" ]
+	for f in cri raw; do
+		run --separate-stderr ctr-run create --log-format $f "$IMG" -- true
+		assert_status 100
+		[ "$stderr" = "ctr-run: fatal: --log-format wants --log" ]
+	done
 	run --separate-stderr ctr-run reopen-log no-such-container
 	assert_status 100
 	[ "$(grep -c . <<<"$stderr")" = 1 ]
