@@ -135,6 +135,43 @@ test_fdio_write_full_big(void)
 	free(big);
 }
 
+/* writev_full: pieces of any size, in order, one of them empty; too many is EINVAL. */
+static void
+test_fdio_writev_full_pieces(void)
+{
+	const size_t n = 300 << 10;
+	char *big = malloc(n), *got = NULL;
+	struct iovec iov[FDIO_IOV_MAX + 1];
+	size_t len = 0;
+	struct err e;
+	int p[2];
+	pid_t pid;
+
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)(i * 13 + i / 4096);
+	iov[0] = (struct iovec){big, 1};
+	iov[1] = (struct iovec){big + 1, 0};
+	iov[2] = (struct iovec){big + 1, 100 << 10};
+	iov[3] = (struct iovec){big + 1 + (100 << 10), n - 1 - (100 << 10)};
+	ok(pipe2(p, O_CLOEXEC) == 0, "pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		_exit(fdio_writev_full(p[1], iov, 4) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	is_int(fdio_read_all(p[0], 2 * n, &got, &len, &e), 0, "read_all of 300 KiB in 4 pieces");
+	ok(len == n && got && !memcmp(got, big, n), "the same bytes in order");
+	is_int(reap(pid), 0, "writev_full returned 0");
+	close(p[0]);
+	errno = 0;
+	ok(fdio_writev_full(-1, iov, FDIO_IOV_MAX + 1) < 0 && errno == EINVAL,
+	   "more than FDIO_IOV_MAX pieces: EINVAL");
+	free(got);
+	free(big);
+}
+
 static void
 test_fdio_write_full_epipe(void)
 {
@@ -237,6 +274,7 @@ main(void)
 	RUN(test_fdio_read_full_pipe);
 	RUN(test_fdio_read_full_eintr);
 	RUN(test_fdio_write_full_big);
+	RUN(test_fdio_writev_full_pieces);
 	RUN(test_fdio_write_full_epipe);
 	RUN(test_fdio_read_all_cap);
 	RUN(test_fdio_read_file_at);
