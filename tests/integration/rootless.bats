@@ -333,3 +333,43 @@ user_busybox() {
 	diff -u "$RL_HOME/home/podman.txt" "$RL_HOME/home/ours.txt"
 	[ "$(wc -l <"$RL_HOME/home/ours.txt")" -gt 100 ]
 }
+
+@test "rootless: attach, logs and exec -t as a user; delete -f of two running containers" {
+	local snap a b
+	require_cmd runc
+	snap=$(user_busybox)
+	run as_user ctr-run run -d -i --name a1 - -- \
+		sh -c 'echo started; read -r l; echo "got:$l"; sleep 1000' <<<"$snap"
+	assert_status 0
+	run as_user ctr-run run -d --name b1 - -- sleep 1000 <<<"$snap"
+	assert_status 0
+	# logs: what the container printed so far
+	run as_user ctr-run logs a1
+	assert_status 0
+	assert_output_contains started
+	# attach: a line typed reaches the container, its answer comes back
+	run as_user sh -c '(echo typed; sleep 3) | timeout 2 ctr-run attach a1'
+	assert_output_contains "got:typed"
+	run as_user ctr-run logs a1
+	assert_output_contains "got:typed"
+	# exec -t on a real terminal: the process has one, of the container's devpts
+	run as_user /usr/bin/python3 "$REPO_ROOT/tests/lib/ptyrun.py" -- \
+		ctr-run exec -t b1 -- sh -c 'tty; id -u'
+	assert_status 0
+	assert_output_contains /dev/pts/0
+	assert_output_contains 0
+	# both joined in turn: each container's namespaces, neither left running
+	a=$(as_user ctr-run state a1 | jq -r .pid)
+	b=$(as_user ctr-run state b1 | jq -r .pid)
+	run as_user ctr-run run --name c0 - -- true <<<"$snap"
+	assert_status 0
+	run --separate-stderr as_user ctr-run delete -f c0 a1 b1
+	assert_status 0
+	[ -z "$stderr" ]
+	run as_user ctr-run ls --json
+	assert_status 0
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	! kill -0 "$a" 2>/dev/null || false
+	! kill -0 "$b" 2>/dev/null || false
+	[ -z "$(rl_pids)" ] || { ps -o pid,uid,cmd -p "$(rl_pids | paste -sd,)"; false; }
+}
