@@ -21,6 +21,8 @@ setup() {
 
 teardown() {
 	rl_user_del
+	# a mode of /dev/net/tun a test changed (tun_open), put back
+	[ ! -f "$BATS_TEST_TMPDIR/.tun-mode" ] || chmod "$(cat "$BATS_TEST_TMPDIR/.tun-mode")" /dev/net/tun
 	common_teardown
 }
 
@@ -372,4 +374,77 @@ user_busybox() {
 	! kill -0 "$a" 2>/dev/null || false
 	! kill -0 "$b" 2>/dev/null || false
 	[ -z "$(rl_pids)" ] || { ps -o pid,uid,cmd -p "$(rl_pids | paste -sd,)"; false; }
+}
+
+# A TCP server on the host's 127.0.0.1:PORT that says hello-from-host to each caller.
+hello_server() {
+	/usr/bin/python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"hello-from-host\n")
+    c.close()' "$1" 3>&- &
+	track_pid $!
+	wait_for_port "$1"
+}
+
+@test "rootless: --net slirp4netns: outbound access, the host's loopback only when allowed, gone with the container; as root too" {
+	local snap port shim slirp i
+	require_cmd runc slirp4netns
+	snap=$(user_busybox)
+	port=$(free_port)
+	hello_server "$port"
+	# a user's default stays none: loopback only
+	run as_user ctr-run run --rm - -- ip -o link <<<"$snap"
+	assert_status 0
+	[[ $output != *tap0* ]]
+	# slirp4netns opens /dev/net/tun as the user: without udev's 0666, one line
+	stat -c %a /dev/net/tun >"$BATS_TEST_TMPDIR/.tun-mode"
+	chmod 0600 /dev/net/tun
+	run as_user ctr-run run --rm --net slirp4netns - -- true <<<"$snap"
+	assert_status 125
+	assert_output_contains "--net slirp4netns needs /dev/net/tun readable and writable by you (Permission denied; udev makes it mode 0666)"
+	[ "${#lines[@]}" -eq 1 ]
+	chmod 0666 /dev/net/tun
+	# slirp4netns as rootless podman runs it: tap0, its DNS, no way to the host's 127.0.0.1
+	run as_user ctr-run run --rm --net slirp4netns - -- \
+		sh -c "ip -o -4 addr show tap0; cat /etc/resolv.conf; nc -w 3 10.0.2.2 $port; echo nc=\$?" <<<"$snap"
+	assert_status 0
+	assert_output_contains "inet 10.0.2.100/24"
+	assert_output_contains "nameserver 10.0.2.3"
+	[[ $output != *hello-from-host* ]]
+	assert_output_contains "nc=1"
+	# allow_host_loopback=true (podman's option): 10.0.2.2 is the host's 127.0.0.1
+	run as_user ctr-run run --rm --net slirp4netns:allow_host_loopback=true - -- nc -w 3 10.0.2.2 "$port" <<<"$snap"
+	assert_status 0
+	assert_output_contains hello-from-host
+	run as_user ctr-run run --rm --net slirp4netns:mtu=1500 - -- true <<<"$snap"
+	assert_status 125
+	assert_output_contains "--net slirp4netns: unknown option 'mtu=1500'"
+	# detached: slirp4netns is the shim's child, runs as the user, ends with the container
+	run as_user ctr-run run -d --name s1 --net slirp4netns:allow_host_loopback=true - -- sleep 1000 <<<"$snap"
+	assert_status 0
+	shim=$(jq .pid "$RL_HOME/home/run/ctr/default/s1/shim.json")
+	slirp=$(pgrep -P "$shim" -x slirp4netns)
+	[ "$(stat -c %u "/proc/$slirp")" = "$RL_UID" ]
+	run as_user ctr-run exec s1 -- nc -w 3 10.0.2.2 "$port"
+	assert_output_contains hello-from-host
+	run as_user ctr-run kill -s KILL s1
+	assert_status 0
+	run as_user ctr-run wait s1
+	assert_status 137
+	for ((i = 0; i < 100 && $(kill -0 "$slirp" 2>/dev/null && echo 1); i++)); do sleep 0.05; done
+	! kill -0 "$slirp" 2>/dev/null || false
+	run as_user ctr-run delete s1
+	assert_status 0
+	[ -z "$(rl_pids)" ] || { ps -o pid,uid,cmd -p "$(rl_pids | paste -sd,)"; false; }
+	# root: the same, in root's (the test's) store
+	tar -C "$(fixture_layout busybox)" -cf "$BATS_TEST_TMPDIR/bb.tar" .
+	snap=$(ctr-image import --name test/bb:1 "$BATS_TEST_TMPDIR/bb.tar" | ctr-unpack)
+	run ctr-run run --rm --net slirp4netns:allow_host_loopback=true - -- nc -w 3 10.0.2.2 "$port" <<<"$snap"
+	assert_status 0
+	assert_output_contains hello-from-host
 }
