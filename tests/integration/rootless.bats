@@ -293,10 +293,19 @@ user_busybox() {
 	run as_user ctr-run ls --json
 	assert_status 0
 	[ "$(jq length <<<"$output")" -eq 0 ]
-	# a limit that cannot be kept is refused, not dropped
+	# a limit that cannot be kept is refused, not dropped: one line naming what is missing
 	run as_user ctr-run run --rm -m 64m - -- true <<<"$snap"
 	assert_status 125
-	assert_output_contains "--memory needs a cgroup delegated to you"
+	assert_output_contains "--memory needs a cgroup delegated to you: cgroup '"
+	assert_output_contains "' has no memory controller (its cgroup.controllers: '"
+	[ "${#lines[@]}" -eq 1 ]
+	if mountpoint -q /sys/fs/cgroup/unified; then
+		assert_output_contains "; this host's controllers are on cgroup v1"
+	fi
+	run as_user ctr-run run --rm --pids-limit 10 - -- true <<<"$snap"
+	assert_status 125
+	assert_output_contains "--pids-limit needs a cgroup delegated to you: cgroup '"
+	assert_output_contains "' has no pids controller"
 	run as_user ctr-run run --rm --net cni:x - -- true <<<"$snap"
 	assert_status 125
 	assert_output_contains "needs root (ctr-netns)"
