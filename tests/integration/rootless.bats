@@ -457,3 +457,65 @@ while True:
 	assert_status 0
 	assert_output_contains hello-from-host
 }
+
+# odd_layout DIR [ENTRY...]: an OCI layout (umoci) of one layer made by
+# python3 tarfile: inrange (1000:1000), suid (0, 4755), suid-app (1000, 6755),
+# devices null (c 1:3) and sda (b 8:0), and each ENTRY given: beyond (a file
+# of 100000:100000, past a 65536-id range).
+odd_layout() {
+	local dir=$1
+	shift
+	/usr/bin/python3 - "$BATS_TEST_TMPDIR/odd.tar" "$@" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, uid, mode, typ=tarfile.REGTYPE, dev=(0, 0)):
+        i = tarfile.TarInfo(name)
+        i.uid = i.gid = uid
+        i.mode, i.type = mode, typ
+        i.devmajor, i.devminor = dev
+        data = b"x\n" if typ == tarfile.REGTYPE else b""
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
+    add("inrange", 1000, 0o644)
+    add("suid", 0, 0o4755)
+    add("suid-app", 1000, 0o6755)
+    add("null", 0, 0o666, tarfile.CHRTYPE, (1, 3))
+    add("sda", 0, 0o660, tarfile.BLKTYPE, (8, 0))
+    if "beyond" in sys.argv[2:]:
+        add("beyond", 100000, 0o644)
+PY
+	umoci init --layout "$dir"
+	umoci new --image "$dir:latest"
+	umoci raw add-layer --image "$dir:latest" "$BATS_TEST_TMPDIR/odd.tar"
+}
+
+@test "rootless: owners past the subordinate range refused, set-id bits kept, device nodes skipped" {
+	local su sg before
+	odd_layout "$BATS_TEST_TMPDIR/beyond" beyond
+	image_json_for "$BATS_TEST_TMPDIR/beyond" test/beyond:1 >"$RL_HOME/img.json"
+	chmod 0644 "$RL_HOME/img.json"
+	# the store's skeleton first (snapshotter folders; gc.lock aside): made on first use
+	as_user ctr-snapshot ls >/dev/null
+	before=$(find "$RL_STORE" \( -path "$RL_STORE/content" -o -name gc.lock \) -prune -o -printf '%P %m\n' | sort)
+	# as podman refuses it: one line naming the owner and the remedy, exit 100
+	run as_user ctr-unpack - <"$RL_HOME/img.json"
+	assert_status 100
+	assert_output_contains "entry 'beyond': owner 100000:100000 is outside the ids your user namespace maps (/etc/subuid, /etc/subgid): add a larger range with usermod --add-subuids and --add-subgids"
+	[ "${#lines[@]}" -eq 1 ]
+	# the store as it was: no snapshot, active or committed
+	diff -u <(echo "$before") <(find "$RL_STORE" \( -path "$RL_STORE/content" -o -name gc.lock \) -prune -o -printf '%P %m\n' | sort)
+	run as_user ctr-snapshot ls --json
+	assert_status 0
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	# without it: ids mapped, set-id bits kept, devices skipped (as rootless podman)
+	odd_layout "$BATS_TEST_TMPDIR/odd"
+	image_json_for "$BATS_TEST_TMPDIR/odd" test/odd:1 >"$RL_HOME/img.json"
+	run as_user ctr-unpack - <"$RL_HOME/img.json"
+	assert_status 0
+	su=$(sub_start subuid)
+	sg=$(sub_start subgid)
+	[ "$(find "$RL_STORE/snapshots" -path '*/fs/inrange' -printf '%U:%G %m')" = "$((su + 999)):$((sg + 999)) 644" ]
+	[ "$(find "$RL_STORE/snapshots" -path '*/fs/suid' -printf '%U:%G %m')" = "$RL_UID:$RL_GID 4755" ]
+	[ "$(find "$RL_STORE/snapshots" -path '*/fs/suid-app' -printf '%U:%G %m')" = "$((su + 999)):$((sg + 999)) 6755" ]
+	[ -z "$(find "$RL_STORE/snapshots" -path '*/fs/*' \( -name null -o -name sda \))" ]
+}
