@@ -20,6 +20,8 @@ setup() {
 }
 
 teardown() {
+	# a file system a test mounted in the user's home (by its path, lazily: its processes go next)
+	[ ! -f "$BATS_TEST_TMPDIR/.mnt" ] || umount -l "$(cat "$BATS_TEST_TMPDIR/.mnt")"
 	rl_user_del
 	# a mode of /dev/net/tun a test changed (tun_open), put back
 	[ ! -f "$BATS_TEST_TMPDIR/.tun-mode" ] || chmod "$(cat "$BATS_TEST_TMPDIR/.tun-mode")" /dev/net/tun
@@ -518,4 +520,34 @@ PY
 	[ "$(find "$RL_STORE/snapshots" -path '*/fs/suid' -printf '%U:%G %m')" = "$RL_UID:$RL_GID 4755" ]
 	[ "$(find "$RL_STORE/snapshots" -path '*/fs/suid-app' -printf '%U:%G %m')" = "$((su + 999)):$((sg + 999)) 6755" ]
 	[ -z "$(find "$RL_STORE/snapshots" -path '*/fs/*' \( -name null -o -name sda \))" ]
+}
+
+@test "rootless: a home on a file system without user xattrs: overlay refused with one line, native works" {
+	local data=$RL_HOME/home/.local/share snap
+	require_cmd runc
+	# ramfs keeps owners but no extended attributes at all
+	install -d -m 0755 -o "$RL_USER" -g "$RL_GID" "$RL_HOME/home/.local" "$data"
+	mount -t ramfs -o mode=0700 none "$data"
+	echo "$data" >"$BATS_TEST_TMPDIR/.mnt"
+	chown "$RL_USER:$RL_GID" "$data"
+	image_json_for "$(fixture_layout busybox)" test/bb:1 >"$RL_HOME/img.json"
+	chmod 0644 "$RL_HOME/img.json"
+	run as_user ctr-unpack - <"$RL_HOME/img.json"
+	assert_status 100
+	assert_output_contains "is on a file system without user extended attributes, which overlay needs for a user: use --snapshotter native"
+	[ "${#lines[@]}" -eq 1 ]
+	run as_user ctr-snapshot ls --json
+	assert_status 0
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	# native needs none: unpack, and a container runs from it
+	run --separate-stderr as_user ctr-unpack --snapshotter native - <"$RL_HOME/img.json"
+	assert_status 0
+	snap=$output
+	run as_user ctr-run run --rm - -- echo ran-on-ramfs <<<"$snap"
+	assert_status 0
+	assert_output_contains ran-on-ramfs
+	run as_user ctr-run ls --json
+	[ "$(jq length <<<"$output")" -eq 0 ]
+	umount "$data"
+	rm "$BATS_TEST_TMPDIR/.mnt"
 }
