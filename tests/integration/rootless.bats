@@ -22,7 +22,7 @@ setup() {
 teardown() {
 	# a file system a test mounted in the user's home (by its path, lazily: its processes go next)
 	[ ! -f "$BATS_TEST_TMPDIR/.mnt" ] || umount -l "$(cat "$BATS_TEST_TMPDIR/.mnt")"
-	rl_user_del
+	rl_user_del_san
 	# a mode of /dev/net/tun a test changed (tun_open), put back
 	[ ! -f "$BATS_TEST_TMPDIR/.tun-mode" ] || chmod "$(cat "$BATS_TEST_TMPDIR/.tun-mode")" /dev/net/tun
 	common_teardown
@@ -54,6 +54,16 @@ rl_user_del() {
 	rm -rf --one-file-system "$RL_HOME"
 }
 
+# rl_user_del, its tools' sanitizer reports kept first (after its processes end).
+rl_user_del_san() {
+	local pid
+	if [ -n "${RL_USER:-}" ] && id "$RL_USER" >/dev/null 2>&1; then
+		for pid in $(rl_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+	fi
+	rl_san_collect
+	rl_user_del
+}
+
 # Pids running as the test user or one of its subordinate uids (zombies
 # left to init to reap aside).
 rl_pids() {
@@ -63,10 +73,28 @@ rl_pids() {
 		'$3 !~ /^Z/ && ($2 == u || (n > 0 && $2 >= lo && $2 < lo + n)) { print $1 }'
 }
 
-# as_user CMD...: run CMD as the test user with a login's environment.
+# as_user CMD...: run CMD as the test user with a login's environment: the
+# tools of CTR_BIN; sanitized, its reports in RL_HOME/san (rl_san_collect).
 as_user() {
+	local san=()
+	if sanitized_build; then
+		[ -d "$RL_HOME/san" ] || install -d -m 0700 -o "$RL_USER" "$RL_HOME/san"
+		san=("ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$RL_HOME/san/user"
+			"UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$RL_HOME/san/user")
+	fi
 	runuser -u "$RL_USER" -- env -i HOME="$RL_HOME/home" XDG_RUNTIME_DIR="$RL_HOME/home/run" \
-		PATH="$REPO_ROOT/bin:/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C.UTF-8 "$@"
+		PATH="$CTR_BIN:/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C.UTF-8 "${san[@]}" "$@"
+}
+
+# The sanitizer reports of the user's tools, moved where the test's teardown
+# looks for its own (helpers.bash, _helpers_san_check).
+rl_san_collect() {
+	local f
+	[ -n "${_helpers_san_prefix:-}" ] && [ -d "${RL_HOME:-}/san" ] || return 0
+	for f in "$RL_HOME"/san/user.*; do
+		[ -e "$f" ] && mv "$f" "$_helpers_san_prefix.${f##*/}"
+	done
+	return 0
 }
 
 # The first subordinate uid (gid) of the test user: image id N is START+N-1.
@@ -112,7 +140,7 @@ umoci_tree_of() {
 	[ "$(stat -c '%a %U' "$RL_STORE")" = "700 $RL_USER" ]
 	[ "$(stat -c '%a %U' "$RL_HOME/home/run/ctr")" = "700 $RL_USER" ]
 	# without XDG_RUNTIME_DIR: one line naming it, exit 100
-	run runuser -u "$RL_USER" -- env -i HOME="$RL_HOME/home" PATH="$REPO_ROOT/bin:/usr/bin:/bin" \
+	run runuser -u "$RL_USER" -- env -i HOME="$RL_HOME/home" PATH="$CTR_BIN:/usr/bin:/bin" \
 		ctr-image ls
 	assert_status 100
 	assert_output_contains "XDG_RUNTIME_DIR is unset; give --state or CTR_STATE"
