@@ -160,6 +160,20 @@ umoci_tree_of() {
 	run as_user ctr-image --root "$RL_HOME/home/shared" ls
 	assert_status 100
 	assert_output_contains "is writable by others (mode 777)"
+	# group-writable is others too; so is a state directory; root's state is root's
+	install -d -m 0770 -o "$RL_USER" "$RL_HOME/home/group"
+	run as_user env CTR_ROOT="$RL_HOME/home/group" ctr-run ls
+	assert_status 100
+	assert_output_contains "is writable by others (mode 770): chmod go-w it"
+	[ "${#lines[@]}" -eq 1 ]
+	run as_user ctr-run --state "$RL_HOME/home/group" ls
+	assert_status 100
+	assert_output_contains "is writable by others (mode 770): chmod go-w it"
+	install -d -m 0755 "$RL_HOME/root-state"
+	run as_user ctr-run --state "$RL_HOME/root-state" ls
+	assert_status 111
+	assert_output_contains "belongs to uid 0, not to you ($RL_UID)"
+	[ -z "$(ls -A "$RL_HOME/root-state")" ]
 }
 
 @test "rootless: pull, unpack overlay and native: owners mapped to subordinate ids, the tree umoci's" {
