@@ -18,6 +18,7 @@
 #include "lease.h"
 #include "lock.h"
 #include "path.h"
+#include "priv.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "sig.h"
@@ -445,16 +446,44 @@ delete_one(struct state *st, const char *id, bool force)
 	return r < 0 ? err_exit_code(&e) : 0;
 }
 
+/*
+ * delete_one in a child of its own, for a user: joining one container's
+ * shim namespaces is for good (a process cannot leave a user namespace),
+ * so each container of several is reached from a fresh process.
+ */
+static int
+delete_apart(struct state *st, const char *id, bool force)
+{
+	struct err e;
+	pid_t pid;
+	int r;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		r = delete_one(st, id, force);
+		fflush(NULL);
+		_exit(r);
+	}
+	if (pid < 0 || (r = spawn_wait(pid, &e)) < 0) {
+		if (pid < 0)
+			err_set(&e, errno, "fork to delete '%s'", id);
+		fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
+		return err_exit_code(&e);
+	}
+	return r;
+}
+
 int
 cmd_delete(int argc, char **argv, struct state *st)
 {
 	bool force = false;
 	int i = opt_parse(&cmd_delete_spec, argc, argv, st, ls_opt, &force);
+	bool apart = priv_mode() == PRIV_USER && argc - i > 1;
 	int rc = 0;
 
 	opt_operands(&cmd_delete_spec, argc, argv, 1, -1);
 	for (; i < argc; i++) {
-		int r = delete_one(st, argv[i], force);
+		int r = apart ? delete_apart(st, argv[i], force) : delete_one(st, argv[i], force);
 
 		rc = rc ? rc : r;
 	}

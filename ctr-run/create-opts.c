@@ -84,13 +84,17 @@ static const struct opt create_opts[] = {
     {"memory", 'm', "SIZE", "memory limit (bytes, or with k, m, g)", NULL},
     {"cpus", O_CPUS, "N", "CPU limit in CPUs (1.5: one and a half)", NULL},
     {"pids-limit", O_PIDS, "N", "most processes the container may have", NULL},
-    {"net", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH",
+    {"net", O_NET, "host|none|slirp4netns[:OPT]|ns:NAME|cni:NAME[,NAME]|PATH",
      "network namespace (default: a new one, loopback only)", NULL},
-    {"network", O_NET, "host|none|ns:NAME|cni:NAME[,NAME]|PATH", NULL, NULL},
-    {"dns", O_DNS, "IP", "with --net cni: a nameserver for /etc/resolv.conf (replaces all)", NULL},
-    {"dns-search", O_DNS_SEARCH, "DOMAIN", "with --net cni: a search domain ('.': none)", NULL},
-    {"add-host", O_ADD_HOST, "NAME:IP", "with --net cni: a line in /etc/hosts", NULL},
-    {"no-hosts", O_NO_HOSTS, NULL, "with --net cni: keep the image's /etc/hosts", NULL},
+    {"network", O_NET, "host|none|slirp4netns[:OPT]|ns:NAME|cni:NAME[,NAME]|PATH", NULL, NULL},
+    {"dns", O_DNS, "IP",
+     "with --net cni or slirp4netns: a nameserver for /etc/resolv.conf (replaces all)", NULL},
+    {"dns-search", O_DNS_SEARCH, "DOMAIN",
+     "with --net cni or slirp4netns: a search domain ('.': none)", NULL},
+    {"add-host", O_ADD_HOST, "NAME:IP", "with --net cni or slirp4netns: a line in /etc/hosts",
+     NULL},
+    {"no-hosts", O_NO_HOSTS, NULL, "with --net cni or slirp4netns: keep the image's /etc/hosts",
+     NULL},
     {"label", 'l', "K=V", "a label on the container record", NULL},
     {"stdio", O_STDIO, "pipe|null|inherit", "stdio of a container that outlives the call", NULL},
     {"log", O_LOG, "FILE", "keep the container's output in FILE too (with --stdio pipe)", NULL},
@@ -238,11 +242,33 @@ set_net(struct create_args *a, const char *arg, struct err *e)
 		so->net = arg;
 		return 0;
 	}
+	/* podman's spelling: slirp4netns[:allow_host_loopback=true|false], for root and users */
+	if (!strncmp(arg, "slirp4netns", 11) && (!arg[11] || arg[11] == ':')) {
+		const char *o = arg[11] ? arg + 12 : "allow_host_loopback=false";
+
+		if (strcmp(o, "allow_host_loopback=true") && strcmp(o, "allow_host_loopback=false"))
+			return err_code(e, "usage",
+					"--net slirp4netns: unknown option '%.64s'; want "
+					"allow_host_loopback=true or allow_host_loopback=false",
+					o);
+		/* slirp4netns opens it in the container's netns, as us: udev makes it 0666 */
+		if (priv_rootless() && access("/dev/net/tun", R_OK | W_OK) < 0)
+			return err_code(
+			    e, "invalid",
+			    "--net slirp4netns needs /dev/net/tun readable and writable "
+			    "by you (%s; udev makes it mode 0666)",
+			    strerror(errno));
+		so->net = "none";
+		so->slirp = true;
+		so->slirp_host_loopback = !strcmp(o, "allow_host_loopback=true");
+		return 0;
+	}
 	/* bridges and veths are root's (ctr-netns); a user's container has its own loopback */
 	if (priv_rootless())
 		return err_code(
 		    e, "invalid",
-		    "--net '%.64s' needs root (ctr-netns); rootless: none (the default) or host",
+		    "--net '%.64s' needs root (ctr-netns); rootless: none (the default), host or "
+		    "slirp4netns",
 		    arg);
 	if (!strncmp(arg, CNI_NET_PREFIX, strlen(CNI_NET_PREFIX))) {
 		so->cni = arg + strlen(CNI_NET_PREFIX);
@@ -459,10 +485,10 @@ create_parse(int argc, char **argv, struct create_args *a, struct state *st, str
 	}
 	if (a->name && path_check_id(a->name, CONTAINER_ID_MAX, e) < 0)
 		return err_prefix(e, "--name");
-	if (a->nf.any && !a->so.cni)
+	if (a->nf.any && !a->so.cni && !a->so.slirp)
 		return err_code(
 		    e, "usage",
 		    "--dns, --dns-search, --add-host and --no-hosts are for a container "
-		    "on a CNI network (--net cni:NAME)");
+		    "on a CNI network (--net cni:NAME) or slirp4netns");
 	return check_stdio(a, e);
 }

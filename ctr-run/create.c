@@ -63,13 +63,20 @@ make_record(const struct state *st, const struct create_args *a, const struct im
 			 "stdio", a->stdio, "log", a->log_path, "log_format", a->log_format);
 }
 
-/* A CNI container's resolv.conf and hosts, from its networks' results. */
+/*
+ * A CNI container's resolv.conf and hosts, from its networks' results; a
+ * slirp4netns one's name slirp4netns's own DNS forwarder unless --dns says.
+ */
 static int
 net_files(struct create_args *a, const struct container *c, struct err *e)
 {
-	json_auto_t *results = cni_describe(c->statedir);
+	static const char *slirp_dns[] = {"10.0.2.3"};
+	json_auto_t *results = a->so.cni ? cni_describe(c->statedir) : NULL;
+	struct netfiles_opts o = a->nf;
 
-	return netfiles_setup(c, &a->so, results, &a->nf, e);
+	if (a->so.slirp && !o.ndns)
+		o.dns = slirp_dns, o.ndns = 1;
+	return netfiles_setup(c, &a->so, results, &o, e);
 }
 
 /* User, spec and config.json, once the rootfs is mounted (the user lives in its /etc). */
@@ -93,7 +100,7 @@ write_config(struct create_args *a, const struct imagein *in, struct container *
 	a->so.id = c->id;
 	a->so.arch = in->arch; /* the filter covers the image's 32-bit ABI where it has one */
 	notify_add_spec(a, c->statedir);
-	if (a->so.cni && net_files(a, c, e) < 0)
+	if ((a->so.cni || a->so.slirp) && net_files(a, c, e) < 0)
 		return -1;
 	spec = spec_build(in->config, &a->so, &u, e);
 	spec_user_release(&u);
@@ -249,7 +256,10 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	     * deletes the container as it exits: one runtime process, not two. Not
 	     * with a TTY: the runtime would relay it instead of handing us the master.
 	     */
-	    .foreground = a->is_run && !a->detach && !a->so.tty,
+	    .foreground = a->is_run && !a->detach && !a->so.tty && !a->so.slirp,
+	    /* slirp4netns joins the created init before the shim starts it */
+	    .slirp = a->so.slirp,
+	    .slirp_host_loopback = a->so.slirp_host_loopback,
 	    /* run --rm -t: the shim deletes the runtime's state as init exits */
 	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
 	    /* a foreground run -t: the shim relays our terminal only while we live */

@@ -124,6 +124,10 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 		argv[n++] = "--notify-socket", argv[n++] = (char *)a->notify_socket;
 	if (a->notify_relay)
 		argv[n++] = "--notify-relay";
+	if (a->slirp)
+		argv[n++] = "--slirp4netns";
+	if (a->slirp_host_loopback)
+		argv[n++] = "--slirp4netns-host-loopback";
 	argv[n] = NULL;
 	o.stdin_fd = a->stdin_fd;
 	o.stdout_fd = a->stdout_fd;

@@ -26,6 +26,7 @@ struct shim_spawn {
 	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */
 	const char *notify_socket; /* the shim tells it READY=1 and MAINPID once init runs */
 	bool notify_relay;	   /* ... or relays the container's own (shim --notify-relay) */
+	bool slirp, slirp_host_loopback; /* shim --slirp4netns, --slirp4netns-host-loopback */
 };
 
 /*

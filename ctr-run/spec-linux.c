@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The "linux" part of the OCI spec: namespaces, cgroup limits, devices, capabilities. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cgroup-deleg.h"
 #include "cleanup.h"
 #include "priv.h"
 #include "seccomp.h"
@@ -255,38 +257,49 @@ seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
 }
 
 /*
- * Rootless, the container gets no cgroup of its own: this host's v1
- * hierarchies are root's and not delegated, so a limit asked for could not
- * be kept and is refused rather than dropped.
+ * Rootless, the container gets a cgroup only under a cgroup v2 subtree
+ * delegated to the user (systemd's Delegate=yes), with the controllers its
+ * limits need: *parent is then that subtree's path. Without one, a limit
+ * asked for could not be kept and is refused rather than dropped (podman
+ * warns and drops it). No limit: no cgroup, *parent stays NULL.
  */
 static int
-rootless_limits(const struct spec_opts *o, struct err *e)
+rootless_limits(const struct spec_opts *o, char **parent, struct err *e)
 {
 	const char *opt = o->memory > 0	      ? "--memory"
 			  : o->cpu_quota > 0  ? "--cpus"
 			  : o->pids_limit > 0 ? "--pids-limit"
 					      : NULL;
+	unsigned want = (o->memory > 0 ? CGROUP_WANT_MEMORY : 0) |
+			(o->cpu_quota > 0 ? CGROUP_WANT_CPU : 0) |
+			(o->pids_limit > 0 ? CGROUP_WANT_PIDS : 0);
 
+	*parent = NULL;
 	if (!opt || !priv_rootless())
 		return 0;
-	return err_code(e, "invalid",
-			"%s needs a cgroup delegated to you, and a rootless container has none "
-			"here (cgroup v1)",
-			opt);
+	if (cgroup_deleg_self(want, parent, e) < 0)
+		return err_prefix(e, "%s needs a cgroup delegated to you", opt);
+	return 0;
 }
 
 json_t *
 spec_linux(const struct spec_opts *o, json_t *caps, struct err *e)
 {
 	json_t *l;
-	_cleanup_free_ char *cg = xasprintf("/ctr/%s-%s", o->ns, o->id);
+	_cleanup_free_ char *cg = xasprintf("/ctr/%s-%s", o->ns, o->id), *parent = NULL;
 
-	if (rootless_limits(o, e) < 0)
+	if (rootless_limits(o, &parent, e) < 0)
 		return NULL;
 	l = json_pack("{s:o, s:o}", "namespaces", namespaces(o), "resources", resources(o));
 	/* one flat parent "ctr": works with runc's cgroupfs driver on v1 and v2 alike */
 	if (!priv_rootless())
 		json_object_set_new(l, "cgroupsPath", json_string(cg));
+	/* a user's: a child of the delegated group, which runc --rootless may make */
+	else if (parent) {
+		free(cg);
+		cg = xasprintf("%s/ctr-%s-%s", strcmp(parent, "/") ? parent : "", o->ns, o->id);
+		json_object_set_new(l, "cgroupsPath", json_string(cg));
+	}
 	if (o->ndevices)
 		json_object_set_new(l, "devices", device_nodes(o));
 	if (!o->privileged) {

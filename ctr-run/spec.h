@@ -68,7 +68,10 @@ struct spec_opts {
 	int64_t pids_limit; /* 0 for no limit */
 	const char *net;    /* NULL or "none": a new empty netns; "host"; an absolute path */
 	const char *cni;    /* --net cni:LIST: create makes the netns and sets net (cni.c) */
-	json_t *labels;	    /* --label K=V as an object (owned), may be NULL */
+	bool slirp;	    /* --net slirp4netns: a new netns the shim attaches slirp4netns to */
+	bool
+	    slirp_host_loopback; /* ...:allow_host_loopback=true: 10.0.2.2 is the host's 127.0.0.1 */
+	json_t *labels;		 /* --label K=V as an object (owned), may be NULL */
 };
 
 void spec_opts_init(struct spec_opts *o);

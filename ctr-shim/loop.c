@@ -25,6 +25,7 @@
 #include "rtstderr.h"
 #include "runtime.h"
 #include "shim.h"
+#include "slirp.h"
 #include "spawn.h"
 #include "tty.h"
 #include "xmem.h"
@@ -126,8 +127,10 @@ loop_reaped(struct shim *s, struct proc *p, int wstatus)
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	p->pidfd = -1;
-	if (is_init)
+	if (is_init) {
 		s->status = CTR_STOPPED;
+		slirp_stop(s);
+	}
 	ops_exited(s, p);
 	/* once waiters have their answer (and the OOM counters were read: the cgroup goes) */
 	if (is_init && s->o.runtime_delete)
@@ -143,7 +146,9 @@ loop_reap(struct shim *s)
 
 	/* as subreaper we also inherit strays; they are reaped and forgotten */
 	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
-		if (s->runtime_pid && pid == s->runtime_pid)
+		if (s->slirp_pid && pid == s->slirp_pid)
+			s->slirp_pid = 0;
+		else if (s->runtime_pid && pid == s->runtime_pid)
 			foreground_exited(s, wstatus);
 		else if (s->delete_pid && pid == s->delete_pid)
 			s->delete_rc = spawn_status(wstatus);

@@ -31,6 +31,7 @@
 #include "prog.h"
 #include "runtime.h"
 #include "shim.h"
+#include "slirp.h"
 #include "tty.h"
 #include "xmem.h"
 
@@ -57,6 +58,8 @@ enum {
 	OPT_S_GO,
 	OPT_S_RELAY,
 	OPT_S_EXITAFTER,
+	OPT_S_SLIRP,
+	OPT_S_SLIRPLO,
 };
 
 static const struct opt shim_opts[] = {
@@ -83,6 +86,9 @@ static const struct opt shim_opts[] = {
      "run it once PID (our parent) has exited, if still wanted", NULL},
     {"notify-socket", OPT_S_NOTIFY, "PATH", "systemd's NOTIFY_SOCKET, for the container", NULL},
     {"notify-relay", OPT_S_RELAY, NULL, "relay the container's READY=1 to --notify-socket", NULL},
+    {"slirp4netns", OPT_S_SLIRP, NULL, "attach slirp4netns to the container's netns", NULL},
+    {"slirp4netns-host-loopback", OPT_S_SLIRPLO, NULL,
+     "with --slirp4netns: 10.0.2.2 reaches the host's 127.0.0.1", NULL},
     OPT_END,
 };
 static const struct opt_cmd shim_spec = {
@@ -198,6 +204,12 @@ parse_one(struct shim_opts *o, int c, const char *arg)
 	case OPT_S_RELAY:
 		o->notify_relay = true;
 		break;
+	case OPT_S_SLIRP:
+		o->slirp = true;
+		break;
+	case OPT_S_SLIRPLO:
+		o->slirp_host_loopback = true;
+		break;
 	case OPT_S_EXITARG:
 		o->exit_args = xrealloc(o->exit_args, (o->n_exit_args + 2) * sizeof(char *));
 		o->exit_args[o->n_exit_args++] = (char *)arg;
@@ -236,6 +248,11 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 	if (o->foreground)
 		o->runtime_delete =
 		    false; /* its run deletes by itself; only a dying one needs us */
+	/* slirp4netns joins a created init before it starts: not the runtime's own run */
+	if (o->slirp && o->foreground)
+		die_usage("--slirp4netns excludes --foreground");
+	if (o->slirp_host_loopback && !o->slirp)
+		die_usage("--slirp4netns-host-loopback wants --slirp4netns");
 	if (o->exit_after && !o->exit_cmd)
 		die_usage("--exit-command-after wants --exit-command");
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
@@ -368,6 +385,12 @@ create(struct shim *s)
 		runtime_delete(s);
 		fail_sync(s, "%s", e.msg);
 	}
+	/* the network up before the container's first instruction runs */
+	if (s->o.slirp && (slirp_attach(s, &e) < 0 || (s->o.start && runtime_start(s, &e) < 0))) {
+		slirp_stop(s);
+		runtime_delete(s);
+		fail_sync(s, "%s", e.msg);
+	}
 	/* created and started at once (run): the start a separate start verb would announce */
 	if (s->o.start)
 		ops_event(s, json_pack("{s:s, s:i}", "event", "start", "pid", (int)s->init.pid));
@@ -414,6 +437,7 @@ out:
 static void
 release(struct shim *s)
 {
+	slirp_end(s);
 	cgroup_release(&s->cg);
 	exec_tty_release_all(s);
 	output_release(s);
@@ -455,7 +479,7 @@ main(int argc, char **argv)
 	s.out.stdin_fd = s.out.logfd = s.out.logdir = -1;
 	s.sig.fd = s.lsn.fd = s.oomw.fd = s.pty.fd = s.in.fd = s.notify.fd = s.caller.fd = -1;
 	s.rterr.fd = -1;
-	s.after_fd = s.ctr_dirfd = -1;
+	s.after_fd = s.ctr_dirfd = s.slirp_exit = -1;
 	exitcmd_watch(&s); /* while the caller is certainly our parent */
 	detach(&s);
 	await_go(&s);

@@ -50,8 +50,9 @@ runtime_create(struct shim *s, const char *console, struct err *e)
 	int far[3];
 	int r;
 
-	args[n++] = s->o.start ? "run" : "create";
-	if (s->o.start && !s->o.foreground)
+	/* with slirp4netns: create, attach, start (create() in main.c) */
+	args[n++] = s->o.start && !s->o.slirp ? "run" : "create";
+	if (s->o.start && !s->o.foreground && !s->o.slirp)
 		args[n++] = "--detach";
 	args[n++] = "--bundle", args[n++] = s->o.bundle;
 	args[n++] = "--pid-file", args[n++] = pidfile;

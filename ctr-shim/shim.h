@@ -43,6 +43,9 @@ struct shim_opts {
 	    exit_after; /* --exit-command-after: the caller, which deletes itself while it lives */
 	const char *notify_socket;
 	bool notify_relay; /* --notify-relay: the container's own messages to notify_socket */
+	bool slirp;	   /* --slirp4netns: user-mode networking for the init's netns */
+	bool
+	    slirp_host_loopback; /* --slirp4netns-host-loopback: 10.0.2.2 is the host's 127.0.0.1 */
 };
 
 /* The init process (id NULL) or one exec process. */
@@ -81,8 +84,10 @@ struct shim {
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */
 	bool notify_mainpid_sent, notify_warned;
-	int after_fd;  /* --exit-command-after: a pidfd of that process, -1 when it is gone */
-	int ctr_dirfd; /* --exit-command-after: the container's directory (--bundle/..), O_PATH */
+	int after_fd;	 /* --exit-command-after: a pidfd of that process, -1 when it is gone */
+	int ctr_dirfd;	 /* --exit-command-after: the container's directory (--bundle/..), O_PATH */
+	int slirp_exit;	 /* --slirp4netns: its exit pipe, closed when init is gone, else -1 */
+	pid_t slirp_pid; /* --slirp4netns: the process until reaped, else 0 */
 };
 
 #endif

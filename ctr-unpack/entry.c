@@ -81,6 +81,23 @@ set_xattrs(int fd, struct archive_entry *en, struct err *e)
 }
 
 /*
+ * A chown that failed. EINVAL: the owner is not mapped in our user namespace
+ * (a rootless user's subordinate range is too small for the layer), which
+ * the image asks and no retry mends: refused as podman refuses it.
+ */
+static int
+chown_failed(uid_t uid, gid_t gid, struct err *e)
+{
+	if (errno != EINVAL)
+		return err_set(e, errno, "chown");
+	return err_code(e, "invalid",
+			"owner %u:%u is outside the ids your user namespace maps (/etc/subuid, "
+			"/etc/subgid): add a larger range with usermod --add-subuids and "
+			"--add-subgids",
+			(unsigned)uid, (unsigned)gid);
+}
+
+/*
  * Owner, then mode (chown clears set-id bits), then xattrs (chown clears
  * capabilities). st, when known, is the fresh node's: what already matches
  * costs no syscall, which counts at tens of thousands of files.
@@ -96,7 +113,7 @@ set_meta_fd(int fd, struct archive_entry *en, const struct stat *st, bool times,
 	if (entry_ids(en, &uid, &gid, e) < 0)
 		return -1;
 	if ((!st || st->st_uid != uid || st->st_gid != gid) && fchown(fd, uid, gid) < 0)
-		return err_set(e, errno, "chown");
+		return chown_failed(uid, gid, e);
 	if ((!st || (st->st_mode & 07777) != perm) && fchmod(fd, perm) < 0)
 		return err_set(e, errno, "chmod");
 	if (set_xattrs(fd, en, e) < 0)
@@ -118,7 +135,7 @@ set_meta_at(int pfd, const char *base, struct archive_entry *en, bool link, stru
 	if (entry_ids(en, &uid, &gid, e) < 0)
 		return -1;
 	if (fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return err_set(e, errno, "chown");
+		return chown_failed(uid, gid, e);
 	/* a symlink's mode means nothing; xattrs on one are dropped, never set through it */
 	if (!link && fchmodat(pfd, base, archive_entry_perm(en) & 07777, 0) < 0)
 		return err_set(e, errno, "chmod");

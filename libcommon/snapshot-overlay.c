@@ -4,13 +4,42 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "jsonio.h"
 #include "mount.h"
 #include "priv.h"
 #include "xmem.h"
+
+/*
+ * A rootless store's opaque directories are user.overlay.* xattrs: a file
+ * system without user xattrs (ramfs, vfat, some network ones) cannot hold an
+ * overlay snapshot, and is refused at the first one with the remedy, before
+ * a layer half-applies. (Rootless podman falls back to vfs there; we name it
+ * instead: the snapshotter is the caller's choice, kept in each document.)
+ */
+static int
+user_xattr_probe(int dirfd, const char *dir, struct err *e)
+{
+	_cleanup_close_ int fd = openat(dirfd, "fs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, errno, "open '%s/fs'", dir);
+	if (fsetxattr(fd, "user.ctr.probe", "1", 1, 0) == 0)
+		return fremovexattr(fd, "user.ctr.probe") < 0 && errno != ENODATA
+			   ? err_set(e, errno, "remove the probe xattr of '%s/fs'", dir)
+			   : 0;
+	if (errno != ENOTSUP)
+		return err_set(e, errno, "set a user xattr on '%s/fs'", dir);
+	return err_code(e, "invalid",
+			"'%s' is on a file system without user extended attributes, which "
+			"overlay needs for a user: use --snapshotter native",
+			dir);
+}
 
 static int
 overlay_create(struct snapshot_store *s, int dirfd, const char *dir, const char *parent_id,
@@ -22,7 +51,7 @@ overlay_create(struct snapshot_store *s, int dirfd, const char *dir, const char 
 		return err_set(e, errno, "mkdir '%s/fs'", dir);
 	if (mkdirat(dirfd, "work", 0700) < 0)
 		return err_set(e, errno, "mkdir '%s/work'", dir);
-	return 0;
+	return priv_rootless() ? user_xattr_probe(dirfd, dir, e) : 0;
 }
 
 /* "lowerdir=A:B:C" of the fs/ of ids[0..n), top first. */
