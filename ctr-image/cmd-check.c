@@ -67,16 +67,6 @@ check_blob(struct checker *k, const json_t *desc)
 	return false;
 }
 
-static bool
-is_image_entry(const json_t *m)
-{
-	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
-
-	/* attestation manifests (platform unknown/unknown) are never pulled */
-	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) &&
-	       !(os && !strcmp(os, "unknown"));
-}
-
 /* A manifest or index and everything below it. */
 static void
 walk(struct checker *k, const json_t *desc)
@@ -98,7 +88,7 @@ walk(struct checker *k, const json_t *desc)
 	}
 	if (ocidoc_is_index_type(mt)) {
 		json_array_foreach(json_object_get(doc, "manifests"), i, m)
-			if (is_image_entry(m))
+			if (ocidoc_is_image_entry(m))
 				walk(k, m);
 		return;
 	}
