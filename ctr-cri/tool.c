@@ -3,53 +3,22 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "jsonio.h"
 #include "spawn.h"
 #include "tool.h"
-#include "xmem.h"
 
-/*
- * Run a tool of the suite on our store and namespace: argv[0] is found
- * beside us ($CTR_PULL...), then come the global options and args. A
- * failure's message is the tool's own: its JSON error when it printed one
- * (--json), else the last line of its stderr.
- */
+/* spawn_tool on our store and namespace; its reason, as kind and message, is the call's status. */
 int
 tool_run(struct cri *c, const char *tool, const char *env, const char *const *args,
 	 const char *input, char **stdout_text, struct cri_status *s)
 {
-	_cleanup_free_ char *exe = spawn_sibling(tool, env);
-	_cleanup_free_ char *out = NULL, *why = NULL;
-	const char *globals[] = {exe,	     "--root", c->st->root, "--state",
-				 c->st->run, "-n",     c->st->ns};
-	size_t n = 0, nargs = 0;
-	_cleanup_free_ const char **argv = NULL;
-	json_auto_t *doc = NULL;
-	const char *code, *msg;
+	struct spawn_io io = {.in = input, .inlen = input ? strlen(input) : 0, .max = 1 << 20};
 	struct err e;
-	json_t *je;
-	int rc;
+	int rc = spawn_tool(c->st, NULL, tool, env, args, &io, &e);
 
-	while (args[nargs])
-		nargs++;
-	argv = xcalloc(sizeof(globals) / sizeof(globals[0]) + nargs + 1, sizeof(*argv));
-	for (size_t i = 0; i < sizeof(globals) / sizeof(globals[0]); i++)
-		argv[n++] = globals[i];
-	for (size_t i = 0; i < nargs; i++)
-		argv[n++] = args[i];
-	rc = spawn_output_input((char *const *)argv, input, 1 << 20, &out, &why, &e);
-	if (rc < 0)
-		return cri_fail(s, GRPC_STATUS_INTERNAL, "%s: %s", tool, e.msg);
-	if (rc == 0) {
-		if (stdout_text)
-			*stdout_text = steal_ptr(out);
+	if (rc == 0 && stdout_text)
+		*stdout_text = steal_ptr(io.out);
+	spawn_io_release(&io);
+	if (rc == 0)
 		return 0;
-	}
-	doc = jsonio_parse(out, strlen(out), tool, &e);
-	je = json_object_get(doc, "error");
-	code = jsonio_str(je, "code");
-	msg = jsonio_str(je, "message");
-	if (code && msg)
-		return cri_fail(s, cri_code_status(code), "%s: %s", tool, msg);
-	return cri_fail(s, GRPC_STATUS_INTERNAL, "%s exited %d: %s", tool, rc, why);
+	return cri_fail(s, cri_code_status(e.code), "%s: %s", tool, e.msg);
 }

@@ -187,44 +187,20 @@ created_now(char buf[TIMESTAMP_LEN])
 	timestamp_format(&ts, buf);
 }
 
-/* A sibling tool's output: *out its stdout, *why the last line of its stderr. */
+/* A sibling tool's answer: io.out its stdout, e its reason when rc is not 0. */
 struct run {
-	char *out, *why;
+	struct spawn_io io;
 	struct err e;
 	int rc;
 };
 
+/* Run tool (env names its override) on our root, state and namespace with args. */
 static void
-run_release(struct run *r)
+run_sibling(const struct state *st, const char *tool, const char *env, const char *const *args,
+	    struct run *r)
 {
-	free(r->out);
-	free(r->why);
-}
-
-/* Run a sibling tool (args[0]) on our root, state and namespace with args[1...]. */
-static void
-run_sibling(const struct state *st, const char *const *args, struct run *r)
-{
-	_cleanup_free_ char *exe = spawn_sibling(args[0], NULL);
-	const char *argv[16] = {exe, "--root", st->root, "--state", st->run, "-n", st->ns};
-	size_t n = 7;
-
-	for (size_t i = 1; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	r->rc = spawn_output((char *const *)argv, 1 << 20, &r->out, &r->why, &r->e);
-}
-
-/* Its reason, without its "PROG: fatal: " (ours goes before it). Borrowed. */
-static const char *
-run_reason(const struct run *r)
-{
-	const char *m;
-
-	if (r->rc < 0 || !r->why)
-		return r->e.msg;
-	m = strstr(r->why, "fatal: ");
-	return m ? m + 7 : *r->why ? r->why : "failed";
+	r->io = (struct spawn_io){.max = 1 << 20};
+	r->rc = spawn_tool(st, NULL, tool, env, args, &r->io, &r->e);
 }
 
 /* Its stdout parsed as JSON, or die with its reason as one line of ours. */
@@ -236,8 +212,8 @@ run_result(struct run *r, const char *what)
 
 	if (r->rc != 0)
 		die(r->rc == EXIT_NEG || r->rc == EXIT_USAGE ? r->rc : EXIT_SYS, "%s: %s", what,
-		    run_reason(r));
-	if (!(doc = jsonio_parse(r->out, strlen(r->out), what, &e)))
+		    r->e.msg);
+	if (!(doc = jsonio_parse(r->io.out, r->io.outlen, what, &e)))
 		die_err(&e);
 	return doc;
 }
@@ -246,22 +222,22 @@ run_result(struct run *r, const char *what)
 static bool
 pause_container(const struct state *st, const char *id)
 {
-	const char *state_args[] = {"ctr-run", "state", id, NULL};
-	const char *pause_args[] = {"ctr-run", "pause", id, NULL};
+	const char *state_args[] = {"state", id, NULL};
+	const char *pause_args[] = {"pause", id, NULL};
 	struct run r = {0};
 	json_auto_t *s = NULL;
 	bool running;
 
-	run_sibling(st, state_args, &r);
+	run_sibling(st, "ctr-run", "CTR_RUN", state_args, &r);
 	s = run_result(&r, "state of the container");
-	run_release(&r);
+	spawn_io_release(&r.io);
 	running = !strcmp(jsonio_str(s, "status") ? jsonio_str(s, "status") : "", "running");
 	if (!running)
 		return false;
-	run_sibling(st, pause_args, &r);
+	run_sibling(st, "ctr-run", "CTR_RUN", pause_args, &r);
 	if (r.rc != 0)
-		die(EXIT_SYS, "pause of container '%s': %s", id, run_reason(&r));
-	run_release(&r);
+		die(EXIT_SYS, "pause of container '%s': %s", id, r.e.msg);
+	spawn_io_release(&r.io);
 	return true;
 }
 
@@ -271,23 +247,23 @@ diff_container(const struct state *st, const json_t *ctr, const struct commit_ar
 	       const char *id)
 {
 	const char *args[] = {
-	    "ctr-snapshot",  "--snapshotter", jsonio_str(ctr, "snapshotter"),  "diff",
-	    "--compression", a->compression,  jsonio_str(ctr, "snapshot_key"), NULL};
-	const char *resume_args[] = {"ctr-run", "resume", id, NULL};
+	    "--snapshotter", jsonio_str(ctr, "snapshotter"),  "diff", "--compression",
+	    a->compression,  jsonio_str(ctr, "snapshot_key"), NULL};
+	const char *resume_args[] = {"resume", id, NULL};
 	bool paused = a->pause && pause_container(st, id);
 	struct run d = {0}, r = {0};
 	json_t *layer;
 
-	run_sibling(st, args, &d);
+	run_sibling(st, "ctr-snapshot", "CTR_SNAPSHOT", args, &d);
 	/* the container runs again whatever the diff's verdict */
 	if (paused) {
-		run_sibling(st, resume_args, &r);
+		run_sibling(st, "ctr-run", "CTR_RUN", resume_args, &r);
 		if (r.rc != 0)
-			log_warn("container '%s' stays paused: %s", id, run_reason(&r));
-		run_release(&r);
+			log_warn("container '%s' stays paused: %s", id, r.e.msg);
+		spawn_io_release(&r.io);
 	}
 	layer = run_result(&d, "diff of the container");
-	run_release(&d);
+	spawn_io_release(&d.io);
 	return layer;
 }
 

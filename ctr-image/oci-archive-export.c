@@ -71,15 +71,6 @@ add_manifest(struct exporter *x, const json_t *desc, struct err *e)
 	return 0;
 }
 
-static bool
-is_image_entry(const json_t *m)
-{
-	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
-
-	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) &&
-	       !(os && !strcmp(os, "unknown"));
-}
-
 /* The target and, for an index, every image manifest of it the store holds. */
 static int
 add_image(struct exporter *x, const json_t *rec, struct err *e)
@@ -96,7 +87,7 @@ add_image(struct exporter *x, const json_t *rec, struct err *e)
 	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
 		json_int_t size = json_integer_value(json_object_get(m, "size"));
 
-		if (!is_image_entry(m) || !content_has(x->c, jsonio_str(m, "digest"), size))
+		if (!ocidoc_is_image_entry(m) || !content_has(x->c, jsonio_str(m, "digest"), size))
 			continue;
 		if (add_manifest(x, m, e) < 0)
 			return -1;

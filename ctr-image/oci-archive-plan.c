@@ -68,15 +68,6 @@ fail:
 	return err_prefix(e, "manifest %s", jsonio_str(desc, "digest"));
 }
 
-static bool
-is_image_entry(const json_t *m)
-{
-	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
-
-	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) &&
-	       !(os && !strcmp(os, "unknown"));
-}
-
 /* A descriptor without the archive's annotations. New reference. */
 static json_t *
 plain(const json_t *d)
@@ -108,7 +99,7 @@ check_target(const struct content *c, const json_t *t, size_t max, struct err *e
 		return NULL;
 	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
 		/* platforms the archive does not carry are allowed: the store holds what it got */
-		if (!is_image_entry(m) || !content_has(c, jsonio_str(m, "digest"), -1))
+		if (!ocidoc_is_image_entry(m) || !content_has(c, jsonio_str(m, "digest"), -1))
 			continue;
 		if (check_manifest(c, m, max, e) < 0)
 			return NULL;

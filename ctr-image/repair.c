@@ -16,16 +16,16 @@
 static int
 fetch(const struct state *st, const char *ref, int64_t size, char **why)
 {
-	_cleanup_free_ char *exe = spawn_sibling("ctr-pull", "CTR_PULL");
-	_cleanup_free_ char *sz = xasprintf("%" PRId64, size), *out = NULL, *line = NULL;
-	const char *argv[] = {exe,  "--root", st->root, "--state", st->run,
-			      "-q", "--blob", sz,	ref,	   NULL};
+	_cleanup_free_ char *sz = xasprintf("%" PRId64, size);
+	const char *args[] = {"-q", "--blob", sz, ref, NULL};
+	struct spawn_io io = {.max = 1 << 16};
 	struct err e;
-	int rc = spawn_output((char *const *)argv, 1 << 16, &out, &line, &e);
+	int rc = spawn_tool(st, NULL, "ctr-pull", "CTR_PULL", args, &io, &e);
 
+	spawn_io_release(&io);
 	if (rc == 0)
 		return 0;
-	*why = rc < 0 ? xstrdup(e.msg) : xstrdup(line && *line ? line : "ctr-pull failed");
+	*why = xstrdup(e.msg);
 	return -1;
 }
 

@@ -18,30 +18,13 @@ int
 cnistate_netns(const struct state *st, const char *ns, const char *const *args, char **out,
 	       struct err *e)
 {
-	_cleanup_free_ char *exe = spawn_sibling("ctr-netns", "CTR_NETNS");
-	const char *argv[24] = {exe, "--root", st->root, "--state", st->run, "-n", ns};
 	struct spawn_io io = {.max = CNISTATE_OUT_MAX};
-	size_t n = 7;
-	const char *line;
-	int rc;
+	int rc = spawn_tool(st, ns, "ctr-netns", "CTR_NETNS", args, &io, e);
 
-	for (; *args && n < sizeof(argv) / sizeof(*argv) - 1; args++)
-		argv[n++] = *args;
-	rc = spawn_capture((char *const *)argv, &io, e);
-	if (rc == 0 && io.too_big)
-		rc =
-		    err_code(e, "system", "ctr-netns printed more than %d bytes", CNISTATE_OUT_MAX);
-	else if (rc > 0) {
-		line = io.errline ? io.errline : "";
-		if (!strncmp(line, "ctr-netns: fatal: ", 18))
-			line += 18;
-		rc = err_code(e, rc == 100 ? "invalid" : "system", "%s",
-			      *line ? line : "ctr-netns failed");
-	}
 	if (rc == 0 && out)
 		*out = steal_ptr(io.out);
 	spawn_io_release(&io);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 json_t *

@@ -45,6 +45,15 @@ ocidoc_is_manifest_type(const char *mt)
 	return mt && (!strcmp(mt, OCIDOC_MT_MANIFEST) || !strcmp(mt, OCIDOC_MT_DOCKER_MANIFEST));
 }
 
+bool
+ocidoc_is_image_entry(const json_t *m)
+{
+	const char *os = jsonio_str(json_object_get(m, "platform"), "os");
+
+	return ocidoc_is_manifest_type(jsonio_str(m, "mediaType")) &&
+	       !(os && !strcmp(os, "unknown"));
+}
+
 int
 ocidoc_check_descriptor(const json_t *d, const char *what, struct err *e)
 {

@@ -25,6 +25,11 @@
 /* Is mt an index (OCI index, Docker manifest list)? A manifest (OCI, Docker v2)? */
 bool ocidoc_is_index_type(const char *mt);
 bool ocidoc_is_manifest_type(const char *mt);
+/*
+ * Is index entry m an image's manifest? Not an attestation manifest (its
+ * platform os "unknown"), which is never pulled.
+ */
+bool ocidoc_is_image_entry(const json_t *m);
 /* A descriptor: object, known-shape mediaType, valid digest, size >= 0. */
 int ocidoc_check_descriptor(const json_t *d, const char *what, struct err *e);
 /*

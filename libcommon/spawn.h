@@ -8,6 +8,8 @@
 
 #include "err.h"
 
+struct state;
+
 /*
  * How the child starts. stdin/stdout/stderr: an fd to dup2 onto 0/1/2, or -1
  * to inherit the caller's. Every other descriptor of ours is O_CLOEXEC, so the
@@ -76,6 +78,20 @@ int spawn_output(char *const argv[], size_t max, char **out, char **errline, str
 /* spawn_output with input (a C string; NULL: /dev/null) on argv's stdin. */
 int spawn_output_input(char *const argv[], const char *input, size_t max, char **out,
 		       char **errline, struct err *e);
+/*
+ * A tool of the suite (name: "ctr-netns") run on a store: spawn_sibling(name,
+ * env) with --root st->root --state st->run -n NS (ns, or st->ns when NULL),
+ * then args (NULL-ended), fed and heard as io says (spawn_capture). Returns its
+ * exit status (io->out has its stdout), or -1 with e set ("system") when it
+ * could not be run, ran past io->timeout_ms or printed more than io->max. A
+ * status but 0 fills e with the tool's reason: the code and message of its
+ * --json error document (the last line of its stdout) when it printed one,
+ * else its last line of stderr without "PROG: fatal: " (code "invalid" for
+ * status 100, "negative" for 1, else "system"). Release io with
+ * spawn_io_release.
+ */
+int spawn_tool(const struct state *st, const char *ns, const char *name, const char *env,
+	       const char *const *args, struct spawn_io *io, struct err *e);
 /*
  * The helper program name (say "ctr-shim") for argv[0]: $env when that is
  * set and not empty, else name in the directory of our own binary when it

@@ -98,11 +98,35 @@ test_ocidoc_config_diff_ids(void)
 	}
 }
 
+static void
+test_ocidoc_is_image_entry(void)
+{
+	static const char *const rows[][2] = {
+	    {"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}", "y"},
+	    {"{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+	     "\"platform\":{\"os\":\"linux\"}}",
+	     "y"},
+	    {"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	     "\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}}",
+	     "n"},
+	    {"{\"mediaType\":\"application/vnd.oci.image.index.v1+json\"}", "n"},
+	    {"{\"platform\":{\"os\":\"linux\"}}", "n"},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		json_auto_t *m = parse(rows[i][0]);
+
+		ok(ocidoc_is_image_entry(m) == (rows[i][1][0] == 'y'), "%s: %s", rows[i][0],
+		   rows[i][1]);
+	}
+}
+
 int
 main(void)
 {
 	RUN(test_ocidoc_check_document);
 	RUN(test_ocidoc_index_select);
 	RUN(test_ocidoc_config_diff_ids);
+	RUN(test_ocidoc_is_image_entry);
 	return tap_done();
 }

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "fdio.h"
 #include "spawn.h"
+#include "state.h"
 #include "xmem.h"
 
 /* Run argv with stdout captured into buf; returns spawn_run's result. */
@@ -363,6 +364,25 @@ test_spawn_capture_timeout(void)
 	spawn_io_release(&io);
 }
 
+/* spawn_tool's "could not run it" (here: valgrind cannot report an exec failure) */
+static void
+test_spawn_tool_missing(void)
+{
+	char root[] = "/r", run[] = "/s", ns[] = "default";
+	const struct state st = {.root = root, .run = run, .ns = ns};
+	struct spawn_io io = {.max = 64};
+	struct err e;
+
+	setenv("CTR_TEST_FAKE", "/nonexistent/ctr-fake", 1);
+	is_int(spawn_tool(&st, NULL, "ctr-fake", "CTR_TEST_FAKE", (const char *[]){"x", NULL}, &io,
+			  &e),
+	       -1, "a tool not there");
+	ok(!strncmp(e.msg, "ctr-fake: ", 10), "named in its error: %s", e.msg);
+	is_str(e.code, "not-found", "by its errno");
+	spawn_io_release(&io);
+	unsetenv("CTR_TEST_FAKE");
+}
+
 int
 main(void)
 {
@@ -377,5 +397,6 @@ main(void)
 	RUN(test_spawn_sibling);
 	RUN(test_spawn_capture);
 	RUN(test_spawn_capture_timeout);
+	RUN(test_spawn_tool_missing);
 	return tap_done();
 }
