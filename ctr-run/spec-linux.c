@@ -229,10 +229,17 @@ resources(const struct spec_opts *o)
 	if (o->memory > 0)
 		json_object_set_new(r, "memory",
 				    json_pack("{s:I}", "limit", (json_int_t)o->memory));
-	if (o->cpu_quota > 0)
-		json_object_set_new(r, "cpu",
-				    json_pack("{s:I, s:I}", "quota", (json_int_t)o->cpu_quota,
-					      "period", (json_int_t)100000));
+	if (o->cpu_quota > 0 || o->cpu_shares > 0) {
+		json_t *cpu = json_object();
+
+		if (o->cpu_quota > 0) {
+			json_object_set_new(cpu, "quota", json_integer(o->cpu_quota));
+			json_object_set_new(cpu, "period", json_integer(100000));
+		}
+		if (o->cpu_shares > 0)
+			json_object_set_new(cpu, "shares", json_integer(o->cpu_shares));
+		json_object_set_new(r, "cpu", cpu);
+	}
 	if (o->pids_limit > 0)
 		json_object_set_new(r, "pids",
 				    json_pack("{s:I}", "limit", (json_int_t)o->pids_limit));
@@ -265,6 +272,7 @@ rootless_limits(const struct spec_opts *o, struct err *e)
 	const char *opt = o->memory > 0	      ? "--memory"
 			  : o->cpu_quota > 0  ? "--cpus"
 			  : o->pids_limit > 0 ? "--pids-limit"
+			  : o->cpu_shares > 0 ? "--cpu-shares"
 					      : NULL;
 
 	if (!opt || !priv_rootless())
