@@ -2,6 +2,7 @@
 /* The "linux" part of the OCI spec: namespaces, cgroup limits, devices, capabilities. */
 #include <ctype.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "cleanup.h"
 #include "priv.h"
@@ -107,7 +108,12 @@ spec_caps(const struct spec_opts *o, struct err *e)
 		return NULL;
 	caps = json_array();
 	for (size_t i = 0; all_caps[i]; i++) {
-		bool def = o->privileged;
+		/*
+		 * privileged is every capability we hold in our bounding set, as
+		 * containerd's: one outside it (a sandbox without SYS_RESOURCE)
+		 * would make the runtime fail to apply the set
+		 */
+		bool def = o->privileged && prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1;
 
 		for (size_t j = 0; !def && default_caps[j]; j++)
 			def = !strcmp(default_caps[j], all_caps[i]);

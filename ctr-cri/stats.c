@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * UpdateContainerResources through ctr-run update; ContainerStats and
+ * ListContainerStats from ctr-run stats --json (the cgroup's numbers) and
+ * ctr-snapshot usage (the container's writable layer).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "ctr-cri/api.pb-c.h"
+#include "images.h"
+#include "jsonio.h"
+#include "linuxcfg.h"
+#include "pbmap.h"
+#include "record.h"
+#include "stats.h"
+#include "tool.h"
+#include "xmem.h"
+
+/* ctr-run's (or ctr-snapshot's) JSON answer: a new reference, or NULL with s filled. */
+static json_t *
+tool_json(struct cri *c, const char *tool, const char *env, const char *const *args,
+	  struct cri_status *s)
+{
+	_cleanup_free_ char *out = NULL;
+	struct err e;
+	json_t *doc;
+
+	if (tool_run(c, tool, env, args, NULL, &out, s) < 0)
+		return NULL;
+	if (!(doc = jsonio_parse(out, strlen(out), tool, &e)))
+		cri_fail_err(s, &e);
+	return doc;
+}
+
+int
+stats_update(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
+	     struct arena *arena, struct cri_status *s)
+{
+	const Runtime__V1__UpdateContainerResourcesRequest *q =
+	    (const Runtime__V1__UpdateContainerResourcesRequest *)req;
+	_cleanup_close_ int dirfd = -1, lk = -1;
+	_cleanup_free_ const char **argv = NULL;
+	json_auto_t *rec = NULL;
+	const char **opts;
+	size_t n;
+	struct err e;
+
+	(void)resp;
+	if (!(rec = record_find(c->st, RECORD_CONTAINERS, "container", q->container_id, &dirfd, &lk,
+				&e)))
+		return cri_fail_err(s, &e);
+	if (linuxcfg_update_args(arena, q->linux, &opts, &n, s) < 0)
+		return -1;
+	if (n == 0) /* nothing ctr-run keeps was asked for: no runtime call */
+		return 0;
+	argv = xcalloc(n + 3, sizeof(*argv));
+	argv[0] = "update";
+	memcpy(argv + 1, opts, n * sizeof(*argv));
+	argv[n + 1] = jsonio_str(rec, "id");
+	return tool_run(c, "ctr-run", "CTR_RUN", argv, NULL, NULL, s);
+}
+
+static json_int_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (json_int_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A UInt64Value of a number ctr-run printed, or NULL when it could not read it (-1). */
+static Runtime__V1__UInt64Value *
+u64(struct arena *a, const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	Runtime__V1__UInt64Value *u;
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return NULL;
+	u = arena_alloc(a, sizeof(*u));
+	runtime__v1__uint64_value__init(u);
+	u->value = (uint64_t)json_integer_value(v);
+	return u;
+}
+
+/* CPU and memory from ctr-run stats --json, both stamped with the time it was read. */
+static void
+cgroup_usage(struct arena *a, Runtime__V1__ContainerStats *cs, const json_t *st, json_int_t ts)
+{
+	const json_t *mem = json_object_get(st, "memory");
+	json_int_t limit = json_integer_value(json_object_get(mem, "limit"));
+	json_int_t ws = json_integer_value(json_object_get(mem, "working_set"));
+
+	cs->cpu = arena_alloc(a, sizeof(*cs->cpu));
+	runtime__v1__cpu_usage__init(cs->cpu);
+	cs->cpu->timestamp = ts;
+	cs->cpu->usage_core_nano_seconds = u64(a, json_object_get(st, "cpu"), "usage_ns");
+	cs->memory = arena_alloc(a, sizeof(*cs->memory));
+	runtime__v1__memory_usage__init(cs->memory);
+	cs->memory->timestamp = ts;
+	cs->memory->working_set_bytes = u64(a, mem, "working_set");
+	cs->memory->usage_bytes = u64(a, mem, "usage");
+	cs->memory->rss_bytes = u64(a, mem, "rss");
+	cs->memory->page_faults = u64(a, mem, "pgfault");
+	cs->memory->major_page_faults = u64(a, mem, "pgmajfault");
+	/* cAdvisor's: what the limit leaves the working set; none without a limit */
+	if (limit >= 0 && ws >= 0) {
+		cs->memory->available_bytes = arena_alloc(a, sizeof(*cs->memory->available_bytes));
+		runtime__v1__uint64_value__init(cs->memory->available_bytes);
+		cs->memory->available_bytes->value = (uint64_t)(limit > ws ? limit - ws : 0);
+	}
+}
+
+/* The container's snapshot as ctr-snapshot usage counts it, or NULL when that fails. */
+static Runtime__V1__FilesystemUsage *
+writable_layer(struct cri *c, struct arena *a, const json_t *state)
+{
+	const char *drv = jsonio_str(state, "snapshotter"),
+		   *key = jsonio_str(state, "snapshot_key");
+	struct cri_status ignored;
+	json_auto_t *u = NULL;
+
+	if (!drv || !key)
+		return NULL;
+	u = tool_json(c, "ctr-snapshot", "CTR_SNAPSHOT",
+		      (const char *[]){"usage", "--snapshotter", drv, "--json", key, NULL},
+		      &ignored);
+	if (!json_is_integer(json_object_get(u, "size")))
+		return NULL;
+	return images_fs_usage(a, arena_printf(a, "%s/snapshots/%s", c->st->root, drv),
+			       json_integer_value(json_object_get(u, "size")),
+			       json_integer_value(json_object_get(u, "inodes")));
+}
+
+static Runtime__V1__ContainerAttributes *
+attributes(struct arena *a, const json_t *rec)
+{
+	Runtime__V1__ContainerAttributes *at = arena_alloc(a, sizeof(*at));
+	const json_t *md = json_object_get(rec, "metadata");
+
+	runtime__v1__container_attributes__init(at);
+	at->id = arena_strdup(a, jsonio_str(rec, "id"));
+	at->metadata = arena_alloc(a, sizeof(*at->metadata));
+	runtime__v1__container_metadata__init(at->metadata);
+	at->metadata->name = arena_strdup(a, jsonio_str(md, "name") ?: "");
+	at->metadata->attempt = (uint32_t)json_integer_value(json_object_get(md, "attempt"));
+	at->labels =
+	    pbmap_from_json(a, &runtime__v1__container_attributes__labels_entry__descriptor,
+			    json_object_get(rec, "labels"), &at->n_labels);
+	at->annotations =
+	    pbmap_from_json(a, &runtime__v1__container_attributes__annotations_entry__descriptor,
+			    json_object_get(rec, "annotations"), &at->n_annotations);
+	return at;
+}
+
+/*
+ * One container's stats: its attributes and writable layer always; CPU and
+ * memory while it has a cgroup (created, running or paused). NULL with s
+ * filled when ctr-run cannot say what it is.
+ */
+static Runtime__V1__ContainerStats *
+one(struct cri *c, struct arena *a, const json_t *rec, struct cri_status *s)
+{
+	const char *id = jsonio_str(rec, "id"), *status;
+	Runtime__V1__ContainerStats *cs;
+	json_auto_t *state = NULL, *st = NULL;
+	struct cri_status ignored;
+	json_int_t ts;
+
+	if (!(state = tool_json(c, "ctr-run", "CTR_RUN", (const char *[]){"state", id, NULL}, s)))
+		return NULL;
+	cs = arena_alloc(a, sizeof(*cs));
+	runtime__v1__container_stats__init(cs);
+	cs->attributes = attributes(a, rec);
+	status = jsonio_str(state, "status") ?: "";
+	ts = now_ns();
+	/* it may stop between the two calls: then it has no numbers, as a stopped one */
+	if ((!strcmp(status, "running") || !strcmp(status, "paused") ||
+	     !strcmp(status, "created")) &&
+	    (st = tool_json(c, "ctr-run", "CTR_RUN", (const char *[]){"stats", "--json", id, NULL},
+			    &ignored)))
+		cgroup_usage(a, cs, st, ts);
+	cs->writable_layer = writable_layer(c, a, state);
+	return cs;
+}
+
+int
+stats_container(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
+		struct arena *arena, struct cri_status *s)
+{
+	const Runtime__V1__ContainerStatsRequest *q =
+	    (const Runtime__V1__ContainerStatsRequest *)req;
+	Runtime__V1__ContainerStatsResponse *r = (Runtime__V1__ContainerStatsResponse *)resp;
+	_cleanup_close_ int dirfd = -1;
+	json_auto_t *rec = NULL;
+	struct err e;
+
+	if (!(rec = record_find(c->st, RECORD_CONTAINERS, "container", q->container_id, &dirfd,
+				NULL, &e)))
+		return cri_fail_err(s, &e);
+	return (r->stats = one(c, arena, rec, s)) ? 0 : -1;
+}
+
+static bool
+matches(const json_t *rec, const Runtime__V1__ContainerStatsFilter *f)
+{
+	if (!f)
+		return true;
+	if (f->id && f->id[0] && strncmp(jsonio_str(rec, "id"), f->id, strlen(f->id)) != 0)
+		return false;
+	if (f->pod_sandbox_id && f->pod_sandbox_id[0] &&
+	    strncmp(jsonio_str(rec, "pod_sandbox_id") ?: "", f->pod_sandbox_id,
+		    strlen(f->pod_sandbox_id)) != 0)
+		return false;
+	return pbmap_match(json_object_get(rec, "labels"), (void **)f->label_selector,
+			   f->n_label_selector);
+}
+
+int
+stats_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, struct arena *arena,
+	   struct cri_status *s)
+{
+	const Runtime__V1__ListContainerStatsRequest *q =
+	    (const Runtime__V1__ListContainerStatsRequest *)req;
+	Runtime__V1__ListContainerStatsResponse *r =
+	    (Runtime__V1__ListContainerStatsResponse *)resp;
+	_cleanup_close_ int dirfd = -1;
+	json_auto_t *all = NULL;
+	struct err e;
+	json_t *rec;
+	size_t i;
+
+	if ((dirfd = record_dir(c->st, RECORD_CONTAINERS, &e)) < 0 ||
+	    !(all = record_list(dirfd, &e)))
+		return cri_fail_err(s, &e);
+	r->stats = arena_array(arena, json_array_size(all) + 1, sizeof(*r->stats));
+	json_array_foreach(all, i, rec) {
+		Runtime__V1__ContainerStats *cs;
+		struct cri_status gone;
+
+		if (!matches(rec, q->filter))
+			continue;
+		/* one removed meanwhile (ctr-run knows it no more) is left out, not an error */
+		if ((cs = one(c, arena, rec, &gone)))
+			r->stats[r->n_stats++] = cs;
+		else if (gone.code != GRPC_STATUS_NOT_FOUND &&
+			 gone.code != GRPC_STATUS_INVALID_ARGUMENT)
+			return *s = gone, -1;
+	}
+	return 0;
+}
