@@ -354,10 +354,8 @@ linuxcfg_update_args(struct arena *ar, const Runtime__V1__LinuxContainerResource
 {
 	struct opts o = {arena_array(ar, 16, sizeof(*o.v)), 0};
 
-	if (!r)
-		return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT,
-				"UpdateContainerResources: no linux resources");
-	if (resources(&o, ar, r, s) < 0)
+	/* no resources: nothing to change, as containerd answers it */
+	if (r && resources(&o, ar, r, s) < 0)
 		return -1;
 	*out = o.v;
 	*n = o.n;

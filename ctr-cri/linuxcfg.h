@@ -19,9 +19,9 @@ const char **linuxcfg_args(struct cri *c, struct arena *ar, const Runtime__V1__C
 			   bool host_net, struct cri_status *s);
 
 /*
- * ctr-run update's options for r (UpdateContainerResources), from the
- * arena; *n of them (0: nothing to change). -1 with s filled on a bad or
- * unsupported value.
+ * ctr-run update's options for r (UpdateContainerResources; may be NULL),
+ * from the arena; *n of them (0: nothing to change). -1 with s filled on a
+ * bad or unsupported value.
  */
 int linuxcfg_update_args(struct arena *ar, const Runtime__V1__LinuxContainerResources *r,
 			 const char ***out, size_t *n, struct cri_status *s);

@@ -42,7 +42,7 @@ stats_update(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 	    (const Runtime__V1__UpdateContainerResourcesRequest *)req;
 	_cleanup_close_ int dirfd = -1, lk = -1;
 	_cleanup_free_ const char **argv = NULL;
-	json_auto_t *rec = NULL;
+	json_auto_t *rec = NULL, *state = NULL;
 	const char **opts;
 	size_t n;
 	struct err e;
@@ -54,6 +54,12 @@ stats_update(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 	if (linuxcfg_update_args(arena, q->linux, &opts, &n, s) < 0)
 		return -1;
 	if (n == 0) /* nothing ctr-run keeps was asked for: no runtime call */
+		return 0;
+	/* a CRI container never starts again: one that ended has nothing to change (containerd) */
+	if (!(state = tool_json(c, "ctr-run", "CTR_RUN",
+				(const char *[]){"state", jsonio_str(rec, "id"), NULL}, s)))
+		return -1;
+	if (!strcmp(jsonio_str(state, "status") ?: "", "stopped"))
 		return 0;
 	argv = xcalloc(n + 3, sizeof(*argv));
 	argv[0] = "update";

@@ -650,6 +650,12 @@ cri_image() {
 	assert_status 0
 	[ "$(json_get "$output" '.stats.cpu // "none"')" = none ]
 	[ "$(json_get "$output" .stats.attributes.id)" = "$c3" ]
+	# as containerd: an ended container, or no resources, is no error and changes nothing
+	run cri_call RuntimeService/UpdateContainerResources "{\"container_id\":\"$c3\",\"linux\":{\"memory_limit_in_bytes\":134217728}}"
+	assert_status 0
+	run cri_call RuntimeService/UpdateContainerResources "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	[ "$(cat /sys/fs/cgroup/memory/$cg/memory.limit_in_bytes)" = 134217728 ]
 	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
 	assert_status 0
 	cri_stop
