@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of ctr-run's OCI spec builder and default seccomp profile. */
-#include <sys/prctl.h>
 #include <string.h>
 
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include "imagein.h"
 #include "runtime.h"
