@@ -34,6 +34,22 @@ tool_json(struct cri *c, const char *tool, const char *env, const char *const *a
 	return doc;
 }
 
+/* Every container record (a new array), or NULL with s filled. */
+static json_t *
+all_containers(struct cri *c, struct cri_status *s)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct err e;
+	json_t *all;
+
+	if ((dirfd = record_dir(c->st, RECORD_CONTAINERS, &e)) < 0 ||
+	    !(all = record_list(dirfd, &e))) {
+		cri_fail_err(s, &e);
+		return NULL;
+	}
+	return all;
+}
+
 int
 stats_update(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 	     struct arena *arena, struct cri_status *s)
@@ -233,15 +249,12 @@ stats_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, s
 	    (const Runtime__V1__ListContainerStatsRequest *)req;
 	Runtime__V1__ListContainerStatsResponse *r =
 	    (Runtime__V1__ListContainerStatsResponse *)resp;
-	_cleanup_close_ int dirfd = -1;
 	json_auto_t *all = NULL;
-	struct err e;
 	json_t *rec;
 	size_t i;
 
-	if ((dirfd = record_dir(c->st, RECORD_CONTAINERS, &e)) < 0 ||
-	    !(all = record_list(dirfd, &e)))
-		return cri_fail_err(s, &e);
+	if (!(all = all_containers(c, s)))
+		return -1;
 	r->stats = arena_array(arena, json_array_size(all) + 1, sizeof(*r->stats));
 	json_array_foreach(all, i, rec) {
 		Runtime__V1__ContainerStats *cs;
@@ -255,6 +268,152 @@ stats_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, s
 		else if (gone.code != GRPC_STATUS_NOT_FOUND &&
 			 gone.code != GRPC_STATUS_INVALID_ARGUMENT)
 			return *s = gone, -1;
+	}
+	return 0;
+}
+
+/* *sum += v, sum made when v is the first value; NULL v (not read) adds nothing. */
+static void
+add_u64(struct arena *a, Runtime__V1__UInt64Value **sum, const Runtime__V1__UInt64Value *v)
+{
+	if (!v)
+		return;
+	if (!*sum) {
+		*sum = arena_alloc(a, sizeof(**sum));
+		runtime__v1__uint64_value__init(*sum);
+	}
+	(*sum)->value += v->value;
+}
+
+/* The pod's CPU and memory: its containers' sums (it has no process or cgroup of its own). */
+static void
+pod_sums(struct arena *a, Runtime__V1__LinuxPodSandboxStats *l, json_int_t ts)
+{
+	l->cpu = arena_alloc(a, sizeof(*l->cpu));
+	runtime__v1__cpu_usage__init(l->cpu);
+	l->memory = arena_alloc(a, sizeof(*l->memory));
+	runtime__v1__memory_usage__init(l->memory);
+	l->cpu->timestamp = l->memory->timestamp = ts;
+	for (size_t i = 0; i < l->n_containers; i++) {
+		const Runtime__V1__ContainerStats *cs = l->containers[i];
+
+		if (cs->cpu)
+			add_u64(a, &l->cpu->usage_core_nano_seconds,
+				cs->cpu->usage_core_nano_seconds);
+		if (!cs->memory)
+			continue;
+		add_u64(a, &l->memory->working_set_bytes, cs->memory->working_set_bytes);
+		add_u64(a, &l->memory->usage_bytes, cs->memory->usage_bytes);
+		add_u64(a, &l->memory->rss_bytes, cs->memory->rss_bytes);
+		add_u64(a, &l->memory->page_faults, cs->memory->page_faults);
+		add_u64(a, &l->memory->major_page_faults, cs->memory->major_page_faults);
+	}
+}
+
+static Runtime__V1__PodSandboxAttributes *
+pod_attributes(struct arena *a, const json_t *pod)
+{
+	Runtime__V1__PodSandboxAttributes *at = arena_alloc(a, sizeof(*at));
+	const json_t *md = json_object_get(pod, "metadata");
+
+	runtime__v1__pod_sandbox_attributes__init(at);
+	at->id = arena_strdup(a, jsonio_str(pod, "id"));
+	at->metadata = arena_alloc(a, sizeof(*at->metadata));
+	runtime__v1__pod_sandbox_metadata__init(at->metadata);
+	at->metadata->name = arena_strdup(a, jsonio_str(md, "name") ?: "");
+	at->metadata->uid = arena_strdup(a, jsonio_str(md, "uid") ?: "");
+	at->metadata->namespace_ = arena_strdup(a, jsonio_str(md, "namespace") ?: "");
+	at->metadata->attempt = (uint32_t)json_integer_value(json_object_get(md, "attempt"));
+	at->labels =
+	    pbmap_from_json(a, &runtime__v1__pod_sandbox_attributes__labels_entry__descriptor,
+			    json_object_get(pod, "labels"), &at->n_labels);
+	at->annotations =
+	    pbmap_from_json(a, &runtime__v1__pod_sandbox_attributes__annotations_entry__descriptor,
+			    json_object_get(pod, "annotations"), &at->n_annotations);
+	return at;
+}
+
+/* A pod's stats: its containers' (from all, every container record), and their sums. */
+static Runtime__V1__PodSandboxStats *
+pod_one(struct cri *c, struct arena *a, const json_t *pod, const json_t *all, struct cri_status *s)
+{
+	Runtime__V1__PodSandboxStats *ps = arena_alloc(a, sizeof(*ps));
+	Runtime__V1__LinuxPodSandboxStats *l = arena_alloc(a, sizeof(*l));
+	json_int_t ts = now_ns();
+	const json_t *rec;
+	size_t i;
+
+	runtime__v1__pod_sandbox_stats__init(ps);
+	runtime__v1__linux_pod_sandbox_stats__init(l);
+	ps->attributes = pod_attributes(a, pod);
+	ps->linux = l;
+	l->containers = arena_array(a, json_array_size(all) + 1, sizeof(*l->containers));
+	json_array_foreach(all, i, rec) {
+		Runtime__V1__ContainerStats *cs;
+		struct cri_status gone;
+
+		if (strcmp(jsonio_str(rec, "pod_sandbox_id") ?: "", jsonio_str(pod, "id")) != 0)
+			continue;
+		if ((cs = one(c, a, rec, &gone)))
+			l->containers[l->n_containers++] = cs;
+		else if (gone.code != GRPC_STATUS_NOT_FOUND &&
+			 gone.code != GRPC_STATUS_INVALID_ARGUMENT)
+			return *s = gone, NULL;
+	}
+	pod_sums(a, l, ts);
+	return ps;
+}
+
+int
+stats_pod(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, struct arena *arena,
+	  struct cri_status *s)
+{
+	const Runtime__V1__PodSandboxStatsRequest *q =
+	    (const Runtime__V1__PodSandboxStatsRequest *)req;
+	Runtime__V1__PodSandboxStatsResponse *r = (Runtime__V1__PodSandboxStatsResponse *)resp;
+	_cleanup_close_ int dirfd = -1;
+	json_auto_t *pod = NULL, *all = NULL;
+	struct err e;
+
+	if (!(pod = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", q->pod_sandbox_id, &dirfd,
+				NULL, &e)))
+		return cri_fail_err(s, &e);
+	if (!(all = all_containers(c, s)))
+		return -1;
+	return (r->stats = pod_one(c, arena, pod, all, s)) ? 0 : -1;
+}
+
+int
+stats_pod_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
+	       struct arena *arena, struct cri_status *s)
+{
+	const Runtime__V1__ListPodSandboxStatsRequest *q =
+	    (const Runtime__V1__ListPodSandboxStatsRequest *)req;
+	Runtime__V1__ListPodSandboxStatsResponse *r =
+	    (Runtime__V1__ListPodSandboxStatsResponse *)resp;
+	const Runtime__V1__PodSandboxStatsFilter *f = q->filter;
+	_cleanup_close_ int dirfd = -1;
+	json_auto_t *pods = NULL, *all = NULL;
+	struct err e;
+	json_t *pod;
+	size_t i;
+
+	if ((dirfd = record_dir(c->st, RECORD_SANDBOXES, &e)) < 0 ||
+	    !(pods = record_list(dirfd, &e)))
+		return cri_fail_err(s, &e);
+	if (!(all = all_containers(c, s)))
+		return -1;
+	r->stats = arena_array(arena, json_array_size(pods) + 1, sizeof(*r->stats));
+	json_array_foreach(pods, i, pod) {
+		if (f && f->id && f->id[0] &&
+		    strncmp(jsonio_str(pod, "id"), f->id, strlen(f->id)) != 0)
+			continue;
+		if (f && !pbmap_match(json_object_get(pod, "labels"), (void **)f->label_selector,
+				      f->n_label_selector))
+			continue;
+		if (!(r->stats[r->n_stats] = pod_one(c, arena, pod, all, s)))
+			return -1;
+		r->n_stats++;
 	}
 	return 0;
 }

@@ -644,6 +644,21 @@ cri_image() {
 	[ "$output" = "{}" ]
 	run --separate-stderr cri_call RuntimeService/ContainerStats '{"container_id":"0123"}'
 	[[ "$stderr" == "NOT_FOUND: no container '0123'"* ]]
+	# the pod's: its four containers, and their sums
+	run cri_call RuntimeService/PodSandboxStats "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	ps=$output
+	[ "$(jq -r .stats.attributes.metadata.name <<<"$ps")" = sec ]
+	[ "$(jq -r '.stats.linux.containers | length' <<<"$ps")" = 4 ]
+	[ "$(jq -r .stats.linux.memory.working_set_bytes.value <<<"$ps")" = "$(jq '[.stats.linux.containers[].memory.working_set_bytes.value | tonumber] | add' <<<"$ps")" ]
+	[ "$(jq -r .stats.linux.memory.working_set_bytes.value <<<"$ps")" -ge "$ws2" ]
+	[ "$(jq -r .stats.linux.cpu.usage_core_nano_seconds.value <<<"$ps")" = "$(jq '[.stats.linux.containers[].cpu.usage_core_nano_seconds.value | tonumber] | add' <<<"$ps")" ]
+	run cri_call RuntimeService/ListPodSandboxStats "{\"filter\":{\"label_selector\":{\"app\":\"sec\"}}}"
+	[ "$(json_get "$output" '[.stats[].attributes.id] | join(" ")')" = "$pod" ]
+	run cri_call RuntimeService/ListPodSandboxStats '{"filter":{"id":"zz"}}'
+	[ "$output" = "{}" ]
+	run --separate-stderr cri_call RuntimeService/PodSandboxStats '{"pod_sandbox_id":"0123"}'
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0123'"* ]]
 	# a stopped one: attributes and its layer, no CPU or memory
 	cri_call RuntimeService/StopContainer "{\"container_id\":\"$c3\",\"timeout\":0}"
 	run cri_call RuntimeService/ContainerStats "{\"container_id\":\"$c3\"}"
