@@ -34,16 +34,15 @@ tool_json(struct cri *c, const char *tool, const char *env, const char *const *a
 	return doc;
 }
 
-/* Every container record (a new array), or NULL with s filled. */
+/* Every record of kind (a new array), or NULL with s filled. */
 static json_t *
-all_containers(struct cri *c, struct cri_status *s)
+all_records(struct cri *c, const char *kind, struct cri_status *s)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct err e;
 	json_t *all;
 
-	if ((dirfd = record_dir(c->st, RECORD_CONTAINERS, &e)) < 0 ||
-	    !(all = record_list(dirfd, &e))) {
+	if ((dirfd = record_dir(c->st, kind, &e)) < 0 || !(all = record_list(dirfd, &e))) {
 		cri_fail_err(s, &e);
 		return NULL;
 	}
@@ -253,7 +252,7 @@ stats_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, s
 	json_t *rec;
 	size_t i;
 
-	if (!(all = all_containers(c, s)))
+	if (!(all = all_records(c, RECORD_CONTAINERS, s)))
 		return -1;
 	r->stats = arena_array(arena, json_array_size(all) + 1, sizeof(*r->stats));
 	json_array_foreach(all, i, rec) {
@@ -378,7 +377,7 @@ stats_pod(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, st
 	if (!(pod = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", q->pod_sandbox_id, &dirfd,
 				NULL, &e)))
 		return cri_fail_err(s, &e);
-	if (!(all = all_containers(c, s)))
+	if (!(all = all_records(c, RECORD_CONTAINERS, s)))
 		return -1;
 	return (r->stats = pod_one(c, arena, pod, all, s)) ? 0 : -1;
 }
@@ -392,16 +391,12 @@ stats_pod_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *res
 	Runtime__V1__ListPodSandboxStatsResponse *r =
 	    (Runtime__V1__ListPodSandboxStatsResponse *)resp;
 	const Runtime__V1__PodSandboxStatsFilter *f = q->filter;
-	_cleanup_close_ int dirfd = -1;
 	json_auto_t *pods = NULL, *all = NULL;
-	struct err e;
 	json_t *pod;
 	size_t i;
 
-	if ((dirfd = record_dir(c->st, RECORD_SANDBOXES, &e)) < 0 ||
-	    !(pods = record_list(dirfd, &e)))
-		return cri_fail_err(s, &e);
-	if (!(all = all_containers(c, s)))
+	if (!(pods = all_records(c, RECORD_SANDBOXES, s)) ||
+	    !(all = all_records(c, RECORD_CONTAINERS, s)))
 		return -1;
 	r->stats = arena_array(arena, json_array_size(pods) + 1, sizeof(*r->stats));
 	json_array_foreach(pods, i, pod) {
