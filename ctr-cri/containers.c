@@ -16,6 +16,7 @@
 #include "ctr-cri/api.pb-c.h"
 #include "imagedb.h"
 #include "jsonio.h"
+#include "linuxcfg.h"
 #include "lock.h"
 #include "netns-dir.h"
 #include "path.h"
@@ -201,7 +202,7 @@ log_args(struct args *a, const char *log)
 static void
 create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 	    const Runtime__V1__ContainerConfig *cfg, const char *image, const char *nspath,
-	    const char *resolv, const char *log)
+	    const char *resolv, const char *log, const char **linux_opts)
 {
 	const char *host = jsonio_str(pod, "hostname");
 
@@ -239,6 +240,8 @@ create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 					 cfg->mounts[i]->container_path,
 					 cfg->mounts[i]->readonly ? ",ro" : ""));
 	}
+	for (; *linux_opts; linux_opts++)
+		args_add(a, *linux_opts);
 	args_add(a, image);
 	/* ctr-run's rule is Docker's: what follows -- replaces Cmd and keeps the Entrypoint */
 	if (cfg->n_command || cfg->n_args)
@@ -369,6 +372,7 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	_cleanup_close_ int dirfd = -1, lk = -1;
 	json_auto_t *pod = NULL, *rec = NULL;
 	struct args a = {0};
+	const char **linux_opts;
 	char id[RECORD_ID_LEN + 1];
 	struct err e;
 	int rc;
@@ -382,6 +386,8 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 		return -1;
 	if (jsonio_str(pod, "netns") && !(nspath = netns_dir_path(jsonio_str(pod, "netns"), &e)))
 		return cri_fail_err(s, &e);
+	if (!(linux_opts = linuxcfg_args(c, arena, q->config, !nspath, s)))
+		return -1;
 	record_new_id(id);
 	/* jansson takes UTF-8 only, as proto3 strings are */
 	if (!(rec = new_record(id, pod, q->config, image_id)))
@@ -392,7 +398,7 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 		return cri_fail_err(s, &e);
 	resolv = pod_resolv(c, pod, q->config);
 	create_args(&a, arena, id, pod, q->config, image, nspath, resolv,
-		    jsonio_str(rec, "log_path"));
+		    jsonio_str(rec, "log_path"), linux_opts);
 	rc = log_folder(jsonio_str(rec, "log_path"), s);
 	if (rc == 0)
 		rc = ctr_run(c, a.v, NULL, s);

@@ -17,6 +17,7 @@
 struct cri {
 	struct state *st;	  /* namespace CRI_NAMESPACE, open */
 	const char *cni_conf_dir; /* $CNI_CONF_DIR, else /etc/cni/net.d, as ctr-netns cni reads */
+	const char *seccomp_root; /* --seccomp-profile-root: where Localhost profiles must lie */
 };
 
 /* A call's answer when it fails: a gRPC status code and one line. */

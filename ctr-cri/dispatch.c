@@ -13,6 +13,7 @@
 #include "images.h"
 #include "pods.h"
 #include "runtime.h"
+#include "stats.h"
 #include "xmem.h"
 
 struct method {
@@ -37,6 +38,11 @@ static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/ContainerStatus", containers_status},
     {"/runtime.v1.RuntimeService/ReopenContainerLog", containers_reopen_log},
     {"/runtime.v1.RuntimeService/ExecSync", execsync_run},
+    {"/runtime.v1.RuntimeService/UpdateContainerResources", stats_update},
+    {"/runtime.v1.RuntimeService/ContainerStats", stats_container},
+    {"/runtime.v1.RuntimeService/ListContainerStats", stats_list},
+    {"/runtime.v1.RuntimeService/PodSandboxStats", stats_pod},
+    {"/runtime.v1.RuntimeService/ListPodSandboxStats", stats_pod_list},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},
     {"/runtime.v1.ImageService/PullImage", images_pull},

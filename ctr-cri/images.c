@@ -274,8 +274,8 @@ images_remove(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp
 	return rc;
 }
 
-static Runtime__V1__FilesystemUsage *
-fs_usage(struct arena *a, const char *mountpoint, long long bytes, long long inodes)
+Runtime__V1__FilesystemUsage *
+images_fs_usage(struct arena *a, const char *mountpoint, long long bytes, long long inodes)
 {
 	Runtime__V1__FilesystemUsage *u = arena_alloc(a, sizeof(*u));
 	struct timespec now;
@@ -311,6 +311,6 @@ images_fs_info(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *res
 	r->n_image_filesystems = 1;
 	r->image_filesystems = arena_alloc(arena, sizeof(*r->image_filesystems));
 	r->image_filesystems[0] =
-	    fs_usage(arena, arena_printf(arena, "%s/snapshots", c->st->root), bytes, inodes);
+	    images_fs_usage(arena, arena_printf(arena, "%s/snapshots", c->st->root), bytes, inodes);
 	return 0;
 }

@@ -15,5 +15,8 @@ int images_remove(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 		  struct arena *arena, struct cri_status *s);
 int images_fs_info(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 		   struct arena *arena, struct cri_status *s);
+/* A FilesystemUsage of mountpoint, stamped now; all from the arena. */
+struct Runtime__V1__FilesystemUsage *images_fs_usage(struct arena *a, const char *mountpoint,
+						     long long bytes, long long inodes);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "cri.h"
+#include "linuxcfg.h"
 #include "lock.h"
 #include "prog.h"
 #include "server.h"
@@ -15,11 +16,14 @@
 enum {
 	OPT_LISTEN = 0x100,
 	OPT_MAX_MSG,
+	OPT_SECCOMP_ROOT,
 };
 
 static const struct opt opts[] = {
     {"listen", OPT_LISTEN, "PATH", "the socket (default $CTR_STATE/cri.sock)", NULL},
     {"max-message-size", OPT_MAX_MSG, "BYTES", "largest request taken (default 16M)", NULL},
+    {"seccomp-profile-root", OPT_SECCOMP_ROOT, "DIR",
+     "where Localhost seccomp profiles must lie (default " LINUXCFG_SECCOMP_ROOT ")", NULL},
     OPT_END,
 };
 static const struct opt_cmd cri_spec = {
@@ -41,7 +45,8 @@ main(int argc, char **argv)
 	struct server_opts o = {.max_msg = 16 << 20};
 	_cleanup_free_ char *listen = NULL, *lockname = NULL;
 	_cleanup_close_ int lockfd = -1;
-	struct cri c = {.cni_conf_dir = getenv("CNI_CONF_DIR")};
+	struct cri c = {.cni_conf_dir = getenv("CNI_CONF_DIR"),
+			.seccomp_root = LINUXCFG_SECCOMP_ROOT};
 	struct opt_parser p;
 	struct state st;
 	struct err e;
@@ -52,6 +57,10 @@ main(int argc, char **argv)
 	while ((k = opt_next(&p)) != -1) {
 		if (k == OPT_LISTEN)
 			listen = xstrdup(optarg);
+		else if (k == OPT_SECCOMP_ROOT && optarg[0] != '/')
+			opt_die(&cri_spec, "--seccomp-profile-root: want an absolute path");
+		else if (k == OPT_SECCOMP_ROOT)
+			c.seccomp_root = optarg;
 		else if (k == OPT_MAX_MSG)
 			o.max_msg = (size_t)cli_size(optarg, 1024, 1 << 30, "--max-message-size");
 	}

@@ -18,6 +18,7 @@
 #include "containers.h"
 #include "ctr-cri/api.pb-c.h"
 #include "jsonio.h"
+#include "linuxcfg.h"
 #include "lock.h"
 #include "path.h"
 #include "pbmap.h"
@@ -90,7 +91,7 @@ check_config(const Runtime__V1__PodSandboxConfig *cfg, const char *handler, stru
 	if (handler && handler[0] && strcmp(handler, "runc") != 0)
 		return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT,
 				"no runtime handler '%.80s' (ctr-cri has runc only)", handler);
-	return 0;
+	return linuxcfg_pod_check(cfg->linux, s);
 }
 
 static bool

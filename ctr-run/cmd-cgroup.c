@@ -16,7 +16,7 @@
 #include "spec.h"
 #include "xmem.h"
 
-enum { O_JSON = 0x100, O_CPUS, O_PIDS };
+enum { O_JSON = 0x100, O_CPUS, O_PIDS, O_SHARES };
 
 static void
 flag_opt(int c, const char *arg, void *ctx)
@@ -99,6 +99,7 @@ static const struct opt update_opts[] = {
     {"memory", 'm', "SIZE", "memory limit (bytes, or with k, m, g)", NULL},
     {"cpus", O_CPUS, "N", "CPU limit in CPUs (1.5: one and a half)", NULL},
     {"pids-limit", O_PIDS, "N", "most processes the container may have", NULL},
+    {"cpu-shares", O_SHARES, "N", "relative CPU weight (2 to 262144)", NULL},
     OPT_END,
 };
 const struct opt_cmd cmd_update_spec = {"ID", "change a running container's limits", update_opts, 0,
@@ -116,6 +117,8 @@ update_opt(int c, const char *arg, void *ctx)
 		r = spec_parse_bytes(arg, &so->memory, &e);
 	else if (c == O_CPUS)
 		r = spec_parse_cpus(arg, &so->cpu_quota, &e);
+	else if (c == O_SHARES)
+		r = spec_parse_shares(arg, &so->cpu_shares, &e);
 	else if (c == O_PIDS && ((so->pids_limit = strtoll(arg, &end, 10)) <= 0 || *end))
 		r = err_code(&e, "invalid", "bad --pids-limit '%s'", arg);
 	if (r < 0)
@@ -126,8 +129,8 @@ int
 cmd_update(int argc, char **argv, struct state *st)
 {
 	struct spec_opts so = {0};
-	char mem[32], quota[32], pids[32];
-	const char *args[12] = {"update"};
+	char mem[32], quota[32], pids[32], shares[32];
+	const char *args[14] = {"update"};
 	int n = 1;
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
@@ -135,11 +138,12 @@ cmd_update(int argc, char **argv, struct state *st)
 	opt_parse(&cmd_update_spec, argc, argv, st, update_opt, &so);
 	need_cgroup();
 	cmd_open(st, cmd_one_id(&cmd_update_spec, argc, argv), &c, 100);
-	if (!so.memory && !so.cpu_quota && !so.pids_limit)
+	if (!so.memory && !so.cpu_quota && !so.pids_limit && !so.cpu_shares)
 		opt_die(&cmd_update_spec, "nothing to update");
 	snprintf(mem, sizeof(mem), "%lld", (long long)so.memory);
 	snprintf(quota, sizeof(quota), "%lld", (long long)so.cpu_quota);
 	snprintf(pids, sizeof(pids), "%lld", (long long)so.pids_limit);
+	snprintf(shares, sizeof(shares), "%lld", (long long)so.cpu_shares);
 	if (so.memory)
 		args[n++] = "--memory", args[n++] = mem;
 	if (so.cpu_quota)
@@ -147,6 +151,8 @@ cmd_update(int argc, char **argv, struct state *st)
 		args[n++] = quota;
 	if (so.pids_limit)
 		args[n++] = "--pids-limit", args[n++] = pids;
+	if (so.cpu_shares)
+		args[n++] = "--cpu-share", args[n++] = shares;
 	args[n] = NULL;
 	if (runtime_run(jsonio_str(c.rec, "runtime"), &c, args, -1, &e) < 0)
 		die_err(&e);
@@ -175,9 +181,11 @@ stats_json(const struct cgroup_stats *cs)
 	/* v1 reports "no limit" as a huge page-rounded number; show it as -1 like v2's max */
 	if (memlim >= (1ll << 62))
 		memlim = -1;
-	return json_pack("{s:s, s:{s:I, s:I}, s:{s:I}, s:{s:I, s:I}}", "cgroup",
+	return json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I}, s:{s:I, s:I}}", "cgroup",
 			 cs->version == 2 ? "v2" : "v1", "memory", "usage", shown(cs->mem_usage),
-			 "limit", shown(memlim), "cpu", "usage_ns", shown(cs->cpu_ns), "pids",
+			 "limit", shown(memlim), "working_set", shown(cs->mem_working_set), "rss",
+			 shown(cs->mem_rss), "pgfault", shown(cs->pgfault), "pgmajfault",
+			 shown(cs->pgmajfault), "cpu", "usage_ns", shown(cs->cpu_ns), "pids",
 			 "current", shown(cs->pids), "limit", shown(cs->pids_limit));
 }
 

@@ -215,11 +215,13 @@ describe(const struct container *c, bool ask_shim)
 {
 	json_t *x = NULL;
 	enum container_status cs = container_status(c, &x);
-	json_t *d = json_pack("{s:s, s:O?, s:s, s:O?, s:O?, s:O?}", "id", c->id, "image",
-			      json_object_get(c->rec, "image"), "status", container_status_name(cs),
-			      "created", json_object_get(c->rec, "created"), "bundle",
-			      json_object_get(c->rec, "bundle"), "runtime",
-			      json_object_get(c->rec, "runtime"));
+	json_t *d = json_pack(
+	    "{s:s, s:O?, s:s, s:O?, s:O?, s:O?, s:O?, s:O?}", "id", c->id, "image",
+	    json_object_get(c->rec, "image"), "status", container_status_name(cs), "created",
+	    json_object_get(c->rec, "created"), "bundle", json_object_get(c->rec, "bundle"),
+	    "runtime", json_object_get(c->rec, "runtime"), "snapshotter",
+	    json_object_get(c->rec, "snapshotter"), "snapshot_key",
+	    json_object_get(c->rec, "snapshot_key"));
 	struct err e;
 
 	if (x)

@@ -52,6 +52,8 @@ enum {
 	O_ADD_HOST,
 	O_NO_HOSTS,
 	O_DEVICE,
+	O_CPU_SHARES,
+	O_OOM_ADJ,
 };
 
 static const struct opt create_opts[] = {
@@ -84,6 +86,8 @@ static const struct opt create_opts[] = {
     {"memory", 'm', "SIZE", "memory limit (bytes, or with k, m, g)", NULL},
     {"cpus", O_CPUS, "N", "CPU limit in CPUs (1.5: one and a half)", NULL},
     {"pids-limit", O_PIDS, "N", "most processes the container may have", NULL},
+    {"cpu-shares", O_CPU_SHARES, "N", "relative CPU weight (2 to 262144; the kernel's 1024)", NULL},
+    {"oom-score-adj", O_OOM_ADJ, "N", "the init's oom_score_adj (-1000 to 1000)", NULL},
     {"net", O_NET, "host|none|slirp4netns[:OPT]|ns:NAME|cni:NAME[,NAME]|PATH",
      "network namespace (default: a new one, loopback only)", NULL},
     {"network", O_NET, "host|none|slirp4netns[:OPT]|ns:NAME|cni:NAME[,NAME]|PATH", NULL, NULL},
@@ -313,6 +317,11 @@ set_size_opt(int c, const char *arg, struct spec_opts *so, struct err *e)
 		return spec_parse_bytes(arg, &so->memory, e) < 0 ? err_prefix(e, "--memory") : 0;
 	case O_CPUS:
 		return spec_parse_cpus(arg, &so->cpu_quota, e);
+	case O_CPU_SHARES:
+		return spec_parse_shares(arg, &so->cpu_shares, e);
+	case O_OOM_ADJ:
+		so->oom_adj_set = true;
+		return spec_parse_oom_adj(arg, &so->oom_score_adj, e);
 	default: /* O_PIDS */
 		so->pids_limit = strtoll(arg, &end, 10);
 		if (*end || end == arg || so->pids_limit <= 0 || so->pids_limit > 1 << 22)
@@ -382,6 +391,8 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 	case 'm':
 	case O_CPUS:
 	case O_PIDS:
+	case O_CPU_SHARES:
+	case O_OOM_ADJ:
 		return set_size_opt(c, arg, so, e);
 	case O_NET:
 		return set_net(a, arg, e);

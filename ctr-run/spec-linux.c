@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "cgroup-deleg.h"
 #include "cleanup.h"
@@ -109,7 +110,12 @@ spec_caps(const struct spec_opts *o, struct err *e)
 		return NULL;
 	caps = json_array();
 	for (size_t i = 0; all_caps[i]; i++) {
-		bool def = o->privileged;
+		/*
+		 * privileged is every capability we hold in our bounding set, as
+		 * containerd's: one outside it (a sandbox without SYS_RESOURCE)
+		 * would make the runtime fail to apply the set
+		 */
+		bool def = o->privileged && prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1;
 
 		for (size_t j = 0; !def && default_caps[j]; j++)
 			def = !strcmp(default_caps[j], all_caps[i]);
@@ -231,10 +237,17 @@ resources(const struct spec_opts *o)
 	if (o->memory > 0)
 		json_object_set_new(r, "memory",
 				    json_pack("{s:I}", "limit", (json_int_t)o->memory));
-	if (o->cpu_quota > 0)
-		json_object_set_new(r, "cpu",
-				    json_pack("{s:I, s:I}", "quota", (json_int_t)o->cpu_quota,
-					      "period", (json_int_t)100000));
+	if (o->cpu_quota > 0 || o->cpu_shares > 0) {
+		json_t *cpu = json_object();
+
+		if (o->cpu_quota > 0) {
+			json_object_set_new(cpu, "quota", json_integer(o->cpu_quota));
+			json_object_set_new(cpu, "period", json_integer(100000));
+		}
+		if (o->cpu_shares > 0)
+			json_object_set_new(cpu, "shares", json_integer(o->cpu_shares));
+		json_object_set_new(r, "cpu", cpu);
+	}
 	if (o->pids_limit > 0)
 		json_object_set_new(r, "pids",
 				    json_pack("{s:I}", "limit", (json_int_t)o->pids_limit));
@@ -269,9 +282,10 @@ rootless_limits(const struct spec_opts *o, char **parent, struct err *e)
 	const char *opt = o->memory > 0	      ? "--memory"
 			  : o->cpu_quota > 0  ? "--cpus"
 			  : o->pids_limit > 0 ? "--pids-limit"
+			  : o->cpu_shares > 0 ? "--cpu-shares"
 					      : NULL;
 	unsigned want = (o->memory > 0 ? CGROUP_WANT_MEMORY : 0) |
-			(o->cpu_quota > 0 ? CGROUP_WANT_CPU : 0) |
+			(o->cpu_quota > 0 || o->cpu_shares > 0 ? CGROUP_WANT_CPU : 0) |
 			(o->pids_limit > 0 ? CGROUP_WANT_PIDS : 0);
 
 	*parent = NULL;

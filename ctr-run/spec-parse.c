@@ -150,3 +150,38 @@ spec_parse_cpus(const char *s, int64_t *quota, struct err *e)
 		*quota = 1000; /* the kernel's floor for cpu.cfs_quota_us */
 	return 0;
 }
+
+/* A decimal integer in [min, max], else -1. */
+static int
+parse_range(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return end == s || *end || errno || *out < min || *out > max ? -1 : 0;
+}
+
+int
+spec_parse_shares(const char *s, int64_t *shares, struct err *e)
+{
+	long long v;
+
+	/* the kernel's MIN_SHARES and MAX_SHARES; outside them it would clamp silently */
+	if (parse_range(s, 2, 262144, &v) < 0)
+		return err_code(e, "invalid", "bad --cpu-shares '%.32s' (want 2 to 262144)", s);
+	*shares = v;
+	return 0;
+}
+
+int
+spec_parse_oom_adj(const char *s, int *adj, struct err *e)
+{
+	long long v;
+
+	if (parse_range(s, -1000, 1000, &v) < 0)
+		return err_code(e, "invalid", "bad --oom-score-adj '%.32s' (want -1000 to 1000)",
+				s);
+	*adj = (int)v;
+	return 0;
+}

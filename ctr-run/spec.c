@@ -356,6 +356,8 @@ spec_build(const json_t *imgcfg, const struct spec_opts *o, const struct spec_us
 	process = build_process(imgcfg, o, user, caps, e);
 	if (!process)
 		return NULL;
+	if (o->oom_adj_set)
+		json_object_set_new(process, "oomScoreAdj", json_integer(o->oom_score_adj));
 	mounts = default_mounts(o);
 	linux_ = add_binds(mounts, o, e) < 0 ? NULL : spec_linux(o, caps, e);
 	if (!linux_) {

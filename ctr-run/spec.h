@@ -66,6 +66,9 @@ struct spec_opts {
 	int64_t memory;	    /* bytes, 0 for no limit */
 	int64_t cpu_quota;  /* microseconds per 100 ms period, 0 for no limit */
 	int64_t pids_limit; /* 0 for no limit */
+	int64_t cpu_shares; /* cgroup v1 cpu.shares (2 to 262144), 0 for the kernel's default */
+	bool oom_adj_set;   /* oom_score_adj below is given */
+	int oom_score_adj;  /* -1000 to 1000: the container's init's */
 	const char *net;    /* NULL or "none": a new empty netns; "host"; an absolute path */
 	const char *cni;    /* --net cni:LIST: create makes the netns and sets net (cni.c) */
 	bool slirp;	    /* --net slirp4netns: a new netns the shim attaches slirp4netns to */
@@ -86,6 +89,10 @@ void spec_mount_release(struct spec_mount *m);
 int spec_parse_bytes(const char *s, int64_t *out, struct err *e);
 /* Parse --cpus "1.5" into a CFS quota for a 100000 us period. */
 int spec_parse_cpus(const char *s, int64_t *quota, struct err *e);
+/* Parse --cpu-shares: 2 to 262144, the kernel's range. */
+int spec_parse_shares(const char *s, int64_t *shares, struct err *e);
+/* Parse --oom-score-adj: -1000 to 1000. */
+int spec_parse_oom_adj(const char *s, int *adj, struct err *e);
 /* Check a K=V environment entry. */
 int spec_check_env(const char *kv, struct err *e);
 /* Check a working directory: absolute, no "..", no empty or control bytes. */

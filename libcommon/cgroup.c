@@ -190,6 +190,25 @@ cgroup_oom_kills(const struct cgroup *cg)
 	return n != CGROUP_NONE ? n : num(cg->mem, "memory.oom_control", "oom_kill");
 }
 
+/* memory.stat's numbers: v1's total_* lines count the sub-cgroups too, as v2's always do. */
+static void
+memory_stat(const struct cgroup *cg, struct cgroup_stats *st)
+{
+	const char *dir = cg->v2 ? cg->v2 : cg->mem;
+	bool v2 = cg->v2 != NULL;
+
+	st->mem_inactive_file =
+	    num(dir, "memory.stat", v2 ? "inactive_file" : "total_inactive_file");
+	st->mem_rss = num(dir, "memory.stat", v2 ? "anon" : "total_rss");
+	st->pgfault = num(dir, "memory.stat", v2 ? "pgfault" : "total_pgfault");
+	st->pgmajfault = num(dir, "memory.stat", v2 ? "pgmajfault" : "total_pgmajfault");
+	st->mem_working_set = CGROUP_NONE;
+	if (st->mem_usage != CGROUP_NONE && st->mem_inactive_file != CGROUP_NONE)
+		st->mem_working_set = st->mem_usage > st->mem_inactive_file
+					  ? st->mem_usage - st->mem_inactive_file
+					  : 0;
+}
+
 void
 cgroup_stats(const struct cgroup *cg, struct cgroup_stats *st)
 {
@@ -208,4 +227,5 @@ cgroup_stats(const struct cgroup *cg, struct cgroup_stats *st)
 		st->cpu_ns *= 1000; /* one unit for both versions */
 	st->pids = num(v2 ? v2 : cg->pids, "pids.current", NULL);
 	st->pids_limit = num(v2 ? v2 : cg->pids, "pids.max", NULL);
+	memory_stat(cg, st);
 }

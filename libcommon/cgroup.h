@@ -56,6 +56,14 @@ struct cgroup_stats {
 	long long mem_usage, mem_max_usage, mem_limit, oom_kills;
 	long long cpu_ns;
 	long long pids, pids_limit;
+	/*
+	 * From memory.stat (the hierarchy's totals on v1): inactive file pages,
+	 * anonymous memory (v1 rss, v2 anon), page faults and major ones. The
+	 * working set is usage less inactive_file, at least 0, as the kubelet
+	 * and cAdvisor count it; NONE when either is missing.
+	 */
+	long long mem_inactive_file, mem_rss, pgfault, pgmajfault;
+	long long mem_working_set;
 };
 void cgroup_stats(const struct cgroup *cg, struct cgroup_stats *st);
 

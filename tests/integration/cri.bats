@@ -587,3 +587,210 @@ cri_with_busybox() {
 	assert_status 0
 	cri_stop
 }
+
+# cc_linux POD NAME [CONFIG FIELDS]: a CreateContainerRequest for busybox sleeping, FIELDS ("k":v,...) added to its config.
+cc_linux() {
+	jq -nc --arg pod "$1" --arg name "$2" --arg img "$IMG" --argjson o "{${3:-}}" \
+		'{pod_sandbox_id: $pod, config: ({metadata: {name: $name}, image: {image: $img}, command: ["sleep", "1000"]} + $o)}'
+}
+
+# exec_out ID CMD...: ExecSync's stdout (exit status checked 0).
+exec_out() {
+	local id=$1 out
+	shift
+	out=$(cri_call RuntimeService/ExecSync "$(printf '%s\n' "$@" | jq -R . | jq -sc --arg id "$id" '{container_id: $id, cmd: ., timeout: 20}')")
+	[ "$(jq -r '.exit_code // 0' <<<"$out")" = 0 ] || { echo "$* exited: $out" >&2; return 1; }
+	jq -r '.stdout // ""' <<<"$out" | base64 -d
+}
+
+cri_image() {
+	registry_start
+	fixture_push busybox test/busybox:1
+	IMG=$REGISTRY/test/busybox:1
+	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$IMG\"}}" >/dev/null
+}
+
+@test "cri: a container's security context, devices and resources reach it; UpdateContainerResources; stats move" {
+	require_root
+	require_cmd docker-registry skopeo umoci runc
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	pod_network
+	mkdir -p "$BATS_TEST_TMPDIR/seccomp"
+	echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}' >"$BATS_TEST_TMPDIR/seccomp/nomkdir.json"
+	cri_start --seccomp-profile-root "$BATS_TEST_TMPDIR/seccomp"
+	cri_image
+	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config sec "$host")" | jq -r .pod_sandbox_id)
+	node='"namespace_options":{"network":"NODE","pid":"CONTAINER"}'
+	# a user and group, CHOWN dropped, a read-only root, limits, a device
+	run cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" confined "\"devices\":[{\"host_path\":\"/dev/null\",\"container_path\":\"/dev/xnull\",\"permissions\":\"rw\"}],\"linux\":{\"resources\":{\"memory_limit_in_bytes\":67108864,\"cpu_period\":100000,\"cpu_quota\":50000,\"cpu_shares\":512,\"oom_score_adj\":500},\"security_context\":{$node,\"run_as_user\":{\"value\":1000},\"run_as_group\":{\"value\":1001},\"capabilities\":{\"drop_capabilities\":[\"CHOWN\"]},\"readonly_rootfs\":true,\"seccomp\":{\"profile_type\":\"RuntimeDefault\"}}}")"
+	assert_status 0
+	c1=$(json_get "$output" .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c1\"}"
+	cri_wait_state "$c1" CONTAINER_RUNNING
+	[ "$(exec_out "$c1" id -u)" = 1000 ]
+	[ "$(exec_out "$c1" id -g)" = 1001 ]
+	# uid 1000 has no effective set; the bounding set shows the drop
+	capbnd=$(exec_out "$c1" sh -c 'grep CapBnd /proc/1/status' | awk '{print $2}')
+	[ $((0x$capbnd & 1)) = 0 ]
+	[ "$(exec_out "$c1" sh -c 'grep ^Seccomp: /proc/self/status' | awk '{print $2}')" = 2 ]
+	run cri_call RuntimeService/ExecSync "{\"container_id\":\"$c1\",\"cmd\":[\"touch\",\"/tmp/x\"]}"
+	[ "$(json_get "$output" .exit_code)" = 1 ]
+	[[ "$(json_get "$output" .stderr | base64 -d)" == *"Read-only file system"* ]]
+	exec_out "$c1" sh -c 'test -c /dev/xnull && echo hi >/dev/xnull'
+	[ "$(exec_out "$c1" cat /proc/1/oom_score_adj)" = 500 ]
+	cg=ctr/k8s.io-$c1
+	[ "$(cat /sys/fs/cgroup/memory/$cg/memory.limit_in_bytes)" = 67108864 ]
+	[ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.cfs_quota_us)" = 50000 ]
+	[ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.shares)" = 512 ]
+	run cri_call RuntimeService/UpdateContainerResources "{\"container_id\":\"$c1\",\"linux\":{\"memory_limit_in_bytes\":134217728,\"cpu_shares\":256,\"cpu_quota\":150000,\"cpu_period\":100000}}"
+	assert_status 0
+	[ "$(cat /sys/fs/cgroup/memory/$cg/memory.limit_in_bytes)" = 134217728 ]
+	[ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.shares)" = 256 ]
+	[ "$(cat /sys/fs/cgroup/cpu/$cg/cpu.cfs_quota_us)" = 150000 ]
+	run --separate-stderr cri_call RuntimeService/UpdateContainerResources "{\"container_id\":\"$c1\",\"linux\":{\"memory_limit_in_bytes\":-5}}"
+	[[ "$stderr" == "INVALID_ARGUMENT: LinuxContainerResources: memory_limit_in_bytes -5 is negative"* ]]
+	[ "$(cat /sys/fs/cgroup/memory/$cg/memory.limit_in_bytes)" = 134217728 ]
+
+	# privileged: every capability and every device; Localhost seccomp profile applies
+	run cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" priv "\"linux\":{\"security_context\":{$node,\"privileged\":true}}")"
+	assert_status 0
+	c2=$(json_get "$output" .container_id)
+	run cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" local "\"linux\":{\"security_context\":{$node,\"capabilities\":{\"drop_capabilities\":[\"CHOWN\"]},\"seccomp\":{\"profile_type\":\"Localhost\",\"localhost_ref\":\"$BATS_TEST_TMPDIR/seccomp/nomkdir.json\"}}}")"
+	assert_status 0
+	c3=$(json_get "$output" .container_id)
+	run cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" unconf "\"linux\":{\"security_context\":{$node,\"seccomp\":{\"profile_type\":\"Unconfined\"}}}")"
+	assert_status 0
+	c4=$(json_get "$output" .container_id)
+	for c in "$c2" "$c3" "$c4"; do
+		cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+		cri_wait_state "$c" CONTAINER_RUNNING
+	done
+	[ "$(exec_out "$c2" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')" = "$(grep CapBnd /proc/self/status | awk '{print $2}')" ]
+	# loop-control (10:237): the device cgroup lets the privileged one open it, not the others
+	exec_out "$c2" sh -c 'mknod /tmp/lc c 10 237 && exec 3</tmp/lc'
+	run cri_call RuntimeService/ExecSync "{\"container_id\":\"$c4\",\"cmd\":[\"sh\",\"-c\",\"mknod /tmp/lc c 10 237 && exec 3</tmp/lc\"]}"
+	[ "$(json_get "$output" '.exit_code // 0')" != 0 ]
+	run cri_call RuntimeService/ExecSync "{\"container_id\":\"$c3\",\"cmd\":[\"mkdir\",\"/tmp/d\"]}"
+	[ "$(json_get "$output" '.exit_code // 0')" != 0 ]
+	exec_out "$c4" mkdir /tmp/d
+	# root in both: CHOWN dropped from c3's effective set, kept in c4's
+	[ $((0x$(exec_out "$c3" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}') & 1)) = 0 ]
+	[ $((0x$(exec_out "$c4" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}') & 1)) = 1 ]
+	[ "$(exec_out "$c4" sh -c 'grep ^Seccomp: /proc/self/status' | awk '{print $2}')" = 0 ]
+
+	# stats: every container; the numbers move when c4 allocates memory and burns CPU
+	run cri_call RuntimeService/ListContainerStats "{\"filter\":{\"pod_sandbox_id\":\"$pod\"}}"
+	assert_status 0
+	[ "$(json_get "$output" '.stats | length')" = 4 ]
+	run cri_call RuntimeService/ContainerStats "{\"container_id\":\"$c4\"}"
+	assert_status 0
+	s1=$output
+	[ "$(json_get "$s1" .stats.attributes.metadata.name)" = unconf ]
+	exec_out "$c4" sh -c 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=24 2>/dev/null; dd if=/dev/zero of=/layer bs=1M count=8 2>/dev/null; i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'
+	run cri_call RuntimeService/ContainerStats "{\"container_id\":\"$c4\"}"
+	s2=$output
+	ws1=$(jq -r .stats.memory.working_set_bytes.value <<<"$s1") ws2=$(jq -r .stats.memory.working_set_bytes.value <<<"$s2")
+	[ "$ws2" -ge $((ws1 + 20 * 1048576)) ]
+	[ "$(jq -r .stats.memory.usage_bytes.value <<<"$s2")" -ge "$ws2" ]
+	[ "$(jq -r .stats.cpu.usage_core_nano_seconds.value <<<"$s2")" -gt "$(jq -r .stats.cpu.usage_core_nano_seconds.value <<<"$s1")" ]
+	[ "$(jq -r .stats.cpu.timestamp <<<"$s2")" -gt "$(jq -r .stats.cpu.timestamp <<<"$s1")" ]
+	[ "$(jq -r .stats.writable_layer.used_bytes.value <<<"$s2")" -ge $(($(jq -r '.stats.writable_layer.used_bytes.value // 0' <<<"$s1") + 8 * 1048576)) ]
+	[[ "$(jq -r .stats.writable_layer.fs_id.mountpoint <<<"$s2")" == "$CTR_ROOT/snapshots/"* ]]
+	# c1's limit leaves it available bytes; the filters
+	run cri_call RuntimeService/ContainerStats "{\"container_id\":\"$c1\"}"
+	[ "$(json_get "$output" .stats.memory.available_bytes.value)" -gt 0 ]
+	run cri_call RuntimeService/ListContainerStats "{\"filter\":{\"id\":\"$c3\"}}"
+	[ "$(json_get "$output" '[.stats[].attributes.id] | join(" ")')" = "$c3" ]
+	run cri_call RuntimeService/ListContainerStats '{"filter":{"label_selector":{"none":"x"}}}'
+	[ "$output" = "{}" ]
+	run --separate-stderr cri_call RuntimeService/ContainerStats '{"container_id":"0123"}'
+	[[ "$stderr" == "NOT_FOUND: no container '0123'"* ]]
+	# the pod's: its four containers, and their sums
+	run cri_call RuntimeService/PodSandboxStats "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	ps=$output
+	[ "$(jq -r .stats.attributes.metadata.name <<<"$ps")" = sec ]
+	[ "$(jq -r '.stats.linux.containers | length' <<<"$ps")" = 4 ]
+	[ "$(jq -r .stats.linux.memory.working_set_bytes.value <<<"$ps")" = "$(jq '[.stats.linux.containers[].memory.working_set_bytes.value | tonumber] | add' <<<"$ps")" ]
+	[ "$(jq -r .stats.linux.memory.working_set_bytes.value <<<"$ps")" -ge "$ws2" ]
+	[ "$(jq -r .stats.linux.cpu.usage_core_nano_seconds.value <<<"$ps")" = "$(jq '[.stats.linux.containers[].cpu.usage_core_nano_seconds.value | tonumber] | add' <<<"$ps")" ]
+	run cri_call RuntimeService/ListPodSandboxStats "{\"filter\":{\"label_selector\":{\"app\":\"sec\"}}}"
+	[ "$(json_get "$output" '[.stats[].attributes.id] | join(" ")')" = "$pod" ]
+	run cri_call RuntimeService/ListPodSandboxStats '{"filter":{"id":"zz"}}'
+	[ "$output" = "{}" ]
+	run --separate-stderr cri_call RuntimeService/PodSandboxStats '{"pod_sandbox_id":"0123"}'
+	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0123'"* ]]
+	# a stopped one: attributes and its layer, no CPU or memory
+	cri_call RuntimeService/StopContainer "{\"container_id\":\"$c3\",\"timeout\":0}"
+	run cri_call RuntimeService/ContainerStats "{\"container_id\":\"$c3\"}"
+	assert_status 0
+	[ "$(json_get "$output" '.stats.cpu // "none"')" = none ]
+	[ "$(json_get "$output" .stats.attributes.id)" = "$c3" ]
+	# as containerd: an ended container, or no resources, is no error and changes nothing
+	run cri_call RuntimeService/UpdateContainerResources "{\"container_id\":\"$c3\",\"linux\":{\"memory_limit_in_bytes\":134217728}}"
+	assert_status 0
+	run cri_call RuntimeService/UpdateContainerResources "{\"container_id\":\"$c1\"}"
+	assert_status 0
+	[ "$(cat /sys/fs/cgroup/memory/$cg/memory.limit_in_bytes)" = 134217728 ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	cri_stop
+	run --separate-stderr ctr-cri --listen "$SOCK" --seccomp-profile-root relative
+	assert_status 100
+	[[ "$stderr" == *"--seccomp-profile-root: want an absolute path"* ]]
+}
+
+@test "cri: linux configs we cannot honour are one INVALID_ARGUMENT each; nothing is left" {
+	require_root
+	require_cmd docker-registry skopeo umoci runc
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	pod_network
+	mkdir -p "$BATS_TEST_TMPDIR/seccomp"
+	echo '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$BATS_TEST_TMPDIR/elsewhere.json"
+	cri_start --seccomp-profile-root "$BATS_TEST_TMPDIR/seccomp"
+	cri_image
+	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config bad "$host")" | jq -r .pod_sandbox_id)
+	ln -s "$BATS_TEST_TMPDIR/elsewhere.json" "$BATS_TEST_TMPDIR/seccomp/link.json"
+	local bad
+	for bad in '"resources":{"memory_limit_in_bytes":-1}' \
+		'"resources":{"cpu_shares":1}' \
+		'"resources":{"cpu_quota":500}' \
+		'"resources":{"oom_score_adj":1001}' \
+		'"resources":{"cpuset_cpus":"0"}' \
+		'"security_context":{"seccomp":{"profile_type":7}}' \
+		'"security_context":{"seccomp":{"profile_type":"RuntimeDefault","localhost_ref":"/x"}}' \
+		"\"security_context\":{\"seccomp\":{\"profile_type\":\"Localhost\",\"localhost_ref\":\"$BATS_TEST_TMPDIR/elsewhere.json\"}}" \
+		"\"security_context\":{\"seccomp\":{\"profile_type\":\"Localhost\",\"localhost_ref\":\"$BATS_TEST_TMPDIR/seccomp/link.json\"}}" \
+		"\"security_context\":{\"seccomp\":{\"profile_type\":\"Localhost\",\"localhost_ref\":\"$BATS_TEST_TMPDIR/seccomp/absent.json\"}}" \
+		'"security_context":{"seccomp":{"profile_type":"Localhost","localhost_ref":"relative.json"}}' \
+		'"security_context":{"seccomp_profile_path":"bogus/profile"}' \
+		'"security_context":{"run_as_group":{"value":5}}' \
+		'"security_context":{"run_as_user":{"value":-1}}' \
+		'"security_context":{"run_as_username":"a:b"}' \
+		'"security_context":{"supplemental_groups":[5]}' \
+		'"security_context":{"capabilities":{"add_capabilities":["--privileged"]}}' \
+		'"security_context":{"capabilities":{"add_capabilities":["NO_SUCH_CAP"]}}' \
+		'"security_context":{"namespace_options":{"network":"POD"}}' \
+		'"security_context":{"namespace_options":{"network":"NODE","pid":"NODE"}}'; do
+		run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" c "\"linux\":{$bad}")"
+		[ "$status" = 1 ] || { echo "accepted: $bad"; false; }
+		[[ "$stderr" == INVALID_ARGUMENT:* ]] || { echo "$bad: $stderr"; false; }
+	done
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" c '"devices":[{"host_path":"/dev/null","container_path":"rel"}]')"
+	[[ "$stderr" == "INVALID_ARGUMENT: device 0:"* ]]
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" c '"linux":{"security_context":{"seccomp":{"profile_type":7}}}')"
+	[[ "$stderr" == "INVALID_ARGUMENT: seccomp: unknown profile_type 7"* ]]
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" c "\"linux\":{\"security_context\":{\"seccomp\":{\"profile_type\":\"Localhost\",\"localhost_ref\":\"$BATS_TEST_TMPDIR/elsewhere.json\"}}}")"
+	[[ "$stderr" == *"is outside the profile root $BATS_TEST_TMPDIR/seccomp"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/containers" 2>/dev/null)" ]
+	[ "$(ctr-run -n k8s.io ls --json)" = "[]" ]
+	# a pod's sysctls: no container could have them
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config sys '"linux":{"sysctls":{"net.core.somaxconn":"1024"},"security_context":{"namespace_options":{"network":"NODE"}}}')"
+	[[ "$stderr" == "INVALID_ARGUMENT: LinuxPodSandboxConfig: sysctls are not supported by ctr-cri"* ]]
+	[ "$(ls "$CTR_ROOT/cri/sandboxes")" = "$pod" ]
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	cri_stop
+}

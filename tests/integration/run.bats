@@ -191,6 +191,31 @@ derive_image() {
 	assert_clean "$id"
 }
 
+@test "run: --cpu-shares and --oom-score-adj reach the cgroup and the init; update changes shares; stats working set" {
+	local id cg
+	id=$(cid "shares$$")
+	run ctr-run create --name "$id" --cpu-shares 1 "$IMG"
+	assert_status 100
+	assert_output_contains "--cpu-shares '1'"
+	run ctr-run create --name "$id" --oom-score-adj 1001 "$IMG"
+	assert_status 100
+	assert_output_contains "--oom-score-adj '1001'"
+	[ ! -e "$CTR_ROOT/containers/default/$id" ]
+	ctr-run run -d --name "$id" --cpu-shares 512 --oom-score-adj 300 --memory 32m "$IMG" -- sleep 1000 >/dev/null
+	cg=/sys/fs/cgroup/cpu/ctr/default-$id
+	[ "$(cat "$cg/cpu.shares")" = 512 ]
+	[ "$(ctr-run exec "$id" -- cat /proc/1/oom_score_adj)" = 300 ]
+	ctr-run update --cpu-shares 256 "$id"
+	[ "$(cat "$cg/cpu.shares")" = 256 ]
+	run ctr-run update --cpu-shares 300000 "$id"
+	assert_status 100
+	run ctr-run stats --json "$id"
+	assert_status 0
+	jq -e '.memory.working_set >= 0 and .memory.working_set <= .memory.usage and .memory.rss >= 0 and .memory.pgfault > 0' <<<"$output"
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
 @test "run: ls shows each container's true state" {
 	local c r s
 	c=$(cid st-created) r=$(cid st-running) s=$(cid st-stopped)

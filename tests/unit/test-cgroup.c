@@ -157,6 +157,38 @@ test_cgroup_stats_samples(void)
 	}
 }
 
+/* memory.stat: the working set (usage less inactive_file), rss and faults, per version. */
+static void
+test_cgroup_stats_memory_stat(void)
+{
+	static const struct {
+		const char *root, *rel;
+		long long inactive, rss, pgfault, pgmajfault, ws;
+	} want[] = {
+	    {"v1", "ctr/default-c1", 1208320, 1753088, 1523, 2, 3440640 - 1208320},
+	    {"v1", "ctr/default-c2", N, N, N, N, N},
+	    {"v2", "ctr/default-c1", 540672, 1081344, 2048, 3, 2162688 - 540672},
+	    {"v2", "ctr/default-c2", 6000640, 0, 12, 0, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		_cleanup_free_ char *root = xasprintf(FIX "/%s", want[i].root);
+		struct cgroup cg = {0};
+		struct cgroup_stats st;
+		struct err e;
+
+		cgroup_at(&cg, root, want[i].rel, &e);
+		cgroup_stats(&cg, &st);
+		ok(st.mem_inactive_file == want[i].inactive && st.mem_rss == want[i].rss &&
+		       st.pgfault == want[i].pgfault && st.pgmajfault == want[i].pgmajfault,
+		   "%s %s: inactive_file %lld, rss %lld, faults %lld/%lld", want[i].root,
+		   want[i].rel, st.mem_inactive_file, st.mem_rss, st.pgfault, st.pgmajfault);
+		is_int(st.mem_working_set, want[i].ws, "%s %s: working set", want[i].root,
+		       want[i].rel);
+		cgroup_release(&cg);
+	}
+}
+
 static void
 test_cgroup_stats_none(void)
 {
@@ -203,6 +235,7 @@ main(void)
 	RUN(test_cgroup_parse_comounted);
 	RUN(test_cgroup_at);
 	RUN(test_cgroup_stats_samples);
+	RUN(test_cgroup_stats_memory_stat);
 	RUN(test_cgroup_stats_none);
 	RUN(test_cgroup_read_ll_keys_and_max);
 	return tap_done();
