@@ -15,6 +15,7 @@ SECTIONS = {
     "snapshot": "4a. Snapshots and image removal",
     "push": "4b. Push",
     "netns": "5. Network namespaces",
+    "cri": "6. CRI: a pod of one container (kubelet calls)",
 }
 # Other ways of ours, measured in the same rounds: an extra row each, with
 # the peer and floor of the base row.
@@ -65,7 +66,16 @@ METHOD = """\
 - Netns: `ctr-netns create`, `veth add`, `addr add`, `rm` vs `ip netns add`,
   `ip link add ... type veth peer`, `ip link set up` (x3), `ip addr add`, `ip
   netns del`; CNI: ADD then DEL with host-local IPAM, `ctr-netns` in plugin
-  mode vs /usr/lib/cni/bridge, each run in a namespace the bench made.""".split("\n")
+  mode vs /usr/lib/cni/bridge, each run in a namespace the bench made.
+- CRI: one gRPC client (Debian's python3-grpcio, bench/lib/cri-bench.py)
+  calls ctr-cri and containerd 1.6's own CRI plugin (the private instance
+  with the plugin on, overlayfs, runc, its sandbox image the busybox fixture
+  sleeping) in turn: RunPodSandbox (host network, so no CNI on either side)
+  + CreateContainer (`sleep 3600`, the image pulled beforehand) +
+  StartContainer, then StopContainer (timeout 0) + RemoveContainer +
+  StopPodSandbox + RemovePodSandbox; the three calls also each on a row.
+  One untimed round first. containerd runs a pause container per pod;
+  ctr-cri pins no namespace for a host-network pod and runs no pause.""".split("\n")
 
 
 def load(path):

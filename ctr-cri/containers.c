@@ -6,10 +6,12 @@
  * is ctr-run's to say (state, ls); ctr-run -n k8s.io ls shows them.
  */
 #include <fcntl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "containers.h"
@@ -25,6 +27,9 @@
 #include "timestamp.h"
 #include "tool.h"
 #include "xmem.h"
+
+/* The exit code of a container whose process nobody saw end, as containerd has it. */
+#define UNKNOWN_EXIT_CODE 255
 
 /* The label ctr-run keeps on its record: the pod a container belongs to. */
 #define LABEL_SANDBOX "io.kubernetes.cri.sandbox-id"
@@ -369,7 +374,7 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	    (const Runtime__V1__CreateContainerRequest *)req;
 	Runtime__V1__CreateContainerResponse *r = (Runtime__V1__CreateContainerResponse *)resp;
 	_cleanup_free_ char *image = NULL, *image_id = NULL, *nspath = NULL, *resolv = NULL;
-	_cleanup_close_ int dirfd = -1, lk = -1;
+	_cleanup_close_ int sbdir = -1, sblk = -1, dirfd = -1, lk = -1;
 	json_auto_t *pod = NULL, *rec = NULL;
 	struct args a = {0};
 	const char **linux_opts;
@@ -379,7 +384,14 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 
 	if (check_config(q->config, s) < 0)
 		return -1;
-	if ((dirfd = record_dir(c->st, RECORD_CONTAINERS, &e)) < 0 ||
+	/*
+	 * The pods' lock shared, then ours (the order of a pod's stop and
+	 * removal): the pod stays ready until its container is made, and the
+	 * removal that waited finds it.
+	 */
+	if ((sbdir = record_dir(c->st, RECORD_SANDBOXES, &e)) < 0 ||
+	    (sblk = lock_at(sbdir, ".lock", LOCK_SHARED, &e)) < 0 ||
+	    (dirfd = record_dir(c->st, RECORD_CONTAINERS, &e)) < 0 ||
 	    (lk = lock_at(dirfd, ".lock", 0, &e)) < 0)
 		return cri_fail_err(s, &e);
 	if (!(pod = create_prepare(c, dirfd, q, &image, &image_id, s)))
@@ -438,7 +450,20 @@ containers_start(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *r
 	return record_store(dirfd, rec, &e) < 0 ? cri_fail_err(s, &e) : 0;
 }
 
-/* ctr-run's state of id (a new reference), or NULL with s filled. */
+/*
+ * Whether ctr-run has a container id: its directory in the store
+ * (ctr-state(5)). ctr-run's verbs print no JSON error to tell a missing one
+ * from another failure.
+ */
+static bool
+run_has(struct cri *c, const char *id)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers/%s/%s", c->st->root, c->st->ns, id);
+
+	return access(dir, F_OK) == 0 || errno != ENOENT;
+}
+
+/* ctr-run's state of id (a new reference), or NULL with s filled (NOT_FOUND: it has none). */
 static json_t *
 run_state(struct cri *c, const char *id, struct cri_status *s)
 {
@@ -446,8 +471,11 @@ run_state(struct cri *c, const char *id, struct cri_status *s)
 	struct err e;
 	json_t *doc;
 
-	if (ctr_run(c, (const char *[]){"state", id, NULL}, &out, s) < 0)
+	if (ctr_run(c, (const char *[]){"state", id, NULL}, &out, s) < 0) {
+		if (!run_has(c, id))
+			s->code = GRPC_STATUS_NOT_FOUND;
 		return NULL;
+	}
 	if (!(doc = jsonio_parse(out, strlen(out), "ctr-run state", &e)))
 		cri_fail_err(s, &e);
 	return doc;
@@ -461,6 +489,11 @@ stop_one(struct cri *c, const char *id, long long timeout, struct cri_status *s)
 	const char *status = jsonio_str(st, "status");
 	char t[24];
 
+	if (!st && s->code == GRPC_STATUS_NOT_FOUND) {
+		/* none of ctr-run's (a creation cut short): nothing runs */
+		*s = (struct cri_status){GRPC_STATUS_OK, ""};
+		return 0;
+	}
 	if (!st)
 		return -1;
 	if (strcmp(status ?: "", "running") != 0 && strcmp(status ?: "", "paused") != 0)
@@ -474,13 +507,17 @@ containers_stop(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *re
 		struct arena *arena, struct cri_status *s)
 {
 	const Runtime__V1__StopContainerRequest *q = (const Runtime__V1__StopContainerRequest *)req;
-	_cleanup_close_ int dirfd = -1, lk = -1;
+	_cleanup_close_ int dirfd = -1;
 	json_auto_t *rec = NULL;
 	struct err e;
 
 	(void)resp, (void)arena;
-	if (!(rec = record_find(c->st, RECORD_CONTAINERS, "container", q->container_id, &dirfd, &lk,
-				&e)))
+	/*
+	 * Without the records' lock: a stop waits out its timeout, and changes
+	 * no record of ours (ctr-run locks its container).
+	 */
+	if (!(rec = record_find(c->st, RECORD_CONTAINERS, "container", q->container_id, &dirfd,
+				NULL, &e)))
 		return cri_fail_err(s, &e);
 	return stop_one(c, jsonio_str(rec, "id"), (long long)q->timeout, s);
 }
@@ -493,7 +530,7 @@ remove_one(struct cri *c, int dirfd, const char *id, struct cri_status *s)
 	struct err e;
 
 	if (ctr_run(c, (const char *[]){"delete", "-f", id, NULL}, NULL, &ds) < 0 &&
-	    ds.code != GRPC_STATUS_NOT_FOUND) {
+	    ds.code != GRPC_STATUS_NOT_FOUND && run_has(c, id)) {
 		*s = ds;
 		return -1;
 	}
@@ -574,7 +611,43 @@ image_msg(struct arena *a, const json_t *rec)
 	return i;
 }
 
-/* The exit: code, end time, and the reason containerd gives (OOMKilled, Completed, Error). */
+/*
+ * Whether a create, start or removal holds the records' lock: a record whose
+ * container ctr-run does not have is then one on its way in or out, not
+ * one whose creation or removal was cut short.
+ */
+static bool
+records_busy(int dirfd)
+{
+	struct err e;
+	int fd = lock_at(dirfd, ".lock", LOCK_SHARED | LOCK_TRY, &e);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0;
+}
+
+/*
+ * What ctr-run state would say of a container that has our record and
+ * none of its own (ctr-cri killed between the two in a create or a
+ * removal): exited with containerd's answer for a task lost across its
+ * restart, 255 and "Unknown", at a time that stays the same.
+ */
+static json_t *
+gone_state(const json_t *rec)
+{
+	json_int_t t = json_integer_value(json_object_get(rec, "started_at"));
+	char when[TIMESTAMP_LEN];
+
+	if (!t)
+		t = json_integer_value(json_object_get(rec, "created_at"));
+	timestamp_format(&(struct timespec){t / 1000000000, t % 1000000000}, when);
+	return json_pack("{s:s, s:{s:i, s:s, s:b}, s:s}", "status", "stopped", "exit", "status",
+			 UNKNOWN_EXIT_CODE, "exited_at", when, "unknown", true, "reason",
+			 "ctr-run has no such container: its creation or removal was cut short");
+}
+
+/* The exit: code, end time, and the reason containerd gives (OOMKilled, Completed, Error, Unknown). */
 static void
 exit_fields(struct arena *a, Runtime__V1__ContainerStatus *st, const json_t *x)
 {
@@ -585,7 +658,9 @@ exit_fields(struct arena *a, Runtime__V1__ContainerStatus *st, const json_t *x)
 	st->exit_code = (int32_t)json_integer_value(json_object_get(x, "status"));
 	if (timestamp_parse(jsonio_str(x, "exited_at") ?: "", &ts) == 0)
 		st->finished_at = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	if (json_is_true(json_object_get(x, "oom")))
+	if (json_is_true(json_object_get(x, "unknown")))
+		st->reason = "Unknown";
+	else if (json_is_true(json_object_get(x, "oom")))
 		st->reason = "OOMKilled";
 	else
 		st->reason = st->exit_code ? "Error" : "Completed";
@@ -609,8 +684,13 @@ containers_status(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	if (!(rec = record_find(c->st, RECORD_CONTAINERS, "container", q->container_id, &dirfd,
 				NULL, &e)))
 		return cri_fail_err(s, &e);
-	if (!(rs = run_state(c, jsonio_str(rec, "id"), s)))
+	if (!(rs = run_state(c, jsonio_str(rec, "id"), s)) &&
+	    (s->code != GRPC_STATUS_NOT_FOUND || records_busy(dirfd)))
 		return -1;
+	if (!rs) { /* a creation or removal cut short: ctr-run made none, or deleted it */
+		*s = (struct cri_status){GRPC_STATUS_OK, ""};
+		rs = gone_state(rec);
+	}
 	runtime__v1__container_status__init(st);
 	st->id = arena_strdup(arena, jsonio_str(rec, "id"));
 	st->metadata = metadata_msg(arena, rec);
@@ -729,9 +809,11 @@ containers_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *re
 		return -1;
 	r->containers = arena_array(arena, json_array_size(all) + 1, sizeof(*r->containers));
 	json_array_foreach(all, i, rec) {
-		Runtime__V1__ContainerState cs =
-		    state_of(jsonio_str(states, jsonio_str(rec, "id")) ?: "unknown");
+		const char *status = jsonio_str(states, jsonio_str(rec, "id"));
+		Runtime__V1__ContainerState cs = state_of(status ?: "stopped");
 
+		if (!status && records_busy(dirfd))
+			continue; /* being made or removed: there once it is made */
 		if (matches(rec, cs, q->filter))
 			r->containers[r->n_containers++] = item_msg(arena, rec, cs);
 	}

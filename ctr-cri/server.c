@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The gRPC server: the C core's completion-queue API, one thread, each call a small state machine. */
+/*
+ * The gRPC server: the C core's completion-queue API, each call a small
+ * state machine. One thread polls the queue; each received call is answered
+ * on a thread of its own, so that a PullImage or a long ExecSync does not
+ * hold the kubelet's Status and List calls. What two calls share is the
+ * state directory, and its records are changed under their locks.
+ */
 #include <errno.h>
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +36,18 @@ struct call {
 	grpc_byte_buffer *resp;
 	grpc_slice status_details;
 	int cancelled;
+};
+
+/* The most calls answered at once; one more is UNAVAILABLE until one ends. */
+#define CALLS_MAX 64
+
+/* The queue and the calls being answered on threads of their own. */
+struct server {
+	struct cri *c;
+	grpc_server *srv;
+	grpc_completion_queue *cq;
+	pthread_mutex_t mu;
+	unsigned active; /* threads answering a call, under mu */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -113,15 +132,35 @@ request_bytes(grpc_byte_buffer *bb)
 	return s;
 }
 
+/* Send the answer: the response when there is one, and the status. The call is the queue's after this. */
+static void
+call_send(struct call *k, const struct cri_status *st)
+{
+	grpc_op ops[4] = {{.op = GRPC_OP_SEND_INITIAL_METADATA}};
+	size_t n = 1;
+
+	if (k->resp) {
+		ops[n].op = GRPC_OP_SEND_MESSAGE;
+		ops[n++].data.send_message.send_message = k->resp;
+	}
+	k->status_details = grpc_slice_from_copied_string(st->msg);
+	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+	ops[n].data.send_status_from_server.status = st->code;
+	ops[n++].data.send_status_from_server.status_details = st->code ? &k->status_details : NULL;
+	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+	ops[n++].data.recv_close_on_server.cancelled = &k->cancelled;
+	k->stage = STAGE_ANSWERED;
+	start_batch(k, ops, n);
+}
+
 /* Run the method and send its answer: the response and OK, or a status with its message. */
 static void
 call_answer(struct cri *c, struct call *k)
 {
-	grpc_op ops[4] = {{.op = GRPC_OP_SEND_INITIAL_METADATA}};
 	struct cri_status st = {GRPC_STATUS_OK, ""};
 	char *path; /* gpr_malloc'd */
 	uint8_t *out = NULL;
-	size_t n = 1, outlen = 0;
+	size_t outlen = 0;
 	grpc_slice in;
 
 	path = grpc_slice_to_c_string(k->details.method);
@@ -134,25 +173,76 @@ call_answer(struct cri *c, struct call *k)
 
 		k->resp = grpc_raw_byte_buffer_create(&s, 1);
 		grpc_slice_unref(s);
-		ops[n].op = GRPC_OP_SEND_MESSAGE;
-		ops[n++].data.send_message.send_message = k->resp;
 	}
 	grpc_slice_unref(in);
 	log_debug("%s: %d %s", path, (int)st.code, st.msg);
-	k->status_details = grpc_slice_from_copied_string(st.msg);
-	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-	ops[n].data.send_status_from_server.status = st.code;
-	ops[n++].data.send_status_from_server.status_details = st.code ? &k->status_details : NULL;
-	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-	ops[n++].data.recv_close_on_server.cancelled = &k->cancelled;
 	gpr_free(path);
-	k->stage = STAGE_ANSWERED;
-	start_batch(k, ops, n);
+	call_send(k, &st);
+}
+
+struct worker {
+	struct server *sv;
+	struct call *k;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct server *sv = w->sv;
+
+	call_answer(sv->c, w->k);
+	free(w);
+	pthread_mutex_lock(&sv->mu);
+	sv->active--;
+	pthread_mutex_unlock(&sv->mu);
+	return NULL;
+}
+
+/*
+ * Answer k on a thread of its own. The thread starts with TERM and INT
+ * blocked, so that they reach the polling thread and do not interrupt a
+ * call's system calls (its children get a clean mask: spawn.c).
+ */
+static void
+call_dispatch(struct server *sv, struct call *k)
+{
+	struct worker *w;
+	sigset_t block, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	pthread_mutex_lock(&sv->mu);
+	if (sv->active >= CALLS_MAX) {
+		struct cri_status st;
+
+		pthread_mutex_unlock(&sv->mu);
+		cri_fail(&st, GRPC_STATUS_UNAVAILABLE,
+			 "ctr-cri answers %d calls at once: try again", CALLS_MAX);
+		call_send(k, &st);
+		return;
+	}
+	sv->active++;
+	pthread_mutex_unlock(&sv->mu);
+	w = xmalloc(sizeof(*w));
+	*w = (struct worker){sv, k};
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) /* no thread: answer it here, late rather than never */
+		worker_main(w);
 }
 
 /* One event of the queue: move its call to the next stage. Returns -1 when a new slot failed. */
 static int
-on_event(struct cri *c, grpc_server *srv, grpc_completion_queue *cq, grpc_event ev, struct err *e)
+on_event(struct server *sv, grpc_event ev, struct err *e)
 {
 	struct call *k = ev.tag;
 
@@ -163,13 +253,13 @@ on_event(struct cri *c, grpc_server *srv, grpc_completion_queue *cq, grpc_event 
 			return 0;
 		}
 		call_receive(k);
-		return call_request(srv, cq, e);
+		return call_request(sv->srv, sv->cq, e);
 	case STAGE_RECEIVED:
 		if (!ev.success) { /* the client went away or sent too much: the core answered */
 			call_free(k);
 			return 0;
 		}
-		call_answer(c, k);
+		call_dispatch(sv, k);
 		return 0;
 	case STAGE_ANSWERED:
 		call_free(k);
@@ -200,26 +290,54 @@ server_create(grpc_completion_queue *cq, const struct server_opts *o, struct err
 	return srv;
 }
 
-/* Stop taking calls, end those in flight, and drain the queue of every tag we gave it. */
+static gpr_timespec
+in_millis(int ms)
+{
+	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
+}
+
+static bool
+idle(struct server *sv)
+{
+	bool r;
+
+	pthread_mutex_lock(&sv->mu);
+	r = sv->active == 0;
+	pthread_mutex_unlock(&sv->mu);
+	return r;
+}
+
+/*
+ * Take no new calls and let those in flight finish, as a kubelet's calls
+ * have deadlines of their own: the queue is drained (answered calls freed,
+ * received ones still dispatched) until the core says every call ended and
+ * no thread is answering one. Then the queue goes, with every tag it held.
+ */
 static void
-server_stop(grpc_server *srv, grpc_completion_queue *cq)
+server_stop(struct server *sv)
 {
 	struct call done = {.stage = STAGE_ANSWERED};
+	bool ended = false;
 	grpc_event ev;
+	struct err e;
 
-	grpc_server_shutdown_and_notify(srv, cq, &done);
-	grpc_server_cancel_all_calls(srv);
-	do {
-		ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-		if (ev.type == GRPC_OP_COMPLETE && ev.tag != &done)
+	grpc_server_shutdown_and_notify(sv->srv, sv->cq, &done);
+	while (!ended || !idle(sv)) {
+		ev = grpc_completion_queue_next(sv->cq, in_millis(200), NULL);
+		if (ev.type != GRPC_OP_COMPLETE)
+			continue;
+		if (ev.tag == &done)
+			ended = true;
+		else
+			on_event(sv, ev, &e);
+	}
+	grpc_server_destroy(sv->srv);
+	grpc_completion_queue_shutdown(sv->cq);
+	while ((ev = grpc_completion_queue_next(sv->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL))
+		   .type != GRPC_QUEUE_SHUTDOWN)
+		if (ev.type == GRPC_OP_COMPLETE)
 			call_free(ev.tag);
-	} while (ev.type != GRPC_OP_COMPLETE || ev.tag != &done);
-	grpc_server_destroy(srv);
-	grpc_completion_queue_shutdown(cq);
-	while (grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
-	       GRPC_QUEUE_SHUTDOWN)
-		;
-	grpc_completion_queue_destroy(cq);
+	grpc_completion_queue_destroy(sv->cq);
 }
 
 static void
@@ -233,42 +351,43 @@ catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Calls a client may have queued while one is answered: slots offered at once. */
+/* Calls a client may have queued while others are received: slots offered at once. */
 #define CALL_SLOTS 8
 
 int
 server_run(struct cri *c, const struct server_opts *o, struct err *e)
 {
-	grpc_completion_queue *cq;
-	grpc_server *srv;
+	struct server sv = {.c = c};
 	int r = 0;
 
 	if (unlink(o->path) < 0 && errno != ENOENT)
 		return err_set(e, errno, "remove stale socket '%s'", o->path);
 	catch_signals();
 	grpc_init();
-	cq = grpc_completion_queue_create_for_next(NULL);
-	srv = server_create(cq, o, e);
-	if (!srv) {
-		grpc_completion_queue_shutdown(cq);
-		grpc_completion_queue_destroy(cq);
+	sv.cq = grpc_completion_queue_create_for_next(NULL);
+	sv.srv = server_create(sv.cq, o, e);
+	if (!sv.srv) {
+		grpc_completion_queue_shutdown(sv.cq);
+		grpc_completion_queue_destroy(sv.cq);
 		grpc_shutdown();
 		return -1;
 	}
-	grpc_server_start(srv);
+	pthread_mutex_init(&sv.mu, NULL);
+	grpc_server_start(sv.srv);
 	log_info("serving CRI v1 on %s", o->path);
 	for (int i = 0; i < CALL_SLOTS && r == 0; i++)
-		r = call_request(srv, cq, e);
+		r = call_request(sv.srv, sv.cq, e);
 	/* a short deadline so that a signal is seen soon; the core has its own threads for I/O */
 	while (r == 0 && !stop_signal) {
-		gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-						     gpr_time_from_millis(200, GPR_TIMESPAN));
-		grpc_event ev = grpc_completion_queue_next(cq, deadline, NULL);
+		grpc_event ev = grpc_completion_queue_next(sv.cq, in_millis(200), NULL);
 
 		if (ev.type == GRPC_OP_COMPLETE)
-			r = on_event(c, srv, cq, ev, e);
+			r = on_event(&sv, ev, e);
 	}
-	server_stop(srv, cq);
+	if (stop_signal)
+		log_info("signal %d: finishing the calls in flight", (int)stop_signal);
+	server_stop(&sv);
+	pthread_mutex_destroy(&sv.mu);
 	grpc_shutdown();
 	unlink(o->path);
 	if (stop_signal)

@@ -14,20 +14,29 @@ pctr() {
 	ctr --address "$PEER_SOCK" "$@"
 }
 
-# peer_start DIR: a fresh containerd whose root, state and sockets are in
-# DIR (which must not exist yet). The CRI plugin is off: we compare image,
-# snapshot and task work, not Kubernetes.
+# peer_start DIR [SANDBOX_IMAGE]: a fresh containerd whose root, state and
+# sockets are in DIR (which must not exist yet). The CRI plugin is off (we
+# compare image, snapshot and task work, not Kubernetes) unless a
+# SANDBOX_IMAGE is given: then it serves CRI v1 on the same socket, with
+# that image as its pause container, the overlayfs snapshotter, runc, and
+# CNI configuration from DIR/net.d (empty: host-network pods only).
 peer_start() {
-	local d=$1 i
+	local d=$1 pause=${2:-} i plugins
 	[ -n "$PEER_PID" ] && peer_stop
 	mkdir -p "$d" || return 1
 	PEER_DIR=$d
 	PEER_SOCK=$d/c.sock
+	if [ -n "$pause" ]; then
+		mkdir -p "$d/net.d"
+		plugins=$(_peer_cri_conf "$d" "$pause")
+	else
+		plugins='disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+	fi
 	cat >"$d/config.toml" <<-EOF
 	version = 2
 	root = "$d/root"
 	state = "$d/state"
-	disabled_plugins = ["io.containerd.grpc.v1.cri"]
+	$plugins
 	[grpc]
 	  address = "$d/c.sock"
 	[ttrpc]
@@ -54,6 +63,28 @@ peer_start() {
 	return 1
 }
 
+# The CRI plugin's section of a private instance: nothing outside DIR (its
+# stream server on 127.0.0.1 with a port of the kernel's choosing).
+_peer_cri_conf() {
+	cat <<-EOF
+	[plugins."io.containerd.grpc.v1.cri"]
+	  sandbox_image = "$2"
+	  stream_server_address = "127.0.0.1"
+	  stream_server_port = "0"
+	  # a sandbox's oom_score_adj (-998) no lower than containerd's own: this
+	  # machine's runc may not lower it (runc init fails on the write)
+	  restrict_oom_score_adj = true
+	  [plugins."io.containerd.grpc.v1.cri".containerd]
+	    snapshotter = "overlayfs"
+	    default_runtime_name = "runc"
+	    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+	      runtime_type = "io.containerd.runc.v2"
+	  [plugins."io.containerd.grpc.v1.cri".cni]
+	    bin_dir = "/usr/lib/cni"
+	    conf_dir = "$1/net.d"
+	EOF
+}
+
 # peer_stop: delete every task and container of the instance by id (their
 # shims exit with them), stop containerd by its pid, unmount and remove DIR.
 peer_stop() {
@@ -61,6 +92,7 @@ peer_stop() {
 	[ -n "$d" ] || return 0
 	if [ -n "$PEER_PID" ] && kill -0 "$PEER_PID" 2>/dev/null; then
 		peer_rm_containers
+		peer_rm_containers k8s.io
 		bench_kill_recorded "$d/pid"
 		wait "$PEER_PID" 2>/dev/null
 	fi
@@ -70,20 +102,23 @@ peer_stop() {
 	PEER_DIR=
 }
 
-# peer_rm_containers: every container of the default namespace, by id.
+# peer_rm_containers [NS]: every container of namespace NS (default:
+# default), by id.
 peer_rm_containers() {
-	local ids
-	ids=$(pctr containers ls -q 2>/dev/null) || return 0
+	local ids ns=${1:-default}
+	ids=$(pctr -n "$ns" containers ls -q 2>/dev/null) || return 0
 	[ -n "$ids" ] || return 0
 	# shellcheck disable=SC2086 # one id a word
 	printf '%s\n' $ids | xargs -r -P 2 -n 8 sh -c '
+		ns=$1
+		shift
 		for id; do
-			ctr --address "$0" tasks kill -s KILL "$id" >/dev/null 2>&1
+			ctr --address "$0" -n "$ns" tasks kill -s KILL "$id" >/dev/null 2>&1
 		done
 		for id; do
-			ctr --address "$0" tasks delete -f "$id" >/dev/null 2>&1
-			ctr --address "$0" containers rm "$id" >/dev/null 2>&1
-		done' "$PEER_SOCK"
+			ctr --address "$0" -n "$ns" tasks delete -f "$id" >/dev/null 2>&1
+			ctr --address "$0" -n "$ns" containers rm "$id" >/dev/null 2>&1
+		done' "$PEER_SOCK" "$ns"
 }
 
 # peer_shim_pids: the containerd-shim-runc-v2 of every running task (the

@@ -794,3 +794,267 @@ cri_image() {
 	assert_status 0
 	cri_stop
 }
+
+# cri_together: the calls of a JSON array of [Service/Method, JSON] from stdin, all at once.
+cri_together() {
+	cri together "$SOCK"
+}
+
+# The busybox fixture pulled into k8s.io and a host-network pod: $img, $pod.
+busybox_pod() {
+	require_cmd docker-registry skopeo umoci runc
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	registry_start
+	fixture_push busybox test/busybox:1
+	img=$REGISTRY/test/busybox:1
+	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config "${1:-p}" "$HOST_NET")" | jq -r .pod_sandbox_id)
+}
+
+HOST_NET='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+
+# container_config NAME [ATTEMPT] [CMD...]: a CreateContainerRequest in $pod of $img.
+container_config() {
+	local name=$1 attempt=${2:-0}
+	shift 2 || shift $#
+	jq -cn --arg pod "$pod" --arg img "$img" --arg n "$name" --argjson a "$attempt" \
+		--args '{pod_sandbox_id: $pod, config: {metadata: {name: $n, attempt: $a},
+		image: {image: $img}, command: (if $ARGS.positional == [] then ["sleep", "100"] else $ARGS.positional end)}}' "$@"
+}
+
+@test "cri: calls are answered at once: Status and ListContainers while an ExecSync runs" {
+	require_root
+	cri_start
+	busybox_pod
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config c)" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	# an ExecSync that ends only when the test lets it
+	cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"sh\",\"-c\",\"touch /started; while [ ! -e /go ]; do sleep 0.1; done; echo let go\"],\"timeout\":60}" \
+		>"$BATS_TEST_TMPDIR/exec.out" 2>&1 &
+	exec_pid=$!
+	track_pid "$exec_pid"
+	for ((i = 0; i < 200; i++)); do
+		ctr-run -n k8s.io exec "$c" -- test -e /started && break
+		sleep 0.05
+	done
+	ctr-run -n k8s.io exec "$c" -- test -e /started
+	# it holds its call; the kubelet's calls are answered meanwhile
+	run cri_call RuntimeService/Status
+	assert_status 0
+	run cri_call RuntimeService/ListContainers
+	assert_status 0
+	[ "$(json_get "$output" '.containers[0].id')" = "$c" ]
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c\"}"
+	assert_status 0
+	run cri_call RuntimeService/ListPodSandbox
+	assert_status 0
+	[ "$(json_get "$output" '.items | length')" = 1 ]
+	kill -0 "$exec_pid"
+	[ ! -s "$BATS_TEST_TMPDIR/exec.out" ]
+	# a second ExecSync beside the first
+	run cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"echo\",\"beside\"],\"timeout\":10}"
+	assert_status 0
+	[ "$(json_get "$output" .stdout | base64 -d)" = beside ]
+	ctr-run -n k8s.io exec "$c" -- touch /go
+	wait "$exec_pid"
+	[ "$(jq -r .stdout "$BATS_TEST_TMPDIR/exec.out" | base64 -d)" = "let go" ]
+	# TERM waits for the calls in flight, then the socket goes
+	cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"sh\",\"-c\",\"sleep 1; echo late\"],\"timeout\":60}" \
+		>"$BATS_TEST_TMPDIR/late.out" 2>&1 &
+	late_pid=$!
+	track_pid "$late_pid"
+	for ((i = 0; i < 200; i++)); do
+		ctr-run -n k8s.io exec "$c" -- pgrep -f 'sleep 1' >/dev/null && break
+		sleep 0.05
+	done
+	cri_stop
+	wait "$late_pid"
+	[ "$(jq -r .stdout "$BATS_TEST_TMPDIR/late.out" | base64 -d)" = late ]
+	cri_start
+	run cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	[ "$(ctr-run -n k8s.io ls --json | jq length)" = 0 ]
+	cri_stop
+}
+
+@test "cri: races: the same pod twice at once, CreateContainer against RemovePodSandbox, one container removed twice" {
+	require_root
+	cri_start
+	busybox_pod first
+	cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	local i out won lost
+	# the same metadata at once: one wins, the other names the winner
+	for ((i = 0; i < 10; i++)); do
+		out=$(jq -cn --argjson q "$(pod_config "same$i" "$HOST_NET")" \
+			'[["RuntimeService/RunPodSandbox", ($q | tojson)], ["RuntimeService/RunPodSandbox", ($q | tojson)]]' |
+			cri_together)
+		won=$(jq -r '[.[] | .ok.pod_sandbox_id // empty] | join(" ")' <<<"$out")
+		[[ "$won" =~ ^[0-9a-f]{64}$ ]] || { echo "$out"; false; }
+		lost=$(jq -r '.[] | select(.code) | "\(.code): \(.details)"' <<<"$out")
+		[[ "$lost" == "ALREADY_EXISTS: pod sandbox same${i}_default_uid-same${i}_0 is there already: $won" ]] || { echo "$out"; false; }
+		[ "$(cri_call RuntimeService/ListPodSandbox | jq -c '[.items[].id]')" = "[\"$won\"]" ]
+		cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$won\"}"
+	done
+	# a container made while its pod goes: made and then taken by the removal, or refused
+	for ((i = 0; i < 8; i++)); do
+		pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config "race$i" "$HOST_NET")" | jq -r .pod_sandbox_id)
+		out=$(jq -cn --arg c "$(container_config c)" --arg p "{\"pod_sandbox_id\":\"$pod\"}" \
+			'[["RuntimeService/CreateContainer", $c], ["RuntimeService/RemovePodSandbox", $p]]' |
+			cri_together)
+		[ "$(jq -r '.[1].ok | type' <<<"$out")" = object ] || { echo "$out"; false; }
+		if [ "$(jq -r '.[0].code // "OK"' <<<"$out")" != OK ]; then
+			[[ "$(jq -r '.[0] | "\(.code): \(.details)"' <<<"$out")" =~ ^(NOT_FOUND: no pod sandbox|FAILED_PRECONDITION: pod sandbox .* is not ready) ]] || { echo "$out"; false; }
+		fi
+		[ "$(cri_call RuntimeService/ListPodSandbox)" = "{}" ]
+		[ "$(cri_call RuntimeService/ListContainers)" = "{}" ]
+		[ "$(ctr-run -n k8s.io ls --json | jq length)" = 0 ]
+		[ -z "$(ls "$CTR_ROOT/cri/containers")" ]
+	done
+	# one container removed by two calls at once: both answer OK, and it is gone
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config twice "$HOST_NET")" | jq -r .pod_sandbox_id)
+	for ((i = 0; i < 8; i++)); do
+		c=$(cri_call RuntimeService/CreateContainer "$(container_config "c$i")" | jq -r .container_id)
+		cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+		out=$(jq -cn --arg c "{\"container_id\":\"$c\"}" \
+			'[["RuntimeService/RemoveContainer", $c], ["RuntimeService/RemoveContainer", $c]]' |
+			cri_together)
+		[ "$(jq -c '[.[] | keys[0]]' <<<"$out")" = '["ok","ok"]' ] || { echo "$out"; false; }
+		[ "$(cri_call RuntimeService/ListContainers)" = "{}" ]
+		[ "$(ctr-run -n k8s.io ls --json | jq length)" = 0 ]
+		[ -z "$(ls "$CTR_ROOT/cri/containers")" ]
+	done
+	cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	[ -z "$(ls "$CTR_ROOT/cri/sandboxes")" ]
+	cri_stop
+}
+
+# Kill ctr-cri (SIGKILL) while it answers; the children it had running are
+# let finish (a kill takes them no more than it takes ctr-run's own), then
+# a new one serves.
+cri_kill_restart() {
+	local kids k i
+	kill -STOP "$CRI_PID"
+	kids=$(ps -o pid= --ppid "$CRI_PID" || true)
+	kill -KILL "$CRI_PID"
+	wait "$CRI_PID" 2>/dev/null || true
+	for k in $kids; do
+		for ((i = 0; i < 600 && $(kill -0 "$k" 2>/dev/null && echo 1 || echo 0); i++)); do
+			sleep 0.05
+		done
+	done
+	cri_start
+}
+
+# {id: state} of every pod and every container, as List answers.
+cri_states() {
+	{
+		cri_call RuntimeService/ListPodSandbox | jq -c '[.items[]? | {(.id): (.state // "SANDBOX_READY")}] | add // {}'
+		cri_call RuntimeService/ListContainers | jq -c '[.containers[]? | {(.id): (.state // "CONTAINER_CREATED")}] | add // {}'
+	} | jq -cs 'add'
+}
+
+# What a restarted ctr-cri must show: each pod and container listed answers
+# its Status; each record is listed; no half-written file; no namespace pin
+# without its pod, no ctr-run container without its record.
+cri_check_consistent() {
+	local id pods ctrs
+	pods=$(cri_call RuntimeService/ListPodSandbox | jq -r '.items[]?.id' | sort)
+	ctrs=$(cri_call RuntimeService/ListContainers | jq -r '.containers[]?.id' | sort)
+	for id in $pods; do
+		cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}" >/dev/null
+	done
+	for id in $ctrs; do
+		cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$id\"}" >/dev/null
+	done
+	[ "$(ls "$CTR_ROOT/cri/sandboxes" | sort)" = "$pods" ]
+	[ "$(ls "$CTR_ROOT/cri/containers" | sort)" = "$ctrs" ]
+	[ -z "$(find "$CTR_ROOT/cri" -name '*.tmp')" ]
+	for id in $(ls "$CTR_NETNS_DIR" 2>/dev/null); do
+		[ -d "$CTR_ROOT/cri/sandboxes/${id#cri-}" ] || { echo "netns $id has no pod"; return 1; }
+	done
+	for id in $(ctr-run -n k8s.io ls --json | jq -r '.[].id'); do
+		[ -d "$CTR_ROOT/cri/containers/$id" ] || { echo "container $id has no record"; return 1; }
+	done
+}
+
+@test "cri: killed at any instant in RunPodSandbox, CreateContainer, StartContainer, RemovePodSandbox: restarted, it answers as before and leaves nothing behind" {
+	require_root
+	pod_network
+	cri_start
+	busybox_pod unused
+	# a removal cut short after ctr-run's delete, before our record's: exited, Unknown, as
+	# containerd answers for a task lost across its restart; stopped and removed as any
+	id=$(cri_call RuntimeService/CreateContainer "$(container_config half)" | jq -r .container_id)
+	ctr-run -n k8s.io delete -f "$id"
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$id\"}"
+	assert_status 0
+	[ "$(json_get "$output" '[.status.state, .status.exit_code, .status.reason] | join(" ")')" = "CONTAINER_EXITED 255 Unknown" ]
+	[ "$(cri_call RuntimeService/ListContainers | jq -r '.containers[0].state')" = CONTAINER_EXITED ]
+	cri_call RuntimeService/StopContainer "{\"container_id\":\"$id\"}"
+	cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	[ -z "$(ls "$CTR_ROOT/cri/containers")" ]
+	pod=
+	local i op t0 client before after id req ops=(run create start remove)
+	declare -A took
+	for ((i = 0; i < 16; i++)); do
+		op=${ops[i % 4]}
+		if [ -z "$pod" ]; then
+			pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config "p$i")" | jq -r .pod_sandbox_id)
+			cri_call RuntimeService/CreateContainer "$(container_config keep)" >/dev/null
+		fi
+		case $op in
+		run) req=(RuntimeService/RunPodSandbox "$(pod_config "k$i")") ;;
+		create) req=(RuntimeService/CreateContainer "$(container_config "c$i")") ;;
+		start)
+			id=$(cri_call RuntimeService/CreateContainer "$(container_config "c$i")" | jq -r .container_id)
+			req=(RuntimeService/StartContainer "{\"container_id\":\"$id\"}")
+			;;
+		remove) req=(RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}") ;;
+		esac
+		before=$(cri_states)
+		if [ -z "${took[$op]:-}" ]; then
+			# the first of each runs whole: how long it takes bounds the instants of the kills
+			t0=$(date +%s%N)
+			cri_call "${req[@]}" >/dev/null
+			took[$op]=$((($(date +%s%N) - t0) / 1000000))
+		else
+			cri_call "${req[@]}" >/dev/null 2>&1 &
+			client=$!
+			track_pid "$client"
+			sleep "$(printf '0.%03d' $((RANDOM % (took[$op] > 999 ? 999 : took[$op] + 1))))"
+			cri_kill_restart
+			wait "$client" || true
+		fi
+		cri_check_consistent
+		after=$(cri_states)
+		# what the call did not touch answers as before
+		jq -e -n --argjson b "$before" --argjson a "$after" --arg pod "$pod" --arg op "$op" '
+			$b | to_entries | all(
+				if $op == "remove" then true
+				elif $op == "start" then true
+				else $a[.key] == .value end)' >/dev/null ||
+			{ echo "$op: before $before after $after"; false; }
+		# then as the kubelet goes on: a pod that is not ready is stopped and removed
+		for id in $(cri_call RuntimeService/ListPodSandbox | jq -r '.items[]? | select(.state == "SANDBOX_NOTREADY") | .id'); do
+			cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+			cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+		done
+		[ "$op" = remove ] && pod=
+		[ -n "$pod" ] && [ ! -d "$CTR_ROOT/cri/sandboxes/$pod" ] && pod=
+		cri_check_consistent
+	done
+	for id in $(cri_call RuntimeService/ListPodSandbox | jq -r '.items[]?.id'); do
+		cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+		cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$id\"}"
+	done
+	[ "$(cri_call RuntimeService/ListPodSandbox)" = "{}" ]
+	[ "$(cri_call RuntimeService/ListContainers)" = "{}" ]
+	[ "$(ctr-run -n k8s.io ls --json | jq length)" = 0 ]
+	for id in $(ls "$CTR_ROOT/cri/sandboxes"; ls "$CTR_ROOT/cri/containers"); do
+		echo "left: $id: $(cat "$CTR_ROOT"/cri/*/"$id"/record.json)"
+		false
+	done
+	[ -z "$(ls "$CTR_NETNS_DIR" 2>/dev/null)" ]
+	cri_stop
+}

@@ -13,6 +13,10 @@ Stubs come from ctr-cri/api.proto, generated with grpc_tools into STUBS
   cri.py STUBS garbage SOCKET                      write bytes that are no HTTP/2
       to the socket and read until the server closes it (or 5 s pass)
   cri.py STUBS wait SOCKET                         until Version answers (10 s)
+  cri.py STUBS together SOCKET                     stdin: a JSON array of
+      [Service/Method, JSON] pairs, called all at once (a thread each, let go
+      together); stdout: a JSON array of their answers in the same order,
+      {"ok": ANSWER} or {"code": CODE, "details": TEXT}
 """
 import os
 import socket
@@ -63,6 +67,46 @@ def call(pb, sock, method, body):
     print(json_format.MessageToJson(resp, preserving_proto_field_name=True, indent=None))
 
 
+def one(pb, ch, method, body):
+    """A unary call's function and its request message."""
+    from google.protobuf import json_format
+    svc, name = method.split("/")
+    m = pb.DESCRIPTOR.services_by_name[svc].methods_by_name[name]
+    req = json_format.Parse(body or "{}", getattr(pb, m.input_type.name)())
+    out = getattr(pb, m.output_type.name)
+    return ch.unary_unary("/runtime.v1.%s/%s" % (svc, name),
+                          request_serializer=lambda x: x.SerializeToString(),
+                          response_deserializer=out.FromString), req
+
+
+def together(pb, sock):
+    import json
+    import threading
+    import grpc
+    from google.protobuf import json_format
+    todo = json.load(sys.stdin)
+    # a channel each: separate connections, as separate kubelet workers would be
+    calls = [one(pb, channel(sock), m, b) for m, b in todo]
+    res = [None] * len(calls)
+    go = threading.Barrier(len(calls))
+
+    def run(i):
+        f, req = calls[i]
+        go.wait()
+        try:
+            resp = f(req, timeout=120)
+            res[i] = {"ok": json.loads(json_format.MessageToJson(
+                resp, preserving_proto_field_name=True))}
+        except grpc.RpcError as e:
+            res[i] = {"code": e.code().name, "details": e.details()}
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    print(json.dumps(res))
+
+
 def raw(sock, path, hexbytes):
     import grpc
     f = channel(sock).unary_unary(path)
@@ -110,6 +154,8 @@ def main(argv):
         raw(argv[3], argv[4], argv[5])
     elif verb == "garbage":
         garbage(argv[3])
+    elif verb == "together":
+        together(pb, argv[3])
     elif verb == "wait":
         wait(pb, argv[3])
     else:
