@@ -192,8 +192,9 @@ create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 	args_add(a, id);
 	args_add(a, "--pull");
 	args_add(a, "never");
+	/* its shim holds its output: what Attach (ctr-run attach) reads */
 	args_add(a, "--stdio");
-	args_add(a, "null");
+	args_add(a, "pipe");
 	args_add(a, "--net");
 	args_add(a, nspath ? nspath : "host");
 	if (host && host[0]) {
