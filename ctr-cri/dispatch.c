@@ -13,6 +13,7 @@
 #include "images.h"
 #include "pods.h"
 #include "runtime.h"
+#include "stream-cri.h"
 #include "xmem.h"
 
 struct method {
@@ -36,6 +37,8 @@ static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/ListContainers", containers_list},
     {"/runtime.v1.RuntimeService/ContainerStatus", containers_status},
     {"/runtime.v1.RuntimeService/ExecSync", execsync_run},
+    {"/runtime.v1.RuntimeService/Exec", stream_exec},
+    {"/runtime.v1.RuntimeService/Attach", stream_attach},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},
     {"/runtime.v1.ImageService/PullImage", images_pull},
