@@ -31,8 +31,8 @@
 #define STREAMS_TIMEOUT_MS 30000
 /* How long a command has to end once its client is gone, before ctr-run is killed. */
 #define HANGUP_GRACE_MS 5000
-/* Input the client may send before its command runs. */
-#define EARLY_INPUT_MAX (1u << 20)
+/* Input taken from the client and not yet by the command: past this, the client waits. */
+#define INPUT_MAX (1u << 20)
 
 enum { S_ERROR, S_STDIN, S_STDOUT, S_STDERR, S_RESIZE, S_NUM };
 static const char *const stream_names[S_NUM] = {"error", "stdin", "stdout", "stderr", "resize"};
@@ -48,8 +48,8 @@ struct session {
 	int pty;	  /* with a tty: the terminal's master (in is it, out a dup) */
 	bool in_eof;	  /* the client ended stdin */
 	bool gone;	  /* the client went away or broke the protocol */
-	char *early;	  /* stdin before the command runs */
-	size_t nearly;
+	char *pend;	  /* stdin the command has not taken (all of it before it runs) */
+	size_t npend;
 	char rsz[1024]; /* a resize message not yet whole */
 	size_t nrsz;
 	struct winsize ws; /* the last size asked for, set on the terminal once it is open */
@@ -65,35 +65,42 @@ all_open(const struct session *s)
 	return true;
 }
 
+/* Once what is pending is written, a pipe is closed (a terminal has no end but hanging up). */
 static void
 stdin_end(struct session *s)
 {
 	s->in_eof = true;
-	if (s->pid > 0 && s->in >= 0 && s->pty < 0) {
+	if (s->pid > 0 && !s->npend && s->in >= 0 && s->pty < 0) {
 		close(s->in);
 		s->in = -1;
 	}
 }
 
-/* Write all of p to the command's input; a command that stopped reading is not waited for. */
+/* Give the command what it takes now of the pending input; at its end, end its stdin. */
 static void
-input(struct session *s, const uint8_t *p, size_t n)
+input_flush(struct session *s)
 {
-	if (s->in < 0)
-		return;
-	while (n) {
-		struct pollfd pf = {s->in, POLLOUT, 0};
-		ssize_t w = write(s->in, p, n);
+	size_t off = 0;
+
+	while (s->in >= 0 && off < s->npend) {
+		ssize_t w = write(s->in, s->pend + off, s->npend - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && errno == EAGAIN && poll(&pf, 1, 1000) > 0)
-			continue;
-		if (w <= 0)
-			return; /* its reader is gone */
-		p += w;
-		n -= (size_t)w;
+		if (w < 0 && errno == EAGAIN)
+			break; /* the loop waits for POLLOUT */
+		if (w <= 0) {
+			off = s->npend; /* its reader is gone: input ends here */
+			break;
+		}
+		off += (size_t)w;
 	}
+	if (s->in < 0)
+		off = s->npend;
+	memmove(s->pend, s->pend + off, s->npend - off);
+	s->npend -= off;
+	if (s->in_eof && !s->npend)
+		stdin_end(s);
 }
 
 /* A whole {"Width":W,"Height":H} sets the terminal's size; ctr-run passes it on at SIGWINCH. */
@@ -156,15 +163,14 @@ on_data(struct session *s)
 	const struct spdy_frame *f = &s->f;
 
 	if (s->id[S_STDIN] && f->stream == s->id[S_STDIN] && !s->in_eof) {
-		if (s->pid > 0) {
-			input(s, f->data, f->len);
-		} else if (s->nearly + f->len <= EARLY_INPUT_MAX) {
-			s->early = xrealloc(s->early, s->nearly + f->len + 1);
-			memcpy(s->early + s->nearly, f->data, f->len);
-			s->nearly += f->len;
-		}
+		/* more than INPUT_MAX only from a client that sends past our not reading */
+		s->pend = xrealloc(s->pend, s->npend + f->len + 1);
+		memcpy(s->pend + s->npend, f->data, f->len);
+		s->npend += f->len;
 		if (f->flags & SPDY_FLAG_FIN)
-			stdin_end(s);
+			s->in_eof = true;
+		if (s->pid > 0)
+			input_flush(s);
 	} else if (s->id[S_RESIZE] && f->stream == s->id[S_RESIZE]) {
 		resize(s, f->data, f->len);
 	}
@@ -369,10 +375,7 @@ start(struct cri *c, struct session *s, struct err *e)
 			close(theirs[i]);
 	if (r < 0)
 		return -1;
-	if (s->nearly)
-		input(s, (uint8_t *)s->early, s->nearly);
-	if (s->in_eof)
-		stdin_end(s);
+	input_flush(s);
 	return 0;
 }
 
@@ -399,14 +402,18 @@ run(struct session *s)
 	int stopfd = stream_stop_fd();
 
 	for (;;) {
-		struct pollfd p[5] = {{s->sp.fd, POLLIN, 0},
+		/* the client waits while the command has INPUT_MAX of its input to take */
+		struct pollfd p[6] = {{s->npend < INPUT_MAX ? s->sp.fd : -1, POLLIN, 0},
 				      {s->out, POLLIN, 0},
 				      {s->err, POLLIN, 0},
 				      {pfd, POLLIN, 0},
-				      {stopfd, POLLIN, 0}};
+				      {stopfd, POLLIN, 0},
+				      {s->npend ? s->in : -1, POLLOUT, 0}};
 
-		if (poll(p, 5, -1) < 0 && errno != EINTR)
+		if (poll(p, 6, -1) < 0 && errno != EINTR)
 			s->gone = true;
+		if (p[5].revents)
+			input_flush(s);
 		if (p[1].revents)
 			output(s, &s->out, S_STDOUT);
 		if (p[2].revents)
@@ -544,9 +551,9 @@ stream_session(struct cri *c, int fd, const struct stream_req *r, const void *ea
 			on_frame(&s);
 	/* the streams first, as upstream waits for them all */
 	while (!s.gone && !all_open(&s)) {
-		struct pollfd p = {fd, POLLIN, 0};
+		struct pollfd p[2] = {{fd, POLLIN, 0}, {stream_stop_fd(), POLLIN, 0}};
 
-		if (poll(&p, 1, STREAMS_TIMEOUT_MS) <= 0) {
+		if (poll(p, 2, STREAMS_TIMEOUT_MS) <= 0 || p[1].revents) {
 			s.gone = true;
 			break;
 		}
@@ -575,6 +582,6 @@ stream_session(struct cri *c, int fd, const struct stream_req *r, const void *ea
 		close(s.out);
 	if (s.err >= 0)
 		close(s.err);
-	free(s.early);
+	free(s.pend);
 	spdy_release(&s.sp);
 }

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +67,11 @@ read_head(int fd, char *buf, size_t *n)
 {
 	*n = 0;
 	while (*n < REQUEST_MAX) {
-		struct pollfd p = {fd, POLLIN, 0};
+		struct pollfd p[2] = {{fd, POLLIN, 0}, {srv.stop[0], POLLIN, 0}};
 		char *end;
 		ssize_t r;
 
-		if (poll(&p, 1, REQUEST_TIMEOUT_S * 1000) <= 0)
+		if (poll(p, 2, REQUEST_TIMEOUT_S * 1000) <= 0 || p[1].revents)
 			return -1;
 		r = read(fd, buf + *n, REQUEST_MAX - *n);
 		if (r < 0 && errno == EINTR)
@@ -300,6 +301,7 @@ int
 stream_start(struct cri *c, const struct stream_opts *o, struct err *e)
 {
 	srv.c = c;
+	signal(SIGPIPE, SIG_IGN); /* a client gone is write()'s error, not our end */
 	if (listen_on(o, e) < 0)
 		return -1;
 	if (pipe2(srv.stop, O_CLOEXEC) < 0 ||

@@ -574,11 +574,20 @@ exec_url() {
 	run stream "$url" --stdout --stdin 'line one\nline two\n'
 	[ "$(jq -r .stdout <<<"$output")" = $'line one\nline two' ]
 	[ "$(jq -c .status <<<"$output")" = '{"metadata":{},"status":"Success"}' ]
+	# more input than the server holds for a command that does not read yet: none lost
+	head -c 3000000 /dev/zero >"$BATS_TEST_TMPDIR/in"
+	url=$(exec_url '"cmd":["sh","-c","sleep 1; wc -c"],"stdin":true,"stdout":true')
+	run stream "$url" --stdout --stdin-file "$BATS_TEST_TMPDIR/in"
+	[ "$(jq -r .stdout <<<"$output" | tr -d ' ')" = 3000000 ]
 	# a terminal, of the size the client's first resize message gives
 	url=$(exec_url '"cmd":["sh","-c","test -t 0 && test -t 1 && echo a tty; stty size"],"tty":true,"stdout":true')
 	run stream "$url" --stdout --tty --size 100x30
 	[ "$(jq -r .stdout <<<"$output" | tr -d '\r')" = $'a tty\n30 100' ]
 	[ "$(jq -r .status.status <<<"$output")" = Success ]
+	# and of a later one (ctr-run exec passes it on to the container's terminal)
+	url=$(exec_url '"cmd":["sh","-c","stty size; sleep 3; stty size"],"tty":true,"stdout":true')
+	run stream "$url" --stdout --tty --size 100x30 --resize-on '30 100' 120x40
+	[ "$(jq -r .stdout <<<"$output" | tr -d '\r')" = $'30 100\n40 120' ]
 	# attach: the running container's output, until we hang up
 	run --separate-stderr cri_call RuntimeService/Attach "{\"container_id\":\"$c\",\"stdout\":true,\"stderr\":true}"
 	url=$(jq -r .url <<<"$output")

@@ -5,8 +5,10 @@ speak to it: HTTP/1.1 upgraded to SPDY/3.1, subprotocol v4.channel.k8s.io.
 
   cri-stream.py URL [options]
     --stdin TEXT     open a stdin stream, send TEXT (\\n escapes), then end it
+    --stdin-file F   the same with the bytes of file F
     --stdout, --stderr, --tty   open those streams (--tty: resize too)
     --size WxH       with --tty: the first resize message (sent before the command starts)
+    --resize-on TEXT WxH   with --tty: once stdout holds TEXT, send that size
     --until TEXT     hang up once stdout holds TEXT (an attach never ends by itself)
     --protocol P     X-Stream-Protocol-Version to offer (default v4.channel.k8s.io;
                      "" offers none)
@@ -102,6 +104,9 @@ def main(argv):
         if argv[i] in ("--stdout", "--stderr", "--tty"):
             flags.add(argv[i])
             i += 1
+        elif argv[i] == "--resize-on":
+            opts[argv[i]] = (argv[i + 1], argv[i + 2])
+            i += 3
         else:
             opts[argv[i]] = argv[i + 1]
             i += 2
@@ -148,13 +153,18 @@ def main(argv):
     for name in ("stdout", "stderr"):
         if "--" + name in flags:
             ids[name] = c.open(name)
+    if "--stdin-file" in opts:
+        with open(opts["--stdin-file"], "rb") as f:
+            opts["--stdin"] = f.read()
+    elif "--stdin" in opts:
+        opts["--stdin"] = opts["--stdin"].encode().decode("unicode_escape").encode()
     if "--stdin" in opts:
         ids["stdin"] = c.open("stdin")
     ids["error"] = c.open("error")
     if "--stdin" in opts:
-        text = opts["--stdin"].encode().decode("unicode_escape").encode()
-        if text:
-            c.data(ids["stdin"], 0, text)
+        text = opts["--stdin"]
+        for i in range(0, len(text), 32768):  # as the kubelet's copies: 32 KiB frames
+            c.data(ids["stdin"], 0, text[i:i + 32768])
         c.data(ids["stdin"], FIN, b"")
     got = {k: b"" for k in ids}
     ended = set()
@@ -183,6 +193,9 @@ def main(argv):
                 ended.add(name)
         if "--until" in opts and opts["--until"].encode() in got.get("stdout", b""):
             break
+        if "--resize-on" in opts and opts["--resize-on"][0].encode() in got.get("stdout", b""):
+            w, h = opts.pop("--resize-on")[1].split("x")
+            c.data(ids["resize"], 0, json.dumps({"Width": int(w), "Height": int(h)}).encode())
     if not goaway and "--until" not in opts:
         f = c.frame()
         goaway = f is not None and f[0] and f[1] == GOAWAY
