@@ -169,6 +169,8 @@ reserve(struct spdy *s, size_t more)
 void
 spdy_feed(struct spdy *s, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	reserve(s, n);
 	memcpy(s->buf + s->len, p, n);
 	s->len += n;

@@ -348,7 +348,7 @@ start(struct cri *c, struct session *s, struct err *e)
 	_cleanup_free_ char *exe = spawn_sibling("ctr-run", "CTR_RUN");
 	_cleanup_free_ const char **argv = command(c, exe, s->r);
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int theirs[3] = {-1, -1, -1};
+	int theirs[3] = {-1, -1, -1}; /* the ends to close once it has them (all close-on-exec) */
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	int r;
 
@@ -356,18 +356,17 @@ start(struct cri *c, struct session *s, struct err *e)
 		s->pty = pty_open(&theirs[0], &s->ws);
 		if (s->pty < 0)
 			return err_set(e, errno, "open a terminal");
-		theirs[1] = dup(theirs[0]);
-		theirs[2] = dup(theirs[0]);
 		s->in = s->r->in ? s->pty : -1;
 		s->out = fcntl(s->pty, F_DUPFD_CLOEXEC, 0);
+		o.stdin_fd = o.stdout_fd = o.stderr_fd = theirs[0];
 	} else {
-		theirs[0] = s->r->in ? pipe_end(false, &s->in) : dup(null);
-		theirs[1] = s->r->out ? pipe_end(true, &s->out) : dup(null);
-		theirs[2] = s->r->err ? pipe_end(true, &s->err) : dup(null);
+		theirs[0] = s->r->in ? pipe_end(false, &s->in) : -1;
+		theirs[1] = s->r->out ? pipe_end(true, &s->out) : -1;
+		theirs[2] = s->r->err ? pipe_end(true, &s->err) : -1;
+		o.stdin_fd = s->r->in ? theirs[0] : null;
+		o.stdout_fd = s->r->out ? theirs[1] : null;
+		o.stderr_fd = s->r->err ? theirs[2] : null;
 	}
-	o.stdin_fd = theirs[0];
-	o.stdout_fd = theirs[1];
-	o.stderr_fd = theirs[2];
 	o.setsid = true;
 	r = spawn_start((char *const *)argv, &o, &s->pid, e);
 	for (int i = 0; i < 3; i++)
@@ -499,15 +498,6 @@ finish(struct session *s, json_t *st)
 		spdy_send_data(&s->sp, s->id[S_ERROR], SPDY_FLAG_FIN, doc, strlen(doc));
 	spdy_send_goaway(&s->sp, s->last, 0);
 	free(doc);
-	/* the client closes once it has read all: wait for that, so none of ours is reset */
-	shutdown(s->sp.fd, SHUT_WR);
-	for (int i = 0; i < 100; i++) {
-		char buf[4096];
-		struct pollfd p = {s->sp.fd, POLLIN, 0};
-
-		if (poll(&p, 1, 100) <= 0 || read(s->sp.fd, buf, sizeof(buf)) <= 0)
-			break;
-	}
 }
 
 /* The container still there, or why not. */

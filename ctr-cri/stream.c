@@ -208,12 +208,31 @@ serve(int fd)
 	stream_req_release(&r);
 }
 
+/*
+ * Our last bytes sent, wait (a little) for the client to close: a close
+ * with its bytes unread would reset the connection, and the reset drops
+ * what the client has not read of ours yet.
+ */
+static void
+hang_up(int fd)
+{
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 20; i++) {
+		char buf[4096];
+		struct pollfd p = {fd, POLLIN, 0};
+
+		if (poll(&p, 1, 100) < 0 || (p.revents && read(fd, buf, sizeof(buf)) <= 0))
+			break;
+	}
+}
+
 static void *
 conn_main(void *arg)
 {
 	int fd = (int)(intptr_t)arg;
 
 	serve(fd);
+	hang_up(fd);
 	close(fd);
 	pthread_mutex_lock(&srv.lock);
 	if (--srv.conns == 0)

@@ -89,7 +89,10 @@ class Conn:
                     if w0 & 0x80000000:
                         return True, w0 & 0xffff, w1 >> 24, body
                     return False, w0 & 0x7fffffff, w1 >> 24, body
-            got = self.sock.recv(65536)
+            try:
+                got = self.sock.recv(65536)
+            except ConnectionResetError:
+                got = b""
             if not got:
                 return None
             self.buf += got
