@@ -97,8 +97,10 @@ input_flush(struct session *s)
 	}
 	if (s->in < 0)
 		off = s->npend;
-	memmove(s->pend, s->pend + off, s->npend - off);
-	s->npend -= off;
+	if (off) {
+		memmove(s->pend, s->pend + off, s->npend - off);
+		s->npend -= off;
+	}
 	if (s->in_eof && !s->npend)
 		stdin_end(s);
 }
