@@ -668,7 +668,20 @@ exec_url() {
 	run --separate-stderr ctr-cri --listen "$BATS_TEST_TMPDIR/other.sock" --stream-port "$port"
 	assert_status 111
 	[[ "$stderr" == *"streaming server: listen on 127.0.0.1 port $port"* ]]
+	# SIGTERM with a session open: it ends (its command hung up), the server stops cleanly
+	url=$(exec_url '"cmd":["sh","-c","echo ready; sleep 100"],"stdout":true')
+	stream "$url" --stdout --progress "$BATS_TEST_TMPDIR/progress" --until never \
+		>"$BATS_TEST_TMPDIR/session.json" &
+	client=$!
+	track_pid "$client"
+	for ((i = 0; i < 200; i++)); do
+		grep -q ready "$BATS_TEST_TMPDIR/progress" 2>/dev/null && break
+		sleep 0.05
+	done
 	cri_stop
+	wait "$client"
+	[ "$(jq -r .http "$BATS_TEST_TMPDIR/session.json")" = 101 ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/session.json")" = null ]
 	for bad in '--stream-port 70000' '--stream-address nowhere' '--stream-token-ttl 0'; do
 		run --separate-stderr ctr-cri --listen "$SOCK" $bad
 		[ "$status" -eq 100 ] || { echo "$bad: $status $stderr"; false; }

@@ -9,6 +9,7 @@ speak to it: HTTP/1.1 upgraded to SPDY/3.1, subprotocol v4.channel.k8s.io.
     --stdout, --stderr, --tty   open those streams (--tty: resize too)
     --size WxH       with --tty: the first resize message (sent before the command starts)
     --resize-on TEXT WxH   with --tty: once stdout holds TEXT, send that size
+    --progress F     append stdout to file F as it comes
     --until TEXT     hang up once stdout holds TEXT (an attach never ends by itself)
     --protocol P     X-Stream-Protocol-Version to offer (default v4.channel.k8s.io;
                      "" offers none)
@@ -192,6 +193,9 @@ def main(argv):
         name = by_id.get(kind)
         if name:
             got[name] += body
+            if name == "stdout" and "--progress" in opts:
+                with open(opts["--progress"], "ab") as f:
+                    f.write(body)
             if fl & FIN:
                 ended.add(name)
         if "--until" in opts and opts["--until"].encode() in got.get("stdout", b""):
