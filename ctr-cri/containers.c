@@ -183,16 +183,17 @@ args_add(struct args *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
-/* The container's output: to the kubelet's file in the CRI format, else nowhere. */
+/*
+ * The container's output: held by its shim (what Attach, ctr-run attach,
+ * reads), and in the kubelet's file in the CRI format when it names one.
+ */
 static void
 log_args(struct args *a, const char *log)
 {
 	args_add(a, "--stdio");
-	if (!log || !log[0]) {
-		args_add(a, "null");
-		return;
-	}
 	args_add(a, "pipe");
+	if (!log || !log[0])
+		return;
 	args_add(a, "--log");
 	args_add(a, log);
 	args_add(a, "--log-format");

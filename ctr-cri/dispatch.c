@@ -14,6 +14,7 @@
 #include "pods.h"
 #include "runtime.h"
 #include "stats.h"
+#include "stream-cri.h"
 #include "xmem.h"
 
 struct method {
@@ -43,6 +44,8 @@ static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/ListContainerStats", stats_list},
     {"/runtime.v1.RuntimeService/PodSandboxStats", stats_pod},
     {"/runtime.v1.RuntimeService/ListPodSandboxStats", stats_pod_list},
+    {"/runtime.v1.RuntimeService/Exec", stream_exec},
+    {"/runtime.v1.RuntimeService/Attach", stream_attach},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},
     {"/runtime.v1.ImageService/PullImage", images_pull},

@@ -11,12 +11,16 @@
 #include "lock.h"
 #include "prog.h"
 #include "server.h"
+#include "stream.h"
 #include "xmem.h"
 
 enum {
 	OPT_LISTEN = 0x100,
 	OPT_MAX_MSG,
 	OPT_SECCOMP_ROOT,
+	OPT_STREAM_ADDRESS,
+	OPT_STREAM_PORT,
+	OPT_STREAM_TTL,
 };
 
 static const struct opt opts[] = {
@@ -24,6 +28,12 @@ static const struct opt opts[] = {
     {"max-message-size", OPT_MAX_MSG, "BYTES", "largest request taken (default 16M)", NULL},
     {"seccomp-profile-root", OPT_SECCOMP_ROOT, "DIR",
      "where Localhost seccomp profiles must lie (default " LINUXCFG_SECCOMP_ROOT ")", NULL},
+    {"stream-address", OPT_STREAM_ADDRESS, "IP",
+     "the address of the Exec/Attach streaming server (default 127.0.0.1)", NULL},
+    {"stream-port", OPT_STREAM_PORT, "PORT", "its TCP port (default 0: the kernel picks one)",
+     NULL},
+    {"stream-token-ttl", OPT_STREAM_TTL, "SECONDS",
+     "how long an Exec/Attach URL stays valid (default 60)", NULL},
     OPT_END,
 };
 static const struct opt_cmd cri_spec = {
@@ -43,6 +53,7 @@ int
 main(int argc, char **argv)
 {
 	struct server_opts o = {.max_msg = 16 << 20};
+	struct stream_opts so = {0};
 	_cleanup_free_ char *listen = NULL, *lockname = NULL;
 	_cleanup_close_ int lockfd = -1;
 	struct cri c = {.cni_conf_dir = getenv("CNI_CONF_DIR"),
@@ -63,6 +74,13 @@ main(int argc, char **argv)
 			c.seccomp_root = optarg;
 		else if (k == OPT_MAX_MSG)
 			o.max_msg = (size_t)cli_size(optarg, 1024, 1 << 30, "--max-message-size");
+		else if (k == OPT_STREAM_ADDRESS)
+			so.address = optarg;
+		else if (k == OPT_STREAM_PORT)
+			so.port = (int)cli_number(optarg, 0, 65535, "--stream-port");
+		else if (k == OPT_STREAM_TTL)
+			stream_token_set_ttl(
+			    (int)cli_number(optarg, 1, 86400, "--stream-token-ttl"));
 	}
 	opt_operands(&cri_spec, argc, argv, 0, 0);
 	cri_namespace(&st);
@@ -81,8 +99,13 @@ main(int argc, char **argv)
 	}
 	o.path = listen;
 	c.st = &st;
-	if (server_run(&c, &o, &e) < 0)
+	if (stream_start(&c, &so, &e) < 0)
 		die_err(&e);
+	if (server_run(&c, &o, &e) < 0) {
+		stream_stop();
+		die_err(&e);
+	}
+	stream_stop();
 	state_release(&st);
 	return 0;
 }

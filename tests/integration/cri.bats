@@ -103,9 +103,9 @@ cri_stop() {
 
 @test "cri: a method we do not serve is UNIMPLEMENTED, naming itself; so is an unknown one" {
 	cri_start
-	run --separate-stderr cri_call RuntimeService/Exec '{}'
+	run --separate-stderr cri_call RuntimeService/PortForward '{}'
 	assert_status 1
-	[[ "$stderr" == "UNIMPLEMENTED: runtime.v1.RuntimeService/Exec is not served by ctr-cri"* ]]
+	[[ "$stderr" == "UNIMPLEMENTED: runtime.v1.RuntimeService/PortForward is not served by ctr-cri"* ]]
 	run --separate-stderr cri raw "$SOCK" /runtime.v1.RuntimeService/NoSuchThing ""
 	assert_status 1
 	[[ "$stderr" == "UNIMPLEMENTED: unknown method /runtime.v1.RuntimeService/NoSuchThing"* ]]
@@ -1057,4 +1057,166 @@ cri_check_consistent() {
 	done
 	[ -z "$(ls "$CTR_NETNS_DIR" 2>/dev/null)" ]
 	cri_stop
+}
+
+# stream URL [OPTIONS]: a streaming session as tests/lib/cri-stream.py tells it (JSON).
+stream() {
+	"$CRI_PY" "$REPO_ROOT/tests/lib/cri-stream.py" "$@"
+}
+
+# stream_container CMD [CRI-OPTIONS]: ctr-cri started (with CRI-OPTIONS) and
+# a container running CMD (a JSON array) in a host-network pod, its id in $c.
+stream_container() {
+	require_root
+	require_cmd docker-registry skopeo umoci runc
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	pod_network
+	registry_start
+	fixture_push busybox test/busybox:1
+	cri_start "${@:2}"
+	local img=$REGISTRY/test/busybox:1 pod
+	local host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config s "$host")" | jq -r .pod_sandbox_id)
+	c=$(cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"c\"},\"image\":{\"image\":\"$img\"},\"command\":$(jq -c . <<<"$1")}}" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}" >/dev/null
+	cri_wait_state "$c" CONTAINER_RUNNING
+}
+
+# exec_url FIELDS: the URL an Exec of $c with FIELDS ("k":v,...) answers.
+exec_url() {
+	cri_call RuntimeService/Exec "{\"container_id\":\"$c\",$1}" | jq -r .url
+}
+
+@test "cri: Exec and Attach through the streaming server (SPDY/3.1, v4.channel.k8s.io); a removed container's token" {
+	stream_container '["sh","-c","i=0; while :; do echo tick $i; i=$((i+1)); sleep 0.2; done"]'
+	# stdout and stderr apart, the exit code in the Status as the kubelet writes it
+	url=$(exec_url '"cmd":["sh","-c","echo out; echo err >&2; exit 3"],"stdout":true,"stderr":true')
+	[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/exec/[A-Za-z0-9_-]{11}$ ]]
+	run stream "$url" --stdout --stderr
+	assert_status 0
+	[ "$(jq -r .stdout <<<"$output")" = out ]
+	[ "$(jq -r .stderr <<<"$output")" = err ]
+	[ "$(jq -c .status <<<"$output")" = '{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: error executing command [sh -c echo out; echo err >&2; exit 3], exit code 3","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}' ]
+	[ "$(jq -r .goaway <<<"$output")" = true ]
+	# a token serves once
+	run stream "$url" --stdout --stderr
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	# stdin piped through, to its end
+	url=$(exec_url '"cmd":["cat"],"stdin":true,"stdout":true')
+	run stream "$url" --stdout --stdin 'line one\nline two\n'
+	[ "$(jq -r .stdout <<<"$output")" = $'line one\nline two' ]
+	[ "$(jq -c .status <<<"$output")" = '{"metadata":{},"status":"Success"}' ]
+	# more input than the server holds for a command that does not read yet: none lost
+	head -c 3000000 /dev/zero >"$BATS_TEST_TMPDIR/in"
+	url=$(exec_url '"cmd":["sh","-c","sleep 1; wc -c"],"stdin":true,"stdout":true')
+	run stream "$url" --stdout --stdin-file "$BATS_TEST_TMPDIR/in"
+	[ "$(jq -r .stdout <<<"$output" | tr -d ' ')" = 3000000 ]
+	# a terminal, of the size the client's first resize message gives
+	url=$(exec_url '"cmd":["sh","-c","test -t 0 && test -t 1 && echo a tty; stty size"],"tty":true,"stdout":true')
+	run stream "$url" --stdout --tty --size 100x30
+	[ "$(jq -r .stdout <<<"$output" | tr -d '\r')" = $'a tty\n30 100' ]
+	[ "$(jq -r .status.status <<<"$output")" = Success ]
+	# and of a later one (ctr-run exec passes it on to the container's terminal)
+	url=$(exec_url '"cmd":["sh","-c","stty size; sleep 3; stty size"],"tty":true,"stdout":true')
+	run stream "$url" --stdout --tty --size 100x30 --resize-on '30 100' 120x40
+	[ "$(jq -r .stdout <<<"$output" | tr -d '\r')" = $'30 100\n40 120' ]
+	# attach: the running container's output, until we hang up
+	run --separate-stderr cri_call RuntimeService/Attach "{\"container_id\":\"$c\",\"stdout\":true,\"stderr\":true}"
+	url=$(jq -r .url <<<"$output")
+	[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/attach/[A-Za-z0-9_-]{11}$ ]]
+	run stream "$url" --stdout --stderr --until tick --timeout 10
+	assert_status 0
+	[[ "$(jq -r .stdout <<<"$output")" =~ tick\ [0-9]+ ]]
+	# the container runs on, and so does the server
+	cri_wait_state "$c" CONTAINER_RUNNING
+	# the container removed after its token was minted: the session says so in its Status
+	cri_call RuntimeService/StopContainer "{\"container_id\":\"$c\",\"timeout\":1}" >/dev/null
+	url=$(exec_url '"cmd":["true"],"stdout":true')
+	cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$c\"}" >/dev/null
+	run stream "$url" --stdout
+	[ "$(jq -r .http <<<"$output")" = 101 ]
+	[ "$(jq -r .status.status <<<"$output")" = Failure ]
+	[ "$(jq -r .status.reason <<<"$output")" = InternalError ]
+	[ "$(jq -r .status.code <<<"$output")" = 500 ]
+	[[ "$(jq -r .status.message <<<"$output")" == "Internal error occurred: error executing command in container: failed to exec in container:"* ]]
+	cri_stop
+}
+
+@test "cri: streaming requests that are bad, unknown, used up or expired; garbage on the streaming port" {
+	stream_container '["sleep","100"]' --stream-token-ttl 5
+	# the checks of the kubelet's streaming library, in its words
+	run --separate-stderr cri_call RuntimeService/Exec '{"cmd":["true"],"stdout":true}'
+	[[ "$stderr" == "INVALID_ARGUMENT: missing required container_id"* ]]
+	run --separate-stderr cri_call RuntimeService/Exec "{\"container_id\":\"$c\",\"cmd\":[\"true\"],\"tty\":true,\"stderr\":true}"
+	[[ "$stderr" == "INVALID_ARGUMENT: tty and stderr cannot both be true"* ]]
+	run --separate-stderr cri_call RuntimeService/Attach "{\"container_id\":\"$c\"}"
+	[[ "$stderr" == "INVALID_ARGUMENT: one of stdin, stdout, or stderr must be set"* ]]
+	run --separate-stderr cri_call RuntimeService/Exec '{"container_id":"0000","cmd":["true"],"stdout":true}'
+	[[ "$stderr" == NOT_FOUND:* ]]
+	url=$(exec_url '"cmd":["true"],"stdout":true')
+	base=${url%/exec/*}
+	# unknown tokens and paths: 404; an exec token on the attach path is spent and 404
+	run stream "$base/exec/AAAAAAAAAAA" --stdout
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	run stream "$base/nothing" --stdout
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	run stream "$base/attach/${url##*/}" --stdout
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	run stream "$url" --stdout
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	# no protocol offered: 400; none we speak: 403; no upgrade: 400 (each spends its token)
+	run stream "$(exec_url '"cmd":["true"],"stdout":true')" --stdout --protocol ''
+	[ "$(jq -r .http <<<"$output")" = 400 ]
+	[[ "$(jq -r .body <<<"$output")" == *"X-Stream-Protocol-Version is required"* ]]
+	run stream "$(exec_url '"cmd":["true"],"stdout":true')" --stdout --protocol channel.k8s.io
+	[ "$(jq -r .http <<<"$output")" = 403 ]
+	[[ "$(jq -r .headers <<<"$output")" == *"X-Accepted-Stream-Protocol-Versions: v4.channel.k8s.io"* ]]
+	run stream "$(exec_url '"cmd":["true"],"stdout":true')" --stdout --upgrade websocket
+	[ "$(jq -r .http <<<"$output")" = 400 ]
+	[[ "$(jq -r .body <<<"$output")" == *"websocket is not served"* ]]
+	# expired: the server was started with tokens of 5 s
+	url=$(exec_url '"cmd":["true"],"stdout":true')
+	sleep 6
+	run stream "$url" --stdout
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	# garbage: not HTTP, then not SPDY after the upgrade; the server lives on
+	port=${base##*:}
+	exec 7<>"/dev/tcp/127.0.0.1/$port"
+	printf '\x16\x03\x01\x02\x00garbage\r\n\r\n' >&7
+	run timeout 10 cat <&7
+	exec 7>&-
+	[[ "$output" == "HTTP/1.1 400 Bad Request"* ]]
+	# SPDY/2, a frame of 16 MiB, a header block that does not inflate
+	for raw in 80020001000000040000000100ffffffff0000 8003000100ffffff0000000100000000 \
+		800300010000001200000001000000000000deadbeefdeadbeef; do
+		run stream "$(exec_url '"cmd":["true"],"stdout":true')" --raw "$raw" --timeout 10
+		[ "$(jq -r .closed <<<"$output")" = true ] || { echo "$raw: $output"; false; }
+	done
+	run stream "$(exec_url '"cmd":["echo","still here"],"stdout":true')" --stdout
+	[ "$(jq -r .stdout <<<"$output")" = "still here" ]
+	run cri_call RuntimeService/Version '{}'
+	assert_status 0
+	# a streaming port taken is a system failure; the options' usage errors
+	run --separate-stderr ctr-cri --listen "$BATS_TEST_TMPDIR/other.sock" --stream-port "$port"
+	assert_status 111
+	[[ "$stderr" == *"streaming server: listen on 127.0.0.1 port $port"* ]]
+	# SIGTERM with a session open: it ends (its command hung up), the server stops cleanly
+	url=$(exec_url '"cmd":["sh","-c","echo ready; sleep 100"],"stdout":true')
+	stream "$url" --stdout --progress "$BATS_TEST_TMPDIR/progress" --until never \
+		>"$BATS_TEST_TMPDIR/session.json" &
+	client=$!
+	track_pid "$client"
+	for ((i = 0; i < 200; i++)); do
+		grep -q ready "$BATS_TEST_TMPDIR/progress" 2>/dev/null && break
+		sleep 0.05
+	done
+	cri_stop
+	wait "$client"
+	[ "$(jq -r .http "$BATS_TEST_TMPDIR/session.json")" = 101 ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/session.json")" = null ]
+	for bad in '--stream-port 70000' '--stream-address nowhere' '--stream-token-ttl 0'; do
+		run --separate-stderr ctr-cri --listen "$SOCK" $bad
+		[ "$status" -eq 100 ] || { echo "$bad: $status $stderr"; false; }
+	done
 }
