@@ -111,6 +111,8 @@ cmd_gc(int argc, char **argv, struct state *st)
 	struct err e;
 
 	parse(argc, argv, st, &a);
+	/* -q without --json prints no byte counts: the removal need not stat every file */
+	a.o.no_bytes = a.quiet && !a.json;
 	if (state_open(st, &e) < 0)
 		die_err(&e);
 	gc_report_init(&r);

@@ -28,7 +28,9 @@ int du_at(int dirfd, const char *rel, long long *bytes, long long *inodes, struc
 /*
  * rm -rf of name under dirfd, as path_rm_rf (no mount point crossed, no link
  * followed), counting what it removes in u: one pass where a du and then a
- * removal would read every directory twice.
+ * removal would read every directory twice. u NULL counts nothing and stats
+ * no entry whose type the directory gives. Directories are emptied by up to
+ * one thread a core (du-remove.c); on failure, what went before is gone.
  */
 int du_remove(struct du *u, int dirfd, const char *name, struct err *e);
 

@@ -90,8 +90,9 @@ drop(struct gc *g, struct snapshot_store *s, const char *key, struct err *e)
 	 */
 	if (g->o->dry_run)
 		u.bytes = usage(s, key);
-	else if ((g->o->background ? snapshot_discard(s, key, e)
-				   : snapshot_remove_du(s, key, &u, e)) < 0) {
+	else if ((g->o->background
+		      ? snapshot_discard(s, key, e)
+		      : snapshot_remove_du(s, key, g->o->no_bytes ? NULL : &u, e)) < 0) {
 		du_release(&u);
 		/* ctr-run create holds no store lock: a child prepared since the mark keeps it */
 		if (strcmp(e->code, "conflict") && strcmp(e->code, "busy") &&
@@ -102,11 +103,11 @@ drop(struct gc *g, struct snapshot_store *s, const char *key, struct err *e)
 		return 0;
 	}
 	du_release(&u);
-	/* in the trash, not yet unlinked: its bytes are not counted (null) */
+	/* in the trash, not yet unlinked, or not asked for: its bytes are not counted (null) */
 	json_array_append_new(g->r->snapshots,
 			      json_pack("{s:s, s:s, s:o}", "snapshotter", snapshot_store_driver(s),
 					"key", key, "bytes",
-					g->o->background && !g->o->dry_run
+					(g->o->background || g->o->no_bytes) && !g->o->dry_run
 					    ? json_null()
 					    : json_integer((json_int_t)u.bytes)));
 	g->r->snapshot_bytes += u.bytes;

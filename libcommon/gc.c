@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,12 +108,66 @@ open_content(struct gc *g, struct err *e)
 	return content_open(g->st, &g->c, e);
 }
 
+/*
+ * The blob sweep on a thread of its own, beside the sweeps of containers and
+ * snapshots: all of them are mostly the kernel freeing the pages of what
+ * they unlink, and a blob is one file that no other thread can split. It
+ * reads the marks, which nothing changes once the mark phase is over, and
+ * fills a report of its own, merged when it is joined.
+ */
+struct blob_sweep {
+	struct gc g;
+	struct gc_report r;
+	struct err e;
+	int rc;
+	bool threaded;
+	pthread_t tid;
+};
+
+static void *
+blob_sweep_run(void *arg)
+{
+	struct blob_sweep *b = arg;
+
+	b->rc = gc_sweep_blobs(&b->g, &b->e);
+	return NULL;
+}
+
+static void
+blob_sweep_start(struct gc *g, struct blob_sweep *b)
+{
+	b->g = *g;
+	b->g.r = &b->r;
+	b->rc = 0;
+	gc_report_init(&b->r);
+	b->threaded = pthread_create(&b->tid, NULL, blob_sweep_run, b) == 0;
+}
+
+/* Join the sweep (or run it here, if no thread started); its report goes into g's. */
+static int
+blob_sweep_join(struct gc *g, struct blob_sweep *b, struct err *e)
+{
+	if (b->threaded)
+		pthread_join(b->tid, NULL);
+	else
+		blob_sweep_run(b);
+	json_array_extend(g->r->blobs, b->r.blobs);
+	json_array_extend(g->r->files, b->r.files);
+	g->r->blob_bytes += b->r.blob_bytes;
+	g->r->kept_blobs += b->r.kept_blobs;
+	gc_report_release(&b->r);
+	if (b->rc < 0)
+		*e = b->e;
+	return b->rc;
+}
+
 int
 gc_run(const struct state *st, const struct gc_opts *o, struct gc_report *r, struct err *e)
 {
 	struct gc g = {.st = st, .o = o, .r = r};
 	_cleanup_close_ int lk = -1;
-	int rc = -1;
+	struct blob_sweep bs;
+	int rc = -1, swept;
 
 	g.c.dirfd = g.c.blobsfd = -1;
 	if ((lk = lock_store(st, e)) < 0)
@@ -128,12 +183,19 @@ gc_run(const struct state *st, const struct gc_opts *o, struct gc_report *r, str
 	 */
 	if (gc_mark_leases(&g, e) < 0 || gc_mark(&g, e) < 0)
 		goto out;
+	if (g.c.dirfd >= 0)
+		blob_sweep_start(&g, &bs);
 	/* containers first: a dead create's snapshot keeps its image's layers */
+	swept = 0;
 	if (gc_sweep_containers(&g, e) < 0 || gc_sweep_snapshots(&g, e) < 0 ||
 	    gc_sweep_records(&g, e) < 0 || gc_sweep_uploads(&g, e) < 0)
+		swept = -1;
+	/* joined even after a failure: what it removed is in the report */
+	if (g.c.dirfd >= 0 && blob_sweep_join(&g, &bs, swept < 0 ? &(struct err){0} : e) < 0)
+		swept = -1;
+	if (swept < 0)
 		goto out;
-	if (g.c.dirfd >= 0 && (gc_sweep_blobs(&g, e) < 0 || gc_sweep_ingests(&g, e) < 0 ||
-			       gc_sweep_sources(&g, e) < 0))
+	if (g.c.dirfd >= 0 && (gc_sweep_ingests(&g, e) < 0 || gc_sweep_sources(&g, e) < 0))
 		goto out;
 	rc = gc_sweep_leases(&g, e);
 out:

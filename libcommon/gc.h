@@ -22,6 +22,7 @@ struct gc_opts {
 	bool dry_run;		    /* report what would go, remove nothing */
 	long long ingest_keep_secs; /* idle ingests touched more recently stay */
 	bool background;	    /* snapshots go to the trash; gc_detach_emptier unlinks */
+	bool no_bytes;		    /* snapshots' bytes go uncounted (null): no stat per file */
 };
 
 /* What went (or would go). The arrays are new references owned by the report. */

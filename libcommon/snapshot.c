@@ -340,8 +340,7 @@ drop_as(struct snapshot_store *s, const json_t *rec, enum fate f, struct du *u, 
 	if (f == TRASH)
 		r = snapshot_trash_put(s, id, e);
 	else
-		r = f == UNLINK_COUNTED ? du_remove(u, s->dirfd, id, e)
-					: path_rm_rf(s->dirfd, id, e);
+		r = du_remove(f == UNLINK_COUNTED ? u : NULL, s->dirfd, id, e);
 	return r < 0 ? err_prefix(e, "remove snapshot '%s'", key) : 0;
 }
 

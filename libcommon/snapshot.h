@@ -60,6 +60,7 @@ int snapshot_remove(struct snapshot_store *s, const char *key, struct err *e);
 /*
  * snapshot_remove, counting in u (du.h) what its directory held as it goes:
  * one pass, where snapshot_usage and then snapshot_remove read it twice.
+ * u NULL counts nothing (du_remove).
  */
 int snapshot_remove_du(struct snapshot_store *s, const char *key, struct du *u, struct err *e);
 /*
@@ -81,7 +82,8 @@ int snapshot_trash_put(struct snapshot_store *s, const char *id, struct err *e);
 int snapshot_trash_lock(struct snapshot_store *s, bool wait, struct err *e);
 /*
  * Unlink everything in the trash whose lock lk is held (snapshot_trash_lock),
- * counting it in u; removed (when not NULL) gets "trash/<id>" names.
+ * counting it in u (NULL: nothing counted); removed (when not NULL) gets
+ * "trash/<id>" names.
  */
 int snapshot_trash_empty(int lk, struct du *u, json_t *removed, struct err *e);
 /* The Mount list of key (new reference). */

@@ -2,7 +2,11 @@
 /* Unit tests for du: a removal counts what a walk counts, links once, no link followed. */
 #include "tap.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +78,94 @@ test_du_remove_plain_file(void)
 	du_release(&u);
 }
 
+/* A tree wide enough for every thread: dirs directories of files files, one level down too. */
+static void
+wide_tree(const char *top, int dirs, int files)
+{
+	struct err e;
+	char p[256];
+
+	for (int i = 0; i < dirs; i++)
+		for (int j = 0; j < files; j++) {
+			snprintf(p, sizeof(p), "%s/d%d/sub", top, i);
+			path_mkdir_p(tmpfd, p, 0755, &e);
+			snprintf(p, sizeof(p), "%s/d%d/f%d", top, i, j);
+			tap_write_file(tmpfd, p, "a file's bytes");
+			snprintf(p, sizeof(p), "%s/d%d/sub/g%d", top, i, j);
+			tap_write_file(tmpfd, p, "x");
+		}
+}
+
+static void
+test_du_remove_wide_tree_counts_as_a_walk(void)
+{
+	struct du walk = {0}, rm = {0};
+	struct err e;
+	struct stat sb;
+	int fd;
+
+	wide_tree("w", 24, 10);
+	ok(linkat(tmpfd, "w/d0/f0", tmpfd, "w/d23/sub/hard", 0) == 0,
+	   "a hard link across directories");
+	fd = openat(tmpfd, "w", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ok(fd >= 0 && fstat(fd, &sb) == 0, "open the tree");
+	du_count(&walk, &sb);
+	ok(du_dir(&walk, fd, &e) == 0, "walk");
+	/* w, 24 x (d, sub, 10 f, 10 g) */
+	is_int(walk.inodes, 1 + 24 * 22, "every entry, the hard link once");
+	ok(du_remove(&rm, tmpfd, "w", &e) == 0, "remove");
+	is_int(rm.inodes, walk.inodes, "the removal counts what the walk counts");
+	ok(rm.bytes == walk.bytes, "and the same bytes");
+	is_int(mode_at(tmpfd, "w"), (mode_t)-1, "the tree is gone");
+	du_release(&walk);
+	du_release(&rm);
+}
+
+static void
+test_du_remove_uncounted(void)
+{
+	struct err e;
+
+	wide_tree("u", 16, 8);
+	ok(symlinkat("../../keep2", tmpfd, "u/d3/sym") == 0, "a symlink out of the tree");
+	tap_write_file(tmpfd, "keep2", "not ours");
+	ok(du_remove(NULL, tmpfd, "u", &e) == 0, "remove, counting nothing");
+	is_int(mode_at(tmpfd, "u"), (mode_t)-1, "the tree is gone");
+	ok(S_ISREG(mode_at(tmpfd, "keep2")), "what the symlink names is not touched");
+	tap_write_file(tmpfd, "plain2", "x");
+	ok(du_remove(NULL, tmpfd, "plain2", &e) == 0, "a plain file, uncounted");
+	is_int(mode_at(tmpfd, "plain2"), (mode_t)-1, "and gone");
+	ok(du_remove(NULL, tmpfd, "u", &e) == 0, "removing what is absent succeeds");
+}
+
+static void
+test_du_remove_stops_at_a_mount_point(void)
+{
+	char p[512];
+	struct err e;
+
+	wide_tree("m", 8, 4);
+	snprintf(p, sizeof(p), "%s/m/d5/sub", tmp);
+	if (mount("ctr-test-du", p, "tmpfs", 0, "size=1m") < 0) {
+		ok(1, "# skip: cannot mount a tmpfs (%s)", strerror(errno));
+		return;
+	}
+	tap_write_file(tmpfd, "m/d5/sub/theirs", "someone else's");
+	for (int counted = 0; counted < 2; counted++) {
+		struct du u = {0};
+
+		ok(du_remove(counted ? &u : NULL, tmpfd, "m", &e) < 0, "refused (counted: %d)",
+		   counted);
+		is_str(e.code, "busy", "as busy");
+		ok(strstr(e.msg, "m/d5/sub") != NULL, "naming the mount point: %s", e.msg);
+		ok(S_ISREG(mode_at(tmpfd, "m/d5/sub/theirs")), "what the mount holds is untouched");
+		du_release(&u);
+	}
+	ok(umount(p) == 0, "unmount");
+	ok(du_remove(NULL, tmpfd, "m", &e) == 0 && mode_at(tmpfd, "m") == (mode_t)-1,
+	   "then the rest goes");
+}
+
 int
 main(void)
 {
@@ -82,6 +174,9 @@ main(void)
 	tmpfd = tap_tmpdir(tmp);
 	RUN(test_du_remove_counts_as_a_walk);
 	RUN(test_du_remove_plain_file);
+	RUN(test_du_remove_wide_tree_counts_as_a_walk);
+	RUN(test_du_remove_uncounted);
+	RUN(test_du_remove_stops_at_a_mount_point);
 	close(tmpfd);
 	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
 	return tap_done();
