@@ -20,6 +20,7 @@ setup() {
 }
 
 teardown() {
+	rl_san_claim
 	rl_user_del
 	common_teardown
 }
@@ -37,6 +38,24 @@ rl_user_add() {
 	RL_GID=$(id -g "$RL_USER")
 	install -d -m 0700 -o "$RL_USER" -g "$RL_GID" "$RL_HOME/home/run"
 	RL_STORE=$RL_HOME/home/.local/share/ctr
+	# the environment of the user's tools: CTR_BIN's, with the sanitizers'
+	# options when they are on (a report goes where the user may write:
+	# RL_HOME/san, which rl_san_claim hands to the test)
+	RL_ENV=("CTR_BIN=$CTR_BIN")
+	sanitized_build || return 0
+	install -d -m 0700 -o "$RL_USER" -g "$RL_GID" "$RL_HOME/san"
+	RL_ENV+=("ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$RL_HOME/san/user"
+		"UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$RL_HOME/san/user")
+}
+
+# The user's sanitizer reports become the test's (common_teardown fails it).
+rl_san_claim() {
+	local f
+	[ -n "${_helpers_san_prefix:-}" ] && [ -d "${RL_HOME:-}/san" ] || return 0
+	for f in "$RL_HOME"/san/*; do
+		[ -e "$f" ] && mv "$f" "$_helpers_san_prefix.${f##*/}"
+	done
+	return 0
 }
 
 # Kill what runs as the user (by pid: nothing else runs as a user this test
@@ -62,7 +81,7 @@ rl_pids() {
 # as_user CMD...: run CMD as the test user with a login's environment.
 as_user() {
 	runuser -u "$RL_USER" -- env -i HOME="$RL_HOME/home" XDG_RUNTIME_DIR="$RL_HOME/home/run" \
-		PATH="$REPO_ROOT/bin:/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C.UTF-8 "$@"
+		PATH="$CTR_BIN:/usr/sbin:/usr/bin:/sbin:/bin" LC_ALL=C.UTF-8 "${RL_ENV[@]}" "$@"
 }
 
 # The first subordinate uid (gid) of the test user: image id N is START+N-1.
@@ -108,7 +127,7 @@ umoci_tree_of() {
 	[ "$(stat -c '%a %U' "$RL_STORE")" = "700 $RL_USER" ]
 	[ "$(stat -c '%a %U' "$RL_HOME/home/run/ctr")" = "700 $RL_USER" ]
 	# without XDG_RUNTIME_DIR: one line naming it, exit 100
-	run runuser -u "$RL_USER" -- env -i HOME="$RL_HOME/home" PATH="$REPO_ROOT/bin:/usr/bin:/bin" \
+	run runuser -u "$RL_USER" -- env -i HOME="$RL_HOME/home" PATH="$CTR_BIN:/usr/bin:/bin" "${RL_ENV[@]}" \
 		ctr-image ls
 	assert_status 100
 	assert_output_contains "XDG_RUNTIME_DIR is unset; give --state or CTR_STATE"
