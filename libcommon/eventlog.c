@@ -18,13 +18,15 @@
 #define LINE_MAX_BYTES (64 * 1024) /* a longer line is not an event of ours: dropped */
 
 /* Past EVENTLOG_MAX: one appender (the one holding the lock) renames the file it wrote to, if
- * the name still means that file; appenders that opened it before keep appending to the old. */
+ * the name still means that file; appenders that opened it before keep appending to the old.
+ * The others wait for the lock rather than go on appending while its holder is descheduled:
+ * past the limit, each appender adds one line at most before the file is renamed. */
 static void
 turn_over(int dirfd, int fd)
 {
 	struct stat a, b;
 
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+	if (flock(fd, LOCK_EX) < 0)
 		return;
 	if (fstat(fd, &a) == 0 && a.st_size > EVENTLOG_MAX &&
 	    fstatat(dirfd, EVENTLOG_NAME, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino)
