@@ -732,16 +732,10 @@ matches(const json_t *rec, Runtime__V1__ContainerState state, const Runtime__V1_
 {
 	if (!f)
 		return true;
-	if (f->id && f->id[0] && strncmp(jsonio_str(rec, "id"), f->id, strlen(f->id)) != 0)
-		return false;
-	if (f->pod_sandbox_id && f->pod_sandbox_id[0] &&
-	    strncmp(jsonio_str(rec, "pod_sandbox_id") ?: "", f->pod_sandbox_id,
-		    strlen(f->pod_sandbox_id)) != 0)
-		return false;
 	if (f->state && state != f->state->state)
 		return false;
-	return pbmap_match(json_object_get(rec, "labels"), (void **)f->label_selector,
-			   f->n_label_selector);
+	return record_match(rec, f->id, f->pod_sandbox_id, (void **)f->label_selector,
+			    f->n_label_selector);
 }
 
 static Runtime__V1__Container *

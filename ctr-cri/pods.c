@@ -427,12 +427,9 @@ matches(const json_t *rec, const Runtime__V1__PodSandboxFilter *f)
 {
 	if (!f)
 		return true;
-	if (f->id && f->id[0] && strncmp(jsonio_str(rec, "id"), f->id, strlen(f->id)) != 0)
-		return false;
 	if (f->state && state_of(rec) != f->state->state)
 		return false;
-	return pbmap_match(json_object_get(rec, "labels"), (void **)f->label_selector,
-			   f->n_label_selector);
+	return record_match(rec, f->id, NULL, (void **)f->label_selector, f->n_label_selector);
 }
 
 static Runtime__V1__PodSandbox *

@@ -16,6 +16,7 @@
 #include "lock.h"
 #include "log.h"
 #include "path.h"
+#include "pbmap.h"
 #include "prog.h"
 #include "xmem.h"
 
@@ -182,4 +183,19 @@ record_find(const struct state *st, const char *kind, const char *noun, const ch
 	if (record_resolve(*dirfd, what ? what : "", noun, &id, e) < 0)
 		return NULL;
 	return record_load(*dirfd, id, noun, e);
+}
+
+static bool
+prefix_of(const char *have, const char *want)
+{
+	return !want || !want[0] || !strncmp(have ? have : "", want, strlen(want));
+}
+
+bool
+record_match(const json_t *rec, const char *id, const char *pod_sandbox_id, void **label_selector,
+	     size_t n_label_selector)
+{
+	return prefix_of(jsonio_str(rec, "id"), id) &&
+	       prefix_of(jsonio_str(rec, "pod_sandbox_id"), pod_sandbox_id) &&
+	       pbmap_match(json_object_get(rec, "labels"), label_selector, n_label_selector);
 }

@@ -9,6 +9,7 @@
 #define CTR_CRI_RECORD_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "err.h"
 #include "state.h"
@@ -45,6 +46,12 @@ json_t *record_list(int dirfd, struct err *e);
  */
 json_t *record_find(const struct state *st, const char *kind, const char *noun, const char *what,
 		    int *dirfd, int *lk, struct err *e);
+/*
+ * The kubelet's filter on a record: id and pod_sandbox_id as prefixes (NULL
+ * or "" matches all) and every label of the selector.
+ */
+bool record_match(const json_t *rec, const char *id, const char *pod_sandbox_id,
+		  void **label_selector, size_t n_label_selector);
 /* Remove id's directory and all in it. */
 int record_remove(int dirfd, const char *id, struct err *e);
 

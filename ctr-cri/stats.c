@@ -228,16 +228,8 @@ stats_container(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *re
 static bool
 matches(const json_t *rec, const Runtime__V1__ContainerStatsFilter *f)
 {
-	if (!f)
-		return true;
-	if (f->id && f->id[0] && strncmp(jsonio_str(rec, "id"), f->id, strlen(f->id)) != 0)
-		return false;
-	if (f->pod_sandbox_id && f->pod_sandbox_id[0] &&
-	    strncmp(jsonio_str(rec, "pod_sandbox_id") ?: "", f->pod_sandbox_id,
-		    strlen(f->pod_sandbox_id)) != 0)
-		return false;
-	return pbmap_match(json_object_get(rec, "labels"), (void **)f->label_selector,
-			   f->n_label_selector);
+	return !f || record_match(rec, f->id, f->pod_sandbox_id, (void **)f->label_selector,
+				  f->n_label_selector);
 }
 
 int
@@ -400,11 +392,8 @@ stats_pod_list(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *res
 		return -1;
 	r->stats = arena_array(arena, json_array_size(pods) + 1, sizeof(*r->stats));
 	json_array_foreach(pods, i, pod) {
-		if (f && f->id && f->id[0] &&
-		    strncmp(jsonio_str(pod, "id"), f->id, strlen(f->id)) != 0)
-			continue;
-		if (f && !pbmap_match(json_object_get(pod, "labels"), (void **)f->label_selector,
-				      f->n_label_selector))
+		if (f && !record_match(pod, f->id, NULL, (void **)f->label_selector,
+				       f->n_label_selector))
 			continue;
 		if (!(r->stats[r->n_stats] = pod_one(c, arena, pod, all, s)))
 			return -1;
