@@ -61,7 +61,34 @@ _ctr_operand_kind() {
 	esac
 }
 
-_ctr_complete() {
+# Bash splits the line at ':' too (COMP_WORDBREAKS): "127.0.0.1:5000/app:1"
+# or "sha256:ab" comes as several words. Into the arrays named $1 and $2 (the
+# words and the index of the current one): COMP_WORDS joined again where only
+# a colon stood between two of them in COMP_LINE.
+_ctr_rejoin() {
+	local -n out=$1 at=$2
+	local i w rest lead pos=0
+	out=() at=$COMP_CWORD
+	if [ -z "${COMP_LINE+set}" ]; then
+		out=("${COMP_WORDS[@]}")
+		return 0
+	fi
+	for ((i = 0; i <= COMP_CWORD && i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		rest=${COMP_LINE:pos}
+		lead=${rest%%[![:space:]]*}
+		pos=$((pos + ${#lead} + ${#w}))
+		if ((i > 0)) && [ -z "$lead" ] && [[ $w == :* || ${out[-1]} == *: ]]; then
+			out[-1]+=$w
+		else
+			out+=("$w")
+		fi
+		at=$((${#out[@]} - 1))
+	done
+}
+
+# COMPREPLY for COMP_WORDS and COMP_CWORD, as words of whole names.
+_ctr_reply() {
 	local tool=${COMP_WORDS[0]##*/} cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local -a store path opts
 	local i w line arg kind paths stopped=
@@ -127,6 +154,21 @@ _ctr_complete() {
 	files) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	?*) mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names "$kind" "${store[@]}")" -- "$cur") ;;
 	esac
+	return 0
+}
+
+_ctr_complete() {
+	local -a words
+	local cword cur
+	_ctr_rejoin words cword
+	local -a COMP_WORDS=("${words[@]}")
+	local COMP_CWORD=$cword
+	_ctr_reply
+	cur=${COMP_WORDS[COMP_CWORD]}
+	# readline replaces only what follows the word's last colon
+	if [[ $cur == *:* && ${COMP_WORDBREAKS-} == *:* && -n ${COMP_LINE+set} ]]; then
+		COMPREPLY=("${COMPREPLY[@]#"${cur%"${cur##*:}"}"}")
+	fi
 	return 0
 }
 

@@ -27,6 +27,27 @@ complete_words() {
 	printf '%s\n' "${COMPREPLY[@]}" | sort | xargs
 }
 
+# complete_line LINE: what TAB at the end of LINE offers, with the words split
+# as bash splits them (at blanks, and around colons: COMP_WORDBREAKS), sorted
+complete_line() {
+	local w t
+	local -a words=()
+	for w in $1; do
+		while [ -n "$w" ]; do
+			t=${w%%[!:]*}
+			[ -n "$t" ] || t=${w%%:*}
+			words+=("$t")
+			w=${w#"$t"}
+		done
+	done
+	[[ $1 == *" " ]] && words+=("")
+	COMP_LINE=$1 COMP_POINT=${#1} COMP_WORDS=("${words[@]}")
+	COMP_CWORD=$((${#words[@]} - 1))
+	COMPREPLY=()
+	_ctr_complete
+	printf '%s\n' "${COMPREPLY[@]}" | sort | xargs
+}
+
 @test "completion: verbs, sub-verbs, options and their choices come from --help" {
 	[[ " $(complete_words ctr-run '') " == *" exec "*" ls "*" run "*" stop "* ]]
 	[ "$(complete_words ctr-run st)" = "start state stats stop" ]
@@ -52,4 +73,20 @@ complete_words() {
 	[ "$(complete_words ctr-image import "$BATS_TEST_TMPDIR/app.t")" = "$BATS_TEST_TMPDIR/app.tar" ]
 	ctr-run stop -t 1 "$id" >/dev/null || true
 	ctr-run delete -f "$id"
+}
+
+@test "completion: a name with colons (registry port, tag, digest) is one word" {
+	local key
+	COMP_WORDBREAKS=$' \t\n"\'><=;|&(:'
+	ctr-unpack "$IMG" >/dev/null
+	key=$(ctr-snapshot ls | cut -f1 | head -1)
+	[[ $key == sha256:* ]]
+	# bash hands over "127.0.0.1" ":" "PORT/test/busy"; readline replaces what
+	# follows the last colon
+	[ "$(complete_line "ctr-image rm ${IMG%busybox:1}busy")" = "${IMG#*:}" ]
+	[ "$(complete_line "ctr-image inspect ${IMG%1}")" = 1 ]
+	[ "$(complete_line "ctr-run run $IMG")" = "${IMG##*:}" ]
+	[ "$(complete_line "ctr-snapshot stat ${key:0:12}")" = "${key#sha256:}" ]
+	[ "$(complete_line "ctr-image rm $IMG ")" = "$IMG" ]
+	[ "$(complete_line "ctr-run --ro")" = --root ]
 }
