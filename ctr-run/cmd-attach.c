@@ -137,7 +137,8 @@ static const struct opt attach_opts[] = {
     OPT_END,
 };
 const struct opt_cmd cmd_attach_spec = {
-    "ID", "attach to a detached container's stdio (^C detaches)", attach_opts, 0, 0};
+    "ID", "attach to a detached container's stdio (^C detaches; ^P ^Q on its terminal)",
+    attach_opts, 0, 0};
 
 int
 cmd_attach(int argc, char **argv, struct state *st)

@@ -165,3 +165,20 @@ detach() {
 	assert_status 6
 	assert_output_contains "from-tty"
 }
+
+@test "attach: a -t container on our terminal: ^C reaches it, ^P ^Q detaches as --help says" {
+	local id
+	id=$(cid tty)
+	ctr-run run -d -t -i --name "$id" "$IMG" -- \
+		sh -c 'trap "echo got-int" INT; while :; do echo tick; sleep 1; done' >/dev/null
+	# once output comes (our terminal is raw then), ^C is the container's
+	# (its trap answers; no detach), and ^P ^Q leaves it running: status 0
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" \
+		--send $'\x03' --after 'tick' \
+		--send $'\x10\x11' --after 'got-int' -- ctr-run attach "$id"
+	assert_status 0
+	[[ $output == *got-int* ]]
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	ctr-run attach --help | grep -qF '^P ^Q'
+	ctr-run delete -f "$id"
+}
