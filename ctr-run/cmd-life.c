@@ -340,16 +340,25 @@ enum { O_JSON = 0x100 };
 
 static const struct opt ls_opts[] = {
     {"json", O_JSON, NULL, "print JSON (and errors as JSON)", NULL},
+    {"quiet", 'q', NULL, "print the IDs only", NULL},
     OPT_END,
 };
 const struct opt_cmd cmd_ls_spec = {NULL, "list the containers of the namespace", ls_opts, 0, 0};
 
+struct ls_args {
+	bool json, quiet;
+};
+
 static void
 ls_opt(int c, const char *arg, void *ctx)
 {
+	struct ls_args *a = ctx;
+
 	(void)arg;
-	if (c == O_JSON || c == 'f')
-		*(bool *)ctx = true;
+	if (c == O_JSON)
+		a->json = true;
+	else if (c == 'q')
+		a->quiet = true;
 }
 
 static void
@@ -376,15 +385,15 @@ ls_print(const json_t *d)
 int
 cmd_ls(int argc, char **argv, struct state *st)
 {
-	bool json = false;
+	struct ls_args a = {false, false};
 	json_auto_t *ids = NULL, *out = json_array();
 	struct err e;
 	size_t k;
 	json_t *v;
 
-	opt_parse(&cmd_ls_spec, argc, argv, st, ls_opt, &json);
+	opt_parse(&cmd_ls_spec, argc, argv, st, ls_opt, &a);
 	opt_operands(&cmd_ls_spec, argc, argv, 0, 0);
-	prog_set_json_errors(json);
+	prog_set_json_errors(a.json);
 	if (state_open(st, &e) < 0 || !(ids = container_list(st, &e)))
 		die_err(&e);
 	/* files only, no runtime or shim call per container: ls of 500 stays fast */
@@ -400,13 +409,17 @@ cmd_ls(int argc, char **argv, struct state *st)
 		else if (c.rec)
 			json_array_append_new(out, describe(&c, false));
 	}
-	if (json) {
+	if (a.json && !a.quiet) { /* -q wins, as in ctr-image ls */
 		jsonio_write(stdout, out);
 		return 0;
 	}
-	printf("%-24s %-40s %-20s %s\n", "ID", "IMAGE", "STATUS", "CREATED");
+	if (!a.quiet)
+		printf("%-24s %-40s %-20s %s\n", "ID", "IMAGE", "STATUS", "CREATED");
 	json_array_foreach(out, k, v)
-		ls_print(v);
+		if (a.quiet)
+			printf("%s\n", jsonio_str(v, "id"));
+		else
+			ls_print(v);
 	return 0;
 }
 
@@ -416,6 +429,14 @@ static const struct opt delete_opts[] = {
 };
 const struct opt_cmd cmd_delete_spec = {"ID...", "delete stopped containers and all they hold",
 					delete_opts, 0, 0};
+
+static void
+delete_opt(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c == 'f')
+		*(bool *)ctx = true;
+}
 
 /*
  * One container; with -f also one whose record was never written (a create
@@ -479,7 +500,7 @@ int
 cmd_delete(int argc, char **argv, struct state *st)
 {
 	bool force = false;
-	int i = opt_parse(&cmd_delete_spec, argc, argv, st, ls_opt, &force);
+	int i = opt_parse(&cmd_delete_spec, argc, argv, st, delete_opt, &force);
 	bool apart = priv_mode() == PRIV_USER && argc - i > 1;
 	int rc = 0;
 

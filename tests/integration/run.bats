@@ -232,6 +232,9 @@ derive_image() {
 	run ctr-run ls
 	assert_output_contains "stopped (9)"
 	[[ "$(grep "^$s " <<<"$output")" =~ \ (Less\ than\ a\ second|[0-9]+\ seconds?|About\ a\ minute)\ ago$ ]]
+	# -q: the IDs alone, for xargs (and before --json, as ctr-image ls -q)
+	[ "$(ctr-run ls -q | sort | xargs)" = "$(printf '%s\n' "$c" "$r" "$s" | sort | xargs)" ]
+	[ "$(ctr-run ls --json -q | sort | xargs)" = "$(ctr-run ls --quiet | sort | xargs)" ]
 	ctr-run start "$c"
 	ctr-run wait "$c" >/dev/null
 	ctr-run delete "$c" "$s"
