@@ -354,7 +354,9 @@ opt_help(const struct opt_cmd *cmd, FILE *f)
 		print_rows(rows, 0, own, f);
 	}
 	fputs("\n", f);
-	help_globals(NULL, help_of(rows, own), f);
+	/* a tool of one verb ("ctr-pull"): its help is the tool's, -V included */
+	help_globals(strcmp(prog_cmd_name(), PROG) ? NULL : prog_leading_opts, help_of(rows, own),
+		     f);
 }
 
 void

@@ -168,11 +168,11 @@ print_version(void)
  * --version/-V is only taken here: no tool uses -V, and after a verb it
  * would be an option of that verb.
  */
-static const struct opt leading_opts[] = {
+const struct opt prog_leading_opts[] = {
     {"version", 'V', NULL, "print the version and exit", NULL},
     OPT_END,
 };
-static const struct opt_cmd leading_cmd = {NULL, NULL, leading_opts, 0, 0};
+static const struct opt_cmd leading_cmd = {NULL, NULL, prog_leading_opts, 0, 0};
 
 static void
 parse_leading(int *argc, char ***argv, struct state *st)
@@ -246,7 +246,7 @@ prog_help(const struct verb *verbs, FILE *f)
 		fprintf(f, "usage: %s [GLOBAL OPTIONS] VERB [OPTIONS] [ARGS]\n\nverbs:\n", name);
 	help_verbs(verbs, parent, f);
 	fputs("\n", f);
-	opt_help_globals(*parent ? NULL : leading_opts, f);
+	opt_help_globals(*parent ? NULL : prog_leading_opts, f);
 	fprintf(f, "\n'%s VERB --help' shows a verb's options.\n", name);
 }
 

@@ -35,6 +35,8 @@ enum {
 
 /* Every verb takes these, before or after its name; the table of --help. */
 extern const struct opt prog_global_opts[];
+/* Taken before the verb (or a one-verb tool's own options) only: -V, --version. */
+extern const struct opt prog_leading_opts[];
 
 struct verb {
 	const char *name;

@@ -68,3 +68,14 @@ check_version() { # TOOL OPTION...
 	[ "$stderr" = "ctr-snapshot ls: unknown option '--version'; see 'ctr-snapshot ls --help'" ]
 	[ ! -e "$CTR_ROOT" ]
 }
+
+@test "version: each tool's --help names -V, --version (one-verb tools too); a verb's does not" {
+	for t in $TOOLS; do
+		run --separate-stderr "$t" --help
+		[ "$status" -eq 0 ] || { echo "$t --help: exit $status"; false; }
+		grep -qE '^  -V, --version  +print the version and exit$' <<<"$output" ||
+			{ echo "$t --help names no -V, --version" >&2; false; }
+	done
+	run ctr-run run --help
+	[[ $output != *--version* ]]
+}
