@@ -343,6 +343,7 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	 */
 	if (imagein_load(st, a->image, &in, e) < 0) {
 		a->image_missing = !strcmp(e->code, "not-found") && strcmp(a->image, "-");
+		a->image_stored = in.stored;
 		imagein_release(&in);
 		return -1;
 	}
@@ -437,9 +438,13 @@ create_container(const struct state *st, struct create_args *a, const int stdio[
 		return err_code(e, "not-found",
 				"%s: pull it with 'ctr-pull --unpack %s' or use --pull=missing",
 				first, a->image);
-	/* --pull=missing: what ctr-pull --unpack makes, then the create again */
+	/*
+	 * --pull=missing: what ctr-pull --unpack makes, then the create again;
+	 * an image the store has but not unpacked (a commit, an import: maybe
+	 * in no registry) is unpacked from the store.
+	 */
 	container_release(c);
-	if (pull_image(st, a->image, e) < 0)
+	if ((a->image_stored ? unpack_image(st, a->image, e) : pull_image(st, a->image, e)) < 0)
 		return -1;
 	a->image_missing = false;
 	return create_once(st, a, stdio, c, e);

@@ -37,6 +37,7 @@ struct create_args {
 	enum sdnotify_mode sdnotify; /* notify.c */
 	enum pull_policy pull;	     /* --pull, default missing (pull.c) */
 	bool image_missing;	     /* set by a create that failed for want of the image */
+	bool image_stored;	     /* ... whose record the store has: ctr-unpack makes the rest */
 	char **owned;		     /* made here (-e VAR, --env-file, --net ns:), ours to free */
 	size_t nowned;
 };

@@ -126,6 +126,7 @@ from_name(const struct state *st, const char *arg, struct imagein *in, struct er
 	ref_release(&r);
 	if (!(rec = image_load(st, name, e)))
 		return -1;
+	in->stored = true;
 	if (content_open(st, &c, e) < 0)
 		return -1;
 	platform_host(&p);

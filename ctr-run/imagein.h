@@ -4,6 +4,7 @@
 #define CTR_RUN_IMAGEIN_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "err.h"
 #include "snapshotter.h"
@@ -17,6 +18,7 @@ struct imagein {
 	char *config_digest;
 	json_t *config; /* the image config's "config" object (may be NULL) */
 	char *arch;	/* the image config's "architecture" ("amd64", "386"), or NULL */
+	bool stored;	/* by name: the store has its record (its snapshot may be missing) */
 };
 
 void imagein_release(struct imagein *in);

@@ -68,3 +68,15 @@ pull_image(const struct state *st, const char *ref, struct err *e)
 	spawn_io_release(&io);
 	return rc == 0 ? 0 : err_prefix(e, "pull '%s'", ref);
 }
+
+int
+unpack_image(const struct state *st, const char *name, struct err *e)
+{
+	const char *args[] = {"--json", name, NULL};
+	/* its stdout: the snapshot document (the create finds the snapshot), or its error */
+	struct spawn_io io = {.max = 1 << 20};
+	int rc = spawn_tool(st, NULL, "ctr-unpack", "CTR_UNPACK", args, &io, e);
+
+	spawn_io_release(&io);
+	return rc == 0 ? 0 : err_prefix(e, "unpack '%s'", name);
+}

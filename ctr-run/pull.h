@@ -16,5 +16,7 @@ int pull_policy_parse(const char *s, enum pull_policy *p, struct err *e);
  * is one line of ours, with its message and kind.
  */
 int pull_image(const struct state *st, const char *ref, struct err *e);
+/* Run `ctr-unpack NAME` (an image of the store) likewise; its failure is one line of ours. */
+int unpack_image(const struct state *st, const char *name, struct err *e);
 
 #endif

@@ -841,6 +841,30 @@ hold_as_creator() {
 	[[ $stderr == *"--pull 'sometimes': want missing, always or never"* ]]
 }
 
+@test "run: --pull missing unpacks an image the store has from the store: a commit in no registry runs by name" {
+	local id layer new=$REGISTRY/test/committed-here:1
+	id=$(cid made)
+	ctr-run run --name "$id" "$IMG" -- sh -c 'echo made-here >/made' >/dev/null
+	layer=$(ctr-image commit -c 'CMD=cat /made' "$id" "$new" | jq -r '.layers[-1].digest')
+	ctr-run delete "$id"
+	# the registry has no such image: a pull fails (404)
+	run ! ctr-pull -q "$new"
+	# ctr-unpack's refusal (its layer's blob gone) is one line of ours, status 125
+	mv "$CTR_ROOT/content/blobs/sha256/${layer#sha256:}" "$BATS_TEST_TMPDIR/blob"
+	run --separate-stderr ctr-run run --rm "$new"
+	assert_status 125
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	[[ $stderr == "ctr-run: fatal: unpack '$new': "* ]]
+	mv "$BATS_TEST_TMPDIR/blob" "$CTR_ROOT/content/blobs/sha256/${layer#sha256:}"
+	run --separate-stderr ctr-run run --rm "$new"
+	assert_status 0
+	[ "$output" = made-here ]
+	# unpacked now: --pull never finds it
+	run --separate-stderr ctr-run run --rm --pull never "$new"
+	assert_status 0
+	[ "$output" = made-here ]
+}
+
 @test "run: docker's flags: -e VAR, --env-file, -v, --tmpfs, --mount type=tmpfs; -p refused" {
 	local d=$BATS_TEST_TMPDIR/vol
 	mkdir -p "$d" && echo hostfile >"$d/f"
