@@ -192,3 +192,10 @@ page() {
 		grep -qxF "$p" "$MAN"/*
 	done
 }
+
+@test "man examples: a line of a page ends in \\e, never in a bare backslash" {
+	# roff takes a bare one for a line continuation: the reader sees the two
+	# lines run together, though the example the test runs is whole
+	run grep -nE '(^|[^\\])(\\\\)*\\$' "$MAN"/*
+	assert_status 1
+}
