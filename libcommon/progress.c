@@ -129,12 +129,12 @@ draw(struct progress *p, bool force)
 	fflush(stderr);
 }
 
-/* A line that is not a bar, cut to the terminal's width */
+/* A line that is not a bar, cut to the terminal's width; whole when --progress=tty goes to a file */
 static void __attribute__((format(printf, 1, 2))) line(const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
-	int room = term_width() - 1;
+	int room = isatty(STDERR_FILENO) ? term_width() - 1 : (int)sizeof(buf);
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);

@@ -13,6 +13,7 @@
 
 #define LAYER "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define CONFIG "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define LONG_NAME "registry.example:5000/some/rather/long/repository/name:tag"
 
 /* Draw a pull's bars with stderr on a pty of cols columns; what the terminal got, in out. */
 static void
@@ -34,8 +35,7 @@ draw_at(int cols, char *out, size_t outsz)
 	tcsetattr(slave, TCSANOW, &raw);
 	dup2(slave, STDERR_FILENO);
 	progress_init(&p, PROGRESS_TTY);
-	progress_resolved(&p, "registry.example:5000/some/rather/long/repository/name:tag", CONFIG,
-			  1, 54840934 + 1469);
+	progress_resolved(&p, LONG_NAME, CONFIG, 1, 54840934 + 1469);
 	progress_layer_start(&p, CONFIG, 1469, 0);
 	progress_layer_done(&p, CONFIG, 1469, 1469, "downloaded");
 	progress_layer_start(&p, LAYER, 54840934, 0);
@@ -105,9 +105,37 @@ test_progress_fits(void)
 	ok(strstr(out, "[=") == NULL, "30 columns drop the bar");
 }
 
+/* --progress=tty into a file or a pipe: no terminal to fit, a digest is never cut */
+static void
+test_progress_pipe_whole(void)
+{
+	char out[4096];
+	struct progress p;
+	int fds[2], saved = dup(STDERR_FILENO);
+	ssize_t n;
+
+	if (pipe(fds) < 0) {
+		printf("Bail out! pipe: %s\n", strerror(errno));
+		exit(1);
+	}
+	dup2(fds[1], STDERR_FILENO);
+	progress_init(&p, PROGRESS_TTY);
+	progress_resolved(&p, LONG_NAME, CONFIG, 1, 1469);
+	progress_release(&p);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	out[n > 0 ? n : 0] = 0;
+	ok(!strcmp(out, LONG_NAME ": resolved " CONFIG "\n"), "the whole line: %s", out);
+}
+
 int
 main(void)
 {
 	RUN(test_progress_fits);
+	RUN(test_progress_pipe_whole);
 	return tap_done();
 }
