@@ -26,8 +26,8 @@
 
 const struct opt pull_unpack_opt_table[] = {
     {"unpack", OPT_UNPACK, NULL, "unpack the layers (with ctr-unpack) while they download", NULL},
-    {"snapshotter", OPT_SNAPSHOTTER, "overlay|native", "--unpack: the store (default overlay)",
-     NULL},
+    {"snapshotter", OPT_SNAPSHOTTER, "overlay|native",
+     "--unpack: the store (default $CTR_SNAPSHOTTER, else overlay)", NULL},
     {"keep-blobs", OPT_KEEP_BLOBS, "all|none", "--unpack: keep the layers' blobs (default all)",
      NULL},
     OPT_END,
@@ -59,10 +59,12 @@ pull_unpack_opt(int c, const char *arg, struct pull_unpack_opts *o)
 void
 pull_unpack_check(struct pull_unpack_opts *o, bool all_platforms)
 {
+	struct err e;
+
 	if (!o->on && (o->driver_set || o->keep_none))
 		die_usage("--snapshotter and --keep-blobs go with --unpack");
-	if (!o->driver_set)
-		o->driver = SNAP_DEFAULT;
+	if (o->on && !o->driver_set && snapshotter_default(&o->driver, &e) < 0)
+		die_err(&e);
 	if (o->on && all_platforms)
 		die_usage("--unpack unpacks one platform, not --all-platforms");
 	/* native applies each layer on a copy of the one below: only from the store */

@@ -83,7 +83,8 @@ from_image_doc(const struct state *st, const json_t *doc, struct imagein *in, st
 	if (!in->chain_id)
 		return err_prefix(e, "image document");
 	in->name = xstrdup(name ? name : in->chain_id);
-	in->snapshotter = SNAP_DEFAULT;
+	if (snapshotter_default(&in->snapshotter, e) < 0)
+		return -1;
 	in->parent = xstrdup(in->chain_id);
 	if (check_snapshot(st, in, e) < 0)
 		return -1;

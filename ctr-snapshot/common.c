@@ -73,13 +73,12 @@ cmd_operands(const struct opt_cmd *spec, int argc, char **argv, int n)
 struct snapshot_store *
 cmd_open(struct state *st)
 {
-	const char *name = driver ? driver : getenv("CTR_SNAPSHOTTER");
-	enum snapshotter drv = SNAP_DEFAULT;
+	enum snapshotter drv;
 	struct snapshot_store *s;
 	struct err e;
 
-	if ((name && *name && snapshotter_parse(name, &drv, &e) < 0) || state_open(st, &e) < 0 ||
-	    snapshot_store_open(st, drv, &s, &e) < 0)
+	if ((driver ? snapshotter_parse(driver, &drv, &e) : snapshotter_default(&drv, &e)) < 0 ||
+	    state_open(st, &e) < 0 || snapshot_store_open(st, drv, &s, &e) < 0)
 		cmd_die(&e);
 	return s;
 }

@@ -99,7 +99,8 @@ parse_one(int c, const char *arg, struct opts *o)
 }
 
 static const struct opt unpack_opts[] = {
-    {"snapshotter", OPT_SNAP, "overlay|native", "the store (default overlay)", NULL},
+    {"snapshotter", OPT_SNAP, "overlay|native",
+     "the store (default $CTR_SNAPSHOTTER, else overlay)", NULL},
     {"jobs", OPT_JOBS, "N", "layers applied at once (default: the CPUs online)", NULL},
     {"platform", OPT_PLATFORM, "OS/ARCH", "the image of an index to apply (default: ours)", NULL},
     {"max-size", OPT_MAXSIZE, "BYTES", "refuse a layer that unpacks to more", NULL},
@@ -125,14 +126,17 @@ cmd_parse_opts(int argc, char **argv, struct state *st, struct opts *o)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct opt_parser p;
+	struct err e;
 	int c;
 
-	o->driver = SNAP_DEFAULT;
+	o->driver = SNAP_COUNT; /* none yet: --snapshotter, else snapshotter_default */
 	o->size = -1;
 	o->jobs = ncpu > 0 ? (unsigned)ncpu : 1;
 	opt_init(&p, &unpack_spec, argc, argv, st);
 	while ((c = opt_next(&p)) != -1)
 		parse_one(c, optarg, o);
+	if (o->driver == SNAP_COUNT && snapshotter_default(&o->driver, &e) < 0)
+		die_err(&e);
 	if (o->stream + o->dry_run + o->discard > 1)
 		opt_die(&unpack_spec, "--layer-stream, --dry-run and --discard exclude each other");
 	o->apply.overlay = o->driver == SNAP_OVERLAY;

@@ -2,6 +2,7 @@
 /* Snapshotter names: the table behind enum snapshotter. */
 #include "snapshotter.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const names[SNAP_COUNT] = {
@@ -26,4 +27,15 @@ snapshotter_parse(const char *name, enum snapshotter *out, struct err *e)
 	/* %.64s: the name may come from a document or a record */
 	return err_code(e, "invalid", "unknown snapshotter '%.64s' (overlay, native)",
 			name ? name : "(none)");
+}
+
+int
+snapshotter_default(enum snapshotter *out, struct err *e)
+{
+	const char *name = getenv("CTR_SNAPSHOTTER");
+
+	*out = SNAP_DEFAULT;
+	if (name && *name && snapshotter_parse(name, out, e) < 0)
+		return err_prefix(e, "$CTR_SNAPSHOTTER");
+	return 0;
 }

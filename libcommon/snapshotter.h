@@ -26,5 +26,10 @@ const char *snapshotter_name(enum snapshotter d);
  * snapshotter 'x' (overlay, native)") for any other string, or NULL.
  */
 int snapshotter_parse(const char *name, enum snapshotter *out, struct err *e);
+/*
+ * The snapshotter of a tool given no --snapshotter: $CTR_SNAPSHOTTER when
+ * set and not empty, else SNAP_DEFAULT; -1 with e "invalid" for a bad one.
+ */
+int snapshotter_default(enum snapshotter *out, struct err *e);
 
 #endif

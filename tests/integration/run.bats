@@ -865,6 +865,33 @@ hold_as_creator() {
 	[ "$output" = made-here ]
 }
 
+@test "run: CTR_SNAPSHOTTER is the default of ctr-unpack, ctr-pull --unpack and run by name, as of ctr-snapshot" {
+	local id chain
+	id=$(cid native)
+	chain=$(jq -r .chain_id "$SNAP") # unpacked by the setup, into overlay
+	export CTR_SNAPSHOTTER=native
+	# not in native yet: run unpacks it there from the store, and ctr-snapshot sees it
+	run --separate-stderr ctr-run run --name "$id" "$IMG" -- echo ran
+	assert_status 0
+	[ "$output" = ran ]
+	[ "$(ctr-run state "$id" | jq -r .snapshotter)" = native ]
+	ctr-snapshot ls | cut -f1 | grep -qxF "$chain"
+	ctr-snapshot --snapshotter native stat "$chain" >/dev/null
+	[ "$(ctr-unpack "$IMG" | jq -r .snapshotter)" = native ]
+	[ "$(ctr-pull -q --unpack "$IMG" | jq -r .snapshotter)" = native ]
+	# an option still wins
+	[ "$(ctr-unpack --snapshotter overlay "$IMG" | jq -r .snapshotter)" = overlay ]
+	ctr-run delete "$id"
+	# a bad value is bad input, named; a pull that unpacks nothing ignores it
+	CTR_SNAPSHOTTER=bogus run --separate-stderr ctr-unpack "$IMG"
+	assert_status 100
+	[[ $stderr == *"\$CTR_SNAPSHOTTER: unknown snapshotter 'bogus'"* ]]
+	CTR_SNAPSHOTTER=bogus run --separate-stderr ctr-pull -q "$IMG"
+	assert_status 0
+	unset CTR_SNAPSHOTTER
+	assert_clean "$id"
+}
+
 @test "run: docker's flags: -e VAR, --env-file, -v, --tmpfs, --mount type=tmpfs; -p refused" {
 	local d=$BATS_TEST_TMPDIR/vol
 	mkdir -p "$d" && echo hostfile >"$d/f"

@@ -2,6 +2,8 @@
 /* Unit tests for snapshotter names: the table both ways, and the one refusal. */
 #include "tap.h"
 
+#include <stdlib.h>
+
 #include "snapshotter.h"
 
 static void
@@ -41,10 +43,30 @@ test_snapshotter_refusals(void)
 	ok(snapshotter_parse(NULL, &d, &e) < 0, "NULL is refused: %s", e.msg);
 }
 
+static void
+test_snapshotter_default(void)
+{
+	enum snapshotter d = SNAP_COUNT;
+	struct err e = {0};
+
+	unsetenv("CTR_SNAPSHOTTER");
+	ok(snapshotter_default(&d, &e) == 0 && d == SNAP_DEFAULT, "unset: the default");
+	setenv("CTR_SNAPSHOTTER", "", 1);
+	ok(snapshotter_default(&d, &e) == 0 && d == SNAP_DEFAULT, "empty: the default");
+	setenv("CTR_SNAPSHOTTER", "native", 1);
+	ok(snapshotter_default(&d, &e) == 0 && d == SNAP_NATIVE, "$CTR_SNAPSHOTTER=native");
+	setenv("CTR_SNAPSHOTTER", "btrfs", 1);
+	ok(snapshotter_default(&d, &e) < 0 && !strcmp(e.code, "invalid"), "a bad one is refused");
+	ok(!strncmp(e.msg, "$CTR_SNAPSHOTTER: unknown snapshotter 'btrfs'", 44), "named: %s",
+	   e.msg);
+	unsetenv("CTR_SNAPSHOTTER");
+}
+
 int
 main(void)
 {
 	RUN(test_snapshotter_names);
 	RUN(test_snapshotter_refusals);
+	RUN(test_snapshotter_default);
 	return tap_done();
 }
