@@ -30,6 +30,7 @@ static const struct opt opts[] = {
      "PATCH chunk size for resumable uploads (default 16M; 0: one PUT per blob)", NULL},
     OPT_INCLUDE(cli_transfer_opts),
     OPT_INCLUDE(registry_opt_table),
+    OPT_INCLUDE(registry_opt_limit),
     OPT_END,
 };
 static const struct opt_cmd push_spec = {

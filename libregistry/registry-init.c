@@ -60,7 +60,7 @@ registry_opt(int c, const char *arg, struct registry_opts *o)
 		o->stall_secs = cli_number(arg, 1, 86400, "--stall-timeout");
 		break;
 	case REGISTRY_OPT_LIMIT:
-		o->limit_rate = cli_number(arg, 0, 1L << 40, "--limit-rate");
+		o->limit_rate = cli_size(arg, 0, 1LL << 40, "--limit-rate");
 		break;
 	default:
 		return false;

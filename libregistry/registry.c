@@ -149,8 +149,10 @@ setup_ep(struct registry *r, const struct endpoint *ep, CURL *h, const char *url
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, r->o.min_rate);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->o.stall_secs);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	if (r->o.limit_rate > 0)
+	if (r->o.limit_rate > 0) { /* a pull's bodies come in, a push's go out */
 		curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE, r->o.limit_rate);
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, r->o.limit_rate);
+	}
 	setup_tls(h, ep);
 	if (auth)
 		hdrs = curl_slist_append(hdrs, auth);

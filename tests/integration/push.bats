@@ -64,6 +64,20 @@ copy_back() {
 	[ "$(registry_inspect_raw "$DEST_REF" | sha256sum | cut -c1-64)" = "$(json_get "$img" .digest | cut -c8-)" ]
 }
 
+@test "push: --limit-rate, as ctr-pull takes it: the push is whole; a bad value is bad usage" {
+	ctr-pull -q "$SRC/test/busybox:oci" >/dev/null
+	registry_start plain
+	DEST_REF=capped/busybox:oci
+	run --separate-stderr ctr-push --limit-rate 50M --chunk-size 256K "$SRC/test/busybox:oci" \
+		"$REGISTRY/$DEST_REF"
+	assert_status 0
+	[ "$(json_get "$output" '.pushed | length')" = 3 ]
+	copy_back
+	run --separate-stderr ctr-push --limit-rate fast "$SRC/test/busybox:oci" "$REGISTRY/$DEST_REF"
+	assert_status 100
+	[[ $stderr == *--limit-rate* ]]
+}
+
 @test "push: a second push uploads nothing" {
 	ctr-pull -q "$SRC/test/layers:1" >/dev/null
 	registry_start plain
