@@ -23,7 +23,10 @@ PKGS_libcommon := jansson openssl zlib libzstd libisal libarchive
 PKGS_libregistry := libcurl openssl jansson
 PKGS_ctr-pull := libcurl openssl jansson
 PKGS_ctr-push := libcurl openssl jansson
-PKGS_ctr-image := openssl jansson libarchive zlib libzstd libisal
+# ctr-image's verbs on records and gc load jansson only; ctr-image-blobs (check,
+# import, export, which ctr-image execs) the hashing and archive libraries.
+PKGS_ctr-image := jansson
+PKGS_ctr-image-blobs := openssl jansson libarchive zlib libzstd libisal
 PKGS_ctr-unpack := libarchive openssl jansson libseccomp zlib libzstd libisal
 PKGS_ctr-snapshot := jansson openssl libarchive zlib libzstd
 PKGS_ctr-run := jansson libseccomp
@@ -276,7 +279,7 @@ install: all
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR)
 	for u in systemd/*; do sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/}; chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#systemd/}; done
 	install -m 0644 completion/ctr.bash $(DESTDIR)$(COMPLETIONDIR)/ctr-run
-	for t in $(filter-out ctr-run ctr-shim,$(TOOLS)); do ln -sf ctr-run $(DESTDIR)$(COMPLETIONDIR)/$$t; done
+	for t in $(filter-out ctr-run ctr-shim ctr-image-blobs,$(TOOLS)); do ln -sf ctr-run $(DESTDIR)$(COMPLETIONDIR)/$$t; done
 
 clean-objs:
 	rm -rf build build-san build-lint build-lint-clang build-fuzz

@@ -134,7 +134,7 @@ static json_t *
 resolve_if(const struct content *c, const json_t *rec, const char *cfg)
 {
 	struct err ignored;
-	json_t *doc = rec ? cmd_resolve(c, rec, &ignored) : NULL;
+	json_t *doc = rec ? image_resolve_held(c, rec, &ignored) : NULL;
 
 	if (doc && strcmp(jsonio_str(json_object_get(doc, "config"), "digest"), cfg)) {
 		json_decref(doc);

@@ -59,54 +59,12 @@ cmd_opts(const struct opt_cmd *spec, int argc, char **argv, struct state *st, bo
 char *
 cmd_name(const char *arg)
 {
-	struct ref r = {0};
 	struct err e;
-	char *s;
+	char *s = ref_normalize(arg, &e);
 
-	if (ref_parse(arg, &r, &e) < 0)
+	if (!s)
 		die_err(&e);
-	s = ref_string(&r);
-	ref_release(&r);
 	return s;
-}
-
-/* Another platform of rec's index whose manifest the store holds. */
-static json_t *
-resolve_present(const struct content *c, const json_t *rec, struct err *e)
-{
-	const json_t *target = json_object_get(rec, "target");
-	json_auto_t *idx =
-	    content_read_json(c, jsonio_str(target, "digest"), OCIDOC_MANIFEST_MAX, e);
-	json_t *m;
-	size_t i;
-
-	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
-		struct platform p;
-		struct err ignored;
-		json_t *doc;
-
-		if (!content_has(c, jsonio_str(m, "digest"), -1) ||
-		    ocidoc_platform_of(json_object_get(m, "platform"), &p, &ignored) < 0)
-			continue;
-		if ((doc = image_resolve(c, rec, &p, &ignored)))
-			return doc;
-	}
-	return NULL;
-}
-
-json_t *
-cmd_resolve(const struct content *c, const json_t *rec, struct err *e)
-{
-	json_t *doc = image_resolve(c, rec, NULL, e);
-	struct err first;
-
-	if (doc || !ocidoc_is_index_type(jsonio_str(json_object_get(rec, "target"), "mediaType")))
-		return doc;
-	first = *e;
-	doc = resolve_present(c, rec, e);
-	if (!doc)
-		*e = first;
-	return doc;
 }
 
 static void
@@ -123,7 +81,7 @@ static json_int_t
 image_size(const struct content *c, const json_t *rec)
 {
 	struct err e;
-	json_auto_t *doc = cmd_resolve(c, rec, &e);
+	json_auto_t *doc = image_resolve_held(c, rec, &e);
 	json_int_t size;
 	json_t *l;
 	size_t i;
@@ -208,7 +166,7 @@ cmd_inspect(int argc, char **argv, struct state *st)
 	cmd_opts(&cmd_inspect_spec, argc, argv, st, NULL, NULL, 1, 1);
 	name = cmd_name(argv[optind]);
 	open_store(st, &c);
-	if (!(rec = image_load(st, name, &e)) || !(doc = cmd_resolve(&c, rec, &e)))
+	if (!(rec = image_load(st, name, &e)) || !(doc = image_resolve_held(&c, rec, &e)))
 		die_err(&e);
 	out = json_pack("{s:O, s:O}", "record", rec, "image", doc);
 	jsonio_write_pretty(stdout, out);

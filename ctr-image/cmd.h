@@ -14,20 +14,11 @@ int cmd_ls(int argc, char **argv, struct state *st);
 int cmd_inspect(int argc, char **argv, struct state *st);
 int cmd_tag(int argc, char **argv, struct state *st);
 int cmd_rm(int argc, char **argv, struct state *st);
-int cmd_check(int argc, char **argv, struct state *st);
-int cmd_export(int argc, char **argv, struct state *st);
-int cmd_import(int argc, char **argv, struct state *st);
 int cmd_gc(int argc, char **argv, struct state *st);
 int cmd_commit(int argc, char **argv, struct state *st);
 
 /* A NAME argument as the normalised record name (dies on a bad reference). New string. */
 char *cmd_name(const char *arg);
-/*
- * The image document of rec for the host platform or, when the store holds
- * another platform of its index only, for the first one it holds. New
- * reference, or NULL with e filled.
- */
-json_t *cmd_resolve(const struct content *c, const json_t *rec, struct err *e);
 /*
  * Parse a verb's options by spec, whose table has no more than --json and -q
  * (into json and quiet, which may be NULL then), and want min to max (-1: no
@@ -38,7 +29,7 @@ void cmd_opts(const struct opt_cmd *spec, int argc, char **argv, struct state *s
 
 /* The verbs' option tables, synopses and summaries (opt.h), for main.c's verb table. */
 extern const struct opt_cmd cmd_ls_spec, cmd_inspect_spec, cmd_tag_spec, cmd_rm_spec,
-    cmd_check_spec, cmd_export_spec, cmd_import_spec, cmd_commit_spec, cmd_gc_spec;
+    cmd_commit_spec, cmd_gc_spec;
 /* The --json row; O_JSON its key. */
 enum { O_JSON = 0x100, O_OWN };
 extern const struct opt cmd_json_opt[];

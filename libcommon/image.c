@@ -258,6 +258,45 @@ fail:
 	return NULL;
 }
 
+/* Another platform of rec's index whose manifest the store holds. */
+static json_t *
+resolve_present(const struct content *c, const json_t *rec, struct err *e)
+{
+	const json_t *target = json_object_get(rec, "target");
+	json_auto_t *idx =
+	    content_read_json(c, jsonio_str(target, "digest"), OCIDOC_MANIFEST_MAX, e);
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
+		struct platform p;
+		struct err ignored;
+		json_t *doc;
+
+		if (!content_has(c, jsonio_str(m, "digest"), -1) ||
+		    ocidoc_platform_of(json_object_get(m, "platform"), &p, &ignored) < 0)
+			continue;
+		if ((doc = image_resolve(c, rec, &p, &ignored)))
+			return doc;
+	}
+	return NULL;
+}
+
+json_t *
+image_resolve_held(const struct content *c, const json_t *rec, struct err *e)
+{
+	json_t *doc = image_resolve(c, rec, NULL, e);
+	struct err first;
+
+	if (doc || !ocidoc_is_index_type(jsonio_str(json_object_get(rec, "target"), "mediaType")))
+		return doc;
+	first = *e;
+	doc = resolve_present(c, rec, e);
+	if (!doc)
+		*e = first;
+	return doc;
+}
+
 json_t *
 image_stage_doc(const struct state *st, json_t *in, struct err *e)
 {

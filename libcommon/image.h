@@ -46,6 +46,12 @@ int image_remove(const struct state *st, const char *name, struct err *e);
  */
 json_t *image_resolve(const struct content *c, const json_t *record, const struct platform *p,
 		      struct err *e);
+/*
+ * image_resolve for the host platform or, when the record's target is an
+ * index of which the store holds other platforms only, for the first one it
+ * holds. New reference, or NULL with e saying why the host's failed.
+ */
+json_t *image_resolve_held(const struct content *c, const json_t *record, struct err *e);
 
 /* The record's file name under images/<ns>/: name percent-encoded. New string. */
 char *image_file_name(const char *name);

@@ -85,7 +85,7 @@ rm_children(int fd, struct err *e)
 	while ((errno = 0, de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
 			continue;
 		if (errno != EISDIR && errno != EPERM)
 			return err_set(e, errno, "unlink '%s'", de->d_name);
@@ -110,12 +110,21 @@ path_rm_rf(int dirfd, const char *name, struct err *e)
 	/* never descend into a mount point: that would delete someone else's tree */
 	if (fstat(dirfd, &parent) == 0 && parent.st_dev != st.st_dev)
 		return err_code(e, "busy", "'%s' is a mount point", name);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, errno, "open '%s'", name);
-	if (rm_children(fd, e) < 0)
-		return err_prefix(e, "remove '%s'", name);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return err_set(e, errno, "rmdir '%s'", name);
-	return 0;
+	/*
+	 * Another remover may work in the same tree (gc beside ctr-run delete,
+	 * and gc creates the lock file of a container directory to judge it):
+	 * what it removed first is gone all the same, and a directory it
+	 * refilled meanwhile is emptied again.
+	 */
+	for (int pass = 0;; pass++) {
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return errno == ENOENT ? 0 : err_set(e, errno, "open '%s'", name);
+		if (rm_children(fd, e) < 0)
+			return err_prefix(e, "remove '%s'", name);
+		if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != ENOTEMPTY || pass == 2)
+			return err_set(e, errno, "rmdir '%s'", name);
+	}
 }

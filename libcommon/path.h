@@ -20,7 +20,11 @@ int path_check_name(const char *s, size_t max, struct err *e);
 int path_check_id(const char *s, size_t max, struct err *e);
 /* mkdir -p of rel under dirfd (AT_FDCWD for cwd), each new directory with mode. */
 int path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e);
-/* rm -rf of name under dirfd, not crossing mount points nor following links. */
+/*
+ * rm -rf of name under dirfd, not crossing mount points nor following links;
+ * what another process removes meanwhile is fine, and a directory it fills
+ * meanwhile is emptied again (three passes at most).
+ */
 int path_rm_rf(int dirfd, const char *name, struct err *e);
 
 #endif

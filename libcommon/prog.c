@@ -2,14 +2,17 @@
 /* Program start-up, global options, verb dispatch and fatal exits. */
 #include "prog.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "priv.h"
+#include "spawn.h"
 #include "suggest.h"
 #include "xmem.h"
 
@@ -197,12 +200,18 @@ parse_leading(int *argc, char ***argv, struct state *st)
 	optind = 0;
 }
 
+/* The command line as main() got it, for a verb another program runs (exec_verb). */
+static char **whole_argv;
+
 void
 prog_init(const char *name, unsigned flags, int *argc, char ***argv, struct state *st)
 {
 	const char *lvl = getenv("CTR_LOG");
 
 	PROG = name;
+	/* parse_leading writes over one slot of argv: keep the vector as it came */
+	whole_argv = xcalloc((size_t)*argc + 1, sizeof(char *));
+	memcpy(whole_argv, *argv, (size_t)*argc * sizeof(char *));
 	if (lvl && log_parse_level(lvl, &log_level) < 0)
 		log_warn("ignoring unknown CTR_LOG level '%s'", lvl);
 	/*
@@ -229,7 +238,7 @@ help_verbs(const struct verb *verbs, const char *parent, FILE *f)
 			help_verbs(v->sub, name, f);
 		else
 			fprintf(f, "  %-14s  %s\n", name,
-				v->cmd && v->cmd->summary ? v->cmd->summary : v->usage);
+				v->cmd && v->cmd->summary ? v->cmd->summary : v->summary);
 	}
 }
 
@@ -294,6 +303,21 @@ help_argv(int argc, char **argv)
 	return v;
 }
 
+/*
+ * The program that runs v, with the whole command line: it parses the global
+ * options and the verb again, as it would have from a shell.
+ */
+static __attribute__((noreturn)) void
+exec_verb(const struct verb *v)
+{
+	char *exe = spawn_sibling(v->exec, NULL);
+
+	fflush(stdout);
+	whole_argv[0] = exe;
+	execvp(exe, whole_argv);
+	die(EXIT_SYS, "cannot run '%s' for '%s': %s", exe, cmd_name, strerror(errno));
+}
+
 static int
 dispatch(const struct verb *verbs, int argc, char **argv, struct state *st)
 {
@@ -313,6 +337,8 @@ dispatch(const struct verb *verbs, int argc, char **argv, struct state *st)
 		unknown_verb(verbs, argv[1]);
 	snprintf(cmd_name + len, sizeof(cmd_name) - len, " %s", v->name);
 	optind = 0;
+	if (v->exec)
+		exec_verb(v);
 	if (v->sub)
 		return dispatch(v->sub, argc - 1, argv + 1, st);
 	return v->fn(argc - 1, argv + 1, st);

@@ -40,10 +40,16 @@ extern const struct opt prog_leading_opts[];
 
 struct verb {
 	const char *name;
-	int (*fn)(int argc, char **argv, struct state *st); /* NULL when sub is set */
-	const char *usage;	   /* a verb not yet on an option table: its usage line */
+	int (*fn)(int argc, char **argv, struct state *st); /* NULL when sub or exec is set */
+	const char *summary;	   /* without cmd (an exec'd verb): its line in --help */
 	const struct opt_cmd *cmd; /* its options, synopsis and summary */
 	const struct verb *sub;	   /* sub-verbs ("veth add"), NULL-terminated */
+	/*
+	 * A program of the suite that runs this verb (spawn_sibling): the tool
+	 * execs it with its own command line, untouched, so that verbs needing
+	 * heavy libraries do not make every other verb load them.
+	 */
+	const char *exec;
 };
 
 enum {
@@ -72,7 +78,9 @@ bool prog_global_opt(int c, const char *arg, struct state *st);
 /*
  * Run argv[1]'s verb from the table with argv from there on. --help, -h and
  * help list the verbs; "help VERB" is "VERB --help"; a missing or unknown
- * verb dies with one line (a did-you-mean when one is near), exit 100.
+ * verb dies with one line (a did-you-mean when one is near), exit 100. A
+ * verb with exec set replaces the process with that program, given the
+ * argv prog_init saw; exit 111 when it cannot be run.
  */
 int prog_dispatch(const struct verb *verbs, int argc, char **argv, struct state *st);
 /* The tool's --help: synopsis, every verb with its summary, the global options. */

@@ -354,6 +354,19 @@ ref_string(const struct ref *r)
 }
 
 char *
+ref_normalize(const char *s, struct err *e)
+{
+	struct ref r = {0};
+	char *out;
+
+	if (ref_parse(s, &r, e) < 0)
+		return NULL;
+	out = ref_string(&r);
+	ref_release(&r);
+	return out;
+}
+
+char *
 ref_familiar(const struct ref *r)
 {
 	_cleanup_free_ char *name = NULL;

@@ -23,6 +23,8 @@ int ref_parse(const char *s, struct ref *r, struct err *e);
 void ref_release(struct ref *r);
 /* "docker.io/library/alpine:latest", "host/p@sha256:...": new string. */
 char *ref_string(const struct ref *r);
+/* ref_parse + ref_string: s in its full form, a new string, or NULL with e filled. */
+char *ref_normalize(const char *s, struct err *e);
 /* The name without tag or digest: "docker.io/library/alpine". New string. */
 char *ref_name(const struct ref *r);
 /* Docker's short form for humans: "alpine:latest", "localhost:5000/a/b:t". New string. */

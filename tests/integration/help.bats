@@ -24,6 +24,14 @@ verbs_of() { # TOOL
 		on && /^  [a-z]/ { sub(/^  /, ""); split($0, f, /   */); print f[1] }'
 }
 
+# The summary TOOL --help gives a verb (what follows its name on its line).
+summary_of() { # TOOL VERB...
+	local t=$1
+	shift
+	"$t" --help | awk -v v="$*" 'index($0, "  " v " ") == 1 {
+		s = substr($0, length(v) + 3); sub(/^ +/, "", s); print s; exit }'
+}
+
 # The longest long option of a verb's own table (the left column of "options:").
 longest_option() { # CMD...
 	"$@" --help | awk '/^options:$/ { on = 1; next } /^$/ { on = 0 }
@@ -107,6 +115,24 @@ check_command() { # CMD...
 	[ "$n" -gt 50 ]
 	# refused before any state was touched
 	[ ! -e "$CTR_ROOT" ] && [ ! -e "$CTR_STATE" ]
+}
+
+# A verb another program runs (ctr-image check: ctr-image-blobs) has its
+# summary written in both programs' tables: they must not drift apart.
+@test "help: a verb's line in TOOL --help is the summary its own --help prints" {
+	local t v n=0
+	for t in $TOOLS; do
+		while read -r v; do
+			[ -n "$v" ] || continue
+			# shellcheck disable=SC2086 # a sub-verb is two words
+			run --separate-stderr "$t" $v --help
+			# shellcheck disable=SC2086
+			[ "${lines[1]}" = "$(summary_of "$t" $v)" ] ||
+				{ echo "$t $v: '${lines[1]}' in its --help, '$(summary_of "$t" $v)' in $t's"; false; }
+			n=$((n + 1))
+		done <<<"$(verbs_of "$t")"
+	done
+	[ "$n" -gt 50 ]
 }
 
 @test "help: an unknown verb is one line, with a guess when one is near" {

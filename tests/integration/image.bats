@@ -280,3 +280,33 @@ pull_layers() {
 	assert_status 0
 	[[ "$output" == *$'\n  check '* ]]
 }
+
+# ctr-image execs ctr-image-blobs for check, export and import: only that
+# program links libcrypto and libarchive, which cost every other verb a few
+# milliseconds of the dynamic loader (rm + gc is a figure of make bench).
+@test "image: rm and gc load neither libarchive nor libcrypto; check runs ctr-image-blobs" {
+	ctr-pull -q "$SRC/test/busybox:oci" >/dev/null
+	run --separate-stderr env LD_DEBUG=libs ctr-image rm "$SRC/test/busybox:oci"
+	assert_status 0
+	[[ "$stderr" == *"libjansson"* ]]
+	[[ "$stderr" != *"libarchive"* && "$stderr" != *"libcrypto"* ]] || { echo "$stderr"; false; }
+	run --separate-stderr env LD_DEBUG=libs ctr-image gc -q
+	assert_status 0
+	[[ "$stderr" != *"libarchive"* && "$stderr" != *"libcrypto"* ]] || { echo "$stderr"; false; }
+	run --separate-stderr env LD_DEBUG=libs ctr-image check
+	assert_status 0
+	[[ "$stderr" == *"libcrypto"* ]]
+}
+
+@test "image: check, export and import without ctr-image-blobs: one line, exit 111" {
+	mkdir "$BATS_TEST_TMPDIR/lone"
+	cp "$CTR_BIN/ctr-image" "$BATS_TEST_TMPDIR/lone/"
+	for v in check export import; do
+		run --separate-stderr env PATH=/usr/bin:/bin "$BATS_TEST_TMPDIR/lone/ctr-image" $v x
+		assert_status 111
+		[ "$stderr" = "ctr-image: fatal: cannot run 'ctr-image-blobs' for 'ctr-image $v': No such file or directory" ]
+	done
+	# the others work without it
+	run --separate-stderr env PATH=/usr/bin:/bin "$BATS_TEST_TMPDIR/lone/ctr-image" ls -q
+	assert_status 0
+}

@@ -105,7 +105,7 @@ export_fd(const struct content *c, const json_t *recs, bool docker, int fd, stru
 	if (!docker)
 		return oci_archive_export(c, recs, fd, e);
 	json_array_foreach(recs, i, rec) {
-		json_t *doc = cmd_resolve(c, rec, e);
+		json_t *doc = image_resolve_held(c, rec, e);
 
 		if (!doc)
 			return err_prefix(e, "image '%s'", jsonio_str(rec, "name"));
@@ -202,7 +202,7 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 	json_array_foreach(plan, i, p) {
 		json_auto_t *rec = json_pack("{s:O, s:O}", "name", json_object_get(p, "name"),
 					     "target", json_object_get(p, "target"));
-		json_t *doc = cmd_resolve(c, rec, &e);
+		json_t *doc = image_resolve_held(c, rec, &e);
 
 		if (!doc)
 			die_err(&e);
