@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -277,10 +278,18 @@ server_create(grpc_completion_queue *cq, const struct server_opts *o, struct err
 	grpc_server *srv = grpc_server_create(&ca, NULL);
 	grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
 	_cleanup_free_ char *addr = xasprintf("unix:%s", o->path);
+	mode_t old;
 	int ok;
 
 	grpc_server_register_completion_queue(srv, cq, NULL);
+	/*
+	 * The core binds the socket with the umask's mode: under umask 0 any
+	 * local user could connect and run a privileged pod. No call runs yet,
+	 * so the process-wide umask is ours to change for the bind.
+	 */
+	old = umask(0177);
 	ok = grpc_server_add_http2_port(srv, addr, creds);
+	umask(old);
 	grpc_server_credentials_release(creds);
 	if (!ok) {
 		grpc_server_destroy(srv);

@@ -1220,3 +1220,17 @@ exec_url() {
 		[ "$status" -eq 100 ] || { echo "$bad: $status $stderr"; false; }
 	done
 }
+
+# Hostile input: a local user, a container, a kubelet that misbehaves.
+
+@test "cri: the socket is the owner's alone, whatever the umask (an open one is root for any local user)" {
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/pub"
+	SOCK=$BATS_TEST_TMPDIR/pub/cri.sock
+	umask 000
+	cri_start
+	umask 022
+	[ "$(stat -c %a "$SOCK")" = 600 ]
+	run cri_call RuntimeService/Version '{}'
+	assert_status 0
+	cri_stop
+}
