@@ -1234,3 +1234,19 @@ exec_url() {
 	assert_status 0
 	cri_stop
 }
+
+@test "cri: a pod whose record would be too large to read back is refused, not made unlistable and unremovable" {
+	cri_start
+	python3 -c 'import json, sys; print(json.dumps({"config": {"metadata": {"name": "big", "uid": "u", "namespace": "d"},
+		"annotations": {"a": "x" * 1500000},
+		"linux": {"security_context": {"namespace_options": {"network": "NODE"}}}}}))' \
+		>"$BATS_TEST_TMPDIR/big.json"
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "@$BATS_TEST_TMPDIR/big.json"
+	assert_status 1
+	[[ "$stderr" == "INVALID_ARGUMENT: the record (names, labels, annotations) would take more than 1048575 bytes"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/sandboxes")" ]
+	run cri_call RuntimeService/ListPodSandbox '{}'
+	assert_status 0
+	[ "$output" = '{}' ]
+	cri_stop
+}
