@@ -1250,3 +1250,74 @@ exec_url() {
 	[ "$output" = '{}' ]
 	cri_stop
 }
+
+@test "cri: the streaming port is anyone's: idle connections cannot take the CRI socket's descriptors; a request trickled in is cut" {
+	local nofile
+	nofile=$(ulimit -Sn)
+	ulimit -Sn 256
+	cri_start --log-level info
+	ulimit -Sn "$nofile"
+	port=$(sed -n 's|.*streaming server on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$BATS_TEST_TMPDIR/cri.log")
+	[ -n "$port" ]
+	# a byte every half second: the head must be in within 10 s in all, not 10 s a read
+	run python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+req = b"GET /exec/AAAAAAAAAAA HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 40
+for n, b in enumerate(req):
+    try:
+        s.sendall(bytes([b]))
+    except OSError:
+        break
+    s.settimeout(0.5)
+    try:
+        got = s.recv(4096)
+        print(n + 1, got.split(b"\r\n")[0].decode())
+        sys.exit(0)
+    except socket.timeout:
+        pass
+    except OSError:
+        print(n + 1, "reset")
+        sys.exit(0)
+print(len(req), "never cut")' "$port"
+	assert_status 0
+	[[ "$output" == *" HTTP/1.1 400 Bad Request" ]] || { echo "$output"; false; }
+	(( ${output%% *} < 40 ))
+	# 300 idle connections while ctr-cri may have 256 descriptors: 64 wait, the others get 503
+	python3 -c '
+import socket, sys, os, time
+held, busy = [], 0
+for i in range(300):
+    s = socket.socket()
+    s.settimeout(10)  # a SYN the full backlog dropped is sent again after 1 s
+    try:
+        s.connect(("127.0.0.1", int(sys.argv[1])))
+    except OSError as e:
+        print(i, e, file=sys.stderr)
+        break
+    held.append(s)
+time.sleep(1)
+for s in held:
+    s.settimeout(0.01)
+    try:
+        if s.recv(64).startswith(b"HTTP/1.1 503"):
+            busy += 1
+    except OSError:
+        pass
+print(len(held), busy, flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.1)' "$port" "$BATS_TEST_TMPDIR/done" >"$BATS_TEST_TMPDIR/held" &
+	track_pid $!
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$BATS_TEST_TMPDIR/held" ] && break
+		sleep 0.05
+	done
+	cat "$BATS_TEST_TMPDIR/held"
+	run cri_call RuntimeService/Version '{}'
+	touch "$BATS_TEST_TMPDIR/done"
+	assert_status 0
+	read -r held busy <"$BATS_TEST_TMPDIR/held"
+	[ "$held" -eq 300 ]
+	[ "$busy" -ge 200 ]
+	cri_stop
+}
