@@ -1321,3 +1321,32 @@ while not os.path.exists(sys.argv[2]):
 	[ "$busy" -ge 200 ]
 	cri_stop
 }
+
+@test "cri: a container that can write in its pod's log directory cannot turn a log folder into a link elsewhere" {
+	require_root
+	cri_start
+	busybox_pod p
+	logs=$BATS_TEST_TMPDIR/pods/default_p
+	mkdir -p "$logs" "$BATS_TEST_TMPDIR/elsewhere"
+	# a log collector's container with the pod's log directory mounted: it plants a link
+	c=$(cri_call RuntimeService/CreateContainer "$(jq -cn --arg pod "$pod" --arg img "$img" --arg logs "$logs" \
+		--arg to "$BATS_TEST_TMPDIR/elsewhere" '{pod_sandbox_id: $pod, config: {metadata: {name: "collector"},
+		image: {image: $img}, mounts: [{host_path: $logs, container_path: "/logs"}],
+		command: ["sh", "-c", ("ln -s " + $to + " /logs/victim && sleep 100")]}}')" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	for ((i = 0; i < 200; i++)); do
+		[ -L "$logs/victim" ] && break
+		sleep 0.05
+	done
+	[ -L "$logs/victim" ]
+	# the next container's log folder is that name
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(jq -cn --arg pod "$pod" --arg img "$img" \
+		'{pod_sandbox_id: $pod, config: {metadata: {name: "victim"}, image: {image: $img},
+		command: ["echo", "written by the container"], log_path: "victim/0.log"}}')"
+	assert_status 1
+	[[ "$stderr" == "INVALID_ARGUMENT: log_path 'victim/0.log': 'victim' in the pod's log directory is not a folder"* ]]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/elsewhere")" ]
+	run cri_call RuntimeService/ListContainers '{}'
+	[ "$(jq '.containers | length' <<<"$output")" = 1 ]
+	cri_stop
+}
