@@ -41,6 +41,12 @@ struct call {
 
 /* The most calls answered at once; one more is UNAVAILABLE until one ends. */
 #define CALLS_MAX 64
+/*
+ * Of which the most that may take long (an ExecSync, a pull, a stop): the
+ * rest are kept for the calls that only read, the kubelet's Status and
+ * List, so that probes a workload makes hang do not make the node NotReady.
+ */
+#define CALLS_SLOW_MAX 48
 
 /* The queue and the calls being answered on threads of their own. */
 struct server {
@@ -49,6 +55,7 @@ struct server {
 	grpc_completion_queue *cq;
 	pthread_mutex_t mu;
 	unsigned active; /* threads answering a call, under mu */
+	unsigned slow;	 /* of which answer one that may take long */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -184,7 +191,32 @@ call_answer(struct cri *c, struct call *k)
 struct worker {
 	struct server *sv;
 	struct call *k;
+	bool slow;
 };
+
+/* Whether the call only reads (Version, Status, List*, *Status, *Stats, ImageFsInfo): answered at once. */
+static bool
+quick_call(const struct call *k)
+{
+	static const char *const quick[] = {
+	    "Version",	       "Status",
+	    "ListPodSandbox",  "PodSandboxStatus",
+	    "ListContainers",  "ContainerStatus",
+	    "ContainerStats",  "ListContainerStats",
+	    "PodSandboxStats", "ListPodSandboxStats",
+	    "ListImages",      "ImageStatus",
+	    "ImageFsInfo",
+	};
+	const char *p = (const char *)GRPC_SLICE_START_PTR(k->details.method);
+	size_t n = GRPC_SLICE_LENGTH(k->details.method), i = n;
+
+	while (i > 0 && p[i - 1] != '/')
+		i--;
+	for (size_t q = 0; q < sizeof(quick) / sizeof(quick[0]); q++)
+		if (strlen(quick[q]) == n - i && memcmp(quick[q], p + i, n - i) == 0)
+			return true;
+	return false;
+}
 
 static void *
 worker_main(void *arg)
@@ -193,10 +225,11 @@ worker_main(void *arg)
 	struct server *sv = w->sv;
 
 	call_answer(sv->c, w->k);
-	free(w);
 	pthread_mutex_lock(&sv->mu);
 	sv->active--;
+	sv->slow -= w->slow;
 	pthread_mutex_unlock(&sv->mu);
+	free(w);
 	return NULL;
 }
 
@@ -208,6 +241,7 @@ worker_main(void *arg)
 static void
 call_dispatch(struct server *sv, struct call *k)
 {
+	bool slow = !quick_call(k);
 	struct worker *w;
 	sigset_t block, old;
 	pthread_attr_t attr;
@@ -215,19 +249,22 @@ call_dispatch(struct server *sv, struct call *k)
 	int r;
 
 	pthread_mutex_lock(&sv->mu);
-	if (sv->active >= CALLS_MAX) {
+	if (sv->active >= CALLS_MAX || (slow && sv->slow >= CALLS_SLOW_MAX)) {
 		struct cri_status st;
 
 		pthread_mutex_unlock(&sv->mu);
 		cri_fail(&st, GRPC_STATUS_UNAVAILABLE,
-			 "ctr-cri answers %d calls at once: try again", CALLS_MAX);
+			 slow ? "ctr-cri answers %d calls that may take long at once: try again"
+			      : "ctr-cri answers %d calls at once: try again",
+			 slow ? CALLS_SLOW_MAX : CALLS_MAX);
 		call_send(k, &st);
 		return;
 	}
 	sv->active++;
+	sv->slow += slow;
 	pthread_mutex_unlock(&sv->mu);
 	w = xmalloc(sizeof(*w));
-	*w = (struct worker){sv, k};
+	*w = (struct worker){sv, k, slow};
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);

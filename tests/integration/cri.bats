@@ -1350,3 +1350,43 @@ while not os.path.exists(sys.argv[2]):
 	[ "$(jq '.containers | length' <<<"$output")" = 1 ]
 	cri_stop
 }
+
+@test "cri: calls that hang (pulls from a registry that never answers) leave room for Status and the List calls" {
+	cri_start
+	# a registry that takes connections and never says a word
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(512)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' >"$BATS_TEST_TMPDIR/silent.port" &
+	silent=$!
+	track_pid "$silent"
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$BATS_TEST_TMPDIR/silent.port" ] && break
+		sleep 0.05
+	done
+	port=$(cat "$BATS_TEST_TMPDIR/silent.port")
+	jq -cn --arg img "127.0.0.1:$port/never/answers:1" \
+		'[range(64) | ["ImageService/PullImage", ({image: {image: $img}} | tojson)]]' |
+		cri_together >"$BATS_TEST_TMPDIR/pulls.json" &
+	pulls=$!
+	track_pid "$pulls"
+	# the pulls in flight: 48 of them hang, the others are told to come back
+	for ((i = 0; i < 600; i++)); do
+		[ "$(pgrep -c -f "ctr-pull.*127.0.0.1:$port/never" || true)" -ge 48 ] && break
+		sleep 0.05
+	done
+	[ "$(pgrep -c -f "ctr-pull.*127.0.0.1:$port/never")" -ge 48 ]
+	run cri_call RuntimeService/Status '{}'
+	assert_status 0
+	run cri_call RuntimeService/ListContainers '{}'
+	assert_status 0
+	kill "$silent"
+	wait "$pulls" || true
+	[ "$(jq '[.[] | select(.code == "UNAVAILABLE" and (.details | test("48 calls that may take long")))] | length' "$BATS_TEST_TMPDIR/pulls.json")" -eq 16 ]
+	cri_stop
+}
