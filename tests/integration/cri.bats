@@ -1308,11 +1308,7 @@ print(len(held), busy, flush=True)
 while not os.path.exists(sys.argv[2]):
     time.sleep(0.1)' "$port" "$BATS_TEST_TMPDIR/done" >"$BATS_TEST_TMPDIR/held" &
 	track_pid $!
-	for ((i = 0; i < 200; i++)); do
-		[ -s "$BATS_TEST_TMPDIR/held" ] && break
-		sleep 0.05
-	done
-	cat "$BATS_TEST_TMPDIR/held"
+	wait_nonempty "$BATS_TEST_TMPDIR/held"
 	run cri_call RuntimeService/Version '{}'
 	touch "$BATS_TEST_TMPDIR/done"
 	assert_status 0
@@ -1365,10 +1361,7 @@ while True:
     held.append(s.accept()[0])' >"$BATS_TEST_TMPDIR/silent.port" &
 	silent=$!
 	track_pid "$silent"
-	for ((i = 0; i < 200; i++)); do
-		[ -s "$BATS_TEST_TMPDIR/silent.port" ] && break
-		sleep 0.05
-	done
+	wait_nonempty "$BATS_TEST_TMPDIR/silent.port"
 	port=$(cat "$BATS_TEST_TMPDIR/silent.port")
 	jq -cn --arg img "127.0.0.1:$port/never/answers:1" \
 		'[range(64) | ["ImageService/PullImage", ({image: {image: $img}} | tojson)]]' |
