@@ -25,7 +25,15 @@
 /* The most of each stream kept, as the kubelet's own limit for ExecSync. */
 #define EXECSYNC_OUTPUT_MAX (16u << 20)
 
-/* Wait for pid at most timeout seconds (0: for ever): its wait status, or -1 on timeout. */
+/* How long ctr-run exec has to end once it passed TERM on, before it is killed. */
+#define EXECSYNC_GRACE_MS 2000
+
+/*
+ * Wait for pid at most timeout seconds (0: for ever): its wait status, or
+ * -1 on timeout. Then ctr-run exec gets TERM, which it passes on to the
+ * command (KILL would end ctr-run alone and leave the command running),
+ * and KILL after a grace.
+ */
 static int
 wait_deadline(pid_t pid, long long timeout, int *wstatus)
 {
@@ -37,7 +45,12 @@ wait_deadline(pid_t pid, long long timeout, int *wstatus)
 		while (poll(&p, 1, ms > 2147483647 ? 2147483647 : (int)ms) < 0 && errno == EINTR)
 			;
 		if (!(p.revents & POLLIN)) {
-			kill(pid, SIGKILL);
+			kill(pid, SIGTERM);
+			p.revents = 0;
+			while (poll(&p, 1, EXECSYNC_GRACE_MS) < 0 && errno == EINTR)
+				;
+			if (!(p.revents & POLLIN))
+				kill(pid, SIGKILL);
 			waitpid(pid, wstatus, 0);
 			return -1;
 		}
@@ -110,7 +123,7 @@ execsync_run(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 	argv = exec_argv(c, exe, jsonio_str(rec, "id"), q);
 	if (spawn_start((char *const *)argv, &o, &pid, &e) < 0)
 		return cri_fail_err(s, &e);
-	/* on a timeout ctr-run exec is killed; the command it started may run on */
+	/* on a timeout the command gets TERM; one that ignores it may run on */
 	if (wait_deadline(pid, (long long)q->timeout, &wstatus) < 0)
 		return cri_fail(s, GRPC_STATUS_DEADLINE_EXCEEDED,
 				"ExecSync: the command ran past its timeout of %lld s",

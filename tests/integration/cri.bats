@@ -1383,3 +1383,18 @@ while True:
 	[ "$(jq '[.[] | select(.code == "UNAVAILABLE" and (.details | test("48 calls that may take long")))] | length' "$BATS_TEST_TMPDIR/pulls.json")" -eq 16 ]
 	cri_stop
 }
+
+@test "cri: an ExecSync past its timeout ends its command, as containerd's does (a probe that hangs leaves nothing behind)" {
+	require_root
+	cri_start
+	busybox_pod p
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config c)" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	run --separate-stderr cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"sleep\",\"997\"],\"timeout\":1}"
+	assert_status 1
+	[[ "$stderr" == DEADLINE_EXCEEDED:*"timeout of 1 s"* ]]
+	run ctr-run -n k8s.io exec "$c" -- ps -o args
+	assert_status 0
+	[[ "$output" != *"sleep 997"* ]] || { echo "$output"; false; }
+	cri_stop
+}
