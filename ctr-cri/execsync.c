@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,20 +59,40 @@ wait_deadline(pid_t pid, long long timeout, int *wstatus)
 	return 0;
 }
 
-/* The memory file fd as bytes of the response: its first EXECSYNC_OUTPUT_MAX bytes. */
+/*
+ * A memory file that holds EXECSYNC_OUTPUT_MAX bytes and cannot grow: a
+ * write past them fails. What the command writes on stderr is copied in by
+ * ctr-run exec, whose memory is not the container's: without the seal a
+ * probe could fill the node's. The file is as long as it may get from the
+ * start (unwritten pages take no memory); what was written ends at the
+ * offset the writers share.
+ */
+static int
+output_file(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd >= 0 && (ftruncate(fd, EXECSYNC_OUTPUT_MAX) < 0 ||
+			fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The memory file fd as bytes of the response: what was written, at most EXECSYNC_OUTPUT_MAX. */
 static ProtobufCBinaryData
 output(struct arena *a, int fd)
 {
 	ProtobufCBinaryData b = {0, NULL};
-	struct stat st;
-	size_t n;
+	off_t end = lseek(fd, 0, SEEK_CUR);
+	size_t n = end > 0 ? (size_t)end : 0;
 	ssize_t got;
 
-	if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return b;
-	n = (size_t)st.st_size < EXECSYNC_OUTPUT_MAX ? (size_t)st.st_size : EXECSYNC_OUTPUT_MAX;
+	if (n > EXECSYNC_OUTPUT_MAX)
+		n = EXECSYNC_OUTPUT_MAX;
 	b.data = arena_alloc(a, n + 1);
-	got = fdio_read_full(fd, b.data, n);
+	got = n && lseek(fd, 0, SEEK_SET) == 0 ? fdio_read_full(fd, b.data, n) : 0;
 	b.len = got > 0 ? (size_t)got : 0;
 	return b;
 }
@@ -101,8 +120,8 @@ execsync_run(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 	Runtime__V1__ExecSyncResponse *r = (Runtime__V1__ExecSyncResponse *)resp;
 	_cleanup_free_ char *exe = spawn_sibling("ctr-run", "CTR_RUN");
 	_cleanup_close_ int dirfd = -1, in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int out = memfd_create("execsync-out", MFD_CLOEXEC);
-	_cleanup_close_ int errf = memfd_create("execsync-err", MFD_CLOEXEC);
+	_cleanup_close_ int out = output_file("execsync-out");
+	_cleanup_close_ int errf = output_file("execsync-err");
 	_cleanup_free_ const char **argv = NULL;
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	json_auto_t *rec = NULL;

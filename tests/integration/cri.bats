@@ -1398,3 +1398,28 @@ while True:
 	[[ "$output" != *"sleep 997"* ]] || { echo "$output"; false; }
 	cri_stop
 }
+
+@test "cri: ExecSync keeps 16 MiB of each stream and no more, wherever the command writes (stderr is copied by ctr-run, outside the container's memory limit)" {
+	require_root
+	cri_start
+	busybox_pod p
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config c)" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"sh\",\"-c\",\"head -c 100000000 /dev/zero >&2; head -c 100000000 /dev/zero; touch /written; sleep 3; echo end >&2\"],\"timeout\":60}" \
+		>"$BATS_TEST_TMPDIR/exec.json" &
+	exec_pid=$!
+	track_pid "$exec_pid"
+	until ctr-run -n k8s.io exec "$c" -- test -e /written; do sleep 0.1; done
+	# the memory ctr-cri holds for the output while the command runs on
+	n=0
+	for fd in /proc/"$CRI_PID"/fd/*; do
+		[[ "$(readlink "$fd")" == /memfd:execsync-* ]] || continue
+		n=$((n + 1))
+		(( $(stat -L -c '%b * %B' "$fd") <= 16777216 )) || { readlink "$fd"; stat -L "$fd"; false; }
+	done
+	[ "$n" -eq 2 ]
+	wait "$exec_pid"
+	[ "$(jq -r .stdout "$BATS_TEST_TMPDIR/exec.json" | base64 -d | wc -c)" -eq 16777216 ]
+	[ "$(jq -r .stderr "$BATS_TEST_TMPDIR/exec.json" | base64 -d | wc -c)" -eq 16777216 ]
+	cri_stop
+}
