@@ -404,8 +404,13 @@ int
 server_run(struct cri *c, const struct server_opts *o, struct err *e)
 {
 	struct server sv = {.c = c};
+	struct stat sb;
 	int r = 0;
 
+	/* only a socket a server that is gone left is replaced: a wrong --listen removes no file */
+	if (lstat(o->path, &sb) == 0 && !S_ISSOCK(sb.st_mode))
+		return err_code(e, "system", "'%s' is there and is no socket: not replaced",
+				o->path);
 	if (unlink(o->path) < 0 && errno != ENOENT)
 		return err_set(e, errno, "remove stale socket '%s'", o->path);
 	catch_signals();

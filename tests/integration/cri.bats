@@ -1423,3 +1423,11 @@ while True:
 	[ "$(jq -r .stderr "$BATS_TEST_TMPDIR/exec.json" | base64 -d | wc -c)" -eq 16777216 ]
 	cri_stop
 }
+
+@test "cri: --listen naming a file that is no socket leaves it alone (it was removed)" {
+	echo precious >"$BATS_TEST_TMPDIR/notes"
+	run --separate-stderr ctr-cri --listen "$BATS_TEST_TMPDIR/notes"
+	assert_status 111
+	[[ "$stderr" == *"'$BATS_TEST_TMPDIR/notes' is there and is no socket: not replaced"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/notes")" = precious ]
+}
