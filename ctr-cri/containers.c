@@ -296,7 +296,7 @@ log_folder(const char *logdir, const char *rel, struct cri_status *s)
 	_cleanup_free_ char *dir = xstrdup(rel);
 	char *slash = strrchr(dir, '/'), *save = NULL;
 	struct err e;
-	int fd, next;
+	int fd, next, err;
 
 	if (path_mkdir_p(AT_FDCWD, logdir, 0755, &e) < 0)
 		return cri_fail_err(s, &e);
@@ -311,15 +311,16 @@ log_folder(const char *logdir, const char *rel, struct cri_status *s)
 			next = -1;
 		else
 			next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = errno;
 		close(fd);
 		if (next < 0)
 			return cri_fail(s,
-					errno == ELOOP || errno == ENOTDIR
+					err == ELOOP || err == ENOTDIR
 					    ? GRPC_STATUS_INVALID_ARGUMENT
 					    : GRPC_STATUS_INTERNAL,
 					"log_path '%.200s': '%.200s' in the pod's log directory is "
 					"not a folder (%s)",
-					rel, c, strerror(errno));
+					rel, c, strerror(err));
 		fd = next;
 	}
 	return fd;
