@@ -284,19 +284,58 @@ new_record(const char *id, const json_t *pod, const Runtime__V1__ContainerConfig
 
 /*
  * The folder of the log file (the kubelet's "NAME/ATTEMPT.log" in the pod's
- * log directory), made as containerd makes it; the shim creates the file.
+ * log directory), made as containerd makes it, and opened (the caller
+ * closes it); the shim creates the file. The log directory is the
+ * kubelet's, links and all; below it nothing may be a link: a container
+ * that can write there (a log collector's mount) would have the shim, as
+ * root, create a log of its output in any folder of the node.
  */
 static int
-log_folder(const char *log, struct cri_status *s)
+log_folder(const char *logdir, const char *rel, struct cri_status *s)
 {
-	_cleanup_free_ char *dir = xstrdup(log ? log : "");
-	char *slash = strrchr(dir, '/');
+	_cleanup_free_ char *dir = xstrdup(rel);
+	char *slash = strrchr(dir, '/'), *save = NULL;
 	struct err e;
+	int fd, next, err;
 
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	return path_mkdir_p(AT_FDCWD, dir, 0755, &e) < 0 ? cri_fail_err(s, &e) : 0;
+	if (path_mkdir_p(AT_FDCWD, logdir, 0755, &e) < 0)
+		return cri_fail_err(s, &e);
+	if ((fd = open(logdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return cri_fail(s, GRPC_STATUS_INTERNAL, "log directory '%.200s': %s", logdir,
+				strerror(errno));
+	if (slash)
+		*slash = '\0';
+	for (char *c = slash ? strtok_r(dir, "/", &save) : NULL; c;
+	     c = strtok_r(NULL, "/", &save)) {
+		if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+			next = -1;
+		else
+			next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = errno;
+		close(fd);
+		if (next < 0)
+			return cri_fail(s,
+					err == ELOOP || err == ENOTDIR
+					    ? GRPC_STATUS_INVALID_ARGUMENT
+					    : GRPC_STATUS_INTERNAL,
+					"log_path '%.200s': '%.200s' in the pod's log directory is "
+					"not a folder (%s)",
+					rel, c, strerror(err));
+		fd = next;
+	}
+	return fd;
+}
+
+/*
+ * The log as ctr-run gets it: through our descriptor of its folder, so that
+ * the shim creates the file in the folder checked above, even if the
+ * container put a link in its place meanwhile. The shim opens it before
+ * ctr-run create returns (ctr-shim(8)); our record keeps the real path.
+ */
+static const char *
+log_through(struct arena *ar, int folder, const char *log)
+{
+	return arena_printf(ar, "/proc/%d/fd/%d/%s", (int)getpid(), folder, strrchr(log, '/') + 1);
 }
 
 static bool
@@ -375,10 +414,10 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	    (const Runtime__V1__CreateContainerRequest *)req;
 	Runtime__V1__CreateContainerResponse *r = (Runtime__V1__CreateContainerResponse *)resp;
 	_cleanup_free_ char *image = NULL, *image_id = NULL, *nspath = NULL, *resolv = NULL;
-	_cleanup_close_ int sbdir = -1, sblk = -1, dirfd = -1, lk = -1;
+	_cleanup_close_ int sbdir = -1, sblk = -1, dirfd = -1, lk = -1, logfd = -1;
 	json_auto_t *pod = NULL, *rec = NULL;
 	struct args a = {0};
-	const char **linux_opts;
+	const char **linux_opts, *log;
 	char id[RECORD_ID_LEN + 1];
 	struct err e;
 	int rc;
@@ -410,11 +449,15 @@ containers_create(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *
 	if (record_store(dirfd, rec, &e) < 0)
 		return cri_fail_err(s, &e);
 	resolv = pod_resolv(c, pod, q->config);
-	create_args(&a, arena, id, pod, q->config, image, nspath, resolv,
-		    jsonio_str(rec, "log_path"), linux_opts);
-	rc = log_folder(jsonio_str(rec, "log_path"), s);
-	if (rc == 0)
+	log = jsonio_str(rec, "log_path");
+	if (log[0])
+		logfd = log_folder(jsonio_str(pod, "log_directory"), q->config->log_path, s);
+	rc = log[0] && logfd < 0 ? -1 : 0;
+	if (rc == 0) {
+		create_args(&a, arena, id, pod, q->config, image, nspath, resolv,
+			    log[0] ? log_through(arena, logfd, log) : NULL, linux_opts);
 		rc = ctr_run(c, a.v, NULL, s);
+	}
 	free(a.v);
 	if (rc < 0) {
 		const char *del[] = {"delete", "-f", id, NULL};

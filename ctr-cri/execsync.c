@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,7 +24,15 @@
 /* The most of each stream kept, as the kubelet's own limit for ExecSync. */
 #define EXECSYNC_OUTPUT_MAX (16u << 20)
 
-/* Wait for pid at most timeout seconds (0: for ever): its wait status, or -1 on timeout. */
+/* How long ctr-run exec has to end once it passed TERM on, before it is killed. */
+#define EXECSYNC_GRACE_MS 2000
+
+/*
+ * Wait for pid at most timeout seconds (0: for ever): its wait status, or
+ * -1 on timeout. Then ctr-run exec gets TERM, which it passes on to the
+ * command (KILL would end ctr-run alone and leave the command running),
+ * and KILL after a grace.
+ */
 static int
 wait_deadline(pid_t pid, long long timeout, int *wstatus)
 {
@@ -37,7 +44,12 @@ wait_deadline(pid_t pid, long long timeout, int *wstatus)
 		while (poll(&p, 1, ms > 2147483647 ? 2147483647 : (int)ms) < 0 && errno == EINTR)
 			;
 		if (!(p.revents & POLLIN)) {
-			kill(pid, SIGKILL);
+			kill(pid, SIGTERM);
+			p.revents = 0;
+			while (poll(&p, 1, EXECSYNC_GRACE_MS) < 0 && errno == EINTR)
+				;
+			if (!(p.revents & POLLIN))
+				kill(pid, SIGKILL);
 			waitpid(pid, wstatus, 0);
 			return -1;
 		}
@@ -47,20 +59,40 @@ wait_deadline(pid_t pid, long long timeout, int *wstatus)
 	return 0;
 }
 
-/* The memory file fd as bytes of the response: its first EXECSYNC_OUTPUT_MAX bytes. */
+/*
+ * A memory file that holds EXECSYNC_OUTPUT_MAX bytes and cannot grow: a
+ * write past them fails. What the command writes on stderr is copied in by
+ * ctr-run exec, whose memory is not the container's: without the seal a
+ * probe could fill the node's. The file is as long as it may get from the
+ * start (unwritten pages take no memory); what was written ends at the
+ * offset the writers share.
+ */
+static int
+output_file(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd >= 0 && (ftruncate(fd, EXECSYNC_OUTPUT_MAX) < 0 ||
+			fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The memory file fd as bytes of the response: what was written, at most EXECSYNC_OUTPUT_MAX. */
 static ProtobufCBinaryData
 output(struct arena *a, int fd)
 {
 	ProtobufCBinaryData b = {0, NULL};
-	struct stat st;
-	size_t n;
+	off_t end = lseek(fd, 0, SEEK_CUR);
+	size_t n = end > 0 ? (size_t)end : 0;
 	ssize_t got;
 
-	if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return b;
-	n = (size_t)st.st_size < EXECSYNC_OUTPUT_MAX ? (size_t)st.st_size : EXECSYNC_OUTPUT_MAX;
+	if (n > EXECSYNC_OUTPUT_MAX)
+		n = EXECSYNC_OUTPUT_MAX;
 	b.data = arena_alloc(a, n + 1);
-	got = fdio_read_full(fd, b.data, n);
+	got = n && lseek(fd, 0, SEEK_SET) == 0 ? fdio_read_full(fd, b.data, n) : 0;
 	b.len = got > 0 ? (size_t)got : 0;
 	return b;
 }
@@ -88,8 +120,8 @@ execsync_run(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 	Runtime__V1__ExecSyncResponse *r = (Runtime__V1__ExecSyncResponse *)resp;
 	_cleanup_free_ char *exe = spawn_sibling("ctr-run", "CTR_RUN");
 	_cleanup_close_ int dirfd = -1, in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int out = memfd_create("execsync-out", MFD_CLOEXEC);
-	_cleanup_close_ int errf = memfd_create("execsync-err", MFD_CLOEXEC);
+	_cleanup_close_ int out = output_file("execsync-out");
+	_cleanup_close_ int errf = output_file("execsync-err");
 	_cleanup_free_ const char **argv = NULL;
 	struct spawn_opts o = SPAWN_OPTS_INIT;
 	json_auto_t *rec = NULL;
@@ -110,7 +142,7 @@ execsync_run(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 	argv = exec_argv(c, exe, jsonio_str(rec, "id"), q);
 	if (spawn_start((char *const *)argv, &o, &pid, &e) < 0)
 		return cri_fail_err(s, &e);
-	/* on a timeout ctr-run exec is killed; the command it started may run on */
+	/* on a timeout the command gets TERM; one that ignores it may run on */
 	if (wait_deadline(pid, (long long)q->timeout, &wstatus) < 0)
 		return cri_fail(s, GRPC_STATUS_DEADLINE_EXCEEDED,
 				"ExecSync: the command ran past its timeout of %lld s",

@@ -109,6 +109,15 @@ record_store(int dirfd, const json_t *rec, struct err *e)
 
 	if (!id || !is_id(id))
 		return err_code(e, "invalid", "record without an id");
+	/*
+	 * Refused rather than written: a record record_load would not read
+	 * back is a pod or container nobody could list, stop or remove.
+	 */
+	if (json_dumpb(rec, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS) >= RECORD_MAX)
+		return err_code(e, "too-large",
+				"the record (names, labels, annotations) would take more than %d "
+				"bytes",
+				RECORD_MAX - 1);
 	if (mkdirat(dirfd, id, 0700) < 0 && errno != EEXIST)
 		return err_set(e, errno, "mkdir '%s'", id);
 	fd = openat(dirfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

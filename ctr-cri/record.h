@@ -34,7 +34,10 @@ void record_new_id(char id[RECORD_ID_LEN + 1]);
 int record_resolve(int dirfd, const char *what, const char *noun, char **out, struct err *e);
 /* id's record (a new reference), or NULL (code "not-found" when absent). */
 json_t *record_load(int dirfd, const char *id, const char *noun, struct err *e);
-/* Write a record (its directory, named by its "id", made when needed). */
+/*
+ * Write a record (its directory, named by its "id", made when needed); one
+ * that would not be read back (1 MiB or more) is refused, code "too-large".
+ */
 int record_store(int dirfd, const json_t *rec, struct err *e);
 /* Every record, sorted by "created_at" (a new array); unreadable ones skipped with a warning. */
 json_t *record_list(int dirfd, struct err *e);

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -40,6 +41,12 @@ struct call {
 
 /* The most calls answered at once; one more is UNAVAILABLE until one ends. */
 #define CALLS_MAX 64
+/*
+ * Of which the most that may take long (an ExecSync, a pull, a stop): the
+ * rest are kept for the calls that only read, the kubelet's Status and
+ * List, so that probes a workload makes hang do not make the node NotReady.
+ */
+#define CALLS_SLOW_MAX 48
 
 /* The queue and the calls being answered on threads of their own. */
 struct server {
@@ -48,6 +55,7 @@ struct server {
 	grpc_completion_queue *cq;
 	pthread_mutex_t mu;
 	unsigned active; /* threads answering a call, under mu */
+	unsigned slow;	 /* of which answer one that may take long */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -183,7 +191,32 @@ call_answer(struct cri *c, struct call *k)
 struct worker {
 	struct server *sv;
 	struct call *k;
+	bool slow;
 };
+
+/* Whether the call only reads (Version, Status, List*, *Status, *Stats, ImageFsInfo): answered at once. */
+static bool
+quick_call(const struct call *k)
+{
+	static const char *const quick[] = {
+	    "Version",	       "Status",
+	    "ListPodSandbox",  "PodSandboxStatus",
+	    "ListContainers",  "ContainerStatus",
+	    "ContainerStats",  "ListContainerStats",
+	    "PodSandboxStats", "ListPodSandboxStats",
+	    "ListImages",      "ImageStatus",
+	    "ImageFsInfo",
+	};
+	const char *p = (const char *)GRPC_SLICE_START_PTR(k->details.method);
+	size_t n = GRPC_SLICE_LENGTH(k->details.method), i = n;
+
+	while (i > 0 && p[i - 1] != '/')
+		i--;
+	for (size_t q = 0; q < sizeof(quick) / sizeof(quick[0]); q++)
+		if (strlen(quick[q]) == n - i && memcmp(quick[q], p + i, n - i) == 0)
+			return true;
+	return false;
+}
 
 static void *
 worker_main(void *arg)
@@ -192,10 +225,11 @@ worker_main(void *arg)
 	struct server *sv = w->sv;
 
 	call_answer(sv->c, w->k);
-	free(w);
 	pthread_mutex_lock(&sv->mu);
 	sv->active--;
+	sv->slow -= w->slow;
 	pthread_mutex_unlock(&sv->mu);
+	free(w);
 	return NULL;
 }
 
@@ -207,6 +241,7 @@ worker_main(void *arg)
 static void
 call_dispatch(struct server *sv, struct call *k)
 {
+	bool slow = !quick_call(k);
 	struct worker *w;
 	sigset_t block, old;
 	pthread_attr_t attr;
@@ -214,19 +249,22 @@ call_dispatch(struct server *sv, struct call *k)
 	int r;
 
 	pthread_mutex_lock(&sv->mu);
-	if (sv->active >= CALLS_MAX) {
+	if (sv->active >= CALLS_MAX || (slow && sv->slow >= CALLS_SLOW_MAX)) {
 		struct cri_status st;
 
 		pthread_mutex_unlock(&sv->mu);
 		cri_fail(&st, GRPC_STATUS_UNAVAILABLE,
-			 "ctr-cri answers %d calls at once: try again", CALLS_MAX);
+			 slow ? "ctr-cri answers %d calls that may take long at once: try again"
+			      : "ctr-cri answers %d calls at once: try again",
+			 slow ? CALLS_SLOW_MAX : CALLS_MAX);
 		call_send(k, &st);
 		return;
 	}
 	sv->active++;
+	sv->slow += slow;
 	pthread_mutex_unlock(&sv->mu);
 	w = xmalloc(sizeof(*w));
-	*w = (struct worker){sv, k};
+	*w = (struct worker){sv, k, slow};
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
@@ -277,10 +315,18 @@ server_create(grpc_completion_queue *cq, const struct server_opts *o, struct err
 	grpc_server *srv = grpc_server_create(&ca, NULL);
 	grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
 	_cleanup_free_ char *addr = xasprintf("unix:%s", o->path);
+	mode_t old;
 	int ok;
 
 	grpc_server_register_completion_queue(srv, cq, NULL);
+	/*
+	 * The core binds the socket with the umask's mode: under umask 0 any
+	 * local user could connect and run a privileged pod. No call runs yet,
+	 * so the process-wide umask is ours to change for the bind.
+	 */
+	old = umask(0177);
 	ok = grpc_server_add_http2_port(srv, addr, creds);
+	umask(old);
 	grpc_server_credentials_release(creds);
 	if (!ok) {
 		grpc_server_destroy(srv);
@@ -358,8 +404,13 @@ int
 server_run(struct cri *c, const struct server_opts *o, struct err *e)
 {
 	struct server sv = {.c = c};
+	struct stat sb;
 	int r = 0;
 
+	/* only a socket a server that is gone left is replaced: a wrong --listen removes no file */
+	if (lstat(o->path, &sb) == 0 && !S_ISSOCK(sb.st_mode))
+		return err_code(e, "system", "'%s' is there and is no socket: not replaced",
+				o->path);
 	if (unlink(o->path) < 0 && errno != ENOENT)
 		return err_set(e, errno, "remove stale socket '%s'", o->path);
 	catch_signals();

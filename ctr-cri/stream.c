@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -23,9 +24,15 @@
 #include "stream.h"
 #include "xmem.h"
 
-/* The most an HTTP request head may take, and how long it may take to come. */
+/* The most an HTTP request head may take, and how long it may take to come (in all). */
 #define REQUEST_MAX 8192
 #define REQUEST_TIMEOUT_S 10
+/*
+ * The most connections whose request is not in yet: anyone on the node may
+ * connect, and each one holds a descriptor and a thread, which gRPC's
+ * socket and our children need too.
+ */
+#define HEADS_MAX 64
 
 static struct {
 	struct cri *c;
@@ -36,6 +43,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	int conns; /* connection threads alive */
+	int heads; /* of which still before their session (HEADS_MAX) */
 } srv = {.fd = -1,
 	 .stop = {-1, -1},
 	 .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -65,13 +73,21 @@ http_error(int fd, int code, const char *reason, const char *extra, const char *
 static ssize_t
 read_head(int fd, char *buf, size_t *n)
 {
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*n = 0;
 	while (*n < REQUEST_MAX) {
 		struct pollfd p[2] = {{fd, POLLIN, 0}, {srv.stop[0], POLLIN, 0}};
+		long long left;
 		char *end;
 		ssize_t r;
 
-		if (poll(p, 2, REQUEST_TIMEOUT_S * 1000) <= 0 || p[1].revents)
+		/* the whole head within the time, not each read: a byte at a time holds no thread */
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = REQUEST_TIMEOUT_S * 1000LL - (t.tv_sec - t0.tv_sec) * 1000LL -
+		       (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (left <= 0 || poll(p, 2, (int)left) <= 0 || p[1].revents)
 			return -1;
 		r = read(fd, buf + *n, REQUEST_MAX - *n);
 		if (r < 0 && errno == EINTR)
@@ -139,8 +155,20 @@ header_has(char *head, char *first, const char *name, const char *word)
 	return false;
 }
 
+/* The connection is past its request: it no longer counts against HEADS_MAX. */
 static void
-serve(int fd)
+head_done(bool *counted)
+{
+	if (!*counted)
+		return;
+	*counted = false;
+	pthread_mutex_lock(&srv.lock);
+	srv.heads--;
+	pthread_mutex_unlock(&srv.lock);
+}
+
+static void
+serve(int fd, bool *counted)
 {
 	char buf[REQUEST_MAX + 1], method[16], path[1024];
 	char *lines;
@@ -202,6 +230,7 @@ serve(int fd)
 					 "Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
 					 "X-Stream-Protocol-Version: " STREAM_PROTOCOL "\r\n\r\n";
 
+		head_done(counted);
 		if (fdio_write_full(fd, ok, sizeof(ok) - 1) == 0)
 			stream_session(srv.c, fd, &r, buf + head, n - (size_t)head);
 	}
@@ -230,10 +259,12 @@ static void *
 conn_main(void *arg)
 {
 	int fd = (int)(intptr_t)arg;
+	bool counted = true;
 
-	serve(fd);
+	serve(fd, &counted);
 	hang_up(fd);
 	close(fd);
+	head_done(&counted);
 	pthread_mutex_lock(&srv.lock);
 	if (--srv.conns == 0)
 		pthread_cond_broadcast(&srv.idle);
@@ -258,14 +289,28 @@ accept_main(void *arg)
 		if (!p[0].revents)
 			continue;
 		fd = accept4(srv.fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue; /* the client went away, or no fds for now */
+		if (fd < 0) {
+			/* no fds or memory for now: the connection waits, and we do not spin */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				poll(&p[1], 1, 100);
+			continue;
+		}
+		pthread_mutex_lock(&srv.lock);
+		if (srv.heads >= HEADS_MAX) {
+			pthread_mutex_unlock(&srv.lock);
+			http_error(fd, 503, "Service Unavailable", NULL,
+				   "too many connections wait for their request: try again");
+			close(fd);
+			continue;
+		}
 		pthread_attr_init(&at);
 		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-		pthread_mutex_lock(&srv.lock);
 		srv.conns++;
+		srv.heads++;
 		if (pthread_create(&t, &at, conn_main, (void *)(intptr_t)fd) != 0) {
 			srv.conns--;
+			srv.heads--;
 			close(fd);
 		}
 		pthread_mutex_unlock(&srv.lock);

@@ -1220,3 +1220,214 @@ exec_url() {
 		[ "$status" -eq 100 ] || { echo "$bad: $status $stderr"; false; }
 	done
 }
+
+# Hostile input: a local user, a container, a kubelet that misbehaves.
+
+@test "cri: the socket is the owner's alone, whatever the umask (an open one is root for any local user)" {
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/pub"
+	SOCK=$BATS_TEST_TMPDIR/pub/cri.sock
+	umask 000
+	cri_start
+	umask 022
+	[ "$(stat -c %a "$SOCK")" = 600 ]
+	run cri_call RuntimeService/Version '{}'
+	assert_status 0
+	cri_stop
+}
+
+@test "cri: a pod whose record would be too large to read back is refused, not made unlistable and unremovable" {
+	cri_start
+	python3 -c 'import json, sys; print(json.dumps({"config": {"metadata": {"name": "big", "uid": "u", "namespace": "d"},
+		"annotations": {"a": "x" * 1500000},
+		"linux": {"security_context": {"namespace_options": {"network": "NODE"}}}}}))' \
+		>"$BATS_TEST_TMPDIR/big.json"
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "@$BATS_TEST_TMPDIR/big.json"
+	assert_status 1
+	[[ "$stderr" == "INVALID_ARGUMENT: the record (names, labels, annotations) would take more than 1048575 bytes"* ]]
+	[ -z "$(ls "$CTR_ROOT/cri/sandboxes")" ]
+	run cri_call RuntimeService/ListPodSandbox '{}'
+	assert_status 0
+	[ "$output" = '{}' ]
+	cri_stop
+}
+
+@test "cri: the streaming port is anyone's: idle connections cannot take the CRI socket's descriptors; a request trickled in is cut" {
+	local nofile
+	nofile=$(ulimit -Sn)
+	ulimit -Sn 256
+	cri_start --log-level info
+	ulimit -Sn "$nofile"
+	port=$(sed -n 's|.*streaming server on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$BATS_TEST_TMPDIR/cri.log")
+	[ -n "$port" ]
+	# a byte every half second: the head must be in within 10 s in all, not 10 s a read
+	run python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+req = b"GET /exec/AAAAAAAAAAA HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 40
+for n, b in enumerate(req):
+    try:
+        s.sendall(bytes([b]))
+    except OSError:
+        break
+    s.settimeout(0.5)
+    try:
+        got = s.recv(4096)
+        print(n + 1, got.split(b"\r\n")[0].decode())
+        sys.exit(0)
+    except socket.timeout:
+        pass
+    except OSError:
+        print(n + 1, "reset")
+        sys.exit(0)
+print(len(req), "never cut")' "$port"
+	assert_status 0
+	[[ "$output" == *" HTTP/1.1 400 Bad Request" ]] || { echo "$output"; false; }
+	(( ${output%% *} < 40 ))
+	# 300 idle connections while ctr-cri may have 256 descriptors: 64 wait, the others get 503
+	python3 -c '
+import socket, sys, os, time
+held, busy = [], 0
+for i in range(300):
+    s = socket.socket()
+    s.settimeout(10)  # a SYN the full backlog dropped is sent again after 1 s
+    try:
+        s.connect(("127.0.0.1", int(sys.argv[1])))
+    except OSError as e:
+        print(i, e, file=sys.stderr)
+        break
+    held.append(s)
+time.sleep(1)
+for s in held:
+    s.settimeout(0.01)
+    try:
+        if s.recv(64).startswith(b"HTTP/1.1 503"):
+            busy += 1
+    except OSError:
+        pass
+print(len(held), busy, flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.1)' "$port" "$BATS_TEST_TMPDIR/done" >"$BATS_TEST_TMPDIR/held" &
+	track_pid $!
+	wait_nonempty "$BATS_TEST_TMPDIR/held"
+	run cri_call RuntimeService/Version '{}'
+	touch "$BATS_TEST_TMPDIR/done"
+	assert_status 0
+	read -r held busy <"$BATS_TEST_TMPDIR/held"
+	[ "$held" -eq 300 ]
+	[ "$busy" -ge 200 ]
+	cri_stop
+}
+
+@test "cri: a container that can write in its pod's log directory cannot turn a log folder into a link elsewhere" {
+	require_root
+	cri_start
+	busybox_pod p
+	logs=$BATS_TEST_TMPDIR/pods/default_p
+	mkdir -p "$logs" "$BATS_TEST_TMPDIR/elsewhere"
+	# a log collector's container with the pod's log directory mounted: it plants a link
+	c=$(cri_call RuntimeService/CreateContainer "$(jq -cn --arg pod "$pod" --arg img "$img" --arg logs "$logs" \
+		--arg to "$BATS_TEST_TMPDIR/elsewhere" '{pod_sandbox_id: $pod, config: {metadata: {name: "collector"},
+		image: {image: $img}, mounts: [{host_path: $logs, container_path: "/logs"}],
+		command: ["sh", "-c", ("ln -s " + $to + " /logs/victim && sleep 100")]}}')" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	for ((i = 0; i < 200; i++)); do
+		[ -L "$logs/victim" ] && break
+		sleep 0.05
+	done
+	[ -L "$logs/victim" ]
+	# the next container's log folder is that name
+	run --separate-stderr cri_call RuntimeService/CreateContainer "$(jq -cn --arg pod "$pod" --arg img "$img" \
+		'{pod_sandbox_id: $pod, config: {metadata: {name: "victim"}, image: {image: $img},
+		command: ["echo", "written by the container"], log_path: "victim/0.log"}}')"
+	assert_status 1
+	[[ "$stderr" == "INVALID_ARGUMENT: log_path 'victim/0.log': 'victim' in the pod's log directory is not a folder"* ]]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/elsewhere")" ]
+	run cri_call RuntimeService/ListContainers '{}'
+	[ "$(jq '.containers | length' <<<"$output")" = 1 ]
+	cri_stop
+}
+
+@test "cri: calls that hang (pulls from a registry that never answers) leave room for Status and the List calls" {
+	cri_start
+	# a registry that takes connections and never says a word
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(512)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' >"$BATS_TEST_TMPDIR/silent.port" &
+	silent=$!
+	track_pid "$silent"
+	wait_nonempty "$BATS_TEST_TMPDIR/silent.port"
+	port=$(cat "$BATS_TEST_TMPDIR/silent.port")
+	jq -cn --arg img "127.0.0.1:$port/never/answers:1" \
+		'[range(64) | ["ImageService/PullImage", ({image: {image: $img}} | tojson)]]' |
+		cri_together >"$BATS_TEST_TMPDIR/pulls.json" &
+	pulls=$!
+	track_pid "$pulls"
+	# the pulls in flight: 48 of them hang, the others are told to come back
+	for ((i = 0; i < 600; i++)); do
+		[ "$(pgrep -c -f "ctr-pull.*127.0.0.1:$port/never" || true)" -ge 48 ] && break
+		sleep 0.05
+	done
+	[ "$(pgrep -c -f "ctr-pull.*127.0.0.1:$port/never")" -ge 48 ]
+	run cri_call RuntimeService/Status '{}'
+	assert_status 0
+	run cri_call RuntimeService/ListContainers '{}'
+	assert_status 0
+	kill "$silent"
+	wait "$pulls" || true
+	[ "$(jq '[.[] | select(.code == "UNAVAILABLE" and (.details | test("48 calls that may take long")))] | length' "$BATS_TEST_TMPDIR/pulls.json")" -eq 16 ]
+	cri_stop
+}
+
+@test "cri: an ExecSync past its timeout ends its command, as containerd's does (a probe that hangs leaves nothing behind)" {
+	require_root
+	cri_start
+	busybox_pod p
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config c)" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	run --separate-stderr cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"sleep\",\"997\"],\"timeout\":1}"
+	assert_status 1
+	[[ "$stderr" == DEADLINE_EXCEEDED:*"timeout of 1 s"* ]]
+	run ctr-run -n k8s.io exec "$c" -- ps -o args
+	assert_status 0
+	[[ "$output" != *"sleep 997"* ]] || { echo "$output"; false; }
+	cri_stop
+}
+
+@test "cri: ExecSync keeps 16 MiB of each stream and no more, wherever the command writes (stderr is copied by ctr-run, outside the container's memory limit)" {
+	require_root
+	cri_start
+	busybox_pod p
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config c)" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"sh\",\"-c\",\"head -c 100000000 /dev/zero >&2; head -c 100000000 /dev/zero; touch /written; sleep 3; echo end >&2\"],\"timeout\":60}" \
+		>"$BATS_TEST_TMPDIR/exec.json" &
+	exec_pid=$!
+	track_pid "$exec_pid"
+	until ctr-run -n k8s.io exec "$c" -- test -e /written; do sleep 0.1; done
+	# the memory ctr-cri holds for the output while the command runs on
+	n=0
+	for fd in /proc/"$CRI_PID"/fd/*; do
+		[[ "$(readlink "$fd")" == /memfd:execsync-* ]] || continue
+		n=$((n + 1))
+		(( $(stat -L -c '%b * %B' "$fd") <= 16777216 )) || { readlink "$fd"; stat -L "$fd"; false; }
+	done
+	[ "$n" -eq 2 ]
+	wait "$exec_pid"
+	[ "$(jq -r .stdout "$BATS_TEST_TMPDIR/exec.json" | base64 -d | wc -c)" -eq 16777216 ]
+	[ "$(jq -r .stderr "$BATS_TEST_TMPDIR/exec.json" | base64 -d | wc -c)" -eq 16777216 ]
+	cri_stop
+}
+
+@test "cri: --listen naming a file that is no socket leaves it alone (it was removed)" {
+	echo precious >"$BATS_TEST_TMPDIR/notes"
+	run --separate-stderr ctr-cri --listen "$BATS_TEST_TMPDIR/notes"
+	assert_status 111
+	[[ "$stderr" == *"'$BATS_TEST_TMPDIR/notes' is there and is no socket: not replaced"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/notes")" = precious ]
+}

@@ -7,7 +7,8 @@ Stubs come from ctr-cri/api.proto, generated with grpc_tools into STUBS
 (/usr/bin/python3).
 
   cri.py STUBS call SOCKET Service/Method [JSON]   one call; the answer as JSON
-      on stdout, or "CODE: details" on stderr and exit 1
+      on stdout, or "CODE: details" on stderr and exit 1; JSON "@FILE" is
+      read from FILE (a request larger than an argument may be)
   cri.py STUBS raw SOCKET /runtime.v1.S/M HEX      request bytes as given (hex);
       the answer's bytes in hex, or "CODE: details" and exit 1
   cri.py STUBS garbage SOCKET                      write bytes that are no HTTP/2
@@ -53,6 +54,9 @@ def fail(e):
 def call(pb, sock, method, body):
     import grpc
     from google.protobuf import json_format
+    if body and body.startswith("@"):
+        with open(body[1:]) as f:
+            body = f.read()
     svc, name = method.split("/")
     m = pb.DESCRIPTOR.services_by_name[svc].methods_by_name[name]
     req = json_format.Parse(body or "{}", getattr(pb, m.input_type.name)())

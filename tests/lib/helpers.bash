@@ -234,6 +234,17 @@ wait_for_port() {
 	return 1
 }
 
+# Wait until FILE is not empty (TIMEOUT seconds, default 10): what a background job prints.
+wait_nonempty() {
+	local file=$1 timeout=${2:-10} i
+	for ((i = 0; i < timeout * 20; i++)); do
+		[ -s "$file" ] && return 0
+		sleep 0.05
+	done
+	echo "wait_nonempty: $file is still empty after ${timeout}s" >&2
+	return 1
+}
+
 # json_get JSON EXPR: jq -r EXPR on JSON; fails on invalid JSON.
 json_get() {
 	jq -r "$2" <<<"$1"
