@@ -20,7 +20,10 @@ int path_check_name(const char *s, size_t max, struct err *e);
 int path_check_id(const char *s, size_t max, struct err *e);
 /* mkdir -p of rel under dirfd (AT_FDCWD for cwd), each new directory with mode. */
 int path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e);
-/* rm -rf of name under dirfd, not crossing mount points nor following links. */
+/*
+ * rm -rf of name under dirfd, not crossing mount points nor following links:
+ * du_remove counting nothing (du.h), which says how.
+ */
 int path_rm_rf(int dirfd, const char *name, struct err *e);
 
 #endif
