@@ -102,7 +102,7 @@ container_open(struct container *c, const struct state *st, struct err *e)
 	(void)st;
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (c->dirfd < 0 && errno == ENOENT)
-		return err_code(e, "not-found", "no such container '%s'", c->id);
+		return err_code(e, "no-container", "no such container '%s'", c->id);
 	if (c->dirfd < 0)
 		return err_set(e, errno, "open '%s'", c->dir);
 	/* the state dir is volatile (tmpfs): after a reboot it is simply gone */
