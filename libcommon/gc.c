@@ -68,6 +68,15 @@ gc_file(struct gc *g, const char *fmt, ...)
 }
 
 int
+gc_drop_file(struct gc *g, int dirfd, const char *rel, const char *name, struct err *e)
+{
+	if (!g->o->dry_run && unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return err_set(e, errno, "remove '%s/%s'", rel, name);
+	gc_file(g, "%s/%s", rel, name);
+	return 0;
+}
+
+int
 gc_opendir(int dirfd, const char *rel, DIR **out, struct err *e)
 {
 	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
