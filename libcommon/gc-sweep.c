@@ -20,21 +20,6 @@ is_hex64(const char *n, size_t len)
 	return strspn(n, "0123456789abcdef") == DIGEST_HEX_LEN && len == DIGEST_HEX_LEN;
 }
 
-/* A directory stream on dirfd itself (readdir needs its own open file). */
-static DIR *
-reopen_dir(int dirfd, const char *what, struct err *e)
-{
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-
-	if (!d) {
-		err_set(e, errno, "open '%s'", what);
-		if (fd >= 0)
-			close(fd);
-	}
-	return d;
-}
-
 /*
  * Take name's flock if nobody holds it: true with *fd holding it (or -1
  * when there is no such file, which nobody can hold either).
@@ -55,7 +40,7 @@ lock_free(int dirfd, const char *name, int *fd)
 static int
 sweep_temps(struct gc *g, int dirfd, const char *rel, struct err *e)
 {
-	_cleanup_closedir_ DIR *d = reopen_dir(dirfd, rel, e);
+	_cleanup_closedir_ DIR *d = path_opendir(dirfd, ".", rel, e);
 	struct dirent *de;
 
 	if (!d)
@@ -117,7 +102,7 @@ int
 gc_sweep_blobs(struct gc *g, struct err *e)
 {
 	static const char rel[] = "content/blobs/sha256";
-	_cleanup_closedir_ DIR *d = reopen_dir(g->c.blobsfd, rel, e);
+	_cleanup_closedir_ DIR *d = path_opendir(g->c.blobsfd, ".", rel, e);
 	struct dirent *de;
 
 	if (!d)

@@ -51,6 +51,20 @@ path_check_id(const char *s, size_t max, struct err *e)
 	return 0;
 }
 
+DIR *
+path_opendir(int dirfd, const char *rel, const char *what, struct err *e)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d) {
+		err_set(e, errno, "open '%s'", what);
+		if (fd >= 0)
+			close(fd);
+	}
+	return d;
+}
+
 int
 path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e)
 {

@@ -3,6 +3,7 @@
 #ifndef CTR_PATH_H
 #define CTR_PATH_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,6 +19,12 @@ int path_check_name(const char *s, size_t max, struct err *e);
  * (crun's and runc's rule, which keeps ids safe in paths, cgroups and argv).
  */
 int path_check_id(const char *s, size_t max, struct err *e);
+/*
+ * A directory stream on rel under dirfd, links not followed ("." for dirfd
+ * itself: readdir wants an open file of its own). NULL with e set, "open
+ * 'what'", and e->sys ENOENT when there is no such directory.
+ */
+DIR *path_opendir(int dirfd, const char *rel, const char *what, struct err *e);
 /* mkdir -p of rel under dirfd (AT_FDCWD for cwd), each new directory with mode. */
 int path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e);
 /*

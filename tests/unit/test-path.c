@@ -248,6 +248,38 @@ test_path_rm_rf_failure(void)
 	is_int(path_rm_rf(tmpfd, "ro", &e), 0, "the mount point, empty again, goes");
 }
 
+/* A stream on a directory, its own or one below; a missing one is ENOENT, a link is not followed. */
+static void
+test_path_opendir(void)
+{
+	struct dirent *de;
+	struct err e;
+	DIR *d;
+	int seen = 0;
+
+	path_mkdir_p(tmpfd, "od/sub", 0755, &e);
+	mkfile(tmpfd, "od/f");
+	symlinkat("od", tmpfd, "odlink");
+	d = path_opendir(tmpfd, "od", "od", &e);
+	ok(d != NULL, "a directory below");
+	while (d && (de = readdir(d)))
+		seen += !strcmp(de->d_name, "f") || !strcmp(de->d_name, "sub");
+	is_int(seen, 2, "its entries");
+	if (d)
+		closedir(d);
+	d = path_opendir(tmpfd, ".", "the top", &e);
+	ok(d != NULL, "dirfd itself, as '.'");
+	if (d)
+		closedir(d);
+	ok(!path_opendir(tmpfd, "nope", "nope", &e) && e.sys == ENOENT, "a missing one: ENOENT");
+	is_str(e.msg, "open 'nope': No such file or directory", "named as told");
+	ok(!path_opendir(tmpfd, "odlink", "odlink", &e) && (e.sys == ELOOP || e.sys == ENOTDIR),
+	   "a link is not followed: %s", e.msg);
+	ok(!path_opendir(tmpfd, "od/f", "od/f", &e) && e.sys == ENOTDIR, "a file is no directory");
+	path_rm_rf(tmpfd, "od", &e);
+	path_rm_rf(tmpfd, "odlink", &e);
+}
+
 int
 main(void)
 {
@@ -262,6 +294,7 @@ main(void)
 	RUN(test_path_rm_rf_symlinks);
 	RUN(test_path_rm_rf_mount_points);
 	RUN(test_path_rm_rf_failure);
+	RUN(test_path_opendir);
 	close(tmpfd);
 	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
 	return tap_done();
