@@ -130,9 +130,18 @@ int
 container_remove_dirs(struct container *c, const struct state *st, struct err *e)
 {
 	_cleanup_free_ char *rel = xasprintf("containers/%s/%s", st->ns, c->id);
+	_cleanup_free_ char *bundle = xasprintf("%s/bundle", rel);
 	_cleanup_free_ char *srel = xasprintf("%s/%s", st->ns, c->id);
 
 	if (path_rm_rf(st->runfd, srel, e) < 0)
+		return -1;
+	/*
+	 * The bundle first, the record and the lock last: a removal unlinks a
+	 * directory's files before it empties its subdirectories, and a
+	 * directory without a record is gc's to take (ctr-image gc, which
+	 * makes the lock file again to try it) while the bundle goes.
+	 */
+	if (path_rm_rf(st->rootfd, bundle, e) < 0)
 		return -1;
 	return path_rm_rf(st->rootfd, rel, e);
 }
