@@ -495,16 +495,24 @@ containers_start(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *r
 }
 
 /*
- * Whether ctr-run has a container id: its directory in the store
- * (ctr-state(5)). ctr-run's verbs print no JSON error to tell a missing one
- * from another failure.
+ * ctr-run with --json in args: 0, or -1 with s filled from its error
+ * document, NOT_FOUND when and only when it has no such container (code
+ * no-container, ctr-json(7)).
  */
-static bool
-run_has(struct cri *c, const char *id)
+static int
+ctr_run_json(struct cri *c, const char *const *args, char **out, struct cri_status *s)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/containers/%s/%s", c->st->root, c->st->ns, id);
+	struct err e;
+	grpc_status_code code;
 
-	return access(dir, F_OK) == 0 || errno != ENOENT;
+	if (tool_call(c, "ctr-run", "CTR_RUN", args, NULL, out, &e) == 0)
+		return 0;
+	code = cri_code_status(e.code);
+	if (!strcmp(e.code ?: "", "no-container"))
+		code = GRPC_STATUS_NOT_FOUND;
+	else if (code == GRPC_STATUS_NOT_FOUND)
+		code = GRPC_STATUS_INTERNAL;
+	return cri_fail(s, code, "ctr-run: %s", e.msg);
 }
 
 /* ctr-run's state of id (a new reference), or NULL with s filled (NOT_FOUND: it has none). */
@@ -515,11 +523,8 @@ run_state(struct cri *c, const char *id, struct cri_status *s)
 	struct err e;
 	json_t *doc;
 
-	if (ctr_run(c, (const char *[]){"state", id, NULL}, &out, s) < 0) {
-		if (!run_has(c, id))
-			s->code = GRPC_STATUS_NOT_FOUND;
+	if (ctr_run_json(c, (const char *[]){"state", "--json", id, NULL}, &out, s) < 0)
 		return NULL;
-	}
 	if (!(doc = jsonio_parse(out, strlen(out), "ctr-run state", &e)))
 		cri_fail_err(s, &e);
 	return doc;
@@ -573,8 +578,8 @@ remove_one(struct cri *c, int dirfd, const char *id, struct cri_status *s)
 	struct cri_status ds;
 	struct err e;
 
-	if (ctr_run(c, (const char *[]){"delete", "-f", id, NULL}, NULL, &ds) < 0 &&
-	    ds.code != GRPC_STATUS_NOT_FOUND && run_has(c, id)) {
+	if (ctr_run_json(c, (const char *[]){"delete", "-f", "--json", id, NULL}, NULL, &ds) < 0 &&
+	    ds.code != GRPC_STATUS_NOT_FOUND) {
 		*s = ds;
 		return -1;
 	}

@@ -14,5 +14,8 @@
  */
 int tool_run(struct cri *c, const char *tool, const char *env, const char *const *args,
 	     const char *input, char **stdout_text, struct cri_status *s);
+/* tool_run with the tool's failure as it told it: e's code is its --json error's token. */
+int tool_call(struct cri *c, const char *tool, const char *env, const char *const *args,
+	      const char *input, char **stdout_text, struct err *e);
 
 #endif

@@ -96,6 +96,7 @@ cmd_start(int argc, char **argv, struct state *st)
 static const struct opt kill_opts[] = {
     {"signal", 's', "SIG", "the signal, by name or number (default: the image's, else TERM)", NULL},
     {"all", 'a', NULL, "signal every process of the container, not only its init", NULL},
+    OPT_INCLUDE(cmd_opt_json_errors),
     OPT_END,
 };
 const struct opt_cmd cmd_kill_spec = {"ID", "send a container a signal", kill_opts, 0, 0};
@@ -112,6 +113,8 @@ kill_opt(int c, const char *arg, void *ctx)
 
 	if (c == 'a')
 		k->all = true;
+	else if (c == CMD_OPT_JSON)
+		prog_set_json_errors(true);
 	else if (c == 's' && (k->sig = sig_parse(arg)) < 0)
 		die(100, "unknown signal '%s'", arg);
 }
@@ -300,8 +303,21 @@ describe_unrecorded(struct container *c, const struct state *st)
 			 "removes it");
 }
 
+static const struct opt state_opts[] = {
+    OPT_INCLUDE(cmd_opt_json_errors),
+    OPT_END,
+};
 const struct opt_cmd cmd_state_spec = {
-    "ID", "a container's state as JSON (the runtime's, and ours)", NULL, 0, 0};
+    "ID", "a container's state as JSON (the runtime's, and ours)", state_opts, 0, 0};
+
+/* --json: of state and delete, whose output is no listing */
+static void
+json_errors_opt(int c, const char *arg, void *ctx)
+{
+	(void)arg, (void)ctx;
+	if (c == CMD_OPT_JSON)
+		prog_set_json_errors(true);
+}
 
 int
 cmd_state(int argc, char **argv, struct state *st)
@@ -312,7 +328,7 @@ cmd_state(int argc, char **argv, struct state *st)
 	const char *id;
 	bool opened = false;
 
-	opt_parse(&cmd_state_spec, argc, argv, st, no_opts, NULL);
+	opt_parse(&cmd_state_spec, argc, argv, st, json_errors_opt, NULL);
 	id = cmd_one_id(&cmd_state_spec, argc, argv);
 	/* opened once: describe_unrecorded leaves the record in c when there is one */
 	if (state_open(st, &e) == 0 && path_check_id(id, CONTAINER_ID_MAX, &e) == 0) {
@@ -425,18 +441,11 @@ cmd_ls(int argc, char **argv, struct state *st)
 
 static const struct opt delete_opts[] = {
     {"force", 'f', NULL, "kill a running one first; remove one half made", NULL},
+    OPT_INCLUDE(cmd_opt_json_errors),
     OPT_END,
 };
 const struct opt_cmd cmd_delete_spec = {"ID...", "delete stopped containers and all they hold",
 					delete_opts, 0, 0};
-
-static void
-delete_opt(int c, const char *arg, void *ctx)
-{
-	(void)arg;
-	if (c == 'f')
-		*(bool *)ctx = true;
-}
 
 /*
  * One container; with -f also one whose record was never written (a create
@@ -449,10 +458,8 @@ delete_one(struct state *st, const char *id, bool force)
 	struct err e;
 	int lk = -1, r = -1;
 
-	if (path_check_id(id, CONTAINER_ID_MAX, &e) < 0 || state_open(st, &e) < 0) {
-		fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
-		return err_exit_code(&e);
-	}
+	if (path_check_id(id, CONTAINER_ID_MAX, &e) < 0 || state_open(st, &e) < 0)
+		return prog_error(&e);
 	container_init(&c, st, id);
 	if ((container_open(&c, st, &e) == 0 || (force && c.dirfd >= 0)) &&
 	    cmd_userns(&c, &e) == 0) {
@@ -462,11 +469,9 @@ delete_one(struct state *st, const char *id, bool force)
 		else if (lk >= 0)
 			r = delete_orphan(st, &c, &e);
 	}
-	if (r < 0)
-		fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
 	if (lk >= 0)
 		close(lk);
-	return r < 0 ? err_exit_code(&e) : 0;
+	return r < 0 ? prog_error(&e) : 0;
 }
 
 /*
@@ -490,10 +495,17 @@ delete_apart(struct state *st, const char *id, bool force)
 	if (pid < 0 || (r = spawn_wait(pid, &e)) < 0) {
 		if (pid < 0)
 			err_set(&e, errno, "fork to delete '%s'", id);
-		fprintf(stderr, "%s: error: %s\n", PROG, e.msg);
-		return err_exit_code(&e);
+		return prog_error(&e);
 	}
 	return r;
+}
+
+static void
+delete_opt(int c, const char *arg, void *ctx)
+{
+	if (c == 'f')
+		*(bool *)ctx = true;
+	json_errors_opt(c, arg, ctx);
 }
 
 int

@@ -31,6 +31,8 @@ stop_opt(int c, const char *arg, void *ctx)
 
 	if (c == 's' && (a->sig = sig_parse(arg)) < 0)
 		die(100, "unknown signal '%s'", arg);
+	if (c == CMD_OPT_JSON)
+		prog_set_json_errors(true);
 	if (c != 't')
 		return;
 	v = strtol(arg, &end, 10);
@@ -96,6 +98,7 @@ stop_live(struct container *c, enum container_status cs, const struct stop_args 
 static const struct opt stop_opts[] = {
     {"time", 't', "SECS", "seconds to wait before SIGKILL (default 10; -1: for ever)", NULL},
     {"signal", 's', "SIG", "the first signal (default: the image's, else TERM)", NULL},
+    OPT_INCLUDE(cmd_opt_json_errors),
     OPT_END,
 };
 const struct opt_cmd cmd_stop_spec = {"ID", "signal a container, and kill it if it lingers",

@@ -8,17 +8,31 @@
 #include "priv.h"
 #include "userns.h"
 
+/* A container that cannot be opened: its error as it is (--json too), or 125 for run's kin. */
+__attribute__((noreturn)) static void
+open_failed(const struct err *e, int ucode)
+{
+	if (ucode == 125)
+		die(125, "%s", e->msg);
+	die_err(e);
+}
+
 void
 cmd_open(struct state *st, const char *id, struct container *c, int ucode)
 {
 	struct err e;
 
 	if (path_check_id(id, CONTAINER_ID_MAX, &e) < 0 || state_open(st, &e) < 0)
-		die(ucode == 125 ? 125 : err_exit_code(&e), "%s", e.msg);
+		open_failed(&e, ucode);
 	container_init(c, st, id);
 	if (container_open(c, st, &e) < 0 || cmd_userns(c, &e) < 0)
-		die(ucode == 125 ? 125 : err_exit_code(&e), "%s", e.msg);
+		open_failed(&e, ucode);
 }
+
+const struct opt cmd_opt_json_errors[] = {
+    {"json", CMD_OPT_JSON, NULL, "errors as JSON too (ctr-json(7))", NULL},
+    OPT_END,
+};
 
 int
 cmd_userns(const struct container *c, struct err *e)

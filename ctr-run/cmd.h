@@ -39,6 +39,10 @@ extern const struct opt_cmd cmd_create_spec, cmd_run_spec, cmd_start_spec, cmd_e
     cmd_pause_spec, cmd_resume_spec, cmd_update_spec, cmd_stats_spec, cmd_events_spec,
     cmd_delete_spec, cmd_attach_spec, cmd_logs_spec, cmd_reopen_log_spec;
 
+/* --json of a verb that prints no listing: its failures as ctr-json(7) errors too. */
+enum { CMD_OPT_JSON = 0x1ff };
+extern const struct opt cmd_opt_json_errors[];
+
 /* The one operand left after the options (a container ID), or die with spec's usage error. */
 const char *cmd_one_id(const struct opt_cmd *spec, int argc, char **argv);
 /* Open the container id, state opened first; failures exit ucode when it is 125. */

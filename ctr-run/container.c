@@ -102,7 +102,7 @@ container_open(struct container *c, const struct state *st, struct err *e)
 	(void)st;
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (c->dirfd < 0 && errno == ENOENT)
-		return err_code(e, "not-found", "no such container '%s'", c->id);
+		return err_code(e, "no-container", "no such container '%s'", c->id);
 	if (c->dirfd < 0)
 		return err_set(e, errno, "open '%s'", c->dir);
 	/* the state dir is volatile (tmpfs): after a reboot it is simply gone */
@@ -130,9 +130,18 @@ int
 container_remove_dirs(struct container *c, const struct state *st, struct err *e)
 {
 	_cleanup_free_ char *rel = xasprintf("containers/%s/%s", st->ns, c->id);
+	_cleanup_free_ char *bundle = xasprintf("%s/bundle", rel);
 	_cleanup_free_ char *srel = xasprintf("%s/%s", st->ns, c->id);
 
 	if (path_rm_rf(st->runfd, srel, e) < 0)
+		return -1;
+	/*
+	 * The bundle first, the record and the lock last: a removal unlinks a
+	 * directory's files before it empties its subdirectories, and a
+	 * directory without a record is gc's to take (ctr-image gc, which
+	 * makes the lock file again to try it) while the bundle goes.
+	 */
+	if (path_rm_rf(st->rootfd, bundle, e) < 0)
 		return -1;
 	return path_rm_rf(st->rootfd, rel, e);
 }

@@ -109,8 +109,13 @@ rm_push(struct rm_pool *p, struct rm_dir *d, const char *name)
 	c->all = p->all, p->all = c;
 	c->next = p->todo, p->todo = c;
 	d->pending++;
-	if (p->threads < p->max && pthread_create(&p->tid[p->threads], NULL, rm_worker, p) == 0)
-		p->threads++;
+	/* no more tries once one failed: under ctr-unpack's seccomp filter (clone3) all would */
+	if (p->threads < p->max) {
+		if (pthread_create(&p->tid[p->threads], NULL, rm_worker, p) == 0)
+			p->threads++;
+		else
+			p->max = p->threads;
+	}
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }

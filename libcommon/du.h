@@ -26,11 +26,16 @@ int du_dir(struct du *u, int fd, struct err *e);
  */
 int du_at(int dirfd, const char *rel, long long *bytes, long long *inodes, struct err *e);
 /*
- * rm -rf of name under dirfd, as path_rm_rf (no mount point crossed, no link
- * followed), counting what it removes in u: one pass where a du and then a
- * removal would read every directory twice. u NULL counts nothing and stats
- * no entry whose type the directory gives. Directories are emptied by up to
- * one thread a core (du-remove.c); on failure, what went before is gone.
+ * rm -rf of name under dirfd (a directory or anything else; absent is
+ * success), never crossing a mount point (code "busy", naming it) nor
+ * following a link, counting what it removes in u: one pass where a du and
+ * then a removal would read every directory twice. u NULL counts nothing and
+ * stats no entry whose type the directory gives (path_rm_rf). Directories are
+ * emptied by up to one thread a core (du-remove.c), joined before it returns,
+ * or by the caller's alone where no thread can start (a seccomp filter); on
+ * failure, what went before is gone. The kernel may hold a joined thread a
+ * moment longer: setns(2) into a user or mount namespace, which wants a
+ * process of one thread, is for before a removal or for another process.
  */
 int du_remove(struct du *u, int dirfd, const char *name, struct err *e);
 

@@ -17,6 +17,8 @@ const struct err_kind err_kinds[] = {
     {"usage", EXIT_USAGE},     /* a bad command line */
     {"invalid", EXIT_USAGE},   /* bad input: a name, a document, a registry's answer */
     {"not-found", EXIT_USAGE}, /* a thing named does not exist */
+    /* ctr-run: no container of that id in the namespace (not-found's one case told apart) */
+    {"no-container", EXIT_USAGE},
     {"exists", EXIT_USAGE},    /* a thing to create exists already */
     {"conflict", EXIT_USAGE},  /* its state forbids it: a running container, a parent */
     {"too-large", EXIT_USAGE}, /* input larger than the tool reads */

@@ -57,5 +57,10 @@ int gc_opendir(int dirfd, const char *rel, DIR **out, struct err *e);
 bool gc_dead_temp(const char *name);
 /* Record a removed file by its root-relative path, built like printf. */
 void gc_file(struct gc *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Unlink name of dirfd, rel/name from the root (not in a dry run; one gone
+ * already is fine), and record it (gc_file).
+ */
+int gc_drop_file(struct gc *g, int dirfd, const char *rel, const char *name, struct err *e);
 
 #endif

@@ -20,21 +20,6 @@ is_hex64(const char *n, size_t len)
 	return strspn(n, "0123456789abcdef") == DIGEST_HEX_LEN && len == DIGEST_HEX_LEN;
 }
 
-/* A directory stream on dirfd itself (readdir needs its own open file). */
-static DIR *
-reopen_dir(int dirfd, const char *what, struct err *e)
-{
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-
-	if (!d) {
-		err_set(e, errno, "open '%s'", what);
-		if (fd >= 0)
-			close(fd);
-	}
-	return d;
-}
-
 /*
  * Take name's flock if nobody holds it: true with *fd holding it (or -1
  * when there is no such file, which nobody can hold either).
@@ -52,26 +37,16 @@ lock_free(int dirfd, const char *name, int *fd)
 	return false;
 }
 
-/* Unlink a file (not in a dry run) and report it as rel/name. */
-static int
-drop_file(struct gc *g, int dirfd, const char *rel, const char *name, struct err *e)
-{
-	if (!g->o->dry_run && unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-		return err_set(e, errno, "remove '%s/%s'", rel, name);
-	gc_file(g, "%s/%s", rel, name);
-	return 0;
-}
-
 static int
 sweep_temps(struct gc *g, int dirfd, const char *rel, struct err *e)
 {
-	_cleanup_closedir_ DIR *d = reopen_dir(dirfd, rel, e);
+	_cleanup_closedir_ DIR *d = path_opendir(dirfd, ".", rel, e);
 	struct dirent *de;
 
 	if (!d)
 		return -1;
 	while ((errno = 0, de = readdir(d)))
-		if (gc_dead_temp(de->d_name) && drop_file(g, dirfd, rel, de->d_name, e) < 0)
+		if (gc_dead_temp(de->d_name) && gc_drop_file(g, dirfd, rel, de->d_name, e) < 0)
 			return -1;
 	return errno ? err_set(e, errno, "read '%s'", rel) : 0;
 }
@@ -127,7 +102,7 @@ int
 gc_sweep_blobs(struct gc *g, struct err *e)
 {
 	static const char rel[] = "content/blobs/sha256";
-	_cleanup_closedir_ DIR *d = reopen_dir(g->c.blobsfd, rel, e);
+	_cleanup_closedir_ DIR *d = path_opendir(g->c.blobsfd, ".", rel, e);
 	struct dirent *de;
 
 	if (!d)
@@ -135,7 +110,7 @@ gc_sweep_blobs(struct gc *g, struct err *e)
 	while ((errno = 0, de = readdir(d))) {
 		const char *n = de->d_name;
 
-		if (gc_dead_temp(n) && drop_file(g, g->c.blobsfd, rel, n, e) < 0)
+		if (gc_dead_temp(n) && gc_drop_file(g, g->c.blobsfd, rel, n, e) < 0)
 			return -1;
 		if (is_hex64(n, strlen(n)) && drop_blob(g, n, e) < 0)
 			return -1;
@@ -206,7 +181,7 @@ sweep_ingest(struct gc *g, int ifd, const char *hex, time_t now, struct err *e)
 	json_array_append_new(g->r->ingests, json_string(dg));
 	g->r->ingest_bytes += bytes;
 	/* unlinked while we hold it, and under the store lock no puller is waiting on it */
-	return lk >= 0 ? drop_file(g, ifd, "content/ingest", lockname, e) : 0;
+	return lk >= 0 ? gc_drop_file(g, ifd, "content/ingest", lockname, e) : 0;
 }
 
 /* <hex>.lock with no <hex>/ beside it: left by every finished download. */
@@ -219,7 +194,7 @@ sweep_ingest_lock(struct gc *g, int ifd, const char *name, struct err *e)
 
 	if (fstatat(ifd, hex, &sb, AT_SYMLINK_NOFOLLOW) == 0 || !lock_free(ifd, name, &lk))
 		return 0;
-	return drop_file(g, ifd, "content/ingest", name, e);
+	return gc_drop_file(g, ifd, "content/ingest", name, e);
 }
 
 int
@@ -264,14 +239,14 @@ sweep_record_file(struct gc *g, int dirfd, const char *rel, const char *n, struc
 	struct stat sb;
 
 	if (gc_dead_temp(n))
-		return drop_file(g, dirfd, rel, n, e);
+		return gc_drop_file(g, dirfd, rel, n, e);
 	if (n[0] != '.' || len <= 6 || strcmp(n + len - 5, ".lock"))
 		return 0;
 	rec = xstrndup(n + 1, len - 6);
 	if (fstatat(dirfd, rec, &sb, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT ||
 	    !lock_free(dirfd, n, &lk))
 		return 0;
-	return drop_file(g, dirfd, rel, n, e);
+	return gc_drop_file(g, dirfd, rel, n, e);
 }
 
 int

@@ -11,18 +11,9 @@
 #include "uploadrec.h"
 
 static int
-drop_in(struct gc *g, int dirfd, const char *rel, const char *name, struct err *e)
-{
-	if (!g->o->dry_run && unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-		return err_set(e, errno, "remove '%s/%s'", rel, name);
-	gc_file(g, "%s/%s", rel, name);
-	return 0;
-}
-
-static int
 drop(struct gc *g, int dirfd, const char *name, struct err *e)
 {
-	return drop_in(g, dirfd, "uploads", name, e);
+	return gc_drop_file(g, dirfd, "uploads", name, e);
 }
 
 int
@@ -69,7 +60,7 @@ gc_sweep_sources(struct gc *g, struct err *e)
 	while ((errno = 0, de = readdir(d))) {
 		/* a dry run removes no blob: only the sources of blobs already gone */
 		if ((blobsrc_orphan(&g->c, de->d_name) || gc_dead_temp(de->d_name)) &&
-		    drop_in(g, dirfd(d), "content/sources", de->d_name, e) < 0)
+		    gc_drop_file(g, dirfd(d), "content/sources", de->d_name, e) < 0)
 			return -1;
 	}
 	return errno ? err_set(e, errno, "read content/sources") : 0;

@@ -17,6 +17,7 @@
 #include "gc-int.h"
 #include "lock.h"
 #include "log.h"
+#include "path.h"
 #include "xmem.h"
 
 void
@@ -68,20 +69,19 @@ gc_file(struct gc *g, const char *fmt, ...)
 }
 
 int
+gc_drop_file(struct gc *g, int dirfd, const char *rel, const char *name, struct err *e)
+{
+	if (!g->o->dry_run && unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return err_set(e, errno, "remove '%s/%s'", rel, name);
+	gc_file(g, "%s/%s", rel, name);
+	return 0;
+}
+
+int
 gc_opendir(int dirfd, const char *rel, DIR **out, struct err *e)
 {
-	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	*out = NULL;
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0
-							   : err_set(e, errno, "open '%s'", rel);
-	if (!(*out = fdopendir(fd))) {
-		err_set(e, errno, "open '%s'", rel);
-		close(fd);
-		return -1;
-	}
-	return 0;
+	*out = path_opendir(dirfd, rel, rel, e);
+	return *out || e->sys == ENOENT || e->sys == ENOTDIR ? 0 : -1;
 }
 
 /* The exclusive store lock: writers in flight (pulls, unpacks) finish first. */

@@ -2,7 +2,6 @@
 /* Name checks and directory creation/removal relative to a dirfd. */
 #include "path.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "du.h"
 #include "xmem.h"
 
 int
@@ -51,6 +51,20 @@ path_check_id(const char *s, size_t max, struct err *e)
 	return 0;
 }
 
+DIR *
+path_opendir(int dirfd, const char *rel, const char *what, struct err *e)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d) {
+		err_set(e, errno, "open '%s'", what);
+		if (fd >= 0)
+			close(fd);
+	}
+	return d;
+}
+
 int
 path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e)
 {
@@ -71,60 +85,9 @@ path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e)
 	return 0;
 }
 
-static int
-rm_children(int fd, struct err *e)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return err_set(e, errno, "opendir");
-	}
-	while ((errno = 0, de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
-			continue;
-		if (errno != EISDIR && errno != EPERM)
-			return err_set(e, errno, "unlink '%s'", de->d_name);
-		if (path_rm_rf(dirfd(d), de->d_name, e) < 0)
-			return -1;
-	}
-	return errno ? err_set(e, errno, "readdir") : 0;
-}
-
 int
 path_rm_rf(int dirfd, const char *name, struct err *e)
 {
-	struct stat parent, st;
-	int fd;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_set(e, errno, "stat '%s'", name);
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT
-			   ? err_set(e, errno, "unlink '%s'", name)
-			   : 0;
-	/* never descend into a mount point: that would delete someone else's tree */
-	if (fstat(dirfd, &parent) == 0 && parent.st_dev != st.st_dev)
-		return err_code(e, "busy", "'%s' is a mount point", name);
-	/*
-	 * Another remover may work in the same tree (gc beside ctr-run delete,
-	 * and gc creates the lock file of a container directory to judge it):
-	 * what it removed first is gone all the same, and a directory it
-	 * refilled meanwhile is emptied again.
-	 */
-	for (int pass = 0;; pass++) {
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return errno == ENOENT ? 0 : err_set(e, errno, "open '%s'", name);
-		if (rm_children(fd, e) < 0)
-			return err_prefix(e, "remove '%s'", name);
-		if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != ENOTEMPTY || pass == 2)
-			return err_set(e, errno, "rmdir '%s'", name);
-	}
+	/* one walker for every removal: du_remove's, counting nothing */
+	return du_remove(NULL, dirfd, name, e);
 }

@@ -3,6 +3,7 @@
 #ifndef CTR_PATH_H
 #define CTR_PATH_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,12 +19,17 @@ int path_check_name(const char *s, size_t max, struct err *e);
  * (crun's and runc's rule, which keeps ids safe in paths, cgroups and argv).
  */
 int path_check_id(const char *s, size_t max, struct err *e);
+/*
+ * A directory stream on rel under dirfd, links not followed ("." for dirfd
+ * itself: readdir wants an open file of its own). NULL with e set, "open
+ * 'what'", and e->sys ENOENT when there is no such directory.
+ */
+DIR *path_opendir(int dirfd, const char *rel, const char *what, struct err *e);
 /* mkdir -p of rel under dirfd (AT_FDCWD for cwd), each new directory with mode. */
 int path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e);
 /*
- * rm -rf of name under dirfd, not crossing mount points nor following links;
- * what another process removes meanwhile is fine, and a directory it fills
- * meanwhile is emptied again (three passes at most).
+ * rm -rf of name under dirfd, not crossing mount points nor following links:
+ * du_remove counting nothing (du.h), which says how.
  */
 int path_rm_rf(int dirfd, const char *name, struct err *e);
 

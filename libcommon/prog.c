@@ -38,9 +38,13 @@ prog_cmd_name(void)
 	return cmd_name[0] ? cmd_name : PROG;
 }
 
-/* label: "PROG: fatal" for failures, "PROG VERB" for a bad command line. */
-__attribute__((noreturn, format(printf, 4, 0))) static void
-vdie(int code, const char *token, const char *label, const char *fmt, va_list ap)
+/*
+ * One failure told: "label: msg" on stderr (label NULL: "PROG: fatal", or
+ * "PROG: error" when the tool goes on), and with --json the error document
+ * on stdout.
+ */
+__attribute__((format(printf, 4, 0))) static void
+vreport(bool fatal, const char *token, const char *label, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -53,7 +57,7 @@ vdie(int code, const char *token, const char *label, const char *fmt, va_list ap
 	if (label)
 		fprintf(stderr, "%s: %s\n", label, msg);
 	else
-		fprintf(stderr, "%s: fatal: %s\n", PROG, msg);
+		fprintf(stderr, "%s: %s: %s\n", PROG, fatal ? "fatal" : "error", msg);
 	if (json_errors) {
 		json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", token, "message", msg);
 
@@ -64,7 +68,30 @@ vdie(int code, const char *token, const char *label, const char *fmt, va_list ap
 		}
 		fflush(stdout);
 	}
+}
+
+__attribute__((noreturn, format(printf, 4, 0))) static void
+vdie(int code, const char *token, const char *label, const char *fmt, va_list ap)
+{
+	vreport(true, token, label, fmt, ap);
 	exit(code);
+}
+
+__attribute__((format(printf, 2, 3))) static void
+report(const char *token, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(false, token, NULL, fmt, ap);
+	va_end(ap);
+}
+
+int
+prog_error(const struct err *e)
+{
+	report(e->code ? e->code : "system", "%s", e->msg);
+	return err_exit_code(e);
 }
 
 /* The --json error code of an exit status die() was given. */

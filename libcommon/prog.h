@@ -92,6 +92,12 @@ const char *prog_version(void);
 
 /* Failures also print {"error":{...}} on stdout once this is set (--json). */
 void prog_set_json_errors(bool on);
+/*
+ * A failure the tool goes on after (one operand of several): "PROG: error:
+ * msg" on stderr and, with --json, e's error document on stdout. Returns the
+ * exit status of e's code.
+ */
+int prog_error(const struct err *e);
 /* Print "PROG: fatal: msg" (and the JSON error) and exit with code. */
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* die() with e's message, code token and exit code. */

@@ -15,6 +15,7 @@
 #include "jsonio.h"
 #include "lock.h"
 #include "path.h"
+#include "xmem.h"
 
 #define REC_MAX (1u << 20)
 
@@ -108,16 +109,13 @@ is_live_child(struct snapshot_store *s, const char *chex, const char *phex)
 static int
 scan_parent(struct snapshot_store *s, const char *phex, struct err *e)
 {
-	int fd = openat(s->childfd, phex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	_cleanup_free_ char *what = xasprintf("meta/children/%s", phex);
+	_cleanup_closedir_ DIR *d = path_opendir(s->childfd, phex, what, e);
 	struct dirent *de;
 	int live = 0;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return errno == ENOENT ? 0 : err_set(e, errno, "open 'meta/children/%s'", phex);
-	}
+	if (!d)
+		return e->sys == ENOENT ? 0 : -1;
 	while ((errno = 0, de = readdir(d))) {
 		if (!is_hex_name(de->d_name))
 			continue;
@@ -149,15 +147,12 @@ snapshot_meta_has_children(struct snapshot_store *s, const char *key, struct err
 int
 snapshot_children_repair(struct snapshot_store *s, struct err *e)
 {
-	int fd = openat(s->childfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	_cleanup_free_ char *what = xasprintf("%s/meta/children", s->path);
+	_cleanup_closedir_ DIR *d = path_opendir(s->childfd, ".", what, e);
 	struct dirent *de;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return err_set(e, errno, "open '%s/meta/children'", s->path);
-	}
+	if (!d)
+		return -1;
 	while ((errno = 0, de = readdir(d)))
 		if (is_hex_name(de->d_name) && scan_parent(s, de->d_name, e) < 0)
 			return -1;

@@ -73,15 +73,11 @@ in_progress(struct snapshot_store *s, const char *name)
 static int
 sweep_dirs(struct snapshot_store *s, const json_t *ids, json_t *removed, struct err *e)
 {
-	int fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	_cleanup_closedir_ DIR *d = path_opendir(s->dirfd, ".", s->path, e);
 	struct dirent *de;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return err_set(e, errno, "open '%s'", s->path);
-	}
+	if (!d)
+		return -1;
 	while ((errno = 0, de = readdir(d))) {
 		const char *n = de->d_name;
 		bool orphan = is_id(n) && !json_object_get(ids, n);
@@ -99,15 +95,12 @@ sweep_dirs(struct snapshot_store *s, const json_t *ids, json_t *removed, struct 
 static int
 sweep_temps(struct snapshot_store *s, json_t *removed, struct err *e)
 {
-	int fd = openat(s->metafd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	_cleanup_free_ char *what = xasprintf("%s/meta", s->path);
+	_cleanup_closedir_ DIR *d = path_opendir(s->metafd, ".", what, e);
 	struct dirent *de;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return err_set(e, errno, "open '%s/meta'", s->path);
-	}
+	if (!d)
+		return -1;
 	/* every record writer holds the store lock, as we do: these temps are dead */
 	while ((errno = 0, de = readdir(d)))
 		if (afile_is_temp(de->d_name)) {

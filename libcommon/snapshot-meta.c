@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "jsonio.h"
+#include "path.h"
 #include "xmem.h"
 
 #define META_MAX (1u << 20) /* a record with labels stays far below 1 MiB */
@@ -84,18 +85,14 @@ is_record_name(const char *n)
 json_t *
 snapshot_meta_all(struct snapshot_store *s, struct err *e)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	json_t *all = json_array();
+	_cleanup_free_ char *what = xasprintf("%s/meta", s->path);
+	_cleanup_closedir_ DIR *d = path_opendir(s->metafd, ".", what, e);
+	json_t *all;
 	struct dirent *de;
-	int fd = openat(s->metafd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		err_set(e, errno, "open '%s/meta'", s->path);
-		if (fd >= 0)
-			close(fd);
-		json_decref(all);
+	if (!d)
 		return NULL;
-	}
+	all = json_array();
 	while ((errno = 0, de = readdir(d))) {
 		json_t *rec;
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "path.h"
 #include "snapshot-driver.h"
 #include "xmem.h"
 
@@ -73,15 +74,11 @@ empty_pass(DIR *d, int lk, struct du *u, json_t *removed, struct err *e)
 int
 snapshot_trash_empty(int lk, struct du *u, json_t *removed, struct err *e)
 {
-	int fd = openat(lk, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	_cleanup_closedir_ DIR *d = path_opendir(lk, ".", "the trash", e);
 	int n;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return err_set(e, errno, "open the trash");
-	}
+	if (!d)
+		return -1;
 	/* until a pass finds nothing: a gc may add to the trash while its emptier runs */
 	while ((n = empty_pass(d, lk, u, removed, e)) > 0)
 		;

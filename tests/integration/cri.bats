@@ -977,6 +977,34 @@ cri_check_consistent() {
 	done
 }
 
+# ctr-run's --json error says when it has no such container (no-container):
+# that, and no other failure, is a container gone.
+@test "cri: a container ctr-run has not is exited 255 Unknown and removable; one it cannot read is an error" {
+	require_root
+	cri_start
+	busybox_pod
+	id=$(cri_call RuntimeService/CreateContainer "$(container_config unreadable)" | jq -r .container_id)
+	rec=$CTR_ROOT/containers/k8s.io/$id/record.json
+	cp "$rec" "$BATS_TEST_TMPDIR/record.json"
+	echo '{' >"$rec"
+	run --separate-stderr cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$id\"}"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"ctr-run: "*"record.json"* && "$stderr" != NOT_FOUND* ]]
+	cp "$BATS_TEST_TMPDIR/record.json" "$rec"
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$id\"}"
+	assert_status 0
+	[ "$(json_get "$output" '.status.state // "CONTAINER_CREATED"')" = CONTAINER_CREATED ]
+	ctr-run -n k8s.io delete -f "$id"
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$id\"}"
+	assert_status 0
+	[ "$(json_get "$output" '[.status.state, .status.exit_code, .status.reason] | join(" ")')" = "CONTAINER_EXITED 255 Unknown" ]
+	cri_call RuntimeService/StopContainer "{\"container_id\":\"$id\"}"
+	cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$id\"}"
+	[ ! -e "$CTR_ROOT/cri/containers/$id" ]
+	cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+}
+
 @test "cri: killed at any instant in RunPodSandbox, CreateContainer, StartContainer, RemovePodSandbox: restarted, it answers as before and leaves nothing behind" {
 	require_root
 	pod_network

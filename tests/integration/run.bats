@@ -755,6 +755,46 @@ hold_as_creator() {
 	[[ "$stderr" == "ctr-run: fatal: "* ]]
 }
 
+# --json errors: the code no-container for an id the namespace has not, and
+# only for that (ctr-cri tells a container gone by it).
+@test "run: state, kill, stop and delete --json: no-container for a missing id, other codes otherwise" {
+	local id v
+	for v in state kill stop delete; do
+		run --separate-stderr ctr-run "$v" --json nosuch
+		assert_status 100
+		[ "$(jq -r .error.code <<<"$output")" = no-container ] || { echo "$v: $output"; false; }
+		[ "$(jq -r .error.message <<<"$output")" = "no such container 'nosuch'" ]
+		[[ "$stderr" == "ctr-run: "*": no such container 'nosuch'" ]]
+		run --separate-stderr ctr-run "$v" nosuch
+		assert_status 100
+		[ -z "$output" ]
+	done
+	run --separate-stderr ctr-run state --json ../x
+	assert_status 100
+	[ "$(jq -r .error.code <<<"$output")" = invalid ]
+	id=$(cid jsonerr)
+	ctr-run create --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	ctr-run start "$id"
+	# running: delete refuses it without -f, as a conflict; the other id of the
+	# same call, missing, is a line of its own, after it
+	run --separate-stderr ctr-run delete --json "$id" nosuch
+	assert_status 100
+	[ "$(jq -sr 'map(.error.code) | join(" ")' <<<"$output")" = "conflict no-container" ]
+	[ "$(wc -l <<<"$stderr")" = 2 ]
+	run --separate-stderr ctr-run state --json "$id"
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ]
+	ctr-run stop -t 0 --json "$id" >/dev/null
+	run --separate-stderr ctr-run kill --json "$id"
+	assert_status 1
+	[ "$(jq -r .error.code <<<"$output")" = negative ]
+	ctr-run delete --json "$id"
+	run --separate-stderr ctr-run state --json "$id"
+	assert_status 100
+	[ "$(jq -r .error.code <<<"$output")" = no-container ]
+	assert_clean "$id"
+}
+
 # The foreground run is the runtime's own `run` (ctr-shim --foreground): one
 # runtime process that reaps init and deletes its state as it exits.
 @test "run: in the foreground the runtime's own run deletes its state; a signal reads as 128+N" {

@@ -6,8 +6,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "du.h"
@@ -166,6 +172,52 @@ test_du_remove_stops_at_a_mount_point(void)
 	   "then the rest goes");
 }
 
+/* clone3 refused, as ctr-unpack's applier has it: glibc then starts no thread. */
+static int
+deny_clone3(void)
+{
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Where no thread can start, the caller's thread removes it all, and counts the same. */
+static void
+test_du_remove_without_threads(void)
+{
+	struct du walk = {0};
+	struct err e;
+	struct stat sb;
+	int fd, status = -1;
+	pid_t pid;
+
+	wide_tree("nt", 12, 4);
+	fd = openat(tmpfd, "nt", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ok(fd >= 0 && fstat(fd, &sb) == 0, "open the tree");
+	du_count(&walk, &sb);
+	ok(du_dir(&walk, fd, &e) == 0, "walk");
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct du u = {0};
+		int r = deny_clone3() < 0 ? 2 : du_remove(&u, tmpfd, "nt", &e) < 0 ? 3 : 0;
+
+		_exit(r ? r : u.inodes == walk.inodes && u.bytes == walk.bytes ? 0 : 4);
+	}
+	ok(pid > 0 && waitpid(pid, &status, 0) == pid, "a child under a seccomp filter");
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), 0,
+	       "removed and counted as the walk (2: no filter, 3: failed, 4: counted wrong)");
+	is_int(mode_at(tmpfd, "nt"), (mode_t)-1, "the tree is gone");
+	du_release(&walk);
+}
+
 int
 main(void)
 {
@@ -177,6 +229,7 @@ main(void)
 	RUN(test_du_remove_wide_tree_counts_as_a_walk);
 	RUN(test_du_remove_uncounted);
 	RUN(test_du_remove_stops_at_a_mount_point);
+	RUN(test_du_remove_without_threads);
 	close(tmpfd);
 	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
 	return tap_done();

@@ -111,10 +111,11 @@ test_err_exit_table(void)
 		const char *code;
 		int exit;
 	} want[] = {
-	    {"usage", 100},	 {"invalid", 100},   {"not-found", 100}, {"exists", 100},
-	    {"conflict", 100},	 {"too-large", 100}, {"limit", 100},	 {"corrupt", 100},
-	    {"auth", 100},	 {"runtime", 100},   {"negative", 1},	 {"system", 111},
-	    {"permission", 111}, {"busy", 111},	     {"network", 111},	 {"gone", 111},
+	    {"usage", 100},   {"invalid", 100},	   {"not-found", 100}, {"no-container", 100},
+	    {"exists", 100},  {"conflict", 100},   {"too-large", 100}, {"limit", 100},
+	    {"corrupt", 100}, {"auth", 100},	   {"runtime", 100},   {"negative", 1},
+	    {"system", 111},  {"permission", 111}, {"busy", 111},      {"network", 111},
+	    {"gone", 111},
 	};
 	size_t n = 0;
 	struct err e;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -194,6 +195,91 @@ test_path_rm_rf_symlinks(void)
 	ok(S_ISREG(mode_at(tmpfd, "keep/precious")), "its target's content survives");
 }
 
+/* Neither a mount point at the top nor one inside is entered: its tree is someone else's. */
+static void
+test_path_rm_rf_mount_points(void)
+{
+	char inner[512];
+	struct err e;
+
+	path_mkdir_p(tmpfd, "mp/a/b", 0755, &e);
+	mkfile(tmpfd, "mp/f");
+	snprintf(inner, sizeof(inner), "%s/mp/a/b", tmp);
+	if (mount("ctr-test-path", inner, "tmpfs", 0, "size=1m") < 0) {
+		ok(1, "# skip: cannot mount a tmpfs (%s)", strerror(errno));
+		return;
+	}
+	mkfile(tmpfd, "mp/a/b/theirs");
+	is_int(path_rm_rf(tmpfd, "mp", &e), -1, "a tree holding a mount point is refused");
+	is_str(e.code, "busy", "as busy");
+	ok(strstr(e.msg, "mp/a/b") != NULL, "naming the mount point: %s", e.msg);
+	ok(S_ISREG(mode_at(tmpfd, "mp/a/b/theirs")), "what the mount holds is untouched");
+	is_int(path_rm_rf(tmpfd, "mp/a/b", &e), -1, "a mount point itself is refused");
+	is_str(e.code, "busy", "as busy");
+	ok(S_ISREG(mode_at(tmpfd, "mp/a/b/theirs")), "and its tree untouched");
+	ok(umount(inner) == 0, "unmount");
+	is_int(path_rm_rf(tmpfd, "mp", &e), 0, "then the tree goes");
+	is_int(mode_at(tmpfd, "mp"), (mode_t)-1, "all of it");
+}
+
+/* An entry that cannot go fails the removal, named from the top, and stays. */
+static void
+test_path_rm_rf_failure(void)
+{
+	char ro[512];
+	struct err e;
+	int rofd;
+
+	path_mkdir_p(tmpfd, "ro", 0755, &e);
+	snprintf(ro, sizeof(ro), "%s/ro", tmp);
+	if (mount("ctr-test-path", ro, "tmpfs", 0, "size=1m") < 0) {
+		ok(1, "# skip: cannot mount a tmpfs (%s)", strerror(errno));
+		return;
+	}
+	path_mkdir_p(tmpfd, "ro/t/d", 0755, &e);
+	mkfile(tmpfd, "ro/t/d/f");
+	ok(mount(NULL, ro, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0, "made read-only");
+	rofd = open(ro, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	is_int(path_rm_rf(rofd, "t", &e), -1, "a read-only file system refuses");
+	ok(e.sys == EROFS && strstr(e.msg, "t/d/f") != NULL, "with the entry and why: %s", e.msg);
+	ok(S_ISREG(mode_at(tmpfd, "ro/t/d/f")), "the tree stays");
+	close(rofd);
+	ok(umount(ro) == 0, "unmount");
+	is_int(path_rm_rf(tmpfd, "ro", &e), 0, "the mount point, empty again, goes");
+}
+
+/* A stream on a directory, its own or one below; a missing one is ENOENT, a link is not followed. */
+static void
+test_path_opendir(void)
+{
+	struct dirent *de;
+	struct err e;
+	DIR *d;
+	int seen = 0;
+
+	path_mkdir_p(tmpfd, "od/sub", 0755, &e);
+	mkfile(tmpfd, "od/f");
+	symlinkat("od", tmpfd, "odlink");
+	d = path_opendir(tmpfd, "od", "od", &e);
+	ok(d != NULL, "a directory below");
+	while (d && (de = readdir(d)))
+		seen += !strcmp(de->d_name, "f") || !strcmp(de->d_name, "sub");
+	is_int(seen, 2, "its entries");
+	if (d)
+		closedir(d);
+	d = path_opendir(tmpfd, ".", "the top", &e);
+	ok(d != NULL, "dirfd itself, as '.'");
+	if (d)
+		closedir(d);
+	ok(!path_opendir(tmpfd, "nope", "nope", &e) && e.sys == ENOENT, "a missing one: ENOENT");
+	is_str(e.msg, "open 'nope': No such file or directory", "named as told");
+	ok(!path_opendir(tmpfd, "odlink", "odlink", &e) && (e.sys == ELOOP || e.sys == ENOTDIR),
+	   "a link is not followed: %s", e.msg);
+	ok(!path_opendir(tmpfd, "od/f", "od/f", &e) && e.sys == ENOTDIR, "a file is no directory");
+	path_rm_rf(tmpfd, "od", &e);
+	path_rm_rf(tmpfd, "odlink", &e);
+}
+
 int
 main(void)
 {
@@ -206,6 +292,9 @@ main(void)
 	RUN(test_path_mkdir_p);
 	RUN(test_path_rm_rf_tree);
 	RUN(test_path_rm_rf_symlinks);
+	RUN(test_path_rm_rf_mount_points);
+	RUN(test_path_rm_rf_failure);
+	RUN(test_path_opendir);
 	close(tmpfd);
 	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
 	return tap_done();
