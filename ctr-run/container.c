@@ -138,12 +138,19 @@ container_remove_dirs(struct container *c, const struct state *st, struct err *e
 	/*
 	 * The bundle first, the record and the lock last: a removal unlinks a
 	 * directory's files before it empties its subdirectories, and a
-	 * directory without a record is gc's to take (ctr-image gc, which
-	 * makes the lock file again to try it) while the bundle goes.
+	 * directory without a record is gc's to take while the bundle goes.
+	 * gc makes the lock file again to try it, in the instant between our
+	 * unlink of the lock and our rmdir: the directory refilled is emptied
+	 * again (gc, holding that new lock, finds it gone, which is done).
 	 */
 	if (path_rm_rf(st->rootfd, bundle, e) < 0)
 		return -1;
-	return path_rm_rf(st->rootfd, rel, e);
+	for (int pass = 0;; pass++) {
+		int r = path_rm_rf(st->rootfd, rel, e);
+
+		if (r == 0 || e->sys != ENOTEMPTY || pass == 2)
+			return r;
+	}
 }
 
 int
