@@ -210,7 +210,8 @@ create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 	    const Runtime__V1__ContainerConfig *cfg, const char *image, const char *nspath,
 	    const char *resolv, const char *log, const char **linux_opts)
 {
-	const char *host = jsonio_str(pod, "hostname");
+	const char *host = jsonio_str(pod, "hostname"),
+		   *cgparent = jsonio_str(pod, "cgroup_parent");
 
 	args_add(a, "create");
 	args_add(a, "--name");
@@ -226,6 +227,11 @@ create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 	}
 	args_add(a, "--label");
 	args_add(a, arena_printf(ar, LABEL_SANDBOX "=%s", jsonio_str(pod, "id")));
+	/* every container of the pod below the kubelet's pod group (RunPodSandbox checked it) */
+	if (cgparent && cgparent[0]) {
+		args_add(a, "--cgroup-parent");
+		args_add(a, cgparent);
+	}
 	if (cfg->working_dir && cfg->working_dir[0]) {
 		args_add(a, "--cwd");
 		args_add(a, cfg->working_dir);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgroup-path.h"
 #include "cleanup.h"
 #include "linuxcfg.h"
 
@@ -365,6 +366,16 @@ linuxcfg_update_args(struct arena *ar, const Runtime__V1__LinuxContainerResource
 int
 linuxcfg_pod_check(const Runtime__V1__LinuxPodSandboxConfig *l, struct cri_status *s)
 {
+	struct cgroup_parent p;
+	struct err e;
+
+	/* checked now, so that no container of the pod fails at create for it */
+	if (l && l->cgroup_parent && l->cgroup_parent[0]) {
+		if (cgroup_parent_parse(l->cgroup_parent, &p, &e) < 0)
+			return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT,
+					"LinuxPodSandboxConfig: %s", e.msg);
+		cgroup_parent_release(&p);
+	}
 	if (l && l->n_sysctls)
 		return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT,
 				"LinuxPodSandboxConfig: sysctls are not supported by ctr-cri "

@@ -124,7 +124,7 @@ new_record(const char *id, const Runtime__V1__PodSandboxConfig *cfg, const char 
 	clock_gettime(CLOCK_REALTIME, &now);
 	return json_pack(
 	    "{s:s, s:{s:s, s:s, s:s, s:I}, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:s?, "
-	    "s:s}",
+	    "s:s, s:s}",
 	    "id", id, "metadata", "name", md->name, "uid", md->uid, "namespace", md->namespace_,
 	    "attempt", (json_int_t)md->attempt, "hostname", cfg->hostname ? cfg->hostname : "",
 	    "log_directory", cfg->log_directory ? cfg->log_directory : "", "labels",
@@ -132,7 +132,8 @@ new_record(const char *id, const Runtime__V1__PodSandboxConfig *cfg, const char 
 	    pbmap_to_json((void **)cfg->annotations, cfg->n_annotations), "created_at",
 	    (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec, "state", "notready", "network",
 	    host_network(cfg) ? "node" : "pod", "netns", host_network(cfg) ? NULL : netns,
-	    "runtime_handler", handler ? handler : "");
+	    "runtime_handler", handler ? handler : "", "cgroup_parent",
+	    cfg->linux && cfg->linux->cgroup_parent ? cfg->linux->cgroup_parent : "");
 }
 
 static bool

@@ -4,9 +4,12 @@
  * ListContainerStats from ctr-run stats --json (the cgroup's numbers) and
  * ctr-snapshot usage (the container's writable layer).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cgroup-path.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "ctr-cri/api.pb-c.h"
 #include "images.h"
@@ -92,19 +95,27 @@ now_ns(void)
 	return (json_int_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* A UInt64Value of a number read (from a cgroup or ctr-run), or NULL when it could not be read (negative). */
+static Runtime__V1__UInt64Value *
+u64_ll(struct arena *a, long long v)
+{
+	Runtime__V1__UInt64Value *u;
+
+	if (v < 0)
+		return NULL;
+	u = arena_alloc(a, sizeof(*u));
+	runtime__v1__uint64_value__init(u);
+	u->value = (uint64_t)v;
+	return u;
+}
+
 /* A UInt64Value of a number ctr-run printed, or NULL when it could not read it (-1). */
 static Runtime__V1__UInt64Value *
 u64(struct arena *a, const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
-	Runtime__V1__UInt64Value *u;
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return NULL;
-	u = arena_alloc(a, sizeof(*u));
-	runtime__v1__uint64_value__init(u);
-	u->value = (uint64_t)json_integer_value(v);
-	return u;
+	return u64_ll(a, json_is_integer(v) ? (long long)json_integer_value(v) : -1);
 }
 
 /* CPU and memory from ctr-run stats --json, both stamped with the time it was read. */
@@ -276,7 +287,7 @@ add_u64(struct arena *a, Runtime__V1__UInt64Value **sum, const Runtime__V1__UInt
 	(*sum)->value += v->value;
 }
 
-/* The pod's CPU and memory: its containers' sums (it has no process or cgroup of its own). */
+/* The pod's CPU and memory as its containers' sums, for a pod with no group of its own. */
 static void
 pod_sums(struct arena *a, Runtime__V1__LinuxPodSandboxStats *l, json_int_t ts)
 {
@@ -324,7 +335,53 @@ pod_attributes(struct arena *a, const json_t *pod)
 	return at;
 }
 
-/* A pod's stats: its containers' (from all, every container record), and their sums. */
+/*
+ * The pod's CPU, memory and task count from the group the kubelet named
+ * (cgroup_parent), which holds every container of the pod, as containerd
+ * reads them. -1 when the pod names none or its group cannot be found.
+ */
+static int
+pod_group(struct arena *a, Runtime__V1__LinuxPodSandboxStats *l, const json_t *pod, json_int_t ts)
+{
+	const char *name = jsonio_str(pod, "cgroup_parent"), *root = getenv("CTR_CGROUP_ROOT");
+	struct cgroup_parent p;
+	struct cgroup cg = {0};
+	struct cgroup_stats st;
+	struct err e;
+	int r;
+
+	if (!name || !name[0] || cgroup_parent_parse(name, &p, &e) < 0)
+		return -1;
+	r = cgroup_at(&cg, root && *root ? root : CGROUP_ROOT, p.path + strspn(p.path, "/"), &e);
+	cgroup_parent_release(&p);
+	if (r < 0)
+		return -1;
+	cgroup_stats(&cg, &st);
+	cgroup_release(&cg);
+	l->cpu = arena_alloc(a, sizeof(*l->cpu));
+	runtime__v1__cpu_usage__init(l->cpu);
+	l->cpu->usage_core_nano_seconds = u64_ll(a, st.cpu_ns);
+	l->memory = arena_alloc(a, sizeof(*l->memory));
+	runtime__v1__memory_usage__init(l->memory);
+	l->memory->working_set_bytes = u64_ll(a, st.mem_working_set);
+	l->memory->usage_bytes = u64_ll(a, st.mem_usage);
+	l->memory->rss_bytes = u64_ll(a, st.mem_rss);
+	l->memory->page_faults = u64_ll(a, st.pgfault);
+	l->memory->major_page_faults = u64_ll(a, st.pgmajfault);
+	if (st.mem_limit >= 0 && st.mem_working_set >= 0)
+		l->memory->available_bytes = u64_ll(
+		    a, st.mem_limit > st.mem_working_set ? st.mem_limit - st.mem_working_set : 0);
+	l->process = arena_alloc(a, sizeof(*l->process));
+	runtime__v1__process_usage__init(l->process);
+	l->process->process_count = u64_ll(a, st.pids);
+	l->cpu->timestamp = l->memory->timestamp = l->process->timestamp = ts;
+	return 0;
+}
+
+/*
+ * A pod's stats: its containers' (from all, every container record), and
+ * its group's numbers, or without one their sums.
+ */
 static Runtime__V1__PodSandboxStats *
 pod_one(struct cri *c, struct arena *a, const json_t *pod, const json_t *all, struct cri_status *s)
 {
@@ -351,7 +408,8 @@ pod_one(struct cri *c, struct arena *a, const json_t *pod, const json_t *all, st
 			 gone.code != GRPC_STATUS_INVALID_ARGUMENT)
 			return *s = gone, NULL;
 	}
-	pod_sums(a, l, ts);
+	if (pod_group(a, l, pod, ts) < 0)
+		pod_sums(a, l, ts);
 	return ps;
 }
 

@@ -94,12 +94,14 @@ env_put(json_t *env, const char *kv)
 static json_t *
 exec_process(const struct container *c, const struct exec_args *a, char **cmd, int n, struct err *e)
 {
-	_cleanup_close_ int bfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	json_auto_t *spec = bfd < 0 ? NULL : jsonio_load_at(bfd, "config.json", 4 << 20, e);
-	json_t *proc = json_deep_copy(json_object_get(spec, "process")), *args = json_array();
+	json_auto_t *spec = container_spec(c, e);
+	json_t *proc, *args;
 
-	if (!proc)
-		return bfd < 0 ? (err_set(e, errno, "open '%s'", c->bundle), NULL) : NULL;
+	if (!spec)
+		return NULL;
+	if (!(proc = json_deep_copy(json_object_get(spec, "process"))))
+		return err_code(e, "invalid", "%s/config.json has no process", c->bundle), NULL;
+	args = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(args, json_string(cmd[i]));
 	json_object_set_new(proc, "args", args);

@@ -205,6 +205,16 @@ container_wait_shim_gone(const struct container *c, int ms)
 }
 
 json_t *
+container_spec(const struct container *c, struct err *e)
+{
+	_cleanup_close_ int bfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (bfd < 0)
+		return err_set(e, errno, "open '%s'", c->bundle), NULL;
+	return jsonio_load_at(bfd, "config.json", 4 << 20, e);
+}
+
+json_t *
 container_exit(const struct container *c)
 {
 	struct err e;

@@ -66,6 +66,8 @@ bool container_shim_alive(const struct container *c, int *pid);
 char *container_rootfs_path(const struct container *c);
 /* Wait up to ms for the shim to exit (and with it the rootfs mount). */
 void container_wait_shim_gone(const struct container *c, int ms);
+/* The bundle's config.json, the OCI spec create wrote (new reference), or NULL with e. */
+json_t *container_spec(const struct container *c, struct err *e);
 /* exit.json (new reference) or NULL when absent. */
 json_t *container_exit(const struct container *c);
 /* The status from files only: exit.json, shim.json, the start and pause markers. */

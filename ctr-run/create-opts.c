@@ -54,6 +54,7 @@ enum {
 	O_DEVICE,
 	O_CPU_SHARES,
 	O_OOM_ADJ,
+	O_CGROUP_PARENT,
 };
 
 static const struct opt create_opts[] = {
@@ -88,6 +89,8 @@ static const struct opt create_opts[] = {
     {"pids-limit", O_PIDS, "N", "most processes the container may have", NULL},
     {"cpu-shares", O_CPU_SHARES, "N", "relative CPU weight (2 to 262144; the kernel's 1024)", NULL},
     {"oom-score-adj", O_OOM_ADJ, "N", "the init's oom_score_adj (-1000 to 1000)", NULL},
+    {"cgroup-parent", O_CGROUP_PARENT, "PARENT",
+     "the cgroup the container's goes below: /PATH or NAME.slice (default /ctr)", NULL},
     {"net", O_NET, "host|none|slirp4netns[:OPT]|ns:NAME|cni:NAME[,NAME]|PATH",
      "network namespace (default: a new one, loopback only)", NULL},
     {"network", O_NET, "host|none|slirp4netns[:OPT]|ns:NAME|cni:NAME[,NAME]|PATH", NULL, NULL},
@@ -394,6 +397,9 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 	case O_CPU_SHARES:
 	case O_OOM_ADJ:
 		return set_size_opt(c, arg, so, e);
+	case O_CGROUP_PARENT:
+		cgroup_parent_release(&so->cgroup_parent);
+		return cgroup_parent_parse(arg, &so->cgroup_parent, e);
 	case O_NET:
 		return set_net(a, arg, e);
 	case O_DNS:

@@ -274,16 +274,18 @@ seccomp_for(const struct spec_opts *o, json_t *caps, struct err *e)
  * delegated to the user (systemd's Delegate=yes), with the controllers its
  * limits need: *parent is then that subtree's path. Without one, a limit
  * asked for could not be kept and is refused rather than dropped (podman
- * warns and drops it). No limit: no cgroup, *parent stays NULL.
+ * warns and drops it); so is a --cgroup-parent outside it. No limit and no
+ * --cgroup-parent: no cgroup, *parent stays NULL.
  */
 static int
 rootless_limits(const struct spec_opts *o, char **parent, struct err *e)
 {
-	const char *opt = o->memory > 0	      ? "--memory"
-			  : o->cpu_quota > 0  ? "--cpus"
-			  : o->pids_limit > 0 ? "--pids-limit"
-			  : o->cpu_shares > 0 ? "--cpu-shares"
-					      : NULL;
+	const char *opt = o->memory > 0		  ? "--memory"
+			  : o->cpu_quota > 0	  ? "--cpus"
+			  : o->pids_limit > 0	  ? "--pids-limit"
+			  : o->cpu_shares > 0	  ? "--cpu-shares"
+			  : o->cgroup_parent.path ? "--cgroup-parent"
+						  : NULL;
 	unsigned want = (o->memory > 0 ? CGROUP_WANT_MEMORY : 0) |
 			(o->cpu_quota > 0 || o->cpu_shares > 0 ? CGROUP_WANT_CPU : 0) |
 			(o->pids_limit > 0 ? CGROUP_WANT_PIDS : 0);
@@ -293,27 +295,47 @@ rootless_limits(const struct spec_opts *o, char **parent, struct err *e)
 		return 0;
 	if (cgroup_deleg_self(want, parent, e) < 0)
 		return err_prefix(e, "%s needs a cgroup delegated to you", opt);
+	if (o->cgroup_parent.path && !cgroup_path_within(o->cgroup_parent.path, *parent)) {
+		err_code(e, "invalid",
+			 "--cgroup-parent '%s' is outside the cgroup delegated to you (%s)",
+			 o->cgroup_parent.path, *parent);
+		free(*parent);
+		*parent = NULL;
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * The container's cgroupsPath (new string), or NULL for none (rootless
+ * without a delegated group). runc's cgroupfs driver makes the missing
+ * folders of a parent and removes only the container's own at delete.
+ */
+static char *
+cgroups_path(const struct spec_opts *o, const char *deleg)
+{
+
+	/* root: below --cgroup-parent or the one flat parent "/ctr", on v1 and v2 alike */
+	if (!priv_rootless() || o->cgroup_parent.path)
+		return cgroup_path_container(o->cgroup_parent.path ? &o->cgroup_parent : NULL,
+					     o->ns, o->id);
+	/* a user's: a child of the delegated group, which runc --rootless may make */
+	if (!deleg)
+		return NULL;
+	return xasprintf("%s/ctr-%s-%s", strcmp(deleg, "/") ? deleg : "", o->ns, o->id);
 }
 
 json_t *
 spec_linux(const struct spec_opts *o, json_t *caps, struct err *e)
 {
 	json_t *l;
-	_cleanup_free_ char *cg = xasprintf("/ctr/%s-%s", o->ns, o->id), *parent = NULL;
+	_cleanup_free_ char *cg = NULL, *parent = NULL;
 
 	if (rootless_limits(o, &parent, e) < 0)
 		return NULL;
 	l = json_pack("{s:o, s:o}", "namespaces", namespaces(o), "resources", resources(o));
-	/* one flat parent "ctr": works with runc's cgroupfs driver on v1 and v2 alike */
-	if (!priv_rootless())
+	if ((cg = cgroups_path(o, parent)))
 		json_object_set_new(l, "cgroupsPath", json_string(cg));
-	/* a user's: a child of the delegated group, which runc --rootless may make */
-	else if (parent) {
-		free(cg);
-		cg = xasprintf("%s/ctr-%s-%s", strcmp(parent, "/") ? parent : "", o->ns, o->id);
-		json_object_set_new(l, "cgroupsPath", json_string(cg));
-	}
 	if (o->ndevices)
 		json_object_set_new(l, "devices", device_nodes(o));
 	if (!o->privileged) {

@@ -38,6 +38,7 @@ spec_opts_release(struct spec_opts *o)
 	free(o->args);
 	json_decref(o->seccomp_json);
 	json_decref(o->labels);
+	cgroup_parent_release(&o->cgroup_parent);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup-path.h"
 #include "err.h"
 
 /* A --mount type=bind,src=...,dst=...,options=ro:rbind */
@@ -75,6 +76,7 @@ struct spec_opts {
 	bool
 	    slirp_host_loopback; /* ...:allow_host_loopback=true: 10.0.2.2 is the host's 127.0.0.1 */
 	json_t *labels;		 /* --label K=V as an object (owned), may be NULL */
+	struct cgroup_parent cgroup_parent; /* --cgroup-parent (owned); path NULL: "/ctr" */
 };
 
 void spec_opts_init(struct spec_opts *o);

@@ -8,6 +8,7 @@ bats_require_minimum_version 1.5.0
 load ../lib/helpers
 load ../lib/registry
 load ../lib/crilog
+load ../lib/containers
 
 CRI_PY=/usr/bin/python3
 
@@ -28,6 +29,7 @@ setup() {
 
 teardown() {
 	cri_containers_clean
+	cgroup_tree_remove "ctrtest-kp$$"
 	common_teardown
 	if [ -n "${BR:-}" ]; then ip link del "$BR" 2>/dev/null || true; fi
 }
@@ -1458,4 +1460,101 @@ while True:
 	assert_status 111
 	[[ "$stderr" == *"'$BATS_TEST_TMPDIR/notes' is there and is no socket: not replaced"* ]]
 	[ "$(cat "$BATS_TEST_TMPDIR/notes")" = precious ]
+}
+
+# The pod group a kubelet (cgroupfs driver) makes before RunPodSandbox, in
+# the hierarchies it uses, with a memory limit: $KP (below each root).
+kubelet_pod_group() {
+	local c
+	KP=ctrtest-kp$$/burstable/pod$1
+	for c in memory cpu cpuacct pids freezer; do
+		mkdir -p "/sys/fs/cgroup/$c/$KP"
+	done
+	echo $((256 << 20)) >"/sys/fs/cgroup/memory/$KP/memory.limit_in_bytes"
+}
+
+@test "cri: cgroup_parent: the pod's containers below the kubelet's pod group, limits there, pod stats from it, nothing left but the group" {
+	local c1 c2 p1 p2 hostsleep pod ps bad
+	require_root
+	cri_start
+	kubelet_pod_group 1
+	busybox_pod unused
+	# what RunPodSandbox refuses, leaving no pod
+	for bad in relative/x /a/../b "/a b" kube.slice:ctr:x; do
+		run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config bad "\"linux\":{\"cgroup_parent\":\"$bad\",\"security_context\":{\"namespace_options\":{\"network\":\"NODE\"}}}")"
+		[ "$status" -ne 0 ]
+		[[ "$stderr" == "INVALID_ARGUMENT: LinuxPodSandboxConfig: --cgroup-parent"* ]]
+	done
+	[ "$(cri_call RuntimeService/ListPodSandbox '{"filter":{"label_selector":{"app":"bad"}}}')" = "{}" ]
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config kp "\"linux\":{\"cgroup_parent\":\"/$KP\",\"security_context\":{\"namespace_options\":{\"network\":\"NODE\"}}}")" | jq -r .pod_sandbox_id)
+	c1=$(cri_call RuntimeService/CreateContainer "$(jq -c '.config.linux = {resources: {memory_limit_in_bytes: 67108864}}' <<<"$(container_config a 0 sleep 1000)")" | jq -r .container_id)
+	c2=$(cri_call RuntimeService/CreateContainer "$(container_config b 0 sleep 1000)" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c1\"}"
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c2\"}"
+	cri_wait_state "$c1" CONTAINER_RUNNING
+	cri_wait_state "$c2" CONTAINER_RUNNING
+	p1=$(ctr-run -n k8s.io state "$c1" | jq .pid) p2=$(ctr-run -n k8s.io state "$c2" | jq .pid)
+	grep -qx "[0-9]*:memory:/$KP/k8s.io-$c1" "/proc/$p1/cgroup"
+	grep -qx "[0-9]*:memory:/$KP/k8s.io-$c2" "/proc/$p2/cgroup"
+	grep -qx "[0-9]*:pids:/$KP/k8s.io-$c2" "/proc/$p2/cgroup"
+	[ ! -e "/sys/fs/cgroup/memory/ctr/k8s.io-$c1" ]
+	[ "$(cat "/sys/fs/cgroup/memory/$KP/k8s.io-$c1/memory.limit_in_bytes")" = 67108864 ]
+	# UpdateContainerResources acts on the container's own group, not the pod's
+	cri_call RuntimeService/UpdateContainerResources "{\"container_id\":\"$c1\",\"linux\":{\"memory_limit_in_bytes\":100663296}}"
+	[ "$(cat "/sys/fs/cgroup/memory/$KP/k8s.io-$c1/memory.limit_in_bytes")" = 100663296 ]
+	[ "$(cat "/sys/fs/cgroup/memory/$KP/memory.limit_in_bytes")" = $((256 << 20)) ]
+	run cri_call RuntimeService/ContainerStats "{\"container_id\":\"$c1\"}"
+	[ "$(json_get "$output" .stats.memory.available_bytes.value)" -le 100663296 ]
+	# the pod's numbers are its group's: a task the kubelet's side put there counts
+	sleep 1000 &
+	hostsleep=$!
+	track_pid "$hostsleep"
+	echo "$hostsleep" >"/sys/fs/cgroup/pids/$KP/cgroup.procs"
+	echo "$hostsleep" >"/sys/fs/cgroup/memory/$KP/cgroup.procs"
+	exec_out "$c2" sh -c 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=24 2>/dev/null'
+	run cri_call RuntimeService/PodSandboxStats "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_status 0
+	ps=$output
+	[ "$(jq -r '.stats.linux.containers | length' <<<"$ps")" = 2 ]
+	[ "$(jq -r .stats.linux.process.process_count.value <<<"$ps")" = 3 ]
+	[ "$(jq -r .stats.linux.process.process_count.value <<<"$ps")" = "$(cat "/sys/fs/cgroup/pids/$KP/pids.current")" ]
+	[ "$(jq -r .stats.linux.memory.usage_bytes.value <<<"$ps")" -ge $((24 << 20)) ]
+	[ "$(jq -r .stats.linux.memory.available_bytes.value <<<"$ps")" -le $((232 << 20)) ]
+	[ "$(jq -r .stats.linux.cpu.usage_core_nano_seconds.value <<<"$ps")" -gt 0 ]
+	kill "$hostsleep"
+	wait "$hostsleep" || true
+	# stop and remove: the containers' groups go; the pod group is the kubelet's
+	cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_none "containers' groups" "$(ls -d /sys/fs/cgroup/*/"$KP"/k8s.io-* 2>/dev/null)"
+	[ -d "/sys/fs/cgroup/memory/$KP" ]
+	cgroup_tree_remove "ctrtest-kp$$"
+	assert_none "the pod group" "$(ls -d /sys/fs/cgroup/*/ctrtest-kp$$ 2>/dev/null)"
+}
+
+@test "cri: a container that allocates past its memory limit: exited, OOMKilled, 137, as containerd answers" {
+	local c pod
+	require_root
+	cri_start
+	kubelet_pod_group 2
+	busybox_pod unused
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config oom "\"linux\":{\"cgroup_parent\":\"/$KP\",\"security_context\":{\"namespace_options\":{\"network\":\"NODE\"}}}")" | jq -r .pod_sandbox_id)
+	# below the pod's group; the shell that is the container's init holds the memory: the OOM killer's choice
+	c=$(cri_call RuntimeService/CreateContainer "$(jq -c --arg s 'a=$(yes aaaaaaaaaaaaaaaa | head -c 268435456); echo survived' \
+		'.config.command = ["sh", "-c", $s] | .config.linux = {resources: {memory_limit_in_bytes: 33554432}}' <<<"$(container_config hog)")" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	cri_wait_state "$c" CONTAINER_EXITED
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c\"}"
+	assert_status 0
+	[ "$(json_get "$output" '[.status.state, .status.exit_code, .status.reason] | join(" ")')" = "CONTAINER_EXITED 137 OOMKilled" ]
+	[ "$(json_get "$output" .status.finished_at)" -ge "$(json_get "$output" .status.started_at)" ]
+	# one KILLed by StopContainer also exits 137, and is no OOM
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config killed 0 sleep 1000)" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}"
+	cri_wait_state "$c" CONTAINER_RUNNING
+	cri_call RuntimeService/StopContainer "{\"container_id\":\"$c\",\"timeout\":0}"
+	run cri_call RuntimeService/ContainerStatus "{\"container_id\":\"$c\"}"
+	[ "$(json_get "$output" '[.status.exit_code, .status.reason] | join(" ")')" = "137 Error" ]
+	cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
+	assert_none "containers' groups" "$(ls -d /sys/fs/cgroup/*/"$KP"/k8s.io-* 2>/dev/null)"
 }

@@ -350,6 +350,11 @@ user_busybox() {
 	assert_status 125
 	assert_output_contains "--pids-limit needs a cgroup delegated to you: cgroup '"
 	assert_output_contains "' has no pids controller"
+	# so is a parent group: only one inside the delegated group could be the user's
+	run as_user ctr-run run --rm --cgroup-parent /kubepods/x - -- true <<<"$snap"
+	assert_status 125
+	assert_output_contains "--cgroup-parent needs a cgroup delegated to you: "
+	[ "${#lines[@]}" -eq 1 ]
 	run as_user ctr-run run --rm --net cni:x - -- true <<<"$snap"
 	assert_status 125
 	assert_output_contains "needs root (ctr-netns)"

@@ -11,7 +11,11 @@ load ../lib/containers
 setup_file() { busybox_registry_start; }
 teardown_file() { busybox_registry_stop; }
 setup() { containers_setup; }
-teardown() { containers_teardown; }
+teardown() {
+	containers_remove_noted
+	cgroup_tree_remove "ctrtest-cgp$$" "ctrtestcgp$$.slice"
+	common_teardown
+}
 
 # A committed snapshot derived from the image with SCRIPT run in its root;
 # prints the path of a snapshot document pointing at it.
@@ -214,6 +218,44 @@ derive_image() {
 	jq -e '.memory.working_set >= 0 and .memory.working_set <= .memory.usage and .memory.rss >= 0 and .memory.pgfault > 0' <<<"$output"
 	ctr-run delete -f "$id"
 	assert_clean "$id"
+}
+
+@test "run: --cgroup-parent: bad parents refused, the container below a path or a slice, its own group gone at delete, the parent left" {
+	local id sid pid bad p=ctrtest-cgp$$ sl=ctrtestcgp$$
+	id=$(cid "cgp$$") sid=$(cid "cgps$$")
+	for bad in kubepods/x ./x /x/../y /x/.. /x//y "/x y" $'/x\ny' /x:y x.slice:ctr:y -x.slice x--y.slice ""; do
+		run ctr-run create --name "$id" --cgroup-parent "$bad" "$IMG"
+		assert_status 100
+		[ "${#lines[@]}" -eq 1 ]
+		assert_output_contains "--cgroup-parent"
+	done
+	[ ! -e "$CTR_ROOT/containers/default/$id" ]
+	assert_none "a refused parent" "$(cgroup_tree_left x)"
+	# the parent as a kubelet leaves it: made, with its own limit, in memory only
+	mkdir "/sys/fs/cgroup/memory/$p"
+	echo $((64 << 20)) >"/sys/fs/cgroup/memory/$p/memory.limit_in_bytes"
+	ctr-run run -d --name "$id" --cgroup-parent "/$p/pod1/" --memory 32m "$IMG" -- sleep 1000 >/dev/null
+	pid=$(ctr-run state "$id" | jq .pid)
+	grep -qx "[0-9]*:memory:/$p/pod1/default-$id" "/proc/$pid/cgroup"
+	grep -qx "[0-9]*:pids:/$p/pod1/default-$id" "/proc/$pid/cgroup"
+	grep -qx "[0-9]*:cpuacct:/$p/pod1/default-$id" "/proc/$pid/cgroup"
+	[ "$(cat "/sys/fs/cgroup/memory/$p/pod1/default-$id/memory.limit_in_bytes")" = $((32 << 20)) ]
+	[ "$(cat "/sys/fs/cgroup/memory/$p/memory.limit_in_bytes")" = $((64 << 20)) ]
+	[ "$(ctr-run stats --json "$id" | jq .memory.limit)" = $((32 << 20)) ]
+	# systemd's slice form, placed where systemd puts it
+	ctr-run run -d --name "$sid" --cgroup-parent "$sl-pod2.slice" "$IMG" -- sleep 1000 >/dev/null
+	pid=$(ctr-run state "$sid" | jq .pid)
+	grep -qx "[0-9]*:memory:/$sl.slice/$sl-pod2.slice/ctr-default-$sid.scope" "/proc/$pid/cgroup"
+	ctr-run delete -f "$id" "$sid"
+	assert_clean "$id"
+	assert_clean "$sid"
+	# runc's delete removed each container's own group; the parents are their owner's
+	assert_none "$id's group" "$(cgroup_tree_left "$p/pod1/default-$id")"
+	assert_none "$sid's group" "$(cgroup_tree_left "$sl.slice/$sl-pod2.slice/ctr-default-$sid.scope")"
+	[ -d "/sys/fs/cgroup/memory/$p/pod1" ] && [ -d "/sys/fs/cgroup/pids/$p/pod1" ]
+	[ -d "/sys/fs/cgroup/memory/$sl.slice/$sl-pod2.slice" ]
+	cgroup_tree_remove "$p" "$sl.slice"
+	assert_none "the parents" "$(cgroup_tree_left "$p")$(cgroup_tree_left "$sl.slice")"
 }
 
 @test "run: ls shows each container's true state" {

@@ -138,3 +138,22 @@ wait_for_file_text() {
 	echo "no '$2' in $1: $(cat "$1" 2>/dev/null)" >&2
 	return 1
 }
+
+# cgroup_tree_remove NAME...: remove the cgroup folder NAME (a path below
+# each hierarchy's root that the test chose) and every folder below it,
+# deepest first, in every hierarchy (v1 controllers and the v2 tree).
+# What the kubelet does with a pod's cgroup once the pod is gone.
+cgroup_tree_remove() {
+	local name top
+	for name in "$@"; do
+		for top in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do
+			[ -d "$top" ] || continue
+			find "$top" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		done
+	done
+}
+
+# cgroup_tree_left NAME: the folders of cgroup NAME left in any hierarchy.
+cgroup_tree_left() {
+	ls -d /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1" 2>/dev/null || true
+}
