@@ -1257,22 +1257,30 @@ rss() {
 	awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
 }
 
-@test "cri: PortForward relays requests to ports on the pod's loopback (portforward.k8s.io over SPDY/3.1)" {
-	cri_with_busybox
+# pf_pod: a pod of its own network ($pod) whose container $c serves on its
+# loopback: 7301 answers a line, 7302 hashes what it is sent, 7303 sends 64 MiB.
+pf_pod() {
+	local script i
 	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
 	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config pf)" | jq -r .pod_sandbox_id)
-	# servers in the pod's own network namespace: a line answered, what is sent hashed, 64 MiB sent
 	script='nc -ll -p 7301 -e sh -c "read x; echo got \$x" &
 		nc -ll -p 7302 -e sha256sum &
 		nc -ll -p 7303 -e head -c 67108864 /dev/zero &
-		touch /tmp/up; wait'
+		wait'
 	c=$(cri_call RuntimeService/CreateContainer "$(container_config srv | jq -c --arg s "$script" '.config.command = ["sh", "-c", $s]')" | jq -r .container_id)
 	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}" >/dev/null
-	for ((i = 0; i < 100; i++)); do
-		cri_call RuntimeService/ExecSync "{\"container_id\":\"$c\",\"cmd\":[\"test\",\"-e\",\"/tmp/up\"]}" | jq -e '.exit_code // 0 | . == 0' >/dev/null && break
-		sleep 0.1
+	# until the three listen (state 0A) in the pod's namespace
+	for ((i = 0; i < 200; i++)); do
+		[ "$(ctr-netns exec "cri-$pod" -- cat /proc/net/tcp /proc/net/tcp6 |
+			awk '$4 == "0A" && $2 ~ /:1C8[567]$/' | wc -l)" -ge 3 ] && return 0
+		sleep 0.05
 	done
-	sleep 0.5 # the listeners of the three nc
+	return 1
+}
+
+@test "cri: PortForward relays requests to ports on the pod's loopback (portforward.k8s.io over SPDY/3.1)" {
+	cri_with_busybox
+	pf_pod
 	url=$(pf_url "$pod")
 	[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/portforward/[A-Za-z0-9_-]{11}$ ]]
 	# two requests at once on one connection, and a closed port: its message on the error stream
@@ -1346,5 +1354,51 @@ while True:
 	run forward "$(pf_url "$pod")" "[{\"port\":$port}]"
 	[ "$(jq -r '.requests[0].data' <<<"$output")" = "host side" ]
 	[ "$(jq -r '.requests[0].error' <<<"$output")" = "" ]
+	cri_stop
+}
+
+# go_client: tests/lib/cri-stream-go built (offline, against Debian's
+# moby/spdystream) once per file, as $GO_CLIENT.
+go_client() {
+	require_cmd go
+	[ -d /usr/share/gocode/src/github.com/moby/spdystream ] ||
+		skip "needs golang-github-docker-spdystream-dev"
+	GO_CLIENT=$BATS_FILE_TMPDIR/cri-stream-go
+	[ -x "$GO_CLIENT" ] && return 0
+	(cd "$REPO_ROOT/tests/lib/cri-stream-go" &&
+		GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE=$BATS_FILE_TMPDIR/gocache \
+			go build -o "$GO_CLIENT" .)
+}
+
+@test "cri: the API server's own SPDY library (Go, moby/spdystream) does Exec and PortForward with us" {
+	go_client
+	cri_with_busybox
+	pf_pod
+	# exec: stdout, stderr and the Status of an exit code; stdin to its end
+	url=$(cri_call RuntimeService/Exec "{\"container_id\":\"$c\",\"cmd\":[\"sh\",\"-c\",\"echo out; echo err >&2; exit 3\"],\"stdout\":true,\"stderr\":true}" | jq -r .url)
+	run "$GO_CLIENT" exec "$url"
+	assert_status 0
+	[ "$(jq -r .stdout <<<"$output")" = out ]
+	[ "$(jq -r .stderr <<<"$output")" = err ]
+	[ "$(jq -r .status.reason <<<"$output")" = NonZeroExitCode ]
+	[ "$(jq -r '.status.details.causes[0].message' <<<"$output")" = 3 ]
+	head -c 5000000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	url=$(cri_call RuntimeService/Exec "{\"container_id\":\"$c\",\"cmd\":[\"sha256sum\"],\"stdin\":true,\"stdout\":true,\"stderr\":true}" | jq -r .url)
+	run "$GO_CLIENT" exec -stdin "$BATS_TEST_TMPDIR/in" "$url"
+	assert_status 0
+	[ "$(jq -r .stdout <<<"$output")" = "$(sha256sum <"$BATS_TEST_TMPDIR/in")" ]
+	[ "$(jq -r .status.status <<<"$output")" = Success ]
+	# port-forward: three requests at once, one to a closed port
+	run "$GO_CLIENT" portforward -send $'go\n' "$(pf_url "$pod")" 7301 7301 7399
+	assert_status 0
+	[ "$(jq -r '[.requests[0,1].data] | join(",")' <<<"$output")" = $'got go\n,got go' ]
+	[ "$(jq -r '[.requests[0,1].error] | join("")' <<<"$output")" = "" ]
+	[[ "$(jq -r '.requests[2].error' <<<"$output")" == "error forwarding port 7399 to pod $pod, uid : failed to execute portforward in network namespace"*"connection refused "* ]]
+	# 5 MB up and its hash back; 64 MiB down
+	run "$GO_CLIENT" portforward "$(pf_url "$pod")" "7302@$BATS_TEST_TMPDIR/in" 7303
+	assert_status 0
+	[ "$(jq -r '.requests[0].data' <<<"$output")" = "$(sha256sum <"$BATS_TEST_TMPDIR/in")" ]
+	[ "$(jq -r '.requests[1].bytes' <<<"$output")" = 67108864 ]
+	[ "$(jq -r '.requests[1].sha256' <<<"$output")" = "$(head -c 67108864 /dev/zero | sha256sum | cut -d' ' -f1)" ]
 	cri_stop
 }
