@@ -1112,6 +1112,29 @@ exec_url() {
 	url=$(exec_url '"cmd":["sh","-c","sleep 1; wc -c"],"stdin":true,"stdout":true')
 	run stream "$url" --stdout --stdin-file "$BATS_TEST_TMPDIR/in"
 	[ "$(jq -r .stdout <<<"$output" | tr -d ' ')" = 3000000 ]
+	# flow control both ways: 32 MiB to a command that waits, 64 MiB from one to a
+	# client that waits; what they wait for stays out of ctr-cri's memory
+	head -c 33554432 /dev/zero >"$BATS_TEST_TMPDIR/in"
+	before=$(rss "$CRI_PID")
+	url=$(exec_url '"cmd":["sh","-c","sleep 4; wc -c"],"stdin":true,"stdout":true')
+	stream "$url" --stdout --stdin-file "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/up.json" &
+	up=$!
+	track_pid "$up"
+	sleep 3
+	during_up=$(rss "$CRI_PID")
+	url=$(exec_url '"cmd":["head","-c","67108864","/dev/zero"],"stdout":true')
+	stream "$url" --stdout --pause 4 --digest >"$BATS_TEST_TMPDIR/down.json" &
+	down=$!
+	track_pid "$down"
+	sleep 3
+	during_down=$(rss "$CRI_PID")
+	wait "$up" "$down"
+	echo "rss before $before KiB, input waiting $during_up KiB, output waiting $during_down KiB"
+	[ $((during_up - before)) -lt 16384 ]
+	[ $((during_down - before)) -lt 16384 ]
+	[ "$(jq -r .stdout "$BATS_TEST_TMPDIR/up.json" | tr -d ' ')" = 33554432 ]
+	[ "$(jq -r .stdout_bytes "$BATS_TEST_TMPDIR/down.json")" = 67108864 ]
+	[ "$(jq -r .stdout_sha256 "$BATS_TEST_TMPDIR/down.json")" = "$(head -c 67108864 /dev/zero | sha256sum | cut -d' ' -f1)" ]
 	# a terminal, of the size the client's first resize message gives
 	url=$(exec_url '"cmd":["sh","-c","test -t 0 && test -t 1 && echo a tty; stty size"],"tty":true,"stdout":true')
 	run stream "$url" --stdout --tty --size 100x30

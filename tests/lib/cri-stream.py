@@ -15,6 +15,8 @@ speak to it: HTTP/1.1 upgraded to SPDY/3.1, subprotocol v4.channel.k8s.io.
                      "" offers none)
     --upgrade U      the Upgrade header (default SPDY/3.1)
     --timeout S      give up after S seconds (default 30)
+    --pause S        read nothing of the server's for S seconds after opening the streams
+    --digest         print stdout as "stdout_bytes" and "stdout_sha256" (large output)
     --raw HEX        after the upgrade send these bytes instead of opening streams,
                      and read until the server closes the connection
     --portforward JSON   (with --protocol portforward.k8s.io) the requests, all at
@@ -207,7 +209,7 @@ def main(argv):
     flags = set()
     i = 1
     while i < len(argv):
-        if argv[i] in ("--stdout", "--stderr", "--tty"):
+        if argv[i] in ("--stdout", "--stderr", "--tty", "--digest"):
             flags.add(argv[i])
             i += 1
         elif argv[i] == "--resize-on":
@@ -273,10 +275,13 @@ def main(argv):
         ids["stdin"] = c.open("stdin")
     ids["error"] = c.open("error")
     if "--stdin" in opts:
-        text = opts["--stdin"]
-        for i in range(0, len(text), 32768):  # as the kubelet's copies: 32 KiB frames
-            c.data(ids["stdin"], 0, text[i:i + 32768])
-        c.data(ids["stdin"], FIN, b"")
+        def send(text):
+            for i in range(0, len(text), 32768):  # as the kubelet's copies: 32 KiB frames
+                c.data(ids["stdin"], 0, text[i:i + 32768])
+            c.data(ids["stdin"], FIN, b"")
+        # from a thread, as the kubelet's: the server may stop reading until we do
+        threading.Thread(target=send, args=(opts["--stdin"],), daemon=True).start()
+    time.sleep(float(opts.get("--pause", 0)))
     got = {k: b"" for k in ids}
     ended = set()
     goaway = False
@@ -310,8 +315,14 @@ def main(argv):
         f = c.frame()
         goaway = f is not None and f[0] and f[1] == GOAWAY
     sock.close()
+    out = got.get("stdout", b"")
+    if "--digest" in flags:
+        print(json.dumps({"http": 101, "stdout_bytes": len(out),
+                          "stdout_sha256": hashlib.sha256(out).hexdigest(),
+                          "status": json.loads(got["error"]) if got.get("error") else None}))
+        return
     print(json.dumps({"http": 101,
-                      "stdout": got.get("stdout", b"").decode(errors="replace"),
+                      "stdout": out.decode(errors="replace"),
                       "stderr": got.get("stderr", b"").decode(errors="replace"),
                       "status": json.loads(got["error"]) if got.get("error") else None,
                       "goaway": goaway}))
