@@ -99,10 +99,11 @@ req_end(struct pf *p, struct pf_req *q, const char *msg)
 	req_free(q);
 }
 
+/* The request stream id (never 0: a request's stream not yet open) is of, or NULL. */
 static struct pf_req *
 req_by_stream(struct pf *p, uint32_t id)
 {
-	for (int i = 0; i < FWD_MAX; i++)
+	for (int i = 0; id && i < FWD_MAX; i++)
 		if (p->q[i].rid && (p->q[i].data == id || p->q[i].error == id))
 			return &p->q[i];
 	return NULL;
