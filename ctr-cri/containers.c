@@ -813,6 +813,38 @@ item_msg(struct arena *a, const json_t *rec, Runtime__V1__ContainerState state)
 	return k;
 }
 
+/* The names containerd 1.6 gives the states in its answers (criContainerStateToString). */
+static const char *
+state_name(Runtime__V1__ContainerState st)
+{
+	switch (st) {
+	case RUNTIME__V1__CONTAINER_STATE__CONTAINER_CREATED:
+		return "CONTAINER_CREATED";
+	case RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING:
+		return "CONTAINER_RUNNING";
+	case RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED:
+		return "CONTAINER_EXITED";
+	default:
+		return "CONTAINER_UNKNOWN";
+	}
+}
+
+int
+containers_running(struct cri *c, const char *id, struct cri_status *s)
+{
+	json_auto_t *rs = run_state(c, id, s);
+	Runtime__V1__ContainerState st;
+
+	if (!rs && s->code != GRPC_STATUS_NOT_FOUND)
+		return -1;
+	/* none of ctr-run's: a creation or removal cut short, exited as ContainerStatus says */
+	st = rs ? state_of(jsonio_str(rs, "status") ?: "")
+		: RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED;
+	if (st != RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING)
+		return cri_fail(s, GRPC_STATUS_UNKNOWN, "container is in %s state", state_name(st));
+	return 0;
+}
+
 /* One ctr-run ls for the states of all: {id: status}. */
 static json_t *
 run_states(struct cri *c, struct cri_status *s)

@@ -46,6 +46,7 @@ static const struct method methods[] = {
     {"/runtime.v1.RuntimeService/ListPodSandboxStats", stats_pod_list},
     {"/runtime.v1.RuntimeService/Exec", stream_exec},
     {"/runtime.v1.RuntimeService/Attach", stream_attach},
+    {"/runtime.v1.RuntimeService/PortForward", stream_port_forward},
     {"/runtime.v1.ImageService/ListImages", images_list},
     {"/runtime.v1.ImageService/ImageStatus", images_status},
     {"/runtime.v1.ImageService/PullImage", images_pull},

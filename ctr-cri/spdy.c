@@ -5,7 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fdio.h"
+#include "log.h"
 #include "spdy.h"
 #include "xmem.h"
 
@@ -231,6 +233,47 @@ spdy_next(struct spdy *s, struct spdy_frame *f, struct err *e)
 	return 1;
 }
 
+int
+spdy_control(struct spdy *s, const struct spdy_frame *f)
+{
+	_cleanup_free_ char *ignored = NULL;
+	struct err e;
+
+	switch (f->type) {
+	case SPDY_PING:
+		return f->len == 4 ? spdy_send_ping(s, f->stream) : 0;
+	case SPDY_GOAWAY:
+		return -1;
+	case SPDY_HEADERS:
+	case SPDY_SYN_REPLY:
+		/* nothing for us, but its block moves the zlib stream on */
+		return spdy_header(s, f, "", &ignored, &e) < 0 ? -1 : 0;
+	default:
+		/* SETTINGS, WINDOW_UPDATE: spdystream neither sends nor honours windows */
+		return 0;
+	}
+}
+
+int
+spdy_pump(struct spdy *s, struct spdy_frame *f, const uint32_t *last, const bool *stop,
+	  void (*fn)(void *), void *ctx)
+{
+	struct err e;
+	int r;
+
+	if (spdy_fill(s) <= 0)
+		return -1;
+	while (!*stop && (r = spdy_next(s, f, &e)) != 0) {
+		if (r < 0) {
+			log_debug("stream: %s", e.msg);
+			spdy_send_goaway(s, *last, SPDY_PROTOCOL_ERROR);
+			return -1;
+		}
+		fn(ctx);
+	}
+	return 0;
+}
+
 /* Inflate a header block into *out (new, *outlen bytes). */
 static int
 inflate_block(struct spdy *s, const uint8_t *p, size_t n, uint8_t **out, size_t *outlen,
@@ -266,24 +309,23 @@ inflate_block(struct spdy *s, const uint8_t *p, size_t n, uint8_t **out, size_t 
 }
 
 int
-spdy_header(struct spdy *s, const struct spdy_frame *f, const char *name, char **value,
-	    struct err *e)
+spdy_headers(struct spdy *s, const struct spdy_frame *f, const char *const *names, char **values,
+	     size_t nnames, struct err *e)
 {
 	uint8_t *h = NULL;
-	size_t n = 0, off = 4;
+	size_t n = 0, off = 4, skip = f->type == SPDY_SYN_STREAM ? 10 : 4;
 	uint32_t count;
 	int found = 0;
 
-	size_t skip = f->type == SPDY_SYN_STREAM ? 10 : 4;
-
-	*value = NULL;
+	for (size_t k = 0; k < nnames; k++)
+		values[k] = NULL;
 	if (f->len < skip)
 		return err_code(e, "invalid", "SPDY control frame %u of %zu bytes", f->type,
 				f->len);
 	if (inflate_block(s, f->data + skip, f->len - skip, &h, &n, e) < 0)
 		return -1;
 	count = n >= 4 ? get32(h) : 0;
-	for (uint32_t i = 0; i < count && !found; i++) {
+	for (uint32_t i = 0; i < count; i++) {
 		uint32_t nl, vl;
 
 		if (n - off < 4 || (nl = get32(h + off)) > n - off - 4)
@@ -291,17 +333,30 @@ spdy_header(struct spdy *s, const struct spdy_frame *f, const char *name, char *
 		off += 4;
 		if (n - off < 4 + (size_t)nl || (vl = get32(h + off + nl)) > n - off - nl - 4)
 			goto bad;
-		if (nl == strlen(name) && memcmp(h + off, name, nl) == 0) {
-			*value = xstrndup((char *)h + off + nl + 4, vl);
-			found = 1;
-		}
+		for (size_t k = 0; k < nnames; k++)
+			if (!values[k] && nl == strlen(names[k]) &&
+			    memcmp(h + off, names[k], nl) == 0) {
+				values[k] = xstrndup((char *)h + off + nl + 4, vl);
+				found++;
+			}
 		off += (size_t)nl + 4 + vl;
 	}
 	free(h);
 	return found;
 bad:
 	free(h);
+	for (size_t k = 0; k < nnames; k++) {
+		free(values[k]);
+		values[k] = NULL;
+	}
 	return err_code(e, "invalid", "SPDY header block: a length past its end");
+}
+
+int
+spdy_header(struct spdy *s, const struct spdy_frame *f, const char *name, char **value,
+	    struct err *e)
+{
+	return spdy_headers(s, f, &name, value, 1, e);
 }
 
 static int

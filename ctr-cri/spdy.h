@@ -59,6 +59,21 @@ ssize_t spdy_fill(struct spdy *s);
 /* The next whole frame in the buffer: 1, 0 when more bytes are needed, -1 on a bad frame. */
 int spdy_next(struct spdy *s, struct spdy_frame *f, struct err *e);
 /*
+ * A control frame both protocols answer alike: a PING echoed, a HEADERS or
+ * SYN_REPLY block inflated (it moves the zlib stream on), SETTINGS and
+ * WINDOW_UPDATE ignored (spdystream, the kubelet's, neither sends nor
+ * honours windows: TCP's is the flow control). 0, or -1 when the
+ * connection ends: a GOAWAY, a failed write, a bad block.
+ */
+int spdy_control(struct spdy *s, const struct spdy_frame *f);
+/*
+ * One read from the connection, then fn(ctx) on each whole frame (in f)
+ * while *stop is false: 0, or -1 at the connection's end, on a read error,
+ * or on a bad frame (answered with a GOAWAY naming *last).
+ */
+int spdy_pump(struct spdy *s, struct spdy_frame *f, const uint32_t *last, const bool *stop,
+	      void (*fn)(void *), void *ctx);
+/*
  * The value of header name in the block of a SYN_STREAM, SYN_REPLY or
  * HEADERS frame (inflated even when not wanted: the zlib stream spans the
  * connection). 1 and a new
@@ -66,6 +81,9 @@ int spdy_next(struct spdy *s, struct spdy_frame *f, struct err *e);
  */
 int spdy_header(struct spdy *s, const struct spdy_frame *f, const char *name, char **value,
 		struct err *e);
+/* The values of several names at once (new strings, NULL when absent): how many found, or -1. */
+int spdy_headers(struct spdy *s, const struct spdy_frame *f, const char *const *names,
+		 char **values, size_t nnames, struct err *e);
 
 /* Writes (whole frames, blocking); each 0 or -1 with errno. */
 int spdy_send_data(struct spdy *s, uint32_t stream, uint8_t flags, const void *p, size_t n);

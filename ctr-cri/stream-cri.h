@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Exec and Attach: a request checked and kept under a token, its URL on the streaming server. */
+/* Exec, Attach and PortForward: a request checked and kept under a token, its URL on the streaming server. */
 #ifndef CTR_CRI_STREAM_CRI_H
 #define CTR_CRI_STREAM_CRI_H
 
@@ -9,5 +9,8 @@ int stream_exec(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *re
 		struct arena *arena, struct cri_status *s);
 int stream_attach(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
 		  struct arena *arena, struct cri_status *s);
+
+int stream_port_forward(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp,
+			struct arena *arena, struct cri_status *s);
 
 #endif

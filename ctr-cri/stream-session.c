@@ -178,12 +178,12 @@ on_data(struct session *s)
 	}
 }
 
+/* A frame of the client's (in s->f); arg is the session. */
 static void
-on_frame(struct session *s)
+on_frame(void *arg)
 {
+	struct session *s = arg;
 	const struct spdy_frame *f = &s->f;
-	_cleanup_free_ char *ignored = NULL;
-	struct err e;
 
 	if (!f->control) {
 		on_data(s);
@@ -197,20 +197,9 @@ on_frame(struct session *s)
 		if (s->id[S_STDIN] && f->stream == s->id[S_STDIN])
 			stdin_end(s);
 		break;
-	case SPDY_PING:
-		if (f->len == 4 && spdy_send_ping(&s->sp, f->stream) < 0)
+	default:
+		if (spdy_control(&s->sp, f) < 0)
 			s->gone = true;
-		break;
-	case SPDY_GOAWAY:
-		s->gone = true;
-		break;
-	case SPDY_HEADERS:
-	case SPDY_SYN_REPLY:
-		/* nothing for us, but its block moves the zlib stream on */
-		if (spdy_header(&s->sp, f, "", &ignored, &e) < 0)
-			s->gone = true;
-		break;
-	default: /* SETTINGS, WINDOW_UPDATE: no flow control is done on either side */
 		break;
 	}
 }
@@ -219,22 +208,8 @@ on_frame(struct session *s)
 static void
 from_client(struct session *s)
 {
-	struct err e;
-	int r;
-
-	if (spdy_fill(&s->sp) <= 0) {
+	if (spdy_pump(&s->sp, &s->f, &s->last, &s->gone, on_frame, s) < 0)
 		s->gone = true;
-		return;
-	}
-	while (!s->gone && (r = spdy_next(&s->sp, &s->f, &e)) != 0) {
-		if (r < 0) {
-			log_debug("stream: %s", e.msg);
-			spdy_send_goaway(&s->sp, s->last, SPDY_PROTOCOL_ERROR);
-			s->gone = true;
-			break;
-		}
-		on_frame(s);
-	}
 }
 
 /* One read of the command's output to its stream; false at its end. */

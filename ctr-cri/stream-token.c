@@ -43,6 +43,7 @@ stream_req_release(struct stream_req *r)
 	for (size_t i = 0; r->cmd && r->cmd[i]; i++)
 		free(r->cmd[i]);
 	free(r->cmd);
+	free(r->netns);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The streaming server's one-time tokens: an Exec or Attach call mints one
+ * The streaming server's one-time tokens: an Exec, Attach or PortForward call mints one
  * for its request, the client's first request to the streaming server
  * takes it. Unused ones expire (a minute by default); at most 1000 wait at once.
  */
@@ -15,13 +15,14 @@
 #define STREAM_TOKEN_MAX 1000 /* waiting at once */
 #define STREAM_TOKEN_LEN 11   /* 8 random bytes in base64url */
 
-enum stream_kind { STREAM_EXEC, STREAM_ATTACH };
+enum stream_kind { STREAM_EXEC, STREAM_ATTACH, STREAM_PORTFORWARD };
 
 /* What a token stands for: one call's request. */
 struct stream_req {
 	enum stream_kind kind;
-	char *container; /* the container's full ID */
+	char *container; /* the container's full ID; port-forward: the pod sandbox's */
 	char **cmd;	 /* exec: NULL-ended */
+	char *netns;	 /* port-forward: the pod's pinned netns; NULL: the host's */
 	bool tty, in, out, err;
 };
 

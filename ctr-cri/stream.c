@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The streaming server: the listener thread, and per connection the HTTP
- * request, its token, the upgrade to SPDY/3.1 (stream-session.c runs it).
+ * request, its token, the upgrade to SPDY/3.1 (stream-session.c runs an
+ * exec or attach, stream-portforward.c a port-forward).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fdio.h"
 #include "log.h"
+#include "stream-portforward.h"
 #include "stream-session.h"
 #include "stream.h"
 #include "xmem.h"
@@ -52,8 +55,11 @@ static struct {
 char *
 stream_url(enum stream_kind kind, const char *token)
 {
-	return xasprintf("http://%s/%s/%s", srv.host, kind == STREAM_EXEC ? "exec" : "attach",
-			 token);
+	static const char *const paths[] = {[STREAM_EXEC] = "exec",
+					    [STREAM_ATTACH] = "attach",
+					    [STREAM_PORTFORWARD] = "portforward"};
+
+	return xasprintf("http://%s/%s/%s", srv.host, paths[kind], token);
 }
 
 /* An HTTP answer that ends the connection: code, reason, one line of body. */
@@ -155,6 +161,18 @@ header_has(char *head, char *first, const char *name, const char *word)
 	return false;
 }
 
+/* No version in common: the one we speak, in upstream's words. */
+static void
+refuse_protocol(int fd, const char *proto)
+{
+	_cleanup_free_ char *extra =
+	    xasprintf("X-Accepted-Stream-Protocol-Versions: %s\r\n", proto);
+	_cleanup_free_ char *body = xasprintf(
+	    "unable to upgrade: unable to negotiate protocol: the server accepts %s", proto);
+
+	http_error(fd, 403, "Forbidden", extra, body);
+}
+
 /* The connection is past its request: it no longer counts against HEADS_MAX. */
 static void
 head_done(bool *counted)
@@ -174,7 +192,7 @@ serve(int fd, bool *counted)
 	char *lines;
 	struct stream_req r = {0};
 	enum stream_kind kind;
-	const char *tok;
+	const char *tok, *proto;
 	size_t n;
 	ssize_t head = read_head(fd, buf, &n);
 
@@ -193,6 +211,9 @@ serve(int fd, bool *counted)
 	} else if (strncmp(path, "/attach/", 8) == 0) {
 		kind = STREAM_ATTACH;
 		tok = path + 8;
+	} else if (strncmp(path, "/portforward/", 13) == 0) {
+		kind = STREAM_PORTFORWARD;
+		tok = path + 13;
 	} else {
 		http_error(fd, 404, "Not Found", NULL, "404 page not found");
 		return;
@@ -207,7 +228,8 @@ serve(int fd, bool *counted)
 		http_error(fd, 404, "Not Found", NULL, "404 page not found");
 		return;
 	}
-	if (!header_has(buf, lines, "X-Stream-Protocol-Version", STREAM_PROTOCOL)) {
+	proto = kind == STREAM_PORTFORWARD ? PORTFORWARD_PROTOCOL : STREAM_PROTOCOL;
+	if (!header_has(buf, lines, "X-Stream-Protocol-Version", proto)) {
 		char *pos = lines;
 		size_t len;
 
@@ -215,10 +237,7 @@ serve(int fd, bool *counted)
 			http_error(fd, 400, "Bad Request", NULL,
 				   "unable to upgrade: X-Stream-Protocol-Version is required");
 		else
-			http_error(fd, 403, "Forbidden",
-				   "X-Accepted-Stream-Protocol-Versions: " STREAM_PROTOCOL "\r\n",
-				   "unable to upgrade: unable to negotiate protocol: the server "
-				   "accepts " STREAM_PROTOCOL);
+			refuse_protocol(fd, proto);
 	} else if (!header_has(buf, lines, "Connection", "upgrade") ||
 		   !header_has(buf, lines, "Upgrade", "SPDY/3.1")) {
 		http_error(fd, 400, "Bad Request", NULL,
@@ -226,13 +245,15 @@ serve(int fd, bool *counted)
 			       ? "unable to upgrade: websocket is not served, use SPDY/3.1"
 			       : "unable to upgrade: missing upgrade headers in request");
 	} else {
-		static const char ok[] = "HTTP/1.1 101 Switching Protocols\r\n"
-					 "Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
-					 "X-Stream-Protocol-Version: " STREAM_PROTOCOL "\r\n\r\n";
+		_cleanup_free_ char *ok = xasprintf("HTTP/1.1 101 Switching Protocols\r\n"
+						    "Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+						    "X-Stream-Protocol-Version: %s\r\n\r\n",
+						    proto);
 
 		head_done(counted);
-		if (fdio_write_full(fd, ok, sizeof(ok) - 1) == 0)
-			stream_session(srv.c, fd, &r, buf + head, n - (size_t)head);
+		if (fdio_write_full(fd, ok, strlen(ok)) == 0)
+			(kind == STREAM_PORTFORWARD ? port_forward_session : stream_session)(
+			    srv.c, fd, &r, buf + head, n - (size_t)head);
 	}
 	stream_req_release(&r);
 }

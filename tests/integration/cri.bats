@@ -105,9 +105,9 @@ cri_stop() {
 
 @test "cri: a method we do not serve is UNIMPLEMENTED, naming itself; so is an unknown one" {
 	cri_start
-	run --separate-stderr cri_call RuntimeService/PortForward '{}'
+	run --separate-stderr cri_call RuntimeService/CheckpointContainer '{}'
 	assert_status 1
-	[[ "$stderr" == "UNIMPLEMENTED: runtime.v1.RuntimeService/PortForward is not served by ctr-cri"* ]]
+	[[ "$stderr" == "UNIMPLEMENTED: runtime.v1.RuntimeService/CheckpointContainer is not served by ctr-cri"* ]]
 	run --separate-stderr cri raw "$SOCK" /runtime.v1.RuntimeService/NoSuchThing ""
 	assert_status 1
 	[[ "$stderr" == "UNIMPLEMENTED: unknown method /runtime.v1.RuntimeService/NoSuchThing"* ]]
@@ -1113,6 +1113,19 @@ stream_container() {
 	cri_wait_state "$c" CONTAINER_RUNNING
 }
 
+# rss PID: its resident set in KiB.
+rss() {
+	awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
+}
+
+# rss_bounded BEFORE DURING: DURING is less than 16 MiB above BEFORE. Not
+# under the sanitizer build: ASan keeps freed blocks (256 MiB of them) in its
+# quarantine, and every frame of input is a realloc.
+rss_bounded() {
+	echo "rss before $1 KiB, meanwhile $2 KiB"
+	[ -n "${CTR_SAN_LOG:-}" ] || [ $(($2 - $1)) -lt 16384 ]
+}
+
 # exec_url FIELDS: the URL an Exec of $c with FIELDS ("k":v,...) answers.
 exec_url() {
 	cri_call RuntimeService/Exec "{\"container_id\":\"$c\",$1}" | jq -r .url
@@ -1142,6 +1155,28 @@ exec_url() {
 	url=$(exec_url '"cmd":["sh","-c","sleep 1; wc -c"],"stdin":true,"stdout":true')
 	run stream "$url" --stdout --stdin-file "$BATS_TEST_TMPDIR/in"
 	[ "$(jq -r .stdout <<<"$output" | tr -d ' ')" = 3000000 ]
+	# flow control both ways: 32 MiB to a command that waits, 64 MiB from one to a
+	# client that waits; what they wait for stays out of ctr-cri's memory
+	head -c 33554432 /dev/zero >"$BATS_TEST_TMPDIR/in"
+	before=$(rss "$CRI_PID")
+	url=$(exec_url '"cmd":["sh","-c","sleep 4; wc -c"],"stdin":true,"stdout":true')
+	stream "$url" --stdout --stdin-file "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/up.json" &
+	up=$!
+	track_pid "$up"
+	sleep 3
+	during_up=$(rss "$CRI_PID")
+	url=$(exec_url '"cmd":["head","-c","67108864","/dev/zero"],"stdout":true')
+	stream "$url" --stdout --pause 4 --digest >"$BATS_TEST_TMPDIR/down.json" &
+	down=$!
+	track_pid "$down"
+	sleep 3
+	during_down=$(rss "$CRI_PID")
+	wait "$up" "$down"
+	rss_bounded "$before" "$during_up"
+	rss_bounded "$before" "$during_down"
+	[ "$(jq -r .stdout "$BATS_TEST_TMPDIR/up.json" | tr -d ' ')" = 33554432 ]
+	[ "$(jq -r .stdout_bytes "$BATS_TEST_TMPDIR/down.json")" = 67108864 ]
+	[ "$(jq -r .stdout_sha256 "$BATS_TEST_TMPDIR/down.json")" = "$(head -c 67108864 /dev/zero | sha256sum | cut -d' ' -f1)" ]
 	# a terminal, of the size the client's first resize message gives
 	url=$(exec_url '"cmd":["sh","-c","test -t 0 && test -t 1 && echo a tty; stty size"],"tty":true,"stdout":true')
 	run stream "$url" --stdout --tty --size 100x30
@@ -1161,8 +1196,8 @@ exec_url() {
 	# the container runs on, and so does the server
 	cri_wait_state "$c" CONTAINER_RUNNING
 	# the container removed after its token was minted: the session says so in its Status
-	cri_call RuntimeService/StopContainer "{\"container_id\":\"$c\",\"timeout\":1}" >/dev/null
 	url=$(exec_url '"cmd":["true"],"stdout":true')
+	cri_call RuntimeService/StopContainer "{\"container_id\":\"$c\",\"timeout\":1}" >/dev/null
 	cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$c\"}" >/dev/null
 	run stream "$url" --stdout
 	[ "$(jq -r .http <<<"$output")" = 101 ]
@@ -1557,4 +1592,181 @@ kubelet_pod_group() {
 	[ "$(json_get "$output" '[.status.exit_code, .status.reason] | join(" ")')" = "137 Error" ]
 	cri_call RuntimeService/RemovePodSandbox "{\"pod_sandbox_id\":\"$pod\"}"
 	assert_none "containers' groups" "$(ls -d /sys/fs/cgroup/*/"$KP"/k8s.io-* 2>/dev/null)"
+}
+
+@test "cri: Exec and Attach of a container that is not running fail at the call, in containerd 1.6's words" {
+	require_root
+	cri_start
+	busybox_pod
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config c 0 sh -c 'exit 0')" | jq -r .container_id)
+	declare -A cmd=([Exec]='"cmd":["true"],' [Attach]='')
+	for m in Exec Attach; do
+		run --separate-stderr cri_call RuntimeService/$m "{\"container_id\":\"$c\",${cmd[$m]}\"stdout\":true}"
+		assert_status 1
+		[[ "$stderr" == "UNKNOWN: container is in CONTAINER_CREATED state"* ]] || { echo "$m: $stderr"; false; }
+	done
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}" >/dev/null
+	cri_wait_state "$c" CONTAINER_EXITED
+	# the state is checked before the streams asked for, as containerd does
+	run --separate-stderr cri_call RuntimeService/Exec "{\"container_id\":\"$c\",\"cmd\":[\"true\"],\"tty\":true,\"stderr\":true}"
+	[[ "$stderr" == "UNKNOWN: container is in CONTAINER_EXITED state"* ]]
+	run --separate-stderr cri_call RuntimeService/Attach "{\"container_id\":\"$c\",\"stdout\":true}"
+	[[ "$stderr" == "UNKNOWN: container is in CONTAINER_EXITED state"* ]]
+	cri_stop
+}
+
+# pf_url POD: the URL a PortForward of POD answers.
+pf_url() {
+	cri_call RuntimeService/PortForward "{\"pod_sandbox_id\":\"$1\"}" | jq -r .url
+}
+
+# forward URL JSON: the requests of JSON on one port-forward session (cri-stream.py's JSON).
+forward() {
+	stream "$1" --protocol portforward.k8s.io --portforward "$2" --timeout 60
+}
+
+
+# pf_pod: a pod of its own network ($pod) whose container $c serves on its
+# loopback: 7301 answers a line, 7302 hashes what it is sent, 7303 sends 64 MiB.
+pf_pod() {
+	local script i
+	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config pf)" | jq -r .pod_sandbox_id)
+	script='nc -ll -p 7301 -e sh -c "read x; echo got \$x" &
+		nc -ll -p 7302 -e sha256sum &
+		nc -ll -p 7303 -e head -c 67108864 /dev/zero &
+		wait'
+	c=$(cri_call RuntimeService/CreateContainer "$(container_config srv | jq -c --arg s "$script" '.config.command = ["sh", "-c", $s]')" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}" >/dev/null
+	# until the three listen (state 0A) in the pod's namespace
+	for ((i = 0; i < 200; i++)); do
+		[ "$(ctr-netns exec "cri-$pod" -- cat /proc/net/tcp /proc/net/tcp6 |
+			awk '$4 == "0A" && $2 ~ /:1C8[567]$/' | wc -l)" -ge 3 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "cri: PortForward relays requests to ports on the pod's loopback (portforward.k8s.io over SPDY/3.1)" {
+	cri_with_busybox
+	pf_pod
+	url=$(pf_url "$pod")
+	[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/portforward/[A-Za-z0-9_-]{11}$ ]]
+	# two requests at once on one connection, and a closed port: its message on the error stream
+	run forward "$url" '[{"port":7301,"send":"one\n"},{"port":7301,"send":"two\n"},{"port":7399}]'
+	assert_status 0
+	[ "$(jq -r .http <<<"$output")" = 101 ]
+	[ "$(jq -r '.requests[0].data' <<<"$output")" = "got one" ]
+	[ "$(jq -r '.requests[1].data' <<<"$output")" = "got two" ]
+	[ "$(jq -r '[.requests[0,1].error] | join("")' <<<"$output")" = "" ]
+	[ "$(jq -r '[.requests[].ended] | all' <<<"$output")" = true ]
+	[ "$(jq -r '.requests[2].data' <<<"$output")" = "" ]
+	[ "$(jq -r '.requests[2].error' <<<"$output")" = "error forwarding port 7399 to pod $pod, uid : failed to execute portforward in network namespace \"$CTR_NETNS_DIR/cri-$pod\": failed to connect to localhost:7399 inside namespace \"$pod\", IPv4: dial tcp4 127.0.0.1:7399: connect: connection refused IPv6 dial tcp6 [::1]:7399: connect: connection refused " ]
+	# the token is spent
+	run forward "$url" '[{"port":7301,"send":"again\n"}]'
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	# bad headers: each stream reset (as the kubelet's), the session goes on
+	run forward "$(pf_url "$pod")" '[{"headers":{"port":"0","requestid":"1"}},
+		{"headers":{"port":"http","requestid":"2"}}, {"headers":{"port":"70000","requestid":"3"}},
+		{"headers":{"requestid":"4"}}, {"headers":{"port":"7301","streamtype":"stdin","requestid":"5"}},
+		{"port":7301,"send":"after\n"}]'
+	[ "$(jq -r '[.requests[0:5][].reset] | all' <<<"$output")" = true ]
+	[ "$(jq -r '.requests[5].data' <<<"$output")" = "got after" ]
+	[ "$(jq -r '.requests[5].reset' <<<"$output")" = false ]
+	# 32 MiB up, hashed in the pod; 64 MiB down to a reader that pauses: our memory stays
+	head -c 33554432 /dev/urandom >"$BATS_TEST_TMPDIR/up"
+	run forward "$(pf_url "$pod")" "[{\"port\":7302,\"send_file\":\"$BATS_TEST_TMPDIR/up\"}]"
+	[ "$(jq -r '.requests[0].data' <<<"$output")" = "$(sha256sum <"$BATS_TEST_TMPDIR/up")" ]
+	before=$(rss "$CRI_PID")
+	forward "$(pf_url "$pod")" '[{"port":7303,"pause":4}]' >"$BATS_TEST_TMPDIR/down.json" &
+	client=$!
+	track_pid "$client"
+	sleep 3
+	during=$(rss "$CRI_PID")
+	wait "$client"
+	rss_bounded "$before" "$during"
+	[ "$(jq -r '.requests[0].bytes' "$BATS_TEST_TMPDIR/down.json")" = 67108864 ]
+	[ "$(jq -r '.requests[0].sha256' "$BATS_TEST_TMPDIR/down.json")" = "$(head -c 67108864 /dev/zero | sha256sum | cut -d' ' -f1)" ]
+	# the call's refusals: no pod named, no such pod, a pod stopped
+	run --separate-stderr cri_call RuntimeService/PortForward '{}'
+	[[ "$stderr" == "INVALID_ARGUMENT: missing required pod_sandbox_id"* ]]
+	run --separate-stderr cri_call RuntimeService/PortForward '{"pod_sandbox_id":"0000"}'
+	[[ "$stderr" == NOT_FOUND:* ]]
+	url=$(pf_url "$pod")
+	# the protocol is the port-forward one; a port-forward token is no exec's
+	run stream "$url" --protocol v4.channel.k8s.io
+	[ "$(jq -r .http <<<"$output")" = 403 ]
+	[[ "$(jq -r .headers <<<"$output")" == *"X-Accepted-Stream-Protocol-Versions: portforward.k8s.io"* ]]
+	url=$(pf_url "$pod")
+	run stream "${url/portforward/exec}" --stdout
+	[ "$(jq -r .http <<<"$output")" = 404 ]
+	cri_call RuntimeService/StopPodSandbox "{\"pod_sandbox_id\":\"$pod\"}" >/dev/null
+	run --separate-stderr cri_call RuntimeService/PortForward "{\"pod_sandbox_id\":\"$pod\"}"
+	[[ "$stderr" == "UNKNOWN: sandbox container is not running"* ]]
+	cri_stop
+}
+
+@test "cri: PortForward of a host-network pod connects on the host's loopback" {
+	require_root
+	cri_start
+	busybox_pod
+	# a server of the test's on the host's 127.0.0.1, on a port the kernel chose
+	"$CRI_PY" -c 'import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept(); c.sendall(b"host side\n"); c.close()' >"$BATS_TEST_TMPDIR/port" &
+	track_pid $!
+	for ((i = 0; i < 100; i++)); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.05; done
+	port=$(cat "$BATS_TEST_TMPDIR/port")
+	run forward "$(pf_url "$pod")" "[{\"port\":$port}]"
+	[ "$(jq -r '.requests[0].data' <<<"$output")" = "host side" ]
+	[ "$(jq -r '.requests[0].error' <<<"$output")" = "" ]
+	cri_stop
+}
+
+# go_client: tests/lib/cri-stream-go built (offline, against Debian's
+# moby/spdystream) once per file, as $GO_CLIENT.
+go_client() {
+	require_cmd go
+	[ -d /usr/share/gocode/src/github.com/moby/spdystream ] ||
+		skip "needs golang-github-docker-spdystream-dev"
+	GO_CLIENT=$BATS_FILE_TMPDIR/cri-stream-go
+	[ -x "$GO_CLIENT" ] && return 0
+	(cd "$REPO_ROOT/tests/lib/cri-stream-go" &&
+		GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE=$BATS_FILE_TMPDIR/gocache \
+			go build -o "$GO_CLIENT" .)
+}
+
+@test "cri: the API server's own SPDY library (Go, moby/spdystream) does Exec and PortForward with us" {
+	go_client
+	cri_with_busybox
+	pf_pod
+	# exec: stdout, stderr and the Status of an exit code; stdin to its end
+	url=$(cri_call RuntimeService/Exec "{\"container_id\":\"$c\",\"cmd\":[\"sh\",\"-c\",\"echo out; echo err >&2; exit 3\"],\"stdout\":true,\"stderr\":true}" | jq -r .url)
+	run "$GO_CLIENT" exec "$url"
+	assert_status 0
+	[ "$(jq -r .stdout <<<"$output")" = out ]
+	[ "$(jq -r .stderr <<<"$output")" = err ]
+	[ "$(jq -r .status.reason <<<"$output")" = NonZeroExitCode ]
+	[ "$(jq -r '.status.details.causes[0].message' <<<"$output")" = 3 ]
+	head -c 5000000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	url=$(cri_call RuntimeService/Exec "{\"container_id\":\"$c\",\"cmd\":[\"sha256sum\"],\"stdin\":true,\"stdout\":true,\"stderr\":true}" | jq -r .url)
+	run "$GO_CLIENT" exec -stdin "$BATS_TEST_TMPDIR/in" "$url"
+	assert_status 0
+	[ "$(jq -r .stdout <<<"$output")" = "$(sha256sum <"$BATS_TEST_TMPDIR/in")" ]
+	[ "$(jq -r .status.status <<<"$output")" = Success ]
+	# port-forward: three requests at once, one to a closed port
+	run "$GO_CLIENT" portforward -send $'go\n' "$(pf_url "$pod")" 7301 7301 7399
+	assert_status 0
+	[ "$(jq -r '[.requests[0,1].data] | join(",")' <<<"$output")" = $'got go\n,got go' ]
+	[ "$(jq -r '[.requests[0,1].error] | join("")' <<<"$output")" = "" ]
+	[[ "$(jq -r '.requests[2].error' <<<"$output")" == "error forwarding port 7399 to pod $pod, uid : failed to execute portforward in network namespace"*"connection refused "* ]]
+	# 5 MB up and its hash back; 64 MiB down
+	run "$GO_CLIENT" portforward "$(pf_url "$pod")" "7302@$BATS_TEST_TMPDIR/in" 7303
+	assert_status 0
+	[ "$(jq -r '.requests[0].data' <<<"$output")" = "$(sha256sum <"$BATS_TEST_TMPDIR/in")" ]
+	[ "$(jq -r '.requests[1].bytes' <<<"$output")" = 67108864 ]
+	[ "$(jq -r '.requests[1].sha256' <<<"$output")" = "$(head -c 67108864 /dev/zero | sha256sum | cut -d' ' -f1)" ]
+	cri_stop
 }

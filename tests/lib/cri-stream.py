@@ -15,17 +15,30 @@ speak to it: HTTP/1.1 upgraded to SPDY/3.1, subprotocol v4.channel.k8s.io.
                      "" offers none)
     --upgrade U      the Upgrade header (default SPDY/3.1)
     --timeout S      give up after S seconds (default 30)
+    --pause S        read nothing of the server's for S seconds after opening the streams
+    --digest         print stdout as "stdout_bytes" and "stdout_sha256" (large output)
     --raw HEX        after the upgrade send these bytes instead of opening streams,
                      and read until the server closes the connection
+    --portforward JSON   (with --protocol portforward.k8s.io) the requests, all at
+                     once on the one connection, as the kubelet's client makes them:
+                     a list of {"port": P, "id": RID, "send": TEXT | "send_file": F,
+                     "headers": {..} (instead of streamtype/port/requestid for both
+                     streams), "pause": S (seconds before reading any answer)}
+
+With --portforward prints {"http": 101, "requests": [{"id", "data" (text, or
+"bytes" and "sha256" for more than 4 KiB), "error" (the error stream's text),
+"reset": bool}], "goaway": bool}.
 
 Prints one JSON object: {"http": CODE, "body": TEXT} when the upgrade is
 refused, else {"http": 101, "stdout": ..., "stderr": ..., "status": DOC,
 "goaway": bool}, DOC the error stream parsed (null when none came).
 """
+import hashlib
 import json
 import socket
 import struct
 import sys
+import threading
 import time
 import urllib.parse
 import zlib
@@ -63,21 +76,49 @@ class Conn:
         self.z_in = zlib.decompressobj(zdict=DICT)
         self.next_id = 1
 
+        self.lock = threading.Lock()  # sends from two threads (portforward) stay whole
+
     def control(self, ftype, flags, body):
-        self.sock.sendall(struct.pack("!HHI", 0x8003, ftype, flags << 24 | len(body)) + body)
+        with self.lock:
+            self.sock.sendall(struct.pack("!HHI", 0x8003, ftype, flags << 24 | len(body)) + body)
 
     def data(self, sid, flags, body):
-        self.sock.sendall(struct.pack("!II", sid, flags << 24 | len(body)) + body)
+        with self.lock:
+            self.sock.sendall(struct.pack("!II", sid, flags << 24 | len(body)) + body)
 
-    def open(self, stype):
-        sid = self.next_id
-        self.next_id += 2
-        hdr = struct.pack("!I", 1)
-        for k, v in (("streamtype", stype),):
-            hdr += struct.pack("!I", len(k)) + k.encode() + struct.pack("!I", len(v)) + v.encode()
-        block = self.z_out.compress(hdr) + self.z_out.flush(zlib.Z_SYNC_FLUSH)
-        self.control(SYN_STREAM, 0, struct.pack("!IIBB", sid, 0, 0, 0) + block)
+    def open(self, stype, headers=None):
+        """A new stream with headers (default: streamtype alone); its id."""
+        with self.lock:
+            sid = self.next_id
+            self.next_id += 2
+            hs = list(headers.items()) if headers is not None else [("streamtype", stype)]
+            hdr = struct.pack("!I", len(hs))
+            for k, v in hs:
+                hdr += struct.pack("!I", len(k)) + k.encode() + struct.pack("!I", len(v)) + v.encode()
+            block = self.z_out.compress(hdr) + self.z_out.flush(zlib.Z_SYNC_FLUSH)
+            body = struct.pack("!IIBB", sid, 0, 0, 0) + block
+            self.sock.sendall(struct.pack("!HHI", 0x8003, SYN_STREAM, len(body)) + body)
         return sid
+
+    def event(self):
+        """The next frame the caller acts on: ("data", stream, flags, body),
+        ("rst", stream), ("goaway",), or None at EOF; replies and pings are
+        handled here."""
+        while True:
+            f = self.frame()
+            if f is None:
+                return None
+            control, kind, fl, body = f
+            if not control:
+                return "data", kind, fl, body
+            if kind == SYN_REPLY:
+                self.z_in.decompress(body[4:])
+            elif kind == PING:
+                self.control(PING, 0, body)
+            elif kind == GOAWAY:
+                return ("goaway",)
+            elif kind == RST_STREAM:
+                return "rst", struct.unpack("!I", body[:4])[0] & 0x7fffffff
 
     def frame(self):
         """The next frame: (control, type_or_stream, flags, body), None at EOF."""
@@ -99,13 +140,76 @@ class Conn:
             self.buf += got
 
 
+def portforward(c, reqs):
+    """The kubelet's client: per request an error stream (ended at once, as kubectl
+    does) and a data stream; the bytes to send go from a thread of their own."""
+    by_id = {}
+    for n, r in enumerate(reqs):
+        rid = str(r.get("id", n))
+        r["rid"] = rid
+        for stype in ("error", "data"):
+            h = r.get("headers")
+            if h is None:
+                h = {"streamtype": stype, "port": str(r.get("port", "")), "requestid": rid}
+            else:
+                h = dict(h, streamtype=h.get("streamtype", stype))
+            sid = c.open(stype, h)
+            by_id[sid] = (n, stype)
+            r[stype] = sid
+        c.data(r["error"], FIN, b"")
+
+    def sender():
+        for r in reqs:
+            if "send_file" in r:
+                with open(r["send_file"], "rb") as f:
+                    text = f.read()
+            else:
+                text = r.get("send", "").encode().decode("unicode_escape").encode()
+            try:
+                for i in range(0, len(text), 32768):
+                    c.data(r["data"], 0, text[i:i + 32768])
+                c.data(r["data"], FIN, b"")
+            except OSError:
+                return  # the server went away: what it said is read below
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    time.sleep(max([r.get("pause", 0) for r in reqs]))
+    got = {sid: b"" for sid in by_id}
+    ended, reset = set(), set()
+    goaway = False
+    while not set(by_id) <= ended:
+        ev = c.event()
+        if ev is None or ev[0] == "goaway":
+            goaway = ev is not None
+            break
+        if ev[0] == "rst":
+            ended.add(ev[1])
+            reset.add(ev[1])
+        elif ev[1] in got:
+            got[ev[1]] += ev[3]
+            if ev[2] & FIN:
+                ended.add(ev[1])
+    out = []
+    for r in reqs:
+        d = got[r["data"]]
+        o = {"id": r["rid"], "error": got[r["error"]].decode(errors="replace"),
+             "reset": r["data"] in reset or r["error"] in reset,
+             "ended": r["data"] in ended and r["error"] in ended}
+        if len(d) > 4096:
+            o["bytes"], o["sha256"] = len(d), hashlib.sha256(d).hexdigest()
+        else:
+            o["data"] = d.decode(errors="replace")
+        out.append(o)
+    return {"http": 101, "requests": out, "goaway": goaway}
+
+
 def main(argv):
     url = argv[0]
     opts = {"--protocol": "v4.channel.k8s.io", "--upgrade": "SPDY/3.1", "--timeout": "30"}
     flags = set()
     i = 1
     while i < len(argv):
-        if argv[i] in ("--stdout", "--stderr", "--tty"):
+        if argv[i] in ("--stdout", "--stderr", "--tty", "--digest"):
             flags.add(argv[i])
             i += 1
         elif argv[i] == "--resize-on":
@@ -147,6 +251,11 @@ def main(argv):
             pass
         print(json.dumps({"http": 101, "closed": True}))
         return
+    if "--portforward" in opts:
+        res = portforward(c, json.loads(opts["--portforward"]))
+        sock.close()
+        print(json.dumps(res))
+        return
     ids = {}
     # the first size goes before the other streams: it is in place when the command starts
     if "--tty" in flags:
@@ -166,30 +275,29 @@ def main(argv):
         ids["stdin"] = c.open("stdin")
     ids["error"] = c.open("error")
     if "--stdin" in opts:
-        text = opts["--stdin"]
-        for i in range(0, len(text), 32768):  # as the kubelet's copies: 32 KiB frames
-            c.data(ids["stdin"], 0, text[i:i + 32768])
-        c.data(ids["stdin"], FIN, b"")
+        def send(text):
+            for i in range(0, len(text), 32768):  # as the kubelet's copies: 32 KiB frames
+                c.data(ids["stdin"], 0, text[i:i + 32768])
+            c.data(ids["stdin"], FIN, b"")
+        # from a thread, as the kubelet's: the server may stop reading until we do
+        threading.Thread(target=send, args=(opts["--stdin"],), daemon=True).start()
+    time.sleep(float(opts.get("--pause", 0)))
     got = {k: b"" for k in ids}
     ended = set()
     goaway = False
     by_id = {v: k for k, v in ids.items()}
     want = {k for k in ("stdout", "stderr", "error") if k in ids}
     while not want <= ended:
-        f = c.frame()
-        if f is None:
+        ev = c.event()
+        if ev is None:
             break
-        control, kind, fl, body = f
-        if control:
-            if kind == SYN_REPLY:
-                c.z_in.decompress(body[4:])
-            elif kind == PING:
-                c.control(PING, 0, body)
-            elif kind == GOAWAY:
-                goaway = True
-            elif kind == RST_STREAM:
-                ended.add(by_id.get(struct.unpack("!I", body[:4])[0] & 0x7fffffff))
+        if ev[0] == "goaway":
+            goaway = True
             continue
+        if ev[0] == "rst":
+            ended.add(by_id.get(ev[1]))
+            continue
+        _, kind, fl, body = ev
         name = by_id.get(kind)
         if name:
             got[name] += body
@@ -207,8 +315,14 @@ def main(argv):
         f = c.frame()
         goaway = f is not None and f[0] and f[1] == GOAWAY
     sock.close()
+    out = got.get("stdout", b"")
+    if "--digest" in flags:
+        print(json.dumps({"http": 101, "stdout_bytes": len(out),
+                          "stdout_sha256": hashlib.sha256(out).hexdigest(),
+                          "status": json.loads(got["error"]) if got.get("error") else None}))
+        return
     print(json.dumps({"http": 101,
-                      "stdout": got.get("stdout", b"").decode(errors="replace"),
+                      "stdout": out.decode(errors="replace"),
                       "stderr": got.get("stderr", b"").decode(errors="replace"),
                       "status": json.loads(got["error"]) if got.get("error") else None,
                       "goaway": goaway}))
