@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -101,6 +103,47 @@ record_load(int dirfd, const char *id, const char *noun, struct err *e)
 	return jsonio_load_at(dirfd, rel, RECORD_MAX, e);
 }
 
+/*
+ * A new record appears whole: made in .new-PID-ID and renamed, so a
+ * creator killed half-way leaves no directory List cannot see but ls can,
+ * only a dot name that record_list reclaims once PID is gone.
+ */
+static int
+record_create(int dirfd, const char *id, const json_t *rec, struct err *e)
+{
+	_cleanup_free_ char *tmp = xasprintf(".new-%d-%s", (int)getpid(), id);
+	_cleanup_close_ int fd = -1;
+	struct err ignored;
+
+	if (mkdirat(dirfd, tmp, 0700) < 0)
+		return err_set(e, errno, "mkdir '%s'", tmp);
+	if ((fd = openat(dirfd, tmp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		err_set(e, errno, "open '%s'", tmp);
+	} else if (afile_write_json(fd, RECORD_FILE, rec, e) == 0) {
+		if (renameat(dirfd, tmp, dirfd, id) == 0)
+			return 0;
+		err_set(e, errno, "rename '%s' to '%s'", tmp, id);
+	}
+	path_rm_rf(dirfd, tmp, &ignored);
+	return -1;
+}
+
+/*
+ * What a killed ctr-cri left: .gone-ID (a removal decided, anyone may
+ * finish it) and .new-PID-ID of a creator no longer alive.
+ */
+static bool
+record_leftover(const char *name)
+{
+	int pid;
+
+	if (!strncmp(name, ".gone-", 6))
+		return true;
+	if (sscanf(name, ".new-%d-", &pid) != 1 || pid <= 0)
+		return false;
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
 int
 record_store(int dirfd, const json_t *rec, struct err *e)
 {
@@ -118,12 +161,12 @@ record_store(int dirfd, const json_t *rec, struct err *e)
 				"the record (names, labels, annotations) would take more than %d "
 				"bytes",
 				RECORD_MAX - 1);
-	if (mkdirat(dirfd, id, 0700) < 0 && errno != EEXIST)
-		return err_set(e, errno, "mkdir '%s'", id);
 	fd = openat(dirfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	if (fd >= 0)
+		return afile_write_json(fd, RECORD_FILE, rec, e);
+	if (errno != ENOENT)
 		return err_set(e, errno, "open '%s'", id);
-	return afile_write_json(fd, RECORD_FILE, rec, e);
+	return record_create(dirfd, id, rec, e);
 }
 
 static int
@@ -155,6 +198,8 @@ record_list(int dirfd, struct err *e)
 	while ((de = readdir(d))) {
 		struct err le;
 
+		if (record_leftover(de->d_name) && path_rm_rf(dirfd, de->d_name, &le) < 0)
+			log_warn("%s", le.msg);
 		if (!is_id(de->d_name))
 			continue;
 		if ((rec = record_load(dirfd, de->d_name, "record", &le))) {
@@ -174,9 +219,20 @@ record_list(int dirfd, struct err *e)
 int
 record_remove(int dirfd, const char *id, struct err *e)
 {
+	_cleanup_free_ char *gone = xasprintf(".gone-%s", id);
+
 	if (!is_id(id))
 		return err_code(e, "invalid", "bad id '%.80s'", id);
-	return path_rm_rf(dirfd, id, e);
+	/*
+	 * Out of sight first, in one rename: a removal killed half-way leaves
+	 * .gone-ID for record_list to finish, never an ID directory whose
+	 * record went first.
+	 */
+	if (path_rm_rf(dirfd, gone, e) < 0)
+		return -1;
+	if (renameat(dirfd, id, dirfd, gone) < 0)
+		return errno == ENOENT ? 0 : err_set(e, errno, "rename '%s'", id);
+	return path_rm_rf(dirfd, gone, e);
 }
 
 json_t *

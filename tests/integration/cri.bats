@@ -1085,6 +1085,8 @@ cri_check_consistent() {
 		echo "left: $id: $(cat "$CTR_ROOT"/cri/*/"$id"/record.json)"
 		false
 	done
+	# a creation or removal cut short left a dot name; the Lists above took it
+	[ "$(ls -A "$CTR_ROOT/cri/sandboxes" "$CTR_ROOT/cri/containers" | grep -v '^\.lock$' | grep -v '^$' | grep -v ':$')" = "" ]
 	[ -z "$(ls "$CTR_NETNS_DIR" 2>/dev/null)" ]
 	cri_stop
 }
@@ -1768,5 +1770,20 @@ go_client() {
 	[ "$(jq -r '.requests[0].data' <<<"$output")" = "$(sha256sum <"$BATS_TEST_TMPDIR/in")" ]
 	[ "$(jq -r '.requests[1].bytes' <<<"$output")" = 67108864 ]
 	[ "$(jq -r '.requests[1].sha256' <<<"$output")" = "$(head -c 67108864 /dev/zero | sha256sum | cut -d' ' -f1)" ]
+	cri_stop
+}
+
+@test "cri: what a killed ctr-cri left half-made or half-removed (dot names) is taken by the next listing; a live creator's is not" {
+	require_root
+	cri_start
+	local sb=$CTR_ROOT/cri/sandboxes ct=$CTR_ROOT/cri/containers dead=4194304
+	mkdir -p "$sb/.gone-0123456789abcdef0123456789abcdef/x" "$sb/.new-$dead-0123456789abcdef0123456789abcdef" \
+		"$sb/.new-$$-0123456789abcdef0123456789abcdef" "$ct/.gone-0123456789abcdef0123456789abcdef"
+	echo '{}' >"$sb/.gone-0123456789abcdef0123456789abcdef/x/record.json"
+	[ "$(cri_call RuntimeService/ListPodSandbox)" = "{}" ]
+	[ "$(cri_call RuntimeService/ListContainers)" = "{}" ]
+	[ "$(ls -A "$sb" | grep -v '^\.lock$')" = ".new-$$-0123456789abcdef0123456789abcdef" ]
+	[ -z "$(ls -A "$ct" | grep -v '^\.lock$')" ]
+	rmdir "$sb/.new-$$-0123456789abcdef0123456789abcdef"
 	cri_stop
 }
