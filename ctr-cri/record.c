@@ -137,7 +137,7 @@ record_leftover(const char *name)
 {
 	int pid;
 
-	if (!strncmp(name, ".gone-", 6))
+	if (path_is_gone(name))
 		return true;
 	if (sscanf(name, ".new-%d-", &pid) != 1 || pid <= 0)
 		return false;
@@ -219,20 +219,10 @@ record_list(int dirfd, struct err *e)
 int
 record_remove(int dirfd, const char *id, struct err *e)
 {
-	_cleanup_free_ char *gone = xasprintf(".gone-%s", id);
-
 	if (!is_id(id))
 		return err_code(e, "invalid", "bad id '%.80s'", id);
-	/*
-	 * Out of sight first, in one rename: a removal killed half-way leaves
-	 * .gone-ID for record_list to finish, never an ID directory whose
-	 * record went first.
-	 */
-	if (path_rm_rf(dirfd, gone, e) < 0)
-		return -1;
-	if (renameat(dirfd, id, dirfd, gone) < 0)
-		return errno == ENOENT ? 0 : err_set(e, errno, "rename '%s'", id);
-	return path_rm_rf(dirfd, gone, e);
+	/* never an ID directory whose record went first: record_list finishes a .gone-ID */
+	return path_rm_rf_hidden(dirfd, id, e);
 }
 
 json_t *

@@ -130,27 +130,16 @@ int
 container_remove_dirs(struct container *c, const struct state *st, struct err *e)
 {
 	_cleanup_free_ char *rel = xasprintf("containers/%s/%s", st->ns, c->id);
-	_cleanup_free_ char *bundle = xasprintf("%s/bundle", rel);
 	_cleanup_free_ char *srel = xasprintf("%s/%s", st->ns, c->id);
 
 	if (path_rm_rf(st->runfd, srel, e) < 0)
 		return -1;
 	/*
-	 * The bundle first, the record and the lock last: a removal unlinks a
-	 * directory's files before it empties its subdirectories, and a
-	 * directory without a record is gc's to take while the bundle goes.
-	 * gc makes the lock file again to try it, in the instant between our
-	 * unlink of the lock and our rmdir: the directory refilled is emptied
-	 * again (gc, holding that new lock, finds it gone, which is done).
+	 * Out of sight in one rename, then removed: a gc that meets the
+	 * directory meets it whole (its record and lock with it), and a delete
+	 * killed half-way leaves .gone-ID, which the next gc finishes.
 	 */
-	if (path_rm_rf(st->rootfd, bundle, e) < 0)
-		return -1;
-	for (int pass = 0;; pass++) {
-		int r = path_rm_rf(st->rootfd, rel, e);
-
-		if (r == 0 || e->sys != ENOTEMPTY || pass == 2)
-			return r;
-	}
+	return path_rm_rf_hidden(st->rootfd, rel, e);
 }
 
 int

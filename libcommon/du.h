@@ -27,7 +27,7 @@ int du_dir(struct du *u, int fd, struct err *e);
 int du_at(int dirfd, const char *rel, long long *bytes, long long *inodes, struct err *e);
 /*
  * rm -rf of name under dirfd (a directory or anything else; absent is
- * success), never crossing a mount point (code "busy", naming it) nor
+ * success, and so is a tree another removal takes meanwhile), never crossing a mount point (code "busy", naming it) nor
  * following a link, counting what it removes in u: one pass where a du and
  * then a removal would read every directory twice. u NULL counts nothing and
  * stats no entry whose type the directory gives (path_rm_rf). Directories are

@@ -25,8 +25,12 @@ struct gc {
 
 /* One container directory, containers/<ns>/<id> (nsfd: containers/<ns>). */
 typedef int gc_container_fn(struct gc *g, int nsfd, const char *ns, const char *id, struct err *e);
-/* Call fn for every container directory of every namespace; stops at its first -1. */
-int gc_each_container(struct gc *g, gc_container_fn *fn, struct err *e);
+/*
+ * Call fn for every container directory of every namespace, or with gone
+ * for every .gone-ID a removal left instead (path_rm_rf_hidden, id the
+ * whole name); stops at its first -1.
+ */
+int gc_each_container(struct gc *g, gc_container_fn *fn, bool gone, struct err *e);
 /* Read the leases; mark the snapshots and blobs live ones name. */
 int gc_mark_leases(struct gc *g, struct err *e);
 /* Mark from image records (every namespace), content/index.json and container records. */

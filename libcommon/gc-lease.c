@@ -70,7 +70,7 @@ drop_container(struct gc *g, const char *ns, const char *id, struct err *e)
 		return err_prefix(e, "container '%s'", srel);
 	if (g->st->runfd >= 0 && path_rm_rf(g->st->runfd, srel, e) < 0)
 		return -1;
-	return path_rm_rf(g->st->rootfd, rel, e);
+	return path_rm_rf_hidden(g->st->rootfd, rel, e);
 }
 
 /*
@@ -94,9 +94,17 @@ sweep_container(struct gc *g, int nsfd, const char *ns, const char *id, struct e
 	if (faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT ||
 	    lease_names(g->leases, LEASE_CONTAINER, name))
 		return 0;
-	lk = lock_at(nsfd, lock, LOCK_TRY, &busy);
+	/*
+	 * Never a lock file made in a directory a deleter is emptying (its
+	 * rmdir would meet it): a deleter holds the lock file it made, and
+	 * only a directory that never had one (a create killed before its
+	 * lock) gets one from us.
+	 */
+	lk = lock_at(nsfd, lock, LOCK_TRY | LOCK_EXISTING, &busy);
+	if (lk < 0 && busy.sys == ENOENT && faccessat(nsfd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		lk = lock_at(nsfd, lock, LOCK_TRY, &busy);
 	if (lk < 0)
-		return 0; /* a creator that holds it lives (or the directory went meanwhile) */
+		return 0; /* a creator or deleter that holds it lives (or the directory went) */
 	/* taken under the lock: a record written since makes it a container again */
 	if (faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
@@ -108,10 +116,26 @@ sweep_container(struct gc *g, int nsfd, const char *ns, const char *id, struct e
 	return drop_container(g, ns, id, e);
 }
 
+/*
+ * containers/<ns>/.gone-ID: a removal decided (its snapshot, networks and
+ * runtime state went before the rename) and killed before its rm -rf was
+ * done. A remover still at work meets our removal as its own.
+ */
+static int
+sweep_gone(struct gc *g, int nsfd, const char *ns, const char *name, struct err *e)
+{
+	gc_file(g, "containers/%s/%s", ns, name);
+	if (g->o->dry_run || path_rm_rf(nsfd, name, e) == 0)
+		return 0;
+	return err_prefix(e, "containers/%s", ns);
+}
+
 int
 gc_sweep_containers(struct gc *g, struct err *e)
 {
-	return gc_each_container(g, sweep_container, e);
+	if (gc_each_container(g, sweep_container, false, e) < 0)
+		return -1;
+	return gc_each_container(g, sweep_gone, true, e);
 }
 
 /* leases/.ID.json.tmp-PID: a lease writer killed between its write and its rename. */

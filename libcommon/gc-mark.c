@@ -10,6 +10,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "ocidoc.h"
+#include "path.h"
 #include "xmem.h"
 
 #define INDEX_DEPTH 8	       /* indexes of indexes: deeper is a loop or an attack */
@@ -239,7 +240,7 @@ mark_container(struct gc *g, int nsfd, const char *ns, const char *id, struct er
 }
 
 int
-gc_each_container(struct gc *g, gc_container_fn *fn, struct err *e)
+gc_each_container(struct gc *g, gc_container_fn *fn, bool gone, struct err *e)
 {
 	_cleanup_closedir_ DIR *top = NULL;
 	struct dirent *de, *ce;
@@ -252,7 +253,8 @@ gc_each_container(struct gc *g, gc_container_fn *fn, struct err *e)
 		if (de->d_name[0] == '.' || gc_opendir(dirfd(top), de->d_name, &d, e) < 0)
 			continue;
 		while (d && (ce = readdir(d)))
-			if (ce->d_name[0] != '.' && fn(g, dirfd(d), de->d_name, ce->d_name, e) < 0)
+			if ((gone ? path_is_gone(ce->d_name) : ce->d_name[0] != '.') &&
+			    fn(g, dirfd(d), de->d_name, ce->d_name, e) < 0)
 				return -1;
 	}
 	return 0;
@@ -262,7 +264,7 @@ int
 gc_mark(struct gc *g, struct err *e)
 {
 	if (mark_images(g, e) < 0 || mark_layout(g, e) < 0 ||
-	    gc_each_container(g, mark_container, e) < 0)
+	    gc_each_container(g, mark_container, false, e) < 0)
 		return err_prefix(e, "nothing was collected");
 	return 0;
 }

@@ -12,7 +12,8 @@ int
 lock_at(int dirfd, const char *name, int flags, struct err *e)
 {
 	int op = (flags & LOCK_SHARED) ? LOCK_SH : LOCK_EX;
-	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int create = (flags & LOCK_EXISTING) ? 0 : O_CREAT;
+	int fd = openat(dirfd, name, O_RDWR | create | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
 		return err_set(e, errno, "open lock '%s'", name);

@@ -6,12 +6,13 @@
 #include "err.h"
 
 enum {
-	LOCK_SHARED = 1 << 0, /* many readers; default is exclusive */
-	LOCK_TRY = 1 << 1,    /* fail with code "busy" instead of waiting */
+	LOCK_SHARED = 1 << 0,	/* many readers; default is exclusive */
+	LOCK_TRY = 1 << 1,	/* fail with code "busy" instead of waiting */
+	LOCK_EXISTING = 1 << 2, /* never create the file: ENOENT when there is none */
 };
 
 /*
- * Create (0600) and lock name under dirfd. Returns the fd that holds the lock
+ * Create (0600, unless LOCK_EXISTING) and lock name under dirfd. Returns the fd that holds the lock
  * (close it to release; the lock dies with the process, so a SIGKILL never
  * leaves a stale lock), or -1.
  */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,4 +91,38 @@ path_rm_rf(int dirfd, const char *name, struct err *e)
 {
 	/* one walker for every removal: du_remove's, counting nothing */
 	return du_remove(NULL, dirfd, name, e);
+}
+
+#define GONE_PREFIX ".gone-"
+
+bool
+path_is_gone(const char *name)
+{
+	return !strncmp(name, GONE_PREFIX, strlen(GONE_PREFIX)) && name[strlen(GONE_PREFIX)];
+}
+
+int
+path_rm_rf_hidden(int dirfd, const char *rel, struct err *e)
+{
+	const char *base = strrchr(rel, '/');
+	_cleanup_free_ char *gone = NULL;
+
+	base = base ? base + 1 : rel;
+	gone = xasprintf("%.*s" GONE_PREFIX "%s", (int)(base - rel), rel, base);
+	/*
+	 * Twice at most: an old .gone-BASE of a removal killed half-way is
+	 * finished first, and one that another remover (gc) renames in between
+	 * is met again once.
+	 */
+	for (int pass = 0;; pass++) {
+		if (path_rm_rf(dirfd, gone, e) < 0)
+			return -1;
+		if (renameat(dirfd, rel, dirfd, gone) == 0)
+			break;
+		if (errno == ENOENT)
+			return 0;
+		if ((errno != ENOTEMPTY && errno != EEXIST) || pass == 1)
+			return err_set(e, errno, "rename '%s'", rel);
+	}
+	return path_rm_rf(dirfd, gone, e);
 }

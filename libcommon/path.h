@@ -4,6 +4,7 @@
 #define CTR_PATH_H
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -32,5 +33,15 @@ int path_mkdir_p(int dirfd, const char *rel, mode_t mode, struct err *e);
  * du_remove counting nothing (du.h), which says how.
  */
 int path_rm_rf(int dirfd, const char *name, struct err *e);
+/*
+ * rm -rf of directory rel under dirfd that is out of sight first: renamed
+ * .gone-BASE beside itself in one step, then removed (an old .gone-BASE
+ * first). A removal killed half-way leaves no BASE with half its files for
+ * a reader to meet, only .gone-BASE, which anyone may finish: readers skip
+ * dot names, and path_is_gone says which to sweep. Absent is success.
+ */
+int path_rm_rf_hidden(int dirfd, const char *rel, struct err *e);
+/* Is name (one component) what path_rm_rf_hidden leaves when killed? */
+bool path_is_gone(const char *name);
 
 #endif

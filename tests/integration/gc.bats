@@ -472,6 +472,30 @@ lease_file() {
 	[ -z "$(ls "$CTR_STATE/leases")" ]
 }
 
+@test "gc: a removal killed after its rename (.gone-ID) is finished by gc; ls never shows it" {
+	require_root
+	# what ctr-run delete and gc leave when killed between their rename and their rm -rf
+	mkdir -p "$CTR_ROOT/containers/default/.gone-x/bundle/rootfs/etc" "$CTR_ROOT/containers/default/y"
+	echo '{}' >"$CTR_ROOT/containers/default/.gone-x/record.json"
+	: >"$CTR_ROOT/containers/default/.gone-x/lock"
+	: >"$CTR_ROOT/containers/default/.gone-x/bundle/rootfs/etc/passwd"
+	mkdir -p "$CTR_ROOT/containers/default/.other"
+	run --separate-stderr ctr-run ls -q
+	assert_status 0
+	[ "$output" = y ]
+	run --separate-stderr ctr-image gc --dry-run --json
+	assert_status 0
+	[ "$(jq -r '.files | sort | join(" ")' <<<"$output")" = \
+		"containers/default/.gone-x containers/default/y" ]
+	[ -e "$CTR_ROOT/containers/default/.gone-x/bundle/rootfs/etc/passwd" ]
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.files | sort | join(" ")' <<<"$output")" = \
+		"containers/default/.gone-x containers/default/y" ]
+	# only what a removal names: another dot name is not gc's
+	[ "$(ls -A "$CTR_ROOT/containers/default")" = .other ]
+}
+
 @test "gc: run in a loop while pulls, unpacks, creates and pushes run; every one succeeds" {
 	require_root
 	require_cmd runc

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "path.h"
@@ -168,6 +170,63 @@ test_path_rm_rf_tree(void)
 	is_int(mode_at(tmpfd, "plain"), (mode_t)-1, "plain is gone");
 }
 
+/* Out of sight first: an old .gone- of the same name is finished, the parent stays. */
+static void
+test_path_rm_rf_hidden(void)
+{
+	struct err e;
+
+	path_mkdir_p(tmpfd, "h/c/bundle/rootfs", 0755, &e);
+	mkfile(tmpfd, "h/c/record.json");
+	path_mkdir_p(tmpfd, "h/.gone-c/bundle", 0755, &e);
+	mkfile(tmpfd, "h/.gone-c/lock");
+	is_int(path_rm_rf_hidden(tmpfd, "h/c", &e), 0, "a directory removed out of sight");
+	is_int(mode_at(tmpfd, "h/c"), (mode_t)-1, "it is gone");
+	is_int(mode_at(tmpfd, "h/.gone-c"), (mode_t)-1, "the old leftover of its name too");
+	ok(mode_at(tmpfd, "h") != (mode_t)-1, "the parent stays");
+	is_int(path_rm_rf_hidden(tmpfd, "h/c", &e), 0, "removing what is absent succeeds");
+	path_mkdir_p(tmpfd, "top", 0755, &e);
+	is_int(path_rm_rf_hidden(tmpfd, "top", &e), 0, "a name without a parent part");
+	is_int(mode_at(tmpfd, ".gone-top"), (mode_t)-1, "nothing left beside it");
+	ok(path_is_gone(".gone-c"), ".gone-c is a leftover");
+	ok(!path_is_gone(".gone-"), ".gone- alone is not");
+	ok(!path_is_gone("c") && !path_is_gone(".new-1-c") && !path_is_gone(".gonec"),
+	   "other names are not");
+	path_rm_rf(tmpfd, "h", &e);
+}
+
+/* Two removals of one tree at once (a deleter and gc): both succeed, nothing is left. */
+static void
+test_path_rm_rf_concurrent(void)
+{
+	struct err e;
+	int fails = 0, rounds = 30;
+
+	for (int r = 0; r < rounds; r++) {
+		char p[64];
+		int st;
+		pid_t pid;
+
+		for (int i = 0; i < 64; i++) {
+			snprintf(p, sizeof(p), "cc/d%d/e/f", i);
+			path_mkdir_p(tmpfd, p, 0755, &e);
+			snprintf(p, sizeof(p), "cc/d%d/e/g", i);
+			mkfile(tmpfd, p);
+		}
+		pid = fork();
+		if (pid == 0)
+			_exit(path_rm_rf(tmpfd, "cc", &e) == 0 ? 0 : 1);
+		if (path_rm_rf(tmpfd, "cc", &e) < 0) {
+			printf("# round %d: %s\n", r, e.msg);
+			fails++;
+		}
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			fails++;
+	}
+	is_int(fails, 0, "%d rounds of two rm -rf of one tree at once: every one succeeds", rounds);
+	is_int(mode_at(tmpfd, "cc"), (mode_t)-1, "the tree is gone");
+}
+
 /* A symlink inside the tree is removed; what it points to is not touched. */
 static void
 test_path_rm_rf_symlinks(void)
@@ -291,6 +350,8 @@ main(void)
 	RUN(test_path_length_limits);
 	RUN(test_path_mkdir_p);
 	RUN(test_path_rm_rf_tree);
+	RUN(test_path_rm_rf_hidden);
+	RUN(test_path_rm_rf_concurrent);
 	RUN(test_path_rm_rf_symlinks);
 	RUN(test_path_rm_rf_mount_points);
 	RUN(test_path_rm_rf_failure);
