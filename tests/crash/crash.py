@@ -309,7 +309,10 @@ class Harness:
         for top in (os.path.join(self.root, "containers", self.ns),
                     os.path.join(self.state, self.ns)):
             if os.path.isdir(top):
-                ids |= {x for x in os.listdir(top) if os.path.isdir(os.path.join(top, x))}
+                # .gone-ID: a removal that renamed it away (ctr-state(5)); gc
+                # finishes it, and the baseline check sees that it does
+                ids |= {x for x in os.listdir(top) if os.path.isdir(os.path.join(top, x))
+                        and not x.startswith(".gone-")}
         return ids
 
     def ours(self):
