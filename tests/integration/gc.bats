@@ -448,7 +448,7 @@ lease_file() {
 		"dead=unknown live=creating nolease=unknown" ]
 	run --separate-stderr ctr-image lease ls --json
 	assert_status 0
-	[ "$(jq -rs 'map("\(.id)=\(.live)") | join(" ")' <<<"$output")" = "1-dead=false 2-live=true" ]
+	[ "$(jq -r 'map("\(.id)=\(.live)") | join(" ")' <<<"$output")" = "1-dead=false 2-live=true" ]
 	[[ "$(ctr-image lease ls)" == *"2-live"*live*"create container default/live"* ]]
 	run --separate-stderr ctr-image gc --json
 	assert_status 0
