@@ -77,7 +77,8 @@ lease_take(const struct state *st, const char *purpose, long long ttl, const jso
 		return err_set(e, errno, "read our own start time");
 	if (getrandom(&r, sizeof(r), 0) < 0)
 		return err_set(e, errno, "getrandom");
-	if ((l->dirfd = state_dir(st, "leases", 1, e)) < 0)
+	/* with the store whose objects it names, whatever state directory we run with */
+	if ((l->dirfd = state_dir(st, "leases", 0, e)) < 0)
 		return -1;
 	l->id = xasprintf("%d-%08x", (int)getpid(), r);
 	timestamp_now(now);
@@ -163,9 +164,9 @@ load_one(int dirfd, const char *name, time_t now)
 json_t *
 lease_list(const struct state *st, struct err *e)
 {
-	int fd = st->runfd < 0
-		     ? -1
-		     : openat(st->runfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = st->rootfd < 0 ? -1
+				: openat(st->rootfd, "leases",
+					 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	_cleanup_closedir_ DIR *d = NULL;
 	json_t *out = json_array();
 	time_t now = time(NULL);
@@ -174,7 +175,7 @@ lease_list(const struct state *st, struct err *e)
 	if (fd < 0 && errno == ENOENT)
 		return out;
 	if (fd < 0 || !(d = fdopendir(fd))) {
-		err_set(e, errno, "open '%s/leases'", st->run);
+		err_set(e, errno, "open '%s/leases'", st->root);
 		if (fd >= 0)
 			close(fd);
 		json_decref(out);
@@ -216,9 +217,9 @@ lease_remove(const struct state *st, const char *id, struct err *e)
 	if (path_check_id(id, 128, e) < 0)
 		return -1;
 	name = xasprintf("leases/%s.json", id);
-	if (unlinkat(st->runfd, name, 0) == 0)
+	if (unlinkat(st->rootfd, name, 0) == 0)
 		return 0;
 	if (errno == ENOENT)
 		return err_code(e, "not-found", "no such lease '%s'", id);
-	return err_set(e, errno, "remove '%s/%s'", st->run, name);
+	return err_set(e, errno, "remove '%s/%s'", st->root, name);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Leases: $STATE/leases/ID.json, the record of an operation in progress
+ * Leases: $ROOT/leases/ID.json, the record of an operation in progress
  * (ctr-state(5)): its owner ("PID STARTTIME", owner.h), a purpose, an
  * optional expiry and the objects it is making or about to reference. An
  * object that only a dead or expired lease names is garbage.
@@ -21,7 +21,7 @@
 #define LEASE_BLOB "blob"	    /* "sha256:HEX": a blob or its ingest */
 
 struct lease {
-	int dirfd;   /* $STATE/leases, -1 when no lease is held */
+	int dirfd;   /* $ROOT/leases, -1 when no lease is held */
 	char *id;    /* "PID-RAND" */
 	json_t *rec; /* the record as written */
 };
