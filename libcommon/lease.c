@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +38,45 @@ drop_held(void)
 			lease_drop(held[i]);
 }
 
+/*
+ * ^C: a signal that ends us by default unlinks our leases first, as exit()
+ * would (unlinkat is async-signal-safe; the names were made beforehand),
+ * then ends us by the same signal, the status our caller expects.
+ */
+static void
+drop_on_signal(int sig)
+{
+	int saved = errno;
+
+	for (size_t i = 0; i < HELD_MAX; i++)
+		if (held[i] && held[i]->dirfd >= 0 && held[i]->file[0])
+			unlinkat(held[i]->dirfd, held[i]->file, 0);
+	raise(sig); /* SA_RESETHAND: the default action, once we return */
+	errno = saved;
+}
+
+/* Only where the tool left the signal at its default: its own handling stays its own. */
+static void
+hook_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa = {.sa_handler = drop_on_signal, .sa_flags = SA_RESETHAND}, old;
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 static void
 hold(struct lease *l, bool on)
 {
 	static bool hooked;
 
-	if (on && !hooked)
+	if (on && !hooked) {
 		hooked = atexit(drop_held) == 0;
+		hook_signals();
+	}
 	for (size_t i = 0; i < HELD_MAX; i++)
 		if (on ? !held[i] : held[i] == l) {
 			held[i] = on ? l : NULL;
@@ -58,9 +91,7 @@ hold(struct lease *l, bool on)
 static int
 lease_write(struct lease *l, struct err *e)
 {
-	_cleanup_free_ char *name = xasprintf("%s.json", l->id);
-
-	return afile_write_json_flags(l->dirfd, name, l->rec, AFILE_NOSYNC, e);
+	return afile_write_json_flags(l->dirfd, l->file, l->rec, AFILE_NOSYNC, e);
 }
 
 int
@@ -73,6 +104,7 @@ lease_take(const struct state *st, const char *purpose, long long ttl, const jso
 	l->dirfd = -1;
 	l->id = NULL;
 	l->rec = NULL;
+	l->file[0] = '\0';
 	if (owner_identity(getpid(), owner, sizeof(owner)) < 0)
 		return err_set(e, errno, "read our own start time");
 	if (getrandom(&r, sizeof(r), 0) < 0)
@@ -81,6 +113,7 @@ lease_take(const struct state *st, const char *purpose, long long ttl, const jso
 	if ((l->dirfd = state_dir(st, "leases", 0, e)) < 0)
 		return -1;
 	l->id = xasprintf("%d-%08x", (int)getpid(), r);
+	snprintf(l->file, sizeof(l->file), "%s.json", l->id);
 	timestamp_now(now);
 	l->rec =
 	    json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", l->id, "owner", owner, "purpose", purpose,
@@ -118,11 +151,8 @@ void
 lease_drop(struct lease *l)
 {
 	hold(l, false);
-	if (l->dirfd >= 0 && l->id) {
-		_cleanup_free_ char *name = xasprintf("%s.json", l->id);
-
-		unlinkat(l->dirfd, name, 0);
-	}
+	if (l->dirfd >= 0 && l->file[0])
+		unlinkat(l->dirfd, l->file, 0);
 	if (l->dirfd >= 0)
 		close(l->dirfd);
 	free(l->id);
@@ -130,6 +160,7 @@ lease_drop(struct lease *l)
 	l->dirfd = -1;
 	l->id = NULL;
 	l->rec = NULL;
+	l->file[0] = '\0';
 }
 
 bool

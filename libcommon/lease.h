@@ -21,9 +21,10 @@
 #define LEASE_BLOB "blob"	    /* "sha256:HEX": a blob or its ingest */
 
 struct lease {
-	int dirfd;   /* $ROOT/leases, -1 when no lease is held */
-	char *id;    /* "PID-RAND" */
-	json_t *rec; /* the record as written */
+	int dirfd;     /* $ROOT/leases, -1 when no lease is held */
+	char *id;      /* "PID-RAND" */
+	json_t *rec;   /* the record as written */
+	char file[48]; /* "ID.json": what a signal's handler unlinks, allocating nothing */
 };
 
 /*
@@ -31,7 +32,9 @@ struct lease {
  * expiring ttl seconds from now (0: only with its owner), naming objects
  * (an array of {"type","name"}, copied; NULL: none yet). The record is on
  * disk when this returns: make the objects after it. l must stay where it
- * is until lease_drop: exit() drops the leases still held.
+ * is until lease_drop: exit() drops the leases still held, and so does
+ * SIGINT, SIGTERM or SIGHUP where the tool left them at their default
+ * (^C of a pull), before the signal ends the process as it would have.
  */
 int lease_take(const struct state *st, const char *purpose, long long ttl, const json_t *objects,
 	       struct lease *l, struct err *e);
