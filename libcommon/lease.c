@@ -137,6 +137,14 @@ lease_take(const struct state *st, const char *purpose, long long ttl, const jso
 void
 lease_object(json_t *objs, const char *type, const char *name)
 {
+	const json_t *o;
+	size_t i;
+
+	/* once each: a pull's manifest is also its top descriptor when there is no index */
+	json_array_foreach(objs, i, o)
+		if (!strcmp(jsonio_str(o, "type") ?: "", type) &&
+		    !strcmp(jsonio_str(o, "name") ?: "", name))
+			return;
 	json_array_append_new(objs, json_pack("{s:s, s:s}", "type", type, "name", name));
 }
 

@@ -38,7 +38,7 @@ struct lease {
  */
 int lease_take(const struct state *st, const char *purpose, long long ttl, const json_t *objects,
 	       struct lease *l, struct err *e);
-/* Append {"type","name"} to objs, an array for lease_take. */
+/* Append {"type","name"} to objs, an array for lease_take, unless objs names it already. */
 void lease_object(json_t *objs, const char *type, const char *name);
 /* Name one more object: on disk before it returns, so call it before making the object. */
 int lease_add(struct lease *l, const char *type, const char *name, struct err *e);
