@@ -190,7 +190,8 @@ rm_list(struct rm_pool *p, struct rm_dir *d, char *buf, struct err *e)
 			if (!is_dot(de->d_name) && rm_entry(p, d, de->d_name, de->d_type, e) < 0)
 				return -1;
 		}
-	return d->fd >= 0 && n < 0
+	/* ENOENT: another remover (gc, a delete) took the directory meanwhile, as rm_open says */
+	return d->fd >= 0 && n < 0 && errno != ENOENT
 		   ? err_set(e, errno, "readdir '%s'", rm_path(d, NULL, path, sizeof(path)))
 		   : 0;
 }
