@@ -2,6 +2,7 @@
 /* ctr-image export and import: images to and from OCI layout tars ("oci-archive"). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -175,6 +176,7 @@ cmd_export(int argc, char **argv, struct state *st)
 static int
 open_input(const char *src)
 {
+	struct stat sb;
 	struct err e;
 	int fd;
 
@@ -188,6 +190,8 @@ open_input(const char *src)
 		err_set(&e, errno, "open '%s'", src);
 		die_err(&e);
 	}
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode))
+		die(EXIT_USAGE, "'%s' is a directory, not an archive", src);
 	return fd;
 }
 

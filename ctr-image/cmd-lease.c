@@ -57,11 +57,12 @@ lease_ls(int argc, char **argv, struct state *st)
 	json_array_foreach(list, i, l) {
 		if (quiet)
 			puts(jsonio_str(l, "id"));
-		else if (json)
-			jsonio_write(stdout, l);
-		else
+		else if (!json)
 			ls_line(l, now);
 	}
+	/* the whole listing is one array, as every listing of the suite (ctr-json(7)) */
+	if (json && !quiet)
+		jsonio_write(stdout, list);
 	return fflush(stdout) == 0 ? 0 : (die(EXIT_SYS, "write to stdout failed"), 1);
 }
 

@@ -125,7 +125,7 @@ int
 cmd_ls(int argc, char **argv, struct state *st)
 {
 	bool json = false, quiet = false;
-	json_auto_t *list = NULL;
+	json_auto_t *list = NULL, *out = json_array();
 	struct content c;
 	struct err e;
 	int width = 4;
@@ -142,15 +142,16 @@ cmd_ls(int argc, char **argv, struct state *st)
 	if (!json && !quiet)
 		printf("%-*s  %-19s  %10s  %s\n", width, "NAME", "DIGEST", "SIZE", "CREATED");
 	json_array_foreach(list, i, rec) {
-		json_auto_t *line = NULL;
-
 		if (quiet)
 			puts(jsonio_str(rec, "name"));
 		else if (json)
-			line = ls_json(rec, image_size(&c, rec)), jsonio_write(stdout, line);
+			json_array_append_new(out, ls_json(rec, image_size(&c, rec)));
 		else
 			ls_line(rec, image_size(&c, rec), width);
 	}
+	/* one array, as every listing of the suite (ctr-json(7)): `[]` says "none" */
+	if (json && !quiet)
+		jsonio_write(stdout, out);
 	content_release(&c);
 	return fflush(stdout) == 0 ? 0 : (die(EXIT_SYS, "write to stdout failed"), 1);
 }

@@ -134,7 +134,7 @@ start(struct fetch *f, struct blob *b, struct err *e)
 	b->hdrs = registry_setup(f->r, b->h, url);
 	curl_easy_setopt(b->h, CURLOPT_HTTPHEADER, b->hdrs);
 	/* 16 KiB callbacks cost a write and a hash update each; fewer, larger ones go faster */
-	curl_easy_setopt(b->h, CURLOPT_BUFFERSIZE, 256L << 10);
+	curl_easy_setopt(b->h, CURLOPT_BUFFERSIZE, registry_buffer_size(f->r, 256L << 10));
 	curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(b->h, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(b->h, CURLOPT_PRIVATE, b);

@@ -23,17 +23,36 @@ struct input {
 	bool eof, saw_p;
 };
 
+/* Where the frames go: gone once our reader left; mid_line while the last byte was no '\n'. */
+struct sink {
+	bool gone, mid_line;
+};
+
 /* A frame to our stdout or stderr; a failed write (EPIPE: our reader left) ends the relay. */
 static int
 to_ours(int stream, const char *data, size_t len, void *arg)
 {
-	bool *gone = arg;
+	struct sink *s = arg;
 
 	if (fdio_write_full(stream == RING_STDERR ? STDERR_FILENO : STDOUT_FILENO, data, len) < 0) {
-		*gone = true;
+		s->gone = true;
 		return -1;
 	}
+	if (len)
+		s->mid_line = data[len - 1] != '\n';
 	return 0;
+}
+
+/*
+ * Leaving a terminal mid-line (a shell's prompt, the echo of ^C) would put
+ * the caller's prompt after it: end that line. "\r\n":
+ * the terminal may still be raw.
+ */
+static void
+end_line(const struct sink *s, bool by_signal)
+{
+	if (isatty(STDOUT_FILENO) && (s->mid_line || by_signal))
+		fdio_write_full(STDOUT_FILENO, "\r\n", 2);
 }
 
 /* Our stdin into in; false when it held the detach keys. */
@@ -102,7 +121,7 @@ on_signal(const struct relay *r)
 
 /* One read of frames from the shim; 1 to go on, 0 at the end, -1 on error. */
 static int
-read_frames(const struct relay *r, struct frame_reader *fr, bool *gone, struct err *e)
+read_frames(const struct relay *r, struct frame_reader *fr, struct sink *out, struct err *e)
 {
 	char buf[65536];
 	ssize_t n = read(r->sock, buf, sizeof(buf));
@@ -115,8 +134,8 @@ read_frames(const struct relay *r, struct frame_reader *fr, bool *gone, struct e
 		return frame_reader_partial(fr)
 			   ? err_code(e, "system", "the output stream ended in a frame")
 			   : 0;
-	if (frame_reader_feed(fr, buf, (size_t)n, to_ours, gone, e) < 0)
-		return *gone ? 0 : -1;
+	if (frame_reader_feed(fr, buf, (size_t)n, to_ours, out, e) < 0)
+		return out->gone ? 0 : -1;
 	return 1;
 }
 
@@ -125,12 +144,13 @@ relay_run(const struct relay *r, enum relay_end *end, struct err *e)
 {
 	struct frame_reader fr = {0};
 	struct input in = {.eof = r->in_to < 0};
-	bool gone = false;
+	struct sink out = {0};
+	bool detached = false, by_signal = false;
 	int rc = 1;
 
 	*end = RELAY_EOF;
-	if (r->nearly && frame_reader_feed(&fr, r->early, r->nearly, to_ours, &gone, e) < 0)
-		rc = gone ? 0 : -1;
+	if (r->nearly && frame_reader_feed(&fr, r->early, r->nearly, to_ours, &out, e) < 0)
+		rc = out.gone ? 0 : -1;
 	resize(r);
 	while (rc > 0) {
 		struct pollfd p[4] = {{r->sock, POLLIN, 0},
@@ -144,16 +164,18 @@ relay_run(const struct relay *r, enum relay_end *end, struct err *e)
 			continue;
 		}
 		if (p[3].revents && on_signal(r))
-			gone = true, rc = 0;
+			detached = by_signal = true, rc = 0;
 		else if (p[1].revents && !read_input(&in, r->detach_keys))
-			gone = true, rc = 0;
+			detached = true, rc = 0;
 		if (rc > 0 && in.len)
 			write_input(r, &in);
 		if (rc > 0 && p[0].revents)
-			rc = read_frames(r, &fr, &gone, e);
+			rc = read_frames(r, &fr, &out, e);
 	}
 	frame_reader_release(&fr);
-	if (gone)
+	if (detached)
+		end_line(&out, by_signal);
+	if (detached || out.gone)
 		*end = RELAY_DETACHED;
 	return rc < 0 ? -1 : 0;
 }
@@ -171,8 +193,8 @@ relay_saved(const char *buf, size_t len, long tail, struct err *e)
 	struct frame_reader fr = {0};
 	struct ring ring;
 	const struct ring_chunk *c;
+	struct sink out = {0};
 	size_t off;
-	bool gone = false;
 	int rc;
 
 	/* no budget: the file holds what the shim's ring kept, already bounded */
@@ -181,8 +203,8 @@ relay_saved(const char *buf, size_t len, long tail, struct err *e)
 	if (rc == 0 && frame_reader_partial(&fr))
 		rc = err_code(e, "invalid", "the saved output ends in a frame");
 	ring_tail(&ring, rc < 0 ? 0 : tail, &c, &off);
-	for (; c && !gone; c = c->next, off = 0)
-		to_ours(c->stream, c->data + off, c->len - off, &gone);
+	for (; c && !out.gone; c = c->next, off = 0)
+		to_ours(c->stream, c->data + off, c->len - off, &out);
 	frame_reader_release(&fr);
 	ring_release(&ring);
 	return rc;

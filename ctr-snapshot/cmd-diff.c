@@ -133,7 +133,7 @@ cmd_diff(int argc, char **argv, struct state *st)
 	if ((lk = state_lock_store(st, LOCK_SHARED, &e)) < 0 || content_open(st, &c, &e) < 0)
 		die_err(&e);
 	if (snapshot_open_diff(s, argv[optind], &fd, &pfd, &e) < 0)
-		cmd_die(&e);
+		die_err(&e);
 	copy_open(&copy);
 	rc = write_layer(s, &c, fd, pfd, comp, copy.fd, &r, &e);
 	if (copy_close(&copy, rc == 0, &e) < 0 || rc < 0)

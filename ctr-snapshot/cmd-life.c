@@ -57,7 +57,7 @@ prepare(int argc, char **argv, struct state *st, const struct opt_cmd *spec, int
 	cmd_operands(spec, argc, argv, 1);
 	s = cmd_open(st);
 	if (snapshot_prepare(s, argv[optind], o.parent, labels, flags, &mounts, &e) < 0)
-		cmd_die(&e);
+		die_err(&e);
 	out = json_pack("{s:s, s:s, s:O}", "key", argv[optind], "snapshotter",
 			snapshot_store_driver(s), "mounts", mounts);
 	jsonio_write(stdout, out);
@@ -91,7 +91,7 @@ cmd_commit(int argc, char **argv, struct state *st)
 	cmd_operands(&cmd_commit_spec, argc, argv, 2);
 	s = cmd_open(st);
 	if (snapshot_commit(s, argv[optind], argv[optind + 1], o.parent, labels, &e) < 0)
-		cmd_die(&e);
+		die_err(&e);
 	snapshot_store_free(s);
 	return 0;
 }
@@ -112,14 +112,15 @@ cmd_rm(int argc, char **argv, struct state *st)
 	/* all must exist before any goes, so that a typo removes nothing */
 	for (int i = optind; i < argc; i++) {
 		if (snapshot_check_key(argv[i], "key", &e) < 0)
-			cmd_die(&e);
+			die_err(&e);
 		if (!snapshot_exists(s, argv[i], NULL))
-			die(EXIT_NEG, "snapshot '%s' does not exist", argv[i]);
+			die_err((err_code(&e, "not-found", "snapshot '%s' does not exist", argv[i]),
+				 &e));
 	}
 	/* one at a time, in the order given (children first): the first failure stops the rest */
 	for (int i = optind; i < argc; i++)
 		if (snapshot_remove(s, argv[i], &e) < 0)
-			cmd_die(&e);
+			die_err(&e);
 	snapshot_store_free(s);
 	return 0;
 }

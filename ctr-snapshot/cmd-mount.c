@@ -27,7 +27,7 @@ cmd_mount(int argc, char **argv, struct state *st)
 	cmd_operands(&cmd_mount_spec, argc, argv, 2);
 	s = cmd_open(st);
 	if (!(m = snapshot_mounts(s, argv[optind], &e)) || mount_apply(m, argv[optind + 1], &e) < 0)
-		cmd_die(&e);
+		die_err(&e);
 	snapshot_store_free(s);
 	return 0;
 }
@@ -57,7 +57,7 @@ cmd_cleanup(int argc, char **argv, struct state *st)
 	cmd_operands(&cmd_cleanup_spec, argc, argv, 0);
 	s = cmd_open(st);
 	if (snapshot_cleanup(s, &removed, &e) < 0)
-		cmd_die(&e);
+		die_err(&e);
 	if (json) {
 		json_auto_t *out = json_pack("{s:O}", "removed", removed);
 

@@ -27,7 +27,7 @@ cmd_mounts(int argc, char **argv, struct state *st)
 	cmd_operands(&cmd_mounts_spec, argc, argv, 1);
 	s = cmd_open(st);
 	if (!(m = snapshot_mounts(s, argv[optind], &e)))
-		cmd_die(&e);
+		die_err(&e);
 	jsonio_write(stdout, m);
 	snapshot_store_free(s);
 	return 0;
@@ -59,7 +59,7 @@ cmd_stat(int argc, char **argv, struct state *st)
 	cmd_operands(&cmd_stat_spec, argc, argv, 1);
 	s = cmd_open(st);
 	if (!(rec = snapshot_stat(s, argv[optind], &e)))
-		cmd_die(&e);
+		die_err(&e);
 	if (json)
 		jsonio_write(stdout, rec);
 	else
@@ -100,7 +100,7 @@ usage_of(struct snapshot_store *s, const char *key)
 	struct err e;
 
 	if (snapshot_usage(s, key, &bytes, &inodes, &e) < 0)
-		cmd_die(&e);
+		die_err(&e);
 	return json_pack("{s:s, s:I, s:I}", "name", key, "size", (json_int_t)bytes, "inodes",
 			 (json_int_t)inodes);
 }

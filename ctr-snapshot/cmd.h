@@ -33,8 +33,6 @@ void cmd_set_driver(const char *name);
 void cmd_common_opt(int c, const char *arg);
 /* Open the state and the chosen store, or die. */
 struct snapshot_store *cmd_open(struct state *st);
-/* Die with e: "not-found" exits 1, other bad input 100, system failures 111. */
-void cmd_die(const struct err *e) __attribute__((noreturn));
 /* Add "k=v" to the labels object *labels (created on first use); dies on a bad one. */
 void cmd_add_label(json_t **labels, const char *kv);
 /* Parse argv by spec (cmd_json_opts or fewer); returns whether --json was given. */

@@ -79,17 +79,8 @@ cmd_open(struct state *st)
 
 	if ((driver ? snapshotter_parse(driver, &drv, &e) : snapshotter_default(&drv, &e)) < 0 ||
 	    state_open(st, &e) < 0 || snapshot_store_open(st, drv, &s, &e) < 0)
-		cmd_die(&e);
+		die_err(&e);
 	return s;
-}
-
-void
-cmd_die(const struct err *e)
-{
-	/* a negative answer: the snapshot asked about does not exist */
-	if (e->code && !strcmp(e->code, "not-found"))
-		die(EXIT_NEG, "%s", e->msg);
-	die_err(e);
 }
 
 void
@@ -115,11 +106,11 @@ cmd_list(struct snapshot_store *s, const struct state *st)
 	struct err e;
 
 	if (!(all = snapshot_list(s, &e)))
-		cmd_die(&e);
+		die_err(&e);
 	if (all_namespaces)
 		return json_incref(all);
 	if (!(mine = ns_filter(st, all, &e)))
-		cmd_die(&e);
+		die_err(&e);
 	return mine;
 }
 

@@ -36,7 +36,7 @@ load_image(const struct state *st, const struct content *c, const struct opts *o
 
 		if (!in)
 			die(100, "%s", e.msg);
-		/* also what ctr-image inspect and ls --json print */
+		/* also what ctr-image inspect prints, and an element of ls --json */
 		if (!(doc = image_stage_doc(st, in, &e)))
 			die_err((err_prefix(&e, "stdin"), &e));
 		return doc;

@@ -145,9 +145,7 @@ sweep_lease_temps(struct gc *g, struct err *e)
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 
-	if (g->st->runfd < 0)
-		return 0;
-	if (gc_opendir(g->st->runfd, "leases", &d, e) < 0)
+	if (gc_opendir(g->st->rootfd, "leases", &d, e) < 0)
 		return -1;
 	if (!d)
 		return 0;

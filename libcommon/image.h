@@ -22,7 +22,7 @@
 /*
  * What a stage reading "-" takes from JSON another tool printed about an
  * image: an image document as it is; `ctr-image inspect`'s {"image":...,
- * "record":...}: its image; a record (a line of `ctr-image ls --json`: name
+ * "record":...}: its image; a record (an element of `ctr-image ls --json`: name
  * and target), resolved in the store for the host's platform. New reference,
  * or NULL with code "invalid" for anything else.
  */

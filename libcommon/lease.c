@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +38,45 @@ drop_held(void)
 			lease_drop(held[i]);
 }
 
+/*
+ * ^C: a signal that ends us by default unlinks our leases first, as exit()
+ * would (unlinkat is async-signal-safe; the names were made beforehand),
+ * then ends us by the same signal, the status our caller expects.
+ */
+static void
+drop_on_signal(int sig)
+{
+	int saved = errno;
+
+	for (size_t i = 0; i < HELD_MAX; i++)
+		if (held[i] && held[i]->dirfd >= 0 && held[i]->file[0])
+			unlinkat(held[i]->dirfd, held[i]->file, 0);
+	raise(sig); /* SA_RESETHAND: the default action, once we return */
+	errno = saved;
+}
+
+/* Only where the tool left the signal at its default: its own handling stays its own. */
+static void
+hook_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa = {.sa_handler = drop_on_signal, .sa_flags = SA_RESETHAND}, old;
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 static void
 hold(struct lease *l, bool on)
 {
 	static bool hooked;
 
-	if (on && !hooked)
+	if (on && !hooked) {
 		hooked = atexit(drop_held) == 0;
+		hook_signals();
+	}
 	for (size_t i = 0; i < HELD_MAX; i++)
 		if (on ? !held[i] : held[i] == l) {
 			held[i] = on ? l : NULL;
@@ -58,9 +91,7 @@ hold(struct lease *l, bool on)
 static int
 lease_write(struct lease *l, struct err *e)
 {
-	_cleanup_free_ char *name = xasprintf("%s.json", l->id);
-
-	return afile_write_json_flags(l->dirfd, name, l->rec, AFILE_NOSYNC, e);
+	return afile_write_json_flags(l->dirfd, l->file, l->rec, AFILE_NOSYNC, e);
 }
 
 int
@@ -73,13 +104,16 @@ lease_take(const struct state *st, const char *purpose, long long ttl, const jso
 	l->dirfd = -1;
 	l->id = NULL;
 	l->rec = NULL;
+	l->file[0] = '\0';
 	if (owner_identity(getpid(), owner, sizeof(owner)) < 0)
 		return err_set(e, errno, "read our own start time");
 	if (getrandom(&r, sizeof(r), 0) < 0)
 		return err_set(e, errno, "getrandom");
-	if ((l->dirfd = state_dir(st, "leases", 1, e)) < 0)
+	/* with the store whose objects it names, whatever state directory we run with */
+	if ((l->dirfd = state_dir(st, "leases", 0, e)) < 0)
 		return -1;
 	l->id = xasprintf("%d-%08x", (int)getpid(), r);
+	snprintf(l->file, sizeof(l->file), "%s.json", l->id);
 	timestamp_now(now);
 	l->rec =
 	    json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", l->id, "owner", owner, "purpose", purpose,
@@ -103,6 +137,14 @@ lease_take(const struct state *st, const char *purpose, long long ttl, const jso
 void
 lease_object(json_t *objs, const char *type, const char *name)
 {
+	const json_t *o;
+	size_t i;
+
+	/* once each: a pull's manifest is also its top descriptor when there is no index */
+	json_array_foreach(objs, i, o)
+		if (!strcmp(jsonio_str(o, "type") ?: "", type) &&
+		    !strcmp(jsonio_str(o, "name") ?: "", name))
+			return;
 	json_array_append_new(objs, json_pack("{s:s, s:s}", "type", type, "name", name));
 }
 
@@ -117,11 +159,8 @@ void
 lease_drop(struct lease *l)
 {
 	hold(l, false);
-	if (l->dirfd >= 0 && l->id) {
-		_cleanup_free_ char *name = xasprintf("%s.json", l->id);
-
-		unlinkat(l->dirfd, name, 0);
-	}
+	if (l->dirfd >= 0 && l->file[0])
+		unlinkat(l->dirfd, l->file, 0);
 	if (l->dirfd >= 0)
 		close(l->dirfd);
 	free(l->id);
@@ -129,6 +168,7 @@ lease_drop(struct lease *l)
 	l->dirfd = -1;
 	l->id = NULL;
 	l->rec = NULL;
+	l->file[0] = '\0';
 }
 
 bool
@@ -163,9 +203,9 @@ load_one(int dirfd, const char *name, time_t now)
 json_t *
 lease_list(const struct state *st, struct err *e)
 {
-	int fd = st->runfd < 0
-		     ? -1
-		     : openat(st->runfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = st->rootfd < 0 ? -1
+				: openat(st->rootfd, "leases",
+					 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	_cleanup_closedir_ DIR *d = NULL;
 	json_t *out = json_array();
 	time_t now = time(NULL);
@@ -174,7 +214,7 @@ lease_list(const struct state *st, struct err *e)
 	if (fd < 0 && errno == ENOENT)
 		return out;
 	if (fd < 0 || !(d = fdopendir(fd))) {
-		err_set(e, errno, "open '%s/leases'", st->run);
+		err_set(e, errno, "open '%s/leases'", st->root);
 		if (fd >= 0)
 			close(fd);
 		json_decref(out);
@@ -216,9 +256,9 @@ lease_remove(const struct state *st, const char *id, struct err *e)
 	if (path_check_id(id, 128, e) < 0)
 		return -1;
 	name = xasprintf("leases/%s.json", id);
-	if (unlinkat(st->runfd, name, 0) == 0)
+	if (unlinkat(st->rootfd, name, 0) == 0)
 		return 0;
 	if (errno == ENOENT)
 		return err_code(e, "not-found", "no such lease '%s'", id);
-	return err_set(e, errno, "remove '%s/%s'", st->run, name);
+	return err_set(e, errno, "remove '%s/%s'", st->root, name);
 }

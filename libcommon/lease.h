@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Leases: $STATE/leases/ID.json, the record of an operation in progress
+ * Leases: $ROOT/leases/ID.json, the record of an operation in progress
  * (ctr-state(5)): its owner ("PID STARTTIME", owner.h), a purpose, an
  * optional expiry and the objects it is making or about to reference. An
  * object that only a dead or expired lease names is garbage.
@@ -21,9 +21,10 @@
 #define LEASE_BLOB "blob"	    /* "sha256:HEX": a blob or its ingest */
 
 struct lease {
-	int dirfd;   /* $STATE/leases, -1 when no lease is held */
-	char *id;    /* "PID-RAND" */
-	json_t *rec; /* the record as written */
+	int dirfd;     /* $ROOT/leases, -1 when no lease is held */
+	char *id;      /* "PID-RAND" */
+	json_t *rec;   /* the record as written */
+	char file[48]; /* "ID.json": what a signal's handler unlinks, allocating nothing */
 };
 
 /*
@@ -31,11 +32,13 @@ struct lease {
  * expiring ttl seconds from now (0: only with its owner), naming objects
  * (an array of {"type","name"}, copied; NULL: none yet). The record is on
  * disk when this returns: make the objects after it. l must stay where it
- * is until lease_drop: exit() drops the leases still held.
+ * is until lease_drop: exit() drops the leases still held, and so does
+ * SIGINT, SIGTERM or SIGHUP where the tool left them at their default
+ * (^C of a pull), before the signal ends the process as it would have.
  */
 int lease_take(const struct state *st, const char *purpose, long long ttl, const json_t *objects,
 	       struct lease *l, struct err *e);
-/* Append {"type","name"} to objs, an array for lease_take. */
+/* Append {"type","name"} to objs, an array for lease_take, unless objs names it already. */
 void lease_object(json_t *objs, const char *type, const char *name);
 /* Name one more object: on disk before it returns, so call it before making the object. */
 int lease_add(struct lease *l, const char *type, const char *name, struct err *e);

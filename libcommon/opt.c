@@ -296,6 +296,9 @@ left_column(const struct opt *const *rows, size_t n, size_t i, char *buf, size_t
 	return strlen(buf);
 }
 
+/* The widest left column that still shares its line with the meaning. */
+#define OPT_HELP_COLUMN 32
+
 static void
 print_rows(const struct opt *const *rows, size_t from, size_t to, FILE *f)
 {
@@ -306,13 +309,16 @@ print_rows(const struct opt *const *rows, size_t from, size_t to, FILE *f)
 		if (rows[i]->help) {
 			size_t w = left_column(rows, to, i, left, sizeof(left));
 
-			width = w > width && w <= 32 ? w : width;
+			width = w > width && w <= OPT_HELP_COLUMN ? w : width;
 		}
 	for (size_t i = from; i < to; i++) {
 		if (!rows[i]->help)
 			continue;
-		left_column(rows, to, i, left, sizeof(left));
-		fprintf(f, "  %-*s  %s\n", (int)width, left, rows[i]->help);
+		/* a wider row puts its meaning on a line of its own, so the column holds */
+		if (left_column(rows, to, i, left, sizeof(left)) > width)
+			fprintf(f, "  %s\n  %-*s  %s\n", left, (int)width, "", rows[i]->help);
+		else
+			fprintf(f, "  %-*s  %s\n", (int)width, left, rows[i]->help);
 	}
 }
 

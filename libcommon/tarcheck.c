@@ -446,6 +446,15 @@ header(struct tarcheck *c, struct err *e)
 	int64_t size;
 
 	entry_free(&c->cur);
+	/*
+	 * A first block that fails its checksum: the input was never a tar
+	 * archive, and nothing of it is quoted (a text file's first line would
+	 * be the "name"). Later, a corrupt header of an archive read so far is
+	 * named, which says where it broke.
+	 */
+	if (c->offset == BLK && !checksum_ok(h))
+		return err_code(e, "invalid",
+				"not a tar archive (its first block is no tar header)");
 	c->cur.name = xstrndup((const char *)h, 100);
 	if (!checksum_ok(h))
 		return fail(c, e, "bad header checksum");

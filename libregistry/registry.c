@@ -152,11 +152,30 @@ setup_ep(struct registry *r, const struct endpoint *ep, CURL *h, const char *url
 	if (r->o.limit_rate > 0) { /* a pull's bodies come in, a push's go out */
 		curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE, r->o.limit_rate);
 		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, r->o.limit_rate);
+		curl_easy_setopt(h, CURLOPT_BUFFERSIZE,
+				 registry_buffer_size(r, CURL_MAX_WRITE_SIZE));
 	}
 	setup_tls(h, ep);
 	if (auth)
 		hdrs = curl_slist_append(hdrs, auth);
 	return hdrs;
+}
+
+/*
+ * libcurl throttles between reads, after the fact: one read takes what the
+ * socket holds, up to its buffer, so a body smaller than the buffer came
+ * in at the link's speed whatever the cap. Reads of a tenth of a second's
+ * worth at the cap (libcurl takes no less than 1 KiB) keep the pace within
+ * that of the cap.
+ */
+long
+registry_buffer_size(const struct registry *r, long want)
+{
+	curl_off_t part = r->o.limit_rate / 100;
+
+	if (r->o.limit_rate <= 0 || part >= want)
+		return want;
+	return part < 1024 ? 1024 : (long)part;
 }
 
 struct curl_slist *

@@ -100,6 +100,8 @@ int registry_request(struct registry *r, unsigned caps, const char *path, const 
 		     bool head, size_t max, struct http_resp *resp, struct err *e);
 /* Prepare h for a GET of url on the current endpoint (TLS, auth, redirects, stall). */
 struct curl_slist *registry_setup(struct registry *r, CURL *h, const char *url);
+/* The read buffer for a body: want, or less under --limit-rate so that the cap holds. */
+long registry_buffer_size(const struct registry *r, long want);
 
 /*
  * A request with a method and an optional body. path is relative to the

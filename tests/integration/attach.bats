@@ -182,3 +182,22 @@ detach() {
 	ctr-run attach --help | grep -qF '^P ^Q'
 	ctr-run delete -f "$id"
 }
+
+@test "attach: ^P ^Q after a prompt ends its line, so the caller's prompt starts a new one" {
+	local id out=$BATS_TEST_TMPDIR/pty.out
+	id=$(cid prompt)
+	# a prompt for each line typed, a whole line for "line"
+	ctr-run run -d -t -i --name "$id" "$IMG" -- \
+		sh -c 'while read -r x; do if [ "$x" = line ]; then echo done; else printf "ready> "; fi; done' \
+		>/dev/null
+	# (run's $output loses a last newline: the file keeps it; ptyrun drops the \r)
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" --send go --after '' \
+		--send $'\x10\x11' --after 'ready> ' -- ctr-run attach "$id" >"$out"
+	[ "$(tail -c 8 "$out" | od -An -c | tr -s ' ')" = ' r e a d y > \n' ]
+	# a line already ended gets no empty one
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" --send line --after '' \
+		--send $'\x10\x11' --after 'done' -- ctr-run attach "$id" >"$out"
+	[ "$(tail -c 6 "$out" | od -An -c | tr -s ' ')" = ' \n d o n e \n' ]
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	ctr-run delete -f "$id"
+}

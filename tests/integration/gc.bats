@@ -282,15 +282,15 @@ strace() {
 	touch "$ns/.gone.json.lock" "$ns/.x.json.tmp-$dead" "$CTR_ROOT/content/blobs/sha256/.y.tmp-$dead"
 	touch "$ns/.z.json.tmp-$$"
 	# a lease writer killed before its rename (the crash harness found it)
-	mkdir -p "$CTR_STATE/leases"
-	touch "$CTR_STATE/leases/.1-ab.json.tmp-$dead" "$CTR_STATE/leases/.2-cd.json.tmp-$$"
+	mkdir -p "$CTR_ROOT/leases"
+	touch "$CTR_ROOT/leases/.1-ab.json.tmp-$dead" "$CTR_ROOT/leases/.2-cd.json.tmp-$$"
 	run --separate-stderr ctr-image gc --json
 	assert_status 0
 	[ "$(jq -r '.files[]' <<<"$output" | grep -v '^content/ingest/' | sort)" = \
 		"$(printf '%s\n' content/blobs/sha256/.y.tmp-$dead images/default/.gone.json.lock \
 			images/default/.x.json.tmp-$dead leases/.1-ab.json.tmp-$dead)" ]
 	# a live writer's temp file and a live record's lock stay
-	[ -e "$ns/.z.json.tmp-$$" ] && [ -e "$CTR_STATE/leases/.2-cd.json.tmp-$$" ]
+	[ -e "$ns/.z.json.tmp-$$" ] && [ -e "$CTR_ROOT/leases/.2-cd.json.tmp-$$" ]
 	ls -A "$ns" | grep -q '[.]json[.]lock$'
 	run --separate-stderr ctr-image check
 	assert_status 0
@@ -417,10 +417,10 @@ strace() {
 
 # lease_file ID OWNER PURPOSE TYPE NAME: a lease record as ctr-state(5) has it.
 lease_file() {
-	mkdir -p "$CTR_STATE/leases"
+	mkdir -p "$CTR_ROOT/leases"
 	jq -n --arg id "$1" --arg o "$2" --arg p "$3" --arg t "$4" --arg n "$5" \
 		'{id: $id, owner: $o, purpose: $p, created: "2026-01-01T00:00:00Z",
-		  objects: [{type: $t, name: $n}]}' >"$CTR_STATE/leases/$1.json"
+		  objects: [{type: $t, name: $n}]}' >"$CTR_ROOT/leases/$1.json"
 }
 
 @test "gc: a container directory without a record goes once no live lease or creator holds it" {
@@ -448,7 +448,7 @@ lease_file() {
 		"dead=unknown live=creating nolease=unknown" ]
 	run --separate-stderr ctr-image lease ls --json
 	assert_status 0
-	[ "$(jq -rs 'map("\(.id)=\(.live)") | join(" ")' <<<"$output")" = "1-dead=false 2-live=true" ]
+	[ "$(jq -r 'map("\(.id)=\(.live)") | join(" ")' <<<"$output")" = "1-dead=false 2-live=true" ]
 	[[ "$(ctr-image lease ls)" == *"2-live"*live*"create container default/live"* ]]
 	run --separate-stderr ctr-image gc --json
 	assert_status 0
@@ -469,7 +469,44 @@ lease_file() {
 	ctr-image gc -q
 	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
 	[ -z "$(ctr-snapshot ls --json | jq -r '.[].name')" ]
-	[ -z "$(ls "$CTR_STATE/leases")" ]
+	[ -z "$(ls "$CTR_ROOT/leases")" ]
+}
+
+@test "gc: leases live with the store --root names, whatever the state directory" {
+	require_root
+	require_cmd runc
+	local i p rt=$BATS_TEST_TMPDIR/waiting-runtime go=$BATS_TEST_TMPDIR/go
+	export CTR_RUNTIME_NO_VERSION_CHECK=1
+	mkfifo "$go"
+	# runc, its first call once we say so: the create holds its lease until the runtime answers
+	printf '#!/bin/sh\n[ -p "%s" ] && read -r x <"%s" && rm -f "%s"\nexec runc "$@"\n' \
+		"$go" "$go" "$go" >"$rt"
+	chmod +x "$rt"
+	ctr-pull -q "$BB" | ctr-unpack >"$BATS_TEST_TMPDIR/snap.json"
+	ctr-run create --runtime "$rt" --name "$(cid leased)" - <"$BATS_TEST_TMPDIR/snap.json" \
+		-- true >/dev/null &
+	p=$!
+	track_pid $p
+	for i in $(seq 500); do
+		[ -z "$(ls "$CTR_ROOT/leases" 2>/dev/null)" ] || break
+		sleep 0.01
+	done
+	# (let the create go on whatever we saw, so nothing waits on the fifo at teardown)
+	if [ -z "$(ls "$CTR_ROOT/leases" 2>/dev/null)" ]; then
+		echo go >"$go"
+		false
+	fi
+	# the store's tools see it with any state directory: a gc there keeps the create's work
+	run --separate-stderr ctr-image --state "$BATS_TEST_TMPDIR/other" lease ls --json
+	assert_status 0
+	[ "$(jq -r '.[] | "\(.live) \(.purpose)"' <<<"$output")" = "true create container default/leased" ]
+	[ ! -e "$CTR_STATE/leases" ]
+	ctr-image --state "$BATS_TEST_TMPDIR/other" gc -q
+	[ -d "$CTR_ROOT/containers/default/leased" ]
+	echo go >"$go"
+	wait $p
+	[ -z "$(ctr-image lease ls -q)" ]
+	[ "$(ctr-run ls --json | jq -r '.[].status')" = created ]
 }
 
 @test "gc: a removal killed after its rename (.gone-ID) is finished by gc; ls never shows it" {

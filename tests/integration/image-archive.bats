@@ -316,6 +316,17 @@ EOF
 	run --separate-stderr ctr-image import --name my/x:1 - <"$BATS_TEST_TMPDIR/cut.tar"
 	assert_status 100
 	[[ "$stderr" == *runcated* ]]
+	# a text file (a secret, say) is refused without a byte of it quoted as a tar entry's name
+	printf 'root:x:0:0:secret-word:/root:/bin/sh\n%.0s' {1..40} >"$BATS_TEST_TMPDIR/passwd"
+	for f in text passwd; do
+		run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/$f"
+		assert_status 100
+		[ "$stderr" = "ctr-image: fatal: not a tar archive (its first block is no tar header)" ]
+		assert_no_image
+	done
+	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR"
+	assert_status 100
+	[ "$stderr" = "ctr-image: fatal: '$BATS_TEST_TMPDIR' is a directory, not an archive" ]
 	run --separate-stderr ctr-image import "$BATS_TEST_TMPDIR/nonexistent.tar"
 	assert_status 100
 	run --separate-stderr ctr-image import

@@ -259,6 +259,17 @@ check_image() {
 	[ -z "$output" ]
 }
 
+@test "pull: ^C on a terminal ends it by SIGINT and leaves no lease; the re-run completes" {
+	# ptyrun types ^C once the progress shows a download (at 100 kB/s the layer takes ~10 s)
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" --send $'\x03' --after 'downloading' \
+		-- ctr-pull --limit-rate 100000 "$REGISTRY/test/busybox:oci"
+	assert_status 130
+	[ -z "$(ls -A "$CTR_ROOT/leases")" ]
+	[ -z "$(ctr-image lease ls -q)" ]
+	ctr-pull -q "$REGISTRY/test/busybox:oci" >/dev/null
+	ctr-image check >/dev/null
+}
+
 @test "pull: SIGKILL during a big layer, then the re-run resumes at the offset" {
 	ctr-pull -q --limit-rate 3000000 "$REGISTRY/test/big:1" >/dev/null 2>&1 &
 	pid=$!

@@ -109,9 +109,13 @@ tree_of() {
 		[ "${#lines[@]}" = 1 ]
 		[[ "$output" == "ctr-snapshot: fatal: "* ]]
 	done
+	# not found is bad input, 100, in every tool of the suite (ctr-json(7))
 	run snap prepare --parent nope x
-	assert_status 1
+	assert_status 100
 	assert_output_contains "does not exist"
+	run --separate-stderr snap stat --json nope
+	assert_status 100
+	[ "$(json_get "$output" .error.code)" = not-found ]
 	run snap prepare --parent act x
 	assert_status 100
 	assert_output_contains "not committed"
@@ -284,7 +288,7 @@ tree_of() {
 	wait $pid || true
 	compgen -G "$CTR_ROOT/snapshots/native/new-*" >/dev/null
 	run snap --snapshotter native stat victim
-	assert_status 1
+	assert_status 100
 	[ "$(snap --snapshotter native ls --json | jq -c 'map(.name)')" = '["P"]' ]
 	run snap --snapshotter native cleanup --json
 	assert_status 0
@@ -326,8 +330,9 @@ tree_of() {
 	[ -d "$d" ]
 	snap rm x
 	[ ! -e "$d" ]
-	run snap rm x
-	assert_status 1
+	run --separate-stderr snap rm x
+	assert_status 100
+	[ "$stderr" = "ctr-snapshot: fatal: snapshot 'x' does not exist" ]
 	run snap cleanup --json
 	assert_status 0
 	[ "$output" = '{"removed":[]}' ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 # Every JSON a tool prints about an image is taken by the next stage's "-":
-# ctr-pull's, ctr-image inspect's, import's, commit's and a line of
+# ctr-pull's, ctr-image inspect's, import's, commit's and an element of
 # ctr-image ls --json, each into ctr-unpack -, ctr-run run - and ctr-push -.
 
 bats_require_minimum_version 1.5.0
@@ -39,7 +39,7 @@ consumers() {
 	consumers pull.json pull
 	ctr-image inspect "$IMG" >inspect.json
 	consumers inspect.json inspect
-	ctr-image ls --json | head -1 >ls.json
+	ctr-image ls --json | jq -c '.[0]' >ls.json
 	[ "$(jq -r .name ls.json)" = "$IMG" ]
 	consumers ls.json ls
 	ctr-image export -o app.tar "$IMG"
@@ -66,7 +66,7 @@ consumers() {
 	assert_status 100
 	[ "${#stderr_lines[@]}" = 1 ]
 	# a record whose target is not in the store
-	jq -c '.target.digest = "sha256:" + ("0" * 64)' <(ctr-image ls --json | head -1) >gone.json
+	jq -c '.target.digest = "sha256:" + ("0" * 64)' <(ctr-image ls --json | jq -c '.[0]') >gone.json
 	run --separate-stderr ctr-unpack - <gone.json
 	[ "$status" -ne 0 ]
 	[ "${#stderr_lines[@]}" = 1 ]

@@ -52,6 +52,8 @@ test_lease_take_list_drop(void)
 	state_set_run(&st, dir);
 	ok(state_open(&st, &e) == 0, "state opened");
 	lease_object(objs, LEASE_CONTAINER, "default/c1");
+	lease_object(objs, LEASE_CONTAINER, "default/c1");
+	is_int((int)json_array_size(objs), 1, "an object named twice is named once");
 	ok(lease_take(&st, "create container default/c1", 0, objs, &l, &e) == 0, "taken");
 	ok(lease_add(&l, LEASE_SNAPSHOT, "ctr:default:c1", &e) == 0, "an object added");
 	ok(lease_take(&st, "expired", -1, NULL, &ttl, &e) == 0, "a lease without expiry");

@@ -21,6 +21,7 @@ static const struct opt table[] = {
     {"workdir", 'w', "DIR", NULL, NULL},
     {"rm", K_RM, NULL, "delete it at exit", NULL},
     {"force", 'f', NULL, "and mean it", NULL},
+    {"progress", 'P', "auto|tty|json|none|quiet", "wider than the column", NULL},
     OPT_INCLUDE(shared),
     OPT_END,
 };
@@ -208,6 +209,11 @@ test_opt_help(void)
 	ok(strstr(out, "\n      --tail N") && strstr(out, "the last N lines\n"),
 	   "an included table's row");
 	ok(strstr(out, "\n      --rm ") && strstr(out, "delete it at exit\n"), "a flag");
+	/* the column is that of the widest row that fits: -w, --cwd, --workdir DIR */
+	ok(strstr(out, "\n      --rm                  delete it at exit\n"), "the column");
+	ok(strstr(out, "\n  -P, --progress auto|tty|json|none|quiet\n"
+		       "                            wider than the column\n"),
+	   "a row wider than the column has its meaning on the next line, in the column");
 	ok(strstr(out, "global options:\n") && strstr(out, "--root DIR") &&
 	       strstr(out, "-n, --namespace NS"),
 	   "the global options");

@@ -187,6 +187,14 @@ mk_checksum(struct tar *t)
 	end(t);
 }
 
+/* A text file, as /etc/passwd: none of it may be quoted as an entry's name. */
+static void
+mk_text(struct tar *t)
+{
+	for (int i = 0; i < 40; i++)
+		memcpy(grow(t, 32), "root:x:0:0:secret:/root:/bin/sh\n", 32);
+}
+
 static void
 mk_type(struct tar *t)
 {
@@ -406,6 +414,7 @@ static const struct tcase {
 	char type; /* an entry "x" of this type (with data) before "f" */
 } cases[] = {
     {"bad checksum", "'bad': bad header checksum", mk_checksum},
+    {"a text file", "not a tar archive (its first block is no tar header)", mk_text},
     /* libarchive reads 1 here: it stops at the first byte that is not octal */
     {"non-octal size", "size field", .off = 124, .patch = "0000000001x", .n = 11},
     {"base-256 size overflowing", "size field", .off = 124,
@@ -561,6 +570,7 @@ test_tarread_refuses(void)
 			       strstr(e.msg, cases[i].want),
 			   "%s, chunks of %zu: refused (%s)", cases[i].what, chunk, e.msg);
 			ok(!strchr(e.msg, '\n'), "one line");
+			ok(!strstr(e.msg, "secret"), "nothing of a text file quoted");
 			free(t.b);
 		}
 	}
