@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -28,9 +29,6 @@
 #define READ_MAX (64u << 10)
 #define READ_ROUNDS 4 /* reads per event: a noisy stream must not starve the loop */
 #define SAVED "output"
-
-/* One read into a frame: header first, so followers get it in one piece. */
-static unsigned char fbuf[FRAME_HDR + READ_MAX];
 
 static int
 open_null(int *fd, struct err *e)
@@ -219,10 +217,11 @@ log_write(struct shim *s, int stream, const char *buf, size_t len)
 	log_writev(s, &(struct iovec){(void *)buf, len}, 1, len);
 }
 
-/* fbuf holds a header's room and len bytes of stream: to the ring, the log, followers. */
+/* out.fbuf holds a header's room and len bytes of stream: to the ring, the log, followers. */
 static void
 feed(struct shim *s, int stream, size_t len)
 {
+	unsigned char *fbuf = s->out.fbuf;
 	const char *data = (const char *)fbuf + FRAME_HDR;
 
 	ring_append(&s->out.ring, stream, data, len);
@@ -236,8 +235,15 @@ feed(struct shim *s, int stream, size_t len)
 bool
 output_pump(struct shim *s, int stream, int fd, bool drain)
 {
+	/*
+	 * Made at the first output, not a static array: 64 KiB of bss put the
+	 * few variables after it on a page of their own, dirty in every shim,
+	 * and a container that never writes needs none of it.
+	 */
+	if (!s->out.fbuf)
+		s->out.fbuf = xmalloc(FRAME_HDR + READ_MAX);
 	for (int i = 0; drain || i < READ_ROUNDS; i++) {
-		ssize_t n = read(fd, fbuf + FRAME_HDR, READ_MAX);
+		ssize_t n = read(fd, s->out.fbuf + FRAME_HDR, READ_MAX);
 
 		if (n > 0) {
 			feed(s, stream, (size_t)n);
@@ -355,6 +361,7 @@ output_release(struct shim *s)
 		close(s->out.logdir);
 	crilog_release(&s->out.cri);
 	ring_release(&s->out.ring);
+	free(s->out.fbuf);
 }
 
 static bool

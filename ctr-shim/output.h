@@ -28,6 +28,7 @@ struct output {
 	bool log_warned;     /* the one warning about it was given */
 	struct crilog cri;   /* --log-format cri: lines not yet ended */
 	bool ended;	     /* no more output will come */
+	unsigned char *fbuf; /* one read into a frame, header first: followers get it whole */
 };
 
 /* Before create: the container's three stdio fds in far (ours to close after), and our ends. */
