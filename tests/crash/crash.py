@@ -135,7 +135,7 @@ class Harness:
 
     def images(self):
         out = self.sh(["ctr-image", "ls", "--json"]).stdout
-        return [json.loads(line)["name"] for line in out.splitlines() if line.strip()]
+        return [i["name"] for i in json.loads(out or "[]")]
 
     def reset(self):
         """Nothing: no container, no image, gc run."""
