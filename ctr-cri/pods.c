@@ -267,46 +267,44 @@ pod_stop(struct cri *c, int dirfd, json_t *rec, struct err *e)
 	return record_store(dirfd, rec, e);
 }
 
+/*
+ * StopPodSandbox, and with remove RemovePodSandbox: its containers first
+ * (killed as containerd's stop does, or removed), its network, its record.
+ * A pod that is not there is removed already, which is no error.
+ */
+static int
+pod_end(struct cri *c, const char *id, bool remove, struct cri_status *s)
+{
+	_cleanup_close_ int dirfd = -1, lk = -1;
+	json_auto_t *rec = NULL;
+	struct err e;
+
+	if (!(rec = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", id, &dirfd, &lk, &e)))
+		return remove && !strcmp(e.code ?: "", "not-found") ? 0 : cri_fail_err(s, &e);
+	if (containers_of_pod(c, jsonio_str(rec, "id"), remove, s) < 0)
+		return -1;
+	if (pod_stop(c, dirfd, rec, &e) < 0 ||
+	    (remove && record_remove(dirfd, jsonio_str(rec, "id"), &e) < 0))
+		return cri_fail_err(s, &e);
+	return 0;
+}
+
 int
 pods_stop(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, struct arena *arena,
 	  struct cri_status *s)
 {
-	const Runtime__V1__StopPodSandboxRequest *q =
-	    (const Runtime__V1__StopPodSandboxRequest *)req;
-	_cleanup_close_ int dirfd = -1, lk = -1;
-	json_auto_t *rec = NULL;
-	struct err e;
-
 	(void)resp, (void)arena;
-	if (!(rec = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", q->pod_sandbox_id, &dirfd,
-				&lk, &e)))
-		return cri_fail_err(s, &e);
-	/* its containers first, killed as containerd's stop does: the pod is going away */
-	if (containers_of_pod(c, jsonio_str(rec, "id"), false, s) < 0)
-		return -1;
-	return pod_stop(c, dirfd, rec, &e) < 0 ? cri_fail_err(s, &e) : 0;
+	return pod_end(c, ((const Runtime__V1__StopPodSandboxRequest *)req)->pod_sandbox_id, false,
+		       s);
 }
 
-/* Stopped first when it is not; a pod that is not there is removed already, which is no error. */
 int
 pods_remove(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, struct arena *arena,
 	    struct cri_status *s)
 {
-	const Runtime__V1__RemovePodSandboxRequest *q =
-	    (const Runtime__V1__RemovePodSandboxRequest *)req;
-	_cleanup_close_ int dirfd = -1, lk = -1;
-	json_auto_t *rec = NULL;
-	struct err e;
-
 	(void)resp, (void)arena;
-	if (!(rec = record_find(c->st, RECORD_SANDBOXES, "pod sandbox", q->pod_sandbox_id, &dirfd,
-				&lk, &e)))
-		return strcmp(e.code ? e.code : "", "not-found") ? cri_fail_err(s, &e) : 0;
-	if (containers_of_pod(c, jsonio_str(rec, "id"), true, s) < 0)
-		return -1;
-	if (pod_stop(c, dirfd, rec, &e) < 0 || record_remove(dirfd, jsonio_str(rec, "id"), &e) < 0)
-		return cri_fail_err(s, &e);
-	return 0;
+	return pod_end(c, ((const Runtime__V1__RemovePodSandboxRequest *)req)->pod_sandbox_id, true,
+		       s);
 }
 
 static Runtime__V1__PodSandboxMetadata *

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backlog.h"
 #include "cleanup.h"
 #include "log.h"
 #include "netns-dir.h"
@@ -49,9 +50,8 @@ struct pf_req {
 	char why4[96];	       /* how 127.0.0.1 failed */
 	bool up_fin, wr_shut;  /* the client ended its data; the port's write side shut */
 	bool down_fin, failed; /* the port ended its data; a write to it failed */
-	char *pend;	       /* the client's bytes the port has not taken */
-	size_t npend;
-	time_t born; /* CLOCK_MONOTONIC seconds, for the pair's timeout */
+	struct backlog pend;   /* the client's bytes the port has not taken */
+	time_t born;	       /* CLOCK_MONOTONIC seconds, for the pair's timeout */
 };
 
 struct pf {
@@ -80,7 +80,7 @@ req_free(struct pf_req *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	free(q->rid);
-	free(q->pend);
+	backlog_release(&q->pend);
 	memset(q, 0, sizeof(*q));
 	q->fd = -1;
 }
@@ -314,27 +314,10 @@ open_stream(struct pf *p)
 static void
 to_port(struct pf_req *q)
 {
-	size_t off = 0;
-
-	while (!q->connecting && !q->failed && off < q->npend) {
-		ssize_t w = send(q->fd, q->pend + off, q->npend - off, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			break;
-		if (w < 0) {
-			q->failed = true; /* the port is gone: its output says the rest */
-			off = q->npend;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (off) {
-		memmove(q->pend, q->pend + off, q->npend - off);
-		q->npend -= off;
-	}
-	if (q->up_fin && !q->npend && !q->connecting && !q->wr_shut) {
+	/* a port gone: its output says the rest */
+	if (!q->connecting && !q->failed && backlog_flush(&q->pend, q->fd) < 0)
+		q->failed = true;
+	if (q->up_fin && !q->pend.len && !q->connecting && !q->wr_shut) {
 		shutdown(q->fd, SHUT_WR);
 		q->wr_shut = true;
 	}
@@ -350,9 +333,7 @@ on_data(struct pf *p)
 	if (!q || f->stream != q->data || q->up_fin)
 		return;
 	if (!q->failed) {
-		q->pend = xrealloc(q->pend, q->npend + f->len + 1);
-		memcpy(q->pend + q->npend, f->data, f->len);
-		q->npend += f->len;
+		backlog_add(&q->pend, f->data, f->len);
 	}
 	if (f->flags & SPDY_FLAG_FIN)
 		q->up_fin = true;
@@ -469,7 +450,7 @@ sweep(struct pf *p)
 	for (int i = 0; i < FWD_MAX && !p->gone; i++) {
 		struct pf_req *q = &p->q[i];
 
-		if (q->rid && q->down_fin && (!q->npend || q->failed))
+		if (q->rid && q->down_fin && (!q->pend.len || q->failed))
 			req_end(p, q, NULL);
 	}
 }
@@ -488,11 +469,11 @@ poll_set(struct pf *p, struct pollfd *fds, struct pf_req **who, bool *waiting)
 
 		if (!q->rid)
 			continue;
-		full |= q->npend >= FWD_PEND_MAX;
+		full |= q->pend.len >= FWD_PEND_MAX;
 		*waiting |= !(q->data && q->error);
 		if (q->fd < 0)
 			continue;
-		if (q->connecting || (q->npend && !q->failed))
+		if (q->connecting || (q->pend.len && !q->failed))
 			ev |= POLLOUT;
 		if (!q->connecting && !q->down_fin)
 			ev |= POLLIN;

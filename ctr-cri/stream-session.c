@@ -17,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "backlog.h"
 #include "cleanup.h"
 #include "fdio.h"
 #include "jsonio.h"
@@ -48,8 +49,8 @@ struct session {
 	int pty;	  /* with a tty: the terminal's master (in is it, out a dup) */
 	bool in_eof;	  /* the client ended stdin */
 	bool gone;	  /* the client went away or broke the protocol */
-	char *pend;	  /* stdin the command has not taken (all of it before it runs) */
-	size_t npend;
+	/* stdin the command has not taken (all of it before it runs) */
+	struct backlog pend;
 	char rsz[1024]; /* a resize message not yet whole */
 	size_t nrsz;
 	struct winsize ws; /* the last size asked for, set on the terminal once it is open */
@@ -70,7 +71,7 @@ static void
 stdin_end(struct session *s)
 {
 	s->in_eof = true;
-	if (s->pid > 0 && !s->npend && s->in >= 0 && s->pty < 0) {
+	if (s->pid > 0 && !s->pend.len && s->in >= 0 && s->pty < 0) {
 		close(s->in);
 		s->in = -1;
 	}
@@ -80,28 +81,9 @@ stdin_end(struct session *s)
 static void
 input_flush(struct session *s)
 {
-	size_t off = 0;
-
-	while (s->in >= 0 && off < s->npend) {
-		ssize_t w = write(s->in, s->pend + off, s->npend - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			break; /* the loop waits for POLLOUT */
-		if (w <= 0) {
-			off = s->npend; /* its reader is gone: input ends here */
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (s->in < 0)
-		off = s->npend;
-	if (off) {
-		memmove(s->pend, s->pend + off, s->npend - off);
-		s->npend -= off;
-	}
-	if (s->in_eof && !s->npend)
+	/* the rest waits for POLLOUT; with its reader gone, input ends here */
+	backlog_flush(&s->pend, s->in);
+	if (s->in_eof && !s->pend.len)
 		stdin_end(s);
 }
 
@@ -166,9 +148,7 @@ on_data(struct session *s)
 
 	if (s->id[S_STDIN] && f->stream == s->id[S_STDIN] && !s->in_eof) {
 		/* more than INPUT_MAX only from a client that sends past our not reading */
-		s->pend = xrealloc(s->pend, s->npend + f->len + 1);
-		memcpy(s->pend + s->npend, f->data, f->len);
-		s->npend += f->len;
+		backlog_add(&s->pend, f->data, f->len);
 		if (f->flags & SPDY_FLAG_FIN)
 			s->in_eof = true;
 		if (s->pid > 0)
@@ -379,12 +359,12 @@ run(struct session *s)
 
 	for (;;) {
 		/* the client waits while the command has INPUT_MAX of its input to take */
-		struct pollfd p[6] = {{s->npend < INPUT_MAX ? s->sp.fd : -1, POLLIN, 0},
+		struct pollfd p[6] = {{s->pend.len < INPUT_MAX ? s->sp.fd : -1, POLLIN, 0},
 				      {s->out, POLLIN, 0},
 				      {s->err, POLLIN, 0},
 				      {pfd, POLLIN, 0},
 				      {stopfd, POLLIN, 0},
-				      {s->npend ? s->in : -1, POLLOUT, 0}};
+				      {s->pend.len ? s->in : -1, POLLOUT, 0}};
 
 		if (poll(p, 6, -1) < 0 && errno != EINTR)
 			s->gone = true;
@@ -549,6 +529,6 @@ stream_session(struct cri *c, int fd, const struct stream_req *r, const void *ea
 		close(s.out);
 	if (s.err >= 0)
 		close(s.err);
-	free(s.pend);
+	backlog_release(&s.pend);
 	spdy_release(&s.sp);
 }

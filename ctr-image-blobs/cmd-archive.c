@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "cmd.h"
 #include "docker-archive.h"
 #include "image.h"
@@ -81,7 +82,7 @@ load_records(struct state *st, int argc, char **argv)
 	struct err e;
 
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = cmd_name(argv[i]);
+		_cleanup_free_ char *name = cli_image_name(argv[i]);
 		json_t *rec;
 
 		if (json_object_get(seen, name))
@@ -239,7 +240,7 @@ cmd_import(int argc, char **argv, struct state *st)
 
 	opt_parse(&cmd_import_spec, argc, argv, st, archive_opt, &args);
 	opt_operands(&cmd_import_spec, argc, argv, 1, 1);
-	name = args.name ? cmd_name(args.name) : NULL;
+	name = args.name ? cli_image_name(args.name) : NULL;
 	if (!args.max_layers)
 		args.max_layers = layerlimit_get(NULL);
 	fd = open_input(argv[optind]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "cmd.h"
 #include "check.h"
 #include "image.h"
@@ -70,7 +71,7 @@ records(struct state *st, int argc, char **argv)
 	}
 	list = json_array();
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = cmd_name(argv[i]);
+		_cleanup_free_ char *name = cli_image_name(argv[i]);
 		json_t *rec = image_load(st, name, &e);
 
 		if (!rec)

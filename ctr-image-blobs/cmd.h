@@ -14,9 +14,6 @@ int cmd_check(int argc, char **argv, struct state *st);
 int cmd_export(int argc, char **argv, struct state *st);
 int cmd_import(int argc, char **argv, struct state *st);
 
-/* A NAME argument as the normalised record name (dies on a bad reference). New string. */
-char *cmd_name(const char *arg);
-
 /* The verbs' option tables, synopses and summaries (opt.h), for main.c's verb table. */
 extern const struct opt_cmd cmd_check_spec, cmd_export_spec, cmd_import_spec;
 /* The --json row; O_JSON its key. */

@@ -2,7 +2,6 @@
 /* Export as a docker save archive: manifest.json, then configs and decompressed layers as blobs. */
 #include "docker-archive.h"
 
-#include <archive_entry.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -14,7 +13,7 @@
 struct dexport {
 	const struct content *c;
 	json_t *manifest; /* manifest.json */
-	json_t *blobs;	  /* [{"digest","raw","want","size"}] in tar order */
+	json_t *blobs;	  /* in tar order, as tarout_layout takes them */
 	json_t *sized;	  /* blob digest -> its entry in blobs: each blob once */
 };
 
@@ -33,22 +32,23 @@ add_blob(struct dexport *x, const json_t *desc, const char *diff_id, struct err 
 	char got[DIGEST_STR_LEN + 1];
 	int64_t outsize = size;
 	bool raw = !diff_id || !strcmp(diff_id, dg);
+	json_t *out;
 
 	/* named by what goes out: two blobs of one diff_id are one file */
 	if (json_object_get(x->sized, raw ? dg : diff_id))
 		return 0;
-	if (!content_has(x->c, dg, size))
-		return err_code(e, "not-found", "blob %s (%lld bytes) is not in the store", dg,
-				(long long)size);
+	if (tarout_held(x->c, desc, e) < 0)
+		return -1;
 	if (!raw && tarout_measure(x->c, dg, got, &outsize, e) < 0)
 		return -1;
 	if (!raw && strcmp(got, diff_id))
 		return err_code(e, "invalid", "blob %s does not decompress to its diff_id %s", dg,
 				diff_id);
 	json_object_set_new(x->sized, raw ? dg : diff_id, json_true());
-	json_array_append_new(x->blobs,
-			      json_pack("{s:s, s:b, s:s, s:I}", "digest", dg, "raw", raw, "want",
-					raw ? dg : diff_id, "size", (json_int_t)outsize));
+	out = json_pack("{s:s, s:I}", "digest", dg, "size", (json_int_t)outsize);
+	if (!raw)
+		json_object_set_new(out, "want", json_string(diff_id));
+	json_array_append_new(x->blobs, out);
 	return 0;
 }
 
@@ -111,47 +111,22 @@ add_image(struct dexport *x, const json_t *doc, struct err *e)
 	return 0;
 }
 
-static int
-write_tar(struct archive *a, const struct dexport *x, struct err *e)
-{
-	_cleanup_free_ char *man = json_dumps(x->manifest, JSON_COMPACT);
-	json_t *b;
-	size_t i;
-
-	if (tarout_buf(a, "manifest.json", man, strlen(man), e) < 0 ||
-	    tarout_header(a, "blobs/", AE_IFDIR, 0755, 0, e) < 0 ||
-	    tarout_header(a, "blobs/sha256/", AE_IFDIR, 0755, 0, e) < 0)
-		return -1;
-	json_array_foreach(x->blobs, i, b) {
-		const char *want = jsonio_str(b, "want");
-		_cleanup_free_ char *path = blob_path(want);
-
-		if (tarout_blob(a, x->c, path, jsonio_str(b, "digest"),
-				json_is_true(json_object_get(b, "raw")), want,
-				json_integer_value(json_object_get(b, "size")), e) < 0)
-			return -1;
-	}
-	return tarout_close(a, e);
-}
-
 int
 docker_archive_export(const struct content *c, const json_t *docs, int fd, struct err *e)
 {
 	json_auto_t *manifest = json_array(), *blobs = json_array(), *sized = json_object();
 	struct dexport x = {.c = c, .manifest = manifest, .blobs = blobs, .sized = sized};
-	struct archive *a;
+	_cleanup_free_ char *man = NULL;
 	const json_t *doc;
 	size_t i;
-	int r;
 
 	/* everything is looked up and every layer checked before the first byte goes out */
 	json_array_foreach(docs, i, doc) {
 		if (add_image(&x, doc, e) < 0)
 			return err_prefix(e, "image '%s'", jsonio_str(doc, "name"));
 	}
-	if (!(a = tarout_open(fd, e)))
-		return -1;
-	r = write_tar(a, &x, e);
-	archive_write_free(a);
-	return r;
+	man = json_dumps(manifest, JSON_COMPACT);
+	const struct tarout_file files[] = {{"manifest.json", man}, {NULL}};
+
+	return tarout_layout(fd, c, files, blobs, e);
 }

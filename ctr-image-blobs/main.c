@@ -19,11 +19,5 @@ static const struct verb verbs[] = {
 int
 main(int argc, char **argv)
 {
-	struct state st;
-	int rc;
-
-	prog_init("ctr-image", PROG_NO_NEW_PRIVS | PROG_USERNS, &argc, &argv, &st);
-	rc = prog_dispatch(verbs, argc, argv, &st);
-	state_release(&st);
-	return rc;
+	return prog_main("ctr-image", PROG_NO_NEW_PRIVS | PROG_USERNS, verbs, argc, argv);
 }

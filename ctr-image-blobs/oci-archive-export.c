@@ -2,12 +2,7 @@
 /* Export: images of the store as an OCI image layout tar, blobs streamed from the store. */
 #include "oci-archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "jsonio.h"
@@ -15,9 +10,12 @@
 #include "tarout.h"
 #include "xmem.h"
 
+/* The oci-layout file of an image layout. */
+#define OCI_LAYOUT "{\"imageLayoutVersion\":\"1.0.0\"}\n"
+
 struct exporter {
 	const struct content *c;
-	json_t *blobs; /* [{"digest","size"}] in the order they go in the tar */
+	json_t *blobs; /* [{"digest","size"}] in tar order, as tarout_layout takes them */
 	json_t *have;  /* digest -> true: each blob once */
 };
 
@@ -31,9 +29,8 @@ add_blob(struct exporter *x, const json_t *desc, struct err *e)
 		return -1;
 	if (json_object_get(x->have, dg))
 		return 0;
-	if (!content_has(x->c, dg, size))
-		return err_code(e, "not-found", "blob %s (%lld bytes) is not in the store", dg,
-				(long long)size);
+	if (tarout_held(x->c, desc, e) < 0)
+		return -1;
 	json_object_set_new(x->have, dg, json_true());
 	json_array_append_new(x->blobs, json_pack("{s:s, s:I}", "digest", dg, "size", size));
 	return 0;
@@ -116,41 +113,15 @@ index_entry(const json_t *rec)
 			 "annotations", ann);
 }
 
-static int
-write_tar(struct archive *a, const struct content *c, const json_t *index, const json_t *blobs,
-	  struct err *e)
-{
-	static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}\n";
-	_cleanup_free_ char *idx = json_dumps(index, JSON_COMPACT);
-	json_t *b;
-	size_t i;
-
-	if (tarout_buf(a, "oci-layout", layout, strlen(layout), e) < 0 ||
-	    tarout_buf(a, "index.json", idx, strlen(idx), e) < 0 ||
-	    tarout_header(a, "blobs/", AE_IFDIR, 0755, 0, e) < 0 ||
-	    tarout_header(a, "blobs/sha256/", AE_IFDIR, 0755, 0, e) < 0)
-		return -1;
-	json_array_foreach(blobs, i, b) {
-		json_int_t size = json_integer_value(json_object_get(b, "size"));
-		const char *dg = jsonio_str(b, "digest");
-		_cleanup_free_ char *path = xasprintf("blobs/sha256/%s", digest_hex(dg));
-
-		if (tarout_blob(a, c, path, dg, true, dg, size, e) < 0)
-			return -1;
-	}
-	return tarout_close(a, e);
-}
-
 int
 oci_archive_export(const struct content *c, const json_t *records, int fd, struct err *e)
 {
 	json_auto_t *blobs = json_array(), *have = json_object(), *entries = json_array();
 	json_auto_t *index = NULL;
 	struct exporter x = {.c = c, .blobs = blobs, .have = have};
-	struct archive *a;
+	_cleanup_free_ char *idx = NULL;
 	const json_t *rec;
 	size_t i;
-	int r;
 
 	/* everything is looked up before the first byte goes out */
 	json_array_foreach(records, i, rec) {
@@ -160,9 +131,9 @@ oci_archive_export(const struct content *c, const json_t *records, int fd, struc
 	}
 	index = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", OCIDOC_MT_INDEX,
 			  "manifests", entries);
-	if (!(a = tarout_open(fd, e)))
-		return -1;
-	r = write_tar(a, c, index, blobs, e);
-	archive_write_free(a);
-	return r;
+	idx = json_dumps(index, JSON_COMPACT);
+	const struct tarout_file files[] = {
+	    {"oci-layout", OCI_LAYOUT}, {"index.json", idx}, {NULL}};
+
+	return tarout_layout(fd, c, files, blobs, e);
 }

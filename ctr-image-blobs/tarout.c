@@ -2,13 +2,16 @@
 /* Tar entries for the exports: fixed owner and time, blobs streamed and hashed from the store. */
 #include "tarout.h"
 
+#include <archive.h>
 #include <archive_entry.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "decompress.h"
+#include "jsonio.h"
 #include "xmem.h"
 
 #define CHUNK (1u << 17)
@@ -22,7 +25,7 @@ tar_error(struct archive *a, struct err *e)
 		       archive_error_string(a) ? archive_error_string(a) : "?");
 }
 
-struct archive *
+static struct archive *
 tarout_open(int fd, struct err *e)
 {
 	struct archive *a = archive_write_new();
@@ -35,7 +38,7 @@ tarout_open(int fd, struct err *e)
 	return NULL;
 }
 
-int
+static int
 tarout_header(struct archive *a, const char *path, mode_t type, mode_t perm, int64_t size,
 	      struct err *e)
 {
@@ -52,7 +55,7 @@ tarout_header(struct archive *a, const char *path, mode_t type, mode_t perm, int
 	return r == ARCHIVE_OK ? 0 : tar_error(a, e);
 }
 
-int
+static int
 tarout_buf(struct archive *a, const char *path, const char *buf, size_t len, struct err *e)
 {
 	if (tarout_header(a, path, AE_IFREG, 0644, (int64_t)len, e) < 0)
@@ -77,7 +80,7 @@ copy(struct archive *a, struct dstream *ds, int64_t *left, struct err *e)
 	return *left > 0 && e->msg[0] ? -1 : 0;
 }
 
-int
+static int
 tarout_blob(struct archive *a, const struct content *c, const char *path, const char *dg, bool raw,
 	    const char *want, int64_t size, struct err *e)
 {
@@ -126,7 +129,51 @@ tarout_measure(const struct content *c, const char *dg, char out[DIGEST_STR_LEN 
 }
 
 int
-tarout_close(struct archive *a, struct err *e)
+tarout_held(const struct content *c, const json_t *desc, struct err *e)
 {
+	const char *dg = jsonio_str(desc, "digest");
+	json_int_t size = json_integer_value(json_object_get(desc, "size"));
+
+	if (content_has(c, dg, size))
+		return 0;
+	return err_code(e, "not-found", "blob %s (%lld bytes) is not in the store", dg,
+			(long long)size);
+}
+
+static int
+write_layout(struct archive *a, const struct content *c, const struct tarout_file *files,
+	     const json_t *blobs, struct err *e)
+{
+	json_t *b;
+	size_t i;
+
+	for (; files->path; files++)
+		if (tarout_buf(a, files->path, files->text, strlen(files->text), e) < 0)
+			return -1;
+	if (tarout_header(a, "blobs/", AE_IFDIR, 0755, 0, e) < 0 ||
+	    tarout_header(a, "blobs/sha256/", AE_IFDIR, 0755, 0, e) < 0)
+		return -1;
+	json_array_foreach(blobs, i, b) {
+		const char *dg = jsonio_str(b, "digest"), *want = jsonio_str(b, "want");
+		_cleanup_free_ char *path = xasprintf("blobs/sha256/%s", digest_hex(want ?: dg));
+
+		if (tarout_blob(a, c, path, dg, !want, want ?: dg,
+				json_integer_value(json_object_get(b, "size")), e) < 0)
+			return -1;
+	}
 	return archive_write_close(a) == ARCHIVE_OK ? 0 : tar_error(a, e);
+}
+
+int
+tarout_layout(int fd, const struct content *c, const struct tarout_file *files, const json_t *blobs,
+	      struct err *e)
+{
+	struct archive *a = tarout_open(fd, e);
+	int r;
+
+	if (!a)
+		return -1;
+	r = write_layout(a, c, files, blobs, e);
+	archive_write_free(a);
+	return r;
 }

@@ -3,33 +3,34 @@
 #ifndef CTR_IMAGE_TAROUT_H
 #define CTR_IMAGE_TAROUT_H
 
-#include <archive.h>
-#include <stdbool.h>
+#include <jansson.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "content.h"
 #include "err.h"
 
-/* A pax tar writer on fd (not taken), or NULL with e filled. Free with archive_write_free. */
-struct archive *tarout_open(int fd, struct err *e);
-/* One header; mode perm, owner 0, mtime 0, so that one store exports one tar. */
-int tarout_header(struct archive *a, const char *path, mode_t type, mode_t perm, int64_t size,
-		  struct err *e);
-/* A file of len bytes from buf, mode 0644. */
-int tarout_buf(struct archive *a, const char *path, const char *buf, size_t len, struct err *e);
+/* A file of an export's tar made from memory (mode 0644): its path and its text. */
+struct tarout_file {
+	const char *path;
+	const char *text;
+};
+
 /*
- * The blob dg of the store as path, mode 0444, hashed on the way: as it is
- * (raw), or decompressed (gzip, zstd), in which case want is the digest and
- * size the length of what it decompresses to (tarout_measure). Content that
- * differs from what it should be is an error: the store changed under us.
+ * Write an image layout as a tar to fd (not taken): files (up to a NULL
+ * path), then blobs/ and blobs/sha256/<hex> of each entry of blobs
+ * ([{"digest","size"[,"want"]}], in that order), streamed from the store and
+ * hashed on the way. An entry without want is the blob as it is; one with
+ * want is the blob decompressed (gzip, zstd), named by want, the digest of
+ * its size bytes (tarout_measure). Content that differs from what it should
+ * be is an error: the store changed under us. Every header has owner 0 and
+ * mtime 0, so that one store exports one tar.
  */
-int tarout_blob(struct archive *a, const struct content *c, const char *path, const char *dg,
-		bool raw, const char *want, int64_t size, struct err *e);
+int tarout_layout(int fd, const struct content *c, const struct tarout_file *files,
+		  const json_t *blobs, struct err *e);
+/* 0 when the store holds the blob of desc at its size; else -1, "not-found" naming it. */
+int tarout_held(const struct content *c, const json_t *desc, struct err *e);
 /* The sha256 and the length of the blob dg decompressed. */
 int tarout_measure(const struct content *c, const char *dg, char out[DIGEST_STR_LEN + 1],
 		   int64_t *size, struct err *e);
-/* Finish the archive. */
-int tarout_close(struct archive *a, struct err *e);
 
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "cmd.h"
 #include "commit.h"
 #include "image.h"
@@ -325,7 +326,7 @@ cmd_commit(int argc, char **argv, struct state *st)
 
 	parse_args(argc, argv, st, &a);
 	id = argv[optind];
-	name = cmd_name(argv[optind + 1]);
+	name = cli_image_name(argv[optind + 1]);
 	check_args(&a);
 	created_now(created);
 	/* blobs before the record that names them: the collector waits for us */

@@ -5,13 +5,13 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "cmd.h"
 #include "human.h"
 #include "image.h"
 #include "jsonio.h"
 #include "ocidoc.h"
 #include "prog.h"
-#include "ref.h"
 #include "xmem.h"
 
 const struct opt cmd_json_opt[] = {
@@ -54,17 +54,6 @@ cmd_opts(const struct opt_cmd *spec, int argc, char **argv, struct state *st, bo
 
 	opt_parse(spec, argc, argv, st, flag_opt, &f);
 	opt_operands(spec, argc, argv, min, max);
-}
-
-char *
-cmd_name(const char *arg)
-{
-	struct err e;
-	char *s = ref_normalize(arg, &e);
-
-	if (!s)
-		die_err(&e);
-	return s;
 }
 
 static void
@@ -165,7 +154,7 @@ cmd_inspect(int argc, char **argv, struct state *st)
 	struct err e;
 
 	cmd_opts(&cmd_inspect_spec, argc, argv, st, NULL, NULL, 1, 1);
-	name = cmd_name(argv[optind]);
+	name = cli_image_name(argv[optind]);
 	open_store(st, &c);
 	if (!(rec = image_load(st, name, &e)) || !(doc = image_resolve_held(&c, rec, &e)))
 		die_err(&e);
@@ -184,8 +173,8 @@ cmd_tag(int argc, char **argv, struct state *st)
 	struct err e;
 
 	cmd_opts(&cmd_tag_spec, argc, argv, st, NULL, NULL, 2, 2);
-	src = cmd_name(argv[optind]);
-	dst = cmd_name(argv[optind + 1]);
+	src = cli_image_name(argv[optind]);
+	dst = cli_image_name(argv[optind + 1]);
 	open_store(st, &c);
 	if (!(rec = image_load(st, src, &e)))
 		die_err(&e);
@@ -213,7 +202,7 @@ cmd_rm(int argc, char **argv, struct state *st)
 	open_store(st, &c);
 	/* every name is checked before any is removed: a typo removes nothing */
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = cmd_name(argv[i]);
+		_cleanup_free_ char *name = cli_image_name(argv[i]);
 		json_auto_t *rec = image_load(st, name, &e);
 		json_auto_t *entry = NULL;
 		struct err e2;
@@ -230,7 +219,7 @@ cmd_rm(int argc, char **argv, struct state *st)
 	 * all it knows), with its blobs, for ever.
 	 */
 	for (int i = optind; i < argc; i++) {
-		_cleanup_free_ char *name = cmd_name(argv[i]);
+		_cleanup_free_ char *name = cli_image_name(argv[i]);
 
 		if (content_index_remove(&c, name, &e) < 0)
 			die_err(&e);

@@ -17,8 +17,6 @@ int cmd_rm(int argc, char **argv, struct state *st);
 int cmd_gc(int argc, char **argv, struct state *st);
 int cmd_commit(int argc, char **argv, struct state *st);
 
-/* A NAME argument as the normalised record name (dies on a bad reference). New string. */
-char *cmd_name(const char *arg);
 /*
  * Parse a verb's options by spec, whose table has no more than --json and -q
  * (into json and quiet, which may be NULL then), and want min to max (-1: no

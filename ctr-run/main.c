@@ -28,12 +28,6 @@ static const struct verb verbs[] = {
 int
 main(int argc, char **argv)
 {
-	struct state st;
-	int rc;
-
 	/* no PROG_NO_NEW_PRIVS: it is inherited, and containers may rightly run setuid programs */
-	prog_init("ctr-run", 0, &argc, &argv, &st);
-	rc = prog_dispatch(verbs, argc, argv, &st);
-	state_release(&st);
-	return rc;
+	return prog_main("ctr-run", 0, verbs, argc, argv);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Parsing of option values that several tools share: numbers, progress modes, credentials. */
+/* Option values and operands that several tools share: numbers, progress modes, creds, names. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "prog.h"
+#include "ref.h"
 #include "xmem.h"
 
 const struct opt cli_transfer_opts[] = {
@@ -99,4 +100,15 @@ cli_creds(const char *s)
 	explicit_bzero(line, cap);
 	free(line);
 	return creds;
+}
+
+char *
+cli_image_name(const char *s)
+{
+	struct err e;
+	char *name = ref_normalize(s, &e);
+
+	if (!name)
+		die_err(&e);
+	return name;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Option values shared by ctr-pull, ctr-push and ctr-image: numbers, progress modes, creds. */
+/* Option values and operands several tools share: numbers, progress modes, creds, image names. */
 #ifndef CTR_CLI_H
 #define CTR_CLI_H
 
@@ -16,6 +16,8 @@ long long cli_size(const char *s, long long min, long long max, const char *what
 enum progress_mode cli_progress_mode(const char *s);
 /* "USER:PASS" as is; "USER" alone takes the password from stdin's first line. */
 const char *cli_creds(const char *s);
+/* An image NAME operand as its normalised record name (ref_normalize); else dies. New string. */
+char *cli_image_name(const char *s);
 
 /* --progress MODE, -q (no progress, errors only) and --json of a transfer, to OPT_INCLUDE. */
 enum { CLI_OPT_PROGRESS = 0x180, CLI_OPT_JSON };

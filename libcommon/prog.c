@@ -377,3 +377,15 @@ prog_dispatch(const struct verb *verbs, int argc, char **argv, struct state *st)
 	snprintf(cmd_name, sizeof(cmd_name), "%s", PROG);
 	return dispatch(verbs, argc, argv, st);
 }
+
+int
+prog_main(const char *name, unsigned flags, const struct verb *verbs, int argc, char **argv)
+{
+	struct state st;
+	int rc;
+
+	prog_init(name, flags, &argc, &argv, &st);
+	rc = prog_dispatch(verbs, argc, argv, &st);
+	state_release(&st);
+	return rc;
+}

@@ -83,6 +83,11 @@ bool prog_global_opt(int c, const char *arg, struct state *st);
  * argv prog_init saw; exit 111 when it cannot be run.
  */
 int prog_dispatch(const struct verb *verbs, int argc, char **argv, struct state *st);
+/*
+ * The whole main() of a tool that is its verb table: prog_init (flags:
+ * PROG_*), prog_dispatch, then the state released. Returns the verb's status.
+ */
+int prog_main(const char *name, unsigned flags, const struct verb *verbs, int argc, char **argv);
 /* The tool's --help: synopsis, every verb with its summary, the global options. */
 void prog_help(const struct verb *verbs, FILE *f);
 /* "PROG VERB" of the verb being run ("ctr-netns veth add"), PROG before dispatch. */

@@ -270,6 +270,9 @@ pod_network() {
 	JSON
 }
 
+# pod_config's FIELDS of a pod on the host's network.
+HOST_NET='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
+
 # NAME [FIELDS]: a RunPodSandboxRequest; FIELDS ("k":v,...) replace the config's.
 # Its log directory is the test's: containers with a log_path write there.
 pod_config() {
@@ -346,14 +349,13 @@ pod_config() {
 	require_root
 	pod_network
 	cri_start
-	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
-	run cri_call RuntimeService/RunPodSandbox "$(pod_config h "$host")"
+	run cri_call RuntimeService/RunPodSandbox "$(pod_config h "$HOST_NET")"
 	assert_status 0
 	id=$(json_get "$output" .pod_sandbox_id)
 	[ ! -e "$CTR_NETNS_DIR/cri-$id" ]
 	run cri_call RuntimeService/PodSandboxStatus "{\"pod_sandbox_id\":\"$id\"}"
 	[ "$(json_get "$output" .status.linux.namespaces.options.network)" = NODE ]
-	run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config h "$host")"
+	run --separate-stderr cri_call RuntimeService/RunPodSandbox "$(pod_config h "$HOST_NET")"
 	assert_status 1
 	[[ "$stderr" == "ALREADY_EXISTS: pod sandbox h_default_uid-h_0 is there already: $id"* ]]
 	run cri_call RuntimeService/ListPodSandbox
@@ -518,8 +520,7 @@ cri_with_busybox() {
 	export CTR_RUNTIME_NO_VERSION_CHECK=1
 	pod_network
 	cri_start
-	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
-	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config p "$host")" | jq -r .pod_sandbox_id)
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config p "$HOST_NET")" | jq -r .pod_sandbox_id)
 	cc() { echo "{\"pod_sandbox_id\":\"$1\",\"config\":{\"metadata\":{\"name\":\"c\"},\"image\":{\"image\":\"busybox\"}${2:+,$2}}}"; }
 	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc 0000)"
 	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0000'"* ]]
@@ -542,8 +543,7 @@ cri_with_busybox() {
 @test "cri: logs in the CRI format at the kubelet's path; ReopenContainerLog after a rename" {
 	cri_with_busybox
 	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
-	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
-	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config logs "$host")" | jq -r .pod_sandbox_id)
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config logs "$HOST_NET")" | jq -r .pod_sandbox_id)
 	log=$BATS_TEST_TMPDIR/pods/default_logs/talker/0.log
 	# both streams, a line of 40000 bytes, then (after the reopen) a last line without its newline
 	script='echo out1; echo err1 >&2; head -c 40000 /dev/zero | tr "\0" z; echo; echo err2 >&2; echo marker1
@@ -590,9 +590,9 @@ cri_with_busybox() {
 	cri_stop
 }
 
-# cc_linux POD NAME [CONFIG FIELDS]: a CreateContainerRequest for busybox sleeping, FIELDS ("k":v,...) added to its config.
+# cc_linux POD NAME [CONFIG FIELDS]: a CreateContainerRequest for busybox ($img) sleeping, FIELDS ("k":v,...) added to its config.
 cc_linux() {
-	jq -nc --arg pod "$1" --arg name "$2" --arg img "$IMG" --argjson o "{${3:-}}" \
+	jq -nc --arg pod "$1" --arg name "$2" --arg img "$img" --argjson o "{${3:-}}" \
 		'{pod_sandbox_id: $pod, config: ({metadata: {name: $name}, image: {image: $img}, command: ["sleep", "1000"]} + $o)}'
 }
 
@@ -605,13 +605,6 @@ exec_out() {
 	jq -r '.stdout // ""' <<<"$out" | base64 -d
 }
 
-cri_image() {
-	registry_start
-	fixture_push busybox test/busybox:1
-	IMG=$REGISTRY/test/busybox:1
-	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$IMG\"}}" >/dev/null
-}
-
 @test "cri: a container's security context, devices and resources reach it; UpdateContainerResources; stats move" {
 	require_root
 	require_cmd docker-registry skopeo umoci runc
@@ -620,9 +613,7 @@ cri_image() {
 	mkdir -p "$BATS_TEST_TMPDIR/seccomp"
 	echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}' >"$BATS_TEST_TMPDIR/seccomp/nomkdir.json"
 	cri_start --seccomp-profile-root "$BATS_TEST_TMPDIR/seccomp"
-	cri_image
-	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
-	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config sec "$host")" | jq -r .pod_sandbox_id)
+	busybox_pod sec
 	node='"namespace_options":{"network":"NODE","pid":"CONTAINER"}'
 	# a user and group, CHOWN dropped, a read-only root, limits, a device
 	run cri_call RuntimeService/CreateContainer "$(cc_linux "$pod" confined "\"devices\":[{\"host_path\":\"/dev/null\",\"container_path\":\"/dev/xnull\",\"permissions\":\"rw\"}],\"linux\":{\"resources\":{\"memory_limit_in_bytes\":67108864,\"cpu_period\":100000,\"cpu_quota\":50000,\"cpu_shares\":512,\"oom_score_adj\":500},\"security_context\":{$node,\"run_as_user\":{\"value\":1000},\"run_as_group\":{\"value\":1001},\"capabilities\":{\"drop_capabilities\":[\"CHOWN\"]},\"readonly_rootfs\":true,\"seccomp\":{\"profile_type\":\"RuntimeDefault\"}}}")"
@@ -751,9 +742,7 @@ cri_image() {
 	mkdir -p "$BATS_TEST_TMPDIR/seccomp"
 	echo '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$BATS_TEST_TMPDIR/elsewhere.json"
 	cri_start --seccomp-profile-root "$BATS_TEST_TMPDIR/seccomp"
-	cri_image
-	host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
-	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config bad "$host")" | jq -r .pod_sandbox_id)
+	busybox_pod bad
 	ln -s "$BATS_TEST_TMPDIR/elsewhere.json" "$BATS_TEST_TMPDIR/seccomp/link.json"
 	local bad
 	for bad in '"resources":{"memory_limit_in_bytes":-1}' \
@@ -812,8 +801,6 @@ busybox_pod() {
 	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
 	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config "${1:-p}" "$HOST_NET")" | jq -r .pod_sandbox_id)
 }
-
-HOST_NET='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
 
 # container_config NAME [ATTEMPT] [CMD...]: a CreateContainerRequest in $pod of $img.
 container_config() {
@@ -1107,9 +1094,8 @@ stream_container() {
 	fixture_push busybox test/busybox:1
 	cri_start "${@:2}"
 	local img=$REGISTRY/test/busybox:1 pod
-	local host='"linux":{"security_context":{"namespace_options":{"network":"NODE"}}}'
 	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
-	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config s "$host")" | jq -r .pod_sandbox_id)
+	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config s "$HOST_NET")" | jq -r .pod_sandbox_id)
 	c=$(cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"c\"},\"image\":{\"image\":\"$img\"},\"command\":$(jq -c . <<<"$1")}}" | jq -r .container_id)
 	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}" >/dev/null
 	cri_wait_state "$c" CONTAINER_RUNNING

@@ -267,17 +267,13 @@ umoci_tree_of() {
 # image_json_for LAYOUT NAME: the fixture's blobs into the user's store (as
 # root, then given to the user) and the image JSON ctr-pull would print.
 image_json_for() {
-	local layout=$1 name=$2 m
+	local layout=$1 name=$2
 	install -d -m 0700 -o "$RL_USER" -g "$RL_GID" "$RL_HOME/home/.local" \
 		"$RL_HOME/home/.local/share" "$RL_STORE" "$RL_STORE/content" \
 		"$RL_STORE/content/blobs" "$RL_STORE/content/blobs/sha256"
 	cp -n "$layout"/blobs/sha256/* "$RL_STORE/content/blobs/sha256/"
 	chown -R "$RL_USER:$RL_GID" "$RL_STORE/content"
-	m=$(jq -c '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "latest")' \
-		"$layout/index.json")
-	jq -c --arg n "$name" --argjson m "$m" \
-		'{name: $n, digest: $m.digest, manifest: $m, config: .config, layers: .layers}' \
-		"$layout/blobs/sha256/$(jq -r .digest <<<"$m" | cut -d: -f2)"
+	layout_image_json "$layout" "$name"
 }
 
 # The busybox fixture unpacked as the user: its snapshot JSON on stdout.

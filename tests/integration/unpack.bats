@@ -21,14 +21,10 @@ teardown() {
 # Store the blobs of a fixture layout in $CTR_ROOT/content and print the
 # image JSON ctr-pull would print for it (the permanent unpack-alone path).
 image_json() {
-	local layout=$1 name=${2:-test/$1:latest} m
+	local layout=$1 name=${2:-test/$1:latest}
 	mkdir -p "$CTR_ROOT/content/blobs/sha256"
 	cp -n "$layout"/blobs/sha256/* "$CTR_ROOT/content/blobs/sha256/"
-	m=$(jq -c '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "latest")' \
-		"$layout/index.json")
-	jq -c --arg n "$name" --argjson m "$m" \
-		'{name: $n, digest: $m.digest, manifest: $m, config: .config, layers: .layers}' \
-		"$layout/blobs/sha256/$(jq -r .digest <<<"$m" | cut -d: -f2)"
+	layout_image_json "$layout" "$name"
 }
 
 # Mount the top snapshot read-only at DIR: mount_top DRIVER CHAIN DIR

@@ -470,6 +470,18 @@ fixture_digest() {
 		| .digest' "$l/index.json"
 }
 
+# layout_image_json LAYOUT NAME: the image JSON ctr-pull would print for the
+# "latest" manifest of an OCI layout, named NAME (storing its blobs is the
+# caller's: ctr-unpack reads them from the store it is given).
+layout_image_json() {
+	local m
+	m=$(jq -c '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "latest")' \
+		"$1/index.json")
+	jq -c --arg n "$2" --argjson m "$m" \
+		'{name: $n, digest: $m.digest, manifest: $m, config: .config, layers: .layers}' \
+		"$1/blobs/sha256/$(jq -r .digest <<<"$m" | cut -d: -f2)"
+}
+
 # fixture_push NAME REF [SKOPEO-ARGS...]: copy fixture NAME to the current
 # registry as $REGISTRY/REF, with the TLS and credential options the
 # registry variant needs, the fixture's own push options, then ARGS.
