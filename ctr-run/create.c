@@ -402,6 +402,8 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	x = json_pack("{s:O?}", "image", json_object_get(c->rec, "image"));
 	container_event(c, "create", x);
 	if (shim_create(a, c, &shim, e) < 0) {
+		/* the shim has had its say: what its runtime left of a cgroup is ours */
+		container_cgroup_remove(c, &ignored);
 		container_event(c, "delete", NULL);
 		goto out_umount;
 	}
