@@ -343,7 +343,7 @@ pod_attributes(struct arena *a, const json_t *pod)
 static int
 pod_group(struct arena *a, Runtime__V1__LinuxPodSandboxStats *l, const json_t *pod, json_int_t ts)
 {
-	const char *name = jsonio_str(pod, "cgroup_parent"), *root = getenv("CTR_CGROUP_ROOT");
+	const char *name = jsonio_str(pod, "cgroup_parent");
 	struct cgroup_parent p;
 	struct cgroup cg = {0};
 	struct cgroup_stats st;
@@ -352,7 +352,7 @@ pod_group(struct arena *a, Runtime__V1__LinuxPodSandboxStats *l, const json_t *p
 
 	if (!name || !name[0] || cgroup_parent_parse(name, &p, &e) < 0)
 		return -1;
-	r = cgroup_at(&cg, root && *root ? root : CGROUP_ROOT, p.path + strspn(p.path, "/"), &e);
+	r = cgroup_at(&cg, cgroup_root(), p.path + strspn(p.path, "/"), &e);
 	cgroup_parent_release(&p);
 	if (r < 0)
 		return -1;

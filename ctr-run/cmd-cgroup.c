@@ -189,27 +189,10 @@ stats_json(const struct cgroup_stats *cs)
 			 "current", shown(cs->pids), "limit", shown(cs->pids_limit));
 }
 
-/*
- * The container's cgroupsPath without its leading '/' (new string): its
- * config.json says, as --cgroup-parent placed it; ctr's own when unread.
- */
-static char *
-cgroup_rel(const struct state *st, const struct container *c)
-{
-	struct err e;
-	json_auto_t *spec = container_spec(c, &e);
-	const char *cg = jsonio_str(json_object_get(spec, "linux"), "cgroupsPath");
-
-	if (!cg)
-		return xasprintf("ctr/%s-%s", st->ns, c->id);
-	return xstrdup(cg + strspn(cg, "/"));
-}
-
 int
 cmd_stats(int argc, char **argv, struct state *st)
 {
 	bool json = false;
-	const char *root = getenv("CTR_CGROUP_ROOT");
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct cgroup cg = {0};
 	struct cgroup_stats cs;
@@ -220,8 +203,8 @@ cmd_stats(int argc, char **argv, struct state *st)
 	prog_set_json_errors(json);
 	need_cgroup();
 	cmd_open(st, cmd_one_id(&cmd_stats_spec, argc, argv), &c, 100);
-	_cleanup_free_ char *rel = cgroup_rel(st, &c);
-	if (cgroup_at(&cg, root && *root ? root : CGROUP_ROOT, rel, &e) < 0)
+	_cleanup_free_ char *rel = container_cgroup_rel(&c, &e);
+	if (!rel || cgroup_at(&cg, cgroup_root(), rel, &e) < 0)
 		die(1, "no cgroup for '%s' (not running?): %s", c.id, e.msg);
 	cgroup_stats(&cg, &cs);
 	cgroup_release(&cg);

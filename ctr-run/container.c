@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fdio.h"
 #include "jsonio.h"
@@ -201,6 +202,35 @@ container_spec(const struct container *c, struct err *e)
 	if (bfd < 0)
 		return err_set(e, errno, "open '%s'", c->bundle), NULL;
 	return jsonio_load_at(bfd, "config.json", 4 << 20, e);
+}
+
+char *
+container_cgroup_rel(const struct container *c, struct err *e)
+{
+	json_auto_t *spec = container_spec(c, e);
+	const char *cg = jsonio_str(json_object_get(spec, "linux"), "cgroupsPath");
+
+	if (!spec)
+		return NULL;
+	if (!cg)
+		return err_code(e, "not-found", "the spec of '%s' names no cgroup", c->id), NULL;
+	return xstrdup(cg + strspn(cg, "/"));
+}
+
+int
+container_cgroup_remove(const struct container *c, struct err *e)
+{
+	struct err none;
+	_cleanup_free_ char *rel = container_cgroup_rel(c, &none);
+
+	/*
+	 * runc deletes the group, but not always: its delete fails on a group
+	 * still busy and forgets the container all the same, and a runtime
+	 * killed between making the group and saving its state never knew it.
+	 * Whoever removes the container removes what is left (ctr-state(5)).
+	 * No spec: no runtime ran, none was made.
+	 */
+	return rel ? cgroup_remove(cgroup_root(), rel, e) : 0;
 }
 
 json_t *

@@ -68,6 +68,20 @@ char *container_rootfs_path(const struct container *c);
 void container_wait_shim_gone(const struct container *c, int ms);
 /* The bundle's config.json, the OCI spec create wrote (new reference), or NULL with e. */
 json_t *container_spec(const struct container *c, struct err *e);
+/*
+ * The container's cgroupsPath without its leading '/' (new string), as its
+ * config.json says (--cgroup-parent places it). NULL with e when the spec
+ * cannot be read or names none (a rootless container without a delegated
+ * group: the runtime makes no group).
+ */
+char *container_cgroup_rel(const struct container *c, struct err *e);
+/*
+ * Remove the container's cgroup, empty, where the runtime left it (delete
+ * and a failed create, after the runtime's own delete): in every hierarchy
+ * under cgroup_root(). None named or one gone already is fine; -1 when one
+ * remains.
+ */
+int container_cgroup_remove(const struct container *c, struct err *e);
 /* exit.json (new reference) or NULL when absent. */
 json_t *container_exit(const struct container *c);
 /* The status from files only: exit.json, shim.json, the start and pause markers. */

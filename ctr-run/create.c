@@ -260,8 +260,12 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	    /* slirp4netns joins the created init before the shim starts it */
 	    .slirp = a->so.slirp,
 	    .slirp_host_loopback = a->so.slirp_host_loopback,
-	    /* run --rm -t: the shim deletes the runtime's state as init exits */
-	    .runtime_delete = a->is_run && a->rm && !a->detach && a->so.tty,
+	    /*
+	     * run --rm in the foreground without the runtime's own run (-t,
+	     * slirp4netns): the shim deletes the runtime's state and cgroup as
+	     * init exits; delete_after_run counts on it.
+	     */
+	    .runtime_delete = a->is_run && a->rm && !a->detach && (a->so.tty || a->so.slirp),
 	    /* a foreground run -t: the shim relays our terminal only while we live */
 	    .caller_pid = a->is_run && !a->detach && a->so.tty ? getpid() : 0,
 	    /* run --rm, killed before the go or before its delete: the shim's to finish */
@@ -398,6 +402,8 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 	x = json_pack("{s:O?}", "image", json_object_get(c->rec, "image"));
 	container_event(c, "create", x);
 	if (shim_create(a, c, &shim, e) < 0) {
+		/* the shim has had its say: what its runtime left of a cgroup is ours */
+		container_cgroup_remove(c, &ignored);
 		container_event(c, "delete", NULL);
 		goto out_umount;
 	}

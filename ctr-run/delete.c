@@ -123,11 +123,14 @@ unmount_rootfs(struct container *c, struct err *e)
 static int
 removed(const struct state *st, struct container *c, struct err *e)
 {
-	struct err cni;
+	struct err cni, cg;
 
 	/* its CNI networks go with it; a network that refuses is said, not a reason to stay */
 	if (cni_detach(st, c->statedir, &cni) < 0)
 		log_warn("delete '%s': CNI: %s", c->id, cni.msg);
+	/* so does a cgroup the runtime left, once empty; one still busy is said */
+	if (container_cgroup_remove(c, &cg) < 0)
+		log_warn("delete '%s': %s", c->id, cg.msg);
 	if (container_remove_dirs(c, st, e) < 0)
 		return -1;
 	container_event(c, "delete", NULL);

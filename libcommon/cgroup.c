@@ -2,6 +2,7 @@
 /* A container's cgroup, v1 controllers or the v2 tree: finding its folders, reading its numbers. */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -118,6 +119,66 @@ cgroup_at(struct cgroup *cg, const char *root, const char *rel, struct err *e)
 	err_set(e, errno, "cgroup '%s'", dir);
 	cgroup_release(cg);
 	return -1;
+}
+
+/* rel names a group below the hierarchy's root, not itself or one above it. */
+static bool
+rel_below(const char *rel)
+{
+	for (const char *c = rel;; c++) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && !strncmp(c, "..", 2)))
+			return false;
+		c += n;
+		if (!*c)
+			return true;
+	}
+}
+
+/* rmdir of dfd's hierarchy/rel; a group already gone is done. */
+static int
+remove_in(int dfd, const char *hierarchy, const char *rel, struct err *e)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", hierarchy, rel);
+
+	if (unlinkat(dfd, p, AT_REMOVEDIR) == 0 || errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	return err_set(e, errno, "remove cgroup '%s'", p);
+}
+
+int
+cgroup_remove(const char *root, const char *rel, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	struct err one;
+	int r = 0;
+
+	if (!rel_below(rel))
+		return err_code(e, "invalid", "cgroup path '%.256s' is not below the root", rel);
+	if (unified(root))
+		return remove_in(AT_FDCWD, root, rel, e);
+	if (!(d = opendir(root)))
+		return errno == ENOENT ? 0 : err_set(e, errno, "open '%s'", root);
+	while ((de = readdir(d))) {
+		/* a link ("cpu" for "cpu,cpuacct") names a hierarchy a folder names too */
+		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) || de->d_name[0] == '.')
+			continue;
+		if (remove_in(dirfd(d), de->d_name, rel, &one) < 0 && r == 0) {
+			*e = one;
+			r = -1;
+		}
+	}
+	return r;
+}
+
+const char *
+cgroup_root(void)
+{
+	const char *root = getenv("CTR_CGROUP_ROOT");
+
+	return root && *root ? root : CGROUP_ROOT;
 }
 
 void

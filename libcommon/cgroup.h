@@ -34,6 +34,17 @@ void cgroup_of_pid(struct cgroup *cg, pid_t pid);
  */
 int cgroup_at(struct cgroup *cg, const char *root, const char *rel, struct err *e);
 void cgroup_release(struct cgroup *cg);
+/*
+ * Remove the group rel (a cgroupsPath without its leading '/') in every
+ * hierarchy mounted under root: the one tree of a v2 mount, else each v1
+ * controller's folder and a hybrid host's v2 tree. Only an empty group goes
+ * (the kernel refuses one with processes or groups below it: EBUSY); one
+ * already gone is fine. -1 with the first refusal, after trying them all;
+ * a rel with a "." or ".." component is refused (code "invalid").
+ */
+int cgroup_remove(const char *root, const char *rel, struct err *e);
+/* Where the hierarchies are mounted: $CTR_CGROUP_ROOT when set and not empty, else CGROUP_ROOT. */
+const char *cgroup_root(void);
 
 /*
  * Read a number from dir/file: the whole file, or the value after "key "

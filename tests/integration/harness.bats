@@ -115,6 +115,37 @@ jwt_part() {
 	[ ! -d "$BATS_TEST_TMPDIR" ]
 }
 
+@test "helpers: common_teardown fails on a cgroup a container of the test left and removes it, not on another run's live one" {
+	require_root
+	local top mine=cgmine$$$RANDOM other=cgother$$$RANDOM now rc out fake i mine_left=""
+	top=/sys/fs/cgroup/pids/ctr
+	[ -f /sys/fs/cgroup/cgroup.controllers ] && top=/sys/fs/cgroup/ctr
+	mkdir -p "$top" "$CTR_STATE/default"
+	now=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
+	printf '{"time":"%s","id":"%s","event":"create"}\n' "$now" "$mine" "$now" "$other" \
+		>"$CTR_STATE/default/events.jsonl"
+	mkdir "$top/default-$mine" "$top/default-$other"
+	# a container of the same name in another state directory, alive: its shim
+	(exec -a /elsewhere/ctr-shim "$(helpers_python)" -c 'import time; time.sleep(60)' \
+		--id "$other" --runtime-root /elsewhere/run/runtime/default) 3>&- &
+	fake=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -qz ctr-shim "/proc/$fake/cmdline" && break
+		sleep 0.05
+	done
+	run common_teardown
+	rc=$status out=$output
+	kill "$fake"
+	[ -d "$top/default-$mine" ] && mine_left=1
+	rmdir "$top/default-$mine" "$top/default-$other" 2>/dev/null || true
+	echo "$rc: $out"
+	[ "$rc" = 1 ]
+	[[ $out == *"cgroups left by this test's containers"*"$top/default-$mine"* ]]
+	[[ $out != *"default-$other"* ]]
+	[ -z "$mine_left" ]
+	[ ! -d "$BATS_TEST_TMPDIR" ]
+}
+
 @test "registry plain: file-scoped registry from setup_file answers /v2/" {
 	registry_use "$FILE_REGISTRY_DIR"
 	[ "$REGISTRY_SCHEME" = http ]

@@ -85,6 +85,25 @@ topology() {
 	[ -e "/run/netns/$A" ] # the namespace outlives the container
 }
 
+@test "run-net: run --rm --net slirp4netns in the foreground leaves no runtime state and no cgroup; the name is free again" {
+	local id
+	require_cmd slirp4netns
+	[ -c /dev/net/tun ] || skip "needs /dev/net/tun"
+	id=$(cid slirp$RANDOM)
+	# not the runtime's own run (slirp4netns joins init before it starts):
+	# the shim deletes the runtime's state and cgroup as init exits
+	run --separate-stderr ctr-run run --rm --name "$id" --net slirp4netns "$IMG" -- sh -c 'exit 3'
+	assert_status 3
+	run ! runc --root "$RR" state "$id"
+	assert_clean "$id"
+	run --separate-stderr ctr-run run --rm --name "$id" --net slirp4netns "$IMG" -- echo again
+	echo "$stderr"
+	assert_status 0
+	[ "$output" = again ]
+	run ! runc --root "$RR" state "$id"
+	assert_clean "$id"
+}
+
 @test "run-net: a missing namespace is one clear line, exit 125, nothing left" {
 	run --separate-stderr ctr-run run --rm --net "ns:$P-missing" "$IMG" -- true
 	assert_status 125

@@ -558,6 +558,27 @@ assert_nothing_left() {
 	run ! runc --root "$RR" state bad
 }
 
+@test "run: a cgroup the runtime left goes with the container (runtime killed after making it; runtime that forgot a stopped one)" {
+	local fake=$REPO_ROOT/tests/fixtures/fake-runtime.sh id
+	id=$(cid cgleft$RANDOM)
+	# runc makes the group before any state of its own: killed in between, it
+	# leaves a group nobody knows of but the create that failed
+	run --separate-stderr env FAKE_RUNTIME_MODE=create-cgroup-crash \
+		ctr-run run --rm --name "$id" --runtime "$fake" "$IMG" -- true
+	echo "$status: $stderr"
+	assert_status 125
+	assert_clean "$id"
+	# runc's delete forgets a container whose group it could not remove (busy):
+	# the state gone, the group left; the next delete removes it
+	ctr-run run -d --name "$id" "$IMG" -- true >/dev/null
+	ctr-run wait "$id"
+	[ -n "$(ls -d /sys/fs/cgroup/*/ctr/default-"$id")" ]
+	rm -rf "${RR:?}/$id"
+	run --separate-stderr ctr-run delete "$id"
+	assert_status 0
+	assert_clean "$id"
+}
+
 @test "run: ctr-run without a TTY on -t still runs; --read-only and --net none" {
 	run --separate-stderr ctr-run run --rm --read-only --net none "$IMG" -- sh -c \
 		'touch /x 2>/dev/null && echo writable; ls /sys/class/net | tr "\n" " "'

@@ -57,17 +57,91 @@ _helpers_san_check() {
 }
 
 # Undo what the test left: tracked pids, registries started inside the test,
-# mounts under its tmpdir; then remove the tmpdir. Safe to call twice.
+# mounts under its tmpdir; then remove the tmpdir. Safe to call twice. Fails
+# when a container of the test left its cgroup (removed then, when empty).
 common_teardown() {
+	local rc=0
 	[ -n "${BATS_TEST_TMPDIR:-}" ] && [ -d "$BATS_TEST_TMPDIR" ] || return 0
 	if declare -F registry_stop_scope >/dev/null; then
 		registry_stop_scope "$BATS_TEST_TMPDIR"
 	fi
 	_helpers_kill_tracked "$BATS_TEST_TMPDIR/.tracked-pids"
 	_helpers_umount_under "$BATS_TEST_TMPDIR" || return 1
+	_helpers_cgroups_check || rc=1
 	# --one-file-system: a mount we failed to remove is never walked into
 	rm -rf --one-file-system "$BATS_TEST_TMPDIR"
-	_helpers_san_check
+	_helpers_san_check || rc=1
+	return "$rc"
+}
+
+# The cgroups of this test's containers that are left: printed, removed
+# when empty, and a failure. ctr-run logs "create" for each container it
+# hands to the runtime ($CTR_STATE/NS/events.jsonl), whose group is
+# ctr/NS-ID in every hierarchy. cgroups are the host's: a run beside this
+# one (a state directory of its own, the same namespace) may have a live
+# container of the same name, whose shim says so; that group is left alone.
+_helpers_cgroups_check() {
+	local log ns id g found="" left i
+	[ -n "${CTR_STATE:-}" ] || return 0
+	for log in "$CTR_STATE"/*/events.jsonl; do
+		[ -f "$log" ] || continue
+		ns=${log%/events.jsonl}
+		ns=${ns##*/}
+		# shellcheck disable=SC2013 # ids are single words
+		for id in $(cat "$log.1" "$log" 2>/dev/null |
+			sed -n 's/^{"time":"[^"]*","id":"\([^"]*\)","event":"create".*/\1/p' | sort -u); do
+			_helpers_cgroups_of "$ns" "$id" >/dev/null && found="$found $ns/$id"
+		done
+	done
+	[ -n "$found" ] || return 0
+	# a shim carrying out --rm after the test's last command: its delete ends
+	for ((i = 0; i < 100; i++)); do
+		left=""
+		for id in $found; do
+			_helpers_cgroups_of "${id%%/*}" "${id#*/}" >/dev/null && left="$left $id"
+		done
+		[ -n "$left" ] || return 0
+		sleep 0.05
+	done
+	found=""
+	for id in $left; do
+		_helpers_foreign_shim "${id%%/*}" "${id#*/}" && continue
+		for g in $(_helpers_cgroups_of "${id%%/*}" "${id#*/}"); do
+			rmdir "$g" 2>/dev/null || true
+			found="$found $g"
+		done
+	done
+	[ -n "$found" ] || return 0
+	echo "cgroups left by this test's containers (removed when empty):$found" >&2
+	return 1
+}
+
+# The folders of cgroup ctr/NS-ID, one a line; fails when there is none.
+_helpers_cgroups_of() {
+	local g r=1
+	for g in /sys/fs/cgroup/*/ctr/"$1-$2" /sys/fs/cgroup/ctr/"$1-$2"; do
+		[ -d "$g" ] && echo "$g" && r=0
+	done
+	return "$r"
+}
+
+# Is container ID of namespace NS alive in another state directory: a shim
+# (ctr-shim --id ID) whose runtime root is not ours?
+_helpers_foreign_shim() {
+	local f a n prev rr hit ours
+	ours=$(realpath -m "$CTR_STATE/runtime/$1")
+	# shellcheck disable=SC2013 # /proc paths are single words
+	for f in $(grep -lzx -- "$2" /proc/[0-9]*/cmdline 2>/dev/null); do
+		n=0 prev="" rr="" hit=""
+		while IFS= read -r -d '' a; do
+			[ $((n++)) = 0 ] && [[ $a != *ctr-shim ]] && break
+			[ "$prev" = --id ] && [ "$a" = "$2" ] && hit=1
+			[ "$prev" = --runtime-root ] && rr=$a
+			prev=$a
+		done 2>/dev/null <"$f"
+		[ -n "$hit" ] && [[ $rr == */runtime/"$1" ]] && [ "$rr" != "$ours" ] && return 0
+	done
+	return 1
 }
 
 # Print "PID STARTTIME" for a live, non-zombie pid; fails otherwise. The

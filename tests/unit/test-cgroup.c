@@ -7,6 +7,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "fdio.h"
+#include "path.h"
 #include "xmem.h"
 
 #define FIX "tests/fixtures/cgroup"
@@ -227,6 +228,108 @@ test_cgroup_read_ll_keys_and_max(void)
 	ok(rmdir(dir) == 0, "temporary directory removed");
 }
 
+/* mkdir -p of each path below dfd. */
+static void
+mkdirs(int dfd, const char *const *paths)
+{
+	for (; *paths; paths++) {
+		_cleanup_free_ char *p = xstrdup(*paths);
+
+		for (char *s = strchr(p, '/');; s = strchr(s + 1, '/')) {
+			if (s)
+				*s = '\0';
+			mkdirat(dfd, p, 0755);
+			if (!s)
+				break;
+			*s = '/';
+		}
+	}
+}
+
+static bool
+exists(int dfd, const char *p)
+{
+	return faccessat(dfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* A hybrid host's layout: v1 folders, a co-mounted pair behind a link, the v2 tree. */
+static void
+test_cgroup_remove_v1_hybrid(void)
+{
+	char dir[] = "/tmp/test-cgroup-XXXXXX";
+	int dfd = tap_tmpdir(dir);
+	static const char *const tree[] = {"memory/ctr/default-x",
+					   "pids/ctr/default-x",
+					   "cpu,cpuacct/ctr/default-x",
+					   "unified/ctr/default-x",
+					   "freezer/ctr/default-y/sub",
+					   "pids/ctr/default-y",
+					   NULL};
+	struct err e;
+
+	mkdirs(dfd, tree);
+	ok(symlinkat("cpu,cpuacct", dfd, "cpu") == 0, "cpu: a link to cpu,cpuacct");
+	ok(cgroup_remove(dir, "ctr/default-x", &e) == 0, "removed: 0");
+	ok(!exists(dfd, "memory/ctr/default-x") && !exists(dfd, "pids/ctr/default-x") &&
+	       !exists(dfd, "cpu,cpuacct/ctr/default-x") && !exists(dfd, "unified/ctr/default-x"),
+	   "gone from every hierarchy, the v2 tree too");
+	ok(exists(dfd, "memory/ctr") && exists(dfd, "unified/ctr") && exists(dfd, "cpu"),
+	   "its parents and the link stay");
+	ok(cgroup_remove(dir, "ctr/default-x", &e) == 0, "gone already: 0");
+	ok(cgroup_remove(dir, "ctr/default-y", &e) < 0, "a group not empty: -1");
+	ok(strstr(e.msg, "freezer/ctr/default-y"), "named: %s", e.msg);
+	ok(exists(dfd, "freezer/ctr/default-y/sub") && !exists(dfd, "pids/ctr/default-y"),
+	   "it stays; the empty ones of the others went all the same");
+	unlinkat(dfd, "freezer/ctr/default-y/sub", AT_REMOVEDIR);
+	ok(cgroup_remove(dir, "ctr/default-y", &e) == 0, "emptied: removed");
+	ok(!exists(dfd, "freezer/ctr/default-y"), "gone");
+	close(dfd);
+	ok(path_rm_rf(AT_FDCWD, dir, &e) == 0, "temporary directory removed");
+}
+
+/* A v2 host: one tree, its root a cgroup2 mount (cgroup.controllers). */
+static void
+test_cgroup_remove_v2(void)
+{
+	char dir[] = "/tmp/test-cgroup-XXXXXX";
+	int dfd = tap_tmpdir(dir);
+	static const char *const tree[] = {"kubepods/pod1/default-x",
+					   "memory/kubepods/pod1/default-x", NULL};
+	struct err e;
+
+	mkdirs(dfd, tree);
+	tap_write_file(dfd, "cgroup.controllers", "cpu memory pids\n");
+	ok(cgroup_remove(dir, "kubepods/pod1/default-x", &e) == 0, "removed: 0");
+	ok(!exists(dfd, "kubepods/pod1/default-x") && exists(dfd, "kubepods/pod1"),
+	   "the group below its parent, the parent kept");
+	ok(exists(dfd, "memory/kubepods/pod1/default-x"), "no v1 folder looked for in a v2 root");
+	close(dfd);
+	ok(path_rm_rf(AT_FDCWD, dir, &e) == 0, "temporary directory removed");
+}
+
+/* A path that is not a group below the root is refused before any rmdir. */
+static void
+test_cgroup_remove_refuses(void)
+{
+	static const char *const bad[] = {"",	     "/ctr/x", "..",	   "ctr/../x",
+					  "ctr/./x", "ctr//x", "ctr/x/..", "ctr/x/"};
+	char dir[] = "/tmp/test-cgroup-XXXXXX";
+	int dfd = tap_tmpdir(dir);
+	static const char *const tree[] = {"memory/ctr/x", "memory/x", NULL};
+	struct err e;
+
+	mkdirs(dfd, tree);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e.code = NULL;
+		ok(cgroup_remove(dir, bad[i], &e) < 0 && e.code && !strcmp(e.code, "invalid"),
+		   "'%s': refused", bad[i]);
+	}
+	ok(exists(dfd, "memory/ctr/x") && exists(dfd, "memory/x"), "nothing removed");
+	ok(cgroup_remove("/nonexistent-cgroup-root", "ctr/x", &e) == 0, "no root: nothing to do");
+	close(dfd);
+	ok(path_rm_rf(AT_FDCWD, dir, &e) == 0, "temporary directory removed");
+}
+
 int
 main(void)
 {
@@ -238,5 +341,8 @@ main(void)
 	RUN(test_cgroup_stats_memory_stat);
 	RUN(test_cgroup_stats_none);
 	RUN(test_cgroup_read_ll_keys_and_max);
+	RUN(test_cgroup_remove_v1_hybrid);
+	RUN(test_cgroup_remove_v2);
+	RUN(test_cgroup_remove_refuses);
 	return tap_done();
 }
