@@ -80,7 +80,7 @@ cmd_start(int argc, char **argv, struct state *st)
 		    container_status_name(container_status(&c, NULL)));
 	/* its output held by the shim: attached before it starts, as docker start -a */
 	if (attach && !strcmp(jsonio_str(c.rec, "stdio") ? jsonio_str(c.rec, "stdio") : "", "pipe"))
-		return attach_container(&c, false, true);
+		return attach_container(&c, false, true, NULL);
 	if (attach)
 		fg_block_signals();
 	if (!(r = shim_call(&c, req, &e)))
