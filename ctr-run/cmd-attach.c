@@ -15,14 +15,23 @@
 #include "shimclient.h"
 
 #define O_NOSTDIN 0x100
+#define O_DETACH_KEYS 0x101
 #define ANSWER_MAX 4096
 
+struct attach_args {
+	bool no_stdin;
+	const char *keys; /* --detach-keys, or NULL: the default */
+};
+
 static void
-set_flag(int c, const char *arg, void *ctx)
+attach_opt(int c, const char *arg, void *ctx)
 {
-	(void)arg;
+	struct attach_args *a = ctx;
+
 	if (c == O_NOSTDIN)
-		*(bool *)ctx = true;
+		a->no_stdin = true;
+	else if (c == O_DETACH_KEYS)
+		a->keys = arg;
 }
 
 /*
@@ -87,7 +96,7 @@ detach_signals(void)
 }
 
 int
-attach_container(struct container *c, bool want_stdin, bool start)
+attach_container(struct container *c, bool want_stdin, bool start, const struct detachkeys *keys)
 {
 	json_auto_t *req = json_pack("{s:s, s:b}", "op", "attach", "stdin", want_stdin);
 	json_auto_t *go = json_pack("{s:s}", "op", "start");
@@ -122,8 +131,9 @@ attach_container(struct container *c, bool want_stdin, bool start)
 	 */
 	if (r.in_to >= 0)
 		fcntl(r.in_to, F_SETFL, fcntl(r.in_to, F_GETFL) | O_NONBLOCK);
-	/* the terminal is the container's now; ^P ^Q gives it back */
-	r.detach_keys = tty && r.in_to >= 0 && fg_raw_tty();
+	/* the terminal is the container's now; the detach keys (^P ^Q) give it back */
+	if (tty && r.in_to >= 0 && fg_raw_tty() && keys && keys->len)
+		r.keys = keys;
 	r.resize = tty && isatty(STDIN_FILENO);
 	r.sock = k.fd;
 	if (relay_run(&r, &end, &e) < 0)
@@ -134,6 +144,8 @@ attach_container(struct container *c, bool want_stdin, bool start)
 
 static const struct opt attach_opts[] = {
     {"no-stdin", O_NOSTDIN, NULL, "do not pass our stdin to the container", NULL},
+    {"detach-keys", O_DETACH_KEYS, "KEYS",
+     "keys that detach from its terminal (default ctrl-p,ctrl-q; '': none)", NULL},
     OPT_END,
 };
 const struct opt_cmd cmd_attach_spec = {
@@ -143,10 +155,14 @@ const struct opt_cmd cmd_attach_spec = {
 int
 cmd_attach(int argc, char **argv, struct state *st)
 {
-	bool no_stdin = false;
+	struct attach_args a = {0};
+	struct detachkeys keys;
 	_cleanup_container_ struct container c = CONTAINER_INIT;
+	struct err e;
 
-	opt_parse(&cmd_attach_spec, argc, argv, st, set_flag, &no_stdin);
+	opt_parse(&cmd_attach_spec, argc, argv, st, attach_opt, &a);
+	if (detachkeys_parse(&keys, a.keys ? a.keys : DETACHKEYS_DEFAULT, &e) < 0)
+		opt_die(&cmd_attach_spec, "%s", e.msg);
 	cmd_open(st, cmd_one_id(&cmd_attach_spec, argc, argv), &c, 100);
-	return attach_container(&c, !no_stdin, false);
+	return attach_container(&c, !a.no_stdin, false, &keys);
 }

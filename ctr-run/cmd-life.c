@@ -79,8 +79,8 @@ cmd_start(int argc, char **argv, struct state *st)
 		die(100, "container '%s' is %s, not created", c.id,
 		    container_status_name(container_status(&c, NULL)));
 	/* its output held by the shim: attached before it starts, as docker start -a */
-	if (attach && !strcmp(jsonio_str(c.rec, "stdio") ? jsonio_str(c.rec, "stdio") : "", "pipe"))
-		return attach_container(&c, false, true);
+	if (attach && !strcmp(container_stdio(&c), "pipe"))
+		return attach_container(&c, false, true, NULL);
 	if (attach)
 		fg_block_signals();
 	if (!(r = shim_call(&c, req, &e)))

@@ -80,10 +80,9 @@ cmd_logs(int argc, char **argv, struct state *st)
 	opt_parse(&cmd_logs_spec, argc, argv, st, logs_opt, &a);
 	cmd_open(st, cmd_one_id(&cmd_logs_spec, argc, argv), &c, 100);
 	/* from the record, whether or not the shim still runs: one answer */
-	stdio = jsonio_str(c.rec, "stdio");
-	if (!stdio || strcmp(stdio, "pipe"))
-		die(EXIT_NEG, "the output of '%s' is not kept (--stdio %s)", c.id,
-		    stdio ? stdio : "inherit");
+	stdio = container_stdio(&c);
+	if (strcmp(stdio, "pipe"))
+		die(EXIT_NEG, "the output of '%s' is not kept (--stdio %s)", c.id, stdio);
 	signal(SIGPIPE, SIG_IGN);
 	req = json_pack("{s:s, s:b, s:I}", "op", "logs", "follow", a.follow, "tail",
 			(json_int_t)a.tail);

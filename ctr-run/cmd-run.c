@@ -14,6 +14,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "prog.h"
+#include "relay.h"
 #include "sdnotify.h"
 #include "shimclient.h"
 #include "spawn.h"
@@ -24,6 +25,7 @@ run_die(const struct create_args *a, const struct err *e)
 {
 	if (!a->is_run)
 		die_err(e);
+	fg_restore_tty();
 	die(create_fail_code(e), "%s", e->msg);
 }
 
@@ -144,8 +146,6 @@ run_foreground(struct state *st, struct create_args *a, struct container *c)
 
 	if (a->sdnotify == SDNOTIFY_CONMON)
 		notify_ready();
-	if (a->so.tty && a->interactive)
-		fg_raw_tty();
 	if (c->sync_exit) {
 		/* over before the shim could say it started: no wait to ask for */
 		x = json_incref(c->sync_exit);
@@ -153,11 +153,21 @@ run_foreground(struct state *st, struct create_args *a, struct container *c)
 	}
 	if (a->rm)
 		early = early_cleanup(&rc);
+	early.detachable = create_detach_keys(a) != NULL;
 	x = fg_wait_early(c, NULL, a->so.tty, &early, &e);
 	if (early.pidfd >= 0)
 		close(early.pidfd);
 	if (!x)
 		run_die(a, &e);
+	/*
+	 * The detach keys: the container runs on, its terminal held by the shim
+	 * as a detached one's (attach, logs), and with --rm the shim's exit
+	 * command deletes it once it exits, as when we die (ctr-shim --exit-command-after).
+	 */
+	if (fg_detached(x)) {
+		relay_end_line(json_is_true(json_object_get(x, "mid_line")));
+		return 0;
+	}
 	return finish(st, a, c, x);
 }
 
@@ -177,6 +187,7 @@ cmd_run(int argc, char **argv, struct state *st)
 	shim_stdio(&a, stdio);
 	if (!a.detach)
 		fg_block_signals();
+	a.raw_tty = !a.detach && a.so.tty && a.interactive;
 	/* the shim runs it at once (create and start in one runtime call) */
 	if (create_container(st, &a, stdio, &c, &e) < 0)
 		run_die(&a, &e);

@@ -29,9 +29,12 @@ int cmd_reopen_log(int argc, char **argv, struct state *st);
 /*
  * Attach to c (its stdio held by the shim) and relay until its output ends
  * (then its exit status) or we detach (0); with start, start it once
- * attached (start -a). Dies on failure.
+ * attached (start -a). keys, on a terminal of ours, detach (NULL: none).
+ * Dies on failure.
  */
-int attach_container(struct container *c, bool want_stdin, bool start);
+struct detachkeys;
+int attach_container(struct container *c, bool want_stdin, bool start,
+		     const struct detachkeys *keys);
 
 /* The verbs' option tables, synopses and summaries (opt.h), for main.c's verb table. */
 extern const struct opt_cmd cmd_create_spec, cmd_run_spec, cmd_start_spec, cmd_exec_spec,

@@ -233,6 +233,24 @@ container_cgroup_remove(const struct container *c, struct err *e)
 	return rel ? cgroup_remove(cgroup_root(), rel, e) : 0;
 }
 
+const char *
+container_stdio(const struct container *c)
+{
+	static const char *const names[] = {"pipe", "null", "inherit"};
+	struct err e;
+	json_auto_t *shim =
+	    c->statefd < 0 ? NULL : jsonio_load_at(c->statefd, "shim.json", 4096, &e);
+	const char *v = jsonio_str(shim, "stdio");
+
+	/* the shim's word first: a run -it that detached is served as pipe from then on */
+	if (!v)
+		v = jsonio_str(c->rec, "stdio");
+	for (size_t i = 0; v && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(v, names[i]))
+			return names[i];
+	return "inherit";
+}
+
 json_t *
 container_exit(const struct container *c)
 {

@@ -82,6 +82,12 @@ char *container_cgroup_rel(const struct container *c, struct err *e);
  * remains.
  */
 int container_cgroup_remove(const struct container *c, struct err *e);
+/*
+ * How the container's stdio is served: "pipe" (the shim holds it: logs,
+ * attach), "null" or "inherit", as its shim says in shim.json (a run -it
+ * detached with the detach keys is pipe from then on), else as its record.
+ */
+const char *container_stdio(const struct container *c);
 /* exit.json (new reference) or NULL when absent. */
 json_t *container_exit(const struct container *c);
 /* The status from files only: exit.json, shim.json, the start and pause markers. */

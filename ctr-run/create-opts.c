@@ -14,6 +14,7 @@
 #include "familiar.h"
 #include "cmd.h"
 #include "create.h"
+#include "detachkeys.h"
 #include "jsonio.h"
 #include "netns-dir.h"
 #include "priv.h"
@@ -55,6 +56,7 @@ enum {
 	O_CPU_SHARES,
 	O_OOM_ADJ,
 	O_CGROUP_PARENT,
+	O_DETACH_KEYS,
 };
 
 static const struct opt create_opts[] = {
@@ -78,6 +80,8 @@ static const struct opt create_opts[] = {
     {"tty", 't', NULL, "give the container a terminal of its own", NULL},
     {"interactive", 'i', NULL, "keep stdin open and pass ours", NULL},
     {"detach", 'd', NULL, "run: print the ID and leave the container running", NULL},
+    {"detach-keys", O_DETACH_KEYS, "KEYS",
+     "run -it: keys that leave it running (default ctrl-p,ctrl-q; '': none)", NULL},
     {"rm", O_RM, NULL, "run: delete the container once it exits", NULL},
     {"privileged", O_PRIVILEGED, NULL, "all capabilities, all devices, no seccomp filter", NULL},
     {"cap-add", O_CAP_ADD, "CAP", "add a capability (CAP_NET_ADMIN, or ALL)", NULL},
@@ -416,6 +420,9 @@ one_opt(int c, const char *arg, struct create_args *a, struct err *e)
 	case O_RM:
 		a->rm = true;
 		return 0;
+	case O_DETACH_KEYS:
+		a->detach_keys = arg;
+		return detachkeys_parse(&(struct detachkeys){0}, arg, e);
 	case 'l':
 		return add_label(so, arg, e);
 	case O_STDIO:

@@ -16,6 +16,8 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "detachkeys.h"
+#include "fg.h"
 #include "imagein.h"
 #include "jsonio.h"
 #include "lease.h"
@@ -28,6 +30,17 @@
 #include "user.h"
 #include "userns.h"
 #include "xmem.h"
+
+const char *
+create_detach_keys(const struct create_args *a)
+{
+	const char *keys = a->detach_keys ? a->detach_keys : DETACHKEYS_DEFAULT;
+
+	/* the keys come from our terminal, which only a foreground run -it relays */
+	if (!a->is_run || a->detach || !a->so.tty || !a->interactive || !isatty(STDIN_FILENO))
+		return NULL;
+	return *keys ? keys : NULL;
+}
 
 int
 create_fail_code(const struct err *e)
@@ -268,6 +281,8 @@ spawn_shim(const struct state *st, const struct create_args *a, struct container
 	    .runtime_delete = a->is_run && a->rm && !a->detach && (a->so.tty || a->so.slirp),
 	    /* a foreground run -t: the shim relays our terminal only while we live */
 	    .caller_pid = a->is_run && !a->detach && a->so.tty ? getpid() : 0,
+	    /* ... and detaches on these keys, answering our wait "detached" (cmd-run.c) */
+	    .detach_keys = create_detach_keys(a),
 	    /* run --rm, killed before the go or before its delete: the shim's to finish */
 	    .exit_after = a->is_run && a->rm ? getpid() : 0,
 	    /*
@@ -299,6 +314,13 @@ shim_create(const struct create_args *a, struct container *c, struct shim_handle
 	if (a->is_run)
 		container_mark(c, "started", true);
 	c->shim_child = h->pid;
+	/*
+	 * run -it: what is typed once the container runs is its own, raw, so
+	 * that the terminal's line discipline neither holds it back to a newline
+	 * nor takes ^Q (a detach key) for flow control.
+	 */
+	if (a->raw_tty)
+		fg_raw_tty();
 	if (shim_go(h, &pid, &c->sync_exit, e) < 0) {
 		c->shim_child = 0;
 		return -1;

@@ -33,7 +33,9 @@ struct create_args {
 	char *log_path;		     /* --log or --log-uri file://, made absolute */
 	int64_t log_max;	     /* --log-max-size, 0: no rotation */
 	const char *log_format;	     /* --log-format raw|cri, or NULL: raw */
+	const char *detach_keys;     /* --detach-keys (checked), or NULL: the default */
 	bool is_run;		     /* the verb is run: failures exit 125-127 */
+	bool raw_tty;		     /* our terminal raw before the container starts (run -it) */
 	enum sdnotify_mode sdnotify; /* notify.c */
 	enum pull_policy pull;	     /* --pull, default missing (pull.c) */
 	bool image_missing;	     /* set by a create that failed for want of the image */
@@ -59,6 +61,11 @@ int create_parse(int argc, char **argv, struct create_args *a, struct state *st,
  */
 int create_container(const struct state *st, struct create_args *a, const int stdio[3],
 		     struct container *c, struct err *e);
+/*
+ * The detach keys the shim watches our terminal for (a foreground run -it
+ * whose stdin is a terminal), or NULL for none.
+ */
+const char *create_detach_keys(const struct create_args *a);
 /*
  * The exit code run and exec use for their own failures, from the error:
  * 127 command not found, 126 not invokable, else 125 (as podman).

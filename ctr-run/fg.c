@@ -21,8 +21,8 @@
 static struct termios saved_tio;
 static bool tio_saved;
 
-static void
-restore_tty(void)
+void
+fg_restore_tty(void)
 {
 	if (tio_saved)
 		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tio);
@@ -41,7 +41,7 @@ fg_raw_tty(void)
 	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) < 0)
 		return false;
 	tio_saved = true;
-	atexit(restore_tty);
+	atexit(fg_restore_tty);
 	return true;
 }
 
@@ -103,6 +103,8 @@ answer(const struct container *c, struct shim_conn *k, const char *exec, struct 
 
 	if (x)
 		return json_incref(x);
+	if (fg_detached(r))
+		return json_incref(r);
 	if (r && !json_is_true(json_object_get(r, "ok"))) {
 		const char *msg = json_string_value(json_object_get(r, "error"));
 
@@ -173,6 +175,8 @@ fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_e
 
 	if (exec)
 		json_object_set_new(req, "exec", json_string(exec));
+	if (early && early->detachable)
+		json_object_set_new(req, "detach", json_true());
 	fwd_mask(&m);
 	sfd = signalfd(-1, &m, SFD_CLOEXEC);
 	if (sfd < 0)
@@ -222,6 +226,12 @@ fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_e
 out:
 	shim_close(&k);
 	return x;
+}
+
+bool
+fg_detached(const json_t *x)
+{
+	return json_is_true(json_object_get(x, "detached"));
 }
 
 int

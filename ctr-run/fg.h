@@ -35,6 +35,11 @@ struct fg_early {
 	 * copied to to[i]; the pipe ends are closed at their end. -1: unused.
 	 */
 	int from[3], to[3];
+	/*
+	 * The shim watches our terminal for the detach keys (run -it): the
+	 * wait may end with its answer {"detached":true} instead of an exit.
+	 */
+	bool detachable;
 };
 /* (an initializer list, which the formatter takes for a block) */
 /* clang-format off */
@@ -42,10 +47,14 @@ struct fg_early {
 /* clang-format on */
 json_t *fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_early *early,
 		      struct err *e);
+/* Did the wait end in a detach (x from fg_wait_early with detachable)? */
+bool fg_detached(const json_t *x);
 /* Our window size to the terminal of init (exec NULL), or of exec process EXEC. */
 void fg_resize(const struct container *c, const char *exec);
 /* Put our stdin terminal in raw mode (restored at exit); false when stdin is no TTY. */
 bool fg_raw_tty(void);
+/* Back to the mode fg_raw_tty found (before a message, which a raw terminal would misplace). */
+void fg_restore_tty(void);
 /* The status to exit with, from an exit object ("status" is already 128+N for signals). */
 int fg_status(const json_t *exit);
 

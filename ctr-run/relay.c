@@ -9,18 +9,19 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "detachkeys.h"
 #include "fdio.h"
 #include "fg.h"
 #include "frame.h"
 #include "ring.h"
 
-#define KEY_P 0x10 /* ^P ^Q: docker's detach keys */
-#define KEY_Q 0x11
+#define INPUT_READ 4096
 
 struct input {
-	char buf[4096];
+	char buf[INPUT_READ + DETACHKEYS_MAX];
 	size_t off, len; /* read from our stdin, not yet written */
-	bool eof, saw_p;
+	bool eof;
+	struct detachkeys keys; /* r->keys and how much of them was typed */
 };
 
 /* Where the frames go: gone once our reader left; mid_line while the last byte was no '\n'. */
@@ -48,18 +49,19 @@ to_ours(int stream, const char *data, size_t len, void *arg)
  * the caller's prompt after it: end that line. "\r\n":
  * the terminal may still be raw.
  */
-static void
-end_line(const struct sink *s, bool by_signal)
+void
+relay_end_line(bool unfinished)
 {
-	if (isatty(STDOUT_FILENO) && (s->mid_line || by_signal))
+	if (isatty(STDOUT_FILENO) && unfinished)
 		fdio_write_full(STDOUT_FILENO, "\r\n", 2);
 }
 
-/* Our stdin into in; false when it held the detach keys. */
+/* Our stdin into in (what passes the detach keys); false when it held them. */
 static bool
-read_input(struct input *in, bool keys)
+read_input(struct input *in)
 {
-	ssize_t n = read(STDIN_FILENO, in->buf, sizeof(in->buf));
+	char buf[INPUT_READ];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return true;
@@ -68,13 +70,7 @@ read_input(struct input *in, bool keys)
 		return true;
 	}
 	in->off = 0;
-	in->len = (size_t)n;
-	for (size_t i = 0; keys && i < in->len; i++) {
-		if (in->saw_p && in->buf[i] == KEY_Q)
-			return false;
-		in->saw_p = in->buf[i] == KEY_P;
-	}
-	return true;
+	return !detachkeys_feed(&in->keys, buf, (size_t)n, in->buf, &in->len);
 }
 
 /* As much of the pending input as the container takes now (a PTY master is non-blocking). */
@@ -149,6 +145,8 @@ relay_run(const struct relay *r, enum relay_end *end, struct err *e)
 	int rc = 1;
 
 	*end = RELAY_EOF;
+	if (r->keys)
+		in.keys = *r->keys;
 	if (r->nearly && frame_reader_feed(&fr, r->early, r->nearly, to_ours, &out, e) < 0)
 		rc = out.gone ? 0 : -1;
 	resize(r);
@@ -165,16 +163,17 @@ relay_run(const struct relay *r, enum relay_end *end, struct err *e)
 		}
 		if (p[3].revents && on_signal(r))
 			detached = by_signal = true, rc = 0;
-		else if (p[1].revents && !read_input(&in, r->detach_keys))
+		else if (p[1].revents && !read_input(&in))
 			detached = true, rc = 0;
-		if (rc > 0 && in.len)
+		/* what came before the keys is the container's */
+		if ((rc > 0 || (detached && !by_signal)) && in.len)
 			write_input(r, &in);
 		if (rc > 0 && p[0].revents)
 			rc = read_frames(r, &fr, &out, e);
 	}
 	frame_reader_release(&fr);
 	if (detached)
-		end_line(&out, by_signal);
+		relay_end_line(out.mid_line || by_signal);
 	if (detached || out.gone)
 		*end = RELAY_DETACHED;
 	return rc < 0 ? -1 : 0;

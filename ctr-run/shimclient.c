@@ -114,6 +114,8 @@ shim_spawn(const struct container *c, const struct shim_spawn *a, struct shim_ha
 		caller = xasprintf("%ld", (long)a->caller_pid);
 		argv[n++] = "--caller-pid", argv[n++] = caller;
 	}
+	if (a->detach_keys)
+		argv[n++] = "--detach-keys", argv[n++] = (char *)a->detach_keys;
 	for (size_t i = 0; a->exit_cmd && a->exit_cmd[i] && n < 56; i++)
 		argv[n++] = i ? "--exit-command-arg" : "--exit-command", argv[n++] = a->exit_cmd[i];
 	if (a->exit_cmd && a->exit_after > 0) {

@@ -16,12 +16,13 @@ struct shim_spawn {
 	const char *stdio;    /* shim --stdio: inherit (NULL), pipe or null */
 	const char *log_path; /* shim --log, with --log-max-size log_max when > 0 */
 	int64_t log_max;
-	const char *log_format; /* shim --log-format: raw (NULL) or cri */
-	char *const *exit_cmd;	/* shim --exit-command and its args (the id follows), or NULL */
-	pid_t caller_pid;	/* shim --caller-pid: its TTY relay ends with us, or 0 */
-	pid_t exit_after;	/* shim --exit-command-after: we delete while we live, or 0 */
-	bool start;		/* create and start in one runtime call (shim --start) */
-	bool runtime_delete;	/* the shim runs the runtime's delete after init exits */
+	const char *log_format;	 /* shim --log-format: raw (NULL) or cri */
+	char *const *exit_cmd;	 /* shim --exit-command and its args (the id follows), or NULL */
+	pid_t caller_pid;	 /* shim --caller-pid: its TTY relay ends with us, or 0 */
+	const char *detach_keys; /* shim --detach-keys: typed on our terminal, they detach us */
+	pid_t exit_after;	 /* shim --exit-command-after: we delete while we live, or 0 */
+	bool start;		 /* create and start in one runtime call (shim --start) */
+	bool runtime_delete;	 /* the shim runs the runtime's delete after init exits */
 	bool foreground; /* the runtime's run waits for init and deletes (shim --foreground) */
 	int stdin_fd, stdout_fd, stderr_fd; /* the container's stdio, passed as the shim's */
 	const char *notify_socket; /* the shim tells it READY=1 and MAINPID once init runs */

@@ -20,7 +20,8 @@ struct client {
 	size_t inlen, incap, outlen, outcap;
 	int fds[3]; /* SCM_RIGHTS descriptors waiting for an exec request */
 	int nfds;
-	char *wait_for; /* "" waits for init, else an exec id; NULL: not waiting */
+	char *wait_for;	 /* "" waits for init, else an exec id; NULL: not waiting */
+	bool detachable; /* its wait for init ends with "detached" when the caller detaches */
 	bool events, dead;
 	bool follow; /* gets the container's output as frames (logs -f, attach) */
 	bool hangup; /* closed once its output is flushed */

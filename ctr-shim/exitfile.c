@@ -46,13 +46,16 @@ exitfile_write(struct shim *s, const char *name, const json_t *doc, struct err *
 int
 exitfile_write_shim(struct shim *s, struct err *e)
 {
+	static const char *const stdio_names[] = {
+	    [STDIO_INHERIT] = "inherit", [STDIO_PIPE] = "pipe", [STDIO_NULL] = "null"};
 	unsigned long long start;
 	json_t *j;
 	int r;
 
 	if (owner_start_time(getpid(), &start) < 0)
 		return err_set(e, errno ? errno : EIO, "read /proc/self/stat");
-	j = json_pack("{s:i, s:I}", "pid", (int)getpid(), "start_time", (json_int_t)start);
+	j = json_pack("{s:i, s:I, s:s}", "pid", (int)getpid(), "start_time", (json_int_t)start,
+		      "stdio", stdio_names[s->o.stdio]);
 	r = exitfile_write(s, "shim.json", j, e);
 	json_decref(j);
 	return r;

@@ -15,7 +15,7 @@ struct shim;
 json_t *exitfile_record(pid_t pid, int wstatus, bool oom);
 /* doc as STATEDIR/NAME, atomically for readers. */
 int exitfile_write(struct shim *s, const char *name, const json_t *doc, struct err *e);
-/* STATEDIR/shim.json: our pid and start time. */
+/* STATEDIR/shim.json: our pid and start time, and how the container's stdio is served now. */
 int exitfile_write_shim(struct shim *s, struct err *e);
 /* Read a pid file ("123" or "123\n") under the state dir. */
 int exitfile_read_pid(struct shim *s, const char *name, pid_t *pid, struct err *e);

@@ -60,6 +60,7 @@ enum {
 	OPT_S_EXITAFTER,
 	OPT_S_SLIRP,
 	OPT_S_SLIRPLO,
+	OPT_S_DKEYS,
 };
 
 static const struct opt shim_opts[] = {
@@ -77,6 +78,8 @@ static const struct opt shim_opts[] = {
     {"log-max-size", OPT_S_LOGMAX, "BYTES", "rotate the --log file at BYTES", NULL},
     {"log-format", OPT_S_LOGFMT, "raw|cri", "the --log file's format (default raw)", NULL},
     {"caller-pid", OPT_S_CALLER, "PID", "give up if this process dies before the sync line", NULL},
+    {"detach-keys", OPT_S_DKEYS, "KEYS",
+     "with --caller-pid: KEYS typed on its terminal detach it (docker's format)", NULL},
     {"runtime-delete", OPT_S_RTDELETE, NULL, "delete the runtime's state once it exits", NULL},
     {"foreground", OPT_S_FG, NULL, "the runtime's run: no detached init (implies --start)", NULL},
     {"await-go", OPT_S_GO, NULL, "wait for a go request before creating", NULL},
@@ -177,6 +180,9 @@ parse_one(struct shim_opts *o, int c, const char *arg)
 	case OPT_S_CALLER:
 		o->caller_pid = (pid_t)parse_size(arg, "--caller-pid", INT_MAX);
 		break;
+	case OPT_S_DKEYS:
+		o->detach_keys = arg;
+		break;
 	case OPT_S_LOGMAX:
 		o->log_max = parse_size(arg, "--log-max-size", LLONG_MAX);
 		break;
@@ -219,7 +225,7 @@ parse_one(struct shim_opts *o, int c, const char *arg)
 }
 
 static void
-parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
+parse_args(struct shim_opts *o, struct detachkeys *keys, int argc, char **argv, struct state *st)
 {
 	struct opt_parser p;
 	struct err e;
@@ -255,6 +261,12 @@ parse_args(struct shim_opts *o, int argc, char **argv, struct state *st)
 		die_usage("--slirp4netns-host-loopback wants --slirp4netns");
 	if (o->exit_after && !o->exit_cmd)
 		die_usage("--exit-command-after wants --exit-command");
+	if (o->detach_keys && detachkeys_parse(keys, o->detach_keys, &e) < 0)
+		die_err(&e);
+	/* the keys come from the caller's terminal, relayed only to its init's */
+	if (keys->len && (!o->tty || !o->stdin_open || o->stdio != STDIO_INHERIT || !o->caller_pid))
+		die_usage(
+		    "--detach-keys wants --tty, --stdin-open, --caller-pid and --stdio inherit");
 	if (o->bundle[0] != '/' || o->runtime_root[0] != '/')
 		die_usage("--bundle and --runtime-root must be absolute paths");
 }
@@ -405,34 +417,6 @@ create(struct shim *s)
 	oom_setup(s);
 }
 
-/*
- * Let go of the caller's descriptors. With --stdio inherit and no TTY the
- * container holds its own copies; dropping ours keeps a reader of the
- * caller's pipe from waiting on the shim, and stderr stays for our warnings.
- * Otherwise nothing of the caller's stays with us: `ID=$(ctr-run run -d
- * ...)` must not wait for the shim, and our warnings go to STATEDIR/shim.log.
- */
-static void
-drop_stdio(struct shim *s)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC), log = -1;
-
-	if (null < 0 || (s->o.tty && s->o.stdio == STDIO_INHERIT))
-		goto out;
-	dup2(null, 0);
-	dup2(null, 1);
-	if (s->o.stdio == STDIO_INHERIT)
-		goto out;
-	log = openat(s->dirfd, "shim.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-		     0600);
-	dup2(log >= 0 ? log : null, 2);
-out:
-	if (log >= 0)
-		close(log);
-	if (null >= 0)
-		close(null);
-}
-
 /* Everything lives until exit; freed anyway so leak checkers see a clean run. */
 static void
 release(struct shim *s)
@@ -471,7 +455,7 @@ main(int argc, char **argv)
 	struct shim s = {.dirfd = -1, .epfd = -1, .console_lfd = -1};
 
 	prog_init("ctr-shim", 0, &argc, &argv, &st);
-	parse_args(&s.o, argc, argv, &st);
+	parse_args(&s.o, &s.keys, argc, argv, &st);
 	state_release(&st);
 	s.init.pidfd = -1;
 	for (int i = 0; i < 3; i++)
@@ -494,7 +478,7 @@ main(int argc, char **argv)
 	sync_ok(&s);
 	if (s.o.start)
 		notify_ready(&s); /* what the start request does otherwise */
-	drop_stdio(&s);
+	output_let_go(&s);
 	tty_watch_caller(&s);
 	int rc = loop_run(&s);
 	notify_relay_remove(&s);

@@ -133,21 +133,46 @@ reply_exit(struct shim *s, struct client *c, const struct proc *p)
 	control_send(s, c, json_pack("{s:b, s:O}", "ok", 1, "exit", p->exit));
 }
 
+/* The caller of a foreground run typed the detach keys (tty.c): its wait is over. */
+static void
+reply_detached(struct shim *s, struct client *c)
+{
+	control_send(s, c,
+		     json_pack("{s:b, s:b, s:b}", "ok", 1, "detached", 1, "mid_line", s->mid_line));
+}
+
 static void
 op_wait(struct shim *s, struct client *c, json_t *req)
 {
 	const char *eid = NULL;
+	int detach = 0;
 	struct proc *p = &s->init;
 
-	if (json_unpack(req, "{s?s}", "exec", &eid) < 0)
-		return control_error(s, c, "wait wants \"exec\" as a string");
+	if (json_unpack(req, "{s?s, s?b}", "exec", &eid, "detach", &detach) < 0)
+		return control_error(s, c, "wait wants \"exec\" a string, \"detach\" a boolean");
 	if (eid && !(p = find_exec(s, eid)))
 		return control_error(s, c, "no exec process '%s'", eid);
 	if (c->wait_for)
 		return control_error(s, c, "this connection already waits");
 	if (p->exit)
 		return reply_exit(s, c, p);
+	if (detach && !eid && s->detached)
+		return reply_detached(s, c);
 	c->wait_for = xstrdup(eid ? eid : "");
+	c->detachable = detach && !eid;
+}
+
+void
+ops_detached(struct shim *s)
+{
+	s->detached = true;
+	for (struct client *c = s->clients; c; c = c->next) {
+		if (c->dead || !c->detachable || !c->wait_for)
+			continue;
+		free(c->wait_for);
+		c->wait_for = NULL;
+		reply_detached(s, c);
+	}
 }
 
 void

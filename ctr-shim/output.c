@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "control.h"
 #include "crilog.h"
+#include "exitfile.h"
 #include "fdio.h"
 #include "frame.h"
 #include "log.h"
@@ -134,6 +135,45 @@ output_setup(struct shim *s, int far[3], struct err *e)
 	    out_pipe(s, RING_STDERR, &far[2], e) < 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * Let go of the caller's descriptors. With --stdio inherit and no TTY the
+ * container holds its own copies; dropping ours keeps a reader of the
+ * caller's pipe from waiting on the shim, and stderr stays for our warnings.
+ * With a TTY we relay the caller's terminal, and keep it. Otherwise nothing
+ * of the caller's stays with us: `ID=$(ctr-run run -d ...)` must not wait
+ * for the shim, and our warnings go to STATEDIR/shim.log.
+ */
+void
+output_let_go(struct shim *s)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), log = -1;
+
+	if (null < 0 || (s->o.tty && s->o.stdio == STDIO_INHERIT))
+		goto out;
+	dup2(null, 0);
+	dup2(null, 1);
+	if (s->o.stdio == STDIO_INHERIT)
+		goto out;
+	log = openat(s->dirfd, "shim.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+		     0600);
+	dup2(log >= 0 ? log : null, 2);
+out:
+	if (log >= 0)
+		close(log);
+	if (null >= 0)
+		close(null);
+}
+
+int
+output_take_tty(struct shim *s, struct err *e)
+{
+	/* the ring's memory comes with the first output (output_pump), as for any other */
+	s->o.stdio = STDIO_PIPE;
+	ring_init(&s->out.ring, RING_CAP);
+	output_let_go(s);
+	return exitfile_write_shim(s, e);
 }
 
 void

@@ -34,6 +34,14 @@ struct output {
 /* Before create: the container's three stdio fds in far (ours to close after), and our ends. */
 int output_setup(struct shim *s, int far[3], struct err *e);
 void output_close_far(int far[3]);
+/* Once created: what the container does not need of the caller's stdio is let go of. */
+void output_let_go(struct shim *s);
+/*
+ * The TTY relayed to the caller (--stdio inherit) is held from now on as
+ * with --stdio pipe (the ring, logs, attach), and shim.json says so; the
+ * caller's stdio is let go of. -1 when shim.json could not be written.
+ */
+int output_take_tty(struct shim *s, struct err *e);
 /*
  * Read fd (a pipe of stream, or the PTY master as RING_STDOUT) into the ring,
  * the log and followers: a few reads, or until EAGAIN with drain. False at

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "detachkeys.h"
 #include "loop.h"
 #include "ociruntime.h"
 #include "output.h"
@@ -28,14 +29,15 @@ struct shim_opts {
 	int sync_fd;
 	bool tty, stdin_open;
 	enum shim_stdio stdio;
-	const char *log_path; /* --log: output appended there too (--stdio pipe) */
-	long long log_max;    /* --log-max-size: rotate to PATH.1 past it; 0: never */
-	bool log_cri;	      /* --log-format cri: CRI records (crilog.c), not raw bytes */
-	pid_t caller_pid;     /* --caller-pid: the TTY relay (inherit) ends with it */
-	bool start;	      /* --start: create and start in one runtime call */
-	bool runtime_delete;  /* --runtime-delete: RUNTIME delete once init has exited */
-	bool foreground;      /* --foreground: RUNTIME run stays with the container */
-	bool await_go;	      /* --await-go: a byte on the sync fd before anything is created */
+	const char *log_path;	 /* --log: output appended there too (--stdio pipe) */
+	long long log_max;	 /* --log-max-size: rotate to PATH.1 past it; 0: never */
+	bool log_cri;		 /* --log-format cri: CRI records (crilog.c), not raw bytes */
+	pid_t caller_pid;	 /* --caller-pid: the TTY relay (inherit) ends with it */
+	const char *detach_keys; /* --detach-keys: typed on the caller's terminal, they detach */
+	bool start;		 /* --start: create and start in one runtime call */
+	bool runtime_delete;	 /* --runtime-delete: RUNTIME delete once init has exited */
+	bool foreground;	 /* --foreground: RUNTIME run stays with the container */
+	bool await_go;		 /* --await-go: a byte on the sync fd before anything is created */
 	const char *exit_cmd;
 	char **exit_args; /* NULL-terminated, may be empty */
 	size_t n_exit_args;
@@ -81,6 +83,9 @@ struct shim {
 	struct output out;
 	struct watch rterr;	    /* --stdio inherit: the runtime's stderr (rtstderr.c) */
 	struct watch caller;	    /* a pidfd of --caller-pid while the relay lasts (tty.c) */
+	struct detachkeys keys;	    /* --detach-keys, and how much of them was typed */
+	bool detached;		    /* they were: the caller's wait is answered "detached" */
+	bool mid_line;		    /* the last byte relayed to the caller's terminal was no '\n' */
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */
 	bool notify_mainpid_sent, notify_warned;

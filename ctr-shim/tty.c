@@ -21,9 +21,12 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "detachkeys.h"
 #include "fdio.h"
+#include "foreground.h"
 #include "log.h"
 #include "loop.h"
+#include "ops.h"
 #include "output.h"
 #include "ring.h"
 #include "shim.h"
@@ -170,6 +173,7 @@ tty_on_master(struct shim *s, uint32_t events)
 	if (n > 0) {
 		if (fdio_write_full(1, buf, (size_t)n) < 0)
 			log_info("tty output: %s", strerror(errno));
+		s->mid_line = buf[n - 1] != '\n';
 	} else if (n == 0 || errno != EAGAIN || (events & EPOLLHUP)) {
 		stop_master(s);
 	}
@@ -209,11 +213,48 @@ stdin_eof(struct shim *s)
 		log_info("tty stdin EOF: %s", strerror(errno));
 }
 
+static void
+unwatch_caller(struct shim *s)
+{
+	if (s->caller.fd < 0)
+		return;
+	loop_del(s, &s->caller);
+	close(s->caller.fd);
+	s->caller.fd = -1;
+}
+
+/*
+ * The detach keys, typed on the caller's terminal: the terminal is the
+ * caller's again, as when it dies (tty_on_caller), but the container's
+ * stdin stays open (no VEOF), and from now on its terminal is held as a
+ * detached one's (output.c): output kept for logs and attach, the master
+ * lent to attach. The caller hears it in the answer to its wait (ops.c),
+ * which comes after the last output relayed to its terminal.
+ */
+static void
+detach(struct shim *s)
+{
+	struct err e;
+
+	/* init is gone, its exit on the way: that is the caller's answer, not a detach */
+	if (s->init.exit || !foreground_init_alive(s))
+		return;
+	loop_del(s, &s->in);
+	s->in.fd = -1;
+	unwatch_caller(s);
+	if (output_take_tty(s, &e) < 0)
+		log_warn("%s", e.msg);
+	ops_detached(s);
+	log_info("detached: the caller's terminal is no longer relayed; output is kept");
+}
+
 void
 tty_on_stdin(struct shim *s, uint32_t events)
 {
-	char buf[4096];
+	char buf[4096], pass[sizeof(buf) + DETACHKEYS_MAX];
 	struct pollfd gone = {s->caller.fd, POLLIN, 0};
+	size_t len;
+	bool keys;
 	ssize_t n;
 
 	(void)events;
@@ -224,8 +265,12 @@ tty_on_stdin(struct shim *s, uint32_t events)
 	}
 	n = read(0, buf, sizeof(buf));
 	if (n > 0) {
-		if (fdio_write_full(s->pty.fd, buf, (size_t)n) < 0)
+		/* what follows the keys in the same read was typed for the shell: dropped */
+		keys = detachkeys_feed(&s->keys, buf, (size_t)n, pass, &len);
+		if (len && fdio_write_full(s->pty.fd, pass, len) < 0)
 			log_info("tty input: %s", strerror(errno));
+		if (keys && s->caller.fd >= 0)
+			detach(s);
 	} else if (n == 0 || errno != EAGAIN) {
 		stdin_eof(s);
 	}
@@ -279,11 +324,7 @@ tty_on_caller(struct shim *s)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	if (s->caller.fd >= 0) {
-		loop_del(s, &s->caller);
-		close(s->caller.fd);
-		s->caller.fd = -1;
-	}
+	unwatch_caller(s);
 	if (s->pty.fd >= 0)
 		stdin_eof(s);
 	if (null >= 0) {

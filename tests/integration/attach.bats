@@ -201,3 +201,25 @@ detach() {
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
 	ctr-run delete -f "$id"
 }
+
+@test "attach: ^P then another key is input, both bytes; --detach-keys other keys; bad keys are one line" {
+	local id
+	id=$(cid keys)
+	# shellcheck disable=SC2016 # the container's shell expands it
+	ctr-run run -d -t -i --name "$id" "$IMG" -- sh -c 'n=0; while :; do n=$((n+1)); printf "ready$n> "
+		read -r l; printf "hex$n:%s\n" "$(printf %s "$l" | od -An -tx1)"; done' >/dev/null
+	# ^P held, then passed on with the x; with our keys ^A x, ^P ^Q is input and ^A x detaches
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" --timeout 15 \
+		--send go --after '' --send $'\x10x' --after 'ready2> ' \
+		--send $'\x10\x11' --after 'hex2:' --type $'\x01x' --after 'hex3:' -- \
+		ctr-run attach --detach-keys ctrl-a,x "$id"
+	assert_status 0
+	assert_output_contains "hex2: 10 78"
+	assert_output_contains "hex3: 10"
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	run --separate-stderr ctr-run attach --detach-keys ctrl-pq "$id"
+	assert_status 100
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"bad key 'ctrl-pq'"* ]]
+	ctr-run delete -f "$id"
+}

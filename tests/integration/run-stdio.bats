@@ -46,6 +46,20 @@ wait_gone() {
 	return 1
 }
 
+# gone_by_shim ID: the container's shim carried out its --rm: within 10 s
+# nothing of it is left, neither ours (record, state, snapshot) nor runc's.
+gone_by_shim() {
+	local id=$1
+	wait_gone "$id"
+	[ ! -e "$CTR_ROOT/containers/default/$id" ]
+	[ ! -e "$CTR_STATE/default/$id" ]
+	run ctr-snapshot ls
+	run ! grep -q "ctr:default:$id" <<<"$output"
+	run runc --root "$RR" state "$id"
+	assert_status 1
+	assert_clean "$id"
+}
+
 @test "stdio: run -d from a terminal: the container holds none of it, and typed lines reach the shell" {
 	local id pid rdev
 	id=$(cid pty)
@@ -112,6 +126,85 @@ wait_gone() {
 	# the container saw the end of its input, not the line
 	run ctr-run exec "$id" cat /got
 	[ "$output" = eof ]
+}
+
+# A shell on the container's terminal: a prompt, and "got:LINE" for each line read.
+PROMPT_LOOP='while :; do printf "ready> "; read -r l || exit 3; echo "got:$l"; done'
+
+@test "stdio: run -t -i, then ^P ^Q: exit 0, the terminal is the shell's, the container runs on for attach and logs" {
+	local id out=$BATS_TEST_TMPDIR/pty.out
+	id=$(cid fgdetach)
+	# the line the shell types after the detach is the shell's, not the container's
+	# shellcheck disable=SC2016 # expanded by the inner shells
+	"$PTYRUN" --type $'\x10\x11' --after 'ready> ' --send after-detach --after 'rc=' -- bash -c '
+		ctr-run run -t -i --name '"$id"' '"$IMG"' -- sh -c '"'$PROMPT_LOOP'"'
+		echo "rc=$?"
+		stty -a | grep -o -- "-\?icanon"
+		read -r line
+		echo "shell-got:$line"' >"$out"
+	grep -qx 'rc=0' "$out"
+	# the prompt's line was ended, and the terminal is out of raw mode
+	grep -qx 'ready> ' "$out"
+	grep -qx 'icanon' "$out"
+	grep -qx 'shell-got:after-detach' "$out"
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	[ "$(jq -r .stdio "$CTR_STATE/default/$id/shim.json")" = pipe ]
+	# attach: our line reaches it, its output comes back, ^P ^Q detaches again
+	run "$PTYRUN" --send hello --after '' --type $'\x10\x11' --after 'got:hello' -- \
+		ctr-run attach "$id"
+	assert_status 0
+	assert_output_contains "got:hello"
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	# what it wrote since the detach is kept, and the shell's line never reached it
+	run ctr-run logs "$id"
+	assert_status 0
+	assert_output_contains "got:hello"
+	[[ $output != *after-detach* ]]
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
+@test "stdio: run -t -i: ^P then another key is input, both bytes; --detach-keys other keys, none, or bad ones" {
+	local id id2 hex='printf "hex:%s\n" "$(printf %s "$l" | od -An -tx1)"'
+	id=$(cid fgkeys)
+	# ^P x reaches the container as both bytes; the ^P ^Q after them detaches
+	run "$PTYRUN" --timeout 15 --send $'\x10x' --after 'ready> ' --type $'\x10\x11' --after 'hex:' -- \
+		ctr-run run -t -i --name "$id" "$IMG" -- sh -c "printf 'ready> '; read -r l; $hex; exec sleep 1000"
+	assert_status 0
+	assert_output_contains "hex: 10 78"
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	id2=$(cid fgkeys2)
+	run "$PTYRUN" --timeout 15 --type $'\x01x' --after 'ready> ' -- \
+		ctr-run run -t -i --detach-keys ctrl-a,x --name "$id2" "$IMG" -- sh -c "printf 'ready> '; exec sleep 1000"
+	assert_status 0
+	[ "$(ctr-run state "$id2" | jq -r .status)" = running ]
+	# none: ^P ^Q is input (the terminal may take ^Q for flow control)
+	run "$PTYRUN" --timeout 15 --send $'\x10\x11' --after 'ready> ' -- \
+		ctr-run run -t -i --rm --detach-keys '' "$IMG" -- sh -c "printf 'ready> '; read -r l; $hex"
+	assert_status 0
+	assert_output_contains "hex: 10"
+	run --separate-stderr ctr-run run -t -i --detach-keys ctrl-1 "$IMG" -- true
+	assert_status 125
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"bad key 'ctrl-1'"* ]]
+	run --separate-stderr ctr-run attach --detach-keys 'ctrl-p,' "$id"
+	assert_status 100
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"bad key ''"* ]]
+	ctr-run delete -f "$id" "$id2"
+}
+
+@test "stdio: run --rm -t -i detached with ^P ^Q: when it exits, nothing of it is left" {
+	local id
+	id=$(cid fgdetachrm)
+	run "$PTYRUN" --timeout 15 --type $'\x10\x11' --after 'ready> ' -- \
+		ctr-run run --rm -t -i --name "$id" "$IMG" -- sh -c 'printf "ready> "; read -r l; echo "bye:$l"'
+	assert_status 0
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	# its input through attach ends it; its shim carries out the --rm
+	run ctr-run attach "$id" <<<last
+	assert_output_contains "bye:last"
+	gone_by_shim "$id"
 }
 
 @test "stdio: exec without -t from a terminal gets pipes, never the terminal" {
@@ -283,14 +376,7 @@ wait_gone() {
 	id=$(cid autorm)
 	ctr-run run -d --rm --name "$id" "$IMG" -- sh -c 'echo bye; sleep 0.5' >/dev/null
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
-	wait_gone "$id"
-	[ ! -e "$CTR_ROOT/containers/default/$id" ]
-	[ ! -e "$CTR_STATE/default/$id" ]
-	run ctr-snapshot ls
-	run ! grep -q "ctr:default:$id" <<<"$output"
-	run runc --root "$RR" state "$id"
-	assert_status 1
-	assert_clean "$id"
+	gone_by_shim "$id"
 }
 
 @test "logs: a container that writes in the log's folder cannot redirect, stall or outgrow it" {

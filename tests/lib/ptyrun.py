@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """Run a command on a new pseudo-terminal, as a login shell would have it.
 
-    ptyrun.py [--send TEXT --after MARKER]... [--timeout S] -- CMD...
+    ptyrun.py [--send|--type TEXT --after MARKER]... [--timeout S] -- CMD...
 
 The command runs in a new session whose controlling terminal is the pty
 (stdin, stdout and stderr all on it); PTY_RDEV=MAJOR:MINOR (decimal) names
 that terminal's device in its environment. Each TEXT is typed (with a
-newline) once MARKER has appeared in the output. Prints what the terminal
-showed (\\r dropped) and exits with the command's status (124 on timeout).
+newline; with --type, as it is) once MARKER has appeared in the output.
+Prints what the terminal showed (\\r dropped) and exits with the command's status (124 on timeout).
 """
 import fcntl
 import os
@@ -22,8 +22,9 @@ def main():
     args = sys.argv[1:]
     sends, timeout = [], 30.0
     while args and args[0] != "--":
-        if args[0] == "--send":
-            sends.append([args[1], args[3], False])
+        if args[0] in ("--send", "--type"):
+            end = "\n" if args[0] == "--send" else ""
+            sends.append([args[1] + end, args[3], False])
             assert args[2] == "--after"
             args = args[4:]
         elif args[0] == "--timeout":
@@ -58,7 +59,7 @@ def main():
             out += data
         for s in sends:
             if not s[2] and s[1].encode() in out:
-                os.write(master, s[0].encode() + b"\n")
+                os.write(master, s[0].encode())
                 s[2] = True
         if status is None:
             done, st = os.waitpid(pid, os.WNOHANG)
