@@ -429,10 +429,15 @@ EOF
 # little and varies with the machine; the anonymous part (data, heap, stack,
 # what the loader dirties) is each shim's own: 118 KiB at ea57b12, 136 KiB
 # before the shim took jansson in statically, its output buffer left bss and
-# it trimmed its heap once a client went, 116 KiB after.
-@test "shim: 20 running shims cost at most 180 KiB PSS (126 KiB anonymous) each, map no library but libc and use no CPU while idle" {
+# it trimmed its heap once a client went, 116 KiB after. libc's and the
+# loader's share of a shim's PSS (87-95 KiB of it here) moves with how many
+# other processes of the host map them: a bound on the total PSS failed on a
+# quiet machine (178-181 KiB with the same binary that measured 141-154 KiB
+# beside a busy one), so the bound is on the rest, the shim's own mappings:
+# 81-85 KiB (anonymous 36, stack 20-24, heap 12, its binary 13).
+@test "shim: 20 running shims cost at most 100 KiB PSS beside libc (126 KiB anonymous) each, map no library but libc and use no CPU while idle" {
 	make_bundle sleep 1000
-	local i n=20 pids=() pss total=0 anon=0 t0=0 t1=0
+	local i n=20 pids=() pss total=0 own=0 anon=0 t0=0 t1=0
 	for ((i = 1; i <= n; i++)); do
 		mkdir -p "$BATS_TEST_TMPDIR/b$i" && mkdir -m 0700 -p "$CTR_STATE/default/$ID-$i"
 		jq --arg cg "/$CG-$i" --arg root "$B/rootfs" '.root.path = $root | .linux.cgroupsPath = $cg' \
@@ -448,11 +453,13 @@ EOF
 	for p in "${pids[@]}"; do
 		pss=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")
 		total=$((total + pss))
+		own=$((own + $(awk '/^[0-9a-f]+-[0-9a-f]+ / {lib = $6 ~ /\/(libc\.so\.6|ld-linux[-a-z0-9_]*\.so\.[0-9])$/}
+			/^Pss:/ && !lib {sum += $2} END {print sum + 0}' "/proc/$p/smaps")))
 		anon=$((anon + $(awk '/^Pss_Anon:/ {print $2}' "/proc/$p/smaps_rollup")))
 		t0=$((t0 + $(awk '{print $14 + $15}' "/proc/$p/stat")))
 	done
-	echo "# average PSS $((total / n)) KiB ($((anon / n)) KiB anonymous) over $n shims" >&3
-	sanitized_build || [ $((total / n)) -le 180 ]
+	echo "# average PSS $((total / n)) KiB ($((own / n)) KiB beside libc and the loader, $((anon / n)) KiB anonymous) over $n shims" >&3
+	sanitized_build || [ $((own / n)) -le 100 ]
 	sanitized_build || [ $((anon / n)) -le 126 ]
 	# each shared object costs every shim the pages the loader dirties for it
 	sanitized_build || ! awk '$6 ~ /\.so/ {print $6}' "/proc/${pids[0]}/maps" |
