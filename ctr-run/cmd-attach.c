@@ -109,7 +109,11 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 	struct err e;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (shim_connect(c, &k, &e) < 0 || shim_send(&k, req, NULL, 0, &e) < 0 ||
+	/* exited: its shim is gone or on its way out (its socket goes first) */
+	if (container_status(c, NULL) == CS_STOPPED ||
+	    (shim_connect(c, &k, &e) < 0 && container_status(c, NULL) == CS_STOPPED))
+		die(EXIT_NEG, "container '%s' is not running (stopped)", c->id);
+	if (k.fd < 0 || shim_send(&k, req, NULL, 0, &e) < 0 ||
 	    recv_answer(k.fd, &r.in_to, &ans, buf, &r.early, &r.nearly, &e) < 0)
 		die_err(&e);
 	if (!json_is_true(json_object_get(ans, "ok")))

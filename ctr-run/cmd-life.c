@@ -141,8 +141,13 @@ cmd_kill(int argc, char **argv, struct state *st)
 
 		k.sig = ss && sig_parse(ss) > 0 ? sig_parse(ss) : SIGTERM;
 	}
-	if (!container_shim_alive(&c, NULL)) {
-		enum container_status cs = container_status(&c, NULL);
+	/*
+	 * Exited: not running, whether or not its shim is still on its way out
+	 * (it leaves once its clients are answered, its socket first).
+	 */
+	enum container_status cs = container_status(&c, NULL);
+
+	if (cs == CS_STOPPED || cs == CS_UNKNOWN) {
 		json_auto_t *rs = cs == CS_UNKNOWN ? live_without_shim(&c, NULL) : NULL;
 
 		if (!rs)
@@ -160,6 +165,8 @@ cmd_kill(int argc, char **argv, struct state *st)
 	/* before the signal, so that the exit it causes comes after it in the log */
 	kill_event(&c, &k);
 	json_auto_t *r = shim_call(&c, req, &e);
+	if (!r && container_status(&c, NULL) == CS_STOPPED)
+		die(1, "container '%s' is not running (stopped)", c.id);
 	if (!r)
 		die_err(&e);
 	return 0;

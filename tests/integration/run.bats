@@ -851,6 +851,25 @@ hold_as_creator() {
 	run --separate-stderr ctr-run kill --json "$id"
 	assert_status 1
 	[ "$(jq -r .error.code <<<"$output")" = negative ]
+	# exited, its shim on its way out: alive, its socket already gone
+	sleep 1000 &
+	local sp=$!
+	track_pid "$sp"
+	read -r _ st < <(pid_identity "$sp")
+	jq -n --argjson pid "$sp" --argjson st "$st" '{pid: $pid, start_time: $st}' \
+		>"$CTR_STATE/default/$id/shim.json"
+	run --separate-stderr ctr-run kill --json "$id"
+	local kst=$status kout=$output
+	run --separate-stderr ctr-run attach "$id"
+	kill "$sp"
+	rm "$CTR_STATE/default/$id/shim.json"
+	assert_status 1
+	[ "$stderr" = "ctr-run: fatal: container '$id' is not running (stopped)" ]
+	[ "$kst" = 1 ] && [ "$(jq -r .error.code <<<"$kout")" = negative ]
+	# and once the shim has left
+	run --separate-stderr ctr-run attach "$id"
+	assert_status 1
+	[ "$stderr" = "ctr-run: fatal: container '$id' is not running (stopped)" ]
 	ctr-run delete --json "$id"
 	run --separate-stderr ctr-run state --json "$id"
 	assert_status 100
