@@ -233,12 +233,8 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	fill_layers(&c, doc, &j, o.dry_run, o.max_layers ? o.max_layers : layerlimit_get(NULL));
 	if (snapshot_store_open(st, o.driver, &j.s, &e) < 0)
 		die_err(&e);
-	/*
-	 * chain locks: in the root, beside the snapshots they guard, so two
-	 * runs on one root with different state directories still exclude;
-	 * a lock file is gone with its holder
-	 */
-	if (!o.dry_run && (j.lockdirfd = state_dir(st, "unpack", 0, &e)) < 0)
+	/* chain locks: volatile, like every lock, and gone with their holder */
+	if (!o.dry_run && (j.lockdirfd = state_dir(st, "unpack", 1, &e)) < 0)
 		die_err(&e);
 	if (o.dry_run)
 		print_plan(doc, &j, snapshotter_name(o.driver));

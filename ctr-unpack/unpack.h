@@ -36,7 +36,7 @@ struct unpack_job {
 	size_t n;
 	unsigned applied; /* out: layers applied by this run */
 	pid_t owner;	  /* whose death makes our active snapshots stale (0: this process) */
-	int lockdirfd;	  /* where chain locks live ($ROOT/unpack), -1: none taken */
+	int lockdirfd;	  /* where chain locks live ($STATE/unpack), -1: none taken */
 };
 
 /*

@@ -144,9 +144,7 @@ no_active_snapshots() {
 	layout=$(fixture_layout layers)
 	image_json "$layout" >"$BATS_TEST_TMPDIR/img.json"
 	n=$(jq '.layers | length' "$BATS_TEST_TMPDIR/img.json")
-	# half of them with a state directory of their own: the root is what they share
 	for i in 1 2 3 4 5 6 7 8; do
-		CTR_STATE=$BATS_TEST_TMPDIR/state$((i % 2)) \
 		ctr-unpack --log-level info - <"$BATS_TEST_TMPDIR/img.json" \
 			>"$BATS_TEST_TMPDIR/o$i" 2>"$BATS_TEST_TMPDIR/e$i" &
 		pids+=($!)
@@ -162,7 +160,7 @@ no_active_snapshots() {
 	[ "$total" -eq "$n" ]
 	no_active_snapshots
 	# chain locks live only while held
-	[ -z "$(ls -A "$CTR_ROOT/unpack")" ]
+	[ -z "$(ls -A "$CTR_STATE/unpack")" ]
 }
 
 # ---- bad input: exit 100 and the store as it was ---------------------------
