@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The verbs on a container's cgroup: pause and resume it, update its limits, ps and stats. */
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,10 +8,12 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "human.h"
 #include "cleanup.h"
 #include "cmd.h"
 #include "jsonio.h"
 #include "priv.h"
+#include "proc.h"
 #include "runtime.h"
 #include "shimclient.h"
 #include "spec.h"
@@ -75,23 +78,110 @@ cmd_resume(int argc, char **argv, struct state *st)
 	return freeze(argc, argv, st, false);
 }
 
-const struct opt_cmd cmd_ps_spec = {"ID", "list a container's processes (the runtime's JSON)", NULL,
-				    0, 0};
+static const struct opt json_opts[] = {
+    {"json", O_JSON, NULL, "print JSON (and errors as JSON)", NULL},
+    OPT_END,
+};
+const struct opt_cmd cmd_ps_spec = {"ID", "list a container's processes", json_opts, 0, 0};
+
+/* One process of the container; NULL when it ended after the runtime listed it. */
+static json_t *
+ps_row(pid_t pid)
+{
+	struct proc_stat ps;
+	json_t *args;
+	uid_t uid;
+
+	if (proc_stat_read(pid, &ps) < 0 || proc_uid(pid, &uid) < 0 || !(args = proc_args(pid)))
+		return NULL;
+	return json_pack(
+	    "{s:i, s:i, s:I, s:s#, s:I, s:s, s:o}", "pid", (int)pid, "ppid", (int)ps.ppid, "uid",
+	    (json_int_t)uid, "state", &ps.state, 1, "cpu_ns",
+	    (json_int_t)(ps.cpu_ticks * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK))),
+	    "comm", ps.comm, "args", args);
+}
+
+/* A number of a row made here. */
+static long long
+num(const json_t *row, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(row, key));
+}
+
+/* Text the container chose, for a terminal: bytes below space and DEL shown as '?', so that
+ * it cannot drive the terminal. */
+static void
+put_inert(const char *p)
+{
+	for (; *p; p++)
+		putchar((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
+}
+
+/* A row's command line: its arguments, or "[comm]" when it has none (a zombie). */
+static void
+ps_print_cmd(const json_t *row)
+{
+	const json_t *args = json_object_get(row, "args");
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(args, i, a) {
+		if (i)
+			putchar(' ');
+		put_inert(json_string_value(a));
+	}
+	if (!json_array_size(args)) {
+		putchar('[');
+		put_inert(jsonio_str(row, "comm"));
+		putchar(']');
+	}
+	putchar('\n');
+}
 
 int
 cmd_ps(int argc, char **argv, struct state *st)
 {
 	const char *args[] = {"ps", "--format", "json", NULL};
 	_cleanup_container_ struct container c = CONTAINER_INIT;
+	json_auto_t *pids = NULL, *rows = json_array();
+	char tbuf[HUMAN_LEN];
+	bool json = false;
 	struct err e;
+	size_t i;
+	json_t *v;
 
-	opt_parse(&cmd_ps_spec, argc, argv, st, flag_opt, NULL);
+	opt_parse(&cmd_ps_spec, argc, argv, st, flag_opt, &json);
+	prog_set_json_errors(json);
 	need_cgroup();
 	cmd_open(st, cmd_one_id(&cmd_ps_spec, argc, argv), &c, 100);
-	fflush(stdout);
+	if (container_status(&c, NULL) == CS_STOPPED)
+		die(EXIT_NEG, "container '%s' is not running (stopped)", c.id);
 	/* runc prints a JSON array of host pids: the processes in the container's cgroup */
-	if (runtime_run(jsonio_str(c.rec, "runtime"), &c, args, STDOUT_FILENO, &e) < 0)
+	if (!(pids = runtime_json(jsonio_str(c.rec, "runtime"), &c, args,
+				  "the runtime's process list", &e))) {
+		/* it exited since: runc says "null" */
+		if (container_status(&c, NULL) == CS_STOPPED)
+			die(EXIT_NEG, "container '%s' is not running (stopped)", c.id);
 		die_err(&e);
+	}
+	if (!json_is_array(pids))
+		die(111, "the runtime's process list is not an array of pids");
+	json_array_foreach(pids, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
+		    json_integer_value(v) > INT_MAX)
+			die(111, "the runtime's process list is not an array of pids");
+		json_array_append_new(rows, ps_row((pid_t)json_integer_value(v)));
+	}
+	if (json) {
+		jsonio_write(stdout, rows);
+		return 0;
+	}
+	printf("%-8s %-8s %-6s %-4s %-9s %s\n", "PID", "PPID", "UID", "STAT", "TIME", "CMD");
+	json_array_foreach(rows, i, v) {
+		printf("%-8lld %-8lld %-6lld %-4s %-9s ", num(v, "pid"), num(v, "ppid"),
+		       num(v, "uid"), jsonio_str(v, "state"), human_cpu(num(v, "cpu_ns"), tbuf));
+		ps_print_cmd(v);
+	}
 	return 0;
 }
 
@@ -159,10 +249,6 @@ cmd_update(int argc, char **argv, struct state *st)
 	return 0;
 }
 
-static const struct opt json_opts[] = {
-    {"json", O_JSON, NULL, "print JSON (and errors as JSON)", NULL},
-    OPT_END,
-};
 const struct opt_cmd cmd_stats_spec = {"ID", "a container's memory, CPU and pids usage", json_opts,
 				       0, 0};
 
@@ -198,6 +284,8 @@ cmd_stats(int argc, char **argv, struct state *st)
 	struct cgroup_stats cs;
 	struct err e;
 	json_auto_t *s = NULL;
+	json_t *mem, *pids;
+	char use[HUMAN_LEN], lim[HUMAN_LEN], cpu[HUMAN_LEN], plim[32] = "-";
 
 	opt_parse(&cmd_stats_spec, argc, argv, st, flag_opt, &json);
 	prog_set_json_errors(json);
@@ -214,14 +302,15 @@ cmd_stats(int argc, char **argv, struct state *st)
 		jsonio_write(stdout, s);
 		return 0;
 	}
-	printf("%-24s %-14s %-14s %-16s %-8s %s\n", "ID", "MEM USAGE", "MEM LIMIT", "CPU NS",
+	mem = json_object_get(s, "memory");
+	pids = json_object_get(s, "pids");
+	if (num(pids, "limit") >= 0)
+		snprintf(plim, sizeof(plim), "%lld", num(pids, "limit"));
+	printf("%-24s %-11s %-11s %-10s %-6s %s\n", "ID", "MEM USAGE", "MEM LIMIT", "CPU TIME",
 	       "PIDS", "PIDS LIMIT");
-	printf(
-	    "%-24s %-14lld %-14lld %-16lld %-8lld %lld\n", c.id,
-	    (long long)json_integer_value(json_object_get(json_object_get(s, "memory"), "usage")),
-	    (long long)json_integer_value(json_object_get(json_object_get(s, "memory"), "limit")),
-	    (long long)json_integer_value(json_object_get(json_object_get(s, "cpu"), "usage_ns")),
-	    (long long)json_integer_value(json_object_get(json_object_get(s, "pids"), "current")),
-	    (long long)json_integer_value(json_object_get(json_object_get(s, "pids"), "limit")));
+	printf("%-24s %-11s %-11s %-10s %-6lld %s\n", c.id, human_bytes(num(mem, "usage"), use),
+	       human_bytes(num(mem, "limit"), lim),
+	       human_cpu(num(json_object_get(s, "cpu"), "usage_ns"), cpu), num(pids, "current"),
+	       plim);
 	return 0;
 }

@@ -182,10 +182,10 @@ runtime_kill(const char *runtime, const struct container *c, int sig, bool all, 
 }
 
 json_t *
-runtime_state(const char *runtime, const struct container *c, struct err *e)
+runtime_json(const char *runtime, const struct container *c, const char *const *args,
+	     const char *what, struct err *e)
 {
-	static const char *const args[] = {"state", NULL};
-	_cleanup_close_ int fd = memfd_create("runtime-state", MFD_CLOEXEC);
+	_cleanup_close_ int fd = memfd_create("runtime-json", MFD_CLOEXEC);
 
 	if (fd < 0)
 		return err_set(e, errno, "memfd_create"), NULL;
@@ -193,5 +193,13 @@ runtime_state(const char *runtime, const struct container *c, struct err *e)
 		return NULL;
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return err_set(e, errno, "lseek"), NULL;
-	return jsonio_load_fd(fd, 1 << 20, "the runtime's state", e);
+	return jsonio_load_fd(fd, 1 << 20, what, e);
+}
+
+json_t *
+runtime_state(const char *runtime, const struct container *c, struct err *e)
+{
+	static const char *const args[] = {"state", NULL};
+
+	return runtime_json(runtime, c, args, "the runtime's state", e);
 }

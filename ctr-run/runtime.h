@@ -34,6 +34,10 @@ int runtime_run(const char *runtime, const struct container *c, const char *cons
 		struct err *e);
 /* "RUNTIME kill [--all] ID SIG": signal c without its shim. */
 int runtime_kill(const char *runtime, const struct container *c, int sig, bool all, struct err *e);
+/* runtime_run's output parsed as JSON (at most 1 MiB; what names it in errors). New reference,
+ * or NULL with e. */
+json_t *runtime_json(const char *runtime, const struct container *c, const char *const *args,
+		     const char *what, struct err *e);
 /* "RUNTIME state ID" parsed: {"status","pid",...}. New reference, or NULL with e. */
 json_t *runtime_state(const char *runtime, const struct container *c, struct err *e);
 

@@ -26,6 +26,17 @@ human_bytes(int64_t n, char buf[HUMAN_LEN])
 	return buf;
 }
 
+const char *
+human_cpu(long long ns, char buf[HUMAN_LEN])
+{
+	long long cs = ns / 10000000;
+
+	if (ns < 0)
+		return snprintf(buf, HUMAN_LEN, "-"), buf;
+	snprintf(buf, HUMAN_LEN, "%lld:%02lld.%02lld", cs / 6000, cs / 100 % 60, cs % 100);
+	return buf;
+}
+
 static const char *
 ago(char buf[HUMAN_LEN], long n, const char *one, const char *many)
 {

@@ -10,6 +10,9 @@
 
 /* "0 B", "512 B", "1.5 KiB", "52.3 MiB", "1.2 GiB"; "-" for a negative (unknown) size. */
 const char *human_bytes(int64_t n, char buf[HUMAN_LEN]);
+/* CPU time as top's TIME+ column says it: "0:00.04", "12:07.50" (minutes, seconds,
+ * hundredths); "-" for a negative (unknown) time. */
+const char *human_cpu(long long ns, char buf[HUMAN_LEN]);
 /* How long before now then was, as docker says it: "Less than a second ago", "3 minutes ago",
  * "About an hour ago", "2 days ago", "3 months ago"; a time in the future is "just now". */
 const char *human_since(time_t then, time_t now, char buf[HUMAN_LEN]);

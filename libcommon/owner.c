@@ -2,40 +2,20 @@
 /* Owners of work in progress: a process's identity, and whether it is gone. */
 #include "owner.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "fdio.h"
 #include "jsonio.h"
+#include "proc.h"
 
 int
 owner_start_time(pid_t pid, unsigned long long *out)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start;
-	char state;
-	ssize_t n;
-	int fd;
+	struct proc_stat ps;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (proc_stat_read(pid, &ps) < 0 || ps.state == 'Z' || ps.state == 'X')
 		return -1;
-	n = fdio_read_full(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* after "(comm)", which may hold spaces: state is field 3, starttime field 22 */
-	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 1,
-		   " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-		   "%*s %llu",
-		   &state, &start) != 2 ||
-	    state == 'Z' || state == 'X')
-		return -1;
-	*out = start;
+	*out = ps.start_time;
 	return 0;
 }
 

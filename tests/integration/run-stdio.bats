@@ -220,7 +220,7 @@ PROMPT_LOOP='while :; do printf "ready> "; read -r l || exit 3; echo "got:$l"; d
 	run "$PTYRUN" -- ctr-run exec -d "$id" -- sleep 31
 	assert_status 0
 	local pid fd
-	for pid in $(ctr-run ps "$id" | jq '.[]'); do
+	for pid in $(ctr-run ps --json "$id" | jq '.[].pid'); do
 		[ "$(tr '\0' ' ' </proc/"$pid"/cmdline)" = "sleep 31 " ] && break
 	done
 	for fd in 0 1 2; do

@@ -183,7 +183,7 @@ derive_image() {
 	s2=$(ctr-run stats --json "$id" | jq .cpu.usage_ns)
 	[ "$s2" -gt "$s1" ]
 	[ "$(ctr-run stats --json "$id" | jq .pids.current)" -ge 1 ]
-	run ctr-run ps "$id"
+	run ctr-run ps --json "$id"
 	assert_status 0
 	[ "$(jq length <<<"$output")" -ge 1 ]
 	ctr-run update --memory 64m --pids-limit 50 "$id"
@@ -192,6 +192,43 @@ derive_image() {
 	assert_status 100
 	assert_output_contains "delete -f"
 	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
+@test "run: ps is a table of the container's processes and --json their fields; a command line cannot drive the terminal; stats in binary units" {
+	local id init
+	id=$(cid ps)
+	ctr-run run -d --name "$id" --user app "$IMG" -- sh -c 'sleep 1000 & while :; do sleep 0.1; done' >/dev/null
+	ctr-run exec -d "$id" -- sh -c 'sleep 999; :' "$(printf 'x\033[2Jy\nz')" >/dev/null
+	init=$(ctr-run state "$id" | jq .pid)
+	run --separate-stderr ctr-run ps --json "$id"
+	assert_status 0
+	# every process of the container, with what /proc says of it
+	[ "$(jq -r '.[0] | keys | join(",")' <<<"$output")" = args,comm,cpu_ns,pid,ppid,state,uid ]
+	[ "$(jq --argjson p "$init" '[.[] | select(.pid == $p)][0].args' <<<"$output" | jq -c .)" = '["sh","-c","sleep 1000 & while :; do sleep 0.1; done"]' ]
+	[ "$(jq --argjson p "$init" '[.[] | select(.ppid == $p and .args[0] == "sleep" and .args[1] == "1000")] | length' <<<"$output")" = 1 ]
+	[ "$(jq --argjson p "$init" '[.[] | select(.pid == $p)][0].uid' <<<"$output")" = 1000 ]
+	# the hostile argument, exact in JSON
+	[ "$(jq -r '[.[] | select(.args[0] == "sh" and .args[2] == "sleep 999; :")][0].args[3]' <<<"$output")" = "$(printf 'x\033[2Jy\nz')" ]
+	run --separate-stderr ctr-run ps "$id"
+	assert_status 0
+	[[ ${lines[0]} =~ ^PID\ +PPID\ +UID\ +STAT\ +TIME\ +CMD$ ]]
+	[[ $output =~ (^|$'\n')"$init "\ +[0-9]+\ +1000\ +[RSD]\ +[0-9]+:[0-9]{2}\.[0-9]{2}\ +"sh -c sleep 1000 & while :; do sleep 0.1; done"($'\n'|$) ]]
+	# one row for the hostile process, its escape and newline shown as '?'
+	[ "$(grep -c 'sh -c sleep 999; : x?\[2Jy?z$' <<<"$output")" = 1 ]
+	run ! grep -q $'\033' <<<"$output"
+	run --separate-stderr ctr-run stats "$id"
+	assert_status 0
+	[[ ${lines[1]} =~ ^"$id "\ +[0-9.]+\ (B|KiB|MiB)\ +-\ +[0-9]+:[0-9]{2}\.[0-9]{2}\ +[0-9]+\ +-$ ]]
+	ctr-run update --memory 64m --pids-limit 50 "$id"
+	run ctr-run stats "$id"
+	[[ ${lines[1]} =~ \ 64\.0\ MiB\ .*\ 50$ ]]
+	ctr-run kill -s KILL "$id"
+	ctr-run wait "$id" >/dev/null || true
+	run --separate-stderr ctr-run ps "$id"
+	assert_status 1
+	[ "$stderr" = "ctr-run: fatal: container '$id' is not running (stopped)" ]
+	ctr-run delete "$id"
 	assert_clean "$id"
 }
 

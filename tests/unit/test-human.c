@@ -33,6 +33,20 @@ test_human_bytes(void)
 }
 
 static void
+test_human_cpu(void)
+{
+	char buf[HUMAN_LEN];
+
+	is_str(human_cpu(0, buf), "0:00.00", "no time");
+	is_str(human_cpu(9999999, buf), "0:00.00", "under a hundredth");
+	is_str(human_cpu(40000000, buf), "0:00.04", "40 ms");
+	is_str(human_cpu(59990000000LL, buf), "0:59.99", "just under a minute");
+	is_str(human_cpu(60000000000LL, buf), "1:00.00", "a minute");
+	is_str(human_cpu(727500000000LL, buf), "12:07.50", "12 minutes 7.5 s");
+	is_str(human_cpu(-1, buf), "-", "unknown");
+}
+
+static void
 test_human_since(void)
 {
 	static const struct {
@@ -121,6 +135,7 @@ int
 main(void)
 {
 	RUN(test_human_bytes);
+	RUN(test_human_cpu);
 	RUN(test_human_since);
 	RUN(test_timestamp_parse);
 	return tap_done();
