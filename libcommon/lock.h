@@ -3,6 +3,8 @@
 #ifndef CTR_LOCK_H
 #define CTR_LOCK_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
 enum {
@@ -24,5 +26,12 @@ int lock_at(int dirfd, const char *name, int flags, struct err *e);
  */
 int lock_transient_at(int dirfd, const char *name, struct err *e);
 void lock_transient_release(int dirfd, const char *name, int fd);
+/*
+ * Remove a transient lock file that nobody holds (one a SIGKILLed holder
+ * left): take it without waiting and unlink it while holding it, unless
+ * keep. 1 when it was free (and is gone unless keep), 0 when someone holds
+ * it or there is no such file, -1 with e filled.
+ */
+int lock_transient_reap(int dirfd, const char *name, bool keep, struct err *e);
 
 #endif

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -77,10 +79,14 @@ test_lock_shared(void)
 }
 
 /* A holder killed with SIGKILL leaves no stale lock. */
-static void
-test_lock_released_on_death(void)
+/*
+ * A child that takes name's lock (lock_transient_at when transient, else
+ * lock_at) and holds it until it is killed; returns its pid once it has it.
+ */
+static pid_t
+hold_in_child(const char *name, bool transient)
 {
-	int p[2], status;
+	int p[2];
 	char c = 0;
 	pid_t pid;
 
@@ -89,17 +95,26 @@ test_lock_released_on_death(void)
 	pid = fork();
 	if (pid == 0) {
 		struct err e;
+		int fd =
+		    transient ? lock_transient_at(tmpfd, name, &e) : lock_at(tmpfd, name, 0, &e);
 
-		if (lock_at(tmpfd, "dead.lock", 0, &e) < 0)
-			_exit(1);
-		if (write(p[1], "L", 1) != 1)
+		if (fd < 0 || write(p[1], "L", 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
 	}
 	close(p[1]);
-	ok(read(p[0], &c, 1) == 1 && c == 'L', "holder has the lock");
+	ok(read(p[0], &c, 1) == 1 && c == 'L', "a holder has %s", name);
 	close(p[0]);
+	return pid;
+}
+
+static void
+test_lock_released_on_death(void)
+{
+	int status;
+	pid_t pid = hold_in_child("dead.lock", false);
+
 	is_int(try_in_child("dead.lock", LOCK_TRY), 2, "busy while the holder lives");
 	kill(pid, SIGKILL);
 	ok(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status), "holder killed");
@@ -184,6 +199,87 @@ test_lock_transient(void)
 	lock_transient_release(tmpfd, "chain", fd);
 }
 
+/* Is pid waiting for an flock (a "->" line of /proc/locks)? */
+static bool
+blocked_in_flock(pid_t pid)
+{
+	char line[256], want[32];
+	FILE *f = fopen("/proc/locks", "re");
+	bool found = false;
+
+	snprintf(want, sizeof(want), " %d ", (int)pid);
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, "-> FLOCK") && strstr(line, want);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * A waiter whose file is unlinked while it waits on it (by a reaper, which
+ * unlinks only while it holds the file, as here) does not keep the lock of
+ * a file no name reaches: it takes the one the name has now.
+ */
+static void
+test_lock_transient_unlinked_under_waiter(void)
+{
+	int fd, status, tries = 0;
+	struct err e;
+	pid_t pid;
+
+	fd = lock_at(tmpfd, "reaped", 0, &e);
+	ok(fd >= 0, "the file is held");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct stat held, now;
+		int h;
+
+		close(fd); /* the open file is the flock's owner: ours must not be shared */
+		h = lock_transient_at(tmpfd, "reaped", &e);
+
+		_exit(h >= 0 && fstat(h, &held) == 0 && fstatat(tmpfd, "reaped", &now, 0) == 0 &&
+			      held.st_nlink == 1 && held.st_ino == now.st_ino
+			  ? 0
+			  : 1);
+	}
+	while (!blocked_in_flock(pid) && tries++ < 500)
+		usleep(10000);
+	ok(blocked_in_flock(pid), "the waiter waits on the file");
+	ok(unlinkat(tmpfd, "reaped", 0) == 0, "unlinked under it");
+	close(fd);
+	/* (an inode number alone may be the unlinked file's, reused) */
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "the waiter holds the file the name has now, not the unlinked one");
+	unlinkat(tmpfd, "reaped", 0);
+}
+
+/* A transient lock file nobody holds is removed; a held one, or none, is left. */
+static void
+test_lock_transient_reap(void)
+{
+	struct stat sb;
+	struct err e;
+	int status;
+	pid_t pid;
+
+	is_int(lock_transient_reap(tmpfd, "none", false, &e), 0, "no such file: nothing to do");
+	pid = hold_in_child("left", true);
+	is_int(lock_transient_reap(tmpfd, "left", false, &e), 0, "held: kept");
+	ok(fstatat(tmpfd, "left", &sb, 0) == 0, "the holder's file is there");
+	kill(pid, SIGKILL);
+	ok(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status), "holder killed");
+	ok(fstatat(tmpfd, "left", &sb, 0) == 0, "its file stays after it");
+	is_int(lock_transient_reap(tmpfd, "left", true, &e), 1, "free: reaped (keep)");
+	ok(fstatat(tmpfd, "left", &sb, 0) == 0, "keep: still there");
+	is_int(lock_transient_reap(tmpfd, "left", false, &e), 1, "free: reaped");
+	ok(fstatat(tmpfd, "left", &sb, 0) < 0 && errno == ENOENT, "and gone");
+	symlinkat("obj.lock", tmpfd, "link");
+	is_int(lock_transient_reap(tmpfd, "link", false, &e), -1, "a symlink is refused");
+	is_int(e.sys, ELOOP, "with ELOOP");
+	unlinkat(tmpfd, "link", 0);
+}
+
 static void
 test_lock_errors(void)
 {
@@ -207,6 +303,8 @@ main(void)
 	RUN(test_lock_released_on_death);
 	RUN(test_lock_waits);
 	RUN(test_lock_transient);
+	RUN(test_lock_transient_unlinked_under_waiter);
+	RUN(test_lock_transient_reap);
 	RUN(test_lock_errors);
 	close(tmpfd);
 	ok(path_rm_rf(AT_FDCWD, tmp, &e) == 0, "temporary directory removed");
