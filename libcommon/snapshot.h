@@ -86,6 +86,22 @@ int snapshot_trash_lock(struct snapshot_store *s, bool wait, struct err *e);
  * "trash/<id>" names.
  */
 int snapshot_trash_empty(int lk, struct du *u, json_t *removed, struct err *e);
+/*
+ * The lock of committed chain ID chain ("sha256:<hex>"): the file
+ * chain-<hex>.lock beside the store's snapshots (ctr-state(5)), held by
+ * whoever makes that snapshot, so that unpacks on one root apply a layer
+ * once whatever their state directories. Waits for it; returns the fd that
+ * holds it. The file lives only while held (lock_transient_at).
+ */
+int snapshot_chain_lock(struct snapshot_store *s, const char *chain, struct err *e);
+/* Remove chain's lock file, then release fd (fd < 0: nothing). */
+void snapshot_chain_unlock(struct snapshot_store *s, const char *chain, int fd);
+/*
+ * The chain lock files nobody holds (a SIGKILLed holder's): each is removed
+ * while held (lock_transient_reap), unless keep, and its store-relative
+ * name appended to removed.
+ */
+int snapshot_chain_reap(struct snapshot_store *s, bool keep, json_t *removed, struct err *e);
 /* The Mount list of key (new reference). */
 json_t *snapshot_mounts(struct snapshot_store *s, const char *key, struct err *e);
 /* {"name","kind","parent","labels","created","updated"} of key (new reference). */

@@ -413,6 +413,47 @@ test_snapshot_children_migrate(void)
 	snapshot_store_free(s);
 }
 
+/*
+ * A chain's lock file lives beside the store's snapshots while held; one
+ * a killed holder left is reaped (listed, removed unless keep), and only
+ * files named as chain locks are.
+ */
+static void
+test_snapshot_chain_lock(void)
+{
+	static const char chain[] =
+	    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	static const char name[] =
+	    "chain-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.lock";
+	struct snapshot_store *s = open_store(SNAP_OVERLAY);
+	json_auto_t *gone = json_array();
+	struct stat sb;
+	struct err e;
+	int fd = snapshot_chain_lock(s, chain, &e);
+
+	ok(fd >= 0 && fstatat(s->dirfd, name, &sb, 0) == 0, "held: %s is there", name);
+	ok(snapshot_chain_reap(s, false, gone, &e) == 0 && json_array_size(gone) == 0,
+	   "a held lock is not reaped");
+	snapshot_chain_unlock(s, chain, fd);
+	ok(fstatat(s->dirfd, name, &sb, 0) < 0, "released: gone");
+	is_int(snapshot_chain_lock(s, "sha256:../x", &e), -1, "a chain ID that is no digest");
+	is_str(e.code, "invalid", "is refused");
+	/* what a SIGKILLed holder leaves: the file, held by nobody */
+	close(openat(s->dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	close(openat(s->dirfd, "chain-x.lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	ok(snapshot_chain_reap(s, true, gone, &e) == 0 && json_array_size(gone) == 1 &&
+	       fstatat(s->dirfd, name, &sb, 0) == 0,
+	   "keep: listed, not removed");
+	json_array_clear(gone);
+	ok(snapshot_chain_reap(s, false, gone, &e) == 0 && json_array_size(gone) == 1,
+	   "reaped once");
+	is_str(json_string_value(json_array_get(gone, 0)), name, "by its store-relative name");
+	ok(fstatat(s->dirfd, name, &sb, 0) < 0, "and removed");
+	ok(fstatat(s->dirfd, "chain-x.lock", &sb, 0) == 0, "another name is not a chain lock");
+	unlinkat(s->dirfd, "chain-x.lock", 0);
+	snapshot_store_free(s);
+}
+
 /* The store of a snapshotter lives under its name. */
 static void
 test_snapshot_store_names(void)
@@ -451,6 +492,7 @@ main(void)
 	RUN(test_snapshot_remove_shared);
 	RUN(test_snapshot_children_index);
 	RUN(test_snapshot_children_migrate);
+	RUN(test_snapshot_chain_lock);
 	RUN(test_snapshot_store_names);
 	state_release(&st);
 	path_rm_rf(AT_FDCWD, tmp, &e);
