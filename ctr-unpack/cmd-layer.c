@@ -33,7 +33,7 @@ check_stream_opts(const struct opts *o, int *comp)
 int
 cmd_layer_stream(const struct opts *o, struct state *st)
 {
-	struct unpack_job j = {.lockdirfd = -1};
+	struct unpack_job j = {0};
 	struct layer l = {0};
 	struct err e = {0};
 	json_auto_t *out = NULL;

@@ -216,7 +216,7 @@ cmd_unpack(int argc, char **argv, struct state *st)
 {
 	struct opts o = {0};
 	struct content c = {-1, -1};
-	struct unpack_job j = {.lockdirfd = -1};
+	struct unpack_job j = {0};
 	struct err e = {0};
 	json_auto_t *doc = NULL;
 
@@ -233,16 +233,11 @@ cmd_unpack(int argc, char **argv, struct state *st)
 	fill_layers(&c, doc, &j, o.dry_run, o.max_layers ? o.max_layers : layerlimit_get(NULL));
 	if (snapshot_store_open(st, o.driver, &j.s, &e) < 0)
 		die_err(&e);
-	/* chain locks: volatile, like every lock, and gone with their holder */
-	if (!o.dry_run && (j.lockdirfd = state_dir(st, "unpack", 1, &e)) < 0)
-		die_err(&e);
 	if (o.dry_run)
 		print_plan(doc, &j, snapshotter_name(o.driver));
 	else
 		apply_image(doc, &o, &c, &j);
 	snapshot_store_free(j.s);
-	if (j.lockdirfd >= 0)
-		close(j.lockdirfd);
 	content_release(&c);
 	free(j.layers);
 	return 0;

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "jsonio.h"
-#include "lock.h"
 #include "log.h"
 #include "owner.h"
 #include "stale.h"
@@ -240,20 +239,9 @@ unpack_stream(struct unpack_job *j, struct err *e)
 }
 
 static void
-chain_lock_name(const struct unpack_job *j, const struct layer *l, char *out, size_t max)
-{
-	snprintf(out, max, "%s-%s", snapshot_store_driver(j->s), digest_hex(l->chain));
-}
-
-static void
 unlock_chain(const struct unpack_job *j, struct layer *l)
 {
-	char name[DIGEST_STR_LEN + 32];
-
-	if (l->lockfd < 0)
-		return;
-	chain_lock_name(j, l, name, sizeof(name));
-	lock_transient_release(j->lockdirfd, name, l->lockfd);
+	snapshot_chain_unlock(j->s, l->chain, l->lockfd);
 	l->lockfd = -1;
 }
 
@@ -261,20 +249,20 @@ unlock_chain(const struct unpack_job *j, struct layer *l)
  * Unpacks of one chain ID at once: one applies it, the others wait on its
  * lock and find it committed. Bottom layer first, the same order in every
  * run (a chain ID names its whole prefix), so no two runs wait on each other.
+ * The locks are in the snapshot store, so runs on one root exclude each
+ * other whatever state directory each has.
  */
 static int
 lock_chains(struct unpack_job *j, struct err *e)
 {
-	char name[DIGEST_STR_LEN + 32];
 	const char *kind;
 
-	for (size_t i = 0; i < j->n && j->lockdirfd >= 0; i++) {
+	for (size_t i = 0; i < j->n; i++) {
 		struct layer *l = &j->layers[i];
 
 		if (l->skip)
 			continue;
-		chain_lock_name(j, l, name, sizeof(name));
-		if ((l->lockfd = lock_transient_at(j->lockdirfd, name, e)) < 0)
+		if ((l->lockfd = snapshot_chain_lock(j->s, l->chain, e)) < 0)
 			return err_prefix(e, "layer %zu", i);
 		/* another run committed it while we waited: reuse it */
 		if (snapshot_exists(j->s, l->chain, &kind) && !strcmp(kind, "committed")) {

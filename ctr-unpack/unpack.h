@@ -22,7 +22,7 @@ struct layer {
 	bool skip;	 /* committed before this run */
 	bool preapplied; /* key was applied by a --layer-stream applier: commit only */
 	bool started, done;
-	int lockfd; /* the chain's lock while this run may apply it, else -1 */
+	int lockfd; /* the chain's lock (snapshot_chain_lock) while this run may apply it, else -1 */
 	struct worker w;
 };
 
@@ -36,7 +36,6 @@ struct unpack_job {
 	size_t n;
 	unsigned applied; /* out: layers applied by this run */
 	pid_t owner;	  /* whose death makes our active snapshots stale (0: this process) */
-	int lockdirfd;	  /* where chain locks live ($STATE/unpack), -1: none taken */
 };
 
 /*

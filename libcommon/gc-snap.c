@@ -165,6 +165,14 @@ sweep_driver(struct gc *g, enum snapshotter drv, struct err *e)
 	/* what crashes left, an earlier gc's included: directories no record names */
 	if (!g->o->dry_run && snapshot_cleanup(s, &gone, e) < 0)
 		goto out;
+	/*
+	 * the chain locks of unpacks killed while they held them (a live
+	 * holder keeps its own); listed in a dry run too
+	 */
+	if (!gone)
+		gone = json_array();
+	if (snapshot_chain_reap(s, g->o->dry_run, gone, e) < 0)
+		goto out;
 	json_array_foreach(gone, i, name)
 		gc_file(g, "%s/%s", rel, json_string_value(name));
 	r = sweep_store(g, s, e);

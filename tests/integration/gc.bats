@@ -296,6 +296,47 @@ strace() {
 	assert_status 0
 }
 
+@test "gc: a chain lock a killed unpack left goes, listed by --dry-run; a held one stays" {
+	local dir=$CTR_ROOT/snapshots/overlay plan c0 c1 fd pid i
+	ctr-pull -q "$LY" >/dev/null
+	plan=$(ctr-unpack --dry-run "$LY")
+	c0=$dir/chain-$(jq -r '.layers[0].chain_id | ltrimstr("sha256:")' <<<"$plan").lock
+	c1=$dir/chain-$(jq -r '.layers[1].chain_id | ltrimstr("sha256:")' <<<"$plan").lock
+	# the second layer's lock held here (flock(1) on an fd of this shell, which
+	# no child gets): the unpack takes the first layer's, then waits
+	exec {fd}>"$c1"
+	flock -x "$fd"
+	ctr-unpack "$LY" {fd}>&- >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		grep -q -- "-> FLOCK .* $pid " /proc/locks && break
+		sleep 0.1
+	done
+	[ -e "$c0" ]
+	# killed while it holds one: its lock file stays, held by nobody
+	kill -KILL "$pid"
+	wait "$pid" || true
+	[ -e "$c0" ] && [ -e "$c1" ]
+	run --separate-stderr ctr-image gc --dry-run {fd}>&-
+	assert_status 0
+	[ "$(grep '^file snapshots/' <<<"$output")" = "file ${c0#"$CTR_ROOT/"}" ]
+	[ -e "$c0" ] && [ -e "$c1" ]
+	run --separate-stderr ctr-image gc --json {fd}>&-
+	assert_status 0
+	[ "$(jq -r '.files[] | select(startswith("snapshots/"))' <<<"$output")" = "${c0#"$CTR_ROOT/"}" ]
+	[ ! -e "$c0" ] && [ -e "$c1" ]
+	# released without its file removed, as by a holder killed: the next gc takes it
+	exec {fd}>&-
+	run --separate-stderr ctr-image gc --json
+	assert_status 0
+	[ "$(jq -r '.files[] | select(startswith("snapshots/"))' <<<"$output")" = "${c1#"$CTR_ROOT/"}" ]
+	[ -z "$(find "$dir" -maxdepth 1 -name 'chain-*.lock')" ]
+	# and the image unpacks as ever, leaving no lock behind
+	run --separate-stderr ctr-unpack "$LY"
+	assert_status 0
+	[ -z "$(find "$dir" -maxdepth 1 -name 'chain-*.lock')" ]
+}
+
 @test "gc: SIGKILL midway leaves a store every tool reads, and the next gc finishes" {
 	require_cmd strace
 	local a b
