@@ -130,6 +130,17 @@ umoci_tree_of() {
 	rm -rf "$BATS_TEST_TMPDIR/bundle"
 }
 
+# As the user, pull test/layers:1 from a registry of the test's; its image
+# document in img.
+user_pull_layers() {
+	require_cmd docker-registry skopeo
+	registry_start
+	fixture_push layers test/layers:1
+	run as_user ctr-pull -q "$REGISTRY/test/layers:1"
+	assert_status 0
+	img=$output
+}
+
 @test "rootless: a user's store under XDG directories, 0700, its own; root's unreached and untouched" {
 	local before rootstore=$RL_HOME/root-store
 	# root's store, where the user can see it: mode 0700, as /var/lib/ctr
@@ -178,12 +189,7 @@ umoci_tree_of() {
 
 @test "rootless: pull, unpack overlay and native: owners mapped to subordinate ids, the tree umoci's" {
 	local img chain su got driver
-	require_cmd docker-registry skopeo
-	registry_start
-	fixture_push layers test/layers:1
-	run as_user ctr-pull -q "$REGISTRY/test/layers:1"
-	assert_status 0
-	img=$output
+	user_pull_layers
 	su=$(sub_start subuid)
 	umoci_tree_of layers >"$BATS_TEST_TMPDIR/want"
 	for driver in overlay native; do
@@ -227,6 +233,45 @@ umoci_tree_of() {
 	assert_status 0
 	[ "$(jq length <<<"$output")" -eq 0 ]
 	[ -z "$(find "$RL_STORE/snapshots/overlay" -mindepth 1 -maxdepth 1 -type d ! -name meta)" ]
+}
+
+@test "rootless: a chain lock a user's unpack left when killed is the user's; the user's gc removes it" {
+	local img dir=$RL_STORE/snapshots/overlay c0 c1 fd p pid= i
+	user_pull_layers
+	run as_user ctr-unpack --dry-run - <<<"$img"
+	assert_status 0
+	c0=$dir/chain-$(jq -r '.layers[0].chain_id | ltrimstr("sha256:")' <<<"$output").lock
+	c1=$dir/chain-$(jq -r '.layers[1].chain_id | ltrimstr("sha256:")' <<<"$output").lock
+	# the second layer's lock, a file of the user's, held here (no child gets
+	# the fd): the user's unpack takes the first layer's, then waits
+	as_user sh -c ': >"$1"' _ "$c1"
+	exec {fd}<"$c1"
+	flock -x "$fd"
+	as_user ctr-unpack - <<<"$img" {fd}<&- >/dev/null 2>&1 &
+	for i in $(seq 100); do
+		for p in $(rl_pids); do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = ctr-unpack ] &&
+				grep -q -- "-> FLOCK .* $p " /proc/locks && pid=$p
+		done
+		[ -z "$pid" ] || break
+		sleep 0.1
+	done
+	[ -n "$pid" ]
+	kill -KILL "$pid"
+	wait "$!" || true
+	# made in its user namespace as uid 0 there: the user's on the host
+	[ "$(stat -c '%U %a' "$c0")" = "$RL_USER 600" ]
+	run as_user ctr-image gc --json {fd}<&-
+	assert_status 0
+	[ "$(jq -r '.files[] | select(startswith("snapshots/"))' <<<"$output")" = "${c0#"$RL_STORE/"}" ]
+	[ ! -e "$c0" ] && [ -e "$c1" ]
+	exec {fd}<&-
+	run as_user ctr-image gc --json
+	assert_status 0
+	[ ! -e "$c1" ]
+	run as_user ctr-unpack - <<<"$img"
+	assert_status 0
+	[ -z "$(find "$dir" -maxdepth 1 -name 'chain-*.lock')" ]
 }
 
 @test "rootless: a user without subordinate ids: one id, owners squashed, said once" {
