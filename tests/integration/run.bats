@@ -1065,3 +1065,27 @@ hold_as_creator() {
 	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
 	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
 }
+
+# $STATE/NS/ID sits beside the state directory's own folders: a namespace
+# named after one of them put its containers' state there, and a create
+# replaces a stale state directory of its id. 'ctr-run -n runtime create
+# --name default' removed runc's state of every container of namespace default.
+@test "run: a namespace named after the state directory's own folders is refused, runc's state kept" {
+	local id ns
+	id=$(cid "nsres$$")
+	ctr-run run -d --name "$id" "$IMG" -- sleep 100 >/dev/null
+	for ns in runtime unpack cni cri.sock; do
+		run --separate-stderr ctr-run -n "$ns" create --name default "$IMG" -- true
+		assert_status 100
+		[ "$stderr" = "ctr-run: fatal: namespace: '$ns' is reserved (the state directory's own '$ns')" ]
+		run --separate-stderr ctr-image -n "$ns" ls
+		assert_status 100
+	done
+	[ -z "$(ls "$CTR_ROOT/containers")" ] || [ "$(ls "$CTR_ROOT/containers")" = default ]
+	[ -d "$RR/$id" ]
+	run ctr-run exec "$id" -- echo alive
+	assert_status 0
+	[ "$output" = alive ]
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
