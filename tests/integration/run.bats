@@ -1089,3 +1089,24 @@ hold_as_creator() {
 	ctr-run delete -f "$id"
 	assert_clean "$id"
 }
+
+# The event log shares $STATE/NS with the containers' state directories: a
+# container named events.jsonl had its state directory replace the log.
+@test "run: --name events.jsonl or events.jsonl.1 is refused, the event log kept" {
+	local n before
+	ctr-run create --name "$(cid evlog$$)" "$IMG" -- true >/dev/null
+	before=$(cat "$CTR_STATE/default/events.jsonl")
+	for n in events.jsonl events.jsonl.1; do
+		cid "$n" >/dev/null # for the teardown, should it be made
+		run --separate-stderr ctr-run create --name "$n" "$IMG" -- true
+		assert_status 100
+		[ "$stderr" = "ctr-run: fatal: --name: '$n' is the namespace's event log" ]
+		run --separate-stderr ctr-run run --rm --name "$n" "$IMG" -- true
+		assert_status 125
+	done
+	[ -f "$CTR_STATE/default/events.jsonl" ]
+	[ "$(cat "$CTR_STATE/default/events.jsonl")" = "$before" ]
+	[ "$(ls "$CTR_ROOT/containers/default")" = "evlog$$" ]
+	ctr-run delete "evlog$$"
+	assert_clean "evlog$$"
+}
