@@ -260,5 +260,8 @@ lease_remove(const struct state *st, const char *id, struct err *e)
 		return 0;
 	if (errno == ENOENT)
 		return err_code(e, "not-found", "no such lease '%s'", id);
+	/* no tool makes a directory there: debris, which would stop every gc */
+	if (errno == EISDIR)
+		return path_rm_rf(st->rootfd, name, e) < 0 ? err_prefix(e, "lease '%s'", id) : 0;
 	return err_set(e, errno, "remove '%s/%s'", st->root, name);
 }

@@ -509,6 +509,33 @@ lease_file() {
 	[ "$(ctr-run ls --json | jq -r '.[].status')" = created ]
 }
 
+# No tool makes anything but ID.json files in leases/; whatever else is there
+# is a dead lease. A directory named like one made every gc fail (111).
+@test "gc: debris in leases/ (not JSON, a link, a fifo, a directory) is dead and goes" {
+	local l=$CTR_ROOT/leases
+	ctr-pull -q "$BB" >/dev/null
+	mkdir -p "$l/dir.json/sub"
+	touch "$l/dir.json/sub/f"
+	echo garbage >"$l/text.json"
+	ln -s /etc/passwd "$l/link.json"
+	mkfifo "$l/fifo.json"
+	run --separate-stderr ctr-image lease ls --json
+	assert_status 0
+	[ "$(jq -r '.[] | "\(.id) \(.live)"' <<<"$output")" = "dir false
+fifo false
+link false
+text false" ]
+	run --separate-stderr ctr-image gc
+	assert_status 0
+	[ -z "$(ls -A "$l")" ]
+	[ -f /etc/passwd ]
+	ctr-image inspect "$BB" >/dev/null
+	# and by hand
+	mkdir "$l/again.json"
+	ctr-image lease rm again
+	[ -z "$(ls -A "$l")" ]
+}
+
 @test "gc: a removal killed after its rename (.gone-ID) is finished by gc; ls never shows it" {
 	require_root
 	# what ctr-run delete and gc leave when killed between their rename and their rm -rf
