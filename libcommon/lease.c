@@ -177,7 +177,8 @@ lease_live(const json_t *rec, time_t now)
 	const char *owner = jsonio_str(rec, "owner"), *exp = jsonio_str(rec, "expires");
 	struct timespec ts;
 
-	if (!owner || owner_gone(owner))
+	/* an owner that is no "PID STARTTIME" is no process: the lease would never end */
+	if (!owner_valid(owner) || owner_gone(owner))
 		return false;
 	/* an expiry that does not parse has passed: the lease is not honest */
 	return !exp || (timestamp_parse(exp, &ts) == 0 && ts.tv_sec > now);

@@ -536,6 +536,26 @@ text false" ]
 	[ -z "$(ls -A "$l")" ]
 }
 
+# A lease whose owner is no "PID STARTTIME" names no process: it was taken
+# for live forever, and kept what it named from every gc.
+@test "gc: a lease whose owner is not a process's label is dead, and what only it names goes" {
+	local l=$CTR_ROOT/leases o
+	ctr-pull -q "$BB" >/dev/null
+	ctr-image rm "$BB"
+	mkdir -p "$l"
+	for o in abc 9999999999999999999999 "-5 1" "$$"; do
+		jq -n --arg o "$o" --arg d "$(store_blobs | head -n1)" \
+			'{owner: $o, purpose: "test", objects: [{type: "blob", name: $d}]}' \
+			>"$l/o${#o}.json"
+	done
+	run --separate-stderr ctr-image lease ls --json
+	assert_status 0
+	[ "$(jq -r '[.[] | .live] | unique | @csv' <<<"$output")" = false ]
+	ctr-image gc -q
+	[ -z "$(ls -A "$l")" ]
+	[ -z "$(store_blobs)" ]
+}
+
 @test "gc: a removal killed after its rename (.gone-ID) is finished by gc; ls never shows it" {
 	require_root
 	# what ctr-run delete and gc leave when killed between their rename and their rm -rf
