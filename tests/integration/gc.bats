@@ -556,6 +556,24 @@ text false" ]
 	[ -z "$(store_blobs)" ]
 }
 
+# A container entry that is a link was followed: gc made its lock file in
+# the directory the link named, and read and emptied through it.
+@test "gc: a link among the container directories is debris unlinked, never followed" {
+	local v=$BATS_TEST_TMPDIR/victim
+	mkdir -p "$v" "$CTR_ROOT/containers/default"
+	touch "$v/keep"
+	ln -s "$v" "$CTR_ROOT/containers/default/evil"
+	ln -s "$v" "$CTR_ROOT/containers/default/.gone-evil2"
+	run --separate-stderr ctr-image gc --dry-run
+	assert_status 0
+	[ "$(ls -A "$v")" = keep ]
+	[ -L "$CTR_ROOT/containers/default/evil" ]
+	run --separate-stderr ctr-image gc
+	assert_status 0
+	[ "$(ls -A "$v")" = keep ]
+	[ -z "$(ls -A "$CTR_ROOT/containers/default")" ]
+}
+
 @test "gc: a removal killed after its rename (.gone-ID) is finished by gc; ls never shows it" {
 	require_root
 	# what ctr-run delete and gc leave when killed between their rename and their rm -rf
