@@ -574,6 +574,17 @@ text false" ]
 	[ -z "$(ls -A "$CTR_ROOT/containers/default")" ]
 }
 
+# A record's objects without a type or name were printed with printf's
+# NULL ('(null)' in glibc, undefined behaviour in C).
+@test "lease ls: objects of a garbage record without a type or name print as '?'" {
+	mkdir -p "$CTR_ROOT/leases"
+	echo '{"owner":"1 0","purpose":"p","objects":[1,{"type":3},{"type":"blob"}]}' \
+		>"$CTR_ROOT/leases/g.json"
+	run --separate-stderr ctr-image lease ls
+	assert_status 0
+	[ "$(sed -n 2p <<<"$output" | sed 's/.*p://')" = " ? ? ? ? blob ?" ]
+}
+
 @test "gc: a removal killed after its rename (.gone-ID) is finished by gc; ls never shows it" {
 	require_root
 	# what ctr-run delete and gc leave when killed between their rename and their rm -rf
