@@ -1110,3 +1110,16 @@ hold_as_creator() {
 	ctr-run delete "evlog$$"
 	assert_clean "evlog$$"
 }
+
+# runc refuses to update a stopped container with its own log line
+# (time="..." level=error msg="container not running"), printed as ours.
+@test "run: update of a stopped container is one line of ours, exit 100" {
+	local id
+	id=$(cid "updstop$$")
+	ctr-run run --name "$id" "$IMG" -- true
+	run --separate-stderr ctr-run update --memory 64m "$id"
+	assert_status 100
+	[ "$stderr" = "ctr-run: fatal: container '$id' is stopped" ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}
