@@ -205,7 +205,9 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 		json_auto_t *rec =
 		    json_pack("{s:s, s:O}", "name", name, "target", json_object_get(p, "target"));
 
-		if (content_index_add(c, json_object_get(p, "entry"), name, &e) < 0 ||
+		if (image_name_check(name, jsonio_str(json_object_get(p, "target"), "digest"), &e) <
+			0 ||
+		    content_index_add(c, json_object_get(p, "entry"), name, &e) < 0 ||
 		    image_store(st, rec, &e) < 0)
 			die_err(&e);
 	}
