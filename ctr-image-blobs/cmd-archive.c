@@ -15,6 +15,7 @@
 #include "jsonio.h"
 #include "layerlimit.h"
 #include "oci-archive.h"
+#include "outfile.h"
 #include "prog.h"
 #include "xmem.h"
 
@@ -116,30 +117,16 @@ export_fd(const struct content *c, const json_t *recs, bool docker, int fd, stru
 	return docker_archive_export(c, docs, fd, e);
 }
 
-/* Export to a temporary file renamed into place: a failed export leaves no half tar. */
+/* -o FILE: a file renamed into place (a failed export leaves no half tar), a pipe written */
 static int
 export_file(const struct content *c, const json_t *recs, bool docker, const char *out,
 	    struct err *e)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", out, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	struct outfile o;
 
-	if (fd < 0)
-		return err_set(e, errno, "create '%s'", tmp);
-	if (export_fd(c, recs, docker, fd, e) < 0)
-		goto undo;
-	if (fsync(fd) < 0 || close(steal_fd(fd)) < 0) {
-		err_set(e, errno, "write '%s'", tmp);
-		goto undo;
-	}
-	if (rename(tmp, out) == 0)
-		return 0;
-	err_set(e, errno, "rename '%s' to '%s'", tmp, out);
-undo:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
+	if (outfile_open(&o, out, "a tar", e) < 0)
+		return -1;
+	return outfile_close(&o, export_fd(c, recs, docker, o.fd, e) == 0, e);
 }
 
 int
@@ -218,7 +205,9 @@ record_images(struct state *st, const struct content *c, const json_t *plan)
 		json_auto_t *rec =
 		    json_pack("{s:s, s:O}", "name", name, "target", json_object_get(p, "target"));
 
-		if (content_index_add(c, json_object_get(p, "entry"), name, &e) < 0 ||
+		if (image_name_check(name, jsonio_str(json_object_get(p, "target"), "digest"), &e) <
+			0 ||
+		    content_index_add(c, json_object_get(p, "entry"), name, &e) < 0 ||
 		    image_store(st, rec, &e) < 0)
 			die_err(&e);
 	}

@@ -306,7 +306,8 @@ write_image(const struct state *st, const struct content *c, const json_t *base,
 			      jsonio_str(mdesc, "digest"));
 	desc = put_doc(c, man, OCIDOC_MT_MANIFEST);
 	rec = json_pack("{s:s, s:O}", "name", name, "target", desc);
-	if (content_index_add(c, desc, name, &e) < 0 || image_store(st, rec, &e) < 0 ||
+	if (image_name_check(name, jsonio_str(desc, "digest"), &e) < 0 ||
+	    content_index_add(c, desc, name, &e) < 0 || image_store(st, rec, &e) < 0 ||
 	    !(doc = image_resolve(c, rec, NULL, &e)))
 		die_err(&e);
 	return doc;

@@ -33,8 +33,9 @@ ls_line(const json_t *l, time_t now)
 	       jsonio_str(l, "created") ? human_since_rfc3339(jsonio_str(l, "created"), now, age)
 					: "-",
 	       jsonio_str(l, "purpose") ?: "(unreadable)");
+	/* a record of garbage may name no type or name: '?', never printf's NULL */
 	json_array_foreach(objs, i, o)
-		printf(" %s %s", jsonio_str(o, "type"), jsonio_str(o, "name"));
+		printf(" %s %s", jsonio_str(o, "type") ?: "?", jsonio_str(o, "name") ?: "?");
 	putchar('\n');
 }
 

@@ -179,6 +179,8 @@ cmd_tag(int argc, char **argv, struct state *st)
 	if (!(rec = image_load(st, src, &e)))
 		die_err(&e);
 	/* the layout entry of SRC says what of an index the store holds; DST gets the same */
+	if (image_name_check(dst, jsonio_str(json_object_get(rec, "target"), "digest"), &e) < 0)
+		die_err(&e);
 	entry = content_index_get(&c, src, &e);
 	if (!entry)
 		entry = json_deep_copy(json_object_get(rec, "target"));

@@ -230,6 +230,11 @@ cmd_update(int argc, char **argv, struct state *st)
 	cmd_open(st, cmd_one_id(&cmd_update_spec, argc, argv), &c, 100);
 	if (!so.memory && !so.cpu_quota && !so.pids_limit && !so.cpu_shares)
 		opt_die(&cmd_update_spec, "nothing to update");
+	/* the runtime's refusal would be its own log line (time=... level=error msg=...) */
+	if (container_status(&c, NULL) == CS_STOPPED) {
+		err_code(&e, "conflict", "container '%s' is stopped", c.id);
+		die_err(&e);
+	}
 	snprintf(mem, sizeof(mem), "%lld", (long long)so.memory);
 	snprintf(quota, sizeof(quota), "%lld", (long long)so.cpu_quota);
 	snprintf(pids, sizeof(pids), "%lld", (long long)so.pids_limit);

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "create.h"
 #include "detachkeys.h"
+#include "eventlog.h"
 #include "jsonio.h"
 #include "netns-dir.h"
 #include "priv.h"
@@ -509,6 +510,9 @@ create_parse(int argc, char **argv, struct create_args *a, struct state *st, str
 	}
 	if (a->name && path_check_id(a->name, CONTAINER_ID_MAX, e) < 0)
 		return err_prefix(e, "--name");
+	/* its state directory would replace the log ($CTR_STATE/NS/ID) */
+	if (a->name && eventlog_file(a->name))
+		return err_code(e, "invalid", "--name: '%s' is the namespace's event log", a->name);
 	if (a->nf.any && !a->so.cni && !a->so.slirp)
 		return err_code(
 		    e, "usage",

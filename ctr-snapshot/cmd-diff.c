@@ -13,6 +13,7 @@
 #include "jsonio.h"
 #include "layer.h"
 #include "lock.h"
+#include "outfile.h"
 #include "timestamp.h"
 #include "xmem.h"
 
@@ -51,47 +52,24 @@ write_layer(struct snapshot_store *s, const struct content *c, int fd, int pfd,
 	return layer_finish(w, r, e);
 }
 
-/* -o FILE: a copy of the layer, written to a temporary name renamed into place. */
-struct copy {
-	const char *path;
-	char *tmp;
-	int fd;
-};
-
+/* -o FILE (outfile.h) or -o -: a copy of the layer; fd -1 without -o. */
 static void
-copy_open(struct copy *o)
+copy_open(struct outfile *o, const char *path)
 {
-	o->fd = -1;
-	o->tmp = NULL;
-	if (!o->path)
+	struct err e;
+
+	*o = (struct outfile){path, NULL, NULL, -1};
+	if (!path)
 		return;
-	if (!strcmp(o->path, "-")) {
+	if (!strcmp(path, "-")) {
 		if (isatty(STDOUT_FILENO))
 			die_usage(
 			    "refusing to write a layer to a terminal (use -o FILE or a pipe)");
 		o->fd = STDOUT_FILENO;
 		return;
 	}
-	o->tmp = xasprintf("%s.tmp-%d", o->path, (int)getpid());
-	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (o->fd < 0)
-		die(EXIT_SYS, "create '%s': %s", o->tmp, strerror(errno));
-}
-
-static int
-copy_close(struct copy *o, bool ok, struct err *e)
-{
-	int rc = 0;
-
-	if (!o->tmp)
-		return 0;
-	if (ok && (fsync(o->fd) < 0 || rename(o->tmp, o->path) < 0))
-		rc = err_set(e, errno, "write '%s'", o->path);
-	close(o->fd);
-	if (!ok || rc < 0)
-		unlink(o->tmp);
-	free(o->tmp);
-	return ok ? rc : -1;
+	if (outfile_open(o, path, "a layer", &e) < 0)
+		die_err(&e);
 }
 
 static const struct opt diff_opts[] = {
@@ -108,7 +86,8 @@ int
 cmd_diff(int argc, char **argv, struct state *st)
 {
 	enum layer_compression comp = LAYER_GZIP;
-	struct copy copy = {NULL, NULL, -1};
+	struct outfile copy = {NULL, NULL, NULL, -1};
+	const char *copy_path = NULL;
 	json_auto_t *out = NULL;
 	struct snapshot_store *s;
 	struct layer_result r;
@@ -121,7 +100,7 @@ cmd_diff(int argc, char **argv, struct state *st)
 	opt_init(&p, &cmd_diff_spec, argc, argv, st);
 	while ((ch = opt_next(&p)) != -1) {
 		if (ch == 'o')
-			copy.path = optarg;
+			copy_path = optarg;
 		else if (ch != OPT_COMPRESSION)
 			cmd_common_opt(ch, optarg);
 		else if (layer_compression_parse(optarg, &comp, &e) < 0)
@@ -134,12 +113,14 @@ cmd_diff(int argc, char **argv, struct state *st)
 		die_err(&e);
 	if (snapshot_open_diff(s, argv[optind], &fd, &pfd, &e) < 0)
 		die_err(&e);
-	copy_open(&copy);
+	copy_open(&copy, copy_path);
 	rc = write_layer(s, &c, fd, pfd, comp, copy.fd, &r, &e);
-	if (copy_close(&copy, rc == 0, &e) < 0 || rc < 0)
+	/* with -o -, standard output is the layer's, and stays open */
+	if (copy_path && strcmp(copy_path, "-"))
+		rc = outfile_close(&copy, rc == 0, &e);
+	if (rc < 0)
 		die_err(&e);
-	/* with -o -, standard output is the layer's */
-	if (!copy.path || strcmp(copy.path, "-")) {
+	if (!copy_path || strcmp(copy_path, "-")) {
 		out =
 		    json_pack("{s:s, s:s, s:I, s:s}", "mediaType", layer_media_type(comp), "digest",
 			      r.digest, "size", (json_int_t)r.size, "diffID", r.diff_id);

@@ -34,6 +34,12 @@ turn_over(int dirfd, int fd)
 	flock(fd, LOCK_UN);
 }
 
+bool
+eventlog_file(const char *name)
+{
+	return !strcmp(name, EVENTLOG_NAME) || !strcmp(name, EVENTLOG_OLD);
+}
+
 int
 eventlog_append(const char *nsdir, const char *id, const json_t *ev)
 {

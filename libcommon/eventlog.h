@@ -18,6 +18,13 @@
 #define EVENTLOG_MAX (1 << 20)
 
 /*
+ * Is name one of the log's files? They share the namespace's run directory
+ * with the containers' state directories ($CTR_STATE/<ns>/<id>), so no
+ * container may have such an id.
+ */
+bool eventlog_file(const char *name);
+
+/*
  * Append {"time":NOW,"id":id, ...ev's members} to the log in nsdir (the
  * namespace's run directory); ev is borrowed. Best effort: an event that
  * cannot be written is lost, never the operation that made it; -1 then.

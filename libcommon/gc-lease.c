@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -90,7 +91,18 @@ sweep_container(struct gc *g, int nsfd, const char *ns, const char *id, struct e
 	_cleanup_close_ int lk = -1;
 	json_auto_t *now = NULL;
 	struct err busy;
+	struct stat sb;
 
+	/*
+	 * ctr-run makes directories here, nothing else: a link (or a file) is
+	 * debris, unlinked, never followed to lock, read or empty what it names.
+	 */
+	if (fstatat(nsfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(sb.st_mode)) {
+		gc_file(g, "containers/%s", name);
+		if (!g->o->dry_run && unlinkat(nsfd, id, 0) < 0 && errno != ENOENT)
+			return err_set(e, errno, "remove 'containers/%s'", name);
+		return 0;
+	}
 	if (faccessat(nsfd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT ||
 	    lease_names(g->leases, LEASE_CONTAINER, name))
 		return 0;

@@ -15,6 +15,7 @@
 #include "lock.h"
 #include "log.h"
 #include "ocidoc.h"
+#include "ref.h"
 #include "timestamp.h"
 #include "xmem.h"
 
@@ -75,6 +76,21 @@ image_load(const struct state *st, const char *name, struct err *e)
 }
 
 int
+image_name_check(const char *name, const char *digest, struct err *e)
+{
+	struct ref r;
+	int rc = 0;
+
+	if (ref_parse(name, &r, e) < 0)
+		return -1;
+	if (r.digest && strcmp(r.digest, digest))
+		rc = err_code(e, "invalid", "'%s' names digest %s, not the image's (%s)", name,
+			      r.digest, digest);
+	ref_release(&r);
+	return rc;
+}
+
+int
 image_store(const struct state *st, const json_t *record, struct err *e)
 {
 	const char *name = jsonio_str(record, "name");
@@ -85,6 +101,8 @@ image_store(const struct state *st, const json_t *record, struct err *e)
 
 	if (!name || ocidoc_check_descriptor(json_object_get(record, "target"), "target", e) < 0)
 		return err_code(e, "invalid", "image record needs a name and a target descriptor");
+	if (image_name_check(name, jsonio_str(json_object_get(record, "target"), "digest"), e) < 0)
+		return -1;
 	file = image_file_name(name);
 	lockname = xasprintf(".%s.lock", file);
 	if ((dfd = images_dir(st, e)) < 0 || (lk = lock_at(dfd, lockname, 0, e)) < 0)

@@ -30,6 +30,13 @@ json_t *image_stage_doc(const struct state *st, json_t *in, struct err *e);
 
 /* Load the record of name (a normalised reference string). New reference. */
 json_t *image_load(const struct state *st, const char *name, struct err *e);
+/*
+ * A name with a digest (NAME@sha256:...) says what the image is: is it
+ * digest, the target's? Else code "invalid": every reader by that name (a
+ * run, a pull finding it stored) would take other content for it.
+ * image_store checks it; writers check first so as to change nothing.
+ */
+int image_name_check(const char *name, const char *digest, struct err *e);
 /* Write (create or replace) a record under the image's lock. */
 int image_store(const struct state *st, const json_t *record, struct err *e);
 /*

@@ -177,7 +177,8 @@ lease_live(const json_t *rec, time_t now)
 	const char *owner = jsonio_str(rec, "owner"), *exp = jsonio_str(rec, "expires");
 	struct timespec ts;
 
-	if (!owner || owner_gone(owner))
+	/* an owner that is no "PID STARTTIME" is no process: the lease would never end */
+	if (!owner_valid(owner) || owner_gone(owner))
 		return false;
 	/* an expiry that does not parse has passed: the lease is not honest */
 	return !exp || (timestamp_parse(exp, &ts) == 0 && ts.tv_sec > now);
@@ -260,5 +261,8 @@ lease_remove(const struct state *st, const char *id, struct err *e)
 		return 0;
 	if (errno == ENOENT)
 		return err_code(e, "not-found", "no such lease '%s'", id);
+	/* no tool makes a directory there: debris, which would stop every gc */
+	if (errno == EISDIR)
+		return path_rm_rf(st->rootfd, name, e) < 0 ? err_prefix(e, "lease '%s'", id) : 0;
 	return err_set(e, errno, "remove '%s/%s'", st->root, name);
 }

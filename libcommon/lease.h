@@ -54,7 +54,7 @@ bool lease_live(const json_t *rec, time_t now);
 json_t *lease_list(const struct state *st, struct err *e);
 /* Does a live lease of list (lease_list) name the object (type, name)? */
 bool lease_names(const json_t *list, const char *type, const char *name);
-/* Remove lease id; code "not-found" when there is none. */
+/* Remove lease id (a directory of that name too: debris); code "not-found" when there is none. */
 int lease_remove(const struct state *st, const char *id, struct err *e);
 
 #endif

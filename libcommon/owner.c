@@ -3,6 +3,7 @@
 #include "owner.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonio.h"
@@ -28,6 +29,21 @@ owner_identity(pid_t pid, char *out, size_t max)
 		return -1;
 	snprintf(out, max, "%d %llu", (int)pid, start);
 	return 0;
+}
+
+bool
+owner_valid(const char *label)
+{
+	const char *sp = label ? strchr(label, ' ') : NULL;
+	size_t a, b;
+
+	if (!sp)
+		return false;
+	a = (size_t)(sp - label);
+	b = strlen(sp + 1);
+	/* decimal digits only (sscanf takes signs, spaces, overflows); pid_max is below 2^23 */
+	return a >= 1 && a <= 9 && strspn(label, "0123456789") == a && b >= 1 && b <= 20 &&
+	       strspn(sp + 1, "0123456789") == b && atoi(label) > 0;
 }
 
 bool

@@ -25,6 +25,8 @@ int owner_start_time(pid_t pid, unsigned long long *out);
  * Returns -1 when pid is gone (or a zombie).
  */
 int owner_identity(pid_t pid, char *out, size_t max);
+/* Is label "PID STARTTIME", both decimal, PID above 0, nothing else? */
+bool owner_valid(const char *label);
 /* Is the process a label names ("PID STARTTIME") gone? A malformed label is not. */
 bool owner_gone(const char *label);
 

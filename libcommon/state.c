@@ -157,11 +157,33 @@ open_top(const char *dir, const char *what, struct err *e)
 	return fd;
 }
 
+/*
+ * A namespace is a folder of the state directory ($STATE/NS/ID), beside the
+ * state directory's own folders: a namespace of one of their names would
+ * have its containers' state directories there, and a create replaces a
+ * stale one (ctr-run -n runtime create --name default removed runc's state
+ * of every container of namespace default).
+ */
+static const char *const state_run_own[] = {"runtime", "unpack", "cni", "cri.sock"};
+
+int
+state_check_ns(const char *ns, struct err *e)
+{
+	if (path_check_name(ns, 64, e) < 0)
+		return err_prefix(e, "namespace");
+	for (size_t i = 0; i < sizeof(state_run_own) / sizeof(state_run_own[0]); i++)
+		if (!strcmp(ns, state_run_own[i]))
+			return err_code(
+			    e, "invalid",
+			    "namespace: '%s' is reserved (the state directory's own '%s')", ns, ns);
+	return 0;
+}
+
 int
 state_open(struct state *st, struct err *e)
 {
-	if (path_check_name(st->ns, 64, e) < 0)
-		return err_prefix(e, "namespace");
+	if (state_check_ns(st->ns, e) < 0)
+		return -1;
 	if (st->rootfd < 0 && (st->rootfd = open_top(st->root, "root", e)) < 0)
 		return -1;
 	if (st->runfd < 0 && (st->runfd = open_top(st->run, "state", e)) < 0)

@@ -45,6 +45,13 @@ void state_set_root(struct state *st, const char *dir);
 void state_set_run(struct state *st, const char *dir);
 void state_set_ns(struct state *st, const char *ns);
 /*
+ * Is ns a namespace name: a file name (path_check_name, at most 64 bytes)
+ * and none of the state directory's own entries (runtime, unpack, cni,
+ * cri.sock; ctr-state(5))? Code "invalid", the message starting with
+ * "namespace", when not.
+ */
+int state_check_ns(const char *ns, struct err *e);
+/*
  * Create (0700) and open the root and run directories, and check the
  * namespace name. Absolute paths are required so that a record written in one
  * working directory is found from another. Rootless, both must belong to

@@ -550,6 +550,82 @@ lease_file() {
 	[ "$(ctr-run ls --json | jq -r '.[].status')" = created ]
 }
 
+# No tool makes anything but ID.json files in leases/; whatever else is there
+# is a dead lease. A directory named like one made every gc fail (111).
+@test "gc: debris in leases/ (not JSON, a link, a fifo, a directory) is dead and goes" {
+	local l=$CTR_ROOT/leases
+	ctr-pull -q "$BB" >/dev/null
+	mkdir -p "$l/dir.json/sub"
+	touch "$l/dir.json/sub/f"
+	echo garbage >"$l/text.json"
+	ln -s /etc/passwd "$l/link.json"
+	mkfifo "$l/fifo.json"
+	run --separate-stderr ctr-image lease ls --json
+	assert_status 0
+	[ "$(jq -r '.[] | "\(.id) \(.live)"' <<<"$output")" = "dir false
+fifo false
+link false
+text false" ]
+	run --separate-stderr ctr-image gc
+	assert_status 0
+	[ -z "$(ls -A "$l")" ]
+	[ -f /etc/passwd ]
+	ctr-image inspect "$BB" >/dev/null
+	# and by hand
+	mkdir "$l/again.json"
+	ctr-image lease rm again
+	[ -z "$(ls -A "$l")" ]
+}
+
+# A lease whose owner is no "PID STARTTIME" names no process: it was taken
+# for live forever, and kept what it named from every gc.
+@test "gc: a lease whose owner is not a process's label is dead, and what only it names goes" {
+	local l=$CTR_ROOT/leases o
+	ctr-pull -q "$BB" >/dev/null
+	ctr-image rm "$BB"
+	mkdir -p "$l"
+	for o in abc 9999999999999999999999 "-5 1" "$$"; do
+		jq -n --arg o "$o" --arg d "$(store_blobs | head -n1)" \
+			'{owner: $o, purpose: "test", objects: [{type: "blob", name: $d}]}' \
+			>"$l/o${#o}.json"
+	done
+	run --separate-stderr ctr-image lease ls --json
+	assert_status 0
+	[ "$(jq -r '[.[] | .live] | unique | @csv' <<<"$output")" = false ]
+	ctr-image gc -q
+	[ -z "$(ls -A "$l")" ]
+	[ -z "$(store_blobs)" ]
+}
+
+# A container entry that is a link was followed: gc made its lock file in
+# the directory the link named, and read and emptied through it.
+@test "gc: a link among the container directories is debris unlinked, never followed" {
+	local v=$BATS_TEST_TMPDIR/victim
+	mkdir -p "$v" "$CTR_ROOT/containers/default"
+	touch "$v/keep"
+	ln -s "$v" "$CTR_ROOT/containers/default/evil"
+	ln -s "$v" "$CTR_ROOT/containers/default/.gone-evil2"
+	run --separate-stderr ctr-image gc --dry-run
+	assert_status 0
+	[ "$(ls -A "$v")" = keep ]
+	[ -L "$CTR_ROOT/containers/default/evil" ]
+	run --separate-stderr ctr-image gc
+	assert_status 0
+	[ "$(ls -A "$v")" = keep ]
+	[ -z "$(ls -A "$CTR_ROOT/containers/default")" ]
+}
+
+# A record's objects without a type or name were printed with printf's
+# NULL ('(null)' in glibc, undefined behaviour in C).
+@test "lease ls: objects of a garbage record without a type or name print as '?'" {
+	mkdir -p "$CTR_ROOT/leases"
+	echo '{"owner":"1 0","purpose":"p","objects":[1,{"type":3},{"type":"blob"}]}' \
+		>"$CTR_ROOT/leases/g.json"
+	run --separate-stderr ctr-image lease ls
+	assert_status 0
+	[ "$(sed -n 2p <<<"$output" | sed 's/.*p://')" = " ? ? ? ? blob ?" ]
+}
+
 @test "gc: a removal killed after its rename (.gone-ID) is finished by gc; ls never shows it" {
 	require_root
 	# what ctr-run delete and gc leave when killed between their rename and their rm -rf

@@ -118,6 +118,42 @@ EOF
 	[ "$(jq -r '.manifests[0].digest' "$BATS_TEST_TMPDIR/dir/index.json")" = "$(json_get "$img" .digest)" ]
 }
 
+# -o wrote a temporary file and renamed it over FILE whatever FILE was: a
+# device, a fifo, or the link /dev/stdout was replaced by a regular file
+# ('export -o /dev/full' as root turned /dev/full into one).
+@test "export -o: a device or fifo is written in place, a link's file replaced, a directory refused" {
+	local d=$BATS_TEST_TMPDIR ref=$SRC/test/busybox:oci
+	ctr-pull -q "$ref" >/dev/null
+	ctr-image export -o "$d/want.tar" "$ref"
+	# a device node of the test's own (the null device)
+	require_root
+	mknod "$d/null" c 1 3
+	ctr-image export -o "$d/null" "$ref"
+	[ -c "$d/null" ]
+	# a fifo: the reader gets the tar
+	mkfifo "$d/fifo"
+	timeout 20 cat "$d/fifo" >"$d/from-fifo.tar" &
+	ctr-image export -o "$d/fifo" "$ref"
+	wait $!
+	[ -p "$d/fifo" ]
+	cmp "$d/want.tar" "$d/from-fifo.tar"
+	# /dev/stdout is a link to the shell's descriptor: the file it names gets the tar
+	ln -s /proc/self/fd/1 "$d/stdout"
+	ctr-image export -o "$d/stdout" "$ref" | cmp "$d/want.tar" -
+	ctr-image export -o "$d/stdout" "$ref" >"$d/redirected.tar"
+	[ -L "$d/stdout" ]
+	cmp "$d/want.tar" "$d/redirected.tar"
+	ln -s redirected.tar "$d/link.tar"
+	ctr-image export --format docker-archive -o "$d/link.tar" "$ref"
+	[ -L "$d/link.tar" ]
+	tar -tf "$d/redirected.tar" manifest.json >/dev/null
+	# a directory: one line, 100, before anything is written
+	run --separate-stderr ctr-image export -o "$d" "$ref"
+	assert_status 100
+	[ "$stderr" = "ctr-image: fatal: '$d' is a directory" ]
+	[ -z "$(find "$d" -maxdepth 1 -name '*.tmp-*')" ]
+}
+
 @test "export: skopeo finds each image by the full name a user types; one tag in two repositories never collides" {
 	bb=$(ctr-pull -q "$SRC/test/busybox:oci")
 	ly=$(ctr-pull -q "$SRC/test/layers:1")

@@ -104,6 +104,28 @@ ref_names() {
 	assert_status 100
 }
 
+# tag wrote any NAME@DIGEST as asked: 'ctr-image tag bb x@sha256:000...'
+# made a record whose name claims a digest its content does not have, and a
+# run or pull by that digest took the store's word for it.
+@test "image tag and import --name: a name's digest must be the image's; the store is left as it was" {
+	local zero=sha256:0000000000000000000000000000000000000000000000000000000000000000 d before
+	img=$(ctr-pull -q "$SRC/test/busybox:oci")
+	d=$(json_get "$img" .digest)
+	before=$(cd "$CTR_ROOT" && find . ! -name '*.lock' -printf '%p %s\n' | sort)
+	run --separate-stderr ctr-image tag "$SRC/test/busybox:oci" "mine/bb@$zero"
+	assert_status 100
+	[ "$stderr" = "ctr-image: fatal: 'docker.io/mine/bb@$zero' names digest $zero, not the image's ($d)" ]
+	run --separate-stderr ctr-image tag "$SRC/test/busybox:oci" "mine/bb:1@$zero"
+	assert_status 100
+	ctr-image export -o "$BATS_TEST_TMPDIR/bb.tar" "$SRC/test/busybox:oci"
+	run --separate-stderr ctr-image import --name "mine/bb@$zero" "$BATS_TEST_TMPDIR/bb.tar"
+	assert_status 100
+	[ "$(cd "$CTR_ROOT" && find . ! -name '*.lock' -printf '%p %s\n' | sort)" = "$before" ]
+	# the image's own digest is its name
+	ctr-image tag "$SRC/test/busybox:oci" "mine/bb@$d"
+	[ "$(ctr-image inspect "mine/bb@$d" | jq -r .record.target.digest)" = "$d" ]
+}
+
 @test "image rm: record and layout entry go, blobs stay; a missing name removes nothing" {
 	img=$(ctr-pull -q "$SRC/test/busybox:oci")
 	ctr-image tag "$SRC/test/busybox:oci" mine/bb:2

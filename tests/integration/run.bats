@@ -1102,3 +1102,61 @@ hold_as_creator() {
 	[ -z "$(ls "$CTR_ROOT/containers/default")" ]
 	[ "$(mountinfo_points)" = "$MI_BEFORE" ]
 }
+
+# $STATE/NS/ID sits beside the state directory's own folders: a namespace
+# named after one of them put its containers' state there, and a create
+# replaces a stale state directory of its id. 'ctr-run -n runtime create
+# --name default' removed runc's state of every container of namespace default.
+@test "run: a namespace named after the state directory's own folders is refused, runc's state kept" {
+	local id ns
+	id=$(cid "nsres$$")
+	ctr-run run -d --name "$id" "$IMG" -- sleep 100 >/dev/null
+	for ns in runtime unpack cni cri.sock; do
+		run --separate-stderr ctr-run -n "$ns" create --name default "$IMG" -- true
+		assert_status 100
+		[ "$stderr" = "ctr-run: fatal: namespace: '$ns' is reserved (the state directory's own '$ns')" ]
+		run --separate-stderr ctr-image -n "$ns" ls
+		assert_status 100
+	done
+	[ -z "$(ls "$CTR_ROOT/containers")" ] || [ "$(ls "$CTR_ROOT/containers")" = default ]
+	[ -d "$RR/$id" ]
+	run ctr-run exec "$id" -- echo alive
+	assert_status 0
+	[ "$output" = alive ]
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
+# The event log shares $STATE/NS with the containers' state directories: a
+# container named events.jsonl had its state directory replace the log.
+@test "run: --name events.jsonl or events.jsonl.1 is refused, the event log kept" {
+	local n before
+	ctr-run create --name "$(cid evlog$$)" "$IMG" -- true >/dev/null
+	before=$(cat "$CTR_STATE/default/events.jsonl")
+	for n in events.jsonl events.jsonl.1; do
+		cid "$n" >/dev/null # for the teardown, should it be made
+		run --separate-stderr ctr-run create --name "$n" "$IMG" -- true
+		assert_status 100
+		[ "$stderr" = "ctr-run: fatal: --name: '$n' is the namespace's event log" ]
+		run --separate-stderr ctr-run run --rm --name "$n" "$IMG" -- true
+		assert_status 125
+	done
+	[ -f "$CTR_STATE/default/events.jsonl" ]
+	[ "$(cat "$CTR_STATE/default/events.jsonl")" = "$before" ]
+	[ "$(ls "$CTR_ROOT/containers/default")" = "evlog$$" ]
+	ctr-run delete "evlog$$"
+	assert_clean "evlog$$"
+}
+
+# runc refuses to update a stopped container with its own log line
+# (time="..." level=error msg="container not running"), printed as ours.
+@test "run: update of a stopped container is one line of ours, exit 100" {
+	local id
+	id=$(cid "updstop$$")
+	ctr-run run --name "$id" "$IMG" -- true
+	run --separate-stderr ctr-run update --memory 64m "$id"
+	assert_status 100
+	[ "$stderr" = "ctr-run: fatal: container '$id' is stopped" ]
+	ctr-run delete "$id"
+	assert_clean "$id"
+}

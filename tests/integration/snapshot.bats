@@ -299,6 +299,23 @@ tree_of() {
 	snap --snapshotter native prepare --parent P victim >/dev/null
 }
 
+# diff -o shares export's -o (outfile.h): a fifo is written, not replaced.
+@test "diff -o: a fifo gets the layer and stays a fifo; a directory is refused" {
+	require_root
+	build_stack native
+	snap --snapshotter native prepare --parent L3 live >/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	timeout 20 cat "$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/layer.tgz" &
+	run --separate-stderr snap --snapshotter native diff -o "$BATS_TEST_TMPDIR/fifo" live
+	assert_status 0
+	wait $!
+	[ -p "$BATS_TEST_TMPDIR/fifo" ]
+	[ "sha256:$(sha256sum <"$BATS_TEST_TMPDIR/layer.tgz" | cut -d' ' -f1)" = "$(jq -r .digest <<<"$output")" ]
+	run --separate-stderr snap --snapshotter native diff -o "$BATS_TEST_TMPDIR" live
+	assert_status 100
+	[ "$stderr" = "ctr-snapshot: fatal: '$BATS_TEST_TMPDIR' is a directory" ]
+}
+
 @test "diff of a snapshot being written to: busy, exit 111, nothing stored; once the writer stopped it works" {
 	require_root
 	build_stack native

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lease.h"
+#include "owner.h"
 
 static json_t *
 rec(const char *owner, const char *expires)
@@ -35,6 +36,16 @@ test_lease_live(void)
 	r = rec("1 x", "not a time");
 	ok(!lease_live(r, now), "an expiry that does not parse: dead");
 	json_decref(r);
+	static const char *const bad[] = {
+	    "abc",	    "-1 5", "0 5", " 1 5",  "1  5", "1 5 ", "1 +5", "99999999999 1",
+	    "4294967297 1", "1 -5", "1",   "1 5 6", "",	    "1 5x", "1\t5"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = rec(bad[i], NULL);
+		ok(!lease_live(r, now), "owner '%s', no process's: dead", bad[i]);
+		json_decref(r);
+	}
+	ok(owner_valid("1 0") && owner_valid("4194304 18446744073709551615"),
+	   "owner labels of a process are valid");
 }
 
 static void

@@ -146,7 +146,8 @@ test_state_relative_refused(void)
 static void
 test_state_bad_namespace(void)
 {
-	static const char *const bad[] = {"", ".", "..", "a/b", "a\nb"};
+	static const char *const bad[] = {"",	     ".",      "..",  "a/b",	 "a\nb",
+					  "runtime", "unpack", "cni", "cri.sock"};
 	char root[256], run[256];
 	struct state st;
 	struct err e;
