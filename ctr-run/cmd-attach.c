@@ -15,7 +15,6 @@
 #include "shimclient.h"
 
 #define O_NOSTDIN 0x100
-#define O_DETACH_KEYS 0x101
 #define ANSWER_MAX 4096
 
 struct attach_args {
@@ -30,7 +29,7 @@ attach_opt(int c, const char *arg, void *ctx)
 
 	if (c == O_NOSTDIN)
 		a->no_stdin = true;
-	else if (c == O_DETACH_KEYS)
+	else if (c == CMD_OPT_DETACH_KEYS)
 		a->keys = arg;
 }
 
@@ -148,8 +147,7 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 
 static const struct opt attach_opts[] = {
     {"no-stdin", O_NOSTDIN, NULL, "do not pass our stdin to the container", NULL},
-    {"detach-keys", O_DETACH_KEYS, "KEYS",
-     "keys that detach from its terminal (default ctrl-p,ctrl-q; '': none)", NULL},
+    OPT_INCLUDE(cmd_opt_detach_keys),
     OPT_END,
 };
 const struct opt_cmd cmd_attach_spec = {
@@ -162,11 +160,9 @@ cmd_attach(int argc, char **argv, struct state *st)
 	struct attach_args a = {0};
 	struct detachkeys keys;
 	_cleanup_container_ struct container c = CONTAINER_INIT;
-	struct err e;
 
 	opt_parse(&cmd_attach_spec, argc, argv, st, attach_opt, &a);
-	if (detachkeys_parse(&keys, a.keys ? a.keys : DETACHKEYS_DEFAULT, &e) < 0)
-		opt_die(&cmd_attach_spec, "%s", e.msg);
+	cmd_detach_keys(&cmd_attach_spec, a.keys, &keys);
 	cmd_open(st, cmd_one_id(&cmd_attach_spec, argc, argv), &c, 100);
 	return attach_container(&c, !a.no_stdin, false, &keys);
 }

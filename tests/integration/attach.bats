@@ -217,9 +217,6 @@ detach() {
 	assert_output_contains "hex2: 10 78"
 	assert_output_contains "hex3: 10"
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
-	run --separate-stderr ctr-run attach --detach-keys ctrl-pq "$id"
-	assert_status 100
-	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ $stderr == *"bad key 'ctrl-pq'"* ]]
+	assert_bad_keys 100 ctrl-pq ctr-run attach --detach-keys ctrl-pq "$id"
 	ctr-run delete -f "$id"
 }
