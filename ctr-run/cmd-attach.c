@@ -119,9 +119,18 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 		die(EXIT_NEG, "attach to '%s': %s", c->id,
 		    jsonio_str(ans, "error") ? jsonio_str(ans, "error") : "refused");
 	json_decref(ans);
+	/*
+	 * The terminal is the container's now (raw before a start -a's first
+	 * output: keys typed as soon as it prints are its own, and ^Q is no
+	 * flow control); the detach keys (^P ^Q) give it back.
+	 */
+	if (tty && r.in_to >= 0 && fg_raw_tty() && keys && keys->len)
+		r.keys = keys;
 	/* start -a: attached before it runs, so no output is missed */
-	if (start && !(ok = shim_call(c, go, &e)))
+	if (start && !(ok = shim_call(c, go, &e))) {
+		fg_restore_tty(); /* a message on a raw terminal would be misplaced */
 		die_err(&e);
+	}
 	if (start) {
 		json_decref(ok);
 		container_mark(c, "started", true);
@@ -134,9 +143,6 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 	 */
 	if (r.in_to >= 0)
 		fcntl(r.in_to, F_SETFL, fcntl(r.in_to, F_GETFL) | O_NONBLOCK);
-	/* the terminal is the container's now; the detach keys (^P ^Q) give it back */
-	if (tty && r.in_to >= 0 && fg_raw_tty() && keys && keys->len)
-		r.keys = keys;
 	r.resize = tty && isatty(STDIN_FILENO);
 	r.sock = k.fd;
 	if (relay_run(&r, &end, &e) < 0)

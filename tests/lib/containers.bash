@@ -196,3 +196,22 @@ assert_bad_keys() {
 			return 1
 		}
 }
+
+# reattach ID: after detach_in_shell, ctr-run attach takes the container's
+# terminal up again on a new one: a line typed reaches its prompt loop
+# ("got:LINE" back) and ^P ^Q detaches again (exit 0, still running); logs
+# has that line and not the shell's.
+reattach() {
+	run /usr/bin/python3 "$REPO_ROOT/tests/lib/ptyrun.py" --timeout 15 --send hello --after '' \
+		--type $'\x10\x11' --after 'got:hello' -- ctr-run attach "$1"
+	assert_status 0
+	assert_output_contains "got:hello"
+	[ "$(ctr-run state "$1" | jq -r .status)" = running ]
+	run ctr-run logs "$1"
+	assert_status 0
+	assert_output_contains "got:hello"
+	[[ $output != *after-detach* ]] || {
+		echo "the shell's line reached $1" >&2
+		return 1
+	}
+}
