@@ -209,3 +209,16 @@ wait_in_container() {
 	assert_output_contains "sleep 1000"
 	assert_clean_after_delete
 }
+
+# The shim protocol: detach keys come with a TTY and in docker's format, or
+# the request is refused and nothing runs.
+@test "exec -t: the shim refuses bad \"detach_keys\", and keys without a TTY" {
+	local proc='{"args":["touch","/tmp/ran"],"cwd":"/","env":["PATH=/bin"],"terminal":true}'
+	run $CTL call "$SD" "{\"op\":\"exec\",\"id\":\"k1\",\"tty\":true,\"detach_keys\":\"ctrl-p,ctrl-1\",\"process\":$proc}"
+	[[ "$(json_get "$output" .error)" == "exec: --detach-keys 'ctrl-p,ctrl-1': bad key 'ctrl-1';"* ]]
+	run $CTL call "$SD" "{\"op\":\"exec\",\"id\":\"k2\",\"tty\":false,\"detach_keys\":\"ctrl-p,ctrl-q\",\"process\":$proc}"
+	[ "$(json_get "$output" .error)" = 'exec: "detach_keys" wants "tty"' ]
+	run ctr-run exec "$ID" -- test -e /tmp/ran
+	assert_status 1
+	assert_clean_after_delete
+}
