@@ -285,6 +285,8 @@ command(struct cri *c, const char *exe, const struct stream_req *r)
 			argv[n++] = "-t";
 		if (r->in)
 			argv[n++] = "-i";
+		/* our terminal is no user's: ^P ^Q are the process's keys, as with containerd */
+		argv[n++] = "--detach-keys=";
 		argv[n++] = r->container;
 		argv[n++] = "--";
 		for (size_t i = 0; i < ncmd; i++)

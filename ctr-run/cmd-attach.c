@@ -15,7 +15,6 @@
 #include "shimclient.h"
 
 #define O_NOSTDIN 0x100
-#define O_DETACH_KEYS 0x101
 #define ANSWER_MAX 4096
 
 struct attach_args {
@@ -30,7 +29,7 @@ attach_opt(int c, const char *arg, void *ctx)
 
 	if (c == O_NOSTDIN)
 		a->no_stdin = true;
-	else if (c == O_DETACH_KEYS)
+	else if (c == CMD_OPT_DETACH_KEYS)
 		a->keys = arg;
 }
 
@@ -120,9 +119,18 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 		die(EXIT_NEG, "attach to '%s': %s", c->id,
 		    jsonio_str(ans, "error") ? jsonio_str(ans, "error") : "refused");
 	json_decref(ans);
+	/*
+	 * The terminal is the container's now (raw before a start -a's first
+	 * output: keys typed as soon as it prints are its own, and ^Q is no
+	 * flow control); the detach keys (^P ^Q) give it back.
+	 */
+	if (tty && r.in_to >= 0 && fg_raw_tty() && keys && keys->len)
+		r.keys = keys;
 	/* start -a: attached before it runs, so no output is missed */
-	if (start && !(ok = shim_call(c, go, &e)))
+	if (start && !(ok = shim_call(c, go, &e))) {
+		fg_restore_tty(); /* a message on a raw terminal would be misplaced */
 		die_err(&e);
+	}
 	if (start) {
 		json_decref(ok);
 		container_mark(c, "started", true);
@@ -135,9 +143,6 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 	 */
 	if (r.in_to >= 0)
 		fcntl(r.in_to, F_SETFL, fcntl(r.in_to, F_GETFL) | O_NONBLOCK);
-	/* the terminal is the container's now; the detach keys (^P ^Q) give it back */
-	if (tty && r.in_to >= 0 && fg_raw_tty() && keys && keys->len)
-		r.keys = keys;
 	r.resize = tty && isatty(STDIN_FILENO);
 	r.sock = k.fd;
 	if (relay_run(&r, &end, &e) < 0)
@@ -148,8 +153,7 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 
 static const struct opt attach_opts[] = {
     {"no-stdin", O_NOSTDIN, NULL, "do not pass our stdin to the container", NULL},
-    {"detach-keys", O_DETACH_KEYS, "KEYS",
-     "keys that detach from its terminal (default ctrl-p,ctrl-q; '': none)", NULL},
+    OPT_INCLUDE(cmd_opt_detach_keys),
     OPT_END,
 };
 const struct opt_cmd cmd_attach_spec = {
@@ -162,11 +166,9 @@ cmd_attach(int argc, char **argv, struct state *st)
 	struct attach_args a = {0};
 	struct detachkeys keys;
 	_cleanup_container_ struct container c = CONTAINER_INIT;
-	struct err e;
 
 	opt_parse(&cmd_attach_spec, argc, argv, st, attach_opt, &a);
-	if (detachkeys_parse(&keys, a.keys ? a.keys : DETACHKEYS_DEFAULT, &e) < 0)
-		opt_die(&cmd_attach_spec, "%s", e.msg);
+	cmd_detach_keys(&cmd_attach_spec, a.keys, &keys);
 	cmd_open(st, cmd_one_id(&cmd_attach_spec, argc, argv), &c, 100);
 	return attach_container(&c, !a.no_stdin, false, &keys);
 }

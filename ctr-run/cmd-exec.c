@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "cmd.h"
 #include "create.h"
+#include "detachkeys.h"
 #include "fg.h"
 #include "jsonio.h"
 #include "shimclient.h"
@@ -27,6 +28,7 @@ static const struct opt exec_opts[] = {
     {"cwd", 'w', "DIR", "the working directory, absolute (default: the container's)", NULL},
     {"workdir", 'w', "DIR", NULL, NULL},
     {"env", 'e', "K=V", "set an environment variable (after the container's)", NULL},
+    OPT_INCLUDE(cmd_opt_detach_keys),
     OPT_END,
 };
 const struct opt_cmd cmd_exec_spec = {
@@ -35,6 +37,7 @@ const struct opt_cmd cmd_exec_spec = {
 struct exec_args {
 	bool detach, tty, interactive;
 	const char *user, *cwd;
+	const char *keys; /* --detach-keys, or NULL: the default */
 	char **env;
 	size_t nenv;
 };
@@ -68,6 +71,9 @@ exec_opt(int c, const char *arg, void *ctx)
 			die(125, "%s", e.msg);
 		a->env = xrealloc(a->env, (a->nenv + 1) * sizeof(char *));
 		a->env[a->nenv++] = (char *)arg;
+		break;
+	case CMD_OPT_DETACH_KEYS:
+		a->keys = arg;
 		break;
 	}
 }
@@ -186,9 +192,10 @@ shield_terminals(int fds[3], int far[3], struct fg_early *io, struct err *e)
 /*
  * Send the exec request with our stdio (or /dev/null for stdin without -i)
  * on k, left open; terminals among them are shielded (io). With -t the shim
- * relays the terminal to our stdin and stdout for as long as k is open; with
- * -d the process outlives us and gets nothing of ours: /dev/null, or with
- * -t no descriptors at all (the shim reads its output and discards it).
+ * relays the terminal to our stdin and stdout for as long as k is open, or
+ * until it reads the detach keys there (io->detachable); with -d the process
+ * outlives us and gets nothing of ours: /dev/null, or with -t no
+ * descriptors at all (the shim reads its output and discards it).
  */
 static int
 send_exec(const struct container *c, const struct exec_args *a, json_t *proc, const char *eid,
@@ -196,12 +203,16 @@ send_exec(const struct container *c, const struct exec_args *a, json_t *proc, co
 {
 	json_auto_t *req = json_pack("{s:s, s:s, s:O, s:b}", "op", "exec", "id", eid, "process",
 				     proc, "tty", a->tty);
+	const char *keys = fg_detach_keys(a->keys, a->tty && a->interactive && !a->detach);
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int fds[3] = {a->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO};
 	int far[3] = {-1, -1, -1};
 	json_auto_t *r = NULL;
 	int sent;
 
+	if (keys)
+		json_object_set_new(req, "detach_keys", json_string(keys));
+	io->detachable = keys != NULL;
 	if (a->detach)
 		fds[0] = fds[1] = fds[2] = null;
 	else if (!a->tty && shield_terminals(fds, far, io, e) < 0)
@@ -233,10 +244,12 @@ cmd_exec(int argc, char **argv, struct state *st)
 	_cleanup_free_ char *eid = exec_id();
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct shim_conn k;
+	struct detachkeys keys;
 	struct err e;
 	json_auto_t *proc = NULL, *x = NULL;
 	int status = 0;
 
+	cmd_detach_keys(&cmd_exec_spec, a.keys, &keys); /* checked here, the shim's to use */
 	opt_operands(&cmd_exec_spec, argc, argv, 2, -1);
 	if (!strcmp(argv[i + 1], "--") && i + 2 == argc)
 		opt_die(&cmd_exec_spec, "missing CMD");
@@ -261,7 +274,8 @@ cmd_exec(int argc, char **argv, struct state *st)
 	} else {
 		if (!(x = fg_wait_early(&c, eid, a.tty, &io, &e)))
 			die(125, "%s", e.msg);
-		status = fg_status(x);
+		/* the detach keys: the process runs on, its output discarded by the shim */
+		status = fg_detach_done(x) ? 0 : fg_status(x);
 	}
 	shim_close(&k); /* with -t: the relay ends after the last output, before our exit */
 	free(a.env);

@@ -12,6 +12,7 @@
 #include "cni-attach.h"
 #include "cmd.h"
 #include "delete.h"
+#include "detachkeys.h"
 #include "fg.h"
 #include "human.h"
 #include "jsonio.h"
@@ -53,40 +54,54 @@ live_without_shim(const struct container *c, int *pid)
 
 static const struct opt start_opts[] = {
     {"attach", 'a', NULL, "attach first and wait: its output is ours, its status our status", NULL},
+    {"interactive", 'i', NULL, "attach our stdin too (a container made with -i); implies -a", NULL},
+    OPT_INCLUDE(cmd_opt_detach_keys),
     OPT_END,
 };
 const struct opt_cmd cmd_start_spec = {"ID", "start a created container", start_opts, 0, 0};
 
+struct start_args {
+	bool attach, interactive;
+	const char *keys; /* --detach-keys, or NULL: the default */
+};
+
 static void
 start_opt(int c, const char *arg, void *ctx)
 {
-	(void)arg;
+	struct start_args *a = ctx;
+
 	if (c == 'a')
-		*(bool *)ctx = true;
+		a->attach = true;
+	else if (c == 'i')
+		a->attach = a->interactive = true;
+	else if (c == CMD_OPT_DETACH_KEYS)
+		a->keys = arg;
 }
 
 int
 cmd_start(int argc, char **argv, struct state *st)
 {
-	bool attach = false;
+	struct start_args a = {0};
+	struct detachkeys keys;
 	json_auto_t *req = json_pack("{s:s}", "op", "start"), *r = NULL, *x = NULL;
 	_cleanup_container_ struct container c = CONTAINER_INIT;
 	struct err e;
 
-	opt_parse(&cmd_start_spec, argc, argv, st, start_opt, &attach);
+	opt_parse(&cmd_start_spec, argc, argv, st, start_opt, &a);
+	cmd_detach_keys(&cmd_start_spec, a.keys, &keys);
 	cmd_open(st, cmd_one_id(&cmd_start_spec, argc, argv), &c, 100);
 	if (container_status(&c, NULL) != CS_CREATED)
 		die(100, "container '%s' is %s, not created", c.id,
 		    container_status_name(container_status(&c, NULL)));
 	/* its output held by the shim: attached before it starts, as docker start -a */
-	if (attach && !strcmp(container_stdio(&c), "pipe"))
-		return attach_container(&c, false, true, NULL);
-	if (attach)
+	if (a.attach && !strcmp(container_stdio(&c), "pipe"))
+		return attach_container(&c, a.interactive, true, &keys);
+	if (a.attach)
 		fg_block_signals();
 	if (!(r = shim_call(&c, req, &e)))
 		die_err(&e);
 	container_mark(&c, "started", true);
-	if (!attach)
+	if (!a.attach)
 		return 0;
 	if (!(x = fg_wait(&c, NULL, false, &e)))
 		die(125, "%s", e.msg);

@@ -14,7 +14,6 @@
 #include "jsonio.h"
 #include "log.h"
 #include "prog.h"
-#include "relay.h"
 #include "sdnotify.h"
 #include "shimclient.h"
 #include "spawn.h"
@@ -164,10 +163,8 @@ run_foreground(struct state *st, struct create_args *a, struct container *c)
 	 * as a detached one's (attach, logs), and with --rm the shim's exit
 	 * command deletes it once it exits, as when we die (ctr-shim --exit-command-after).
 	 */
-	if (fg_detached(x)) {
-		relay_end_line(json_is_true(json_object_get(x, "mid_line")));
+	if (fg_detach_done(x))
 		return 0;
-	}
 	return finish(st, a, c, x);
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include "detachkeys.h"
 #include "path.h"
 #include "priv.h"
 #include "userns.h"
@@ -33,6 +34,21 @@ const struct opt cmd_opt_json_errors[] = {
     {"json", CMD_OPT_JSON, NULL, "errors as JSON too (ctr-json(7))", NULL},
     OPT_END,
 };
+
+const struct opt cmd_opt_detach_keys[] = {
+    {"detach-keys", CMD_OPT_DETACH_KEYS, "KEYS",
+     "keys that detach from its terminal (default ctrl-p,ctrl-q; '': none)", NULL},
+    OPT_END,
+};
+
+void
+cmd_detach_keys(const struct opt_cmd *spec, const char *arg, struct detachkeys *k)
+{
+	struct err e;
+
+	if (detachkeys_parse(k, arg ? arg : DETACHKEYS_DEFAULT, &e) < 0)
+		opt_die(spec, "%s", e.msg);
+}
 
 int
 cmd_userns(const struct container *c, struct err *e)

@@ -26,13 +26,14 @@ int cmd_attach(int argc, char **argv, struct state *st);
 int cmd_logs(int argc, char **argv, struct state *st);
 int cmd_reopen_log(int argc, char **argv, struct state *st);
 
+struct detachkeys;
+
 /*
  * Attach to c (its stdio held by the shim) and relay until its output ends
  * (then its exit status) or we detach (0); with start, start it once
  * attached (start -a). keys, on a terminal of ours, detach (NULL: none).
  * Dies on failure.
  */
-struct detachkeys;
 int attach_container(struct container *c, bool want_stdin, bool start,
 		     const struct detachkeys *keys);
 
@@ -45,6 +46,12 @@ extern const struct opt_cmd cmd_create_spec, cmd_run_spec, cmd_start_spec, cmd_e
 /* --json of a verb that prints no listing: its failures as ctr-json(7) errors too. */
 enum { CMD_OPT_JSON = 0x1ff };
 extern const struct opt cmd_opt_json_errors[];
+
+/* --detach-keys of attach, exec and start (run's is in create's table); see cmd_detach_keys. */
+enum { CMD_OPT_DETACH_KEYS = 0x1fe };
+extern const struct opt cmd_opt_detach_keys[];
+/* Parse --detach-keys arg (NULL: the default) into k, or die with spec's usage error. */
+void cmd_detach_keys(const struct opt_cmd *spec, const char *arg, struct detachkeys *k);
 
 /* The one operand left after the options (a container ID), or die with spec's usage error. */
 const char *cmd_one_id(const struct opt_cmd *spec, int argc, char **argv);

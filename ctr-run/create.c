@@ -16,7 +16,6 @@
 
 #include "afile.h"
 #include "cleanup.h"
-#include "detachkeys.h"
 #include "fg.h"
 #include "imagein.h"
 #include "jsonio.h"
@@ -34,12 +33,9 @@
 const char *
 create_detach_keys(const struct create_args *a)
 {
-	const char *keys = a->detach_keys ? a->detach_keys : DETACHKEYS_DEFAULT;
-
 	/* the keys come from our terminal, which only a foreground run -it relays */
-	if (!a->is_run || a->detach || !a->so.tty || !a->interactive || !isatty(STDIN_FILENO))
-		return NULL;
-	return *keys ? keys : NULL;
+	return fg_detach_keys(a->detach_keys,
+			      a->is_run && !a->detach && a->so.tty && a->interactive);
 }
 
 int

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "detachkeys.h"
 #include "fdio.h"
 #include "log.h"
+#include "relay.h"
 #include "shimclient.h"
 
 static struct termios saved_tio;
@@ -232,6 +234,25 @@ bool
 fg_detached(const json_t *x)
 {
 	return json_is_true(json_object_get(x, "detached"));
+}
+
+bool
+fg_detach_done(const json_t *x)
+{
+	if (!fg_detached(x))
+		return false;
+	relay_end_line(json_is_true(json_object_get(x, "mid_line")));
+	return true;
+}
+
+const char *
+fg_detach_keys(const char *spec, bool relays)
+{
+	const char *keys = spec ? spec : DETACHKEYS_DEFAULT;
+
+	if (!relays || !isatty(STDIN_FILENO))
+		return NULL;
+	return *keys ? keys : NULL;
 }
 
 int

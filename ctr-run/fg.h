@@ -49,6 +49,18 @@ json_t *fg_wait_early(const struct container *c, const char *exec, bool tty, str
 		      struct err *e);
 /* Did the wait end in a detach (x from fg_wait_early with detachable)? */
 bool fg_detached(const json_t *x);
+/*
+ * The same, and then the line the session left unfinished on our terminal
+ * (its prompt) is ended, so that our shell's prompt starts a line of its own.
+ */
+bool fg_detach_done(const json_t *x);
+/*
+ * The detach keys (spec, else docker's ctrl-p,ctrl-q) the shim watches our
+ * terminal for in a session that relays it to the container's (run -it,
+ * exec -it in the foreground: relays); NULL when stdin is no terminal, the
+ * session relays none, or spec is ''.
+ */
+const char *fg_detach_keys(const char *spec, bool relays);
 /* Our window size to the terminal of init (exec NULL), or of exec process EXEC. */
 void fg_resize(const struct container *c, const char *exec);
 /* Put our stdin terminal in raw mode (restored at exit); false when stdin is no TTY. */

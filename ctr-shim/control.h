@@ -21,7 +21,7 @@ struct client {
 	int fds[3]; /* SCM_RIGHTS descriptors waiting for an exec request */
 	int nfds;
 	char *wait_for;	 /* "" waits for init, else an exec id; NULL: not waiting */
-	bool detachable; /* its wait for init ends with "detached" when the caller detaches */
+	bool detachable; /* its wait ends with "detached" when its caller detaches */
 	bool events, dead;
 	bool follow; /* gets the container's output as frames (logs -f, attach) */
 	bool hangup; /* closed once its output is flushed */

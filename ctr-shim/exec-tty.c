@@ -18,8 +18,10 @@
 
 #include "cleanup.h"
 #include "control.h"
+#include "detachkeys.h"
 #include "log.h"
 #include "loop.h"
+#include "ops.h"
 #include "runtime.h"
 #include "shim.h"
 #include "tty.h"
@@ -48,10 +50,12 @@ struct exec_tty {
 	struct exec_tty *next;
 	char *id;
 	struct xt_watch m, in, out, owner;
-	char obuf[CHUNK], ibuf[CHUNK];
+	char obuf[CHUNK], ibuf[CHUNK + DETACHKEYS_MAX];
 	size_t olen, ooff, ilen, ioff;
-	bool m_done; /* the slave side is gone: the master is no longer watched */
-	bool dead;   /* the process exited and every fd is closed; freed at the next sweep */
+	struct detachkeys keys; /* typed on the client's stdin, they detach it */
+	bool mid_line;		/* the last byte relayed to the client was no '\n' */
+	bool m_done;		/* the slave side is gone: the master is no longer watched */
+	bool dead; /* the process exited and every fd is closed; freed at the next sweep */
 };
 
 /* Change what epoll watches on x; 0 removes it (a hangup is reported even for 0). */
@@ -134,10 +138,10 @@ xwrite(const struct xt_watch *x, const char *buf, size_t n)
 
 /* The client's stdout failed (EPIPE, EIO: nobody reads): output is discarded from now on. */
 static void
-detach_out(struct shim *s, struct exec_tty *t, int err)
+detach_out(struct shim *s, struct exec_tty *t, const char *why)
 {
 	if (t->out.w.fd >= 0)
-		log_info("exec %s: output no longer relayed: %s", t->id, strerror(err));
+		log_info("exec %s: output no longer relayed: %s", t->id, why);
 	drop(s, &t->out);
 	t->olen = t->ooff = 0;
 }
@@ -154,7 +158,7 @@ flush_out(struct shim *s, struct exec_tty *t)
 		if (n < 0 && errno == EAGAIN)
 			return false;
 		if (n <= 0) {
-			detach_out(s, t, n < 0 ? errno : EIO);
+			detach_out(s, t, strerror(n < 0 ? errno : EIO));
 			return true;
 		}
 		t->ooff += (size_t)n;
@@ -177,6 +181,7 @@ read_master(struct shim *s, struct exec_tty *t)
 		return true; /* nobody to relay to: discarded, so the process never blocks */
 	t->olen = (size_t)n;
 	t->ooff = 0;
+	t->mid_line = t->obuf[n - 1] != '\n';
 	flush_out(s, t);
 	return true;
 }
@@ -210,10 +215,52 @@ flush_in(struct exec_tty *t)
 	t->ilen = t->ioff = 0;
 }
 
+/* The client went away: stop reading its input and writing its output; the process runs on. */
+static void
+detach_client(struct shim *s, struct exec_tty *t)
+{
+	drop(s, &t->owner);
+	drop(s, &t->in);
+	t->ilen = t->ioff = 0;
+	detach_out(s, t, strerror(ECONNRESET));
+}
+
+/* Write what waits for the client, waiting a little for a slow one; at the end only. */
+static void
+flush_wait(struct shim *s, struct exec_tty *t)
+{
+	while (!flush_out(s, t)) {
+		struct pollfd p = {t->out.w.fd, POLLOUT, 0};
+
+		if (poll(&p, 1, DRAIN_WRITE_MS) <= 0)
+			return detach_out(s, t, strerror(ETIMEDOUT));
+	}
+}
+
+/*
+ * The detach keys, typed on the client's terminal: it is the client's
+ * again. As when the client goes away, we stop reading it (no VEOF: the
+ * process's input stays open, and what came before the keys still reaches
+ * it) and the process runs on with its terminal, its output discarded;
+ * what waited for the client is written first, and its wait is answered
+ * "detached" only then (ops.c), so that nothing of ours follows its exit.
+ */
+static void
+detach_keys_typed(struct shim *s, struct exec_tty *t)
+{
+	drop(s, &t->in);
+	flush_wait(s, t);
+	detach_out(s, t, "the detach keys were typed");
+	drop(s, &t->owner);
+	ops_detached(s, t->id, t->mid_line);
+}
+
 static void
 on_in(struct shim *s, struct exec_tty *t)
 {
-	ssize_t n = xread(&t->in, t->ibuf, sizeof(t->ibuf));
+	char buf[CHUNK];
+	ssize_t n = xread(&t->in, buf, sizeof(buf));
+	bool keys;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -222,19 +269,12 @@ on_in(struct shim *s, struct exec_tty *t)
 		send_eof(t);
 		return;
 	}
-	t->ilen = (size_t)n;
+	/* what follows the keys in the same read was typed for the client's shell: dropped */
+	keys = detachkeys_feed(&t->keys, buf, (size_t)n, t->ibuf, &t->ilen);
 	t->ioff = 0;
 	flush_in(t);
-}
-
-/* The client went away: stop reading its input and writing its output; the process runs on. */
-static void
-detach_client(struct shim *s, struct exec_tty *t)
-{
-	drop(s, &t->owner);
-	drop(s, &t->in);
-	t->ilen = t->ioff = 0;
-	detach_out(s, t, ECONNRESET);
+	if (keys)
+		detach_keys_typed(s, t);
 }
 
 void
@@ -280,7 +320,7 @@ init_watch(struct exec_tty *t, struct xt_watch *x, enum xt_role role, int fd)
 
 /* Take over the client's stdin and stdout (stderr is the terminal too) and its connection. */
 static struct exec_tty *
-xt_new(struct shim *s, struct client *c, const char *eid, int master)
+xt_new(struct shim *s, struct client *c, const char *eid, int master, const struct detachkeys *keys)
 {
 	struct exec_tty *t = xcalloc(1, sizeof(*t));
 	int in = c->nfds > 0 ? c->fds[0] : -1, out = c->nfds > 1 ? c->fds[1] : -1;
@@ -290,6 +330,7 @@ xt_new(struct shim *s, struct client *c, const char *eid, int master)
 	if (c->nfds > 1)
 		c->fds[1] = -1;
 	t->id = xstrdup(eid);
+	t->keys = *keys;
 	init_watch(t, &t->m, XT_MASTER, master);
 	init_watch(t, &t->in, XT_IN, adopt(&t->in, in, O_RDONLY));
 	init_watch(t, &t->out, XT_OUT, adopt(&t->out, out, O_WRONLY));
@@ -318,8 +359,8 @@ xt_find(struct shim *s, const char *eid)
 }
 
 int
-exec_tty_run(struct shim *s, struct client *c, const char *eid, const json_t *process, pid_t *pid,
-	     struct err *e)
+exec_tty_run(struct shim *s, struct client *c, const char *eid, const json_t *process,
+	     const struct detachkeys *keys, pid_t *pid, struct err *e)
 {
 	_cleanup_free_ char *name = xasprintf("exec-%s.console.sock", eid), *path = NULL;
 	const int none[3] = {-1, -1, -1}; /* the runtime's own stdio: the process has the PTY */
@@ -338,20 +379,8 @@ exec_tty_run(struct shim *s, struct client *c, const char *eid, const json_t *pr
 		kill(*pid, SIGKILL);
 		return -1;
 	}
-	xt_new(s, c, eid, master);
+	xt_new(s, c, eid, master, keys);
 	return 0;
-}
-
-/* Write what waits for the client, waiting a little for a slow one; at exit only. */
-static void
-flush_wait(struct shim *s, struct exec_tty *t)
-{
-	while (!flush_out(s, t)) {
-		struct pollfd p = {t->out.w.fd, POLLOUT, 0};
-
-		if (poll(&p, 1, DRAIN_WRITE_MS) <= 0)
-			return detach_out(s, t, ETIMEDOUT);
-	}
 }
 
 static void

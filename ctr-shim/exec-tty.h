@@ -12,13 +12,15 @@
 struct shim;
 struct client;
 struct watch;
+struct detachkeys;
 
 /*
  * Run exec EID with a terminal: a console socket of its own, then relay the
- * master to c's passed stdout and from its stdin while c's connection lasts.
+ * master to c's passed stdout and from its stdin while c's connection lasts,
+ * or until keys (none: len 0) are typed on that stdin.
  */
 int exec_tty_run(struct shim *s, struct client *c, const char *eid, const json_t *process,
-		 pid_t *pid, struct err *e);
+		 const struct detachkeys *keys, pid_t *pid, struct err *e);
 void exec_tty_on_event(struct shim *s, struct watch *w, uint32_t events);
 /* EID has exited: relay what is left in its master, then close it. No-op without a TTY. */
 void exec_tty_exited(struct shim *s, const char *eid);

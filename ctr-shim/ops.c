@@ -11,6 +11,7 @@
 
 #include "cgroup.h"
 #include "control.h"
+#include "detachkeys.h"
 #include "exec-tty.h"
 #include "loop.h"
 #include "notify.h"
@@ -133,12 +134,12 @@ reply_exit(struct shim *s, struct client *c, const struct proc *p)
 	control_send(s, c, json_pack("{s:b, s:O}", "ok", 1, "exit", p->exit));
 }
 
-/* The caller of a foreground run typed the detach keys (tty.c): its wait is over. */
+/* The caller of a foreground run or exec typed the detach keys: its wait is over. */
 static void
-reply_detached(struct shim *s, struct client *c)
+reply_detached(struct shim *s, struct client *c, const struct proc *p)
 {
 	control_send(s, c,
-		     json_pack("{s:b, s:b, s:b}", "ok", 1, "detached", 1, "mid_line", s->mid_line));
+		     json_pack("{s:b, s:b, s:b}", "ok", 1, "detached", 1, "mid_line", p->mid_line));
 }
 
 static void
@@ -156,22 +157,28 @@ op_wait(struct shim *s, struct client *c, json_t *req)
 		return control_error(s, c, "this connection already waits");
 	if (p->exit)
 		return reply_exit(s, c, p);
-	if (detach && !eid && s->detached)
-		return reply_detached(s, c);
+	if (detach && p->detached)
+		return reply_detached(s, c, p);
 	c->wait_for = xstrdup(eid ? eid : "");
-	c->detachable = detach && !eid;
+	c->detachable = detach;
 }
 
 void
-ops_detached(struct shim *s)
+ops_detached(struct shim *s, const char *eid, bool mid_line)
 {
-	s->detached = true;
+	struct proc *p = eid ? find_exec(s, eid) : &s->init;
+
+	if (!p)
+		return;
+	p->detached = true;
+	p->mid_line = mid_line;
 	for (struct client *c = s->clients; c; c = c->next) {
-		if (c->dead || !c->detachable || !c->wait_for)
+		if (c->dead || !c->detachable || !c->wait_for ||
+		    strcmp(c->wait_for, eid ? eid : ""))
 			continue;
 		free(c->wait_for);
 		c->wait_for = NULL;
-		reply_detached(s, c);
+		reply_detached(s, c, p);
 	}
 }
 
@@ -235,17 +242,25 @@ add_exec(struct shim *s, const char *eid, pid_t pid)
 static void
 op_exec(struct shim *s, struct client *c, json_t *req)
 {
-	const char *eid;
+	const char *eid, *keys = "";
 	json_t *process;
 	int tty = 0, fds[3] = {-1, -1, -1};
+	struct detachkeys dk;
 	struct err e;
 	pid_t pid;
 
-	if (json_unpack(req, "{s:s, s:o, s?b}", "id", &eid, "process", &process, "tty", &tty) < 0 ||
+	if (json_unpack(req, "{s:s, s:o, s?b, s?s}", "id", &eid, "process", &process, "tty", &tty,
+			"detach_keys", &keys) < 0 ||
 	    !json_is_object(process))
-		return control_error(s, c, "exec wants \"id\" and a \"process\" object");
+		return control_error(
+		    s, c, "exec wants \"id\", a \"process\" object, \"detach_keys\" a string");
 	if (path_check_id(eid, 64, &e) < 0)
 		return control_error(s, c, "exec id: %s", e.msg);
+	/* typed on the client's terminal, which only the relay of a TTY reads */
+	if (detachkeys_parse(&dk, keys, &e) < 0)
+		return control_error(s, c, "exec: %s", e.msg);
+	if (dk.len && !tty)
+		return control_error(s, c, "exec: \"detach_keys\" wants \"tty\"");
 	if (s->status == CTR_STOPPED)
 		return control_error(s, c, "container is stopped");
 	if (find_exec(s, eid))
@@ -255,7 +270,7 @@ op_exec(struct shim *s, struct client *c, json_t *req)
 	for (int i = 0; i < c->nfds; i++)
 		fds[i] = c->fds[i];
 	/* with a TTY the relay takes the client's stdin and stdout (exec-tty.c) */
-	int r = tty ? exec_tty_run(s, c, eid, process, &pid, &e)
+	int r = tty ? exec_tty_run(s, c, eid, process, &dk, &pid, &e)
 		    : runtime_exec(s, eid, process, fds, &pid, &e, NULL);
 	control_close_fds(c); /* the process (or the relay) holds its copies now */
 	if (r < 0)

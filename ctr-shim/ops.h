@@ -4,6 +4,7 @@
 #define CTR_SHIM_OPS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct shim;
@@ -14,8 +15,12 @@ struct proc;
 void ops_handle(struct shim *s, struct client *c, const char *line, size_t len);
 /* Answer the waiters of p and tell subscribers; p->exit is set. */
 void ops_exited(struct shim *s, struct proc *p);
-/* The caller's terminal detached (tty.c): answer the waits that asked for it ("detach"). */
-void ops_detached(struct shim *s);
+/*
+ * The detach keys were typed on the terminal of init's caller (eid NULL,
+ * tty.c) or of exec EID's (exec-tty.c): answer the waits for it that asked
+ * ("detach"), and those to come. mid_line: the last byte relayed was no '\n'.
+ */
+void ops_detached(struct shim *s, const char *eid, bool mid_line);
 /* Send ev (taken) to every events subscriber. */
 void ops_event(struct shim *s, json_t *ev);
 

@@ -57,6 +57,9 @@ struct proc {
 	pid_t pid;
 	int pidfd;    /* -1 once reaped or where pidfd_open is missing */
 	json_t *exit; /* the exit record once reaped */
+	/* the detach keys were typed on its caller's terminal: that wait is answered "detached" */
+	bool detached;
+	bool mid_line; /* then: the last byte relayed to that terminal was no '\n' */
 };
 
 enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_STOPPED };
@@ -84,7 +87,6 @@ struct shim {
 	struct watch rterr;	    /* --stdio inherit: the runtime's stderr (rtstderr.c) */
 	struct watch caller;	    /* a pidfd of --caller-pid while the relay lasts (tty.c) */
 	struct detachkeys keys;	    /* --detach-keys, and how much of them was typed */
-	bool detached;		    /* they were: the caller's wait is answered "detached" */
 	bool mid_line;		    /* the last byte relayed to the caller's terminal was no '\n' */
 	struct exec_tty *exec_ttys; /* exec processes with a terminal (exec-tty.c) */
 	struct watch notify;	    /* --notify-relay: STATEDIR/notify/notify.sock (notify.c) */

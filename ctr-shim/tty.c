@@ -244,7 +244,7 @@ detach(struct shim *s)
 	unwatch_caller(s);
 	if (output_take_tty(s, &e) < 0)
 		log_warn("%s", e.msg);
-	ops_detached(s);
+	ops_detached(s, NULL, s->mid_line);
 	log_info("detached: the caller's terminal is no longer relayed; output is kept");
 }
 

@@ -217,9 +217,44 @@ detach() {
 	assert_output_contains "hex2: 10 78"
 	assert_output_contains "hex3: 10"
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
-	run --separate-stderr ctr-run attach --detach-keys ctrl-pq "$id"
-	assert_status 100
-	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ $stderr == *"bad key 'ctrl-pq'"* ]]
+	assert_bad_keys 100 ctrl-pq ctr-run attach --detach-keys ctrl-pq "$id"
 	ctr-run delete -f "$id"
+}
+
+@test "attach: create -t -i, start -a -i on our terminal: ^P ^Q detaches, it runs on, attach takes it up again" {
+	local id
+	id=$(cid startkeys)
+	# shellcheck disable=SC2016 # expanded by the container's shell
+	ctr-run create -t -i --name "$id" "$IMG" -- \
+		sh -c 'while :; do printf "ready> "; read -r l || exit 3; echo "got:$l"; done' >/dev/null
+	# the prompt's line is ended, the terminal cooked, the shell's next line its own
+	detach_in_shell 'ready> ' ctr-run start -a -i "$id"
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	# attach: our line reaches it, ^P ^Q detaches again; logs keep what came since
+	reattach "$id"
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
+@test "attach: start -a --detach-keys other keys, none, or bad ones; -i implies -a" {
+	local id id2 hex='printf "ready> "; read -r l; printf "hex:%s\n" "$(printf %s "$l" | od -An -tx1)"'
+	id=$(cid startkeys2)
+	ctr-run create -t -i --name "$id" "$IMG" -- sh -c "$hex; exec sleep 1000" >/dev/null
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" --timeout 15 \
+		--send $'\x10x' --after 'ready> ' --type $'\x01x' --after 'hex:' -- \
+		ctr-run start -i --detach-keys ctrl-a,x "$id"
+	assert_status 0
+	assert_output_contains "hex: 10 78"
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	# none: ^P ^Q is input (the terminal may take ^Q for flow control), then its status
+	id2=$(cid startkeys3)
+	ctr-run create -t -i --name "$id2" "$IMG" -- sh -c "$hex; exit 5" >/dev/null
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/../lib/ptyrun.py" --timeout 15 \
+		--send $'\x10\x11' --after 'ready> ' -- ctr-run start -a -i --detach-keys '' "$id2"
+	assert_status 5
+	assert_output_contains "hex: 10"
+	assert_bad_keys 100 ctrl-qq ctr-run start -a -i --detach-keys ctrl-p,ctrl-qq "$id2"
+	ctr-run delete -f "$id" "$id2"
+	assert_clean "$id"
+	assert_clean "$id2"
 }

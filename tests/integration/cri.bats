@@ -1173,6 +1173,12 @@ exec_url() {
 	url=$(exec_url '"cmd":["sh","-c","stty size; sleep 3; stty size"],"tty":true,"stdout":true')
 	run stream "$url" --stdout --tty --size 100x30 --resize-on '30 100' 120x40
 	[ "$(jq -r .stdout <<<"$output" | tr -d '\r')" = $'30 100\n40 120' ]
+	# ^P ^Q on a terminal are the process's keys, not ctr-run exec's detach keys
+	# (the container's terminal may take ^Q for flow control)
+	url=$(exec_url '"cmd":["sh","-c","read -r l; printf %s \"$l\" | od -An -tx1"],"tty":true,"stdin":true,"stdout":true')
+	run stream "$url" --stdout --tty --stdin '\x10x\x10\x11\n'
+	[[ "$(jq -r .stdout <<<"$output")" == *" 10 78 10"* ]] || { echo "$output"; false; }
+	[ "$(jq -r .status.status <<<"$output")" = Success ]
 	# attach: the running container's output, until we hang up
 	run --separate-stderr cri_call RuntimeService/Attach "{\"container_id\":\"$c\",\"stdout\":true,\"stderr\":true}"
 	url=$(jq -r .url <<<"$output")

@@ -158,3 +158,67 @@ assert_clean_after_delete() {
 	[[ "$output" =~ [[:space:]]icanon[[:space:]] ]] || { echo "still raw: $output"; false; }
 	assert_clean_after_delete
 }
+
+PTYRUN=$REPO_ROOT/tests/lib/ptyrun.py
+
+# wait_in_container FILE: up to 5 s for FILE, not empty, in the container.
+wait_in_container() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ctr-run exec "$ID" -- test -s "$1" && return 0
+		sleep 0.05
+	done
+	echo "no $1 in $ID" >&2
+	return 1
+}
+
+@test "exec -t -i: ^P ^Q detaches: exit 0, the terminal the shell's, the process runs on with its terminal" {
+	# a prompt; once /tmp/go is there, output to its terminal, then a file
+	# that says the write neither failed (a closed master: EIO) nor killed it (SIGHUP)
+	local proc='echo $$ >/tmp/pid; printf "ready> "; while [ ! -e /tmp/go ]; do sleep 0.05; done
+		echo late-output && tty >/tmp/after'
+	# the prompt's line is ended, the terminal cooked, the shell's next line its own
+	detach_in_shell 'ready> ' ctr-run exec -t -i "$ID" -- sh -c "$proc"
+	# it runs on, its terminal held by the shim: its output is written (and discarded)
+	ctr-run exec "$ID" -- sh -c 'kill -0 "$(cat /tmp/pid)"'
+	ctr-run exec "$ID" -- touch /tmp/go
+	wait_in_container /tmp/after
+	run ctr-run exec "$ID" -- cat /tmp/after
+	[[ "$output" = /dev/pts/* ]]
+	assert_clean_after_delete
+}
+
+@test "exec -t -i: ^P then another key is input, both bytes; --detach-keys other keys, none, or bad ones" {
+	local hex='printf "ready> "; read -r l; printf "hex:%s\n" "$(printf %s "$l" | od -An -tx1)"'
+	# ^P x reaches the process as both bytes; the ^P ^Q after them detaches
+	run "$PTYRUN" --timeout 15 --send $'\x10x' --after 'ready> ' --type $'\x10\x11' --after 'hex:' -- \
+		ctr-run exec -t -i "$ID" -- sh -c "$hex; exec sleep 1000"
+	assert_status 0
+	assert_output_contains "hex: 10 78"
+	run "$PTYRUN" --timeout 15 --type $'\x01x' --after 'ready> ' -- \
+		ctr-run exec -t -i --detach-keys ctrl-a,x "$ID" -- sh -c "$hex; exit 5"
+	assert_status 0
+	# none: ^P ^Q is input (the terminal may take ^Q for flow control)
+	run "$PTYRUN" --timeout 15 --send $'\x10\x11' --after 'ready> ' -- \
+		ctr-run exec -t -i --detach-keys '' "$ID" -- sh -c "$hex; exit 5"
+	assert_status 5
+	assert_output_contains "hex: 10"
+	assert_bad_keys 125 ctrl-1 ctr-run exec -t -i --detach-keys ctrl-1 "$ID" -- true
+	# the sleep detached above still runs
+	run ctr-run exec "$ID" -- ps -o args
+	assert_output_contains "sleep 1000"
+	assert_clean_after_delete
+}
+
+# The shim protocol: detach keys come with a TTY and in docker's format, or
+# the request is refused and nothing runs.
+@test "exec -t: the shim refuses bad \"detach_keys\", and keys without a TTY" {
+	local proc='{"args":["touch","/tmp/ran"],"cwd":"/","env":["PATH=/bin"],"terminal":true}'
+	run $CTL call "$SD" "{\"op\":\"exec\",\"id\":\"k1\",\"tty\":true,\"detach_keys\":\"ctrl-p,ctrl-1\",\"process\":$proc}"
+	[[ "$(json_get "$output" .error)" == "exec: --detach-keys 'ctrl-p,ctrl-1': bad key 'ctrl-1';"* ]]
+	run $CTL call "$SD" "{\"op\":\"exec\",\"id\":\"k2\",\"tty\":false,\"detach_keys\":\"ctrl-p,ctrl-q\",\"process\":$proc}"
+	[ "$(json_get "$output" .error)" = 'exec: "detach_keys" wants "tty"' ]
+	run ctr-run exec "$ID" -- test -e /tmp/ran
+	assert_status 1
+	assert_clean_after_delete
+}

@@ -132,34 +132,14 @@ gone_by_shim() {
 PROMPT_LOOP='while :; do printf "ready> "; read -r l || exit 3; echo "got:$l"; done'
 
 @test "stdio: run -t -i, then ^P ^Q: exit 0, the terminal is the shell's, the container runs on for attach and logs" {
-	local id out=$BATS_TEST_TMPDIR/pty.out
+	local id
 	id=$(cid fgdetach)
-	# the line the shell types after the detach is the shell's, not the container's
-	# shellcheck disable=SC2016 # expanded by the inner shells
-	"$PTYRUN" --type $'\x10\x11' --after 'ready> ' --send after-detach --after 'rc=' -- bash -c '
-		ctr-run run -t -i --name '"$id"' '"$IMG"' -- sh -c '"'$PROMPT_LOOP'"'
-		echo "rc=$?"
-		stty -a | grep -o -- "-\?icanon"
-		read -r line
-		echo "shell-got:$line"' >"$out"
-	grep -qx 'rc=0' "$out"
-	# the prompt's line was ended, and the terminal is out of raw mode
-	grep -qx 'ready> ' "$out"
-	grep -qx 'icanon' "$out"
-	grep -qx 'shell-got:after-detach' "$out"
+	# the prompt's line is ended, the terminal cooked, the shell's next line its own
+	detach_in_shell 'ready> ' ctr-run run -t -i --name "$id" "$IMG" -- sh -c "$PROMPT_LOOP"
 	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
 	[ "$(jq -r .stdio "$CTR_STATE/default/$id/shim.json")" = pipe ]
-	# attach: our line reaches it, its output comes back, ^P ^Q detaches again
-	run "$PTYRUN" --send hello --after '' --type $'\x10\x11' --after 'got:hello' -- \
-		ctr-run attach "$id"
-	assert_status 0
-	assert_output_contains "got:hello"
-	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
-	# what it wrote since the detach is kept, and the shell's line never reached it
-	run ctr-run logs "$id"
-	assert_status 0
-	assert_output_contains "got:hello"
-	[[ $output != *after-detach* ]]
+	# attach: our line reaches it, ^P ^Q detaches again; logs keep what came since
+	reattach "$id"
 	ctr-run delete -f "$id"
 	assert_clean "$id"
 }
@@ -183,14 +163,8 @@ PROMPT_LOOP='while :; do printf "ready> "; read -r l || exit 3; echo "got:$l"; d
 		ctr-run run -t -i --rm --detach-keys '' "$IMG" -- sh -c "printf 'ready> '; read -r l; $hex"
 	assert_status 0
 	assert_output_contains "hex: 10"
-	run --separate-stderr ctr-run run -t -i --detach-keys ctrl-1 "$IMG" -- true
-	assert_status 125
-	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ $stderr == *"bad key 'ctrl-1'"* ]]
-	run --separate-stderr ctr-run attach --detach-keys 'ctrl-p,' "$id"
-	assert_status 100
-	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ $stderr == *"bad key ''"* ]]
+	assert_bad_keys 125 ctrl-1 ctr-run run -t -i --detach-keys ctrl-1 "$IMG" -- true
+	assert_bad_keys 100 '' ctr-run attach --detach-keys 'ctrl-p,' "$id"
 	ctr-run delete -f "$id" "$id2"
 }
 

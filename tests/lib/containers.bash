@@ -156,3 +156,62 @@ cgroup_tree_remove() {
 cgroup_tree_left() {
 	ls -d /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1" 2>/dev/null || true
 }
+
+# detach_in_shell MARKER CMD...: in a shell on a new terminal (ptyrun.py),
+# CMD, which relays the terminal to a container's or exec's; ^P ^Q typed
+# once MARKER (its prompt) is shown, then a line for the shell. Fails unless
+# CMD exited 0, the prompt's line was ended (MARKER is a line of its own),
+# the terminal is cooked again and the line went to the shell, not to CMD.
+detach_in_shell() {
+	local marker=$1 out=$BATS_TEST_TMPDIR/detach.out
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	/usr/bin/python3 "$REPO_ROOT/tests/lib/ptyrun.py" --type $'\x10\x11' --after "$marker" \
+		--send after-detach --after 'rc=' -- bash -c '
+		"$@"
+		echo "rc=$?"
+		stty -a | grep -o -- "-\?icanon"
+		read -r line
+		echo "shell-got:$line"' _ "$@" >"$out"
+	grep -qx 'rc=0' "$out" &&
+		grep -qxF "$marker" "$out" &&
+		grep -qx 'icanon' "$out" &&
+		grep -qx 'shell-got:after-detach' "$out" ||
+		{
+			printf 'the terminal showed:\n%s\n' "$(cat "$out")" >&2
+			return 1
+		}
+}
+
+# assert_bad_keys STATUS KEY CMD...: CMD, given a bad --detach-keys, exits
+# STATUS with one line on stderr, which names the bad KEY.
+assert_bad_keys() {
+	local want=$1 key=$2
+	shift 2
+	run --separate-stderr "$@"
+	assert_status "$want"
+	[ "${#stderr_lines[@]}" -eq 1 ] && [[ $stderr == *"bad key '$key'"* ]] ||
+		{
+			echo "stderr: $stderr" >&2
+			return 1
+		}
+}
+
+# reattach ID: after detach_in_shell, ctr-run attach takes the container's
+# terminal up again on a new one: a line typed reaches its prompt loop
+# ("got:LINE" back) and ^P ^Q detaches again (exit 0, still running); logs
+# has that line and not the shell's.
+reattach() {
+	run /usr/bin/python3 "$REPO_ROOT/tests/lib/ptyrun.py" --timeout 15 --send hello --after '' \
+		--type $'\x10\x11' --after 'got:hello' -- ctr-run attach "$1"
+	assert_status 0
+	assert_output_contains "got:hello"
+	[ "$(ctr-run state "$1" | jq -r .status)" = running ]
+	run ctr-run logs "$1"
+	assert_status 0
+	assert_output_contains "got:hello"
+	[[ $output != *after-detach* ]] || {
+		echo "the shell's line reached $1" >&2
+		return 1
+	}
+}
