@@ -261,6 +261,20 @@ container_exit(const struct container *c)
 	return jsonio_load_at(c->statefd, "exit.json", 4096, &e);
 }
 
+json_t *
+container_proc_exit(const struct container *c, const char *exec)
+{
+	_cleanup_free_ char *name = NULL;
+	struct err e;
+
+	if (!exec)
+		return container_exit(c);
+	if (c->statefd < 0 || strchr(exec, '/'))
+		return NULL;
+	name = xasprintf("exec-%s.json", exec);
+	return jsonio_load_at(c->statefd, name, 4096, &e);
+}
+
 enum container_status
 container_status(const struct container *c, json_t **exit)
 {

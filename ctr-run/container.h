@@ -90,6 +90,9 @@ int container_cgroup_remove(const struct container *c, struct err *e);
 const char *container_stdio(const struct container *c);
 /* exit.json (new reference) or NULL when absent. */
 json_t *container_exit(const struct container *c);
+/* The exit record of exec process EID (exec-EID.json, which the shim writes before it answers
+ * anyone), or container_exit for a NULL exec. */
+json_t *container_proc_exit(const struct container *c, const char *exec);
 /* The status from files only: exit.json, shim.json, the start and pause markers. */
 enum container_status container_status(const struct container *c, json_t **exit);
 const char *container_status_name(enum container_status s);

@@ -113,7 +113,7 @@ answer(const struct container *c, struct shim_conn *k, const char *exec, struct 
 		err_code(e, "runtime", "wait: %s", msg ? msg : "refused");
 		return NULL;
 	}
-	if (!exec && (x = container_exit(c)))
+	if ((x = container_proc_exit(c, exec)))
 		return x;
 	err_code(e, "system", "the shim of '%s' went away without an exit status", c->id);
 	return NULL;
@@ -185,12 +185,11 @@ fg_wait_early(const struct container *c, const char *exec, bool tty, struct fg_e
 		return err_set(e, errno, "signalfd"), NULL;
 	if (shim_connect(c, &k, e) < 0) {
 		/* no shim to ask: it may have written the exit record before it left */
-		return exec ? NULL : container_exit(c);
+		return container_proc_exit(c, exec);
 	}
 	if (shim_send(&k, req, NULL, 0, e) < 0) {
 		/* it left between our connect and our question: after writing the record */
-		if (!exec)
-			x = container_exit(c);
+		x = container_proc_exit(c, exec);
 		goto out;
 	}
 	if (tty)

@@ -195,6 +195,22 @@ derive_image() {
 	assert_clean "$id"
 }
 
+@test "run: an exec that ends the container: its status, even when the shim leaves before the exec's wait reaches it" {
+	local id i st
+	# the shim leaves once the init is gone and its clients are answered; an
+	# exec's wait that comes later reads exec-EID.json (failed 1 of 30 by hand on
+	# the old build: "the shim went away without an exit status", 125)
+	for i in $(seq 25); do
+		id=$(cid "exk$i")
+		ctr-run run -d --name "$id" "$IMG" -- sh -c 'trap "exit 0" TERM; while :; do sleep 0.05; done' >/dev/null
+		st=0
+		ctr-run exec "$id" -- sh -c 'kill 1; exit 7' || st=$?
+		[ "$st" = 7 ]
+		ctr-run delete -f "$id"
+		assert_clean "$id"
+	done
+}
+
 @test "run: ps is a table of the container's processes and --json their fields; a command line cannot drive the terminal; stats in binary units" {
 	local id init
 	id=$(cid ps)
