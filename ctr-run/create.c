@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "fg.h"
 #include "imagein.h"
@@ -242,6 +243,27 @@ exit_cmd_make(const struct state *st, const struct create_args *a, struct exit_c
 	return 0;
 }
 
+/*
+ * The group the spec names must hold no processes: cgroup names say a
+ * namespace and an id, not which store (ctr-state(5)), so a container of the
+ * same name in the same namespace of another store would share it,
+ * and the runtime's kill --all or delete of either would reach both.
+ */
+static int
+cgroup_free(const struct container *c, struct err *e)
+{
+	struct err none;
+	_cleanup_free_ char *rel = container_cgroup_rel(c, &none);
+
+	if (rel && cgroup_busy(cgroup_root(), rel))
+		return err_code(
+		    e, "conflict",
+		    "cgroup '%s' holds processes of another container (of this name and "
+		    "namespace in another state directory?): use another name or namespace",
+		    rel);
+	return 0;
+}
+
 static int
 spawn_shim(const struct state *st, const struct create_args *a, struct container *c,
 	   const char *runtime, const int stdio[3], struct shim_handle *h, struct err *e)
@@ -411,7 +433,7 @@ create_once(const struct state *st, struct create_args *a, const int stdio[3], s
 		goto out_dirs;
 	if (prepare_rootfs(st, a, &in, key, c, &store, e) < 0)
 		goto out_dirs;
-	if (write_config(a, &in, c, e) < 0)
+	if (write_config(a, &in, c, e) < 0 || cgroup_free(c, e) < 0)
 		goto out_umount;
 	c->rec = make_record(st, a, &in, c, runtime, key);
 	if (container_save(c, e) < 0)

@@ -173,6 +173,24 @@ cgroup_remove(const char *root, const char *rel, struct err *e)
 	return r;
 }
 
+bool
+cgroup_busy(const char *root, const char *rel)
+{
+	struct cgroup cg = {0};
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	struct err e;
+	char c;
+
+	if (!rel_below(rel) || cgroup_at(&cg, root, rel, &e) < 0)
+		return false;
+	path = xasprintf("%s/cgroup.procs", cg.v2 ? cg.v2 : cg.mem);
+	cgroup_release(&cg);
+	/* one byte is enough: a pid */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd >= 0 && read(fd, &c, 1) == 1;
+}
+
 const char *
 cgroup_root(void)
 {

@@ -43,6 +43,12 @@ void cgroup_release(struct cgroup *cg);
  * a rel with a "." or ".." component is refused (code "invalid").
  */
 int cgroup_remove(const char *root, const char *rel, struct err *e);
+/*
+ * Does the group rel (a cgroupsPath without its leading '/') under root hold
+ * processes of its own (its memory folder's, or its v2 folder's,
+ * cgroup.procs not empty)? false when it is missing or cannot be read.
+ */
+bool cgroup_busy(const char *root, const char *rel);
 /* Where the hierarchies are mounted: $CTR_CGROUP_ROOT when set and not empty, else CGROUP_ROOT. */
 const char *cgroup_root(void);
 

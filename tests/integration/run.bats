@@ -211,6 +211,23 @@ derive_image() {
 	done
 }
 
+@test "run: a container of the same name and namespace in another store: refused, its cgroup would be shared, and the first keeps running" {
+	local id other=$BATS_TEST_TMPDIR/other
+	id=$(cid twin)
+	ctr-run run -d --name "$id" "$IMG" -- sleep 1000 >/dev/null
+	run --separate-stderr env CTR_ROOT="$other/root" CTR_STATE="$other/run" ctr-run run -d --name "$id" "$IMG" -- sleep 1000
+	assert_status 125
+	[[ $stderr == "ctr-run: fatal: cgroup 'ctr/default-$id' holds processes of another container"* ]]
+	[ "${#stderr_lines[@]}" = 1 ]
+	# nothing of it in the other store; ours untouched (on the old build the
+	# second store's delete -f killed it: runc kill --all of the shared group)
+	[ "$(CTR_ROOT=$other/root CTR_STATE=$other/run ctr-run ls --json)" = "[]" ]
+	CTR_ROOT=$other/root CTR_STATE=$other/run ctr-run delete -f "$id" 2>/dev/null || true
+	[ "$(ctr-run state "$id" | jq -r .status)" = running ]
+	ctr-run delete -f "$id"
+	assert_clean "$id"
+}
+
 @test "run: ps is a table of the container's processes and --json their fields; a command line cannot drive the terminal; stats in binary units" {
 	local id init
 	id=$(cid ps)

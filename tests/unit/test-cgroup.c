@@ -330,6 +330,37 @@ test_cgroup_remove_refuses(void)
 	ok(path_rm_rf(AT_FDCWD, dir, &e) == 0, "temporary directory removed");
 }
 
+/* A group with processes of its own, one without, one missing; v1 and v2. */
+static void
+test_cgroup_busy(void)
+{
+	char dir[] = "/tmp/test-cgroup-XXXXXX", dir2[] = "/tmp/test-cgroup-XXXXXX";
+	int dfd = tap_tmpdir(dir), dfd2 = tap_tmpdir(dir2);
+	static const char *const tree[] = {"memory/ctr/default-x", "memory/ctr/default-y",
+					   "pids/ctr/default-z", NULL};
+	static const char *const tree2[] = {"ctr/default-x", "ctr/default-y", NULL};
+	struct err e;
+
+	mkdirs(dfd, tree);
+	tap_write_file(dfd, "memory/ctr/default-x/cgroup.procs", "4242\n4243\n");
+	tap_write_file(dfd, "memory/ctr/default-y/cgroup.procs", "");
+	ok(cgroup_busy(dir, "ctr/default-x"), "v1: a group with pids is busy");
+	ok(!cgroup_busy(dir, "ctr/default-y"), "v1: an empty one is not");
+	ok(!cgroup_busy(dir, "ctr/default-z"), "v1: one without a memory folder is not");
+	ok(!cgroup_busy(dir, "ctr/default-w") && !cgroup_busy(dir, "ctr/../ctr/default-x"),
+	   "a missing group, a path not below the root: not");
+	mkdirs(dfd2, tree2);
+	tap_write_file(dfd2, "cgroup.controllers", "cpu memory pids\n");
+	tap_write_file(dfd2, "ctr/default-x/cgroup.procs", "7\n");
+	tap_write_file(dfd2, "ctr/default-y/cgroup.procs", "");
+	ok(cgroup_busy(dir2, "ctr/default-x") && !cgroup_busy(dir2, "ctr/default-y"),
+	   "v2: the same, in the one tree");
+	close(dfd);
+	close(dfd2);
+	ok(path_rm_rf(AT_FDCWD, dir, &e) == 0 && path_rm_rf(AT_FDCWD, dir2, &e) == 0,
+	   "temporary directories removed");
+}
+
 int
 main(void)
 {
@@ -344,5 +375,6 @@ main(void)
 	RUN(test_cgroup_remove_v1_hybrid);
 	RUN(test_cgroup_remove_v2);
 	RUN(test_cgroup_remove_refuses);
+	RUN(test_cgroup_busy);
 	return tap_done();
 }
