@@ -57,19 +57,28 @@ detachkeys_feed(struct detachkeys *k, const char *in, size_t n, char *out, size_
 			out[o++] = (char)c;
 			continue;
 		}
-		/* not the next key: what was held was input after all; c may begin the keys */
-		if (k->held && c != k->key[k->held]) {
-			memcpy(out + o, k->key, k->held);
-			o += k->held;
-			k->held = 0;
-		}
-		if (c != k->key[k->held]) {
-			out[o++] = (char)c;
-		} else if (++k->held == k->len) {
+		if (c == k->key[k->held]) {
+			if (++k->held < k->len)
+				continue;
 			k->held = 0;
 			*outlen = o;
 			return true;
 		}
+		/*
+		 * Not the next key: of what was held and c, the longest end that
+		 * begins the keys is held still ("a,a,b" typed "aaab"), the rest
+		 * was input after all.
+		 */
+		unsigned char b[DETACHKEYS_MAX + 1];
+		size_t t = k->held + 1, m;
+
+		memcpy(b, k->key, k->held);
+		b[k->held] = c;
+		for (m = k->held; m > 0 && memcmp(b + t - m, k->key, m); m--)
+			;
+		memcpy(out + o, b, t - m);
+		o += t - m;
+		k->held = m;
 	}
 	*outlen = o;
 	return false;

@@ -81,11 +81,27 @@ test_detachkeys_feed_holds_a_prefix_across_reads(void)
 		const char *keys, *reads, *want;
 	} rows[] = {
 	    /* ^P ^Q as P Q, so that the rows read */
-	    {"P,Q", "abc", "abc"},    {"P,Q", "abPQ", "ab!"},  {"P,Q", "abPQtail", "ab!"},
-	    {"P,Q", "ab|P|Q", "ab!"}, {"P,Q", "abP|Q", "ab!"}, {"P,Q", "abP|x", "abPx"},
-	    {"P,Q", "Px", "Px"},      {"P,Q", "PPQ", "P!"},    {"P,Q", "P|P|Q", "P!"},
-	    {"P,Q", "Q", "Q"},	      {"P,Q", "P", ""},	       {"P,Q", "PQ|PQ", "!!"},
-	    {"x", "abxcd", "ab!"},    {"", "PQ", "PQ"},
+	    {"P,Q", "abc", "abc"},
+	    {"P,Q", "abPQ", "ab!"},
+	    {"P,Q", "abPQtail", "ab!"},
+	    {"P,Q", "ab|P|Q", "ab!"},
+	    {"P,Q", "abP|Q", "ab!"},
+	    {"P,Q", "abP|x", "abPx"},
+	    {"P,Q", "Px", "Px"},
+	    {"P,Q", "PPQ", "P!"},
+	    {"P,Q", "P|P|Q", "P!"},
+	    {"P,Q", "Q", "Q"},
+	    {"P,Q", "P", ""},
+	    {"P,Q", "PQ|PQ", "!!"},
+	    {"x", "abxcd", "ab!"},
+	    {"", "PQ", "PQ"},
+	    /* keys that repeat their own start: the match goes on from the longest end */
+	    {"a,a,b", "aaab", "a!"},
+	    {"a,a,b", "a|a|a|b", "a!"},
+	    {"a,a,b", "aaxaab", "aax!"},
+	    {"a,b,a,c", "ababac", "ab!"},
+	    {"a,b,a,c", "abab|ac", "ab!"},
+	    {"a,b,a,c", "abax", "abax"},
 	};
 	char got[256];
 
