@@ -164,7 +164,7 @@ setup_ep(struct registry *r, const struct endpoint *ep, CURL *h, const char *url
 /*
  * libcurl throttles between reads, after the fact: one read takes what the
  * socket holds, up to its buffer, so a body smaller than the buffer came
- * in at the link's speed whatever the cap. Reads of a tenth of a second's
+ * in at the link's speed whatever the cap. Reads of a hundredth of a second's
  * worth at the cap (libcurl takes no less than 1 KiB) keep the pace within
  * that of the cap.
  */
