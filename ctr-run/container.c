@@ -146,7 +146,12 @@ container_remove_dirs(struct container *c, const struct state *st, struct err *e
 int
 container_lock(struct container *c, struct err *e)
 {
-	return lock_at(c->dirfd, "lock", 0, e);
+	int fd = lock_at(c->dirfd, "lock", 0, e);
+
+	/* "open lock 'lock'" alone does not say whose */
+	if (fd < 0)
+		err_prefix(e, "container '%s'", c->id);
+	return fd;
 }
 
 bool
