@@ -97,9 +97,6 @@ check_config(const Runtime__V1__ContainerConfig *cfg, struct cri_status *s)
 				"ContainerConfig: metadata.name: %s", e.msg);
 	if (!cfg->image || !cfg->image->image || !cfg->image->image[0])
 		return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT, "ContainerConfig: no image");
-	if (cfg->tty || cfg->stdin || cfg->stdin_once)
-		return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT,
-				"ContainerConfig: tty and stdin are not supported by ctr-cri yet");
 	if (cfg->log_path && cfg->log_path[0] && !clean_rel_path(cfg->log_path))
 		return cri_fail(s, GRPC_STATUS_INVALID_ARGUMENT,
 				"ContainerConfig: log_path '%.200s' must be relative to the pod's "
@@ -186,10 +183,16 @@ args_add(struct args *a, const char *s)
 /*
  * The container's output: held by its shim (what Attach, ctr-run attach,
  * reads), and in the kubelet's file in the CRI format when it names one.
+ * With tty, a terminal the shim holds (its output is stdout in the log);
+ * with stdin, its stdin is kept open for Attach (lent by the shim).
  */
 static void
-log_args(struct args *a, const char *log)
+stdio_args(struct args *a, const Runtime__V1__ContainerConfig *cfg, const char *log)
 {
+	if (cfg->tty)
+		args_add(a, "-t");
+	if (cfg->stdin)
+		args_add(a, "-i");
 	args_add(a, "--stdio");
 	args_add(a, "pipe");
 	if (!log || !log[0])
@@ -218,7 +221,7 @@ create_args(struct args *a, struct arena *ar, const char *id, const json_t *pod,
 	args_add(a, id);
 	args_add(a, "--pull");
 	args_add(a, "never");
-	log_args(a, log);
+	stdio_args(a, cfg, log);
 	args_add(a, "--net");
 	args_add(a, nspath ? nspath : "host");
 	if (host && host[0]) {
@@ -280,12 +283,14 @@ new_record(const char *id, const json_t *pod, const Runtime__V1__ContainerConfig
 							cfg->mounts[i]->container_path, "host_path",
 							cfg->mounts[i]->host_path, "readonly",
 							cfg->mounts[i]->readonly));
-	return json_pack("{s:s, s:s, s:{s:s, s:I}, s:s, s:s, s:o, s:o, s:o, s:s, s:I, s:I}", "id",
-			 id, "pod_sandbox_id", jsonio_str(pod, "id"), "metadata", "name",
+	/* stdin_once: Attach closes its stdin when the first session with stdin ends */
+	return json_pack("{s:s, s:s, s:{s:s, s:I}, s:s, s:s, s:o, s:o, s:o, s:s, s:I, s:I, s:b}",
+			 "id", id, "pod_sandbox_id", jsonio_str(pod, "id"), "metadata", "name",
 			 cfg->metadata->name, "attempt", (json_int_t)cfg->metadata->attempt,
 			 "image", cfg->image->image, "image_ref", image_id, "labels", labels,
 			 "annotations", annotations, "mounts", mounts, "log_path", log,
-			 "created_at", now_ns(), "started_at", (json_int_t)0);
+			 "created_at", now_ns(), "started_at", (json_int_t)0, "stdin_once",
+			 cfg->stdin && cfg->stdin_once);
 }
 
 /*

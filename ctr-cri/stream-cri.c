@@ -52,7 +52,7 @@ mint(struct stream_req *r, struct arena *arena, char **url, struct cri_status *s
  * streams asked for, and so do we.
  */
 static char *
-running(struct cri *c, const char *id, struct cri_status *s)
+running(struct cri *c, const char *id, bool *once, struct cri_status *s)
 {
 	_cleanup_close_ int dirfd = -1;
 	json_auto_t *rec = NULL;
@@ -68,6 +68,8 @@ running(struct cri *c, const char *id, struct cri_status *s)
 	}
 	if (containers_running(c, jsonio_str(rec, "id"), s) < 0)
 		return NULL;
+	if (once)
+		*once = json_is_true(json_object_get(rec, "stdin_once"));
 	return xstrdup(jsonio_str(rec, "id"));
 }
 
@@ -80,7 +82,7 @@ stream_exec(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp, 
 	struct stream_req sr = {STREAM_EXEC, NULL,     NULL,	  NULL,
 				q->tty,	     q->stdin, q->stdout, q->stderr};
 
-	if (!(sr.container = running(c, q->container_id, s)))
+	if (!(sr.container = running(c, q->container_id, NULL, s)))
 		return -1;
 	if (check(q->container_id, q->tty, q->stdin, q->stdout, q->stderr, s) < 0 ||
 	    ((!q->n_cmd || !q->cmd[0][0]) &&
@@ -103,7 +105,7 @@ stream_attach(struct cri *c, const ProtobufCMessage *req, ProtobufCMessage *resp
 	struct stream_req sr = {STREAM_ATTACH, NULL,	 NULL,	    NULL,
 				q->tty,	       q->stdin, q->stdout, q->stderr};
 
-	if (!(sr.container = running(c, q->container_id, s)))
+	if (!(sr.container = running(c, q->container_id, &sr.once, s)))
 		return -1;
 	if (check(q->container_id, q->tty, q->stdin, q->stdout, q->stderr, s) < 0) {
 		stream_req_release(&sr);

@@ -295,6 +295,9 @@ command(struct cri *c, const char *exe, const struct stream_req *r)
 		argv[n++] = "attach";
 		if (!r->in)
 			argv[n++] = "--no-stdin";
+		else if (r->once)
+			argv[n++] = "--stdin-once";
+		argv[n++] = "--detach-keys=";
 		argv[n++] = r->container;
 	}
 	return argv;

@@ -24,6 +24,7 @@ struct stream_req {
 	char **cmd;	 /* exec: NULL-ended */
 	char *netns;	 /* port-forward: the pod's pinned netns; NULL: the host's */
 	bool tty, in, out, err;
+	bool once; /* attach: the container's stdin_once (its stdin closed when our input ends) */
 };
 
 /*

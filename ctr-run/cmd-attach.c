@@ -15,10 +15,11 @@
 #include "shimclient.h"
 
 #define O_NOSTDIN 0x100
+#define O_STDIN_ONCE 0x101
 #define ANSWER_MAX 4096
 
 struct attach_args {
-	bool no_stdin;
+	bool no_stdin, stdin_once;
 	const char *keys; /* --detach-keys, or NULL: the default */
 };
 
@@ -29,6 +30,8 @@ attach_opt(int c, const char *arg, void *ctx)
 
 	if (c == O_NOSTDIN)
 		a->no_stdin = true;
+	else if (c == O_STDIN_ONCE)
+		a->stdin_once = true;
 	else if (c == CMD_OPT_DETACH_KEYS)
 		a->keys = arg;
 }
@@ -95,7 +98,8 @@ detach_signals(void)
 }
 
 int
-attach_container(struct container *c, bool want_stdin, bool start, const struct detachkeys *keys)
+attach_container(struct container *c, bool want_stdin, bool start, const struct detachkeys *keys,
+		 bool stdin_once)
 {
 	json_auto_t *req = json_pack("{s:s, s:b}", "op", "attach", "stdin", want_stdin);
 	json_auto_t *go = json_pack("{s:s}", "op", "start");
@@ -144,6 +148,7 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 	if (r.in_to >= 0)
 		fcntl(r.in_to, F_SETFL, fcntl(r.in_to, F_GETFL) | O_NONBLOCK);
 	r.resize = tty && isatty(STDIN_FILENO);
+	r.close_stdin = stdin_once;
 	r.sock = k.fd;
 	if (relay_run(&r, &end, &e) < 0)
 		die_err(&e);
@@ -153,6 +158,8 @@ attach_container(struct container *c, bool want_stdin, bool start, const struct 
 
 static const struct opt attach_opts[] = {
     {"no-stdin", O_NOSTDIN, NULL, "do not pass our stdin to the container", NULL},
+    {"stdin-once", O_STDIN_ONCE, NULL, "close the container's stdin when ours ends or we detach",
+     NULL},
     OPT_INCLUDE(cmd_opt_detach_keys),
     OPT_END,
 };
@@ -170,5 +177,7 @@ cmd_attach(int argc, char **argv, struct state *st)
 	opt_parse(&cmd_attach_spec, argc, argv, st, attach_opt, &a);
 	cmd_detach_keys(&cmd_attach_spec, a.keys, &keys);
 	cmd_open(st, cmd_one_id(&cmd_attach_spec, argc, argv), &c, 100);
-	return attach_container(&c, !a.no_stdin, false, &keys);
+	if (a.no_stdin && a.stdin_once)
+		opt_die(&cmd_attach_spec, "--stdin-once and --no-stdin exclude each other");
+	return attach_container(&c, !a.no_stdin, false, &keys, a.stdin_once);
 }

@@ -95,7 +95,7 @@ cmd_start(int argc, char **argv, struct state *st)
 		    container_status_name(container_status(&c, NULL)));
 	/* its output held by the shim: attached before it starts, as docker start -a */
 	if (a.attach && !strcmp(container_stdio(&c), "pipe"))
-		return attach_container(&c, a.interactive, true, &keys);
+		return attach_container(&c, a.interactive, true, &keys, false);
 	if (a.attach)
 		fg_block_signals();
 	if (!(r = shim_call(&c, req, &e)))

@@ -32,10 +32,11 @@ struct detachkeys;
  * Attach to c (its stdio held by the shim) and relay until its output ends
  * (then its exit status) or we detach (0); with start, start it once
  * attached (start -a). keys, on a terminal of ours, detach (NULL: none).
+ * With stdin_once, the end of our stdin or a detach closes the container's.
  * Dies on failure.
  */
 int attach_container(struct container *c, bool want_stdin, bool start,
-		     const struct detachkeys *keys);
+		     const struct detachkeys *keys, bool stdin_once);
 
 /* The verbs' option tables, synopses and summaries (opt.h), for main.c's verb table. */
 extern const struct opt_cmd cmd_create_spec, cmd_run_spec, cmd_start_spec, cmd_exec_spec,

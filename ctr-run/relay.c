@@ -14,6 +14,7 @@
 #include "fg.h"
 #include "frame.h"
 #include "ring.h"
+#include "shimclient.h"
 
 #define INPUT_READ 4096
 
@@ -101,6 +102,27 @@ resize(const struct relay *r)
 		fg_resize(r->c, NULL);
 }
 
+/*
+ * The end of our input (or a detach) with close_stdin: our copy of the
+ * container's stdin goes, and the shim closes its own (a pipe: the
+ * container sees end of file once no other client holds it; a terminal:
+ * its end-of-file character). A container gone meanwhile is no error.
+ */
+static void
+stdin_close(const struct relay *r, bool *closed)
+{
+	json_auto_t *req = json_pack("{s:s}", "op", "close-stdin");
+	json_t *ans;
+	struct err e;
+
+	if (!r->close_stdin || *closed || r->in_to < 0)
+		return;
+	*closed = true;
+	close(r->in_to);
+	if ((ans = shim_call(r->c, req, &e)) != NULL)
+		json_decref(ans);
+}
+
 /* True when the signal detaches us; SIGWINCH resizes the container's terminal. */
 static bool
 on_signal(const struct relay *r)
@@ -141,7 +163,7 @@ relay_run(const struct relay *r, enum relay_end *end, struct err *e)
 	struct frame_reader fr = {0};
 	struct input in = {.eof = r->in_to < 0};
 	struct sink out = {0};
-	bool detached = false, by_signal = false;
+	bool detached = false, by_signal = false, closed = false;
 	int rc = 1;
 
 	*end = RELAY_EOF;
@@ -168,10 +190,15 @@ relay_run(const struct relay *r, enum relay_end *end, struct err *e)
 		/* what came before the keys is the container's */
 		if ((rc > 0 || (detached && !by_signal)) && in.len)
 			write_input(r, &in);
+		/* in.len is 0 once in.eof is: r->in_to is not used again */
+		if (rc > 0 && in.eof && !in.len)
+			stdin_close(r, &closed);
 		if (rc > 0 && p[0].revents)
 			rc = read_frames(r, &fr, &out, e);
 	}
 	frame_reader_release(&fr);
+	if (detached || out.gone)
+		stdin_close(r, &closed);
 	if (detached)
 		relay_end_line(out.mid_line || by_signal);
 	if (detached || out.gone)

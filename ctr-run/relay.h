@@ -20,6 +20,8 @@ struct relay {
 	    *keys;		   /* typed on our stdin, they detach (a raw terminal); or NULL */
 	const struct container *c; /* for resize requests, with resize */
 	bool resize;
+	/* at the end of our stdin, or when we detach, the shim closes the container's (close-stdin) */
+	bool close_stdin;
 };
 
 enum relay_end {

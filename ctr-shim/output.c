@@ -504,7 +504,9 @@ output_attach_op(struct shim *s, struct client *c, json_t *req)
 		return;
 	if (c->outlen)
 		return control_error(s, c, "attach wants a connection with no answer pending");
-	fd = !in ? -1 : s->o.tty ? (s->o.stdin_open ? s->pty.fd : -1) : s->out.stdin_fd;
+	fd = !in	? -1
+	     : s->o.tty ? (s->o.stdin_open && !s->tty_stdin_closed ? s->pty.fd : -1)
+			: s->out.stdin_fd;
 	c->follow = true;
 	if (fd < 0)
 		control_send(s, c, json_pack("{s:b}", "ok", 1));

@@ -195,22 +195,29 @@ tty_drain(struct shim *s)
 		fdio_write_full(1, buf, (size_t)n);
 }
 
+/* The terminal's end-of-file character: the container's line discipline ends its read. */
+static void
+write_veof(struct shim *s)
+{
+	char eof = 4; /* VEOF by default */
+	struct termios t;
+
+	if (tcgetattr(s->pty.fd, &t) == 0)
+		eof = (char)t.c_cc[VEOF];
+	if (write(s->pty.fd, &eof, 1) < 0)
+		log_info("tty stdin EOF: %s", strerror(errno));
+}
+
 static void
 stdin_eof(struct shim *s)
 {
-	char eof = 4; /* VEOF by default; the container's line discipline ends its read */
-	struct termios t;
-
 	if (s->stdin_done)
 		return;
 	if (s->in.fd >= 0)
 		loop_del(s, &s->in);
 	s->in.fd = -1;
 	s->stdin_done = true;
-	if (tcgetattr(s->pty.fd, &t) == 0)
-		eof = (char)t.c_cc[VEOF];
-	if (write(s->pty.fd, &eof, 1) < 0)
-		log_info("tty stdin EOF: %s", strerror(errno));
+	write_veof(s);
 }
 
 static void
@@ -295,6 +302,18 @@ tty_close_stdin(struct shim *s, struct err *e)
 	if (s->pty.fd < 0)
 		return err_code(e, "invalid",
 				"the container's stdin is the caller's, not held by the shim");
+	/*
+	 * Held for attached clients (which write to the master themselves):
+	 * the end of file once, and no client gets the master for input again.
+	 */
+	if (s->o.stdio == STDIO_PIPE) {
+		if (!s->o.stdin_open || s->tty_stdin_closed)
+			return err_code(e, "invalid",
+					"the container's stdin is not open (-i) or closed");
+		s->tty_stdin_closed = true;
+		write_veof(s);
+		return 0;
+	}
 	stdin_eof(s);
 	return 0;
 }

@@ -75,6 +75,37 @@ detach() {
 	ctr-run delete -f "$id"
 }
 
+@test "attach: --stdin-once: the end of our stdin, or a detach, is the container's; not with --no-stdin" {
+	local id tid
+	id=$(cid once)
+	ctr-run run -d -i --name "$id" "$IMG" -- sh -c 'cat; echo eof-seen; exec sleep 100' >/dev/null
+	run -100 ctr-run attach --no-stdin --stdin-once "$id"
+	assert_output_contains "exclude each other"
+	# our stdin ends: the container's does, and cat exits while we still relay its output
+	run timeout 20 bash -c "printf 'in-once\n' | ctr-run attach --stdin-once $id & sleep 3; kill \$!; wait"
+	assert_output_contains "in-once"
+	assert_output_contains "eof-seen"
+	run ctr-run state "$id"
+	[ "$(jq -r .status <<<"$output")" = running ]
+	ctr-run delete -f "$id"
+	# on a terminal: detached (SIGTERM) with our input still open, the shim writes ^D
+	tid=$(cid oncetty)
+	ctr-run run -d -t -i --name "$tid" "$IMG" -- sh -c 'cat; echo eof-seen; exec sleep 100' >/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	ctr-run attach --stdin-once "$tid" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	APID=$!
+	track_pid "$APID"
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	echo "typed" >&5
+	wait_for_file_text "$BATS_TEST_TMPDIR/out" typed
+	detach
+	exec 5>&-
+	wait_logs "$tid" eof-seen
+	run ctr-run state "$tid"
+	[ "$(jq -r .status <<<"$output")" = running ]
+	ctr-run delete -f "$tid"
+}
+
 @test "attach: the container's output and exit status when it ends" {
 	local id
 	id=$(cid ends)

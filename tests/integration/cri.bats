@@ -525,7 +525,7 @@ cri_with_busybox() {
 	[[ "$stderr" == "NOT_FOUND: no pod sandbox '0000'"* ]]
 	run --separate-stderr cri_call RuntimeService/CreateContainer "$(cc "$pod")"
 	[[ "$stderr" == "NOT_FOUND: image 'busybox' is not in the store"* ]]
-	for bad in '"log_path":"../../etc/passwd"' '"log_path":"/abs.log"' '"tty":true' \
+	for bad in '"log_path":"../../etc/passwd"' '"log_path":"/abs.log"' \
 		'"mounts":[{"host_path":"rel","container_path":"/x"}]' \
 		'"mounts":[{"host_path":"/a,b","container_path":"/x"}]' \
 		'"working_dir":"rel"' '"envs":[{"key":"A=B","value":""}]'; do
@@ -1092,12 +1092,40 @@ stream_container() {
 	registry_start
 	fixture_push busybox test/busybox:1
 	cri_start "${@:2}"
-	local img=$REGISTRY/test/busybox:1 pod
+	local img=$REGISTRY/test/busybox:1
 	cri_call ImageService/PullImage "{\"image\":{\"image\":\"$img\"}}" >/dev/null
 	pod=$(cri_call RuntimeService/RunPodSandbox "$(pod_config s "$HOST_NET")" | jq -r .pod_sandbox_id)
 	c=$(cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"c\"},\"image\":{\"image\":\"$img\"},\"command\":$(jq -c . <<<"$1")}}" | jq -r .container_id)
 	cri_call RuntimeService/StartContainer "{\"container_id\":\"$c\"}" >/dev/null
 	cri_wait_state "$c" CONTAINER_RUNNING
+}
+
+# tty_container NAME CMD FIELDS: a container of $pod (stream_container's)
+# running CMD (a JSON array) with FIELDS ("tty":true,...) and its log in
+# NAME/0.log, started; its id on stdout.
+tty_container() {
+	local id
+	id=$(cri_call RuntimeService/CreateContainer "{\"pod_sandbox_id\":\"$pod\",\"config\":{\"metadata\":{\"name\":\"$1\"},\"image\":{\"image\":\"$REGISTRY/test/busybox:1\"},\"command\":$(jq -c . <<<"$2"),\"log_path\":\"$1/0.log\",$3}}" | jq -r .container_id)
+	cri_call RuntimeService/StartContainer "{\"container_id\":\"$id\"}" >/dev/null
+	cri_wait_state "$id" CONTAINER_RUNNING
+	echo "$id"
+}
+
+# attach_url ID FIELDS: the URL an Attach of ID with FIELDS answers.
+attach_url() {
+	cri_call RuntimeService/Attach "{\"container_id\":\"$1\",$2}" | jq -r .url
+}
+
+# wait_file FILE TEXT: until FILE holds TEXT (10 s).
+wait_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no '$2' in $1:" >&2
+	cat "$1" >&2 || true
+	return 1
 }
 
 # rss PID: its resident set in KiB.
@@ -1198,6 +1226,54 @@ exec_url() {
 	[ "$(jq -r .status.reason <<<"$output")" = InternalError ]
 	[ "$(jq -r .status.code <<<"$output")" = 500 ]
 	[[ "$(jq -r .status.message <<<"$output")" == "Internal error occurred: error executing command in container: failed to exec in container:"* ]]
+	cri_stop
+}
+
+@test "cri: a container with tty and stdin: Attach types to it, resizes it, detaches; stdin_once ends its stdin" {
+	stream_container '["sleep","100"]'
+	logs=$BATS_TEST_TMPDIR/pods/default_s
+	# kubectl run -it: a terminal and stdin; ^P ^Q are its keys, not a detach
+	t=$(tty_container t '["sh","-c","read -r l; printf %s \"$l\" | od -An -tx1; stty size; read -r m; echo \"got $m\"; sleep 2; stty size; exec sleep 100"]' '"tty":true,"stdin":true')
+	url=$(attach_url "$t" '"tty":true,"stdin":true,"stdout":true')
+	run stream "$url" --stdout --tty --size 100x30 --stdin 'a\x10\x11b\n' --until '30 100' --timeout 10
+	assert_status 0
+	[[ "$(jq -r .stdout <<<"$output")" == *" 61 10 "* ]] || { echo "$output"; false; }
+	# hanging up detached: the container runs on, and a later Attach gets the terminal again
+	cri_wait_state "$t" CONTAINER_RUNNING
+	url=$(attach_url "$t" '"tty":true,"stdin":true,"stdout":true')
+	run stream "$url" --stdout --tty --size 100x30 --stdin 'there\n' --resize-on 'got there' 120x40 --until '40 120' --timeout 10
+	assert_status 0
+	[[ "$(jq -r .stdout <<<"$output" | tr -d '\r')" == *$'got there\n40 120'* ]] || { echo "$output"; false; }
+	cri_wait_state "$t" CONTAINER_RUNNING
+	# its output is in its CRI log as stdout records
+	wait_file "$logs/t/0.log" '40 120'
+	grep -Eq '^[0-9-]+T[0-9:.]+Z stdout F got there' "$logs/t/0.log"
+	run ! grep -q ' stderr ' "$logs/t/0.log"
+	# stdin_once without a terminal: the end of the first Attach's stdin is the container's
+	o=$(tty_container once '["sh","-c","cat; echo eof-seen; exec sleep 100"]' '"stdin":true,"stdin_once":true')
+	url=$(attach_url "$o" '"stdin":true,"stdout":true,"stderr":true')
+	run stream "$url" --stdout --stderr --stdin 'x1\n' --until eof-seen --timeout 10
+	assert_status 0
+	[ "$(jq -r .stdout <<<"$output")" = $'x1\neof-seen' ] || { echo "$output"; false; }
+	cri_wait_state "$o" CONTAINER_RUNNING
+	# with a terminal: the first Attach with stdin hangs up, the container reads end of file
+	ot=$(tty_container oncetty '["sh","-c","cat; echo eof-seen; exec sleep 100"]' '"tty":true,"stdin":true,"stdin_once":true')
+	url=$(attach_url "$ot" '"tty":true,"stdin":true,"stdout":true')
+	run stream "$url" --stdout --tty --stdin 'y1\n' --until 'y1' --timeout 10
+	assert_status 0
+	wait_file "$logs/oncetty/0.log" eof-seen
+	cri_wait_state "$ot" CONTAINER_RUNNING
+	# without stdin_once, the end of an Attach's stdin leaves the container's open
+	n=$(tty_container keep '["sh","-c","cat; echo eof-seen; exec sleep 100"]' '"stdin":true')
+	url=$(attach_url "$n" '"stdin":true,"stdout":true')
+	run stream "$url" --stdout --stdin 'z1\n' --until z1 --timeout 10
+	assert_status 0
+	sleep 1
+	run ! grep -q eof-seen "$logs/keep/0.log"
+	for id in "$t" "$o" "$ot" "$n" "$c"; do
+		cri_call RuntimeService/StopContainer "{\"container_id\":\"$id\",\"timeout\":0}" >/dev/null
+		cri_call RuntimeService/RemoveContainer "{\"container_id\":\"$id\"}" >/dev/null
+	done
 	cri_stop
 }
 
