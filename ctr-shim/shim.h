@@ -80,8 +80,8 @@ struct shim {
 	long long oom_base; /* oom_kill count when the container was created */
 	bool oom_seen;
 	bool stdin_done;
-	bool
-	    tty_stdin_closed; /* --stdio pipe with a TTY: close-stdin was done (no master lent for input) */
+	/* --stdio pipe with a TTY: close-stdin was done (no master lent for input) */
+	bool tty_stdin_closed;
 	pid_t delete_pid;  /* --runtime-delete: the runtime's delete, once started */
 	int delete_rc;	   /* its exit code once the loop reaped it, else -1 */
 	pid_t runtime_pid; /* --foreground: the runtime's run while it lasts, else 0 */
