@@ -108,13 +108,12 @@ num(const json_t *row, const char *key)
 	return (long long)json_integer_value(json_object_get(row, key));
 }
 
-/* Text the container chose, for a terminal: bytes below space and DEL shown as '?', so that
- * it cannot drive the terminal. */
+/* Text the container chose, for a terminal (prog_inert). */
 static void
 put_inert(const char *p)
 {
 	for (; *p; p++)
-		putchar((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
+		putchar(prog_inert(*p));
 }
 
 /* A row's command line: its arguments, or "[comm]" when it has none (a zombie). */

@@ -259,7 +259,7 @@ cgroup_free(const struct container *c, struct err *e)
 		return err_code(
 		    e, "conflict",
 		    "cgroup '%s' holds processes of another container (of this name and "
-		    "namespace in another state directory?): use another name or namespace",
+		    "namespace in another store?): use another name or namespace",
 		    rel);
 	return 0;
 }

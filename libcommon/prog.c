@@ -51,8 +51,7 @@ vreport(bool fatal, const char *token, const char *label, const char *fmt, va_li
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* names quoted from hostile input must not add lines or terminal escapes */
 	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+		*p = prog_inert(*p);
 	fflush(stdout);
 	if (label)
 		fprintf(stderr, "%s: %s\n", label, msg);

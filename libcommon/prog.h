@@ -95,6 +95,17 @@ const char *prog_cmd_name(void);
 /* The suite's version, as --version prints it after the name: "0.1 (git DESCRIBE)". */
 const char *prog_version(void);
 
+/*
+ * A byte of text someone else chose (a name quoted in an error, a
+ * container's command line), as a terminal may be shown it: bytes below
+ * space and DEL become '?', so that it adds no line and drives no terminal.
+ */
+static inline char
+prog_inert(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f ? '?' : c;
+}
+
 /* Failures also print {"error":{...}} on stdout once this is set (--json). */
 void prog_set_json_errors(bool on);
 /*

@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "jsonio.h"
 #include "path.h"
+#include "prog.h"
 #include "spawn.h"
 #include "xmem.h"
 
@@ -51,8 +52,7 @@ failed(const char *exe, int rc, long timeout_secs, const struct spawn_io *io, st
 	if (!*words)
 		free(words), words = xstrdup(io->errline);
 	for (char *p = words; *p; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
+		*p = prog_inert(*p);
 	return err_code(e, "system", "credential helper '%s' failed (status %d)%s%.200s", exe, rc,
 			*words ? ": " : "", words);
 }
